@@ -1,0 +1,58 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Custody.Data;
+using Registry.Custody.Domain;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Custody.Consumers;
+
+/// <summary>Opens the custody record of a newly registered case, once per event however often it is delivered.</summary>
+public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
+    : IConsumer<CaseRegistered>
+{
+    public async Task Consume(ConsumeContext<CaseRegistered> context)
+    {
+        var message = context.Message;
+        var messageId = context.MessageId ?? throw new InvalidOperationException("CaseRegistered arrived without a message id.");
+        var applied = await db.ApplyOnceAsync(messageId, nameof(CaseRegisteredConsumer), async ct =>
+        {
+            if (await db.Records.AnyAsync(r => r.CaseId == message.CaseId, ct))
+            {
+                return; // the same case announced by another message id (an outbox replay after a crash)
+            }
+
+            db.Records.Add(new CustodyRecord
+            {
+                CaseId = message.CaseId,
+                CaseNumber = message.CaseNumber,
+                State = CustodyState.AwaitingAdmission,
+                CapturedAt = message.CapturedAt,
+                CapturePlace = message.CapturePlace,
+                CapturingAgency = message.CapturingAgency,
+                OpenedAt = clock.GetUtcNow(),
+            });
+        }, context.CancellationToken);
+
+        if (applied)
+        {
+            logger.LogInformation("Opened custody record for case {CaseNumber}", message.CaseNumber);
+        }
+    }
+}
+
+public sealed class CaseRegisteredConsumerDefinition : ConsumerDefinition<CaseRegisteredConsumer>
+{
+    public CaseRegisteredConsumerDefinition()
+    {
+        // Each service keeps its own queue, so each gets its own copy of every event.
+        EndpointName = "custody-case-registered";
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
+        IConsumerConfigurator<CaseRegisteredConsumer> consumer, IRegistrationContext context)
+    {
+        // A database hiccup is retried in place; what still fails goes to custody-case-registered_error.
+        endpoint.UseMessageRetry(r => r.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400)));
+    }
+}

@@ -1,0 +1,25 @@
+using MassTransit;
+using Registry.Custody.Consumers;
+using Registry.Custody.Data;
+using Registry.Custody.Grpc;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Custody;
+
+/// <summary>The custody service as a module: its own Program.cs calls these, and so can a host that composes several services.</summary>
+public static class CustodyModule
+{
+    public static IHostApplicationBuilder AddCustody(this IHostApplicationBuilder builder)
+    {
+        builder.AddRegistryDatabase<CustodyDbContext>("Custody");
+        builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCustody(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<CustodyGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using Grpc.Reflection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Registry.Gateway.Forwarding;
+using Registry.Gateway.Grpc;
+using Registry.Protos.Custody.V1;
+using Registry.Protos.Gateway.V1;
+using Registry.Protos.Intake.V1;
+using Registry.Protos.Medical.V1;
+
+namespace Registry.Gateway;
+
+/// <summary>The gateway as a module: the one public address, forwarding to the services and serving the reads that stitch them together.</summary>
+public static class GatewayModule
+{
+    public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
+    {
+        var backends = BackendOptions.From(builder.Configuration);
+        builder.Services.AddSingleton(backends);
+
+        var (routes, clusters) = ServiceRoutes.Build(backends);
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+
+        // Generated clients for the case file; context propagation carries the caller's deadline and cancellation.
+        builder.Services.AddGrpcClient<IntakeService.IntakeServiceClient>(o => o.Address = backends.Intake).EnableCallContextPropagation();
+        builder.Services.AddGrpcClient<CustodyService.CustodyServiceClient>(o => o.Address = backends.Custody).EnableCallContextPropagation();
+        builder.Services.AddGrpcClient<MedicalService.MedicalServiceClient>(o => o.Address = backends.Medical).EnableCallContextPropagation();
+
+        // Reflection through the gateway lists what can be called through it, forwarded services
+        // included (both protocol versions: grpcurl asks v1alpha, buf curl v1).
+        Google.Protobuf.Reflection.ServiceDescriptor[] reachable =
+        [
+            IntakeService.Descriptor,
+            CustodyService.Descriptor,
+            MedicalService.Descriptor,
+            CaseFileService.Descriptor,
+            global::Grpc.Health.V1.Health.Descriptor,
+        ];
+        builder.Services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(
+            [.. reachable, global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor])));
+        builder.Services.Replace(ServiceDescriptor.Singleton(new ReflectionV1ServiceImpl(
+            [.. reachable, global::Grpc.Reflection.V1.ServerReflection.Descriptor])));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<CaseFileGrpcService>();
+        app.MapReverseProxy();
+        return app;
+    }
+}

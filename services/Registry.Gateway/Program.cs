@@ -1,0 +1,11 @@
+using Registry.Gateway;
+using Registry.ServiceDefaults.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("gateway");
+builder.AddGateway();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.MapGateway();
+app.Run();

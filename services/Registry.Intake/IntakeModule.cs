@@ -1,0 +1,23 @@
+using Registry.Intake.Data;
+using Registry.Intake.Grpc;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake;
+
+/// <summary>The intake service as a module: its own Program.cs calls these, and so can a host that composes several services.</summary>
+public static class IntakeModule
+{
+    public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
+    {
+        builder.AddRegistryDatabase<IntakeDbContext>("Intake");
+        builder.AddOutbox<IntakeDbContext>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<IntakeGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,13 @@
+using Registry.Intake;
+using Registry.ServiceDefaults.Hosting;
+using Registry.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("intake");
+builder.AddIntake();
+builder.AddRegistryBus();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.MapIntake();
+app.Run();

@@ -1,0 +1,25 @@
+using MassTransit;
+using Registry.Medical.Consumers;
+using Registry.Medical.Data;
+using Registry.Medical.Grpc;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Medical;
+
+/// <summary>The medical service as a module: its own Program.cs calls these, and so can a host that composes several services.</summary>
+public static class MedicalModule
+{
+    public static IHostApplicationBuilder AddMedical(this IHostApplicationBuilder builder)
+    {
+        builder.AddRegistryDatabase<MedicalDbContext>("Medical");
+        builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapMedical(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<MedicalGrpcService>();
+        return app;
+    }
+}

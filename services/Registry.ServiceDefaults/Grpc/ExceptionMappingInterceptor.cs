@@ -1,0 +1,36 @@
+using System.Data.Common;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace Registry.ServiceDefaults.Grpc;
+
+/// <summary>
+/// Turns a failing dependency into <c>Unavailable</c> (safe to retry) instead of the
+/// <c>Unknown</c> a caller would otherwise get; the caller did nothing wrong.
+/// </summary>
+public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (IsDependencyFailure(ex))
+        {
+            logger.LogWarning(ex, "{Method} failed on a dependency", context.Method);
+            throw RpcErrors.Unavailable("A backing store is unavailable; retry later.");
+        }
+    }
+
+    private static bool IsDependencyFailure(Exception ex) => ex switch
+    {
+        DbException => true,
+        TimeoutException => true,
+        Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: DbException } => true,
+        InvalidOperationException { InnerException: DbException } => true,
+        _ => false,
+    };
+}

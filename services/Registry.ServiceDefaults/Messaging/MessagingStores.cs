@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Registry.ServiceDefaults.Messaging;
+
+/// <summary>A service DbContext that publishes through the outbox.</summary>
+public interface IOutboxStore
+{
+    DbSet<OutboxMessage> OutboxMessages { get; }
+}
+
+/// <summary>A service DbContext whose consumers record what they applied.</summary>
+public interface IInboxStore
+{
+    DbSet<InboxMessage> InboxMessages { get; }
+}
+
+public static class MessagingModel
+{
+    public static ModelBuilder AddOutbox(this ModelBuilder model)
+    {
+        model.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.MessageType).HasMaxLength(300);
+            e.Property(m => m.TraceParent).HasMaxLength(100);
+            e.Property(m => m.TraceState).HasMaxLength(600);
+            e.Property(m => m.LastError).HasMaxLength(2000);
+            e.HasIndex(m => m.MessageId).IsUnique();
+            // The dispatcher's query: unsent messages in order.
+            e.HasIndex(m => m.Id).HasFilter("\"SentAt\" IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+        });
+        return model;
+    }
+
+    public static ModelBuilder AddInbox(this ModelBuilder model)
+    {
+        model.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(m => new { m.MessageId, m.Consumer });
+            e.Property(m => m.Consumer).HasMaxLength(200);
+        });
+        return model;
+    }
+}

@@ -1,0 +1,78 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Registry.ServiceDefaults.Messaging;
+
+/// <summary>
+/// The message bus. Modules add their consumers with <see cref="AddRegistryConsumers"/>; the host
+/// then calls <see cref="AddRegistryBus"/> once, so that several modules composed in one process
+/// share one bus while each keeps its own queues.
+/// </summary>
+public static class RegistryBus
+{
+    public const string ConnectionName = "RabbitMq";
+
+    public static IHostApplicationBuilder AddRegistryConsumers(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> register)
+    {
+        Registrations(builder.Services).Add(register);
+        return builder;
+    }
+
+    /// <summary>Adds the outbox of <typeparamref name="TDb"/> and its dispatcher.</summary>
+    public static IHostApplicationBuilder AddOutbox<TDb>(this IHostApplicationBuilder builder)
+        where TDb : DbContext, IOutboxStore
+    {
+        builder.Services.AddSingleton<OutboxSignal<TDb>>();
+        builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddRegistryBus(this IHostApplicationBuilder builder)
+    {
+        var registrations = Registrations(builder.Services);
+        var connection = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set (an amqp:// URI); deploy/local-servers.sh prints one.");
+        var broker = RabbitMqAddress.Parse(connection);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            foreach (var register in registrations)
+            {
+                register(bus);
+            }
+
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, h =>
+                {
+                    h.Username(broker.Username);
+                    h.Password(broker.Password);
+                    h.Heartbeat(TimeSpan.FromSeconds(10));
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+    private static List<Action<IBusRegistrationConfigurator>> Registrations(IServiceCollection services)
+    {
+        var holder = services.FirstOrDefault(d => d.ServiceType == typeof(ConsumerRegistrations))?.ImplementationInstance as ConsumerRegistrations;
+        if (holder is null)
+        {
+            holder = new ConsumerRegistrations();
+            services.AddSingleton(holder);
+        }
+
+        return holder.Items;
+    }
+
+    private sealed class ConsumerRegistrations
+    {
+        public List<Action<IBusRegistrationConfigurator>> Items { get; } = [];
+    }
+}
