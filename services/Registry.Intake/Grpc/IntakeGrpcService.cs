@@ -6,6 +6,7 @@ using Registry.Contracts;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Messaging;
 
@@ -20,7 +21,7 @@ public sealed class IntakeGrpcService(
     public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        var now = clock.GetUtcNow();
+        var now = clock.GetUtcNow().ToMicroseconds();
         var registration = RegisterCaptureValidator.Validate(request, now);
         var hash = SHA256.HashData(request.ToByteArray());
 

@@ -1,5 +1,6 @@
 using Registry.Intake.Domain;
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
 
 namespace Registry.Intake.Grpc;
@@ -74,7 +75,7 @@ public static class RegisterCaptureValidator
             }
             else
             {
-                var at = capture.CapturedAt.ToDateTimeOffset();
+                var at = capture.CapturedAt.ToDateTimeOffset().ToMicroseconds();
                 if (at > now + ClockSkew)
                 {
                     errors.Add("capture.captured_at", "must not be in the future");

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+using Registry.EndToEnd.Tests.Otlp;
+using Registry.Protos.Gateway.V1;
+using Registry.Protos.Intake.V1;
+using Registry.Testing;
+
+namespace Registry.EndToEnd.Tests;
+
+[Collection(RegistryCollection.Name)]
+public sealed class CaseFileTests(RegistryFixture registry)
+{
+    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(60);
+
+    private IntakeService.IntakeServiceClient Intake => new(registry.GatewayChannel);
+    private CaseFileService.CaseFileServiceClient CaseFiles => new(registry.GatewayChannel);
+
+    [Fact]
+    public async Task Both_soldiers_registered_through_the_gateway_have_a_whole_case_file()
+    {
+        foreach (var request in new[] { SeedStory.Rifleman(), SeedStory.Sniper() })
+        {
+            var registered = (await Intake.RegisterCaptureAsync(request, deadline: DateTime.UtcNow.AddSeconds(10))).Case;
+
+            var file = await WholeCaseFileAsync(CaseFiles, registered.CaseId);
+
+            Assert.Equal(registered, file.Identity.Case);
+            Assert.Equal(registered.CaseNumber, file.Custody.Record.CaseNumber);
+            Assert.Equal(Protos.Custody.V1.CustodyState.AwaitingAdmission, file.Custody.Record.State);
+            Assert.Equal("Kursk region", file.Custody.Record.CapturePlace);
+            Assert.Equal(Protos.Medical.V1.MedicalStatus.AwaitingExamination, file.Medical.Summary.Status);
+        }
+    }
+
+    [Fact]
+    public async Task One_trace_covers_the_gateway_intake_the_bus_and_both_consumers()
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
+
+        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Rifleman(), caller, DateTime.UtcNow.AddSeconds(10))).Case;
+        await WholeCaseFileAsync(CaseFiles, registered.CaseId);
+
+        var spans = await Eventually.GetAsync(() =>
+        {
+            var inTrace = registry.Spans.Spans.Where(s => s.TraceId == traceId).ToList();
+            var complete = inTrace.Any(s => s.Service == "gateway")
+                && inTrace.Any(s => s.Service == "intake" && s.Scope == "MassTransit")
+                && inTrace.Any(s => s.Service == "custody" && s.Kind == ExportedSpan.ConsumerKind)
+                && inTrace.Any(s => s.Service == "medical" && s.Kind == ExportedSpan.ConsumerKind);
+            return Task.FromResult(complete ? inTrace : null);
+        }, TimeSpan.FromSeconds(30), $"spans of trace {traceId} from all four services");
+
+        // Every span of the trace hangs from another span of it, or from the caller's: one tree, no orphans.
+        var ids = spans.Select(s => s.SpanId).ToHashSet();
+        var roots = spans.Where(s => !ids.Contains(s.ParentSpanId)).ToList();
+        Assert.All(roots, r => Assert.Equal("gateway", r.Service));
+    }
+
+    [Fact]
+    public async Task With_medical_down_the_case_file_marks_medical_unavailable_and_keeps_the_rest()
+    {
+        await using var gateway = await registry.StartGatewayWithoutMedicalAsync();
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
+        var registered = (await new IntakeService.IntakeServiceClient(channel).RegisterCaptureAsync(SeedStory.Sniper())).Case;
+        var caseFiles = new CaseFileService.CaseFileServiceClient(channel);
+
+        var file = await Eventually.GetAsync(async () =>
+        {
+            var candidate = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = registered.CaseId })).CaseFile;
+            return candidate.Custody.ResultCase == CustodyPart.ResultOneofCase.Record ? candidate : null;
+        }, Propagation, "the custody part");
+
+        Assert.Equal(registered, file.Identity.Case);
+        Assert.Equal(MedicalPart.ResultOneofCase.Unavailable, file.Medical.ResultCase);
+        Assert.Equal("UNAVAILABLE", file.Medical.Unavailable.Code);
+    }
+
+    [Fact]
+    public async Task An_unknown_case_has_no_case_file_and_a_malformed_id_is_refused()
+    {
+        var unknown = await Assert.ThrowsAsync<RpcException>(() =>
+            CaseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = Guid.NewGuid().ToString() }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+
+        var malformed = await Assert.ThrowsAsync<RpcException>(() =>
+            CaseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = "RC-000001" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reflection_through_the_gateway_lists_every_service_agencies_can_call()
+    {
+        var reflection = new ServerReflection.ServerReflectionClient(registry.GatewayChannel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+
+        Assert.Subset(new HashSet<string>(services), new HashSet<string>
+        {
+            "registry.intake.v1.IntakeService", "registry.custody.v1.CustodyService",
+            "registry.medical.v1.MedicalService", "registry.gateway.v1.CaseFileService", "grpc.health.v1.Health",
+        });
+    }
+
+    internal static Task<CaseFile> WholeCaseFileAsync(CaseFileService.CaseFileServiceClient caseFiles, string caseId) =>
+        Eventually.GetAsync(async () =>
+        {
+            var file = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId }, deadline: DateTime.UtcNow.AddSeconds(10))).CaseFile;
+            return file.Identity.ResultCase == IdentityPart.ResultOneofCase.Case
+                && file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record
+                && file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
+                ? file
+                : null;
+        }, Propagation, $"the whole case file of {caseId}");
+}

@@ -1,0 +1,133 @@
+using Grpc.Net.Client;
+using Npgsql;
+using Registry.EndToEnd.Tests.Otlp;
+using Registry.Testing;
+
+namespace Registry.EndToEnd.Tests;
+
+/// <summary>
+/// The whole registry as separate processes on real ports: gateway, intake, custody, medical, each
+/// service on its own database, all on one per-run RabbitMQ virtual host reached through a TCP
+/// relay a test can cut, exporting their spans to a collector in the test.
+/// </summary>
+public sealed class RegistryFixture : IAsyncLifetime
+{
+    private TestInfrastructure _infrastructure = null!;
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly List<string> _databases = [];
+    private string _broker = null!;
+
+    public SpanCollector Spans { get; } = new();
+    public TcpProxy Broker { get; private set; } = null!;
+    public string IntakeDatabase { get; private set; } = null!;
+    public string CustodyDatabase { get; private set; } = null!;
+    public string MedicalDatabase { get; private set; } = null!;
+    public ServiceProcess Gateway { get; private set; } = null!;
+    public ServiceProcess Intake { get; private set; } = null!;
+    public ServiceProcess Custody { get; private set; } = null!;
+    public ServiceProcess Medical { get; private set; } = null!;
+    public string BrokerVirtualHost => _broker;
+    public TestInfrastructure Infrastructure => _infrastructure;
+    public GrpcChannel GatewayChannel { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _infrastructure = await TestInfrastructure.GetAsync();
+        await Spans.StartAsync();
+        IntakeDatabase = await CreateDatabaseAsync("e2e_intake");
+        CustodyDatabase = await CreateDatabaseAsync("e2e_custody");
+        MedicalDatabase = await CreateDatabaseAsync("e2e_medical");
+        _broker = await _infrastructure.CreateVirtualHostAsync("e2e");
+
+        var brokerUri = new Uri(_broker);
+        Broker = new TcpProxy(brokerUri.Host, brokerUri.Port);
+        var relayed = new UriBuilder(brokerUri) { Host = "127.0.0.1", Port = Broker.Port }.Uri.ToString();
+
+        var telemetry = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Spans.Endpoint.ToString(),
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        };
+        var started = await Task.WhenAll(
+            StartAsync("Intake", telemetry, new() { ["ConnectionStrings__Intake"] = IntakeDatabase, ["ConnectionStrings__RabbitMq"] = relayed }),
+            StartAsync("Custody", telemetry, new() { ["ConnectionStrings__Custody"] = CustodyDatabase, ["ConnectionStrings__RabbitMq"] = relayed }),
+            StartAsync("Medical", telemetry, new() { ["ConnectionStrings__Medical"] = MedicalDatabase, ["ConnectionStrings__RabbitMq"] = relayed }));
+        (Intake, Custody, Medical) = (started[0], started[1], started[2]);
+        Gateway = await StartGatewayAsync(Medical.GrpcAddress, telemetry);
+        GatewayChannel = GrpcChannel.ForAddress(Gateway.GrpcAddress);
+    }
+
+    /// <summary>Another gateway in front of the same services, with medical at an address where nothing listens.</summary>
+    public Task<ServiceProcess> StartGatewayWithoutMedicalAsync() =>
+        StartGatewayAsync(new Uri($"http://127.0.0.1:{FreePort.Next()}"), []);
+
+    /// <summary>Runs a count query against one of the services' databases.</summary>
+    public static async Task<long> CountAsync(string database, string sql, object? p0 = null)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (p0 is not null)
+        {
+            command.Parameters.AddWithValue("p0", p0);
+        }
+
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<ServiceProcess> StartGatewayAsync(Uri medical, Dictionary<string, string> telemetry) =>
+        await StartAsync("Gateway", telemetry, new()
+        {
+            ["Services__Intake"] = Intake.GrpcAddress.ToString(),
+            ["Services__Custody"] = Custody.GrpcAddress.ToString(),
+            ["Services__Medical"] = medical.ToString(),
+            ["Services__CaseFilePartTimeout"] = "00:00:02",
+        });
+
+    private async Task<ServiceProcess> StartAsync(string name, Dictionary<string, string> telemetry, Dictionary<string, string> settings)
+    {
+        foreach (var (key, value) in telemetry)
+        {
+            settings[key] = value;
+        }
+
+        var process = await ServiceProcess.StartAsync(name, settings);
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    private async Task<string> CreateDatabaseAsync(string purpose)
+    {
+        var database = await _infrastructure.CreateDatabaseAsync(purpose);
+        _databases.Add(database);
+        return database;
+    }
+
+    public async Task DisposeAsync()
+    {
+        GatewayChannel?.Dispose();
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        await Broker.DisposeAsync();
+        await Spans.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            await _infrastructure.DropDatabaseAsync(database);
+        }
+
+        await _infrastructure.DeleteVirtualHostAsync(_broker);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RegistryCollection : ICollectionFixture<RegistryFixture>
+{
+    public const string Name = "registry";
+}

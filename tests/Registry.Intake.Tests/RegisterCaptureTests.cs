@@ -1,0 +1,85 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Registry.Protos.Intake.V1;
+using Registry.Testing;
+
+namespace Registry.Intake.Tests;
+
+public sealed class RegisterCaptureTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
+{
+    [Fact]
+    public async Task Registering_a_capture_stores_the_case_and_announces_it_on_the_bus()
+    {
+        var request = Requests.Rifleman();
+
+        var registered = (await intake.Client.RegisterCaptureAsync(request)).Case;
+
+        Assert.Matches("^RC-[0-9]{6}$", registered.CaseNumber);
+        var read = (await intake.Client.GetCaseAsync(new GetCaseRequest { CaseId = registered.CaseId })).Case;
+        Assert.Equal(registered, read);
+        Assert.Equal("리", read.Identity.FamilyName);
+        Assert.Equal(2005, read.Identity.DateOfBirth.Year);
+        Assert.Equal(0, read.Identity.DateOfBirth.Month);
+
+        var announced = await Eventually.GetAsync(
+            () => Task.FromResult(intake.Bus.Received.FirstOrDefault(e => e.Message.CaseId.ToString() == registered.CaseId)),
+            TimeSpan.FromSeconds(30), "CaseRegistered on the bus");
+        Assert.Equal(registered.CaseNumber, announced.Message.CaseNumber);
+        Assert.Equal("Kursk region", announced.Message.CapturePlace);
+        // The outbox row is marked sent, with the message id the consumers deduplicate on.
+        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.OutboxMessages.AnyAsync(
+            m => m.MessageId == announced.MessageId && m.SentAt != null)), TimeSpan.FromSeconds(10), "the outbox row marked sent");
+    }
+
+    [Fact]
+    public async Task Registering_twice_with_the_same_request_id_returns_the_first_case()
+    {
+        var request = Requests.Rifleman();
+
+        var first = await intake.Client.RegisterCaptureAsync(request);
+        var second = await intake.Client.RegisterCaptureAsync(request);
+
+        Assert.False(first.Replayed);
+        Assert.True(second.Replayed);
+        Assert.Equal(first.Case, second.Case);
+        var requestId = Guid.Parse(request.RequestId);
+        Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == requestId)));
+        var caseId = Guid.Parse(first.Case.CaseId);
+        Assert.Equal(1, await intake.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.Payload.Contains(caseId.ToString()))));
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_with_one_request_id_open_one_case()
+    {
+        var request = Requests.Rifleman();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => intake.Client.RegisterCaptureAsync(request).ResponseAsync));
+
+        Assert.Single(responses.Select(r => r.Case.CaseId).Distinct());
+        Assert.Single(responses, r => !r.Replayed);
+        var requestId = Guid.Parse(request.RequestId);
+        Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == requestId)));
+    }
+
+    [Fact]
+    public async Task Reusing_a_request_id_for_a_different_capture_is_refused()
+    {
+        var request = Requests.Rifleman();
+        await intake.Client.RegisterCaptureAsync(request);
+        var different = request.Clone();
+        different.Identity.GivenNames = "Someone else";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(different).ResponseAsync);
+
+        Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reading_an_unknown_case_answers_not_found()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(
+            () => intake.Client.GetCaseAsync(new GetCaseRequest { CaseId = Guid.NewGuid().ToString() }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+}

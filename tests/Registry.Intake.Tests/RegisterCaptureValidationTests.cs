@@ -1,0 +1,88 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Registry.Protos.Common.V1;
+using Registry.Protos.Intake.V1;
+
+namespace Registry.Intake.Tests;
+
+public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
+{
+    private static readonly Dictionary<string, Action<RegisterCaptureRequest>> Spoilers = new()
+    {
+        ["no request id"] = r => r.RequestId = "",
+        ["request id not a uuid"] = r => r.RequestId = "retry-1",
+        ["no identity"] = r => r.Identity = null,
+        ["no name at all"] = r => { r.Identity.FamilyName = " "; r.Identity.GivenNames = ""; },
+        ["oversized family name"] = r => r.Identity.FamilyName = new string('김', 201),
+        ["control character in given names"] = r => r.Identity.GivenNames = "Jong\u0007Un",
+        ["nationality not a code"] = r => r.Identity.Nationality = "North Korea",
+        ["month 13"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 1999, Month = 13 },
+        ["30 February"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 1999, Month = 2, Day = 30 },
+        ["day without a month"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 1999, Day = 5 },
+        ["born in 1850"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 1850 },
+        ["born after the capture"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 2025, Month = 3 },
+        ["no capture"] = r => r.Capture = null,
+        ["no capture time"] = r => r.Capture.CapturedAt = null,
+        ["capture in the future"] = r => r.Capture.CapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(2)),
+        ["capture before the Convention"] = r => r.Capture.CapturedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+        ["no place"] = r => r.Capture.Place = "",
+        ["no capturing agency"] = r => r.Capture.CapturingAgency = "\t",
+        ["oversized capturing unit"] = r => r.Capture.CapturingUnit = new string('x', 5000),
+    };
+
+    [Theory]
+    [InlineData("no request id", "request_id")]
+    [InlineData("request id not a uuid", "request_id")]
+    [InlineData("no identity", "identity")]
+    [InlineData("no name at all", "identity.family_name")]
+    [InlineData("oversized family name", "identity.family_name")]
+    [InlineData("control character in given names", "identity.given_names")]
+    [InlineData("nationality not a code", "identity.nationality")]
+    [InlineData("month 13", "identity.date_of_birth")]
+    [InlineData("30 February", "identity.date_of_birth")]
+    [InlineData("day without a month", "identity.date_of_birth")]
+    [InlineData("born in 1850", "identity.date_of_birth")]
+    [InlineData("born after the capture", "identity.date_of_birth")]
+    [InlineData("no capture", "capture")]
+    [InlineData("no capture time", "capture.captured_at")]
+    [InlineData("capture in the future", "capture.captured_at")]
+    [InlineData("capture before the Convention", "capture.captured_at")]
+    [InlineData("no place", "capture.place")]
+    [InlineData("no capturing agency", "capture.capturing_agency")]
+    [InlineData("oversized capturing unit", "capture.capturing_unit")]
+    public async Task A_bad_registration_is_refused_naming_the_field_and_stores_nothing(string spoiler, string field)
+    {
+        var request = Requests.Rifleman();
+        Spoilers[spoiler](request);
+        var before = await intake.CountStoredAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var badRequest = error.GetRpcStatus()?.GetDetail<BadRequest>();
+        Assert.NotNull(badRequest);
+        Assert.Contains(field, badRequest.FieldViolations.Select(v => v.Field));
+        Assert.Equal(before, await intake.CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task Every_bad_field_is_named_at_once()
+    {
+        var request = new RegisterCaptureRequest
+        {
+            RequestId = "not-a-uuid",
+            Identity = new Identity { Nationality = "kp" },
+            Capture = new CaptureEvent(),
+        };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(request).ResponseAsync);
+
+        var fields = error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field).ToHashSet();
+        Assert.Subset(fields, new HashSet<string>
+        {
+            "request_id", "identity.family_name", "identity.nationality",
+            "capture.captured_at", "capture.place", "capture.capturing_unit", "capture.capturing_agency",
+        });
+    }
+}

@@ -1,0 +1,73 @@
+using Grpc.Core;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Protos.Medical.V1;
+using Registry.Testing;
+
+namespace Registry.Medical.Tests;
+
+public sealed class CaseRegisteredTests(MedicalFixture medical) : IClassFixture<MedicalFixture>
+{
+    private static CaseRegistered Registered(Guid caseId) => new()
+    {
+        CaseId = caseId,
+        CaseNumber = "RC-000018",
+        FamilyName = "백",
+        GivenNames = "",
+        CapturedAt = new DateTimeOffset(2025, 1, 11, 6, 30, 0, TimeSpan.Zero),
+        CapturePlace = "Kursk region",
+        CapturingAgency = "UA-SSO",
+        RegisteredAt = new DateTimeOffset(2025, 1, 11, 8, 0, 0, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public async Task A_registered_case_gets_a_medical_record_with_an_inspection_due_within_a_month()
+    {
+        var caseId = Guid.NewGuid();
+
+        await medical.Bus.Publisher.Publish(Registered(caseId));
+
+        var summary = await Eventually.GetAsync(() => TryGetAsync(caseId), TimeSpan.FromSeconds(30), "the medical record");
+        Assert.Equal(MedicalStatus.AwaitingExamination, summary.Status);
+        Assert.Equal(TimeSpan.FromDays(30), summary.ExaminationDueBy.ToDateTimeOffset() - summary.OpenedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_is_applied_once()
+    {
+        var messageId = NewId.NextGuid();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+
+        await medical.Bus.Publisher.Publish(Registered(first), c => c.MessageId = messageId);
+        await Eventually.GetAsync(() => TryGetAsync(first), TimeSpan.FromSeconds(30), "the first delivery applied");
+        await medical.Bus.Publisher.Publish(Registered(second), c => c.MessageId = messageId);
+        var marker = Guid.NewGuid();
+        await medical.Bus.Publisher.Publish(Registered(marker));
+        await Eventually.GetAsync(() => TryGetAsync(marker), TimeSpan.FromSeconds(30), "a later message applied");
+
+        Assert.Null(await TryGetAsync(second));
+        Assert.Equal(1, await medical.QueryAsync(db => db.InboxMessages.CountAsync(m => m.MessageId == messageId)));
+    }
+
+    [Fact]
+    public async Task An_unknown_case_has_no_medical_summary()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = Guid.NewGuid().ToString() }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    private async Task<MedicalSummary?> TryGetAsync(Guid caseId)
+    {
+        try
+        {
+            return (await medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = caseId.ToString() })).Summary;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}

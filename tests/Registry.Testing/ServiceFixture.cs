@@ -1,0 +1,53 @@
+using Xunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Contracts;
+
+namespace Registry.Testing;
+
+/// <summary>
+/// One service in-process on a database and a virtual host of its own, ready (database migrated,
+/// bus connected) before the first test, with a test bus on the same virtual host that publishes
+/// events as another service would and records the registry's events as a further consumer would.
+/// </summary>
+public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsyncLifetime
+    where TMarker : class
+    where TDb : DbContext
+{
+    private TestInfrastructure _infrastructure = null!;
+    private string _database = null!;
+    private string _broker = null!;
+
+    public ServiceFactory<TMarker> Service { get; private set; } = null!;
+    public TestBus<CaseRegistered> Bus { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _infrastructure = await TestInfrastructure.GetAsync();
+        _database = await _infrastructure.CreateDatabaseAsync(connectionName);
+        _broker = await _infrastructure.CreateVirtualHostAsync(connectionName);
+        // Bind the test queue before the service publishes anything.
+        Bus = await TestBus<CaseRegistered>.StartAsync(_broker, $"test-{connectionName.ToLowerInvariant()}-case-registered");
+        Service = new ServiceFactory<TMarker>(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{connectionName}"] = _database,
+            ["ConnectionStrings:RabbitMq"] = _broker,
+        });
+        await Service.WaitUntilReadyAsync();
+    }
+
+    /// <summary>Runs a query against the service's own database.</summary>
+    public async Task<T> QueryAsync<T>(Func<TDb, Task<T>> query)
+    {
+        await using var scope = Service.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<TDb>());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        await Bus.DisposeAsync();
+        await _infrastructure.DropDatabaseAsync(_database);
+        await _infrastructure.DeleteVirtualHostAsync(_broker);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Registry.Testing;
+
+/// <summary>
+/// A service run as its own process from its build output, as in production: its own Program,
+/// configuration from environment variables, real ports.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private bool _disposed;
+
+    private ServiceProcess(string name, Process process, int grpcPort, int httpPort)
+    {
+        Name = name;
+        _process = process;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+    }
+
+    public string Name { get; }
+    public int GrpcPort { get; }
+    public int HttpPort { get; }
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts services/Registry.{name} and waits until its /readyz answers 200.</summary>
+    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(RepositoryRoot, "services", $"Registry.{name}", "bin", BuildConfiguration, "net10.0", $"Registry.{name}.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
+        }
+
+        var grpcPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["Ports__Grpc"] = grpcPort.ToString();
+        start.Environment["Ports__Http"] = httpPort.ToString();
+        // Several services share two cores in a test run: workstation GC keeps each one small.
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        var service = new ServiceProcess(name, process, grpcPort, httpPort);
+        process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+                process.HasExited
+                    ? throw new InvalidOperationException($"{name} exited with code {process.ExitCode}.")
+                    : (await http.GetAsync("/readyz")).IsSuccessStatusCode,
+                TimeSpan.FromSeconds(90), $"{name} to report ready");
+        }
+        catch (Exception ex)
+        {
+            await service.DisposeAsync();
+            throw new InvalidOperationException($"{name} did not become ready. Its output:\n{service.Output}", ex);
+        }
+
+        return service;
+    }
+
+    /// <summary>Kills the process at once, as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string BuildConfiguration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Registry.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Registry.sln above {AppContext.BaseDirectory}.");
+    }
+}

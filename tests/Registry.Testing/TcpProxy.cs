@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Registry.Testing;
+
+/// <summary>
+/// A TCP relay between the services and a server (the broker), which a test can cut and restore:
+/// <see cref="Cut"/> drops every open connection and refuses new ones, as a broker that went down
+/// would; <see cref="Restore"/> accepts again.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly IPEndPoint _upstream;
+    private readonly ConcurrentDictionary<TcpClient, byte> _open = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TcpListener? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+
+    public TcpProxy(string upstreamHost, int upstreamPort)
+    {
+        var address = Dns.GetHostAddresses(upstreamHost).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+        _upstream = new IPEndPoint(address, upstreamPort);
+        Port = FreePort.Next();
+        Restore();
+    }
+
+    public int Port { get; }
+
+    public void Restore()
+    {
+        if (_listener is not null)
+        {
+            return;
+        }
+
+        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Start();
+        var listener = _listener;
+        _acceptLoop = Task.Run(() => AcceptAsync(listener));
+    }
+
+    public void Cut()
+    {
+        _listener?.Stop();
+        _listener = null;
+        foreach (var client in _open.Keys)
+        {
+            client.Close();
+        }
+    }
+
+    private async Task AcceptAsync(TcpListener listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            TcpClient downstream;
+            try
+            {
+                downstream = await listener.AcceptTcpClientAsync(_stopping.Token);
+            }
+            catch (Exception) when (_listener != listener || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => RelayAsync(downstream));
+        }
+    }
+
+    private async Task RelayAsync(TcpClient downstream)
+    {
+        using var upstream = new TcpClient();
+        _open[downstream] = 0;
+        _open[upstream] = 0;
+        try
+        {
+            await upstream.ConnectAsync(_upstream, _stopping.Token);
+            var a = downstream.GetStream().CopyToAsync(upstream.GetStream(), _stopping.Token);
+            var b = upstream.GetStream().CopyToAsync(downstream.GetStream(), _stopping.Token);
+            await Task.WhenAny(a, b);
+        }
+        catch (Exception)
+        {
+            // A cut or a closed peer ends the relay; both sides are closed below.
+        }
+        finally
+        {
+            _open.TryRemove(downstream, out _);
+            _open.TryRemove(upstream, out _);
+            downstream.Close();
+            upstream.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        Cut();
+        await _acceptLoop;
+    }
+}
+
+public static class FreePort
+{
+    /// <summary>A TCP port free on loopback at the moment of asking.</summary>
+    public static int Next()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

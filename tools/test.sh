@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The registry's test command (README, .ci/run): lints the protos, makes sure real PostgreSQL and
+# RabbitMQ are there, then builds and runs every test.
+#   - Where a Docker engine answers, the tests start their own servers with Testcontainers.
+#   - Else, if REGISTRY_TEST_* variables are already set, the tests use those servers.
+#   - Else deploy/local-servers.sh installs (Debian/Ubuntu, as root) and starts both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+step() { printf '\n[test %4ds] %s\n' $((SECONDS - started)) "$*"; }
+
+step "protos: buf lint (STANDARD)"
+if [ ! -x tools/node_modules/.bin/buf ]; then
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd protos && ../tools/node_modules/.bin/buf lint)
+
+if docker info >/dev/null 2>&1; then
+  step "servers: a Docker engine answers; the tests start PostgreSQL and RabbitMQ with Testcontainers"
+elif [ -n "${REGISTRY_TEST_POSTGRES:-}" ] && [ -n "${REGISTRY_TEST_RABBITMQ:-}" ] && [ -n "${REGISTRY_TEST_RABBITMQ_MANAGEMENT:-}" ]; then
+  step "servers: using REGISTRY_TEST_POSTGRES / REGISTRY_TEST_RABBITMQ from the environment"
+else
+  step "servers: no Docker engine; installing/starting local PostgreSQL and RabbitMQ (deploy/local-servers.sh)"
+  # Captured first so that a failing script stops this one (an eval of nothing would not).
+  exports=$(bash deploy/local-servers.sh)
+  eval "$exports"
+fi
+
+step "build"
+dotnet build Registry.sln -c Release --nologo -clp:ErrorsOnly
+
+step "tests"
+dotnet test Registry.sln -c Release --no-build --nologo
+step "done"
