@@ -6,6 +6,7 @@ using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Grpc;
 
 namespace Registry.Gateway;
 
@@ -21,9 +22,9 @@ public static class GatewayModule
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
 
         // Generated clients for the case file; context propagation carries the caller's deadline and cancellation.
-        builder.Services.AddGrpcClient<IntakeService.IntakeServiceClient>(o => o.Address = backends.Intake).EnableCallContextPropagation();
-        builder.Services.AddGrpcClient<CustodyService.CustodyServiceClient>(o => o.Address = backends.Custody).EnableCallContextPropagation();
-        builder.Services.AddGrpcClient<MedicalService.MedicalServiceClient>(o => o.Address = backends.Medical).EnableCallContextPropagation();
+        builder.Services.AddRegistryGrpcClient<IntakeService.IntakeServiceClient>(backends.Intake);
+        builder.Services.AddRegistryGrpcClient<CustodyService.CustodyServiceClient>(backends.Custody);
+        builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(backends.Medical);
 
         // Reflection through the gateway lists what can be called through it, forwarded services
         // included (both protocol versions: grpcurl asks v1alpha, buf curl v1).

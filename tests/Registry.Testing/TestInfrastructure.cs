@@ -74,7 +74,9 @@ public sealed class TestInfrastructure
     public async Task<string> CreateVirtualHostAsync(string purpose)
     {
         var vhost = $"t-{purpose}-{RunId}-{Guid.NewGuid():N}"[..48];
-        (await _http.PutAsync($"/api/vhosts/{Uri.EscapeDataString(vhost)}", null)).EnsureSuccessStatusCode();
+        // A container's management plugin may still be starting when the broker already accepts AMQP.
+        await Eventually.TrueAsync(async () => (await _http.PutAsync($"/api/vhosts/{Uri.EscapeDataString(vhost)}", null)).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(60), $"RabbitMQ's management API at {_http.BaseAddress} to create a virtual host");
         var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         var user = Uri.UnescapeDataString(_amqp.UserInfo.Split(':')[0]);
         (await _http.PutAsync($"/api/permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(user)}", permissions)).EnsureSuccessStatusCode();
