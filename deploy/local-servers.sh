@@ -54,6 +54,7 @@ readonly PG_WAIT_SECONDS=60
 readonly AMQP_WAIT_SECONDS=90
 readonly MGMT_WAIT_SECONDS=90
 
+readonly PG_MAX_CONNECTIONS=300
 log() { printf '%s %s\n' "$TAG" "$*" >&2; }
 die() { printf '%s ERROR: %s\n' "$TAG" "$*" >&2; exit 1; }
 
@@ -173,6 +174,17 @@ ensure_postgres_cluster() {
     if [[ -z $(pg_cluster_field 1) ]]; then
         log "creating PostgreSQL ${PG_VERSION} cluster 'main' on port ${PG_PORT}"
         pg_createcluster -p "$PG_PORT" "$PG_VERSION" main
+    fi
+    # Every test fixture and service process keeps its own connection pool; Debian's default of
+    # 100 connections runs out when the test projects run in parallel.
+    local connections
+    connections=$(pg_conftool -s "$PG_VERSION" main show max_connections 2>/dev/null || echo 100)
+    if (( connections < PG_MAX_CONNECTIONS )); then
+        log "raising PostgreSQL max_connections from ${connections} to ${PG_MAX_CONNECTIONS}"
+        pg_conftool "$PG_VERSION" main set max_connections "$PG_MAX_CONNECTIONS"
+        if pg_running; then
+            pg_ctlcluster "$PG_VERSION" main restart
+        fi
     fi
     local port
     port=$(pg_cluster_field 3)

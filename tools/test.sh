@@ -15,6 +15,20 @@ if [ ! -x tools/node_modules/.bin/buf ]; then
 fi
 (cd protos && ../tools/node_modules/.bin/buf lint)
 
+step "docker-compose.yml: docker-compose config (validates without an engine)"
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y -q --no-install-recommends docker-compose >/dev/null 2>&1 \
+    || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends docker-compose >/dev/null))
+fi
+if command -v docker-compose >/dev/null 2>&1; then
+  docker-compose config -q
+elif docker compose version >/dev/null 2>&1; then
+  docker compose config -q
+else
+  echo "neither docker-compose nor docker compose is available; install one to validate docker-compose.yml" >&2
+  exit 1
+fi
+
 if docker info >/dev/null 2>&1; then
   step "servers: a Docker engine answers; the tests start PostgreSQL and RabbitMQ with Testcontainers"
 elif [ -n "${REGISTRY_TEST_POSTGRES:-}" ] && [ -n "${REGISTRY_TEST_RABBITMQ:-}" ] && [ -n "${REGISTRY_TEST_RABBITMQ_MANAGEMENT:-}" ]; then

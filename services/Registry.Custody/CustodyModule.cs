@@ -1,6 +1,7 @@
 using MassTransit;
 using Registry.Custody.Consumers;
 using Registry.Custody.Data;
+using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -10,9 +11,12 @@ namespace Registry.Custody;
 /// <summary>The custody service as a module: its own Program.cs calls these, and so can a host that composes several services.</summary>
 public static class CustodyModule
 {
+    /// <summary>The name of its database connection string (ConnectionStrings:Custody).</summary>
+    public const string ConnectionName = "Custody";
+
     public static IHostApplicationBuilder AddCustody(this IHostApplicationBuilder builder)
     {
-        builder.AddRegistryDatabase<CustodyDbContext>("Custody");
+        builder.AddRegistryDatabase<CustodyDbContext, SqliteCustodyDbContext>(CustodyModule.ConnectionName);
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;
     }

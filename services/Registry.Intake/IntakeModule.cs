@@ -1,4 +1,5 @@
 using Registry.Intake.Data;
+using Registry.Intake.Data.Sqlite;
 using Registry.Intake.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -8,9 +9,12 @@ namespace Registry.Intake;
 /// <summary>The intake service as a module: its own Program.cs calls these, and so can a host that composes several services.</summary>
 public static class IntakeModule
 {
+    /// <summary>The name of its database connection string (ConnectionStrings:Intake).</summary>
+    public const string ConnectionName = "Intake";
+
     public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
     {
-        builder.AddRegistryDatabase<IntakeDbContext>("Intake");
+        builder.AddRegistryDatabase<IntakeDbContext, SqliteIntakeDbContext>(IntakeModule.ConnectionName);
         builder.AddOutbox<IntakeDbContext>();
         return builder;
     }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Registry.Medical.Consumers;
 using Registry.Medical.Data;
+using Registry.Medical.Data.Sqlite;
 using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -10,9 +11,12 @@ namespace Registry.Medical;
 /// <summary>The medical service as a module: its own Program.cs calls these, and so can a host that composes several services.</summary>
 public static class MedicalModule
 {
+    /// <summary>The name of its database connection string (ConnectionStrings:Medical).</summary>
+    public const string ConnectionName = "Medical";
+
     public static IHostApplicationBuilder AddMedical(this IHostApplicationBuilder builder)
     {
-        builder.AddRegistryDatabase<MedicalDbContext>("Medical");
+        builder.AddRegistryDatabase<MedicalDbContext, SqliteMedicalDbContext>(MedicalModule.ConnectionName);
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;
     }

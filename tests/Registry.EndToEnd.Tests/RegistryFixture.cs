@@ -1,4 +1,6 @@
+using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 using Npgsql;
 using Registry.EndToEnd.Tests.Otlp;
 using Registry.Testing;
@@ -54,8 +56,34 @@ public sealed class RegistryFixture : IAsyncLifetime
             StartAsync("Medical", telemetry, new() { ["ConnectionStrings__Medical"] = MedicalDatabase, ["ConnectionStrings__RabbitMq"] = relayed }));
         (Intake, Custody, Medical) = (started[0], started[1], started[2]);
         Gateway = await StartGatewayAsync(Medical.GrpcAddress, telemetry);
-        GatewayChannel = GrpcChannel.ForAddress(Gateway.GrpcAddress);
+        GatewayChannel = AgencyChannel(Gateway.GrpcAddress);
     }
+
+    /// <summary>
+    /// A channel as an agency's system should hold one: UNAVAILABLE is retried with backoff, which
+    /// is safe because every write carries a request_id.
+    /// </summary>
+    public static GrpcChannel AgencyChannel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        ServiceConfig = new ServiceConfig
+        {
+            MethodConfigs =
+            {
+                new MethodConfig
+                {
+                    Names = { MethodName.Default },
+                    RetryPolicy = new RetryPolicy
+                    {
+                        MaxAttempts = 5,
+                        InitialBackoff = TimeSpan.FromMilliseconds(200),
+                        MaxBackoff = TimeSpan.FromSeconds(2),
+                        BackoffMultiplier = 2,
+                        RetryableStatusCodes = { StatusCode.Unavailable },
+                    },
+                },
+            },
+        },
+    });
 
     /// <summary>Another gateway in front of the same services, with medical at an address where nothing listens.</summary>
     public Task<ServiceProcess> StartGatewayWithoutMedicalAsync() =>
@@ -81,7 +109,8 @@ public sealed class RegistryFixture : IAsyncLifetime
             ["Services__Intake"] = Intake.GrpcAddress.ToString(),
             ["Services__Custody"] = Custody.GrpcAddress.ToString(),
             ["Services__Medical"] = medical.ToString(),
-            ["Services__CaseFilePartTimeout"] = "00:00:02",
+            // Generous: the test machine is shared and a cold process answers its first query slowly.
+            ["Services__CaseFilePartTimeout"] = "00:00:10",
         });
 
     private async Task<ServiceProcess> StartAsync(string name, Dictionary<string, string> telemetry, Dictionary<string, string> settings)

@@ -37,17 +37,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts services/Registry.{name} and waits until its /readyz answers 200.</summary>
-    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts services/Registry.{name} on free ports and waits until its /readyz answers 200.</summary>
+    public static Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
     {
-        var dll = Path.Combine(RepositoryRoot, "services", $"Registry.{name}", "bin", BuildConfiguration, "net10.0", $"Registry.{name}.dll");
+        var grpcPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var settings = new Dictionary<string, string>(environment)
+        {
+            ["Ports__Grpc"] = grpcPort.ToString(),
+            ["Ports__Http"] = httpPort.ToString(),
+        };
+        return StartAsync(name, Path.Combine("services", $"Registry.{name}"), grpcPort, httpPort, settings);
+    }
+
+    /// <summary>
+    /// Starts the build output of the project in <paramref name="projectDirectory"/> (relative to the
+    /// repository) and waits until /readyz on <paramref name="httpPort"/> answers 200.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string name, string projectDirectory, int grpcPort, int httpPort, IReadOnlyDictionary<string, string> environment)
+    {
+        var project = Path.GetFileName(projectDirectory);
+        var dll = Path.Combine(RepositoryRoot, projectDirectory, "bin", BuildConfiguration, "net10.0", $"{project}.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
         }
 
-        var grpcPort = FreePort.Next();
-        var httpPort = FreePort.Next();
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -56,8 +72,6 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["Ports__Grpc"] = grpcPort.ToString();
-        start.Environment["Ports__Http"] = httpPort.ToString();
         // Several services share two cores in a test run: workstation GC keeps each one small.
         start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment)
@@ -88,6 +102,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         return service;
+    }
+
+    /// <summary>Asks the process to stop as Ctrl+C would, and waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString()]);
+        await interrupt.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
     }
 
     /// <summary>Kills the process at once, as a crash would.</summary>

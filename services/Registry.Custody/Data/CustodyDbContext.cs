@@ -4,8 +4,19 @@ using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Custody.Data;
 
-public sealed class CustodyDbContext(DbContextOptions<CustodyDbContext> options) : DbContext(options), IInboxStore
+public class CustodyDbContext : DbContext, IInboxStore
 {
+    public CustodyDbContext(DbContextOptions<CustodyDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="Sqlite.SqliteCustodyDbContext"/>, which carries the SQLite migrations.</summary>
+    protected CustodyDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<CustodyRecord> Records => Set<CustodyRecord>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 

@@ -4,8 +4,19 @@ using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Data;
 
-public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) : DbContext(options), IOutboxStore
+public class IntakeDbContext : DbContext, IOutboxStore
 {
+    public IntakeDbContext(DbContextOptions<IntakeDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="Sqlite.SqliteIntakeDbContext"/>, which carries the SQLite migrations.</summary>
+    protected IntakeDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<CaptureCase> Cases => Set<CaptureCase>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 

@@ -4,8 +4,19 @@ using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Medical.Data;
 
-public sealed class MedicalDbContext(DbContextOptions<MedicalDbContext> options) : DbContext(options), IInboxStore
+public class MedicalDbContext : DbContext, IInboxStore
 {
+    public MedicalDbContext(DbContextOptions<MedicalDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="Sqlite.SqliteMedicalDbContext"/>, which carries the SQLite migrations.</summary>
+    protected MedicalDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<MedicalRecord> Records => Set<MedicalRecord>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,20 +10,51 @@ namespace Registry.ServiceDefaults.Data;
 
 public static class RegistryDatabase
 {
+    /// <summary>Configuration key choosing the database provider: <c>Postgres</c> (default) or <c>Sqlite</c>.</summary>
+    public const string ProviderKey = "Database:Provider";
+
     /// <summary>
-    /// The service's own PostgreSQL database (ConnectionStrings:<paramref name="connectionName"/>),
-    /// its readiness check, and its migrations applied at start-up.
+    /// The service's own database (ConnectionStrings:<paramref name="connectionName"/>), its readiness
+    /// check, and its migrations applied at start-up. PostgreSQL in production; SQLite for the
+    /// embedded mode, through <typeparamref name="TSqliteDb"/>, a subclass that carries its own
+    /// migrations (EF Core migrations are provider-specific). Services always ask for
+    /// <typeparamref name="TDb"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddRegistryDatabase<TDb>(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddRegistryDatabase<TDb, TSqliteDb>(this IHostApplicationBuilder builder, string connectionName)
         where TDb : DbContext
+        where TSqliteDb : TDb
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{connectionName} is not set; deploy/local-servers.sh prints the local settings.");
-        builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(connectionString));
+        var provider = builder.Configuration[ProviderKey] ?? "Postgres";
+        switch (provider.ToLowerInvariant())
+        {
+            case "postgres":
+                builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(connectionString));
+                break;
+            case "sqlite":
+                EnsureDirectory(connectionString);
+                builder.Services.AddDbContext<TSqliteDb>(o => o.UseSqlite(connectionString));
+                builder.Services.AddScoped<TDb>(sp => sp.GetRequiredService<TSqliteDb>());
+                break;
+            default:
+                throw new InvalidOperationException($"{ProviderKey} must be Postgres or Sqlite, not '{provider}'.");
+        }
+
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>($"{connectionName.ToLowerInvariant()}-database", tags: [RegistryHealth.Ready]);
         builder.Services.AddHostedService<MigrateDatabase<TDb>>();
         return builder;
+    }
+
+    private static void EnsureDirectory(string connectionString)
+    {
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
     }
 
     /// <summary>

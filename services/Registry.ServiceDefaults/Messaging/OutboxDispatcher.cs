@@ -105,6 +105,7 @@ public sealed class OutboxDispatcher<TDb>(
         using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, parent);
         activity?.SetTag("messaging.message.id", message.MessageId);
         activity?.SetTag("messaging.message.type", message.MessageType);
+        activity?.SetTag(RegistryTelemetry.OutboxStoreTag, typeof(TDb).Name);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(PublishTimeout);

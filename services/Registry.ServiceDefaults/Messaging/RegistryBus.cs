@@ -30,13 +30,19 @@ public static class RegistryBus
         return builder;
     }
 
+    /// <summary>Configuration key choosing the transport: <c>RabbitMq</c> (default) or <c>InMemory</c> (embedded mode).</summary>
+    public const string TransportKey = "Bus:Transport";
+
     public static IHostApplicationBuilder AddRegistryBus(this IHostApplicationBuilder builder)
     {
         var registrations = Registrations(builder.Services);
-        var connection = builder.Configuration.GetConnectionString(ConnectionName)
-            ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{ConnectionName} is not set (an amqp:// URI); deploy/local-servers.sh prints one.");
-        var broker = RabbitMqAddress.Parse(connection);
+        var transport = builder.Configuration[TransportKey] ?? "RabbitMq";
+        var inMemory = transport.ToLowerInvariant() switch
+        {
+            "rabbitmq" => false,
+            "inmemory" => true,
+            _ => throw new InvalidOperationException($"{TransportKey} must be RabbitMq or InMemory, not '{transport}'."),
+        };
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -45,6 +51,17 @@ public static class RegistryBus
                 register(bus);
             }
 
+            if (inMemory)
+            {
+                // One bus for every module in the process; each consumer keeps its own queue.
+                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+                return;
+            }
+
+            var connection = builder.Configuration.GetConnectionString(ConnectionName)
+                ?? throw new InvalidOperationException(
+                    $"ConnectionStrings:{ConnectionName} is not set (an amqp:// URI); deploy/local-servers.sh prints one.");
+            var broker = RabbitMqAddress.Parse(connection);
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, h =>

@@ -16,6 +16,13 @@ public static class RegistryTelemetry
     /// <summary>The activity source for the registry's own spans (outbox dispatch, case-file fan-out).</summary>
     public static readonly ActivitySource Source = new("Registry");
 
+    /// <summary>Tag naming the outbox (its DbContext) a publish came from; tells the services apart in one process.</summary>
+    public const string OutboxStoreTag = "registry.outbox.store";
+
+    /// <summary>The activity sources of incoming requests, outgoing calls and the bus, for a host that exports traces itself.</summary>
+    public static readonly string[] ActivitySources =
+        [Source.Name, "MassTransit", "Yarp.ReverseProxy", "Microsoft.AspNetCore", "System.Net.Http", "Grpc.Net.Client"];
+
     /// <summary>
     /// Traces, metrics and logs for one service. OTLP export is switched on by the standard
     /// OTEL_EXPORTER_OTLP_ENDPOINT variable, so nothing leaves the process unless an operator asks.

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Registry.Custody;
+using Registry.Embedded.Dashboard;
+using Registry.Embedded.Demo;
+using Registry.Embedded.Telemetry;
+using Registry.Gateway;
+using Registry.Intake;
+using Registry.Medical;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Hosting;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Embedded;
+
+/// <summary>
+/// Composes the four services' modules in one host, with the same service code, consumers, outbox
+/// and inbox as in production: only the database provider (SQLite, a file per service) and the
+/// transport (MassTransit's in-memory bus, one for all modules, each consumer on its own queue)
+/// differ, chosen by configuration. Each service answers on its own port; the gateway reaches
+/// them over gRPC on those ports, as it would across machines.
+/// </summary>
+public static class EmbeddedHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var options = builder.Configuration.GetSection(EmbeddedOptions.Section).Get<EmbeddedOptions>() ?? new EmbeddedOptions();
+        var firstRun = !Directory.Exists(options.DataPath);
+        Directory.CreateDirectory(options.DataPath);
+
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [RegistryDatabase.ProviderKey] = "Sqlite",
+            [RegistryBus.TransportKey] = "InMemory",
+            [$"ConnectionStrings:{IntakeModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("intake")}",
+            [$"ConnectionStrings:{CustodyModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("custody")}",
+            [$"ConnectionStrings:{MedicalModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("medical")}",
+            ["Services:Intake"] = $"http://127.0.0.1:{options.IntakePort}",
+            ["Services:Custody"] = $"http://127.0.0.1:{options.CustodyPort}",
+            ["Services:Medical"] = $"http://127.0.0.1:{options.MedicalPort}",
+        });
+
+        builder.AddServiceDefaults("registry");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var port in new[] { options.GatewayPort, options.IntakePort, options.CustodyPort, options.MedicalPort })
+            {
+                kestrel.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http2);
+            }
+
+            kestrel.ListenLocalhost(options.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+        });
+
+        builder.AddIntake();
+        builder.AddCustody();
+        builder.AddMedical();
+        builder.AddGateway();
+        builder.AddRegistryBus();
+
+        builder.Services.AddSingleton(options);
+        if (options.Dashboard)
+        {
+            builder.AddModuleTelemetry(options);
+            builder.Services.AddHostedService<AspireDashboardProcess>();
+        }
+
+        if (options.Demo ?? firstRun)
+        {
+            builder.Services.AddHostedService<SeedStoryReplay>();
+        }
+
+        builder.Services.AddHostedService<StartupBanner>();
+
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        // Each module answers only on its own port, as its own process would.
+        app.MapGroup("").RequireHost($"*:{options.IntakePort}").MapIntake();
+        app.MapGroup("").RequireHost($"*:{options.CustodyPort}").MapCustody();
+        app.MapGroup("").RequireHost($"*:{options.MedicalPort}").MapMedical();
+        app.MapGroup("").RequireHost($"*:{options.GatewayPort}").MapGateway();
+        return app;
+    }
+}

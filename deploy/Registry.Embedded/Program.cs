@@ -1,0 +1,4 @@
+using Registry.Embedded;
+
+var app = EmbeddedHost.Build(args);
+app.Run();

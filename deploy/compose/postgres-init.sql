@@ -1,0 +1,4 @@
+-- One database per service: no service reads another's tables.
+CREATE DATABASE intake;
+CREATE DATABASE custody;
+CREATE DATABASE medical;

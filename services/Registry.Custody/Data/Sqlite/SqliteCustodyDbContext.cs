@@ -1,0 +1,22 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Registry.ServiceDefaults.Data;
+
+namespace Registry.Custody.Data.Sqlite;
+
+/// <summary>
+/// The same model on SQLite, for the embedded mode. A type of its own because EF Core migrations
+/// are provider-specific: these live in Data/Sqlite/Migrations, PostgreSQL's in Data/Migrations.
+/// </summary>
+public sealed class SqliteCustodyDbContext(DbContextOptions<SqliteCustodyDbContext> options) : CustodyDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions) =>
+        conventions.UseRegistrySqliteConventions();
+}
+
+/// <summary>Lets <c>dotnet ef migrations add … --context SqliteCustodyDbContext</c> build the context without a host.</summary>
+public sealed class SqliteCustodyDbContextFactory : IDesignTimeDbContextFactory<SqliteCustodyDbContext>
+{
+    public SqliteCustodyDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteCustodyDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Registry.Protos.Common.V1;
+using Registry.Protos.Gateway.V1;
+using Registry.Protos.Intake.V1;
+using Registry.Testing;
+
+namespace Registry.Deploy.Tests;
+
+/// <summary>
+/// The embedded host as a newcomer runs it: one process, SQLite files, the in-memory bus, the Aspire
+/// dashboard beside it. No PostgreSQL or RabbitMQ is involved.
+/// </summary>
+public sealed class EmbeddedModeTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), $"registry-embedded-{Guid.NewGuid():N}");
+    private readonly int _gateway = FreePort.Next();
+    private readonly int _http = FreePort.Next();
+    private readonly int _dashboard = FreePort.Next();
+    private readonly Dictionary<string, string> _settings;
+
+    public EmbeddedModeTests()
+    {
+        _settings = new Dictionary<string, string>
+        {
+            ["Embedded__DataPath"] = _data,
+            ["Embedded__GatewayPort"] = _gateway.ToString(),
+            ["Embedded__IntakePort"] = FreePort.Next().ToString(),
+            ["Embedded__CustodyPort"] = FreePort.Next().ToString(),
+            ["Embedded__MedicalPort"] = FreePort.Next().ToString(),
+            ["Embedded__HttpPort"] = _http.ToString(),
+            ["Embedded__DashboardPort"] = _dashboard.ToString(),
+            ["Embedded__DashboardOtlpPort"] = FreePort.Next().ToString(),
+        };
+    }
+
+    [Fact]
+    public async Task The_embedded_registry_replays_the_demo_traces_a_registration_and_keeps_its_data_across_a_restart()
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        Case registered;
+
+        await using (var first = await StartAsync())
+        {
+            // First run: the seed story's two soldiers are replayed through the gateway.
+            await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("Demo: RC-000002")),
+                TimeSpan.FromSeconds(60), "the demo to register both soldiers");
+            Assert.Contains("Demo: RC-000001 (born 2005", first.Output);
+
+            using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
+            var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
+            registered = (await new IntakeService.IntakeServiceClient(channel).RegisterCaptureAsync(Capture(), caller)).Case;
+            Assert.Equal("RC-000003", registered.CaseNumber);
+            await WholeCaseFileAsync(channel, registered.CaseId);
+
+            var services = await Eventually.GetAsync(() => ServicesInDashboardTraceAsync(traceId), TimeSpan.FromSeconds(30),
+                $"trace {traceId} in the dashboard from gateway, intake, custody and medical");
+            Assert.Subset(services, new HashSet<string> { "gateway", "intake", "custody", "medical" });
+
+            // Ctrl+C stops the host and the dashboard with it.
+            await first.StopAsync(TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(() => Task.FromResult(!Listening(_dashboard)), TimeSpan.FromSeconds(10), "the dashboard to stop");
+        }
+
+        await using (var second = await StartAsync())
+        {
+            using var channel = GrpcChannel.ForAddress(second.GrpcAddress);
+            var read = (await new IntakeService.IntakeServiceClient(channel).GetCaseAsync(new GetCaseRequest { CaseId = registered.CaseId })).Case;
+            Assert.Equal(registered, read);
+            var file = await WholeCaseFileAsync(channel, registered.CaseId);
+            Assert.Equal(registered.CaseNumber, file.Custody.Record.CaseNumber);
+            Assert.DoesNotContain("Demo:", second.Output);
+        }
+    }
+
+    private Task<ServiceProcess> StartAsync() =>
+        ServiceProcess.StartAsync("Embedded", Path.Combine("deploy", "Registry.Embedded"), _gateway, _http, _settings);
+
+    private async Task<HashSet<string>?> ServicesInDashboardTraceAsync(string traceId)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var response = await http.GetAsync($"http://127.0.0.1:{_dashboard}/api/telemetry/traces/{traceId}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var services = json.RootElement.GetProperty("data").GetProperty("resourceSpans").EnumerateArray()
+            .SelectMany(r => r.GetProperty("resource").GetProperty("attributes").EnumerateArray())
+            .Where(a => a.GetProperty("key").GetString() == "service.name")
+            .Select(a => a.GetProperty("value").GetProperty("stringValue").GetString()!)
+            .ToHashSet();
+        return services.IsSupersetOf(["gateway", "intake", "custody", "medical"]) ? services : null;
+    }
+
+    private static Task<CaseFile> WholeCaseFileAsync(GrpcChannel channel, string caseId) =>
+        Eventually.GetAsync(async () =>
+        {
+            var file = (await new CaseFileService.CaseFileServiceClient(channel).GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId })).CaseFile;
+            return file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record && file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
+                ? file
+                : null;
+        }, TimeSpan.FromSeconds(30), $"the whole case file of {caseId}");
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static RegisterCaptureRequest Capture() => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        Identity = new Identity { FamilyName = "김", GivenNames = "철", DateOfBirth = new PartialDate { Year = 2001, Month = 4 }, Nationality = "KP" },
+        Capture = new CaptureEvent
+        {
+            CapturedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 1, 12, 6, 0, 0, TimeSpan.Zero)),
+            Place = "Kursk region",
+            CapturingUnit = "95th Air Assault Brigade",
+            CapturingAgency = "UA-AF",
+        },
+    };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+}
