@@ -55,6 +55,9 @@ readonly AMQP_WAIT_SECONDS=90
 readonly MGMT_WAIT_SECONDS=90
 
 readonly PG_MAX_CONNECTIONS=300
+# Servers started from here must not inherit the lock (fd 8) or the caller's stdout (fd 3): a
+# daemon holding either would block the next run's lock, or a caller's $(...), for as long as it runs.
+daemon() { "$@" 3>&- 8>&-; }
 log() { printf '%s %s\n' "$TAG" "$*" >&2; }
 die() { printf '%s ERROR: %s\n' "$TAG" "$*" >&2; exit 1; }
 
@@ -183,7 +186,7 @@ ensure_postgres_cluster() {
         log "raising PostgreSQL max_connections from ${connections} to ${PG_MAX_CONNECTIONS}"
         pg_conftool "$PG_VERSION" main set max_connections "$PG_MAX_CONNECTIONS"
         if pg_running; then
-            pg_ctlcluster "$PG_VERSION" main restart
+            daemon pg_ctlcluster "$PG_VERSION" main restart
         fi
     fi
     local port
@@ -192,7 +195,7 @@ ensure_postgres_cluster() {
         log "PostgreSQL ${PG_VERSION}/main is configured for port ${port}; switching it to ${PG_PORT}"
         pg_conftool "$PG_VERSION" main set port "$PG_PORT"
         if pg_running; then
-            pg_ctlcluster "$PG_VERSION" main restart
+            daemon pg_ctlcluster "$PG_VERSION" main restart
         fi
     fi
 }
@@ -202,7 +205,7 @@ start_postgres() {
         log "PostgreSQL ${PG_VERSION}/main already running on port ${PG_PORT}"
     else
         log "starting PostgreSQL ${PG_VERSION}/main (pg_ctlcluster)"
-        pg_ctlcluster "$PG_VERSION" main start \
+        daemon pg_ctlcluster "$PG_VERSION" main start \
             || die "pg_ctlcluster ${PG_VERSION} main start failed; see /var/log/postgresql/postgresql-${PG_VERSION}-main.log"
     fi
     wait_until "$PG_WAIT_SECONDS" "PostgreSQL on 127.0.0.1:${PG_PORT}" \
@@ -262,9 +265,9 @@ start_rabbitmq() {
     else
         log "starting RabbitMQ"
         if ! { command -v service >/dev/null 2>&1 && [[ -x /etc/init.d/rabbitmq-server ]] \
-                && service rabbitmq-server start; }; then
+                && daemon service rabbitmq-server start; }; then
             log "service rabbitmq-server start failed; falling back to rabbitmq-server -detached"
-            rabbitmq-server -detached || die "could not start rabbitmq-server"
+            daemon rabbitmq-server -detached || die "could not start rabbitmq-server"
         fi
         wait_until "$AMQP_WAIT_SECONDS" "RabbitMQ AMQP port ${AMQP_PORT}" tcp_open 127.0.0.1 "$AMQP_PORT" \
             || die "RabbitMQ did not open port ${AMQP_PORT}; see /var/log/rabbitmq/"
