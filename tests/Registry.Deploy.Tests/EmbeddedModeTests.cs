@@ -48,7 +48,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         {
             // First run: the seed story's two soldiers are replayed through the gateway.
             await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("Demo: RC-000002")),
-                TimeSpan.FromSeconds(60), "the demo to register both soldiers");
+                TimeSpan.FromSeconds(120), "the demo to register both soldiers", () => first.Output);
             Assert.Contains("Demo: RC-000001 (born 2005", first.Output);
 
             using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
@@ -57,7 +57,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             Assert.Equal("RC-000003", registered.CaseNumber);
             await WholeCaseFileAsync(channel, registered.CaseId);
 
-            var services = await Eventually.GetAsync(() => ServicesInDashboardTraceAsync(traceId), TimeSpan.FromSeconds(30),
+            var services = await Eventually.GetAsync(() => ServicesInDashboardTraceAsync(traceId), TimeSpan.FromSeconds(60),
                 $"trace {traceId} in the dashboard from gateway, intake, custody and medical");
             Assert.Subset(services, new HashSet<string> { "gateway", "intake", "custody", "medical" });
 
@@ -105,7 +105,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             return file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record && file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
                 ? file
                 : null;
-        }, TimeSpan.FromSeconds(30), $"the whole case file of {caseId}");
+        }, TimeSpan.FromSeconds(60), $"the whole case file of {caseId}");
 
     private static bool Listening(int port)
     {

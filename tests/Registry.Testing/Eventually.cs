@@ -3,7 +3,7 @@ namespace Registry.Testing;
 /// <summary>Waits for something that happens asynchronously (an event consumed, a span exported).</summary>
 public static class Eventually
 {
-    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
+    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, Func<string>? diagnostics = null) where T : class
     {
         var deadline = DateTime.UtcNow + timeout;
         Exception? last = null;
@@ -24,9 +24,10 @@ public static class Eventually
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"Gave up after {timeout.TotalSeconds:0} s waiting for {what}.", last);
+        var details = diagnostics is null ? "" : $" Diagnostics:\n{diagnostics()}";
+        throw new TimeoutException($"Gave up after {timeout.TotalSeconds:0} s waiting for {what}.{details}", last);
     }
 
-    public static async Task TrueAsync(Func<Task<bool>> probe, TimeSpan timeout, string what) =>
-        await GetAsync<object>(async () => await probe() ? new object() : null, timeout, what);
+    public static async Task TrueAsync(Func<Task<bool>> probe, TimeSpan timeout, string what, Func<string>? diagnostics = null) =>
+        await GetAsync<object>(async () => await probe() ? new object() : null, timeout, what, diagnostics);
 }

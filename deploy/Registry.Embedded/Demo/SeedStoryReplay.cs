@@ -38,7 +38,7 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
             foreach (var soldier in Soldiers)
             {
                 using var activity = RegistryTelemetry.Source.StartActivity($"demo: register the {soldier.Key}", ActivityKind.Client);
-                var response = await intake.RegisterCaptureAsync(Request(soldier), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
+                var response = await RegisterAsync(intake, Request(soldier), stoppingToken);
                 var file = await WaitForWholeCaseFileAsync(caseFiles, response.Case.CaseId, stoppingToken);
                 logger.LogInformation(
                     "Demo: {CaseNumber} ({Description}) {Outcome}; custody: {Custody}, medical: {Medical}; trace {TraceId}",
@@ -49,6 +49,26 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
         catch (Exception ex) when (ex is RpcException or TimeoutException)
         {
             logger.LogWarning(ex, "Demo replay did not complete");
+        }
+    }
+
+    /// <summary>
+    /// Retries what is safe to retry (the request id makes a second attempt return the first
+    /// result): a host still warming up may miss a deadline.
+    /// </summary>
+    private async Task<RegisterCaptureResponse> RegisterAsync(IntakeService.IntakeServiceClient intake, RegisterCaptureRequest request, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await intake.RegisterCaptureAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+            }
+            catch (RpcException ex) when (attempt < 5 && ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                logger.LogInformation("Demo: registration attempt {Attempt} answered {Status}; retrying", attempt, ex.StatusCode);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+            }
         }
     }
 
