@@ -50,6 +50,7 @@ stack_free_port() {
 stack_up() {
   STACK_NAME=$1
   STACK_LOGS=${STACK_LOGS:-$STACK_ROOT/.data/stack/$STACK_NAME}
+  export STACK_NAME STACK_LOGS
   mkdir -p "$STACK_LOGS"
   local db
   for db in intake custody medical; do
@@ -94,6 +95,7 @@ stack_start() {
     exec dotnet "$dll"
   ) >>"$STACK_LOGS/$service.log" 2>&1 &
   STACK_PID[$service]=$!
+  echo "$!" >"$STACK_LOGS/$service.pid"
   [[ ${2:-} == nowait ]] || stack_wait_ready "$service"
 }
 
@@ -120,10 +122,17 @@ stack_kill() {
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   unset "STACK_PID[$1]"
+  rm -f "$STACK_LOGS/$1.pid"
 }
 
 stack_down() {
-  local service db
+  local service db file
+  # From another shell (STACK_NAME and STACK_LOGS set), the pid files name what to stop.
+  if (( ${#STACK_PID[@]} == 0 )) && [[ -n ${STACK_LOGS:-} ]]; then
+    for file in "$STACK_LOGS"/*.pid; do
+      [[ -f $file ]] && STACK_PID[$(basename "$file" .pid)]=$(cat "$file")
+    done
+  fi
   for service in "${!STACK_PID[@]}"; do
     kill "${STACK_PID[$service]}" 2>/dev/null || true
   done
@@ -131,6 +140,7 @@ stack_down() {
     wait "${STACK_PID[$service]}" 2>/dev/null || true
   done
   STACK_PID=()
+  rm -f "${STACK_LOGS:-/nonexistent}"/*.pid
   if [[ -n ${STACK_NAME:-} && -z ${STACK_KEEP:-} ]]; then
     for db in intake custody medical; do
       stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" || true
