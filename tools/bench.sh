@@ -7,7 +7,8 @@
 #   3. the full load generator run: floor, registrations, propagation lag, case-file reads, search,
 #      reconciliation (exit code 1 on any loss).
 # Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60)
-# Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes).
+# Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes);
+# BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-16}
@@ -55,5 +56,6 @@ paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
 
+[ "${BENCH_FULL:-1}" = 1 ] || exit 0
 echo "== full run: $clients clients, $seconds s =="
 $load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "$seconds" --floor-duration "$seconds" --read-duration 20 --result-file "${BENCH_RESULT:-/dev/null}"
