@@ -81,7 +81,9 @@ public sealed class RegistryFixture : IAsyncLifetime
             ["Services__Intake"] = Intake.GrpcAddress.ToString(),
             ["Services__Custody"] = Custody.GrpcAddress.ToString(),
             ["Services__Medical"] = medical.ToString(),
-            ["Services__CaseFilePartTimeout"] = "00:00:02",
+            // Longer than production's 2 s: on a 2-core CI machine shared with other builds a cold
+            // first call to intake took over 2 s, and the file came back with identity unavailable.
+            ["Services__CaseFilePartTimeout"] = "00:00:05",
         });
 
     private async Task<ServiceProcess> StartAsync(string name, Dictionary<string, string> telemetry, Dictionary<string, string> settings)

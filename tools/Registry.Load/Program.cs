@@ -7,6 +7,12 @@ using Npgsql;
 using Registry.Load;
 using Registry.Protos.Gateway.V1;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
+
 LoadOptions options;
 try
 {
