@@ -82,10 +82,25 @@ if (options.Duration > TimeSpan.Zero)
 Reconciler.Outcome? outcome = null;
 if (options.Reconcile && register is not null)
 {
+    // The warm-up's registrations are checked too: every registration this run sent must be whole.
+    var everything = new Ledger();
+    foreach (var source in new[] { warmupLedger, ledger })
+    {
+        foreach (var (id, accepted) in source.Accepted)
+        {
+            everything.Accepted[id] = accepted;
+        }
+
+        foreach (var (id, status) in source.GaveUp)
+        {
+            everything.GaveUp[id] = status;
+        }
+    }
+
     var reconciler = new Reconciler(options);
-    var intakeCases = await reconciler.CasesByRequestAsync(ledger.Accepted.Keys.Concat(ledger.GaveUp.Keys));
-    await reconciler.DrainAsync(intakeCases.Values.SelectMany(c => c).Union(ledger.Accepted.Values.Select(a => a.CaseId)).ToArray());
-    outcome = await reconciler.CheckAsync(ledger);
+    var intakeCases = await reconciler.CasesByRequestAsync(everything.Accepted.Keys.Concat(everything.GaveUp.Keys));
+    await reconciler.DrainAsync(intakeCases.Values.SelectMany(c => c).Union(everything.Accepted.Values.Select(a => a.CaseId)).ToArray());
+    outcome = await reconciler.CheckAsync(everything);
 }
 
 PhaseStats? reads = null;
@@ -165,7 +180,7 @@ var exitCode = 0;
 if (outcome is not null)
 {
     Line("");
-    Line($"== reconciliation: {outcome.Accepted} registrations answered OK, {outcome.AcceptedWithoutOk} more stored by intake although the client saw no OK ==");
+    Line($"== reconciliation: {outcome.Accepted} registrations answered OK (warm-up included), {outcome.AcceptedWithoutOk} more stored by intake although the client saw no OK ==");
     Line($"  intake:  missing {outcome.MissingInIntake}, answered with another case {outcome.WrongCase}, request_id with more than one case {outcome.DuplicateCases}");
     Line($"  outbox:  cases without a CaseRegistered event {outcome.EventsMissing}, extra events {outcome.EventsDuplicated}");
     Line($"  custody: missing {outcome.MissingInCustody}, applied twice {outcome.DuplicatedInCustody}");
