@@ -5,7 +5,7 @@ using Registry.Testing;
 
 namespace Registry.Custody.Tests;
 
-public sealed class CustodyFixture() : ServiceFixture<CustodyGrpcService, CustodyDbContext>("Custody")
+public class CustodyFixture() : ServiceFixture<CustodyGrpcService, CustodyDbContext>("Custody")
 {
     public CustodyService.CustodyServiceClient Client => new(Service.Channel);
 }

@@ -19,6 +19,9 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
     private string _broker = null!;
 
     public ServiceFactory<TMarker> Service { get; private set; } = null!;
+    public TestInfrastructure Infrastructure => _infrastructure;
+    /// <summary>The amqp:// URI of the fixture's own virtual host.</summary>
+    public string Broker => _broker;
     public TestBus<CaseRegistered> Bus { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -28,13 +31,22 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
         _broker = await _infrastructure.CreateVirtualHostAsync(connectionName);
         // Bind the test queue before the service publishes anything.
         Bus = await TestBus<CaseRegistered>.StartAsync(_broker, $"test-{connectionName.ToLowerInvariant()}-case-registered");
-        Service = new ServiceFactory<TMarker>(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{connectionName}"] = _database,
             ["ConnectionStrings:RabbitMq"] = _broker,
-        });
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        Service = new ServiceFactory<TMarker>(settings);
         await Service.WaitUntilReadyAsync();
     }
+
+    /// <summary>Further configuration of the service under test (e.g. a shorter retry policy).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     /// <summary>Runs a query against the service's own database.</summary>
     public async Task<T> QueryAsync<T>(Func<TDb, Task<T>> query)

@@ -106,6 +106,34 @@ public sealed class TestInfrastructure
             : 0;
     }
 
+    /// <summary>
+    /// The headers of the first message waiting in a queue, read through the management API and
+    /// left in the queue (null when it is empty).
+    /// </summary>
+    public async Task<Dictionary<string, string>?> PeekHeadersAsync(string amqpUri, string queue)
+    {
+        var vhost = Uri.UnescapeDataString(new Uri(amqpUri).AbsolutePath.TrimStart('/'));
+        var body = new StringContent("""{"count":1,"ackmode":"ack_requeue_true","encoding":"auto","truncate":50000}""", Encoding.UTF8, "application/json");
+        var response = await _http.PostAsync($"/api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get", body);
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (json.RootElement.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, string>();
+        if (json.RootElement[0].GetProperty("properties").TryGetProperty("headers", out var h))
+        {
+            foreach (var header in h.EnumerateObject())
+            {
+                headers[header.Name] = header.Value.ToString();
+            }
+        }
+
+        return headers;
+    }
+
     private static async Task<TestInfrastructure> StartAsync()
     {
         if (TestcontainersSettings.OS.DockerEndpointAuthConfig is not null)

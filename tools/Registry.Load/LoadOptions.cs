@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Registry.Load;
+
+/// <summary>Command-line options: <c>--name value</c> pairs, each with a default that suits a local run.</summary>
+public sealed class LoadOptions
+{
+    public Uri Gateway { get; private set; } = new("http://127.0.0.1:5100");
+    public int Clients { get; private set; } = 16;
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan FloorDuration { get; private set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ReadDuration { get; private set; } = TimeSpan.FromSeconds(10);
+    public int SearchPreload { get; private set; } = 100_000;
+    public TimeSpan DrainTimeout { get; private set; } = TimeSpan.FromSeconds(180);
+    /// <summary>How often a registration that failed with a retryable status is sent again, with the same request_id.</summary>
+    public int Retries { get; private set; } = 8;
+    public TimeSpan CallDeadline { get; private set; } = TimeSpan.FromSeconds(10);
+    public bool Reconcile { get; private set; } = true;
+    public string? IntakeDatabase { get; private set; } = Environment.GetEnvironmentVariable("ConnectionStrings__Intake");
+    public string? CustodyDatabase { get; private set; } = Environment.GetEnvironmentVariable("ConnectionStrings__Custody");
+    public string? MedicalDatabase { get; private set; } = Environment.GetEnvironmentVariable("ConnectionStrings__Medical");
+    public string? ResultFile { get; private set; }
+
+    public const string Usage = """
+        Registry load generator: the transport floor (gRPC health through the gateway), registrations,
+        propagation lag, case-file reads and search, then a reconciliation of every accepted registration.
+
+          dotnet run -c Release --project tools/Registry.Load -- [options]
+
+          --gateway URL          gateway gRPC address (http://127.0.0.1:5100)
+          --clients N            concurrent clients, each on its own HTTP/2 connection (16)
+          --duration S           seconds of registrations (30); 0 skips the phase
+          --floor-duration S     seconds of health checks, the transport floor (30); 0 skips it
+          --read-duration S      seconds of case-file reads (10); 0 skips them
+          --search-preload N     cases the registry must hold before search is measured (100000); 0 skips search
+          --drain-timeout S      how long to wait for custody and medical to catch up (180)
+          --retries N            retries of a failed registration with the same request_id (8)
+          --no-reconcile         skip the zero-loss check (then no database access is needed)
+          --intake-db, --custody-db, --medical-db CONNSTRING
+                                 the services' databases, for the reconciliation and the propagation lag
+                                 (default: ConnectionStrings__Intake / __Custody / __Medical)
+          --result-file PATH     also write the summary there
+        Exit code: 0 when every accepted registration is in intake, custody and medical exactly once; 1 on any loss
+        or duplicate; 2 on bad usage or when the registry cannot be reached.
+        """;
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var o = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            TimeSpan Seconds() => TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+            switch (args[i])
+            {
+                case "--gateway": o.Gateway = new Uri(Value()); break;
+                case "--clients": o.Clients = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--duration": o.Duration = Seconds(); break;
+                case "--floor-duration": o.FloorDuration = Seconds(); break;
+                case "--read-duration": o.ReadDuration = Seconds(); break;
+                case "--search-preload": o.SearchPreload = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--drain-timeout": o.DrainTimeout = Seconds(); break;
+                case "--retries": o.Retries = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--no-reconcile": o.Reconcile = false; break;
+                case "--intake-db": o.IntakeDatabase = Value(); break;
+                case "--custody-db": o.CustodyDatabase = Value(); break;
+                case "--medical-db": o.MedicalDatabase = Value(); break;
+                case "--result-file": o.ResultFile = Value(); break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+
+        if (o.Clients < 1)
+        {
+            throw new ArgumentException("--clients must be at least 1");
+        }
+
+        if (o.Reconcile && (o.IntakeDatabase is null || o.CustodyDatabase is null || o.MedicalDatabase is null))
+        {
+            throw new ArgumentException(
+                "the reconciliation needs the three databases: set ConnectionStrings__Intake/__Custody/__Medical " +
+                "(eval \"$(bash deploy/local-servers.sh)\" prints them), pass --intake-db/--custody-db/--medical-db, or --no-reconcile");
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Text;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Npgsql;
+using Registry.Load;
+using Registry.Protos.Gateway.V1;
+
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
+
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException)
+{
+    Console.Error.WriteLine($"registry-load: {ex.Message}\n\n{LoadOptions.Usage}");
+    return 2;
+}
+
+var report = new StringBuilder();
+void Line(string text)
+{
+    Console.WriteLine(text);
+    report.AppendLine(text);
+}
+
+// One HTTP/2 connection per client, as separate agency systems would have.
+var channels = Enumerable.Range(0, options.Clients)
+    .Select(_ => GrpcChannel.ForAddress(options.Gateway, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } }))
+    .ToArray();
+var health = channels.Select(c => new Health.HealthClient(c)).ToArray();
+try
+{
+    await health[0].CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+}
+catch (RpcException ex)
+{
+    Console.Error.WriteLine($"registry-load: the gateway at {options.Gateway} does not answer the health check ({ex.StatusCode}: {ex.Status.Detail}).");
+    return 2;
+}
+
+Line($"registry-load: {options.Clients} clients against {options.Gateway}; machine: {Environment.ProcessorCount} cores, " +
+     $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024)} MB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+
+// A short warm-up so that JIT and connection set-up are not in the figures.
+var warmupLedger = new Ledger();
+await Registrations.RunAsync("warm-up", options, channels, warmupLedger, TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10))));
+
+PhaseStats? floor = null;
+if (options.FloorDuration > TimeSpan.Zero)
+{
+    floor = await ClosedLoop.RunAsync("floor (health)", options.Clients, options.FloorDuration, async (i, stats, recorder, _) =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await health[i].CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow + options.CallDeadline);
+            stats.Record(recorder, started, StatusCode.OK);
+        }
+        catch (RpcException ex)
+        {
+            stats.Record(recorder, started, ex.StatusCode);
+        }
+    });
+}
+
+var ledger = new Ledger();
+PhaseStats? register = null;
+if (options.Duration > TimeSpan.Zero)
+{
+    register = await Registrations.RunAsync("register", options, channels, ledger, options.Duration);
+}
+
+// Reconcile before the read phase so that propagation lag is not measured under read load.
+Reconciler.Outcome? outcome = null;
+if (options.Reconcile && register is not null)
+{
+    // The warm-up's registrations are checked too: every registration this run sent must be whole.
+    var everything = new Ledger();
+    foreach (var source in new[] { warmupLedger, ledger })
+    {
+        foreach (var (id, accepted) in source.Accepted)
+        {
+            everything.Accepted[id] = accepted;
+        }
+
+        foreach (var (id, status) in source.GaveUp)
+        {
+            everything.GaveUp[id] = status;
+        }
+    }
+
+    var reconciler = new Reconciler(options);
+    var intakeCases = await reconciler.CasesByRequestAsync(everything.Accepted.Keys.Concat(everything.GaveUp.Keys));
+    await reconciler.DrainAsync(intakeCases.Values.SelectMany(c => c).Union(everything.Accepted.Values.Select(a => a.CaseId)).ToArray());
+    outcome = await reconciler.CheckAsync(everything);
+}
+
+PhaseStats? reads = null;
+var readable = ledger.Accepted.Values.Select(a => a.CaseId.ToString()).Concat(warmupLedger.Accepted.Values.Select(a => a.CaseId.ToString())).ToArray();
+var partial = 0;
+if (options.ReadDuration > TimeSpan.Zero && readable.Length > 0)
+{
+    var caseFiles = channels.Select(c => new CaseFileService.CaseFileServiceClient(c)).ToArray();
+    reads = await ClosedLoop.RunAsync("case file", options.Clients, options.ReadDuration, async (i, stats, recorder, _) =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var file = (await caseFiles[i].GetCaseFileAsync(new GetCaseFileRequest { CaseId = readable[Random.Shared.Next(readable.Length)] },
+                deadline: DateTime.UtcNow + options.CallDeadline)).CaseFile;
+            stats.Record(recorder, started, StatusCode.OK);
+            if (file.Identity.ResultCase != IdentityPart.ResultOneofCase.Case || file.Custody.ResultCase != CustodyPart.ResultOneofCase.Record
+                || file.Medical.ResultCase != MedicalPart.ResultOneofCase.Summary)
+            {
+                Interlocked.Increment(ref partial);
+            }
+        }
+        catch (RpcException ex)
+        {
+            stats.Record(recorder, started, ex.StatusCode);
+        }
+    });
+}
+
+PhaseStats? search = null;
+string? searchUnavailable = null;
+if (options.SearchPreload > 0)
+{
+    searchUnavailable = await Search.UnavailableBecauseAsync(channels[0]);
+    if (searchUnavailable is null)
+    {
+        await PreloadAsync();
+        search = await Search.RunAsync(options, channels, options.ReadDuration > TimeSpan.Zero ? options.ReadDuration : TimeSpan.FromSeconds(10));
+    }
+}
+
+Line("");
+Line("== results ==");
+if (floor is not null)
+{
+    Line(floor.Summary());
+}
+
+if (register is not null)
+{
+    Line(register.Summary());
+    Line($"{"",-14} registrations answered OK {ledger.Accepted.Count} (after a retry: {ledger.Accepted.Values.Count(a => a.Attempts > 1)}, " +
+         $"replayed by the registry: {ledger.Replayed}), given up {ledger.GaveUp.Count}, retries sent {ledger.Retried}");
+    if (floor is not null && floor.Throughput > 0)
+    {
+        Line($"{"",-14} registrations/s as a fraction of the floor: {register.Throughput / floor.Throughput:0.000} " +
+             $"({register.Throughput:0.0} / {floor.Throughput:0.0})");
+    }
+}
+
+if (outcome is not null)
+{
+    var lag = outcome.PropagationLagMs;
+    Line($"{"propagation",-14} OK → custody and medical both applied, ms: p50 {PhaseStats.Percentile(lag, 50):0.0}  p90 {PhaseStats.Percentile(lag, 90):0.0}  " +
+         $"p99 {PhaseStats.Percentile(lag, 99):0.0}  max {(lag.Length > 0 ? lag[^1] : double.NaN):0.0}  (n = {lag.Length})");
+}
+
+if (reads is not null)
+{
+    Line(reads.Summary());
+    Line($"{"",-14} case files with a part unavailable: {partial}");
+}
+
+Line(search is not null ? search.Summary() : $"{"search",-14} {searchUnavailable ?? "skipped (--search-preload 0)"}");
+
+var exitCode = 0;
+if (outcome is not null)
+{
+    Line("");
+    Line($"== reconciliation: {outcome.Accepted} registrations answered OK (warm-up included), {outcome.AcceptedWithoutOk} more stored by intake although the client saw no OK ==");
+    Line($"  intake:  missing {outcome.MissingInIntake}, answered with another case {outcome.WrongCase}, request_id with more than one case {outcome.DuplicateCases}");
+    Line($"  outbox:  cases without a CaseRegistered event {outcome.EventsMissing}, extra events {outcome.EventsDuplicated}");
+    Line($"  custody: missing {outcome.MissingInCustody}, applied twice {outcome.DuplicatedInCustody}");
+    Line($"  medical: missing {outcome.MissingInMedical}, applied twice {outcome.DuplicatedInMedical}");
+    var verdict = outcome.Lost == 0 && outcome.Duplicated == 0
+        ? $"ZERO LOSS: nothing lost, nothing applied twice"
+        : $"FAILED: {outcome.Lost} lost, {outcome.Duplicated} duplicated";
+    Line(verdict);
+    exitCode = outcome.Lost == 0 && outcome.Duplicated == 0 ? 0 : 1;
+}
+
+if (options.ResultFile is not null)
+{
+    await File.WriteAllTextAsync(options.ResultFile, report.ToString());
+}
+
+return exitCode;
+
+// Tops the registry up to the preload size through the gateway, as agencies would have filled it.
+async Task PreloadAsync()
+{
+    long existing = 0;
+    if (options.IntakeDatabase is not null)
+    {
+        await using var connection = new NpgsqlConnection(options.IntakeDatabase);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM cases", connection);
+        existing = (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    var missing = options.SearchPreload - existing;
+    Console.WriteLine($"  search: the registry holds {existing} cases; registering {Math.Max(0, missing)} more before measuring");
+    if (missing <= 0)
+    {
+        return;
+    }
+
+    var preload = new Ledger();
+    var left = missing;
+    using var done = new CancellationTokenSource();
+    await ClosedLoop.RunAsync("preload", options.Clients, TimeSpan.FromHours(6), async (i, stats, recorder, _) =>
+    {
+        if (Interlocked.Decrement(ref left) < 0)
+        {
+            await done.CancelAsync();
+            return;
+        }
+
+        await Registrations.RegisterAsync(new Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient(channels[i]),
+            Captures.Next(Random.Shared), options, preload, stats, recorder);
+    }, until: done.Token);
+}

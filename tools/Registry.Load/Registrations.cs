@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Registry.Protos.Intake.V1;
+
+namespace Registry.Load;
+
+/// <summary>An accepted registration: the case the registry answered with, and when the OK arrived.</summary>
+public sealed record Accepted(Guid RequestId, Guid CaseId, DateTimeOffset OkAt, bool Replayed, int Attempts);
+
+/// <summary>
+/// Every registration the load generator sent, by request_id: those answered OK (with their case)
+/// and those that still failed after all retries. The reconciliation checks both against the databases.
+/// </summary>
+public sealed class Ledger
+{
+    public ConcurrentDictionary<Guid, Accepted> Accepted { get; } = new();
+    public ConcurrentDictionary<Guid, StatusCode> GaveUp { get; } = new();
+    public int Retried;
+    public int Replayed;
+}
+
+public static class Registrations
+{
+    /// <summary>Statuses after which the same request may be sent again: the registry may or may not have stored it.</summary>
+    private static readonly HashSet<StatusCode> Retryable =
+        [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Internal, StatusCode.Unknown, StatusCode.Aborted, StatusCode.ResourceExhausted];
+
+    public static Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Ledger ledger, TimeSpan duration)
+    {
+        var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
+        return ClosedLoop.RunAsync(name, channels.Length, duration, async (i, stats, recorder, _) =>
+        {
+            var random = Random.Shared;
+            var request = Captures.Next(random);
+            await RegisterAsync(clients[i], request, options, ledger, stats, recorder);
+        }, _ => ledger.Accepted.Count);
+    }
+
+    /// <summary>
+    /// Sends one registration and retries it with the same request_id (so the registry must not
+    /// duplicate it) until it is answered OK, refused for good, or out of retries.
+    /// </summary>
+    public static async Task RegisterAsync(IntakeService.IntakeServiceClient client, RegisterCaptureRequest request,
+        LoadOptions options, Ledger ledger, PhaseStats stats, List<double> recorder)
+    {
+        var requestId = Guid.Parse(request.RequestId);
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var response = await client.RegisterCaptureAsync(request, deadline: DateTime.UtcNow + options.CallDeadline);
+                stats.Record(recorder, started, StatusCode.OK);
+                ledger.Accepted[requestId] = new Accepted(requestId, Guid.Parse(response.Case.CaseId), DateTimeOffset.UtcNow, response.Replayed, attempt);
+                ledger.GaveUp.TryRemove(requestId, out _);
+                if (response.Replayed)
+                {
+                    Interlocked.Increment(ref ledger.Replayed);
+                }
+
+                return;
+            }
+            catch (RpcException ex)
+            {
+                stats.Record(recorder, started, ex.StatusCode);
+                ledger.GaveUp[requestId] = ex.StatusCode;
+                if (!Retryable.Contains(ex.StatusCode) || attempt > options.Retries)
+                {
+                    return;
+                }
+
+                Interlocked.Increment(ref ledger.Retried);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 250 * Math.Pow(2, attempt - 1))));
+            }
+        }
+    }
+}

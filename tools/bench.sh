@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# tools/bench.sh — the measured run behind docs/performance.md, on this machine's local servers:
+#   1. the four services as processes on their own databases and vhost (tools/stack.sh);
+#   2. a warm-up (JIT, connection pools), then a registration-only run during which the CPU time of
+#      every process involved is sampled: CPU milliseconds per registration, by process — where a
+#      registration's time goes on a machine where CPU is the scarce thing;
+#   3. the full load generator run: floor, registrations, propagation lag, case-file reads, search,
+#      reconciliation (exit code 1 on any loss).
+# Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60)
+# Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes);
+# BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-16}
+seconds=${2:-60}
+load="dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll"
+
+if [ -z "${REGISTRY_TEST_POSTGRES:-}" ]; then
+  exports=$(bash deploy/local-servers.sh)
+  eval "$exports"
+fi
+[ -f tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll ] || dotnet build Registry.sln -c Release --nologo -clp:ErrorsOnly
+# shellcheck source=tools/stack.sh
+source tools/stack.sh
+trap 'stack_down' EXIT
+stack_up "bench_$$"
+
+tick=$(getconf CLK_TCK)
+cpu_of() { # PID/stat... -> CPU seconds (user + system) of those processes
+  if (( $# == 0 )); then echo 0; return; fi
+  cat "${@/#//proc/}" 2>/dev/null | awk -v t="$tick" '{ s += ($14 + $15) / t } END { printf "%.2f", s }'
+}
+# PostgreSQL backends serving one database ("postgres: 15/main: registry DB 127.0.0.1(port) idle").
+pids_of_db() { ps -eo pid,args | awk -v db="$1" '$2 == "postgres:" { for (i = 3; i <= NF; i++) if ($i == db) { print $1 "/stat"; break } }'; }
+snapshot() {
+  local service
+  for service in gateway intake custody medical; do echo "$service $(cpu_of "$(cat "$STACK_LOGS/$service.pid")/stat")"; done
+  for service in intake custody medical; do
+    # shellcheck disable=SC2046
+    echo "postgres:$service $(cpu_of $(pids_of_db "${STACK_NAME}_$service"))"
+  done
+  # shellcheck disable=SC2046
+  echo "rabbitmq $(cpu_of $(pgrep -x beam.smp | sed 's|$|/stat|'))"
+}
+
+echo "== warm-up =="
+$load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 10 --floor-duration 3 --read-duration 2 --search-preload 0 --no-reconcile >/dev/null
+echo "== registrations only, $clients clients, 20 s: CPU per registration =="
+before=$(snapshot)
+out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-preload 0 --no-reconcile)
+sleep 3 # let the consumers finish what was published
+after=$(snapshot)
+registered=$(grep -oP 'registrations answered OK \K[0-9]+' <<<"$out")
+echo "$(grep -E '^register ' <<<"$out")"
+paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
+  '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
+   END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
+
+[ "${BENCH_FULL:-1}" = 1 ] || exit 0
+echo "== full run: $clients clients, $seconds s =="
+$load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "$seconds" --floor-duration "$seconds" --read-duration 20 --result-file "${BENCH_RESULT:-/dev/null}"

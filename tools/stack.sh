@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# tools/stack.sh — the four services as separate processes on free ports, with databases and a
+# RabbitMQ virtual host of their own, on the local servers deploy/local-servers.sh starts. Used by
+# the load smoke test (tools/test.sh), the fault drills (tools/drills.sh) and by hand:
+#
+#   source tools/stack.sh
+#   stack_up mystack          # creates mystack_intake/_custody/_medical and vhost mystack, starts all four
+#   dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY"
+#   stack_kill custody; stack_start custody   # a crash and a restart, same ports and settings
+#   stack_down                # stops them, drops the databases and the vhost (STACK_KEEP=1 keeps them)
+#
+# Expects the build output of `dotnet build -c Release`. Exports ConnectionStrings__Intake/
+# __Custody/__Medical for the load generator's reconciliation and STACK_GATEWAY. Settings:
+#   REGISTRY_PG_HOST/REGISTRY_PG_PORT (127.0.0.1:5432), REGISTRY_RABBIT_HOST (127.0.0.1), user and
+#   password registry/registry (the local development default); STACK_LOGS (.data/stack/<name>).
+# Anything else exported (DOTNET_gcServer, OTEL_EXPORTER_OTLP_ENDPOINT, ...) reaches the services.
+
+STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STACK_PG_HOST=${REGISTRY_PG_HOST:-127.0.0.1}
+STACK_PG_PORT=${REGISTRY_PG_PORT:-5432}
+STACK_RABBIT_HOST=${REGISTRY_RABBIT_HOST:-127.0.0.1}
+STACK_USER=registry
+STACK_PASSWORD=registry
+declare -gA STACK_PID=() STACK_GRPC=() STACK_HTTP=()
+
+stack_log() { printf '[stack %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+stack_psql() { # SQL (as registry on the maintenance database)
+  PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$STACK_PASSWORD psql -X -q -w -v ON_ERROR_STOP=1 -h "$STACK_PG_HOST" -p "$STACK_PG_PORT" -U "$STACK_USER" -d postgres -tA -c "$1"
+}
+
+stack_mgmt() { # METHOD PATH
+  curl -fsS --max-time 10 -u "$STACK_USER:$STACK_PASSWORD" -X "$1" -H 'content-type: application/json' \
+    ${3:+-d "$3"} "http://$STACK_RABBIT_HOST:15672$2" >/dev/null
+}
+
+stack_free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      case " ${STACK_GRPC[*]} ${STACK_HTTP[*]} " in *" $port "*) continue ;; esac
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# stack_up NAME: databases NAME_intake, NAME_custody, NAME_medical and vhost NAME, all new, then the services.
+stack_up() {
+  STACK_NAME=$1
+  STACK_LOGS=${STACK_LOGS:-$STACK_ROOT/.data/stack/$STACK_NAME}
+  export STACK_NAME STACK_LOGS
+  mkdir -p "$STACK_LOGS"
+  local db
+  for db in intake custody medical; do
+    stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)"
+    stack_psql "CREATE DATABASE ${STACK_NAME}_${db}"
+  done
+  stack_mgmt DELETE "/api/vhosts/$STACK_NAME" 2>/dev/null || true
+  stack_mgmt PUT "/api/vhosts/$STACK_NAME"
+  stack_mgmt PUT "/api/permissions/$STACK_NAME/$STACK_USER" '{"configure":".*","write":".*","read":".*"}'
+
+  local pg="Host=$STACK_PG_HOST;Port=$STACK_PG_PORT;Username=$STACK_USER;Password=$STACK_PASSWORD"
+  export ConnectionStrings__Intake="$pg;Database=${STACK_NAME}_intake"
+  export ConnectionStrings__Custody="$pg;Database=${STACK_NAME}_custody"
+  export ConnectionStrings__Medical="$pg;Database=${STACK_NAME}_medical"
+  export ConnectionStrings__RabbitMq="amqp://$STACK_USER:$STACK_PASSWORD@$STACK_RABBIT_HOST:5672/$STACK_NAME"
+  local service
+  for service in intake custody medical gateway; do
+    STACK_GRPC[$service]=$(stack_free_port)
+    STACK_HTTP[$service]=$(stack_free_port)
+  done
+  export STACK_GATEWAY="http://127.0.0.1:${STACK_GRPC[gateway]}"
+  for service in intake custody medical gateway; do
+    stack_start "$service" nowait
+  done
+  for service in intake custody medical gateway; do
+    stack_wait_ready "$service" || return 1
+  done
+  stack_log "up: gateway $STACK_GATEWAY, databases ${STACK_NAME}_*, vhost $STACK_NAME, logs $STACK_LOGS"
+}
+
+# stack_start SERVICE [nowait]: starts (or restarts after a kill) one service with its ports and settings.
+stack_start() {
+  local service=$1 name dll
+  name="${service^}"
+  dll="$STACK_ROOT/services/Registry.$name/bin/Release/net10.0/Registry.$name.dll"
+  [[ -f $dll ]] || { stack_log "missing $dll: run dotnet build Registry.sln -c Release first"; return 1; }
+  (
+    cd "$(dirname "$dll")" || exit 1
+    export ASPNETCORE_ENVIRONMENT=Production Ports__Grpc="${STACK_GRPC[$service]}" Ports__Http="${STACK_HTTP[$service]}"
+    export Services__Intake="http://127.0.0.1:${STACK_GRPC[intake]}" Services__Custody="http://127.0.0.1:${STACK_GRPC[custody]}"
+    export Services__Medical="http://127.0.0.1:${STACK_GRPC[medical]}"
+    exec dotnet "$dll"
+  ) >>"$STACK_LOGS/$service.log" 2>&1 &
+  STACK_PID[$service]=$!
+  echo "$!" >"$STACK_LOGS/$service.pid"
+  [[ ${2:-} == nowait ]] || stack_wait_ready "$service"
+}
+
+stack_wait_ready() {
+  local service=$1 i
+  for i in $(seq 1 120); do
+    if curl -fsS --max-time 2 "http://127.0.0.1:${STACK_HTTP[$service]}/readyz" >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! kill -0 "${STACK_PID[$service]}" 2>/dev/null; then
+      stack_log "$service exited; last lines of $STACK_LOGS/$service.log:"; tail -n 30 "$STACK_LOGS/$service.log" >&2
+      return 1
+    fi
+    sleep 1
+  done
+  stack_log "$service not ready after 120 s"; tail -n 30 "$STACK_LOGS/$service.log" >&2
+  return 1
+}
+
+# stack_kill SERVICE: kill -9, as a crash.
+stack_kill() {
+  local pid=${STACK_PID[$1]:-}
+  [[ -n $pid ]] || return 0
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "STACK_PID[$1]"
+  rm -f "$STACK_LOGS/$1.pid"
+}
+
+stack_down() {
+  local service db file
+  # From another shell (STACK_NAME and STACK_LOGS set), the pid files name what to stop.
+  if (( ${#STACK_PID[@]} == 0 )) && [[ -n ${STACK_LOGS:-} ]]; then
+    for file in "$STACK_LOGS"/*.pid; do
+      [[ -f $file ]] && STACK_PID[$(basename "$file" .pid)]=$(cat "$file")
+    done
+  fi
+  for service in "${!STACK_PID[@]}"; do
+    kill "${STACK_PID[$service]}" 2>/dev/null || true
+  done
+  for service in "${!STACK_PID[@]}"; do
+    wait "${STACK_PID[$service]}" 2>/dev/null || true
+  done
+  STACK_PID=()
+  rm -f "${STACK_LOGS:-/nonexistent}"/*.pid
+  if [[ -n ${STACK_NAME:-} && -z ${STACK_KEEP:-} ]]; then
+    for db in intake custody medical; do
+      stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" || true
+    done
+    stack_mgmt DELETE "/api/vhosts/$STACK_NAME" || true
+  fi
+}
