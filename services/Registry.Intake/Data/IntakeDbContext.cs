@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Registry.Intake.Domain;
 using Registry.ServiceDefaults.Messaging;
 
@@ -7,6 +8,8 @@ namespace Registry.Intake.Data;
 public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) : DbContext(options), IOutboxStore
 {
     public DbSet<CaptureCase> Cases => Set<CaptureCase>();
+    public DbSet<IdentityAssertion> IdentityAssertions => Set<IdentityAssertion>();
+    public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -19,17 +22,74 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.HasIndex(c => c.CaseId).IsUnique();
             e.HasIndex(c => c.RequestId).IsUnique();
             e.Property(c => c.RequestHash).HasMaxLength(32);
-            e.Property(c => c.FamilyName).HasMaxLength(200);
-            e.Property(c => c.GivenNames).HasMaxLength(200);
-            e.Property(c => c.Rank).HasMaxLength(100);
-            e.Property(c => c.ServiceNumber).HasMaxLength(64);
-            e.Property(c => c.Nationality).HasMaxLength(2);
+            e.OwnsOne(c => c.Identity, IdentityColumns);
+            e.Navigation(c => c.Identity).IsRequired();
+            e.Property(c => c.SearchText).HasMaxLength(1000);
             e.Property(c => c.CapturePlace).HasMaxLength(200);
             e.Property(c => c.CapturingUnit).HasMaxLength(200);
             e.Property(c => c.CapturingAgency).HasMaxLength(200);
+            e.Property(c => c.CaptureCircumstances).HasMaxLength(4000);
+            e.Property(c => c.StatusCategory).HasConversion<string>().HasMaxLength(40);
+            e.Property(c => c.Revision).IsConcurrencyToken();
             e.Ignore(c => c.CaseNumber);
-            e.Ignore(c => c.DateOfBirth);
+            e.Ignore(c => c.IsMerged);
+        });
+        model.Entity<IdentityAssertion>(e =>
+        {
+            e.ToTable("identity_assertions");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(a => new { a.CaseId, a.Id });
+            e.Property(a => a.Field).HasMaxLength(40);
+            e.Property(a => a.Value).HasMaxLength(1000);
+            e.Property(a => a.SourceKind).HasConversion<string>().HasMaxLength(20);
+            e.Property(a => a.DocumentType).HasMaxLength(100);
+            e.Property(a => a.DocumentNumber).HasMaxLength(64);
+            e.Property(a => a.ReportedBy).HasMaxLength(200);
+            e.Property(a => a.Note).HasMaxLength(1000);
+            e.Ignore(a => a.Source);
+        });
+        model.Entity<StatusChange>(e =>
+        {
+            e.ToTable("status_changes");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(s => new { s.CaseId, s.Id });
+            e.Property(s => s.From).HasConversion<string>().HasMaxLength(40);
+            e.Property(s => s.To).HasConversion<string>().HasMaxLength(40);
+            e.Property(s => s.DecisionReference).HasMaxLength(200);
+            e.Property(s => s.DecidedBy).HasMaxLength(200);
         });
         model.AddOutbox();
+    }
+
+    private static void IdentityColumns(OwnedNavigationBuilder<CaptureCase, PersonIdentity> i)
+    {
+        // Column names without the owner prefix: these are the case's own columns.
+        i.Property(p => p.FamilyName).HasColumnName("FamilyName").HasMaxLength(200);
+        i.Property(p => p.GivenNames).HasColumnName("GivenNames").HasMaxLength(200);
+        i.Property(p => p.FamilyNameLatin).HasColumnName("FamilyNameLatin").HasMaxLength(200);
+        i.Property(p => p.GivenNamesLatin).HasColumnName("GivenNamesLatin").HasMaxLength(200);
+        i.Property(p => p.Rank).HasColumnName("Rank").HasMaxLength(100);
+        i.Property(p => p.ServiceNumber).HasColumnName("ServiceNumber").HasMaxLength(64);
+        i.Property(p => p.BirthYear).HasColumnName("BirthYear");
+        i.Property(p => p.BirthMonth).HasColumnName("BirthMonth");
+        i.Property(p => p.BirthDay).HasColumnName("BirthDay");
+        i.Property(p => p.PlaceOfBirth).HasColumnName("PlaceOfBirth").HasMaxLength(200);
+        i.Property(p => p.Nationality).HasColumnName("Nationality").HasMaxLength(2);
+        i.Property(p => p.DependentPower).HasColumnName("DependentPower").HasMaxLength(2);
+        i.Property(p => p.Sex).HasColumnName("Sex").HasMaxLength(10);
+        i.Property(p => p.Languages).HasColumnName("Languages").HasMaxLength(1000);
+        i.Property(p => p.MilitaryUnit).HasColumnName("MilitaryUnit").HasMaxLength(200);
+        i.Property(p => p.Role).HasColumnName("Role").HasMaxLength(200);
+        i.Property(p => p.InServiceSince).HasColumnName("InServiceSince").HasMaxLength(10);
+        i.Property(p => p.FatherFirstName).HasColumnName("FatherFirstName").HasMaxLength(200);
+        i.Property(p => p.MotherMaidenName).HasColumnName("MotherMaidenName").HasMaxLength(200);
+        i.Property(p => p.PersonToInform).HasColumnName("PersonToInform").HasMaxLength(200);
+        i.Property(p => p.PersonToInformAddress).HasColumnName("PersonToInformAddress").HasMaxLength(500);
+        i.Ignore(p => p.DateOfBirth);
+        i.Ignore(p => p.HasName);
+        i.HasIndex(p => p.ServiceNumber);
+        i.HasIndex(p => new { p.Nationality, p.BirthYear });
     }
 }

@@ -30,14 +30,15 @@ namespace Registry.Intake.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Number"));
 
-                    b.Property<int?>("BirthDay")
-                        .HasColumnType("integer");
+                    b.Property<string>("CaptureCircumstances")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
-                    b.Property<int?>("BirthMonth")
-                        .HasColumnType("integer");
+                    b.Property<double?>("CaptureLatitude")
+                        .HasColumnType("double precision");
 
-                    b.Property<int?>("BirthYear")
-                        .HasColumnType("integer");
+                    b.Property<double?>("CaptureLongitude")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("CapturePlace")
                         .IsRequired()
@@ -60,23 +61,8 @@ namespace Registry.Intake.Data.Migrations
                     b.Property<Guid>("CaseId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("FamilyName")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("GivenNames")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Nationality")
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)");
-
-                    b.Property<string>("Rank")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                    b.Property<Guid?>("MergedIntoCaseId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
@@ -89,9 +75,22 @@ namespace Registry.Intake.Data.Migrations
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("ServiceNumber")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("StatusCategory")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Number");
 
@@ -102,6 +101,109 @@ namespace Registry.Intake.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.IdentityAssertion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("AssertedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DocumentNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DocumentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ReportedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("RequiredByArticle17")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SourceKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.ToTable("identity_assertions", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.StatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("DecisionReference")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("From")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.ToTable("status_changes", (string)null);
                 });
 
             modelBuilder.Entity("Registry.ServiceDefaults.Messaging.OutboxMessage", b =>
@@ -155,6 +257,131 @@ namespace Registry.Intake.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.CaptureCase", b =>
+                {
+                    b.OwnsOne("Registry.Intake.Domain.PersonIdentity", "Identity", b1 =>
+                        {
+                            b1.Property<long>("CaptureCaseNumber")
+                                .HasColumnType("bigint");
+
+                            b1.Property<int?>("BirthDay")
+                                .HasColumnType("integer")
+                                .HasColumnName("BirthDay");
+
+                            b1.Property<int?>("BirthMonth")
+                                .HasColumnType("integer")
+                                .HasColumnName("BirthMonth");
+
+                            b1.Property<int?>("BirthYear")
+                                .HasColumnType("integer")
+                                .HasColumnName("BirthYear");
+
+                            b1.Property<string>("DependentPower")
+                                .HasMaxLength(2)
+                                .HasColumnType("character varying(2)")
+                                .HasColumnName("DependentPower");
+
+                            b1.Property<string>("FamilyName")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("FamilyName");
+
+                            b1.Property<string>("FamilyNameLatin")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("FamilyNameLatin");
+
+                            b1.Property<string>("FatherFirstName")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("FatherFirstName");
+
+                            b1.Property<string>("GivenNames")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("GivenNames");
+
+                            b1.Property<string>("GivenNamesLatin")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("GivenNamesLatin");
+
+                            b1.Property<string>("InServiceSince")
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("InServiceSince");
+
+                            b1.Property<string>("Languages")
+                                .HasMaxLength(1000)
+                                .HasColumnType("character varying(1000)")
+                                .HasColumnName("Languages");
+
+                            b1.Property<string>("MilitaryUnit")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("MilitaryUnit");
+
+                            b1.Property<string>("MotherMaidenName")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("MotherMaidenName");
+
+                            b1.Property<string>("Nationality")
+                                .HasMaxLength(2)
+                                .HasColumnType("character varying(2)")
+                                .HasColumnName("Nationality");
+
+                            b1.Property<string>("PersonToInform")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("PersonToInform");
+
+                            b1.Property<string>("PersonToInformAddress")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("PersonToInformAddress");
+
+                            b1.Property<string>("PlaceOfBirth")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("PlaceOfBirth");
+
+                            b1.Property<string>("Rank")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("Rank");
+
+                            b1.Property<string>("Role")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("Role");
+
+                            b1.Property<string>("ServiceNumber")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("ServiceNumber");
+
+                            b1.Property<string>("Sex")
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("Sex");
+
+                            b1.HasKey("CaptureCaseNumber");
+
+                            b1.HasIndex("ServiceNumber");
+
+                            b1.HasIndex("Nationality", "BirthYear");
+
+                            b1.ToTable("cases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaptureCaseNumber");
+                        });
+
+                    b.Navigation("Identity")
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,189 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Registry.Intake.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "cases",
+                columns: table => new
+                {
+                    Number = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    FamilyName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    GivenNames = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    FamilyNameLatin = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    GivenNamesLatin = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Rank = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    ServiceNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    BirthYear = table.Column<int>(type: "integer", nullable: true),
+                    BirthMonth = table.Column<int>(type: "integer", nullable: true),
+                    BirthDay = table.Column<int>(type: "integer", nullable: true),
+                    PlaceOfBirth = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Nationality = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: true),
+                    DependentPower = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: true),
+                    Sex = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: true),
+                    Languages = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    MilitaryUnit = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Role = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    InServiceSince = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: true),
+                    FatherFirstName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    MotherMaidenName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    PersonToInform = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    PersonToInformAddress = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    SearchText = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    CapturedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CapturePlace = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    CaptureLatitude = table.Column<double>(type: "double precision", nullable: true),
+                    CaptureLongitude = table.Column<double>(type: "double precision", nullable: true),
+                    CapturingUnit = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    CapturingAgency = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    CaptureCircumstances = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    StatusCategory = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    MergedIntoCaseId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Revision = table.Column<long>(type: "bigint", nullable: false),
+                    RegisteredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_cases", x => x.Number);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identity_assertions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Field = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Value = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    SourceKind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    DocumentType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    DocumentNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ReportedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Note = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    RequiredByArticle17 = table.Column<bool>(type: "boolean", nullable: false),
+                    Revision = table.Column<long>(type: "bigint", nullable: false),
+                    AssertedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_identity_assertions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_messages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageType = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    Payload = table.Column<string>(type: "text", nullable: false),
+                    TraceParent = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    TraceState = table.Column<string>(type: "character varying(600)", maxLength: 600, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_outbox_messages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "status_changes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    From = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    To = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    DecisionReference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    DecidedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Revision = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_status_changes", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_CaseId",
+                table: "cases",
+                column: "CaseId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Nationality_BirthYear",
+                table: "cases",
+                columns: new[] { "Nationality", "BirthYear" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_RequestId",
+                table: "cases",
+                column: "RequestId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_ServiceNumber",
+                table: "cases",
+                column: "ServiceNumber");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_identity_assertions_CaseId_Id",
+                table: "identity_assertions",
+                columns: new[] { "CaseId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_outbox_messages_MessageId",
+                table: "outbox_messages",
+                column: "MessageId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_unsent",
+                table: "outbox_messages",
+                column: "Id",
+                filter: "\"SentAt\" IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_status_changes_CaseId_Id",
+                table: "status_changes",
+                columns: new[] { "CaseId", "Id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "cases");
+
+            migrationBuilder.DropTable(
+                name: "identity_assertions");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
+
+            migrationBuilder.DropTable(
+                name: "status_changes");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Registry.ServiceDefaults.Grpc;
+
+/// <summary>
+/// Opaque page tokens for keyset paging: the last position served plus a fingerprint of the query,
+/// so that a token is refused when the caller changes the filter between pages. Not a secret: the
+/// position is a sequence number the caller could read anyway.
+/// </summary>
+public static class PageTokens
+{
+    public const int MaxPageSize = 500;
+
+    public static string Create(long after, string query) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"v1:{after}:{Fingerprint(query)}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static bool TryRead(string token, string query, out long after)
+    {
+        after = 0;
+        try
+        {
+            var padded = token.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            return parts is ["v1", var position, var fingerprint]
+                && fingerprint == Fingerprint(query)
+                && long.TryParse(position, out after);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The next page's token when the page came back full, else "" (the last page).</summary>
+    public static string Next<T>(IReadOnlyList<T> page, int pageSize, Func<T, long> position, string query) =>
+        page.Count == pageSize && page.Count > 0 ? Create(position(page[^1]), query) : "";
+
+    private static string Fingerprint(string query) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(query)), 0, 8);
+}
