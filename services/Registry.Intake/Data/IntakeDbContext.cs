@@ -10,6 +10,7 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
     public DbSet<CaptureCase> Cases => Set<CaptureCase>();
     public DbSet<IdentityAssertion> IdentityAssertions => Set<IdentityAssertion>();
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
+    public DbSet<PersonalEffect> PersonalEffects => Set<PersonalEffect>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -59,6 +60,26 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.Property(s => s.To).HasConversion<string>().HasMaxLength(40);
             e.Property(s => s.DecisionReference).HasMaxLength(200);
             e.Property(s => s.DecidedBy).HasMaxLength(200);
+        });
+        model.Entity<PersonalEffect>(e =>
+        {
+            e.ToTable("personal_effects");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(p => p.EffectId).IsUnique();
+            e.HasIndex(p => new { p.CaseId, p.Id });
+            // A concurrent retry of the same request, or a second use of a receipt number, loses on these.
+            e.HasIndex(p => new { p.RequestId, p.ItemIndex }).IsUnique();
+            e.HasIndex(p => new { p.CaseId, p.ReceiptNumber, p.ItemIndex }).IsUnique();
+            e.Property(p => p.RequestHash).HasMaxLength(32);
+            e.Property(p => p.ReceiptNumber).HasMaxLength(64);
+            e.Property(p => p.Description).HasMaxLength(500);
+            e.Property(p => p.CurrencyCode).HasMaxLength(3);
+            e.Property(p => p.TakenByName).HasMaxLength(200);
+            e.Property(p => p.TakenByRank).HasMaxLength(100);
+            e.Property(p => p.TakenByUnit).HasMaxLength(200);
+            e.Property(p => p.Fate).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.FateNote).HasMaxLength(1000);
         });
         model.AddOutbox();
     }

@@ -98,4 +98,18 @@ internal static class CaseMapping
         RecordedAt = Timestamp.FromDateTimeOffset(s.RecordedAt),
         Revision = s.Revision,
     };
+
+    public static Protos.Intake.V1.PersonalEffect ToProto(this Domain.PersonalEffect e) => new()
+    {
+        EffectId = e.EffectId.ToString(),
+        Description = e.Description,
+        Quantity = e.Quantity,
+        Money = e.CurrencyCode is null ? null : new Money { CurrencyCode = e.CurrencyCode, Units = e.AmountUnits ?? 0, Nanos = e.AmountNanos ?? 0 },
+        ReceiptNumber = e.ReceiptNumber,
+        TakenBy = new EffectTaker { Name = e.TakenByName, Rank = e.TakenByRank ?? "", Unit = e.TakenByUnit },
+        TakenAt = Timestamp.FromDateTimeOffset(e.TakenAt),
+        Fate = (Protos.Intake.V1.EffectFate)(int)e.Fate,
+        FateNote = e.FateNote ?? "",
+        FateRecordedAt = e.FateRecordedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+    };
 }

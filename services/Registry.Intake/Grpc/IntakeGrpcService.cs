@@ -103,11 +103,7 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
     private async Task<CaptureCase> FindCaseToChangeAsync(Guid caseId, long revision, CancellationToken ct)
     {
         var found = await FindCaseAsync(caseId, tracked: true, ct);
-        if (found.IsMerged)
-        {
-            throw RpcErrors.FailedPrecondition("MERGED", $"cases/{caseId}",
-                $"Case {found.CaseNumber} was merged into case {found.MergedIntoCaseId}; change that case instead.");
-        }
+        EnsureNotMerged(found);
 
         if (found.Revision != revision)
         {

@@ -106,6 +106,37 @@ namespace Registry.Intake.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "personal_effects",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EffectId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    ReceiptNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ItemIndex = table.Column<int>(type: "integer", nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Quantity = table.Column<int>(type: "integer", nullable: false),
+                    CurrencyCode = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
+                    AmountUnits = table.Column<long>(type: "bigint", nullable: true),
+                    AmountNanos = table.Column<int>(type: "integer", nullable: true),
+                    TakenByName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    TakenByRank = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    TakenByUnit = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    TakenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Fate = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    FateNote = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    FateRecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_personal_effects", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "status_changes",
                 columns: table => new
                 {
@@ -165,6 +196,29 @@ namespace Registry.Intake.Data.Migrations
                 filter: "\"SentAt\" IS NULL");
 
             migrationBuilder.CreateIndex(
+                name: "IX_personal_effects_CaseId_Id",
+                table: "personal_effects",
+                columns: new[] { "CaseId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_personal_effects_CaseId_ReceiptNumber_ItemIndex",
+                table: "personal_effects",
+                columns: new[] { "CaseId", "ReceiptNumber", "ItemIndex" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_personal_effects_EffectId",
+                table: "personal_effects",
+                column: "EffectId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_personal_effects_RequestId_ItemIndex",
+                table: "personal_effects",
+                columns: new[] { "RequestId", "ItemIndex" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_status_changes_CaseId_Id",
                 table: "status_changes",
                 columns: new[] { "CaseId", "Id" });
@@ -181,6 +235,9 @@ namespace Registry.Intake.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "outbox_messages");
+
+            migrationBuilder.DropTable(
+                name: "personal_effects");
 
             migrationBuilder.DropTable(
                 name: "status_changes");
