@@ -11,6 +11,7 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
     public DbSet<IdentityAssertion> IdentityAssertions => Set<IdentityAssertion>();
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
     public DbSet<PersonalEffect> PersonalEffects => Set<PersonalEffect>();
+    public DbSet<DuplicateCandidate> DuplicateCandidates => Set<DuplicateCandidate>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -26,6 +27,8 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.OwnsOne(c => c.Identity, IdentityColumns);
             e.Navigation(c => c.Identity).IsRequired();
             e.Property(c => c.SearchText).HasMaxLength(1000);
+            e.Property(c => c.ServiceNumberKey).HasMaxLength(64);
+            e.HasIndex(c => c.ServiceNumberKey);
             e.Property(c => c.CapturePlace).HasMaxLength(200);
             e.Property(c => c.CapturingUnit).HasMaxLength(200);
             e.Property(c => c.CapturingAgency).HasMaxLength(200);
@@ -81,6 +84,19 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.Property(p => p.Fate).HasConversion<string>().HasMaxLength(20);
             e.Property(p => p.FateNote).HasMaxLength(1000);
         });
+        model.Entity<DuplicateCandidate>(e =>
+        {
+            e.ToTable("duplicate_candidates");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(d => d.CandidateId).IsUnique();
+            e.HasIndex(d => new { d.CaseId, d.OtherCaseId }).IsUnique();
+            e.HasIndex(d => new { d.Status, d.Id });
+            e.HasIndex(d => d.OtherCaseId);
+            e.Property(d => d.Reasons).HasMaxLength(1000);
+            e.Property(d => d.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(d => d.ResolutionNote).HasMaxLength(1000);
+        });
         model.AddOutbox();
     }
 
@@ -110,7 +126,6 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
         i.Property(p => p.PersonToInformAddress).HasColumnName("PersonToInformAddress").HasMaxLength(500);
         i.Ignore(p => p.DateOfBirth);
         i.Ignore(p => p.HasName);
-        i.HasIndex(p => p.ServiceNumber);
         i.HasIndex(p => new { p.Nationality, p.BirthYear });
     }
 }

@@ -18,6 +18,8 @@ public sealed class CaptureCase
     public PersonIdentity Identity { get; set; } = new();
     /// <summary>The names in both scripts, normalised for search (<see cref="NameSearch"/>).</summary>
     public string SearchText { get; set; } = "";
+    /// <summary>The service number without separators or case (<see cref="DuplicateScoring.NormaliseNumber"/>), or null.</summary>
+    public string? ServiceNumberKey { get; set; }
 
     public DateTimeOffset CapturedAt { get; set; }
     public required string CapturePlace { get; set; }
@@ -69,6 +71,7 @@ public sealed class CaptureCase
         }
 
         SearchText = NameSearch.For(Identity);
+        ServiceNumberKey = DuplicateScoring.NormaliseNumber(Identity.ServiceNumber) is { Length: > 0 } key ? key : null;
         return assertions;
     }
 
@@ -137,6 +140,26 @@ public sealed class CaptureCase
     }
 
     public bool IsMerged => MergedIntoCaseId is not null;
+
+    /// <summary>Why this case cannot be merged into <paramref name="survivor"/>, or null when it can.</summary>
+    public string? MergeProblem(CaptureCase survivor) =>
+        survivor.CaseId == CaseId ? "a case cannot be merged into itself"
+        : IsMerged ? $"case {CaseNumber} was already merged into {MergedIntoCaseId}"
+        : survivor.IsMerged ? $"case {survivor.CaseNumber} was itself merged into {survivor.MergedIntoCaseId}; merge into that case"
+        : null;
+
+    /// <summary>Makes this case point to <paramref name="survivor"/>, the person's record from now on. Nothing is deleted.</summary>
+    public void MergeInto(CaptureCase survivor, DateTimeOffset now)
+    {
+        if (MergeProblem(survivor) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        Touch(now);
+        survivor.Touch(now);
+        MergedIntoCaseId = survivor.CaseId;
+    }
 
     private void EnsureOpen()
     {

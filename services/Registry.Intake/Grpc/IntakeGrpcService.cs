@@ -44,12 +44,13 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
 
         if (await FindByRequestAsync(registration.RequestId, ct) is { } earlier)
         {
-            return Replay(earlier, hash);
+            return await ReplayAsync(earlier, hash, ct);
         }
 
         var entity = NewCase(registration, hash, now);
         var assertions = entity.Assert(registration.Identity, registration.IdentitySource, now);
         var status = entity.InitialStatus(registration.StatusCategory, now);
+        List<Domain.DuplicateCandidate> duplicates;
         await using (var transaction = await _db.Database.BeginTransactionAsync(ct))
         {
             _db.Cases.Add(entity);
@@ -63,7 +64,7 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
                 await transaction.RollbackAsync(CancellationToken.None);
                 if (await FindByRequestAsync(registration.RequestId, CancellationToken.None) is { } winner)
                 {
-                    return Replay(winner, hash);
+                    return await ReplayAsync(winner, hash, CancellationToken.None);
                 }
 
                 throw;
@@ -71,6 +72,8 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
 
             _db.IdentityAssertions.AddRange(assertions);
             _db.StatusChanges.Add(status);
+            duplicates = await FindDuplicatesAsync(entity, now, ct);
+            _db.DuplicateCandidates.AddRange(duplicates);
             // The event names the case number, which the database assigned on the insert above.
             _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
             await _db.SaveChangesAsync(ct);
@@ -78,8 +81,11 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
         }
 
         _outbox.Notify();
-        _logger.LogInformation("Registered case {CaseNumber} ({CaseId}) from {Agency}", entity.CaseNumber, entity.CaseId, entity.CapturingAgency);
-        return new RegisterCaptureResponse { Case = entity.ToProto() };
+        _logger.LogInformation("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
+            entity.CaseNumber, entity.CaseId, entity.CapturingAgency, duplicates.Count);
+        var response = new RegisterCaptureResponse { Case = entity.ToProto() };
+        response.DuplicateCandidates.AddRange(duplicates.Select(d => d.ToProto()));
+        return response;
     }
 
     public override async Task<GetCaseResponse> GetCase(GetCaseRequest request, ServerCallContext context)
@@ -136,7 +142,7 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
         return _db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == requestId, ct);
     }
 
-    private static RegisterCaptureResponse Replay(CaptureCase earlier, byte[] hash)
+    private async Task<RegisterCaptureResponse> ReplayAsync(CaptureCase earlier, byte[] hash, CancellationToken ct)
     {
         if (!CryptographicOperations.FixedTimeEquals(earlier.RequestHash, hash))
         {
@@ -144,7 +150,12 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
                 $"request_id was already used for a different registration (case {earlier.CaseNumber}); use a new request_id.");
         }
 
-        return new RegisterCaptureResponse { Case = earlier.ToProto(), Replayed = true };
+        var response = new RegisterCaptureResponse { Case = earlier.ToProto(), Replayed = true };
+        var duplicates = await _db.DuplicateCandidates.AsNoTracking()
+            .Where(d => d.CaseId == earlier.CaseId && d.Status == Domain.DuplicateStatus.Open)
+            .OrderByDescending(d => d.Score).ToListAsync(ct);
+        response.DuplicateCandidates.AddRange(duplicates.Select(d => d.ToProto()));
+        return response;
     }
 
     private static CaptureCase NewCase(CaptureRegistration r, byte[] hash, DateTimeOffset now) => new()

@@ -59,4 +59,14 @@ internal static class CaseEvents
         DecidedAt = change.DecidedAt,
         ChangedAt = change.RecordedAt,
     };
+
+    public static CasesMerged Merged(CaptureCase survivor, CaptureCase merged, string reason, DateTimeOffset now) => new()
+    {
+        SurvivorCaseId = survivor.CaseId,
+        SurvivorCaseNumber = survivor.CaseNumber,
+        MergedCaseId = merged.CaseId,
+        MergedCaseNumber = merged.CaseNumber,
+        Reason = reason,
+        MergedAt = now,
+    };
 }

@@ -84,6 +84,10 @@ namespace Registry.Intake.Data.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<string>("ServiceNumberKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("StatusCategory")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -100,7 +104,70 @@ namespace Registry.Intake.Data.Migrations
                     b.HasIndex("RequestId")
                         .IsUnique();
 
+                    b.HasIndex("ServiceNumberKey");
+
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.DuplicateCandidate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CandidateId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CaseNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("FoundAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OtherCaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("OtherCaseNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ResolutionNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CandidateId")
+                        .IsUnique();
+
+                    b.HasIndex("OtherCaseId");
+
+                    b.HasIndex("CaseId", "OtherCaseId")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("duplicate_candidates", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Intake.Domain.IdentityAssertion", b =>
@@ -465,8 +532,6 @@ namespace Registry.Intake.Data.Migrations
                                 .HasColumnName("Sex");
 
                             b1.HasKey("CaptureCaseNumber");
-
-                            b1.HasIndex("ServiceNumber");
 
                             b1.HasIndex("Nationality", "BirthYear");
 

@@ -43,6 +43,7 @@ namespace Registry.Intake.Data.Migrations
                     PersonToInform = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     PersonToInformAddress = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
                     SearchText = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    ServiceNumberKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     CapturedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     CapturePlace = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     CaptureLatitude = table.Column<double>(type: "double precision", nullable: true),
@@ -59,6 +60,29 @@ namespace Registry.Intake.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_cases", x => x.Number);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "duplicate_candidates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CandidateId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseNumber = table.Column<long>(type: "bigint", nullable: false),
+                    OtherCaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OtherCaseNumber = table.Column<long>(type: "bigint", nullable: false),
+                    Score = table.Column<double>(type: "double precision", nullable: false),
+                    Reasons = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    FoundAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ResolutionNote = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_duplicate_candidates", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -174,9 +198,31 @@ namespace Registry.Intake.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_ServiceNumber",
+                name: "IX_cases_ServiceNumberKey",
                 table: "cases",
-                column: "ServiceNumber");
+                column: "ServiceNumberKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_duplicate_candidates_CandidateId",
+                table: "duplicate_candidates",
+                column: "CandidateId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_duplicate_candidates_CaseId_OtherCaseId",
+                table: "duplicate_candidates",
+                columns: new[] { "CaseId", "OtherCaseId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_duplicate_candidates_OtherCaseId",
+                table: "duplicate_candidates",
+                column: "OtherCaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_duplicate_candidates_Status_Id",
+                table: "duplicate_candidates",
+                columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_identity_assertions_CaseId_Id",
@@ -229,6 +275,9 @@ namespace Registry.Intake.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "cases");
+
+            migrationBuilder.DropTable(
+                name: "duplicate_candidates");
 
             migrationBuilder.DropTable(
                 name: "identity_assertions");
