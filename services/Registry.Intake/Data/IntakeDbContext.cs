@@ -27,6 +27,17 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.OwnsOne(c => c.Identity, IdentityColumns);
             e.Navigation(c => c.Identity).IsRequired();
             e.Property(c => c.SearchText).HasMaxLength(1000);
+            var search = e.HasIndex(c => c.SearchText);
+            if (Database.IsNpgsql())
+            {
+                // Name search is LIKE '%part%' on the normalised names; on PostgreSQL a trigram GIN index
+                // answers it without a table scan. Other stores get a plain index and the same query.
+                model.HasPostgresExtension("pg_trgm");
+                search.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_text_trgm");
+            }
+
+            e.HasIndex(c => c.CapturedAt);
+            e.HasIndex(c => c.CapturingAgency);
             e.Property(c => c.ServiceNumberKey).HasMaxLength(64);
             e.HasIndex(c => c.ServiceNumberKey);
             e.Property(c => c.CapturePlace).HasMaxLength(200);

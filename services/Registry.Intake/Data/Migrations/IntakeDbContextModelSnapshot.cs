@@ -20,6 +20,7 @@ namespace Registry.Intake.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Registry.Intake.Domain.CaptureCase", b =>
@@ -98,11 +99,21 @@ namespace Registry.Intake.Data.Migrations
 
                     b.HasKey("Number");
 
+                    b.HasIndex("CapturedAt");
+
+                    b.HasIndex("CapturingAgency");
+
                     b.HasIndex("CaseId")
                         .IsUnique();
 
                     b.HasIndex("RequestId")
                         .IsUnique();
+
+                    b.HasIndex("SearchText")
+                        .HasDatabaseName("ix_cases_search_text_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("ServiceNumberKey");
 

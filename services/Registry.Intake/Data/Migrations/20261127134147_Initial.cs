@@ -12,6 +12,9 @@ namespace Registry.Intake.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
+
             migrationBuilder.CreateTable(
                 name: "cases",
                 columns: table => new
@@ -181,6 +184,16 @@ namespace Registry.Intake.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_cases_CapturedAt",
+                table: "cases",
+                column: "CapturedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_CapturingAgency",
+                table: "cases",
+                column: "CapturingAgency");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_cases_CaseId",
                 table: "cases",
                 column: "CaseId",
@@ -196,6 +209,13 @@ namespace Registry.Intake.Data.Migrations
                 table: "cases",
                 column: "RequestId",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cases_search_text_trgm",
+                table: "cases",
+                column: "SearchText")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_ServiceNumberKey",
