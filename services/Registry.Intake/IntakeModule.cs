@@ -1,5 +1,6 @@
 using Registry.Intake.Data;
 using Registry.Intake.Grpc;
+using Registry.Intake.Messaging;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
@@ -12,6 +13,7 @@ public static class IntakeModule
     {
         builder.AddRegistryDatabase<IntakeDbContext>("Intake");
         builder.AddOutbox<IntakeDbContext>();
+        builder.Services.AddSingleton<NotificationSignal>();
         return builder;
     }
 

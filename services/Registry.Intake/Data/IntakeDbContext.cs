@@ -12,6 +12,9 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
     public DbSet<PersonalEffect> PersonalEffects => Set<PersonalEffect>();
     public DbSet<DuplicateCandidate> DuplicateCandidates => Set<DuplicateCandidate>();
+    public DbSet<CaptureCard> CaptureCards => Set<CaptureCard>();
+    public DbSet<IcrcNotification> Notifications => Set<IcrcNotification>();
+    public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -107,6 +110,35 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.Property(d => d.Reasons).HasMaxLength(1000);
             e.Property(d => d.Status).HasConversion<string>().HasMaxLength(20);
             e.Property(d => d.ResolutionNote).HasMaxLength(1000);
+        });
+        model.Entity<CaptureCard>(e =>
+        {
+            e.ToTable("capture_cards");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(c => c.CardId).IsUnique();
+            e.HasIndex(c => new { c.CaseId, c.Id });
+            // ListOverdue walks cards by due time.
+            e.HasIndex(c => new { c.DueAt, c.Id });
+            e.Property(c => c.Reason).HasConversion<string>().HasMaxLength(20);
+        });
+        model.Entity<IcrcNotification>(e =>
+        {
+            e.ToTable("notifications");
+            e.HasKey(n => n.Id);
+            e.Property(n => n.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(n => n.NotificationId).IsUnique();
+            e.HasIndex(n => n.Sequence).IsUnique();
+            e.HasIndex(n => new { n.DueAt, n.Id });
+            e.Property(n => n.Kind).HasConversion<string>().HasMaxLength(30);
+            e.Property(n => n.Summary).HasMaxLength(1000);
+        });
+        model.Entity<NotificationCounter>(e =>
+        {
+            e.ToTable("notification_counter");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Id).ValueGeneratedNever();
+            e.HasData(new NotificationCounter { Id = 1, Last = 0 });
         });
         model.AddOutbox();
     }

@@ -109,6 +109,8 @@ public sealed partial class IntakeGrpcService
         }
 
         _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Merged(survivor, merged, reason!, now), now));
+        Raise(survivor, Domain.NotificationKind.CasesMerged,
+            $"Case {merged.CaseNumber} is the same person as {survivor.CaseNumber} and was merged into it: {reason}", now);
         await SaveChangeAsync(merged, request.MergedRevision, ct);
         _logger.LogInformation("Merged case {Merged} into {Survivor}", merged.CaseNumber, survivor.CaseNumber);
         return new MergeCasesResponse { Survivor = survivor.ToProto(), Merged = merged.ToProto() };

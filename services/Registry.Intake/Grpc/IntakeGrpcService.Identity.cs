@@ -26,6 +26,8 @@ public sealed partial class IntakeGrpcService
         errors.ThrowIfAny();
         _db.IdentityAssertions.AddRange(found.Assert(update.Facts, update.Source, now));
         _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.IdentityUpdated(found, update.Facts.Keys, update.Source), now));
+        Raise(found, Domain.NotificationKind.IdentityCorrection,
+            $"Identity of {found.CaseNumber} asserted anew ({string.Join(", ", update.Facts.Keys)}) from {update.Source.Kind}: {Describe(found)}.", now);
         await SaveChangeAsync(found, update.Revision, ct);
         _logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}", found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind);
         return new UpdateIdentityResponse { Case = found.ToProto() };
@@ -61,6 +63,8 @@ public sealed partial class IntakeGrpcService
         var change = found.ChangeStatus(decision.To, decision.DecisionReference, decision.DecidedBy, decision.DecidedAt, now);
         _db.StatusChanges.Add(change);
         _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.StatusChanged(found, change), now));
+        Raise(found, Domain.NotificationKind.StatusChange,
+            $"Status of {found.CaseNumber}: {change.From} -> {change.To} by {change.DecidedBy} ({change.DecisionReference}).", now);
         await SaveChangeAsync(found, decision.Revision, ct);
         _logger.LogInformation("Case {CaseNumber}: status {From} -> {To} ({Reference})", found.CaseNumber, change.From, change.To, change.DecisionReference);
         return new ChangeStatusCategoryResponse { Case = found.ToProto() };

@@ -22,13 +22,16 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
 
     private readonly IntakeDbContext _db;
     private readonly OutboxSignal<IntakeDbContext> _outbox;
+    private readonly NotificationSignal _notifications;
     private readonly TimeProvider _clock;
     private readonly ILogger<IntakeGrpcService> _logger;
 
-    public IntakeGrpcService(IntakeDbContext db, OutboxSignal<IntakeDbContext> outbox, TimeProvider clock, ILogger<IntakeGrpcService> logger)
+    public IntakeGrpcService(
+        IntakeDbContext db, OutboxSignal<IntakeDbContext> outbox, NotificationSignal notifications, TimeProvider clock, ILogger<IntakeGrpcService> logger)
     {
         _db = db;
         _outbox = outbox;
+        _notifications = notifications;
         _clock = clock;
         _logger = logger;
     }
@@ -76,11 +79,17 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
             _db.DuplicateCandidates.AddRange(duplicates);
             // The event names the case number, which the database assigned on the insert above.
             _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
+            // Until custody tells intake of the admission to a place of internment, registration counts as admission.
+            _db.CaptureCards.Add(Domain.CaptureCard.Owed(entity, Domain.CaptureCardReason.Admission, now, now));
+            Raise(entity, Domain.NotificationKind.Registration,
+                $"Registered: {Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
+            await SequenceNotificationsAsync(ct);
             await _db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
 
         _outbox.Notify();
+        _notifications.Notify();
         _logger.LogInformation("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
             entity.CaseNumber, entity.CaseId, entity.CapturingAgency, duplicates.Count);
         var response = new RegisterCaptureResponse { Case = entity.ToProto() };
@@ -124,7 +133,10 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
     {
         try
         {
+            await using var transaction = await _db.Database.BeginTransactionAsync(ct);
+            await SequenceNotificationsAsync(ct);
             await _db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -134,6 +146,7 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
         }
 
         _outbox.Notify();
+        _notifications.Notify();
     }
 
     private Task<CaptureCase?> FindByRequestAsync(Guid requestId, CancellationToken ct)

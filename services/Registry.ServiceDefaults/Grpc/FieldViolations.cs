@@ -125,13 +125,30 @@ public sealed class FieldViolations
             return null;
         }
 
-        if (PageTokens.TryRead(token, query, out var after))
+        if (PageTokens.TryRead(token, query, out long after))
         {
             return after;
         }
 
         Add(field, "is not a page token of this query; start again without one");
         return null;
+    }
+
+    /// <summary>A page token whose position is not a single number (e.g. a composite sort key); "" for the first page.</summary>
+    public string PagePosition(string field, string? token, string query)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return "";
+        }
+
+        if (PageTokens.TryRead(token, query, out string position))
+        {
+            return position;
+        }
+
+        Add(field, "is not a page token of this query; start again without one");
+        return "";
     }
 
     public void ThrowIfAny()

@@ -6,27 +6,40 @@ namespace Registry.ServiceDefaults.Grpc;
 /// <summary>
 /// Opaque page tokens for keyset paging: the last position served plus a fingerprint of the query,
 /// so that a token is refused when the caller changes the filter between pages. Not a secret: the
-/// position is a sequence number the caller could read anyway.
+/// position is something the caller could read anyway.
 /// </summary>
 public static class PageTokens
 {
     public const int MaxPageSize = 500;
 
-    public static string Create(long after, string query) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"v1:{after}:{Fingerprint(query)}"))
+    public static string Create(long after, string query) => Create(after.ToString(System.Globalization.CultureInfo.InvariantCulture), query);
+
+    public static string Create(string position, string query) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"v1|{Fingerprint(query)}|{position}"))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static bool TryRead(string token, string query, out long after)
     {
         after = 0;
+        return TryRead(token, query, out string position)
+            && long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out after);
+    }
+
+    public static bool TryRead(string token, string query, out string position)
+    {
+        position = "";
         try
         {
             var padded = token.Replace('-', '+').Replace('_', '/');
             padded += new string('=', (4 - padded.Length % 4) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
-            return parts is ["v1", var position, var fingerprint]
-                && fingerprint == Fingerprint(query)
-                && long.TryParse(position, out after);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|', 3);
+            if (parts is ["v1", var fingerprint, var value] && fingerprint == Fingerprint(query))
+            {
+                position = value;
+                return true;
+            }
+
+            return false;
         }
         catch (FormatException)
         {

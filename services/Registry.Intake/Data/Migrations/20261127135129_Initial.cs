@@ -16,6 +16,26 @@ namespace Registry.Intake.Data.Migrations
                 .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
 
             migrationBuilder.CreateTable(
+                name: "capture_cards",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CardId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseNumber = table.Column<long>(type: "bigint", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    IssuedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Content = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_capture_cards", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "cases",
                 columns: table => new
                 {
@@ -112,6 +132,40 @@ namespace Registry.Intake.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "notification_counter",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Last = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notification_counter", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "notifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    NotificationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseNumber = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    Summary = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    Payload = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeliveredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_messages",
                 columns: table => new
                 {
@@ -183,6 +237,27 @@ namespace Registry.Intake.Data.Migrations
                     table.PrimaryKey("PK_status_changes", x => x.Id);
                 });
 
+            migrationBuilder.InsertData(
+                table: "notification_counter",
+                columns: new[] { "Id", "Last" },
+                values: new object[] { 1, 0L });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_capture_cards_CardId",
+                table: "capture_cards",
+                column: "CardId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_capture_cards_CaseId_Id",
+                table: "capture_cards",
+                columns: new[] { "CaseId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_capture_cards_DueAt_Id",
+                table: "capture_cards",
+                columns: new[] { "DueAt", "Id" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_cases_CapturedAt",
                 table: "cases",
@@ -250,6 +325,23 @@ namespace Registry.Intake.Data.Migrations
                 columns: new[] { "CaseId", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_notifications_DueAt_Id",
+                table: "notifications",
+                columns: new[] { "DueAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_NotificationId",
+                table: "notifications",
+                column: "NotificationId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_Sequence",
+                table: "notifications",
+                column: "Sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_outbox_messages_MessageId",
                 table: "outbox_messages",
                 column: "MessageId",
@@ -294,6 +386,9 @@ namespace Registry.Intake.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "capture_cards");
+
+            migrationBuilder.DropTable(
                 name: "cases");
 
             migrationBuilder.DropTable(
@@ -301,6 +396,12 @@ namespace Registry.Intake.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "identity_assertions");
+
+            migrationBuilder.DropTable(
+                name: "notification_counter");
+
+            migrationBuilder.DropTable(
+                name: "notifications");
 
             migrationBuilder.DropTable(
                 name: "outbox_messages");
