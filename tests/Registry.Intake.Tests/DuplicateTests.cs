@@ -77,6 +77,13 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Equal(first.CaseId, result.Merged.MergedIntoCaseId);
         Assert.Equal(result.Merged, (await intake.Client.GetCaseAsync(new GetCaseRequest { CaseId = second.Case.CaseId })).Case);
         Assert.Empty((await intake.Client.ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest { CaseId = first.CaseId, PageSize = 10 })).DuplicateCandidates);
+        // The merged case's capture card is withdrawn: the survivor's card stands for the person.
+        var overdue = (await intake.Client.ListOverdueAsync(new ListOverdueRequest
+        {
+            AsOf = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(8)), PageSize = 500,
+        })).Items.Where(i => i.Kind == OverdueKind.CaptureCard).Select(i => i.CaseId).ToList();
+        Assert.Contains(first.CaseId, overdue);
+        Assert.DoesNotContain(second.Case.CaseId, overdue);
         var announced = await intake.Events.WaitForAsync<CasesMerged>(e => e.MergedCaseId.ToString() == second.Case.CaseId, "CasesMerged");
         Assert.Equal((first.CaseId, first.CaseNumber), (announced.SurvivorCaseId.ToString(), announced.SurvivorCaseNumber));
 

@@ -21,6 +21,8 @@ public sealed class CaptureCard
     public DateTimeOffset OccurredAt { get; set; }
     public DateTimeOffset DueAt { get; set; }
     public DateTimeOffset? IssuedAt { get; set; }
+    /// <summary>Set when the card is no longer owed: its case was merged into another, whose card stands for the person.</summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
     /// <summary>The issued card's content, as the contract's JSON.</summary>
     public string? Content { get; set; }
 
@@ -33,6 +35,8 @@ public sealed class CaptureCard
         OccurredAt = occurredAt,
         DueAt = occurredAt + Deadlines.CaptureCard,
     };
+
+    public void Withdraw(DateTimeOffset now) => WithdrawnAt ??= now;
 
     public void Issue(string content, DateTimeOffset now)
     {

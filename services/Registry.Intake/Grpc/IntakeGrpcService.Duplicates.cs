@@ -108,6 +108,11 @@ public sealed partial class IntakeGrpcService
             candidate.Resolve(DuplicateStatus.Merged, reason!, now);
         }
 
+        foreach (var card in await _db.CaptureCards.Where(c => c.CaseId == merged.CaseId && c.IssuedAt == null && c.WithdrawnAt == null).ToListAsync(ct))
+        {
+            card.Withdraw(now);
+        }
+
         _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Merged(survivor, merged, reason!, now), now));
         Raise(survivor, Domain.NotificationKind.CasesMerged,
             $"Case {merged.CaseNumber} is the same person as {survivor.CaseNumber} and was merged into it: {reason}", now);

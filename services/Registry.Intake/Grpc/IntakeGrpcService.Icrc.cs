@@ -47,7 +47,8 @@ public sealed partial class IntakeGrpcService
 
         // Two sources in one order (due time, kind, id): take a page from each after the position, merge, cut.
         var after = position!.Value;
-        var cards = _db.CaptureCards.AsNoTracking().Where(c => c.DueAt < asOf && (c.IssuedAt == null || c.IssuedAt > asOf));
+        var cards = _db.CaptureCards.AsNoTracking()
+            .Where(c => c.DueAt < asOf && (c.IssuedAt == null || c.IssuedAt > asOf) && (c.WithdrawnAt == null || c.WithdrawnAt > asOf));
         cards = OverduePosition.CardKind > after.Kind ? cards.Where(c => c.DueAt >= after.DueAt)
             : OverduePosition.CardKind == after.Kind ? cards.Where(c => c.DueAt > after.DueAt || (c.DueAt == after.DueAt && c.Id > after.Id))
             : cards.Where(c => c.DueAt > after.DueAt);
@@ -83,7 +84,7 @@ public sealed partial class IntakeGrpcService
 
         var owner = await FindCaseAsync(caseId!.Value, tracked: false, ct);
         EnsureNotMerged(owner);
-        var card = await _db.CaptureCards.Where(c => c.CaseId == owner.CaseId && c.IssuedAt == null)
+        var card = await _db.CaptureCards.Where(c => c.CaseId == owner.CaseId && c.IssuedAt == null && c.WithdrawnAt == null)
             .OrderBy(c => c.DueAt).ThenBy(c => c.Id).FirstOrDefaultAsync(ct)
             ?? throw RpcErrors.FailedPrecondition("NO_CARD_DUE", $"cases/{owner.CaseId}", $"No capture card of case {owner.CaseNumber} is waiting to be issued.");
 
