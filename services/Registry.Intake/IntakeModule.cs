@@ -1,3 +1,5 @@
+using MassTransit;
+using Registry.Intake.Consumers;
 using Registry.Intake.Data;
 using Registry.Intake.Grpc;
 using Registry.Intake.Messaging;
@@ -14,6 +16,11 @@ public static class IntakeModule
         builder.AddRegistryDatabase<IntakeDbContext>("Intake");
         builder.AddOutbox<IntakeDbContext>();
         builder.Services.AddSingleton<NotificationSignal>();
+        builder.AddRegistryConsumers(bus =>
+        {
+            bus.AddConsumer<CustodyTransferredConsumer, CustodyTransferredConsumerDefinition>();
+            bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
+        });
         return builder;
     }
 

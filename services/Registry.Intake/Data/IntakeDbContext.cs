@@ -5,7 +5,7 @@ using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Data;
 
-public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) : DbContext(options), IOutboxStore
+public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) : DbContext(options), IOutboxStore, IInboxStore
 {
     public DbSet<CaptureCase> Cases => Set<CaptureCase>();
     public DbSet<IdentityAssertion> IdentityAssertions => Set<IdentityAssertion>();
@@ -16,6 +16,7 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
     public DbSet<IcrcNotification> Notifications => Set<IcrcNotification>();
     public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -141,6 +142,7 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.HasData(new NotificationCounter { Id = 1, Last = 0 });
         });
         model.AddOutbox();
+        model.AddInbox();
     }
 
     private static void IdentityColumns(OwnedNavigationBuilder<CaptureCase, PersonIdentity> i)

@@ -7,6 +7,8 @@ public enum NotificationKind
     StatusChange = 3,
     CasesMerged = 4,
     CaptureCard = 5,
+    Transfer = 6,
+    Hospitalisation = 7,
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Domain;
+using Registry.Intake.Messaging;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
@@ -145,39 +146,12 @@ public sealed partial class IntakeGrpcService
         }
     }
 
-    private void Raise(CaptureCase c, NotificationKind kind, string summary, DateTimeOffset now, Protos.Intake.V1.CaptureCard? card = null)
-    {
-        var content = new Notification { Case = c.ToProto(), CaptureCard = card };
-        _db.Notifications.Add(IcrcNotification.Raise(c, kind, summary, JsonFormatter.Default.Format(content), now));
-    }
+    private void Raise(CaptureCase c, NotificationKind kind, string summary, DateTimeOffset now, Protos.Intake.V1.CaptureCard? card = null) =>
+        _db.RaiseNotification(c, kind, summary, now, card);
 
-    /// <summary>
-    /// Gives the notifications about to be saved their places in the ICRC's feed, from the counter row.
-    /// The row stays locked until the caller's transaction ends, so places are taken in commit order.
-    /// </summary>
-    private async Task SequenceNotificationsAsync(CancellationToken ct)
-    {
-        var pending = _db.ChangeTracker.Entries<IcrcNotification>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        if (pending.Count == 0)
-        {
-            return;
-        }
+    private Task SequenceNotificationsAsync(CancellationToken ct) => _db.SequenceNotificationsAsync(ct);
 
-        var last = (await _db.Database
-            .SqlQueryRaw<long>("UPDATE notification_counter SET \"Last\" = \"Last\" + {0} WHERE \"Id\" = 1 RETURNING \"Last\" AS \"Value\"", pending.Count)
-            .ToListAsync(ct)).Single();
-        for (var i = 0; i < pending.Count; i++)
-        {
-            pending[i].Sequence = last - pending.Count + 1 + i;
-        }
-    }
-
-    private static string Describe(CaptureCase c)
-    {
-        var names = string.Join(" ", new[] { c.Identity.FamilyName, c.Identity.GivenNames }.Where(n => !string.IsNullOrEmpty(n)));
-        var latin = string.Join(" ", new[] { c.Identity.FamilyNameLatin, c.Identity.GivenNamesLatin }.Where(n => !string.IsNullOrEmpty(n)));
-        return $"{c.CaseNumber} {names}{(latin.Length > 0 ? $" ({latin})" : "")}".Trim();
-    }
+    private static string Describe(CaptureCase c) => IcrcFeed.Describe(c);
 
     /// <summary>A place in the overdue list: due time, then kind, then id.</summary>
     private readonly record struct OverduePosition(DateTimeOffset DueAt, int Kind, long Id) : IComparable<OverduePosition>

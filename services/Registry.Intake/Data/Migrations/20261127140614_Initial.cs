@@ -133,6 +133,19 @@ namespace Registry.Intake.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "inbox_messages",
+                columns: table => new
+                {
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Consumer = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ProcessedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_inbox_messages", x => new { x.MessageId, x.Consumer });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "notification_counter",
                 columns: table => new
                 {
@@ -397,6 +410,9 @@ namespace Registry.Intake.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "identity_assertions");
+
+            migrationBuilder.DropTable(
+                name: "inbox_messages");
 
             migrationBuilder.DropTable(
                 name: "notification_counter");

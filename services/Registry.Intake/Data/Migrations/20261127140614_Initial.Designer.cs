@@ -12,7 +12,7 @@ using Registry.Intake.Data;
 namespace Registry.Intake.Data.Migrations
 {
     [DbContext(typeof(IntakeDbContext))]
-    [Migration("20261127135555_Initial")]
+    [Migration("20261127140614_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -506,6 +506,23 @@ namespace Registry.Intake.Data.Migrations
                     b.HasIndex("CaseId", "Id");
 
                     b.ToTable("status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.ServiceDefaults.Messaging.InboxMessage", b =>
+                {
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Consumer")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MessageId", "Consumer");
+
+                    b.ToTable("inbox_messages", (string)null);
                 });
 
             modelBuilder.Entity("Registry.ServiceDefaults.Messaging.OutboxMessage", b =>
