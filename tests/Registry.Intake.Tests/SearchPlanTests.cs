@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
 using Registry.Intake.Grpc;
 using Registry.Protos.Intake.V1;
 using Xunit.Abstractions;
@@ -27,7 +28,7 @@ public sealed class SearchPlanTests(IntakeFixture intake, ITestOutputHelper outp
         var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = "Jong Hyok", PageSize = 50 });
         var (plan, found) = await intake.QueryAsync(async db =>
         {
-            await using var command = IntakeGrpcService.Search(db.Cases.AsNoTracking(), search).Take(search.PageSize).CreateDbCommand();
+            await using var command = db.Cases.AsNoTracking().Matching(search).Take(search.PageSize).CreateDbCommand();
             await db.Database.OpenConnectionAsync();
             var sql = command.CommandText;
             command.CommandText = "EXPLAIN (ANALYZE, BUFFERS, COSTS) " + sql;
@@ -41,7 +42,7 @@ public sealed class SearchPlanTests(IntakeFixture intake, ITestOutputHelper outp
             }
 
             output.WriteLine(sql);
-            return (string.Join('\n', lines), await IntakeGrpcService.Search(db.Cases.AsNoTracking(), search).Select(c => c.CaseId).ToListAsync());
+            return (string.Join('\n', lines), await db.Cases.AsNoTracking().Matching(search).Select(c => c.CaseId).ToListAsync());
         });
         output.WriteLine(plan);
 

@@ -5,11 +5,6 @@ using StatusCategory = Registry.Intake.Domain.StatusCategory;
 
 namespace Registry.Intake.Grpc;
 
-public sealed record CaseSearch(
-    string? NamePart, string? ServiceNumberKey, string? Nationality, StatusCategory? Status,
-    DateTimeOffset? CapturedFrom, DateTimeOffset? CapturedUntil, string? CapturingAgency, bool IncludeMerged,
-    int PageSize, long After, string Query);
-
 public static class SearchCasesValidator
 {
     public static CaseSearch Validate(SearchCasesRequest request)
