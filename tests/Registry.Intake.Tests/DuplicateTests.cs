@@ -135,6 +135,31 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Empty((await intake.Client.ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest { CaseId = second.CaseId, PageSize = 10 })).DuplicateCandidates);
     }
 
+    [Fact]
+    public async Task A_correction_that_makes_a_case_resemble_another_raises_a_candidate_but_not_against_a_decision()
+    {
+        var (family, given) = (Word(), Word());
+        var earlier = (await intake.Client.RegisterCaptureAsync(Person(family, given, 2002, "UA-SSO"))).Case;
+        var later = await intake.Client.RegisterCaptureAsync(Person(Word(), Word(), 2002, "UA-SBU"));
+        Assert.Empty(later.DuplicateCandidates);
+
+        UpdateIdentityRequest Correct(long revision) => new()
+        {
+            CaseId = later.Case.CaseId,
+            Identity = new Identity { FamilyNameLatin = family, GivenNamesLatin = given },
+            UpdateMask = new() { Paths = { "family_name_latin", "given_names_latin" } },
+            Source = new AssertionSource { Kind = SourceKind.StatedByPerson },
+            Revision = revision,
+        };
+        var corrected = await intake.Client.UpdateIdentityAsync(Correct(later.Case.Revision));
+
+        var candidate = Assert.Single(corrected.DuplicateCandidates);
+        Assert.Equal((later.Case.CaseId, earlier.CaseId), (candidate.CaseId, candidate.OtherCaseId));
+        await intake.Client.MarkNotDuplicateAsync(new MarkNotDuplicateRequest { CaseId = earlier.CaseId, OtherCaseId = later.Case.CaseId, Reason = "twins" });
+        var again = await intake.Client.UpdateIdentityAsync(Correct(corrected.Case.Revision));
+        Assert.Empty(again.DuplicateCandidates);
+    }
+
     [Theory]
     [InlineData("merge: empty", "survivor_case_id")]
     [InlineData("merge: into itself", "merged_case_id")]

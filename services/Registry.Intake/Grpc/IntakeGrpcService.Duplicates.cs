@@ -50,6 +50,42 @@ public sealed partial class IntakeGrpcService
             .ToList();
     }
 
+    /// <summary>
+    /// After an identity correction: earlier or later cases the case now resembles that were never paired
+    /// with it. A pair on file in any state (open, merged, not a duplicate) is not raised again, so a
+    /// coordinator's decision stands.
+    /// </summary>
+    private async Task<List<DuplicateCandidate>> FindNewDuplicatesAsync(CaptureCase changed, DateTimeOffset now, CancellationToken ct)
+    {
+        var found = await FindDuplicatesAsync(changed, now, ct);
+        if (found.Count == 0)
+        {
+            return found;
+        }
+
+        var paired = (await _db.DuplicateCandidates.AsNoTracking()
+            .Where(d => d.CaseId == changed.CaseId || d.OtherCaseId == changed.CaseId)
+            .Select(d => d.CaseId == changed.CaseId ? d.OtherCaseId : d.CaseId)
+            .ToListAsync(ct)).ToHashSet();
+        return found
+            .Where(d => !paired.Contains(d.OtherCaseId))
+            .Select(d => d.OtherCaseNumber < d.CaseNumber ? d : Swapped(d))
+            .ToList();
+    }
+
+    /// <summary>The same pair with the later case first, as candidates are kept.</summary>
+    private static DuplicateCandidate Swapped(DuplicateCandidate d) => new()
+    {
+        CandidateId = d.CandidateId,
+        CaseId = d.OtherCaseId,
+        CaseNumber = d.OtherCaseNumber,
+        OtherCaseId = d.CaseId,
+        OtherCaseNumber = d.CaseNumber,
+        Score = d.Score,
+        Reasons = d.Reasons,
+        FoundAt = d.FoundAt,
+    };
+
     public override async Task<ListDuplicateCandidatesResponse> ListDuplicateCandidates(ListDuplicateCandidatesRequest request, ServerCallContext context)
     {
         var errors = new FieldViolations();

@@ -28,9 +28,14 @@ public sealed partial class IntakeGrpcService
         _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.IdentityUpdated(found, update.Facts.Keys, update.Source), now));
         Raise(found, Domain.NotificationKind.IdentityCorrection,
             $"Identity of {found.CaseNumber} asserted anew ({string.Join(", ", update.Facts.Keys)}) from {update.Source.Kind}: {Describe(found)}.", now);
+        var duplicates = await FindNewDuplicatesAsync(found, now, ct);
+        _db.DuplicateCandidates.AddRange(duplicates);
         await SaveChangeAsync(found, update.Revision, ct);
-        _logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}", found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind);
-        return new UpdateIdentityResponse { Case = found.ToProto() };
+        _logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}; {Duplicates} new possible duplicates",
+            found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind, duplicates.Count);
+        var response = new UpdateIdentityResponse { Case = found.ToProto() };
+        response.DuplicateCandidates.AddRange(duplicates.Select(d => d.ToProto()));
+        return response;
     }
 
     public override async Task<ListIdentityAssertionsResponse> ListIdentityAssertions(ListIdentityAssertionsRequest request, ServerCallContext context)

@@ -2,7 +2,6 @@ using Registry.Intake.Domain;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
-using ProtoStatus = Registry.Protos.Intake.V1.StatusCategory;
 using StatusCategory = Registry.Intake.Domain.StatusCategory;
 
 namespace Registry.Intake.Grpc;
