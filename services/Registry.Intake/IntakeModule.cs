@@ -1,6 +1,9 @@
+using MassTransit;
+using Registry.Intake.Consumers;
 using Registry.Intake.Data;
 using Registry.Intake.Data.Sqlite;
 using Registry.Intake.Grpc;
+using Registry.Intake.Messaging;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
@@ -16,6 +19,12 @@ public static class IntakeModule
     {
         builder.AddRegistryDatabase<IntakeDbContext, SqliteIntakeDbContext>(IntakeModule.ConnectionName);
         builder.AddOutbox<IntakeDbContext>();
+        builder.Services.AddSingleton<NotificationSignal>();
+        builder.AddRegistryConsumers(bus =>
+        {
+            bus.AddConsumer<CustodyTransferredConsumer, CustodyTransferredConsumerDefinition>();
+            bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
+        });
         return builder;
     }
 

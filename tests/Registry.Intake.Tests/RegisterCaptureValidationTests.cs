@@ -29,6 +29,16 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["no place"] = r => r.Capture.Place = "",
         ["no capturing agency"] = r => r.Capture.CapturingAgency = "\t",
         ["oversized capturing unit"] = r => r.Capture.CapturingUnit = new string('x', 5000),
+        ["Hangul as the transliteration"] = r => r.Identity.GivenNamesLatin = "정혁",
+        ["unknown status category"] = r => r.StatusCategory = (StatusCategory)17,
+        ["unknown sex"] = r => r.Identity.Sex = (Sex)3,
+        ["latitude beyond the pole"] = r => r.Capture.Coordinates = new GeoPoint { Latitude = 91, Longitude = 35 },
+        ["longitude not a number"] = r => r.Capture.Coordinates = new GeoPoint { Latitude = 51, Longitude = double.NaN },
+        ["in service before 1900"] = r => r.Identity.InServiceSince = new PartialDate { Year = 1800 },
+        ["dependent power not a code"] = r => r.Identity.DependentPower = "DPRK",
+        ["document source without its type"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.Document, DocumentNumber = "1" },
+        ["third party without a name"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.ThirdParty },
+        ["oversized circumstances"] = r => r.Capture.Circumstances = new string('c', 4001),
     };
 
     [Theory]
@@ -51,6 +61,16 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     [InlineData("no place", "capture.place")]
     [InlineData("no capturing agency", "capture.capturing_agency")]
     [InlineData("oversized capturing unit", "capture.capturing_unit")]
+    [InlineData("Hangul as the transliteration", "identity.given_names_latin")]
+    [InlineData("unknown status category", "status_category")]
+    [InlineData("unknown sex", "identity.sex")]
+    [InlineData("latitude beyond the pole", "capture.coordinates.latitude")]
+    [InlineData("longitude not a number", "capture.coordinates.longitude")]
+    [InlineData("in service before 1900", "identity.in_service_since")]
+    [InlineData("dependent power not a code", "identity.dependent_power")]
+    [InlineData("document source without its type", "identity_source.document_type")]
+    [InlineData("third party without a name", "identity_source.reported_by")]
+    [InlineData("oversized circumstances", "capture.circumstances")]
     public async Task A_bad_registration_is_refused_naming_the_field_and_stores_nothing(string spoiler, string field)
     {
         var request = Requests.Rifleman();

@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Registry.Testing;
 
@@ -9,7 +10,10 @@ namespace Registry.Testing;
 /// channel over the test server's handler. <typeparamref name="TMarker"/> is any type of the
 /// service's assembly (every service's Program is the same global type).
 /// </summary>
-public sealed class ServiceFactory<TMarker>(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<TMarker>
+/// <param name="configureServices">Replaces services after the service's own registrations, e.g. a clock a test can move.</param>
+public sealed class ServiceFactory<TMarker>(
+    IReadOnlyDictionary<string, string?> settings,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<TMarker>
     where TMarker : class
 {
     private GrpcChannel? _channel;
@@ -33,6 +37,11 @@ public sealed class ServiceFactory<TMarker>(IReadOnlyDictionary<string, string?>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
         }
     }
 

@@ -31,6 +31,7 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
         _broker = await _infrastructure.CreateVirtualHostAsync(connectionName);
         // Bind the test queue before the service publishes anything.
         Bus = await TestBus<CaseRegistered>.StartAsync(_broker, $"test-{connectionName.ToLowerInvariant()}-case-registered");
+        await StartingAsync(_broker);
         var settings = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{connectionName}"] = _database,
@@ -41,12 +42,23 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
             settings[key] = value;
         }
 
-        Service = new ServiceFactory<TMarker>(settings);
+        Service = new ServiceFactory<TMarker>(settings, ConfigureServices);
         await Service.WaitUntilReadyAsync();
     }
 
     /// <summary>Further configuration of the service under test (e.g. a shorter retry policy).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    /// <summary>Before the service starts: bind further test queues on the run's virtual host.</summary>
+    protected virtual Task StartingAsync(string broker) => Task.CompletedTask;
+
+    /// <summary>Replaces services of the service under test (e.g. its clock).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    /// <summary>After the service stopped: release what <see cref="StartingAsync"/> took.</summary>
+    protected virtual Task StoppedAsync() => Task.CompletedTask;
 
     /// <summary>Runs a query against the service's own database.</summary>
     public async Task<T> QueryAsync<T>(Func<TDb, Task<T>> query)
@@ -58,6 +70,7 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
     public async Task DisposeAsync()
     {
         await Service.DisposeAsync();
+        await StoppedAsync();
         await Bus.DisposeAsync();
         await _infrastructure.DropDatabaseAsync(_database);
         await _infrastructure.DeleteVirtualHostAsync(_broker);

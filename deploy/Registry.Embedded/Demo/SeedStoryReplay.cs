@@ -21,10 +21,10 @@ namespace Registry.Embedded.Demo;
 public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLifetime lifetime, ILogger<SeedStoryReplay> logger)
     : BackgroundService
 {
-    private static readonly (string Key, string Family, string Given, int BirthYear, string Description)[] Soldiers =
+    private static readonly Soldier[] Soldiers =
     [
-        ("rifleman", "리", "정혁", 2005, "born 2005, rifleman since 2021"),
-        ("sniper", "백", "광순", 1999, "born 1999, sniper-reconnaissance since 2016"),
+        new("rifleman", "리", "정혁", 2005, "rifleman", 2021, "born 2005, rifleman since 2021"),
+        new("sniper", "백", "광순", 1999, "sniper-reconnaissance", 2016, "born 1999, sniper-reconnaissance since 2016"),
     ];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -72,15 +72,23 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
         }
     }
 
-    private static RegisterCaptureRequest Request((string Key, string Family, string Given, int BirthYear, string Description) soldier) => new()
+    private static RegisterCaptureRequest Request(Soldier soldier) => new()
     {
         RequestId = StableId($"seed-story/{soldier.Key}").ToString(),
+        // What each man said of himself, through a Korean interpreter (Art. 17: questioning in a
+        // language he understands).
+        IdentitySource = new AssertionSource { Kind = SourceKind.StatedByPerson, Note = "questioned through a Korean interpreter" },
+        StatusCategory = StatusCategory.PrisonerOfWar,
         Identity = new Identity
         {
             FamilyName = soldier.Family,
             GivenNames = soldier.Given,
             DateOfBirth = new PartialDate { Year = soldier.BirthYear },
             Nationality = "KP",
+            Sex = Sex.Male,
+            Languages = { "ko" },
+            Role = soldier.Role,
+            InServiceSince = new PartialDate { Year = soldier.InServiceSince },
         },
         Capture = new CaptureEvent
         {
@@ -106,6 +114,8 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
             await Task.Delay(200, ct);
         }
     }
+
+    private sealed record Soldier(string Key, string Family, string Given, int BirthYear, string Role, int InServiceSince, string Description);
 
     private static Guid StableId(string name) => new(SHA256.HashData(Encoding.UTF8.GetBytes(name)).AsSpan(0, 16));
 

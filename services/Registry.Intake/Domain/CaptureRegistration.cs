@@ -3,13 +3,16 @@ namespace Registry.Intake.Domain;
 /// <summary>A validated RegisterCapture request in domain terms.</summary>
 public sealed record CaptureRegistration(
     Guid RequestId,
-    string FamilyName,
-    string GivenNames,
-    string? Rank,
-    string? ServiceNumber,
-    PartialDate? DateOfBirth,
-    string? Nationality,
+    IReadOnlyDictionary<string, string?> Identity,
+    AssertionSource IdentitySource,
+    StatusCategory StatusCategory,
+    CaptureDetails Capture);
+
+public sealed record CaptureDetails(
     DateTimeOffset CapturedAt,
-    string CapturePlace,
+    string Place,
+    double? Latitude,
+    double? Longitude,
     string CapturingUnit,
-    string CapturingAgency);
+    string CapturingAgency,
+    string? Circumstances);

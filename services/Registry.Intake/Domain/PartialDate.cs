@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Registry.Intake.Domain;
 
 /// <summary>A date known to the year, the month, or the day. Month and Day are null when unknown.</summary>
@@ -31,4 +33,23 @@ public sealed record PartialDate(int Year, int? Month, int? Day)
 
     /// <summary>The earliest instant the date can stand for, to compare with other dates.</summary>
     public DateOnly Earliest => new(Year, Month ?? 1, Day ?? 1);
+
+    /// <summary>YYYY, YYYY-MM or YYYY-MM-DD: how an identity assertion stores the date.</summary>
+    public override string ToString() => (Month, Day) switch
+    {
+        (null, _) => Year.ToString("D4", CultureInfo.InvariantCulture),
+        ({ } m, null) => $"{Year:D4}-{m:D2}",
+        ({ } m, { } d) => $"{Year:D4}-{m:D2}-{d:D2}",
+    };
+
+    public static PartialDate? Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var parts = text.Split('-').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return new PartialDate(parts[0], parts.Length > 1 ? parts[1] : null, parts.Length > 2 ? parts[2] : null);
+    }
 }

@@ -25,6 +25,21 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         }
     }
 
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (IsDependencyFailure(ex))
+        {
+            logger.LogWarning(ex, "{Method} failed on a dependency", context.Method);
+            throw RpcErrors.Unavailable("A backing store is unavailable; retry later.");
+        }
+    }
+
     private static bool IsDependencyFailure(Exception ex) => ex switch
     {
         DbException => true,

@@ -46,6 +46,11 @@ public sealed class FieldViolations
         {
             Add(field, "must be well-formed Unicode");
         }
+        else if (trimmed.Contains('\uFFFD'))
+        {
+            // What a decoder leaves where the client sent bytes that were not UTF-8: the text is already lost.
+            Add(field, "must be valid UTF-8 (contains a replacement character)");
+        }
         else
         {
             return trimmed.Normalize(NormalizationForm.FormC);
@@ -73,6 +78,77 @@ public sealed class FieldViolations
 
         Add(field, "must be a UUID");
         return null;
+    }
+
+    /// <summary>A proto3 enum: a value the contract does not define (a newer client, a forged request) is refused.</summary>
+    public TEnum? Enum<TEnum>(string field, TEnum value, bool required) where TEnum : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(value))
+        {
+            Add(field, $"{Convert.ToInt32(value)} is not a known value");
+            return null;
+        }
+
+        if (Convert.ToInt32(value) == 0)
+        {
+            if (required)
+            {
+                Add(field, "is required");
+            }
+
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>A page size: every list is bounded, so 0 and huge values are refused rather than guessed at.</summary>
+    public int PageSize(string field, int value, int max = PageTokens.MaxPageSize)
+    {
+        if (value < 1 || value > max)
+        {
+            Add(field, $"must be between 1 and {max}");
+            return 1;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// A page token from an earlier response of the same query: returns the position it carries,
+    /// or null for the first page.
+    /// </summary>
+    public long? PageToken(string field, string? token, string query)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        if (PageTokens.TryRead(token, query, out long after))
+        {
+            return after;
+        }
+
+        Add(field, "is not a page token of this query; start again without one");
+        return null;
+    }
+
+    /// <summary>A page token whose position is not a single number (e.g. a composite sort key); "" for the first page.</summary>
+    public string PagePosition(string field, string? token, string query)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return "";
+        }
+
+        if (PageTokens.TryRead(token, query, out string position))
+        {
+            return position;
+        }
+
+        Add(field, "is not a page token of this query; start again without one");
+        return "";
     }
 
     public void ThrowIfAny()

@@ -31,6 +31,32 @@ public static class RpcErrors
     public static RpcException AlreadyExists(string message) =>
         new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = message }.ToRpcException();
 
+    /// <summary>A concurrency conflict: the caller read an older revision; read again and retry.</summary>
+    public static RpcException Aborted(string resourceType, string name, long expected, long actual) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)Code.Aborted,
+            Message = $"{resourceType} '{name}' is at revision {actual}, not {expected}; read it again and retry.",
+            Details =
+            {
+                Any.Pack(new ErrorInfo
+                {
+                    Reason = "REVISION_MISMATCH",
+                    Domain = "registry",
+                    Metadata = { ["expected"] = expected.ToString(), ["actual"] = actual.ToString() },
+                }),
+            },
+        }.ToRpcException();
+
+    /// <summary>A rule of the resource's lifecycle says no (e.g. a merged case takes no more changes).</summary>
+    public static RpcException FailedPrecondition(string type, string subject, string description) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)Code.FailedPrecondition,
+            Message = description,
+            Details = { Any.Pack(new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = type, Subject = subject, Description = description } } }) },
+        }.ToRpcException();
+
     public static RpcException Unavailable(string message) =>
         new Google.Rpc.Status
         {

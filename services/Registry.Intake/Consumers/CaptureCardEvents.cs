@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Messaging;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake.Consumers;
+
+/// <summary>
+/// What a transfer or a hospitalisation means for the register: a new capture card due a week later
+/// (GC III Art. 70) and a notification to the ICRC (Art. 122), applied once per message.
+/// </summary>
+internal static class CaptureCardEvents
+{
+    public static async Task<CaptureCase?> ApplyAsync(
+        IntakeDbContext db, Guid messageId, string consumer, Guid caseId, CaptureCardReason reason, NotificationKind kind,
+        DateTimeOffset occurredAt, Func<CaptureCase, string> summary, DateTimeOffset now, CancellationToken ct)
+    {
+        CaptureCase? owner = null;
+        await db.ApplyOnceAsync(messageId, consumer, async token =>
+        {
+            owner = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == caseId, token);
+            // A merged case's obligations belong to the case it was merged into.
+            while (owner?.MergedIntoCaseId is { } survivor)
+            {
+                owner = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == survivor, token);
+            }
+
+            if (owner is null)
+            {
+                return; // not a case of this register (e.g. another deployment's); nothing is owed here
+            }
+
+            db.CaptureCards.Add(CaptureCard.Owed(owner, reason, occurredAt.ToMicroseconds(), now));
+            db.RaiseNotification(owner, kind, summary(owner), now);
+            await db.SequenceNotificationsAsync(token);
+        }, ct);
+        return owner;
+    }
+}

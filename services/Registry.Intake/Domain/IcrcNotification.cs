@@ -1,0 +1,53 @@
+namespace Registry.Intake.Domain;
+
+public enum NotificationKind
+{
+    Registration = 1,
+    IdentityCorrection = 2,
+    StatusChange = 3,
+    CasesMerged = 4,
+    CaptureCard = 5,
+    Transfer = 6,
+    Hospitalisation = 7,
+}
+
+/// <summary>
+/// Information owed to the ICRC's Central Tracing Agency (GC III Art. 122, 123), with its own deadline.
+/// <see cref="Sequence"/> orders the ICRC's feed: it is taken in the writing transaction from one counter
+/// row, so sequence order is commit order and a reader resuming after a sequence number misses nothing.
+/// </summary>
+public sealed class IcrcNotification
+{
+    public long Id { get; set; }
+    public Guid NotificationId { get; set; }
+    public long Sequence { get; set; }
+    public Guid CaseId { get; set; }
+    public long CaseNumber { get; set; }
+    public NotificationKind Kind { get; set; }
+    public required string Summary { get; set; }
+    /// <summary>The case (and, for a capture card, the card) as the contract's JSON, as they stood when raised.</summary>
+    public required string Payload { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    /// <summary>When the notification first went out on the ICRC's feed.</summary>
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    public static IcrcNotification Raise(CaptureCase c, NotificationKind kind, string summary, string payload, DateTimeOffset now) => new()
+    {
+        NotificationId = Guid.CreateVersion7(now),
+        CaseId = c.CaseId,
+        CaseNumber = c.Number,
+        Kind = kind,
+        Summary = summary,
+        Payload = payload,
+        CreatedAt = now,
+        DueAt = now + Deadlines.Notification,
+    };
+}
+
+/// <summary>The one row the notification sequence is taken from.</summary>
+public sealed class NotificationCounter
+{
+    public int Id { get; set; }
+    public long Last { get; set; }
+}

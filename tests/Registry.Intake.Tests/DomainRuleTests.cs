@@ -1,0 +1,68 @@
+using Registry.Intake.Domain;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>Rules of the domain, without a database.</summary>
+public sealed class DomainRuleTests
+{
+    [Theory]
+    [InlineData("  Paek,  Kwáng-Sun ", "paek kwang sun")]
+    [InlineData("ŁUKASZ Żółć", "łukasz zołc")]
+    [InlineData("백 광순", "백 광순")]
+    [InlineData("!?", "")]
+    public void Names_are_searched_lower_case_without_diacritics_and_Hangul_kept_whole(string name, string normalised) =>
+        Assert.Equal(normalised, NameSearch.Normalise(name));
+
+    [Fact]
+    public void The_same_service_number_is_decisive_whatever_else_differs()
+    {
+        var a = new PersonIdentity { FamilyNameLatin = "Kim", ServiceNumber = "KPA-123 456", BirthYear = 2001, Nationality = "RU" };
+        var b = new PersonIdentity { FamilyNameLatin = "Ri", ServiceNumber = "kpa123456", BirthYear = 2005, Nationality = "KP" };
+
+        Assert.Equal(1.0, DuplicateScoring.Match(a, b)?.Score);
+    }
+
+    [Fact]
+    public void Similar_names_need_the_same_birth_year_and_nationality()
+    {
+        var a = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", BirthYear = 2005, Nationality = "KP" };
+        var same = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", BirthYear = 2005, Nationality = "KP" };
+        var otherYear = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", BirthYear = 2004, Nationality = "KP" };
+        var unknownYear = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", Nationality = "KP" };
+
+        Assert.Equal(1.0, DuplicateScoring.Match(a, same)?.Score);
+        Assert.Null(DuplicateScoring.Match(a, otherYear));
+        Assert.Null(DuplicateScoring.Match(a, unknownYear));
+    }
+
+    [Fact]
+    public void Assertions_keep_every_claim_and_the_case_shows_the_latest()
+    {
+        var c = new CaptureCase { CaseId = Guid.NewGuid(), RequestHash = [], CapturePlace = "p", CapturingUnit = "u", CapturingAgency = "a" };
+        var document = new AssertionSource(SourceKind.Document, "military identity card", "AB-1", null, null);
+        var person = new AssertionSource(SourceKind.StatedByPerson, null, null, null, null);
+
+        var first = c.Assert(new Dictionary<string, string?> { ["family_name_latin"] = "Kim", ["date_of_birth"] = "2001-04-12" }, document, DateTimeOffset.UnixEpoch);
+        var second = c.Assert(new Dictionary<string, string?> { ["family_name_latin"] = "Ri", ["date_of_birth"] = "2005" }, person, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(("Ri", 2005, (int?)null), (c.Identity.FamilyNameLatin, c.Identity.BirthYear, c.Identity.BirthMonth));
+        Assert.Equal(2, c.Revision);
+        Assert.Equal([1L, 1L, 2L, 2L], first.Concat(second).Select(a => a.Revision));
+        Assert.True(first[0].RequiredByArticle17);
+        Assert.Equal("ri", c.SearchText);
+    }
+
+    [Fact]
+    public void A_merged_case_takes_no_more_changes()
+    {
+        CaptureCase New() => new() { CaseId = Guid.NewGuid(), RequestHash = [], CapturePlace = "p", CapturingUnit = "u", CapturingAgency = "a" };
+        var survivor = New();
+        var merged = New();
+
+        merged.MergeInto(survivor, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(survivor.CaseId, merged.MergedIntoCaseId);
+        Assert.Throws<CaseMergedException>(() => merged.Assert(new Dictionary<string, string?> { ["rank"] = "x" }, AssertionSource.Unrecorded, DateTimeOffset.UnixEpoch));
+        Assert.NotNull(survivor.MergeProblem(survivor));
+    }
+}
