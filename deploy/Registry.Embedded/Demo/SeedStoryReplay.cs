@@ -23,8 +23,10 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
 {
     private static readonly Soldier[] Soldiers =
     [
-        new("rifleman", "리", "정혁", 2005, "rifleman", 2021, "born 2005, rifleman since 2021"),
-        new("sniper", "백", "광순", 1999, "sniper-reconnaissance", 2016, "born 1999, sniper-reconnaissance since 2016"),
+        new("rifleman", "리", "정혁", 2005, "rifleman", 2021, "born 2005, rifleman since 2021",
+            "Taken during hostilities; evacuated from the combat zone."),
+        new("sniper", "백", "광순", 1999, "sniper-reconnaissance", 2016, "born 1999, sniper-reconnaissance since 2016",
+            "Set off a grenade near his face as troops approached; taken with face and jaw injuries and evacuated for treatment."),
     ];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,6 +98,7 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
             Place = "Kursk region",
             CapturingUnit = "Special Operations Forces",
             CapturingAgency = "UA-SSO",
+            Circumstances = soldier.Circumstances,
         },
     };
 
@@ -115,7 +118,8 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
         }
     }
 
-    private sealed record Soldier(string Key, string Family, string Given, int BirthYear, string Role, int InServiceSince, string Description);
+    private sealed record Soldier(
+        string Key, string Family, string Given, int BirthYear, string Role, int InServiceSince, string Description, string Circumstances);
 
     private static Guid StableId(string name) => new(SHA256.HashData(Encoding.UTF8.GetBytes(name)).AsSpan(0, 16));
 
