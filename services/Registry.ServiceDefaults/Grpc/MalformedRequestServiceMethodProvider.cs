@@ -13,6 +13,22 @@ namespace Registry.ServiceDefaults.Grpc;
 /// not UTF-8) into INVALID_ARGUMENT. grpc-dotnet reads the request before any interceptor runs and
 /// would answer such a request with an error that blames the server; the caller sent it.
 /// </summary>
+internal static class MalformedRequestChecks
+{
+    /// <summary>Replaces grpc-dotnet's binder so that every service gets the checking marshallers.</summary>
+    public static void AddMalformedRequestChecks(this IServiceCollection services)
+    {
+        var defaults = services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
+            && d.ImplementationType?.Name.StartsWith("BinderServiceMethodProvider", StringComparison.Ordinal) == true).ToList();
+        foreach (var descriptor in defaults)
+        {
+            services.Remove(descriptor);
+        }
+
+        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(MalformedRequestServiceMethodProvider<>));
+    }
+}
+
 internal sealed class MalformedRequestServiceMethodProvider<TService> : IServiceMethodProvider<TService>
     where TService : class
 {
@@ -26,19 +42,6 @@ internal sealed class MalformedRequestServiceMethodProvider<TService> : IService
 
         var binder = new Binder(context, baseType);
         bindMethod.Invoke(null, [binder, null]);
-    }
-
-    /// <summary>Replaces grpc-dotnet's binder so that every service gets the checking marshallers.</summary>
-    public static void Register(IServiceCollection services)
-    {
-        var defaults = services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
-            && d.ImplementationType?.Name.StartsWith("BinderServiceMethodProvider", StringComparison.Ordinal) == true).ToList();
-        foreach (var descriptor in defaults)
-        {
-            services.Remove(descriptor);
-        }
-
-        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(MalformedRequestServiceMethodProvider<>));
     }
 
     private static (MethodInfo? Bind, Type? BaseType) FindBindMethod()

@@ -28,7 +28,7 @@ public static class ServiceDefaultsExtensions
             o.MaxReceiveMessageSize = 4 * 1024 * 1024;
         });
         builder.Services.AddGrpcReflection();
-        MalformedRequestServiceMethodProvider<object>.Register(builder.Services);
+        builder.Services.AddMalformedRequestChecks();
 
         var ports = builder.Configuration.GetSection(ServicePorts.Section).Get<ServicePorts>();
         if (ports is { Grpc: > 0, Http: > 0 })
