@@ -22,6 +22,7 @@ public static class IntakeModule
         builder.Services.AddSingleton<NotificationSignal>();
         builder.AddRegistryConsumers(bus =>
         {
+            bus.AddConsumer<CustodyAdmittedConsumer, CustodyAdmittedConsumerDefinition>();
             bus.AddConsumer<CustodyTransferredConsumer, CustodyTransferredConsumerDefinition>();
             bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
         });

@@ -70,7 +70,7 @@ public sealed class CaseRegisteredTests(CustodyFixture custody) : IClassFixture<
                 db.Records.Add(new Domain.CustodyRecord
                 {
                     CaseId = caseId, CaseNumber = "RC-000099", State = Domain.CustodyState.AwaitingAdmission,
-                    CapturePlace = "Kursk region", CapturingAgency = "UA-SSO", OpenedAt = DateTimeOffset.UtcNow,
+                    CapturePlace = "Kursk region", CapturingAgency = "UA-SSO", CustodianAgency = "UA-SSO", OpenedAt = DateTimeOffset.UtcNow,
                 });
                 return Task.CompletedTask;
             }, CancellationToken.None))));

@@ -3,11 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Custody.Data;
 using Registry.Custody.Domain;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Custody.Consumers;
 
-/// <summary>Opens the custody record of a newly registered case, once per event however often it is delivered.</summary>
+/// <summary>
+/// Opens the custody record of a newly registered case, its timeline starting with the capture, once per
+/// event however often it is delivered.
+/// </summary>
 public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
     : IConsumer<CaseRegistered>
 {
@@ -22,16 +26,10 @@ public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clo
                 return; // the same case announced by another message id (an outbox replay after a crash)
             }
 
-            db.Records.Add(new CustodyRecord
-            {
-                CaseId = message.CaseId,
-                CaseNumber = message.CaseNumber,
-                State = CustodyState.AwaitingAdmission,
-                CapturedAt = message.CapturedAt,
-                CapturePlace = message.CapturePlace,
-                CapturingAgency = message.CapturingAgency,
-                OpenedAt = clock.GetUtcNow(),
-            });
+            var (record, captured) = CustodyRecord.Open(message.CaseId, message.CaseNumber, message.CapturedAt.ToMicroseconds(),
+                message.CapturePlace, message.CapturingAgency, clock.GetUtcNow().ToMicroseconds());
+            db.Records.Add(record);
+            db.Events.Add(captured);
         }, context.CancellationToken);
 
         if (applied)

@@ -1,8 +1,16 @@
+using Registry.ServiceDefaults.Domain;
+
 namespace Registry.Custody.Domain;
 
-/// <summary>Where a captured person is and who answers for them. Opened when intake registers the case.</summary>
+/// <summary>
+/// Where a captured person is and who answers for them. Opened when intake registers the case; every
+/// change of it is an event appended to the case's hash-chained timeline (<see cref="CustodyEvent"/>).
+/// The lifecycle is an explicit state machine: a move the current state does not allow is refused.
+/// </summary>
 public sealed class CustodyRecord
 {
+    public const string ResourceType = "registry.custody.v1.CustodyRecord";
+
     public Guid CaseId { get; set; }
     public required string CaseNumber { get; set; }
     public CustodyState State { get; set; }
@@ -10,10 +18,109 @@ public sealed class CustodyRecord
     public required string CapturePlace { get; set; }
     public required string CapturingAgency { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
+    /// <summary>Where the person is held; null while awaiting admission.</summary>
+    public Facility? Facility { get; set; }
+    /// <summary>Who answers for the person: the capturing agency until admission.</summary>
+    public required string CustodianAgency { get; set; }
+    public DateTimeOffset? AdmittedAt { get; set; }
+    /// <summary>How many events the timeline holds; the next one takes this plus one.</summary>
+    public long EventCount { get; set; }
+    /// <summary>Hash of the last event ("" before the first).</summary>
+    public string HeadHash { get; set; } = "";
+    /// <summary>Bumped on every change: two writers racing on one record cannot both append.</summary>
+    public long Version { get; set; }
+
+    /// <summary>Opens the record of a registered capture, its timeline starting with the capture itself.</summary>
+    public static (CustodyRecord Record, CustodyEvent Captured) Open(
+        Guid caseId, string caseNumber, DateTimeOffset capturedAt, string capturePlace, string capturingAgency, DateTimeOffset now)
+    {
+        var record = new CustodyRecord
+        {
+            CaseId = caseId,
+            CaseNumber = caseNumber,
+            State = CustodyState.AwaitingAdmission,
+            CapturedAt = capturedAt,
+            CapturePlace = capturePlace,
+            CapturingAgency = capturingAgency,
+            CustodianAgency = capturingAgency,
+            OpenedAt = now,
+        };
+        var captured = record.Append(CustodyEventKind.Captured, capturedAt, now, facility: null, capturingAgency, $"captured at {capturePlace}");
+        return (record, captured);
+    }
+
+    /// <summary>The person's first arrival at a place of internment (GC III Art. 70 counts the capture card's week from it).</summary>
+    public CustodyEvent Admit(Facility facility, string custodianAgency, DateTimeOffset admittedAt, string? note, DateTimeOffset now)
+    {
+        Require(CustodyEventKind.Admitted);
+        if (admittedAt < CapturedAt)
+        {
+            throw new RuleViolationException(ResourceType, CaseId.ToString(),
+                $"Case {CaseNumber} was captured at {CapturedAt:u}; an admission cannot precede the capture.");
+        }
+
+        State = CustodyState.Held;
+        Facility = facility;
+        CustodianAgency = custodianAgency;
+        AdmittedAt = admittedAt;
+        return Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
+    }
+
+    /// <summary>The state machine: which events each state takes.</summary>
+    private static readonly IReadOnlyDictionary<CustodyState, CustodyEventKind[]> Allowed = new Dictionary<CustodyState, CustodyEventKind[]>
+    {
+        [CustodyState.AwaitingAdmission] = [CustodyEventKind.Admitted],
+        [CustodyState.Held] = [],
+    };
+
+    private void Require(CustodyEventKind kind)
+    {
+        if (!Allowed.TryGetValue(State, out var kinds) || !kinds.Contains(kind))
+        {
+            throw new RuleViolationException(ResourceType, CaseId.ToString(), State switch
+            {
+                CustodyState.Held when kind == CustodyEventKind.Admitted =>
+                    $"Case {CaseNumber} is already held at {Facility?.Describe()}; a move to another place is a transfer, not an admission.",
+                _ => $"Case {CaseNumber} is {State}; it cannot take {kind}.",
+            });
+        }
+    }
+
+    private CustodyEvent Append(
+        CustodyEventKind kind, DateTimeOffset occurredAt, DateTimeOffset now, Facility? facility, string custodianAgency, string? note)
+    {
+        var e = new CustodyEvent
+        {
+            CaseId = CaseId,
+            Sequence = EventCount + 1,
+            Kind = kind,
+            OccurredAt = occurredAt,
+            RecordedAt = now,
+            FacilityName = facility?.Name,
+            FacilityLocality = facility?.Locality,
+            FacilityCountry = facility?.Country,
+            CustodianAgency = custodianAgency,
+            Note = note,
+            PreviousHash = HeadHash,
+        };
+        e.Hash = CustodyChain.Hash(e);
+        EventCount = e.Sequence;
+        HeadHash = e.Hash;
+        Version++;
+        return e;
+    }
 }
 
 public enum CustodyState
 {
     /// <summary>Registered at capture, not yet admitted to a place of internment.</summary>
     AwaitingAdmission = 1,
+    /// <summary>Held at a place of internment.</summary>
+    Held = 2,
+}
+
+/// <summary>A place of internment.</summary>
+public sealed record Facility(string Name, string? Locality, string? Country)
+{
+    public string Describe() => string.Join(", ", new[] { Name, Locality, Country }.Where(p => !string.IsNullOrEmpty(p)));
 }

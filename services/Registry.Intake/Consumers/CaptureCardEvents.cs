@@ -20,13 +20,7 @@ internal static class CaptureCardEvents
         CaptureCase? owner = null;
         await db.ApplyOnceAsync(messageId, consumer, async token =>
         {
-            owner = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == caseId, token);
-            // A merged case's obligations belong to the case it was merged into.
-            while (owner?.MergedIntoCaseId is { } survivor)
-            {
-                owner = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == survivor, token);
-            }
-
+            owner = await FindOwnerAsync(db, caseId, token);
             if (owner is null)
             {
                 return; // not a case of this register (e.g. another deployment's); nothing is owed here
@@ -36,6 +30,21 @@ internal static class CaptureCardEvents
             db.RaiseNotification(owner, kind, summary(owner), now);
             await db.SequenceNotificationsAsync(token);
         }, ct);
+        return owner;
+    }
+
+    /// <summary>
+    /// The case that answers for an event about <paramref name="caseId"/>: the case itself, or the case
+    /// it was merged into (a merged case's obligations belong to the survivor); null when unknown here.
+    /// </summary>
+    public static async Task<CaptureCase?> FindOwnerAsync(IntakeDbContext db, Guid caseId, CancellationToken ct)
+    {
+        var owner = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == caseId, ct);
+        while (owner?.MergedIntoCaseId is { } survivor)
+        {
+            owner = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == survivor, ct);
+        }
+
         return owner;
     }
 }

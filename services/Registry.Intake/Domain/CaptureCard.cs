@@ -36,6 +36,21 @@ public sealed class CaptureCard
         DueAt = occurredAt + Deadlines.CaptureCard,
     };
 
+    /// <summary>
+    /// Moves the clock of a card not yet issued to the event it really counts from (registration stands
+    /// in for the arrival at a place of internment until custody reports the arrival).
+    /// </summary>
+    public void RebaseTo(DateTimeOffset occurredAt)
+    {
+        if (IssuedAt is not null)
+        {
+            throw new InvalidOperationException("An issued card's content is fixed.");
+        }
+
+        OccurredAt = occurredAt;
+        DueAt = occurredAt + Deadlines.CaptureCard;
+    }
+
     public void Withdraw(DateTimeOffset now) => WithdrawnAt ??= now;
 
     public void Issue(string content, DateTimeOffset now)

@@ -9,6 +9,7 @@ public enum NotificationKind
     CaptureCard = 5,
     Transfer = 6,
     Hospitalisation = 7,
+    Admission = 8,
 }
 
 /// <summary>

@@ -79,7 +79,7 @@ public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
             _db.DuplicateCandidates.AddRange(duplicates);
             // The event names the case number, which the database assigned on the insert above.
             _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
-            // Until custody tells intake of the admission to a place of internment, registration counts as admission.
+            // Until custody reports the arrival at a place of internment (CustodyAdmitted), the clock runs from registration.
             _db.CaptureCards.Add(Domain.CaptureCard.Owed(entity, Domain.CaptureCardReason.Admission, now, now));
             Raise(entity, Domain.NotificationKind.Registration,
                 $"Registered: {Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);

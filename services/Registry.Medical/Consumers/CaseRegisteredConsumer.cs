@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Medical.Consumers;
@@ -19,7 +20,7 @@ public sealed class CaseRegisteredConsumer(MedicalDbContext db, TimeProvider clo
         {
             if (!await db.Records.AnyAsync(r => r.CaseId == message.CaseId, ct))
             {
-                db.Records.Add(MedicalRecord.Open(message.CaseId, message.CaseNumber, clock.GetUtcNow()));
+                db.Records.Add(MedicalRecord.Open(message.CaseId, message.CaseNumber, clock.GetUtcNow().ToMicroseconds()));
             }
         }, context.CancellationToken);
 

@@ -1,8 +1,15 @@
+using Registry.ServiceDefaults.Domain;
+
 namespace Registry.Medical.Domain;
 
-/// <summary>A captured person's medical record, opened when intake registers the case.</summary>
+/// <summary>
+/// A captured person's medical record, opened when intake registers the case. Encounters are entered
+/// through <see cref="RecordEncounter"/>, which keeps the summary (status, next inspection) in step.
+/// </summary>
 public sealed class MedicalRecord
 {
+    public const string ResourceType = "registry.medical.v1.MedicalRecord";
+
     /// <summary>GC III Art. 31: medical inspections at least once a month.</summary>
     public static readonly TimeSpan InspectionInterval = TimeSpan.FromDays(30);
 
@@ -11,6 +18,12 @@ public sealed class MedicalRecord
     public MedicalStatus Status { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset ExaminationDueBy { get; set; }
+    /// <summary>The latest intake examination or inspection; null before the first.</summary>
+    public DateTimeOffset? LastExaminedAt { get; set; }
+    public bool HasIntakeExamination { get; set; }
+    public int ActiveConditions { get; set; }
+    /// <summary>Bumped on every change: two encounters entered at once cannot both count from the same state.</summary>
+    public long Version { get; set; }
 
     public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now) => new()
     {
@@ -20,10 +33,76 @@ public sealed class MedicalRecord
         OpenedAt = now,
         ExaminationDueBy = now + InspectionInterval,
     };
+
+    /// <summary>
+    /// Enters an encounter with what it found and what it found resolved. <paramref name="active"/> are the
+    /// record's active conditions (those to resolve are looked up among them).
+    /// </summary>
+    public (Encounter Encounter, IReadOnlyList<Condition> Found, IReadOnlyList<Condition> Resolved) RecordEncounter(
+        EncounterDetails details, IReadOnlyList<ConditionFinding> findings, IReadOnlyCollection<Guid> resolve,
+        IReadOnlyList<Condition> active, DateTimeOffset now)
+    {
+        if (details.Kind == EncounterKind.IntakeExamination && HasIntakeExamination)
+        {
+            throw new RuleViolationException(ResourceType, CaseId.ToString(),
+                $"Case {CaseNumber} already had its intake examination; record a later one as an inspection.");
+        }
+
+        var encounter = new Encounter
+        {
+            EncounterId = Guid.CreateVersion7(now),
+            CaseId = CaseId,
+            Kind = details.Kind,
+            OccurredAt = details.OccurredAt,
+            RecordedAt = now,
+            Place = details.Place,
+            Clinician = details.Clinician,
+            Notes = details.Notes,
+        };
+
+        var resolved = new List<Condition>();
+        foreach (var conditionId in resolve)
+        {
+            var condition = active.SingleOrDefault(c => c.ConditionId == conditionId)
+                ?? throw new RuleViolationException(ResourceType, CaseId.ToString(),
+                    $"Condition {conditionId} is not an active condition of case {CaseNumber}.");
+            if (details.OccurredAt < condition.FoundAt)
+            {
+                throw new RuleViolationException(ResourceType, CaseId.ToString(),
+                    $"Condition {conditionId} was found at {condition.FoundAt:u}; an earlier encounter cannot resolve it.");
+            }
+
+            condition.Resolve(encounter);
+            resolved.Add(condition);
+        }
+
+        var found = findings.Select(f => Condition.Found(this, encounter, f, now)).ToList();
+
+        if (details.Kind is EncounterKind.IntakeExamination or EncounterKind.Inspection)
+        {
+            HasIntakeExamination |= details.Kind == EncounterKind.IntakeExamination;
+            if (LastExaminedAt is null || details.OccurredAt > LastExaminedAt)
+            {
+                LastExaminedAt = details.OccurredAt;
+                ExaminationDueBy = details.OccurredAt + InspectionInterval;
+            }
+        }
+
+        ActiveConditions += found.Count - resolved.Count;
+        Status = ActiveConditions > 0 ? MedicalStatus.UnderTreatment
+            : LastExaminedAt is not null ? MedicalStatus.Examined
+            : MedicalStatus.AwaitingExamination;
+        Version++;
+        return (encounter, found, resolved);
+    }
 }
 
 public enum MedicalStatus
 {
     /// <summary>Opened at capture; no examination recorded yet.</summary>
     AwaitingExamination = 1,
+    /// <summary>Examined; no condition active.</summary>
+    Examined = 2,
+    /// <summary>At least one condition or injury active.</summary>
+    UnderTreatment = 3,
 }

@@ -2,12 +2,14 @@ using System.Data.Common;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Registry.ServiceDefaults.Domain;
 
 namespace Registry.ServiceDefaults.Grpc;
 
 /// <summary>
 /// Turns a failing dependency into <c>Unavailable</c> (safe to retry) instead of the
-/// <c>Unknown</c> a caller would otherwise get; the caller did nothing wrong.
+/// <c>Unknown</c> a caller would otherwise get; the caller did nothing wrong. A domain rule that
+/// refused the change becomes <c>FailedPrecondition</c> naming the rule.
 /// </summary>
 public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger) : Interceptor
 {
@@ -17,6 +19,10 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         try
         {
             return await continuation(request, context);
+        }
+        catch (RuleViolationException ex)
+        {
+            throw RpcErrors.FailedPrecondition(ex.ResourceType, ex.Subject, ex.Message);
         }
         catch (Exception ex) when (IsDependencyFailure(ex))
         {

@@ -9,6 +9,11 @@ namespace Registry.ServiceDefaults.Grpc;
 /// </summary>
 public sealed class FieldViolations
 {
+    /// <summary>0001-01-01 and 9999-12-31T23:59:59Z, the range google.protobuf.Timestamp allows.</summary>
+    private const long MinTimestampSeconds = -62135596800;
+    private const long MaxTimestampSeconds = 253402300799;
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     private readonly List<BadRequest.Types.FieldViolation> _violations = [];
 
     public bool Any => _violations.Count > 0;
@@ -100,6 +105,51 @@ public sealed class FieldViolations
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// When something happened: a valid timestamp, not in the future (a few minutes of clock skew
+    /// allowed). Returns it at the microsecond precision the stores keep, or null when absent or bad.
+    /// </summary>
+    public DateTimeOffset? PastTimestamp(string field, Google.Protobuf.WellKnownTypes.Timestamp? value, DateTimeOffset now, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, "is required");
+            }
+
+            return null;
+        }
+
+        if (value.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || value.Nanos is < 0 or > 999_999_999)
+        {
+            Add(field, "is not a valid timestamp");
+            return null;
+        }
+
+        var at = value.ToDateTimeOffset();
+        if (at > now + ClockSkew)
+        {
+            Add(field, "must not be in the future");
+            return null;
+        }
+
+        return Data.StoredTime.ToMicroseconds(at);
+    }
+
+    /// <summary>An ISO 3166-1 alpha-2 country code in capitals (e.g. KP, UA).</summary>
+    public string? CountryCode(string field, string? value, bool required)
+    {
+        var code = Text(field, value, 2, required);
+        if (code is not null && !(code.Length == 2 && code.All(char.IsAsciiLetterUpper)))
+        {
+            Add(field, "must be an ISO 3166-1 alpha-2 code in capitals, e.g. UA");
+            return null;
+        }
+
+        return code;
     }
 
     /// <summary>A page size: every list is bounded, so 0 and huge values are refused rather than guessed at.</summary>

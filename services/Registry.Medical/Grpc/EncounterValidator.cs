@@ -1,0 +1,77 @@
+using Registry.Medical.Domain;
+using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Grpc;
+using ConditionFinding = Registry.Medical.Domain.ConditionFinding;
+using ConditionKind = Registry.Medical.Domain.ConditionKind;
+using EncounterKind = Registry.Medical.Domain.EncounterKind;
+using Severity = Registry.Medical.Domain.Severity;
+
+namespace Registry.Medical.Grpc;
+
+public sealed record EncounterEntry(
+    Guid RequestId, Guid CaseId, EncounterDetails Details, IReadOnlyList<ConditionFinding> Findings, IReadOnlyList<Guid> Resolve);
+
+/// <summary>Checks an encounter request, naming every bad field at once.</summary>
+public static class EncounterValidator
+{
+    private const int MaxFindings = 20;
+
+    public static EncounterEntry Validate(RecordEncounterRequest request, DateTimeOffset now)
+    {
+        var errors = new FieldViolations();
+        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var caseId = errors.Uuid("case_id", request.CaseId, required: true);
+        var kind = errors.Enum("kind", request.Kind, required: true);
+        var occurredAt = errors.PastTimestamp("occurred_at", request.OccurredAt, now, required: true);
+        var place = errors.Text("place", request.Place, 200, required: true);
+        var clinician = errors.Text("clinician", request.Clinician, 200, required: true);
+        var notes = errors.Text("notes", request.Notes, 4000, required: false);
+
+        if (request.Findings.Count > MaxFindings)
+        {
+            errors.Add("findings", $"must hold at most {MaxFindings} findings");
+        }
+
+        var findings = new List<ConditionFinding>();
+        for (var i = 0; i < Math.Min(request.Findings.Count, MaxFindings); i++)
+        {
+            var f = request.Findings[i];
+            var path = $"findings[{i}]";
+            var findingKind = errors.Enum($"{path}.kind", f.Kind, required: true);
+            var description = errors.Text($"{path}.description", f.Description, 500, required: true);
+            var bodySite = errors.Text($"{path}.body_site", f.BodySite, 200, required: false);
+            var cause = errors.Text($"{path}.cause", f.Cause, 500, required: false);
+            var severity = errors.Enum($"{path}.severity", f.Severity, required: false);
+            if (findingKind is not null && description is not null)
+            {
+                findings.Add(new ConditionFinding((ConditionKind)(int)findingKind.Value, description, bodySite, cause,
+                    severity is null ? null : (Severity)(int)severity.Value));
+            }
+        }
+
+        var resolve = new List<Guid>();
+        for (var i = 0; i < request.ResolvedConditionIds.Count; i++)
+        {
+            if (errors.Uuid($"resolved_condition_ids[{i}]", request.ResolvedConditionIds[i], required: true) is { } id)
+            {
+                if (resolve.Contains(id))
+                {
+                    errors.Add($"resolved_condition_ids[{i}]", "names a condition already listed");
+                }
+                else
+                {
+                    resolve.Add(id);
+                }
+            }
+        }
+
+        if (request.ResolvedConditionIds.Count > MaxFindings)
+        {
+            errors.Add("resolved_condition_ids", $"must hold at most {MaxFindings} ids");
+        }
+
+        errors.ThrowIfAny();
+        return new EncounterEntry(requestId!.Value, caseId!.Value,
+            new EncounterDetails((EncounterKind)(int)kind!.Value, occurredAt!.Value, place!, clinician!, notes), findings, resolve);
+    }
+}

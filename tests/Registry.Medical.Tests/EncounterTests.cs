@@ -1,0 +1,219 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Protos.Medical.V1;
+using Registry.Testing;
+
+namespace Registry.Medical.Tests;
+
+/// <summary>Encounters, conditions and the summary they keep (GC III Art. 30, 31).</summary>
+public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<MedicalFixture>
+{
+    private static readonly DateTimeOffset ExaminedAt = new(2025, 1, 12, 16, 0, 0, TimeSpan.Zero);
+
+    private async Task<Guid> RegisteredAsync()
+    {
+        var caseId = Guid.NewGuid();
+        await medical.Bus.Publisher.Publish(new CaseRegistered
+        {
+            CaseId = caseId,
+            CaseNumber = "RC-000032",
+            FamilyName = "백",
+            GivenNames = "광순",
+            CapturedAt = new DateTimeOffset(2025, 1, 11, 6, 30, 0, TimeSpan.Zero),
+            CapturePlace = "Kursk region",
+            CapturingAgency = "UA-SSO",
+            RegisteredAt = new DateTimeOffset(2025, 1, 11, 8, 0, 0, TimeSpan.Zero),
+        });
+        await Eventually.TrueAsync(() => medical.QueryAsync(db => db.Records.AnyAsync(r => r.CaseId == caseId)),
+            TimeSpan.FromSeconds(30), "the medical record");
+        return caseId;
+    }
+
+    private static RecordEncounterRequest IntakeExamination(Guid caseId) => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        CaseId = caseId.ToString(),
+        Kind = EncounterKind.IntakeExamination,
+        OccurredAt = Timestamp.FromDateTimeOffset(ExaminedAt),
+        Place = "SBU detention facility medical unit, Kyiv",
+        Clinician = "military surgeon on duty",
+        Findings =
+        {
+            new ConditionFinding
+            {
+                Kind = ConditionKind.Injury,
+                Description = "Fragment wounds of the lower face and jaw",
+                BodySite = "face, jaw",
+                Cause = "grenade detonated close to the face at capture",
+            },
+        },
+    };
+
+    private static RecordEncounterRequest Later(Guid caseId, EncounterKind kind, int days) => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        CaseId = caseId.ToString(),
+        Kind = kind,
+        OccurredAt = Timestamp.FromDateTimeOffset(ExaminedAt.AddDays(days)),
+        Place = "SBU detention facility medical unit, Kyiv",
+        Clinician = "military surgeon on duty",
+    };
+
+    [Fact]
+    public async Task An_intake_examination_with_an_injury_puts_the_person_under_treatment_and_resets_the_inspection_clock()
+    {
+        var caseId = await RegisteredAsync();
+
+        var recorded = await medical.Client.RecordEncounterAsync(IntakeExamination(caseId));
+
+        Assert.Equal(MedicalStatus.UnderTreatment, recorded.Summary.Status);
+        Assert.Equal(ExaminedAt, recorded.Summary.LastExaminedAt.ToDateTimeOffset());
+        Assert.Equal(ExaminedAt.AddDays(30), recorded.Summary.ExaminationDueBy.ToDateTimeOffset());
+        var injury = Assert.Single(recorded.Conditions);
+        Assert.Equal(recorded.Encounter.EncounterId, injury.FoundInEncounterId);
+        Assert.Equal([injury.ConditionId], recorded.Encounter.FoundConditionIds);
+
+        var record = await medical.Client.GetMedicalRecordAsync(new GetMedicalRecordRequest { CaseId = caseId.ToString() });
+        Assert.Equal("face, jaw", Assert.Single(record.Conditions).BodySite);
+        // The summary any role sees says "under treatment" and nothing clinical.
+        var summary = (await medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = caseId.ToString() })).Summary;
+        Assert.Equal(MedicalStatus.UnderTreatment, summary.Status);
+    }
+
+    [Fact]
+    public async Task A_condition_found_resolved_ends_treatment_and_cannot_be_resolved_twice()
+    {
+        var caseId = await RegisteredAsync();
+        var injury = (await medical.Client.RecordEncounterAsync(IntakeExamination(caseId))).Conditions[0];
+
+        var treatment = Later(caseId, EncounterKind.Treatment, 20);
+        treatment.ResolvedConditionIds.Add(injury.ConditionId);
+        var healed = await medical.Client.RecordEncounterAsync(treatment);
+
+        Assert.Equal(MedicalStatus.Examined, healed.Summary.Status);
+        // A treatment is not an inspection: the clock still runs from the intake examination.
+        Assert.Equal(ExaminedAt.AddDays(30), healed.Summary.ExaminationDueBy.ToDateTimeOffset());
+        Assert.Equal(healed.Encounter.EncounterId, Assert.Single(healed.Conditions).ResolvedInEncounterId);
+
+        var again = Later(caseId, EncounterKind.Treatment, 21);
+        again.ResolvedConditionIds.Add(injury.ConditionId);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(again).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+
+        var secondIntake = IntakeExamination(caseId);
+        var twice = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(secondIntake).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
+
+        var inspection = await medical.Client.RecordEncounterAsync(Later(caseId, EncounterKind.Inspection, 29));
+        Assert.Equal(ExaminedAt.AddDays(59), inspection.Summary.ExaminationDueBy.ToDateTimeOffset());
+        Assert.Equal(3, await medical.QueryAsync(db => db.Encounters.CountAsync(e => e.CaseId == caseId)));
+    }
+
+    [Fact]
+    public async Task A_retried_request_replays_the_first_answer_and_a_reused_id_is_refused()
+    {
+        var caseId = await RegisteredAsync();
+        var request = IntakeExamination(caseId);
+        var first = await medical.Client.RecordEncounterAsync(request);
+
+        var retry = await medical.Client.RecordEncounterAsync(request);
+        Assert.True(retry.Replayed);
+        Assert.Equal(first.Encounter.EncounterId, retry.Encounter.EncounterId);
+        Assert.Equal(first.Conditions.Select(c => c.ConditionId), retry.Conditions.Select(c => c.ConditionId));
+
+        var reused = request.Clone();
+        reused.Notes = "something else";
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(reused).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+        Assert.Equal(1, await medical.QueryAsync(db => db.Conditions.CountAsync(c => c.CaseId == caseId)));
+    }
+
+    [Fact]
+    public async Task Encounters_entered_at_once_all_count()
+    {
+        var caseId = await RegisteredAsync();
+        await medical.Client.RecordEncounterAsync(IntakeExamination(caseId));
+
+        // Six treatments, each finding one more condition, entered concurrently: none may be lost from the count.
+        await Task.WhenAll(Enumerable.Range(1, 6).Select(day =>
+        {
+            var treatment = Later(caseId, EncounterKind.Treatment, day);
+            treatment.Findings.Add(new ConditionFinding { Kind = ConditionKind.Illness, Description = $"finding of day {day}" });
+            return medical.Client.RecordEncounterAsync(treatment).ResponseAsync;
+        }));
+
+        var record = await medical.Client.GetMedicalRecordAsync(new GetMedicalRecordRequest { CaseId = caseId.ToString() });
+        Assert.Equal(7, record.Conditions.Count);
+        Assert.Equal(7, await medical.QueryAsync(db => db.Records.Where(r => r.CaseId == caseId).Select(r => r.ActiveConditions).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Encounters_are_listed_in_the_order_they_took_place_page_by_page()
+    {
+        var caseId = await RegisteredAsync();
+        // Entered out of order: the inspection of day 30 before the treatment of day 3.
+        await medical.Client.RecordEncounterAsync(IntakeExamination(caseId));
+        await medical.Client.RecordEncounterAsync(Later(caseId, EncounterKind.Inspection, 30));
+        await medical.Client.RecordEncounterAsync(Later(caseId, EncounterKind.Treatment, 3));
+
+        var kinds = new List<EncounterKind>();
+        var token = "";
+        do
+        {
+            var page = await medical.Client.ListEncountersAsync(new ListEncountersRequest { CaseId = caseId.ToString(), PageSize = 2, PageToken = token });
+            kinds.AddRange(page.Encounters.Select(e => e.Kind));
+            token = page.NextPageToken;
+        }
+        while (token != "");
+
+        Assert.Equal([EncounterKind.IntakeExamination, EncounterKind.Treatment, EncounterKind.Inspection], kinds);
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() =>
+            medical.Client.ListEncountersAsync(new ListEncountersRequest { CaseId = caseId.ToString(), PageSize = 2, PageToken = "forged" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+    }
+
+    public static TheoryData<string, Action<RecordEncounterRequest>> BadEncounters => new()
+    {
+        { "request_id", r => r.RequestId = "x" },
+        { "case_id", r => r.CaseId = "" },
+        { "kind", r => r.Kind = EncounterKind.Unspecified },
+        { "kind", r => r.Kind = (EncounterKind)42 },
+        { "occurred_at", r => r.OccurredAt = null },
+        { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(2)) },
+        { "place", r => r.Place = "" },
+        { "clinician", r => r.Clinician = new string('x', 201) },
+        { "findings[0].kind", r => r.Findings[0].Kind = ConditionKind.Unspecified },
+        { "findings[0].description", r => r.Findings[0].Description = "" },
+        { "findings[0].severity", r => r.Findings[0].Severity = (Severity)9 },
+        { "resolved_condition_ids[0]", r => r.ResolvedConditionIds.Add("not-a-uuid") },
+        { "findings", r => r.Findings.AddRange(Enumerable.Range(0, 20).Select(i => new ConditionFinding { Kind = ConditionKind.Illness, Description = $"{i}" })) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEncounters))]
+    public async Task A_bad_encounter_names_the_field_and_stores_nothing(string field, Action<RecordEncounterRequest> spoil)
+    {
+        var caseId = await RegisteredAsync();
+        var request = IntakeExamination(caseId);
+        spoil(request);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains(field, error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
+        Assert.Equal(0, await medical.QueryAsync(db => db.Encounters.CountAsync(e => e.CaseId == caseId)));
+        Assert.Equal(MedicalStatus.AwaitingExamination,
+            (await medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = caseId.ToString() })).Summary.Status);
+    }
+
+    [Fact]
+    public async Task An_encounter_of_an_unknown_case_is_not_found()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(IntakeExamination(Guid.NewGuid())).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+}
