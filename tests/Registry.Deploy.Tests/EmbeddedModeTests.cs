@@ -5,8 +5,10 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Common.V1;
+using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
+using Registry.Protos.Medical.V1;
 using Registry.Testing;
 
 namespace Registry.Deploy.Tests;
@@ -52,6 +54,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             Assert.Contains("Demo: RC-000001 (born 2005", first.Output);
 
             using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
+            await AssertTheSniperIsHeldInKyivWithHisInjuryAsync(channel);
             var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
             registered = (await new IntakeService.IntakeServiceClient(channel).RegisterCaptureAsync(Capture(), caller)).Case;
             Assert.Equal("RC-000003", registered.CaseNumber);
@@ -75,6 +78,26 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             Assert.Equal(registered.CaseNumber, file.Custody.Record.CaseNumber);
             Assert.DoesNotContain("Demo:", second.Output);
         }
+    }
+
+    /// <summary>What the demo put in the registry, read back through the gateway as an agency would.</summary>
+    private static async Task AssertTheSniperIsHeldInKyivWithHisInjuryAsync(GrpcChannel channel)
+    {
+        var found = await new IntakeService.IntakeServiceClient(channel).SearchCasesAsync(new SearchCasesRequest { Name = "광순", PageSize = 10 });
+        var sniper = Assert.Single(found.Cases);
+        Assert.Equal(1999, sniper.Identity.DateOfBirth.Year);
+        Assert.Equal("sniper-reconnaissance", sniper.Identity.Role);
+
+        var file = (await new CaseFileService.CaseFileServiceClient(channel).GetCaseFileAsync(new GetCaseFileRequest { CaseId = sniper.CaseId })).CaseFile;
+        Assert.Equal(CustodyState.Held, file.Custody.Record.State);
+        Assert.Equal("Kyiv", file.Custody.Record.Facility.Locality);
+        Assert.Equal("UA-SBU", file.Custody.Record.CustodianAgency);
+        Assert.Equal(MedicalStatus.UnderTreatment, file.Medical.Summary.Status);
+
+        var record = await new MedicalService.MedicalServiceClient(channel).GetMedicalRecordAsync(new GetMedicalRecordRequest { CaseId = sniper.CaseId });
+        var injury = Assert.Single(record.Conditions);
+        Assert.Equal("face, jaw", injury.BodySite);
+        Assert.Contains("grenade", injury.Cause);
     }
 
     private Task<ServiceProcess> StartAsync() =>

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
+using Google.Protobuf.WellKnownTypes;
 using Registry.EndToEnd.Tests.Otlp;
+using Registry.Protos.Custody.V1;
+using Registry.Protos.Medical.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
 using Registry.Testing;
@@ -32,6 +35,47 @@ public sealed class CaseFileTests(RegistryFixture registry)
             Assert.Equal("Kursk region", file.Custody.Record.CapturePlace);
             Assert.Equal(Protos.Medical.V1.MedicalStatus.AwaitingExamination, file.Medical.Summary.Status);
         }
+    }
+
+    [Fact]
+    public async Task The_sniper_admitted_in_Kyiv_and_examined_is_held_under_treatment_and_his_capture_card_runs_from_arrival()
+    {
+        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Sniper(), deadline: DateTime.UtcNow.AddSeconds(10))).Case;
+        await WholeCaseFileAsync(CaseFiles, registered.CaseId);
+        var admittedAt = SeedStory.CapturedAt.AddDays(1);
+
+        // The security service and its medical unit, each through the gateway with its own call.
+        await new CustodyService.CustodyServiceClient(registry.GatewayChannel).AdmitToFacilityAsync(new AdmitToFacilityRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            CaseId = registered.CaseId,
+            Facility = new Facility { Name = "SBU detention facility", Locality = "Kyiv", Country = "UA" },
+            CustodianAgency = "UA-SBU",
+            AdmittedAt = Timestamp.FromDateTimeOffset(admittedAt),
+        }, deadline: DateTime.UtcNow.AddSeconds(10));
+        await new MedicalService.MedicalServiceClient(registry.GatewayChannel).RecordEncounterAsync(new RecordEncounterRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            CaseId = registered.CaseId,
+            Kind = EncounterKind.IntakeExamination,
+            OccurredAt = Timestamp.FromDateTimeOffset(admittedAt.AddHours(2)),
+            Place = "SBU detention facility medical unit, Kyiv",
+            Clinician = "duty physician",
+            Findings = { new ConditionFinding { Kind = ConditionKind.Injury, Description = "Fragment wounds of the face and jaw", BodySite = "face, jaw" } },
+        }, deadline: DateTime.UtcNow.AddSeconds(10));
+
+        var file = (await CaseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = registered.CaseId })).CaseFile;
+        Assert.Equal(CustodyState.Held, file.Custody.Record.State);
+        Assert.Equal("Kyiv", file.Custody.Record.Facility.Locality);
+        Assert.Equal(MedicalStatus.UnderTreatment, file.Medical.Summary.Status);
+
+        // CustodyAdmitted crosses the bus to intake: the card is late a week after the arrival, long
+        // before a week after the registration.
+        var aWeekAfterArrival = Timestamp.FromDateTimeOffset(admittedAt.AddDays(7).AddHours(1));
+        await Eventually.TrueAsync(async () =>
+            (await Intake.ListOverdueAsync(new ListOverdueRequest { AsOf = aWeekAfterArrival, PageSize = 500 })).Items
+                .Any(i => i.CaseId == registered.CaseId && i.Kind == OverdueKind.CaptureCard && i.Reason == "admission"),
+            Propagation, "the capture card due a week after the arrival");
     }
 
     [Fact]

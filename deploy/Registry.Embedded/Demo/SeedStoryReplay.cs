@@ -5,28 +5,43 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Common.V1;
+using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
+using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.Embedded.Demo;
 
 /// <summary>
-/// Replays the seed story (shared/seed/news-article.txt) through the gateway as the capturing
-/// unit's system would: two soldiers captured in the Kursk region on 11 January 2025, one born
-/// in 2005, the other in 1999. Request ids are derived from the story, so a replay on a later
-/// start returns the same cases instead of new ones. The article withholds their names; the
-/// Hangul names here are placeholders.
+/// Replays the seed story (shared/seed/news-article.txt) through the gateway as the agencies'
+/// systems would: the capturing unit registers two soldiers captured in the Kursk region on
+/// 11 January 2025 (one born in 2005, the other in 1999), the security service admits both to
+/// its facility in Kyiv, and its medical unit examines them, finding the face and jaw injury of
+/// the one who set off a grenade. Request ids are derived from the story, so a replay on a later
+/// start returns the same records instead of new ones. The article withholds the names and the
+/// dates of admission and examination; the Hangul names and those dates are placeholders.
 /// </summary>
 public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLifetime lifetime, ILogger<SeedStoryReplay> logger)
     : BackgroundService
 {
+    private static readonly DateTimeOffset CapturedAt = new(2025, 1, 11, 9, 30, 0, TimeSpan.FromHours(3));
+    private static readonly DateTimeOffset AdmittedAt = new(2025, 1, 12, 18, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset ExaminedAt = new(2025, 1, 12, 20, 0, 0, TimeSpan.FromHours(2));
+
     private static readonly Soldier[] Soldiers =
     [
         new("rifleman", "리", "정혁", 2005, "rifleman", 2021, "born 2005, rifleman since 2021",
-            "Taken during hostilities; evacuated from the combat zone."),
+            "Taken during hostilities; evacuated from the combat zone.", Injury: null),
         new("sniper", "백", "광순", 1999, "sniper-reconnaissance", 2016, "born 1999, sniper-reconnaissance since 2016",
-            "Set off a grenade near his face as troops approached; taken with face and jaw injuries and evacuated for treatment."),
+            "Set off a grenade near his face as troops approached; evacuated for treatment.",
+            new ConditionFinding
+            {
+                Kind = ConditionKind.Injury,
+                Description = "Fragment wounds of the face and jaw",
+                BodySite = "face, jaw",
+                Cause = "grenade detonated near the face at capture",
+            }),
     ];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,18 +49,31 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
         await WhenStartedAsync(stoppingToken);
         using var channel = GrpcChannel.ForAddress(options.GatewayAddress);
         var intake = new IntakeService.IntakeServiceClient(channel);
+        var custody = new CustodyService.CustodyServiceClient(channel);
+        var medical = new MedicalService.MedicalServiceClient(channel);
         var caseFiles = new CaseFileService.CaseFileServiceClient(channel);
         try
         {
             foreach (var soldier in Soldiers)
             {
-                using var activity = RegistryTelemetry.Source.StartActivity($"demo: register the {soldier.Key}", ActivityKind.Client);
-                var response = await RegisterAsync(intake, Request(soldier), stoppingToken);
-                var file = await WaitForWholeCaseFileAsync(caseFiles, response.Case.CaseId, stoppingToken);
+                using var activity = RegistryTelemetry.Source.StartActivity($"demo: the {soldier.Key}", ActivityKind.Client);
+                var response = await WithRetryAsync("registration", ct => intake.RegisterCaptureAsync(Registration(soldier), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
+                var caseId = response.Case.CaseId;
+                // Custody and medical open their records when the registration reaches them over the bus.
+                await WaitForWholeCaseFileAsync(caseFiles, caseId, stoppingToken);
+                await WithRetryAsync("admission", ct => custody.AdmitToFacilityAsync(Admission(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
+                await WithRetryAsync("examination", ct => medical.RecordEncounterAsync(Examination(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
+                var file = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId }, deadline: Deadline(), cancellationToken: stoppingToken)).CaseFile;
                 logger.LogInformation(
-                    "Demo: {CaseNumber} ({Description}) {Outcome}; custody: {Custody}, medical: {Medical}; trace {TraceId}",
+                    "Demo: {CaseNumber} ({Description}) {Outcome}; custody: {Custody}; medical: {Medical}; trace {TraceId}",
                     response.Case.CaseNumber, soldier.Description, response.Replayed ? "already registered" : "registered",
-                    file.Custody.ResultCase, file.Medical.ResultCase, activity?.TraceId.ToHexString());
+                    file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record
+                        ? $"{file.Custody.Record.State} at {Describe(file.Custody.Record.Facility)} by {file.Custody.Record.CustodianAgency}"
+                        : $"unavailable ({file.Custody.Unavailable.Code})",
+                    file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
+                        ? $"{file.Medical.Summary.Status}, next inspection due {file.Medical.Summary.ExaminationDueBy.ToDateTimeOffset():yyyy-MM-dd}"
+                        : $"unavailable ({file.Medical.Unavailable.Code})",
+                    activity?.TraceId.ToHexString());
             }
         }
         catch (Exception ex) when (ex is RpcException or TimeoutException)
@@ -54,27 +82,63 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
         }
     }
 
+    private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(10);
+
     /// <summary>
     /// Retries what is safe to retry (the request id makes a second attempt return the first
     /// result): a host still warming up may miss a deadline.
     /// </summary>
-    private async Task<RegisterCaptureResponse> RegisterAsync(IntakeService.IntakeServiceClient intake, RegisterCaptureRequest request, CancellationToken ct)
+    private async Task<T> WithRetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await intake.RegisterCaptureAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+                return await call(ct);
             }
             catch (RpcException ex) when (attempt < 5 && ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
             {
-                logger.LogInformation("Demo: registration attempt {Attempt} answered {Status}; retrying", attempt, ex.StatusCode);
+                logger.LogInformation("Demo: {What} attempt {Attempt} answered {Status}; retrying", what, attempt, ex.StatusCode);
                 await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
             }
         }
     }
 
-    private static RegisterCaptureRequest Request(Soldier soldier) => new()
+    private static string Describe(Facility facility) =>
+        string.Join(", ", new[] { facility.Name, facility.Locality }.Where(p => p.Length > 0));
+
+    /// <summary>The security service (SBU) holds both men in Kyiv.</summary>
+    private static AdmitToFacilityRequest Admission(Soldier soldier, string caseId) => new()
+    {
+        RequestId = StableId($"seed-story/{soldier.Key}/admission").ToString(),
+        CaseId = caseId,
+        Facility = new Facility { Name = "SBU detention facility", Locality = "Kyiv", Country = "UA" },
+        CustodianAgency = "UA-SBU",
+        AdmittedAt = Timestamp.FromDateTimeOffset(AdmittedAt),
+        Note = "evacuated from the Kursk region",
+    };
+
+    /// <summary>Both are examined on arrival ("receiving medical attention"); one has the grenade injury.</summary>
+    private static RecordEncounterRequest Examination(Soldier soldier, string caseId)
+    {
+        var request = new RecordEncounterRequest
+        {
+            RequestId = StableId($"seed-story/{soldier.Key}/intake-examination").ToString(),
+            CaseId = caseId,
+            Kind = EncounterKind.IntakeExamination,
+            OccurredAt = Timestamp.FromDateTimeOffset(ExaminedAt),
+            Place = "SBU detention facility medical unit, Kyiv",
+            Clinician = "duty physician",
+        };
+        if (soldier.Injury is not null)
+        {
+            request.Findings.Add(soldier.Injury);
+        }
+
+        return request;
+    }
+
+    private static RegisterCaptureRequest Registration(Soldier soldier) => new()
     {
         RequestId = StableId($"seed-story/{soldier.Key}").ToString(),
         // What each man said of himself, through a Korean interpreter (Art. 17: questioning in a
@@ -94,7 +158,7 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
         },
         Capture = new CaptureEvent
         {
-            CapturedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 1, 11, 9, 30, 0, TimeSpan.FromHours(3))),
+            CapturedAt = Timestamp.FromDateTimeOffset(CapturedAt),
             Place = "Kursk region",
             CapturingUnit = "Special Operations Forces",
             CapturingAgency = "UA-SSO",
@@ -119,7 +183,8 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
     }
 
     private sealed record Soldier(
-        string Key, string Family, string Given, int BirthYear, string Role, int InServiceSince, string Description, string Circumstances);
+        string Key, string Family, string Given, int BirthYear, string Role, int InServiceSince, string Description, string Circumstances,
+        ConditionFinding? Injury);
 
     private static Guid StableId(string name) => new(SHA256.HashData(Encoding.UTF8.GetBytes(name)).AsSpan(0, 16));
 

@@ -4,6 +4,7 @@ using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Messaging;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Consumers;
 
@@ -29,5 +30,5 @@ public sealed class PatientHospitalisedConsumerDefinition : ConsumerDefinition<P
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
         IConsumerConfigurator<PatientHospitalisedConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400)));
+        endpoint.UseRegistryRetry(context);
 }
