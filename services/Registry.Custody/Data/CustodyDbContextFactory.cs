@@ -1,15 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.Custody.Data;
 
-/// <summary>
-/// Lets `dotnet ef migrations add … --context CustodyDbContext --output-dir Data/Migrations` build the PostgreSQL
-/// context without a host or a server. Without it the tools take the SQLite subclass's factory for this
-/// context too and write SQLite migrations into the PostgreSQL folder.
-/// </summary>
-public sealed class CustodyDbContextFactory : IDesignTimeDbContextFactory<CustodyDbContext>
-{
-    public CustodyDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<CustodyDbContext>().UseNpgsql("Host=design-time").Options);
-}
+/// <summary>For the EF tools: the PostgreSQL context at design time (see <see cref="PostgresDesignTimeFactory{TDb}"/>).</summary>
+public sealed class CustodyDbContextFactory : PostgresDesignTimeFactory<CustodyDbContext>;

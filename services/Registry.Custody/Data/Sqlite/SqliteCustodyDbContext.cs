@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using Registry.ServiceDefaults.Data;
 
 namespace Registry.Custody.Data.Sqlite;
@@ -14,9 +13,5 @@ public sealed class SqliteCustodyDbContext(DbContextOptions<SqliteCustodyDbConte
         conventions.UseRegistrySqliteConventions();
 }
 
-/// <summary>Lets <c>dotnet ef migrations add … --context SqliteCustodyDbContext</c> build the context without a host.</summary>
-public sealed class SqliteCustodyDbContextFactory : IDesignTimeDbContextFactory<SqliteCustodyDbContext>
-{
-    public SqliteCustodyDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteCustodyDbContext>().UseSqlite("Data Source=design-time.db").Options);
-}
+/// <summary>For the EF tools: the SQLite context at design time.</summary>
+public sealed class SqliteCustodyDbContextFactory : SqliteDesignTimeFactory<SqliteCustodyDbContext>;

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using Registry.ServiceDefaults.Data;
 
 namespace Registry.Intake.Data.Sqlite;
@@ -14,9 +13,5 @@ public sealed class SqliteIntakeDbContext(DbContextOptions<SqliteIntakeDbContext
         conventions.UseRegistrySqliteConventions();
 }
 
-/// <summary>Lets <c>dotnet ef migrations add … --context SqliteIntakeDbContext</c> build the context without a host.</summary>
-public sealed class SqliteIntakeDbContextFactory : IDesignTimeDbContextFactory<SqliteIntakeDbContext>
-{
-    public SqliteIntakeDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteIntakeDbContext>().UseSqlite("Data Source=design-time.db").Options);
-}
+/// <summary>For the EF tools: the SQLite context at design time.</summary>
+public sealed class SqliteIntakeDbContextFactory : SqliteDesignTimeFactory<SqliteIntakeDbContext>;

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using Registry.ServiceDefaults.Data;
 
 namespace Registry.Medical.Data.Sqlite;
@@ -14,9 +13,5 @@ public sealed class SqliteMedicalDbContext(DbContextOptions<SqliteMedicalDbConte
         conventions.UseRegistrySqliteConventions();
 }
 
-/// <summary>Lets <c>dotnet ef migrations add … --context SqliteMedicalDbContext</c> build the context without a host.</summary>
-public sealed class SqliteMedicalDbContextFactory : IDesignTimeDbContextFactory<SqliteMedicalDbContext>
-{
-    public SqliteMedicalDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteMedicalDbContext>().UseSqlite("Data Source=design-time.db").Options);
-}
+/// <summary>For the EF tools: the SQLite context at design time.</summary>
+public sealed class SqliteMedicalDbContextFactory : SqliteDesignTimeFactory<SqliteMedicalDbContext>;
