@@ -64,13 +64,14 @@ public sealed class ServiceProcess : IAsyncDisposable
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
         }
 
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        // A test run started in the background of a non-interactive shell (`… &`, nohup in a script)
+        // inherits SIGINT ignored, and a .NET host keeps an ignored SIGINT ignored: the Ctrl+C that
+        // StopAsync sends would never arrive. env (coreutils 8.31+) restores the default for the child.
+        var start = SigIntIgnored() ? new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", dll]) : new ProcessStartInfo("dotnet", [dll]);
+        start.WorkingDirectory = Path.GetDirectoryName(dll)!;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         // Several services share two cores in a test run: workstation GC keeps each one small.
         start.Environment["DOTNET_gcServer"] = "0";
@@ -102,6 +103,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         return service;
+    }
+
+    /// <summary>Whether this process ignores SIGINT (signal 2: bit 1 of SigIgn in /proc/self/status).</summary>
+    private static bool SigIntIgnored()
+    {
+        const string status = "/proc/self/status";
+        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) : null;
+        return line is not null
+            && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, null, out var ignored)
+            && (ignored & (1UL << 1)) != 0;
     }
 
     /// <summary>Asks the process to stop as Ctrl+C would, and waits for it to exit.</summary>
