@@ -53,21 +53,44 @@ public sealed class TestInfrastructure
     public async Task<string> CreateDatabaseAsync(string purpose)
     {
         var name = $"t_{purpose}_{RunId}_{Guid.NewGuid():N}"[..48].ToLowerInvariant();
-        await using var connection = new NpgsqlConnection(_postgresAdmin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-        await command.ExecuteNonQueryAsync();
+        await ServerCommandAsync($"CREATE DATABASE \"{name}\"");
         return new NpgsqlConnectionStringBuilder(_postgresAdmin) { Database = name }.ConnectionString;
     }
 
     public async Task DropDatabaseAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_postgresAdmin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+        await ServerCommandAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    }
+
+    /// <summary>
+    /// CREATE or DROP DATABASE from the maintenance database. Test projects run in parallel and create and
+    /// drop databases at the same moments; PostgreSQL refuses some of those races (template1 in use while
+    /// copied, a catalog row updated concurrently, every connection slot taken for a moment), so a refusal
+    /// of that kind is tried again, and a final one names its SQLSTATE.
+    /// </summary>
+    private async Task ServerCommandAsync(string sql)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_postgresAdmin);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 6 && ex.SqlState is "55006" or "53300" or "40P01" or "XX000")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (PostgresException ex)
+            {
+                throw new InvalidOperationException($"{sql} failed: {ex.SqlState} {ex.MessageText}", ex);
+            }
+        }
     }
 
     /// <summary>Creates an empty virtual host and returns the amqp:// URI that reaches it.</summary>
