@@ -15,6 +15,12 @@ public sealed class BackendOptions
     /// <summary>How long the case file waits for each part before marking it unavailable.</summary>
     public TimeSpan CaseFilePartTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The deadline a forwarded unary call gets when its caller set none (the service answers
+    /// DEADLINE_EXCEEDED after it). A caller's own deadline is kept.
+    /// </summary>
+    public TimeSpan ForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public static BackendOptions From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
@@ -24,6 +30,7 @@ public sealed class BackendOptions
             Custody = Required(section, nameof(Custody)),
             Medical = Required(section, nameof(Medical)),
             CaseFilePartTimeout = section.GetValue(nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
+            ForwardedCallTimeout = section.GetValue(nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(30)),
         };
     }
 

@@ -1,6 +1,7 @@
 using Grpc.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Gateway.Forwarding;
+using Yarp.ReverseProxy.Transforms;
 using Registry.Gateway.Grpc;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
@@ -19,7 +20,13 @@ public static class GatewayModule
         builder.Services.AddSingleton(backends);
 
         var (routes, clusters) = ServiceRoutes.Build(backends);
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        var deadlines = new ForwardedDeadlines([IntakeService.Descriptor, CustodyService.Descriptor, MedicalService.Descriptor], backends.ForwardedCallTimeout);
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters)
+            .AddTransforms(t => t.AddRequestTransform(context =>
+            {
+                deadlines.Apply(context);
+                return ValueTask.CompletedTask;
+            }));
 
         // Generated clients for the case file; context propagation carries the caller's deadline and cancellation.
         builder.Services.AddRegistryGrpcClient<IntakeService.IntakeServiceClient>(backends.Intake);

@@ -89,6 +89,10 @@ public sealed class RegistryFixture : IAsyncLifetime
     public Task<ServiceProcess> StartGatewayWithoutMedicalAsync() =>
         StartGatewayAsync(new Uri($"http://127.0.0.1:{FreePort.Next()}"), []);
 
+    /// <summary>Another gateway in front of the same services, with further settings (e.g. a forwarded-call deadline).</summary>
+    public Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string> settings) =>
+        StartGatewayAsync(Medical.GrpcAddress, new Dictionary<string, string>(settings));
+
     /// <summary>Runs a count query against one of the services' databases.</summary>
     public static async Task<long> CountAsync(string database, string sql, object? p0 = null)
     {

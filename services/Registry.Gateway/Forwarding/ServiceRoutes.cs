@@ -8,7 +8,8 @@ namespace Registry.Gateway.Forwarding;
 /// Plain pass-through of each service's own API. A proxy rather than generated clients: a gRPC
 /// method is one HTTP/2 request, so forwarding by package needs no code per method, passes
 /// streaming calls, deadlines (grpc-timeout) and trace context unchanged, and a new RPC in a
-/// service's proto is reachable through the gateway without touching it.
+/// service's proto is reachable through the gateway without touching it. The one addition: a
+/// unary call without a deadline gets one (<see cref="ForwardedDeadlines"/>).
 /// </summary>
 public static class ServiceRoutes
 {
