@@ -101,34 +101,46 @@ public static class DuplicateScoring
     /// <summary>
     /// The set of trigrams of a normalised text as pg_trgm forms them (each word padded with two spaces
     /// in front and one behind), each packed into a number (three UTF-16 units), sorted, without repeats.
+    /// Every earlier case of a nationality and birth year goes through this (~4,900 of them for the largest
+    /// group at 100,000 cases), so it works in one buffer: a word of n letters makes n + 1 trigrams.
     /// </summary>
     internal static ulong[] Trigrams(string text)
     {
-        var trigrams = new List<ulong>(text.Length + 8);
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        var buffer = text.Length < 240 ? stackalloc ulong[text.Length + 1] : new ulong[text.Length + 1];
+        var count = 0;
+        ulong a = ' ', b = ' ';
+        var inWord = false;
+        foreach (var c in text)
         {
-            // "  word ": the first two trigrams hold the padding.
-            ulong a = ' ', b = ' ';
-            foreach (var c in word)
+            if (c != ' ')
             {
-                trigrams.Add((a << 32) | (b << 16) | c);
-                (a, b) = (b, c);
+                buffer[count++] = (a << 32) | (b << 16) | c;
+                (a, b, inWord) = (b, c, true);
             }
-
-            trigrams.Add((a << 32) | (b << 16) | ' ');
+            else if (inWord)
+            {
+                buffer[count++] = (a << 32) | (b << 16) | ' ';
+                (a, b, inWord) = (' ', ' ', false);
+            }
         }
 
+        if (inWord)
+        {
+            buffer[count++] = (a << 32) | (b << 16) | ' ';
+        }
+
+        var trigrams = buffer[..count];
         trigrams.Sort();
         var unique = 0;
-        for (var k = 0; k < trigrams.Count; k++)
+        foreach (var t in trigrams)
         {
-            if (k == 0 || trigrams[k] != trigrams[unique - 1])
+            if (unique == 0 || t != trigrams[unique - 1])
             {
-                trigrams[unique++] = trigrams[k];
+                trigrams[unique++] = t;
             }
         }
 
-        return trigrams.GetRange(0, unique).ToArray();
+        return trigrams[..unique].ToArray();
     }
 
     /// <summary>A service number without separators or case, to compare numbers written differently.</summary>
