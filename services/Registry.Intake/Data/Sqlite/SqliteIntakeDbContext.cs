@@ -14,7 +14,13 @@ public sealed class SqliteIntakeDbContext(DbContextOptions<SqliteIntakeDbContext
         conventions.UseRegistrySqliteConventions();
 }
 
-/// <summary>Lets <c>dotnet ef migrations add … --context SqliteIntakeDbContext</c> build the context without a host.</summary>
+/// <summary>
+/// Lets <c>dotnet ef migrations add … --context SqliteIntakeDbContext</c> build the context without a host.
+/// Beware: <c>IDesignTimeDbContextFactory&lt;out TContext&gt;</c> is covariant, so <c>--context IntakeDbContext</c>
+/// finds this factory too and writes a SQLite migration into the PostgreSQL folder (check the
+/// <c>[DbContext(typeof(...))]</c> of the Designer file); the PostgreSQL migrations of DuplicateKeys and
+/// NotificationSequenceAfterSave were added with this class's interface removed for the while.
+/// </summary>
 public sealed class SqliteIntakeDbContextFactory : IDesignTimeDbContextFactory<SqliteIntakeDbContext>
 {
     public SqliteIntakeDbContext CreateDbContext(string[] args) =>
