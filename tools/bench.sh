@@ -8,7 +8,10 @@
 #      reconciliation (exit code 1 on any loss).
 # Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60)
 # Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes);
-# BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary.
+# BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary;
+# BENCH_WARMUP=S seconds of registrations before the profile (10; on a busy 2-core machine the JIT is
+# still compiling after that: 60 gives steadier CPU figures); BENCH_PRELOAD=N fills the registry to N
+# cases through the gateway before the full run's search phase (docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-16}
@@ -44,10 +47,10 @@ snapshot() {
 }
 
 echo "== warm-up =="
-$load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 10 --floor-duration 3 --read-duration 2 --search-preload 0 --no-reconcile >/dev/null
+$load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "${BENCH_WARMUP:-10}" --floor-duration 3 --read-duration 2 --search-duration 0 --no-reconcile >/dev/null
 echo "== registrations only, $clients clients, 20 s: CPU per registration =="
 before=$(snapshot)
-out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-preload 0 --no-reconcile)
+out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-duration 0 --no-reconcile)
 sleep 3 # let the consumers finish what was published
 after=$(snapshot)
 registered=$(grep -oP 'registrations answered OK \K[0-9]+' <<<"$out")
@@ -58,4 +61,5 @@ paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
 
 [ "${BENCH_FULL:-1}" = 1 ] || exit 0
 echo "== full run: $clients clients, $seconds s =="
-$load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "$seconds" --floor-duration "$seconds" --read-duration 20 --result-file "${BENCH_RESULT:-/dev/null}"
+$load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "$seconds" --floor-duration "$seconds" --read-duration 20 \
+  --search-duration 20 --preload "${BENCH_PRELOAD:-0}" --result-file "${BENCH_RESULT:-/dev/null}"

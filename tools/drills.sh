@@ -82,7 +82,7 @@ for drill in "${drills[@]}"; do
   [[ $drill == broker ]] && duration=$((outage + 20))
   say "== $drill: $clients clients for $duration s, the fault after 8 s =="
   dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY" --clients "$clients" \
-    --duration "$duration" --floor-duration 0 --read-duration 0 --search-preload 0 --drain-timeout 300 \
+    --duration "$duration" --floor-duration 0 --read-duration 0 --search-duration 0 --drain-timeout 300 \
     --result-file "$results/$drill.txt" >"$results/$drill.log" 2>&1 &
   load=$!
   sleep 8

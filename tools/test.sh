@@ -60,7 +60,7 @@ STACK_LOGS=$(mktemp -d)
 trap 'stack_down' EXIT
 stack_up "smoke_$$"
 if ! dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY" \
-    --clients 4 --duration 5 --floor-duration 2 --read-duration 2 --search-preload 0 --drain-timeout 120; then
+    --clients 4 --duration 5 --floor-duration 2 --read-duration 2 --search-duration 2 --drain-timeout 120; then
   for log in "$STACK_LOGS"/*.log; do echo "--- $log"; tail -n 40 "$log"; done
   exit 1
 fi

@@ -13,6 +13,18 @@ public sealed class DomainRuleTests
     public void Names_are_searched_lower_case_without_diacritics_and_Hangul_kept_whole(string name, string normalised) =>
         Assert.Equal(normalised, NameSearch.Normalise(name));
 
+    /// <summary>The values PostgreSQL's pg_trgm gives for the same pairs (SELECT similarity(a, b)).</summary>
+    [Theory]
+    [InlineData("김 철민", "김 철수", 0.42857143)]
+    [InlineData("smirnov aleksei igorevich", "smirnov aleksey igorevich", 0.85714287)]
+    [InlineData("медведев илья александрович", "семенов илья александрович", 0.5277778)]
+    [InlineData("kim chol min", "gim cheol min", 0.42105263)]
+    [InlineData("a", "a b", 0.5)]
+    [InlineData("o", "o", 1.0)]
+    [InlineData("", "o", 0.0)]
+    public void Name_similarity_is_pg_trgm_similarity(string a, string b, double expected) =>
+        Assert.Equal(expected, DuplicateScoring.Similarity(a, b), 6);
+
     [Fact]
     public void The_same_service_number_is_decisive_whatever_else_differs()
     {

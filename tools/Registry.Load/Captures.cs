@@ -1,3 +1,4 @@
+using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
@@ -5,31 +6,104 @@ using Registry.Protos.Intake.V1;
 namespace Registry.Load;
 
 /// <summary>
-/// Realistic RegisterCapture requests: names in the scripts the registry meets (Hangul, Cyrillic,
-/// Latin, Arabic), a partly known date of birth, a capture in the last weeks, and a unique request_id.
+/// Realistic RegisterCapture requests: the persons a registry of this war meets — Russian servicemen
+/// (Cyrillic, with the Latin spelling of their documents), North Korean soldiers (Hangul, with the
+/// DPRK romanisation), Central Asian, Cuban, Nepali and Syrian recruits — each with his own name drawn
+/// from common names and their frequencies, a partly known date of birth, mostly a service number, a
+/// capture in the last weeks, and a unique request_id. About one registration in fifty is a person
+/// registered before, again, by another agency that spelt his name in Latin its own way: duplicate
+/// detection has real work, but a registry of 100,000 cases holds 100,000 mostly different people.
+/// (An earlier version drew from twelve persons, so every registration resembled one in 384 of all
+/// earlier cases: at 100,000 cases each one raised hundreds of duplicate candidates.)
 /// </summary>
 public static class Captures
 {
-    private static readonly (string Family, string Given, string Nationality)[] People =
+    /// <summary>A person as registered: names in the original script and in Latin (empty when the original is Latin).</summary>
+    public sealed record Person(string Family, string Given, string FamilyLatin, string GivenLatin, string Nationality, int BirthYear);
+
+    // Frequencies roughly as in the population (per mille of the nationality's registrations).
+    private static readonly (string Nationality, int PerMille)[] Nationalities =
+        [("RU", 680), ("KP", 150), ("UZ", 50), ("BY", 30), ("CU", 30), ("NP", 30), ("SY", 30)];
+
+    private static readonly string[] RussianFamilies =
     [
-        ("리", "정혁", "KP"), ("백", "광순", "KP"), ("김", "철민", "KP"), ("박", "영수", "KP"),
-        ("Іваненко", "Петро Васильович", "UA"), ("Смирнов", "Алексей Игоревич", "RU"), ("Кузнецов", "Дмитрий", "RU"),
-        ("Novák", "Jiří", "CZ"), ("Müller", "Jörg", "DE"), ("O'Brien", "Seán", "IE"),
-        ("الحسن", "محمد", "SY"), ("Nguyễn", "Văn An", "VN"),
+        "Смирнов", "Иванов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров",
+        "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов", "Степанов", "Николаев",
+        "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев",
+        "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв",
+        "Ильин", "Максимов", "Поляков", "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев", "Антонов", "Тарасов",
+        "Жуков", "Баранов", "Филиппов", "Комаров", "Давыдов", "Беляев", "Герасимов", "Богданов", "Осипов", "Сидоров",
+        "Матвеев", "Титов", "Марков", "Миронов", "Крылов", "Куликов", "Карпов", "Власов", "Мельников", "Денисов",
     ];
 
-    private static readonly string[] Ranks = ["Private", "Corporal", "Sergeant", "Junior Lieutenant", ""];
-    private static readonly string[] Places = ["Kursk region", "Sudzha district", "Pokrovsk direction", "Zaporizhzhia region", "Kharkiv region"];
+    private static readonly string[] RussianGiven =
+    [
+        "Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Максим", "Евгений", "Иван", "Михаил", "Артём",
+        "Николай", "Владимир", "Павел", "Денис", "Роман", "Илья", "Кирилл", "Олег", "Игорь", "Юрий",
+        "Виктор", "Антон", "Вадим", "Константин", "Руслан", "Виталий", "Станислав", "Егор", "Никита", "Григорий",
+    ];
+
+    private static readonly string[] RussianPatronymics =
+    [
+        "Александрович", "Сергеевич", "Дмитриевич", "Андреевич", "Алексеевич", "Иванович", "Михайлович", "Николаевич",
+        "Владимирович", "Павлович", "Игоревич", "Юрьевич", "Викторович", "Олегович", "Петрович", "Васильевич",
+        "Евгеньевич", "Анатольевич", "Геннадьевич", "Валерьевич",
+    ];
+
+    private static readonly string[] CentralAsianFamilies = ["Рахимов", "Каримов", "Юсупов", "Алиев", "Назаров", "Исмоилов", "Турсунов", "Саидов", "Хасанов", "Мирзаев"];
+    private static readonly string[] CentralAsianGiven = ["Бахтиёр", "Рустам", "Фаррух", "Шерзод", "Улугбек", "Азиз", "Жасур", "Достон", "Сардор", "Бобур"];
+
+    // Family name, its DPRK romanisation, and how a South Korean or Western agency may write it; per mille.
+    private static readonly (string Hangul, string Latin, string Variant, int PerMille)[] KoreanFamilies =
+    [
+        ("김", "Kim", "Gim", 215), ("리", "Ri", "Lee", 147), ("박", "Pak", "Park", 84), ("최", "Choe", "Choi", 47), ("정", "Jong", "Jeong", 44),
+        ("강", "Kang", "Gang", 24), ("조", "Jo", "Cho", 21), ("윤", "Yun", "Yoon", 21), ("장", "Jang", "Chang", 20), ("림", "Rim", "Lim", 17),
+        ("한", "Han", "Hahn", 15), ("오", "O", "Oh", 15), ("서", "So", "Seo", 13), ("신", "Sin", "Shin", 13), ("권", "Kwon", "Gwon", 12),
+        ("황", "Hwang", "Hwang", 11), ("안", "An", "Ahn", 11), ("송", "Song", "Song", 10), ("전", "Jon", "Jeon", 10), ("홍", "Hong", "Hong", 10),
+        ("류", "Ryu", "Yu", 9), ("고", "Ko", "Go", 9), ("문", "Mun", "Moon", 9), ("량", "Ryang", "Yang", 8), ("손", "Son", "Sohn", 8),
+        ("배", "Pae", "Bae", 8), ("백", "Paek", "Baek", 8), ("허", "Ho", "Heo", 7), ("남", "Nam", "Nam", 6), ("로", "Ro", "Noh", 6),
+    ];
+
+    private static readonly (string Hangul, string Latin, string Variant)[] KoreanSyllables =
+    [
+        ("철", "Chol", "Cheol"), ("민", "Min", "Min"), ("영", "Yong", "Yeong"), ("수", "Su", "Soo"), ("광", "Kwang", "Gwang"),
+        ("순", "Sun", "Soon"), ("정", "Jong", "Jeong"), ("혁", "Hyok", "Hyeok"), ("성", "Song", "Seong"), ("일", "Il", "Il"),
+        ("남", "Nam", "Nam"), ("호", "Ho", "Ho"), ("진", "Jin", "Jin"), ("명", "Myong", "Myeong"), ("준", "Jun", "Joon"),
+        ("현", "Hyon", "Hyeon"), ("국", "Kuk", "Guk"), ("룡", "Ryong", "Yong"), ("석", "Sok", "Seok"), ("원", "Won", "Won"),
+        ("학", "Hak", "Hak"), ("금", "Kum", "Geum"), ("춘", "Chun", "Choon"), ("동", "Tong", "Dong"), ("용", "Yong", "Yong"),
+        ("기", "Ki", "Gi"), ("범", "Pom", "Beom"), ("훈", "Hun", "Hoon"), ("식", "Sik", "Sik"), ("만", "Man", "Man"),
+        ("복", "Pok", "Bok"), ("태", "Thae", "Tae"), ("경", "Kyong", "Gyeong"), ("은", "Un", "Eun"), ("근", "Kun", "Geun"),
+        ("길", "Kil", "Gil"), ("덕", "Tok", "Deok"), ("봉", "Pong", "Bong"), ("창", "Chang", "Chang"), ("관", "Kwan", "Gwan"),
+    ];
+
+    private static readonly string[] CubanFamilies = ["González", "Rodríguez", "Pérez", "Hernández", "García", "Martínez", "López", "Díaz", "Fernández", "Sánchez", "Ramírez", "Torres", "Álvarez", "Castillo"];
+    private static readonly string[] CubanGiven = ["José", "Luis", "Carlos", "Yoandry", "Yusniel", "Jorge", "Alejandro", "Osmany", "Reinier", "Yasmany", "Dayron", "Adrián"];
+    private static readonly string[] NepaliFamilies = ["Gurung", "Thapa", "Magar", "Rai", "Tamang", "Shrestha", "Limbu", "Sherpa", "Bhandari", "Khadka"];
+    private static readonly string[] NepaliGiven = ["Ram", "Bikram", "Hari", "Krishna", "Suman", "Prakash", "Dipendra", "Bishnu", "Kamal", "Santosh", "Rajesh"];
+    private static readonly (string Arabic, string Latin)[] SyrianFamilies =
+        [("الحسن", "al-Hasan"), ("الأحمد", "al-Ahmad"), ("الخطيب", "al-Khatib"), ("العلي", "al-Ali"), ("الحمود", "al-Hamoud"), ("الشامي", "al-Shami"), ("المصري", "al-Masri")];
+    private static readonly (string Arabic, string Latin)[] SyrianGiven =
+        [("محمد", "Mohammad"), ("أحمد", "Ahmad"), ("علي", "Ali"), ("خالد", "Khaled"), ("عمر", "Omar"), ("حسن", "Hasan"), ("يوسف", "Yousef"), ("إبراهيم", "Ibrahim")];
+
+    private static readonly string[] Ranks = ["Private", "Private", "Private", "Corporal", "Junior Sergeant", "Sergeant", "Junior Lieutenant", ""];
+    private static readonly string[] Places = ["Kursk region", "Sudzha district", "Pokrovsk direction", "Zaporizhzhia region", "Kharkiv region", "Kupiansk direction", "Toretsk direction"];
     private static readonly (string Unit, string Agency)[] Units =
     [
         ("Special Operations Forces", "UA-SSO"), ("47th Mechanized Brigade", "UA-AF"), ("Security Service of Ukraine", "UA-SBU"),
+        ("3rd Assault Brigade", "UA-AF"), ("National Guard", "UA-NGU"),
     ];
+
+    /// <summary>Persons registered lately, some of whom another agency registers again.</summary>
+    private static readonly Person?[] Recent = new Person?[4096];
+    private static long _registered;
 
     public static RegisterCaptureRequest Next(Random random)
     {
-        var person = People[random.Next(People.Length)];
+        var n = Interlocked.Increment(ref _registered);
+        var again = n > 100 && random.Next(50) == 0 ? Recent[random.Next((int)Math.Min(n - 1, Recent.Length))] : null;
+        var person = again is null ? NewPerson(random) : Respelt(again, random);
+        Recent[n % Recent.Length] = person;
         var unit = Units[random.Next(Units.Length)];
-        var birthYear = 1975 + random.Next(32);
         var knowsMonth = random.Next(3) > 0;
         return new RegisterCaptureRequest
         {
@@ -38,16 +112,20 @@ public static class Captures
             {
                 FamilyName = person.Family,
                 GivenNames = person.Given,
+                FamilyNameLatin = person.FamilyLatin,
+                GivenNamesLatin = person.GivenLatin,
                 Rank = Ranks[random.Next(Ranks.Length)],
-                ServiceNumber = random.Next(4) == 0 ? "" : $"{(char)('A' + random.Next(26))}-{random.Next(100_000, 999_999)}",
+                ServiceNumber = ServiceNumber(person.Nationality, random),
                 DateOfBirth = new PartialDate
                 {
-                    Year = birthYear,
+                    Year = person.BirthYear,
                     Month = knowsMonth ? 1 + random.Next(12) : 0,
                     Day = knowsMonth && random.Next(2) == 0 ? 1 + random.Next(28) : 0,
                 },
                 Nationality = person.Nationality,
             },
+            // Most are recognised as prisoners of war at once; for the others a tribunal decides (Art. 5).
+            StatusCategory = random.Next(20) < 17 ? StatusCategory.PrisonerOfWar : StatusCategory.Unspecified,
             Capture = new CaptureEvent
             {
                 CapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-random.Next(60 * 24 * 30))),
@@ -55,6 +133,191 @@ public static class Captures
                 CapturingUnit = unit.Unit,
                 CapturingAgency = unit.Agency,
             },
+        };
+    }
+
+    public static Person NewPerson(Random random)
+    {
+        var nationality = Pick(Nationalities, n => n.PerMille, random).Nationality;
+        // Most prisoners are between 19 and 47; the North Koreans sent to Kursk were young.
+        var birthYear = nationality == "KP" ? 1994 + random.Next(12) : 1978 + random.Next(15) + random.Next(15);
+        switch (nationality)
+        {
+            case "RU" or "BY":
+            {
+                var family = RussianFamilies[random.Next(RussianFamilies.Length)];
+                var given = $"{RussianGiven[random.Next(RussianGiven.Length)]} {RussianPatronymics[random.Next(RussianPatronymics.Length)]}";
+                return new Person(family, given, Transliterate(family, Gost), Transliterate(given, Gost), nationality, birthYear);
+            }
+            case "UZ":
+            {
+                var family = CentralAsianFamilies[random.Next(CentralAsianFamilies.Length)];
+                var given = CentralAsianGiven[random.Next(CentralAsianGiven.Length)];
+                return new Person(family, given, Transliterate(family, Gost), Transliterate(given, Gost), nationality, birthYear);
+            }
+            case "KP":
+            {
+                var family = Pick(KoreanFamilies, f => f.PerMille, random);
+                var a = KoreanSyllables[random.Next(KoreanSyllables.Length)];
+                var b = KoreanSyllables[random.Next(KoreanSyllables.Length)];
+                return new Person(family.Hangul, a.Hangul + b.Hangul, family.Latin, $"{a.Latin} {b.Latin}", nationality, birthYear);
+            }
+            case "SY":
+            {
+                var family = SyrianFamilies[random.Next(SyrianFamilies.Length)];
+                var given = SyrianGiven[random.Next(SyrianGiven.Length)];
+                return new Person(family.Arabic, given.Arabic, family.Latin, given.Latin, nationality, birthYear);
+            }
+            case "CU":
+                return new Person(CubanFamilies[random.Next(CubanFamilies.Length)], CubanGiven[random.Next(CubanGiven.Length)], "", "", nationality, birthYear);
+            default:
+                var middle = random.Next(3) == 0 ? " Bahadur" : "";
+                return new Person(NepaliFamilies[random.Next(NepaliFamilies.Length)], NepaliGiven[random.Next(NepaliGiven.Length)] + middle, "", "", nationality, birthYear);
+        }
+    }
+
+    /// <summary>The same person as another agency writes him: its own Latin spelling, sometimes no original script.</summary>
+    private static Person Respelt(Person p, Random random)
+    {
+        if (p.Nationality == "KP")
+        {
+            var family = KoreanFamilies.FirstOrDefault(f => f.Latin == p.FamilyLatin).Variant ?? p.FamilyLatin;
+            var given = string.Join(' ', p.GivenLatin.Split(' ').Select(s => KoreanSyllables.FirstOrDefault(k => k.Latin == s).Variant ?? s));
+            return p with { FamilyLatin = family, GivenLatin = given, Family = random.Next(2) == 0 ? p.Family : "", Given = random.Next(2) == 0 ? p.Given : "" };
+        }
+
+        if (p.Nationality is "RU" or "BY" or "UZ")
+        {
+            return p with { FamilyLatin = Transliterate(p.Family, Passport), GivenLatin = Transliterate(p.Given, Passport) };
+        }
+
+        return p;
+    }
+
+    private static string ServiceNumber(string nationality, Random random) => nationality switch
+    {
+        // The personal number of a Russian serviceman: a letter and six digits, here with a second letter to keep them unique.
+        "RU" or "BY" when random.Next(5) > 0 => $"{(char)('А' + random.Next(32))}{(char)('А' + random.Next(32))}-{random.Next(100_000, 999_999)}",
+        "KP" when random.Next(5) == 0 => $"{random.Next(10_000_000, 99_999_999)}",
+        "UZ" or "CU" or "NP" or "SY" when random.Next(2) == 0 => $"{(char)('A' + random.Next(26))}{random.Next(1_000_000, 9_999_999)}",
+        _ => "",
+    };
+
+    private static T Pick<T>(T[] items, Func<T, int> weight, Random random)
+    {
+        var at = random.Next(items.Sum(weight));
+        foreach (var item in items)
+        {
+            at -= weight(item);
+            if (at < 0)
+            {
+                return item;
+            }
+        }
+
+        return items[^1];
+    }
+
+    // Two ways Russian names are written in Latin: a scholarly/BGN-like one, and the one of Russian
+    // passports since 2013 (ICAO 9303) — "Алексей Юрьевич" is "Aleksey Yuryevich" or "Aleksei Iurevich".
+    private static readonly Dictionary<char, string> Gost = Table("a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya");
+    private static readonly Dictionary<char, string> Passport = Table("a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y _ e iu ia");
+
+    private static Dictionary<char, string> Table(string latin)
+    {
+        const string cyrillic = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя";
+        var parts = latin.Split(' ');
+        return cyrillic.Select((c, i) => (c, parts[i] == "_" ? "" : parts[i])).ToDictionary(x => x.c, x => x.Item2);
+    }
+
+    private static string Transliterate(string text, Dictionary<char, string> table)
+    {
+        var result = new StringBuilder(text.Length + 4);
+        foreach (var ch in text)
+        {
+            var lower = char.ToLowerInvariant(ch);
+            if (!table.TryGetValue(lower, out var latin))
+            {
+                result.Append(ch);
+            }
+            else if (latin.Length > 0 && ch != lower)
+            {
+                result.Append(char.ToUpperInvariant(latin[0])).Append(latin.AsSpan(1));
+            }
+            else
+            {
+                result.Append(latin);
+            }
+        }
+
+        return result.ToString();
+    }
+
+    /// <summary>A name part people look for, and the kind of query it makes (see <see cref="Search"/>).</summary>
+    public static (string Kind, SearchCasesRequest Request) SearchQuery(Random random)
+    {
+        var p = NewPerson(random);
+        var latinFamily = p.FamilyLatin.Length > 0 ? p.FamilyLatin : p.Family;
+        var latinGiven = (p.GivenLatin.Length > 0 ? p.GivenLatin : p.Given).Split(' ')[0];
+        var request = new SearchCasesRequest { PageSize = 20 };
+        string kind;
+        switch (random.Next(10))
+        {
+            case 0 or 1:
+                kind = "Latin full name";
+                request.Name = $"{latinFamily} {latinGiven}";
+                break;
+            case 2 or 3:
+                // Hangul, Cyrillic, Arabic or Spanish as the person wrote it.
+                kind = "original script";
+                request.Name = p.Nationality == "KP" ? $"{p.Family} {p.Given}" : $"{p.Family} {p.Given.Split(' ')[0]}";
+                break;
+            case 4:
+                kind = "part of a name";
+                request.Name = latinFamily[..Math.Min(latinFamily.Length, 4 + random.Next(3))];
+                break;
+            case 5:
+                kind = "name with a typo";
+                request.Name = Typo(latinFamily, random);
+                break;
+            case 6:
+                kind = "name + nationality";
+                request.Name = latinFamily;
+                request.Nationality = p.Nationality;
+                break;
+            case 7:
+                kind = "nationality + last 7 days";
+                request.Nationality = p.Nationality;
+                request.CapturedFrom = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-7));
+                break;
+            case 8:
+                kind = "agency + status";
+                request.CapturingAgency = Units[random.Next(Units.Length)].Agency;
+                request.StatusCategory = random.Next(2) == 0 ? StatusCategory.PrisonerOfWar : StatusCategory.PendingDetermination;
+                break;
+            default:
+                kind = "service number";
+                request.ServiceNumber = ServiceNumber("RU", random) is { Length: > 0 } number ? number : "АБ-123456";
+                break;
+        }
+
+        return (kind, request);
+    }
+
+    /// <summary>One letter replaced, dropped or two swapped, as people mistype names.</summary>
+    private static string Typo(string name, Random random)
+    {
+        if (name.Length < 4)
+        {
+            return name + "a";
+        }
+
+        var i = 1 + random.Next(name.Length - 2);
+        return random.Next(3) switch
+        {
+            0 => name[..i] + (char)('a' + random.Next(26)) + name[(i + 1)..],
+            1 => name[..i] + name[(i + 1)..],
+            _ => name[..i] + name[i + 1] + name[i] + name[(i + 2)..],
         };
     }
 }

@@ -10,7 +10,9 @@ public sealed class LoadOptions
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
     public TimeSpan FloorDuration { get; private set; } = TimeSpan.FromSeconds(30);
     public TimeSpan ReadDuration { get; private set; } = TimeSpan.FromSeconds(10);
-    public int SearchPreload { get; private set; } = 100_000;
+    /// <summary>Cases the registry must hold before search is measured; registered through the gateway when it holds fewer.</summary>
+    public int Preload { get; private set; }
+    public TimeSpan SearchDuration { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan DrainTimeout { get; private set; } = TimeSpan.FromSeconds(180);
     /// <summary>How often a registration that failed with a retryable status is sent again, with the same request_id.</summary>
     public int Retries { get; private set; } = 8;
@@ -32,7 +34,9 @@ public sealed class LoadOptions
           --duration S           seconds of registrations (30); 0 skips the phase
           --floor-duration S     seconds of health checks, the transport floor (30); 0 skips it
           --read-duration S      seconds of case-file reads (10); 0 skips them
-          --search-preload N     cases the registry must hold before search is measured (100000); 0 skips search
+          --preload N            before search, register cases through the gateway until the registry holds N (0: as it is);
+                                 skipped when it already holds N, so a rerun on the same databases starts at once
+          --search-duration S    seconds of SearchCases (10); 0 skips them
           --drain-timeout S      how long to wait for custody and medical to catch up (180)
           --retries N            retries of a failed registration with the same request_id (8)
           --no-reconcile         skip the zero-loss check (then no database access is needed)
@@ -58,7 +62,13 @@ public sealed class LoadOptions
                 case "--duration": o.Duration = Seconds(); break;
                 case "--floor-duration": o.FloorDuration = Seconds(); break;
                 case "--read-duration": o.ReadDuration = Seconds(); break;
-                case "--search-preload": o.SearchPreload = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--preload": o.Preload = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--search-duration": o.SearchDuration = Seconds(); break;
+                case "--search-preload":
+                    // The option's earlier name: 0 skipped search, N preloaded N.
+                    o.Preload = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    o.SearchDuration = o.Preload == 0 ? TimeSpan.Zero : o.SearchDuration;
+                    break;
                 case "--drain-timeout": o.DrainTimeout = Seconds(); break;
                 case "--retries": o.Retries = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--no-reconcile": o.Reconcile = false; break;
@@ -73,6 +83,12 @@ public sealed class LoadOptions
         if (o.Clients < 1)
         {
             throw new ArgumentException("--clients must be at least 1");
+        }
+
+        if (o.Preload > 0 && o.IntakeDatabase is null)
+        {
+            throw new ArgumentException(
+                "--preload counts the cases in intake's database: set ConnectionStrings__Intake (eval \"$(bash deploy/local-servers.sh)\" prints it) or pass --intake-db");
         }
 
         if (o.Reconcile && (o.IntakeDatabase is null || o.CustodyDatabase is null || o.MedicalDatabase is null))

@@ -64,9 +64,11 @@ public sealed class PhaseStats(string name)
 /// <summary>Runs N clients in a closed loop (each sends its next call when the last one answered) for a while.</summary>
 public static class ClosedLoop
 {
+    /// <param name="progress">Appended to the progress line, given the units done and the current rate.</param>
+    /// <param name="every">How often the progress line is printed (2 s).</param>
     public static async Task<PhaseStats> RunAsync(string name, int clients, TimeSpan duration,
         Func<int, PhaseStats, List<double>, CancellationToken, Task> oneUnit, Func<PhaseStats, long>? units = null,
-        CancellationToken until = default)
+        CancellationToken until = default, Func<long, double, string>? progress = null, TimeSpan? every = null)
     {
         var stats = new PhaseStats(name);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(until);
@@ -86,12 +88,13 @@ public static class ClosedLoop
         var all = Task.WhenAll(workers);
         var lastCount = 0L;
         var lastTime = TimeSpan.Zero;
-        while (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(2))) != all)
+        while (await Task.WhenAny(all, Task.Delay(every ?? TimeSpan.FromSeconds(2))) != all)
         {
             var now = clock.Elapsed;
             var done = Interlocked.Read(ref unitCount);
             var errors = stats.Completed - stats.Ok;
-            Console.WriteLine($"  [{name} {now.TotalSeconds,5:0}s] {done} done, {(done - lastCount) / (now - lastTime).TotalSeconds:0.0}/s now, {errors} failed calls");
+            var rate = (done - lastCount) / (now - lastTime).TotalSeconds;
+            Console.WriteLine($"  [{name} {now.TotalSeconds,5:0}s] {done} done, {rate:0.0}/s now, {errors} failed calls{progress?.Invoke(done, rate)}");
             (lastCount, lastTime) = (done, now);
         }
 

@@ -130,16 +130,26 @@ if (options.ReadDuration > TimeSpan.Zero && readable.Length > 0)
     });
 }
 
-PhaseStats? search = null;
-string? searchUnavailable = null;
-if (options.SearchPreload > 0)
+// Search over a registry of the size asked for: topped up through the gateway first (--preload).
+Preload? preload = null;
+if (options.Preload > 0)
 {
-    searchUnavailable = await Search.UnavailableBecauseAsync(channels[0]);
-    if (searchUnavailable is null)
-    {
-        await PreloadAsync();
-        search = await Search.RunAsync(options, channels, options.ReadDuration > TimeSpan.Zero ? options.ReadDuration : TimeSpan.FromSeconds(10));
-    }
+    preload = await PreloadAsync();
+}
+
+PhaseStats? search = null;
+var searchKinds = new Search.Kinds();
+var registrySize = -1L;
+if (options.SearchDuration > TimeSpan.Zero)
+{
+    registrySize = await CountCasesAsync();
+    search = await Search.RunAsync(options, channels, searchKinds);
+}
+
+Reconciler.Outcome? preloadOutcome = null;
+if (options.Reconcile && preload is { Registered: > 0 })
+{
+    preloadOutcome = await new Reconciler(options).CheckAsync(preload.Ledger);
 }
 
 Line("");
@@ -174,22 +184,44 @@ if (reads is not null)
     Line($"{"",-14} case files with a part unavailable: {partial}");
 }
 
-Line(search is not null ? search.Summary() : $"{"search",-14} {searchUnavailable ?? "skipped (--search-preload 0)"}");
+if (preload is not null)
+{
+    if (preload.Stats is { } stats)
+    {
+        Line(stats.Summary());
+    }
+
+    Line($"{"",-14} the registry held {preload.Before} cases; {preload.Registered} registered through the gateway" +
+         (preload.Stats is { } s ? $" in {s.Elapsed.TotalMinutes:0.0} min, given up {preload.Ledger.GaveUp.Count}" : " (none needed)") +
+         (preload.CaughtUp is { } c ? $"; custody and medical {(c ? "caught up" : "had not caught up")} after another {preload.CatchUp.TotalMinutes:0.0} min" : ""));
+}
+
+if (search is not null)
+{
+    Line($"{search.Summary()}   (over {(registrySize >= 0 ? $"{registrySize} cases" : "a registry of unknown size")}; first page of 20)");
+    foreach (var kind in searchKinds.Lines())
+    {
+        Line(kind);
+    }
+}
+else
+{
+    Line($"{"search",-14} skipped (--search-duration 0)");
+}
 
 var exitCode = 0;
 if (outcome is not null)
 {
     Line("");
     Line($"== reconciliation: {outcome.Accepted} registrations answered OK (warm-up included), {outcome.AcceptedWithoutOk} more stored by intake although the client saw no OK ==");
-    Line($"  intake:  missing {outcome.MissingInIntake}, answered with another case {outcome.WrongCase}, request_id with more than one case {outcome.DuplicateCases}");
-    Line($"  outbox:  cases without a CaseRegistered event {outcome.EventsMissing}, extra events {outcome.EventsDuplicated}");
-    Line($"  custody: missing {outcome.MissingInCustody}, applied twice {outcome.DuplicatedInCustody}");
-    Line($"  medical: missing {outcome.MissingInMedical}, applied twice {outcome.DuplicatedInMedical}");
-    var verdict = outcome.Lost == 0 && outcome.Duplicated == 0
-        ? $"ZERO LOSS: nothing lost, nothing applied twice"
-        : $"FAILED: {outcome.Lost} lost, {outcome.Duplicated} duplicated";
-    Line(verdict);
-    exitCode = outcome.Lost == 0 && outcome.Duplicated == 0 ? 0 : 1;
+    exitCode = Verdict(outcome);
+}
+
+if (preloadOutcome is not null)
+{
+    Line("");
+    Line($"== reconciliation of the preload: {preloadOutcome.Accepted} registrations answered OK, {preloadOutcome.AcceptedWithoutOk} more stored by intake although the client saw no OK ==");
+    exitCode = Math.Max(exitCode, Verdict(preloadOutcome));
 }
 
 if (options.ResultFile is not null)
@@ -199,29 +231,46 @@ if (options.ResultFile is not null)
 
 return exitCode;
 
-// Tops the registry up to the preload size through the gateway, as agencies would have filled it.
-async Task PreloadAsync()
+int Verdict(Reconciler.Outcome o)
 {
-    long existing = 0;
-    if (options.IntakeDatabase is not null)
+    Line($"  intake:  missing {o.MissingInIntake}, answered with another case {o.WrongCase}, request_id with more than one case {o.DuplicateCases}");
+    Line($"  outbox:  cases without a CaseRegistered event {o.EventsMissing}, extra events {o.EventsDuplicated}");
+    Line($"  custody: missing {o.MissingInCustody}, applied twice {o.DuplicatedInCustody}");
+    Line($"  medical: missing {o.MissingInMedical}, applied twice {o.DuplicatedInMedical}");
+    Line(o.Lost == 0 && o.Duplicated == 0 ? "ZERO LOSS: nothing lost, nothing applied twice" : $"FAILED: {o.Lost} lost, {o.Duplicated} duplicated");
+    return o.Lost == 0 && o.Duplicated == 0 ? 0 : 1;
+}
+
+async Task<long> CountCasesAsync()
+{
+    if (options.IntakeDatabase is null)
     {
-        await using var connection = new NpgsqlConnection(options.IntakeDatabase);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM cases", connection);
-        existing = (long)(await count.ExecuteScalarAsync())!;
+        return -1;
     }
 
-    var missing = options.SearchPreload - existing;
-    Console.WriteLine($"  search: the registry holds {existing} cases; registering {Math.Max(0, missing)} more before measuring");
+    await using var connection = new NpgsqlConnection(options.IntakeDatabase);
+    await connection.OpenAsync();
+    await using var count = new NpgsqlCommand("SELECT count(*) FROM cases", connection);
+    return (long)(await count.ExecuteScalarAsync())!;
+}
+
+// Tops the registry up to the preload size with RegisterCapture through the gateway, as agencies would
+// have filled it: the same requests, retries and ledger as the registration phase. Then waits for
+// custody and medical to catch up, so that search is not measured while they work through a backlog.
+async Task<Preload> PreloadAsync()
+{
+    var before = await CountCasesAsync();
+    var missing = options.Preload - before;
+    Console.WriteLine($"  preload: the registry holds {before} cases; {(missing > 0 ? $"registering {missing} more through the gateway" : $"at least {options.Preload}, nothing to do")}");
+    var ledger = new Ledger();
     if (missing <= 0)
     {
-        return;
+        return new Preload(before, ledger, null, null, TimeSpan.Zero);
     }
 
-    var preload = new Ledger();
     var left = missing;
     using var done = new CancellationTokenSource();
-    await ClosedLoop.RunAsync("preload", options.Clients, TimeSpan.FromHours(6), async (i, stats, recorder, _) =>
+    var stats = await ClosedLoop.RunAsync("preload", options.Clients, TimeSpan.FromDays(1), async (i, stats, recorder, _) =>
     {
         if (Interlocked.Decrement(ref left) < 0)
         {
@@ -230,6 +279,27 @@ async Task PreloadAsync()
         }
 
         await Registrations.RegisterAsync(new Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient(channels[i]),
-            Captures.Next(Random.Shared), options, preload, stats, recorder);
-    }, until: done.Token);
+            Captures.Next(Random.Shared), options, ledger, stats, recorder);
+    }, _ => ledger.Accepted.Count, done.Token,
+    progress: (_, rate) =>
+    {
+        var registered = ledger.Accepted.Count;
+        var eta = rate > 0 ? TimeSpan.FromSeconds((missing - registered) / rate) : TimeSpan.Zero;
+        return $"; registry {before + registered} of {options.Preload} cases ({100.0 * (before + registered) / options.Preload:0.0}%), about {eta:h\\:mm\\:ss} to go";
+    }, every: TimeSpan.FromSeconds(10));
+
+    bool? caughtUp = null;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    if (options.CustodyDatabase is not null && options.MedicalDatabase is not null)
+    {
+        caughtUp = await new Reconciler(options).CatchUpAsync(ledger.Accepted.Values.Select(a => a.CaseId).ToArray());
+    }
+
+    return new Preload(before, ledger, stats, caughtUp, clock.Elapsed);
+}
+
+/// <summary>What the preload did: the registry's size before, every registration it sent, and whether custody and medical caught up.</summary>
+sealed record Preload(long Before, Ledger Ledger, PhaseStats? Stats, bool? CaughtUp, TimeSpan CatchUp)
+{
+    public int Registered => Ledger.Accepted.Count;
 }

@@ -29,8 +29,7 @@ public sealed class Reconciler(LoadOptions options)
         var ids = caseIds.ToArray();
         while (true)
         {
-            var custody = await CountAsync(options.CustodyDatabase!, "SELECT count(*) FROM custody_records WHERE \"CaseId\" = ANY(@ids)", ids);
-            var medical = await CountAsync(options.MedicalDatabase!, "SELECT count(*) FROM medical_records WHERE \"CaseId\" = ANY(@ids)", ids);
+            var (custody, medical) = await AppliedCountsAsync(ids);
             Console.WriteLine($"  [drain {clock.Elapsed.TotalSeconds,5:0}s] custody {custody}/{ids.Length}, medical {medical}/{ids.Length}");
             if ((custody >= ids.Length && medical >= ids.Length) || clock.Elapsed > options.DrainTimeout)
             {
@@ -40,6 +39,43 @@ public sealed class Reconciler(LoadOptions options)
             await Task.Delay(TimeSpan.FromSeconds(custody + medical == 0 ? 2 : 1));
         }
     }
+
+    /// <summary>
+    /// After a preload: waits while custody and medical catch up, however long that takes, as long as they
+    /// make progress; gives up when neither applied anything for the drain timeout. True when both caught up.
+    /// </summary>
+    public async Task<bool> CatchUpAsync(IReadOnlyCollection<Guid> caseIds)
+    {
+        var clock = Stopwatch.StartNew();
+        var ids = caseIds.ToArray();
+        var (lastCount, lastProgress) = (-1L, clock.Elapsed);
+        while (true)
+        {
+            var (custody, medical) = await AppliedCountsAsync(ids);
+            if (custody >= ids.Length && medical >= ids.Length)
+            {
+                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody and medical hold all {ids.Length} preloaded cases");
+                return true;
+            }
+
+            if (custody + medical > lastCount)
+            {
+                (lastCount, lastProgress) = (custody + medical, clock.Elapsed);
+            }
+            else if (clock.Elapsed - lastProgress > options.DrainTimeout)
+            {
+                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] no progress for {options.DrainTimeout.TotalSeconds:0} s; measuring search all the same");
+                return false;
+            }
+
+            Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody {custody}/{ids.Length}, medical {medical}/{ids.Length}");
+            await Task.Delay(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private async Task<(long Custody, long Medical)> AppliedCountsAsync(Guid[] ids) => (
+        await CountAsync(options.CustodyDatabase!, "SELECT count(*) FROM custody_records WHERE \"CaseId\" = ANY(@ids)", ids),
+        await CountAsync(options.MedicalDatabase!, "SELECT count(*) FROM medical_records WHERE \"CaseId\" = ANY(@ids)", ids));
 
     /// <summary>The case ids intake holds for the given request ids (accepted ones, and failed ones it stored anyway).</summary>
     public async Task<Dictionary<Guid, List<Guid>>> CasesByRequestAsync(IEnumerable<Guid> requestIds)

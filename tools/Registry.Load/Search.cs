@@ -1,6 +1,5 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using Google.Protobuf;
-using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Intake.V1;
@@ -8,75 +7,49 @@ using Registry.Protos.Intake.V1;
 namespace Registry.Load;
 
 /// <summary>
-/// Search latency over a large registry. SearchCases is being built in intake (issue 4); this phase
-/// finds the method in the compiled contract (Registry.Protos) at run time, so it starts measuring as
-/// soon as the proto has it, and until then reports it as not available. The request is built from the
-/// method's descriptor: a text query in the first string field named like "query"/"family_name", and
-/// page_size 20 when there is such a field.
+/// Search latency: N clients in a closed loop send SearchCases through the gateway, each query one an
+/// operator would type (<see cref="Captures.SearchQuery"/>): a full name in Latin or in the original
+/// script, the start of a family name, a name with a typo, a name with a nationality, filters alone
+/// (nationality and capture date, agency and status), a service number; first page of 20. Besides the
+/// phase's own line it reports each kind of query, with how many cases its first page held on average.
 /// </summary>
 public static class Search
 {
-    public const string MethodPath = "/registry.intake.v1.IntakeService/SearchCases";
-
-    private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
-
-    public static MethodDescriptor? Descriptor =>
-        IntakeReflection.Descriptor.Services.SelectMany(s => s.Methods).FirstOrDefault(m => m.Name == "SearchCases");
-
-    /// <summary>Asks the gateway whether SearchCases is served; null when it is, else why not.</summary>
-    public static async Task<string?> UnavailableBecauseAsync(GrpcChannel channel)
+    public sealed class Kinds
     {
-        try
+        private readonly ConcurrentDictionary<string, ConcurrentBag<(double Ms, int Found, StatusCode Status)>> _calls = new();
+
+        public void Record(string kind, double ms, int found, StatusCode status) =>
+            _calls.GetOrAdd(kind, _ => []).Add((ms, found, status));
+
+        public IEnumerable<string> Lines() => _calls.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k =>
         {
-            var request = Descriptor is { } method ? Build(method, "Kim").ToByteArray() : [];
-            await Call(channel, request);
-            return Descriptor is null
-                ? "the gateway answers SearchCases but this build's Registry.Protos does not define it (rebuild after merging the search proto)"
-                : null;
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
-        {
-            return "not available: the gateway has no registry.intake.v1.IntakeService/SearchCases (Unimplemented)";
-        }
-        catch (RpcException ex) when (Descriptor is null)
-        {
-            return $"the gateway answers SearchCases ({ex.StatusCode}) but this build's Registry.Protos does not define it";
-        }
+            var ok = k.Value.Where(c => c.Status == StatusCode.OK).ToArray();
+            var sorted = ok.Select(c => c.Ms).Order().ToArray();
+            var errors = k.Value.Count - ok.Length;
+            return $"{"",-14} {k.Key,-26} calls {k.Value.Count,6}  p50 {PhaseStats.Percentile(sorted, 50),7:0.00}  p90 {PhaseStats.Percentile(sorted, 90),7:0.00}  " +
+                   $"p99 {PhaseStats.Percentile(sorted, 99),7:0.00}  max {(sorted.Length > 0 ? sorted[^1] : double.NaN),7:0.00} ms   " +
+                   $"found per page {(ok.Length > 0 ? ok.Average(c => c.Found) : 0),5:0.0}{(errors > 0 ? $"   errors {errors}" : "")}";
+        });
     }
 
-    public static Task<AsyncUnaryCall<byte[]>> CallAsync(GrpcChannel channel, string query) =>
-        Task.FromResult(Call(channel, Build(Descriptor!, query).ToByteArray()));
-
-    private static AsyncUnaryCall<byte[]> Call(GrpcChannel channel, byte[] request) =>
-        channel.CreateCallInvoker().AsyncUnaryCall(
-            new Method<byte[], byte[]>(MethodType.Unary, "registry.intake.v1.IntakeService", "SearchCases", Bytes, Bytes),
-            null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)), request);
-
-    private static IMessage Build(MethodDescriptor method, string query)
+    public static Task<PhaseStats> RunAsync(LoadOptions options, GrpcChannel[] channels, Kinds kinds)
     {
-        var message = method.InputType.Parser.ParseFrom(ByteString.Empty);
-        var fields = method.InputType.Fields.InFieldNumberOrder();
-        var text = fields.FirstOrDefault(f => f.FieldType == FieldType.String && f.Name is "query" or "q" or "text" or "family_name" or "name")
-            ?? fields.FirstOrDefault(f => f.FieldType == FieldType.String && !f.IsRepeated);
-        text?.Accessor.SetValue(message, query);
-        fields.FirstOrDefault(f => f.Name == "page_size" && f.FieldType == FieldType.Int32)?.Accessor.SetValue(message, 20);
-        return message;
-    }
-
-    public static async Task<PhaseStats> RunAsync(LoadOptions options, GrpcChannel[] channels, TimeSpan duration)
-    {
-        string[] queries = ["Kim", "리", "Іваненко", "Müller", "Nguyễn", "Smirnov", "O'Brien", "박"];
-        return await ClosedLoop.RunAsync("search", channels.Length, duration, async (i, stats, recorder, _) =>
+        var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
+        return ClosedLoop.RunAsync("search", channels.Length, options.SearchDuration, async (i, stats, recorder, _) =>
         {
+            var (kind, request) = Captures.SearchQuery(Random.Shared);
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await (await CallAsync(channels[i], queries[Random.Shared.Next(queries.Length)])).ResponseAsync;
+                var response = await clients[i].SearchCasesAsync(request, deadline: DateTime.UtcNow + options.CallDeadline);
                 stats.Record(recorder, started, StatusCode.OK);
+                kinds.Record(kind, Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.Cases.Count, StatusCode.OK);
             }
             catch (RpcException ex)
             {
                 stats.Record(recorder, started, ex.StatusCode);
+                kinds.Record(kind, Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0, ex.StatusCode);
             }
         });
     }

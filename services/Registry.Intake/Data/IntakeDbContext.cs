@@ -55,6 +55,8 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
             e.HasIndex(c => c.CapturingAgency);
             e.Property(c => c.ServiceNumberKey).HasMaxLength(64);
             e.HasIndex(c => c.ServiceNumberKey);
+            e.Property(c => c.NameKey).HasMaxLength(500);
+            e.Property(c => c.LatinNameKey).HasMaxLength(500);
             e.Property(c => c.CapturePlace).HasMaxLength(200);
             e.Property(c => c.CapturingUnit).HasMaxLength(200);
             e.Property(c => c.CapturingAgency).HasMaxLength(200);
@@ -63,6 +65,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
             e.Property(c => c.Revision).IsConcurrencyToken();
             e.Ignore(c => c.CaseNumber);
             e.Ignore(c => c.IsMerged);
+            e.Ignore(c => c.DuplicateKeys);
         });
         model.Entity<IdentityAssertion>(e =>
         {
@@ -182,6 +185,10 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
         i.Property(p => p.PersonToInformAddress).HasColumnName("PersonToInformAddress").HasMaxLength(500);
         i.Ignore(p => p.DateOfBirth);
         i.Ignore(p => p.HasName);
+        // Duplicate detection reads every open case of one nationality and birth year. On PostgreSQL the
+        // migration DuplicateKeys makes this index cover what it reads (INCLUDE the case's number, id,
+        // merge pointer, service number and name keys), so that it never visits the table: EF cannot
+        // declare columns of the owner in an index of the owned type, hence SQL in that migration.
         i.HasIndex(p => new { p.Nationality, p.BirthYear });
     }
 }

@@ -20,6 +20,12 @@ public sealed class CaptureCase
     public string SearchText { get; set; } = "";
     /// <summary>The service number without separators or case (<see cref="DuplicateScoring.NormaliseNumber"/>), or null.</summary>
     public string? ServiceNumberKey { get; set; }
+    /// <summary>
+    /// The names in the original script and in Latin, normalised, as duplicate detection compares them
+    /// (<see cref="DuplicateKeys"/>). Null only on cases stored before these columns existed and not changed since.
+    /// </summary>
+    public string? NameKey { get; set; }
+    public string? LatinNameKey { get; set; }
 
     public DateTimeOffset CapturedAt { get; set; }
     public required string CapturePlace { get; set; }
@@ -38,6 +44,10 @@ public sealed class CaptureCase
     public DateTimeOffset UpdatedAt { get; set; }
 
     public string CaseNumber => FormatCaseNumber(Number);
+
+    /// <summary>What duplicate detection compares of this case.</summary>
+    public DuplicateKeys DuplicateKeys => new(ServiceNumberKey, Identity.BirthYear, Identity.Nationality,
+        NameKey ?? NameSearch.OriginalScript(Identity), LatinNameKey ?? NameSearch.Latin(Identity));
 
     public static string FormatCaseNumber(long number) => $"RC-{number:D6}";
 
@@ -71,7 +81,9 @@ public sealed class CaptureCase
         }
 
         SearchText = NameSearch.For(Identity);
-        ServiceNumberKey = DuplicateScoring.NormaliseNumber(Identity.ServiceNumber) is { Length: > 0 } key ? key : null;
+        ServiceNumberKey = DuplicateScoring.ServiceNumberKey(Identity.ServiceNumber);
+        NameKey = NameSearch.OriginalScript(Identity);
+        LatinNameKey = NameSearch.Latin(Identity);
         return assertions;
     }
 

@@ -16,12 +16,13 @@ public enum NotificationKind
 /// Information owed to the ICRC's Central Tracing Agency (GC III Art. 122, 123), with its own deadline.
 /// <see cref="Sequence"/> orders the ICRC's feed: it is taken in the writing transaction from one counter
 /// row, so sequence order is commit order and a reader resuming after a sequence number misses nothing.
+/// It is given just after the row is written, in the same transaction (null only in between).
 /// </summary>
 public sealed class IcrcNotification
 {
     public long Id { get; set; }
     public Guid NotificationId { get; set; }
-    public long Sequence { get; set; }
+    public long? Sequence { get; set; }
     public Guid CaseId { get; set; }
     public long CaseNumber { get; set; }
     public NotificationKind Kind { get; set; }

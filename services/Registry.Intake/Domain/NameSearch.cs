@@ -44,6 +44,12 @@ public static class NameSearch
             .Normalize(NormalizationForm.FormC);
     }
 
+    /// <summary>The names in the original script (family, then given), as duplicate detection compares them.</summary>
+    public static string OriginalScript(PersonIdentity identity) => Normalise($"{identity.FamilyName} {identity.GivenNames}");
+
+    /// <summary>The names in Latin transliteration (family, then given), as duplicate detection compares them.</summary>
+    public static string Latin(PersonIdentity identity) => Normalise($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}");
+
     /// <summary>Everything a name search matches on: the names in both scripts.</summary>
     public static string For(PersonIdentity identity) =>
         Normalise(string.Join(' ', identity.FamilyName, identity.GivenNames, identity.FamilyNameLatin, identity.GivenNamesLatin));

@@ -44,7 +44,7 @@ internal static class IcrcMapping
     public static Notification ToProto(this IcrcNotification n)
     {
         var notification = Parser.Parse<Notification>(n.Payload);
-        notification.Cursor = n.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        notification.Cursor = n.Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
         notification.NotificationId = n.NotificationId.ToString();
         notification.Kind = (Protos.Intake.V1.NotificationKind)(int)n.Kind;
         notification.CaseId = n.CaseId.ToString();

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Messaging;
 using Registry.Protos.Intake.V1;
@@ -14,35 +15,45 @@ namespace Registry.Intake.Grpc;
 /// <summary>Duplicate detection and merging: the same person registered twice, e.g. by two agencies.</summary>
 public sealed partial class IntakeGrpcService
 {
-    /// <summary>At most this many earlier cases are scored against a new one (those sharing birth year and nationality).</summary>
-    private const int DuplicateScanLimit = 500;
+    /// <summary>A registration or correction names at most this many candidates, the most similar first.</summary>
+    private const int MaxDuplicateCandidates = 50;
 
-    /// <summary>Earlier open cases that may be the same person as <paramref name="newCase"/>, best first.</summary>
-    private async Task<List<DuplicateCandidate>> FindDuplicatesAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Earlier open cases that may be the same person as <paramref name="newCase"/>, best first. Every
+    /// open case with the same service number, or with the same nationality and birth year, is compared
+    /// (<see cref="DuplicateScoring"/>); only their keys are read (<see cref="DuplicateQuery"/>).
+    /// </summary>
+    private async Task<List<DuplicateCandidate>> FindDuplicatesAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct,
+        IReadOnlySet<Guid>? alreadyPaired = null)
     {
-        var identity = newCase.Identity;
-        var key = newCase.ServiceNumberKey;
-        // Both conditions are served by an index (service number key; nationality + birth year).
-        var earlier = await _db.Cases.AsNoTracking()
-            .Where(c => c.Number != newCase.Number && c.MergedIntoCaseId == null)
-            .Where(c => (key != null && c.ServiceNumberKey == key)
-                || (identity.BirthYear != null && identity.Nationality != null
-                    && c.Identity.Nationality == identity.Nationality && c.Identity.BirthYear == identity.BirthYear))
-            .OrderByDescending(c => c.Number)
-            .Take(DuplicateScanLimit)
-            .ToListAsync(ct);
+        if (_db.Cases.AsNoTracking().ComparableTo(newCase) is not { } comparable)
+        {
+            return [];
+        }
+
+        var keys = newCase.DuplicateKeys;
+        var earlier = (await comparable.ToListAsync(ct)).DistinctBy(e => e.Number).ToList();
+
+        // Cases stored before the name keys existed have none: their names are read and normalised here.
+        var unkeyed = earlier.Where(e => e.NameKey is null || e.LatinNameKey is null).Select(e => e.Number).ToList();
+        var legacy = unkeyed.Count == 0
+            ? []
+            : await _db.Cases.AsNoTracking().Where(c => unkeyed.Contains(c.Number)).ToDictionaryAsync(c => c.Number, c => c.DuplicateKeys, ct);
 
         return earlier
-            .Select(other => (other, match: DuplicateScoring.Match(identity, other.Identity)))
-            .Where(x => x.match is not null)
+            .Select(e => (e, match: DuplicateScoring.Match(keys, legacy.GetValueOrDefault(e.Number)
+                ?? new DuplicateKeys(e.ServiceNumberKey, e.BirthYear, e.Nationality, e.NameKey!, e.LatinNameKey!))))
+            .Where(x => x.match is not null && alreadyPaired?.Contains(x.e.CaseId) != true)
             .OrderByDescending(x => x.match!.Score)
+            .ThenByDescending(x => x.e.Number)
+            .Take(MaxDuplicateCandidates)
             .Select(x => new DuplicateCandidate
             {
                 CandidateId = Guid.CreateVersion7(now),
                 CaseId = newCase.CaseId,
                 CaseNumber = newCase.Number,
-                OtherCaseId = x.other.CaseId,
-                OtherCaseNumber = x.other.Number,
+                OtherCaseId = x.e.CaseId,
+                OtherCaseNumber = x.e.Number,
                 Score = x.match!.Score,
                 Reasons = string.Join("; ", x.match.Reasons),
                 FoundAt = now,
@@ -57,20 +68,12 @@ public sealed partial class IntakeGrpcService
     /// </summary>
     private async Task<List<DuplicateCandidate>> FindNewDuplicatesAsync(CaptureCase changed, DateTimeOffset now, CancellationToken ct)
     {
-        var found = await FindDuplicatesAsync(changed, now, ct);
-        if (found.Count == 0)
-        {
-            return found;
-        }
-
         var paired = (await _db.DuplicateCandidates.AsNoTracking()
             .Where(d => d.CaseId == changed.CaseId || d.OtherCaseId == changed.CaseId)
             .Select(d => d.CaseId == changed.CaseId ? d.OtherCaseId : d.CaseId)
             .ToListAsync(ct)).ToHashSet();
-        return found
-            .Where(d => !paired.Contains(d.OtherCaseId))
-            .Select(d => d.OtherCaseNumber < d.CaseNumber ? d : Swapped(d))
-            .ToList();
+        var found = await FindDuplicatesAsync(changed, now, ct, paired);
+        return found.Select(d => d.OtherCaseNumber < d.CaseNumber ? d : Swapped(d)).ToList();
     }
 
     /// <summary>The same pair with the later case first, as candidates are kept.</summary>

@@ -121,7 +121,7 @@ public sealed partial class IntakeGrpcService
             foreach (var notification in batch)
             {
                 await responseStream.WriteAsync(new StreamNotificationsResponse { Notification = notification.ToProto() }, ct);
-                after = notification.Sequence;
+                after = notification.Sequence!.Value;
             }
 
             if (batch.Count > 0)

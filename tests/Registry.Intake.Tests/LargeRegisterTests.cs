@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Grpc;
+using Registry.Protos.Common.V1;
+using Registry.Protos.Intake.V1;
+using Xunit.Abstractions;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>
+/// A register of 100,000 cases, written once straight into the table (registering them one by one
+/// would take minutes): random Hangul syllables and random Latin letters, normalised as the service
+/// does (lower case), all North Korean, born in one of 35 years (about 2,860 per year).
+/// </summary>
+public sealed class LargeRegister : IAsyncLifetime
+{
+    public const int Cases = 100_000;
+
+    public IntakeFixture Intake { get; } = new();
+
+    /// <summary>Registered through the service before the others were written.</summary>
+    public Case Rifleman { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Intake.InitializeAsync();
+        var rifleman = Requests.RiflemanFromForeignDocument("RU-0000001");
+        rifleman.Identity.FamilyNameLatin = "Ri";
+        rifleman.Identity.GivenNamesLatin = "Jong Hyok";
+        Rifleman = (await Intake.Client.RegisterCaptureAsync(rifleman)).Case;
+        await Intake.QueryAsync(async db =>
+        {
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(3));
+            await db.Database.ExecuteSqlRawAsync($"""
+                INSERT INTO cases ("CaseId", "RequestId", "RequestHash", "FamilyName", "GivenNames", "FamilyNameLatin", "GivenNamesLatin",
+                                   "BirthYear", "Nationality", "SearchText", "NameKey", "LatinNameKey", "CapturedAt", "CapturePlace",
+                                   "CapturingUnit", "CapturingAgency", "StatusCategory", "Revision", "RegisteredAt", "UpdatedAt")
+                SELECT gen_random_uuid(), gen_random_uuid(), '\x00'::bytea, f, g, fl, gl, 1970 + i % 35, 'KP',
+                       f || ' ' || g || ' ' || fl || ' ' || gl, f || ' ' || g, fl || ' ' || gl, now() - (i % 700) * interval '1 hour',
+                       'Kursk region', 'unit', 'UA-SSO', 'PrisonerOfWar', 1, now(), now()
+                FROM (
+                    SELECT i,
+                           chr((44032 + (i::bigint * 7919) % 11172)::int) AS f,
+                           chr((44032 + (i::bigint * 104729) % 11172)::int) || chr((44032 + (i::bigint * 15485863) % 11172)::int) AS g,
+                           translate(substr(md5(i::text), 1, 5), '0123456789', 'ghijklmnop') AS fl,
+                           translate(substr(md5((i * 31)::text), 1, 4), '0123456789', 'qrstuvwxyz') || ' ' ||
+                           translate(substr(md5((i * 17)::text), 1, 5), '0123456789', 'ghijklmnop') AS gl
+                    FROM generate_series(1, {Cases}) AS i
+                ) AS names;
+                """);
+            // Sets the visibility map too, as autovacuum would, so that index-only scans need not visit the table.
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE cases");
+            return 0;
+        });
+    }
+
+    public Task DisposeAsync() => Intake.DisposeAsync();
+}
+
+/// <summary>
+/// Name search and duplicate detection on a register of 100,000 cases: the plans PostgreSQL chooses
+/// (printed with dotnet test --logger "console;verbosity=detailed") and what they find.
+/// </summary>
+public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper output) : IClassFixture<LargeRegister>
+{
+    private IntakeFixture Intake => register.Intake;
+
+    [Fact]
+    public async Task A_name_search_over_100000_cases_uses_the_trigram_index()
+    {
+        var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = "Jong Hyok", PageSize = 50 });
+        var (plan, found) = await Intake.QueryAsync(async db =>
+            (await ExplainAsync(db, db.Cases.AsNoTracking().Matching(search).Take(search.PageSize)),
+             await db.Cases.AsNoTracking().Matching(search).Select(c => c.CaseId).ToListAsync()));
+
+        Assert.Contains(Guid.Parse(register.Rifleman.CaseId), found);
+        Assert.Contains("ix_cases_search_text_trgm", plan);
+        Assert.DoesNotContain("Seq Scan", plan);
+
+        var clock = Stopwatch.StartNew();
+        var response = await Intake.Client.SearchCasesAsync(new SearchCasesRequest { Name = "jong hyok", PageSize = 50 });
+        output.WriteLine($"SearchCases through gRPC over {LargeRegister.Cases + 1} cases: {clock.ElapsedMilliseconds} ms, {response.Cases.Count} found");
+        Assert.Contains(register.Rifleman.CaseId, response.Cases.Select(c => c.CaseId));
+    }
+
+    /// <summary>
+    /// The same person registered again, thousands of registrations after the first time: every case
+    /// of his nationality and birth year is compared, not only the latest few hundred, and they are read
+    /// from the index alone. A case stored before the name keys existed (no keys) is compared too.
+    /// </summary>
+    [Fact]
+    public async Task A_duplicate_among_100000_cases_is_found_however_long_ago_it_was_registered()
+    {
+        var (first, legacy) = await Intake.QueryAsync(async db =>
+        {
+            // The second case written, born in 1972, a year with ~2,860 cases; and a copy of it as a case
+            // stored before the keys existed, right after it.
+            var early = await db.Cases.AsNoTracking().Where(c => c.Identity.BirthYear == 1972).OrderBy(c => c.Number).FirstAsync();
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO cases ("CaseId", "RequestId", "RequestHash", "FamilyName", "GivenNames", "FamilyNameLatin", "GivenNamesLatin",
+                                   "BirthYear", "Nationality", "SearchText", "CapturedAt", "CapturePlace", "CapturingUnit", "CapturingAgency",
+                                   "StatusCategory", "Revision", "RegisteredAt", "UpdatedAt")
+                SELECT gen_random_uuid(), gen_random_uuid(), '\x00'::bytea, "FamilyName", "GivenNames", upper("FamilyNameLatin"), "GivenNamesLatin",
+                       "BirthYear", "Nationality", "SearchText", "CapturedAt", "CapturePlace", "CapturingUnit", "CapturingAgency",
+                       "StatusCategory", 1, now(), now()
+                FROM cases WHERE "Number" = {0}
+                """, early.Number);
+            var copy = await db.Cases.AsNoTracking().Where(c => c.NameKey == null && c.Identity.BirthYear == 1972).SingleAsync();
+            return (early, copy);
+        });
+        var later = Requests.Rifleman();
+        later.Identity = new Identity
+        {
+            FamilyName = first.Identity.FamilyName, GivenNames = first.Identity.GivenNames,
+            FamilyNameLatin = first.Identity.FamilyNameLatin, GivenNamesLatin = first.Identity.GivenNamesLatin,
+            DateOfBirth = new PartialDate { Year = 1972 }, Nationality = "KP",
+        };
+
+        var registered = await Intake.Client.RegisterCaptureAsync(later);
+
+        var candidates = registered.DuplicateCandidates.Select(d => d.OtherCaseId).ToList();
+        Assert.Contains(first.CaseId.ToString(), candidates);
+        Assert.Contains(legacy.CaseId.ToString(), candidates);
+
+        var plan = await Intake.QueryAsync(async db =>
+        {
+            var stored = await db.Cases.AsNoTracking().SingleAsync(c => c.CaseId == Guid.Parse(registered.Case.CaseId));
+            return await ExplainAsync(db, db.Cases.AsNoTracking().ComparableTo(stored)!);
+        });
+        Assert.Contains("Index Only Scan using \"IX_cases_Nationality_BirthYear\"", plan);
+    }
+
+    private async Task<string> ExplainAsync<T>(IntakeDbContext db, IQueryable<T> query)
+    {
+        await using var command = query.CreateDbCommand();
+        await db.Database.OpenConnectionAsync();
+        var sql = command.CommandText;
+        command.CommandText = "EXPLAIN (ANALYZE, BUFFERS, COSTS) " + sql;
+        var lines = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+
+        output.WriteLine(sql);
+        output.WriteLine(string.Join('\n', lines));
+        return string.Join('\n', lines);
+    }
+}
