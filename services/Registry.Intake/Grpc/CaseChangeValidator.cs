@@ -57,23 +57,7 @@ public static class CaseChangeValidator
         var to = errors.Enum("status_category", request.StatusCategory, required: true);
         var reference = errors.Text("decision_reference", request.DecisionReference, 200, required: true);
         var decidedBy = errors.Text("decided_by", request.DecidedBy, 200, required: true);
-        DateTimeOffset? decidedAt = null;
-        if (request.DecidedAt is null)
-        {
-            errors.Add("decided_at", "is required");
-        }
-        else if (request.DecidedAt.Seconds is < 0 or > 253402300799 || request.DecidedAt.Nanos is < 0 or > 999_999_999)
-        {
-            errors.Add("decided_at", "is not a valid timestamp");
-        }
-        else if (request.DecidedAt.ToDateTimeOffset() > now.AddMinutes(5))
-        {
-            errors.Add("decided_at", "must not be in the future");
-        }
-        else
-        {
-            decidedAt = request.DecidedAt.ToDateTimeOffset().ToMicroseconds();
-        }
+        var decidedAt = errors.PastTimestamp("decided_at", request.DecidedAt, now, required: true, fromUnixEpoch: true);
 
         errors.ThrowIfAny();
         return new StatusDecision(caseId!.Value, (StatusCategory)(int)to!.Value, reference!, decidedBy!, decidedAt!.Value, revision);

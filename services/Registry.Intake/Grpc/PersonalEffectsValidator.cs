@@ -36,23 +36,7 @@ public static class PersonalEffectsValidator
             unit = errors.Text("taken_by.unit", request.TakenBy.Unit, 200, required: true);
         }
 
-        DateTimeOffset? takenAt = null;
-        if (request.TakenAt is null)
-        {
-            errors.Add("taken_at", "is required");
-        }
-        else if (request.TakenAt.Seconds is < 0 or > 253402300799 || request.TakenAt.Nanos is < 0 or > 999_999_999)
-        {
-            errors.Add("taken_at", "is not a valid timestamp");
-        }
-        else if (request.TakenAt.ToDateTimeOffset() > now.AddMinutes(5))
-        {
-            errors.Add("taken_at", "must not be in the future");
-        }
-        else
-        {
-            takenAt = request.TakenAt.ToDateTimeOffset().ToMicroseconds();
-        }
+        var takenAt = errors.PastTimestamp("taken_at", request.TakenAt, now, required: true, fromUnixEpoch: true);
 
         if (request.Items.Count is 0 or > MaxItems)
         {

@@ -110,8 +110,10 @@ public sealed class FieldViolations
     /// <summary>
     /// When something happened: a valid timestamp, not in the future (a few minutes of clock skew
     /// allowed). Returns it at the microsecond precision the stores keep, or null when absent or bad.
+    /// <paramref name="fromUnixEpoch"/> also refuses anything before 1970 as not a valid timestamp.
     /// </summary>
-    public DateTimeOffset? PastTimestamp(string field, Google.Protobuf.WellKnownTypes.Timestamp? value, DateTimeOffset now, bool required)
+    public DateTimeOffset? PastTimestamp(
+        string field, Google.Protobuf.WellKnownTypes.Timestamp? value, DateTimeOffset now, bool required, bool fromUnixEpoch = false)
     {
         if (value is null)
         {
@@ -123,7 +125,7 @@ public sealed class FieldViolations
             return null;
         }
 
-        if (value.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || value.Nanos is < 0 or > 999_999_999)
+        if (value.Seconds < (fromUnixEpoch ? 0 : MinTimestampSeconds) || value.Seconds > MaxTimestampSeconds || value.Nanos is < 0 or > 999_999_999)
         {
             Add(field, "is not a valid timestamp");
             return null;
