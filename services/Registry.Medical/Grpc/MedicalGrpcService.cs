@@ -57,10 +57,16 @@ public sealed class MedicalGrpcService(MedicalDbContext db, TimeProvider clock, 
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            catch (DbUpdateConcurrencyException) when (attempt < 20)
             {
+                // Spread the retries of writers that collided, so that they do not collide again.
                 db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
                 continue;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new RpcException(new Status(StatusCode.Aborted, $"Case {entry.CaseId} is being changed by other encounters; retry."));
             }
             catch (DbUpdateException)
             {
