@@ -12,6 +12,9 @@ public sealed class CustodyRecord
     public const string ResourceType = "registry.custody.v1.CustodyRecord";
 
     public Guid CaseId { get; set; }
+
+    /// <summary>The record as a resource name, as rule violations name it.</summary>
+    public string Subject => $"cases/{CaseId}";
     public required string CaseNumber { get; set; }
     public CustodyState State { get; set; }
     public DateTimeOffset CapturedAt { get; set; }
@@ -55,7 +58,7 @@ public sealed class CustodyRecord
         Require(CustodyEventKind.Admitted);
         if (admittedAt < CapturedAt)
         {
-            throw new RuleViolationException(ResourceType, CaseId.ToString(),
+            throw new RuleViolationException("ADMISSION_BEFORE_CAPTURE", ResourceType, Subject,
                 $"Case {CaseNumber} was captured at {CapturedAt:u}; an admission cannot precede the capture.");
         }
 
@@ -77,7 +80,8 @@ public sealed class CustodyRecord
     {
         if (!Allowed.TryGetValue(State, out var kinds) || !kinds.Contains(kind))
         {
-            throw new RuleViolationException(ResourceType, CaseId.ToString(), State switch
+            var reason = State == CustodyState.Held && kind == CustodyEventKind.Admitted ? "CUSTODY_ALREADY_HELD" : "CUSTODY_ILLEGAL_TRANSITION";
+            throw new RuleViolationException(reason, ResourceType, Subject, State switch
             {
                 CustodyState.Held when kind == CustodyEventKind.Admitted =>
                     $"Case {CaseNumber} is already held at {Facility?.Describe()}; a move to another place is a transfer, not an admission.",

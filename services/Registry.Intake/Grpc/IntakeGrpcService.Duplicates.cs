@@ -196,7 +196,7 @@ public sealed partial class IntakeGrpcService
         }
         else if (candidate.Status == DuplicateStatus.Merged)
         {
-            throw RpcErrors.FailedPrecondition("MERGED", $"duplicateCandidates/{candidate.CandidateId}",
+            throw RpcErrors.FailedPrecondition("CASE_MERGED", "registry.intake.v1.DuplicateCandidate", $"duplicateCandidates/{candidate.CandidateId}",
                 $"Cases {CaptureCase.FormatCaseNumber(candidate.CaseNumber)} and {CaptureCase.FormatCaseNumber(candidate.OtherCaseNumber)} were merged as one person.");
         }
 

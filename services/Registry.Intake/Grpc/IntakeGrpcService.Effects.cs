@@ -93,7 +93,7 @@ public sealed partial class IntakeGrpcService
             ?? throw RpcErrors.NotFound("registry.intake.v1.PersonalEffect", change.EffectId.ToString());
         if (effect.FateProblem(change.Fate) is { } problem)
         {
-            throw RpcErrors.FailedPrecondition("EFFECT_FATE", $"effects/{change.EffectId}", problem);
+            throw RpcErrors.FailedPrecondition("EFFECT_FATE_FINAL", "registry.intake.v1.PersonalEffect", $"effects/{change.EffectId}", problem);
         }
 
         effect.RecordFate(change.Fate, change.Note, Now);
@@ -123,7 +123,7 @@ public sealed partial class IntakeGrpcService
     {
         if (c.IsMerged)
         {
-            throw RpcErrors.FailedPrecondition("MERGED", $"cases/{c.CaseId}",
+            throw RpcErrors.FailedPrecondition("CASE_MERGED", CaseType, $"cases/{c.CaseId}",
                 $"Case {c.CaseNumber} was merged into case {c.MergedIntoCaseId}; record this on that case instead.");
         }
     }

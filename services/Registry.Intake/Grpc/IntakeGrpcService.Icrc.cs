@@ -87,7 +87,7 @@ public sealed partial class IntakeGrpcService
         EnsureNotMerged(owner);
         var card = await _db.CaptureCards.Where(c => c.CaseId == owner.CaseId && c.IssuedAt == null && c.WithdrawnAt == null)
             .OrderBy(c => c.DueAt).ThenBy(c => c.Id).FirstOrDefaultAsync(ct)
-            ?? throw RpcErrors.FailedPrecondition("NO_CARD_DUE", $"cases/{owner.CaseId}", $"No capture card of case {owner.CaseNumber} is waiting to be issued.");
+            ?? throw RpcErrors.FailedPrecondition("NO_CAPTURE_CARD_DUE", CaseType, $"cases/{owner.CaseId}", $"No capture card of case {owner.CaseNumber} is waiting to be issued.");
 
         card.Issue(JsonFormatter.Default.Format(owner.ToAnnexIv()), now);
         var issued = card.ToProto();

@@ -14,6 +14,9 @@ public sealed class MedicalRecord
     public static readonly TimeSpan InspectionInterval = TimeSpan.FromDays(30);
 
     public Guid CaseId { get; set; }
+
+    /// <summary>The record as a resource name, as rule violations name it.</summary>
+    public string Subject => $"cases/{CaseId}";
     public required string CaseNumber { get; set; }
     public MedicalStatus Status { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
@@ -44,7 +47,7 @@ public sealed class MedicalRecord
     {
         if (details.Kind == EncounterKind.IntakeExamination && HasIntakeExamination)
         {
-            throw new RuleViolationException(ResourceType, CaseId.ToString(),
+            throw new RuleViolationException("INTAKE_EXAMINATION_DONE", ResourceType, Subject,
                 $"Case {CaseNumber} already had its intake examination; record a later one as an inspection.");
         }
 
@@ -64,11 +67,11 @@ public sealed class MedicalRecord
         foreach (var conditionId in resolve)
         {
             var condition = active.SingleOrDefault(c => c.ConditionId == conditionId)
-                ?? throw new RuleViolationException(ResourceType, CaseId.ToString(),
+                ?? throw new RuleViolationException("CONDITION_NOT_ACTIVE", ResourceType, Subject,
                     $"Condition {conditionId} is not an active condition of case {CaseNumber}.");
             if (details.OccurredAt < condition.FoundAt)
             {
-                throw new RuleViolationException(ResourceType, CaseId.ToString(),
+                throw new RuleViolationException("RESOLUTION_BEFORE_FINDING", ResourceType, Subject,
                     $"Condition {conditionId} was found at {condition.FoundAt:u}; an earlier encounter cannot resolve it.");
             }
 

@@ -22,7 +22,7 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         }
         catch (RuleViolationException ex)
         {
-            throw RpcErrors.FailedPrecondition(ex.ResourceType, ex.Subject, ex.Message);
+            throw RpcErrors.FailedPrecondition(ex.Reason, ex.ResourceType, ex.Subject, ex.Message);
         }
         catch (Exception ex) when (IsDependencyFailure(ex))
         {

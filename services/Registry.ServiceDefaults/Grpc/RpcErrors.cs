@@ -7,6 +7,9 @@ namespace Registry.ServiceDefaults.Grpc;
 /// <summary>Rich gRPC errors (google.rpc.Status with details) thrown from one place.</summary>
 public static class RpcErrors
 {
+    /// <summary>The <c>google.rpc.ErrorInfo.domain</c> of every reason code the registry answers.</summary>
+    public const string Domain = "registry";
+
     public static RpcException InvalidArgument(IReadOnlyCollection<BadRequest.Types.FieldViolation> violations)
     {
         var badRequest = new BadRequest();
@@ -42,19 +45,44 @@ public static class RpcErrors
                 Any.Pack(new ErrorInfo
                 {
                     Reason = "REVISION_MISMATCH",
-                    Domain = "registry",
+                    Domain = Domain,
                     Metadata = { ["expected"] = expected.ToString(), ["actual"] = actual.ToString() },
                 }),
             },
         }.ToRpcException();
 
-    /// <summary>A rule of the resource's lifecycle says no (e.g. a merged case takes no more changes).</summary>
-    public static RpcException FailedPrecondition(string type, string subject, string description) =>
+    /// <summary>
+    /// A rule of the resource's lifecycle says no (e.g. a merged case takes no more changes). One shape in
+    /// every service: <c>ErrorInfo{reason, domain "registry", metadata resource_type}</c> and one
+    /// <c>PreconditionFailure</c> violation whose type is the reason code and whose subject is the resource name.
+    /// </summary>
+    public static RpcException FailedPrecondition(string reason, string resourceType, string subject, string description) =>
         new Google.Rpc.Status
         {
             Code = (int)Code.FailedPrecondition,
             Message = description,
-            Details = { Any.Pack(new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = type, Subject = subject, Description = description } } }) },
+            Details =
+            {
+                Any.Pack(new ErrorInfo { Reason = reason, Domain = Domain, Metadata = { ["resource_type"] = resourceType, ["subject"] = subject } }),
+                Any.Pack(new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = reason, Subject = subject, Description = description } } }),
+            },
+        }.ToRpcException();
+
+    /// <summary>
+    /// Concurrent writers kept colliding on one record and the service gave up retrying for the caller:
+    /// ABORTED (AIP-193: retry the whole read-modify-write) with <c>ErrorInfo{reason CONCURRENT_CHANGE}</c>
+    /// and a suggested delay.
+    /// </summary>
+    public static RpcException Contended(string resourceType, string name, string message) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)Code.Aborted,
+            Message = message,
+            Details =
+            {
+                Any.Pack(new ErrorInfo { Reason = "CONCURRENT_CHANGE", Domain = Domain, Metadata = { ["resource_type"] = resourceType, ["subject"] = name } }),
+                Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) }),
+            },
         }.ToRpcException();
 
     public static RpcException Unavailable(string message) =>

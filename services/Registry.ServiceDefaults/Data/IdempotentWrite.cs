@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Registry.ServiceDefaults.Grpc;
+
+namespace Registry.ServiceDefaults.Data;
+
+/// <summary>
+/// The one idempotent-write path (QUALITY.md: "the same key twice returns the first result and changes
+/// nothing"). A write carries the caller's <c>request_id</c>; the SHA-256 of the request's protobuf bytes
+/// is stored with what it wrote. Then:
+/// <list type="bullet">
+/// <item>the id seen before with the same hash: the first result again (<see cref="Replay"/>), nothing written;</item>
+/// <item>the id seen before with another request: ALREADY_EXISTS (<see cref="Conflict"/> says why);</item>
+/// <item>a concurrent call with the same id committed between our look-up and our insert: the unique index
+/// on the request id makes our save fail, and the winner is read again and replayed (or refused).</item>
+/// </list>
+/// <typeparamref name="TPrior"/> is whatever the earlier write left that names the request (a row with
+/// <c>RequestId</c> and <c>RequestHash</c> columns).
+/// </summary>
+public sealed class IdempotentWrite<TPrior, TResponse>
+    where TPrior : class
+{
+    private readonly DbContext _db;
+
+    public IdempotentWrite(DbContext db, Guid requestId, IMessage request)
+    {
+        _db = db;
+        RequestId = requestId;
+        RequestHash = SHA256.HashData(request.ToByteArray());
+    }
+
+    public Guid RequestId { get; }
+
+    /// <summary>SHA-256 of the request's bytes (32 bytes); the write stores it beside the request id.</summary>
+    public byte[] RequestHash { get; }
+
+    /// <summary>Reads what an earlier request with this id wrote (untracked), or null.</summary>
+    public required Func<Guid, CancellationToken, Task<TPrior?>> FindPrior { get; init; }
+
+    /// <summary>The hash stored with the earlier write.</summary>
+    public required Func<TPrior, byte[]?> PriorHash { get; init; }
+
+    /// <summary>The response the earlier write gave, rebuilt from the store (with <c>replayed = true</c>).</summary>
+    public required Func<TPrior, CancellationToken, Task<TResponse>> Replay { get; init; }
+
+    /// <summary>The message of the ALREADY_EXISTS answered when the id was used for a different request.</summary>
+    public required Func<TPrior, string> Conflict { get; init; }
+
+    /// <summary>
+    /// Replays an earlier request with this id, or runs <paramref name="write"/> (which must store
+    /// <see cref="RequestId"/> under a unique index, and <see cref="RequestHash"/>) and returns its result.
+    /// A failed save that was not a lost race is rethrown as it was.
+    /// </summary>
+    public async Task<TResponse> ExecuteAsync(Func<CancellationToken, Task<TResponse>> write, CancellationToken ct)
+    {
+        _db.ChangeTracker.Clear();
+        if (await FindPrior(RequestId, ct) is { } prior)
+        {
+            return await ReplayOrRefuseAsync(prior, ct);
+        }
+
+        try
+        {
+            return await write(ct);
+        }
+        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException)
+        {
+            // Either a concurrent call with the same request_id committed first, or a real failure.
+            _db.ChangeTracker.Clear();
+            if (await FindPrior(RequestId, CancellationToken.None) is { } winner)
+            {
+                return await ReplayOrRefuseAsync(winner, CancellationToken.None);
+            }
+
+            throw;
+        }
+    }
+
+    private Task<TResponse> ReplayOrRefuseAsync(TPrior prior, CancellationToken ct)
+    {
+        var hash = PriorHash(prior);
+        if (hash is null || !CryptographicOperations.FixedTimeEquals(hash, RequestHash))
+        {
+            throw RpcErrors.AlreadyExists(Conflict(prior));
+        }
+
+        return Replay(prior, ct);
+    }
+}
