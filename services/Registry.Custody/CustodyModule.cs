@@ -2,6 +2,9 @@ using MassTransit;
 using Registry.Custody.Consumers;
 using Registry.Custody.Data;
 using Registry.Custody.Data.Sqlite;
+using Registry.Custody.Features.Admission;
+using Registry.Custody.Features.Records;
+using Registry.Custody.Features.Timeline;
 using Registry.Custody.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -18,6 +21,9 @@ public static class CustodyModule
     {
         builder.AddRegistryDatabase<CustodyDbContext, SqliteCustodyDbContext>(CustodyModule.ConnectionName);
         builder.AddOutbox<CustodyDbContext>();
+        builder.Services.AddScoped<OpenCustodyRecordHandler>();
+        builder.Services.AddScoped<AdmitToFacilityHandler>();
+        builder.Services.AddScoped<ListCustodyEventsHandler>();
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;
     }

@@ -2,6 +2,8 @@ using MassTransit;
 using Registry.Medical.Consumers;
 using Registry.Medical.Data;
 using Registry.Medical.Data.Sqlite;
+using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -17,6 +19,10 @@ public static class MedicalModule
     public static IHostApplicationBuilder AddMedical(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<MedicalDbContext, SqliteMedicalDbContext>(MedicalModule.ConnectionName);
+        builder.Services.AddScoped<OpenMedicalRecordHandler>();
+        builder.Services.AddScoped<GetMedicalRecordHandler>();
+        builder.Services.AddScoped<RecordEncounterHandler>();
+        builder.Services.AddScoped<ListEncountersHandler>();
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;
     }

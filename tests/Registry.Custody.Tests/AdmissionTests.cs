@@ -124,7 +124,7 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
         var again = Kyiv(caseId);
         again.Facility.Name = "POW camp";
         var refused = await Assert.ThrowsAsync<RpcException>(() => custody.Client.AdmitToFacilityAsync(again).ResponseAsync);
-        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        RpcAssert.RuleViolation(refused, "CUSTODY_ALREADY_HELD", $"cases/{caseId}");
         Assert.Contains("transfer", refused.Status.Detail);
 
         Assert.Equal(2, (await TimelineAsync(caseId)).Count);
@@ -196,7 +196,7 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
         var early = Kyiv(caseId);
         early.AdmittedAt = Timestamp.FromDateTimeOffset(CapturedAt.AddHours(-1));
         var refused = await Assert.ThrowsAsync<RpcException>(() => custody.Client.AdmitToFacilityAsync(early).ResponseAsync);
-        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        RpcAssert.RuleViolation(refused, "ADMISSION_BEFORE_CAPTURE", $"cases/{caseId}");
 
         var unknown = await Assert.ThrowsAsync<RpcException>(() => custody.Client.AdmitToFacilityAsync(Kyiv(Guid.NewGuid())).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);

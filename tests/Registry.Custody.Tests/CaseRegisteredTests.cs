@@ -67,11 +67,7 @@ public sealed class CaseRegisteredTests(CustodyFixture custody) : IClassFixture<
         var outcomes = await Task.WhenAll(caseIds.Select(caseId => custody.QueryAsync(db =>
             db.ApplyOnceAsync(messageId, "race", ct =>
             {
-                db.Records.Add(new Domain.CustodyRecord
-                {
-                    CaseId = caseId, CaseNumber = "RC-000099", State = Domain.CustodyState.AwaitingAdmission,
-                    CapturePlace = "Kursk region", CapturingAgency = "UA-SSO", CustodianAgency = "UA-SSO", OpenedAt = DateTimeOffset.UtcNow,
-                });
+                db.Records.Add(global::Registry.Custody.Domain.CustodyRecord.Open(caseId, "RC-000099", DateTimeOffset.UtcNow.AddDays(-1), "Kursk region", "UA-SSO", DateTimeOffset.UtcNow).Record);
                 return Task.CompletedTask;
             }, CancellationToken.None))));
 

@@ -101,11 +101,11 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
         var again = Later(caseId, EncounterKind.Treatment, 21);
         again.ResolvedConditionIds.Add(injury.ConditionId);
         var refused = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(again).ResponseAsync);
-        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        RpcAssert.RuleViolation(refused, "CONDITION_NOT_ACTIVE", $"cases/{caseId}");
 
         var secondIntake = IntakeExamination(caseId);
         var twice = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(secondIntake).ResponseAsync);
-        Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
+        RpcAssert.RuleViolation(twice, "INTAKE_EXAMINATION_DONE", $"cases/{caseId}");
 
         var inspection = await medical.Client.RecordEncounterAsync(Later(caseId, EncounterKind.Inspection, 29));
         Assert.Equal(ExaminedAt.AddDays(59), inspection.Summary.ExaminationDueBy.ToDateTimeOffset());

@@ -2,7 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Custody.Data;
-using Registry.Custody.Domain;
+using Registry.Custody.Features.Records;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
@@ -12,7 +12,7 @@ namespace Registry.Custody.Consumers;
 /// Opens the custody record of a newly registered case, its timeline starting with the capture, once per
 /// event however often it is delivered.
 /// </summary>
-public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
+public sealed class CaseRegisteredConsumer(CustodyDbContext db, OpenCustodyRecordHandler open, ILogger<CaseRegisteredConsumer> logger)
     : IConsumer<CaseRegistered>
 {
     public async Task Consume(ConsumeContext<CaseRegistered> context)
@@ -21,15 +21,7 @@ public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clo
         var messageId = context.MessageId ?? throw new InvalidOperationException("CaseRegistered arrived without a message id.");
         var applied = await db.ApplyOnceAsync(messageId, nameof(CaseRegisteredConsumer), async ct =>
         {
-            if (await db.Records.AnyAsync(r => r.CaseId == message.CaseId, ct))
-            {
-                return; // the same case announced by another message id (an outbox replay after a crash)
-            }
-
-            var (record, captured) = CustodyRecord.Open(message.CaseId, message.CaseNumber, message.CapturedAt.ToMicroseconds(),
-                message.CapturePlace, message.CapturingAgency, clock.GetUtcNow().ToMicroseconds());
-            db.Records.Add(record);
-            db.Events.Add(captured);
+            await open.HandleAsync(message, ct);
         }, context.CancellationToken);
 
         if (applied)

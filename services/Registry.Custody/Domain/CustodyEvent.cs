@@ -14,23 +14,36 @@ public enum CustodyEventKind
 /// </summary>
 public sealed class CustodyEvent
 {
-    public long Id { get; set; }
-    public Guid CaseId { get; set; }
-    public long Sequence { get; set; }
-    public CustodyEventKind Kind { get; set; }
-    public DateTimeOffset OccurredAt { get; set; }
-    public DateTimeOffset RecordedAt { get; set; }
-    public string? FacilityName { get; set; }
-    public string? FacilityLocality { get; set; }
-    public string? FacilityCountry { get; set; }
-    public required string CustodianAgency { get; set; }
-    public string? Note { get; set; }
-    public required string PreviousHash { get; set; }
-    public string Hash { get; set; } = "";
+    public const int NoteMaxLength = 1000;
+
+    internal CustodyEvent()
+    {
+    }
+
+    public long Id { get; private set; }
+    public Guid CaseId { get; internal init; }
+    public long Sequence { get; internal init; }
+    public CustodyEventKind Kind { get; internal init; }
+    public DateTimeOffset OccurredAt { get; internal init; }
+    public DateTimeOffset RecordedAt { get; internal init; }
+    public string? FacilityName { get; internal init; }
+    public string? FacilityLocality { get; internal init; }
+    public string? FacilityCountry { get; internal init; }
+    public string CustodianAgency { get; internal init; } = "";
+    public string? Note { get; internal init; }
+    public string PreviousHash { get; internal init; } = "";
+    public string Hash { get; internal set; } = "";
     /// <summary>The caller's idempotency key, for events a caller asked for (not those custody derives from events).</summary>
-    public Guid? RequestId { get; set; }
+    public Guid? RequestId { get; private set; }
     /// <summary>SHA-256 of the request that asked for it: the same key with another request is refused.</summary>
-    public byte[]? RequestHash { get; set; }
+    public byte[]? RequestHash { get; private set; }
+
+    /// <summary>Marks the event as the answer to a caller's request (its idempotency key), so a retry replays it.</summary>
+    public void AnswersRequest(Guid requestId, byte[] requestHash)
+    {
+        RequestId = requestId;
+        RequestHash = requestHash;
+    }
 
     public Facility? Facility => FacilityName is null ? null : new Facility(FacilityName, FacilityLocality, FacilityCountry);
 }

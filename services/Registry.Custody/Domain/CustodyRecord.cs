@@ -11,27 +11,38 @@ public sealed class CustodyRecord
 {
     public const string ResourceType = "registry.custody.v1.CustodyRecord";
 
-    public Guid CaseId { get; set; }
+    /// <summary>Field limits, read by the validators and the EF configuration alike (custody.proto states them too).</summary>
+    public const int CaseNumberMaxLength = 32;
+    public const int PlaceMaxLength = 200;
+    public const int AgencyMaxLength = 200;
+    public const int HashLength = 64;
+
+    private CustodyRecord()
+    {
+    }
+
+    public Guid CaseId { get; private set; }
 
     /// <summary>The record as a resource name, as rule violations name it.</summary>
     public string Subject => $"cases/{CaseId}";
-    public required string CaseNumber { get; set; }
-    public CustodyState State { get; set; }
-    public DateTimeOffset CapturedAt { get; set; }
-    public required string CapturePlace { get; set; }
-    public required string CapturingAgency { get; set; }
-    public DateTimeOffset OpenedAt { get; set; }
+
+    public string CaseNumber { get; private set; } = "";
+    public CustodyState State { get; private set; }
+    public DateTimeOffset CapturedAt { get; private set; }
+    public string CapturePlace { get; private set; } = "";
+    public string CapturingAgency { get; private set; } = "";
+    public DateTimeOffset OpenedAt { get; private set; }
     /// <summary>Where the person is held; null while awaiting admission.</summary>
-    public Facility? Facility { get; set; }
+    public Facility? Facility { get; private set; }
     /// <summary>Who answers for the person: the capturing agency until admission.</summary>
-    public required string CustodianAgency { get; set; }
-    public DateTimeOffset? AdmittedAt { get; set; }
+    public string CustodianAgency { get; private set; } = "";
+    public DateTimeOffset? AdmittedAt { get; private set; }
     /// <summary>How many events the timeline holds; the next one takes this plus one.</summary>
-    public long EventCount { get; set; }
+    public long EventCount { get; private set; }
     /// <summary>Hash of the last event ("" before the first).</summary>
-    public string HeadHash { get; set; } = "";
+    public string HeadHash { get; private set; } = "";
     /// <summary>Bumped on every change: two writers racing on one record cannot both append.</summary>
-    public long Version { get; set; }
+    public long Version { get; private set; }
 
     /// <summary>Opens the record of a registered capture, its timeline starting with the capture itself.</summary>
     public static (CustodyRecord Record, CustodyEvent Captured) Open(
@@ -69,8 +80,8 @@ public sealed class CustodyRecord
         return Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
     }
 
-    /// <summary>The state machine: which events each state takes.</summary>
-    private static readonly IReadOnlyDictionary<CustodyState, CustodyEventKind[]> Allowed = new Dictionary<CustodyState, CustodyEventKind[]>
+    /// <summary>The state machine: which events each state takes (a state not listed takes none).</summary>
+    public static readonly IReadOnlyDictionary<CustodyState, CustodyEventKind[]> Allowed = new Dictionary<CustodyState, CustodyEventKind[]>
     {
         [CustodyState.AwaitingAdmission] = [CustodyEventKind.Admitted],
         [CustodyState.Held] = [],
@@ -126,5 +137,10 @@ public enum CustodyState
 /// <summary>A place of internment.</summary>
 public sealed record Facility(string Name, string? Locality, string? Country)
 {
+    public const int NameMaxLength = 200;
+    public const int LocalityMaxLength = 200;
+    /// <summary>ISO 3166-1 alpha-2.</summary>
+    public const int CountryLength = 2;
+
     public string Describe() => string.Join(", ", new[] { Name, Locality, Country }.Where(p => !string.IsNullOrEmpty(p)));
 }

@@ -2,14 +2,14 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Medical.Data;
-using Registry.Medical.Domain;
+using Registry.Medical.Features.Records;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Medical.Consumers;
 
 /// <summary>Opens the medical record of a newly registered case, once per event however often it is delivered.</summary>
-public sealed class CaseRegisteredConsumer(MedicalDbContext db, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
+public sealed class CaseRegisteredConsumer(MedicalDbContext db, OpenMedicalRecordHandler open, ILogger<CaseRegisteredConsumer> logger)
     : IConsumer<CaseRegistered>
 {
     public async Task Consume(ConsumeContext<CaseRegistered> context)
@@ -18,10 +18,7 @@ public sealed class CaseRegisteredConsumer(MedicalDbContext db, TimeProvider clo
         var messageId = context.MessageId ?? throw new InvalidOperationException("CaseRegistered arrived without a message id.");
         var applied = await db.ApplyOnceAsync(messageId, nameof(CaseRegisteredConsumer), async ct =>
         {
-            if (!await db.Records.AnyAsync(r => r.CaseId == message.CaseId, ct))
-            {
-                db.Records.Add(MedicalRecord.Open(message.CaseId, message.CaseNumber, clock.GetUtcNow().ToMicroseconds()));
-            }
+            await open.HandleAsync(message, ct);
         }, context.CancellationToken);
 
         if (applied)

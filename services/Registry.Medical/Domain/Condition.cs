@@ -18,18 +18,26 @@ public sealed record ConditionFinding(ConditionKind Kind, string Description, st
 /// <summary>A condition or injury found at an encounter, active until a later encounter finds it resolved.</summary>
 public sealed class Condition
 {
-    public long Id { get; set; }
-    public Guid ConditionId { get; set; }
-    public Guid CaseId { get; set; }
-    public ConditionKind Kind { get; set; }
-    public required string Description { get; set; }
-    public string? BodySite { get; set; }
-    public string? Cause { get; set; }
-    public Severity? Severity { get; set; }
-    public Guid FoundInEncounterId { get; set; }
-    public DateTimeOffset FoundAt { get; set; }
-    public Guid? ResolvedInEncounterId { get; set; }
-    public DateTimeOffset? ResolvedAt { get; set; }
+    public const int DescriptionMaxLength = 500;
+    public const int BodySiteMaxLength = 200;
+    public const int CauseMaxLength = 500;
+
+    private Condition()
+    {
+    }
+
+    public long Id { get; private set; }
+    public Guid ConditionId { get; private set; }
+    public Guid CaseId { get; private set; }
+    public ConditionKind Kind { get; private set; }
+    public string Description { get; private set; } = "";
+    public string? BodySite { get; private set; }
+    public string? Cause { get; private set; }
+    public Severity? Severity { get; private set; }
+    public Guid FoundInEncounterId { get; private set; }
+    public DateTimeOffset FoundAt { get; private set; }
+    public Guid? ResolvedInEncounterId { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
 
     public bool IsActive => ResolvedInEncounterId is null;
 

@@ -13,20 +13,29 @@ public sealed class MedicalRecord
     /// <summary>GC III Art. 31: medical inspections at least once a month.</summary>
     public static readonly TimeSpan InspectionInterval = TimeSpan.FromDays(30);
 
-    public Guid CaseId { get; set; }
+    /// <summary>Field limits, read by the validators and the EF configuration alike (medical.proto states them too).</summary>
+    public const int CaseNumberMaxLength = 32;
+
+    private MedicalRecord()
+    {
+    }
+
+    public Guid CaseId { get; private set; }
 
     /// <summary>The record as a resource name, as rule violations name it.</summary>
     public string Subject => $"cases/{CaseId}";
-    public required string CaseNumber { get; set; }
-    public MedicalStatus Status { get; set; }
-    public DateTimeOffset OpenedAt { get; set; }
-    public DateTimeOffset ExaminationDueBy { get; set; }
+
+    public string CaseNumber { get; private set; } = "";
+    public MedicalStatus Status { get; private set; }
+    public DateTimeOffset OpenedAt { get; private set; }
+    /// <summary>When the next examination or inspection is due (GC III Art. 31: at least monthly).</summary>
+    public DateTimeOffset ExaminationDueBy { get; private set; }
     /// <summary>The latest intake examination or inspection; null before the first.</summary>
-    public DateTimeOffset? LastExaminedAt { get; set; }
-    public bool HasIntakeExamination { get; set; }
-    public int ActiveConditions { get; set; }
+    public DateTimeOffset? LastExaminedAt { get; private set; }
+    public bool HasIntakeExamination { get; private set; }
+    public int ActiveConditions { get; private set; }
     /// <summary>Bumped on every change: two encounters entered at once cannot both count from the same state.</summary>
-    public long Version { get; set; }
+    public long Version { get; private set; }
 
     public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now) => new()
     {

@@ -6,6 +6,15 @@ using Registry.ServiceDefaults.Grpc;
 namespace Registry.ServiceDefaults.Data;
 
 /// <summary>
+/// A write's idempotency key: the caller's <c>request_id</c> and the SHA-256 (32 bytes) of the request's
+/// protobuf encoding, so that the same id with a different request can be told from a retry.
+/// </summary>
+public sealed record IdempotencyKey(Guid RequestId, byte[] RequestHash)
+{
+    public static IdempotencyKey Of(Guid requestId, IMessage request) => new(requestId, SHA256.HashData(request.ToByteArray()));
+}
+
+/// <summary>
 /// The one idempotent-write path (QUALITY.md: "the same key twice returns the first result and changes
 /// nothing"). A write carries the caller's <c>request_id</c>; the SHA-256 of the request's protobuf bytes
 /// is stored with what it wrote. Then:
@@ -24,10 +33,15 @@ public sealed class IdempotentWrite<TPrior, TResponse>
     private readonly DbContext _db;
 
     public IdempotentWrite(DbContext db, Guid requestId, IMessage request)
+        : this(db, IdempotencyKey.Of(requestId, request))
+    {
+    }
+
+    public IdempotentWrite(DbContext db, IdempotencyKey key)
     {
         _db = db;
-        RequestId = requestId;
-        RequestHash = SHA256.HashData(request.ToByteArray());
+        RequestId = key.RequestId;
+        RequestHash = key.RequestHash;
     }
 
     public Guid RequestId { get; }

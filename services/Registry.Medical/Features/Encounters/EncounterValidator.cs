@@ -1,20 +1,25 @@
 using Registry.Medical.Domain;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
+using Condition = Registry.Medical.Domain.Condition;
+using Encounter = Registry.Medical.Domain.Encounter;
 using ConditionFinding = Registry.Medical.Domain.ConditionFinding;
 using ConditionKind = Registry.Medical.Domain.ConditionKind;
 using EncounterKind = Registry.Medical.Domain.EncounterKind;
 using Severity = Registry.Medical.Domain.Severity;
 
-namespace Registry.Medical.Grpc;
+namespace Registry.Medical.Features.Encounters;
 
+/// <summary>A validated encounter: the typed command <see cref="RecordEncounterHandler"/> takes.</summary>
 public sealed record EncounterEntry(
-    Guid RequestId, Guid CaseId, EncounterDetails Details, IReadOnlyList<ConditionFinding> Findings, IReadOnlyList<Guid> Resolve);
+    IdempotencyKey Key, Guid CaseId, EncounterDetails Details, IReadOnlyList<ConditionFinding> Findings, IReadOnlyList<Guid> Resolve);
 
 /// <summary>Checks an encounter request, naming every bad field at once.</summary>
 public static class EncounterValidator
 {
-    private const int MaxFindings = 20;
+    /// <summary>At most this many findings, and as many resolved condition ids, per encounter.</summary>
+    public const int MaxFindings = 20;
 
     public static EncounterEntry Validate(RecordEncounterRequest request, DateTimeOffset now)
     {
@@ -23,9 +28,9 @@ public static class EncounterValidator
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var kind = errors.Enum("kind", request.Kind, required: true);
         var occurredAt = errors.PastTimestamp("occurred_at", request.OccurredAt, now, required: true);
-        var place = errors.Text("place", request.Place, 200, required: true);
-        var clinician = errors.Text("clinician", request.Clinician, 200, required: true);
-        var notes = errors.Text("notes", request.Notes, 4000, required: false);
+        var place = errors.Text("place", request.Place, Encounter.PlaceMaxLength, required: true);
+        var clinician = errors.Text("clinician", request.Clinician, Encounter.ClinicianMaxLength, required: true);
+        var notes = errors.Text("notes", request.Notes, Encounter.NotesMaxLength, required: false);
 
         if (request.Findings.Count > MaxFindings)
         {
@@ -38,9 +43,9 @@ public static class EncounterValidator
             var f = request.Findings[i];
             var path = $"findings[{i}]";
             var findingKind = errors.Enum($"{path}.kind", f.Kind, required: true);
-            var description = errors.Text($"{path}.description", f.Description, 500, required: true);
-            var bodySite = errors.Text($"{path}.body_site", f.BodySite, 200, required: false);
-            var cause = errors.Text($"{path}.cause", f.Cause, 500, required: false);
+            var description = errors.Text($"{path}.description", f.Description, Condition.DescriptionMaxLength, required: true);
+            var bodySite = errors.Text($"{path}.body_site", f.BodySite, Condition.BodySiteMaxLength, required: false);
+            var cause = errors.Text($"{path}.cause", f.Cause, Condition.CauseMaxLength, required: false);
             var severity = errors.Enum($"{path}.severity", f.Severity, required: false);
             if (findingKind is not null && description is not null)
             {
@@ -71,7 +76,7 @@ public static class EncounterValidator
         }
 
         errors.ThrowIfAny();
-        return new EncounterEntry(requestId!.Value, caseId!.Value,
+        return new EncounterEntry(IdempotencyKey.Of(requestId!.Value, request), caseId!.Value,
             new EncounterDetails((EncounterKind)(int)kind!.Value, occurredAt!.Value, place!, clinician!, notes), findings, resolve);
     }
 }

@@ -1,13 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
 using Registry.Medical.Domain;
 using ProtoCondition = Registry.Protos.Medical.V1.Condition;
-using ProtoEncounter = Registry.Protos.Medical.V1.Encounter;
 using ProtoStatus = Registry.Protos.Medical.V1.MedicalStatus;
 
-namespace Registry.Medical.Grpc;
+namespace Registry.Medical.Features.Records;
 
-/// <summary>From the medical domain to the contract. The enums share their numbers with the contract's.</summary>
-public static class MedicalMapping
+/// <summary>From the medical record to the contract. The enums share their numbers with the contract's (a test holds them aligned).</summary>
+public static class MedicalRecordMapping
 {
     /// <summary>What any authorised role may see: status and dates, never clinical detail.</summary>
     public static Protos.Medical.V1.MedicalSummary ToSummary(this MedicalRecord r)
@@ -25,35 +24,6 @@ public static class MedicalMapping
         }
 
         return summary;
-    }
-
-    public static ProtoEncounter ToProto(this Encounter e, IEnumerable<Condition> conditions)
-    {
-        var proto = new ProtoEncounter
-        {
-            EncounterId = e.EncounterId.ToString(),
-            CaseId = e.CaseId.ToString(),
-            Kind = (Protos.Medical.V1.EncounterKind)(int)e.Kind,
-            OccurredAt = Timestamp.FromDateTimeOffset(e.OccurredAt),
-            RecordedAt = Timestamp.FromDateTimeOffset(e.RecordedAt),
-            Place = e.Place,
-            Clinician = e.Clinician,
-            Notes = e.Notes ?? "",
-        };
-        foreach (var c in conditions)
-        {
-            if (c.FoundInEncounterId == e.EncounterId)
-            {
-                proto.FoundConditionIds.Add(c.ConditionId.ToString());
-            }
-
-            if (c.ResolvedInEncounterId == e.EncounterId)
-            {
-                proto.ResolvedConditionIds.Add(c.ConditionId.ToString());
-            }
-        }
-
-        return proto;
     }
 
     public static ProtoCondition ToProto(this Condition c)

@@ -1,0 +1,41 @@
+using Registry.Custody.Domain;
+using Registry.Protos.Custody.V1;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
+using CustodyEvent = Registry.Custody.Domain.CustodyEvent;
+using CustodyRecord = Registry.Custody.Domain.CustodyRecord;
+using Facility = Registry.Custody.Domain.Facility;
+
+namespace Registry.Custody.Features.Admission;
+
+/// <summary>A validated admission: the typed command <see cref="AdmitToFacilityHandler"/> takes.</summary>
+public sealed record AdmissionCommand(IdempotencyKey Key, Guid CaseId, Facility Facility, string CustodianAgency, DateTimeOffset AdmittedAt, string? Note);
+
+/// <summary>Checks an admission request, naming every bad field at once.</summary>
+public static class AdmissionValidator
+{
+    public static AdmissionCommand Validate(AdmitToFacilityRequest request, DateTimeOffset now)
+    {
+        var errors = new FieldViolations();
+        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var caseId = errors.Uuid("case_id", request.CaseId, required: true);
+        Facility? facility = null;
+        if (request.Facility is null)
+        {
+            errors.Add("facility", "is required: the place of internment the person arrived at");
+        }
+        else
+        {
+            var name = errors.Text("facility.name", request.Facility.Name, Facility.NameMaxLength, required: true);
+            var locality = errors.Text("facility.locality", request.Facility.Locality, Facility.LocalityMaxLength, required: false);
+            var country = errors.CountryCode("facility.country", request.Facility.Country, required: false);
+            facility = name is null ? null : new Facility(name, locality, country);
+        }
+
+        var agency = errors.Text("custodian_agency", request.CustodianAgency, CustodyRecord.AgencyMaxLength, required: true);
+        var admittedAt = errors.PastTimestamp("admitted_at", request.AdmittedAt, now, required: true);
+        var note = errors.Text("note", request.Note, CustodyEvent.NoteMaxLength, required: false);
+        errors.ThrowIfAny();
+        return new AdmissionCommand(IdempotencyKey.Of(requestId!.Value, request), caseId!.Value, facility!, agency!, admittedAt!.Value, note);
+    }
+}

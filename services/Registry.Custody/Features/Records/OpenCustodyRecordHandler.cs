@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Custody.Data;
+using Registry.Custody.Domain;
+using Registry.ServiceDefaults.Data;
+
+namespace Registry.Custody.Features.Records;
+
+/// <summary>
+/// Opens the custody record of a newly registered case, its timeline starting with the capture. Called by
+/// the <c>CaseRegistered</c> consumer inside its inbox transaction; it adds to the context and leaves the save
+/// to the caller.
+/// </summary>
+public sealed class OpenCustodyRecordHandler(CustodyDbContext db, TimeProvider clock)
+{
+    /// <returns>The record opened, or null when the case already had one (announced again by another message id after an outbox replay).</returns>
+    public async Task<CustodyRecord?> HandleAsync(CaseRegistered registered, CancellationToken ct)
+    {
+        if (await db.Records.AnyAsync(r => r.CaseId == registered.CaseId, ct))
+        {
+            return null;
+        }
+
+        var (record, captured) = CustodyRecord.Open(registered.CaseId, registered.CaseNumber, registered.CapturedAt.ToMicroseconds(),
+            registered.CapturePlace, registered.CapturingAgency, clock.GetUtcNow().ToMicroseconds());
+        db.Records.Add(record);
+        db.Events.Add(captured);
+        return record;
+    }
+}

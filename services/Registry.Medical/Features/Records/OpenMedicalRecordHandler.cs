@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Medical.Data;
+using Registry.Medical.Domain;
+using Registry.ServiceDefaults.Data;
+
+namespace Registry.Medical.Features.Records;
+
+/// <summary>
+/// Opens the medical record of a newly registered case (the first examination falls due within the
+/// inspection interval, GC III Art. 31). Called by the <c>CaseRegistered</c> consumer inside its inbox
+/// transaction; it adds to the context and leaves the save to the caller.
+/// </summary>
+public sealed class OpenMedicalRecordHandler(MedicalDbContext db, TimeProvider clock)
+{
+    /// <returns>The record opened, or null when the case already had one (announced again by another message id).</returns>
+    public async Task<MedicalRecord?> HandleAsync(CaseRegistered registered, CancellationToken ct)
+    {
+        if (await db.Records.AnyAsync(r => r.CaseId == registered.CaseId, ct))
+        {
+            return null;
+        }
+
+        var record = MedicalRecord.Open(registered.CaseId, registered.CaseNumber, clock.GetUtcNow().ToMicroseconds());
+        db.Records.Add(record);
+        return record;
+    }
+}

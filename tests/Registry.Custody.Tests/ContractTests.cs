@@ -1,0 +1,35 @@
+using Registry.Custody.Domain;
+using Registry.Custody.Features.Records;
+using Registry.Custody.Features.Timeline;
+using Registry.ServiceDefaults.Grpc;
+using Registry.Testing;
+using ProtoEventKind = Registry.Protos.Custody.V1.CustodyEventKind;
+using ProtoState = Registry.Protos.Custody.V1.CustodyState;
+
+namespace Registry.Custody.Tests;
+
+/// <summary>custody.proto and the code say the same: the limits its comments state, the enums the mappings translate.</summary>
+public sealed class ContractTests
+{
+    [Fact]
+    public void The_limits_custody_proto_states_are_the_ones_the_code_enforces()
+    {
+        ContractChecks.AssertStatedLimits("protos/registry/custody/v1/custody.proto", new Dictionary<string, int>
+        {
+            ["AdmitToFacilityRequest.custodian_agency"] = CustodyRecord.AgencyMaxLength,
+            ["AdmitToFacilityRequest.note"] = CustodyEvent.NoteMaxLength,
+            ["Facility.name"] = Facility.NameMaxLength,
+            ["Facility.locality"] = Facility.LocalityMaxLength,
+            ["ListCustodyEventsRequest.page_size"] = PageTokens.MaxPageSize,
+        });
+    }
+
+    [Fact]
+    public void Custody_enums_map_to_the_contract_value_of_the_same_name()
+    {
+        ContractChecks.AssertAligned<CustodyState, ProtoState>();
+        ContractChecks.AssertAligned<CustodyEventKind, ProtoEventKind>();
+        Assert.All(Enum.GetValues<CustodyState>(), s => Assert.Equal(s.ToString(), s.ToProto().ToString()));
+        Assert.All(Enum.GetValues<CustodyEventKind>(), k => Assert.Equal(k.ToString(), k.ToProto().ToString()));
+    }
+}

@@ -1,0 +1,36 @@
+using Registry.Medical.Domain;
+using Registry.Medical.Features.Encounters;
+using Registry.ServiceDefaults.Grpc;
+using Registry.Testing;
+
+namespace Registry.Medical.Tests;
+
+/// <summary>medical.proto and the code say the same: the limits its comments state, the enums the mappings cast.</summary>
+public sealed class ContractTests
+{
+    [Fact]
+    public void The_limits_medical_proto_states_are_the_ones_the_code_enforces()
+    {
+        ContractChecks.AssertStatedLimits("protos/registry/medical/v1/medical.proto", new Dictionary<string, int>
+        {
+            ["RecordEncounterRequest.place"] = Encounter.PlaceMaxLength,
+            ["RecordEncounterRequest.clinician"] = Encounter.ClinicianMaxLength,
+            ["RecordEncounterRequest.notes"] = Encounter.NotesMaxLength,
+            ["RecordEncounterRequest.findings"] = EncounterValidator.MaxFindings,
+            ["RecordEncounterRequest.resolved_condition_ids"] = EncounterValidator.MaxFindings,
+            ["ConditionFinding.description"] = Condition.DescriptionMaxLength,
+            ["ConditionFinding.body_site"] = Condition.BodySiteMaxLength,
+            ["ConditionFinding.cause"] = Condition.CauseMaxLength,
+            ["ListEncountersRequest.page_size"] = PageTokens.MaxPageSize,
+        });
+    }
+
+    [Fact]
+    public void Medical_enums_cast_to_the_contract_value_of_the_same_name()
+    {
+        ContractChecks.AssertAligned<MedicalStatus, Protos.Medical.V1.MedicalStatus>();
+        ContractChecks.AssertAligned<EncounterKind, Protos.Medical.V1.EncounterKind>();
+        ContractChecks.AssertAligned<ConditionKind, Protos.Medical.V1.ConditionKind>();
+        ContractChecks.AssertAligned<Severity, Protos.Medical.V1.Severity>();
+    }
+}
