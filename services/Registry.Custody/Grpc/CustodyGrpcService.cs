@@ -32,7 +32,8 @@ public sealed class CustodyGrpcService(
 
     public override async Task<ListCustodyEventsResponse> ListCustodyEvents(ListCustodyEventsRequest request, ServerCallContext context)
     {
-        var page = await timeline.HandleAsync(TimelineQuery.Validate(request), context.CancellationToken);
+        var page = await timeline.HandleAsync(
+            CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "custody-events"), context.CancellationToken);
         var response = new ListCustodyEventsResponse { NextPageToken = page.NextPageToken };
         response.Events.AddRange(page.Items.Select(e => e.ToProto()));
         return response;

@@ -40,7 +40,8 @@ public sealed class MedicalGrpcService(
 
     public override async Task<ListEncountersResponse> ListEncounters(ListEncountersRequest request, ServerCallContext context)
     {
-        var (page, conditions) = await encounters.HandleAsync(EncounterQuery.Validate(request), context.CancellationToken);
+        var (page, conditions) = await encounters.HandleAsync(
+            CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "encounters"), context.CancellationToken);
         var response = new ListEncountersResponse { NextPageToken = page.NextPageToken };
         response.Encounters.AddRange(page.Items.Select(e => e.ToProto(conditions)));
         return response;

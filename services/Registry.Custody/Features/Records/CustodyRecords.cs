@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Custody.Data;
 using Registry.Custody.Domain;
-using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.Custody.Features.Records;
 
@@ -9,10 +9,6 @@ namespace Registry.Custody.Features.Records;
 public static class CustodyRecords
 {
     /// <summary>The record of <paramref name="caseId"/>; NOT_FOUND (with ResourceInfo) when custody has none.</summary>
-    public static async Task<CustodyRecord> FindRecordAsync(this CustodyDbContext db, Guid caseId, bool tracked, CancellationToken ct)
-    {
-        var records = tracked ? db.Records : db.Records.AsNoTracking();
-        return await records.SingleOrDefaultAsync(r => r.CaseId == caseId, ct)
-            ?? throw RpcErrors.NotFound(CustodyRecord.ResourceType, caseId.ToString());
-    }
+    public static Task<CustodyRecord> FindRecordAsync(this CustodyDbContext db, Guid caseId, bool tracked, CancellationToken ct)
+        => (tracked ? db.Records : db.Records.AsNoTracking()).SingleOrNotFoundAsync(r => r.CaseId == caseId, CustodyRecord.ResourceType, caseId.ToString(), ct);
 }

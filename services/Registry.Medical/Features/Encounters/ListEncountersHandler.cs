@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Medical.Data;
-using Registry.Medical.Domain;
 using Registry.Medical.Features.Records;
-using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
 using Condition = Registry.Medical.Domain.Condition;
@@ -10,23 +8,10 @@ using Encounter = Registry.Medical.Domain.Encounter;
 
 namespace Registry.Medical.Features.Encounters;
 
-/// <summary>A validated page request of one case's encounters.</summary>
-public sealed record EncounterQuery(Guid CaseId, PageRequest Page)
-{
-    public static EncounterQuery Validate(ListEncountersRequest request)
-    {
-        var errors = new FieldViolations();
-        var caseId = errors.Uuid("case_id", request.CaseId, required: true);
-        var page = errors.Page(request.PageSize, request.PageToken, $"encounters/{request.CaseId}");
-        errors.ThrowIfAny();
-        return new EncounterQuery(caseId!.Value, page);
-    }
-}
-
 /// <summary>A case's encounters in the order they took place (then as entered), keyset-paged, with the conditions each named.</summary>
 public sealed class ListEncountersHandler(MedicalDbContext db)
 {
-    public async Task<(Page<Encounter> Page, IReadOnlyList<Condition> Conditions)> HandleAsync(EncounterQuery query, CancellationToken ct)
+    public async Task<(Page<Encounter> Page, IReadOnlyList<Condition> Conditions)> HandleAsync(CasePageRequest query, CancellationToken ct)
     {
         await db.FindRecordAsync(query.CaseId, tracked: false, ct);
         var page = await db.Encounters.AsNoTracking().Where(e => e.CaseId == query.CaseId)

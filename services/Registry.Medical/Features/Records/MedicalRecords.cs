@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
-using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.Medical.Features.Records;
 
@@ -9,10 +9,6 @@ namespace Registry.Medical.Features.Records;
 public static class MedicalRecords
 {
     /// <summary>The record of <paramref name="caseId"/>; NOT_FOUND (with ResourceInfo) when medical has none.</summary>
-    public static async Task<MedicalRecord> FindRecordAsync(this MedicalDbContext db, Guid caseId, bool tracked, CancellationToken ct)
-    {
-        var records = tracked ? db.Records : db.Records.AsNoTracking();
-        return await records.SingleOrDefaultAsync(r => r.CaseId == caseId, ct)
-            ?? throw RpcErrors.NotFound(MedicalRecord.ResourceType, caseId.ToString());
-    }
+    public static Task<MedicalRecord> FindRecordAsync(this MedicalDbContext db, Guid caseId, bool tracked, CancellationToken ct)
+        => (tracked ? db.Records : db.Records.AsNoTracking()).SingleOrNotFoundAsync(r => r.CaseId == caseId, MedicalRecord.ResourceType, caseId.ToString(), ct);
 }
