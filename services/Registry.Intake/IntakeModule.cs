@@ -2,8 +2,8 @@ using MassTransit;
 using Registry.Intake.Consumers;
 using Registry.Intake.Data;
 using Registry.Intake.Data.Sqlite;
+using Registry.Intake.Features;
 using Registry.Intake.Grpc;
-using Registry.Intake.Messaging;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
@@ -19,7 +19,7 @@ public static class IntakeModule
     {
         builder.AddRegistryDatabase<IntakeDbContext, SqliteIntakeDbContext>(IntakeModule.ConnectionName);
         builder.AddOutbox<IntakeDbContext>();
-        builder.Services.AddSingleton<NotificationSignal>();
+        builder.Services.AddIntakeFeatures();
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CustodyAdmittedConsumer, CustodyAdmittedConsumerDefinition>();

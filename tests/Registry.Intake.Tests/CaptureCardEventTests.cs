@@ -36,13 +36,13 @@ public sealed class CaptureCardEventTests(IntakeFixture intake) : IClassFixture<
         await intake.Bus.Publisher.Publish(admitted, c => c.MessageId = messageId);
         await intake.Bus.Publisher.Publish(admitted, c => c.MessageId = messageId); // a redelivery
 
-        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.Notifications.AnyAsync(n => n.CaseId == caseId && n.Kind == Domain.NotificationKind.Admission)),
+        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.Notifications.AnyAsync(n => n.CaseId == caseId && n.Kind == Registry.Intake.Domain.NotificationKind.Admission)),
             TimeSpan.FromSeconds(30), "the admission's notification");
         await Task.Delay(500); // give the redelivery its chance to (wrongly) raise a second notification
         Assert.Empty(await OverdueCardsAsync(registered.CaseId, registeredAt.AddDays(7).AddHours(1)));
         var late = Assert.Single(await OverdueCardsAsync(registered.CaseId, admittedAt.AddDays(7).AddHours(1)));
         Assert.Equal("admission", late.Reason);
-        var notification = await intake.QueryAsync(db => db.Notifications.SingleAsync(n => n.CaseId == caseId && n.Kind == Domain.NotificationKind.Admission));
+        var notification = await intake.QueryAsync(db => db.Notifications.SingleAsync(n => n.CaseId == caseId && n.Kind == Registry.Intake.Domain.NotificationKind.Admission));
         Assert.Contains("SBU detention facility, Kyiv, UA", notification.Summary);
     }
 
@@ -58,7 +58,7 @@ public sealed class CaptureCardEventTests(IntakeFixture intake) : IClassFixture<
             CaseId = caseId, AdmittedAt = DateTimeOffset.UtcNow, Facility = "SBU detention facility", CustodianAgency = "UA-SBU",
         });
 
-        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.Notifications.AnyAsync(n => n.CaseId == caseId && n.Kind == Domain.NotificationKind.Admission)),
+        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.Notifications.AnyAsync(n => n.CaseId == caseId && n.Kind == Registry.Intake.Domain.NotificationKind.Admission)),
             TimeSpan.FromSeconds(30), "the admission's notification");
         var card = await intake.QueryAsync(db => db.CaptureCards.SingleAsync(c => c.CaseId == caseId));
         Assert.Equal(issued.DueAt.ToDateTimeOffset(), card.DueAt);
@@ -78,13 +78,13 @@ public sealed class CaptureCardEventTests(IntakeFixture intake) : IClassFixture<
         await intake.Bus.Publisher.Publish(transfer, c => c.MessageId = messageId); // a redelivery
 
         var caseId = Guid.Parse(registered.CaseId);
-        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.CaptureCards.AnyAsync(c => c.CaseId == caseId && c.Reason == Domain.CaptureCardReason.Transfer)),
+        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.CaptureCards.AnyAsync(c => c.CaseId == caseId && c.Reason == Registry.Intake.Domain.CaptureCardReason.Transfer)),
             TimeSpan.FromSeconds(30), "the transfer's capture card");
         await Task.Delay(500); // give the redelivery its chance to (wrongly) add a second card
         var late = Assert.Single(await OverdueCardsAsync(registered.CaseId, transferredAt.AddDays(7).AddHours(2)));
         Assert.Equal("transfer", late.Reason);
         Assert.Empty(await OverdueCardsAsync(registered.CaseId, transferredAt.AddDays(6)));
-        Assert.Equal(1, await intake.QueryAsync(db => db.Notifications.CountAsync(n => n.CaseId == caseId && n.Kind == Domain.NotificationKind.Transfer)));
+        Assert.Equal(1, await intake.QueryAsync(db => db.Notifications.CountAsync(n => n.CaseId == caseId && n.Kind == Registry.Intake.Domain.NotificationKind.Transfer)));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class CaptureCardEventTests(IntakeFixture intake) : IClassFixture<
         await intake.Bus.Publisher.Publish(new PatientHospitalised { CaseId = Guid.Parse(duplicate.CaseId), HospitalisedAt = DateTimeOffset.UtcNow, Hospital = "Military hospital, Kyiv" });
 
         var survivorId = Guid.Parse(survivor.CaseId);
-        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.CaptureCards.AnyAsync(c => c.CaseId == survivorId && c.Reason == Domain.CaptureCardReason.Hospitalisation)),
+        await Eventually.TrueAsync(() => intake.QueryAsync(db => db.CaptureCards.AnyAsync(c => c.CaseId == survivorId && c.Reason == Registry.Intake.Domain.CaptureCardReason.Hospitalisation)),
             TimeSpan.FromSeconds(30), "the hospitalisation's capture card on the survivor");
         Assert.Contains(await OverdueCardsAsync(survivor.CaseId, DateTimeOffset.UtcNow.AddDays(8)), i => i.Reason == "hospitalisation");
     }

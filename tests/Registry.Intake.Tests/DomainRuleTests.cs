@@ -1,4 +1,6 @@
 using Registry.Intake.Domain;
+using Registry.Intake.Tests.Domain;
+using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Intake.Tests;
 
@@ -50,7 +52,7 @@ public sealed class DomainRuleTests
     [Fact]
     public void Assertions_keep_every_claim_and_the_case_shows_the_latest()
     {
-        var c = new CaptureCase { CaseId = Guid.NewGuid(), RequestHash = [], CapturePlace = "p", CapturingUnit = "u", CapturingAgency = "a" };
+        var c = Aggregates.NewCase();
         var document = new AssertionSource(SourceKind.Document, "military identity card", "AB-1", null, null);
         var person = new AssertionSource(SourceKind.StatedByPerson, null, null, null, null);
 
@@ -67,14 +69,14 @@ public sealed class DomainRuleTests
     [Fact]
     public void A_merged_case_takes_no_more_changes()
     {
-        CaptureCase New() => new() { CaseId = Guid.NewGuid(), RequestHash = [], CapturePlace = "p", CapturingUnit = "u", CapturingAgency = "a" };
-        var survivor = New();
-        var merged = New();
+        var survivor = Aggregates.NewCase();
+        var merged = Aggregates.NewCase();
 
         merged.MergeInto(survivor, DateTimeOffset.UnixEpoch);
 
         Assert.Equal(survivor.CaseId, merged.MergedIntoCaseId);
-        Assert.Throws<CaseMergedException>(() => merged.Assert(new Dictionary<string, string?> { ["rank"] = "x" }, AssertionSource.Unrecorded, DateTimeOffset.UnixEpoch));
-        Assert.NotNull(survivor.MergeProblem(survivor));
+        var refused = Assert.Throws<RuleViolationException>(() => merged.Assert(new Dictionary<string, string?> { ["rank"] = "x" }, AssertionSource.Unrecorded, DateTimeOffset.UnixEpoch));
+        Assert.Equal("CASE_MERGED", refused.Reason);
+        Assert.Throws<RuleViolationException>(() => survivor.MergeInto(survivor, DateTimeOffset.UnixEpoch));
     }
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
-using Registry.Intake.Grpc;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Search;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
 using Xunit.Abstractions;
@@ -70,8 +71,9 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
     public async Task A_name_search_over_100000_cases_uses_the_trigram_index()
     {
         var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = "Jong Hyok", PageSize = 50 });
+        // The query SearchCases runs: the search, keyset-paged in registration order (KeysetPaging).
         var (plan, found) = await Intake.QueryAsync(async db =>
-            (await ExplainAsync(db, db.Cases.AsNoTracking().Matching(search).Take(search.PageSize)),
+            (await ExplainAsync(db, db.Cases.AsNoTracking().Matching(search).Where(c => c.Number > long.MinValue).OrderBy(c => c.Number).Take(search.Page.Size)),
              await db.Cases.AsNoTracking().Matching(search).Select(c => c.CaseId).ToListAsync()));
 
         Assert.Contains(Guid.Parse(register.Rifleman.CaseId), found);

@@ -1,10 +1,8 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Intake.Data;
-using Registry.Intake.Domain;
-using Registry.Intake.Messaging;
-using Registry.ServiceDefaults.Data;
+using Registry.Intake.Features.CaptureCards;
+using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Consumers;
@@ -14,38 +12,18 @@ namespace Registry.Intake.Consumers;
 /// provisionally; the Convention counts the week from this arrival (GC III Art. 70), so a card not yet
 /// issued is now due a week after it. The ICRC learns where the person is held (Art. 122).
 /// </summary>
-public sealed class CustodyAdmittedConsumer(IntakeDbContext db, NotificationSignal signal, TimeProvider clock, ILogger<CustodyAdmittedConsumer> logger)
+public sealed class CustodyAdmittedConsumer(IntakeDbContext db, CaptureCardEventHandler handler, NotificationSignal signal, ILogger<CustodyAdmittedConsumer> logger)
     : IConsumer<CustodyAdmitted>
 {
     public async Task Consume(ConsumeContext<CustodyAdmitted> context)
     {
         var m = context.Message;
-        var now = clock.GetUtcNow().ToMicroseconds();
-        var admittedAt = m.AdmittedAt.ToMicroseconds();
-        CaptureCase? owner = null;
-        CaptureCard? card = null;
+        var arrival = new ArrivalRecorded(null, null);
         await db.ApplyOnceAsync(context.MessageId ?? throw new InvalidOperationException("CustodyAdmitted without a message id."),
-            nameof(CustodyAdmittedConsumer), async ct =>
-            {
-                owner = await CaptureCardEvents.FindOwnerAsync(db, m.CaseId, ct);
-                if (owner is null)
-                {
-                    return; // not a case of this register
-                }
-
-                card = await db.CaptureCards
-                    .Where(c => c.CaseId == owner.CaseId && c.Reason == CaptureCardReason.Admission && c.IssuedAt == null && c.WithdrawnAt == null)
-                    .OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
-                card?.RebaseTo(admittedAt);
-
-                var place = string.Join(", ", new[] { m.Facility, m.Locality, m.Country }.Where(p => !string.IsNullOrEmpty(p)));
-                db.RaiseNotification(owner, NotificationKind.Admission,
-                    $"Admitted: {IcrcFeed.Describe(owner)} held at {place} by {m.CustodianAgency} since {admittedAt:yyyy-MM-dd}.", now);
-                await db.SequenceNotificationsAsync(ct);
-            }, context.CancellationToken);
+            nameof(CustodyAdmittedConsumer), async ct => arrival = await handler.HandleAsync(m, ct), context.CancellationToken);
         signal.Notify();
         logger.LogInformation("Admission of case {CaseId} to {Facility}: capture card {Card}", m.CaseId, m.Facility,
-            owner is null ? "not a case of this register" : card is null ? "already issued" : $"due {card.DueAt:u}");
+            arrival.Owner is null ? "not a case of this register" : arrival.Card is null ? "already issued" : $"due {arrival.Card.DueAt:u}");
     }
 }
 

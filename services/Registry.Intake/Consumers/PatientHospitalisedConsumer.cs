@@ -2,23 +2,22 @@ using MassTransit;
 using Registry.Contracts;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
-using Registry.Intake.Messaging;
-using Registry.ServiceDefaults.Data;
+using Registry.Intake.Features.CaptureCards;
+using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Consumers;
 
 /// <summary>A hospitalisation makes a new capture card due and is notified to the ICRC (without clinical detail).</summary>
-public sealed class PatientHospitalisedConsumer(IntakeDbContext db, NotificationSignal signal, TimeProvider clock, ILogger<PatientHospitalisedConsumer> logger)
+public sealed class PatientHospitalisedConsumer(IntakeDbContext db, CaptureCardEventHandler handler, NotificationSignal signal, ILogger<PatientHospitalisedConsumer> logger)
     : IConsumer<PatientHospitalised>
 {
     public async Task Consume(ConsumeContext<PatientHospitalised> context)
     {
         var m = context.Message;
-        var owner = await CaptureCardEvents.ApplyAsync(db, context.MessageId ?? throw new InvalidOperationException("PatientHospitalised without a message id."),
-            nameof(PatientHospitalisedConsumer), m.CaseId, CaptureCardReason.Hospitalisation, NotificationKind.Hospitalisation, m.HospitalisedAt,
-            c => $"Admitted to hospital: {IcrcFeed.Describe(c)} at {m.Hospital} on {m.HospitalisedAt:yyyy-MM-dd}.",
-            clock.GetUtcNow().ToMicroseconds(), context.CancellationToken);
+        CaptureCase? owner = null;
+        await db.ApplyOnceAsync(context.MessageId ?? throw new InvalidOperationException("PatientHospitalised without a message id."),
+            nameof(PatientHospitalisedConsumer), async ct => owner = await handler.HandleAsync(m, ct), context.CancellationToken);
         signal.Notify();
         logger.LogInformation("Hospitalisation of case {CaseId}: capture card due again ({Known})", m.CaseId, owner is not null);
     }

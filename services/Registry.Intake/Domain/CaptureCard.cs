@@ -1,3 +1,5 @@
+using Registry.ServiceDefaults.Domain;
+
 namespace Registry.Intake.Domain;
 
 public enum CaptureCardReason
@@ -13,18 +15,24 @@ public enum CaptureCardReason
 /// </summary>
 public sealed class CaptureCard
 {
-    public long Id { get; set; }
-    public Guid CardId { get; set; }
-    public Guid CaseId { get; set; }
-    public long CaseNumber { get; set; }
-    public CaptureCardReason Reason { get; set; }
-    public DateTimeOffset OccurredAt { get; set; }
-    public DateTimeOffset DueAt { get; set; }
-    public DateTimeOffset? IssuedAt { get; set; }
+    public const string ResourceType = "registry.intake.v1.CaptureCard";
+
+    private CaptureCard()
+    {
+    }
+
+    public long Id { get; private set; }
+    public Guid CardId { get; private set; }
+    public Guid CaseId { get; private set; }
+    public long CaseNumber { get; private set; }
+    public CaptureCardReason Reason { get; private set; }
+    public DateTimeOffset OccurredAt { get; private set; }
+    public DateTimeOffset DueAt { get; private set; }
+    public DateTimeOffset? IssuedAt { get; private set; }
     /// <summary>Set when the card is no longer owed: its case was merged into another, whose card stands for the person.</summary>
-    public DateTimeOffset? WithdrawnAt { get; set; }
+    public DateTimeOffset? WithdrawnAt { get; private set; }
     /// <summary>The issued card's content, as the contract's JSON.</summary>
-    public string? Content { get; set; }
+    public string? Content { get; private set; }
 
     public static CaptureCard Owed(CaptureCase c, CaptureCardReason reason, DateTimeOffset occurredAt, DateTimeOffset now) => new()
     {
@@ -42,10 +50,7 @@ public sealed class CaptureCard
     /// </summary>
     public void RebaseTo(DateTimeOffset occurredAt)
     {
-        if (IssuedAt is not null)
-        {
-            throw new InvalidOperationException("An issued card's content is fixed.");
-        }
+        EnsureNotIssued();
 
         OccurredAt = occurredAt;
         DueAt = occurredAt + Deadlines.CaptureCard;
@@ -55,12 +60,18 @@ public sealed class CaptureCard
 
     public void Issue(string content, DateTimeOffset now)
     {
-        if (IssuedAt is not null)
-        {
-            throw new InvalidOperationException("The card was already issued.");
-        }
+        EnsureNotIssued();
 
         Content = content;
         IssuedAt = now;
+    }
+
+    /// <summary>An issued card went out as it stood; its content and clock are fixed.</summary>
+    private void EnsureNotIssued()
+    {
+        if (IssuedAt is not null)
+        {
+            throw new RuleViolationException("CAPTURE_CARD_ISSUED", ResourceType, $"captureCards/{CardId}", "The card was already issued; its content is fixed.");
+        }
     }
 }

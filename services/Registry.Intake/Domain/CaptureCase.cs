@@ -1,3 +1,5 @@
+using Registry.ServiceDefaults.Domain;
+
 namespace Registry.Intake.Domain;
 
 /// <summary>
@@ -8,40 +10,57 @@ namespace Registry.Intake.Domain;
 /// </summary>
 public sealed class CaptureCase
 {
-    /// <summary>Sequential number, the source of the human-readable case number.</summary>
-    public long Number { get; set; }
-    public Guid CaseId { get; set; }
-    /// <summary>The client's idempotency key and a hash of what it sent with it.</summary>
-    public Guid RequestId { get; set; }
-    public required byte[] RequestHash { get; set; }
+    /// <summary>The case as a resource type, naming it in errors.</summary>
+    public const string ResourceType = "registry.intake.v1.Case";
 
-    public PersonIdentity Identity { get; set; } = new();
+    // Field limits, read by the validators and the EF configuration alike.
+    public const int CapturePlaceMaxLength = 200;
+    public const int CapturingUnitMaxLength = 200;
+    public const int CapturingAgencyMaxLength = 200;
+    public const int CaptureCircumstancesMaxLength = 4000;
+    public const int SearchTextMaxLength = 1000;
+    public const int ServiceNumberKeyMaxLength = 64;
+    public const int NameKeyMaxLength = 500;
+    public const int RequestHashLength = 32;
+
+    private CaptureCase()
+    {
+    }
+
+    /// <summary>Sequential number, the source of the human-readable case number.</summary>
+    public long Number { get; private set; }
+    public Guid CaseId { get; private set; }
+    /// <summary>The client's idempotency key and a hash of what it sent with it.</summary>
+    public Guid RequestId { get; private set; }
+    public byte[] RequestHash { get; private set; } = [];
+
+    public PersonIdentity Identity { get; private set; } = new();
     /// <summary>The names in both scripts, normalised for search (<see cref="NameSearch"/>).</summary>
-    public string SearchText { get; set; } = "";
+    public string SearchText { get; private set; } = "";
     /// <summary>The service number without separators or case (<see cref="DuplicateScoring.NormaliseNumber"/>), or null.</summary>
-    public string? ServiceNumberKey { get; set; }
+    public string? ServiceNumberKey { get; private set; }
     /// <summary>
     /// The names in the original script and in Latin, normalised, as duplicate detection compares them
     /// (<see cref="DuplicateKeys"/>). Null only on cases stored before these columns existed and not changed since.
     /// </summary>
-    public string? NameKey { get; set; }
-    public string? LatinNameKey { get; set; }
+    public string? NameKey { get; private set; }
+    public string? LatinNameKey { get; private set; }
 
-    public DateTimeOffset CapturedAt { get; set; }
-    public required string CapturePlace { get; set; }
-    public double? CaptureLatitude { get; set; }
-    public double? CaptureLongitude { get; set; }
-    public required string CapturingUnit { get; set; }
-    public required string CapturingAgency { get; set; }
-    public string? CaptureCircumstances { get; set; }
+    public DateTimeOffset CapturedAt { get; private set; }
+    public string CapturePlace { get; private set; } = "";
+    public double? CaptureLatitude { get; private set; }
+    public double? CaptureLongitude { get; private set; }
+    public string CapturingUnit { get; private set; } = "";
+    public string CapturingAgency { get; private set; } = "";
+    public string? CaptureCircumstances { get; private set; }
 
-    public StatusCategory StatusCategory { get; set; }
-    public Guid? MergedIntoCaseId { get; set; }
+    public StatusCategory StatusCategory { get; private set; }
+    public Guid? MergedIntoCaseId { get; private set; }
 
     /// <summary>Increases with every change; also the optimistic-concurrency token.</summary>
-    public long Revision { get; set; }
-    public DateTimeOffset RegisteredAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
+    public long Revision { get; private set; }
+    public DateTimeOffset RegisteredAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
 
     public string CaseNumber => FormatCaseNumber(Number);
 
@@ -50,6 +69,23 @@ public sealed class CaptureCase
         NameKey ?? NameSearch.OriginalScript(Identity), LatinNameKey ?? NameSearch.Latin(Identity));
 
     public static string FormatCaseNumber(long number) => $"RC-{number:D6}";
+
+    /// <summary>Opens a case at registration; identity facts and the first status follow (<see cref="Assert"/>, <see cref="InitialStatus"/>).</summary>
+    public static CaptureCase Register(Guid requestId, byte[] requestHash, CaptureDetails capture, DateTimeOffset now) => new()
+    {
+        CaseId = Guid.CreateVersion7(now),
+        RequestId = requestId,
+        RequestHash = requestHash,
+        CapturedAt = capture.CapturedAt,
+        CapturePlace = capture.Place,
+        CaptureLatitude = capture.Latitude,
+        CaptureLongitude = capture.Longitude,
+        CapturingUnit = capture.CapturingUnit,
+        CapturingAgency = capture.CapturingAgency,
+        CaptureCircumstances = capture.Circumstances,
+        RegisteredAt = now,
+        UpdatedAt = now,
+    };
 
     /// <summary>
     /// Records what one source says about some identity facts and makes them the current values.
@@ -64,20 +100,7 @@ public sealed class CaptureCase
         {
             var field = IdentityFields.Find(name) ?? throw new ArgumentException($"'{name}' is not an identity field.", nameof(facts));
             field.Set(Identity, value);
-            assertions.Add(new IdentityAssertion
-            {
-                CaseId = CaseId,
-                Field = name,
-                Value = value,
-                SourceKind = source.Kind,
-                DocumentType = source.DocumentType,
-                DocumentNumber = source.DocumentNumber,
-                ReportedBy = source.ReportedBy,
-                Note = source.Note,
-                RequiredByArticle17 = field.RequiredByArticle17,
-                Revision = Revision,
-                AssertedAt = now,
-            });
+            assertions.Add(IdentityAssertion.Made(CaseId, field, value, source, Revision, now));
         }
 
         SearchText = NameSearch.For(Identity);
@@ -119,17 +142,7 @@ public sealed class CaptureCase
     {
         EnsureOpen();
         Touch(now);
-        var change = new StatusChange
-        {
-            CaseId = CaseId,
-            From = StatusCategory,
-            To = to,
-            DecisionReference = decisionReference,
-            DecidedBy = decidedBy,
-            DecidedAt = decidedAt,
-            RecordedAt = now,
-            Revision = Revision,
-        };
+        var change = StatusChange.Decided(CaseId, StatusCategory, to, decisionReference, decidedBy, decidedAt, now, Revision);
         StatusCategory = to;
         return change;
     }
@@ -138,47 +151,53 @@ public sealed class CaptureCase
     public StatusChange InitialStatus(StatusCategory category, DateTimeOffset now)
     {
         StatusCategory = category;
-        return new StatusChange
-        {
-            CaseId = CaseId,
-            From = null,
-            To = category,
-            DecisionReference = "registration",
-            DecidedBy = CapturingAgency,
-            DecidedAt = now,
-            RecordedAt = now,
-            Revision = Revision,
-        };
+        return StatusChange.Decided(CaseId, null, category, "registration", CapturingAgency, now, now, Revision);
     }
 
     public bool IsMerged => MergedIntoCaseId is not null;
 
-    /// <summary>Why this case cannot be merged into <paramref name="survivor"/>, or null when it can.</summary>
-    public string? MergeProblem(CaptureCase survivor) =>
-        survivor.CaseId == CaseId ? "a case cannot be merged into itself"
-        : IsMerged ? $"case {CaseNumber} was already merged into {MergedIntoCaseId}"
-        : survivor.IsMerged ? $"case {survivor.CaseNumber} was itself merged into {survivor.MergedIntoCaseId}; merge into that case"
-        : null;
-
     /// <summary>Makes this case point to <paramref name="survivor"/>, the person's record from now on. Nothing is deleted.</summary>
     public void MergeInto(CaptureCase survivor, DateTimeOffset now)
     {
-        if (MergeProblem(survivor) is { } problem)
+        if (survivor.CaseId == CaseId)
         {
-            throw new InvalidOperationException(problem);
+            throw new RuleViolationException("CASE_MERGE_INTO_ITSELF", ResourceType, Subject, $"Case {CaseNumber} cannot be merged into itself.");
         }
 
+        EnsureOpen();
+        survivor.EnsureOpen();
         Touch(now);
         survivor.Touch(now);
         MergedIntoCaseId = survivor.CaseId;
     }
 
-    private void EnsureOpen()
+    /// <summary>The case as a resource name, e.g. in a rule's refusal.</summary>
+    public string Subject => $"cases/{CaseId}";
+
+    /// <summary>A merged case takes no more changes: they belong on the case it was merged into.</summary>
+    public void EnsureOpen()
     {
         if (IsMerged)
         {
-            throw new CaseMergedException(this);
+            throw new RuleViolationException("CASE_MERGED", ResourceType, Subject,
+                $"Case {CaseNumber} was merged into case {MergedIntoCaseId}; record this on that case instead.");
         }
+    }
+
+    /// <summary>
+    /// Issues the case's earliest capture card still owed (GC III Art. 70), with <paramref name="content"/>
+    /// (the Annex IV card as it stands now); refused when the case is merged or owes no card.
+    /// </summary>
+    public CaptureCard IssueCaptureCard(CaptureCard? owed, string content, DateTimeOffset now)
+    {
+        EnsureOpen();
+        if (owed is null || owed.CaseId != CaseId)
+        {
+            throw new RuleViolationException("NO_CAPTURE_CARD_DUE", ResourceType, Subject, $"No capture card of case {CaseNumber} is waiting to be issued.");
+        }
+
+        owed.Issue(content, now);
+        return owed;
     }
 
     private void Touch(DateTimeOffset now)
@@ -186,11 +205,4 @@ public sealed class CaptureCase
         Revision++;
         UpdatedAt = now;
     }
-}
-
-/// <summary>A merged case takes no more changes: they belong on the case it was merged into.</summary>
-public sealed class CaseMergedException(CaptureCase merged)
-    : InvalidOperationException($"Case {merged.CaseNumber} was merged into {merged.MergedIntoCaseId}; change that case instead.")
-{
-    public CaptureCase Case { get; } = merged;
 }

@@ -1,3 +1,5 @@
+using Registry.ServiceDefaults.Domain;
+
 namespace Registry.Intake.Domain;
 
 public enum DuplicateStatus
@@ -10,24 +12,68 @@ public enum DuplicateStatus
 /// <summary>Two cases that may be one person (e.g. registered by two agencies), until a coordinator decides.</summary>
 public sealed class DuplicateCandidate
 {
-    public long Id { get; set; }
-    public Guid CandidateId { get; set; }
-    /// <summary>The later case.</summary>
-    public Guid CaseId { get; set; }
-    public long CaseNumber { get; set; }
-    /// <summary>The earlier case it resembles.</summary>
-    public Guid OtherCaseId { get; set; }
-    public long OtherCaseNumber { get; set; }
-    public double Score { get; set; }
-    /// <summary>Reasons, separated by "; ".</summary>
-    public required string Reasons { get; set; }
-    public DuplicateStatus Status { get; set; } = DuplicateStatus.Open;
-    public DateTimeOffset FoundAt { get; set; }
-    public DateTimeOffset? ResolvedAt { get; set; }
-    public string? ResolutionNote { get; set; }
+    public const string ResourceType = "registry.intake.v1.DuplicateCandidate";
+    public const int ReasonsMaxLength = 1000;
+    public const int ResolutionNoteMaxLength = 1000;
 
+    private DuplicateCandidate()
+    {
+    }
+
+    public long Id { get; private set; }
+    public Guid CandidateId { get; private set; }
+    /// <summary>The later case.</summary>
+    public Guid CaseId { get; private set; }
+    public long CaseNumber { get; private set; }
+    /// <summary>The earlier case it resembles.</summary>
+    public Guid OtherCaseId { get; private set; }
+    public long OtherCaseNumber { get; private set; }
+    public double Score { get; private set; }
+    /// <summary>Reasons, separated by "; ".</summary>
+    public string Reasons { get; private set; } = "";
+    public DuplicateStatus Status { get; private set; } = DuplicateStatus.Open;
+    public DateTimeOffset FoundAt { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public string? ResolutionNote { get; private set; }
+
+    /// <summary>A pair found to resemble each other, <paramref name="caseId"/> first (as kept: the later case).</summary>
+    public static DuplicateCandidate Found(Guid caseId, long caseNumber, Guid otherCaseId, long otherCaseNumber, double score, string reasons, DateTimeOffset now) => new()
+    {
+        CandidateId = Guid.CreateVersion7(now),
+        CaseId = caseId,
+        CaseNumber = caseNumber,
+        OtherCaseId = otherCaseId,
+        OtherCaseNumber = otherCaseNumber,
+        Score = score,
+        Reasons = reasons,
+        FoundAt = now,
+    };
+
+    /// <summary>The same pair with the later case first, as candidates are kept.</summary>
+    public DuplicateCandidate LaterFirst() => OtherCaseNumber < CaseNumber ? this : new()
+    {
+        CandidateId = CandidateId,
+        CaseId = OtherCaseId,
+        CaseNumber = OtherCaseNumber,
+        OtherCaseId = CaseId,
+        OtherCaseNumber = CaseNumber,
+        Score = Score,
+        Reasons = Reasons,
+        FoundAt = FoundAt,
+    };
+
+    /// <summary>
+    /// A coordinator's decision on the pair. A merge is final: two cases merged as one person cannot be
+    /// declared different persons afterwards.
+    /// </summary>
     public void Resolve(DuplicateStatus status, string note, DateTimeOffset now)
     {
+        if (Status == DuplicateStatus.Merged)
+        {
+            throw new RuleViolationException("CASE_MERGED", ResourceType, $"duplicateCandidates/{CandidateId}",
+                $"Cases {CaptureCase.FormatCaseNumber(CaseNumber)} and {CaptureCase.FormatCaseNumber(OtherCaseNumber)} were merged as one person.");
+        }
+
         Status = status;
         ResolutionNote = note;
         ResolvedAt = now;

@@ -20,19 +20,25 @@ public enum NotificationKind
 /// </summary>
 public sealed class IcrcNotification
 {
-    public long Id { get; set; }
-    public Guid NotificationId { get; set; }
-    public long? Sequence { get; set; }
-    public Guid CaseId { get; set; }
-    public long CaseNumber { get; set; }
-    public NotificationKind Kind { get; set; }
-    public required string Summary { get; set; }
+    public const int SummaryMaxLength = 1000;
+
+    private IcrcNotification()
+    {
+    }
+
+    public long Id { get; private set; }
+    public Guid NotificationId { get; private set; }
+    public long? Sequence { get; private set; }
+    public Guid CaseId { get; private set; }
+    public long CaseNumber { get; private set; }
+    public NotificationKind Kind { get; private set; }
+    public string Summary { get; private set; } = "";
     /// <summary>The case (and, for a capture card, the card) as the contract's JSON, as they stood when raised.</summary>
-    public required string Payload { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset DueAt { get; set; }
+    public string Payload { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset DueAt { get; private set; }
     /// <summary>When the notification first went out on the ICRC's feed.</summary>
-    public DateTimeOffset? DeliveredAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; private set; }
 
     public static IcrcNotification Raise(CaptureCase c, NotificationKind kind, string summary, string payload, DateTimeOffset now) => new()
     {
@@ -51,5 +57,5 @@ public sealed class IcrcNotification
 public sealed class NotificationCounter
 {
     public int Id { get; set; }
-    public long Last { get; set; }
+    public long Last { get; private set; }
 }

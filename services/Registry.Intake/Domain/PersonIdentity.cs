@@ -7,6 +7,21 @@ namespace Registry.Intake.Domain;
 /// </summary>
 public sealed class PersonIdentity
 {
+    // Field limits, read by the validators and the EF configuration alike.
+    public const int NameMaxLength = 200;
+    public const int RankMaxLength = 100;
+    public const int ServiceNumberMaxLength = 64;
+    public const int PlaceOfBirthMaxLength = 200;
+    public const int CountryCodeLength = 2;
+    public const int SexMaxLength = 10;
+    public const int LanguagesMaxLength = 1000;
+    public const int MaxLanguages = 20;
+    public const int MilitaryUnitMaxLength = 200;
+    public const int RoleMaxLength = 200;
+    public const int PartialDateMaxLength = 10;
+    public const int PersonToInformMaxLength = 200;
+    public const int PersonToInformAddressMaxLength = 500;
+
     public string? FamilyName { get; set; }
     public string? GivenNames { get; set; }
     public string? FamilyNameLatin { get; set; }

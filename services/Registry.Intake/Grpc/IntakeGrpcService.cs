@@ -1,189 +1,98 @@
-using System.Security.Cryptography;
-using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.EntityFrameworkCore;
-using Registry.Intake.Data;
-using Registry.Intake.Domain;
-using Registry.Intake.Messaging;
+using Registry.Intake.Features.CaptureCards;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Effects;
+using Registry.Intake.Features.Identity;
+using Registry.Intake.Features.Notifications;
+using Registry.Intake.Features.Registration;
+using Registry.Intake.Features.Search;
+using Registry.Intake.Features.Status;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Data;
-using Registry.ServiceDefaults.Grpc;
-using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Grpc;
 
 /// <summary>
-/// The intake service's gRPC surface: validates, loads, asks the domain, stores the change and its
-/// event in one transaction. One partial file per area (registration, identity and status, ...).
+/// The intake service's gRPC surface, an adapter: each call is validated into a typed command, handed to
+/// its feature's handler (Features/), and the result mapped to the contract.
 /// </summary>
-public sealed partial class IntakeGrpcService : IntakeService.IntakeServiceBase
+public sealed class IntakeGrpcService(
+    TimeProvider clock,
+    RegisterCaptureHandler registerCapture,
+    GetCaseHandler getCase,
+    SearchCasesHandler searchCases,
+    UpdateIdentityHandler updateIdentity,
+    ListIdentityAssertionsHandler listIdentityAssertions,
+    ChangeStatusCategoryHandler changeStatusCategory,
+    ListStatusChangesHandler listStatusChanges,
+    RecordPersonalEffectsHandler recordPersonalEffects,
+    ListPersonalEffectsHandler listPersonalEffects,
+    RecordPersonalEffectFateHandler recordPersonalEffectFate,
+    ListDuplicateCandidatesHandler listDuplicateCandidates,
+    MergeCasesHandler mergeCases,
+    MarkNotDuplicateHandler markNotDuplicate,
+    ListOverdueHandler listOverdue,
+    IssueCaptureCardHandler issueCaptureCard,
+    StreamNotificationsHandler streamNotifications)
+    : IntakeService.IntakeServiceBase
 {
-    private const string CaseType = "registry.intake.v1.Case";
+    private DateTimeOffset Now => clock.GetUtcNow().ToMicroseconds();
 
-    private readonly IntakeDbContext _db;
-    private readonly OutboxSignal<IntakeDbContext> _outbox;
-    private readonly NotificationSignal _notifications;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<IntakeGrpcService> _logger;
+    public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context) =>
+        (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), request, context.CancellationToken)).ToProto();
 
-    public IntakeGrpcService(
-        IntakeDbContext db, OutboxSignal<IntakeDbContext> outbox, NotificationSignal notifications, TimeProvider clock, ILogger<IntakeGrpcService> logger)
+    public override async Task<GetCaseResponse> GetCase(GetCaseRequest request, ServerCallContext context) =>
+        new() { Case = (await getCase.HandleAsync(CaseRequestValidator.CaseId(request.CaseId), context.CancellationToken)).ToProto() };
+
+    public override async Task<SearchCasesResponse> SearchCases(SearchCasesRequest request, ServerCallContext context) =>
+        (await searchCases.HandleAsync(SearchCasesValidator.Validate(request), context.CancellationToken)).ToProto();
+
+    public override async Task<UpdateIdentityResponse> UpdateIdentity(UpdateIdentityRequest request, ServerCallContext context) =>
+        (await updateIdentity.HandleAsync(UpdateIdentityValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+
+    public override async Task<ListIdentityAssertionsResponse> ListIdentityAssertions(ListIdentityAssertionsRequest request, ServerCallContext context) =>
+        (await listIdentityAssertions.HandleAsync(
+            CaseRequestValidator.Page(request.CaseId, request.PageSize, request.PageToken, "assertions"), context.CancellationToken)).ToProto();
+
+    public override async Task<ChangeStatusCategoryResponse> ChangeStatusCategory(ChangeStatusCategoryRequest request, ServerCallContext context) =>
+        new() { Case = (await changeStatusCategory.HandleAsync(ChangeStatusCategoryValidator.Validate(request, Now), context.CancellationToken)).ToProto() };
+
+    public override async Task<ListStatusChangesResponse> ListStatusChanges(ListStatusChangesRequest request, ServerCallContext context) =>
+        (await listStatusChanges.HandleAsync(
+            CaseRequestValidator.Page(request.CaseId, request.PageSize, request.PageToken, "status"), context.CancellationToken)).ToProto();
+
+    public override async Task<RecordPersonalEffectsResponse> RecordPersonalEffects(RecordPersonalEffectsRequest request, ServerCallContext context) =>
+        (await recordPersonalEffects.HandleAsync(PersonalEffectsValidator.Validate(request, Now), request, context.CancellationToken)).ToProto();
+
+    public override async Task<ListPersonalEffectsResponse> ListPersonalEffects(ListPersonalEffectsRequest request, ServerCallContext context) =>
+        (await listPersonalEffects.HandleAsync(
+            CaseRequestValidator.Page(request.CaseId, request.PageSize, request.PageToken, "effects"), context.CancellationToken)).ToProto();
+
+    public override async Task<RecordPersonalEffectFateResponse> RecordPersonalEffectFate(RecordPersonalEffectFateRequest request, ServerCallContext context) =>
+        new() { Effect = (await recordPersonalEffectFate.HandleAsync(PersonalEffectsValidator.Validate(request), context.CancellationToken)).ToProto() };
+
+    public override async Task<ListDuplicateCandidatesResponse> ListDuplicateCandidates(ListDuplicateCandidatesRequest request, ServerCallContext context) =>
+        (await listDuplicateCandidates.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto();
+
+    public override async Task<MergeCasesResponse> MergeCases(MergeCasesRequest request, ServerCallContext context) =>
+        (await mergeCases.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto();
+
+    public override async Task<MarkNotDuplicateResponse> MarkNotDuplicate(MarkNotDuplicateRequest request, ServerCallContext context) =>
+        new() { DuplicateCandidate = (await markNotDuplicate.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto() };
+
+    public override async Task<ListOverdueResponse> ListOverdue(ListOverdueRequest request, ServerCallContext context) =>
+        (await listOverdue.HandleAsync(ListOverdueValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+
+    public override async Task<IssueCaptureCardResponse> IssueCaptureCard(IssueCaptureCardRequest request, ServerCallContext context) =>
+        new() { CaptureCard = (await issueCaptureCard.HandleAsync(CaseRequestValidator.CaseId(request.CaseId), context.CancellationToken)).ToProto() };
+
+    public override async Task StreamNotifications(
+        StreamNotificationsRequest request, IServerStreamWriter<StreamNotificationsResponse> responseStream, ServerCallContext context)
     {
-        _db = db;
-        _outbox = outbox;
-        _notifications = notifications;
-        _clock = clock;
-        _logger = logger;
-    }
-
-    private DateTimeOffset Now => _clock.GetUtcNow().ToMicroseconds();
-
-    public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context)
-    {
-        var ct = context.CancellationToken;
-        var now = Now;
-        var registration = RegisterCaptureValidator.Validate(request, now);
-        var hash = SHA256.HashData(request.ToByteArray());
-
-        if (await FindByRequestAsync(registration.RequestId, ct) is { } earlier)
+        await foreach (var notification in streamNotifications.HandleAsync(StreamNotificationsValidator.Validate(request), context.CancellationToken))
         {
-            return await ReplayAsync(earlier, hash, ct);
+            await responseStream.WriteAsync(new StreamNotificationsResponse { Notification = notification.ToProto() }, context.CancellationToken);
         }
-
-        var entity = NewCase(registration, hash, now);
-        var assertions = entity.Assert(registration.Identity, registration.IdentitySource, now);
-        var status = entity.InitialStatus(registration.StatusCategory, now);
-        List<Domain.DuplicateCandidate> duplicates;
-        await using (var transaction = await _db.Database.BeginTransactionAsync(ct))
-        {
-            _db.Cases.Add(entity);
-            try
-            {
-                await _db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // Either a concurrent call with the same request_id committed first, or a real failure.
-                await transaction.RollbackAsync(CancellationToken.None);
-                if (await FindByRequestAsync(registration.RequestId, CancellationToken.None) is { } winner)
-                {
-                    return await ReplayAsync(winner, hash, CancellationToken.None);
-                }
-
-                throw;
-            }
-
-            _db.IdentityAssertions.AddRange(assertions);
-            _db.StatusChanges.Add(status);
-            duplicates = await FindDuplicatesAsync(entity, now, ct);
-            _db.DuplicateCandidates.AddRange(duplicates);
-            // The event names the case number, which the database assigned on the insert above.
-            _db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
-            // Until custody reports the arrival at a place of internment (CustodyAdmitted), the clock runs from registration.
-            _db.CaptureCards.Add(Domain.CaptureCard.Owed(entity, Domain.CaptureCardReason.Admission, now, now));
-            Raise(entity, Domain.NotificationKind.Registration,
-                $"Registered: {Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
-            await SequenceNotificationsAsync(ct);
-            await _db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        _outbox.Notify();
-        _notifications.Notify();
-        _logger.LogInformation("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
-            entity.CaseNumber, entity.CaseId, entity.CapturingAgency, duplicates.Count);
-        var response = new RegisterCaptureResponse { Case = entity.ToProto() };
-        response.DuplicateCandidates.AddRange(duplicates.Select(d => d.ToProto()));
-        return response;
     }
-
-    public override async Task<GetCaseResponse> GetCase(GetCaseRequest request, ServerCallContext context)
-    {
-        var errors = new FieldViolations();
-        var caseId = errors.Uuid("case_id", request.CaseId, required: true);
-        errors.ThrowIfAny();
-
-        var found = await FindCaseAsync(caseId!.Value, tracked: false, context.CancellationToken);
-        return new GetCaseResponse { Case = found.ToProto() };
-    }
-
-    private async Task<CaptureCase> FindCaseAsync(Guid caseId, bool tracked, CancellationToken ct)
-    {
-        var cases = tracked ? _db.Cases : _db.Cases.AsNoTracking();
-        return await cases.SingleOrDefaultAsync(c => c.CaseId == caseId, ct)
-            ?? throw RpcErrors.NotFound(CaseType, caseId.ToString());
-    }
-
-    /// <summary>Loads a case to change it: it must exist, be the caller's revision, and not be merged away.</summary>
-    private async Task<CaptureCase> FindCaseToChangeAsync(Guid caseId, long revision, CancellationToken ct)
-    {
-        var found = await FindCaseAsync(caseId, tracked: true, ct);
-        EnsureNotMerged(found);
-
-        if (found.Revision != revision)
-        {
-            throw RpcErrors.Aborted(CaseType, caseId.ToString(), revision, found.Revision);
-        }
-
-        return found;
-    }
-
-    /// <summary>Saves a change guarded by the case's revision: a writer that got in between makes this one ABORTED.</summary>
-    private async Task SaveChangeAsync(CaptureCase changed, long expectedRevision, CancellationToken ct)
-    {
-        try
-        {
-            await using var transaction = await _db.Database.BeginTransactionAsync(ct);
-            await SequenceNotificationsAsync(ct);
-            await _db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            _db.ChangeTracker.Clear();
-            var current = await _db.Cases.AsNoTracking().Where(c => c.CaseId == changed.CaseId).Select(c => c.Revision).SingleAsync(CancellationToken.None);
-            throw RpcErrors.Aborted(CaseType, changed.CaseId.ToString(), expectedRevision, current);
-        }
-
-        _outbox.Notify();
-        _notifications.Notify();
-    }
-
-    private Task<CaptureCase?> FindByRequestAsync(Guid requestId, CancellationToken ct)
-    {
-        _db.ChangeTracker.Clear();
-        return _db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == requestId, ct);
-    }
-
-    private async Task<RegisterCaptureResponse> ReplayAsync(CaptureCase earlier, byte[] hash, CancellationToken ct)
-    {
-        if (!CryptographicOperations.FixedTimeEquals(earlier.RequestHash, hash))
-        {
-            throw RpcErrors.AlreadyExists(
-                $"request_id was already used for a different registration (case {earlier.CaseNumber}); use a new request_id.");
-        }
-
-        var response = new RegisterCaptureResponse { Case = earlier.ToProto(), Replayed = true };
-        var duplicates = await _db.DuplicateCandidates.AsNoTracking()
-            .Where(d => d.CaseId == earlier.CaseId && d.Status == Domain.DuplicateStatus.Open)
-            .OrderByDescending(d => d.Score).ToListAsync(ct);
-        response.DuplicateCandidates.AddRange(duplicates.Select(d => d.ToProto()));
-        return response;
-    }
-
-    private static CaptureCase NewCase(CaptureRegistration r, byte[] hash, DateTimeOffset now) => new()
-    {
-        CaseId = Guid.CreateVersion7(now),
-        RequestId = r.RequestId,
-        RequestHash = hash,
-        CapturedAt = r.Capture.CapturedAt,
-        CapturePlace = r.Capture.Place,
-        CaptureLatitude = r.Capture.Latitude,
-        CaptureLongitude = r.Capture.Longitude,
-        CapturingUnit = r.Capture.CapturingUnit,
-        CapturingAgency = r.Capture.CapturingAgency,
-        CaptureCircumstances = r.Capture.Circumstances,
-        RegisteredAt = now,
-        UpdatedAt = now,
-    };
 }

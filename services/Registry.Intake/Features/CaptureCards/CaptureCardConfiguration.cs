@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Registry.Intake.Domain;
+
+namespace Registry.Intake.Features.CaptureCards;
+
+public sealed class CaptureCardConfiguration : IEntityTypeConfiguration<CaptureCard>
+{
+    public void Configure(EntityTypeBuilder<CaptureCard> e)
+    {
+        e.ToTable("capture_cards");
+        e.HasKey(c => c.Id);
+        e.Property(c => c.Id).UseIdentityByDefaultColumn();
+        e.HasIndex(c => c.CardId).IsUnique();
+        e.HasIndex(c => new { c.CaseId, c.Id });
+        // ListOverdue walks cards by due time.
+        e.HasIndex(c => new { c.DueAt, c.Id });
+        e.Property(c => c.Reason).HasConversion<string>().HasMaxLength(20);
+    }
+}

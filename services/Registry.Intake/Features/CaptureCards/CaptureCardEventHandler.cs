@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
+
+namespace Registry.Intake.Features.CaptureCards;
+
+/// <summary>What an arrival meant for the register: the case that answers for it (null when not a case of this register) and its admission card.</summary>
+public sealed record ArrivalRecorded(CaptureCase? Owner, CaptureCard? Card);
+
+/// <summary>
+/// What custody's and medical's events mean for the Convention's clocks: the week for a capture card
+/// (GC III Art. 70) and a notification to the ICRC (Art. 122). Called by the consumers inside the
+/// transaction that records the message as applied; this saves nothing itself.
+/// </summary>
+public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
+{
+    /// <summary>
+    /// The person arrived at a place of internment. Registration opened the admission capture card's clock
+    /// provisionally; the Convention counts the week from this arrival, so a card not yet issued is now due
+    /// a week after it. The ICRC learns where the person is held.
+    /// </summary>
+    public async Task<ArrivalRecorded> HandleAsync(CustodyAdmitted m, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        var admittedAt = m.AdmittedAt.ToMicroseconds();
+        if (await cases.FindOwnerAsync(m.CaseId, ct) is not { } owner)
+        {
+            return new ArrivalRecorded(null, null); // not a case of this register
+        }
+
+        var card = await db.CaptureCards
+            .Where(c => c.CaseId == owner.CaseId && c.Reason == CaptureCardReason.Admission && c.IssuedAt == null && c.WithdrawnAt == null)
+            .OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
+        card?.RebaseTo(admittedAt);
+
+        var place = string.Join(", ", new[] { m.Facility, m.Locality, m.Country }.Where(p => !string.IsNullOrEmpty(p)));
+        db.RaiseNotification(owner, NotificationKind.Admission,
+            $"Admitted: {IcrcFeed.Describe(owner)} held at {place} by {m.CustodianAgency} since {admittedAt:yyyy-MM-dd}.", now);
+        await db.SequenceNotificationsAsync(ct);
+        return new ArrivalRecorded(owner, card);
+    }
+
+    /// <summary>A transfer makes a new capture card due and is notified to the ICRC.</summary>
+    public Task<CaptureCase?> HandleAsync(CustodyTransferred m, CancellationToken ct) =>
+        CardOwedAsync(m.CaseId, CaptureCardReason.Transfer, NotificationKind.Transfer, m.TransferredAt,
+            c => $"Transferred: {IcrcFeed.Describe(c)} from {m.FromFacility ?? "?"} to {m.ToFacility}{(m.ToPower is null ? "" : $" ({m.ToPower})")} on {m.TransferredAt:yyyy-MM-dd}.", ct);
+
+    /// <summary>A hospitalisation makes a new capture card due and is notified to the ICRC (without clinical detail).</summary>
+    public Task<CaptureCase?> HandleAsync(PatientHospitalised m, CancellationToken ct) =>
+        CardOwedAsync(m.CaseId, CaptureCardReason.Hospitalisation, NotificationKind.Hospitalisation, m.HospitalisedAt,
+            c => $"Admitted to hospital: {IcrcFeed.Describe(c)} at {m.Hospital} on {m.HospitalisedAt:yyyy-MM-dd}.", ct);
+
+    /// <summary>A new capture card due a week after <paramref name="occurredAt"/>, owed by the case that answers for <paramref name="caseId"/>.</summary>
+    private async Task<CaptureCase?> CardOwedAsync(
+        Guid caseId, CaptureCardReason reason, NotificationKind kind, DateTimeOffset occurredAt, Func<CaptureCase, string> summary, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        if (await cases.FindOwnerAsync(caseId, ct) is not { } owner)
+        {
+            return null; // not a case of this register (e.g. another deployment's); nothing is owed here
+        }
+
+        db.CaptureCards.Add(CaptureCard.Owed(owner, reason, occurredAt.ToMicroseconds(), now));
+        db.RaiseNotification(owner, kind, summary(owner), now);
+        await db.SequenceNotificationsAsync(ct);
+        return owner;
+    }
+}

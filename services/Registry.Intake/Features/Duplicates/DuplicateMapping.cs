@@ -1,0 +1,38 @@
+using Google.Protobuf.WellKnownTypes;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
+using DuplicateCandidate = Registry.Intake.Domain.DuplicateCandidate;
+
+namespace Registry.Intake.Features.Duplicates;
+
+public static class DuplicateMapping
+{
+    public static Protos.Intake.V1.DuplicateCandidate ToProto(this DuplicateCandidate d)
+    {
+        var proto = new Protos.Intake.V1.DuplicateCandidate
+        {
+            DuplicateCandidateId = d.CandidateId.ToString(),
+            CaseId = d.CaseId.ToString(),
+            CaseNumber = CaptureCase.FormatCaseNumber(d.CaseNumber),
+            OtherCaseId = d.OtherCaseId.ToString(),
+            OtherCaseNumber = CaptureCase.FormatCaseNumber(d.OtherCaseNumber),
+            Score = d.Score,
+            Status = (Protos.Intake.V1.DuplicateStatus)(int)d.Status,
+            FoundAt = Timestamp.FromDateTimeOffset(d.FoundAt),
+            ResolutionNote = d.ResolutionNote ?? "",
+        };
+        proto.Reasons.AddRange(d.Reasons.Split("; ", StringSplitOptions.RemoveEmptyEntries));
+        return proto;
+    }
+
+    public static ListDuplicateCandidatesResponse ToProto(this Page<DuplicateCandidate> page)
+    {
+        var response = new ListDuplicateCandidatesResponse { NextPageToken = page.NextPageToken };
+        response.DuplicateCandidates.AddRange(page.Items.Select(d => d.ToProto()));
+        return response;
+    }
+
+    public static MergeCasesResponse ToProto(this MergedCases m) => new() { Survivor = m.Survivor.ToProto(), Merged = m.Merged.ToProto() };
+}

@@ -1,0 +1,67 @@
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Grpc;
+using DuplicateCandidate = Registry.Intake.Domain.DuplicateCandidate;
+
+namespace Registry.Intake.Features.Duplicates;
+
+/// <summary>A validated ListDuplicateCandidates request: optionally one case's candidates.</summary>
+public sealed record DuplicateCandidatesQuery(Guid? CaseId, PageRequest Page);
+
+/// <summary>A validated MergeCases request.</summary>
+public sealed record CaseMerge(Guid SurvivorId, long SurvivorRevision, Guid MergedId, long MergedRevision, string Reason);
+
+/// <summary>A validated MarkNotDuplicate request.</summary>
+public sealed record NotDuplicateDecision(Guid CaseId, Guid OtherCaseId, string Reason);
+
+/// <summary>Checks duplicate-handling requests, naming every bad field.</summary>
+public static class DuplicateValidator
+{
+    public static DuplicateCandidatesQuery Validate(ListDuplicateCandidatesRequest request)
+    {
+        var errors = new FieldViolations();
+        var caseId = errors.Uuid("case_id", request.CaseId, required: false);
+        var page = errors.Page(request.PageSize, request.PageToken, $"duplicates/{request.CaseId}");
+        errors.ThrowIfAny();
+        return new DuplicateCandidatesQuery(caseId, page);
+    }
+
+    public static CaseMerge Validate(MergeCasesRequest request)
+    {
+        var errors = new FieldViolations();
+        var survivorId = errors.Uuid("survivor_case_id", request.SurvivorCaseId, required: true);
+        var mergedId = errors.Uuid("merged_case_id", request.MergedCaseId, required: true);
+        if (request.SurvivorRevision < 1)
+        {
+            errors.Add("survivor_revision", "is required: the survivor's revision you read");
+        }
+
+        if (request.MergedRevision < 1)
+        {
+            errors.Add("merged_revision", "is required: the merged case's revision you read");
+        }
+
+        if (survivorId is not null && survivorId == mergedId)
+        {
+            errors.Add("merged_case_id", "must differ from survivor_case_id");
+        }
+
+        var reason = errors.Text("reason", request.Reason, DuplicateCandidate.ResolutionNoteMaxLength, required: true);
+        errors.ThrowIfAny();
+        return new CaseMerge(survivorId!.Value, request.SurvivorRevision, mergedId!.Value, request.MergedRevision, reason!);
+    }
+
+    public static NotDuplicateDecision Validate(MarkNotDuplicateRequest request)
+    {
+        var errors = new FieldViolations();
+        var caseId = errors.Uuid("case_id", request.CaseId, required: true);
+        var otherId = errors.Uuid("other_case_id", request.OtherCaseId, required: true);
+        if (caseId is not null && caseId == otherId)
+        {
+            errors.Add("other_case_id", "must differ from case_id");
+        }
+
+        var reason = errors.Text("reason", request.Reason, DuplicateCandidate.ResolutionNoteMaxLength, required: true);
+        errors.ThrowIfAny();
+        return new NotDuplicateDecision(caseId!.Value, otherId!.Value, reason!);
+    }
+}

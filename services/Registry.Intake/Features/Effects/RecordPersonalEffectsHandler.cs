@@ -1,0 +1,55 @@
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
+
+namespace Registry.Intake.Features.Effects;
+
+/// <summary>The register's entries of one receipt, and whether they were entered by an earlier call with the same request id.</summary>
+public sealed record EffectsRecorded(IReadOnlyList<PersonalEffect> Effects, bool Replayed);
+
+/// <summary>Enters a receipt's items in a case's effects register (GC III Art. 18). Idempotent on the request id.</summary>
+public sealed class RecordPersonalEffectsHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
+{
+    public async Task<EffectsRecorded> HandleAsync(EffectsReceipt receipt, IMessage request, CancellationToken ct)
+    {
+        var write = new IdempotentWrite<List<PersonalEffect>, EffectsRecorded>(db, receipt.RequestId, request)
+        {
+            FindPrior = async (id, token) =>
+                await db.PersonalEffects.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.Id).ToListAsync(token) is { Count: > 0 } earlier
+                    ? earlier : null,
+            PriorHash = earlier => earlier[0].RequestHash,
+            Replay = (earlier, _) => Task.FromResult(new EffectsRecorded(earlier, Replayed: true)),
+            Conflict = earlier => $"request_id was already used for receipt {earlier[0].ReceiptNumber}; use a new request_id.",
+        };
+        CaptureCase? owner = null;
+        try
+        {
+            return await write.ExecuteAsync(async token =>
+            {
+                owner = await cases.FindAsync(receipt.CaseId, tracked: false, token);
+                owner.EnsureOpen();
+                if (await db.PersonalEffects.AnyAsync(e => e.CaseId == receipt.CaseId && e.ReceiptNumber == receipt.ReceiptNumber, token))
+                {
+                    throw ReceiptTaken(receipt, owner);
+                }
+
+                var entries = PersonalEffect.Receive(owner, receipt, write.RequestHash, clock.GetUtcNow().ToMicroseconds());
+                db.PersonalEffects.AddRange(entries);
+                await db.SaveChangesAsync(token);
+                return new EffectsRecorded(entries, Replayed: false);
+            }, ct);
+        }
+        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException && owner is not null)
+        {
+            // Not a retry of this request (that would have been replayed): another request took the receipt number meanwhile.
+            throw ReceiptTaken(receipt, owner);
+        }
+    }
+
+    private static Exception ReceiptTaken(EffectsReceipt receipt, CaptureCase owner) =>
+        RpcErrors.AlreadyExists($"Receipt {receipt.ReceiptNumber} is already in the register of case {owner.CaseNumber}.");
+}

@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+using Registry.Intake.Domain;
+using Registry.Protos.Intake.V1;
+using ProtoIdentity = Registry.Protos.Intake.V1.Identity;
+using Registry.ServiceDefaults.Grpc;
+using ProtoDate = Registry.Protos.Common.V1.PartialDate;
+
+namespace Registry.Intake.Features.Identity;
+
+/// <summary>
+/// Reads identity facts from an <see cref="ProtoIdentity"/> message into their canonical text form,
+/// naming every bad field. A fact left empty reads as null (unknown).
+/// </summary>
+internal static partial class IdentityReader
+{
+    private delegate string? Reader(ProtoIdentity identity, FieldViolations errors, string path, DateTimeOffset now);
+
+    private static readonly Dictionary<string, Reader> Readers = new()
+    {
+        ["family_name"] = (i, e, p, _) => e.Text(p, i.FamilyName, PersonIdentity.NameMaxLength, required: false),
+        ["given_names"] = (i, e, p, _) => e.Text(p, i.GivenNames, PersonIdentity.NameMaxLength, required: false),
+        ["family_name_latin"] = (i, e, p, _) => Latin(e, p, i.FamilyNameLatin),
+        ["given_names_latin"] = (i, e, p, _) => Latin(e, p, i.GivenNamesLatin),
+        ["rank"] = (i, e, p, _) => e.Text(p, i.Rank, PersonIdentity.RankMaxLength, required: false),
+        ["service_number"] = (i, e, p, _) => e.Text(p, i.ServiceNumber, PersonIdentity.ServiceNumberMaxLength, required: false),
+        ["date_of_birth"] = (i, e, p, now) => Date(e, p, i.DateOfBirth, now),
+        ["nationality"] = (i, e, p, _) => CountryCode(e, p, i.Nationality),
+        ["place_of_birth"] = (i, e, p, _) => e.Text(p, i.PlaceOfBirth, PersonIdentity.PlaceOfBirthMaxLength, required: false),
+        ["dependent_power"] = (i, e, p, _) => CountryCode(e, p, i.DependentPower),
+        ["sex"] = (i, e, p, _) => e.Enum(p, i.Sex, required: false) switch
+        {
+            Sex.Male => "MALE",
+            Sex.Female => "FEMALE",
+            _ => null,
+        },
+        ["languages"] = (i, e, p, _) => Languages(e, p, i.Languages),
+        ["military_unit"] = (i, e, p, _) => e.Text(p, i.MilitaryUnit, PersonIdentity.MilitaryUnitMaxLength, required: false),
+        ["role"] = (i, e, p, _) => e.Text(p, i.Role, PersonIdentity.RoleMaxLength, required: false),
+        ["in_service_since"] = (i, e, p, now) => Date(e, p, i.InServiceSince, now),
+        ["father_first_name"] = (i, e, p, _) => e.Text(p, i.FatherFirstName, PersonIdentity.NameMaxLength, required: false),
+        ["mother_maiden_name"] = (i, e, p, _) => e.Text(p, i.MotherMaidenName, PersonIdentity.NameMaxLength, required: false),
+        ["person_to_inform"] = (i, e, p, _) => e.Text(p, i.PersonToInform, PersonIdentity.PersonToInformMaxLength, required: false),
+        ["person_to_inform_address"] = (i, e, p, _) => e.Text(p, i.PersonToInformAddress, PersonIdentity.PersonToInformAddressMaxLength, required: false),
+    };
+
+    public static bool IsField(string name) => Readers.ContainsKey(name);
+
+    /// <summary>Every fact the message gives (empty ones are not asserted at all).</summary>
+    public static Dictionary<string, string?> ReadGiven(ProtoIdentity identity, FieldViolations errors, string prefix, DateTimeOffset now)
+    {
+        var facts = new Dictionary<string, string?>();
+        foreach (var field in IdentityFields.All)
+        {
+            if (Readers[field.Name](identity, errors, $"{prefix}.{field.Name}", now) is { } value)
+            {
+                facts[field.Name] = value;
+            }
+        }
+
+        return facts;
+    }
+
+    /// <summary>The named facts, an empty one asserting "unknown".</summary>
+    public static Dictionary<string, string?> ReadNamed(ProtoIdentity identity, IEnumerable<string> names, FieldViolations errors, string prefix, DateTimeOffset now)
+    {
+        var facts = new Dictionary<string, string?>();
+        foreach (var name in names)
+        {
+            facts[name] = Readers[name](identity, errors, $"{prefix}.{name}", now);
+        }
+
+        return facts;
+    }
+
+    /// <summary>The domain's date of birth from a validated set of facts (to compare with the capture).</summary>
+    public static PartialDate? BirthDate(IReadOnlyDictionary<string, string?> facts) =>
+        PartialDate.Parse(facts.GetValueOrDefault("date_of_birth"));
+
+    private static string? Latin(FieldViolations errors, string path, string value)
+    {
+        var text = errors.Text(path, value, PersonIdentity.NameMaxLength, required: false);
+        if (text is not null && !LatinName().IsMatch(text))
+        {
+            errors.Add(path, "must be a Latin transliteration: Latin letters, spaces, hyphens, apostrophes");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static string? CountryCode(FieldViolations errors, string path, string value)
+    {
+        var code = errors.Text(path, value, PersonIdentity.CountryCodeLength, required: false);
+        if (code is not null && !(code.Length == 2 && code.All(char.IsAsciiLetterUpper)))
+        {
+            errors.Add(path, "must be an ISO 3166-1 alpha-2 code in capitals, e.g. KP");
+            return null;
+        }
+
+        return code;
+    }
+
+    private static string? Date(FieldViolations errors, string path, ProtoDate? date, DateTimeOffset now)
+    {
+        if (date is null)
+        {
+            return null;
+        }
+
+        if (PartialDate.Problem(date.Year, date.Month, date.Day, now.Year) is { } problem)
+        {
+            errors.Add(path, problem);
+            return null;
+        }
+
+        return new PartialDate(date.Year, date.Month == 0 ? null : date.Month, date.Day == 0 ? null : date.Day).ToString();
+    }
+
+    private static string? Languages(FieldViolations errors, string path, IReadOnlyList<string> tags)
+    {
+        if (tags.Count == 0)
+        {
+            return null;
+        }
+
+        if (tags.Count > PersonIdentity.MaxLanguages)
+        {
+            errors.Add(path, "at most 20 languages");
+            return null;
+        }
+
+        var bad = false;
+        for (var n = 0; n < tags.Count; n++)
+        {
+            if (!LanguageTag().IsMatch(tags[n]))
+            {
+                errors.Add($"{path}[{n}]", "must be a BCP 47 language tag, e.g. ko or ru");
+                bad = true;
+            }
+        }
+
+        return bad ? null : string.Join(',', tags.Select(t => t.Trim()).Distinct(StringComparer.OrdinalIgnoreCase));
+    }
+
+    // Latin letters with diacritics (precomposed or combining), spaces, hyphens, apostrophes, dots.
+    [GeneratedRegex(@"^[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0300-\u036F .'’-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex LatinName();
+
+    [GeneratedRegex(@"^\s*[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}\s*$")]
+    private static partial Regex LanguageTag();
+}

@@ -1,0 +1,45 @@
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake.Features.Identity;
+
+/// <summary>The case after an identity correction, and the cases it newly resembles, best first.</summary>
+public sealed record IdentityUpdated(CaptureCase Case, IReadOnlyList<DuplicateCandidate> DuplicateCandidates);
+
+/// <summary>
+/// Records what one source says about some identity facts (every claim kept, the latest shown), tells
+/// custody and medical (IdentityUpdated) and the ICRC (Art. 122), and looks for duplicates anew.
+/// </summary>
+public sealed class UpdateIdentityHandler(
+    IntakeDbContext db, CaseStore cases, DuplicateFinder duplicates, TimeProvider clock, ILogger<UpdateIdentityHandler> logger)
+{
+    public async Task<IdentityUpdated> HandleAsync(IdentityUpdate update, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        var found = await cases.FindToChangeAsync(update.CaseId, update.Revision, ct);
+
+        var errors = new FieldViolations();
+        foreach (var (field, problem) in found.CheckAssertion(update.Facts))
+        {
+            errors.Add($"identity.{field}", problem);
+        }
+
+        errors.ThrowIfAny();
+        db.IdentityAssertions.AddRange(found.Assert(update.Facts, update.Source, now));
+        db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.IdentityUpdated(found, update.Facts.Keys, update.Source), now));
+        db.RaiseNotification(found, NotificationKind.IdentityCorrection,
+            $"Identity of {found.CaseNumber} asserted anew ({string.Join(", ", update.Facts.Keys)}) from {update.Source.Kind}: {IcrcFeed.Describe(found)}.", now);
+        var newDuplicates = await duplicates.FindNewAsync(found, now, ct);
+        db.DuplicateCandidates.AddRange(newDuplicates);
+        await cases.SaveChangeAsync(found, update.Revision, ct);
+        logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}; {Duplicates} new possible duplicates",
+            found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind, newDuplicates.Count);
+        return new IdentityUpdated(found, newDuplicates);
+    }
+}

@@ -1,0 +1,41 @@
+using Registry.Intake.Features.CaptureCards;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Effects;
+using Registry.Intake.Features.Identity;
+using Registry.Intake.Features.Notifications;
+using Registry.Intake.Features.Registration;
+using Registry.Intake.Features.Search;
+using Registry.Intake.Features.Status;
+
+namespace Registry.Intake.Features;
+
+public static class IntakeFeatures
+{
+    /// <summary>Every use case's handler (one per request, sharing the request's DbContext), and what they share.</summary>
+    public static IServiceCollection AddIntakeFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<NotificationSignal>();
+        services.AddScoped<CaseStore>();
+        services.AddScoped<DuplicateFinder>();
+
+        services.AddScoped<RegisterCaptureHandler>();
+        services.AddScoped<GetCaseHandler>();
+        services.AddScoped<UpdateIdentityHandler>();
+        services.AddScoped<ListIdentityAssertionsHandler>();
+        services.AddScoped<ChangeStatusCategoryHandler>();
+        services.AddScoped<ListStatusChangesHandler>();
+        services.AddScoped<RecordPersonalEffectsHandler>();
+        services.AddScoped<ListPersonalEffectsHandler>();
+        services.AddScoped<RecordPersonalEffectFateHandler>();
+        services.AddScoped<ListDuplicateCandidatesHandler>();
+        services.AddScoped<MergeCasesHandler>();
+        services.AddScoped<MarkNotDuplicateHandler>();
+        services.AddScoped<ListOverdueHandler>();
+        services.AddScoped<IssueCaptureCardHandler>();
+        services.AddScoped<CaptureCardEventHandler>();
+        services.AddScoped<StreamNotificationsHandler>();
+        services.AddScoped<SearchCasesHandler>();
+        return services;
+    }
+}

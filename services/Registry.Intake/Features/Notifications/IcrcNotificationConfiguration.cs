@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Registry.Intake.Domain;
+
+namespace Registry.Intake.Features.Notifications;
+
+public sealed class IcrcNotificationConfiguration : IEntityTypeConfiguration<IcrcNotification>
+{
+    public void Configure(EntityTypeBuilder<IcrcNotification> e)
+    {
+        e.ToTable("notifications");
+        e.HasKey(n => n.Id);
+        e.Property(n => n.Id).UseIdentityByDefaultColumn();
+        e.HasIndex(n => n.NotificationId).IsUnique();
+        e.HasIndex(n => n.Sequence).IsUnique();
+        e.HasIndex(n => new { n.DueAt, n.Id });
+        e.Property(n => n.Kind).HasConversion<string>().HasMaxLength(30);
+        e.Property(n => n.Summary).HasMaxLength(IcrcNotification.SummaryMaxLength);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Registry.Intake.Domain;
+
+namespace Registry.Intake.Features.Registration;
+
+/// <summary>The cases table, with the person's identity as the case's own columns.</summary>
+/// <param name="npgsql">Whether the store is PostgreSQL, which gets a trigram index for name search.</param>
+public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfiguration<CaptureCase>
+{
+    public void Configure(EntityTypeBuilder<CaptureCase> e)
+    {
+        e.ToTable("cases");
+        e.HasKey(c => c.Number);
+        e.Property(c => c.Number).UseIdentityByDefaultColumn();
+        e.HasIndex(c => c.CaseId).IsUnique();
+        e.HasIndex(c => c.RequestId).IsUnique();
+        e.Property(c => c.RequestHash).HasMaxLength(CaptureCase.RequestHashLength);
+        e.OwnsOne(c => c.Identity, IdentityColumns);
+        e.Navigation(c => c.Identity).IsRequired();
+        e.Property(c => c.SearchText).HasMaxLength(CaptureCase.SearchTextMaxLength);
+        var search = e.HasIndex(c => c.SearchText);
+        if (npgsql)
+        {
+            // Name search is LIKE '%part%' on the normalised names; on PostgreSQL a trigram GIN index
+            // answers it without a table scan. Other stores get a plain index and the same query.
+            search.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_text_trgm");
+        }
+
+        e.HasIndex(c => c.CapturedAt);
+        e.HasIndex(c => c.CapturingAgency);
+        e.Property(c => c.ServiceNumberKey).HasMaxLength(CaptureCase.ServiceNumberKeyMaxLength);
+        e.HasIndex(c => c.ServiceNumberKey);
+        e.Property(c => c.NameKey).HasMaxLength(CaptureCase.NameKeyMaxLength);
+        e.Property(c => c.LatinNameKey).HasMaxLength(CaptureCase.NameKeyMaxLength);
+        e.Property(c => c.CapturePlace).HasMaxLength(CaptureCase.CapturePlaceMaxLength);
+        e.Property(c => c.CapturingUnit).HasMaxLength(CaptureCase.CapturingUnitMaxLength);
+        e.Property(c => c.CapturingAgency).HasMaxLength(CaptureCase.CapturingAgencyMaxLength);
+        e.Property(c => c.CaptureCircumstances).HasMaxLength(CaptureCase.CaptureCircumstancesMaxLength);
+        e.Property(c => c.StatusCategory).HasConversion<string>().HasMaxLength(40);
+        e.Property(c => c.Revision).IsConcurrencyToken();
+        e.Ignore(c => c.CaseNumber);
+        e.Ignore(c => c.IsMerged);
+        e.Ignore(c => c.DuplicateKeys);
+    }
+
+    private static void IdentityColumns(OwnedNavigationBuilder<CaptureCase, PersonIdentity> i)
+    {
+        // Column names without the owner prefix: these are the case's own columns.
+        i.Property(p => p.FamilyName).HasColumnName("FamilyName").HasMaxLength(PersonIdentity.NameMaxLength);
+        i.Property(p => p.GivenNames).HasColumnName("GivenNames").HasMaxLength(PersonIdentity.NameMaxLength);
+        i.Property(p => p.FamilyNameLatin).HasColumnName("FamilyNameLatin").HasMaxLength(PersonIdentity.NameMaxLength);
+        i.Property(p => p.GivenNamesLatin).HasColumnName("GivenNamesLatin").HasMaxLength(PersonIdentity.NameMaxLength);
+        i.Property(p => p.Rank).HasColumnName("Rank").HasMaxLength(PersonIdentity.RankMaxLength);
+        i.Property(p => p.ServiceNumber).HasColumnName("ServiceNumber").HasMaxLength(PersonIdentity.ServiceNumberMaxLength);
+        i.Property(p => p.BirthYear).HasColumnName("BirthYear");
+        i.Property(p => p.BirthMonth).HasColumnName("BirthMonth");
+        i.Property(p => p.BirthDay).HasColumnName("BirthDay");
+        i.Property(p => p.PlaceOfBirth).HasColumnName("PlaceOfBirth").HasMaxLength(PersonIdentity.PlaceOfBirthMaxLength);
+        i.Property(p => p.Nationality).HasColumnName("Nationality").HasMaxLength(PersonIdentity.CountryCodeLength);
+        i.Property(p => p.DependentPower).HasColumnName("DependentPower").HasMaxLength(PersonIdentity.CountryCodeLength);
+        i.Property(p => p.Sex).HasColumnName("Sex").HasMaxLength(PersonIdentity.SexMaxLength);
+        i.Property(p => p.Languages).HasColumnName("Languages").HasMaxLength(PersonIdentity.LanguagesMaxLength);
+        i.Property(p => p.MilitaryUnit).HasColumnName("MilitaryUnit").HasMaxLength(PersonIdentity.MilitaryUnitMaxLength);
+        i.Property(p => p.Role).HasColumnName("Role").HasMaxLength(PersonIdentity.RoleMaxLength);
+        i.Property(p => p.InServiceSince).HasColumnName("InServiceSince").HasMaxLength(PersonIdentity.PartialDateMaxLength);
+        i.Property(p => p.FatherFirstName).HasColumnName("FatherFirstName").HasMaxLength(PersonIdentity.NameMaxLength);
+        i.Property(p => p.MotherMaidenName).HasColumnName("MotherMaidenName").HasMaxLength(PersonIdentity.NameMaxLength);
+        i.Property(p => p.PersonToInform).HasColumnName("PersonToInform").HasMaxLength(PersonIdentity.PersonToInformMaxLength);
+        i.Property(p => p.PersonToInformAddress).HasColumnName("PersonToInformAddress").HasMaxLength(PersonIdentity.PersonToInformAddressMaxLength);
+        i.Ignore(p => p.DateOfBirth);
+        i.Ignore(p => p.HasName);
+        // Duplicate detection reads every open case of one nationality and birth year. On PostgreSQL the
+        // migration DuplicateKeys makes this index cover what it reads (INCLUDE the case's number, id,
+        // merge pointer, service number and name keys), so that it never visits the table: EF cannot
+        // declare columns of the owner in an index of the owned type, hence SQL in that migration.
+        i.HasIndex(p => new { p.Nationality, p.BirthYear });
+    }
+}

@@ -1,0 +1,67 @@
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake.Features.Registration;
+
+/// <summary>A registered (or replayed) case and the earlier cases it may duplicate, best first.</summary>
+public sealed record Registered(CaptureCase Case, IReadOnlyList<DuplicateCandidate> DuplicateCandidates, bool Replayed);
+
+/// <summary>
+/// Opens a case for a captured person (GC III Art. 17, 122): the case, its identity assertions and first
+/// status, possible duplicates, the CaseRegistered event, the admission capture card's clock (Art. 70)
+/// and the ICRC's notification, in one transaction. Idempotent on the request id.
+/// </summary>
+public sealed class RegisterCaptureHandler(
+    IntakeDbContext db, CaseStore cases, DuplicateFinder duplicates, TimeProvider clock, ILogger<RegisterCaptureHandler> logger)
+{
+    public Task<Registered> HandleAsync(CaptureRegistration registration, IMessage request, CancellationToken ct)
+    {
+        var write = new IdempotentWrite<CaptureCase, Registered>(db, registration.RequestId, request)
+        {
+            FindPrior = (id, token) => db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == id, token),
+            PriorHash = c => c.RequestHash,
+            Replay = async (c, token) => new Registered(c, await db.DuplicateCandidates.AsNoTracking()
+                .Where(d => d.CaseId == c.CaseId && d.Status == DuplicateStatus.Open)
+                .OrderByDescending(d => d.Score).ToListAsync(token), Replayed: true),
+            Conflict = c => $"request_id was already used for a different registration (case {c.CaseNumber}); use a new request_id.",
+        };
+        return write.ExecuteAsync(token => RegisterAsync(registration, write.RequestHash, token), ct);
+    }
+
+    private async Task<Registered> RegisterAsync(CaptureRegistration registration, byte[] hash, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        var entity = CaptureCase.Register(registration.RequestId, hash, registration.Capture, now);
+        var assertions = entity.Assert(registration.Identity, registration.IdentitySource, now);
+        var status = entity.InitialStatus(registration.StatusCategory, now);
+        List<DuplicateCandidate> found = [];
+        await cases.CommitAsync(ct, async token =>
+        {
+            // A concurrent call with the same request_id loses here, on the unique index.
+            db.Cases.Add(entity);
+            await db.SaveChangesAsync(token);
+
+            db.IdentityAssertions.AddRange(assertions);
+            db.StatusChanges.Add(status);
+            found = await duplicates.FindAsync(entity, now, token);
+            db.DuplicateCandidates.AddRange(found);
+            // The event names the case number, which the database assigned on the insert above.
+            db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
+            // Until custody reports the arrival at a place of internment (CustodyAdmitted), the clock runs from registration.
+            db.CaptureCards.Add(CaptureCard.Owed(entity, CaptureCardReason.Admission, now, now));
+            db.RaiseNotification(entity, NotificationKind.Registration,
+                $"Registered: {IcrcFeed.Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
+        });
+
+        logger.LogInformation("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
+            entity.CaseNumber, entity.CaseId, entity.CapturingAgency, found.Count);
+        return new Registered(entity, found, Replayed: false);
+    }
+}

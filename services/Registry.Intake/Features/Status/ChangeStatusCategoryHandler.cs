@@ -1,0 +1,27 @@
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake.Features.Status;
+
+/// <summary>Records a status decision (GC III Art. 5), tells the other services and the ICRC.</summary>
+public sealed class ChangeStatusCategoryHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock, ILogger<ChangeStatusCategoryHandler> logger)
+{
+    public async Task<CaptureCase> HandleAsync(StatusDecision decision, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        var found = await cases.FindToChangeAsync(decision.CaseId, decision.Revision, ct);
+
+        var change = found.ChangeStatus(decision.To, decision.DecisionReference, decision.DecidedBy, decision.DecidedAt, now);
+        db.StatusChanges.Add(change);
+        db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.StatusChanged(found, change), now));
+        db.RaiseNotification(found, NotificationKind.StatusChange,
+            $"Status of {found.CaseNumber}: {change.From} -> {change.To} by {change.DecidedBy} ({change.DecisionReference}).", now);
+        await cases.SaveChangeAsync(found, decision.Revision, ct);
+        logger.LogInformation("Case {CaseNumber}: status {From} -> {To} ({Reference})", found.CaseNumber, change.From, change.To, change.DecisionReference);
+        return found;
+    }
+}
