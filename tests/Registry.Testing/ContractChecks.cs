@@ -110,6 +110,6 @@ public static partial class ContractChecks
     [GeneratedRegex(@"^(?:repeated\s+|optional\s+)?[\w.]+\s+(\w+)\s*=\s*\d+\s*;")]
     private static partial Regex FieldLine();
 
-    [GeneratedRegex(@"(?:at most|1 to) (\d+)")]
+    [GeneratedRegex(@"(?:at most|1 to) (\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex AtMost();
 }
