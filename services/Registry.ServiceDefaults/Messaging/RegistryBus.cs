@@ -46,6 +46,11 @@ public static class RegistryBus
 
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit reports usage data to its vendor's host (usage-tracking.masstransit.io) unless told
+            // not to: a registry of prisoners makes no outbound call its operators did not configure.
+            // (MASSTRANSIT_USAGE_TELEMETRY=true in the environment would still turn it back on; nothing sets it.)
+            bus.DisableUsageTelemetry();
+
             foreach (var register in registrations)
             {
                 register(bus);
