@@ -55,7 +55,15 @@ public sealed class CaseRegisteredTests(CustodyFixture custody) : IClassFixture<
         await Eventually.GetAsync(() => TryGetAsync(marker), TimeSpan.FromSeconds(30), "a later message applied");
 
         Assert.Null(await TryGetAsync(second));
-        Assert.Equal(1, await custody.QueryAsync(db => db.InboxMessages.CountAsync(m => m.MessageId == messageId)));
+        // Recorded by the inbox filter of the consumer's definition, under the consumer's name.
+        Assert.Equal(1, await custody.QueryAsync(db => db.InboxMessages.CountAsync(
+            m => m.MessageId == messageId && m.Consumer == nameof(Consumers.CaseRegisteredConsumer))));
+        // The redelivery was acknowledged as consumed, not set aside as a message no consumer took.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(0, await custody.Infrastructure.QueueDepthAsync(custody.Broker, "custody-case-registered_skipped"));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
     }
 
     [Fact]
@@ -65,7 +73,7 @@ public sealed class CaseRegisteredTests(CustodyFixture custody) : IClassFixture<
         var caseIds = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToArray();
 
         var outcomes = await Task.WhenAll(caseIds.Select(caseId => custody.QueryAsync(db =>
-            db.ApplyOnceAsync(messageId, "race", ct =>
+            db.ApplyOnceAsync(messageId, "race", TimeProvider.System, ct =>
             {
                 db.Records.Add(new Domain.CustodyRecord
                 {

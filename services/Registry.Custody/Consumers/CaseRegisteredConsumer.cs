@@ -10,7 +10,7 @@ namespace Registry.Custody.Consumers;
 
 /// <summary>
 /// Opens the custody record of a newly registered case, its timeline starting with the capture, once per
-/// event however often it is delivered.
+/// event however often it is delivered (the inbox filter of its definition saves and commits).
 /// </summary>
 public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
     : IConsumer<CaseRegistered>
@@ -18,40 +18,18 @@ public sealed class CaseRegisteredConsumer(CustodyDbContext db, TimeProvider clo
     public async Task Consume(ConsumeContext<CaseRegistered> context)
     {
         var message = context.Message;
-        var messageId = context.MessageId ?? throw new InvalidOperationException("CaseRegistered arrived without a message id.");
-        var applied = await db.ApplyOnceAsync(messageId, nameof(CaseRegisteredConsumer), async ct =>
+        if (await db.Records.AnyAsync(r => r.CaseId == message.CaseId, context.CancellationToken))
         {
-            if (await db.Records.AnyAsync(r => r.CaseId == message.CaseId, ct))
-            {
-                return; // the same case announced by another message id (an outbox replay after a crash)
-            }
-
-            var (record, captured) = CustodyRecord.Open(message.CaseId, message.CaseNumber, message.CapturedAt.ToMicroseconds(),
-                message.CapturePlace, message.CapturingAgency, clock.GetUtcNow().ToMicroseconds());
-            db.Records.Add(record);
-            db.Events.Add(captured);
-        }, context.CancellationToken);
-
-        if (applied)
-        {
-            logger.LogInformation("Opened custody record for case {CaseNumber}", message.CaseNumber);
+            return; // the same case announced by another message id (an outbox replay after a crash)
         }
+
+        var (record, captured) = CustodyRecord.Open(message.CaseId, message.CaseNumber, message.CapturedAt.ToMicroseconds(),
+            message.CapturePlace, message.CapturingAgency, clock.GetUtcNow().ToMicroseconds());
+        db.Records.Add(record);
+        db.Events.Add(captured);
+        logger.LogInformation("Opening custody record for case {CaseNumber}", message.CaseNumber);
     }
 }
 
-public sealed class CaseRegisteredConsumerDefinition : ConsumerDefinition<CaseRegisteredConsumer>
-{
-    public CaseRegisteredConsumerDefinition()
-    {
-        // Each service keeps its own queue, so each gets its own copy of every event.
-        EndpointName = "custody-case-registered";
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<CaseRegisteredConsumer> consumer, IRegistrationContext context)
-    {
-        // A database hiccup is retried in place (Messaging:Retry); what still fails goes to
-        // custody-case-registered_error, from where `registryctl move-errors custody-case-registered` takes it back.
-        endpoint.UseRegistryRetry(context);
-    }
-}
+public sealed class CaseRegisteredConsumerDefinition()
+    : RegistryConsumerDefinition<CaseRegisteredConsumer, CustodyDbContext>("custody-case-registered");

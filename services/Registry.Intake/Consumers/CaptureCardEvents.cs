@@ -3,33 +3,29 @@ using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Messaging;
 using Registry.ServiceDefaults.Data;
-using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Consumers;
 
 /// <summary>
 /// What a transfer or a hospitalisation means for the register: a new capture card due a week later
-/// (GC III Art. 70) and a notification to the ICRC (Art. 122), applied once per message.
+/// (GC III Art. 70) and a notification to the ICRC (Art. 122); the consumers' inbox filter applies it once per message.
 /// </summary>
 internal static class CaptureCardEvents
 {
     public static async Task<CaptureCase?> ApplyAsync(
-        IntakeDbContext db, Guid messageId, string consumer, Guid caseId, CaptureCardReason reason, NotificationKind kind,
+        IntakeDbContext db, Guid caseId, CaptureCardReason reason, NotificationKind kind,
         DateTimeOffset occurredAt, Func<CaptureCase, string> summary, DateTimeOffset now, CancellationToken ct)
     {
-        CaptureCase? owner = null;
-        await db.ApplyOnceAsync(messageId, consumer, async token =>
+        var owner = await FindOwnerAsync(db, caseId, ct);
+        if (owner is null)
         {
-            owner = await FindOwnerAsync(db, caseId, token);
-            if (owner is null)
-            {
-                return; // not a case of this register (e.g. another deployment's); nothing is owed here
-            }
+            return null; // not a case of this register (e.g. another deployment's); nothing is owed here
+        }
 
-            db.CaptureCards.Add(CaptureCard.Owed(owner, reason, occurredAt.ToMicroseconds(), now));
-            db.RaiseNotification(owner, kind, summary(owner), now);
-            await db.SequenceNotificationsAsync(token);
-        }, ct);
+        db.CaptureCards.Add(CaptureCard.Owed(owner, reason, occurredAt.ToMicroseconds(), now));
+        db.RaiseNotification(owner, kind, summary(owner), now);
+        // Inside the inbox filter's transaction, which commits after the consumer returns.
+        await db.SequenceNotificationsAsync(ct);
         return owner;
     }
 

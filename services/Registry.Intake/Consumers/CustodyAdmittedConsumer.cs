@@ -14,46 +14,37 @@ namespace Registry.Intake.Consumers;
 /// provisionally; the Convention counts the week from this arrival (GC III Art. 70), so a card not yet
 /// issued is now due a week after it. The ICRC learns where the person is held (Art. 122).
 /// </summary>
-public sealed class CustodyAdmittedConsumer(IntakeDbContext db, NotificationSignal signal, TimeProvider clock, ILogger<CustodyAdmittedConsumer> logger)
+public sealed class CustodyAdmittedConsumer(IntakeDbContext db, NotificationSignal signal, InboxCommit commit, TimeProvider clock, ILogger<CustodyAdmittedConsumer> logger)
     : IConsumer<CustodyAdmitted>
 {
     public async Task Consume(ConsumeContext<CustodyAdmitted> context)
     {
         var m = context.Message;
+        var ct = context.CancellationToken;
         var now = clock.GetUtcNow().ToMicroseconds();
         var admittedAt = m.AdmittedAt.ToMicroseconds();
-        CaptureCase? owner = null;
-        CaptureCard? card = null;
-        await db.ApplyOnceAsync(context.MessageId ?? throw new InvalidOperationException("CustodyAdmitted without a message id."),
-            nameof(CustodyAdmittedConsumer), async ct =>
-            {
-                owner = await CaptureCardEvents.FindOwnerAsync(db, m.CaseId, ct);
-                if (owner is null)
-                {
-                    return; // not a case of this register
-                }
+        var owner = await CaptureCardEvents.FindOwnerAsync(db, m.CaseId, ct);
+        if (owner is null)
+        {
+            logger.LogInformation("Admission of case {CaseId} to {Facility}: not a case of this register", m.CaseId, m.Facility);
+            return;
+        }
 
-                card = await db.CaptureCards
-                    .Where(c => c.CaseId == owner.CaseId && c.Reason == CaptureCardReason.Admission && c.IssuedAt == null && c.WithdrawnAt == null)
-                    .OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
-                card?.RebaseTo(admittedAt);
+        var card = await db.CaptureCards
+            .Where(c => c.CaseId == owner.CaseId && c.Reason == CaptureCardReason.Admission && c.IssuedAt == null && c.WithdrawnAt == null)
+            .OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
+        card?.RebaseTo(admittedAt);
 
-                var place = string.Join(", ", new[] { m.Facility, m.Locality, m.Country }.Where(p => !string.IsNullOrEmpty(p)));
-                db.RaiseNotification(owner, NotificationKind.Admission,
-                    $"Admitted: {IcrcFeed.Describe(owner)} held at {place} by {m.CustodianAgency} since {admittedAt:yyyy-MM-dd}.", now);
-                await db.SequenceNotificationsAsync(ct);
-            }, context.CancellationToken);
-        signal.Notify();
+        var place = string.Join(", ", new[] { m.Facility, m.Locality, m.Country }.Where(p => !string.IsNullOrEmpty(p)));
+        db.RaiseNotification(owner, NotificationKind.Admission,
+            $"Admitted: {IcrcFeed.Describe(owner)} held at {place} by {m.CustodianAgency} since {admittedAt:yyyy-MM-dd}.", now);
+        // Inside the inbox filter's transaction, which commits after the consumer returns.
+        await db.SequenceNotificationsAsync(ct);
+        commit.OnCommitted(signal.Notify); // readers of the feed are woken once the notification is committed
         logger.LogInformation("Admission of case {CaseId} to {Facility}: capture card {Card}", m.CaseId, m.Facility,
-            owner is null ? "not a case of this register" : card is null ? "already issued" : $"due {card.DueAt:u}");
+            card is null ? "already issued" : $"due {card.DueAt:u}");
     }
 }
 
-public sealed class CustodyAdmittedConsumerDefinition : ConsumerDefinition<CustodyAdmittedConsumer>
-{
-    public CustodyAdmittedConsumerDefinition() => EndpointName = "intake-custody-admitted";
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<CustodyAdmittedConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseRegistryRetry(context);
-}
+public sealed class CustodyAdmittedConsumerDefinition()
+    : RegistryConsumerDefinition<CustodyAdmittedConsumer, IntakeDbContext>("intake-custody-admitted");

@@ -2,12 +2,14 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Registry.ServiceDefaults.Messaging;
 
 /// <summary>
-/// The message bus. Modules add their consumers with <see cref="AddRegistryConsumers"/>; the host
+/// The message bus. Modules add their consumers with <see cref="AddRegistryConsumers"/>, each with a
+/// <see cref="RegistryConsumerDefinition{TConsumer, TDb}"/>; the host
 /// then calls <see cref="AddRegistryBus"/> once, so that several modules composed in one process
 /// share one bus while each keeps its own queues.
 /// </summary>
@@ -17,6 +19,8 @@ public static class RegistryBus
 
     public static IHostApplicationBuilder AddRegistryConsumers(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> register)
     {
+        // What the inbox filter of RegistryConsumerDefinition runs once a consumer's transaction committed.
+        builder.Services.TryAddScoped<InboxCommit>();
         Registrations(builder.Services).Add(register);
         return builder;
     }
