@@ -17,6 +17,7 @@ public static class CustodyModule
     public static IHostApplicationBuilder AddCustody(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<CustodyDbContext, SqliteCustodyDbContext>(CustodyModule.ConnectionName);
+        builder.AddMessagingRetention<CustodyDbContext>();
         builder.AddOutbox<CustodyDbContext>();
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;

@@ -17,6 +17,7 @@ public static class MedicalModule
     public static IHostApplicationBuilder AddMedical(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<MedicalDbContext, SqliteMedicalDbContext>(MedicalModule.ConnectionName);
+        builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;
     }

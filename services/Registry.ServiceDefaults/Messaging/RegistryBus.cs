@@ -34,6 +34,18 @@ public static class RegistryBus
         return builder;
     }
 
+    /// <summary>
+    /// Adds the job that deletes sent outbox rows and inbox rows of <typeparamref name="TDb"/> once
+    /// <see cref="MessagingRetention"/> no longer keeps them.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessagingRetention<TDb>(this IHostApplicationBuilder builder)
+        where TDb : DbContext
+    {
+        builder.Services.TryAddSingleton(sp => MessagingRetention.From(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddHostedService<MessagingRetentionJob<TDb>>();
+        return builder;
+    }
+
     /// <summary>Configuration key choosing the transport: <c>RabbitMq</c> (default) or <c>InMemory</c> (embedded mode).</summary>
     public const string TransportKey = "Bus:Transport";
 
