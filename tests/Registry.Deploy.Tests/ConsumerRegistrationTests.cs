@@ -38,10 +38,12 @@ public sealed class ConsumerRegistrationTests
         Assert.Equal(5, consumers.Count);
         var registered = builder.Services.Where(d => typeof(IConsumer).IsAssignableFrom(d.ServiceType)).Select(d => d.ServiceType).ToHashSet();
         Assert.Equal(consumers.ToHashSet(), registered);
+        // MassTransit registers IConsumerDefinition<T> as a factory forwarding to the definition type: ask the container.
+        using var container = builder.Services.BuildServiceProvider();
         foreach (var consumer in consumers)
         {
-            var definition = builder.Services.SingleOrDefault(d => d.ServiceType == typeof(IConsumerDefinition<>).MakeGenericType(consumer));
-            Assert.True(definition?.ImplementationType is { } type && DerivesFrom(type, typeof(RegistryConsumerDefinition<,>)),
+            var definition = container.GetService(typeof(IConsumerDefinition<>).MakeGenericType(consumer));
+            Assert.True(definition is not null && DerivesFrom(definition.GetType(), typeof(RegistryConsumerDefinition<,>)),
                 $"{consumer} is registered without a RegistryConsumerDefinition: it would run without the inbox and the retry policy.");
         }
     }
