@@ -1,3 +1,5 @@
+using MassTransit;
+
 namespace Registry.Contracts;
 
 /// <summary>
@@ -5,6 +7,8 @@ namespace Registry.Contracts;
 /// their own records without asking intake. Fields added after the first version are optional,
 /// so that a message written by an older intake still reads.
 /// </summary>
+[MessageUrn("Registry.Contracts:CaseRegistered")]
+[EntityName("Registry.Contracts:CaseRegistered")]
 public sealed record CaseRegistered
 {
     public required Guid CaseId { get; init; }

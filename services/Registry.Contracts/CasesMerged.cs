@@ -1,9 +1,13 @@
+using MassTransit;
+
 namespace Registry.Contracts;
 
 /// <summary>
 /// Two cases turned out to be one person: the merged case now points to the survivor. Nothing was
 /// deleted; consumers holding records of the merged case should follow them to the survivor.
 /// </summary>
+[MessageUrn("Registry.Contracts:CasesMerged")]
+[EntityName("Registry.Contracts:CasesMerged")]
 public sealed record CasesMerged
 {
     public required Guid SurvivorCaseId { get; init; }

@@ -1,9 +1,13 @@
+using MassTransit;
+
 namespace Registry.Contracts;
 
 /// <summary>
 /// A person in custody was moved to another place of internment (or handed to another power). Intake
 /// owes a new capture card (GC III Art. 70) and a notification to the ICRC (Art. 122) for it.
 /// </summary>
+[MessageUrn("Registry.Contracts:CustodyTransferred")]
+[EntityName("Registry.Contracts:CustodyTransferred")]
 public sealed record CustodyTransferred
 {
     public required Guid CaseId { get; init; }

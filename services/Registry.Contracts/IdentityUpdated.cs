@@ -1,9 +1,13 @@
+using MassTransit;
+
 namespace Registry.Contracts;
 
 /// <summary>
 /// Identity facts of a case were asserted anew (a correction, a document, the person's own
 /// statement). Carries the resulting names and Art. 17 facts, so a consumer's copy can follow.
 /// </summary>
+[MessageUrn("Registry.Contracts:IdentityUpdated")]
+[EntityName("Registry.Contracts:IdentityUpdated")]
 public sealed record IdentityUpdated
 {
     public required Guid CaseId { get; init; }

@@ -1,6 +1,10 @@
+using MassTransit;
+
 namespace Registry.Contracts;
 
 /// <summary>A decision changed a person's status category (GC III Art. 5).</summary>
+[MessageUrn("Registry.Contracts:StatusCategoryChanged")]
+[EntityName("Registry.Contracts:StatusCategoryChanged")]
 public sealed record StatusCategoryChanged
 {
     public required Guid CaseId { get; init; }

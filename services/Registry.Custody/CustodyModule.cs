@@ -20,6 +20,7 @@ public static class CustodyModule
     public static IHostApplicationBuilder AddCustody(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<CustodyDbContext, SqliteCustodyDbContext>(CustodyModule.ConnectionName);
+        builder.AddMessagingRetention<CustodyDbContext>();
         builder.AddOutbox<CustodyDbContext>();
         builder.Services.AddScoped<OpenCustodyRecordHandler>();
         builder.Services.AddScoped<AdmitToFacilityHandler>();

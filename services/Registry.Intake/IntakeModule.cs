@@ -18,6 +18,7 @@ public static class IntakeModule
     public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<IntakeDbContext, SqliteIntakeDbContext>(IntakeModule.ConnectionName);
+        builder.AddMessagingRetention<IntakeDbContext>();
         builder.AddOutbox<IntakeDbContext>();
         builder.Services.AddIntakeFeatures();
         builder.AddRegistryConsumers(bus =>

@@ -7,6 +7,10 @@ const string usage = """
           Moves the messages waiting in <queue>_error back to <queue> (e.g. custody-case-registered),
           once whatever made the consumer fail is fixed. Each is confirmed by the broker before it
           leaves the error queue. --broker defaults to ConnectionStrings__RabbitMq.
+          Move a message back within the consumers' inbox window (Messaging:Retention:Inbox, 30 days
+          by default): the inbox then recognises one that was applied after all. Older, its inbox row
+          may be deleted and it would be applied again; raise the window to park messages longer.
+          Sent outbox rows are kept Messaging:Retention:OutboxSent (7 days).
     """;
 
 if (args is not ["move-errors", var queue, .. var rest])

@@ -211,7 +211,7 @@ public sealed class Reconciler(LoadOptions options)
             await using var command = new NpgsqlCommand(
                 """
                 SELECT ("Payload"::jsonb ->> 'CaseId')::uuid, "MessageId" FROM outbox_messages
-                WHERE "MessageType" = 'Registry.Contracts.CaseRegistered' AND ("Payload"::jsonb ->> 'CaseId')::uuid = ANY(@ids)
+                WHERE "MessageType" IN ('urn:message:Registry.Contracts:CaseRegistered', 'Registry.Contracts.CaseRegistered') AND ("Payload"::jsonb ->> 'CaseId')::uuid = ANY(@ids)
                 """, connection);
             command.Parameters.AddWithValue("ids", chunk);
             command.CommandTimeout = 300;

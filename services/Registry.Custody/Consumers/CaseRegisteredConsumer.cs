@@ -1,49 +1,26 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Custody.Data;
 using Registry.Custody.Features.Records;
-using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Custody.Consumers;
 
 /// <summary>
 /// Opens the custody record of a newly registered case, its timeline starting with the capture, once per
-/// event however often it is delivered.
+/// event however often it is delivered (the inbox filter of its definition saves and commits).
 /// </summary>
-public sealed class CaseRegisteredConsumer(CustodyDbContext db, OpenCustodyRecordHandler open, ILogger<CaseRegisteredConsumer> logger)
+public sealed class CaseRegisteredConsumer(OpenCustodyRecordHandler open, ILogger<CaseRegisteredConsumer> logger)
     : IConsumer<CaseRegistered>
 {
     public async Task Consume(ConsumeContext<CaseRegistered> context)
     {
-        var message = context.Message;
-        var messageId = context.MessageId ?? throw new InvalidOperationException("CaseRegistered arrived without a message id.");
-        var applied = await db.ApplyOnceAsync(messageId, nameof(CaseRegisteredConsumer), async ct =>
+        if (await open.HandleAsync(context.Message, context.CancellationToken) is not null)
         {
-            await open.HandleAsync(message, ct);
-        }, context.CancellationToken);
-
-        if (applied)
-        {
-            logger.LogInformation("Opened custody record for case {CaseNumber}", message.CaseNumber);
+            logger.LogInformation("Opening custody record for case {CaseNumber}", context.Message.CaseNumber);
         }
     }
 }
 
-public sealed class CaseRegisteredConsumerDefinition : ConsumerDefinition<CaseRegisteredConsumer>
-{
-    public CaseRegisteredConsumerDefinition()
-    {
-        // Each service keeps its own queue, so each gets its own copy of every event.
-        EndpointName = "custody-case-registered";
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<CaseRegisteredConsumer> consumer, IRegistrationContext context)
-    {
-        // A database hiccup is retried in place (Messaging:Retry); what still fails goes to
-        // custody-case-registered_error, from where `registryctl move-errors custody-case-registered` takes it back.
-        endpoint.UseRegistryRetry(context);
-    }
-}
+public sealed class CaseRegisteredConsumerDefinition()
+    : RegistryConsumerDefinition<CaseRegisteredConsumer, CustodyDbContext>("custody-case-registered");

@@ -1,33 +1,24 @@
 using MassTransit;
 using Registry.Contracts;
 using Registry.Intake.Data;
-using Registry.Intake.Domain;
 using Registry.Intake.Features.CaptureCards;
 using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Consumers;
 
-/// <summary>A transfer makes a new capture card due and is notified to the ICRC.</summary>
-public sealed class CustodyTransferredConsumer(IntakeDbContext db, CaptureCardEventHandler handler, NotificationSignal signal, ILogger<CustodyTransferredConsumer> logger)
+/// <summary>A transfer makes a new capture card due and is notified to the ICRC (GC III Art. 70, 122).</summary>
+public sealed class CustodyTransferredConsumer(CaptureCardEventHandler handler, NotificationSignal signal, InboxCommit commit, ILogger<CustodyTransferredConsumer> logger)
     : IConsumer<CustodyTransferred>
 {
     public async Task Consume(ConsumeContext<CustodyTransferred> context)
     {
         var m = context.Message;
-        CaptureCase? owner = null;
-        await db.ApplyOnceAsync(context.MessageId ?? throw new InvalidOperationException("CustodyTransferred without a message id."),
-            nameof(CustodyTransferredConsumer), async ct => owner = await handler.HandleAsync(m, ct), context.CancellationToken);
-        signal.Notify();
+        var owner = await handler.HandleAsync(m, context.CancellationToken);
+        commit.OnCommitted(signal.Notify); // readers of the feed are woken once the notification is committed
         logger.LogInformation("Transfer of case {CaseId} to {Facility}: capture card due again ({Known})", m.CaseId, m.ToFacility, owner is not null);
     }
 }
 
-public sealed class CustodyTransferredConsumerDefinition : ConsumerDefinition<CustodyTransferredConsumer>
-{
-    public CustodyTransferredConsumerDefinition() => EndpointName = "intake-custody-transferred";
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<CustodyTransferredConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseRegistryRetry(context);
-}
+public sealed class CustodyTransferredConsumerDefinition()
+    : RegistryConsumerDefinition<CustodyTransferredConsumer, IntakeDbContext>("intake-custody-transferred");

@@ -29,6 +29,8 @@ public static class MessagingModel
             e.HasIndex(m => m.MessageId).IsUnique();
             // The dispatcher's query: unsent messages in order.
             e.HasIndex(m => m.Id).HasFilter("\"SentAt\" IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+            // The retention job's query: sent messages older than the window, found without reading the rest.
+            e.HasIndex(m => m.SentAt).HasFilter("\"SentAt\" IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent_at");
         });
         return model;
     }
@@ -40,6 +42,8 @@ public static class MessagingModel
             e.ToTable("inbox_messages");
             e.HasKey(m => new { m.MessageId, m.Consumer });
             e.Property(m => m.Consumer).HasMaxLength(200);
+            // The retention job's query: rows older than the window (the key is a random message id).
+            e.HasIndex(m => m.ProcessedAt).HasDatabaseName("ix_inbox_messages_processed_at");
         });
         return model;
     }

@@ -126,7 +126,7 @@ public sealed class OutboxDispatcher<TDb>(
 
     private static async Task PublishAsync(IBus bus, OutboxMessage message, CancellationToken ct)
     {
-        var type = MessageTypes.Resolve(message.MessageType);
+        var type = MessageNames.Contracts.Resolve(message.MessageType);
         var payload = JsonSerializer.Deserialize(message.Payload, type)
             ?? throw new InvalidOperationException($"Outbox message {message.MessageId} has an empty payload.");
 

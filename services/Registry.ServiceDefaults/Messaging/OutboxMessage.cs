@@ -27,7 +27,8 @@ public sealed class OutboxMessage
         return new OutboxMessage
         {
             MessageId = Guid.NewGuid(),
-            MessageType = typeof(T).FullName!,
+            // The contract's stable name, not its CLR name: a row must still dispatch after a rename.
+            MessageType = MessageNames.NameOf(typeof(T)),
             Payload = JsonSerializer.Serialize(message),
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,

@@ -2,12 +2,14 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Registry.ServiceDefaults.Messaging;
 
 /// <summary>
-/// The message bus. Modules add their consumers with <see cref="AddRegistryConsumers"/>; the host
+/// The message bus. Modules add their consumers with <see cref="AddRegistryConsumers"/>, each with a
+/// <see cref="RegistryConsumerDefinition{TConsumer, TDb}"/>; the host
 /// then calls <see cref="AddRegistryBus"/> once, so that several modules composed in one process
 /// share one bus while each keeps its own queues.
 /// </summary>
@@ -17,6 +19,8 @@ public static class RegistryBus
 
     public static IHostApplicationBuilder AddRegistryConsumers(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> register)
     {
+        // What the inbox filter of RegistryConsumerDefinition runs once a consumer's transaction committed.
+        builder.Services.TryAddScoped<InboxCommit>();
         Registrations(builder.Services).Add(register);
         return builder;
     }
@@ -27,6 +31,18 @@ public static class RegistryBus
     {
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the job that deletes sent outbox rows and inbox rows of <typeparamref name="TDb"/> once
+    /// <see cref="MessagingRetention"/> no longer keeps them.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessagingRetention<TDb>(this IHostApplicationBuilder builder)
+        where TDb : DbContext
+    {
+        builder.Services.TryAddSingleton(sp => MessagingRetention.From(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddHostedService<MessagingRetentionJob<TDb>>();
         return builder;
     }
 
@@ -46,6 +62,11 @@ public static class RegistryBus
 
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit reports usage data to its vendor's host (usage-tracking.masstransit.io) unless told
+            // not to: a registry of prisoners makes no outbound call its operators did not configure.
+            // (MASSTRANSIT_USAGE_TELEMETRY=true in the environment would still turn it back on; nothing sets it.)
+            bus.DisableUsageTelemetry();
+
             foreach (var register in registrations)
             {
                 register(bus);
