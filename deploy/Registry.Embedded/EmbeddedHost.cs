@@ -23,7 +23,8 @@ public static class EmbeddedHost
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json comes from the build output; the working directory is where the data goes.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = builder.Configuration.GetSection(EmbeddedOptions.Section).Get<EmbeddedOptions>() ?? new EmbeddedOptions();
         var firstRun = !Directory.Exists(options.DataPath);
         Directory.CreateDirectory(options.DataPath);

@@ -15,7 +15,7 @@ public sealed class BrokerOutageTests(RegistryFixture registry)
         try
         {
             var accepted = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-                intake.RegisterCaptureAsync(i % 2 == 0 ? SeedStory.Rifleman() : SeedStory.Sniper(), deadline: DateTime.UtcNow.AddSeconds(15)).ResponseAsync));
+                intake.RegisterCaptureAsync(i % 2 == 0 ? SeedStory.Rifleman() : SeedStory.Sniper(), deadline: RegistryFixture.CallDeadline).ResponseAsync));
             caseIds = accepted.Select(r => Guid.Parse(r.Case.CaseId)).ToList();
 
             // Nothing can reach custody while the broker is cut off: the events wait in intake's outbox.

@@ -25,7 +25,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
     {
         foreach (var request in new[] { SeedStory.Rifleman(), SeedStory.Sniper() })
         {
-            var registered = (await Intake.RegisterCaptureAsync(request, deadline: DateTime.UtcNow.AddSeconds(10))).Case;
+            var registered = (await Intake.RegisterCaptureAsync(request, deadline: RegistryFixture.CallDeadline)).Case;
 
             var file = await WholeCaseFileAsync(CaseFiles, registered.CaseId);
 
@@ -40,7 +40,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
     [Fact]
     public async Task The_sniper_admitted_in_Kyiv_and_examined_is_held_under_treatment_and_his_capture_card_runs_from_arrival()
     {
-        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Sniper(), deadline: DateTime.UtcNow.AddSeconds(10))).Case;
+        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Sniper(), deadline: RegistryFixture.CallDeadline)).Case;
         await WholeCaseFileAsync(CaseFiles, registered.CaseId);
         var admittedAt = SeedStory.CapturedAt.AddDays(1);
 
@@ -52,7 +52,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
             Facility = new Facility { Name = "SBU detention facility", Locality = "Kyiv", Country = "UA" },
             CustodianAgency = "UA-SBU",
             AdmittedAt = Timestamp.FromDateTimeOffset(admittedAt),
-        }, deadline: DateTime.UtcNow.AddSeconds(10));
+        }, deadline: RegistryFixture.CallDeadline);
         await new MedicalService.MedicalServiceClient(registry.GatewayChannel).RecordEncounterAsync(new RecordEncounterRequest
         {
             RequestId = Guid.NewGuid().ToString(),
@@ -62,7 +62,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
             Place = "SBU detention facility medical unit, Kyiv",
             Clinician = "duty physician",
             Findings = { new ConditionFinding { Kind = ConditionKind.Injury, Description = "Fragment wounds of the face and jaw", BodySite = "face, jaw" } },
-        }, deadline: DateTime.UtcNow.AddSeconds(10));
+        }, deadline: RegistryFixture.CallDeadline);
 
         var file = (await CaseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = registered.CaseId })).CaseFile;
         Assert.Equal(CustodyState.Held, file.Custody.Record.State);
@@ -84,7 +84,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
 
-        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Rifleman(), caller, DateTime.UtcNow.AddSeconds(10))).Case;
+        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Rifleman(), caller, RegistryFixture.CallDeadline)).Case;
         await WholeCaseFileAsync(CaseFiles, registered.CaseId);
 
         // Every span of the trace hangs from another span of it, or from the caller's: one tree, no orphans.
@@ -163,7 +163,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
     internal static Task<CaseFile> WholeCaseFileAsync(CaseFileService.CaseFileServiceClient caseFiles, string caseId) =>
         Eventually.GetAsync(async () =>
         {
-            var file = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId }, deadline: DateTime.UtcNow.AddSeconds(10))).CaseFile;
+            var file = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId }, deadline: RegistryFixture.CallDeadline)).CaseFile;
             return file.Identity.ResultCase == IdentityPart.ResultOneofCase.Case
                 && file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record
                 && file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary

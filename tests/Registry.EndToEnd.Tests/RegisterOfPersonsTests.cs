@@ -15,7 +15,7 @@ public sealed class RegisterOfPersonsTests(RegistryFixture registry)
 {
     private IntakeService.IntakeServiceClient Intake => new(registry.GatewayChannel);
 
-    private static DateTime Deadline => DateTime.UtcNow.AddSeconds(15);
+    private static DateTime Deadline => RegistryFixture.CallDeadline;
 
     [Fact]
     public async Task The_seed_story_from_capture_to_the_ICRC_feed()
@@ -107,7 +107,7 @@ public sealed class RegisterOfPersonsTests(RegistryFixture registry)
 
     private async Task<List<Notification>> ReadFeedAsync(string cursor, Func<List<Notification>, bool> enough)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var call = Intake.StreamNotifications(new StreamNotificationsRequest { Cursor = cursor }, cancellationToken: timeout.Token);
         var read = new List<Notification>();
         while (!enough(read) && await call.ResponseStream.MoveNext(timeout.Token))

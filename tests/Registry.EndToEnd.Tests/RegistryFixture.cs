@@ -60,6 +60,13 @@ public sealed class RegistryFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// The deadline of a test's call: it guards against a hang, it does not measure speed. A service
+    /// process on a busy 2-core machine (load average 30 and more while other builds run) answers its
+    /// first calls in tens of seconds (JIT, first queries, TLS to PostgreSQL).
+    /// </summary>
+    public static DateTime CallDeadline => DateTime.UtcNow.AddSeconds(60);
+
+    /// <summary>
     /// A channel as an agency's system should hold one: UNAVAILABLE is retried with backoff, which
     /// is safe because every write carries a request_id.
     /// </summary>

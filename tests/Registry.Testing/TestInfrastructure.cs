@@ -23,16 +23,19 @@ public sealed class TestInfrastructure
     private static readonly Lazy<Task<TestInfrastructure>> Shared = new(StartAsync);
 
     private readonly string _postgresAdmin;
+    private readonly string _maintenance;
     private readonly Uri _amqp;
     private readonly Uri _management;
     private readonly HttpClient _http;
 
     private TestInfrastructure(string postgresAdmin, Uri amqp, Uri management, string source)
     {
-        // Server-level work (CREATE DATABASE) happens from the maintenance database.
         var admin = new NpgsqlConnectionStringBuilder(postgresAdmin);
         admin.Database ??= "postgres";
         _postgresAdmin = admin.ConnectionString;
+        // Server-level work (CREATE/DROP DATABASE) happens from the maintenance database, unpooled: an idle
+        // pooled connection there would hold one of the slots every fixture's own pool competes for.
+        _maintenance = new NpgsqlConnectionStringBuilder(_postgresAdmin) { Pooling = false }.ConnectionString;
         _amqp = amqp;
         _management = management;
         Source = source;
@@ -49,42 +52,91 @@ public sealed class TestInfrastructure
 
     public static Task<TestInfrastructure> GetAsync() => Shared.Value;
 
+    /// <summary>
+    /// Connection pools of a test database: at most this many connections each (no test makes more than
+    /// about a dozen calls at once). Every fixture's service keeps its own pool, and the server is shared
+    /// by parallel test processes and other runs on the machine; with Npgsql's default of 100 per pool a
+    /// few busy fixtures could take all of max_connections, and CREATE/DROP DATABASE then find no slot (53300).
+    /// </summary>
+    public const int MaxPoolSize = 20;
+
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string purpose)
     {
-        var name = $"t_{purpose}_{RunId}_{Guid.NewGuid():N}"[..48].ToLowerInvariant();
+        var name = TestResourceNames.Database(purpose);
         await ServerCommandAsync($"CREATE DATABASE \"{name}\"");
-        return new NpgsqlConnectionStringBuilder(_postgresAdmin) { Database = name }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(_postgresAdmin)
+        {
+            Database = name,
+            MaxPoolSize = MaxPoolSize,
+            // Idle connections of a busy moment go back soon instead of holding slots for the default 300 s.
+            ConnectionIdleLifetime = 10,
+            // A pool at its maximum under load waits for a connection rather than failing a test.
+            Timeout = 60,
+        }.ConnectionString;
     }
 
+    /// <summary>
+    /// Drops a test database. A failure is logged (with its SQLSTATE), never thrown: the tests are over,
+    /// and a later run's <see cref="SweepLeftoversAsync"/> removes what is left.
+    /// </summary>
     public async Task DropDatabaseAsync(string connectionString)
     {
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
-        await ServerCommandAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        if (new NpgsqlConnectionStringBuilder(connectionString).Database is not { } name)
+        {
+            return;
+        }
+
+        await TestCleanup.TryAsync($"DROP DATABASE {name}", async () =>
+        {
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+            await DropAsync(name);
+        });
+    }
+
+    private async Task DropAsync(string name)
+    {
+        try
+        {
+            await ServerCommandAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is PostgresException { SqlState: "42501" })
+        {
+            // WITH (FORCE) refuses a role that is not superuser when an autovacuum worker is in the
+            // database ("must be a member of the role whose process is being terminated", PostgreSQL 15):
+            // likely after a test wrote many rows, on a busy machine. A plain DROP stops autovacuum itself;
+            // our own sessions we end first.
+            await ServerCommandAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND usename = current_user AND pid <> pg_backend_pid()");
+            await ServerCommandAsync($"DROP DATABASE IF EXISTS \"{name}\"");
+        }
     }
 
     /// <summary>
     /// CREATE or DROP DATABASE from the maintenance database. Test projects run in parallel and create and
     /// drop databases at the same moments; PostgreSQL refuses some of those races (template1 in use while
-    /// copied, a catalog row updated concurrently, every connection slot taken for a moment), so a refusal
-    /// of that kind is tried again, and a final one names its SQLSTATE.
+    /// copied, a catalog row updated concurrently, every connection slot taken for a while), and a loaded
+    /// machine answers late (a transient timeout); those are tried again with a growing pause, and a final
+    /// refusal names its SQLSTATE.
     /// </summary>
     private async Task ServerCommandAsync(string sql)
     {
+        const int attempts = 12;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(_postgresAdmin);
+                await using var connection = new NpgsqlConnection(_maintenance);
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand(sql, connection);
                 await command.ExecuteNonQueryAsync();
                 return;
             }
-            catch (PostgresException ex) when (attempt < 6 && ex.SqlState is "55006" or "53300" or "40P01" or "XX000")
+            catch (NpgsqlException ex) when (attempt < attempts && (ex is PostgresException pg
+                ? pg.SqlState is "55006" or "53300" or "40P01" or "XX000" or "57P03"
+                : ex.IsTransient))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                // 0.25, 0.5, 1, 2, 4, then 5 s: about 40 s in all, longer than a busy moment lasts.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * (1 << Math.Min(attempt - 1, 5)), 5000)));
             }
             catch (PostgresException ex)
             {
@@ -96,7 +148,7 @@ public sealed class TestInfrastructure
     /// <summary>Creates an empty virtual host and returns the amqp:// URI that reaches it.</summary>
     public async Task<string> CreateVirtualHostAsync(string purpose)
     {
-        var vhost = $"t-{purpose}-{RunId}-{Guid.NewGuid():N}"[..48];
+        var vhost = TestResourceNames.VirtualHost(purpose);
         // A container's management plugin may still be starting when the broker already accepts AMQP.
         await Eventually.TrueAsync(async () => (await _http.PutAsync($"/api/vhosts/{Uri.EscapeDataString(vhost)}", null)).IsSuccessStatusCode,
             TimeSpan.FromSeconds(60), $"RabbitMQ's management API at {_http.BaseAddress} to create a virtual host");
@@ -106,10 +158,64 @@ public sealed class TestInfrastructure
         return new UriBuilder(_amqp) { Path = "/" + Uri.EscapeDataString(vhost) }.Uri.ToString();
     }
 
+    /// <summary>Deletes a test virtual host; like <see cref="DropDatabaseAsync"/>, a failure is logged, not thrown.</summary>
     public async Task DeleteVirtualHostAsync(string amqpUri)
     {
         var vhost = Uri.UnescapeDataString(new Uri(amqpUri).AbsolutePath.TrimStart('/'));
-        await _http.DeleteAsync($"/api/vhosts/{Uri.EscapeDataString(vhost)}");
+        await TestCleanup.TryAsync($"delete virtual host {vhost}", () => DeleteVirtualHostByNameAsync(vhost));
+    }
+
+    private async Task DeleteVirtualHostByNameAsync(string vhost)
+    {
+        using var response = await _http.DeleteAsync($"/api/vhosts/{Uri.EscapeDataString(vhost)}");
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>
+    /// Removes the test databases and virtual hosts of earlier runs that are over (see
+    /// <see cref="TestResourceNames.IsLeftover"/>): a run killed mid-way, or a cleanup that failed. Test
+    /// processes run in parallel, so names of live runs are left alone. Failures are logged, not thrown.
+    /// </summary>
+    public async Task SweepLeftoversAsync()
+    {
+        var host = new NpgsqlConnectionStringBuilder(_postgresAdmin).Host ?? "";
+        // On a server elsewhere, pids in names are another machine's: there only age tells.
+        var pidsAreOurs = host is "localhost" or "127.0.0.1" or "::1" || host.StartsWith('/');
+        var now = DateTime.UtcNow;
+        bool Leftover(string name) => TestResourceNames.IsLeftover(name, now, TestResourceNames.ProcessStartUtc, pidsAreOurs);
+
+        await TestCleanup.TryAsync("list leftover test databases", async () =>
+        {
+            var databases = new List<string>();
+            await using (var connection = new NpgsqlConnection(_maintenance))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(@"SELECT datname FROM pg_database WHERE datname LIKE 't\_%' AND pg_get_userbyid(datdba) = current_user", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    databases.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var name in databases.Where(Leftover))
+            {
+                await TestCleanup.TryAsync($"DROP DATABASE {name} (leftover)", () => DropAsync(name));
+            }
+        });
+
+        await TestCleanup.TryAsync("list leftover test virtual hosts", async () =>
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync("/api/vhosts?columns=name"));
+            var vhosts = json.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString() ?? "").ToList();
+            foreach (var vhost in vhosts.Where(v => v.StartsWith("t-", StringComparison.Ordinal)).Where(Leftover))
+            {
+                await TestCleanup.TryAsync($"delete virtual host {vhost} (leftover)", () => DeleteVirtualHostByNameAsync(vhost));
+            }
+        });
     }
 
     /// <summary>The number of messages waiting in a queue of a virtual host (0 when the queue does not exist).</summary>
@@ -169,7 +275,10 @@ public sealed class TestInfrastructure
         var management = Environment.GetEnvironmentVariable("REGISTRY_TEST_RABBITMQ_MANAGEMENT");
         if (!string.IsNullOrWhiteSpace(postgres) && !string.IsNullOrWhiteSpace(amqp) && !string.IsNullOrWhiteSpace(management))
         {
-            return new TestInfrastructure(postgres, new Uri(amqp), new Uri(management), "local servers (REGISTRY_TEST_* variables)");
+            var local = new TestInfrastructure(postgres, new Uri(amqp), new Uri(management), "local servers (REGISTRY_TEST_* variables)");
+            // Shared, long-lived servers: what earlier runs left behind accumulates there.
+            await local.SweepLeftoversAsync();
+            return local;
         }
 
         throw new InvalidOperationException(
