@@ -347,7 +347,9 @@ stop_servers() {
 # ------------------------------------------------------------------- main ---
 
 print_exports() {
-    local pg="Host=127.0.0.1;Port=${PG_PORT}"
+    # Loopback only: TLS would add a handshake per physical connection and protect nothing, and on a
+    # loaded 2-core machine those handshakes held services back from reporting ready.
+    local pg="Host=127.0.0.1;Port=${PG_PORT};SSL Mode=Disable"
     local creds="Username=${APP_USER};Password=${APP_PASSWORD}"
     local amqp="amqp://${APP_USER}:${APP_PASSWORD}@127.0.0.1:${AMQP_PORT}/"
     {
