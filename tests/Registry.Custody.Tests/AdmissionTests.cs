@@ -159,6 +159,24 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
         AssertChained(timeline);
     }
 
+    [Fact]
+    public async Task Concurrent_retries_of_one_admission_all_get_its_answer()
+    {
+        // A client that retries on a timeout may have several copies of one request in flight. The loser of
+        // the race usually fails on the record's version, not on the request id: it must still replay.
+        for (var round = 0; round < 5; round++)
+        {
+            var caseId = await RegisteredAsync();
+            var request = Kyiv(caseId);
+
+            var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => custody.Client.AdmitToFacilityAsync(request.Clone()).ResponseAsync));
+
+            Assert.Single(answers, a => !a.Replayed);
+            Assert.All(answers, a => Assert.Equal(answers[0].Event.Hash, a.Event.Hash));
+            Assert.Equal(2, (await TimelineAsync(caseId)).Count);
+        }
+    }
+
     public static TheoryData<string, Action<AdmitToFacilityRequest>> BadAdmissions => new()
     {
         { "request_id", r => r.RequestId = "" },

@@ -45,6 +45,54 @@ public sealed class PersonalEffectsTests(IntakeFixture intake) : IClassFixture<I
     }
 
     [Fact]
+    public async Task Concurrent_retries_of_one_receipt_all_get_its_answer()
+    {
+        // Copies of one request in flight at once: the losers meet the winner's receipt number (or its
+        // request id) and must replay its answer, not refuse their own receipt.
+        for (var round = 0; round < 5; round++)
+        {
+            var owner = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;
+            var request = Receipt(owner.CaseId);
+
+            var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => intake.Client.RecordPersonalEffectsAsync(request.Clone()).ResponseAsync));
+
+            Assert.Single(answers, a => !a.Replayed);
+            Assert.All(answers, a => Assert.Equal(answers[0].Effects, a.Effects));
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_fates_of_one_item_record_one_and_refuse_the_rest()
+    {
+        // GC III Art. 18: once an item has left safekeeping its fate is final, also against writers racing it.
+        for (var round = 0; round < 5; round++)
+        {
+            var owner = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;
+            var watch = (await intake.Client.RecordPersonalEffectsAsync(Receipt(owner.CaseId))).Effects[2];
+
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+            {
+                try
+                {
+                    await intake.Client.RecordPersonalEffectFateAsync(new RecordPersonalEffectFateRequest
+                    {
+                        CaseId = owner.CaseId, EffectId = watch.EffectId,
+                        Fate = i % 2 == 0 ? EffectFate.Returned : EffectFate.HandedOver, FateNote = $"writer {i}",
+                    });
+                    return StatusCode.OK;
+                }
+                catch (RpcException ex)
+                {
+                    return ex.StatusCode;
+                }
+            }));
+
+            Assert.Single(outcomes, s => s == StatusCode.OK);
+            Assert.All(outcomes.Where(s => s != StatusCode.OK), s => Assert.Equal(StatusCode.FailedPrecondition, s));
+        }
+    }
+
+    [Fact]
     public async Task A_receipt_number_is_used_once_per_case_and_a_request_id_once()
     {
         var owner = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;

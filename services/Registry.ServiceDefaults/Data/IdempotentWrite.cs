@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Registry.ServiceDefaults.Domain;
 using Registry.ServiceDefaults.Grpc;
 
 namespace Registry.ServiceDefaults.Data;
@@ -21,8 +23,9 @@ public sealed record IdempotencyKey(Guid RequestId, byte[] RequestHash)
 /// <list type="bullet">
 /// <item>the id seen before with the same hash: the first result again (<see cref="Replay"/>), nothing written;</item>
 /// <item>the id seen before with another request: ALREADY_EXISTS (<see cref="Conflict"/> says why);</item>
-/// <item>a concurrent call with the same id committed between our look-up and our insert: the unique index
-/// on the request id makes our save fail, and the winner is read again and replayed (or refused).</item>
+/// <item>a concurrent call with the same id committed between our look-up and our write: our save fails (the
+/// unique index on the request id, or the record's version), or a rule or uniqueness check refuses what
+/// the winner already did; the winner is then read again and replayed (or refused).</item>
 /// </list>
 /// <typeparamref name="TPrior"/> is whatever the earlier write left that names the request (a row with
 /// <c>RequestId</c> and <c>RequestHash</c> columns).
@@ -78,9 +81,11 @@ public sealed class IdempotentWrite<TPrior, TResponse>
         {
             return await write(ct);
         }
-        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException)
+        catch (Exception ex) when (MayBeLostRace(ex))
         {
-            // Either a concurrent call with the same request_id committed first, or a real failure.
+            // A concurrent call with the same request_id may have committed after our look-up: its row makes
+            // our insert fail, or its change makes our save fail on the record's version, or a rule or a
+            // uniqueness check now refuses what that call already did. If it did, its answer is ours.
             _db.ChangeTracker.Clear();
             if (await FindPrior(RequestId, CancellationToken.None) is { } winner)
             {
@@ -90,6 +95,14 @@ public sealed class IdempotentWrite<TPrior, TResponse>
             throw;
         }
     }
+
+    private static bool MayBeLostRace(Exception ex) => ex switch
+    {
+        DbUpdateException => true,
+        RuleViolationException => true,
+        RpcException { StatusCode: StatusCode.AlreadyExists or StatusCode.FailedPrecondition } => true,
+        _ => false,
+    };
 
     private Task<TResponse> ReplayOrRefuseAsync(TPrior prior, CancellationToken ct)
     {

@@ -23,7 +23,8 @@ public sealed class PersonalEffectConfiguration : IEntityTypeConfiguration<Perso
         e.Property(p => p.TakenByName).HasMaxLength(PersonalEffect.TakenByNameMaxLength);
         e.Property(p => p.TakenByRank).HasMaxLength(PersonalEffect.TakenByRankMaxLength);
         e.Property(p => p.TakenByUnit).HasMaxLength(PersonalEffect.TakenByUnitMaxLength);
-        e.Property(p => p.Fate).HasConversion<string>().HasMaxLength(20);
+        // The fate is final once it leaves HELD (GC III Art. 18): writers racing on one item cannot both record one.
+        e.Property(p => p.Fate).HasConversion<string>().HasMaxLength(20).IsConcurrencyToken();
         e.Property(p => p.FateNote).HasMaxLength(PersonalEffect.FateNoteMaxLength);
     }
 }

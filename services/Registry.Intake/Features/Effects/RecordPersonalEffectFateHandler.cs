@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.ServiceDefaults.Data;
-using Registry.ServiceDefaults.Grpc;
 
 namespace Registry.Intake.Features.Effects;
 
@@ -11,10 +10,24 @@ public sealed class RecordPersonalEffectFateHandler(IntakeDbContext db, TimeProv
 {
     public async Task<PersonalEffect> HandleAsync(EffectFateChange change, CancellationToken ct)
     {
-        var effect = await db.PersonalEffects.SingleOrDefaultAsync(e => e.EffectId == change.EffectId && e.CaseId == change.CaseId, ct)
-            ?? throw RpcErrors.NotFound(PersonalEffect.ResourceType, change.EffectId.ToString());
+        var effect = await FindAsync(change, ct);
         effect.RecordFate(change.Fate, change.Note, clock.GetUtcNow().ToMicroseconds());
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another writer recorded a fate first (the fate is a concurrency token): its rule now answers.
+            db.ChangeTracker.Clear();
+            (await FindAsync(change, CancellationToken.None)).RecordFate(change.Fate, change.Note, clock.GetUtcNow().ToMicroseconds());
+            throw;
+        }
+
         return effect;
     }
+
+    private Task<PersonalEffect> FindAsync(EffectFateChange change, CancellationToken ct) =>
+        db.PersonalEffects.SingleOrNotFoundAsync(e => e.EffectId == change.EffectId && e.CaseId == change.CaseId,
+            PersonalEffect.ResourceType, change.EffectId.ToString(), ct);
 }
