@@ -149,14 +149,15 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Each step is logged if it fails, never thrown: the tests are over (see TestCleanup).
         GatewayChannel?.Dispose();
         foreach (var process in _processes)
         {
-            await process.DisposeAsync();
+            await TestCleanup.TryAsync("stop a service process", async () => await process.DisposeAsync());
         }
 
-        await Broker.DisposeAsync();
-        await Spans.DisposeAsync();
+        await TestCleanup.TryAsync("stop the test bus", async () => await Broker.DisposeAsync());
+        await TestCleanup.TryAsync("stop the span collector", async () => await Spans.DisposeAsync());
         foreach (var database in _databases)
         {
             await _infrastructure.DropDatabaseAsync(database);

@@ -67,11 +67,12 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
         return await query(scope.ServiceProvider.GetRequiredService<TDb>());
     }
 
+    /// <summary>Each step of the cleanup is logged if it fails, never thrown: the tests are over (see <see cref="TestCleanup"/>).</summary>
     public async Task DisposeAsync()
     {
-        await Service.DisposeAsync();
-        await StoppedAsync();
-        await Bus.DisposeAsync();
+        await TestCleanup.TryAsync($"stop {typeof(TDb).Name}'s service", async () => await Service.DisposeAsync());
+        await TestCleanup.TryAsync($"release {typeof(TDb).Name}'s resources", StoppedAsync);
+        await TestCleanup.TryAsync("stop the test bus", async () => await Bus.DisposeAsync());
         await _infrastructure.DropDatabaseAsync(_database);
         await _infrastructure.DeleteVirtualHostAsync(_broker);
     }

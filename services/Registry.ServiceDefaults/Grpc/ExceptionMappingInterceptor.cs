@@ -39,6 +39,10 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         {
             await continuation(request, responseStream, context);
         }
+        catch (RuleViolationException ex)
+        {
+            throw RpcErrors.FailedPrecondition(ex.Reason, ex.ResourceType, ex.Subject, ex.Message);
+        }
         catch (Exception ex) when (IsDependencyFailure(ex))
         {
             logger.LogWarning(ex, "{Method} failed on a dependency", context.Method);

@@ -24,8 +24,38 @@ public sealed class MessagingRetention
     /// <summary>Rows per delete statement: short statements, so no lock is held long while the service writes.</summary>
     public int BatchSize { get; init; } = 1000;
 
-    public static MessagingRetention From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<MessagingRetention>() ?? new MessagingRetention();
+    /// <summary>The inbox keeps a message id at least this long, whatever is configured: shorter, a message
+    /// parked in an error queue over a weekend would be applied twice when moved back.</summary>
+    public static readonly TimeSpan MinimumInbox = TimeSpan.FromDays(1);
+
+    /// <summary>Reads and checks the section; a value that would delete the redelivery guard, or spin, stops the service at start.</summary>
+    /// <exception cref="InvalidOperationException">A window, the interval or the batch size is out of range.</exception>
+    public static MessagingRetention From(IConfiguration configuration)
+    {
+        var retention = configuration.GetSection(Section).Get<MessagingRetention>() ?? new MessagingRetention();
+        var problems = new List<string>();
+        if (retention.OutboxSent <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:OutboxSent must be positive, not {retention.OutboxSent}");
+        }
+
+        if (retention.Inbox < MinimumInbox)
+        {
+            problems.Add($"{Section}:Inbox must be at least {MinimumInbox} (longer than a message may wait in an error queue), not {retention.Inbox}");
+        }
+
+        if (retention.Interval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Section}:Interval must be at least 1 second, not {retention.Interval}");
+        }
+
+        if (retention.BatchSize is < 1 or > 100_000)
+        {
+            problems.Add($"{Section}:BatchSize must be between 1 and 100000, not {retention.BatchSize}");
+        }
+
+        return problems.Count == 0 ? retention : throw new InvalidOperationException(string.Join("; ", problems) + ".");
+    }
 }
 
 /// <summary>
@@ -77,6 +107,7 @@ public sealed class MessagingRetentionJob<TDb>(
             // Found through ix_outbox_messages_sent_at, as the inbox's rows through ix_inbox_messages_processed_at.
             outbox = await DeleteInBatchesAsync(() => outboxStore.OutboxMessages
                 .Where(m => m.SentAt != null && m.SentAt < sentBefore)
+                .OrderBy(m => m.Id)
                 .Take(retention.BatchSize).ExecuteDeleteAsync(ct), retention.BatchSize);
         }
 
@@ -86,6 +117,7 @@ public sealed class MessagingRetentionJob<TDb>(
             var processedBefore = now - retention.Inbox;
             inbox = await DeleteInBatchesAsync(() => inboxStore.InboxMessages
                 .Where(m => m.ProcessedAt < processedBefore)
+                .OrderBy(m => m.ProcessedAt)
                 .Take(retention.BatchSize).ExecuteDeleteAsync(ct), retention.BatchSize);
         }
 
