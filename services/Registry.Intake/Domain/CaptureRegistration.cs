@@ -1,8 +1,10 @@
+using Registry.ServiceDefaults.Data;
+
 namespace Registry.Intake.Domain;
 
 /// <summary>A validated RegisterCapture request in domain terms.</summary>
 public sealed record CaptureRegistration(
-    Guid RequestId,
+    IdempotencyKey Key,
     IReadOnlyDictionary<string, string?> Identity,
     AssertionSource IdentitySource,
     StatusCategory StatusCategory,

@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Intake.Domain;
@@ -14,7 +15,7 @@ public sealed record EffectItem(string Description, int Quantity, string? Curren
 
 /// <summary>A validated receipt for items taken from a person (GC III Art. 18).</summary>
 public sealed record EffectsReceipt(
-    Guid RequestId, Guid CaseId, string ReceiptNumber, string TakerName, string? TakerRank, string TakerUnit,
+    IdempotencyKey Key, Guid CaseId, string ReceiptNumber, string TakerName, string? TakerRank, string TakerUnit,
     DateTimeOffset TakenAt, IReadOnlyList<EffectItem> Items);
 
 /// <summary>
@@ -75,7 +76,7 @@ public sealed class PersonalEffect
             ItemIndex = index,
             EffectId = Guid.CreateVersion7(now),
             CaseId = owner.CaseId,
-            RequestId = receipt.RequestId,
+            RequestId = receipt.Key.RequestId,
             RequestHash = requestHash,
             ReceiptNumber = receipt.ReceiptNumber,
             Description = item.Description,

@@ -40,7 +40,7 @@ public sealed class IntakeGrpcService(
     private DateTimeOffset Now => clock.GetUtcNow().ToMicroseconds();
 
     public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context) =>
-        (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), request, context.CancellationToken)).ToProto();
+        (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), context.CancellationToken)).ToProto();
 
     public override async Task<GetCaseResponse> GetCase(GetCaseRequest request, ServerCallContext context) =>
         new() { Case = (await getCase.HandleAsync(CaseRequestValidator.CaseId(request.CaseId), context.CancellationToken)).ToProto() };
@@ -63,7 +63,7 @@ public sealed class IntakeGrpcService(
             CaseRequestValidator.Page(request.CaseId, request.PageSize, request.PageToken, "status"), context.CancellationToken)).ToProto();
 
     public override async Task<RecordPersonalEffectsResponse> RecordPersonalEffects(RecordPersonalEffectsRequest request, ServerCallContext context) =>
-        (await recordPersonalEffects.HandleAsync(PersonalEffectsValidator.Validate(request, Now), request, context.CancellationToken)).ToProto();
+        (await recordPersonalEffects.HandleAsync(PersonalEffectsValidator.Validate(request, Now), context.CancellationToken)).ToProto();
 
     public override async Task<ListPersonalEffectsResponse> ListPersonalEffects(ListPersonalEffectsRequest request, ServerCallContext context) =>
         (await listPersonalEffects.HandleAsync(

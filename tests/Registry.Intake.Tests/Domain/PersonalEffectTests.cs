@@ -1,4 +1,5 @@
 using Registry.Intake.Domain;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Intake.Tests.Domain;
@@ -8,7 +9,7 @@ public sealed class PersonalEffectTests
 {
     private static readonly DateTimeOffset Now = Aggregates.Captured.AddHours(2);
 
-    private static EffectsReceipt Receipt(Guid caseId) => new(Guid.NewGuid(), caseId, "R-1", "Sgt. Petrenko", null, "unit", Aggregates.Captured,
+    private static EffectsReceipt Receipt(Guid caseId) => new(new IdempotencyKey(Guid.NewGuid(), new byte[32]), caseId, "R-1", "Sgt. Petrenko", null, "unit", Aggregates.Captured,
         [new EffectItem("Wristwatch", 1, null, null, null), new EffectItem("Banknotes", 12, "RUB", 3500, 0)]);
 
     [Fact]

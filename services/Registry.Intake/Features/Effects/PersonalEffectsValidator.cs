@@ -1,4 +1,5 @@
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
 using EffectFate = Registry.Intake.Domain.EffectFate;
 using EffectItem = Registry.Intake.Domain.EffectItem;
@@ -71,7 +72,7 @@ public static class PersonalEffectsValidator
         }
 
         errors.ThrowIfAny();
-        return new EffectsReceipt(requestId!.Value, caseId!.Value, receipt!, name!, rank, unit!, takenAt!.Value, items);
+        return new EffectsReceipt(IdempotencyKey.Of(requestId!.Value, request), caseId!.Value, receipt!, name!, rank, unit!, takenAt!.Value, items);
     }
 
     public static EffectFateChange Validate(RecordPersonalEffectFateRequest request)

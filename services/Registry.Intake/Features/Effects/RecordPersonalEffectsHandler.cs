@@ -14,9 +14,9 @@ public sealed record EffectsRecorded(IReadOnlyList<PersonalEffect> Effects, bool
 /// <summary>Enters a receipt's items in a case's effects register (GC III Art. 18). Idempotent on the request id.</summary>
 public sealed class RecordPersonalEffectsHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
 {
-    public async Task<EffectsRecorded> HandleAsync(EffectsReceipt receipt, IMessage request, CancellationToken ct)
+    public async Task<EffectsRecorded> HandleAsync(EffectsReceipt receipt, CancellationToken ct)
     {
-        var write = new IdempotentWrite<List<PersonalEffect>, EffectsRecorded>(db, receipt.RequestId, request)
+        var write = new IdempotentWrite<List<PersonalEffect>, EffectsRecorded>(db, receipt.Key)
         {
             FindPrior = async (id, token) =>
                 await db.PersonalEffects.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.Id).ToListAsync(token) is { Count: > 0 } earlier

@@ -21,9 +21,9 @@ public sealed record Registered(CaptureCase Case, IReadOnlyList<DuplicateCandida
 public sealed class RegisterCaptureHandler(
     IntakeDbContext db, CaseStore cases, DuplicateFinder duplicates, TimeProvider clock, ILogger<RegisterCaptureHandler> logger)
 {
-    public Task<Registered> HandleAsync(CaptureRegistration registration, IMessage request, CancellationToken ct)
+    public Task<Registered> HandleAsync(CaptureRegistration registration, CancellationToken ct)
     {
-        var write = new IdempotentWrite<CaptureCase, Registered>(db, registration.RequestId, request)
+        var write = new IdempotentWrite<CaptureCase, Registered>(db, registration.Key)
         {
             FindPrior = (id, token) => db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == id, token),
             PriorHash = c => c.RequestHash,
@@ -38,7 +38,7 @@ public sealed class RegisterCaptureHandler(
     private async Task<Registered> RegisterAsync(CaptureRegistration registration, byte[] hash, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
-        var entity = CaptureCase.Register(registration.RequestId, hash, registration.Capture, now);
+        var entity = CaptureCase.Register(registration.Key.RequestId, hash, registration.Capture, now);
         var assertions = entity.Assert(registration.Identity, registration.IdentitySource, now);
         var status = entity.InitialStatus(registration.StatusCategory, now);
         List<DuplicateCandidate> found = [];

@@ -37,7 +37,7 @@ public static class RegisterCaptureValidator
         var capture = CaptureReader.Read(request.Capture, errors, "capture", now, IdentityReader.BirthDate(facts), "identity.date_of_birth");
 
         errors.ThrowIfAny();
-        return new CaptureRegistration(requestId!.Value, facts, source, status, capture!);
+        return new CaptureRegistration(IdempotencyKey.Of(requestId!.Value, request), facts, source, status, capture!);
     }
 
     private static bool HasName(ProtoIdentity identity) =>
