@@ -166,27 +166,7 @@ public sealed class FieldViolations
         return value;
     }
 
-    /// <summary>
-    /// A page token from an earlier response of the same query: returns the position it carries,
-    /// or null for the first page.
-    /// </summary>
-    public long? PageToken(string field, string? token, string query)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        if (PageTokens.TryRead(token, query, out long after))
-        {
-            return after;
-        }
-
-        Add(field, "is not a page token of this query; start again without one");
-        return null;
-    }
-
-    /// <summary>A page token whose position is not a single number (e.g. a composite sort key); "" for the first page.</summary>
+    /// <summary>The position a page token of <paramref name="query"/> carries (<c>KeysetPaging</c> reads it); "" for the first page.</summary>
     public string PagePosition(string field, string? token, string query)
     {
         if (string.IsNullOrEmpty(token))

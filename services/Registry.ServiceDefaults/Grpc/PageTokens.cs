@@ -12,18 +12,9 @@ public static class PageTokens
 {
     public const int MaxPageSize = 500;
 
-    public static string Create(long after, string query) => Create(after.ToString(System.Globalization.CultureInfo.InvariantCulture), query);
-
     public static string Create(string position, string query) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"v1|{Fingerprint(query)}|{position}"))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static bool TryRead(string token, string query, out long after)
-    {
-        after = 0;
-        return TryRead(token, query, out string position)
-            && long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out after);
-    }
 
     public static bool TryRead(string token, string query, out string position)
     {
@@ -46,10 +37,6 @@ public static class PageTokens
             return false;
         }
     }
-
-    /// <summary>The next page's token when the page came back full, else "" (the last page).</summary>
-    public static string Next<T>(IReadOnlyList<T> page, int pageSize, Func<T, long> position, string query) =>
-        page.Count == pageSize && page.Count > 0 ? Create(position(page[^1]), query) : "";
 
     private static string Fingerprint(string query) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(query)), 0, 8);
