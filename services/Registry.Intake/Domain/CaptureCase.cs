@@ -171,6 +171,17 @@ public sealed class CaptureCase
         MergedIntoCaseId = survivor.CaseId;
     }
 
+    /// <summary>Refuses to declare this case and <paramref name="other"/> different persons when one was merged into the other.</summary>
+    public void EnsureNotMergedWith(CaptureCase other)
+    {
+        var (merged, survivor) = MergedIntoCaseId == other.CaseId ? (this, other) : other.MergedIntoCaseId == CaseId ? (other, this) : (null, null);
+        if (merged is not null)
+        {
+            throw new RuleViolationException("CASE_MERGED", ResourceType, merged.Subject,
+                $"Case {merged.CaseNumber} was merged into case {survivor!.CaseNumber} as the same person; they cannot be declared different persons.");
+        }
+    }
+
     /// <summary>The case as a resource name, e.g. in a rule's refusal.</summary>
     public string Subject => $"cases/{CaseId}";
 

@@ -16,5 +16,9 @@ public sealed class CaptureCardConfiguration : IEntityTypeConfiguration<CaptureC
         // ListOverdue walks cards by due time.
         e.HasIndex(c => new { c.DueAt, c.Id });
         e.Property(c => c.Reason).HasConversion<string>().HasMaxLength(20);
+        // A card is issued once and withdrawn once (GC III Art. 70): of writers that read it owed, the first to
+        // issue, withdraw (a merge) or move its clock (an arrival) wins; the others' UPDATE finds it changed.
+        e.Property(c => c.IssuedAt).IsConcurrencyToken();
+        e.Property(c => c.WithdrawnAt).IsConcurrencyToken();
     }
 }

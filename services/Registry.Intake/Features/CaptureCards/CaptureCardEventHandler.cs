@@ -14,7 +14,9 @@ public sealed record ArrivalRecorded(CaptureCase? Owner, CaptureCard? Card);
 /// <summary>
 /// What custody's and medical's events mean for the Convention's clocks: the week for a capture card
 /// (GC III Art. 70) and a notification to the ICRC (Art. 122). Called by the consumers inside the
-/// transaction that records the message as applied; this saves nothing itself.
+/// transaction that records the message as applied. The case that answers is held as read (its revision is
+/// checked and, on PostgreSQL, its row locked first thing in that transaction), so a merge racing the event
+/// either comes first (the event is retried and owed on the survivor) or sees what the event wrote.
 /// </summary>
 public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
 {
@@ -31,6 +33,8 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         {
             return new ArrivalRecorded(null, null); // not a case of this register
         }
+
+        await cases.EnsureUnchangedAsync(ct, owner); // a merge committed since the read makes this delivery try again
 
         var card = await db.CaptureCards
             .Where(c => c.CaseId == owner.CaseId && c.Reason == CaptureCardReason.Admission && c.IssuedAt == null && c.WithdrawnAt == null)
@@ -63,6 +67,10 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         {
             return null; // not a case of this register (e.g. another deployment's); nothing is owed here
         }
+
+        // The owner as read must still be the owner when this commits: a merge committed meanwhile makes this
+        // delivery fail and be retried (it then finds the survivor); a merge that follows sees this card.
+        await cases.EnsureUnchangedAsync(ct, owner);
 
         db.CaptureCards.Add(CaptureCard.Owed(owner, reason, occurredAt.ToMicroseconds(), now));
         db.RaiseNotification(owner, kind, summary(owner), now);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Messaging;
 
@@ -48,19 +49,46 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
         return owner;
     }
 
-    /// <summary>Saves a change guarded by the case's revision: a writer that got in between makes this one ABORTED.</summary>
-    public async Task SaveChangeAsync(CaptureCase changed, long expectedRevision, CancellationToken ct)
+    /// <summary>
+    /// Runs a read-check-write of case <paramref name="caseId"/> and, when it lost a race (a guard below
+    /// failed at the save), runs it again from the read (<see cref="LostRace.RetryAsync"/>): the loser then
+    /// gets the answer it would have got had it come second — ABORTED for a stale revision, the rule that now
+    /// refuses (CASE_MERGED, NO_CAPTURE_CARD_DUE, ...) — or succeeds on what is left.
+    /// </summary>
+    public Task<T> ChangeAsync<T>(Guid caseId, Func<CancellationToken, Task<T>> attempt, CancellationToken ct) =>
+        LostRace.RetryAsync(db, CaptureCase.ResourceType, $"cases/{caseId}", attempt, ct);
+
+    /// <summary>
+    /// For a write that depends on cases as they were read without changing them (e.g. that they were open):
+    /// checks, inside the writing transaction, that each is still at the revision read (an UPDATE that sets
+    /// the revision to itself, the case's concurrency token in its WHERE), which on PostgreSQL also locks its
+    /// row until the commit. A writer that changed one meanwhile (a merge, a correction) makes this write lose
+    /// the race (<see cref="DbUpdateConcurrencyException"/>, retried by <see cref="ChangeAsync"/>). Call it
+    /// first in the transaction, before the rows that hang off the cases are changed: every writer of a case
+    /// then takes the case's row before its cards or candidates, in the cases' order, so none deadlocks another.
+    /// </summary>
+    public async Task EnsureUnchangedAsync(CancellationToken ct, params CaptureCase[] read)
     {
-        try
+        if (db.Database.CurrentTransaction is null)
         {
-            await CommitAsync(ct);
+            throw new InvalidOperationException("A case is held as read only inside the transaction that writes what depends on it.");
         }
-        catch (DbUpdateConcurrencyException)
+
+        foreach (var c in read.OrderBy(c => c.Number))
         {
-            db.ChangeTracker.Clear();
-            var current = await db.Cases.AsNoTracking().Where(c => c.CaseId == changed.CaseId).Select(c => c.Revision).SingleAsync(CancellationToken.None);
-            throw RpcErrors.Aborted(CaptureCase.ResourceType, changed.CaseId.ToString(), expectedRevision, current);
+            var entry = db.Entry(c);
+            if (entry.State == EntityState.Detached)
+            {
+                entry.State = EntityState.Unchanged;
+            }
+
+            if (entry.State == EntityState.Unchanged)
+            {
+                entry.Property(x => x.Revision).IsModified = true;
+            }
         }
+
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>

@@ -6,25 +6,41 @@ using Registry.ServiceDefaults.Data;
 
 namespace Registry.Intake.Features.Duplicates;
 
-/// <summary>A coordinator's decision that two cases are different persons; the pair is not raised again.</summary>
+/// <summary>
+/// A coordinator's decision that two cases are different persons; the pair is not raised again. Two cases
+/// merged into one another cannot be declared different persons (CASE_MERGED), also against a merge racing
+/// the decision: both cases are held as read (<see cref="CaseStore.EnsureUnchangedAsync"/>) and the pair's
+/// status is a concurrency token, so either the merge comes first and the decision is refused as a later one
+/// would be, or the decision comes first and the merge leaves it standing.
+/// </summary>
 public sealed class MarkNotDuplicateHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
 {
-    public async Task<DuplicateCandidate> HandleAsync(NotDuplicateDecision decision, CancellationToken ct)
+    public Task<DuplicateCandidate> HandleAsync(NotDuplicateDecision decision, CancellationToken ct) =>
+        cases.ChangeAsync(decision.CaseId, token => DecideAsync(decision, token), ct);
+
+    private async Task<DuplicateCandidate> DecideAsync(NotDuplicateDecision decision, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var a = await cases.FindAsync(decision.CaseId, tracked: false, ct);
         var b = await cases.FindAsync(decision.OtherCaseId, tracked: false, ct);
         var (later, earlier) = a.Number > b.Number ? (a, b) : (b, a);
-        var candidate = await db.DuplicateCandidates.SingleOrDefaultAsync(d => d.CaseId == later.CaseId && d.OtherCaseId == earlier.CaseId, ct);
-        if (candidate is null)
+        DuplicateCandidate candidate = null!;
+        await cases.CommitAsync(ct, async token =>
         {
-            // Recorded even without a candidate, so the decision is on file.
-            candidate = DuplicateCandidate.Found(later.CaseId, later.Number, earlier.CaseId, earlier.Number, 0, "marked by a coordinator", now);
-            db.DuplicateCandidates.Add(candidate);
-        }
+            await cases.EnsureUnchangedAsync(token, a, b);
+            later.EnsureNotMergedWith(earlier);
+            var found = await db.DuplicateCandidates.SingleOrDefaultAsync(d => d.CaseId == later.CaseId && d.OtherCaseId == earlier.CaseId, token);
+            if (found is null)
+            {
+                // Recorded even without a candidate, so the decision is on file.
+                found = DuplicateCandidate.Found(later.CaseId, later.Number, earlier.CaseId, earlier.Number, 0, "marked by a coordinator", now);
+                db.DuplicateCandidates.Add(found);
+            }
 
-        candidate.Resolve(DuplicateStatus.NotDuplicate, decision.Reason, now);
-        await db.SaveChangesAsync(ct);
+            candidate = found;
+
+            candidate.Resolve(DuplicateStatus.NotDuplicate, decision.Reason, now);
+        });
         return candidate;
     }
 }

@@ -16,32 +16,46 @@ public sealed record MergedCases(CaptureCase Survivor, CaptureCase Merged);
 /// their candidate pair is resolved, the merged case's capture cards are withdrawn (the survivor's stand
 /// for the person), and the other services and the ICRC are told.
 /// </summary>
+/// <remarks>
+/// Both cases' revisions guard the merge. The cases are written first in the transaction, so their rows are
+/// held (PostgreSQL) before the candidates and cards are read: a card or a decision committed by a racing
+/// writer before that is seen and handled, one after it finds the merge and loses. A merge that loses a race
+/// runs again from the read (<see cref="CaseStore.ChangeAsync"/>) and answers as a second call would: the
+/// other direction of the same pair CASE_MERGED, a stale revision ABORTED.
+/// </remarks>
 public sealed class MergeCasesHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock, ILogger<MergeCasesHandler> logger)
 {
-    public async Task<MergedCases> HandleAsync(CaseMerge merge, CancellationToken ct)
+    public Task<MergedCases> HandleAsync(CaseMerge merge, CancellationToken ct) => cases.ChangeAsync(merge.MergedId, token => MergeAsync(merge, token), ct);
+
+    private async Task<MergedCases> MergeAsync(CaseMerge merge, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var survivor = await cases.FindToChangeAsync(merge.SurvivorId, merge.SurvivorRevision, ct);
         var merged = await cases.FindToChangeAsync(merge.MergedId, merge.MergedRevision, ct);
         merged.MergeInto(survivor, now);
-        var candidates = await db.DuplicateCandidates
-            .Where(d => d.Status == DuplicateStatus.Open
-                && ((d.CaseId == merged.CaseId && d.OtherCaseId == survivor.CaseId) || (d.CaseId == survivor.CaseId && d.OtherCaseId == merged.CaseId)))
-            .ToListAsync(ct);
-        foreach (var candidate in candidates)
+        await cases.CommitAsync(ct, async token =>
         {
-            candidate.Resolve(DuplicateStatus.Merged, merge.Reason, now);
-        }
+            // Both cases at the revisions read, or a DbUpdateConcurrencyException; their rows are held from here.
+            await db.SaveChangesAsync(token);
 
-        foreach (var card in await db.CaptureCards.Where(c => c.CaseId == merged.CaseId && c.IssuedAt == null && c.WithdrawnAt == null).ToListAsync(ct))
-        {
-            card.Withdraw(now);
-        }
+            var candidates = await db.DuplicateCandidates
+                .Where(d => d.Status == DuplicateStatus.Open
+                    && ((d.CaseId == merged.CaseId && d.OtherCaseId == survivor.CaseId) || (d.CaseId == survivor.CaseId && d.OtherCaseId == merged.CaseId)))
+                .ToListAsync(token);
+            foreach (var candidate in candidates)
+            {
+                candidate.Resolve(DuplicateStatus.Merged, merge.Reason, now);
+            }
 
-        db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Merged(survivor, merged, merge.Reason, now), now));
-        db.RaiseNotification(survivor, NotificationKind.CasesMerged,
-            $"Case {merged.CaseNumber} is the same person as {survivor.CaseNumber} and was merged into it: {merge.Reason}", now);
-        await cases.SaveChangeAsync(merged, merge.MergedRevision, ct);
+            foreach (var card in await db.CaptureCards.Where(c => c.CaseId == merged.CaseId && c.IssuedAt == null && c.WithdrawnAt == null).ToListAsync(token))
+            {
+                card.Withdraw(now);
+            }
+
+            db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Merged(survivor, merged, merge.Reason, now), now));
+            db.RaiseNotification(survivor, NotificationKind.CasesMerged,
+                $"Case {merged.CaseNumber} is the same person as {survivor.CaseNumber} and was merged into it: {merge.Reason}", now);
+        });
         logger.LogInformation("Merged case {Merged} into {Survivor}", merged.CaseNumber, survivor.CaseNumber);
         return new MergedCases(survivor, merged);
     }

@@ -11,7 +11,11 @@ namespace Registry.Intake.Features.Effects;
 /// <summary>The register's entries of one receipt, and whether they were entered by an earlier call with the same request id.</summary>
 public sealed record EffectsRecorded(IReadOnlyList<PersonalEffect> Effects, bool Replayed);
 
-/// <summary>Enters a receipt's items in a case's effects register (GC III Art. 18). Idempotent on the request id.</summary>
+/// <summary>
+/// Enters a receipt's items in a case's effects register (GC III Art. 18). Idempotent on the request id; a
+/// receipt number is entered once per case (unique index); the case is held open as read until the entries
+/// commit (<see cref="CaseStore.EnsureUnchangedAsync"/>).
+/// </summary>
 public sealed class RecordPersonalEffectsHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
 {
     public async Task<EffectsRecorded> HandleAsync(EffectsReceipt receipt, CancellationToken ct)
@@ -25,29 +29,26 @@ public sealed class RecordPersonalEffectsHandler(IntakeDbContext db, CaseStore c
             Replay = (earlier, _) => Task.FromResult(new EffectsRecorded(earlier, Replayed: true)),
             Conflict = earlier => $"request_id was already used for receipt {earlier[0].ReceiptNumber}; use a new request_id.",
         };
-        CaptureCase? owner = null;
-        try
+        // Run again from the read after a lost race: a copy of this request that won is replayed, a receipt number
+        // another request took is ALREADY_EXISTS, and a merge that won is CASE_MERGED, as for a later call.
+        return await cases.ChangeAsync(receipt.CaseId, attemptToken => write.ExecuteAsync(async token =>
         {
-            return await write.ExecuteAsync(async token =>
+            var owner = await cases.FindAsync(receipt.CaseId, tracked: false, token);
+            owner.EnsureOpen();
+            if (await db.PersonalEffects.AnyAsync(e => e.CaseId == receipt.CaseId && e.ReceiptNumber == receipt.ReceiptNumber, token))
             {
-                owner = await cases.FindAsync(receipt.CaseId, tracked: false, token);
-                owner.EnsureOpen();
-                if (await db.PersonalEffects.AnyAsync(e => e.CaseId == receipt.CaseId && e.ReceiptNumber == receipt.ReceiptNumber, token))
-                {
-                    throw ReceiptTaken(receipt, owner);
-                }
+                throw ReceiptTaken(receipt, owner);
+            }
 
-                var entries = PersonalEffect.Receive(owner, receipt, write.RequestHash, clock.GetUtcNow().ToMicroseconds());
+            var entries = PersonalEffect.Receive(owner, receipt, write.RequestHash, clock.GetUtcNow().ToMicroseconds());
+            await cases.CommitAsync(token, async t =>
+            {
+                // The case must still be open when the entries commit: a merge committed meanwhile makes this lose.
+                await cases.EnsureUnchangedAsync(t, owner);
                 db.PersonalEffects.AddRange(entries);
-                await db.SaveChangesAsync(token);
-                return new EffectsRecorded(entries, Replayed: false);
-            }, ct);
-        }
-        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException && owner is not null)
-        {
-            // Not a retry of this request (that would have been replayed): another request took the receipt number meanwhile.
-            throw ReceiptTaken(receipt, owner);
-        }
+            });
+            return new EffectsRecorded(entries, Replayed: false);
+        }, attemptToken), ct);
     }
 
     private static Exception ReceiptTaken(EffectsReceipt receipt, CaptureCase owner) =>

@@ -19,7 +19,16 @@ public sealed record IdentityUpdated(CaptureCase Case, IReadOnlyList<DuplicateCa
 public sealed class UpdateIdentityHandler(
     IntakeDbContext db, CaseStore cases, DuplicateFinder duplicates, TimeProvider clock, ILogger<UpdateIdentityHandler> logger)
 {
-    public async Task<IdentityUpdated> HandleAsync(IdentityUpdate update, CancellationToken ct)
+    /// <summary>
+    /// Guarded by the revision the caller read: of calls racing on one revision one wins, the others run
+    /// again (<see cref="CaseStore.ChangeAsync"/>) and answer as a later call would (ABORTED, or CASE_MERGED
+    /// when a merge won). A new candidate pair raised at once by a correction of the other case loses on the
+    /// pair's unique index and is not raised twice.
+    /// </summary>
+    public Task<IdentityUpdated> HandleAsync(IdentityUpdate update, CancellationToken ct) =>
+        cases.ChangeAsync(update.CaseId, token => UpdateAsync(update, token), ct);
+
+    private async Task<IdentityUpdated> UpdateAsync(IdentityUpdate update, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var found = await cases.FindToChangeAsync(update.CaseId, update.Revision, ct);
@@ -37,7 +46,7 @@ public sealed class UpdateIdentityHandler(
             $"Identity of {found.CaseNumber} asserted anew ({string.Join(", ", update.Facts.Keys)}) from {update.Source.Kind}: {IcrcFeed.Describe(found)}.", now);
         var newDuplicates = await duplicates.FindNewAsync(found, now, ct);
         db.DuplicateCandidates.AddRange(newDuplicates);
-        await cases.SaveChangeAsync(found, update.Revision, ct);
+        await cases.CommitAsync(ct);
         logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}; {Duplicates} new possible duplicates",
             found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind, newDuplicates.Count);
         return new IdentityUpdated(found, newDuplicates);

@@ -10,7 +10,14 @@ namespace Registry.Intake.Features.Status;
 /// <summary>Records a status decision (GC III Art. 5), tells the other services and the ICRC.</summary>
 public sealed class ChangeStatusCategoryHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock, ILogger<ChangeStatusCategoryHandler> logger)
 {
-    public async Task<CaptureCase> HandleAsync(StatusDecision decision, CancellationToken ct)
+    /// <summary>
+    /// Guarded by the revision the caller read: of calls racing on one revision one wins, the others run
+    /// again (<see cref="CaseStore.ChangeAsync"/>) and answer as a later call would (ABORTED, or CASE_MERGED).
+    /// </summary>
+    public Task<CaptureCase> HandleAsync(StatusDecision decision, CancellationToken ct) =>
+        cases.ChangeAsync(decision.CaseId, token => DecideAsync(decision, token), ct);
+
+    private async Task<CaptureCase> DecideAsync(StatusDecision decision, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var found = await cases.FindToChangeAsync(decision.CaseId, decision.Revision, ct);
@@ -20,7 +27,7 @@ public sealed class ChangeStatusCategoryHandler(IntakeDbContext db, CaseStore ca
         db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.StatusChanged(found, change), now));
         db.RaiseNotification(found, NotificationKind.StatusChange,
             $"Status of {found.CaseNumber}: {change.From} -> {change.To} by {change.DecidedBy} ({change.DecisionReference}).", now);
-        await cases.SaveChangeAsync(found, decision.Revision, ct);
+        await cases.CommitAsync(ct);
         logger.LogInformation("Case {CaseNumber}: status {From} -> {To} ({Reference})", found.CaseNumber, change.From, change.To, change.DecisionReference);
         return found;
     }
