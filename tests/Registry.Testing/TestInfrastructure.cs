@@ -236,31 +236,40 @@ public sealed class TestInfrastructure
     }
 
     /// <summary>
-    /// The headers of the first message waiting in a queue, read through the management API and
-    /// left in the queue (null when it is empty).
+    /// The headers of the first message waiting in a queue (or of the first with the AMQP message id
+    /// <paramref name="messageId"/> among the first 100), read through the management API and left in
+    /// the queue; null when there is none.
     /// </summary>
-    public async Task<Dictionary<string, string>?> PeekHeadersAsync(string amqpUri, string queue)
+    public async Task<Dictionary<string, string>?> PeekHeadersAsync(string amqpUri, string queue, Guid? messageId = null)
     {
         var vhost = Uri.UnescapeDataString(new Uri(amqpUri).AbsolutePath.TrimStart('/'));
-        var body = new StringContent("""{"count":1,"ackmode":"ack_requeue_true","encoding":"auto","truncate":50000}""", Encoding.UTF8, "application/json");
+        var count = messageId is null ? 1 : 100;
+        var body = new StringContent($$"""{"count":{{count}},"ackmode":"ack_requeue_true","encoding":"auto","truncate":50000}""", Encoding.UTF8, "application/json");
         var response = await _http.PostAsync($"/api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get", body);
         response.EnsureSuccessStatusCode();
         using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        if (json.RootElement.GetArrayLength() == 0)
+        foreach (var message in json.RootElement.EnumerateArray())
         {
-            return null;
-        }
-
-        var headers = new Dictionary<string, string>();
-        if (json.RootElement[0].GetProperty("properties").TryGetProperty("headers", out var h))
-        {
-            foreach (var header in h.EnumerateObject())
+            var properties = message.GetProperty("properties");
+            if (messageId is not null
+                && !(properties.TryGetProperty("message_id", out var id) && Guid.TryParse(id.GetString(), out var found) && found == messageId))
             {
-                headers[header.Name] = header.Value.ToString();
+                continue;
             }
+
+            var headers = new Dictionary<string, string>();
+            if (properties.TryGetProperty("headers", out var h))
+            {
+                foreach (var header in h.EnumerateObject())
+                {
+                    headers[header.Name] = header.Value.ToString();
+                }
+            }
+
+            return headers;
         }
 
-        return headers;
+        return null;
     }
 
     private static async Task<TestInfrastructure> StartAsync()

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Custody.Domain;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Custody.Data;
@@ -21,6 +22,9 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore
     public DbSet<CustodyEvent> Events => Set<CustodyEvent>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -7,6 +7,7 @@ using Registry.Intake.Features.Identity;
 using Registry.Intake.Features.Notifications;
 using Registry.Intake.Features.Registration;
 using Registry.Intake.Features.Status;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Data;
@@ -34,6 +35,9 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
     public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

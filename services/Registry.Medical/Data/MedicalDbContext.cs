@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Medical.Domain;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Medical.Data;
@@ -21,6 +22,9 @@ public class MedicalDbContext : DbContext, IInboxStore
     public DbSet<Encounter> Encounters => Set<Encounter>();
     public DbSet<Condition> Conditions => Set<Condition>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

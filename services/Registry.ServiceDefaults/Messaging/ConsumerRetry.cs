@@ -9,7 +9,9 @@ namespace Registry.ServiceDefaults.Messaging;
 /// again in place, <see cref="Limit"/> more times with exponential backoff from
 /// <see cref="MinInterval"/> to <see cref="MaxInterval"/> (a database restart or deadlock passes in
 /// that time); after that MassTransit moves the message to <c>&lt;queue&gt;_error</c> with
-/// <c>MT-Fault-*</c> headers, and nothing is lost. Once the cause is fixed, <c>registryctl
+/// <c>MT-Fault-*</c> headers, and nothing is lost. A message that can never be applied
+/// (<see cref="MessageRefusedException"/>: a domain rule, a value the store cannot hold, a body that is not
+/// the contract's JSON) is not retried: it goes to the error queue at once. Once the cause is fixed, <c>registryctl
 /// move-errors &lt;queue&gt;</c> moves it back; the inbox keeps a message that was applied after all
 /// from being applied twice. No delayed redelivery: it needs RabbitMQ's delayed-exchange plugin, which
 /// the local servers do not have.
@@ -33,6 +35,12 @@ public static class ConsumerRetryExtensions
     public static void UseRegistryRetry(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
         var retry = ConsumerRetry.From(context.GetRequiredService<IConfiguration>());
-        endpoint.UseMessageRetry(r => r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta));
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta);
+            // What can never be applied is refused at the first attempt (MessageRefusedException).
+            r.Ignore<MessageRefusedException>();
+            r.Ignore<System.Text.Json.JsonException>();
+        });
     }
 }

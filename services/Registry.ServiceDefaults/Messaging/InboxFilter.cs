@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -8,9 +9,11 @@ namespace Registry.ServiceDefaults.Messaging;
 /// the consumer's own DbContext. In one transaction it skips a message <typeparamref name="TConsumer"/>
 /// applied before, or runs the consumer, records the message id and saves and commits what the consumer
 /// changed. A consumer only changes state (it may save early, inside the transaction, when it needs
-/// database-generated values); it never commits, and it cannot forget the inbox.
+/// database-generated values); it never commits, and it cannot forget the inbox. A failure that would
+/// recur on every attempt (<see cref="MessageRefusedException.Permanent"/>) leaves as a
+/// <see cref="MessageRefusedException"/>, which the retry policy does not retry.
 /// </summary>
-public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit commit, TimeProvider clock)
+public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit commit, TimeProvider clock, ILogger<InboxFilter<TConsumer, TDb, TMessage>> logger)
     : IFilter<ConsumeContext<TMessage>>
     where TConsumer : class
     where TDb : DbContext, IInboxStore
@@ -26,7 +29,18 @@ public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit co
     {
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot recognise it.");
-        var applied = await db.ApplyOnceAsync(messageId, Consumer, clock, _ => next.Send(context), context.CancellationToken);
+        bool applied;
+        try
+        {
+            applied = await db.ApplyOnceAsync(messageId, Consumer, clock, _ => next.Send(context), context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is not MessageRefusedException && MessageRefusedException.Permanent(ex) is { } reason)
+        {
+            logger.LogError(ex, "{Consumer} refused message {MessageId} ({MessageType}); it goes to the error queue without retries: {Reason}",
+                Consumer, messageId, typeof(TMessage).Name, reason);
+            throw new MessageRefusedException(reason);
+        }
+
         if (!applied)
         {
             // Applied before: acknowledged as consumed. Without this, MassTransit would count the delivery

@@ -75,7 +75,11 @@ public static class RegistryBus
             if (inMemory)
             {
                 // One bus for every module in the process; each consumer keeps its own queue.
-                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+                bus.UsingInMemory((context, memory) =>
+                {
+                    memory.UseUtcInstants();
+                    memory.ConfigureEndpoints(context);
+                });
                 return;
             }
 
@@ -91,11 +95,27 @@ public static class RegistryBus
                     h.Password(broker.Password);
                     h.Heartbeat(TimeSpan.FromSeconds(10));
                 });
+                rabbit.UseUtcInstants();
                 rabbit.ConfigureEndpoints(context);
             });
         });
         return builder;
     }
+
+    /// <summary>
+    /// Every instant a message carries is read as UTC (<see cref="UtcInstantJsonConverter"/>). MassTransit's
+    /// System.Text.Json options are process-wide, so the converter is added once however many buses are built.
+    /// </summary>
+    private static void UseUtcInstants(this IBusFactoryConfigurator bus) =>
+        bus.ConfigureJsonSerializerOptions(options =>
+        {
+            if (!options.Converters.OfType<UtcInstantJsonConverter>().Any())
+            {
+                options.Converters.Add(new UtcInstantJsonConverter());
+            }
+
+            return options;
+        });
 
     private static List<Action<IBusRegistrationConfigurator>> Registrations(IServiceCollection services)
     {

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Registry.ServiceDefaults.Domain;
+
+namespace Registry.ServiceDefaults.Messaging;
+
+/// <summary>
+/// A message that can never be applied: what it says breaks a rule of the domain or what the store can hold,
+/// so applying it again gives the same answer. The retry policy (<see cref="ConsumerRetry"/>) does not retry
+/// it: MassTransit moves it to <c>&lt;queue&gt;_error</c> at the first attempt, its <c>MT-Fault-Message</c>
+/// header naming the reason, and the queue flows on. A message refused this way is corrected at its source;
+/// <c>registryctl move-errors</c> applies it only if the cause was on this side (e.g. a column widened).
+/// </summary>
+/// <remarks>
+/// It carries no inner exception on purpose: MassTransit writes the innermost exception into the fault
+/// headers, which should name this refusal and its reason; the cause's stack trace is in the service's log.
+/// </remarks>
+public sealed class MessageRefusedException(string reason)
+    : Exception($"The message can never be applied: {reason}")
+{
+    /// <summary>Why, in words, e.g. <c>rule CASE_MERGED: …</c> or <c>PostgreSQL 22001: value too long …</c>.</summary>
+    public string Reason { get; } = reason;
+
+    /// <summary>
+    /// Why <paramref name="error"/> will recur on every attempt, or null when it may pass on a retry (a
+    /// connection lost, a deadlock, a lost race for a unique key, a timeout). Refused: a domain rule's
+    /// <see cref="RuleViolationException"/>; a body that is not the contract's JSON; PostgreSQL's data
+    /// exceptions (SQLSTATE class 22: a value too long, out of range, not a valid date) and NOT NULL or
+    /// CHECK violations (23502, 23514); SQLite's NOT NULL and CHECK violations.
+    /// </summary>
+    public static string? Permanent(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case MessageRefusedException refused:
+                    return refused.Reason;
+                case RuleViolationException rule:
+                    return $"rule {rule.Reason} on {rule.Subject}: {rule.Message}";
+                case JsonException json:
+                    return $"the body is not the contract's JSON: {json.Message}";
+                case PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal)
+                    || pg.SqlState is PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.CheckViolation:
+                    return $"PostgreSQL {pg.SqlState}: {pg.MessageText}{(pg.ColumnName is null ? "" : $" (column {pg.ColumnName})")}";
+                case SqliteException { SqliteExtendedErrorCode: SqliteNotNull or SqliteCheck } sqlite:
+                    return $"SQLite {sqlite.SqliteExtendedErrorCode}: {sqlite.Message}";
+            }
+        }
+
+        return null;
+    }
+
+    // SQLITE_CONSTRAINT_NOTNULL and SQLITE_CONSTRAINT_CHECK (https://www.sqlite.org/rescode.html).
+    private const int SqliteNotNull = 1299;
+    private const int SqliteCheck = 275;
+}
