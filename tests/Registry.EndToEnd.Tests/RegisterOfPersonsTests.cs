@@ -88,6 +88,31 @@ public sealed class RegisterOfPersonsTests(RegistryFixture registry)
         Assert.Equal(all.Select(n => long.Parse(n.Cursor)).Order(), all.Select(n => long.Parse(n.Cursor)));
         var correction = all.Single(n => n.CaseId == rifleman.CaseId && n.Kind == NotificationKind.IdentityCorrection);
         Assert.Equal("Ri", correction.Case.Identity.FamilyNameLatin);
+
+        // Read is not received: two days on, what the ICRC read after its resume cursor is still overdue
+        // (Art. 122) until it acknowledges it, through the gateway like every other call.
+        var twoDaysLater = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(49));
+        var unacknowledged = rest.First(n => ours.Contains(n.CaseId)).NotificationId;
+        Assert.Contains(unacknowledged, await OverdueNotificationsAsync(twoDaysLater));
+        var acknowledged = await Intake.AcknowledgeNotificationsAsync(new AcknowledgeNotificationsRequest { Cursor = all[^1].Cursor }, deadline: Deadline);
+        Assert.True(long.Parse(acknowledged.AcknowledgedThrough) >= long.Parse(all[^1].Cursor));
+        var stillOverdue = await OverdueNotificationsAsync(twoDaysLater);
+        Assert.DoesNotContain(all, n => ours.Contains(n.CaseId) && stillOverdue.Contains(n.NotificationId));
+    }
+
+    private async Task<HashSet<string>> OverdueNotificationsAsync(Timestamp asOf)
+    {
+        var notifications = new HashSet<string>();
+        var token = "";
+        do
+        {
+            var page = await Intake.ListOverdueAsync(new ListOverdueRequest { AsOf = asOf, PageSize = 500, PageToken = token }, deadline: Deadline);
+            notifications.UnionWith(page.Items.Where(i => i.Kind == OverdueKind.Notification).Select(i => i.NotificationId));
+            token = page.NextPageToken;
+        }
+        while (token != "");
+
+        return notifications;
     }
 
     private async Task<List<string>> OverdueCardsAsync(Timestamp asOf)

@@ -37,8 +37,12 @@ public sealed class IcrcNotification
     public string Payload { get; private set; } = "";
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset DueAt { get; private set; }
-    /// <summary>When the notification first went out on the ICRC's feed.</summary>
-    public DateTimeOffset? DeliveredAt { get; private set; }
+    /// <summary>
+    /// When the ICRC acknowledged receipt (AcknowledgeNotifications, or resuming the feed after it): the moment
+    /// it counts as delivered (Art. 122). Written into the feed's stream is not delivered. Set once, for a
+    /// range of the feed at a time, so the acknowledged notifications are always the feed's beginning.
+    /// </summary>
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
 
     public static IcrcNotification Raise(CaptureCase c, NotificationKind kind, string summary, string payload, DateTimeOffset now) => new()
     {

@@ -35,6 +35,7 @@ public static class IntakeFeatures
         services.AddScoped<IssueCaptureCardHandler>();
         services.AddScoped<CaptureCardEventHandler>();
         services.AddScoped<StreamNotificationsHandler>();
+        services.AddScoped<AcknowledgeNotificationsHandler>();
         services.AddScoped<SearchCasesHandler>();
         return services;
     }

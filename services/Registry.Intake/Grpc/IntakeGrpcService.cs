@@ -34,7 +34,8 @@ public sealed class IntakeGrpcService(
     MarkNotDuplicateHandler markNotDuplicate,
     ListOverdueHandler listOverdue,
     IssueCaptureCardHandler issueCaptureCard,
-    StreamNotificationsHandler streamNotifications)
+    StreamNotificationsHandler streamNotifications,
+    AcknowledgeNotificationsHandler acknowledgeNotifications)
     : IntakeService.IntakeServiceBase
 {
     private DateTimeOffset Now => clock.GetUtcNow().ToMicroseconds();
@@ -95,4 +96,7 @@ public sealed class IntakeGrpcService(
             await responseStream.WriteAsync(new StreamNotificationsResponse { Notification = notification.ToProto() }, context.CancellationToken);
         }
     }
+
+    public override async Task<AcknowledgeNotificationsResponse> AcknowledgeNotifications(AcknowledgeNotificationsRequest request, ServerCallContext context) =>
+        (await acknowledgeNotifications.HandleAsync(AcknowledgeNotificationsValidator.Validate(request), context.CancellationToken)).ToProto();
 }

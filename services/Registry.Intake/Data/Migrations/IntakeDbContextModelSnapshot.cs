@@ -246,6 +246,9 @@ namespace Registry.Intake.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("CaseId")
                         .HasColumnType("uuid");
 
@@ -253,9 +256,6 @@ namespace Registry.Intake.Data.Migrations
                         .HasColumnType("bigint");
 
                     b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("DeliveredAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("DueAt")
@@ -401,6 +401,7 @@ namespace Registry.Intake.Data.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<string>("Fate")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");

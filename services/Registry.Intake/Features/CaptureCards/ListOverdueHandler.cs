@@ -22,7 +22,7 @@ public sealed class ListOverdueHandler(IntakeDbContext db)
         cards = OverduePosition.CardKind > after.Kind ? cards.Where(c => c.DueAt >= after.DueAt)
             : OverduePosition.CardKind == after.Kind ? cards.Where(c => c.DueAt > after.DueAt || (c.DueAt == after.DueAt && c.Id > after.Id))
             : cards.Where(c => c.DueAt > after.DueAt);
-        var notifications = db.Notifications.AsNoTracking().Where(n => n.DueAt < asOf && (n.DeliveredAt == null || n.DeliveredAt > asOf));
+        var notifications = db.Notifications.AsNoTracking().Where(n => n.DueAt < asOf && (n.AcknowledgedAt == null || n.AcknowledgedAt > asOf));
         notifications = OverduePosition.NotificationKind > after.Kind ? notifications.Where(n => n.DueAt >= after.DueAt)
             : OverduePosition.NotificationKind == after.Kind ? notifications.Where(n => n.DueAt > after.DueAt || (n.DueAt == after.DueAt && n.Id > after.Id))
             : notifications.Where(n => n.DueAt > after.DueAt);

@@ -11,7 +11,7 @@ public static class NotificationMapping
     public static Notification ToProto(this IcrcNotification n)
     {
         var notification = ContractJson.Parser.Parse<Notification>(n.Payload);
-        notification.Cursor = n.Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        notification.Cursor = n.Sequence is { } sequence ? NotificationCursor.Format(sequence) : "";
         notification.NotificationId = n.NotificationId.ToString();
         notification.Kind = (Protos.Intake.V1.NotificationKind)(int)n.Kind;
         notification.CaseId = n.CaseId.ToString();
@@ -21,6 +21,13 @@ public static class NotificationMapping
         notification.DueAt = Timestamp.FromDateTimeOffset(n.DueAt);
         return notification;
     }
+
+    public static AcknowledgeNotificationsResponse ToProto(this NotificationsAcknowledged a) => new()
+    {
+        AcknowledgedCount = a.Count,
+        AcknowledgedThrough = NotificationCursor.Format(a.Through),
+        AcknowledgedAt = a.At is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+    };
 
     public static OverdueItem ToOverdue(this IcrcNotification n, DateTimeOffset asOf) => new()
     {

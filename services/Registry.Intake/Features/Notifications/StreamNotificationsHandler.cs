@@ -2,22 +2,28 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
-using Registry.ServiceDefaults.Data;
 
 namespace Registry.Intake.Features.Notifications;
 
 /// <summary>
-/// The ICRC's feed (GC III Art. 122, 123): every notification after a cursor, in sequence order, then
-/// new ones as they are committed, until the reader hangs up. A batch is marked delivered once the
-/// reader has taken all of it.
+/// The ICRC's feed (GC III Art. 122, 123): every notification after a cursor, in sequence order, then new ones as
+/// they are committed, until the reader hangs up. Writing a notification into the stream does not deliver it: the
+/// reader may hang up before it arrives. Resuming after a cursor proves the reader received everything through it,
+/// so the resume acknowledges them (<see cref="AcknowledgeNotificationsHandler"/>); a cursor beyond the feed's end
+/// is refused there, before anything is streamed.
 /// </summary>
-public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationSignal signal, TimeProvider clock)
+public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationSignal signal, AcknowledgeNotificationsHandler acknowledge)
 {
     private const int Batch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     public async IAsyncEnumerable<IcrcNotification> HandleAsync(long after, [EnumeratorCancellation] CancellationToken ct)
     {
+        if (after > 0)
+        {
+            await acknowledge.HandleAsync(after, ct);
+        }
+
         while (!ct.IsCancellationRequested)
         {
             var batch = await db.Notifications.AsNoTracking()
@@ -28,14 +34,6 @@ public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationS
                 after = notification.Sequence!.Value;
             }
 
-            if (batch.Count > 0)
-            {
-                var sent = batch.Select(n => n.Id).ToList();
-                var now = clock.GetUtcNow().ToMicroseconds();
-                await db.Notifications.Where(n => sent.Contains(n.Id) && n.DeliveredAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.DeliveredAt, now), ct);
-            }
-
             if (batch.Count < Batch)
             {
                 try
@@ -44,7 +42,7 @@ public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationS
                 }
                 catch (OperationCanceledException)
                 {
-                    yield break; // the ICRC hung up; it resumes from its last cursor
+                    yield break; // the ICRC hung up; it resumes from its last cursor, acknowledging what it received
                 }
             }
         }

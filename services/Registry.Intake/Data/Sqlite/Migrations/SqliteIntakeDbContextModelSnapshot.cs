@@ -233,6 +233,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("CaseId")
                         .HasColumnType("TEXT");
 
@@ -240,9 +243,6 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DeliveredAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("DueAt")
@@ -386,6 +386,7 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Fate")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");

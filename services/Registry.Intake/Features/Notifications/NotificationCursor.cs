@@ -1,0 +1,16 @@
+using System.Globalization;
+
+namespace Registry.Intake.Features.Notifications;
+
+/// <summary>
+/// A place in the ICRC's feed as the contract shows it (<c>Notification.cursor</c>): the notification's
+/// sequence number in decimal. The contract calls it opaque; readers only pass back what they received.
+/// </summary>
+public static class NotificationCursor
+{
+    public static string Format(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Digits only: no sign, no spaces, so "-1" or " 7" are not cursors.</summary>
+    public static bool TryParse(string cursor, out long sequence) =>
+        long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
+}
