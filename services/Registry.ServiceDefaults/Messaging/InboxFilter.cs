@@ -10,7 +10,7 @@ namespace Registry.ServiceDefaults.Messaging;
 /// changed. A consumer only changes state (it may save early, inside the transaction, when it needs
 /// database-generated values); it never commits, and it cannot forget the inbox.
 /// </summary>
-public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit commit, TimeProvider clock)
+public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit commit, TimeProvider clock, InMemoryDeliveryLedger deliveries)
     : IFilter<ConsumeContext<TMessage>>
     where TConsumer : class
     where TDb : DbContext, IInboxStore
@@ -32,10 +32,13 @@ public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit co
             // Applied before: acknowledged as consumed. Without this, MassTransit would count the delivery
             // as reaching no consumer and move it to <queue>_skipped.
             await context.NotifyConsumed(context, TimeSpan.Zero, Consumer);
+            deliveries.Confirm(messageId, typeof(TConsumer));
             return;
         }
 
         commit.Committed();
+        // On the in-memory bus, the publisher's outbox row counts as sent once every consumer has said this.
+        deliveries.Confirm(messageId, typeof(TConsumer));
     }
 
     public void Probe(ProbeContext context)
