@@ -42,7 +42,10 @@ public sealed class LoadOptions
           --no-reconcile         skip the zero-loss check (then no database access is needed)
           --intake-db, --custody-db, --medical-db CONNSTRING
                                  the services' databases, for the reconciliation and the propagation lag
-                                 (default: ConnectionStrings__Intake / __Custody / __Medical)
+                                 (default: ConnectionStrings__Intake / __Custody / __Medical); a SQLite one
+                                 (Data Source=FILE) is read as the embedded host's
+          --embedded-data DIR    reconcile against the embedded host's SQLite files in DIR (its Embedded:DataPath:
+                                 intake.db, custody.db, medical.db), read-only
           --result-file PATH     also write the summary there
         Exit code: 0 when every accepted registration is in intake, custody and medical exactly once; 1 on any loss
         or duplicate; 2 on bad usage or when the registry cannot be reached.
@@ -75,6 +78,12 @@ public sealed class LoadOptions
                 case "--intake-db": o.IntakeDatabase = Value(); break;
                 case "--custody-db": o.CustodyDatabase = Value(); break;
                 case "--medical-db": o.MedicalDatabase = Value(); break;
+                case "--embedded-data":
+                    var data = Value();
+                    o.IntakeDatabase = ServiceDatabase.SqliteFile(data, "intake");
+                    o.CustodyDatabase = ServiceDatabase.SqliteFile(data, "custody");
+                    o.MedicalDatabase = ServiceDatabase.SqliteFile(data, "medical");
+                    break;
                 case "--result-file": o.ResultFile = Value(); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

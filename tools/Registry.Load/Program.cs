@@ -3,7 +3,6 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
-using Npgsql;
 using Registry.Load;
 using Registry.Protos.Gateway.V1;
 
@@ -248,10 +247,11 @@ async Task<long> CountCasesAsync()
         return -1;
     }
 
-    await using var connection = new NpgsqlConnection(options.IntakeDatabase);
-    await connection.OpenAsync();
-    await using var count = new NpgsqlCommand("SELECT count(*) FROM cases", connection);
-    return (long)(await count.ExecuteScalarAsync())!;
+    var intake = new ServiceDatabase(options.IntakeDatabase);
+    await using var connection = await intake.OpenAsync();
+    await using var count = connection.CreateCommand();
+    count.CommandText = "SELECT count(*) FROM cases";
+    return Convert.ToInt64(await count.ExecuteScalarAsync());
 }
 
 // Tops the registry up to the preload size with RegisterCapture through the gateway, as agencies would

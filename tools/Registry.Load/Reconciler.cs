@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Diagnostics;
-using Npgsql;
 
 namespace Registry.Load;
 
@@ -10,6 +10,8 @@ namespace Registry.Load;
 /// each record that event in their inbox once and open exactly one record for the case? Some of
 /// these are also guaranteed by keys (one inbox row per message and consumer, one record per case);
 /// the check counts them anyway, so that a change of schema cannot make a duplicate invisible.
+/// The databases are PostgreSQL (the server modes) or the embedded host's SQLite files
+/// (<see cref="ServiceDatabase"/> tells them apart by their connection string).
 /// </summary>
 public sealed class Reconciler(LoadOptions options)
 {
@@ -74,29 +76,28 @@ public sealed class Reconciler(LoadOptions options)
     }
 
     private async Task<(long Custody, long Medical)> AppliedCountsAsync(Guid[] ids) => (
-        await CountAsync(options.CustodyDatabase!, "SELECT count(*) FROM custody_records WHERE \"CaseId\" = ANY(@ids)", ids),
-        await CountAsync(options.MedicalDatabase!, "SELECT count(*) FROM medical_records WHERE \"CaseId\" = ANY(@ids)", ids));
+        await CountAsync(new ServiceDatabase(options.CustodyDatabase!), "custody_records", ids),
+        await CountAsync(new ServiceDatabase(options.MedicalDatabase!), "medical_records", ids));
 
     /// <summary>The case ids intake holds for the given request ids (accepted ones, and failed ones it stored anyway).</summary>
     public async Task<Dictionary<Guid, List<Guid>>> CasesByRequestAsync(IEnumerable<Guid> requestIds)
     {
         var result = new Dictionary<Guid, List<Guid>>();
-        await using var connection = new NpgsqlConnection(options.IntakeDatabase);
-        await connection.OpenAsync();
+        var intake = new ServiceDatabase(options.IntakeDatabase!);
+        await using var connection = await intake.OpenAsync();
         foreach (var chunk in requestIds.Chunk(20_000))
         {
-            await using var command = new NpgsqlCommand("SELECT \"RequestId\", \"CaseId\" FROM cases WHERE \"RequestId\" = ANY(@ids)", connection);
-            command.Parameters.AddWithValue("ids", chunk);
+            await using var command = intake.Command(connection, $"SELECT \"RequestId\", \"CaseId\" FROM cases WHERE {intake.In("\"RequestId\"")}", chunk);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                var requestId = reader.GetGuid(0);
+                var requestId = intake.GetGuid(reader, 0);
                 if (!result.TryGetValue(requestId, out var cases))
                 {
                     result[requestId] = cases = [];
                 }
 
-                cases.Add(reader.GetGuid(1));
+                cases.Add(intake.GetGuid(reader, 1));
             }
         }
 
@@ -204,27 +205,26 @@ public sealed class Reconciler(LoadOptions options)
     private async Task<Dictionary<Guid, List<Guid>>> EventsAsync(Guid[] caseIds)
     {
         var result = new Dictionary<Guid, List<Guid>>();
-        await using var connection = new NpgsqlConnection(options.IntakeDatabase);
-        await connection.OpenAsync();
+        var intake = new ServiceDatabase(options.IntakeDatabase!);
+        await using var connection = await intake.OpenAsync();
         foreach (var chunk in caseIds.Chunk(20_000))
         {
-            await using var command = new NpgsqlCommand(
-                """
-                SELECT ("Payload"::jsonb ->> 'CaseId')::uuid, "MessageId" FROM outbox_messages
-                WHERE "MessageType" IN ('urn:message:Registry.Contracts:CaseRegistered', 'Registry.Contracts.CaseRegistered') AND ("Payload"::jsonb ->> 'CaseId')::uuid = ANY(@ids)
-                """, connection);
-            command.Parameters.AddWithValue("ids", chunk);
+            await using var command = intake.Command(connection,
+                $"""
+                SELECT {intake.PayloadCaseId}, "MessageId" FROM outbox_messages
+                WHERE "MessageType" IN ('urn:message:Registry.Contracts:CaseRegistered', 'Registry.Contracts.CaseRegistered') AND {intake.In(intake.PayloadCaseId)}
+                """, chunk);
             command.CommandTimeout = 300;
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                var caseId = reader.GetGuid(0);
+                var caseId = intake.GetGuid(reader, 0);
                 if (!result.TryGetValue(caseId, out var ids))
                 {
                     result[caseId] = ids = [];
                 }
 
-                ids.Add(reader.GetGuid(1));
+                ids.Add(intake.GetGuid(reader, 1));
             }
         }
 
@@ -237,51 +237,47 @@ public sealed class Reconciler(LoadOptions options)
     /// A consuming service's records for the cases (with when each was opened) and how often its
     /// CaseRegistered consumer recorded each message id in its inbox.
     /// </summary>
-    private static async Task<Applied> AppliedAsync(string database, string table, Guid[] caseIds, Guid[] messageIds)
+    private static async Task<Applied> AppliedAsync(string connectionString, string table, Guid[] caseIds, Guid[] messageIds)
     {
         var records = new Dictionary<Guid, List<DateTimeOffset>>();
         var inbox = new Dictionary<Guid, int>();
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
+        var database = new ServiceDatabase(connectionString);
+        await using var connection = await database.OpenAsync();
         foreach (var chunk in caseIds.Chunk(20_000))
         {
-            await using var command = new NpgsqlCommand($"SELECT \"CaseId\", \"OpenedAt\" FROM {table} WHERE \"CaseId\" = ANY(@ids)", connection);
-            command.Parameters.AddWithValue("ids", chunk);
+            await using var command = database.Command(connection, $"SELECT \"CaseId\", \"OpenedAt\" FROM {table} WHERE {database.In("\"CaseId\"")}", chunk);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                var caseId = reader.GetGuid(0);
+                var caseId = database.GetGuid(reader, 0);
                 if (!records.TryGetValue(caseId, out var list))
                 {
                     records[caseId] = list = [];
                 }
 
-                list.Add(reader.GetFieldValue<DateTimeOffset>(1));
+                list.Add(database.GetInstant(reader, 1));
             }
         }
 
         foreach (var chunk in messageIds.Chunk(20_000))
         {
-            await using var command = new NpgsqlCommand(
-                "SELECT \"MessageId\", count(*)::int FROM inbox_messages WHERE \"Consumer\" = 'CaseRegisteredConsumer' AND \"MessageId\" = ANY(@ids) GROUP BY 1",
-                connection);
-            command.Parameters.AddWithValue("ids", chunk);
+            await using var command = database.Command(connection,
+                $"SELECT \"MessageId\", count(*) FROM inbox_messages WHERE \"Consumer\" = 'CaseRegisteredConsumer' AND {database.In("\"MessageId\"")} GROUP BY 1",
+                chunk);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                inbox[reader.GetGuid(0)] = reader.GetInt32(1);
+                inbox[database.GetGuid(reader, 0)] = Convert.ToInt32(reader.GetValue(1));
             }
         }
 
         return new Applied(records, inbox);
     }
 
-    private static async Task<long> CountAsync(string database, string sql, Guid[] ids)
+    private static async Task<long> CountAsync(ServiceDatabase database, string table, Guid[] ids)
     {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("ids", ids);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var connection = await database.OpenAsync();
+        await using var command = database.Command(connection, $"SELECT count(*) FROM {table} WHERE {database.In("\"CaseId\"")}", ids);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 }

@@ -13,7 +13,8 @@ namespace Registry.ServiceDefaults.Messaging;
 /// recur on every attempt (<see cref="MessageRefusedException.Permanent"/>) leaves as a
 /// <see cref="MessageRefusedException"/>, which the retry policy does not retry.
 /// </summary>
-public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit commit, TimeProvider clock, ILogger<InboxFilter<TConsumer, TDb, TMessage>> logger)
+public sealed class InboxFilter<TConsumer, TDb, TMessage>(
+    TDb db, InboxCommit commit, TimeProvider clock, InMemoryDeliveryLedger deliveries, ILogger<InboxFilter<TConsumer, TDb, TMessage>> logger)
     : IFilter<ConsumeContext<TMessage>>
     where TConsumer : class
     where TDb : DbContext, IInboxStore
@@ -46,10 +47,13 @@ public sealed class InboxFilter<TConsumer, TDb, TMessage>(TDb db, InboxCommit co
             // Applied before: acknowledged as consumed. Without this, MassTransit would count the delivery
             // as reaching no consumer and move it to <queue>_skipped.
             await context.NotifyConsumed(context, TimeSpan.Zero, Consumer);
+            deliveries.Confirm(messageId, typeof(TConsumer));
             return;
         }
 
         commit.Committed();
+        // On the in-memory bus, the publisher's outbox row counts as sent once every consumer has said this.
+        deliveries.Confirm(messageId, typeof(TConsumer));
     }
 
     public void Probe(ProbeContext context)

@@ -64,10 +64,12 @@ public sealed class OutboxDispatcher<TDb>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var bus = scope.ServiceProvider.GetRequiredService<IBus>();
+        // When a published row counts as sent depends on the transport (IOutboxSettlement).
+        var settlement = scope.ServiceProvider.GetRequiredService<IOutboxSettlement<TDb>>();
 
-        var batch = await db.OutboxMessages
+        var batch = await settlement.Publishable(db.OutboxMessages
             .AsNoTracking()
-            .Where(m => m.SentAt == null)
+            .Where(m => m.SentAt == null))
             .OrderBy(m => m.Id)
             .Take(BatchSize)
             .ToListAsync(ct);
@@ -93,15 +95,7 @@ public sealed class OutboxDispatcher<TDb>(
             }
         }));
 
-        var sent = batch.Where((_, i) => outcomes[i] is null).Select(m => m.Id).ToList();
-        // One statement marks the batch sent; CancellationToken.None because a message published but
-        // not marked would only be published again.
-        if (sent.Count > 0)
-        {
-            var now = clock.GetUtcNow();
-            await db.OutboxMessages.Where(m => sent.Contains(m.Id))
-                .ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, now), CancellationToken.None);
-        }
+        await settlement.PublishedAsync(db, batch.Where((_, i) => outcomes[i] is null).ToList());
 
         var failed = batch.Select((m, i) => (Message: m, Error: outcomes[i])).Where(f => f.Error is not null).ToList();
         if (failed.Count > 0)

@@ -21,15 +21,32 @@ public static class RegistryBus
     {
         // What the inbox filter of RegistryConsumerDefinition runs once a consumer's transaction committed.
         builder.Services.TryAddScoped<InboxCommit>();
+        // Told by each inbox filter what it applied; only the in-memory transport's outboxes wait on it.
+        builder.Services.TryAddSingleton<InMemoryDeliveryLedger>();
         Registrations(builder.Services).Add(register);
         return builder;
     }
 
-    /// <summary>Adds the outbox of <typeparamref name="TDb"/> and its dispatcher.</summary>
+    /// <summary>
+    /// Adds the outbox of <typeparamref name="TDb"/> and its dispatcher, with the settlement the transport needs
+    /// (<see cref="IOutboxSettlement{TDb}"/>: on the in-memory bus a row is sent once its consumers applied it).
+    /// </summary>
     public static IHostApplicationBuilder AddOutbox<TDb>(this IHostApplicationBuilder builder)
         where TDb : DbContext, IOutboxStore
     {
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
+        if (IsInMemory(builder.Configuration))
+        {
+            builder.Services.TryAddSingleton<InMemoryDeliveryLedger>();
+            builder.Services.AddSingleton<InMemoryOutboxSettlement<TDb>>();
+            builder.Services.AddSingleton<IOutboxSettlement<TDb>>(sp => sp.GetRequiredService<InMemoryOutboxSettlement<TDb>>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<InMemoryOutboxSettlement<TDb>>());
+        }
+        else
+        {
+            builder.Services.AddSingleton<IOutboxSettlement<TDb>, BrokerOutboxSettlement<TDb>>();
+        }
+
         builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
         return builder;
     }
@@ -52,13 +69,13 @@ public static class RegistryBus
     public static IHostApplicationBuilder AddRegistryBus(this IHostApplicationBuilder builder)
     {
         var registrations = Registrations(builder.Services);
-        var transport = builder.Configuration[TransportKey] ?? "RabbitMq";
-        var inMemory = transport.ToLowerInvariant() switch
+        var inMemory = IsInMemory(builder.Configuration);
+        if (inMemory)
         {
-            "rabbitmq" => false,
-            "inmemory" => true,
-            _ => throw new InvalidOperationException($"{TransportKey} must be RabbitMq or InMemory, not '{transport}'."),
-        };
+            // Tracks every publish from its start, so the outboxes can tell when all its consumers applied it.
+            builder.Services.TryAddSingleton<InMemoryDeliveryLedger>();
+            builder.Services.AddPublishObserver(sp => sp.GetRequiredService<InMemoryDeliveryLedger>());
+        }
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -116,6 +133,17 @@ public static class RegistryBus
 
             return options;
         });
+
+    private static bool IsInMemory(IConfiguration configuration)
+    {
+        var transport = configuration[TransportKey] ?? "RabbitMq";
+        return transport.ToLowerInvariant() switch
+        {
+            "rabbitmq" => false,
+            "inmemory" => true,
+            _ => throw new InvalidOperationException($"{TransportKey} must be RabbitMq or InMemory, not '{transport}'."),
+        };
+    }
 
     private static List<Action<IBusRegistrationConfigurator>> Registrations(IServiceCollection services)
     {

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -26,6 +27,8 @@ public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefin
         // Retry first: each attempt then runs in a fresh scope (a fresh DbContext) and a fresh transaction.
         // What still fails goes to <queue>_error, from where `registryctl move-errors <queue>` takes it back.
         endpoint.UseRegistryRetry(context);
+        // The in-memory bus's outboxes wait for this consumer's inbox on these messages (InMemoryDeliveryLedger).
+        context.GetService<InMemoryDeliveryLedger>()?.Expect(typeof(TConsumer), ConsumedMessages());
         foreach (var message in ConsumedMessages())
         {
             // A scoped filter of a closed type is added through the generic overload only (the Type overload
