@@ -25,10 +25,11 @@ public static class RegistryBus
         return builder;
     }
 
-    /// <summary>Adds the outbox of <typeparamref name="TDb"/> and its dispatcher.</summary>
+    /// <summary>Adds the outbox of <typeparamref name="TDb"/> and its dispatcher (settings: <see cref="OutboxDispatch"/>, checked at start).</summary>
     public static IHostApplicationBuilder AddOutbox<TDb>(this IHostApplicationBuilder builder)
         where TDb : DbContext, IOutboxStore
     {
+        builder.Services.TryAddSingleton(sp => OutboxDispatch.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
         return builder;
