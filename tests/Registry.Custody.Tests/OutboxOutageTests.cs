@@ -34,7 +34,7 @@ public sealed class CutBrokerCustodyFixture : CustodyFixture
 
 /// <summary>
 /// A broker outage is not a poisoned row (issue 10, row 5): while the bus is down every publish fails, and charging
-/// the rows for it would park the whole backlog. With rows parked after only 2 attempts, an outage of 20 s must park
+/// the rows for it would park the whole backlog. With rows parked after only 2 attempts (a publish times out after 10 s), an outage of 40 s must park
 /// none, and every event must go out once the broker is back.
 /// </summary>
 public sealed class OutboxOutageTests(CutBrokerCustodyFixture custody) : IClassFixture<CutBrokerCustodyFixture>
@@ -54,7 +54,7 @@ public sealed class OutboxOutageTests(CutBrokerCustodyFixture custody) : IClassF
             foreach (var caseId in cases)
             {
                 await OutboxRows.WriteAsync(custody, Row(caseId));
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await Task.Delay(TimeSpan.FromSeconds(4));
             }
 
             Assert.False(await custody.QueryAsync(db => db.OutboxMessages.AnyAsync(m => m.ParkedAt != null)),
