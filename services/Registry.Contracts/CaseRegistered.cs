@@ -5,7 +5,8 @@ namespace Registry.Contracts;
 /// <summary>
 /// A case was opened for a captured person. Carries what custody and medical need to open
 /// their own records without asking intake. Fields added after the first version are optional,
-/// so that a message written by an older intake still reads.
+/// so that a message written by an older intake still reads. It is the first event of its case: the case's later events
+/// (see <see cref="IdentityUpdated"/>) leave intake after it, and <see cref="Revision"/> is the revision they start from.
 /// </summary>
 [MessageUrn("Registry.Contracts:CaseRegistered")]
 [EntityName("Registry.Contracts:CaseRegistered")]

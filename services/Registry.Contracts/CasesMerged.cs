@@ -4,7 +4,8 @@ namespace Registry.Contracts;
 
 /// <summary>
 /// Two cases turned out to be one person: the merged case now points to the survivor. Nothing was
-/// deleted; consumers holding records of the merged case should follow them to the survivor.
+/// deleted; consumers holding records of the merged case should follow them to the survivor. It is the last event of the
+/// merged case and is ordered with that case's events (see <see cref="IdentityUpdated"/>), after all of them.
 /// </summary>
 [MessageUrn("Registry.Contracts:CasesMerged")]
 [EntityName("Registry.Contracts:CasesMerged")]

@@ -22,7 +22,15 @@ public sealed class TestEvents : IAsyncDisposable
     public Task<T> WaitForAsync<T>(Func<T, bool> match, string what) where T : class =>
         Eventually.GetAsync(() => Task.FromResult(Of<T>().FirstOrDefault(match)), TimeSpan.FromSeconds(30), what);
 
-    public static async Task<TestEvents> StartAsync(string amqpUri, string queue, params Type[] types)
+    public static Task<TestEvents> StartAsync(string amqpUri, string queue, params Type[] types) =>
+        StartAsync(amqpUri, queue, concurrentMessageLimit: null, types);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string, Type[])"/>; with <paramref name="concurrentMessageLimit"/> 1 the events are
+    /// recorded one at a time, in the order the queue delivers them (by default several run at once and may be recorded in
+    /// any order).
+    /// </summary>
+    public static async Task<TestEvents> StartAsync(string amqpUri, string queue, int? concurrentMessageLimit, params Type[] types)
     {
         TestEvents? events = null;
         var address = RabbitMqAddress.Parse(amqpUri);
@@ -35,6 +43,12 @@ public sealed class TestEvents : IAsyncDisposable
             });
             cfg.ReceiveEndpoint(queue, e =>
             {
+                if (concurrentMessageLimit is { } limit)
+                {
+                    e.PrefetchCount = limit;
+                    e.ConcurrentMessageLimit = limit;
+                }
+
                 foreach (var type in types)
                 {
                     typeof(TestEvents).GetMethod(nameof(Record), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!

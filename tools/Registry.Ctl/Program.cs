@@ -11,34 +11,138 @@ const string usage = """
           by default): the inbox then recognises one that was applied after all. Older, its inbox row
           may be deleted and it would be applied again; raise the window to park messages longer.
           Sent outbox rows are kept Messaging:Retention:OutboxSent (7 days).
+
+      registryctl outbox parked --service intake|custody [--database <connection string>] [--provider Postgres|Sqlite] [--max N]
+          Lists the outbox rows the service's dispatcher parked (it could not publish them: a type that
+          names no contract, a payload that does not read, or Messaging:Outbox:MaxAttempts failures while
+          the broker was up): id, message id, type, case, attempts, created, parked and the last error.
+          Read straight from the service's database: --database defaults to ConnectionStrings__Intake or
+          ConnectionStrings__Custody, --provider to Database__Provider (Postgres); for the embedded mode,
+          --provider Sqlite --database "Data Source=.data/embedded/intake.db". --max defaults to 100.
+
+      registryctl outbox retry <id>|--all --service intake|custody [--database …] [--provider …]
+          Re-queues a parked row (or all of them) once the cause is fixed, with a fresh count of attempts;
+          the running service publishes it within 2 s. It reaches consumers after the events of its case
+          written since; consumers that keep state from ordered events compare the revision they carry.
     """;
 
-if (args is not ["move-errors", var queue, .. var rest])
+try
+{
+    return args switch
+    {
+        ["move-errors", var queue, .. var rest] => await MoveErrorsAsync(queue, rest),
+        ["outbox", "parked", .. var rest] => await ListParkedAsync(rest),
+        ["outbox", "retry", var target, .. var rest] => await RetryAsync(target, rest),
+        _ => Usage(),
+    };
+}
+catch (UsageException ex)
+{
+    Console.Error.WriteLine($"{ex.Message}\n\n{usage}");
+    return 2;
+}
+
+int Usage()
 {
     Console.Error.WriteLine(usage);
     return 2;
 }
 
-var broker = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
-int? max = null;
-for (var i = 0; i < rest.Length; i++)
+async Task<int> MoveErrorsAsync(string queue, string[] rest)
 {
-    switch (rest[i])
+    var options = Options.Parse(rest, "--broker", "--max");
+    var broker = options.Get("--broker") ?? Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
+    if (string.IsNullOrWhiteSpace(broker))
     {
-        case "--broker" when i + 1 < rest.Length: broker = rest[++i]; break;
-        case "--max" when i + 1 < rest.Length: max = int.Parse(rest[++i]); break;
-        default:
-            Console.Error.WriteLine($"unknown option {rest[i]}\n\n{usage}");
-            return 2;
+        throw new UsageException("No broker: pass --broker amqp://... or set ConnectionStrings__RabbitMq.");
     }
+
+    var moved = await ErrorQueues.MoveBackAsync(broker, queue, options.Int("--max"));
+    Console.WriteLine($"moved {moved} message(s) from {queue}_error back to {queue}");
+    return 0;
 }
 
-if (string.IsNullOrWhiteSpace(broker))
+async Task<int> ListParkedAsync(string[] rest)
 {
-    Console.Error.WriteLine("No broker: pass --broker amqp://... or set ConnectionStrings__RabbitMq.");
-    return 2;
+    var options = Options.Parse(rest, "--service", "--database", "--provider", "--max");
+    await using var outbox = await OpenOutboxAsync(options);
+    var rows = await outbox.ListAsync(options.Int("--max") ?? 100);
+    if (rows.Count == 0)
+    {
+        Console.WriteLine("no parked outbox rows");
+        return 0;
+    }
+
+    foreach (var row in rows)
+    {
+        Console.WriteLine($"{row.Id}\t{row.MessageType}\tmessage {row.MessageId}\tcase {row.OrderingKey ?? "-"}\tattempts {row.Attempts}" +
+            $"\tcreated {row.CreatedAt:O}\tparked {row.ParkedAt:O}\t{row.LastError}");
+    }
+
+    Console.WriteLine($"{rows.Count} parked row(s); `registryctl outbox retry <id>` re-queues one once the cause is fixed");
+    return 0;
 }
 
-var moved = await ErrorQueues.MoveBackAsync(broker, queue, max);
-Console.WriteLine($"moved {moved} message(s) from {queue}_error back to {queue}");
-return 0;
+async Task<int> RetryAsync(string target, string[] rest)
+{
+    long? id = target == "--all" ? null
+        : long.TryParse(target, out var parsed) ? parsed
+        : throw new UsageException($"'{target}' is not an outbox row id (a number, as `registryctl outbox parked` lists) nor --all.");
+    var options = Options.Parse(rest, "--service", "--database", "--provider");
+    await using var outbox = await OpenOutboxAsync(options);
+    var requeued = await outbox.RetryAsync(id);
+    if (requeued == 0)
+    {
+        Console.Error.WriteLine(id is null ? "no parked outbox rows" : $"no parked outbox row {id}");
+        return 1;
+    }
+
+    Console.WriteLine($"re-queued {requeued} parked outbox row(s)");
+    return 0;
+}
+
+static Task<ParkedOutbox> OpenOutboxAsync(Options options)
+{
+    var service = options.Get("--service")?.ToLowerInvariant()
+        ?? throw new UsageException("--service intake|custody is required.");
+    var connectionName = service switch
+    {
+        "intake" => "Intake",
+        "custody" => "Custody",
+        "medical" => throw new UsageException("medical publishes nothing: it has no outbox."),
+        _ => throw new UsageException($"--service must be intake or custody, not '{service}'."),
+    };
+    var database = options.Get("--database") ?? Environment.GetEnvironmentVariable($"ConnectionStrings__{connectionName}")
+        ?? throw new UsageException($"No database: pass --database or set ConnectionStrings__{connectionName}.");
+    var provider = options.Get("--provider") ?? Environment.GetEnvironmentVariable("Database__Provider") ?? "Postgres";
+    return ParkedOutbox.OpenAsync(provider, database);
+}
+
+/// <summary>A command line the usage text does not allow.</summary>
+sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The <c>--name value</c> options of a command.</summary>
+sealed class Options(Dictionary<string, string> values)
+{
+    public static Options Parse(string[] args, params string[] allowed)
+    {
+        var values = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!allowed.Contains(args[i]) || i + 1 >= args.Length)
+            {
+                throw new UsageException($"unknown option or missing value: {args[i]}");
+            }
+
+            values[args[i]] = args[++i];
+        }
+
+        return new Options(values);
+    }
+
+    public string? Get(string name) => values.GetValueOrDefault(name);
+
+    public int? Int(string name) => Get(name) is not { } text ? null
+        : int.TryParse(text, out var value) && value > 0 ? value
+        : throw new UsageException($"{name} must be a positive number, not '{text}'.");
+}

@@ -42,7 +42,8 @@ public static partial class ModuleTelemetry
         builder.Services.AddHostedService(_ => new ModuleTracerProviders(providers));
 
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddOtlpExporter(o => o.Endpoint = otlp.Endpoint))
+            // The registry's own meter (registry.outbox.parked, …), as AddRegistryTelemetry adds it in the server modes.
+            .WithMetrics(metrics => metrics.AddMeter(RegistryTelemetry.Meter.Name).AddOtlpExporter(o => o.Endpoint = otlp.Endpoint))
             .WithLogging(logging => logging.AddOtlpExporter(o => o.Endpoint = otlp.Endpoint));
         return builder;
     }

@@ -12,7 +12,8 @@ namespace Registry.ServiceDefaults.Messaging;
 /// an incident. An inbox row is what recognises a redelivered message, so it must outlive the longest a
 /// message can wait and come back: in <c>&lt;queue&gt;_error</c> until <c>registryctl move-errors</c> moves it
 /// (<see cref="ConsumerRetry"/>), or unsent in a publisher's outbox while the broker is away. A message
-/// older than <see cref="Inbox"/> would be applied again.
+/// older than <see cref="Inbox"/> would be applied again. Only sent outbox rows are ever deleted: a pending row, and a
+/// row the dispatcher parked (<see cref="OutboxMessage.ParkedAt"/>, never sent), stays until it is sent, however old.
 /// </summary>
 public sealed class MessagingRetention
 {
@@ -105,6 +106,7 @@ public sealed class MessagingRetentionJob<TDb>(
         {
             var sentBefore = now - retention.OutboxSent;
             // Found through ix_outbox_messages_sent_at, as the inbox's rows through ix_inbox_messages_processed_at.
+            // SentAt != null: a parked row is never deleted here; it waits for `registryctl outbox retry`.
             outbox = await DeleteInBatchesAsync(() => outboxStore.OutboxMessages
                 .Where(m => m.SentAt != null && m.SentAt < sentBefore)
                 .OrderBy(m => m.Id)

@@ -26,9 +26,17 @@ public static class MessagingModel
             e.Property(m => m.TraceParent).HasMaxLength(100);
             e.Property(m => m.TraceState).HasMaxLength(600);
             e.Property(m => m.LastError).HasMaxLength(2000);
+            e.Property(m => m.OrderingKey).HasMaxLength(OutboxMessage.OrderingKeyLength);
             e.HasIndex(m => m.MessageId).IsUnique();
-            // The dispatcher's query: unsent messages in order.
-            e.HasIndex(m => m.Id).HasFilter("\"SentAt\" IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+            // The dispatcher's query: pending (neither sent nor parked) messages in order.
+            e.HasIndex(m => m.Id).HasFilter("\"SentAt\" IS NULL AND \"ParkedAt\" IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+            // The dispatcher's other query: the cases held back by a row waiting for its next attempt (few rows).
+            e.HasIndex(m => m.NextAttemptAt)
+                .HasFilter("\"SentAt\" IS NULL AND \"ParkedAt\" IS NULL AND \"NextAttemptAt\" IS NOT NULL")
+                .HasDatabaseName("ix_outbox_messages_retrying");
+            // registryctl outbox parked and the parked-rows gauge.
+            // A second index on Id, so named (an unnamed HasIndex on the same column would reconfigure the first).
+            e.HasIndex(m => m.Id, "ix_outbox_messages_parked").HasFilter("\"ParkedAt\" IS NOT NULL");
             // The retention job's query: sent messages older than the window, found without reading the rest.
             e.HasIndex(m => m.SentAt).HasFilter("\"SentAt\" IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent_at");
         });

@@ -10,15 +10,29 @@ using Registry.ServiceDefaults.Telemetry;
 namespace Registry.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Publishes what the outbox holds, oldest first, a batch at a time, and marks the batch sent in one
-/// statement. Delivery is at least once: a crash between publishing and marking publishes again with
-/// the same message id, which the consumers' inboxes recognise. Plain EF Core queries (no
-/// provider-specific locking), so it runs on any relational provider; two replicas of a service would
-/// both publish a message now and then, which the inboxes also absorb.
+/// Publishes what the outbox holds, oldest first, a batch at a time. Each round:
+/// <list type="number">
+/// <item><b>Read</b> the pending rows that are due (not sent, not parked, past their <see cref="OutboxMessage.NextAttemptAt"/>),
+/// leaving out the cases that have an earlier row waiting to be tried again.</item>
+/// <item><b>Publish</b>: the rows of one case (<see cref="OutboxMessage.OrderingKey"/>) one after the other in the order
+/// they were written, different cases in parallel; the first row of a case that fails holds back the rest of that case.</item>
+/// <item><b>Record</b> the outcome: the published rows handed to the transport's <see cref="IOutboxSettlement{TDb}"/>
+/// (marked sent in one statement at the broker's confirm; on the in-memory bus once their consumers applied them); a row that can never be published
+/// (its type names no contract, its payload does not read as one) parked at once; a row the broker refused charged one
+/// attempt, tried again on its own backoff and parked after <see cref="OutboxDispatch.MaxAttempts"/> (logged, counted in
+/// <see cref="OutboxMetrics"/>, listed by <c>registryctl outbox parked</c>).</item>
+/// </list>
+/// A round in which nothing could be published while the bus reports itself unhealthy is a broker outage: no row is
+/// charged, and the whole dispatcher backs off (up to 15 s) instead. One poisoned row therefore never holds back the
+/// others (except later events of its own case, until it is sent or parked), and an outage, however long, parks nothing.
+/// Delivery is at least once: a crash between publishing and marking publishes again with the same message id, which the
+/// consumers' inboxes recognise. Plain EF Core queries (no provider-specific locking), so it runs on any relational
+/// provider; two replicas of a service would both publish a message now and then, which the inboxes also absorb.
 /// </summary>
 public sealed class OutboxDispatcher<TDb>(
     IServiceScopeFactory scopes,
     OutboxSignal<TDb> signal,
+    OutboxDispatch settings,
     TimeProvider clock,
     ILogger<OutboxDispatcher<TDb>> logger) : BackgroundService
     where TDb : DbContext, IOutboxStore
@@ -27,17 +41,38 @@ public sealed class OutboxDispatcher<TDb>(
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ParkedCountInterval = TimeSpan.FromMinutes(1);
+    private static readonly string Store = typeof(TDb).Name;
+
+    /// <summary>
+    /// MassTransit's header for the parent of a message's spans (<c>DiagnosticHeaders.ActivityId</c>). MassTransit sets it
+    /// from its send span when it records one; when the publish is not sampled it starts no send span and sets nothing, so
+    /// the dispatcher sets it first, and the consumers follow the caller's decision instead of starting a sampled root trace.
+    /// </summary>
+    public const string ActivityIdHeader = "MT-Activity-Id";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
+        var outages = 0;
+        var countParkedAt = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var published = await DispatchBatchAsync(stoppingToken);
-                failures = 0;
-                if (published == BatchSize)
+                if (clock.GetUtcNow() >= countParkedAt)
+                {
+                    await CountParkedAsync(stoppingToken);
+                    countParkedAt = clock.GetUtcNow() + ParkedCountInterval;
+                }
+
+                var round = await DispatchBatchAsync(stoppingToken);
+                outages = 0;
+                if (round.Parked > 0)
+                {
+                    countParkedAt = DateTimeOffset.MinValue;
+                }
+
+                if (round.Read == BatchSize)
                 {
                     continue;
                 }
@@ -50,93 +85,227 @@ public sealed class OutboxDispatcher<TDb>(
             }
             catch (Exception ex)
             {
-                failures++;
-                var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, failures)));
-                logger.LogWarning(ex, "Outbox of {Store} could not publish (attempt {Failures}); retrying in {Backoff}",
-                    typeof(TDb).Name, failures, backoff);
+                outages++;
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, outages)));
+                logger.LogWarning(ex, "Outbox of {Store} could not publish (round {Failures}); no row is charged; retrying in {Backoff}",
+                    Store, outages, backoff);
                 await Task.Delay(backoff, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
 
-    private async Task<int> DispatchBatchAsync(CancellationToken ct)
+    /// <summary>What one round did: rows read, and of those parked.</summary>
+    private readonly record struct Round(int Read, int Parked);
+
+    private enum Result
+    {
+        /// <summary>Published and confirmed.</summary>
+        Sent,
+        /// <summary>Can never be published: parked at once.</summary>
+        Unpublishable,
+        /// <summary>The publish failed: charged to the row, unless the round was an outage.</summary>
+        Failed,
+        /// <summary>Not tried: an earlier row of its case failed, or the service is stopping.</summary>
+        NotTried,
+    }
+
+    private readonly record struct Outcome(OutboxMessage Message, Result Result, Exception? Error = null);
+
+    private async Task<Round> DispatchBatchAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var bus = scope.ServiceProvider.GetRequiredService<IBus>();
-        // When a published row counts as sent depends on the transport (IOutboxSettlement).
+        // When a published row counts as sent depends on the transport (IOutboxSettlement): at the broker's confirm,
+        // or on the in-memory bus once every consumer applied it.
         var settlement = scope.ServiceProvider.GetRequiredService<IOutboxSettlement<TDb>>();
+        var now = clock.GetUtcNow();
 
+        // Cases whose earliest pending row waits for its next attempt: their later rows wait too, to keep their order.
+        // Few rows (only those a failure charged), found through ix_outbox_messages_retrying.
+        var heldCases = await db.OutboxMessages
+            .Where(m => m.SentAt == null && m.ParkedAt == null && m.NextAttemptAt > now && m.OrderingKey != null)
+            .Select(m => m.OrderingKey!)
+            .Distinct()
+            .ToListAsync(ct);
         var batch = await settlement.Publishable(db.OutboxMessages
-            .AsNoTracking()
-            .Where(m => m.SentAt == null))
+                .AsNoTracking()
+                .Where(m => m.SentAt == null && m.ParkedAt == null && (m.NextAttemptAt == null || m.NextAttemptAt <= now))
+                .Where(m => m.OrderingKey == null || !heldCases.Contains(m.OrderingKey)))
             .OrderBy(m => m.Id)
             .Take(BatchSize)
             .ToListAsync(ct);
         if (batch.Count == 0)
         {
-            return 0;
+            return new Round(0, 0);
         }
 
-        // The whole batch at once: publisher confirms are pipelined on the channel, so a batch costs
-        // about one broker round trip instead of one per message (one by one, the dispatcher could not
-        // keep up with 40 registrations/s; see docs/performance.md). Order within a batch is not kept;
-        // the consumers never relied on it (a queue with several consumers does not keep it either).
-        var outcomes = await Task.WhenAll(batch.Select(async message =>
+        var outcomes = await PublishAsync(bus, batch, ct);
+
+        await settlement.PublishedAsync(db, outcomes.Where(o => o.Result == Result.Sent).Select(o => o.Message).ToList());
+
+        var parked = 0;
+        foreach (var unpublishable in outcomes.Where(o => o.Result == Result.Unpublishable))
         {
-            try
-            {
-                await PublishAsync(bus, message, ct);
-                return null;
-            }
-            catch (Exception ex)
-            {
-                return ex;
-            }
-        }));
+            await ChargeAsync(db, unpublishable, park: true);
+            parked++;
+        }
 
-        await settlement.PublishedAsync(db, batch.Where((_, i) => outcomes[i] is null).ToList());
-
-        var failed = batch.Select((m, i) => (Message: m, Error: outcomes[i])).Where(f => f.Error is not null).ToList();
+        var failed = outcomes.Where(o => o.Result == Result.Failed).ToList();
         if (failed.Count > 0)
         {
-            var error = failed[0].Error!;
-            var failedIds = failed.Select(f => f.Message.Id).ToList();
-            var reason = Truncate(error.Message, 2000);
-            await db.OutboxMessages.Where(m => failedIds.Contains(m.Id))
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                    .SetProperty(m => m.LastError, reason), CancellationToken.None);
-            if (error is OperationCanceledException && ct.IsCancellationRequested)
+            if (outcomes.All(o => o.Result != Result.Sent) && !BusIsHealthy(scope.ServiceProvider))
             {
-                throw error;
+                // Nothing went through and the bus says it is not connected: the broker, not these rows.
+                throw new OutboxPublishException(
+                    $"None of {batch.Count} outbox messages could be published and the bus is not healthy (a broker outage).", failed[0].Error!);
             }
 
-            throw new OutboxPublishException($"{failed.Count} of {batch.Count} outbox messages could not be published.", error);
+            foreach (var failure in failed)
+            {
+                var park = failure.Message.Attempts + 1 >= settings.MaxAttempts;
+                await ChargeAsync(db, failure, park);
+                parked += park ? 1 : 0;
+            }
         }
 
-        return batch.Count;
+        if (outcomes.Any(o => o.Result == Result.NotTried) && ct.IsCancellationRequested)
+        {
+            ct.ThrowIfCancellationRequested();
+        }
+
+        return new Round(batch.Count, parked);
     }
 
-    private static async Task PublishAsync(IBus bus, OutboxMessage message, CancellationToken ct)
+    /// <summary>
+    /// The whole batch at once, each case in order: publisher confirms are pipelined on the channel, so a batch of
+    /// different cases costs about one broker round trip instead of one per message (one by one, the dispatcher could
+    /// not keep up with 40 registrations/s; see docs/performance.md). Events of one case wait for each other's confirm,
+    /// so they reach the queues in the order they were written.
+    /// </summary>
+    private static async Task<List<Outcome>> PublishAsync(IBus bus, List<OutboxMessage> batch, CancellationToken ct)
     {
-        var type = MessageNames.Contracts.Resolve(message.MessageType);
-        var payload = JsonSerializer.Deserialize(message.Payload, type)
-            ?? throw new InvalidOperationException($"Outbox message {message.MessageId} has an empty payload.");
+        var cases = batch.GroupBy(m => m.OrderingKey)
+            .SelectMany(g => g.Key is null ? g.Select(m => new[] { m }) : [g.OrderBy(m => m.Id).ToArray()]);
+        var outcomes = await Task.WhenAll(cases.Select(rows => PublishInOrderAsync(bus, rows, ct)));
+        return outcomes.SelectMany(o => o).ToList();
+    }
 
-        ActivityContext.TryParse(message.TraceParent, message.TraceState, out var parent);
+    private static async Task<List<Outcome>> PublishInOrderAsync(IBus bus, OutboxMessage[] rows, CancellationToken ct)
+    {
+        var outcomes = new List<Outcome>(rows.Length);
+        var holding = false;
+        foreach (var message in rows)
+        {
+            var outcome = holding ? new Outcome(message, Result.NotTried) : await TryPublishAsync(bus, message, ct);
+            outcomes.Add(outcome);
+            // A parked row does not hold its case back: it will not be sent before the later ones in any case.
+            holding |= outcome.Result is Result.Failed or Result.NotTried;
+        }
+
+        return outcomes;
+    }
+
+    private static async Task<Outcome> TryPublishAsync(IBus bus, OutboxMessage message, CancellationToken ct)
+    {
+        Type type;
+        object payload;
+        try
+        {
+            type = MessageNames.Contracts.Resolve(message.MessageType);
+            payload = JsonSerializer.Deserialize(message.Payload, type)
+                ?? throw new InvalidOperationException($"Outbox message {message.MessageId} has an empty payload.");
+        }
+        catch (Exception ex)
+        {
+            return new Outcome(message, Result.Unpublishable, ex);
+        }
+
+        try
+        {
+            await PublishAsync(bus, message, type, payload, ct);
+            return new Outcome(message, Result.Sent);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new Outcome(message, Result.NotTried);
+        }
+        catch (Exception ex)
+        {
+            return new Outcome(message, Result.Failed, ex);
+        }
+    }
+
+    private static async Task PublishAsync(IBus bus, OutboxMessage message, Type type, object payload, CancellationToken ct)
+    {
+        // The stored context is the caller's, from another process or another moment: a remote parent. With the
+        // ParentBased sampler a sampled caller gives a recorded publish in its trace, an unsampled one a publish that is
+        // not recorded but still carries the caller's trace id and decision on to the consumers.
+        ActivityContext.TryParse(message.TraceParent, message.TraceState, isRemote: true, out var parent);
         using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, parent);
         activity?.SetTag("messaging.message.id", message.MessageId);
         activity?.SetTag("messaging.message.type", message.MessageType);
-        activity?.SetTag(RegistryTelemetry.OutboxStoreTag, typeof(TDb).Name);
+        activity?.SetTag(RegistryTelemetry.OutboxStoreTag, Store);
+        var traceParent = activity?.Id ?? message.TraceParent;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(PublishTimeout);
-        await bus.Publish(payload, type, context => context.MessageId = message.MessageId, timeout.Token);
+        await bus.Publish(payload, type, context =>
+        {
+            context.MessageId = message.MessageId;
+            if (traceParent is not null)
+            {
+                // Overwritten by MassTransit's own send span when it records one (set before it starts it).
+                context.Headers.Set(ActivityIdHeader, traceParent);
+            }
+        }, timeout.Token);
     }
+
+    /// <summary>Charges a failed attempt to one row: its error, its next attempt, or parks it.</summary>
+    private async Task ChargeAsync(TDb db, Outcome failure, bool park)
+    {
+        var message = failure.Message;
+        var attempts = message.Attempts + 1;
+        var now = clock.GetUtcNow();
+        var reason = Truncate($"{failure.Error!.GetType().Name}: {failure.Error.Message}", 2000);
+        DateTimeOffset? parkedAt = park ? now : null;
+        DateTimeOffset? nextAttempt = park ? null : now + settings.RetryDelay(attempts);
+        await db.OutboxMessages.Where(m => m.Id == message.Id && m.SentAt == null)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.LastError, reason)
+                .SetProperty(m => m.NextAttemptAt, nextAttempt)
+                .SetProperty(m => m.ParkedAt, parkedAt), CancellationToken.None);
+
+        if (park)
+        {
+            OutboxMetrics.RowParked(Store, message.MessageType);
+            logger.LogError(failure.Error,
+                "Outbox of {Store}: row {OutboxId} ({MessageType}, message {MessageId}) parked after {Attempts} attempt(s): {Reason}. " +
+                "It stays in outbox_messages: `registryctl outbox parked` lists it, `registryctl outbox retry <id>` re-queues it once the cause is fixed",
+                Store, message.Id, message.MessageType, message.MessageId, attempts, reason);
+        }
+        else
+        {
+            logger.LogWarning(failure.Error,
+                "Outbox of {Store}: row {OutboxId} ({MessageType}, message {MessageId}) could not be published (attempt {Attempts} of {MaxAttempts}); next attempt at {NextAttempt:O}",
+                Store, message.Id, message.MessageType, message.MessageId, attempts, settings.MaxAttempts, nextAttempt);
+        }
+    }
+
+    private async Task CountParkedAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        OutboxMetrics.ParkedCount(Store, await db.OutboxMessages.LongCountAsync(m => m.ParkedAt != null, ct));
+    }
+
+    /// <summary>Whether the bus reports every receive endpoint connected (always so on the in-memory transport).</summary>
+    private static bool BusIsHealthy(IServiceProvider services) =>
+        services.GetService<IBusControl>()?.CheckHealth().Status == BusHealthStatus.Healthy;
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
-/// <summary>Part of an outbox batch could not be published; those messages stay unsent and are tried again.</summary>
+/// <summary>No outbox message could be published while the bus was not healthy; none is charged, the dispatcher backs off.</summary>
 public sealed class OutboxPublishException(string message, Exception inner) : Exception(message, inner);

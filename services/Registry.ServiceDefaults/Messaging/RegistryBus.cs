@@ -28,12 +28,14 @@ public static class RegistryBus
     }
 
     /// <summary>
-    /// Adds the outbox of <typeparamref name="TDb"/> and its dispatcher, with the settlement the transport needs
-    /// (<see cref="IOutboxSettlement{TDb}"/>: on the in-memory bus a row is sent once its consumers applied it).
+    /// Adds the outbox of <typeparamref name="TDb"/> and its dispatcher (settings: <see cref="OutboxDispatch"/>, checked at
+    /// start), with the settlement the transport needs (<see cref="IOutboxSettlement{TDb}"/>: on the in-memory bus a row
+    /// is sent once its consumers applied it).
     /// </summary>
     public static IHostApplicationBuilder AddOutbox<TDb>(this IHostApplicationBuilder builder)
         where TDb : DbContext, IOutboxStore
     {
+        builder.Services.TryAddSingleton(sp => OutboxDispatch.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         if (IsInMemory(builder.Configuration))
         {

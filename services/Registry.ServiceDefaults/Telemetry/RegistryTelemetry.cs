@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,9 @@ public static class RegistryTelemetry
 {
     /// <summary>The activity source for the registry's own spans (outbox dispatch, case-file fan-out).</summary>
     public static readonly ActivitySource Source = new("Registry");
+
+    /// <summary>The meter of the registry's own metrics (<see cref="OutboxMetrics"/>).</summary>
+    public static readonly Meter Meter = new("Registry");
 
     /// <summary>Tag naming the outbox (its DbContext) a publish came from; tells the services apart in one process.</summary>
     public const string OutboxStoreTag = "registry.outbox.store";
@@ -53,6 +57,7 @@ public static class RegistryTelemetry
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit")
+                .AddMeter(Meter.Name)
                 .AddNpgsqlInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -13,6 +13,9 @@ namespace Registry.EndToEnd.Tests.Otlp;
 public sealed record ExportedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope)
 {
     public const int ConsumerKind = 5;
+
+    /// <summary>The span's attributes, each value as text.</summary>
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -53,13 +56,25 @@ public sealed class SpanCollector : TraceService.TraceServiceBase, IAsyncDisposa
                 {
                     _spans.Enqueue(new ExportedSpan(service, Convert.ToHexStringLower(span.TraceId.Span),
                         Convert.ToHexStringLower(span.SpanId.Span), Convert.ToHexStringLower(span.ParentSpanId.Span),
-                        span.Name, span.Kind, scope.Scope?.Name ?? ""));
+                        span.Name, span.Kind, scope.Scope?.Name ?? "")
+                    {
+                        Attributes = span.Attributes.GroupBy(a => a.Key).ToDictionary(g => g.Key, g => Text(g.First().Value)),
+                    });
                 }
             }
         }
 
         return Task.FromResult(new ExportTraceServiceResponse());
     }
+
+    private static string Text(AnyValue? value) => value?.ValueCase switch
+    {
+        AnyValue.ValueOneofCase.StringValue => value.StringValue,
+        AnyValue.ValueOneofCase.BoolValue => value.BoolValue.ToString(),
+        AnyValue.ValueOneofCase.IntValue => value.IntValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        AnyValue.ValueOneofCase.DoubleValue => value.DoubleValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => "",
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Registry.ServiceDefaults.Messaging;
+
+/// <summary>
+/// When the outbox dispatcher gives up on a row (configuration section <c>Messaging:Outbox</c>). A row the
+/// broker refuses while the bus is up is tried again on its own clock, from <see cref="RetryMinInterval"/>
+/// doubling to <see cref="RetryMaxInterval"/>, and parked after <see cref="MaxAttempts"/> failed attempts
+/// (about 4 minutes with the defaults); a row that can never be published (its type names no contract, its
+/// payload does not read as one) is parked at its first attempt. A broker outage charges no row: the whole
+/// dispatcher waits instead (<see cref="OutboxDispatcher{TDb}"/>), so an outage of any length parks nothing.
+/// </summary>
+public sealed class OutboxDispatch
+{
+    public const string Section = "Messaging:Outbox";
+
+    public int MaxAttempts { get; init; } = 10;
+    public TimeSpan RetryMinInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryMaxInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a row waits after its <paramref name="attempts"/>-th failed attempt.</summary>
+    public TimeSpan RetryDelay(int attempts) =>
+        TimeSpan.FromTicks((long)Math.Min(RetryMaxInterval.Ticks, RetryMinInterval.Ticks * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    /// <summary>Reads and checks the section; a value out of range stops the service at start.</summary>
+    /// <exception cref="InvalidOperationException">An attempt count or interval is out of range.</exception>
+    public static OutboxDispatch From(IConfiguration configuration)
+    {
+        var dispatch = configuration.GetSection(Section).Get<OutboxDispatch>() ?? new OutboxDispatch();
+        var problems = new List<string>();
+        if (dispatch.MaxAttempts is < 1 or > 1000)
+        {
+            problems.Add($"{Section}:MaxAttempts must be between 1 and 1000, not {dispatch.MaxAttempts}");
+        }
+
+        if (dispatch.RetryMinInterval < TimeSpan.FromMilliseconds(10))
+        {
+            problems.Add($"{Section}:RetryMinInterval must be at least 10 ms, not {dispatch.RetryMinInterval}");
+        }
+
+        if (dispatch.RetryMaxInterval < dispatch.RetryMinInterval || dispatch.RetryMaxInterval > TimeSpan.FromDays(1))
+        {
+            problems.Add($"{Section}:RetryMaxInterval must be between RetryMinInterval and 1 day, not {dispatch.RetryMaxInterval}");
+        }
+
+        return problems.Count == 0 ? dispatch : throw new InvalidOperationException(string.Join("; ", problems) + ".");
+    }
+}

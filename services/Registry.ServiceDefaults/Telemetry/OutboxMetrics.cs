@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Registry.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// The outbox's metrics, on <see cref="RegistryTelemetry.Meter"/>, each tagged with the outbox
+/// (<see cref="RegistryTelemetry.OutboxStoreTag"/>: its DbContext, e.g. <c>IntakeDbContext</c>):
+/// <list type="bullet">
+/// <item><c>registry.outbox.parked</c> (counter, {row}): rows the dispatcher parked since the process started, also
+/// tagged with the message type; any increase wants an operator (<c>registryctl outbox parked</c>).</item>
+/// <item><c>registry.outbox.parked.rows</c> (gauge, {row}): rows parked in the outbox now, counted by the dispatcher at
+/// start, after it parks one and every minute (so a row re-queued by <c>registryctl outbox retry</c> leaves it within a minute).</item>
+/// </list>
+/// </summary>
+public static class OutboxMetrics
+{
+    public const string MessageTypeTag = "messaging.message.type";
+
+    private static readonly ConcurrentDictionary<string, long> ParkedNow = new();
+
+    public static readonly Counter<long> Parked = RegistryTelemetry.Meter.CreateCounter<long>(
+        "registry.outbox.parked", "{row}", "Outbox rows parked because they could not be published");
+
+    public static readonly ObservableGauge<long> ParkedRows = RegistryTelemetry.Meter.CreateObservableGauge(
+        "registry.outbox.parked.rows",
+        () => ParkedNow.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>(RegistryTelemetry.OutboxStoreTag, p.Key))),
+        "{row}", "Outbox rows parked now, waiting for an operator");
+
+    /// <summary>Counts one row of <paramref name="store"/> parked.</summary>
+    public static void RowParked(string store, string messageType) =>
+        Parked.Add(1, new TagList { { RegistryTelemetry.OutboxStoreTag, store }, { MessageTypeTag, messageType } });
+
+    /// <summary>Records how many rows of <paramref name="store"/> are parked now.</summary>
+    public static void ParkedCount(string store, long count) => ParkedNow[store] = count;
+
+    /// <summary>What the gauge reports for <paramref name="store"/> (null before its dispatcher counted).</summary>
+    public static long? ParkedCountOf(string store) => ParkedNow.TryGetValue(store, out var count) ? count : null;
+}

@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.ServiceDefaults.Messaging;
+using Registry.Testing;
+
+namespace Registry.Custody.Tests;
+
+/// <summary>Custody's outbox with a further consumer of the case events that records them one at a time, in queue order.</summary>
+public sealed class OrderedEventsCustodyFixture : CustodyFixture
+{
+    public TestEvents CaseEvents { get; private set; } = null!;
+
+    protected override async Task StartingAsync(string broker)
+    {
+        await base.StartingAsync(broker);
+        CaseEvents = await TestEvents.StartAsync(broker, "test-ordered-case-events", concurrentMessageLimit: 1,
+            typeof(IdentityUpdated), typeof(StatusCategoryChanged));
+    }
+
+    protected override async Task StoppedAsync()
+    {
+        await CaseEvents.DisposeAsync();
+        await base.StoppedAsync();
+    }
+}
+
+/// <summary>
+/// Events of one case reach consumers in the order they were written (issue 10, row 6): before, a batch was published
+/// all at once with Task.WhenAll and its order was lost.
+/// </summary>
+public sealed class OutboxOrderTests(OrderedEventsCustodyFixture custody) : IClassFixture<OrderedEventsCustodyFixture>
+{
+    [Fact]
+    public async Task Events_of_one_case_written_in_one_batch_arrive_in_revision_order()
+    {
+        // Three cases, each corrected and re-decided 30 times, all in one transaction: one batch for the dispatcher,
+        // the cases interleaved as concurrent requests would write them.
+        var cases = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
+        var rows = new List<OutboxMessage>();
+        for (var revision = 2L; revision <= 31; revision++)
+        {
+            foreach (var caseId in cases)
+            {
+                rows.Add(revision % 2 == 0 ? Identity(caseId, revision) : Status(caseId, revision));
+            }
+        }
+
+        await OutboxRows.WriteAsync(custody, [.. rows]);
+        Assert.All(rows, r => Assert.Equal(KeyOf(r), r.OrderingKey));
+
+        await Eventually.TrueAsync(() => Task.FromResult(custody.CaseEvents.Received.Count >= rows.Count),
+            TimeSpan.FromSeconds(60), $"{rows.Count} case events", () => $"{custody.CaseEvents.Received.Count} arrived");
+
+        foreach (var caseId in cases)
+        {
+            var observed = custody.CaseEvents.Received.Select(r => r.Message)
+                .Select(m => m switch
+                {
+                    IdentityUpdated i when i.CaseId == caseId => i.Revision,
+                    StatusCategoryChanged s when s.CaseId == caseId => s.Revision,
+                    _ => (long?)null,
+                })
+                .OfType<long>()
+                .ToList();
+            Assert.Equal(Enumerable.Range(2, 30).Select(r => (long)r), observed);
+        }
+
+        Assert.Equal(0, await custody.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.SentAt == null)));
+    }
+
+    [Fact]
+    public void Every_contract_names_the_case_its_order_is_kept_by()
+    {
+        var contracts = typeof(CaseRegistered).Assembly.GetExportedTypes();
+        Assert.All(contracts, c => Assert.NotNull(OutboxOrdering.KeyPropertyOf(c)));
+
+        var merged = Guid.NewGuid();
+        Assert.Equal(merged.ToString("D"), OutboxOrdering.KeyOf(new CasesMerged
+        {
+            SurvivorCaseId = Guid.NewGuid(), SurvivorCaseNumber = "RC-000001", MergedCaseId = merged, MergedCaseNumber = "RC-000002",
+            Reason = "same person", MergedAt = DateTimeOffset.UtcNow,
+        }));
+    }
+
+    private static string KeyOf(OutboxMessage row) =>
+        System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("CaseId").GetGuid().ToString("D");
+
+    private static OutboxMessage Identity(Guid caseId, long revision) => OutboxMessage.Create(new IdentityUpdated
+    {
+        CaseId = caseId, CaseNumber = "RC-000001", Revision = revision, ChangedFields = ["family_name"], Source = "Document",
+        FamilyName = $"Kim {revision}", UpdatedAt = DateTimeOffset.UtcNow,
+    }, DateTimeOffset.UtcNow);
+
+    private static OutboxMessage Status(Guid caseId, long revision) => OutboxMessage.Create(new StatusCategoryChanged
+    {
+        CaseId = caseId, CaseNumber = "RC-000001", Revision = revision, From = "PendingDetermination", To = "PrisonerOfWar",
+        DecisionReference = $"Art. 5 tribunal {revision}", DecidedBy = "Tribunal", DecidedAt = DateTimeOffset.UtcNow,
+        ChangedAt = DateTimeOffset.UtcNow,
+    }, DateTimeOffset.UtcNow);
+}
