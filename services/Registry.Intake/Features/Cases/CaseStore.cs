@@ -26,12 +26,35 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     {
         var found = await FindAsync(caseId, tracked: true, ct);
         found.EnsureOpen();
+        EnsureRevision(found, revision);
+        return found;
+    }
+
+    /// <summary>
+    /// Loads two cases to change together (a merge), each checked as <see cref="FindToChangeAsync"/> does: both
+    /// open before either revision is compared, so a pair of which one is merged away answers CASE_MERGED, not
+    /// ABORTED. One statement reads both: two reads could see one case before a concurrent commit and the
+    /// other after it (READ COMMITTED takes a snapshot per statement), and answer for a state that never was.
+    /// </summary>
+    public async Task<(CaptureCase First, CaptureCase Second)> FindPairToChangeAsync(
+        (Guid Id, long Revision) first, (Guid Id, long Revision) second, CancellationToken ct)
+    {
+        var found = await db.Cases.Where(c => c.CaseId == first.Id || c.CaseId == second.Id).ToListAsync(ct);
+        CaptureCase Found(Guid id) => found.SingleOrDefault(c => c.CaseId == id) ?? throw RpcErrors.NotFound(CaptureCase.ResourceType, id.ToString());
+        var (a, b) = (Found(first.Id), Found(second.Id));
+        a.EnsureOpen();
+        b.EnsureOpen();
+        EnsureRevision(a, first.Revision);
+        EnsureRevision(b, second.Revision);
+        return (a, b);
+    }
+
+    private static void EnsureRevision(CaptureCase found, long revision)
+    {
         if (found.Revision != revision)
         {
-            throw RpcErrors.Aborted(CaptureCase.ResourceType, caseId.ToString(), revision, found.Revision);
+            throw RpcErrors.Aborted(CaptureCase.ResourceType, found.CaseId.ToString(), revision, found.Revision);
         }
-
-        return found;
     }
 
     /// <summary>

@@ -30,8 +30,7 @@ public sealed class MergeCasesHandler(IntakeDbContext db, CaseStore cases, TimeP
     private async Task<MergedCases> MergeAsync(CaseMerge merge, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
-        var survivor = await cases.FindToChangeAsync(merge.SurvivorId, merge.SurvivorRevision, ct);
-        var merged = await cases.FindToChangeAsync(merge.MergedId, merge.MergedRevision, ct);
+        var (survivor, merged) = await cases.FindPairToChangeAsync((merge.SurvivorId, merge.SurvivorRevision), (merge.MergedId, merge.MergedRevision), ct);
         merged.MergeInto(survivor, now);
         await cases.CommitAsync(ct, async token =>
         {
