@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Intake.V1;
 using Registry.Testing;
+using Xunit.Abstractions;
 
 namespace Registry.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ namespace Registry.EndToEnd.Tests;
 /// database sessions past the gateway's bound.
 /// </summary>
 [Collection(RegistryCollection.Name)]
-public sealed class ForwardedDeadlineTests(RegistryFixture registry)
+public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_call_without_a_deadline_gets_the_gateways_and_a_callers_own_deadline_is_kept()
@@ -59,6 +60,11 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry)
         {
             var outcomes = await Task.WhenAll(Unusable.Select(timeout =>
                 RawGrpc.UnaryAsync(http, gateway.GrpcAddress, "/registry.intake.v1.IntakeService/GetCase", getCase, timeout, Guard)));
+
+            foreach (var (sent, outcome) in Unusable.Zip(outcomes))
+            {
+                output.WriteLine($"grpc-timeout: {sent} -> {outcome}");
+            }
 
             // The service ends each call at the deadline the gateway forwarded: DEADLINE_EXCEEDED (never
             // CANCELLED: the caller did not cancel). 1n is a deadline already past, so it ends at once.
