@@ -109,6 +109,30 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
         Assert.True(ended < TimeSpan.FromSeconds(20), $"the feed ended {ended.TotalSeconds:0.0} s after the gateway was asked to stop");
     }
 
+    [Fact]
+    public async Task A_feed_whose_service_vanishes_without_closing_its_connection_ends_UNAVAILABLE_when_pings_go_unanswered()
+    {
+        // The gateway reaches intake through a relay that can go silent; pings every 2 s, 3 s to answer.
+        await using var relay = new TcpProxy("127.0.0.1", registry.Intake.GrpcPort);
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Services__Intake"] = $"http://127.0.0.1:{relay.Port}",
+            ["Grpc__KeepAlivePingDelay"] = "00:00:02",
+            ["Grpc__KeepAlivePingTimeout"] = "00:00:03",
+        });
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
+        using var feed = new FeedReader(new IntakeService.IntakeServiceClient(channel), "");
+        await feed.ReadUntilAsync(await RegisterAsync(new IntakeService.IntakeServiceClient(registry.GatewayChannel)));
+
+        var silent = Stopwatch.StartNew();
+        relay.Freeze();
+        var end = await feed.EndAsync();
+        output.WriteLine($"service silent: {end}, after {silent.Elapsed.TotalSeconds:0.0} s");
+
+        // A stream has no idle cut: only the unanswered ping ends it, and its reader is told to reconnect.
+        Assert.True(end.StatusCode == StatusCode.Unavailable, end.Status.ToString());
+    }
+
     private static async Task<string> RegisterAsync(IntakeService.IntakeServiceClient intake) =>
         (await intake.RegisterCaptureAsync(SeedStory.Rifleman(), deadline: RegistryFixture.CallDeadline)).Case.CaseId;
 
