@@ -2,7 +2,8 @@ namespace Registry.Gateway;
 
 /// <summary>
 /// Where the owning services listen (configuration section <c>Services</c>): the gRPC address of
-/// each, e.g. <c>Services:Intake = http://127.0.0.1:5101</c>.
+/// each, e.g. <c>Services:Intake = http://127.0.0.1:5101</c>, and how long forwarded calls may take
+/// or sit idle. Durations are TimeSpans (<c>00:00:30</c>).
 /// </summary>
 public sealed class BackendOptions
 {
@@ -16,26 +17,77 @@ public sealed class BackendOptions
     public TimeSpan CaseFilePartTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// The deadline a forwarded unary call gets when its caller set none (the service answers
-    /// DEADLINE_EXCEEDED after it). A caller's own deadline is kept.
+    /// The deadline a forwarded unary call gets when its caller set none, or one the gRPC spec does not
+    /// allow (malformed, zero): the service answers DEADLINE_EXCEEDED after it.
     /// </summary>
     public TimeSpan ForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest deadline a forwarded unary call keeps (a caller's longer one is cut to it): 60 s, twice
+    /// the default and the end-to-end tests' hang guard on a loaded machine; no registry call needs more.
+    /// </summary>
+    public TimeSpan MaxForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a forwarded unary call may pass no byte either way before the gateway gives up on it
+    /// (YARP's activity timeout; its default, 100 s).
+    /// </summary>
+    public TimeSpan ActivityTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// The same for streaming calls (the ICRC feed), which are idle by nature while nothing happens:
+    /// <see cref="Timeout.InfiniteTimeSpan"/> (configured as <c>0</c> or left unset) means never. A dead
+    /// peer is found by HTTP/2 keep-alive pings instead (<c>Grpc:KeepAlivePingDelay</c>).
+    /// </summary>
+    public TimeSpan StreamActivityTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
     public static BackendOptions From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
-        return new BackendOptions
+        var options = new BackendOptions
         {
             Intake = Required(section, nameof(Intake)),
             Custody = Required(section, nameof(Custody)),
             Medical = Required(section, nameof(Medical)),
-            CaseFilePartTimeout = section.GetValue(nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
-            ForwardedCallTimeout = section.GetValue(nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(30)),
+            CaseFilePartTimeout = Positive(section, nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
+            ForwardedCallTimeout = Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(30)),
+            MaxForwardedCallTimeout = Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(60)),
+            ActivityTimeout = Activity(section, nameof(ActivityTimeout), TimeSpan.FromSeconds(100)),
+            StreamActivityTimeout = Activity(section, nameof(StreamActivityTimeout), Timeout.InfiniteTimeSpan),
         };
+        if (options.ForwardedCallTimeout > options.MaxForwardedCallTimeout)
+        {
+            throw new InvalidOperationException(
+                $"{Section}:{nameof(ForwardedCallTimeout)} ({options.ForwardedCallTimeout}) must not exceed {Section}:{nameof(MaxForwardedCallTimeout)} ({options.MaxForwardedCallTimeout}).");
+        }
+
+        return options;
     }
 
     private static Uri Required(IConfigurationSection section, string name) =>
         Uri.TryCreate(section[name], UriKind.Absolute, out var uri)
             ? uri
             : throw new InvalidOperationException($"{Section}:{name} must be the service's gRPC address, e.g. http://127.0.0.1:5101.");
+
+    private static TimeSpan Positive(IConfigurationSection section, string name, TimeSpan fallback)
+    {
+        var value = section.GetValue(name, fallback);
+        return value > TimeSpan.Zero
+            ? value
+            : throw new InvalidOperationException($"{Section}:{name} must be a positive duration, not {value}.");
+    }
+
+    /// <summary>An activity timeout: positive and under 24.8 days (YARP counts it in int milliseconds), or 0 for never.</summary>
+    private static TimeSpan Activity(IConfigurationSection section, string name, TimeSpan fallback)
+    {
+        var value = section.GetValue(name, fallback);
+        if (value == TimeSpan.Zero || value == Timeout.InfiniteTimeSpan)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        return value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
+            ? value
+            : throw new InvalidOperationException($"{Section}:{name} must be a positive duration under 24 days, or 0 for never; not {value}.");
+    }
 }

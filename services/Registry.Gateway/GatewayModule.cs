@@ -1,6 +1,7 @@
 using Grpc.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Gateway.Forwarding;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Registry.Gateway.Grpc;
 using Registry.Protos.Custody.V1;
@@ -19,14 +20,19 @@ public static class GatewayModule
         var backends = BackendOptions.From(builder.Configuration);
         builder.Services.AddSingleton(backends);
 
-        var (routes, clusters) = ServiceRoutes.Build(backends);
-        var deadlines = new ForwardedDeadlines([IntakeService.Descriptor, CustodyService.Descriptor, MedicalService.Descriptor], backends.ForwardedCallTimeout);
+        // What each forwarded method is (unary or streaming) comes from the compiled protos: a new RPC needs no gateway code.
+        var methods = new ForwardedMethods([IntakeService.Descriptor, CustodyService.Descriptor, MedicalService.Descriptor]);
+        builder.Services.AddSingleton(methods);
+        builder.Services.AddSingleton<ForwardedCallGuard>();
+        var (routes, clusters) = ServiceRoutes.Build(backends, methods);
+        var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout);
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters)
             .AddTransforms(t => t.AddRequestTransform(context =>
             {
                 deadlines.Apply(context);
                 return ValueTask.CompletedTask;
             }));
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, KeepAliveForwarderHttpClientFactory>();
 
         // Generated clients for the case file; context propagation carries the caller's deadline and cancellation.
         builder.Services.AddRegistryGrpcClient<IntakeService.IntakeServiceClient>(backends.Intake);
@@ -53,7 +59,15 @@ public static class GatewayModule
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<CaseFileGrpcService>();
-        app.MapReverseProxy();
+        var guard = app.ServiceProvider.GetRequiredService<ForwardedCallGuard>();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
+            // YARP's default pipeline.
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 }

@@ -1,12 +1,18 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Intake.V1;
+using Registry.Testing;
+using Xunit.Abstractions;
 
 namespace Registry.EndToEnd.Tests;
 
-/// <summary>A unary call forwarded without a deadline gets the gateway's; a caller's own deadline and the ICRC feed's stream are left alone.</summary>
+/// <summary>
+/// A unary call forwarded without a usable deadline gets the gateway's, a longer one is capped, a caller's
+/// own shorter one is kept, and the ICRC feed's stream is left alone; so no caller can hold the service's
+/// database sessions past the gateway's bound.
+/// </summary>
 [Collection(RegistryCollection.Name)]
-public sealed class ForwardedDeadlineTests(RegistryFixture registry)
+public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_call_without_a_deadline_gets_the_gateways_and_a_callers_own_deadline_is_kept()
@@ -35,4 +41,74 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry)
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         Assert.True(await feed.ResponseStream.MoveNext(timeout.Token));
     }
+
+    /// <summary>
+    /// grpc-timeout values the gRPC spec does not allow (letters, nine digits), zero, a 1 ns one (which
+    /// grpc-dotnet reads as none), and a valid one of 11,415 years, each on a call that waits for the locked
+    /// <c>cases</c> table. The gateway's bounds here: 3 s for none (ForwardedCallTimeout), 5 s at most.
+    /// </summary>
+    private static readonly string[] Unusable = ["abc", "1n", "0S", "999999999S", "99999999H", "-5S", "5 S"];
+
+    [Fact]
+    public async Task Malformed_zero_and_absurd_deadlines_end_at_the_gateways_bound_and_release_their_sessions()
+    {
+        await using var gateway = await StartBoundedGatewayAsync();
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var getCase = new GetCaseRequest { CaseId = Guid.NewGuid().ToString() };
+
+        await using (var locked = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases"))
+        {
+            var outcomes = await Task.WhenAll(Unusable.Select(timeout =>
+                RawGrpc.UnaryAsync(http, gateway.GrpcAddress, "/registry.intake.v1.IntakeService/GetCase", getCase, timeout, Guard)));
+
+            foreach (var (sent, outcome) in Unusable.Zip(outcomes))
+            {
+                output.WriteLine($"grpc-timeout: {sent} -> {outcome}");
+            }
+
+            // The service ends each call at the deadline the gateway forwarded: DEADLINE_EXCEEDED (never
+            // CANCELLED: the caller did not cancel). 1n is a deadline already past, so it ends at once.
+            Assert.All(Unusable.Zip(outcomes), c => Assert.True(c.Second.Status == StatusCode.DeadlineExceeded, $"grpc-timeout: {c.First} -> {c.Second}"));
+            // Within the gateway's bound (5 s) and a loaded machine's margin; not at the service's own (30 s).
+            Assert.All(outcomes, o => Assert.True(o.Elapsed < TimeSpan.FromSeconds(20), o.ToString()));
+            // Their queries were cancelled, not left waiting on the lock.
+            await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() == 0, TimeSpan.FromSeconds(15), "the calls' sessions to stop waiting on the lock");
+        }
+    }
+
+    [Fact]
+    public async Task Twenty_five_calls_with_an_unusable_deadline_on_a_locked_table_do_not_starve_an_unrelated_call()
+    {
+        // A bound long enough to see the calls wait on the lock, well under ListOverdue's deadline and the
+        // service's own bound and command timeout (30 s), at which they ended before.
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Services__ForwardedCallTimeout"] = "00:00:08",
+        });
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
+        var intake = new IntakeService.IntakeServiceClient(channel);
+
+        await using var locked = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases");
+        // More calls than intake's pool has sessions (TestInfrastructure.MaxPoolSize, 20).
+        var stuck = Enumerable.Range(0, 25).Select(_ => RawGrpc.UnaryAsync(http, gateway.GrpcAddress,
+            "/registry.intake.v1.IntakeService/GetCase", new GetCaseRequest { CaseId = Guid.NewGuid().ToString() }, "abc", Guard)).ToList();
+        await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() > 0, TimeSpan.FromSeconds(30), "the calls to wait on the lock",
+            () => string.Join("\n", stuck.Select(t => t.IsCompletedSuccessfully ? t.Result.ToString() : t.Status.ToString())));
+
+        // ListOverdue reads no case: it needs only a session. Before the bound it waited for one until its deadline.
+        var overdue = await intake.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: DateTime.UtcNow.AddSeconds(20));
+
+        Assert.NotNull(overdue);
+        Assert.All(await Task.WhenAll(stuck), o => Assert.True(o.Status == StatusCode.DeadlineExceeded, o.ToString()));
+    }
+
+    /// <summary>The test's own limit on a raw call: far above the gateway's bound, far below "held until the lock goes".</summary>
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(40);
+
+    private Task<ServiceProcess> StartBoundedGatewayAsync() => registry.StartGatewayAsync(new Dictionary<string, string>
+    {
+        ["Services__ForwardedCallTimeout"] = "00:00:03",
+        ["Services__MaxForwardedCallTimeout"] = "00:00:05",
+    });
 }

@@ -7,7 +7,9 @@ namespace Registry.Testing;
 /// <summary>
 /// A TCP relay between the services and a server (the broker), which a test can cut and restore:
 /// <see cref="Cut"/> drops every open connection and refuses new ones, as a broker that went down
-/// would; <see cref="Restore"/> accepts again.
+/// would; <see cref="Restore"/> accepts again. <see cref="Freeze"/> keeps every connection open but
+/// forwards nothing more, as a host that vanished without closing its connections (power loss, a
+/// network partition) looks to its peers.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
+    private volatile bool _frozen;
 
     public TcpProxy(string upstreamHost, int upstreamPort)
     {
@@ -40,6 +43,9 @@ public sealed class TcpProxy : IAsyncDisposable
         var listener = _listener;
         _acceptLoop = Task.Run(() => AcceptAsync(listener));
     }
+
+    /// <summary>From now on, bytes in either direction are dropped; the connections stay open.</summary>
+    public void Freeze() => _frozen = true;
 
     public void Cut()
     {
@@ -81,9 +87,14 @@ public sealed class TcpProxy : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(_upstream, _stopping.Token);
-            var a = downstream.GetStream().CopyToAsync(upstream.GetStream(), _stopping.Token);
-            var b = upstream.GetStream().CopyToAsync(downstream.GetStream(), _stopping.Token);
+            var a = PumpAsync(downstream.GetStream(), upstream.GetStream(), _stopping.Token);
+            var b = PumpAsync(upstream.GetStream(), downstream.GetStream(), _stopping.Token);
             await Task.WhenAny(a, b);
+            if (_frozen)
+            {
+                // A silent host does not close anything either: the other side learns only by its own means.
+                await Task.Delay(Timeout.Infinite, _stopping.Token);
+            }
         }
         catch (Exception)
         {
@@ -95,6 +106,19 @@ public sealed class TcpProxy : IAsyncDisposable
             _open.TryRemove(upstream, out _);
             downstream.Close();
             upstream.Close();
+        }
+    }
+
+    private async Task PumpAsync(Stream from, Stream to, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, ct)) > 0)
+        {
+            if (!_frozen)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
         }
     }
 

@@ -1,62 +1,124 @@
+using System.Diagnostics;
 using System.Globalization;
-using Google.Protobuf.Reflection;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Registry.Gateway.Forwarding;
 
 /// <summary>
-/// Every forwarded unary call carries a deadline. A caller that sent none (grpc-timeout absent) gets
-/// <see cref="BackendOptions.ForwardedCallTimeout"/>, which the owning service enforces: the call ends
-/// DEADLINE_EXCEEDED instead of holding a connection and a database session for as long as a stuck
-/// query lasts. A caller's own deadline passes unchanged. Streaming calls (the ICRC feed) are left
-/// alone: they are meant to stay open.
+/// Every forwarded unary call carries a deadline the owning service can honour. The caller's
+/// <c>grpc-timeout</c> is read as the gRPC over HTTP/2 spec writes it (PROTOCOL-HTTP2.md: "Timeout →
+/// "grpc-timeout" TimeoutValue TimeoutUnit", TimeoutValue 1 to 8 ASCII digits, TimeoutUnit one of
+/// H M S m u n). A header that is absent, malformed (<c>abc</c>, <c>999999999S</c>: nine digits, a
+/// sign, a space, a second value) or zero counts as none and gets
+/// <see cref="BackendOptions.ForwardedCallTimeout"/>; a longer one than
+/// <see cref="BackendOptions.MaxForwardedCallTimeout"/> is cut to it. The header is then rewritten in
+/// the coarsest exact unit, so the service never sees a value it would ignore (grpc-dotnet ignores a
+/// malformed or zero timeout and reads <c>1n</c> as zero, i.e. no deadline at all) and the call ends
+/// DEADLINE_EXCEEDED instead of holding a database session for as long as a stuck query lasts.
+/// Streaming calls (the ICRC feed) are left as the caller sent them: they are meant to stay open.
 /// </summary>
-public sealed class ForwardedDeadlines
+public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeout, TimeSpan maximum)
 {
     private const string Header = "grpc-timeout";
-    private readonly HashSet<string> _unary;
-    private readonly string _timeout;
+    private const int MaxDigits = 8;
 
-    public ForwardedDeadlines(IEnumerable<ServiceDescriptor> services, TimeSpan timeout)
+    /// <summary>The deadline a forwarded request should carry: the caller's (capped), ours, or, for a stream, the caller's unchanged.</summary>
+    public string? For(string path, string? callerTimeout)
     {
-        _unary = services.SelectMany(s => s.Methods)
-            .Where(m => !m.IsClientStreaming && !m.IsServerStreaming)
-            .Select(m => $"/{m.Service.FullName}/{m.Name}")
-            .ToHashSet(StringComparer.Ordinal);
-        _timeout = Encode(timeout);
-    }
+        if (!methods.IsUnary(path))
+        {
+            return string.IsNullOrEmpty(callerTimeout) ? null : callerTimeout;
+        }
 
-    /// <summary>The deadline a forwarded request should carry: the caller's, ours, or none (a stream).</summary>
-    public string? For(string path, string? callerTimeout) =>
-        !string.IsNullOrEmpty(callerTimeout) ? callerTimeout
-        : _unary.Contains(path) ? _timeout
-        : null;
+        var asked = Parse(callerTimeout);
+        return Encode(asked is { } t ? (t < maximum ? t : maximum) : timeout);
+    }
 
     public void Apply(RequestTransformContext context)
     {
-        var caller = context.HttpContext.Request.Headers[Header].ToString();
-        if (string.IsNullOrEmpty(caller) && For(context.HttpContext.Request.Path.Value ?? "", null) is { } timeout)
+        var request = context.HttpContext.Request;
+        var caller = request.Headers[Header];
+        var forwarded = For(request.Path.Value ?? "", caller.Count == 1 ? caller.ToString() : caller.Count == 0 ? null : "");
+        context.ProxyRequest.Headers.Remove(Header);
+        if (forwarded is not null)
         {
-            context.ProxyRequest.Headers.TryAddWithoutValidation(Header, timeout);
+            context.ProxyRequest.Headers.TryAddWithoutValidation(Header, forwarded);
         }
     }
 
-    /// <summary>grpc-timeout's form: at most 8 digits and a unit (H, M, S, m, u, n), the coarsest that is exact.</summary>
+    /// <summary>
+    /// A <c>grpc-timeout</c> value as a duration, or null when it is absent, malformed or zero.
+    /// Nanoseconds round up to the next 100 ns tick (<c>1n</c> is a deadline already past, not none).
+    /// </summary>
+    public static TimeSpan? Parse(string? header)
+    {
+        if (header is null || header.Length < 2 || header.Length > MaxDigits + 1)
+        {
+            return null;
+        }
+
+        long value = 0;
+        foreach (var c in header.AsSpan(0, header.Length - 1))
+        {
+            if (c is < '0' or > '9')
+            {
+                return null;
+            }
+
+            value = value * 10 + (c - '0');
+        }
+
+        if (value == 0)
+        {
+            return null;
+        }
+
+        // At most 99,999,999 of any unit: 99,999,999 H is 3.6e15 ticks, far inside TimeSpan.
+        return header[^1] switch
+        {
+            'H' => TimeSpan.FromTicks(value * TimeSpan.TicksPerHour),
+            'M' => TimeSpan.FromTicks(value * TimeSpan.TicksPerMinute),
+            'S' => TimeSpan.FromTicks(value * TimeSpan.TicksPerSecond),
+            'm' => TimeSpan.FromTicks(value * TimeSpan.TicksPerMillisecond),
+            'u' => TimeSpan.FromTicks(value * (TimeSpan.TicksPerMillisecond / 1000)),
+            'n' => TimeSpan.FromTicks((value + 99) / 100),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// grpc-timeout's form: at most 8 digits and a unit, the coarsest unit that is exact (30 s is <c>30S</c>,
+    /// 1.5 s <c>1500m</c>); a value no unit holds exactly in 8 digits is rounded up in the finest unit that
+    /// holds it. Never zero (a zero timeout would read as none).
+    /// </summary>
     public static string Encode(TimeSpan timeout)
     {
+        const long Max = 99_999_999;
         var ticks = Math.Max(1, timeout.Ticks);
-        foreach (var (unit, perUnit) in new (char Unit, long Ticks)[]
-            { ('H', TimeSpan.TicksPerHour), ('M', TimeSpan.TicksPerMinute), ('S', TimeSpan.TicksPerSecond), ('m', TimeSpan.TicksPerMillisecond), ('u', 10) })
+        (char Unit, long Ticks)[] units =
+            [('H', TimeSpan.TicksPerHour), ('M', TimeSpan.TicksPerMinute), ('S', TimeSpan.TicksPerSecond), ('m', TimeSpan.TicksPerMillisecond), ('u', 10)];
+        foreach (var (unit, perUnit) in units)
         {
-            if (ticks % perUnit == 0 && ticks / perUnit <= 99_999_999)
+            if (ticks % perUnit == 0 && ticks / perUnit <= Max)
             {
                 return (ticks / perUnit).ToString(CultureInfo.InvariantCulture) + unit;
             }
         }
 
-        // One tick is 100 ns; beyond 8 digits of nanoseconds, round up to microseconds.
-        return ticks * 100 <= 99_999_999 ? (ticks * 100).ToString(CultureInfo.InvariantCulture) + "n"
-            : ((ticks + 9) / 10).ToString(CultureInfo.InvariantCulture) + "u";
+        if (ticks <= Max / 100)
+        {
+            return (ticks * 100).ToString(CultureInfo.InvariantCulture) + "n";
+        }
+
+        foreach (var (unit, perUnit) in Enumerable.Reverse(units))
+        {
+            var value = ticks / perUnit + (ticks % perUnit == 0 ? 0 : 1);
+            if (value <= Max || unit == 'H')
+            {
+                return Math.Min(value, Max).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+
+        throw new UnreachableException();
     }
 }

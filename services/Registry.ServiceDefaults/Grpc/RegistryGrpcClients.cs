@@ -8,10 +8,23 @@ public static class RegistryGrpcClients
     /// <summary>
     /// A generated client for another registry service. Inside a gRPC call it carries the caller's
     /// deadline and cancellation along (call-context propagation); outside one (a consumer, a
-    /// background job) it works as a plain client, and the caller sets the deadline.
+    /// background job) it works as a plain client, and the caller sets the deadline: every call
+    /// through it should pass one. While a call is open, its connection is checked with HTTP/2 pings
+    /// (<see cref="GrpcCallOptions.KeepAlivePingDelay"/>), so a service that vanished fails the call
+    /// instead of leaving it waiting.
     /// </summary>
     public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, Uri address)
         where TClient : class =>
         services.AddGrpcClient<TClient>(o => o.Address = address)
+            .ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
             .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true);
+
+    /// <summary>The handler of a registry gRPC client: HTTP/2 keep-alive pings while calls are open, several connections when one is full.</summary>
+    public static SocketsHttpHandler KeepAliveHandler(GrpcCallOptions options) => new()
+    {
+        KeepAlivePingDelay = options.KeepAlivePingDelay,
+        KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+        EnableMultipleHttp2Connections = true,
+    };
 }

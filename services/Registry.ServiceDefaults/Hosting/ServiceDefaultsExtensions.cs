@@ -13,20 +13,15 @@ namespace Registry.ServiceDefaults.Hosting;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Telemetry, health, the gRPC server with the registry's error mapping, reflection, the clock
-    /// and the service's two ports.
+    /// Telemetry, health, the gRPC server with the registry's call bounds and error mapping, reflection,
+    /// the clock and the service's two ports.
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         builder.AddRegistryTelemetry(serviceName);
         builder.AddRegistryHealth();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddGrpc(o =>
-        {
-            o.Interceptors.Add<ExceptionMappingInterceptor>();
-            // Far above any legitimate request; keeps a hostile client from making us buffer more.
-            o.MaxReceiveMessageSize = 4 * 1024 * 1024;
-        });
+        builder.AddRegistryGrpcServer();
         builder.Services.AddGrpcReflection();
         builder.Services.AddMalformedRequestChecks();
 

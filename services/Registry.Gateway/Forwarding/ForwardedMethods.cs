@@ -1,0 +1,33 @@
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+
+namespace Registry.Gateway.Forwarding;
+
+/// <summary>
+/// What each forwarded path is, read from the services' descriptors (the compiled protos), so that a
+/// new RPC gets the right treatment without gateway code: a unary call gets a bounded deadline
+/// (<see cref="ForwardedDeadlines"/>); a streaming one (server, client or bidirectional streaming) its
+/// own route with no idle cut (<see cref="ServiceRoutes"/>) and ends UNAVAILABLE when the gateway stops
+/// (<see cref="ForwardedCallGuard"/>). Paths are gRPC's <c>/{package}.{Service}/{Method}</c>.
+/// </summary>
+public sealed class ForwardedMethods
+{
+    private readonly HashSet<string> _unary;
+    private readonly HashSet<string> _streaming;
+
+    public ForwardedMethods(IEnumerable<ServiceDescriptor> services)
+    {
+        var methods = services.SelectMany(s => s.Methods).ToList();
+        _unary = methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.Ordinal);
+        _streaming = methods.Where(m => m.IsClientStreaming || m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public bool IsUnary(string path) => _unary.Contains(path);
+
+    public bool IsStreaming(string path) => _streaming.Contains(path);
+
+    /// <summary>The streaming methods' paths under one protobuf package (e.g. <c>registry.intake.v1</c>).</summary>
+    public IEnumerable<string> StreamingIn(string package) =>
+        _streaming.Where(p => p.StartsWith($"/{package}.", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+    private static string Path(Google.Protobuf.Reflection.MethodDescriptor m) => $"/{m.Service.FullName}/{m.Name}";
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Registry.ServiceDefaults.Grpc;
+
+/// <summary>
+/// How long calls to a registry service may run and how its HTTP/2 connections find a dead peer
+/// (configuration section <c>Grpc</c>; durations as TimeSpans, <c>00:00:30</c>). Read by every
+/// service and the gateway.
+/// </summary>
+public sealed class GrpcCallOptions
+{
+    public const string Section = "Grpc";
+
+    /// <summary>
+    /// The deadline of a unary call whose caller set none, or one grpc-dotnet ignores (a malformed
+    /// <c>grpc-timeout</c>, a zero one, <c>1n</c>, which it reads as zero): 30 s, the gateway's
+    /// <c>Services:ForwardedCallTimeout</c>. At it the handler's cancellation token fires (a query waiting
+    /// on a lock is cancelled and its session goes back to the pool) and the caller gets DEADLINE_EXCEEDED.
+    /// </summary>
+    public TimeSpan UnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest a unary call may run whatever deadline its caller set: 60 s, the gateway's
+    /// <c>Services:MaxForwardedCallTimeout</c>. No caller holds a database session longer (a query also
+    /// ends at Npgsql's command timeout, 30 s by default), so stuck calls delay others for a bounded
+    /// time and cannot pin the pool.
+    /// </summary>
+    public TimeSpan MaxUnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// HTTP/2 PING after this long without a frame from the peer, on the service's gRPC endpoint
+    /// (Kestrel) and on the registry's gRPC clients and the gateway's forwarding (SocketsHttpHandler,
+    /// while a call is open): a stream that is idle by design is kept, a peer that vanished is found.
+    /// 30 s (Kestrel's default is never).
+    /// </summary>
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a PING may go unanswered before the connection is closed as dead (20 s, Kestrel's default).</summary>
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    public static GrpcCallOptions From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var defaults = new GrpcCallOptions();
+        var options = new GrpcCallOptions
+        {
+            UnaryCallTimeout = Positive(section, nameof(UnaryCallTimeout), defaults.UnaryCallTimeout),
+            MaxUnaryCallTimeout = Positive(section, nameof(MaxUnaryCallTimeout), defaults.MaxUnaryCallTimeout),
+            KeepAlivePingDelay = Positive(section, nameof(KeepAlivePingDelay), defaults.KeepAlivePingDelay),
+            KeepAlivePingTimeout = Positive(section, nameof(KeepAlivePingTimeout), defaults.KeepAlivePingTimeout),
+        };
+        return options.UnaryCallTimeout <= options.MaxUnaryCallTimeout
+            ? options
+            : throw new InvalidOperationException(
+                $"{Section}:{nameof(UnaryCallTimeout)} ({options.UnaryCallTimeout}) must not exceed {Section}:{nameof(MaxUnaryCallTimeout)} ({options.MaxUnaryCallTimeout}).");
+    }
+
+    private static TimeSpan Positive(IConfigurationSection section, string name, TimeSpan fallback)
+    {
+        var value = section.GetValue(name, fallback);
+        return value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
+            ? value
+            : throw new InvalidOperationException($"{Section}:{name} must be a positive duration under 24 days, not {value}.");
+    }
+}

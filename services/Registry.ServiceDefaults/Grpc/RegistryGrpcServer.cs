@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Registry.ServiceDefaults.Grpc;
+
+public static class RegistryGrpcServer
+{
+    /// <summary>
+    /// The gRPC server every service (and the gateway) runs: the registry's bounds on calls
+    /// (<see cref="CallLimitsInterceptor"/>, outermost), its error mapping, a receive limit, and HTTP/2
+    /// keep-alive pings on Kestrel so a client or gateway that vanished without closing its connection
+    /// is found and its streams end (<see cref="GrpcCallOptions"/>, section <c>Grpc</c>).
+    /// </summary>
+    public static WebApplicationBuilder AddRegistryGrpcServer(this WebApplicationBuilder builder)
+    {
+        var options = GrpcCallOptions.From(builder.Configuration);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<CallLimitsInterceptor>();
+            o.Interceptors.Add<ExceptionMappingInterceptor>();
+            // Far above any legitimate request; keeps a hostile client from making us buffer more.
+            o.MaxReceiveMessageSize = 4 * 1024 * 1024;
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,88 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Grpc;
+using Registry.Protos.Intake.V1;
+using Registry.Testing;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>
+/// Intake's own bound on a unary call, for a caller that reaches it directly (not through the gateway)
+/// with a deadline grpc-dotnet ignores (malformed, zero, 1 ns: no deadline at all) or an absurd one:
+/// the call ends DEADLINE_EXCEEDED at Grpc:UnaryCallTimeout (none usable) or Grpc:MaxUnaryCallTimeout
+/// (too long), its query is cancelled and its session goes back to the pool.
+/// </summary>
+public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<BoundedIntakeFixture>
+{
+    /// <summary>The test's own limit on a raw call: far above the service's bound, far below "held until the lock goes".</summary>
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(40);
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("1n")]
+    [InlineData("0S")]
+    [InlineData("999999999S")]
+    [InlineData("99999999H")]
+    [InlineData("-5S")]
+    public async Task A_call_with_an_unusable_or_absurd_deadline_ends_at_the_services_bound_and_releases_its_session(string grpcTimeout)
+    {
+        using var http = new HttpMessageInvoker(intake.Service.Server.CreateHandler());
+
+        await using var locked = await RawGrpc.LockAsync(await intake.ConnectionStringAsync(), "cases");
+        var outcome = await RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress, "/registry.intake.v1.IntakeService/GetCase",
+            new GetCaseRequest { CaseId = Guid.NewGuid().ToString() }, grpcTimeout, Guard);
+
+        Assert.True(outcome.Status == StatusCode.DeadlineExceeded, $"grpc-timeout: {grpcTimeout} -> {outcome}");
+        await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() == 0, TimeSpan.FromSeconds(15), "the call's session to stop waiting on the lock");
+    }
+
+    [Fact]
+    public async Task A_callers_shorter_deadline_is_kept()
+    {
+        using var http = new HttpMessageInvoker(intake.Service.Server.CreateHandler());
+
+        await using var locked = await RawGrpc.LockAsync(await intake.ConnectionStringAsync(), "cases");
+        var outcome = await RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress, "/registry.intake.v1.IntakeService/GetCase",
+            new GetCaseRequest { CaseId = Guid.NewGuid().ToString() }, "300m", Guard);
+
+        // grpc-dotnet's own deadline: DEADLINE_EXCEEDED in the trailers, then RST_STREAM CANCEL to end the
+        // request side, which a client that has not read the trailers yet sees as CANCELLED (gRPC over HTTP/2).
+        Assert.True(outcome.Status is StatusCode.DeadlineExceeded or StatusCode.Cancelled, outcome.ToString());
+        Assert.True(outcome.Elapsed < BoundedIntakeFixture.UnaryCallTimeout, outcome.ToString());
+    }
+
+    [Fact]
+    public async Task Twenty_five_stuck_calls_do_not_starve_an_unrelated_call()
+    {
+        using var http = new HttpMessageInvoker(intake.Service.Server.CreateHandler());
+
+        await using var locked = await RawGrpc.LockAsync(await intake.ConnectionStringAsync(), "cases");
+        // More calls than the pool has sessions (TestInfrastructure.MaxPoolSize, 20).
+        var stuck = Enumerable.Range(0, 25).Select(_ => RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress,
+            "/registry.intake.v1.IntakeService/GetCase", new GetCaseRequest { CaseId = Guid.NewGuid().ToString() }, "abc", Guard)).ToList();
+        await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() > 0, TimeSpan.FromSeconds(30), "the calls to wait on the lock");
+
+        // ListOverdue reads no case: it needs only a session.
+        var overdue = await intake.Client.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: DateTime.UtcNow.AddSeconds(20));
+
+        Assert.NotNull(overdue);
+        Assert.All(await Task.WhenAll(stuck), o => Assert.True(o.Status == StatusCode.DeadlineExceeded, o.ToString()));
+    }
+}
+
+/// <summary>Intake with small call bounds (2 s for none, 4 s at most), on a database of its own (the tests lock its tables).</summary>
+public sealed class BoundedIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
+{
+    public static readonly TimeSpan UnaryCallTimeout = TimeSpan.FromSeconds(2);
+
+    public IntakeService.IntakeServiceClient Client => new(Service.Channel);
+
+    public Task<string> ConnectionStringAsync() => QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!));
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Grpc:UnaryCallTimeout"] = UnaryCallTimeout.ToString(),
+        ["Grpc:MaxUnaryCallTimeout"] = "00:00:04",
+    };
+}

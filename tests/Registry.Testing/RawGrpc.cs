@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using Grpc.Core;
+using Npgsql;
+
+namespace Registry.Testing;
+
+/// <summary>
+/// A unary gRPC call written by hand (HTTP/2, a length-prefixed protobuf body, headers as given), for
+/// what Grpc.Net.Client never sends: a <c>grpc-timeout</c> that is malformed, zero or absurd.
+/// </summary>
+public static class RawGrpc
+{
+    /// <summary>How a call ended: its gRPC status (null if the test's guard ran out first), message, time taken.</summary>
+    public sealed record Outcome(StatusCode? Status, string Message, TimeSpan Elapsed)
+    {
+        public override string ToString() => $"{Status?.ToString() ?? "no answer"} after {Elapsed.TotalSeconds:0.0} s: {Message}";
+    }
+
+    /// <summary>Calls <paramref name="path"/> (<c>/package.Service/Method</c>) with <paramref name="grpcTimeout"/> as sent, waiting at most <paramref name="guard"/>.</summary>
+    public static async Task<Outcome> UnaryAsync(HttpMessageInvoker http, Uri address, string path, IMessage request, string? grpcTimeout, TimeSpan guard)
+    {
+        var payload = request.ToByteArray();
+        var body = new byte[5 + payload.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(body, 5);
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(address, path))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(body),
+        };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        message.Headers.TryAddWithoutValidation("te", "trailers");
+        if (grpcTimeout is not null)
+        {
+            message.Headers.TryAddWithoutValidation("grpc-timeout", grpcTimeout);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(guard);
+        try
+        {
+            using var response = await http.SendAsync(message, timeout.Token);
+            await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            var status = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status");
+            var text = Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message") ?? "";
+            return new Outcome(
+                status is null ? null : (StatusCode)int.Parse(status),
+                status is null ? $"HTTP {(int)response.StatusCode} without grpc-status" : Uri.UnescapeDataString(text),
+                clock.Elapsed);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return new Outcome(null, $"no answer within the test's guard of {guard.TotalSeconds:0} s", clock.Elapsed);
+        }
+        catch (Exception ex) when (ResetCode(ex) is { } code)
+        {
+            // gRPC over HTTP/2: RST_STREAM CANCEL is CANCELLED, REFUSED_STREAM UNAVAILABLE, the rest INTERNAL.
+            var status = code switch { 8 => StatusCode.Cancelled, 7 => StatusCode.Unavailable, _ => StatusCode.Internal };
+            return new Outcome(status, $"the stream was reset (HTTP/2 error code {code})", clock.Elapsed);
+        }
+    }
+
+    private static long? ResetCode(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case HttpProtocolException protocol:
+                    return protocol.ErrorCode;
+                case Microsoft.AspNetCore.TestHost.HttpResetTestException reset:
+                    return reset.ErrorCode;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Header(HttpHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    /// <summary>
+    /// Holds <c>LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE</c> in a transaction until disposed: every
+    /// query touching the table waits, as behind a long migration or a stuck writer.
+    /// </summary>
+    public static async Task<TableLock> LockAsync(string connectionString, string table)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new TableLock(connection, transaction);
+    }
+
+    public sealed class TableLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        /// <summary>Sessions of this database other than the lock's own that wait for a lock now.</summary>
+        public async Task<long> WaitingSessionsAsync()
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+                connection, transaction);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await connection.DisposeAsync();
+        }
+    }
+}
