@@ -20,13 +20,14 @@ public sealed class BackendOptions
     /// The deadline a forwarded unary call gets when its caller set none, or one the gRPC spec does not
     /// allow (malformed, zero): the service answers DEADLINE_EXCEEDED after it.
     /// </summary>
-    public TimeSpan ForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The longest deadline a forwarded unary call keeps (a caller's longer one is cut to it): 60 s, twice
-    /// the default and the end-to-end tests' hang guard on a loaded machine; no registry call needs more.
+    /// The longest deadline a forwarded unary call keeps (a caller's longer one is cut to it): 10 s, the
+    /// services' own bound (<c>Grpc:MaxUnaryCallTimeout</c>, kept below the database pool's wait so stuck
+    /// calls cannot starve the pool); no registry call needs more.
     /// </summary>
-    public TimeSpan MaxForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan MaxForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a forwarded unary call may pass no byte either way before the gateway gives up on it
@@ -50,8 +51,8 @@ public sealed class BackendOptions
             Custody = Required(section, nameof(Custody)),
             Medical = Required(section, nameof(Medical)),
             CaseFilePartTimeout = Positive(section, nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
-            ForwardedCallTimeout = Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(30)),
-            MaxForwardedCallTimeout = Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(60)),
+            ForwardedCallTimeout = Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(10)),
+            MaxForwardedCallTimeout = Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(10)),
             ActivityTimeout = Activity(section, nameof(ActivityTimeout), TimeSpan.FromSeconds(100)),
             StreamActivityTimeout = Activity(section, nameof(StreamActivityTimeout), Timeout.InfiniteTimeSpan),
         };

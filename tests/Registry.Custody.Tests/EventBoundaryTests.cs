@@ -72,6 +72,12 @@ public sealed class EventBoundaryTests(ImpatientCustodyFixture custody) : IClass
 
     [Theory]
     [InlineData("capturedAt", "yesterday", "yesterday")]
+    // No offset: it would be read in the host's own time zone.
+    [InlineData("capturedAt", "2025-01-11T06:30:00", "2025-01-11T06:30:00")]
+    [InlineData("capturedAt", "2025-01-11", "2025-01-11")]
+    // Placeholders, not dates: they would overflow the Convention's clocks or be stored as -infinity.
+    [InlineData("capturedAt", "0001-01-01T00:00:00Z", "0001-01-01")]
+    [InlineData("capturedAt", "9999-12-31T23:59:59Z", "9999-12-31")]
     [InlineData("capturePlace", null, "capturePlace")]
     public async Task An_event_that_is_not_the_contracts_json_is_refused_once_with_its_reason(string field, string? value, string named)
     {

@@ -38,4 +38,27 @@ public sealed class EventBoundaryTests(IntakeFixture intake) : IClassFixture<Int
         Assert.Contains("on 2025-01-20", notification.Summary);
         Assert.Equal(0, await intake.Infrastructure.QueueDepthAsync(intake.Broker, "intake-custody-transferred_error"));
     }
+
+    [Fact]
+    public async Task A_transfer_dated_at_a_placeholder_instant_is_refused_once_and_owes_nothing()
+    {
+        // 9999-12-31 is no date: a week after it cannot be represented, so no retry could ever apply it.
+        var registered = (await intake.Client.RegisterCaptureAsync(Requests.SniperInFull())).Case;
+        var caseId = Guid.Parse(registered.CaseId);
+        var messageId = NewId.NextGuid();
+
+        await RawBusMessage.PublishAsync(intake.Broker, "Registry.Contracts:CustodyTransferred", messageId, new JsonObject
+        {
+            ["caseId"] = registered.CaseId,
+            ["transferredAt"] = "9999-12-31T12:00:00Z",
+            ["toFacility"] = "POW camp, Lviv region",
+        });
+
+        var headers = await Eventually.GetAsync(
+            () => intake.Infrastructure.PeekHeadersAsync(intake.Broker, "intake-custody-transferred_error", messageId),
+            TimeSpan.FromSeconds(30), "the transfer refused into the error queue");
+        Assert.False(headers.TryGetValue("MT-Fault-RetryCount", out var retries) && retries != "0", $"retried {retries} times");
+        Assert.Contains("9999-12-31", headers["MT-Fault-Message"]);
+        Assert.False(await intake.QueryAsync(db => db.CaptureCards.AnyAsync(c => c.CaseId == caseId && c.Reason == CaptureCardReason.Transfer)));
+    }
 }

@@ -29,7 +29,8 @@ public sealed class ParkedOutbox : IAsyncDisposable
         DbConnection connection = provider.ToLowerInvariant() switch
         {
             "postgres" => new NpgsqlConnection(connectionString),
-            "sqlite" => new SqliteConnection(connectionString),
+            // ReadWrite: a path that names no database is an error, not a new empty file.
+            "sqlite" => new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadWrite }.ToString()),
             _ => throw new ArgumentException($"The provider must be Postgres or Sqlite, not '{provider}'.", nameof(provider)),
         };
         await connection.OpenAsync(ct);

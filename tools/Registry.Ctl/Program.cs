@@ -24,6 +24,8 @@ const string usage = """
           Re-queues a parked row (or all of them) once the cause is fixed, with a fresh count of attempts;
           the running service publishes it within 2 s. It reaches consumers after the events of its case
           written since; consumers that keep state from ordered events compare the revision they carry.
+
+    Exit codes: 0 done, 1 the broker or database could not be used (or the row is not parked), 2 a bad command line.
     """;
 
 try
@@ -40,6 +42,12 @@ catch (UsageException ex)
 {
     Console.Error.WriteLine($"{ex.Message}\n\n{usage}");
     return 2;
+}
+catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
+{
+    // A database, broker or argument that does not work: said in one line, not as a stack trace.
+    Console.Error.WriteLine($"registryctl: {ex.Message}");
+    return 1;
 }
 
 int Usage()

@@ -17,8 +17,8 @@ public sealed class ForwardedMethods
     public ForwardedMethods(IEnumerable<ServiceDescriptor> services)
     {
         var methods = services.SelectMany(s => s.Methods).ToList();
-        _unary = methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.Ordinal);
-        _streaming = methods.Where(m => m.IsClientStreaming || m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.Ordinal);
+        _unary = methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        _streaming = methods.Where(m => m.IsClientStreaming || m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
     public bool IsUnary(string path) => _unary.Contains(path);

@@ -31,6 +31,7 @@ public static class RegistryDatabase
         switch (provider.ToLowerInvariant())
         {
             case "postgres":
+                EnsureCallsEndBeforePoolWait(builder.Configuration, connectionName, connectionString);
                 builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(connectionString));
                 break;
             case "sqlite":
@@ -45,6 +46,24 @@ public static class RegistryDatabase
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>($"{connectionName.ToLowerInvariant()}-database", tags: [RegistryHealth.Ready]);
         builder.Services.AddHostedService<MigrateDatabase<TDb>>();
         return builder;
+    }
+
+    /// <summary>
+    /// A call waiting for a free session must get one before its wait runs out even when stuck calls hold
+    /// every session: so no call may hold one as long as the pool makes others wait (Npgsql's <c>Timeout</c>,
+    /// 15 s unless the connection string says otherwise). The service refuses to start otherwise.
+    /// </summary>
+    public static void EnsureCallsEndBeforePoolWait(IConfiguration configuration, string connectionName, string connectionString)
+    {
+        var bound = Grpc.GrpcCallOptions.From(configuration).MaxUnaryCallTimeout;
+        var poolWait = TimeSpan.FromSeconds(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Timeout);
+        if (bound >= poolWait)
+        {
+            throw new InvalidOperationException(
+                $"{Grpc.GrpcCallOptions.Section}:{nameof(Grpc.GrpcCallOptions.MaxUnaryCallTimeout)} ({bound}) must be shorter than the wait for a free " +
+                $"database session (Timeout={poolWait.TotalSeconds:0} s in ConnectionStrings:{connectionName}): calls stuck that long could keep the pool " +
+                "full and make every other call fail. Shorten the bound or raise Timeout.");
+        }
     }
 
     private static void EnsureDirectory(string connectionString)

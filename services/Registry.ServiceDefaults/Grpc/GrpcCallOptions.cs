@@ -13,19 +13,21 @@ public sealed class GrpcCallOptions
 
     /// <summary>
     /// The deadline of a unary call whose caller set none, or one grpc-dotnet ignores (a malformed
-    /// <c>grpc-timeout</c>, a zero one, <c>1n</c>, which it reads as zero): 30 s, the gateway's
+    /// <c>grpc-timeout</c>, a zero one, <c>1n</c>, which it reads as zero): 10 s, the gateway's
     /// <c>Services:ForwardedCallTimeout</c>. At it the handler's cancellation token fires (a query waiting
     /// on a lock is cancelled and its session goes back to the pool) and the caller gets DEADLINE_EXCEEDED.
     /// </summary>
-    public TimeSpan UnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan UnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The longest a unary call may run whatever deadline its caller set: 60 s, the gateway's
-    /// <c>Services:MaxForwardedCallTimeout</c>. No caller holds a database session longer (a query also
-    /// ends at Npgsql's command timeout, 30 s by default), so stuck calls delay others for a bounded
-    /// time and cannot pin the pool.
+    /// The longest a unary call may run whatever deadline its caller set: 10 s, the gateway's
+    /// <c>Services:MaxForwardedCallTimeout</c>. No caller holds a database session longer, and it must stay
+    /// below the pool's wait for a free session (Npgsql's <c>Timeout</c>, 15 s by default; checked at start
+    /// by <see cref="Data.RegistryDatabase"/>): then a call that finds every session taken by stuck calls
+    /// gets one when the first of them reaches this bound, before its own wait runs out. A bound longer
+    /// than the wait would let callers who keep the pool full make every other call fail.
     /// </summary>
-    public TimeSpan MaxUnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan MaxUnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// HTTP/2 PING after this long without a frame from the peer, on the service's gRPC endpoint

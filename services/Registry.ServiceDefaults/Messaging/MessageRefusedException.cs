@@ -25,7 +25,8 @@ public sealed class MessageRefusedException(string reason)
     /// <summary>
     /// Why <paramref name="error"/> will recur on every attempt, or null when it may pass on a retry (a
     /// connection lost, a deadlock, a lost race for a unique key, a timeout). Refused: a domain rule's
-    /// <see cref="RuleViolationException"/>; a body that is not the contract's JSON; PostgreSQL's data
+    /// <see cref="RuleViolationException"/>; a body that is not the contract's JSON; arithmetic on its values
+    /// that overflows (<see cref="ArgumentOutOfRangeException"/>, <see cref="OverflowException"/>); PostgreSQL's data
     /// exceptions (SQLSTATE class 22: a value too long, out of range, not a valid date) and NOT NULL or
     /// CHECK violations (23502, 23514); SQLite's NOT NULL and CHECK violations.
     /// </summary>
@@ -41,6 +42,9 @@ public sealed class MessageRefusedException(string reason)
                     return $"rule {rule.Reason} on {rule.Subject}: {rule.Message}";
                 case JsonException json:
                     return $"the body is not the contract's JSON: {json.Message}";
+                case ArgumentOutOfRangeException or OverflowException:
+                    // Arithmetic on what the message says (e.g. a clock's due time past year 9999) fails the same way every time.
+                    return $"a value of the message is out of range: {e.Message}";
                 case PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal)
                     || pg.SqlState is PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.CheckViolation:
                     return $"PostgreSQL {pg.SqlState}: {pg.MessageText}{(pg.ColumnName is null ? "" : $" (column {pg.ColumnName})")}";
