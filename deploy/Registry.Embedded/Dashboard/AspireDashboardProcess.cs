@@ -8,7 +8,12 @@ namespace Registry.Embedded.Dashboard;
 /// beside the registry, receiving OTLP on <see cref="EmbeddedOptions.DashboardOtlpPort"/>. Both
 /// listen on loopback only, without login: a developer's dashboard, not an operator's.
 /// </summary>
-public sealed class AspireDashboardProcess(EmbeddedOptions options, ILogger<AspireDashboardProcess> logger) : IHostedService
+/// <remarks>
+/// Also stopped when the host is disposed without having stopped (a start that failed, e.g. a port in use):
+/// the dashboard never outlives the host that started it and holds its ports. A host killed with -9 cannot
+/// do this; the next start's dashboard then reports its ports taken and the registry runs on without it.
+/// </remarks>
+public sealed class AspireDashboardProcess(EmbeddedOptions options, ILogger<AspireDashboardProcess> logger) : IHostedService, IDisposable
 {
     private Process? _process;
 
@@ -58,6 +63,23 @@ public sealed class AspireDashboardProcess(EmbeddedOptions options, ILogger<Aspi
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync(cancellationToken);
         }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (_process is { HasExited: false })
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+
+        _process?.Dispose();
     }
 
     private void LogLine(string? line)
