@@ -50,12 +50,21 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         }
     }
 
-    private static bool IsDependencyFailure(Exception ex) => ex switch
+    /// <summary>
+    /// A database or a timeout anywhere in the chain: EF Core wraps what Npgsql throws, sometimes twice (a
+    /// PostgreSQL restart's 57P01 arrives as InvalidOperationException "transient failure" around a
+    /// DbUpdateException around the PostgresException), and the caller should hear UNAVAILABLE for all of them.
+    /// </summary>
+    private static bool IsDependencyFailure(Exception ex)
     {
-        DbException => true,
-        TimeoutException => true,
-        Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: DbException } => true,
-        InvalidOperationException { InnerException: DbException } => true,
-        _ => false,
-    };
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,0 +1,61 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registry.ServiceDefaults.Grpc;
+
+namespace Registry.Deploy.Tests;
+
+/// <summary>
+/// A database that goes away mid-call is UNAVAILABLE (retry) to the caller, however deeply EF Core wraps
+/// what Npgsql threw. The PostgreSQL drill (tools/drills.sh postgres) met one answered UNKNOWN: a restart's
+/// 57P01 as InvalidOperationException "transient failure" around a DbUpdateException around the PostgresException.
+/// </summary>
+public sealed class DependencyFailureTests
+{
+    public static TheoryData<Exception> Failures => new()
+    {
+        new NpgsqlException("connection refused"),
+        new TimeoutException("pool wait"),
+        new DbUpdateException("save failed", new NpgsqlException("57P01: terminating connection due to administrator command")),
+        new InvalidOperationException("An exception has been raised that is likely due to a transient failure.",
+            new DbUpdateException("save failed", new NpgsqlException("57P01: terminating connection due to administrator command"))),
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public async Task A_database_failure_however_wrapped_is_unavailable(Exception failure)
+    {
+        var interceptor = new ExceptionMappingInterceptor(NullLogger<ExceptionMappingInterceptor>.Instance);
+
+        var answered = await Assert.ThrowsAsync<RpcException>(() =>
+            interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw failure));
+
+        Assert.Equal(StatusCode.Unavailable, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_fault_of_our_own_is_not_called_a_dependency_failure()
+    {
+        var interceptor = new ExceptionMappingInterceptor(NullLogger<ExceptionMappingInterceptor>.Instance);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug")));
+    }
+
+    private sealed class Call : ServerCallContext
+    {
+        protected override string MethodCore => "/registry.test.v1.Test/Call";
+        protected override string HostCore => "localhost";
+        protected override string PeerCore => "ipv4:127.0.0.1:1";
+        protected override DateTime DeadlineCore => DateTime.MaxValue;
+        protected override Metadata RequestHeadersCore { get; } = [];
+        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+        protected override Metadata ResponseTrailersCore { get; } = [];
+        protected override Status StatusCore { get; set; }
+        protected override WriteOptions? WriteOptionsCore { get; set; }
+        protected override AuthContext AuthContextCore => new(null, []);
+        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+    }
+}
