@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Hosting;
 namespace Registry.Gateway;
 
 /// <summary>
@@ -50,9 +51,9 @@ public sealed class BackendOptions
             Intake = Required(section, nameof(Intake)),
             Custody = Required(section, nameof(Custody)),
             Medical = Required(section, nameof(Medical)),
-            CaseFilePartTimeout = Positive(section, nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
-            ForwardedCallTimeout = Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(10)),
-            MaxForwardedCallTimeout = Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(10)),
+            CaseFilePartTimeout = DurationSetting.Positive(section, nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
+            ForwardedCallTimeout = DurationSetting.Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(10)),
+            MaxForwardedCallTimeout = DurationSetting.Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(10)),
             ActivityTimeout = Activity(section, nameof(ActivityTimeout), TimeSpan.FromSeconds(100)),
             StreamActivityTimeout = Activity(section, nameof(StreamActivityTimeout), Timeout.InfiniteTimeSpan),
         };
@@ -70,13 +71,6 @@ public sealed class BackendOptions
             ? uri
             : throw new InvalidOperationException($"{Section}:{name} must be the service's gRPC address, e.g. http://127.0.0.1:5101.");
 
-    private static TimeSpan Positive(IConfigurationSection section, string name, TimeSpan fallback)
-    {
-        var value = section.GetValue(name, fallback);
-        return value > TimeSpan.Zero
-            ? value
-            : throw new InvalidOperationException($"{Section}:{name} must be a positive duration, not {value}.");
-    }
 
     /// <summary>An activity timeout: positive and under 24.8 days (YARP counts it in int milliseconds), or 0 for never.</summary>
     private static TimeSpan Activity(IConfigurationSection section, string name, TimeSpan fallback)

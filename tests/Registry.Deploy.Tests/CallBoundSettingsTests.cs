@@ -42,4 +42,15 @@ public sealed class CallBoundSettingsTests
         RegistryDatabase.EnsureCallsEndBeforePoolWait(
             Settings(("Grpc:UnaryCallTimeout", "00:00:30"), ("Grpc:MaxUnaryCallTimeout", "00:01:00")), "Intake", Database + ";Timeout=90");
     }
+
+    [Theory]
+    [InlineData("UnaryCallTimeout", "00:00:00")]
+    [InlineData("MaxUnaryCallTimeout", "-00:00:01")]
+    [InlineData("KeepAlivePingDelay", "30.00:00:00")]
+    public void A_duration_that_is_not_positive_or_too_long_for_a_timer_stops_the_service_naming_its_key(string key, string value)
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => GrpcCallOptions.From(Settings(($"Grpc:{key}", value))));
+
+        Assert.Contains($"Grpc:{key}", refused.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -46,10 +47,10 @@ public sealed class GrpcCallOptions
         var defaults = new GrpcCallOptions();
         var options = new GrpcCallOptions
         {
-            UnaryCallTimeout = Positive(section, nameof(UnaryCallTimeout), defaults.UnaryCallTimeout),
-            MaxUnaryCallTimeout = Positive(section, nameof(MaxUnaryCallTimeout), defaults.MaxUnaryCallTimeout),
-            KeepAlivePingDelay = Positive(section, nameof(KeepAlivePingDelay), defaults.KeepAlivePingDelay),
-            KeepAlivePingTimeout = Positive(section, nameof(KeepAlivePingTimeout), defaults.KeepAlivePingTimeout),
+            UnaryCallTimeout = DurationSetting.Positive(section, nameof(UnaryCallTimeout), defaults.UnaryCallTimeout),
+            MaxUnaryCallTimeout = DurationSetting.Positive(section, nameof(MaxUnaryCallTimeout), defaults.MaxUnaryCallTimeout),
+            KeepAlivePingDelay = DurationSetting.Positive(section, nameof(KeepAlivePingDelay), defaults.KeepAlivePingDelay),
+            KeepAlivePingTimeout = DurationSetting.Positive(section, nameof(KeepAlivePingTimeout), defaults.KeepAlivePingTimeout),
         };
         return options.UnaryCallTimeout <= options.MaxUnaryCallTimeout
             ? options
@@ -57,11 +58,4 @@ public sealed class GrpcCallOptions
                 $"{Section}:{nameof(UnaryCallTimeout)} ({options.UnaryCallTimeout}) must not exceed {Section}:{nameof(MaxUnaryCallTimeout)} ({options.MaxUnaryCallTimeout}).");
     }
 
-    private static TimeSpan Positive(IConfigurationSection section, string name, TimeSpan fallback)
-    {
-        var value = section.GetValue(name, fallback);
-        return value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
-            ? value
-            : throw new InvalidOperationException($"{Section}:{name} must be a positive duration under 24 days, not {value}.");
-    }
 }
