@@ -74,6 +74,7 @@ public static class EmbeddedHost
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.UseGateway();
         // Each module answers only on its own port, as its own process would.
         app.MapGroup("").RequireHost($"*:{options.IntakePort}").MapIntake();
         app.MapGroup("").RequireHost($"*:{options.CustodyPort}").MapCustody();

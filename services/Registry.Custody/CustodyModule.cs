@@ -25,6 +25,7 @@ public static class CustodyModule
         builder.Services.AddScoped<OpenCustodyRecordHandler>();
         builder.Services.AddScoped<AdmitToFacilityHandler>();
         builder.Services.AddScoped<ListCustodyEventsHandler>();
+        builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
         builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
         return builder;
     }

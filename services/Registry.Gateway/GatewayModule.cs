@@ -1,6 +1,7 @@
 using Grpc.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Gateway.Forwarding;
+using Registry.Gateway.Limits;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Registry.Gateway.Grpc;
@@ -24,6 +25,8 @@ public static class GatewayModule
         var methods = new ForwardedMethods([IntakeService.Descriptor, CustodyService.Descriptor, MedicalService.Descriptor]);
         builder.Services.AddSingleton(methods);
         builder.Services.AddSingleton<ForwardedCallGuard>();
+        builder.Services.AddSingleton<ForwardedAccessCheck>();
+        builder.Services.AddCallerRateLimits(builder.Configuration);
         var (routes, clusters) = ServiceRoutes.Build(backends, methods);
         var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout);
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters)
@@ -56,18 +59,24 @@ public static class GatewayModule
         return builder;
     }
 
+    /// <summary>The gateway's endpoints; call <see cref="UseGateway"/> on the application first (its per-client rate limits).</summary>
+    /// <summary>The middleware the gateway's endpoints need: the rate limiter (after authentication, so it knows the client).</summary>
+    public static IApplicationBuilder UseGateway(this IApplicationBuilder app) => app.UseRateLimiter();
+
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
-        app.MapGrpcService<CaseFileGrpcService>();
+        app.MapGrpcService<CaseFileGrpcService>().RequireRateLimiting(CallerRateLimits.Policy);
         var guard = app.ServiceProvider.GetRequiredService<ForwardedCallGuard>();
+        var access = app.ServiceProvider.GetRequiredService<ForwardedAccessCheck>();
         app.MapReverseProxy(proxy =>
         {
             proxy.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
+            proxy.Use((context, next) => access.InvokeAsync(context, () => next(context)));
             // YARP's default pipeline.
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
-        });
+        }).RequireRateLimiting(CallerRateLimits.Policy);
         return app;
     }
 }

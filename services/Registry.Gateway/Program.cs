@@ -7,5 +7,6 @@ builder.AddGateway();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.UseGateway();
 app.MapGateway();
 app.Run();

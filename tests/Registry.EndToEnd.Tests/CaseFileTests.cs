@@ -116,8 +116,8 @@ public sealed class CaseFileTests(RegistryFixture registry)
     {
         await using var gateway = await registry.StartGatewayWithoutMedicalAsync();
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        var registered = (await new IntakeService.IntakeServiceClient(channel).RegisterCaptureAsync(SeedStory.Sniper())).Case;
-        var caseFiles = new CaseFileService.CaseFileServiceClient(channel);
+        var registered = (await new IntakeService.IntakeServiceClient(TestCallers.Operator(channel)).RegisterCaptureAsync(SeedStory.Sniper())).Case;
+        var caseFiles = new CaseFileService.CaseFileServiceClient(TestCallers.Operator(channel));
 
         var file = await Eventually.GetAsync(async () =>
         {

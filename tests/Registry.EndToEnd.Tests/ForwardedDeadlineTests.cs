@@ -23,7 +23,7 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
             ["Services__ForwardedCallTimeout"] = "00:00:00.0000001",
         });
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        var intake = new IntakeService.IntakeServiceClient(channel);
+        var intake = new IntakeService.IntakeServiceClient(TestCallers.Operator(channel));
         var search = new SearchCasesRequest { Name = "광순", PageSize = 5 };
 
         // The service ends the call at the deadline: with DEADLINE_EXCEEDED, or, when the deadline passes
@@ -92,7 +92,7 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
         });
         using var http = new HttpMessageInvoker(new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        var intake = new IntakeService.IntakeServiceClient(channel);
+        var intake = new IntakeService.IntakeServiceClient(TestCallers.Operator(channel));
 
         await using var locked = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases");
         // More calls than intake's pool has sessions (TestInfrastructure.MaxPoolSize, 20).

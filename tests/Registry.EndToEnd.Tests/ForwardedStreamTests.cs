@@ -25,7 +25,7 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
             ["Services__ActivityTimeout"] = UnaryIdleCut.ToString(),
         });
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        using var feed = new FeedReader(new IntakeService.IntakeServiceClient(channel), "");
+        using var feed = new FeedReader(new IntakeService.IntakeServiceClient(TestCallers.Operator(channel)), "");
         // Registrations go through the fixture's gateway: a cold call on a loaded machine can outlast a 2 s cut.
         var intake = new IntakeService.IntakeServiceClient(registry.GatewayChannel);
 
@@ -49,13 +49,13 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
             ["Services__Intake"] = intake.Process.GrpcAddress.ToString(),
         });
         using var gatewayChannel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        var throughGateway = new IntakeService.IntakeServiceClient(gatewayChannel);
+        var throughGateway = new IntakeService.IntakeServiceClient(TestCallers.Operator(gatewayChannel));
 
         // Graceful stop (SIGINT, as an orchestrator's SIGTERM): a reader through the gateway and one on the service itself.
         string cursor;
         using (var directChannel = GrpcChannel.ForAddress(intake.Process.GrpcAddress))
         using (var forwarded = new FeedReader(throughGateway, ""))
-        using (var direct = new FeedReader(new IntakeService.IntakeServiceClient(directChannel), ""))
+        using (var direct = new FeedReader(new IntakeService.IntakeServiceClient(TestCallers.Operator(directChannel)), ""))
         {
             var registered = await RegisterAsync(throughGateway);
             cursor = await forwarded.ReadUntilAsync(registered);
@@ -92,7 +92,7 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
         var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>());
         await using var _ = gateway;
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        var intake = new IntakeService.IntakeServiceClient(channel);
+        var intake = new IntakeService.IntakeServiceClient(TestCallers.Operator(channel));
         using var feed = new FeedReader(intake, "");
         await feed.ReadUntilAsync(await RegisterAsync(intake));
 
@@ -121,7 +121,7 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
             ["Grpc__KeepAlivePingTimeout"] = "00:00:03",
         });
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
-        using var feed = new FeedReader(new IntakeService.IntakeServiceClient(channel), "");
+        using var feed = new FeedReader(new IntakeService.IntakeServiceClient(TestCallers.Operator(channel)), "");
         await feed.ReadUntilAsync(await RegisterAsync(new IntakeService.IntakeServiceClient(registry.GatewayChannel)));
 
         var silent = Stopwatch.StartNew();

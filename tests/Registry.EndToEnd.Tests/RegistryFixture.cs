@@ -30,7 +30,13 @@ public sealed class RegistryFixture : IAsyncLifetime
     public ServiceProcess Medical { get; private set; } = null!;
     public string BrokerVirtualHost => _broker;
     public TestInfrastructure Infrastructure => _infrastructure;
-    public GrpcChannel GatewayChannel { get; private set; } = null!;
+    private GrpcChannel _gatewayChannel = null!;
+
+    /// <summary>Calls through the gateway as <see cref="TestCallers.Operator"/> (every role; the request's own agency).</summary>
+    public CallInvoker GatewayChannel { get; private set; } = null!;
+
+    /// <summary>The gateway's channel without credentials (wrap it with <see cref="TestCallers"/>).</summary>
+    public GrpcChannel GatewayRawChannel => _gatewayChannel;
 
     public async Task InitializeAsync()
     {
@@ -56,7 +62,8 @@ public sealed class RegistryFixture : IAsyncLifetime
             StartAsync("Medical", telemetry, new() { ["ConnectionStrings__Medical"] = MedicalDatabase, ["ConnectionStrings__RabbitMq"] = relayed }));
         (Intake, Custody, Medical) = (started[0], started[1], started[2]);
         Gateway = await StartGatewayAsync(Medical.GrpcAddress, telemetry);
-        GatewayChannel = AgencyChannel(Gateway.GrpcAddress);
+        _gatewayChannel = AgencyChannel(Gateway.GrpcAddress);
+        GatewayChannel = TestCallers.Operator(_gatewayChannel);
     }
 
     /// <summary>
@@ -150,7 +157,7 @@ public sealed class RegistryFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         // Each step is logged if it fails, never thrown: the tests are over (see TestCleanup).
-        GatewayChannel?.Dispose();
+        _gatewayChannel?.Dispose();
         foreach (var process in _processes)
         {
             await TestCleanup.TryAsync("stop a service process", async () => await process.DisposeAsync());

@@ -30,7 +30,7 @@ public sealed class EveryCallValidationTests(IntakeFixture intake) : IClassFixtu
         var before = await intake.CountStoredAsync();
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            intake.Service.Channel.CreateCallInvoker().AsyncUnaryCall(raw, null, new CallOptions(), []).ResponseAsync);
+            intake.Service.Channel.AsyncUnaryCall(raw, null, new CallOptions(), []).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.NotEmpty(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);

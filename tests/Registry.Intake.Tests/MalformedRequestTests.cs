@@ -35,7 +35,7 @@ public sealed class MalformedRequestTests(IntakeFixture intake) : IClassFixture<
         var before = await intake.CountStoredAsync();
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            intake.Service.Channel.CreateCallInvoker().AsyncUnaryCall(RawRegisterCapture, null, new CallOptions(), body).ResponseAsync);
+            intake.Service.Channel.AsyncUnaryCall(RawRegisterCapture, null, new CallOptions(), body).ResponseAsync);
 
         Assert.True(error.StatusCode == StatusCode.InvalidArgument, $"{what}: {error.Status}");
         Assert.NotNull(error.GetRpcStatus()?.GetDetail<BadRequest>());

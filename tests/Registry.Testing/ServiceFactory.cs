@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -18,10 +19,17 @@ public sealed class ServiceFactory<TMarker>(
 {
     private GrpcChannel? _channel;
 
-    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+    /// <summary>The in-memory channel to the service, without credentials.</summary>
+    public GrpcChannel RawChannel => _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
     {
         HttpHandler = Server.CreateHandler(),
     });
+
+    /// <summary>Calls as <see cref="TestCallers.Operator"/> (every role, the request's own agency).</summary>
+    public CallInvoker Channel => TestCallers.Operator(RawChannel);
+
+    /// <summary>Calls as a client of <paramref name="agency"/> with <paramref name="roles"/>.</summary>
+    public CallInvoker As(string agency, params string[] roles) => TestCallers.As(RawChannel, agency, roles);
 
     /// <summary>Starts the service and waits until /readyz says its database and broker answer.</summary>
     public async Task WaitUntilReadyAsync()
@@ -34,6 +42,12 @@ public sealed class ServiceFactory<TMarker>(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Tokens come from the test process's real authorization server unless a test names another authority.
+        foreach (var (key, value) in TestAuthority.Current.ServiceSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -37,17 +37,24 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts services/Registry.{name} on free ports and waits until its /readyz answers 200.</summary>
-    public static Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts services/Registry.{name} on free ports, validating tokens of the test process's
+    /// <see cref="TestAuthority"/> unless <paramref name="environment"/> names another, and waits until
+    /// its /readyz answers 200.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
     {
         var grpcPort = FreePort.Next();
         var httpPort = FreePort.Next();
-        var settings = new Dictionary<string, string>(environment)
+        var settings = new Dictionary<string, string>((await TestAuthority.GetAsync()).ServiceEnvironment);
+        foreach (var (key, value) in environment)
         {
-            ["Ports__Grpc"] = grpcPort.ToString(),
-            ["Ports__Http"] = httpPort.ToString(),
-        };
-        return StartAsync(name, Path.Combine("services", $"Registry.{name}"), grpcPort, httpPort, settings);
+            settings[key] = value;
+        }
+
+        settings["Ports__Grpc"] = grpcPort.ToString();
+        settings["Ports__Http"] = httpPort.ToString();
+        return await StartAsync(name, Path.Combine("services", $"Registry.{name}"), grpcPort, httpPort, settings);
     }
 
     /// <summary>

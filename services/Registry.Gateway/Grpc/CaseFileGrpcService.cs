@@ -5,19 +5,24 @@ using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Gateway.Grpc;
 
 /// <summary>
-/// The case file: identity from intake, custody record, medical summary, asked in parallel. A part
-/// that fails or is late is marked unavailable; the file is refused only when the case itself is
-/// unknown to intake.
+/// The case file: identity from intake, custody record, medical summary, asked in parallel with the
+/// caller's own token (each service checks the caller again and audits its part). A part that fails or
+/// is late is marked unavailable; a part the caller may not see is marked withheld: not asked for when
+/// the access table denies the caller's roles its method, or withheld when the service refuses the case
+/// to the caller. The file is refused when intake does not know the case (NOT_FOUND) or refuses it to
+/// the caller (PERMISSION_DENIED).
 /// </summary>
 public sealed partial class CaseFileGrpcService(
     IntakeService.IntakeServiceClient intake,
     CustodyService.CustodyServiceClient custody,
     MedicalService.MedicalServiceClient medical,
     BackendOptions backends,
+    AccessTable access,
     TimeProvider clock,
     ILogger<CaseFileGrpcService> logger) : CaseFileService.CaseFileServiceBase
 {
@@ -31,44 +36,82 @@ public sealed partial class CaseFileGrpcService(
         var deadline = clock.GetUtcNow().UtcDateTime + backends.CaseFilePartTimeout;
         var ct = context.CancellationToken;
 
-        var identityTask = AskAsync("intake", () => intake.GetCaseAsync(new GetCaseRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
-        var custodyTask = AskAsync("custody", () => custody.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
-        var medicalTask = AskAsync("medical", () => medical.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
+        var caller = AccessContext.Caller(context);
+        var identityTask = AskAsync("intake", caller, IntakeService.Descriptor.FindMethodByName("GetCase"),
+            () => intake.GetCaseAsync(new GetCaseRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
+        var custodyTask = AskAsync("custody", caller, CustodyService.Descriptor.FindMethodByName("GetCustodyRecord"),
+            () => custody.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
+        var medicalTask = AskAsync("medical", caller, MedicalService.Descriptor.FindMethodByName("GetMedicalSummary"),
+            () => medical.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
         await Task.WhenAll(identityTask, custodyTask, medicalTask);
 
-        var (identity, identityError) = identityTask.Result;
-        if (identityError is { StatusCode: StatusCode.NotFound })
+        var identity = identityTask.Result;
+        switch (identity.Error)
         {
-            throw RpcErrors.NotFound("registry.intake.v1.Case", request.CaseId);
+            case { StatusCode: StatusCode.NotFound }:
+                throw RpcErrors.NotFound("registry.intake.v1.Case", request.CaseId);
+            case { StatusCode: StatusCode.PermissionDenied }:
+                throw identity.Error;
         }
 
         var file = new CaseFile { CaseId = request.CaseId };
-        file.Identity = identity is not null
-            ? new IdentityPart { Case = identity.Case }
-            : new IdentityPart { Unavailable = Unavailable(identityError!) };
-        file.Custody = custodyTask.Result is ({ } c, _)
-            ? new CustodyPart { Record = c.Record }
-            : new CustodyPart { Unavailable = Unavailable(custodyTask.Result.Error!) };
-        file.Medical = medicalTask.Result is ({ } m, _)
-            ? new MedicalPart { Summary = m.Summary }
-            : new MedicalPart { Unavailable = Unavailable(medicalTask.Result.Error!) };
+        file.Identity = identity switch
+        {
+            ({ } i, _, _) => new IdentityPart { Case = i.Case },
+            (_, _, { } withheld) => new IdentityPart { Withheld = Withhold(context, "identity", withheld) },
+            _ => new IdentityPart { Unavailable = Unavailable(identity.Error!) },
+        };
+        file.Custody = custodyTask.Result switch
+        {
+            ({ } c, _, _) => new CustodyPart { Record = c.Record },
+            (_, _, { } withheld) => new CustodyPart { Withheld = Withhold(context, "custody", withheld) },
+            var (_, error, _) => new CustodyPart { Unavailable = Unavailable(error!) },
+        };
+        file.Medical = medicalTask.Result switch
+        {
+            ({ } m, _, _) => new MedicalPart { Summary = m.Summary },
+            (_, _, { } withheld) => new MedicalPart { Withheld = Withhold(context, "medical", withheld) },
+            var (_, error, _) => new MedicalPart { Unavailable = Unavailable(error!) },
+        };
         return new GetCaseFileResponse { CaseFile = file };
     }
 
-    private async Task<(T? Response, RpcException? Error)> AskAsync<T>(string part, Func<Task<T>> call) where T : class
+    private static PartWithheld Withhold(ServerCallContext context, string part, string reason)
     {
+        AccessContext.Withhold(context, part);
+        return new PartWithheld { Reason = reason };
+    }
+
+    /// <summary>
+    /// One part: withheld without asking when no role of the caller may call the part's method (the same
+    /// access table the service enforces), withheld when the service refuses it to the caller, else its
+    /// answer or the error that makes it unavailable.
+    /// </summary>
+    private async Task<(T? Response, RpcException? Error, string? Withheld)> AskAsync<T>(
+        string part, CallerIdentity caller, Google.Protobuf.Reflection.MethodDescriptor method, Func<Task<T>> call) where T : class
+    {
+        var name = $"{method.Service.FullName}/{method.Name}";
+        if (access.Find(name)?.Best(caller.Roles).Scope is null or AccessScope.Denied)
+        {
+            return (null, null, $"Role(s) [{caller.RolesText}] may not call {name}.");
+        }
+
         try
         {
-            return (await call(), null);
+            return (await call(), null, null);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied && part != "intake")
+        {
+            return (null, null, ex.Status.Detail);
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
         {
-            if (ex.StatusCode != StatusCode.NotFound)
+            if (ex.StatusCode is not (StatusCode.NotFound or StatusCode.PermissionDenied))
             {
                 logger.LogWarning("Case file part {Part} unavailable: {Status} {Detail}", part, ex.StatusCode, ex.Status.Detail);
             }
 
-            return (null, ex);
+            return (null, ex, null);
         }
     }
 

@@ -17,6 +17,7 @@ public static class IntakeFeatures
     {
         services.AddSingleton<NotificationSignal>();
         services.AddScoped<CaseStore>();
+        services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, IntakeCaseOwnership>();
         services.AddScoped<DuplicateFinder>();
 
         services.AddScoped<RegisterCaptureHandler>();

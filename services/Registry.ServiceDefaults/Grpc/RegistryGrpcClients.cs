@@ -1,5 +1,7 @@
 using Grpc.Net.ClientFactory;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -11,13 +13,14 @@ public static class RegistryGrpcClients
     /// background job) it works as a plain client, and the caller sets the deadline: every call
     /// through it should pass one. While a call is open, its connection is checked with HTTP/2 pings
     /// (<see cref="GrpcCallOptions.KeepAlivePingDelay"/>), so a service that vanished fails the call
-    /// instead of leaving it waiting.
+    /// instead of leaving it waiting. The caller's bearer token goes along too (<see cref="CallerTokenForwarding"/>).
     /// </summary>
     public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, Uri address)
         where TClient : class =>
         services.AddGrpcClient<TClient>(o => o.Address = address)
             .ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
-            .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true);
+            .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true)
+            .AddInterceptor(sp => new CallerTokenForwarding(sp.GetRequiredService<IHttpContextAccessor>()));
 
     /// <summary>The handler of a registry gRPC client: HTTP/2 keep-alive pings while calls are open, several connections when one is full.</summary>
     public static SocketsHttpHandler KeepAliveHandler(GrpcCallOptions options) => new()

@@ -1,0 +1,46 @@
+using Registry.ServiceDefaults.Security;
+
+namespace Registry.Gateway.Forwarding;
+
+/// <summary>
+/// The gateway's own enforcement of the access table on forwarded calls, before anything reaches a
+/// service: no valid token → UNAUTHENTICATED, no role of the caller may call the method → PERMISSION_DENIED,
+/// answered as a trailers-only gRPC response in the same shape the service would give
+/// (<see cref="AccessRefusals"/>). The refusal is reported to the owning service, which audits it
+/// (<see cref="IAccessRefusalReporter"/>). Scope on a case (own agency, shared) needs the case and is the
+/// owning service's check; the caller's token is forwarded unchanged so the service validates it again.
+/// </summary>
+public sealed class ForwardedAccessCheck(AccessPolicy policy, ILogger<ForwardedAccessCheck> logger)
+{
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        var method = (context.Request.Path.Value ?? "").TrimStart('/');
+        if (AccessPolicy.IsOpen(method))
+        {
+            await next();
+            return;
+        }
+
+        var decision = await policy.DecideAsync(context, method);
+        if (decision.Allowed)
+        {
+            await next();
+            return;
+        }
+
+        if (context.RequestServices.GetService<IAccessRefusalReporter>() is { } reporter)
+        {
+            try
+            {
+                await reporter.ReportAsync(context, method, decision.Status, decision.Reason, context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The refusal stands either way; the service did not get to record it.
+                logger.LogError(ex, "The gateway's refusal of {Method} ({Status}) could not be reported for the audit", method, decision.Status);
+            }
+        }
+
+        await AccessRefusals.WriteAsync(context, AccessRefusals.Status(decision));
+    }
+}

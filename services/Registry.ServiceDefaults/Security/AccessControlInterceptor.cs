@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Registry.ServiceDefaults.Grpc;
+
+namespace Registry.ServiceDefaults.Security;
+
+/// <summary>
+/// Passes a refusal decided where no audit store is (the gateway's own methods, or a call the gateway
+/// refused before forwarding it) to the service that owns the data, which records it.
+/// </summary>
+public interface IAccessRefusalReporter
+{
+    Task ReportAsync(HttpContext http, string method, StatusCode status, string reason, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The one access check of every gRPC call a service (or the gateway) serves, in the shared handler path:
+/// <list type="number">
+/// <item>the caller and the access table's verdict for its roles (<see cref="AccessPolicy"/>):
+/// UNAUTHENTICATED or PERMISSION_DENIED before the handler runs, nothing stored;</item>
+/// <item>the scope: a row scoped to the caller's own agency compares the write's agency field with the
+/// token's agency (PERMISSION_DENIED naming the field), or, with no such field, checks that every case
+/// the request names is a record of the caller's agency; a row scoped to shared cases checks each case is
+/// shared with it (<see cref="ICaseOwnership"/>);</item>
+/// <item>the access audit: every call, allowed or refused, is recorded by the owning service's
+/// <see cref="IAccessAuditSink"/> with the cases named by the request and the response, the status it
+/// ended with and the trace id. An allowed answer is not returned until its audit row is durable; if the
+/// audit cannot be written the call fails UNAVAILABLE.</item>
+/// </list>
+/// Health and reflection are open (<see cref="AccessPolicy.IsOpen"/>).
+/// </summary>
+public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider clock, ILogger<AccessControlInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        if (AccessPolicy.IsOpen(context.Method))
+        {
+            return await continuation(request, context);
+        }
+
+        var call = await AdmitAsync(request, context);
+        TResponse response;
+        try
+        {
+            response = await continuation(request, context);
+        }
+        catch (RpcException ex)
+        {
+            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            throw;
+        }
+
+        ProtoCaseFields.AddFromResponse(response, call.CaseIds);
+        await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
+        return response;
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (AccessPolicy.IsOpen(context.Method))
+        {
+            await continuation(request, responseStream, context);
+            return;
+        }
+
+        var call = await AdmitAsync(request, context);
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (RpcException ex)
+        {
+            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            throw;
+        }
+
+        await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (AccessPolicy.IsOpen(context.Method))
+        {
+            return await continuation(requestStream, context);
+        }
+
+        // Each message of a stream is the handler's to check against the scope; here the role decides.
+        var call = await AdmitAsync<object?>(null, context);
+        try
+        {
+            var response = await continuation(requestStream, context);
+            await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
+            return response;
+        }
+        catch (RpcException ex)
+        {
+            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            throw;
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (AccessPolicy.IsOpen(context.Method))
+        {
+            await continuation(requestStream, responseStream, context);
+            return;
+        }
+
+        var call = await AdmitAsync<object?>(null, context);
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (RpcException ex)
+        {
+            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            throw;
+        }
+
+        await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
+    }
+
+    private sealed record Call(string Method, AccessDecision Decision, List<Guid> CaseIds);
+
+    /// <summary>Decides; a refusal is recorded and thrown here, so the handler never runs.</summary>
+    private async Task<Call> AdmitAsync<TRequest>(TRequest request, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        var method = context.Method.TrimStart('/');
+        var decision = await policy.DecideAsync(http, method);
+        var call = new Call(method, decision, ProtoCaseFields.FromRequest(request));
+        var refusal = decision.Allowed ? await CheckScopeAsync(call, request, http, context.CancellationToken) : Refusal(decision);
+        if (refusal is not null)
+        {
+            await RecordAsync(call, refusal.StatusCode, refusal.Status.Detail, context, thrown: true);
+            throw refusal;
+        }
+
+        AccessContext.SetCaller(http, decision.Caller!);
+        return call;
+    }
+
+    private static RpcException Refusal(AccessDecision decision) => AccessRefusals.Status(decision).ToRpcException();
+
+    private static RpcException PermissionDenied(string message, string reason, string subject, string? field = null) =>
+        AccessRefusals.PermissionDenied(message, reason, subject, field).ToRpcException();
+
+    private async Task<RpcException?> CheckScopeAsync<TRequest>(Call call, TRequest request, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (decision, caller, row) = (call.Decision, call.Decision.Caller!, call.Decision.Row!);
+        if (decision.Scope == AccessScope.Any || call.Method.StartsWith("registry.gateway.", StringComparison.Ordinal))
+        {
+            // The gateway's own reads are assembled from the services' answers, each of which checks the
+            // scope on its own data with the caller's token.
+            return null;
+        }
+
+        if (decision.Scope == AccessScope.OwnAgency && row.AgencyField is { } field && request is IMessage message)
+        {
+            var value = ProtoCaseFields.Read(message, field);
+            // An empty field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
+            return value.Length == 0 || string.Equals(value, caller.Agency, StringComparison.Ordinal)
+                ? null
+                : PermissionDenied(
+                    $"{field} is '{value}', but the caller acts for agency '{caller.Agency}': role {decision.Role} writes only in its own agency's name.",
+                    "AGENCY_MISMATCH", call.Method, field);
+        }
+
+        if (call.CaseIds.Count == 0)
+        {
+            // The row limits the role to some cases but the request names none: fail closed.
+            return PermissionDenied(
+                $"Role {decision.Role} may call {call.Method} only on {(decision.Scope == AccessScope.Shared ? "cases shared with its agency" : "its own agency's records")}, and the request names no case.",
+                "SCOPE_NOT_CHECKABLE", call.Method);
+        }
+
+        var owners = http.RequestServices.GetServices<ICaseOwnership>().FirstOrDefault(o => call.Method.StartsWith(o.Package + ".", StringComparison.Ordinal));
+        if (owners is null)
+        {
+            logger.LogError("No case ownership for {Method}: the role {Role} with scope {Scope} is refused", call.Method, decision.Role, decision.Scope);
+            return PermissionDenied($"{call.Method} cannot check whose record a case is here.", "SCOPE_NOT_CHECKABLE", call.Method);
+        }
+
+        foreach (var caseId in call.CaseIds)
+        {
+            var ownership = await owners.FindAsync(caseId, cancellationToken);
+            if (ownership is null)
+            {
+                continue; // unknown case: the handler answers NOT_FOUND
+            }
+
+            if (decision.Scope == AccessScope.OwnAgency && !ownership.Agencies.Contains(caller.Agency))
+            {
+                return PermissionDenied($"Case {caseId} is not a record of agency '{caller.Agency}'; role {decision.Role} reaches only its own agency's records.", "NOT_OWN_AGENCY", $"cases/{caseId}");
+            }
+
+            if (decision.Scope == AccessScope.Shared && !ownership.SharedWith.Contains(caller.Agency))
+            {
+                return PermissionDenied($"Case {caseId} is not shared with agency '{caller.Agency}'.", "NOT_SHARED", $"cases/{caseId}");
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RecordAsync(Call call, StatusCode status, string reason, ServerCallContext context, bool thrown)
+    {
+        var http = context.GetHttpContext();
+        var caller = call.Decision.Caller;
+        var accessEvent = new AccessEvent
+        {
+            OccurredAt = clock.GetUtcNow(),
+            Service = "",
+            Method = call.Method,
+            CaseIds = call.CaseIds,
+            ClientId = caller?.ClientId ?? "",
+            Agency = caller?.Agency ?? "",
+            Roles = caller?.RolesText ?? "",
+            Outcome = Code(status),
+            Reason = reason,
+            Withheld = AccessContext.Withheld(http),
+            TraceId = Activity.Current?.TraceId.ToString() ?? "",
+        };
+
+        var sink = AccessAuditSinks.For(http, call.Method);
+        try
+        {
+            if (sink is not null)
+            {
+                await sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None);
+            }
+            else if (status is StatusCode.Unauthenticated or StatusCode.PermissionDenied && http.RequestServices.GetService<IAccessRefusalReporter>() is { } reporter)
+            {
+                await reporter.ReportAsync(http, call.Method, status, reason, context.CancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The access audit of {Method} ({Outcome}) could not be written", call.Method, accessEvent.Outcome);
+            if (!thrown)
+            {
+                // An access that is not audited is not answered.
+                throw RpcErrors.Unavailable("The access could not be recorded in the audit; call again.");
+            }
+        }
+    }
+
+    /// <summary>gRPC status codes as the audit stores them: <c>PERMISSION_DENIED</c>.</summary>
+    public static string Code(StatusCode status) => status switch
+    {
+        StatusCode.OK => "OK",
+        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
+        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
+        StatusCode.NotFound => "NOT_FOUND",
+        StatusCode.AlreadyExists => "ALREADY_EXISTS",
+        StatusCode.PermissionDenied => "PERMISSION_DENIED",
+        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
+        StatusCode.OutOfRange => "OUT_OF_RANGE",
+        StatusCode.Unimplemented => "UNIMPLEMENTED",
+        StatusCode.Unavailable => "UNAVAILABLE",
+        StatusCode.DataLoss => "DATA_LOSS",
+        StatusCode.Unauthenticated => "UNAUTHENTICATED",
+        _ => status.ToString().ToUpperInvariant(),
+    };
+}
+
+/// <summary>
+/// Which audit store records a call: the one sink when the host has one service, else the sink whose
+/// package the method belongs to (the embedded host runs all three services in one container).
+/// </summary>
+public static class AccessAuditSinks
+{
+    public static IAccessAuditSink? For(HttpContext http, string method)
+    {
+        var sinks = http.RequestServices.GetServices<IAccessAuditSink>().ToList();
+        if (method.StartsWith("registry.gateway.", StringComparison.Ordinal))
+        {
+            return null; // the gateway keeps no store: the services audit the parts, refusals are reported
+        }
+
+        return sinks.Count == 1 ? sinks[0] : sinks.FirstOrDefault(s => method.StartsWith(s.Package + ".", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,61 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Registry.ServiceDefaults.Grpc;
+
+namespace Registry.ServiceDefaults.Security;
+
+/// <summary>
+/// The statuses of a refused call, one shape wherever it is refused (the gateway or the service), so a
+/// caller that reaches a service directly gets the same answer: <c>google.rpc.Status</c> with an
+/// <c>ErrorInfo</c> whose reason is <c>INVALID_TOKEN</c> (UNAUTHENTICATED), <c>ROLE_NOT_ALLOWED</c>,
+/// <c>AGENCY_MISMATCH</c> (metadata <c>field</c>), <c>NOT_OWN_AGENCY</c>, <c>NOT_SHARED</c> or
+/// <c>SCOPE_NOT_CHECKABLE</c> (PERMISSION_DENIED).
+/// </summary>
+public static class AccessRefusals
+{
+    public static Google.Rpc.Status Status(AccessDecision decision) => decision.Status switch
+    {
+        StatusCode.Unavailable => new Google.Rpc.Status
+        {
+            Code = (int)Code.Unavailable,
+            Message = decision.Reason,
+            Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) }) },
+        },
+        StatusCode.PermissionDenied => PermissionDenied(decision.Reason, "ROLE_NOT_ALLOWED", decision.Row?.Method ?? ""),
+        _ => new Google.Rpc.Status
+        {
+            Code = (int)decision.Status,
+            Message = decision.Reason,
+            Details = { Any.Pack(new ErrorInfo { Reason = "INVALID_TOKEN", Domain = RpcErrors.Domain }) },
+        },
+    };
+
+    public static Google.Rpc.Status PermissionDenied(string message, string reason, string subject, string? field = null)
+    {
+        var info = new ErrorInfo { Reason = reason, Domain = RpcErrors.Domain, Metadata = { ["subject"] = subject } };
+        if (field is not null)
+        {
+            info.Metadata["field"] = field;
+        }
+
+        return new Google.Rpc.Status { Code = (int)Code.PermissionDenied, Message = message, Details = { Any.Pack(info) } };
+    }
+
+    /// <summary>
+    /// Answers an HTTP/2 gRPC request with a trailers-only response carrying <paramref name="status"/>
+    /// (gRPC over HTTP/2: <c>grpc-status</c>, percent-encoded <c>grpc-message</c>, and the
+    /// <c>grpc-status-details-bin</c> rich status), for a refusal decided outside a gRPC handler (the
+    /// gateway's proxy).
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, Google.Rpc.Status status)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/grpc";
+        context.Response.Headers["grpc-status"] = status.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
+        context.Response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(status)).TrimEnd('=');
+        return context.Response.CompleteAsync();
+    }
+}

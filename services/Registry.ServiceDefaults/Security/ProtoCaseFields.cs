@@ -1,0 +1,105 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace Registry.ServiceDefaults.Security;
+
+/// <summary>
+/// Reads the access-relevant fields of any registry message by protobuf reflection, so one check serves
+/// every RPC: the cases a message names (string fields <c>case_id</c> or <c>*_case_id</c>, e.g.
+/// <c>survivor_case_id</c>, at the top level, and in a response one level down, e.g. <c>case.case_id</c>
+/// or each result of a search), and the agency field a write carries (a dotted path such as
+/// <c>capture.capturing_agency</c>).
+/// </summary>
+public static class ProtoCaseFields
+{
+    /// <summary>At most this many case ids are taken from one response (a page of search results).</summary>
+    public const int MaxCaseIds = 200;
+
+    /// <summary>The case ids a request names, in field order; values that are not UUIDs are skipped (the handler refuses them).</summary>
+    public static List<Guid> FromRequest(object? message)
+    {
+        var ids = new List<Guid>();
+        if (message is IMessage m)
+        {
+            AddTopLevel(m, ids);
+        }
+
+        return ids;
+    }
+
+    /// <summary>The case ids a response names: top-level fields, then each message field's (one level down, repeated included).</summary>
+    public static void AddFromResponse(object? message, List<Guid> ids)
+    {
+        if (message is not IMessage m)
+        {
+            return;
+        }
+
+        AddTopLevel(m, ids);
+        foreach (var field in m.Descriptor.Fields.InFieldNumberOrder())
+        {
+            if (field.FieldType != FieldType.Message || ids.Count >= MaxCaseIds)
+            {
+                continue;
+            }
+
+            var value = field.Accessor.GetValue(m);
+            if (field.IsRepeated && value is System.Collections.IEnumerable items)
+            {
+                foreach (var item in items)
+                {
+                    if (item is IMessage inner && ids.Count < MaxCaseIds)
+                    {
+                        AddTopLevel(inner, ids);
+                    }
+                }
+            }
+            else if (value is IMessage inner)
+            {
+                AddTopLevel(inner, ids);
+            }
+        }
+    }
+
+    /// <summary>The string at a dotted field path (e.g. <c>capture.capturing_agency</c>); empty when a part is unset.</summary>
+    /// <exception cref="InvalidOperationException">The path names no string field of the message (an error in the access table).</exception>
+    public static string Read(IMessage message, string path)
+    {
+        IMessage? current = message;
+        var parts = path.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var field = current!.Descriptor.FindFieldByName(parts[i])
+                ?? throw new InvalidOperationException($"Access table: {message.Descriptor.FullName} has no field '{path}'.");
+            var value = field.Accessor.GetValue(current);
+            if (i == parts.Length - 1)
+            {
+                return field.FieldType == FieldType.String
+                    ? (string)value
+                    : throw new InvalidOperationException($"Access table: '{path}' of {message.Descriptor.FullName} is not a string.");
+            }
+
+            current = value as IMessage;
+            if (current is null)
+            {
+                return "";
+            }
+        }
+
+        return "";
+    }
+
+    private static void AddTopLevel(IMessage message, List<Guid> ids)
+    {
+        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        {
+            if (field.FieldType == FieldType.String && !field.IsRepeated && IsCaseField(field.Name)
+                && Guid.TryParse((string)field.Accessor.GetValue(message), out var id) && !ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+        }
+    }
+
+    private static bool IsCaseField(string name) => name == "case_id" || name.EndsWith("_case_id", StringComparison.Ordinal);
+}

@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+using Registry.ServiceDefaults.Hosting;
+
+namespace Registry.ServiceDefaults.Security;
+
+/// <summary>
+/// Where access tokens come from and how they name the caller (configuration section <c>Auth</c>).
+/// The services validate tokens themselves against the authority's discovery document and JWKS
+/// (OpenID Connect Discovery 1.0; RFC 7517), so pointing the registry at an agency's Keycloak or
+/// Entra ID is configuration: <see cref="Authority"/>, <see cref="Audience"/> and the claim names.
+/// </summary>
+public sealed class RegistryAuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>The issuer URL of the OpenID Connect authority (the registry's own: Registry.Identity). Required.</summary>
+    public string Authority { get; set; } = "";
+
+    /// <summary>
+    /// Where to read the discovery document when the services reach the authority at another address than
+    /// its issuer (e.g. inside a container network); default: <c>{Authority}/.well-known/openid-configuration</c>.
+    /// </summary>
+    public string? MetadataAddress { get; set; }
+
+    /// <summary>The <c>aud</c> a token must carry; default <c>registry</c>.</summary>
+    public string Audience { get; set; } = RegistryClaims.Audience;
+
+    /// <summary>Refuse an http:// authority (true by default; development and tests turn it off).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The claim naming the OAuth client; default <c>client_id</c> (Entra ID: <c>azp</c>; Keycloak: <c>azp</c> or <c>client_id</c>).</summary>
+    public string ClientIdClaim { get; set; } = RegistryClaims.ClientId;
+
+    /// <summary>The claim naming the caller's agency; default <c>agency</c> (Keycloak: a hard-coded-claim or attribute mapper).</summary>
+    public string AgencyClaim { get; set; } = RegistryClaims.Agency;
+
+    /// <summary>The claim carrying the roles; default <c>role</c> (Entra ID app roles: <c>roles</c>).</summary>
+    public string RoleClaim { get; set; } = RegistryClaims.Role;
+
+    /// <summary>Tolerated clock difference between the authority and the services, e.g. <c>00:00:30</c> (read by <see cref="RegistryAuthentication"/>).</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    public static RegistryAuthOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<RegistryAuthOptions>() ?? new RegistryAuthOptions();
+        if (string.IsNullOrWhiteSpace(options.Authority) || !Uri.TryCreate(options.Authority, UriKind.Absolute, out _))
+        {
+            throw new InvalidOperationException(
+                $"{Section}:Authority must be the issuer URL of the OpenID Connect authority that issues the registry's access tokens (e.g. http://127.0.0.1:5100/); it is '{options.Authority}'.");
+        }
+
+        return options;
+    }
+}
+
+public static class RegistryAuthentication
+{
+    /// <summary>
+    /// JWT bearer authentication (RFC 6750) against <see cref="RegistryAuthOptions.Authority"/>, the access
+    /// table and the access policy. Inbound claims keep their JWT names (no mapping to WS-* URIs).
+    /// </summary>
+    public static IServiceCollection AddRegistryAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = RegistryAuthOptions.From(configuration);
+        var skew = DurationSetting.Positive(configuration.GetSection(RegistryAuthOptions.Section), nameof(RegistryAuthOptions.ClockSkew), TimeSpan.FromSeconds(30));
+        services.AddSingleton(options);
+        services.AddSingleton(AccessTable.Default);
+        services.AddSingleton<AccessPolicy>();
+        services.AddHttpContextAccessor();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.Authority = options.Authority;
+                jwt.MetadataAddress = options.MetadataAddress ?? "";
+                jwt.Audience = options.Audience;
+                jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidAudience = options.Audience,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ClockSkew = skew,
+                    NameClaimType = options.ClientIdClaim,
+                    RoleClaimType = options.RoleClaim,
+                };
+            });
+        return services;
+    }
+
+    /// <summary>Authenticates every request before the endpoints run (health and reflection stay open: they require nothing).</summary>
+    public static IApplicationBuilder UseRegistryAuthentication(this IApplicationBuilder app) => app.UseAuthentication();
+
+    /// <summary>The bearer token of the current request (without the scheme), or null.</summary>
+    public static string? BearerToken(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    /// <summary>The result of authenticating the current request (cached by the handler for the request).</summary>
+    public static Task<AuthenticateResult> AuthenticateAsync(HttpContext context) =>
+        context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+}
