@@ -90,10 +90,14 @@ public sealed class ClientCredentialsTokens(HttpClient http, TimeProvider clock)
         }, ct);
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
+            // A 401 (invalid_client, RFC 6749 §5.2) is an HTTP error to Duende, whose Error is then the reason
+            // phrase: the OAuth error is in the JSON body all the same.
+            var error = (response.Json is not null ? response.TryGet("error") : null) ?? response.Error;
+            var description = response.Json is not null ? response.TryGet("error_description") : null;
             throw new TokenRequestException(
-                $"token request of client '{credentials.ClientId}' at {tokenEndpoint} refused: {response.Error}" +
-                (string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})"),
-                response.Error);
+                $"token request of client '{credentials.ClientId}' at {tokenEndpoint} refused: {error}" +
+                (string.IsNullOrEmpty(description) ? "" : $" ({description})"),
+                error);
         }
 
         return response;
