@@ -46,6 +46,8 @@ public static class IdentityModule
         builder.Services.AddSingleton<KeyRing>();
         // After the store's migration (registered by AddRegistryDatabase above), before traffic.
         builder.Services.AddHostedService<IdentityStartup>();
+        builder.Services.AddSingleton<TokenPruning>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TokenPruning>());
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
 
         builder.Services.AddOpenIddict()

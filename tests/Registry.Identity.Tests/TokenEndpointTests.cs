@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Registry.Identity.Clients;
@@ -80,6 +81,21 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         Assert.Equal("invalid_client", body.GetProperty("error").GetString());
         Assert.NotEqual(HttpStatusCode.OK, status);
         Assert.False((await _host.WithStoreAsync((clients, _) => clients.FindAsync(IdentityHost.Intake.ClientId)))!.Enabled);
+    }
+
+    [Fact]
+    public async Task Pruning_deletes_revoked_token_entries_older_than_the_retention_and_keeps_valid_ones()
+    {
+        await _host.RequestTokenAsync(IdentityHost.Intake.ClientId, IdentityHost.Intake.Secret);
+        await _host.RequestTokenAsync(IdentityHost.Medic.ClientId, IdentityHost.Medic.Secret);
+        await _host.WithStoreAsync((clients, _) => clients.DisableAsync(IdentityHost.Intake.ClientId));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(2));
+        var pruning = ActivatorUtilities.CreateInstance<Registry.Identity.Server.TokenPruning>(_host.Server.Services, (TimeProvider)clock);
+
+        Assert.Equal(1, await pruning.PruneOnceAsync());
+
+        await using var scope = _host.Server.Services.CreateAsyncScope();
+        Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictTokenManager>().CountAsync());
     }
 
     [Fact]
