@@ -2,3 +2,4 @@
 CREATE DATABASE intake;
 CREATE DATABASE custody;
 CREATE DATABASE medical;
+CREATE DATABASE identity;

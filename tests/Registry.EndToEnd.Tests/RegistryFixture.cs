@@ -35,6 +35,17 @@ public sealed class RegistryFixture : IAsyncLifetime
     /// <summary>Calls through the gateway as <see cref="TestCallers.Operator"/> (every role; the request's own agency).</summary>
     public CallInvoker GatewayChannel { get; private set; } = null!;
 
+    private readonly Dictionary<ServiceProcess, GrpcChannel> _direct = [];
+
+    /// <summary>A channel straight to a service's port, bypassing the gateway, without credentials (one per service, reused).</summary>
+    public GrpcChannel DirectChannel(ServiceProcess service)
+    {
+        lock (_direct)
+        {
+            return _direct.TryGetValue(service, out var channel) ? channel : _direct[service] = GrpcChannel.ForAddress(service.GrpcAddress);
+        }
+    }
+
     /// <summary>The gateway's channel without credentials (wrap it with <see cref="TestCallers"/>).</summary>
     public GrpcChannel GatewayRawChannel => _gatewayChannel;
 
@@ -158,6 +169,11 @@ public sealed class RegistryFixture : IAsyncLifetime
     {
         // Each step is logged if it fails, never thrown: the tests are over (see TestCleanup).
         _gatewayChannel?.Dispose();
+        foreach (var channel in _direct.Values)
+        {
+            channel.Dispose();
+        }
+
         foreach (var process in _processes)
         {
             await TestCleanup.TryAsync("stop a service process", async () => await process.DisposeAsync());

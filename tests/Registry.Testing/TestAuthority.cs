@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Identity;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Registry.Identity.Clients;
+using Registry.Identity.Keys;
 using Registry.ServiceDefaults.Hosting;
 using Registry.ServiceDefaults.Security;
 
@@ -82,6 +85,36 @@ public sealed class TestAuthority
     {
         await using var scope = _app.Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<ClientRegistry>());
+    }
+
+    /// <summary>
+    /// A JWT as the authority would issue it (intake officer of <see cref="TestCallers.DefaultAgency"/>),
+    /// signed with the authority's current signing key unless <paramref name="key"/> is given, with one
+    /// thing changed: its audience, issuer or expiry — for the tests of bad credentials.
+    /// </summary>
+    public Task<string> MintAsync(string? audience = null, string? issuer = null, DateTimeOffset? expires = null, SecurityKey? key = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var end = expires ?? now.AddMinutes(10);
+        var signing = key ?? _app.Services.GetRequiredService<KeyRing>().Keys.First(k => k.Use == SigningKey.Signing).ToSecurityKey();
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer ?? Issuer.ToString(),
+            Audience = audience ?? RegistryClaims.Audience,
+            IssuedAt = (end < now ? end.AddMinutes(-10) : now).UtcDateTime,
+            NotBefore = (end < now ? end.AddMinutes(-10) : now).UtcDateTime,
+            Expires = end.UtcDateTime,
+            TokenType = "at+jwt",
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = "test-minted",
+                [RegistryClaims.ClientId] = "test-minted",
+                [RegistryClaims.Agency] = TestCallers.DefaultAgency,
+                [RegistryClaims.Role] = new[] { RegistryRoles.IntakeOfficer },
+            },
+            SigningCredentials = new SigningCredentials(signing, SecurityAlgorithms.RsaSha256),
+        });
+        return Task.FromResult(token);
     }
 
     private static async Task<TestAuthority> StartAsync()

@@ -25,7 +25,34 @@ const string usage = """
           the running service publishes it within 2 s. It reaches consumers after the events of its case
           written since; consumers that keep state from ordered events compare the revision they carry.
 
-    Exit codes: 0 done, 1 the broker or database could not be used (or the row is not parked), 2 a bad command line.
+      registryctl clients list [--database <connection string>] [--provider Postgres|Sqlite]
+          Lists the agency systems registered with the authorization server: client id, agency, roles,
+          enabled or disabled, name. Never a secret. --database defaults to ConnectionStrings__Identity,
+          --provider to Database__Provider (Postgres); embedded: --provider Sqlite --database "Data Source=.data/embedded/identity.db".
+
+      registryctl clients create <client-id> --agency <code> --roles <role,role> [--name <display name>] [--database …] [--provider …]
+          Registers an agency system (roles: intake-officer, custodian, medic, coordinator, icrc-delegate,
+          auditor, partner) with a fresh secret, printed once: it is stored hashed.
+
+      registryctl clients rotate-secret <client-id> [--database …] [--provider …]
+          Gives the client a new secret, printed once; the old one is refused from now on.
+
+      registryctl clients disable <client-id> [--database …] [--provider …]
+          The token endpoint answers invalid_client; its stored tokens are revoked. Services accept a token
+          already issued until it expires (Identity:AccessTokenLifetime, 10 minutes by default).
+
+      registryctl keys list [--database …] [--provider …]
+          The signing and encryption keys: kid, use, generation, created, signs from, retired (never the key).
+
+      registryctl keys rotate [--overlap 00:00:00] [--retire-after 01:00:00] [--database …] [--provider …]
+          Adds a signing key that signs from now plus --overlap, and retires the keys it replaces --retire-after
+          its start (keep it above the access-token lifetime). Servers publish and use it from their next start.
+
+      registryctl token --authority <url> --client <client-id> [--secret <secret>] [--scope registry]
+          Prints an access token (client-credentials grant, RFC 6749 §4.4) from the authorization server at
+          --authority (or REGISTRY_AUTHORITY); the secret may come from REGISTRY_CLIENT_SECRET instead.
+
+    Exit codes: 0 done, 1 the broker, database or authorization server could not be used or refused (or the row is not parked), 2 a bad command line.
     """;
 
 try
@@ -35,6 +62,9 @@ try
         ["move-errors", var queue, .. var rest] => await MoveErrorsAsync(queue, rest),
         ["outbox", "parked", .. var rest] => await ListParkedAsync(rest),
         ["outbox", "retry", var target, .. var rest] => await RetryAsync(target, rest),
+        ["clients", var command, .. var rest] => await IdentityCommands.ClientsAsync(command, rest),
+        ["keys", var command, .. var rest] => await IdentityCommands.KeysAsync(command, rest),
+        ["token", .. var rest] => await IdentityCommands.TokenAsync(rest),
         _ => Usage(),
     };
 }
@@ -43,7 +73,8 @@ catch (UsageException ex)
     Console.Error.WriteLine($"{ex.Message}\n\n{usage}");
     return 2;
 }
-catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
+catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException
+    or HttpRequestException or Registry.ServiceDefaults.Security.TokenRequestException or Microsoft.EntityFrameworkCore.DbUpdateException)
 {
     // A database, broker or argument that does not work: said in one line, not as a stack trace.
     Console.Error.WriteLine($"registryctl: {ex.Message}");

@@ -1,0 +1,76 @@
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Registry.Protos.Gateway.V1;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Security;
+using Registry.Testing;
+
+namespace Registry.EndToEnd.Tests;
+
+/// <summary>Per-client limits at the gateway and what each role sees of a case file.</summary>
+[Collection(RegistryCollection.Name)]
+public sealed class CallerLimitTests(RegistryFixture registry)
+{
+    [Fact]
+    public async Task A_noisy_client_is_throttled_with_retry_info_while_another_is_served()
+    {
+        // A gateway whose default bucket holds 5 calls and refills one a minute.
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["RateLimits__Default__TokenLimit"] = "5",
+            ["RateLimits__Default__TokensPerPeriod"] = "1",
+            ["RateLimits__Default__ReplenishmentPeriod"] = "00:01:00",
+        });
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
+        var noisy = new IntakeService.IntakeServiceClient(TestCallers.As(channel, "UA-SSO", RegistryRoles.Coordinator));
+        var quiet = new IntakeService.IntakeServiceClient(TestCallers.As(channel, "UA-POW-HQ", RegistryRoles.Coordinator));
+
+        var outcomes = new List<StatusCode>();
+        RpcException? throttled = null;
+        for (var i = 0; i < 12; i++)
+        {
+            try
+            {
+                await noisy.ListOverdueAsync(new ListOverdueRequest(), deadline: RegistryFixture.CallDeadline);
+                outcomes.Add(StatusCode.OK);
+            }
+            catch (RpcException ex)
+            {
+                outcomes.Add(ex.StatusCode);
+                throttled ??= ex.StatusCode == StatusCode.ResourceExhausted ? ex : null;
+            }
+        }
+
+        Assert.Equal(5, outcomes.Count(s => s == StatusCode.OK));
+        Assert.Equal(7, outcomes.Count(s => s == StatusCode.ResourceExhausted));
+        var retry = throttled!.GetRpcStatus()!.GetDetail<RetryInfo>();
+        Assert.True(retry.RetryDelay.ToTimeSpan() > TimeSpan.Zero);
+        Assert.Contains("client 'test-ua-sso-coordinator'", throttled.Status.Detail, StringComparison.Ordinal);
+
+        // The other agency's client has its own bucket.
+        await quiet.ListOverdueAsync(new ListOverdueRequest(), deadline: RegistryFixture.CallDeadline);
+    }
+
+    [Fact]
+    public async Task An_intake_officer_sees_identity_and_custody_and_the_medical_part_withheld_not_unavailable()
+    {
+        var registered = (await new IntakeService.IntakeServiceClient(registry.GatewayChannel)
+            .RegisterCaptureAsync(SeedStory.Sniper(), deadline: RegistryFixture.CallDeadline)).Case;
+        await CaseFileTests.WholeCaseFileAsync(new CaseFileService.CaseFileServiceClient(registry.GatewayChannel), registered.CaseId);
+        var officer = new CaseFileService.CaseFileServiceClient(TestCallers.As(registry.GatewayRawChannel, registered.Capture.CapturingAgency, RegistryRoles.IntakeOfficer));
+
+        var file = (await officer.GetCaseFileAsync(new GetCaseFileRequest { CaseId = registered.CaseId }, deadline: RegistryFixture.CallDeadline)).CaseFile;
+
+        Assert.Equal(registered.CaseId, file.Identity.Case.CaseId);
+        Assert.Equal(registered.CaseNumber, file.Custody.Record.CaseNumber);
+        Assert.Equal(MedicalPart.ResultOneofCase.Withheld, file.Medical.ResultCase);
+        Assert.Contains("GetMedicalSummary", file.Medical.Withheld.Reason, StringComparison.Ordinal);
+
+        // A partner with nothing shared gets no case file at all.
+        var partner = new CaseFileService.CaseFileServiceClient(TestCallers.As(registry.GatewayRawChannel, "KR-NIS", RegistryRoles.Partner));
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            partner.GetCaseFileAsync(new GetCaseFileRequest { CaseId = registered.CaseId }, deadline: RegistryFixture.CallDeadline).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+    }
+}

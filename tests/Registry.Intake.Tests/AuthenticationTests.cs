@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Security;
+using Registry.Testing;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>
+/// Calls straight at the intake service's port, as a caller that bypasses the gateway would: every bad
+/// credential answers UNAUTHENTICATED with the reason and stores nothing; a token without the role answers
+/// PERMISSION_DENIED; health and reflection stay open.
+/// </summary>
+public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
+{
+    private IntakeService.IntakeServiceClient WithToken(string token) =>
+        new(intake.Service.RawChannel.Intercept(metadata => { metadata.Add("authorization", token); return metadata; }));
+
+    public static TheoryData<string, string> BadCredentials => new()
+    {
+        { "none", "No access token" },
+        { "not-bearer", "is not 'Bearer <token>'" },
+        { "malformed", "malformed" },
+        { "expired", "expired" },
+        { "wrong-audience", "not for this audience" },
+        { "wrong-issuer", "issued by another authority" },
+        { "foreign-key", "signed by a key the authority does not publish" },
+        { "tampered", "signature does not verify" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCredentials))]
+    public async Task A_bad_credential_is_refused_with_its_reason_and_nothing_is_stored(string kind, string reason)
+    {
+        var authority = await TestAuthority.GetAsync();
+        var header = kind switch
+        {
+            "none" => null,
+            "not-bearer" => "Basic dXNlcjpwYXNz",
+            "malformed" => "Bearer not.a.jwt",
+            "expired" => "Bearer " + await authority.MintAsync(expires: DateTimeOffset.UtcNow.AddMinutes(-5)),
+            "wrong-audience" => "Bearer " + await authority.MintAsync(audience: "another-api"),
+            "wrong-issuer" => "Bearer " + await authority.MintAsync(issuer: "http://127.0.0.1:1/"),
+            "foreign-key" => "Bearer " + await authority.MintAsync(key: new Microsoft.IdentityModel.Tokens.RsaSecurityKey(RSA.Create(2048)) { KeyId = "not-the-authority's" }),
+            "tampered" => "Bearer " + Tamper(await authority.TokenAsync(TestCallers.DefaultAgency, [RegistryRoles.IntakeOfficer])),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        var client = header is null ? new IntakeService.IntakeServiceClient(intake.Service.RawChannel) : WithToken(header);
+        var before = await intake.CountStoredAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Contains(reason, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("INVALID_TOKEN", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal(before, await intake.CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task A_valid_token_without_the_role_is_permission_denied()
+    {
+        var medic = new IntakeService.IntakeServiceClient(intake.Service.As(TestCallers.DefaultAgency, RegistryRoles.Medic));
+        var before = await intake.CountStoredAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => medic.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal("ROLE_NOT_ALLOWED", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("[medic]", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, await intake.CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task An_intake_officer_registers_only_in_its_own_agencys_name()
+    {
+        var officer = new IntakeService.IntakeServiceClient(intake.Service.As("UA-SSO", RegistryRoles.IntakeOfficer));
+        var foreign = Requests.Rifleman();
+        foreign.Capture.CapturingAgency = "UA-AF";
+        var before = await intake.CountStoredAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => officer.RegisterCaptureAsync(foreign).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        var info = refused.GetRpcStatus()!.GetDetail<ErrorInfo>();
+        Assert.Equal("AGENCY_MISMATCH", info.Reason);
+        Assert.Equal("capture.capturing_agency", info.Metadata["field"]);
+        Assert.Contains("capture.capturing_agency", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, await intake.CountStoredAsync());
+
+        var own = Requests.Rifleman();
+        own.Capture.CapturingAgency = "UA-SSO";
+        Assert.Equal("UA-SSO", (await officer.RegisterCaptureAsync(own)).Case.Capture.CapturingAgency);
+    }
+
+    [Fact]
+    public async Task An_intake_officer_reads_only_its_own_agencys_cases()
+    {
+        var sso = new IntakeService.IntakeServiceClient(intake.Service.As("UA-SSO", RegistryRoles.IntakeOfficer));
+        var af = new IntakeService.IntakeServiceClient(intake.Service.As("UA-AF", RegistryRoles.IntakeOfficer));
+        var request = Requests.Rifleman();
+        request.Capture.CapturingAgency = "UA-SSO";
+        var registered = (await sso.RegisterCaptureAsync(request)).Case;
+
+        Assert.Equal(registered.CaseId, (await sso.GetCaseAsync(new GetCaseRequest { CaseId = registered.CaseId })).Case.CaseId);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => af.GetCaseAsync(new GetCaseRequest { CaseId = registered.CaseId }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal("NOT_OWN_AGENCY", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+    }
+
+    [Fact]
+    public async Task Health_and_reflection_need_no_token()
+    {
+        var health = await new Health.HealthClient(intake.Service.RawChannel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(intake.Service.RawChannel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "registry.intake.v1.IntakeService");
+    }
+
+    /// <summary>Changes one character of the signature: the header and claims still parse, the signature no longer verifies.</summary>
+    private static string Tamper(string token)
+    {
+        var last = token[^2] == 'A' ? 'B' : 'A';
+        return token[..^2] + last + token[^1];
+    }
+}

@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Registry.Identity;
+using Registry.Identity.Clients;
+using Registry.Identity.Keys;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Security;
+
+namespace Registry.Ctl;
+
+/// <summary>
+/// <c>registryctl clients …</c>, <c>keys …</c> and <c>token</c>: the authorization server's clients and keys,
+/// managed straight in its database through the same code the server uses (OpenIddict's application manager
+/// hashes secrets), and a token fetched as an agency system would.
+/// </summary>
+internal static class IdentityCommands
+{
+    public static async Task<int> ClientsAsync(string command, string[] rest)
+    {
+        switch (command, rest)
+        {
+            case ("list", _):
+            {
+                await using var store = await IdentityStore.OpenAsync(Options.Parse(rest, "--database", "--provider"));
+                var clients = await store.Clients.ListAsync();
+                foreach (var c in clients)
+                {
+                    Console.WriteLine($"{c.ClientId}\t{c.Agency}\t{string.Join(",", c.Roles)}\t{(c.Enabled ? "enabled" : "disabled")}\t{c.DisplayName}");
+                }
+
+                Console.WriteLine($"{clients.Count} client(s)");
+                return 0;
+            }
+            case ("create", [var clientId, .. var options]):
+            {
+                var parsed = Options.Parse(options, "--agency", "--roles", "--name", "--database", "--provider");
+                var client = new AgencyClient(
+                    clientId,
+                    parsed.Get("--name") ?? clientId,
+                    parsed.Get("--agency") ?? throw new UsageException("--agency is required (e.g. UA-SSO)."),
+                    (parsed.Get("--roles") ?? throw new UsageException($"--roles is required: a comma-separated list of {string.Join(", ", RegistryRoles.All)}."))
+                        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Enabled: true);
+                await using var store = await IdentityStore.OpenAsync(parsed);
+                var secret = await store.Clients.CreateAsync(client);
+                Console.WriteLine($"created client {clientId} ({client.Agency}: {string.Join(",", client.Roles)})");
+                Console.WriteLine($"secret: {secret}");
+                Console.WriteLine("the secret is stored hashed and shown only now");
+                return 0;
+            }
+            case ("rotate-secret", [var clientId, .. var options]):
+            {
+                await using var store = await IdentityStore.OpenAsync(Options.Parse(options, "--database", "--provider"));
+                var secret = await store.Clients.RotateSecretAsync(clientId);
+                Console.WriteLine($"new secret of {clientId}: {secret}");
+                Console.WriteLine("the old secret is refused from now on; tokens issued with it stay valid until they expire");
+                return 0;
+            }
+            case ("disable", [var clientId, .. var options]):
+            {
+                await using var store = await IdentityStore.OpenAsync(Options.Parse(options, "--database", "--provider"));
+                var revoked = await store.Clients.DisableAsync(clientId);
+                Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; services accept tokens already issued until they expire (Identity:AccessTokenLifetime)");
+                return 0;
+            }
+            default:
+                throw new UsageException($"unknown command: clients {command} {string.Join(' ', rest)}");
+        }
+    }
+
+    public static async Task<int> KeysAsync(string command, string[] rest)
+    {
+        switch (command)
+        {
+            case "list":
+            {
+                await using var store = await IdentityStore.OpenAsync(Options.Parse(rest, "--database", "--provider"));
+                foreach (var k in await store.Keys.ListAsync())
+                {
+                    Console.WriteLine($"{k.KeyId}\t{k.Use}\tgeneration {k.Generation}\tcreated {k.CreatedAt:O}\tsigns from {k.NotBefore:O}\tretired {(k.RetiredAt is { } r ? r.ToString("O") : "-")}");
+                }
+
+                return 0;
+            }
+            case "rotate":
+            {
+                var options = Options.Parse(rest, "--overlap", "--retire-after", "--database", "--provider");
+                var overlap = Duration(options, "--overlap", TimeSpan.Zero);
+                var retireAfter = Duration(options, "--retire-after", TimeSpan.FromHours(1));
+                await using var store = await IdentityStore.OpenAsync(options);
+                var key = await store.Keys.RotateAsync(overlap, retireAfter);
+                Console.WriteLine($"added signing key {key.KeyId} (generation {key.Generation}), signing from {key.NotBefore:O}; the keys it replaces are retired at {key.NotBefore + retireAfter:O}");
+                Console.WriteLine("restart the identity servers to publish it (and, after its start, to sign with it)");
+                return 0;
+            }
+            default:
+                throw new UsageException($"unknown command: keys {command}");
+        }
+    }
+
+    public static async Task<int> TokenAsync(string[] rest)
+    {
+        var options = Options.Parse(rest, "--authority", "--client", "--secret", "--scope");
+        var authority = options.Get("--authority") ?? Environment.GetEnvironmentVariable("REGISTRY_AUTHORITY")
+            ?? throw new UsageException("--authority is required (e.g. http://127.0.0.1:5184/), or set REGISTRY_AUTHORITY.");
+        if (!Uri.TryCreate(authority, UriKind.Absolute, out var authorityUri))
+        {
+            throw new UsageException($"--authority must be an absolute URI, not '{authority}'.");
+        }
+
+        var clientId = options.Get("--client") ?? throw new UsageException("--client is required.");
+        var secret = options.Get("--secret") ?? Environment.GetEnvironmentVariable("REGISTRY_CLIENT_SECRET")
+            ?? throw new UsageException("No secret: pass --secret or set REGISTRY_CLIENT_SECRET.");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
+        Console.WriteLine(await tokens.GetAsync(new ClientCredentials(authorityUri, clientId, secret, options.Get("--scope") ?? RegistryClaims.Scope)));
+        return 0;
+    }
+
+    private static TimeSpan Duration(Options options, string name, TimeSpan fallback) =>
+        options.Get(name) is not { } text ? fallback
+        : TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero ? value
+        : throw new UsageException($"{name} must be a duration like 00:10:00, not '{text}'.");
+
+    /// <summary>The identity database, opened with the server's own store code (no migration: the server owns the schema).</summary>
+    private sealed class IdentityStore : IAsyncDisposable
+    {
+        private readonly IHost _host;
+        private readonly AsyncServiceScope _scope;
+
+        private IdentityStore(IHost host)
+        {
+            _host = host;
+            _scope = host.Services.CreateAsyncScope();
+        }
+
+        public ClientRegistry Clients => _scope.ServiceProvider.GetRequiredService<ClientRegistry>();
+
+        public SigningKeyStore Keys => _scope.ServiceProvider.GetRequiredService<SigningKeyStore>();
+
+        public static Task<IdentityStore> OpenAsync(Options options)
+        {
+            var database = options.Get("--database") ?? Environment.GetEnvironmentVariable($"ConnectionStrings__{IdentityModule.ConnectionName}")
+                ?? throw new UsageException($"No database: pass --database or set ConnectionStrings__{IdentityModule.ConnectionName}.");
+            var provider = options.Get("--provider") ?? Environment.GetEnvironmentVariable("Database__Provider") ?? "Postgres";
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [$"ConnectionStrings:{IdentityModule.ConnectionName}"] = database,
+                [RegistryDatabase.ProviderKey] = provider,
+            });
+            builder.AddIdentityStore();
+            return Task.FromResult(new IdentityStore(builder.Build()));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _scope.DisposeAsync();
+            _host.Dispose();
+        }
+    }
+}
