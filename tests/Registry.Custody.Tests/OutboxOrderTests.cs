@@ -5,6 +5,9 @@ using Registry.Testing;
 
 namespace Registry.Custody.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>Custody's outbox with a further consumer of the case events that records them one at a time, in queue order.</summary>
 public sealed class OrderedEventsCustodyFixture : CustodyFixture
 {

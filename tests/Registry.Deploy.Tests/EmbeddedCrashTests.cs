@@ -10,6 +10,9 @@ using Registry.Testing;
 
 namespace Registry.Deploy.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>
 /// The embedded host killed with kill -9 while events sit in its in-memory bus, published but not yet
 /// applied by a consumer: after a restart every event still reaches every consumer, exactly once. A

@@ -13,6 +13,9 @@ using Registry.Testing;
 
 namespace Registry.Deploy.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>
 /// The embedded host as a newcomer runs it: one process, SQLite files, the in-memory bus, the Aspire
 /// dashboard beside it. No PostgreSQL or RabbitMQ is involved.

@@ -44,7 +44,8 @@ public sealed class CallerLimitTests(RegistryFixture registry)
 
         Assert.Equal(5, outcomes.Count(s => s == StatusCode.OK));
         Assert.Equal(7, outcomes.Count(s => s == StatusCode.ResourceExhausted));
-        var retry = throttled!.GetRpcStatus()!.GetDetail<RetryInfo>();
+        Assert.NotNull(throttled);
+        var retry = throttled.GetRpcStatus()!.GetDetail<RetryInfo>();
         Assert.True(retry.RetryDelay.ToTimeSpan() > TimeSpan.Zero);
         Assert.Contains("client 'test-ua-sso-coordinator'", throttled.Status.Detail, StringComparison.Ordinal);
 

@@ -4,6 +4,9 @@ using Registry.Protos.Intake.V1;
 
 namespace Registry.EndToEnd.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>
 /// The two soldiers of the seed story (shared/seed/news-article.txt), as the capturing unit
 /// registers them: captured in the Kursk region on 11 January 2025, one born in 2005 (a rifleman

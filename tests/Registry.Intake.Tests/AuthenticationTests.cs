@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Google.Rpc;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
@@ -115,9 +116,9 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
         var health = await new Health.HealthClient(intake.Service.RawChannel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
 
-        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(intake.Service.RawChannel);
+        var reflection = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(intake.Service.RawChannel);
         using var call = reflection.ServerReflectionInfo();
-        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "registry.intake.v1.IntakeService");

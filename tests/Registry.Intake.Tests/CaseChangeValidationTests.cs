@@ -6,6 +6,9 @@ using Registry.Protos.Intake.V1;
 
 namespace Registry.Intake.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>Bad requests to the calls that read or change an existing case: each is refused naming the field, and stores nothing.</summary>
 public sealed class CaseChangeValidationTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
 {

@@ -12,6 +12,9 @@ using NotificationKind = Registry.Intake.Domain.NotificationKind;
 
 namespace Registry.Intake.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>
 /// Read-check-write under concurrency (issue 10, row 3): calls racing on one case through the real gRPC
 /// client, released together, each round many times so that the race really happens. The loser of a race

@@ -5,6 +5,9 @@ using Registry.Protos.Intake.V1;
 
 namespace Registry.Intake.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 public sealed class IdentityTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
 {
     [Fact]

@@ -9,6 +9,9 @@ using Xunit.Abstractions;
 
 namespace Registry.Intake.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>
 /// A register of 100,000 cases, written once straight into the table (registering them one by one
 /// would take minutes): random Hangul syllables and random Latin letters, normalised as the service

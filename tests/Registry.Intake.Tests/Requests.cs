@@ -4,6 +4,9 @@ using Registry.Protos.Intake.V1;
 
 namespace Registry.Intake.Tests;
 
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
+
 /// <summary>Registrations from the seed story: two soldiers captured in the Kursk region on 11 January 2025.</summary>
 internal static class Requests
 {

@@ -31,8 +31,14 @@ public sealed class RegistryAuthOptions
     /// <summary>The <c>aud</c> a token must carry; default <c>registry</c>.</summary>
     public string Audience { get; set; } = RegistryClaims.Audience;
 
-    /// <summary>Refuse an http:// authority (true by default; development and tests turn it off).</summary>
-    public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>
+    /// Refuse an http:// authority. Unset: required unless the authority is on the loopback interface
+    /// (the development default, <c>http://127.0.0.1:5184/</c>); a container network sets it false explicitly.
+    /// </summary>
+    public bool? RequireHttpsMetadata { get; set; }
+
+    /// <summary>Whether the discovery document and keys must come over HTTPS (see <see cref="RequireHttpsMetadata"/>).</summary>
+    public bool HttpsMetadataRequired => RequireHttpsMetadata ?? !new Uri(Authority).IsLoopback;
 
     /// <summary>The claim naming the OAuth client; default <c>client_id</c> (Entra ID: <c>azp</c>; Keycloak: <c>azp</c> or <c>client_id</c>).</summary>
     public string ClientIdClaim { get; set; } = RegistryClaims.ClientId;
@@ -79,7 +85,7 @@ public static class RegistryAuthentication
                 jwt.Authority = options.Authority;
                 jwt.MetadataAddress = options.MetadataAddress ?? "";
                 jwt.Audience = options.Audience;
-                jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                jwt.RequireHttpsMetadata = options.HttpsMetadataRequired;
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
