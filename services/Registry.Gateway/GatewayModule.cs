@@ -4,6 +4,7 @@ using Registry.Gateway.Forwarding;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Registry.Gateway.Grpc;
+using Registry.Protos.Audit.V1;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
@@ -39,6 +40,11 @@ public static class GatewayModule
         builder.Services.AddRegistryGrpcClient<CustodyService.CustodyServiceClient>(backends.Custody);
         builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(backends.Medical);
 
+        // Each service's access audit (the same service on three addresses), merged by AuditService.
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("intake", backends.Intake);
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("custody", backends.Custody);
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("medical", backends.Medical);
+
         // Reflection through the gateway lists what can be called through it, forwarded services
         // included (both protocol versions: grpcurl asks v1alpha, buf curl v1).
         Google.Protobuf.Reflection.ServiceDescriptor[] reachable =
@@ -47,6 +53,7 @@ public static class GatewayModule
             CustodyService.Descriptor,
             MedicalService.Descriptor,
             CaseFileService.Descriptor,
+            AuditService.Descriptor,
             global::Grpc.Health.V1.Health.Descriptor,
         ];
         builder.Services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(
@@ -59,6 +66,7 @@ public static class GatewayModule
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<CaseFileGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
         var guard = app.ServiceProvider.GetRequiredService<ForwardedCallGuard>();
         app.MapReverseProxy(proxy =>
         {

@@ -19,6 +19,16 @@ public static class RegistryGrpcClients
             .ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
             .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true);
 
+    /// <summary>
+    /// The same, as a named client (<c>GrpcClientFactory.CreateClient&lt;TClient&gt;(name)</c>): for one client type
+    /// that several services serve, e.g. registry.audit.v1.AccessAuditService on intake, custody and medical.
+    /// </summary>
+    public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, string name, Uri address)
+        where TClient : class =>
+        services.AddGrpcClient<TClient>(name, o => o.Address = address)
+            .ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
+            .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true);
+
     /// <summary>The handler of a registry gRPC client: HTTP/2 keep-alive pings while calls are open, several connections when one is full.</summary>
     public static SocketsHttpHandler KeepAliveHandler(GrpcCallOptions options) => new()
     {
