@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Security.Audit;
 
@@ -29,10 +30,9 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
     /// <summary>Events inserted in one transaction, at most.</summary>
     public const int MaxBatch = 500;
 
-    private static readonly Meter Meter = new("Registry.AccessAudit");
-    private static readonly Counter<long> BatchCounter = Meter.CreateCounter<long>(
+    private static readonly Counter<long> BatchCounter = RegistryTelemetry.Meter.CreateCounter<long>(
         "registry.access_audit.batches", "{batch}", "Transactions the access audit writer committed (group commit: one per batch of events).");
-    private static readonly Histogram<long> BatchSize = Meter.CreateHistogram<long>(
+    private static readonly Histogram<long> BatchSize = RegistryTelemetry.Meter.CreateHistogram<long>(
         "registry.access_audit.batch_size", "{event}", "Access events committed in one transaction.");
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
