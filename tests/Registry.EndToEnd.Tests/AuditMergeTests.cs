@@ -59,6 +59,23 @@ public sealed class AuditMergeTests(RegistryFixture registry)
     }
 
     [Fact]
+    public async Task Each_services_database_refuses_to_change_its_access_events()
+    {
+        foreach (var (service, database) in new[] { ("intake", registry.IntakeDatabase), ("custody", registry.CustodyDatabase), ("medical", registry.MedicalDatabase) })
+        {
+            var id = await InsertAsync(database, service, T0, "UA-TAMPER", Guid.NewGuid());
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync();
+            foreach (var sql in new[] { $"UPDATE access_events SET agency = 'UA-OTHER' WHERE id = {id}", $"DELETE FROM access_events WHERE id = {id}" })
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+                Assert.Contains("access_events is append-only", refused.MessageText);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Bad_filters_through_the_gateway_are_invalid_argument()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Audit.ListAccessEventsAsync(
