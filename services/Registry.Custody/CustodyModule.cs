@@ -8,6 +8,7 @@ using Registry.Custody.Features.Timeline;
 using Registry.Custody.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Custody;
 
@@ -20,6 +21,7 @@ public static class CustodyModule
     public static IHostApplicationBuilder AddCustody(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<CustodyDbContext, SqliteCustodyDbContext>(CustodyModule.ConnectionName);
+        builder.AddAccessAudit<CustodyDbContext>("registry.custody.v1", "custody");
         builder.AddMessagingRetention<CustodyDbContext>();
         builder.AddOutbox<CustodyDbContext>();
         builder.Services.AddScoped<OpenCustodyRecordHandler>();
@@ -33,6 +35,7 @@ public static class CustodyModule
     public static IEndpointRouteBuilder MapCustody(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<CustodyGrpcService>();
+        app.MapAccessAudit<CustodyDbContext>();
         return app;
     }
 }

@@ -5,11 +5,13 @@ using Registry.Gateway.Limits;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Registry.Gateway.Grpc;
+using Registry.Protos.Audit.V1;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Gateway;
 
@@ -26,6 +28,7 @@ public static class GatewayModule
         builder.Services.AddSingleton(methods);
         builder.Services.AddSingleton<ForwardedCallGuard>();
         builder.Services.AddSingleton<ForwardedAccessCheck>();
+        builder.Services.AddSingleton<IAccessRefusalReporter, RefusalReporter>();
         builder.Services.AddCallerRateLimits(builder.Configuration);
         var (routes, clusters) = ServiceRoutes.Build(backends, methods);
         var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout);
@@ -42,6 +45,11 @@ public static class GatewayModule
         builder.Services.AddRegistryGrpcClient<CustodyService.CustodyServiceClient>(backends.Custody);
         builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(backends.Medical);
 
+        // Each service's access audit (the same service on three addresses), merged by AuditService.
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("intake", backends.Intake);
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("custody", backends.Custody);
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("medical", backends.Medical);
+
         // Reflection through the gateway lists what can be called through it, forwarded services
         // included (both protocol versions: grpcurl asks v1alpha, buf curl v1).
         Google.Protobuf.Reflection.ServiceDescriptor[] reachable =
@@ -50,6 +58,7 @@ public static class GatewayModule
             CustodyService.Descriptor,
             MedicalService.Descriptor,
             CaseFileService.Descriptor,
+            AuditService.Descriptor,
             global::Grpc.Health.V1.Health.Descriptor,
         ];
         builder.Services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(
@@ -59,13 +68,14 @@ public static class GatewayModule
         return builder;
     }
 
-    /// <summary>The gateway's endpoints; call <see cref="UseGateway"/> on the application first (its per-client rate limits).</summary>
     /// <summary>The middleware the gateway's endpoints need: the rate limiter (after authentication, so it knows the client).</summary>
     public static IApplicationBuilder UseGateway(this IApplicationBuilder app) => app.UseRateLimiter();
 
+    /// <summary>The gateway's endpoints; call <see cref="UseGateway"/> on the application first (its per-client rate limits).</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<CaseFileGrpcService>().RequireRateLimiting(CallerRateLimits.Policy);
+        app.MapGrpcService<AuditGrpcService>().RequireRateLimiting(CallerRateLimits.Policy);
         var guard = app.ServiceProvider.GetRequiredService<ForwardedCallGuard>();
         var access = app.ServiceProvider.GetRequiredService<ForwardedAccessCheck>();
         app.MapReverseProxy(proxy =>

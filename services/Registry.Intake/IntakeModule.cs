@@ -6,6 +6,7 @@ using Registry.Intake.Features;
 using Registry.Intake.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Intake;
 
@@ -18,6 +19,7 @@ public static class IntakeModule
     public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<IntakeDbContext, SqliteIntakeDbContext>(IntakeModule.ConnectionName);
+        builder.AddAccessAudit<IntakeDbContext>("registry.intake.v1", "intake");
         builder.AddMessagingRetention<IntakeDbContext>();
         builder.AddOutbox<IntakeDbContext>();
         builder.Services.AddIntakeFeatures();
@@ -33,6 +35,7 @@ public static class IntakeModule
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<IntakeGrpcService>();
+        app.MapAccessAudit<IntakeDbContext>();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Medical;
 
@@ -19,6 +20,7 @@ public static class MedicalModule
     public static IHostApplicationBuilder AddMedical(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<MedicalDbContext, SqliteMedicalDbContext>(MedicalModule.ConnectionName);
+        builder.AddAccessAudit<MedicalDbContext>("registry.medical.v1", "medical");
         builder.Services.AddScoped<OpenMedicalRecordHandler>();
         builder.Services.AddScoped<GetMedicalRecordHandler>();
         builder.Services.AddScoped<RecordEncounterHandler>();
@@ -31,6 +33,7 @@ public static class MedicalModule
     public static IEndpointRouteBuilder MapMedical(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<MedicalGrpcService>();
+        app.MapAccessAudit<MedicalDbContext>();
         return app;
     }
 }

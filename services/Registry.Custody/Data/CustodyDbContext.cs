@@ -2,10 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Custody.Domain;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Custody.Data;
 
-public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore
+public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAuditStore
 {
     public CustodyDbContext(DbContextOptions<CustodyDbContext> options)
         : base(options)
@@ -21,6 +22,7 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore
     public DbSet<CustodyRecord> Records => Set<CustodyRecord>();
     public DbSet<CustodyEvent> Events => Set<CustodyEvent>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+    public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
@@ -31,6 +33,7 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore
         // Each feature configures its own entities (Features/*/…Configuration.cs).
         model.ApplyConfigurationsFromAssembly(typeof(CustodyDbContext).Assembly);
         model.AddInbox();
+        model.AddAccessEvents(Database.IsNpgsql());
         model.AddOutbox();
     }
 }

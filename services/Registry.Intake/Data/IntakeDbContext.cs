@@ -9,10 +9,11 @@ using Registry.Intake.Features.Registration;
 using Registry.Intake.Features.Status;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Intake.Data;
 
-public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
+public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAuditStore
 {
     public IntakeDbContext(DbContextOptions<IntakeDbContext> options)
         : base(options)
@@ -35,6 +36,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
     public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+    public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();
@@ -58,5 +60,6 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore
         model.ApplyConfiguration(new NotificationCounterConfiguration());
         model.AddOutbox();
         model.AddInbox();
+        model.AddAccessEvents(Database.IsNpgsql());
     }
 }

@@ -2,10 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Medical.Domain;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Medical.Data;
 
-public class MedicalDbContext : DbContext, IInboxStore
+public class MedicalDbContext : DbContext, IInboxStore, IAccessAuditStore
 {
     public MedicalDbContext(DbContextOptions<MedicalDbContext> options)
         : base(options)
@@ -22,6 +23,7 @@ public class MedicalDbContext : DbContext, IInboxStore
     public DbSet<Encounter> Encounters => Set<Encounter>();
     public DbSet<Condition> Conditions => Set<Condition>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+    public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();
@@ -31,5 +33,6 @@ public class MedicalDbContext : DbContext, IInboxStore
         // Each feature configures its own entities (Features/*/…Configuration.cs).
         model.ApplyConfigurationsFromAssembly(typeof(MedicalDbContext).Assembly);
         model.AddInbox();
+        model.AddAccessEvents(Database.IsNpgsql());
     }
 }

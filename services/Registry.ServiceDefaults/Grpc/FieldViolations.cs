@@ -141,6 +141,26 @@ public sealed class FieldViolations
         return Data.StoredTime.ToMicroseconds(at);
     }
 
+    /// <summary>
+    /// A bound of a query (e.g. the <c>to</c> of a time range): a valid timestamp, past or future. Returns it, or null
+    /// when absent or bad.
+    /// </summary>
+    public DateTimeOffset? Instant(string field, Google.Protobuf.WellKnownTypes.Timestamp? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Seconds < MinTimestampSeconds || value.Seconds > MaxTimestampSeconds || value.Nanos is < 0 or > 999_999_999)
+        {
+            Add(field, "is not a valid timestamp");
+            return null;
+        }
+
+        return value.ToDateTimeOffset();
+    }
+
     /// <summary>An ISO 3166-1 alpha-2 country code in capitals (e.g. KP, UA).</summary>
     public string? CountryCode(string field, string? value, bool required)
     {

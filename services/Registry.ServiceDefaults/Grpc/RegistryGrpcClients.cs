@@ -17,8 +17,18 @@ public static class RegistryGrpcClients
     /// </summary>
     public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, Uri address)
         where TClient : class =>
-        services.AddGrpcClient<TClient>(o => o.Address = address)
-            .ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
+        Configure(services.AddGrpcClient<TClient>(o => o.Address = address));
+
+    /// <summary>
+    /// The same, as a named client (<c>GrpcClientFactory.CreateClient&lt;TClient&gt;(name)</c>): for one client type
+    /// that several services serve, e.g. registry.audit.v1.AccessAuditService on intake, custody and medical.
+    /// </summary>
+    public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, string name, Uri address)
+        where TClient : class =>
+        Configure(services.AddGrpcClient<TClient>(name, o => o.Address = address));
+
+    private static IHttpClientBuilder Configure(IHttpClientBuilder client) =>
+        client.ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
             .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true)
             .AddInterceptor(sp => new CallerTokenForwarding(sp.GetRequiredService<IHttpContextAccessor>()));
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.ServiceDefaults.Security;
 
@@ -233,7 +234,11 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             TraceId = Activity.Current?.TraceId.ToString() ?? "",
         };
 
-        var sink = AccessAuditSinks.For(http, call.Method);
+        // The gateway's own methods keep no store, in every mode: the services audit the parts they answer,
+        // and a refusal decided here is reported to the owning service.
+        var sink = call.Method.StartsWith(AccessAuditNames.GatewayPackage + ".", StringComparison.Ordinal)
+            ? null
+            : http.RequestServices.GetService<AccessAuditSinks>()?.For(context);
         try
         {
             if (sink is not null)
@@ -274,22 +279,4 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         StatusCode.Unauthenticated => "UNAUTHENTICATED",
         _ => status.ToString().ToUpperInvariant(),
     };
-}
-
-/// <summary>
-/// Which audit store records a call: the one sink when the host has one service, else the sink whose
-/// package the method belongs to (the embedded host runs all three services in one container).
-/// </summary>
-public static class AccessAuditSinks
-{
-    public static IAccessAuditSink? For(HttpContext http, string method)
-    {
-        var sinks = http.RequestServices.GetServices<IAccessAuditSink>().ToList();
-        if (method.StartsWith("registry.gateway.", StringComparison.Ordinal))
-        {
-            return null; // the gateway keeps no store: the services audit the parts, refusals are reported
-        }
-
-        return sinks.Count == 1 ? sinks[0] : sinks.FirstOrDefault(s => method.StartsWith(s.Package + ".", StringComparison.Ordinal));
-    }
 }

@@ -20,12 +20,18 @@ public sealed record AccessDecision(StatusCode Status, string Reason, CallerIden
 /// </summary>
 public sealed class AccessPolicy(AccessTable table, RegistryAuthOptions options)
 {
-    /// <summary>Methods every caller may use without a token: health checks and server reflection (QUALITY.md "Security").</summary>
+    /// <summary>
+    /// Methods every caller may use without a token: health checks and server reflection (QUALITY.md
+    /// "Security"), and <c>AccessAuditService/ReportRefusal</c>, by which the gateway hands a refusal to the
+    /// owning service's audit — a refused caller may have no valid token, and the service records only the
+    /// identity it verifies itself (anonymous otherwise), marked as decided by the gateway.
+    /// </summary>
     public static bool IsOpen(string method)
     {
         var name = method.TrimStart('/');
         return name.StartsWith("grpc.health.v1.", StringComparison.Ordinal)
-            || name.StartsWith("grpc.reflection.", StringComparison.Ordinal);
+            || name.StartsWith("grpc.reflection.", StringComparison.Ordinal)
+            || name == "registry.audit.v1.AccessAuditService/ReportRefusal";
     }
 
     public AccessTable Table => table;

@@ -1,0 +1,202 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Telemetry;
+
+namespace Registry.ServiceDefaults.Security.Audit;
+
+/// <summary>
+/// A service's <see cref="IAccessAuditSink"/>: writes its access events to its own store (<typeparamref name="TDb"/>'s
+/// <c>access_events</c>) by GROUP COMMIT. Callers enqueue and await; one background writer takes everything pending
+/// (at most <see cref="MaxBatch"/>) and inserts it in one transaction, then completes every caller of that batch.
+/// So no answer leaves before its row is durable, and concurrent calls share one round trip instead of one each.
+/// <para>
+/// Failure: when the insert fails, every caller of the batch gets the exception (the access interceptor answers
+/// UNAVAILABLE: an access that is not audited is not answered). The queue is bounded (<see cref="QueueCapacity"/>):
+/// a full queue makes callers wait (their cancellation applies). At shutdown the writer stops taking new events only
+/// after the server stopped serving calls (<see cref="IHostedLifecycleService.StoppedAsync"/>) and drains what is queued.
+/// </para>
+/// </summary>
+public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleService, IDisposable
+    where TDb : DbContext, IAccessAuditStore
+{
+    /// <summary>Events waiting for the writer, at most; a caller beyond it waits for room.</summary>
+    public const int QueueCapacity = 10_000;
+
+    /// <summary>Events inserted in one transaction, at most.</summary>
+    public const int MaxBatch = 500;
+
+    private static readonly Counter<long> BatchCounter = RegistryTelemetry.Meter.CreateCounter<long>(
+        "registry.access_audit.batches", "{batch}", "Transactions the access audit writer committed (group commit: one per batch of events).");
+    private static readonly Histogram<long> BatchSize = RegistryTelemetry.Meter.CreateHistogram<long>(
+        "registry.access_audit.batch_size", "{event}", "Access events committed in one transaction.");
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _abort = new();
+    private Task _loop = Task.CompletedTask;
+    private long _batches;
+    private long _events;
+
+    /// <param name="package">The gRPC package whose calls this sink records, e.g. <c>registry.intake.v1</c>.</param>
+    /// <param name="service">The service name stored with each event, e.g. <c>intake</c>.</param>
+    public AccessAuditWriter(string package, string service, IServiceScopeFactory scopes, ILogger<AccessAuditWriter<TDb>> logger)
+    {
+        Package = package;
+        Service = service;
+        _scopes = scopes;
+        _logger = logger;
+    }
+
+    public string Package { get; }
+
+    public string Service { get; }
+
+    /// <summary>Transactions committed so far (each holds one or more events).</summary>
+    public long BatchesCommitted => Interlocked.Read(ref _batches);
+
+    /// <summary>Events committed so far.</summary>
+    public long EventsCommitted => Interlocked.Read(ref _events);
+
+    /// <summary>
+    /// Returns when the event is committed, with the id it got. Throws what the store threw when the insert failed,
+    /// <see cref="InvalidOperationException"/> when the writer has stopped, and honours <paramref name="cancellationToken"/>
+    /// while waiting (the event may still be written).
+    /// </summary>
+    public async Task<long> RecordAndGetIdAsync(AccessEvent accessEvent, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(ToRow(accessEvent), new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"The access audit of {Service} has stopped (the service is shutting down); the access is not recorded.");
+        }
+
+        return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task RecordAsync(AccessEvent accessEvent, CancellationToken cancellationToken) =>
+        RecordAndGetIdAsync(accessEvent, cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => WriteLoopAsync(_abort.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Calls may still be answered while other hosted services (the server) stop: keep writing.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The server has stopped: take no more, drain what is queued (until the host's shutdown timeout).</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Access audit of {Service}: shutdown timeout before the queue drained", Service);
+            await _abort.CancelAsync();
+        }
+    }
+
+    public void Dispose() => _abort.Dispose();
+
+    private async Task WriteLoopAsync(CancellationToken abort)
+    {
+        var batch = new List<Pending>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(abort))
+            {
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                await CommitAsync(batch, abort);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            var stopped = new InvalidOperationException($"The access audit of {Service} stopped before the event was written.");
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(stopped);
+            }
+
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Done.TrySetException(stopped);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch, CancellationToken abort)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TDb>();
+            db.AccessEvents.AddRange(batch.Select(p => p.Row));
+            // One SaveChanges: one transaction, the inserts sent together.
+            await db.SaveChangesAsync(abort);
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _events, batch.Count);
+            BatchCounter.Add(1, new KeyValuePair<string, object?>("service", Service));
+            BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("service", Service));
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetResult(pending.Row.Id);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !abort.IsCancellationRequested)
+        {
+            _logger.LogError(ex, "Access audit of {Service}: {Count} events not written; their calls fail", Service, batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private AccessEventRow ToRow(AccessEvent e) => new()
+    {
+        OccurredAt = e.OccurredAt.ToUniversalTime().ToMicroseconds(),
+        Service = Service,
+        Method = e.Method.TrimStart('/'),
+        CaseIds = [.. e.CaseIds.Distinct()],
+        ClientId = e.ClientId,
+        Agency = e.Agency,
+        Roles = e.Roles,
+        Outcome = e.Outcome,
+        Reason = e.Reason.Length > AccessAuditModel.ReasonLength ? e.Reason[..AccessAuditModel.ReasonLength] : e.Reason,
+        Withheld = e.Withheld,
+        TraceId = e.TraceId,
+        DecidedBy = e.DecidedBy,
+    };
+
+    private sealed record Pending(AccessEventRow Row, TaskCompletionSource<long> Done);
+}

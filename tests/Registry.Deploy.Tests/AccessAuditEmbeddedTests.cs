@@ -1,0 +1,95 @@
+using Grpc.Net.Client;
+using Registry.Protos.Audit.V1;
+using Registry.Protos.Gateway.V1;
+using Registry.Testing;
+using AuditClient = Registry.Protos.Audit.V1.AccessAuditService.AccessAuditServiceClient;
+using GatewayListRequest = Registry.Protos.Gateway.V1.ListAccessEventsRequest;
+using ListAccessEventsRequest = Registry.Protos.Audit.V1.ListAccessEventsRequest;
+
+namespace Registry.Deploy.Tests;
+
+/// <summary>
+/// The embedded host runs the three modules in one process with one DI container: each module's port serves
+/// registry.audit.v1 from that module's own SQLite store (not the last one registered), and the gateway merges them.
+/// </summary>
+public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), $"registry-embedded-audit-{Guid.NewGuid():N}");
+    private readonly int _gateway = FreePort.Next();
+    private readonly int _http = FreePort.Next();
+    private readonly Dictionary<string, int> _ports = new()
+    {
+        ["intake"] = FreePort.Next(),
+        ["custody"] = FreePort.Next(),
+        ["medical"] = FreePort.Next(),
+    };
+
+    [Fact]
+    public async Task Each_modules_port_audits_into_its_own_store_and_the_gateway_merges_them()
+    {
+        await using var host = await ServiceProcess.StartAsync("Embedded", Path.Combine("deploy", "Registry.Embedded"), _gateway, _http, new Dictionary<string, string>
+        {
+            ["Embedded__DataPath"] = _data,
+            ["Embedded__GatewayPort"] = _gateway.ToString(),
+            ["Embedded__IntakePort"] = _ports["intake"].ToString(),
+            ["Embedded__CustodyPort"] = _ports["custody"].ToString(),
+            ["Embedded__MedicalPort"] = _ports["medical"].ToString(),
+            ["Embedded__HttpPort"] = _http.ToString(),
+            ["Embedded__Dashboard"] = "false",
+            ["Embedded__Demo"] = "false",
+        });
+
+        var caseId = Guid.NewGuid().ToString();
+        var channels = _ports.ToDictionary(p => p.Key, p => GrpcChannel.ForAddress($"http://127.0.0.1:{p.Value}"));
+        try
+        {
+            foreach (var service in new[] { "custody", "medical" })
+            {
+                await new AuditClient(channels[service]).ReportRefusalAsync(new ReportRefusalRequest
+                {
+                    Method = $"registry.{service}.v1.Service/Get",
+                    StatusCode = "PERMISSION_DENIED",
+                    Reason = $"refused at {service}",
+                    CaseIds = { caseId },
+                });
+            }
+
+            foreach (var (service, channel) in channels)
+            {
+                var events = (await new AuditClient(channel).ListAccessEventsAsync(new ListAccessEventsRequest { CaseId = caseId, PageSize = 10 })).Events;
+                if (service == "intake")
+                {
+                    Assert.Empty(events);
+                }
+                else
+                {
+                    var only = Assert.Single(events);
+                    Assert.Equal((service, $"refused at {service}"), (only.Service, only.Reason));
+                }
+            }
+
+            using var gateway = GrpcChannel.ForAddress(host.GrpcAddress);
+            var merged = await new AuditService.AuditServiceClient(gateway).ListAccessEventsAsync(new GatewayListRequest { CaseId = caseId, PageSize = 10 });
+            Assert.Equal(["custody", "medical"], merged.Events.Select(e => e.Service));
+        }
+        finally
+        {
+            foreach (var channel in channels.Values)
+            {
+                channel.Dispose();
+            }
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+}
