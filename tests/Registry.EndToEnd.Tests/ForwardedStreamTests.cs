@@ -215,7 +215,7 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
                 await Process.DisposeAsync();
             }
 
-            Process = await ServiceProcess.StartAsync("Intake", Path.Combine("services", "Registry.Intake"), _grpcPort, _httpPort, new Dictionary<string, string>
+            Process = await ServiceProcess.StartAsync("Intake", Path.Combine("services", "Registry.Intake"), _grpcPort, _httpPort, new Dictionary<string, string>((await TestAuthority.GetAsync()).ServiceEnvironment)
             {
                 ["Ports__Grpc"] = _grpcPort.ToString(),
                 ["Ports__Http"] = _httpPort.ToString(),

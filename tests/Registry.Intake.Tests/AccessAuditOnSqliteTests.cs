@@ -16,7 +16,8 @@ public sealed class AccessAuditOnSqliteTests(IntakeOnSqliteFixture intake) : ICl
     {
         Assert.IsType<SqliteIntakeDbContext>(await intake.QueryAsync(db => Task.FromResult(db)));
         var writer = intake.Service.Services.GetRequiredService<AccessAuditWriter<IntakeDbContext>>();
-        var audit = new AccessAuditService.AccessAuditServiceClient(intake.Service.Channel);
+        // An auditor of another agency: its own listing calls are audited too, under its agency.
+        var audit = new AccessAuditService.AccessAuditServiceClient(intake.Service.As("UA-OMBUDSMAN", Registry.ServiceDefaults.Security.RegistryRoles.Auditor));
         var (caseA, caseB) = (Guid.NewGuid(), Guid.NewGuid());
 
         await Task.WhenAll(

@@ -216,7 +216,8 @@ public sealed class AccessAuditTests(IntakeFixture intake) : IClassFixture<Intak
         {
             var page = await Audit.ListAccessEventsAsync(request);
             Assert.True(page.Events.Count <= request.PageSize);
-            events.AddRange(page.Events);
+            // The listing calls are audited too (they name the case); the events written here are the others.
+            events.AddRange(page.Events.Where(e => !e.Method.EndsWith("/ListAccessEvents", StringComparison.Ordinal)));
             if (page.NextPageToken.Length == 0)
             {
                 return events;

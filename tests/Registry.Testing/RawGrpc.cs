@@ -6,6 +6,8 @@ using Google.Protobuf;
 using Grpc.Core;
 using Npgsql;
 
+using Registry.ServiceDefaults.Security;
+
 namespace Registry.Testing;
 
 /// <summary>
@@ -34,6 +36,9 @@ public static class RawGrpc
             Content = new ByteArrayContent(body),
         };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        // As an operator holding every role (TestCallers.Operator), so the call reaches what the test is about.
+        var token = await (await TestAuthority.GetAsync()).TokenAsync(TestCallers.DefaultAgency, RegistryRoles.All);
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         message.Headers.TryAddWithoutValidation("te", "trailers");
         if (grpcTimeout is not null)
         {

@@ -63,7 +63,7 @@ public static class TestCallers
 
         private static string? AgencyOf(string method, object? request) =>
             AccessTable.Default.Find(method)?.AgencyField is { } field && request is IMessage message
-                && ProtoCaseFields.Read(message, field) is { Length: > 0 } value
+                && ProtoCaseFields.Read(message, field) is { } value && !string.IsNullOrWhiteSpace(value) && !value.Any(char.IsControl)
                 ? value
                 : null;
     }

@@ -170,8 +170,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         if (decision.Scope == AccessScope.OwnAgency && row.AgencyField is { } field && request is IMessage message)
         {
             var value = ProtoCaseFields.Read(message, field);
-            // An empty field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
-            return value.Length == 0 || string.Equals(value, caller.Agency, StringComparison.Ordinal)
+            // A blank field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
+            return string.IsNullOrWhiteSpace(value) || string.Equals(value, caller.Agency, StringComparison.Ordinal)
                 ? null
                 : PermissionDenied(
                     $"{field} is '{value}', but the caller acts for agency '{caller.Agency}': role {decision.Role} writes only in its own agency's name.",
