@@ -75,7 +75,7 @@ public sealed class AccessTableCellTests(RegistryFixture registry)
     {
         var (own, _) = await CasesAsync();
         var failures = new List<string>();
-        foreach (var descriptor in Methods)
+        foreach (var descriptor in Methods.Where(m => !AccessPolicy.IsOpen($"{m.Service.FullName}/{m.Name}")))
         {
             var row = AccessTable.Default.Find($"{descriptor.Service.FullName}/{descriptor.Name}")!;
             foreach (var (path, channel) in Paths(descriptor, role: null))
@@ -105,8 +105,13 @@ public sealed class AccessTableCellTests(RegistryFixture registry)
         CallInvoker As(Grpc.Net.Client.GrpcChannel channel) =>
             role is null ? TestCallers.Anonymous(channel) : TestCallers.As(channel, OwnAgency, role);
 
-        yield return ("gateway", As(registry.GatewayRawChannel));
         var package = method.File.Package;
+        if (package != "registry.audit.v1")
+        {
+            // Each service's own audit is not forwarded: the gateway's AuditService merges them.
+            yield return ("gateway", As(registry.GatewayRawChannel));
+        }
+
         foreach (var (name, service) in new[] { ("intake", registry.Intake), ("custody", registry.Custody), ("medical", registry.Medical) })
         {
             if (package == $"registry.{name}.v1" || package == "registry.audit.v1")

@@ -106,7 +106,7 @@ public sealed class CaseFileTests(RegistryFixture registry)
                 && Roots(inTrace).All(r => r.Service == "gateway");
             return Task.FromResult(complete ? inTrace : null);
         }, TimeSpan.FromSeconds(30), $"spans of trace {traceId} from all four services, in one tree under the gateway's",
-            () => "roots: " + string.Join("; ", Roots(registry.Spans.Spans.Where(s => s.TraceId == traceId).ToList())));
+            () => "roots: " + string.Join("; ", Roots(registry.Spans.Spans.Where(s => s.TraceId == traceId).ToList())) + $" (spans collected: {registry.Spans.Spans.Count()}, by service: {string.Join(", ", registry.Spans.Spans.GroupBy(s => s.Service).Select(g => $"{g.Key}={g.Count()}"))})");
 
         Assert.All(Roots(spans), r => Assert.Equal("gateway", r.Service));
     }

@@ -133,6 +133,9 @@ public sealed class TestAuthority
             ["Ports:Grpc"] = grpc.ToString(),
             ["Auth:Authority"] = issuer.ToString(),
             ["Auth:RequireHttpsMetadata"] = "false",
+            // No telemetry listeners in the test process: with one, HttpClient starts an activity for each call a
+            // test makes and replaces the traceparent the test sets (the end-to-end trace tests set their own).
+            ["OTEL_SDK_DISABLED"] = "true",
         });
         builder.AddServiceDefaults("identity");
         builder.AddIdentityServer();

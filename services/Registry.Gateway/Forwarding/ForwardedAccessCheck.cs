@@ -10,7 +10,7 @@ namespace Registry.Gateway.Forwarding;
 /// (<see cref="IAccessRefusalReporter"/>). Scope on a case (own agency, shared) needs the case and is the
 /// owning service's check; the caller's token is forwarded unchanged so the service validates it again.
 /// </summary>
-public sealed class ForwardedAccessCheck(AccessPolicy policy, ILogger<ForwardedAccessCheck> logger)
+public sealed class ForwardedAccessCheck(AccessPolicy policy, ForwardedMethods methods, ILogger<ForwardedAccessCheck> logger)
 {
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -32,7 +32,8 @@ public sealed class ForwardedAccessCheck(AccessPolicy policy, ILogger<ForwardedA
         {
             try
             {
-                await reporter.ReportAsync(context, method, decision.Status, decision.Reason, context.RequestAborted);
+                var caseIds = await CaseIdsAsync(context, method);
+                await reporter.ReportAsync(context, method, decision.Status, decision.Reason, caseIds, context.RequestAborted);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -42,5 +43,35 @@ public sealed class ForwardedAccessCheck(AccessPolicy policy, ILogger<ForwardedA
         }
 
         await AccessRefusals.WriteAsync(context, AccessRefusals.Status(decision));
+    }
+
+    /// <summary>The body of a refused call is not forwarded, so it is read here: the cases it names go into the audit.</summary>
+    private async Task<IReadOnlyList<Guid>> CaseIdsAsync(HttpContext context, string method)
+    {
+        // A unary request: one length-prefixed message (gRPC over HTTP/2), uncompressed, of a modest size.
+        if (methods.Find("/" + method) is not { IsClientStreaming: false } descriptor)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+            if (body.Length < 5 || body[0] != 0 || body.Length > 64 * 1024)
+            {
+                return [];
+            }
+
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body[1..5]);
+            return length == body.Length - 5
+                ? ProtoCaseFields.FromRequest(descriptor.InputType.Parser.ParseFrom(body[5..].ToArray()))
+                : [];
+        }
+        catch (Exception ex) when (ex is Google.Protobuf.InvalidProtocolBufferException or IOException)
+        {
+            return [];
+        }
     }
 }

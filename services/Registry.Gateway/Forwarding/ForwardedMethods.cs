@@ -13,10 +13,12 @@ public sealed class ForwardedMethods
 {
     private readonly HashSet<string> _unary;
     private readonly HashSet<string> _streaming;
+    private readonly Dictionary<string, Google.Protobuf.Reflection.MethodDescriptor> _methods;
 
     public ForwardedMethods(IEnumerable<ServiceDescriptor> services)
     {
         var methods = services.SelectMany(s => s.Methods).ToList();
+        _methods = methods.ToDictionary(Path, StringComparer.OrdinalIgnoreCase);
         _unary = methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
         _streaming = methods.Where(m => m.IsClientStreaming || m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
@@ -24,6 +26,9 @@ public sealed class ForwardedMethods
     public bool IsUnary(string path) => _unary.Contains(path);
 
     public bool IsStreaming(string path) => _streaming.Contains(path);
+
+    /// <summary>The method a path names (any case), or null.</summary>
+    public Google.Protobuf.Reflection.MethodDescriptor? Find(string path) => _methods.GetValueOrDefault(path);
 
     /// <summary>The streaming methods' paths under one protobuf package (e.g. <c>registry.intake.v1</c>).</summary>
     public IEnumerable<string> StreamingIn(string package) =>

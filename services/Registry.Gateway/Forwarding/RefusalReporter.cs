@@ -14,7 +14,7 @@ namespace Registry.Gateway.Forwarding;
 /// </summary>
 public sealed class RefusalReporter(GrpcClientFactory clients, BackendOptions backends) : IAccessRefusalReporter
 {
-    public async Task ReportAsync(HttpContext http, string method, StatusCode status, string reason, CancellationToken cancellationToken)
+    public async Task ReportAsync(HttpContext http, string method, StatusCode status, string reason, IReadOnlyList<Guid> caseIds, CancellationToken cancellationToken)
     {
         var name = method.TrimStart('/');
         var owner = AccessAuditNames.PackageOf(name) switch
@@ -28,6 +28,7 @@ public sealed class RefusalReporter(GrpcClientFactory clients, BackendOptions ba
             Method = name,
             StatusCode = AccessControlInterceptor.Code(status),
             Reason = reason.Length > AccessAuditModel.ReasonLength ? reason[..AccessAuditModel.ReasonLength] : reason,
+            CaseIds = { caseIds.Select(id => id.ToString()) },
         };
         await clients.CreateClient<AccessAuditService.AccessAuditServiceClient>(owner)
             .ReportRefusalAsync(request, deadline: DateTime.UtcNow + backends.ForwardedCallTimeout, cancellationToken: cancellationToken);

@@ -17,7 +17,8 @@ namespace Registry.ServiceDefaults.Security;
 /// </summary>
 public interface IAccessRefusalReporter
 {
-    Task ReportAsync(HttpContext http, string method, StatusCode status, string reason, CancellationToken cancellationToken);
+    /// <param name="caseIds">The cases the refused request named, when known.</param>
+    Task ReportAsync(HttpContext http, string method, StatusCode status, string reason, IReadOnlyList<Guid> caseIds, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -247,7 +248,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             }
             else if (status is StatusCode.Unauthenticated or StatusCode.PermissionDenied && http.RequestServices.GetService<IAccessRefusalReporter>() is { } reporter)
             {
-                await reporter.ReportAsync(http, call.Method, status, reason, context.CancellationToken);
+                await reporter.ReportAsync(http, call.Method, status, reason, call.CaseIds, context.CancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

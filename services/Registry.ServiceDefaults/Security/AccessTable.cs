@@ -52,7 +52,8 @@ public sealed class AccessTable
     private readonly FrozenDictionary<string, AccessRow> _rows;
 
     private AccessTable(IEnumerable<AccessRow> rows) =>
-        _rows = rows.ToFrozenDictionary(r => r.Method, StringComparer.Ordinal);
+        // gRPC paths are matched without regard to case at the gateway (its routes), so the table is too.
+        _rows = rows.ToFrozenDictionary(r => r.Method, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The table shipped with this build.</summary>
     public static AccessTable Default { get; } = Load();

@@ -41,6 +41,9 @@ public sealed record AccessEventQuery(Guid? CaseId, string? Agency, DateTimeOffs
         return (query, page);
     }
 
+    private const string ListMethod = "registry.audit.v1.AccessAuditService/ListAccessEvents";
+    private const string GatewayListMethod = "registry.gateway.v1.AuditService/ListAccessEvents";
+
     /// <summary>The rows of <paramref name="store"/> matching every filter (unordered; page with <see cref="PageAsync"/>).</summary>
     public IQueryable<AccessEventRow> Apply(IAccessAuditStore store)
     {
@@ -50,6 +53,10 @@ public sealed record AccessEventQuery(Guid? CaseId, string? Agency, DateTimeOffs
             // PostgreSQL: ARRAY[case] <@ case_ids, which the GIN index answers.
             Guid[] wanted = [caseId];
             rows = rows.Where(r => wanted.All(w => r.CaseIds.Contains(w)));
+            // Reads of the audit itself are left out of a case's listing (they are listed by agency and time):
+            // each page asked by case is itself audited naming the case, and a listing that included them
+            // would chase its own tail and never end.
+            rows = rows.Where(r => r.Method != ListMethod && r.Method != GatewayListMethod);
         }
 
         if (Agency is { } agency)
