@@ -76,6 +76,7 @@ public static class IdentityModule
     public static IEndpointRouteBuilder MapIdentityServer(this IEndpointRouteBuilder app)
     {
         app.MapPost(TokenPath, TokenEndpoint.HandleAsync);
+        app.MapGet(DisabledClientsEndpoint.Path, DisabledClientsEndpoint.HandleAsync);
         return app;
     }
 }

@@ -111,6 +111,34 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
     }
 
     [Fact]
+    public async Task A_disabled_clients_token_is_refused_within_the_refresh_of_the_disabled_list()
+    {
+        var authority = await TestAuthority.GetAsync();
+        var clientId = $"test-disabled-{Guid.NewGuid():N}";
+        var credentials = await authority.RegisterAsync(clientId, "UA-POW-HQ", [RegistryRoles.Coordinator]);
+        var token = await new ClientCredentialsTokens(new HttpClient(), TimeProvider.System).GetAsync(credentials);
+        var client = WithToken("Bearer " + token);
+        await client.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 });
+
+        await authority.WithClientsAsync(registry => registry.DisableAsync(clientId));
+
+        // The fixture's services fetch the list every second (TestAuthority.ServiceSettings).
+        var refused = await Eventually.GetAsync(async () =>
+        {
+            try
+            {
+                await client.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 });
+                return null;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+            {
+                return ex;
+            }
+        }, TimeSpan.FromSeconds(15), "the disabled client's token to be refused");
+        Assert.Contains($"Client '{clientId}' is disabled", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_and_reflection_need_no_token()
     {
         var health = await new Health.HealthClient(intake.Service.RawChannel).CheckAsync(new HealthCheckRequest());

@@ -41,6 +41,8 @@ public sealed class TestAuthority
     {
         ["Auth:Authority"] = Issuer.ToString(),
         ["Auth:RequireHttpsMetadata"] = "false",
+        ["Auth:DisabledClients"] = new Uri(Issuer, "registry/disabled-clients").ToString(),
+        ["Auth:DisabledClientsRefresh"] = "00:00:01",
     };
 
     /// <summary>The same settings as environment variables, for a service started as a process.</summary>
@@ -48,6 +50,8 @@ public sealed class TestAuthority
     {
         ["Auth__Authority"] = Issuer.ToString(),
         ["Auth__RequireHttpsMetadata"] = "false",
+        ["Auth__DisabledClients"] = new Uri(Issuer, "registry/disabled-clients").ToString(),
+        ["Auth__DisabledClientsRefresh"] = "00:00:01",
     };
 
     public static Task<TestAuthority> GetAsync() => Shared.Value;
@@ -136,6 +140,7 @@ public sealed class TestAuthority
             // No telemetry listeners in the test process: with one, HttpClient starts an activity for each call a
             // test makes and replaces the traceparent the test sets (the end-to-end trace tests set their own).
             ["OTEL_SDK_DISABLED"] = "true",
+            ["Auth:DisabledClients"] = "",
         });
         builder.AddServiceDefaults("identity");
         builder.AddIdentityServer();

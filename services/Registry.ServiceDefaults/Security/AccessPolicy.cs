@@ -18,7 +18,7 @@ public sealed record AccessDecision(StatusCode Status, string Reason, CallerIden
 /// row for it (fail closed). Scope on a case (own agency, shared) is checked after this, where the case is
 /// known (<see cref="AccessControlInterceptor"/>).
 /// </summary>
-public sealed class AccessPolicy(AccessTable table, RegistryAuthOptions options)
+public sealed class AccessPolicy(AccessTable table, RegistryAuthOptions options, DisabledClients disabled)
 {
     /// <summary>
     /// Methods every caller may use without a token: health checks and server reflection (QUALITY.md
@@ -55,6 +55,11 @@ public sealed class AccessPolicy(AccessTable table, RegistryAuthOptions options)
             return new AccessDecision(StatusCode.Unauthenticated,
                 $"The access token names no client or no agency (claims '{options.ClientIdClaim}' and '{options.AgencyClaim}' are required).",
                 null, row, AccessScope.Denied, null);
+        }
+
+        if (disabled.IsDisabled(caller.ClientId))
+        {
+            return new AccessDecision(StatusCode.Unauthenticated, $"Client '{caller.ClientId}' is disabled at the authority; its tokens are no longer accepted.", null, row, AccessScope.Denied, null);
         }
 
         if (row is null)

@@ -49,6 +49,15 @@ public sealed class RegistryAuthOptions
     /// <summary>The claim carrying the roles; default <c>role</c> (Entra ID app roles: <c>roles</c>).</summary>
     public string RoleClaim { get; set; } = RegistryClaims.Role;
 
+    /// <summary>
+    /// Where the authority lists its disabled clients (the registry's own: <c>{issuer}registry/disabled-clients</c>);
+    /// unset, a disabled client's tokens stay valid until they expire. See <see cref="Security.DisabledClients"/>.
+    /// </summary>
+    public string? DisabledClients { get; set; }
+
+    /// <summary>How often the list of disabled clients is fetched: the bound on a disable taking effect.</summary>
+    public TimeSpan DisabledClientsRefresh { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Tolerated clock difference between the authority and the services, e.g. <c>00:00:30</c> (read by <see cref="RegistryAuthentication"/>).</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -74,10 +83,14 @@ public static class RegistryAuthentication
     public static IServiceCollection AddRegistryAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var options = RegistryAuthOptions.From(configuration);
+        DurationSetting.Positive(configuration.GetSection(RegistryAuthOptions.Section), nameof(RegistryAuthOptions.DisabledClientsRefresh), TimeSpan.FromSeconds(10));
         var skew = DurationSetting.Positive(configuration.GetSection(RegistryAuthOptions.Section), nameof(RegistryAuthOptions.ClockSkew), TimeSpan.FromSeconds(30));
         services.AddSingleton(options);
         services.AddSingleton(AccessTable.Default);
         services.AddSingleton<AccessPolicy>();
+        services.AddHttpClient(nameof(Security.DisabledClients), c => c.Timeout = TimeSpan.FromSeconds(5));
+        services.AddSingleton<DisabledClients>();
+        services.AddHostedService(sp => sp.GetRequiredService<DisabledClients>());
         services.AddHttpContextAccessor();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
