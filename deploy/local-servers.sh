@@ -13,7 +13,8 @@
 #      tests create a virtual host per run through it);
 #   4. creates RabbitMQ user registry/registry (administrator, full rights on
 #      vhost "/"), PostgreSQL role registry/registry (LOGIN CREATEDB) and the
-#      databases intake, custody and medical owned by it.
+#      databases intake, custody, medical and identity (the authorization
+#      server's store) owned by it.
 #
 # Output contract (other scripts depend on it):
 #   * every progress or log message goes to STDERR, prefixed "[local-servers]";
@@ -21,7 +22,7 @@
 #         eval "$(bash deploy/local-servers.sh)"
 #     to get REGISTRY_TEST_POSTGRES, REGISTRY_TEST_RABBITMQ,
 #     REGISTRY_TEST_RABBITMQ_MANAGEMENT and ConnectionStrings__{Intake,Custody,
-#     Medical,RabbitMq};
+#     Medical,Identity,RabbitMq};
 #   * exit status 0 only when both servers are up and usable.
 #
 # Usage:
@@ -49,7 +50,7 @@ readonly AMQP_PORT=5672
 readonly MGMT_PORT=15672
 readonly APP_USER=registry
 readonly APP_PASSWORD=registry
-readonly DATABASES=(intake custody medical)
+readonly DATABASES=(intake custody medical identity)
 readonly PG_WAIT_SECONDS=60
 readonly AMQP_WAIT_SECONDS=90
 readonly MGMT_WAIT_SECONDS=90
@@ -359,6 +360,7 @@ print_exports() {
         printf "export ConnectionStrings__Intake='%s'\n" "${pg};Database=intake;${creds}"
         printf "export ConnectionStrings__Custody='%s'\n" "${pg};Database=custody;${creds}"
         printf "export ConnectionStrings__Medical='%s'\n" "${pg};Database=medical;${creds}"
+        printf "export ConnectionStrings__Identity='%s'\n" "${pg};Database=identity;${creds}"
         printf "export ConnectionStrings__RabbitMq='%s'\n" "$amqp"
     } >&3
 }

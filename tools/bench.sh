@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/bench.sh — the measured run behind docs/performance.md, on this machine's local servers:
-#   1. the four services as processes on their own databases and vhost (tools/stack.sh);
+#   1. the authorization server and the four services as processes on their own databases and vhost
+#      (tools/stack.sh; the load generator gets its tokens there with the stack's development clients);
 #   2. a warm-up (JIT, connection pools), then a registration-only run during which the CPU time of
 #      every process involved is sampled: CPU milliseconds per registration, by process — where a
 #      registration's time goes on a machine where CPU is the scarce thing;
@@ -37,7 +38,7 @@ cpu_of() { # PID/stat... -> CPU seconds (user + system) of those processes
 pids_of_db() { ps -eo pid,args | awk -v db="$1" '$2 == "postgres:" { for (i = 3; i <= NF; i++) if ($i == db) { print $1 "/stat"; break } }'; }
 snapshot() {
   local service
-  for service in gateway intake custody medical; do echo "$service $(cpu_of "$(cat "$STACK_LOGS/$service.pid")/stat")"; done
+  for service in gateway intake custody medical identity; do echo "$service $(cpu_of "$(cat "$STACK_LOGS/$service.pid")/stat")"; done
   for service in intake custody medical; do
     # shellcheck disable=SC2046
     echo "postgres:$service $(cpu_of $(pids_of_db "${STACK_NAME}_$service"))"

@@ -101,7 +101,8 @@ embedded_start() {
     export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Embedded__DataPath="$embedded_data" \
       Embedded__Dashboard=false Embedded__Demo=false Embedded__GatewayPort="${embedded_port[gateway]}" \
       Embedded__IntakePort="${embedded_port[intake]}" Embedded__CustodyPort="${embedded_port[custody]}" \
-      Embedded__MedicalPort="${embedded_port[medical]}" Embedded__HttpPort="${embedded_port[http]}"
+      Embedded__MedicalPort="${embedded_port[medical]}" Embedded__HttpPort="${embedded_port[http]}" \
+      Embedded__IdentityPort="${embedded_port[identity]}"
     exec dotnet "$embedded_dll"
   ) >>"$embedded_log" 2>&1 &
   embedded_pid=$!
@@ -122,12 +123,14 @@ embedded_kill() {
 }
 
 # Two kill -9s while registrations are accepted, a restart after each; the load generator retries what
-# failed with the same request_id, then reconciles against the SQLite files with the host running.
+# failed with the same request_id, then reconciles against the SQLite files with the host running. It
+# calls with the host's development clients (--embedded-data reads DIR/dev-clients.json): the UA-SSO
+# intake officer registers, so every capture names UA-SSO.
 drill_embedded() {
   local drill=embedded service used=" " port
   rm -rf "$embedded_data"
   : >"$embedded_log"
-  for service in gateway intake custody medical http; do
+  for service in gateway intake custody medical http identity; do
     while :; do
       port=$(stack_free_port)
       [[ $used == *" $port "* ]] || break

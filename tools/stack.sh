@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# tools/stack.sh — the four services as separate processes on free ports, with databases and a
-# RabbitMQ virtual host of their own, on the local servers deploy/local-servers.sh starts. Used by
-# the load smoke test (tools/test.sh), the fault drills (tools/drills.sh) and by hand:
+# tools/stack.sh — the authorization server and the four services as separate processes on free
+# ports, with databases and a RabbitMQ virtual host of their own, on the local servers
+# deploy/local-servers.sh starts. Used by the load smoke test (tools/test.sh), the fault drills
+# (tools/drills.sh) and by hand:
 #
 #   source tools/stack.sh
-#   stack_up mystack          # creates mystack_intake/_custody/_medical and vhost mystack, starts all four
+#   stack_up mystack          # creates mystack_intake/_custody/_medical/_identity and vhost mystack, starts all five
 #   dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY"
-#   stack_kill custody; stack_start custody   # a crash and a restart, same ports and settings
+#   stack_kill custody; stack_start custody   # a crash and a restart, same ports and settings (identity too)
 #   stack_down                # stops them, drops the databases and the vhost (STACK_KEEP=1 keeps them)
 #
 # Expects the build output of `dotnet build -c Release`. Exports ConnectionStrings__Intake/
-# __Custody/__Medical for the load generator's reconciliation and STACK_GATEWAY. Settings:
+# __Custody/__Medical for the load generator's reconciliation, STACK_GATEWAY, STACK_AUTHORITY (the
+# issuer, http://127.0.0.1:<identity's http port>/) and STACK_CREDENTIALS = REGISTRY_LOAD_CREDENTIALS:
+# a DEVELOPMENT credentials file (mode 600, new random secrets per stack) with an intake officer for
+# each agency the load generator registers for (UA-SSO, UA-AF, UA-SBU, UA-NGU), a UA-SBU custodian
+# and medic, a UA-POW-HQ coordinator and an auditor. Settings:
 #   REGISTRY_PG_HOST/REGISTRY_PG_PORT (127.0.0.1:5432), REGISTRY_RABBIT_HOST (127.0.0.1), user and
 #   password registry/registry (the local development default); STACK_LOGS (.data/stack/<name>).
 # Anything else exported (DOTNET_gcServer, OTEL_EXPORTER_OTLP_ENDPOINT, ...) reaches the services.
@@ -21,7 +26,17 @@ STACK_PG_PORT=${REGISTRY_PG_PORT:-5432}
 STACK_RABBIT_HOST=${REGISTRY_RABBIT_HOST:-127.0.0.1}
 STACK_USER=registry
 STACK_PASSWORD=registry
+STACK_SERVICES=(identity intake custody medical gateway)
+STACK_DATABASES=(intake custody medical identity)
+# client-id:AGENCY:role (deploy/dev-clients.sh).
+STACK_CLIENTS=(
+  ua-sso-intake:UA-SSO:intake-officer ua-af-intake:UA-AF:intake-officer ua-sbu-intake:UA-SBU:intake-officer
+  ua-ngu-intake:UA-NGU:intake-officer ua-sbu-custodian:UA-SBU:custodian ua-sbu-medic:UA-SBU:medic
+  ua-pow-hq-coordinator:UA-POW-HQ:coordinator ua-ombudsman-auditor:UA-OMBUDSMAN:auditor
+)
 declare -gA STACK_PID=() STACK_GRPC=() STACK_HTTP=()
+# shellcheck source=../deploy/dev-clients.sh
+source "$STACK_ROOT/deploy/dev-clients.sh"
 
 stack_log() { printf '[stack %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -46,14 +61,15 @@ stack_free_port() {
   done
 }
 
-# stack_up NAME: databases NAME_intake, NAME_custody, NAME_medical and vhost NAME, all new, then the services.
+# stack_up NAME: databases NAME_intake, NAME_custody, NAME_medical, NAME_identity and vhost NAME, all new,
+# then the authorization server (with new development clients), then the services.
 stack_up() {
   STACK_NAME=$1
   STACK_LOGS=${STACK_LOGS:-$STACK_ROOT/.data/stack/$STACK_NAME}
   export STACK_NAME STACK_LOGS
   mkdir -p "$STACK_LOGS"
   local db
-  for db in intake custody medical; do
+  for db in "${STACK_DATABASES[@]}"; do
     stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)"
     stack_psql "CREATE DATABASE ${STACK_NAME}_${db}"
   done
@@ -65,20 +81,29 @@ stack_up() {
   export ConnectionStrings__Intake="$pg;Database=${STACK_NAME}_intake"
   export ConnectionStrings__Custody="$pg;Database=${STACK_NAME}_custody"
   export ConnectionStrings__Medical="$pg;Database=${STACK_NAME}_medical"
+  export ConnectionStrings__Identity="$pg;Database=${STACK_NAME}_identity"
   export ConnectionStrings__RabbitMq="amqp://$STACK_USER:$STACK_PASSWORD@$STACK_RABBIT_HOST:5672/$STACK_NAME"
   local service
-  for service in intake custody medical gateway; do
+  for service in "${STACK_SERVICES[@]}"; do
     STACK_GRPC[$service]=$(stack_free_port)
     STACK_HTTP[$service]=$(stack_free_port)
   done
   export STACK_GATEWAY="http://127.0.0.1:${STACK_GRPC[gateway]}"
+  export STACK_AUTHORITY="http://127.0.0.1:${STACK_HTTP[identity]}/"
+  export STACK_CREDENTIALS="$STACK_LOGS/dev-clients.json"
+  export REGISTRY_LOAD_CREDENTIALS=$STACK_CREDENTIALS
+  # Every service validates the stack's tokens; the identity service alone gets the clients (DEV_CLIENT_ENV).
+  export Auth__Authority=$STACK_AUTHORITY Auth__RequireHttpsMetadata=false
+  dev_clients "$STACK_CREDENTIALS" "$STACK_AUTHORITY" "${STACK_CLIENTS[@]}"
+  # The authorization server first: the services fetch its discovery document on their first call.
+  stack_start identity || return 1
   for service in intake custody medical gateway; do
     stack_start "$service" nowait
   done
   for service in intake custody medical gateway; do
     stack_wait_ready "$service" || return 1
   done
-  stack_log "up: gateway $STACK_GATEWAY, databases ${STACK_NAME}_*, vhost $STACK_NAME, logs $STACK_LOGS"
+  stack_log "up: gateway $STACK_GATEWAY, authority $STACK_AUTHORITY (development clients in $STACK_CREDENTIALS), databases ${STACK_NAME}_*, vhost $STACK_NAME, logs $STACK_LOGS"
 }
 
 # stack_start SERVICE [nowait]: starts (or restarts after a kill) one service with its ports and settings.
@@ -92,6 +117,9 @@ stack_start() {
     export ASPNETCORE_ENVIRONMENT=Production Ports__Grpc="${STACK_GRPC[$service]}" Ports__Http="${STACK_HTTP[$service]}"
     export Services__Intake="http://127.0.0.1:${STACK_GRPC[intake]}" Services__Custody="http://127.0.0.1:${STACK_GRPC[custody]}"
     export Services__Medical="http://127.0.0.1:${STACK_GRPC[medical]}"
+    if [[ $service == identity ]]; then
+      exec env "${DEV_CLIENT_ENV[@]}" Identity__Issuer="$STACK_AUTHORITY" Identity__RequireHttps=false dotnet "$dll"
+    fi
     exec dotnet "$dll"
   ) >>"$STACK_LOGS/$service.log" 2>&1 &
   STACK_PID[$service]=$!
@@ -142,7 +170,7 @@ stack_down() {
   STACK_PID=()
   rm -f "${STACK_LOGS:-/nonexistent}"/*.pid
   if [[ -n ${STACK_NAME:-} && -z ${STACK_KEEP:-} ]]; then
-    for db in intake custody medical; do
+    for db in "${STACK_DATABASES[@]}"; do
       stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" || true
     done
     stack_mgmt DELETE "/api/vhosts/$STACK_NAME" || true

@@ -46,8 +46,9 @@ dotnet build Registry.sln -c Release --nologo -clp:ErrorsOnly
 step "tests"
 dotnet test Registry.sln -c Release --no-build --nologo
 
-# A few seconds of load through the gateway against the four services as processes, on databases and
-# a virtual host of their own, then the zero-loss reconciliation. It fails on a lost or duplicated
+# A few seconds of load through the gateway against the authorization server and the four services as
+# processes, on databases and a virtual host of their own (the load generator calls with the stack's
+# development clients: stack_up exports REGISTRY_LOAD_CREDENTIALS), then the zero-loss reconciliation. It fails on a lost or duplicated
 # registration, never on speed (the figures are in docs/performance.md).
 step "load smoke: tools/Registry.Load for a few seconds, reconciled against intake, custody and medical"
 if [ -z "${REGISTRY_TEST_POSTGRES:-}" ]; then

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Registry.Custody;
+using Registry.Embedded.Credentials;
 using Registry.Embedded.Dashboard;
 using Registry.Embedded.Demo;
 using Registry.Embedded.Telemetry;
 using Registry.Gateway;
+using Registry.Identity;
 using Registry.Intake;
 using Registry.Medical;
 using Registry.ServiceDefaults.Data;
@@ -13,11 +15,13 @@ using Registry.ServiceDefaults.Messaging;
 namespace Registry.Embedded;
 
 /// <summary>
-/// Composes the four services' modules in one host, with the same service code, consumers, outbox
+/// Composes the four services' modules and the authorization server (Registry.Identity) in one host, with the same service code, consumers, outbox
 /// and inbox as in production: only the database provider (SQLite, a file per service) and the
 /// transport (MassTransit's in-memory bus, one for all modules, each consumer on its own queue)
 /// differ, chosen by configuration. Each service answers on its own port; the gateway reaches
-/// them over gRPC on those ports, as it would across machines.
+/// them over gRPC on those ports, as it would across machines. The authorization server answers on its own
+/// HTTP/1.1 port (<see cref="EmbeddedOptions.IdentityPort"/>) with the demo's development clients
+/// (<see cref="DevelopmentClients"/>), and every module validates its tokens: no call without one.
 /// </summary>
 public static class EmbeddedHost
 {
@@ -28,6 +32,7 @@ public static class EmbeddedHost
         var options = builder.Configuration.GetSection(EmbeddedOptions.Section).Get<EmbeddedOptions>() ?? new EmbeddedOptions();
         var firstRun = !Directory.Exists(options.DataPath);
         Directory.CreateDirectory(options.DataPath);
+        var clients = DevelopmentClients.LoadOrCreate(options.DataPath, options.Authority);
 
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -36,10 +41,18 @@ public static class EmbeddedHost
             [$"ConnectionStrings:{IntakeModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("intake")}",
             [$"ConnectionStrings:{CustodyModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("custody")}",
             [$"ConnectionStrings:{MedicalModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("medical")}",
+            [$"ConnectionStrings:{IdentityModule.ConnectionName}"] = $"Data Source={options.DatabaseFile("identity")}",
+            ["Identity:Issuer"] = options.Authority.ToString(),
+            ["Identity:RequireHttps"] = "false",
+            ["Auth:Authority"] = options.Authority.ToString(),
+            ["Auth:RequireHttpsMetadata"] = "false",
             ["Services:Intake"] = $"http://127.0.0.1:{options.IntakePort}",
             ["Services:Custody"] = $"http://127.0.0.1:{options.CustodyPort}",
             ["Services:Medical"] = $"http://127.0.0.1:{options.MedicalPort}",
         });
+        // Clients named in configuration (Identity:Clients:N:…, e.g. from the environment) keep their indices; the demo's follow them.
+        var configured = builder.Configuration.GetSection(Registry.Identity.Clients.ConfiguredClients.Section).GetChildren().Count();
+        builder.Configuration.AddInMemoryCollection(DevelopmentClients.AsConfiguration(clients, configured));
 
         builder.AddServiceDefaults("registry");
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -50,8 +63,10 @@ public static class EmbeddedHost
             }
 
             kestrel.ListenLocalhost(options.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.ListenLocalhost(options.IdentityPort, o => o.Protocols = HttpProtocols.Http1);
         });
 
+        builder.AddIdentityServer();
         builder.AddIntake();
         builder.AddCustody();
         builder.AddMedical();
@@ -59,6 +74,7 @@ public static class EmbeddedHost
         builder.AddRegistryBus();
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(clients);
         if (options.Dashboard)
         {
             builder.AddModuleTelemetry(options);
@@ -80,6 +96,7 @@ public static class EmbeddedHost
         app.MapGroup("").RequireHost($"*:{options.CustodyPort}").MapCustody();
         app.MapGroup("").RequireHost($"*:{options.MedicalPort}").MapMedical();
         app.MapGroup("").RequireHost($"*:{options.GatewayPort}").MapGateway();
+        app.MapGroup("").RequireHost($"*:{options.IdentityPort}").MapIdentityServer();
         return app;
     }
 }

@@ -13,6 +13,8 @@ public sealed class EmbeddedOptions
     public int MedicalPort { get; set; } = 5103;
     /// <summary>HTTP/1.1 port of /healthz and /readyz.</summary>
     public int HttpPort { get; set; } = 5180;
+    /// <summary>HTTP/1.1 port of the authorization server (discovery, JWKS, /connect/token); the issuer is <see cref="Authority"/>.</summary>
+    public int IdentityPort { get; set; } = 5184;
 
     public bool Dashboard { get; set; } = true;
     public int DashboardPort { get; set; } = 18888;
@@ -21,6 +23,8 @@ public sealed class EmbeddedOptions
     /// <summary>Replay the seed story through the gateway at start; null means "on the first run only".</summary>
     public bool? Demo { get; set; }
 
+    /// <summary>The embedded authorization server's issuer, which the modules validate tokens against: <c>http://127.0.0.1:{IdentityPort}/</c>.</summary>
+    public Uri Authority => new($"http://127.0.0.1:{IdentityPort}/");
     public Uri GatewayAddress => new($"http://127.0.0.1:{GatewayPort}");
     public Uri DashboardAddress => new($"http://127.0.0.1:{DashboardPort}");
     public Uri DashboardOtlpAddress => new($"http://127.0.0.1:{DashboardOtlpPort}");

@@ -35,12 +35,15 @@ public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
             ["Embedded__CustodyPort"] = _ports["custody"].ToString(),
             ["Embedded__MedicalPort"] = _ports["medical"].ToString(),
             ["Embedded__HttpPort"] = _http.ToString(),
+            ["Embedded__IdentityPort"] = FreePort.Next().ToString(),
             ["Embedded__Dashboard"] = "false",
             ["Embedded__Demo"] = "false",
         });
 
         var caseId = Guid.NewGuid().ToString();
+        // ReportRefusal is open (the gateway reports callers it refused); reading the audit is the auditor's.
         var channels = _ports.ToDictionary(p => p.Key, p => GrpcChannel.ForAddress($"http://127.0.0.1:{p.Value}"));
+        var auditors = _ports.ToDictionary(p => p.Key, p => EmbeddedCallers.Read(_data, new Uri($"http://127.0.0.1:{p.Value}")));
         try
         {
             foreach (var service in new[] { "custody", "medical" })
@@ -54,9 +57,9 @@ public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
                 });
             }
 
-            foreach (var (service, channel) in channels)
+            foreach (var (service, auditor) in auditors)
             {
-                var events = (await new AuditClient(channel).ListAccessEventsAsync(new ListAccessEventsRequest { CaseId = caseId, PageSize = 10 })).Events;
+                var events = (await new AuditClient(auditor.Auditor).ListAccessEventsAsync(new ListAccessEventsRequest { CaseId = caseId, PageSize = 10 })).Events;
                 if (service == "intake")
                 {
                     Assert.Empty(events);
@@ -68,15 +71,23 @@ public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
                 }
             }
 
-            using var gateway = GrpcChannel.ForAddress(host.GrpcAddress);
-            var merged = await new AuditService.AuditServiceClient(gateway).ListAccessEventsAsync(new GatewayListRequest { CaseId = caseId, PageSize = 10 });
-            Assert.Equal(["custody", "medical"], merged.Events.Select(e => e.Service));
+            using var gateway = EmbeddedCallers.Read(_data, host.GrpcAddress);
+            var merged = await new AuditService.AuditServiceClient(gateway.Auditor).ListAccessEventsAsync(new GatewayListRequest { CaseId = caseId, PageSize = 10 });
+            // The two refusals first, then the auditor's own reads of each module's audit above: a read of the audit is audited too.
+            Assert.Equal(["custody", "medical"], merged.Events.Take(2).Select(e => e.Service));
+            Assert.Equal(["intake", "custody", "medical"], merged.Events.Skip(2).Select(e => e.Service));
+            Assert.All(merged.Events.Skip(2), e => Assert.Equal(("ua-ombudsman-auditor", "auditor", "OK"), (e.ClientId, e.Roles, e.Outcome)));
         }
         finally
         {
             foreach (var channel in channels.Values)
             {
                 channel.Dispose();
+            }
+
+            foreach (var auditor in auditors.Values)
+            {
+                auditor.Dispose();
             }
         }
     }

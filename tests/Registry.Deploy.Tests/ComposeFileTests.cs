@@ -2,10 +2,14 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Registry.Custody;
 using Registry.Gateway;
+using Registry.Identity;
+using Registry.Identity.Clients;
+using Registry.Identity.Server;
 using Registry.Intake;
 using Registry.Medical;
 using Registry.ServiceDefaults.Hosting;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 using YamlDotNet.Serialization;
 
@@ -34,12 +38,19 @@ public sealed partial class ComposeFileTests
     };
 
     private static readonly string[] EveryServiceKeys =
-        [$"{ServicePorts.Section}:{nameof(ServicePorts.Grpc)}", $"{ServicePorts.Section}:{nameof(ServicePorts.Http)}", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+    [
+        $"{ServicePorts.Section}:{nameof(ServicePorts.Grpc)}", $"{ServicePorts.Section}:{nameof(ServicePorts.Http)}", "OTEL_EXPORTER_OTLP_ENDPOINT",
+        $"{RegistryAuthOptions.Section}:{nameof(RegistryAuthOptions.Authority)}", $"{RegistryAuthOptions.Section}:{nameof(RegistryAuthOptions.RequireHttpsMetadata)}",
+    ];
+
+    /// <summary>What the authorization server reads besides its clients (Identity:Clients:N:…, checked by <see cref="ConfiguredClients"/>).</summary>
+    private static readonly string[] IdentityKeys =
+        [$"ConnectionStrings:{IdentityModule.ConnectionName}", $"{IdentitySettings.Section}:Issuer", $"{IdentitySettings.Section}:RequireHttps"];
 
     [Fact]
     public void The_compose_file_has_the_servers_the_four_services_and_a_trace_dashboard()
     {
-        Assert.Subset(Services.Keys.ToHashSet(), new HashSet<string>(RegistryServices) { "postgres", "rabbitmq", "dashboard" });
+        Assert.Subset(Services.Keys.ToHashSet(), new HashSet<string>(RegistryServices) { "postgres", "rabbitmq", "dashboard", "identity" });
         Assert.Contains("management", Scalar(Services["rabbitmq"], "image"));
         Assert.Contains("aspire-dashboard", Scalar(Services["dashboard"], "image"));
     }
@@ -58,6 +69,44 @@ public sealed partial class ComposeFileTests
         Assert.Equal(expected.Order(), actual.Order());
     }
 
+    [Fact]
+    public void The_authorization_server_reads_its_keys_and_serves_the_demo_agencies_clients_with_marked_development_secrets()
+    {
+        var environment = Environment("identity").Keys.Select(k => k.Replace("__", ":")).ToList();
+        var expected = IdentityKeys.Concat(EveryServiceKeys).ToHashSet();
+        Assert.Equal(expected.Order(), environment.Where(k => !k.StartsWith(ConfiguredClients.Section + ":", StringComparison.Ordinal)).Order());
+
+        var configuration = Configuration("identity");
+        var clients = ConfiguredClients.From(configuration);
+        Assert.All(clients, c => c.Client.Validate());
+        Assert.Equal(RegistryRoles.All.Order(), clients.SelectMany(c => c.Client.Roles).Distinct().Order());
+        // No secret in the repository beyond a clearly marked development default (QUALITY.md "Security").
+        Assert.All(clients, c => Assert.Matches(@"^\$\{[A-Z_]+_SECRET:-development-only-[a-z-]+\}$", c.Secret));
+
+        var settings = IdentitySettings.From(configuration);
+        Assert.False(settings.RequireHttps);
+        Assert.Equal(("identity", Ports("identity").Http), (settings.Issuer.Host, settings.Issuer.Port));
+        Assert.Contains("Database=identity;", configuration.GetConnectionString(IdentityModule.ConnectionName));
+        Assert.Equal([$"127.0.0.1:5184:{Ports("identity").Http}"], Sequence(Services["identity"], "ports"));
+    }
+
+    [Theory]
+    [InlineData("gateway")]
+    [InlineData("intake")]
+    [InlineData("custody")]
+    [InlineData("medical")]
+    [InlineData("identity")]
+    public void Every_service_validates_tokens_of_the_authorization_server_the_file_defines(string service)
+    {
+        var auth = RegistryAuthOptions.From(Configuration(service));
+        Assert.Equal(IdentitySettings.From(Configuration("identity")).Issuer, new Uri(auth.Authority));
+        Assert.False(auth.HttpsMetadataRequired);
+        if (service != "identity")
+        {
+            Assert.Contains(("identity", "service_healthy"), DependsOn(service));
+        }
+    }
+
     [Theory]
     [InlineData("intake")]
     [InlineData("custody")]
@@ -74,7 +123,7 @@ public sealed partial class ComposeFileTests
         var broker = RabbitMqAddress.Parse(configuration.GetConnectionString(RegistryBus.ConnectionName)!);
         var rabbit = Environment("rabbitmq");
         Assert.Equal(("rabbitmq", rabbit["RABBITMQ_DEFAULT_USER"], rabbit["RABBITMQ_DEFAULT_PASS"]), (broker.Host, broker.Username, broker.Password));
-        Assert.Equal(["postgres", "rabbitmq"], DependsOn(service).Where(d => d.Condition == "service_healthy").Select(d => d.Service).Order());
+        Assert.Equal(["identity", "postgres", "rabbitmq"], DependsOn(service).Where(d => d.Condition == "service_healthy").Select(d => d.Service).Order());
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
             ["Embedded__CustodyPort"] = FreePort.Next().ToString(),
             ["Embedded__MedicalPort"] = FreePort.Next().ToString(),
             ["Embedded__HttpPort"] = _http.ToString(),
+            ["Embedded__IdentityPort"] = FreePort.Next().ToString(),
             ["Embedded__Dashboard"] = "false",
             ["Embedded__Demo"] = "false",
         };
@@ -50,8 +51,9 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
 
         await using (var first = await StartAsync())
         {
-            using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
-            var intake = new IntakeService.IntakeServiceClient(channel);
+            using var callers = EmbeddedCallers.Read(_data, first.GrpcAddress);
+            var channel = callers.Coordinator;
+            var intake = new IntakeService.IntakeServiceClient(callers.IntakeOfficer);
             admittedCase = (await intake.RegisterCaptureAsync(Capture(0))).Case.CaseId;
             await WholeCaseFileAsync(channel, admittedCase);
 
@@ -65,7 +67,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
 
                 // StatusCategoryChanged, an event no module consumes.
                 var last = (await intake.GetCaseAsync(new GetCaseRequest { CaseId = registered[^1] })).Case;
-                await intake.ChangeStatusCategoryAsync(new ChangeStatusCategoryRequest
+                await new IntakeService.IntakeServiceClient(callers.Coordinator).ChangeStatusCategoryAsync(new ChangeStatusCategoryRequest
                 {
                     CaseId = last.CaseId,
                     StatusCategory = StatusCategory.CivilianInternee,
@@ -83,13 +85,14 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
 
         await using (var second = await StartAsync())
         {
-            using var channel = GrpcChannel.ForAddress(second.GrpcAddress);
+            using var callers = EmbeddedCallers.Read(_data, second.GrpcAddress);
+            var channel = callers.Coordinator;
             await Task.WhenAll(registered.Select(c => WholeCaseFileAsync(channel, c)));
 
             // Intake cannot write: custody admits, and its CustodyAdmitted waits in the bus for intake's consumer.
             using (HoldWriteLock("intake"))
             {
-                await new CustodyService.CustodyServiceClient(channel).AdmitToFacilityAsync(new AdmitToFacilityRequest
+                await new CustodyService.CustodyServiceClient(callers.Custodian).AdmitToFacilityAsync(new AdmitToFacilityRequest
                 {
                     RequestId = Guid.NewGuid().ToString(),
                     CaseId = admittedCase,
@@ -105,7 +108,8 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
 
         await using (var third = await StartAsync())
         {
-            using var channel = GrpcChannel.ForAddress(third.GrpcAddress);
+            using var callers = EmbeddedCallers.Read(_data, third.GrpcAddress);
+            var channel = callers.Coordinator;
             var files = await Task.WhenAll(registered.Select(c => WholeCaseFileAsync(channel, c)));
             Assert.All(files, f => Assert.Equal(f.Identity.Case.CaseNumber, f.Custody.Record.CaseNumber));
 
@@ -252,7 +256,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
             CapturedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 1, 12, 6, 0, 0, TimeSpan.Zero)),
             Place = "Kursk region",
             CapturingUnit = "95th Air Assault Brigade",
-            CapturingAgency = "UA-AF",
+            CapturingAgency = "UA-SSO",
         },
     };
 

@@ -9,6 +9,7 @@ using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 
 namespace Registry.Deploy.Tests;
@@ -18,7 +19,8 @@ using Identity = Registry.Protos.Intake.V1.Identity;
 
 /// <summary>
 /// The embedded host as a newcomer runs it: one process, SQLite files, the in-memory bus, the Aspire
-/// dashboard beside it. No PostgreSQL or RabbitMQ is involved.
+/// dashboard beside it, its own authorization server with the demo's development clients. No PostgreSQL or
+/// RabbitMQ is involved. Every call carries a token of a client read from the dev-clients.json the host wrote.
 /// </summary>
 public sealed class EmbeddedModeTests : IAsyncLifetime
 {
@@ -38,6 +40,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             ["Embedded__CustodyPort"] = FreePort.Next().ToString(),
             ["Embedded__MedicalPort"] = FreePort.Next().ToString(),
             ["Embedded__HttpPort"] = _http.ToString(),
+            ["Embedded__IdentityPort"] = FreePort.Next().ToString(),
             ["Embedded__DashboardPort"] = _dashboard.ToString(),
             ["Embedded__DashboardOtlpPort"] = FreePort.Next().ToString(),
         };
@@ -48,20 +51,22 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         Case registered;
+        string secrets;
 
         await using (var first = await StartAsync())
         {
+            using var callers = EmbeddedCallers.Read(_data, first.GrpcAddress);
+            secrets = string.Join(",", callers.Clients.Clients.Select(c => c.Secret));
             // First run: the seed story's two soldiers are replayed through the gateway.
             await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("Demo: RC-000002")),
                 TimeSpan.FromSeconds(120), "the demo to register both soldiers", () => first.Output);
             Assert.Contains("Demo: RC-000001 (born 2005", first.Output);
 
-            using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
-            await AssertTheSniperIsHeldInKyivWithHisInjuryAsync(channel);
+            await AssertTheSniperIsHeldInKyivWithHisInjuryAsync(callers);
             var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
-            registered = (await new IntakeService.IntakeServiceClient(channel).RegisterCaptureAsync(Capture(), caller)).Case;
+            registered = (await new IntakeService.IntakeServiceClient(callers.IntakeOfficer).RegisterCaptureAsync(Capture(), caller)).Case;
             Assert.Equal("RC-000003", registered.CaseNumber);
-            await WholeCaseFileAsync(channel, registered.CaseId);
+            await WholeCaseFileAsync(callers.Coordinator, registered.CaseId);
 
             var services = await Eventually.GetAsync(() => ServicesInDashboardTraceAsync(traceId), TimeSpan.FromSeconds(60),
                 $"trace {traceId} in the dashboard from gateway, intake, custody and medical");
@@ -74,7 +79,10 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
 
         await using (var second = await StartAsync())
         {
-            using var channel = GrpcChannel.ForAddress(second.GrpcAddress);
+            // The development secrets of the first start are kept, so a token command printed then still works.
+            using var callers = EmbeddedCallers.Read(_data, second.GrpcAddress);
+            Assert.Equal(secrets, string.Join(",", callers.Clients.Clients.Select(c => c.Secret)));
+            var channel = callers.Coordinator;
             var read = (await new IntakeService.IntakeServiceClient(channel).GetCaseAsync(new GetCaseRequest { CaseId = registered.CaseId })).Case;
             Assert.Equal(registered, read);
             var file = await WholeCaseFileAsync(channel, registered.CaseId);
@@ -84,8 +92,9 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     /// <summary>What the demo put in the registry, read back through the gateway as an agency would.</summary>
-    private static async Task AssertTheSniperIsHeldInKyivWithHisInjuryAsync(GrpcChannel channel)
+    private static async Task AssertTheSniperIsHeldInKyivWithHisInjuryAsync(EmbeddedCallers callers)
     {
+        var channel = callers.Coordinator;
         var found = await new IntakeService.IntakeServiceClient(channel).SearchCasesAsync(new SearchCasesRequest { Name = "광순", PageSize = 10 });
         var sniper = Assert.Single(found.Cases);
         Assert.Equal(1999, sniper.Identity.DateOfBirth.Year);
@@ -97,7 +106,8 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal("UA-SBU", file.Custody.Record.CustodianAgency);
         Assert.Equal(MedicalStatus.UnderTreatment, file.Medical.Summary.Status);
 
-        var record = await new MedicalService.MedicalServiceClient(channel).GetMedicalRecordAsync(new GetMedicalRecordRequest { CaseId = sniper.CaseId });
+        // Clinical detail: the medic's only (GC III Art. 30-31).
+        var record = await new MedicalService.MedicalServiceClient(callers.Medic).GetMedicalRecordAsync(new GetMedicalRecordRequest { CaseId = sniper.CaseId });
         var injury = Assert.Single(record.Conditions);
         Assert.Equal("face, jaw", injury.BodySite);
         Assert.Contains("grenade", injury.Cause);
@@ -155,8 +165,8 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         {
             CapturedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 1, 12, 6, 0, 0, TimeSpan.Zero)),
             Place = "Kursk region",
-            CapturingUnit = "95th Air Assault Brigade",
-            CapturingAgency = "UA-AF",
+            CapturingUnit = "Special Operations Forces",
+            CapturingAgency = "UA-SSO",
         },
     };
 

@@ -87,11 +87,25 @@ public static class Captures
 
     private static readonly string[] Ranks = ["Private", "Private", "Private", "Corporal", "Junior Sergeant", "Sergeant", "Junior Lieutenant", ""];
     private static readonly string[] Places = ["Kursk region", "Sudzha district", "Pokrovsk direction", "Zaporizhzhia region", "Kharkiv region", "Kupiansk direction", "Toretsk direction"];
-    private static readonly (string Unit, string Agency)[] Units =
+    private static readonly (string Unit, string Agency)[] AllUnits =
     [
         ("Special Operations Forces", "UA-SSO"), ("47th Mechanized Brigade", "UA-AF"), ("Security Service of Ukraine", "UA-SBU"),
         ("3rd Assault Brigade", "UA-AF"), ("National Guard", "UA-NGU"),
     ];
+
+    /// <summary>The capturing units registrations name: those of agencies it has an intake officer for (<see cref="RegisterFor"/>).</summary>
+    private static (string Unit, string Agency)[] Units = AllUnits;
+
+    /// <summary>
+    /// Registrations name only units of <paramref name="agencies"/>, since a capture is registered only in the caller's
+    /// own agency's name. A unit of its own stands in for an agency with a client but none of the units above.
+    /// </summary>
+    public static void RegisterFor(IReadOnlyCollection<string> agencies)
+    {
+        var units = AllUnits.Where(u => agencies.Contains(u.Agency)).ToList();
+        units.AddRange(agencies.Where(a => units.All(u => u.Agency != a)).Select(a => ($"{a} capture team", a)));
+        Units = units.ToArray();
+    }
 
     /// <summary>Persons registered lately, some of whom another agency registers again.</summary>
     private static readonly Person?[] Recent = new Person?[4096];

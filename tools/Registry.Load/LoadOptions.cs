@@ -22,6 +22,11 @@ public sealed class LoadOptions
     public string? CustodyDatabase { get; private set; } = Environment.GetEnvironmentVariable("ConnectionStrings__Custody");
     public string? MedicalDatabase { get; private set; } = Environment.GetEnvironmentVariable("ConnectionStrings__Medical");
     public string? ResultFile { get; private set; }
+    /// <summary>The client credentials file (dev-clients.json shape); every call but health needs a token.</summary>
+    public string? CredentialsFile { get; private set; } = Environment.GetEnvironmentVariable("REGISTRY_LOAD_CREDENTIALS");
+    /// <summary>Where to get tokens when not at the file's authority (the same server by another name).</summary>
+    public Uri? Authority { get; private set; } =
+        Environment.GetEnvironmentVariable("REGISTRY_AUTHORITY") is { Length: > 0 } authority ? new Uri(authority) : null;
 
     public const string Usage = """
         Registry load generator: the transport floor (gRPC health through the gateway), registrations,
@@ -30,6 +35,13 @@ public sealed class LoadOptions
           dotnet run -c Release --project tools/Registry.Load -- [options]
 
           --gateway URL          gateway gRPC address (http://127.0.0.1:5100)
+          --credentials FILE     client credentials (default: REGISTRY_LOAD_CREDENTIALS; with --embedded-data, DIR/dev-clients.json):
+                                 JSON {"authority": URL, "clients": [{"clientId", "secret", "agency", "roles": [...]}]}, the
+                                 dev-clients.json that the embedded host, tools/stack.sh and deploy/run-local.sh write.
+                                 Each registration is sent with a token of an intake officer of its capturing agency (only
+                                 the agencies with such a client are registered for); reads and search with a coordinator's
+                                 (else an ICRC delegate's or an auditor's). Tokens: client-credentials grant, refreshed.
+          --authority URL        the authorization server, when not reached at the file's "authority" (default: REGISTRY_AUTHORITY)
           --clients N            concurrent clients, each on its own HTTP/2 connection (16)
           --duration S           seconds of registrations (30); 0 skips the phase
           --floor-duration S     seconds of health checks, the transport floor (30); 0 skips it
@@ -78,8 +90,11 @@ public sealed class LoadOptions
                 case "--intake-db": o.IntakeDatabase = Value(); break;
                 case "--custody-db": o.CustodyDatabase = Value(); break;
                 case "--medical-db": o.MedicalDatabase = Value(); break;
+                case "--credentials": o.CredentialsFile = Value(); break;
+                case "--authority": o.Authority = new Uri(Value()); break;
                 case "--embedded-data":
                     var data = Value();
+                    o.CredentialsFile ??= Path.Combine(data, "dev-clients.json");
                     o.IntakeDatabase = ServiceDatabase.SqliteFile(data, "intake");
                     o.CustodyDatabase = ServiceDatabase.SqliteFile(data, "custody");
                     o.MedicalDatabase = ServiceDatabase.SqliteFile(data, "medical");
@@ -92,6 +107,12 @@ public sealed class LoadOptions
         if (o.Clients < 1)
         {
             throw new ArgumentException("--clients must be at least 1");
+        }
+
+        if (o.CredentialsFile is null)
+        {
+            throw new ArgumentException(
+                "every call but health needs a token: pass --credentials FILE (or set REGISTRY_LOAD_CREDENTIALS), e.g. the embedded host's .data/embedded/dev-clients.json");
         }
 
         if (o.Preload > 0 && o.IntakeDatabase is null)

@@ -30,9 +30,28 @@ void Line(string text)
     report.AppendLine(text);
 }
 
-// One HTTP/2 connection per client, as separate agency systems would have.
+Callers callers;
+using var tokenHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+try
+{
+    callers = Callers.From(options.CredentialsFile!, options.Authority, tokenHttp);
+}
+catch (Exception ex) when (ex is IOException or ArgumentException or System.Text.Json.JsonException or InvalidDataException or UriFormatException)
+{
+    Console.Error.WriteLine($"registry-load: the credentials in {options.CredentialsFile} cannot be used: {ex.Message}");
+    return 2;
+}
+
+Captures.RegisterFor(callers.Agencies);
+
+// One HTTP/2 connection per client, as separate agency systems would have. Tokens go as call credentials,
+// also over plaintext h2c (the development default; the gateway may serve TLS).
 var channels = Enumerable.Range(0, options.Clients)
-    .Select(_ => GrpcChannel.ForAddress(options.Gateway, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } }))
+    .Select(_ => GrpcChannel.ForAddress(options.Gateway, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        UnsafeUseInsecureChannelCallCredentials = true,
+    }))
     .ToArray();
 var health = channels.Select(c => new Health.HealthClient(c)).ToArray();
 try
@@ -45,12 +64,13 @@ catch (RpcException ex)
     return 2;
 }
 
+Line($"registry-load: callers {string.Join(", ", callers.RegistrarClients.Select(r => $"{r.Value} ({r.Key})"))} register, {callers.ReaderClient} reads");
 Line($"registry-load: {options.Clients} clients against {options.Gateway}; machine: {Environment.ProcessorCount} cores, " +
      $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024)} MB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
 // A short warm-up so that JIT and connection set-up are not in the figures.
 var warmupLedger = new Ledger();
-await Registrations.RunAsync("warm-up", options, channels, warmupLedger, TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10))));
+await Registrations.RunAsync("warm-up", options, channels, callers, warmupLedger, TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10))));
 
 PhaseStats? floor = null;
 if (options.FloorDuration > TimeSpan.Zero)
@@ -74,7 +94,7 @@ var ledger = new Ledger();
 PhaseStats? register = null;
 if (options.Duration > TimeSpan.Zero)
 {
-    register = await Registrations.RunAsync("register", options, channels, ledger, options.Duration);
+    register = await Registrations.RunAsync("register", options, channels, callers, ledger, options.Duration);
 }
 
 // Reconcile before the read phase so that propagation lag is not measured under read load.
@@ -114,7 +134,7 @@ if (options.ReadDuration > TimeSpan.Zero && readable.Length > 0)
         try
         {
             var file = (await caseFiles[i].GetCaseFileAsync(new GetCaseFileRequest { CaseId = readable[Random.Shared.Next(readable.Length)] },
-                deadline: DateTime.UtcNow + options.CallDeadline)).CaseFile;
+                new CallOptions(deadline: DateTime.UtcNow + options.CallDeadline, credentials: callers.Reader))).CaseFile;
             stats.Record(recorder, started, StatusCode.OK);
             if (file.Identity.ResultCase != IdentityPart.ResultOneofCase.Case || file.Custody.ResultCase != CustodyPart.ResultOneofCase.Record
                 || file.Medical.ResultCase != MedicalPart.ResultOneofCase.Summary)
@@ -142,7 +162,7 @@ var registrySize = -1L;
 if (options.SearchDuration > TimeSpan.Zero)
 {
     registrySize = await CountCasesAsync();
-    search = await Search.RunAsync(options, channels, searchKinds);
+    search = await Search.RunAsync(options, channels, callers, searchKinds);
 }
 
 Reconciler.Outcome? preloadOutcome = null;
@@ -278,7 +298,7 @@ async Task<Preload> PreloadAsync()
             return;
         }
 
-        await Registrations.RegisterAsync(new Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient(channels[i]),
+        await Registrations.RegisterAsync(new Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient(channels[i]), callers,
             Captures.Next(Random.Shared), options, ledger, stats, recorder);
     }, _ => ledger.Accepted.Count, done.Token,
     progress: (_, rate) =>

@@ -27,22 +27,22 @@ public static class Registrations
     private static readonly HashSet<StatusCode> Retryable =
         [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Internal, StatusCode.Unknown, StatusCode.Aborted, StatusCode.ResourceExhausted];
 
-    public static Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Ledger ledger, TimeSpan duration)
+    public static Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Callers callers, Ledger ledger, TimeSpan duration)
     {
         var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
         return ClosedLoop.RunAsync(name, channels.Length, duration, async (i, stats, recorder, _) =>
         {
             var random = Random.Shared;
             var request = Captures.Next(random);
-            await RegisterAsync(clients[i], request, options, ledger, stats, recorder);
+            await RegisterAsync(clients[i], callers, request, options, ledger, stats, recorder);
         }, _ => ledger.Accepted.Count);
     }
 
     /// <summary>
     /// Sends one registration and retries it with the same request_id (so the registry must not
-    /// duplicate it) until it is answered OK, refused for good, or out of retries.
+    /// duplicate it) until it is answered OK, refused for good, or out of retries; as an intake officer of its capturing agency.
     /// </summary>
-    public static async Task RegisterAsync(IntakeService.IntakeServiceClient client, RegisterCaptureRequest request,
+    public static async Task RegisterAsync(IntakeService.IntakeServiceClient client, Callers callers, RegisterCaptureRequest request,
         LoadOptions options, Ledger ledger, PhaseStats stats, List<double> recorder)
     {
         var requestId = Guid.Parse(request.RequestId);
@@ -51,7 +51,8 @@ public static class Registrations
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var response = await client.RegisterCaptureAsync(request, deadline: DateTime.UtcNow + options.CallDeadline);
+                var response = await client.RegisterCaptureAsync(request, new CallOptions(
+                    deadline: DateTime.UtcNow + options.CallDeadline, credentials: callers.Registrar(request.Capture.CapturingAgency)));
                 stats.Record(recorder, started, StatusCode.OK);
                 ledger.Accepted[requestId] = new Accepted(requestId, Guid.Parse(response.Case.CaseId), DateTimeOffset.UtcNow, response.Replayed, attempt);
                 ledger.GaveUp.TryRemove(requestId, out _);

@@ -33,7 +33,7 @@ public static class Search
         });
     }
 
-    public static Task<PhaseStats> RunAsync(LoadOptions options, GrpcChannel[] channels, Kinds kinds)
+    public static Task<PhaseStats> RunAsync(LoadOptions options, GrpcChannel[] channels, Callers callers, Kinds kinds)
     {
         var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
         return ClosedLoop.RunAsync("search", channels.Length, options.SearchDuration, async (i, stats, recorder, _) =>
@@ -42,7 +42,7 @@ public static class Search
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var response = await clients[i].SearchCasesAsync(request, deadline: DateTime.UtcNow + options.CallDeadline);
+                var response = await clients[i].SearchCasesAsync(request, new CallOptions(deadline: DateTime.UtcNow + options.CallDeadline, credentials: callers.Reader));
                 stats.Record(recorder, started, StatusCode.OK);
                 kinds.Record(kind, Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.Cases.Count, StatusCode.OK);
             }

@@ -4,14 +4,19 @@ using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Registry.Embedded.Credentials;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Security;
 using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.Embedded.Demo;
+
+// Registry.Identity (the authorization server) is a namespace too: the proto type wins here.
+using Identity = Registry.Protos.Intake.V1.Identity;
 
 /// <summary>
 /// Replays the seed story (shared/seed/news-article.txt) through the gateway as the agencies'
@@ -21,8 +26,11 @@ namespace Registry.Embedded.Demo;
 /// the one who set off a grenade. Request ids are derived from the story, so a replay on a later
 /// start returns the same records instead of new ones. The article withholds the names and the
 /// dates of admission and examination; the Hangul names and those dates are placeholders.
+/// Each agency calls with its own token (client-credentials grant against the embedded authorization server):
+/// the UA-SSO intake officer registers, the UA-SBU custodian admits, the UA-SBU medic records the
+/// examinations, the UA-POW-HQ coordinator reads the case files.
 /// </summary>
-public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLifetime lifetime, ILogger<SeedStoryReplay> logger)
+public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsFile clients, IHostApplicationLifetime lifetime, ILogger<SeedStoryReplay> logger)
     : BackgroundService
 {
     private static readonly DateTimeOffset CapturedAt = new(2025, 1, 11, 9, 30, 0, TimeSpan.FromHours(3));
@@ -47,11 +55,20 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStartedAsync(stoppingToken);
-        using var channel = GrpcChannel.ForAddress(options.GatewayAddress);
-        var intake = new IntakeService.IntakeServiceClient(channel);
-        var custody = new CustodyService.CustodyServiceClient(channel);
-        var medical = new MedicalService.MedicalServiceClient(channel);
-        var caseFiles = new CaseFileService.CaseFileServiceClient(channel);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
+        GrpcChannel ChannelAs(string role, string agency) => GrpcChannel.ForAddress(options.GatewayAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new BearerTokenHandler(tokens, clients.Credentials(clients.Get(role, agency))) { InnerHandler = new SocketsHttpHandler() },
+        });
+        using var intakeOfficer = ChannelAs(RegistryRoles.IntakeOfficer, "UA-SSO");
+        using var custodian = ChannelAs(RegistryRoles.Custodian, "UA-SBU");
+        using var medic = ChannelAs(RegistryRoles.Medic, "UA-SBU");
+        using var coordinator = ChannelAs(RegistryRoles.Coordinator, "UA-POW-HQ");
+        var intake = new IntakeService.IntakeServiceClient(intakeOfficer);
+        var custody = new CustodyService.CustodyServiceClient(custodian);
+        var medical = new MedicalService.MedicalServiceClient(medic);
+        var caseFiles = new CaseFileService.CaseFileServiceClient(coordinator);
         try
         {
             foreach (var soldier in Soldiers)
@@ -76,7 +93,7 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, IHostApplicationLif
                     activity?.TraceId.ToHexString());
             }
         }
-        catch (Exception ex) when (ex is RpcException or TimeoutException)
+        catch (Exception ex) when (ex is RpcException or TimeoutException or TokenRequestException or HttpRequestException)
         {
             logger.LogWarning(ex, "Demo replay did not complete");
         }
