@@ -46,6 +46,7 @@ public static class EmbeddedHost
             ["Identity:RequireHttps"] = "false",
             ["Auth:Authority"] = options.Authority.ToString(),
             ["Auth:RequireHttpsMetadata"] = "false",
+            ["Auth:DisabledClients"] = new Uri(options.Authority, "registry/disabled-clients").ToString(),
             ["Services:Intake"] = $"http://127.0.0.1:{options.IntakePort}",
             ["Services:Custody"] = $"http://127.0.0.1:{options.CustodyPort}",
             ["Services:Medical"] = $"http://127.0.0.1:{options.MedicalPort}",

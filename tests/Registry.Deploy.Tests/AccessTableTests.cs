@@ -60,12 +60,15 @@ public sealed class AccessTableTests
             Assert.Equal([RegistryRoles.Auditor], row.Roles.Keys);
         }
 
-        // A partner reaches identity and custody of shared cases only, never medical data or lists of all cases.
+        // A partner reaches identity and custody of shared cases only, never medical data or lists of all cases:
+        // its cells are "shared", except on RPCs that only ever answer about the caller itself.
+        string[] aboutTheCallerOnly = ["registry.audit.v1.AccessAuditService/ReportRefusal", "registry.intake.v1.IntakeService/ListSharedCases"];
         foreach (var row in AccessTable.Default.Rows.Where(r => r.Roles.ContainsKey(RegistryRoles.Partner)))
         {
-            Assert.Equal(AccessScope.Shared, row.Roles[RegistryRoles.Partner]);
+            Assert.True(row.Roles[RegistryRoles.Partner] == AccessScope.Shared || aboutTheCallerOnly.Contains(row.Method), $"partner on {row.Method}");
             Assert.DoesNotContain(".medical.", row.Method, StringComparison.Ordinal);
         }
+    }
     }
 
     [Theory]
