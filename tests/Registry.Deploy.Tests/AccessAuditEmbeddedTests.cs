@@ -73,10 +73,12 @@ public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
 
             using var gateway = EmbeddedCallers.Read(_data, host.GrpcAddress);
             var merged = await new AuditService.AuditServiceClient(gateway.Auditor).ListAccessEventsAsync(new GatewayListRequest { CaseId = caseId, PageSize = 10 });
-            // The two refusals first, then the auditor's own reads of each module's audit above: a read of the audit is audited too.
-            Assert.Equal(["custody", "medical"], merged.Events.Take(2).Select(e => e.Service));
-            Assert.Equal(["intake", "custody", "medical"], merged.Events.Skip(2).Select(e => e.Service));
-            Assert.All(merged.Events.Skip(2), e => Assert.Equal(("ua-ombudsman-auditor", "auditor", "OK"), (e.ClientId, e.Roles, e.Outcome)));
+            // By case: the two refusals. The auditor's own reads of each module's audit are audited too, listed by agency.
+            Assert.Equal(["custody", "medical"], merged.Events.Select(e => e.Service));
+            var reads = (await new AuditService.AuditServiceClient(gateway.Auditor).ListAccessEventsAsync(new GatewayListRequest { Agency = "UA-OMBUDSMAN", PageSize = 50 })).Events
+                .Where(e => e.CaseIds.Contains(caseId)).ToList();
+            Assert.Equal(["intake", "custody", "medical"], reads.Take(3).Select(e => e.Service));
+            Assert.All(reads, e => Assert.Equal(("ua-ombudsman-auditor", "auditor", "OK"), (e.ClientId, e.Roles, e.Outcome)));
         }
         finally
         {

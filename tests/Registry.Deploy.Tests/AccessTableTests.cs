@@ -69,7 +69,6 @@ public sealed class AccessTableTests
             Assert.DoesNotContain(".medical.", row.Method, StringComparison.Ordinal);
         }
     }
-    }
 
     [Theory]
     [InlineData("""{"methods":{"a.B/C":{"roles":{"medics":"any"}}}}""", "unknown role 'medics'")]
