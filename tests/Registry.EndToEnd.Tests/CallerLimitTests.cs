@@ -54,6 +54,40 @@ public sealed class CallerLimitTests(RegistryFixture registry)
     }
 
     [Fact]
+    public async Task The_gateway_serves_tls_on_its_public_port_with_a_configured_certificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=registry-gateway-test", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        var path = Path.Combine(Path.GetTempPath(), $"registry-gateway-{Guid.NewGuid():N}.pfx");
+        await File.WriteAllBytesAsync(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test-only"));
+        try
+        {
+            await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+            {
+                ["Ports__GrpcCertificatePath"] = path,
+                ["Ports__GrpcCertificatePassword"] = "test-only",
+            });
+            var handler = new SocketsHttpHandler();
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+            using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{gateway.GrpcPort}", new GrpcChannelOptions { HttpHandler = handler });
+
+            var overdue = new IntakeService.IntakeServiceClient(TestCallers.As(channel, "UA-POW-HQ", RegistryRoles.Coordinator));
+            await overdue.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 }, deadline: RegistryFixture.CallDeadline);
+
+            // Plaintext HTTP/2 is not spoken there any more.
+            using var plain = GrpcChannel.ForAddress(gateway.GrpcAddress);
+            await Assert.ThrowsAsync<RpcException>(() => new IntakeService.IntakeServiceClient(TestCallers.As(plain, "UA-POW-HQ", RegistryRoles.Coordinator))
+                .ListOverdueAsync(new ListOverdueRequest { PageSize = 1 }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task An_intake_officer_sees_identity_and_custody_and_the_medical_part_withheld_not_unavailable()
     {
         var registered = (await new IntakeService.IntakeServiceClient(registry.GatewayChannel)

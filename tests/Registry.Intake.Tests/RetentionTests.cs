@@ -45,13 +45,25 @@ public sealed class RetentionTests(RetentionIntakeFixture intake) : IClassFixtur
         var outboxIds = expiredSent.Append(recentSent).Append(unsent).Select(m => m.MessageId).ToList();
         var inboxIds = expiredInbox.Append(recentInbox).Select(m => m.MessageId).ToList();
 
-        // The job's next round is an hour (Messaging:Retention:Interval) of the service's clock away.
-        intake.Clock.Advance(TimeSpan.FromHours(1));
+        // The job's next round is an hour (Messaging:Retention:Interval) of the service's clock away. On a loaded
+        // machine the job may not be waiting on the clock yet when it is moved (the move is then missed): move it
+        // again, at most three hours in all (the recent rows stay inside their windows).
+        async Task<bool> DeletedAsync() =>
+            await intake.QueryAsync(db => db.OutboxMessages.CountAsync(m => outboxIds.Contains(m.MessageId))) == 2
+            && await intake.QueryAsync(db => db.InboxMessages.CountAsync(m => inboxIds.Contains(m.MessageId))) == 1;
+        for (var hour = 1; ; hour++)
+        {
+            intake.Clock.Advance(TimeSpan.FromHours(1));
+            try
+            {
+                await Eventually.TrueAsync(DeletedAsync, TimeSpan.FromSeconds(15), "the expired rows deleted");
+                break;
+            }
+            catch (TimeoutException) when (hour < 3)
+            {
+            }
+        }
 
-        await Eventually.TrueAsync(async () =>
-                await intake.QueryAsync(db => db.OutboxMessages.CountAsync(m => outboxIds.Contains(m.MessageId))) == 2
-                && await intake.QueryAsync(db => db.InboxMessages.CountAsync(m => inboxIds.Contains(m.MessageId))) == 1,
-            TimeSpan.FromSeconds(30), "the expired rows deleted");
         var kept = await intake.QueryAsync(db => db.OutboxMessages.Where(m => outboxIds.Contains(m.MessageId)).Select(m => m.MessageId).ToListAsync());
         Assert.Equal(new[] { recentSent.MessageId, unsent.MessageId }.Order(), kept.Order());
         Assert.True(await intake.QueryAsync(db => db.InboxMessages.AnyAsync(m => m.MessageId == recentInbox.MessageId)));

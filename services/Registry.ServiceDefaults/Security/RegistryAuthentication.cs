@@ -91,6 +91,7 @@ public static class RegistryAuthentication
         services.AddHttpClient(nameof(Security.DisabledClients), c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<DisabledClients>();
         services.AddHostedService(sp => sp.GetRequiredService<DisabledClients>());
+        services.AddHostedService<AuthorityWarmup>();
         services.AddHttpContextAccessor();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
