@@ -4,6 +4,7 @@ using Registry.Custody.Data;
 using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Records;
+using Registry.Custody.Features.Sharing;
 using Registry.Custody.Features.Timeline;
 using Registry.Custody.Grpc;
 using Registry.ServiceDefaults.Data;
@@ -27,8 +28,14 @@ public static class CustodyModule
         builder.Services.AddScoped<OpenCustodyRecordHandler>();
         builder.Services.AddScoped<AdmitToFacilityHandler>();
         builder.Services.AddScoped<ListCustodyEventsHandler>();
+        builder.Services.AddScoped<ApplyShareHandler>();
         builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
-        builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
+        builder.AddRegistryConsumers(bus =>
+        {
+            bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
+            bus.AddConsumer<CaseSharedConsumer, CaseSharedConsumerDefinition>();
+            bus.AddConsumer<CaseShareRevokedConsumer, CaseShareRevokedConsumerDefinition>();
+        });
         return builder;
     }
 

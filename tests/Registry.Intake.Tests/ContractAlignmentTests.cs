@@ -60,6 +60,12 @@ public sealed partial class ContractAlignmentTests
         ["SearchCasesRequest.name"] = PersonIdentity.NameMaxLength,
         ["SearchCasesRequest.service_number"] = PersonIdentity.ServiceNumberMaxLength,
         ["SearchCasesRequest.capturing_agency"] = CaptureCase.CapturingAgencyMaxLength,
+        ["ShareCaseRequest.partner_agency"] = CaseShare.AgencyMaxLength,
+        ["ShareCaseRequest.purpose"] = CaseShare.PurposeMaxLength,
+        ["ShareCaseRequest.valid_until"] = CaseShare.MaxValidityDays,
+        ["RevokeShareRequest.reason"] = CaseShare.ReasonMaxLength,
+        ["ListSharesRequest.page_size"] = PageTokens.MaxPageSize,
+        ["ListSharedCasesRequest.page_size"] = PageTokens.MaxPageSize,
     };
 
     /// <summary>Each domain enum cast to a contract enum (mappings) or back (validators), by the contract enum's name.</summary>

@@ -21,7 +21,7 @@ public sealed class IntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDb
 
     protected override async Task StartingAsync(string broker) =>
         Events = await TestEvents.StartAsync(broker, "test-intake-events",
-            typeof(IdentityUpdated), typeof(StatusCategoryChanged), typeof(CasesMerged));
+            typeof(IdentityUpdated), typeof(StatusCategoryChanged), typeof(CasesMerged), typeof(CaseShared), typeof(CaseShareRevoked));
 
     protected override async Task StoppedAsync() => await Events.DisposeAsync();
 }

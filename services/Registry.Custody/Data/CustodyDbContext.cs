@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Custody.Domain;
+using Registry.Custody.Features.Sharing;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 using Registry.ServiceDefaults.Security.Audit;
@@ -21,6 +22,7 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
 
     public DbSet<CustodyRecord> Records => Set<CustodyRecord>();
     public DbSet<CustodyEvent> Events => Set<CustodyEvent>();
+    public DbSet<CustodyShare> Shares => Set<CustodyShare>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

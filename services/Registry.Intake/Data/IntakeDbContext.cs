@@ -6,6 +6,7 @@ using Registry.Intake.Features.Effects;
 using Registry.Intake.Features.Identity;
 using Registry.Intake.Features.Notifications;
 using Registry.Intake.Features.Registration;
+using Registry.Intake.Features.Sharing;
 using Registry.Intake.Features.Status;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -34,6 +35,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
     public DbSet<CaptureCard> CaptureCards => Set<CaptureCard>();
     public DbSet<IcrcNotification> Notifications => Set<IcrcNotification>();
     public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
+    public DbSet<CaseShare> CaseShares => Set<CaseShare>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
@@ -58,6 +60,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
         model.ApplyConfiguration(new CaptureCardConfiguration());
         model.ApplyConfiguration(new IcrcNotificationConfiguration());
         model.ApplyConfiguration(new NotificationCounterConfiguration());
+        model.ApplyConfiguration(new CaseShareConfiguration());
         model.AddOutbox();
         model.AddInbox();
         model.AddAccessEvents(Database.IsNpgsql());

@@ -6,6 +6,7 @@ using Registry.Intake.Features.Identity;
 using Registry.Intake.Features.Notifications;
 using Registry.Intake.Features.Registration;
 using Registry.Intake.Features.Search;
+using Registry.Intake.Features.Sharing;
 using Registry.Intake.Features.Status;
 
 namespace Registry.Intake.Features;
@@ -38,6 +39,9 @@ public static class IntakeFeatures
         services.AddScoped<StreamNotificationsHandler>();
         services.AddScoped<AcknowledgeNotificationsHandler>();
         services.AddScoped<SearchCasesHandler>();
+        services.AddScoped<ShareCaseHandler>();
+        services.AddScoped<RevokeShareHandler>();
+        services.AddScoped<ListSharesHandler>();
         return services;
     }
 }

@@ -7,9 +7,11 @@ using Registry.Intake.Features.Identity;
 using Registry.Intake.Features.Notifications;
 using Registry.Intake.Features.Registration;
 using Registry.Intake.Features.Search;
+using Registry.Intake.Features.Sharing;
 using Registry.Intake.Features.Status;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Intake.Grpc;
 
@@ -35,7 +37,10 @@ public sealed class IntakeGrpcService(
     ListOverdueHandler listOverdue,
     IssueCaptureCardHandler issueCaptureCard,
     StreamNotificationsHandler streamNotifications,
-    AcknowledgeNotificationsHandler acknowledgeNotifications)
+    AcknowledgeNotificationsHandler acknowledgeNotifications,
+    ShareCaseHandler shareCase,
+    RevokeShareHandler revokeShare,
+    ListSharesHandler listShares)
     : IntakeService.IntakeServiceBase
 {
     private DateTimeOffset Now => clock.GetUtcNow().ToMicroseconds();
@@ -99,4 +104,20 @@ public sealed class IntakeGrpcService(
 
     public override async Task<AcknowledgeNotificationsResponse> AcknowledgeNotifications(AcknowledgeNotificationsRequest request, ServerCallContext context) =>
         (await acknowledgeNotifications.HandleAsync(AcknowledgeNotificationsValidator.Validate(request), context.CancellationToken)).ToProto();
+
+    public override async Task<ShareCaseResponse> ShareCase(ShareCaseRequest request, ServerCallContext context) =>
+        (await shareCase.HandleAsync(ShareValidator.Validate(request, Now), AccessContext.Caller(context), context.CancellationToken)).ToProto(clock.GetUtcNow());
+
+    public override async Task<RevokeShareResponse> RevokeShare(RevokeShareRequest request, ServerCallContext context) =>
+        new() { Share = (await revokeShare.HandleAsync(ShareValidator.Validate(request), AccessContext.Caller(context), context.CancellationToken)).ToProto(clock.GetUtcNow()) };
+
+    public override async Task<ListSharesResponse> ListShares(ListSharesRequest request, ServerCallContext context) =>
+        (await listShares.HandleAsync(ShareValidator.Validate(request), context.CancellationToken)).ToProto();
+
+    /// <summary>Only ever the caller's own agency's shares: the agency is its token's, not a request field.</summary>
+    public override async Task<ListSharedCasesResponse> ListSharedCases(ListSharedCasesRequest request, ServerCallContext context)
+    {
+        var agency = AccessContext.Caller(context).Agency;
+        return (await listShares.SharedWithAsync(agency, ShareValidator.Validate(request, agency), context.CancellationToken)).ToSharedCases();
+    }
 }

@@ -154,6 +154,33 @@ namespace Registry.Custody.Data.Migrations
                     b.ToTable("custody_records", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Custody.Features.Sharing.CustodyShare", b =>
+                {
+                    b.Property<Guid>("ShareId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PartnerAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ValidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ShareId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("custody_shares", (string)null);
+                });
+
             modelBuilder.Entity("Registry.ServiceDefaults.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

@@ -5,20 +5,30 @@ using Registry.ServiceDefaults.Security;
 namespace Registry.Intake.Features.Cases;
 
 /// <summary>
-/// Whose record a case is, for the access table's own-agency rows: the capturing agency's (one primary-key
-/// read). After a merge the survivor stays its own capturing agency's record only; the merged case keeps
-/// answering its own agency (with the survivor's id). Shares: none until partner sharing exists, so a <c>shared</c> row reaches no case.
+/// Whose record a case is, for the access table's own-agency and shared rows: the capturing agency's, and
+/// the partner agencies of the case's active shares (not revoked, <c>valid_until</c> still ahead on this
+/// service's clock: an expired share needs no job to end it). One statement: the case's primary-key read with
+/// its shares through the (case_id, id) index. After a merge the survivor stays its own capturing agency's
+/// record only; the merged case keeps answering its own agency (with the survivor's id), and its shares
+/// are its own (a coordinator shares the survivor anew).
 /// </summary>
-public sealed class IntakeCaseOwnership(IntakeDbContext db) : ICaseOwnership
+public sealed class IntakeCaseOwnership(IntakeDbContext db, TimeProvider clock) : ICaseOwnership
 {
     public string Package => "registry.intake.v1";
 
     public async Task<CaseOwnership?> FindAsync(Guid caseId, CancellationToken cancellationToken)
     {
-        var agency = await db.Cases.AsNoTracking()
+        var now = clock.GetUtcNow();
+        var found = await db.Cases.AsNoTracking()
             .Where(c => c.CaseId == caseId)
-            .Select(c => c.CapturingAgency)
+            .Select(c => new
+            {
+                c.CapturingAgency,
+                SharedWith = db.CaseShares.Where(s => s.CaseId == caseId && s.RevokedAt == null && s.ValidUntil > now).Select(s => s.PartnerAgency).ToList(),
+            })
             .SingleOrDefaultAsync(cancellationToken);
-        return agency is null ? null : new CaseOwnership(new HashSet<string>(StringComparer.Ordinal) { agency }, new HashSet<string>());
+        return found is null
+            ? null
+            : new CaseOwnership(new HashSet<string>(StringComparer.Ordinal) { found.CapturingAgency }, found.SharedWith.ToHashSet(StringComparer.Ordinal));
     }
 }

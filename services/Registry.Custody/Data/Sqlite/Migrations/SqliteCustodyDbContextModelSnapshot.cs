@@ -147,6 +147,33 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                     b.ToTable("custody_records", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Custody.Features.Sharing.CustodyShare", b =>
+                {
+                    b.Property<Guid>("ShareId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ShareId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("custody_shares", (string)null);
+                });
+
             modelBuilder.Entity("Registry.ServiceDefaults.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
