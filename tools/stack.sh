@@ -117,6 +117,10 @@ stack_start() {
     export ASPNETCORE_ENVIRONMENT=Production Ports__Grpc="${STACK_GRPC[$service]}" Ports__Http="${STACK_HTTP[$service]}"
     export Services__Intake="http://127.0.0.1:${STACK_GRPC[intake]}" Services__Custody="http://127.0.0.1:${STACK_GRPC[custody]}"
     export Services__Medical="http://127.0.0.1:${STACK_GRPC[medical]}"
+    # The load generator drives each of its few clients far past one agency system's fair share on purpose: the
+    # gateway's per-client limits (RateLimits) are lifted for the stack unless the caller set them.
+    export RateLimits__Default__TokenLimit="${RateLimits__Default__TokenLimit:-1000000}"
+    export RateLimits__Default__TokensPerPeriod="${RateLimits__Default__TokensPerPeriod:-1000000}"
     if [[ $service == identity ]]; then
       exec env "${DEV_CLIENT_ENV[@]}" Identity__Issuer="$STACK_AUTHORITY" Identity__RequireHttps=false dotnet "$dll"
     fi

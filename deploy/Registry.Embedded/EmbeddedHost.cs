@@ -32,6 +32,11 @@ public static class EmbeddedHost
         var options = builder.Configuration.GetSection(EmbeddedOptions.Section).Get<EmbeddedOptions>() ?? new EmbeddedOptions();
         var firstRun = !Directory.Exists(options.DataPath);
         Directory.CreateDirectory(options.DataPath);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The databases hold the authorization server's signing key and the development secrets: owner only.
+            File.SetUnixFileMode(options.DataPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var clients = DevelopmentClients.LoadOrCreate(options.DataPath, options.Authority);
 
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

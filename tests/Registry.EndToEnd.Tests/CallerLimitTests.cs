@@ -88,7 +88,7 @@ public sealed class CallerLimitTests(RegistryFixture registry)
     }
 
     [Fact]
-    public async Task An_intake_officer_sees_identity_and_custody_and_the_medical_part_withheld_not_unavailable()
+    public async Task An_intake_officer_sees_identity_custody_and_the_medical_summary_and_a_partner_nothing_unshared()
     {
         var registered = (await new IntakeService.IntakeServiceClient(registry.GatewayChannel)
             .RegisterCaptureAsync(SeedStory.Sniper(), deadline: RegistryFixture.CallDeadline)).Case;
@@ -99,8 +99,7 @@ public sealed class CallerLimitTests(RegistryFixture registry)
 
         Assert.Equal(registered.CaseId, file.Identity.Case.CaseId);
         Assert.Equal(registered.CaseNumber, file.Custody.Record.CaseNumber);
-        Assert.Equal(MedicalPart.ResultOneofCase.Withheld, file.Medical.ResultCase);
-        Assert.Contains("GetMedicalSummary", file.Medical.Withheld.Reason, StringComparison.Ordinal);
+        Assert.Equal(MedicalPart.ResultOneofCase.Summary, file.Medical.ResultCase);
 
         // A partner with nothing shared gets no case file at all.
         var partner = new CaseFileService.CaseFileServiceClient(TestCallers.As(registry.GatewayRawChannel, "KR-NIS", RegistryRoles.Partner));

@@ -111,6 +111,23 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restart_keeps_what_registryctl_changed_on_clients_named_in_configuration()
+    {
+        var secret = await _host.WithStoreAsync((clients, _) => clients.RotateSecretAsync(IdentityHost.Intake.ClientId));
+        await _host.WithStoreAsync((clients, _) => clients.DisableAsync(IdentityHost.Medic.ClientId));
+
+        // The configuration still names both clients, with their old secrets and enabled.
+        await _host.RestartAsync();
+
+        var (_, oldSecret) = await _host.RequestTokenAsync(IdentityHost.Intake.ClientId, IdentityHost.Intake.Secret);
+        Assert.Equal("invalid_client", oldSecret.GetProperty("error").GetString());
+        Assert.True((await _host.ValidateAsync(await _host.Tokens().GetAsync(IdentityHost.Intake with { Secret = secret }))).IsValid);
+        var (_, disabled) = await _host.RequestTokenAsync(IdentityHost.Medic.ClientId, IdentityHost.Medic.Secret);
+        Assert.Equal("invalid_client", disabled.GetProperty("error").GetString());
+        Assert.False((await _host.WithStoreAsync((clients, _) => clients.FindAsync(IdentityHost.Medic.ClientId)))!.Enabled);
+    }
+
+    [Fact]
     public async Task A_client_created_by_the_registry_gets_tokens_and_is_listed_without_its_secret()
     {
         var client = new AgencyClient("kr-nis-partner", "KR NIS liaison", "KR-NIS", [RegistryRoles.Partner], Enabled: true);

@@ -137,18 +137,58 @@ public sealed class AccessAuditTests(IntakeFixture intake) : IClassFixture<Intak
     public async Task A_refusal_the_gateway_reports_is_recorded_as_decided_by_the_gateway()
     {
         var caseId = Guid.NewGuid();
-        var reported = await Audit.ReportRefusalAsync(new ReportRefusalRequest
+        // The refused caller's own token comes along (the gateway forwards it): a partner the table denies registering.
+        var partner = new AccessAuditService.AccessAuditServiceClient(intake.Service.As("KR-NIS", RegistryRoles.Partner));
+        var reported = await partner.ReportRefusalAsync(new ReportRefusalRequest
         {
-            Method = "registry.intake.v1.IntakeService/GetCase",
+            Method = "registry.intake.v1.IntakeService/RegisterCapture",
             StatusCode = "PERMISSION_DENIED",
-            Reason = "role custodian may not call GetCase on this case",
+            Reason = "role partner may not call RegisterCapture",
             CaseIds = { caseId.ToString() },
         });
 
         var listed = Assert.Single((await Audit.ListAccessEventsAsync(new ListAccessEventsRequest { CaseId = caseId.ToString(), PageSize = 10 })).Events);
         Assert.Equal(reported.EventId, listed.Id);
-        Assert.Equal(("registry.intake.v1.IntakeService/GetCase", "PERMISSION_DENIED", "role custodian may not call GetCase on this case", "gateway", "intake"),
-            (listed.Method, listed.Outcome, listed.Reason, listed.DecidedBy, listed.Service));
+        Assert.Equal(("registry.intake.v1.IntakeService/RegisterCapture", "PERMISSION_DENIED", "role partner may not call RegisterCapture", "gateway", "intake", "KR-NIS"),
+            (listed.Method, listed.Outcome, listed.Reason, listed.DecidedBy, listed.Service, listed.Agency));
+    }
+
+    [Fact]
+    public async Task A_refusal_report_records_only_what_the_service_verifies()
+    {
+        var before = await intake.QueryAsync(db => db.AccessEvents.CountAsync());
+        var anonymous = new AccessAuditService.AccessAuditServiceClient(intake.Service.RawChannel);
+        var coordinator = new AccessAuditService.AccessAuditServiceClient(intake.Service.As("UA-POW-HQ", RegistryRoles.Coordinator));
+        var forged = new ReportRefusalRequest
+        {
+            Method = "registry.medical.v1.MedicalService/GetMedicalRecord",
+            StatusCode = "PERMISSION_DENIED",
+            Reason = "ua-sbu-medic tried to read it (forged)",
+            CaseIds = { Guid.NewGuid().ToString() },
+        };
+
+        // No token: a permission refusal cannot be pinned on anybody.
+        var anonymousError = await Assert.ThrowsAsync<RpcException>(() => anonymous.ReportRefusalAsync(forged).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, anonymousError.StatusCode);
+        // A caller the table allows has no refusal to report.
+        var allowed = forged.Clone();
+        allowed.Method = "registry.intake.v1.IntakeService/ListOverdue";
+        var allowedError = await Assert.ThrowsAsync<RpcException>(() => coordinator.ReportRefusalAsync(allowed).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, allowedError.StatusCode);
+        // Only the refusals the gateway decides, and a few cases at most.
+        var flood = forged.Clone();
+        flood.StatusCode = "DATA_LOSS";
+        flood.CaseIds.AddRange(Enumerable.Range(0, 25).Select(_ => Guid.NewGuid().ToString()));
+        var floodError = await Assert.ThrowsAsync<RpcException>(() => coordinator.ReportRefusalAsync(flood).ResponseAsync);
+        Assert.Equal(["case_ids", "status_code"], Fields(floodError));
+        Assert.Equal(before, await intake.QueryAsync(db => db.AccessEvents.CountAsync()));
+
+        // Without a token only UNAUTHENTICATED can be reported, and it is recorded as anonymous.
+        var unauthenticated = forged.Clone();
+        unauthenticated.StatusCode = "UNAUTHENTICATED";
+        await anonymous.ReportRefusalAsync(unauthenticated);
+        var stored = await intake.QueryAsync(db => db.AccessEvents.OrderByDescending(e => e.Id).FirstAsync());
+        Assert.Equal(("", "", "UNAUTHENTICATED", "gateway"), (stored.ClientId, stored.Agency, stored.Outcome, stored.DecidedBy));
     }
 
     [Fact]

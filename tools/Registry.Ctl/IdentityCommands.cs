@@ -61,7 +61,7 @@ internal static class IdentityCommands
             {
                 await using var store = await IdentityStore.OpenAsync(Options.Parse(options, "--database", "--provider"));
                 var revoked = await store.Clients.DisableAsync(clientId);
-                Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; services accept tokens already issued until they expire (Identity:AccessTokenLifetime)");
+                Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; the services refuse its tokens already issued within Auth:DisabledClientsRefresh (10 s by default)");
                 return 0;
             }
             default:

@@ -38,8 +38,8 @@ const string usage = """
           Gives the client a new secret, printed once; the old one is refused from now on.
 
       registryctl clients disable <client-id> [--database …] [--provider …]
-          The token endpoint answers invalid_client; its stored tokens are revoked. Services accept a token
-          already issued until it expires (Identity:AccessTokenLifetime, 10 minutes by default).
+          The token endpoint answers invalid_client; its stored tokens are revoked; the services refuse its
+          tokens already issued within Auth:DisabledClientsRefresh (10 s). Configuration never re-enables it.
 
       registryctl keys list [--database …] [--provider …]
           The signing and encryption keys: kid, use, generation, created, signs from, retired (never the key).

@@ -23,6 +23,7 @@ public sealed partial class CaseFileGrpcService(
     MedicalService.MedicalServiceClient medical,
     BackendOptions backends,
     AccessTable access,
+    IAccessRefusalReporter refusals,
     TimeProvider clock,
     ILogger<CaseFileGrpcService> logger) : CaseFileService.CaseFileServiceBase
 {
@@ -37,12 +38,13 @@ public sealed partial class CaseFileGrpcService(
         var ct = context.CancellationToken;
 
         var caller = AccessContext.Caller(context);
+        var caseIds = Guid.TryParse(request.CaseId, out var id) ? new[] { id } : [];
         var identityTask = AskAsync("intake", caller, IntakeService.Descriptor.FindMethodByName("GetCase"),
-            () => intake.GetCaseAsync(new GetCaseRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
+            () => intake.GetCaseAsync(new GetCaseRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync, context, caseIds);
         var custodyTask = AskAsync("custody", caller, CustodyService.Descriptor.FindMethodByName("GetCustodyRecord"),
-            () => custody.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
+            () => custody.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync, context, caseIds);
         var medicalTask = AskAsync("medical", caller, MedicalService.Descriptor.FindMethodByName("GetMedicalSummary"),
-            () => medical.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync);
+            () => medical.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = request.CaseId }, deadline: deadline, cancellationToken: ct).ResponseAsync, context, caseIds);
         await Task.WhenAll(identityTask, custodyTask, medicalTask);
 
         var identity = identityTask.Result;
@@ -88,12 +90,24 @@ public sealed partial class CaseFileGrpcService(
     /// answer or the error that makes it unavailable.
     /// </summary>
     private async Task<(T? Response, RpcException? Error, string? Withheld)> AskAsync<T>(
-        string part, CallerIdentity caller, Google.Protobuf.Reflection.MethodDescriptor method, Func<Task<T>> call) where T : class
+        string part, CallerIdentity caller, Google.Protobuf.Reflection.MethodDescriptor method, Func<Task<T>> call,
+        ServerCallContext context, Guid[] caseIds) where T : class
     {
         var name = $"{method.Service.FullName}/{method.Name}";
         if (access.Find(name)?.Best(caller.Roles).Scope is null or AccessScope.Denied)
         {
-            return (null, null, $"Role(s) [{caller.RolesText}] may not call {name}.");
+            // Not asked for, so the owning service would never know: the withholding is reported to its audit.
+            var reason = $"Role(s) [{caller.RolesText}] may not call {name}.";
+            try
+            {
+                await refusals.ReportAsync(context.GetHttpContext(), name, StatusCode.PermissionDenied, $"withheld from the case file: {reason}", caseIds, context.CancellationToken);
+            }
+            catch (RpcException ex)
+            {
+                logger.LogError("The case file withheld {Part} but could not report it to the audit: {Status} {Detail}", part, ex.StatusCode, ex.Status.Detail);
+            }
+
+            return (null, null, reason);
         }
 
         try

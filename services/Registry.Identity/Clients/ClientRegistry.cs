@@ -17,7 +17,9 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
     private const string EnabledProperty = "enabled";
 
     /// <summary>
-    /// Creates the client, or brings an existing one to these values (and this secret) when they differ.
+    /// Creates the client with this secret, or brings an existing one's agency, roles and display name to these
+    /// values. An existing client keeps its secret (registryctl rotate-secret wins over configuration) and stays
+    /// disabled once disabled (configuration can disable, not re-enable: registryctl clients create a new one).
     /// Idempotent; two servers starting with the same configuration end with one application.
     /// </summary>
     /// <returns>True when something was written.</returns>
@@ -41,15 +43,24 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
                     return true;
                 }
 
-                var same = (await ReadAsync(existing, ct)).SameAs(client)
-                    && await applications.ValidateClientSecretAsync(existing, secret, ct);
-                if (same)
+                // An existing client keeps what an operator changed with registryctl: its secret (rotate-secret) and
+                // a disable. Configuration may disable a client, never enable it again; its agency, roles and
+                // display name follow the configuration.
+                var current = await ReadAsync(existing, ct);
+                var wanted = client with { Enabled = current.Enabled && client.Enabled };
+                if (current.SameAs(wanted))
                 {
                     return false;
                 }
 
-                await applications.UpdateAsync(existing, Describe(client, secret), ct);
-                if (!client.Enabled)
+                var descriptor = new OpenIddictApplicationDescriptor();
+                await applications.PopulateAsync(descriptor, existing, ct);
+                descriptor.DisplayName = wanted.DisplayName;
+                descriptor.Properties[AgencyProperty] = JsonSerializer.SerializeToElement(wanted.Agency);
+                descriptor.Properties[RolesProperty] = JsonSerializer.SerializeToElement(wanted.Roles.ToArray());
+                descriptor.Properties[EnabledProperty] = JsonSerializer.SerializeToElement(wanted.Enabled);
+                await applications.UpdateAsync(existing, descriptor, ct);
+                if (!wanted.Enabled)
                 {
                     await tokens.RevokeByApplicationIdAsync((await applications.GetIdAsync(existing, ct))!, ct);
                 }
@@ -95,7 +106,7 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
     public async Task<AgencyClient?> FindAsync(string clientId, CancellationToken ct = default) =>
         await applications.FindByClientIdAsync(clientId, ct) is { } application ? await ReadAsync(application, ct) : null;
 
-    /// <summary>Replaces the secret: the old one is refused from now on (tokens already issued stay valid until they expire).</summary>
+    /// <summary>Replaces the secret: the old one is refused from now on (tokens already issued stay valid until they expire); configuration does not bring the old one back.</summary>
     /// <returns>The new secret, shown once.</returns>
     /// <exception cref="InvalidOperationException">No such client.</exception>
     public async Task<string> RotateSecretAsync(string clientId, CancellationToken ct = default)
@@ -107,9 +118,9 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
     }
 
     /// <summary>
-    /// Disables a client: the token endpoint answers invalid_client (RFC 6749 §5.2), and its tokens are marked
-    /// revoked in the store. Services validate a JWT by its signature and expiry alone, so one issued before stays
-    /// usable until it expires: a disable takes effect within the access-token lifetime (Identity:AccessTokenLifetime).
+    /// Disables a client: the token endpoint answers invalid_client (RFC 6749 §5.2), its tokens are marked revoked in
+    /// the store, and it is listed at /registry/disabled-clients, from which the services refuse its JWTs within
+    /// Auth:DisabledClientsRefresh (10 s); for a service without that list, at the token's expiry.
     /// </summary>
     /// <returns>How many stored tokens were revoked.</returns>
     /// <exception cref="InvalidOperationException">No such client.</exception>

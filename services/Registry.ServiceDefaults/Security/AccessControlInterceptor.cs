@@ -171,7 +171,14 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         if (decision.Scope == AccessScope.OwnAgency && row.AgencyField is { } field && request is IMessage message)
         {
             var value = ProtoCaseFields.Read(message, field);
-            // A blank field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
+            if (string.IsNullOrWhiteSpace(value) && row.AgencyIsFilter)
+            {
+                return PermissionDenied(
+                    $"Role {decision.Role} searches only its own agency's records: set {field} to '{caller.Agency}'.",
+                    "AGENCY_MISMATCH", call.Method, field);
+            }
+
+            // A blank write field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
             return string.IsNullOrWhiteSpace(value) || string.Equals(value, caller.Agency, StringComparison.Ordinal)
                 ? null
                 : PermissionDenied(

@@ -20,8 +20,12 @@ public enum AccessScope
     Any = 3,
 }
 
-/// <summary>One row of the access table: an RPC, the agency field its writes carry, and each role's scope.</summary>
-public sealed record AccessRow(string Method, string? AgencyField, IReadOnlyDictionary<string, AccessScope> Roles)
+/// <summary>
+/// One row of the access table: an RPC, the agency field its writes carry (or the agency filter its reads take),
+/// and each role's scope. With <see cref="AgencyIsFilter"/> a blank field is refused to an own-agency role (a search
+/// without its agency filter would reach every agency's records); a write's blank field is bad input for its handler.
+/// </summary>
+public sealed record AccessRow(string Method, string? AgencyField, IReadOnlyDictionary<string, AccessScope> Roles, bool AgencyIsFilter = false)
 {
     /// <summary>The widest scope any of <paramref name="roles"/> has on this RPC.</summary>
     public (AccessScope Scope, string? Role) Best(IEnumerable<string> roles)
@@ -89,7 +93,12 @@ public sealed class AccessTable
                 };
             }
 
-            rows.Add(new AccessRow(method, row.AgencyField, roles));
+            if (row.AgencyField is not null && row.AgencyFilter is not null)
+            {
+                throw new InvalidDataException($"Access table row {method}: name an agencyField (a write) or an agencyFilter (a read), not both.");
+            }
+
+            rows.Add(new AccessRow(method, row.AgencyField ?? row.AgencyFilter, roles, AgencyIsFilter: row.AgencyFilter is not null));
         }
 
         return new AccessTable(rows);
@@ -122,6 +131,9 @@ public sealed class AccessTable
     {
         [JsonPropertyName("agencyField")]
         public string? AgencyField { get; set; }
+
+        [JsonPropertyName("agencyFilter")]
+        public string? AgencyFilter { get; set; }
 
         [JsonPropertyName("roles")]
         public Dictionary<string, string> Roles { get; set; } = [];

@@ -16,7 +16,7 @@ public static class AccessTableMarkdown
         text.AppendLine($"| --- |{string.Concat(RegistryRoles.All.Select(_ => " --- |"))}");
         foreach (var row in table.Rows.OrderBy(r => r.Method, StringComparer.Ordinal))
         {
-            var method = row.AgencyField is null ? $"`{row.Method}`" : $"`{row.Method}` (agency field `{row.AgencyField}`)";
+            var method = row.AgencyField is null ? $"`{row.Method}`" : $"`{row.Method}` (agency {(row.AgencyIsFilter ? "filter" : "field")} `{row.AgencyField}`)";
             var cells = RegistryRoles.All.Select(role => row.Roles.TryGetValue(role, out var scope) ? AccessTable.Name(scope) : "—");
             text.AppendLine($"| {method} | {string.Join(" | ", cells)} |");
         }

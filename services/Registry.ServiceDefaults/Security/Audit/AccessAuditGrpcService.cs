@@ -17,11 +17,11 @@ public sealed class AccessAuditGrpcService<TDb>(
     : AccessAuditService.AccessAuditServiceBase
     where TDb : DbContext, IAccessAuditStore
 {
-    /// <summary>The gRPC status code names (google.rpc.Code) a refusal may carry: every one but OK.</summary>
-    private static readonly HashSet<string> RefusalCodes = System.Enum.GetValues<StatusCode>()
-        .Where(c => c != StatusCode.OK)
-        .Select(AccessAuditNames.StatusCodeName)
-        .ToHashSet(StringComparer.Ordinal);
+    /// <summary>The refusals the gateway decides and reports: no valid token, or a role the access table denies.</summary>
+    private static readonly HashSet<string> RefusalCodes = new(StringComparer.Ordinal) { "UNAUTHENTICATED", "PERMISSION_DENIED" };
+
+    /// <summary>At most this many case ids in one report (a refused request names a few).</summary>
+    public const int MaxReportedCases = 20;
 
     public override async Task<ListAccessEventsResponse> ListAccessEvents(ListAccessEventsRequest request, ServerCallContext context)
     {
@@ -48,14 +48,43 @@ public sealed class AccessAuditGrpcService<TDb>(
         var code = errors.Text("status_code", request.StatusCode, 50, required: true);
         if (code is not null && !RefusalCodes.Contains(code))
         {
-            errors.Add("status_code", "must be the name of a gRPC status code other than OK, e.g. PERMISSION_DENIED");
+            errors.Add("status_code", "must be UNAUTHENTICATED or PERMISSION_DENIED: the refusals the gateway decides");
+        }
+
+        var row = method is null ? null : AccessTable.Default.Find(method);
+        if (method is not null && AccessAuditNames.IsMethodName(method) && row is null)
+        {
+            errors.Add("method", "must be an RPC of the access table");
+        }
+
+        if (request.CaseIds.Count > MaxReportedCases)
+        {
+            errors.Add("case_ids", $"must name at most {MaxReportedCases} cases");
         }
 
         var reason = errors.Text("reason", request.Reason, AccessAuditModel.ReasonLength, required: false);
         var caseIds = request.CaseIds.Select((id, i) => errors.Uuid($"case_ids[{i}]", id, required: true)).ToList();
         errors.ThrowIfAny();
 
+        // The report is open (a refused caller may have no valid token), so it records only what this service
+        // verifies: the caller it authenticated itself, and, for PERMISSION_DENIED, that the access table really
+        // denies that caller's roles the method. Anyone can thus record only refusals of itself that are true.
         var caller = callers.Of(context);
+        if (code == "PERMISSION_DENIED")
+        {
+            if (caller.ClientId.Length == 0)
+            {
+                throw RpcErrors.FailedPrecondition("REFUSAL_NOT_VERIFIED", "registry.audit.v1.AccessEvent", method!,
+                    "A PERMISSION_DENIED refusal is recorded only with the refused caller's valid token.");
+            }
+
+            if (row!.Best(caller.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries)).Scope != AccessScope.Denied)
+            {
+                throw RpcErrors.FailedPrecondition("REFUSAL_NOT_VERIFIED", "registry.audit.v1.AccessEvent", method!,
+                    $"The access table lets role(s) [{caller.Roles}] call {method}: there is no refusal to record.");
+            }
+        }
+
         var id = await writer.RecordAndGetIdAsync(new AccessEvent
         {
             OccurredAt = clock.GetUtcNow(),
