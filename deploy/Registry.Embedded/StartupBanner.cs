@@ -23,6 +23,7 @@ public sealed class StartupBanner(EmbeddedOptions options, DevelopmentClientsFil
         var secrets = DevelopmentClients.PathIn(options.DataPath);
         var authority = options.Authority.ToString();
         var coordinator = clients.Clients.First(c => c.ClientId == "ua-pow-hq-coordinator");
+        var intake = clients.Clients.First(c => c.Agency == "UA-SSO" && c.Roles.Contains("intake-officer"));
         var list = string.Join("\n", clients.Clients.Select(c => $"                {c.ClientId,-24} {c.Agency,-13} {string.Join(",", c.Roles)}"));
         return $$$"""
 
@@ -45,6 +46,7 @@ public sealed class StartupBanner(EmbeddedOptions options, DevelopmentClientsFil
               buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" -d '{"case_id":"<case_id>"}' http://{{{gateway}}}/registry.gateway.v1.CaseFileService/GetCaseFile
               grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"case_id":"<case_id>"}' {{{gateway}}} registry.gateway.v1.CaseFileService/GetCaseFile
             A registration needs the intake officer's token (capture.capturing_agency must be its agency, UA-SSO):
+              INTAKE_TOKEN=$(dotnet run --project tools/Registry.Ctl -- token --authority {{{authority}}} --client {{{intake.ClientId}}} --secret {{{intake.Secret}}})
               buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $INTAKE_TOKEN" -d '{"request_id":"{{{Guid.NewGuid()}}}","identity":{"family_name":"리","given_names":"정혁","date_of_birth":{"year":2005},"nationality":"KP"},"capture":{"captured_at":"2025-01-11T06:30:00Z","place":"Kursk region","capturing_unit":"Special Operations Forces","capturing_agency":"UA-SSO"}}' http://{{{gateway}}}/registry.intake.v1.IntakeService/RegisterCapture
 
             """;
