@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 
 namespace Registry.Medical.Tests;
@@ -215,5 +216,31 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(IntakeExamination(Guid.NewGuid())).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_encounter_carries_the_agency_and_client_of_the_medics_token_and_a_replay_returns_them()
+    {
+        var caseId = await RegisteredAsync();
+        var medic = new MedicalService.MedicalServiceClient(medical.Service.As("UA-SBU", RegistryRoles.Medic));
+        var clientId = (await (await TestAuthority.GetAsync()).CredentialsAsync("UA-SBU", [RegistryRoles.Medic])).ClientId;
+        var request = IntakeExamination(caseId);
+
+        var recorded = await medic.RecordEncounterAsync(request);
+
+        Assert.Equal("UA-SBU", recorded.Encounter.RecordedByAgency);
+        Assert.Equal(clientId, recorded.Encounter.RecordedByClient);
+        var listed = Assert.Single((await medical.Client.ListEncountersAsync(new ListEncountersRequest { CaseId = caseId.ToString(), PageSize = 10 })).Encounters);
+        Assert.Equal("UA-SBU", listed.RecordedByAgency);
+        Assert.Equal(clientId, listed.RecordedByClient);
+
+        // A replay, even by another agency's client, answers what was stored.
+        var replay = await medical.Client.RecordEncounterAsync(request);
+        Assert.True(replay.Replayed);
+        Assert.Equal("UA-SBU", replay.Encounter.RecordedByAgency);
+        Assert.Equal(clientId, replay.Encounter.RecordedByClient);
+        var sameClient = await medic.RecordEncounterAsync(request);
+        Assert.True(sameClient.Replayed);
+        Assert.Equal(recorded.Encounter, sameClient.Encounter);
     }
 }

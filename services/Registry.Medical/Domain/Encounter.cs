@@ -17,6 +17,7 @@ public sealed class Encounter
     public const int PlaceMaxLength = 200;
     public const int ClinicianMaxLength = 200;
     public const int NotesMaxLength = 4000;
+    public const int RecordedByMaxLength = 200;
 
     internal Encounter()
     {
@@ -31,10 +32,21 @@ public sealed class Encounter
     public string Place { get; internal init; } = "";
     public string Clinician { get; internal init; } = "";
     public string? Notes { get; internal init; }
+    /// <summary>The agency of the medic who entered it, from the caller's verified token (never from the request).</summary>
+    public string RecordedByAgency { get; private set; } = "";
+    /// <summary>The OAuth client (the medic's agency system) that entered it, from the caller's verified token.</summary>
+    public string RecordedByClient { get; private set; } = "";
     /// <summary>The caller's idempotency key.</summary>
     public Guid RequestId { get; private set; }
     /// <summary>SHA-256 of the request: the same key with another request is refused.</summary>
     public byte[] RequestHash { get; private set; } = [];
+
+    /// <summary>Notes who entered the encounter: the agency and client of the caller's verified token.</summary>
+    public void RecordedBy(string agency, string clientId)
+    {
+        RecordedByAgency = agency;
+        RecordedByClient = clientId;
+    }
 
     /// <summary>Marks the encounter as the answer to a caller's request (its idempotency key), so a retry replays it.</summary>
     public void AnswersRequest(Guid requestId, byte[] requestHash)

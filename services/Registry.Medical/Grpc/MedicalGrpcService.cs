@@ -5,6 +5,7 @@ using Registry.Medical.Features.Records;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Medical.Grpc;
 
@@ -26,7 +27,7 @@ public sealed class MedicalGrpcService(
     public override async Task<RecordEncounterResponse> RecordEncounter(RecordEncounterRequest request, ServerCallContext context)
     {
         var entry = EncounterValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
-        var result = await record.HandleAsync(entry, context.CancellationToken);
+        var result = await record.HandleAsync(entry, AccessContext.Caller(context), context.CancellationToken);
         return result.ToProto();
     }
 

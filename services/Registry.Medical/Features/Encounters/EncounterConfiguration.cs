@@ -18,6 +18,8 @@ public sealed class EncounterConfiguration : IEntityTypeConfiguration<Encounter>
         e.Property(x => x.Place).HasMaxLength(Encounter.PlaceMaxLength);
         e.Property(x => x.Clinician).HasMaxLength(Encounter.ClinicianMaxLength);
         e.Property(x => x.Notes).HasMaxLength(Encounter.NotesMaxLength);
+        e.Property(x => x.RecordedByAgency).IsRequired().HasMaxLength(Encounter.RecordedByMaxLength);
+        e.Property(x => x.RecordedByClient).IsRequired().HasMaxLength(Encounter.RecordedByMaxLength);
         e.Property(x => x.RequestHash).HasMaxLength(32);
     }
 }

@@ -20,6 +20,8 @@ public static class EncounterMapping
             Place = e.Place,
             Clinician = e.Clinician,
             Notes = e.Notes ?? "",
+            RecordedByAgency = e.RecordedByAgency,
+            RecordedByClient = e.RecordedByClient,
         };
         foreach (var c in conditions)
         {

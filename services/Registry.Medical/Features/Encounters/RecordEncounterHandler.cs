@@ -4,6 +4,7 @@ using Registry.Medical.Domain;
 using Registry.Medical.Features.Records;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Medical.Features.Encounters;
 
@@ -15,12 +16,14 @@ public sealed record EncounterResult(MedicalRecord Record, Encounter Encounter, 
 /// record's summary and inspection clock in step. Idempotent on request_id. Encounters of one case entered
 /// at once are serialised by the record's version: the one that loses is applied again to the record as it
 /// now stands (nothing of it was stored), up to <see cref="MaxAttempts"/> times, then ABORTED.
+/// The encounter carries the agency and client of <c>caller</c>, the verified token of the call
+/// (<see cref="AccessContext.Caller"/>), never anything the request says; a replay answers what was stored.
 /// </summary>
 public sealed class RecordEncounterHandler(MedicalDbContext db, TimeProvider clock, ILogger<RecordEncounterHandler> logger)
 {
     public const int MaxAttempts = 20;
 
-    public Task<EncounterResult> HandleAsync(EncounterEntry entry, CancellationToken ct)
+    public Task<EncounterResult> HandleAsync(EncounterEntry entry, CallerIdentity caller, CancellationToken ct)
     {
         var write = new IdempotentWrite<Encounter, EncounterResult>(db, entry.Key)
         {
@@ -29,10 +32,10 @@ public sealed class RecordEncounterHandler(MedicalDbContext db, TimeProvider clo
             Replay = ReplayAsync,
             Conflict = _ => "request_id was already used for a different encounter; use a new request_id.",
         };
-        return write.ExecuteAsync(token => RecordAsync(entry, token), ct);
+        return write.ExecuteAsync(token => RecordAsync(entry, caller, token), ct);
     }
 
-    private async Task<EncounterResult> RecordAsync(EncounterEntry entry, CancellationToken ct)
+    private async Task<EncounterResult> RecordAsync(EncounterEntry entry, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         for (var attempt = 1; ; attempt++)
@@ -40,6 +43,7 @@ public sealed class RecordEncounterHandler(MedicalDbContext db, TimeProvider clo
             var record = await db.FindRecordAsync(entry.CaseId, tracked: true, ct);
             var active = await db.Conditions.Where(c => c.CaseId == entry.CaseId && c.ResolvedInEncounterId == null).OrderBy(c => c.Id).ToListAsync(ct);
             var (encounter, found, resolved) = record.RecordEncounter(entry.Details, entry.Findings, entry.Resolve, active, now);
+            encounter.RecordedBy(caller.Agency, caller.ClientId);
             encounter.AnswersRequest(entry.Key.RequestId, entry.Key.RequestHash);
             db.Encounters.Add(encounter);
             db.Conditions.AddRange(found);
