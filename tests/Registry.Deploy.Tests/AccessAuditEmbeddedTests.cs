@@ -50,8 +50,9 @@ public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
             {
                 await new AuditClient(channels[service]).ReportRefusalAsync(new ReportRefusalRequest
                 {
-                    Method = $"registry.{service}.v1.Service/Get",
-                    StatusCode = "PERMISSION_DENIED",
+                    // Without a token only an UNAUTHENTICATED refusal is recorded (anonymous), on an RPC of the table.
+                    Method = service == "custody" ? "registry.custody.v1.CustodyService/GetCustodyRecord" : "registry.medical.v1.MedicalService/GetMedicalRecord",
+                    StatusCode = "UNAUTHENTICATED",
                     Reason = $"refused at {service}",
                     CaseIds = { caseId },
                 });

@@ -50,6 +50,16 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         }
     }
 
+    /// <summary>The status this interceptor gives <paramref name="ex"/> (what an audit records for a call that threw it).</summary>
+    public static StatusCode StatusOf(Exception ex) => ex switch
+    {
+        RpcException rpc => rpc.StatusCode,
+        RuleViolationException => StatusCode.FailedPrecondition,
+        OperationCanceledException => StatusCode.Cancelled,
+        _ when IsDependencyFailure(ex) => StatusCode.Unavailable,
+        _ => StatusCode.Unknown,
+    };
+
     /// <summary>
     /// A database or a timeout anywhere in the chain: EF Core wraps what Npgsql throws, sometimes twice (a
     /// PostgreSQL restart's 57P01 arrives as InvalidOperationException "transient failure" around a

@@ -9,7 +9,7 @@ public static class RegistryGrpcServer
 {
     /// <summary>
     /// The gRPC server every service (and the gateway) runs: the registry's bounds on calls
-    /// (<see cref="CallLimitsInterceptor"/>, outermost), the access check and audit (<see cref="AccessControlInterceptor"/>), its error mapping, a receive limit, and HTTP/2
+    /// (<see cref="CallLimitsInterceptor"/>, outermost), its error mapping, the access check and audit (<see cref="AccessControlInterceptor"/>), a receive limit, and HTTP/2
     /// keep-alive pings on Kestrel so a client or gateway that vanished without closing its connection
     /// is found and its streams end (<see cref="GrpcCallOptions"/>, section <c>Grpc</c>).
     /// </summary>
@@ -20,9 +20,10 @@ public static class RegistryGrpcServer
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<CallLimitsInterceptor>();
-            // Who may call, inside the call bounds and outside the error mapping, so it audits mapped statuses.
-            o.Interceptors.Add<AccessControlInterceptor>();
             o.Interceptors.Add<ExceptionMappingInterceptor>();
+            // Who may call, inside the error mapping (a store failure of its own answers UNAVAILABLE); it audits
+            // a handler's exception with the status the mapping gives it (ExceptionMappingInterceptor.StatusOf).
+            o.Interceptors.Add<AccessControlInterceptor>();
             // Far above any legitimate request; keeps a hostile client from making us buffer more.
             o.MaxReceiveMessageSize = 4 * 1024 * 1024;
         });

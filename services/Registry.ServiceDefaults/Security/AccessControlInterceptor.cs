@@ -53,9 +53,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         {
             response = await continuation(request, context);
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
             throw;
         }
 
@@ -78,9 +78,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         {
             await continuation(request, responseStream, context);
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
             throw;
         }
 
@@ -103,9 +103,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
             return response;
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
             throw;
         }
     }
@@ -124,9 +124,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         {
             await continuation(requestStream, responseStream, context);
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            await RecordAsync(call, ex.StatusCode, ex.Status.Detail, context, thrown: true);
+            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
             throw;
         }
 

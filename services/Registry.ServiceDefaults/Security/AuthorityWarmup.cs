@@ -27,7 +27,9 @@ public sealed class AuthorityWarmup(IOptionsMonitor<JwtBearerOptions> options, I
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            logger.LogWarning("The authority's keys could not be read at start ({Error}); they are fetched again on the first call", ex.Message);
+            // In one host with the authority (the embedded mode) it may not listen yet: not an error.
+            logger.LogInformation("The authority's keys could not be read at start ({Error}); they are fetched on the first call",
+                ex.GetBaseException().Message);
         }
     }
 }

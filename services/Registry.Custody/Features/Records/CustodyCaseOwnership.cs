@@ -19,19 +19,23 @@ public sealed class CustodyCaseOwnership(CustodyDbContext db, TimeProvider clock
     public async Task<CaseOwnership?> FindAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // Two indexed reads rather than one correlated projection: SQLite (the embedded mode) cannot translate the
+        // latter (it needs APPLY).
         var record = await db.Records.AsNoTracking()
             .Where(r => r.CaseId == caseId)
-            .Select(r => new
-            {
-                r.CapturingAgency,
-                r.CustodianAgency,
-                SharedWith = db.Shares.Where(s => s.CaseId == caseId && s.RevokedAt == null && s.ValidUntil > now).Select(s => s.PartnerAgency).ToList(),
-            })
+            .Select(r => new { r.CapturingAgency, r.CustodianAgency })
             .SingleOrDefaultAsync(cancellationToken);
-        return record is null
-            ? null
-            : new CaseOwnership(
-                new HashSet<string>(StringComparer.Ordinal) { record.CapturingAgency, record.CustodianAgency },
-                record.SharedWith.ToHashSet(StringComparer.Ordinal));
+        if (record is null)
+        {
+            return null;
+        }
+
+        var sharedWith = await db.Shares.AsNoTracking()
+            .Where(s => s.CaseId == caseId && s.RevokedAt == null && s.ValidUntil > now)
+            .Select(s => s.PartnerAgency)
+            .ToListAsync(cancellationToken);
+        return new CaseOwnership(
+            new HashSet<string>(StringComparer.Ordinal) { record.CapturingAgency, record.CustodianAgency },
+            sharedWith.ToHashSet(StringComparer.Ordinal));
     }
 }

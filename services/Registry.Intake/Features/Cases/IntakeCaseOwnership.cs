@@ -19,16 +19,21 @@ public sealed class IntakeCaseOwnership(IntakeDbContext db, TimeProvider clock) 
     public async Task<CaseOwnership?> FindAsync(Guid caseId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var found = await db.Cases.AsNoTracking()
+        // Two primary-key/indexed reads rather than one correlated projection: SQLite (the embedded mode) cannot
+        // translate the latter (it needs APPLY).
+        var agency = await db.Cases.AsNoTracking()
             .Where(c => c.CaseId == caseId)
-            .Select(c => new
-            {
-                c.CapturingAgency,
-                SharedWith = db.CaseShares.Where(s => s.CaseId == caseId && s.RevokedAt == null && s.ValidUntil > now).Select(s => s.PartnerAgency).ToList(),
-            })
+            .Select(c => c.CapturingAgency)
             .SingleOrDefaultAsync(cancellationToken);
-        return found is null
-            ? null
-            : new CaseOwnership(new HashSet<string>(StringComparer.Ordinal) { found.CapturingAgency }, found.SharedWith.ToHashSet(StringComparer.Ordinal));
+        if (agency is null)
+        {
+            return null;
+        }
+
+        var sharedWith = await db.CaseShares.AsNoTracking()
+            .Where(s => s.CaseId == caseId && s.RevokedAt == null && s.ValidUntil > now)
+            .Select(s => s.PartnerAgency)
+            .ToListAsync(cancellationToken);
+        return new CaseOwnership(new HashSet<string>(StringComparer.Ordinal) { agency }, sharedWith.ToHashSet(StringComparer.Ordinal));
     }
 }
