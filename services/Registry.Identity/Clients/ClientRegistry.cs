@@ -67,9 +67,11 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
 
                 return true;
             }
-            catch (Exception ex) when (attempt < LostRace.MaxAttempts && (LostRace.Is(ex) || ex is OpenIddictExceptions.ConcurrencyException))
+            catch (Exception ex) when (attempt < LostRace.MaxAttempts
+                && (LostRace.Is(ex) || ex is OpenIddictExceptions.ConcurrencyException or OpenIddictExceptions.ValidationException))
             {
-                // Another replica wrote it meanwhile: read again.
+                // Another replica wrote it meanwhile (OpenIddict's own uniqueness check may see its row first, and
+                // answers "same client identifier already exists"): read again.
             }
         }
     }
