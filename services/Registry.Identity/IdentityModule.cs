@@ -31,7 +31,13 @@ public static class IdentityModule
     public static IHostApplicationBuilder AddIdentityStore(this IHostApplicationBuilder builder)
     {
         builder.AddRegistryDatabase<IdentityDbContext, SqliteIdentityDbContext>(ConnectionName);
-        builder.Services.AddOpenIddict().AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>());
+        builder.Services.AddOpenIddict().AddCore(core =>
+        {
+            core.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>();
+            // Several replicas write the same clients (configuration at start, registryctl): a lookup cached in one
+            // server would hide another's row (a start racing another then failed "client identifier already exists").
+            core.DisableEntityCaching();
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddScoped<SigningKeyStore>();
