@@ -245,7 +245,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
             return file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record && file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
                 ? file
                 : null;
-        }, TimeSpan.FromSeconds(60), $"the whole case file of {caseId}");
+        }, TimeSpan.FromSeconds(120), $"the whole case file of {caseId}");
 
     private static RegisterCaptureRequest Capture(int i) => new()
     {
