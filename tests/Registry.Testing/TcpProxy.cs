@@ -130,13 +130,50 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 }
 
+/// <summary>
+/// Ports for test servers, taken below the kernel's ephemeral range (32768-60999 on Linux), so a port a
+/// test hands to a server that it later kills and restarts cannot meanwhile be taken as the source port
+/// of some outgoing connection (which is how a restarted host once failed with "address already in use").
+/// Never the same port twice in one process; randomised so parallel test processes rarely meet.
+/// </summary>
 public static class FreePort
 {
-    /// <summary>A TCP port free on loopback at the moment of asking.</summary>
+    private const int First = 20000;
+    private const int Last = 32000;
+    private static readonly HashSet<int> Given = [];
+    private static readonly object Gate = new();
+
+    /// <summary>A TCP port free on loopback at the moment of asking, outside the ephemeral range.</summary>
     public static int Next()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        lock (Gate)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(First, Last);
+                if (!Given.Contains(port) && IsFree(port))
+                {
+                    Given.Add(port);
+                    return port;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"No free TCP port between {First} and {Last}.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, port);
+            probe.Start();
+            probe.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
