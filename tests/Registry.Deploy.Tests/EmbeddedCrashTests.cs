@@ -55,7 +55,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
             var channel = callers.Coordinator;
             var intake = new IntakeService.IntakeServiceClient(callers.IntakeOfficer);
             admittedCase = (await intake.RegisterCaptureAsync(Capture(0))).Case.CaseId;
-            await WholeCaseFileAsync(channel, admittedCase);
+            await WholeCaseFileAsync(channel, admittedCase, first);
 
             // Custody cannot write: CaseRegistered reaches medical, while custody's copies wait in the bus.
             using (HoldWriteLock("custody"))
@@ -87,7 +87,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
         {
             using var callers = EmbeddedCallers.Read(_data, second.GrpcAddress);
             var channel = callers.Coordinator;
-            await Task.WhenAll(registered.Select(c => WholeCaseFileAsync(channel, c)));
+            await Task.WhenAll(registered.Select(c => WholeCaseFileAsync(channel, c, second)));
 
             // Intake cannot write: custody admits, and its CustodyAdmitted waits in the bus for intake's consumer.
             using (HoldWriteLock("intake"))
@@ -110,7 +110,7 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
         {
             using var callers = EmbeddedCallers.Read(_data, third.GrpcAddress);
             var channel = callers.Coordinator;
-            var files = await Task.WhenAll(registered.Select(c => WholeCaseFileAsync(channel, c)));
+            var files = await Task.WhenAll(registered.Select(c => WholeCaseFileAsync(channel, c, third)));
             Assert.All(files, f => Assert.Equal(f.Identity.Case.CaseNumber, f.Custody.Record.CaseNumber));
 
             var caseRegistered = CaseRegisteredEvents();
@@ -238,14 +238,15 @@ public sealed class EmbeddedCrashTests : IAsyncLifetime
         return file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary;
     }
 
-    private static Task<CaseFile> WholeCaseFileAsync(GrpcChannel channel, string caseId) =>
+    private Task<CaseFile> WholeCaseFileAsync(GrpcChannel channel, string caseId, ServiceProcess? host = null) =>
         Eventually.GetAsync(async () =>
         {
             var file = (await new CaseFileService.CaseFileServiceClient(channel).GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId })).CaseFile;
             return file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record && file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
                 ? file
                 : null;
-        }, TimeSpan.FromSeconds(120), $"the whole case file of {caseId}");
+        }, TimeSpan.FromSeconds(120), $"the whole case file of {caseId}",
+            () => UnsentRowsListed("intake") + UnsentRowsListed("custody") + (host?.Output ?? ""));
 
     private static RegisterCaptureRequest Capture(int i) => new()
     {
