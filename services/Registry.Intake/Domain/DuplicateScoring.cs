@@ -1,13 +1,17 @@
+using Registry.Intake.Domain.Names;
+
 namespace Registry.Intake.Domain;
 
 /// <summary>A reason to think two cases are one person, with its score (0 to 1).</summary>
 public sealed record DuplicateMatch(double Score, IReadOnlyList<string> Reasons);
 
 /// <summary>
-/// What duplicate detection compares of a case, already normalised: the service number (null when none),
-/// birth year, nationality, and the names in the original script and in Latin (<see cref="NameSearch"/>;
-/// "" when the case has none in that script). Stored on each case, so an earlier case is compared
-/// without reading or normalising its names again. The trigram sets are computed once per instance.
+/// What duplicate detection compares of a case, already normalised: the service number key (null when
+/// none, or a placeholder: <see cref="ServiceNumbers.Key"/>), birth year, nationality, and the names as
+/// cross-script keys (<see cref="NameKeys.CrossScript"/> of family + given) from the original script and
+/// from the Latin fields ("" when the case has none in that script). Stored on each case (with
+/// <see cref="NameKeys.Version"/>), so an earlier case is compared without reading or normalising its
+/// names again. The trigram sets are computed once per instance.
 /// </summary>
 public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, string? nationality, string nameKey, string latinNameKey)
 {
@@ -25,7 +29,13 @@ public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, stri
 
     public static DuplicateKeys Of(PersonIdentity identity) => new(
         DuplicateScoring.ServiceNumberKey(identity.ServiceNumber), identity.BirthYear, identity.Nationality,
-        NameSearch.OriginalScript(identity), NameSearch.Latin(identity));
+        OriginalNameKey(identity), LatinNameKeyOf(identity));
+
+    /// <summary>The cross-script key of the names in the original script (family, then given).</summary>
+    public static string OriginalNameKey(PersonIdentity identity) => NameKeys.CrossScript($"{identity.FamilyName} {identity.GivenNames}");
+
+    /// <summary>The cross-script key of the Latin names (family, then given).</summary>
+    public static string LatinNameKeyOf(PersonIdentity identity) => NameKeys.CrossScript($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}");
 }
 
 /// <summary>
@@ -52,15 +62,17 @@ public static class DuplicateScoring
             return null;
         }
 
+        // The cross-script keys meet across scripts too: a Hangul-only record and its romanisation.
         var original = Jaccard(a.NameTrigrams, b.NameTrigrams);
         var latin = Jaccard(a.LatinNameTrigrams, b.LatinNameTrigrams);
-        var names = Math.Max(original, latin);
+        var across = Math.Max(Jaccard(a.NameTrigrams, b.LatinNameTrigrams), Jaccard(a.LatinNameTrigrams, b.NameTrigrams));
+        var names = Math.Max(Math.Max(original, latin), across);
         if (names < NameThreshold)
         {
             return null;
         }
 
-        var script = original >= latin ? "original script" : "Latin script";
+        var script = original >= Math.Max(latin, across) ? "original script" : latin >= across ? "Latin script" : "one script against the other";
         return new DuplicateMatch(Math.Round(0.6 * names + 0.4, 2),
             [$"similar names in {script} ({names:0.00})", "same birth year", "same nationality"]);
     }
@@ -143,10 +155,9 @@ public static class DuplicateScoring
         return trigrams[..unique].ToArray();
     }
 
-    /// <summary>A service number without separators or case, to compare numbers written differently.</summary>
-    public static string NormaliseNumber(string? number) =>
-        new string((number ?? "").Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
+    /// <summary>A service number in its compared form (<see cref="ServiceNumbers.Normalise"/>).</summary>
+    public static string NormaliseNumber(string? number) => ServiceNumbers.Normalise(number);
 
-    /// <summary>The normalised service number, or null when there is none (nothing to compare).</summary>
-    public static string? ServiceNumberKey(string? number) => NormaliseNumber(number) is { Length: > 0 } key ? key : null;
+    /// <summary>The service number's key, or null when there is none or it is a placeholder (<see cref="ServiceNumbers.Key"/>).</summary>
+    public static string? ServiceNumberKey(string? number) => ServiceNumbers.Key(number);
 }

@@ -124,6 +124,9 @@ namespace Registry.Intake.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<int>("NameKeyVersion")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -139,10 +142,14 @@ namespace Registry.Intake.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
+                    b.Property<string>("SearchKey")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<string>("ServiceNumberKey")
                         .HasMaxLength(64)
@@ -165,8 +172,16 @@ namespace Registry.Intake.Data.Migrations
                     b.HasIndex("CaseId")
                         .IsUnique();
 
+                    b.HasIndex("NameKeyVersion");
+
                     b.HasIndex("RequestId")
                         .IsUnique();
+
+                    b.HasIndex("SearchKey")
+                        .HasDatabaseName("ix_cases_search_key_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchKey"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchKey"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("SearchText")
                         .HasDatabaseName("ix_cases_search_text_trgm");

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
+using Registry.Intake.Domain.Names;
 
 namespace Registry.Intake.Features.Duplicates;
 
@@ -26,8 +27,10 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         var keys = newCase.DuplicateKeys;
         var earlier = (await comparable.ToListAsync(ct)).DistinctBy(e => e.Number).ToList();
 
-        // Cases stored before the name keys existed have none: their names are read and normalised here.
-        var unkeyed = earlier.Where(e => e.NameKey is null || e.LatinNameKey is null).Select(e => e.Number).ToList();
+        // Cases stored before the name keys existed, or keyed under older rules and not yet rebuilt
+        // (NameKeyRebuild), are compared by keys computed here from their names.
+        var unkeyed = earlier.Where(e => e.NameKey is null || e.LatinNameKey is null || e.NameKeyVersion != NameKeys.Version)
+            .Select(e => e.Number).ToList();
         var legacy = unkeyed.Count == 0
             ? []
             : await db.Cases.AsNoTracking().Where(c => unkeyed.Contains(c.Number)).ToDictionaryAsync(c => c.Number, c => c.DuplicateKeys, ct);

@@ -14,6 +14,8 @@ public sealed class EarlierCase
     /// <summary>Null on a case stored before the name keys existed (see <see cref="CaptureCase.NameKey"/>).</summary>
     public string? NameKey { get; init; }
     public string? LatinNameKey { get; init; }
+    /// <summary>The name-key rules the keys were computed with; keys of another version are not compared (<see cref="Domain.Names.NameKeys.Version"/>).</summary>
+    public int NameKeyVersion { get; init; }
 }
 
 public static class DuplicateQuery
@@ -54,5 +56,6 @@ public static class DuplicateQuery
         Nationality = e.Identity.Nationality,
         NameKey = e.NameKey,
         LatinNameKey = e.LatinNameKey,
+        NameKeyVersion = e.NameKeyVersion,
     });
 }

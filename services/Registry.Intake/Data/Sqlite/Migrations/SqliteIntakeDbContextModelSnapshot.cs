@@ -117,6 +117,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("NameKeyVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("RegisteredAt")
                         .HasColumnType("INTEGER");
 
@@ -132,9 +135,13 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SearchKey")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasMaxLength(1000)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ServiceNumberKey")
@@ -158,8 +165,12 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                     b.HasIndex("CaseId")
                         .IsUnique();
 
+                    b.HasIndex("NameKeyVersion");
+
                     b.HasIndex("RequestId")
                         .IsUnique();
+
+                    b.HasIndex("SearchKey");
 
                     b.HasIndex("SearchText");
 
