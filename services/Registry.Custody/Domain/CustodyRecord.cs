@@ -82,11 +82,13 @@ public sealed class CustodyRecord
                 $"Case {CaseNumber} was captured at {CapturedAt:u}; an admission cannot precede the capture.");
         }
 
+        // The event first: a field the chain cannot hash (CustodyChain) then leaves the record as it was.
+        var admitted = Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
         State = CustodyState.Held;
         Facility = facility;
         CustodianAgency = custodianAgency;
         AdmittedAt = admittedAt;
-        return Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
+        return admitted;
     }
 
     /// <summary>The state machine: which events each state takes (a state not listed takes none).</summary>
