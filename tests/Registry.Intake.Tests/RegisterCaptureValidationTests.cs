@@ -67,7 +67,7 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["line separator in the place"] = r => r.Capture.Place = "Kursk\u2028region",
         ["paragraph separator in the circumstances"] = r => r.Capture.Circumstances = "surrendered\u2029unarmed",
         ["next line in the capturing unit"] = r => r.Capture.CapturingUnit = "47th\u0085brigade",
-        ["carriage return in the family name"] = r => r.Identity.FamilyName = "Ri\r",
+        ["carriage return in the family name"] = r => r.Identity.FamilyName = "R\ri",
         ["vertical tab in the family name"] = r => r.Identity.FamilyName = "R\u000Bi",
         ["line separator in the source note"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.StatedByPerson, Note = "said\u2028so" },
     };
