@@ -15,7 +15,6 @@ public sealed partial class FieldViolations
     private const long MinTimestampSeconds = -62135596800;
     private const long MaxTimestampSeconds = 253402300799;
 
-
     private readonly List<BadRequest.Types.FieldViolation> _violations = [];
 
     public bool Any => _violations.Count > 0;
