@@ -17,7 +17,7 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
     private static readonly DateTimeOffset CapturedAt = new(2025, 1, 11, 6, 30, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset AdmittedAt = new(2025, 1, 12, 14, 0, 0, TimeSpan.Zero);
 
-    private async Task<Guid> RegisteredAsync()
+    private async Task<Guid> RegisteredAsync(string? dateOfBirth = null)
     {
         var caseId = Guid.NewGuid();
         await custody.Bus.Publisher.Publish(new CaseRegistered
@@ -30,6 +30,7 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
             CapturePlace = "Kursk region",
             CapturingAgency = "UA-SSO",
             RegisteredAt = CapturedAt.AddHours(2),
+            DateOfBirth = dateOfBirth,
         });
         await Eventually.TrueAsync(() => custody.QueryAsync(db => db.Records.AnyAsync(r => r.CaseId == caseId)),
             TimeSpan.FromSeconds(30), "the custody record");
@@ -188,6 +189,28 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
         { "admitted_at", r => r.AdmittedAt = null },
         { "admitted_at", r => r.AdmittedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)) },
         { "note", r => r.Note = "line\nbreak" },
+        // Every Unicode line break, not only LF, in every field the chain hashes (CustodyChain: one field per line).
+        { "facility.name", r => r.Facility.Name = "Camp\u20287" },
+        { "facility.locality", r => r.Facility.Locality = "Kyiv\u2029Oblast" },
+        { "note", r => r.Note = "evacuated\u2028from the zone" },
+        { "note", r => r.Note = "evacuated\u2029from the zone" },
+        { "note", r => r.Note = "evacuated\u0085from the zone" },
+        { "note", r => r.Note = "evacuated\rfrom the zone" },
+        { "note", r => r.Note = "evacuated\u000Bfrom the zone" },
+        { "note", r => r.Note = "evacuated\ffrom the zone" },
+        { "custodian_agency", r => r.CustodianAgency = "UA\u2028SBU" },
+        // Country codes from the real ISO 3166-1 list: user-assigned and made-up codes are refused.
+        { "facility.country", r => r.Facility.Country = "ZZ" },
+        { "facility.country", r => r.Facility.Country = "XX" },
+        { "facility.country", r => r.Facility.Country = "QQ" },
+        { "facility.country", r => r.Facility.Country = "EN" },
+        { "facility.country", r => r.Facility.Country = "EU" },
+        // Dates that cannot be true: the shared range (1900 to now + 5 minutes).
+        { "admitted_at", r => r.AdmittedAt = new Timestamp { Seconds = -62135596800 } },
+        { "admitted_at", r => r.AdmittedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1899, 12, 31, 0, 0, 0, TimeSpan.Zero)) },
+        { "admitted_at", r => r.AdmittedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero)) },
+        { "admitted_at", r => r.AdmittedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(30)) },
+        { "request_id", r => r.RequestId = Guid.Empty.ToString() },
     };
 
     [Theory]
@@ -207,18 +230,66 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
         Assert.Equal(1, record.EventCount);
     }
 
-    [Fact]
-    public async Task An_admission_before_the_capture_or_of_an_unknown_case_is_refused()
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(-24 * 365 * 6)]
+    public async Task An_admission_before_the_capture_or_of_an_unknown_case_is_refused(int hoursFromCapture)
     {
         var caseId = await RegisteredAsync();
         var early = Kyiv(caseId);
-        early.AdmittedAt = Timestamp.FromDateTimeOffset(CapturedAt.AddHours(-1));
+        early.AdmittedAt = Timestamp.FromDateTimeOffset(CapturedAt.AddHours(hoursFromCapture));
         var refused = await Assert.ThrowsAsync<RpcException>(() => custody.Client.AdmitToFacilityAsync(early).ResponseAsync);
-        RpcAssert.RuleViolation(refused, "ADMISSION_BEFORE_CAPTURE", $"cases/{caseId}");
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        var violation = Assert.Single(refused.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("admitted_at", violation.Field);
+        Assert.Contains("before the capture (2025-01-11T06:30:00Z)", violation.Description);
 
         var unknown = await Assert.ThrowsAsync<RpcException>(() => custody.Client.AdmitToFacilityAsync(Kyiv(Guid.NewGuid())).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(1, (await custody.Client.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = caseId.ToString() })).Record.EventCount);
+    }
+
+    [Fact]
+    public async Task An_admission_before_the_persons_birth_is_refused_from_the_birth_date_the_registration_carried()
+    {
+        // A birth date after the capture (an older intake let it through): custody keeps the registration's date and holds admissions to it.
+        var caseId = await RegisteredAsync(dateOfBirth: "2025-01-12");
+        var request = Kyiv(caseId);
+        request.AdmittedAt = Timestamp.FromDateTimeOffset(CapturedAt.AddHours(2));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => custody.Client.AdmitToFacilityAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        var violation = Assert.Single(refused.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("admitted_at", violation.Field);
+        Assert.Contains("before the person's birth (2025-01-12)", violation.Description);
+        Assert.Equal("2025-01-12", await custody.QueryAsync(db => db.Records.Where(r => r.CaseId == caseId).Select(r => r.DateOfBirth).SingleAsync()));
+        Assert.Single(await TimelineAsync(caseId));
+    }
+
+    [Theory]
+    [InlineData("upper case")]
+    [InlineData("braces")]
+    [InlineData("no hyphens")]
+    public async Task A_retry_that_spells_the_request_id_otherwise_replays_the_admission(string spelling)
+    {
+        var caseId = await RegisteredAsync();
+        var request = Kyiv(caseId);
+        var first = await custody.Client.AdmitToFacilityAsync(request);
+
+        var retry = request.Clone();
+        var id = Guid.Parse(request.RequestId);
+        retry.RequestId = spelling switch
+        {
+            "upper case" => id.ToString("D").ToUpperInvariant(),
+            "braces" => id.ToString("B"),
+            _ => id.ToString("N"),
+        };
+        var replayed = await custody.Client.AdmitToFacilityAsync(retry);
+
+        Assert.True(replayed.Replayed);
+        Assert.Equal(first.Event.Hash, replayed.Event.Hash);
+        Assert.Equal(2, (await TimelineAsync(caseId)).Count);
     }
 
     /// <summary>Recomputes the chain from the timeline alone, by the rule custody.proto states (not custody's code).</summary>

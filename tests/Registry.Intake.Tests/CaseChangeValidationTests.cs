@@ -63,6 +63,21 @@ public sealed class CaseChangeValidationTests(IntakeFixture intake) : IClassFixt
         ["update: born after the capture"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.DateOfBirth = new PartialDate { Year = 2025, Month = 2 }; r.UpdateMask.Paths.Add("date_of_birth"); })).ResponseAsync,
         ["update: not a language tag"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.Languages.Add("Korean language"); r.UpdateMask.Paths.Add("languages"); })).ResponseAsync,
         ["update: leaves no name"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity = new Identity(); r.UpdateMask = FieldMask.FromString("family_name,given_names,family_name_latin,given_names_latin"); })).ResponseAsync,
+        // Dates that can be true (the shared DateRules): the Rifleman was born in 2005 and captured on 2025-01-11.
+        ["update: in service before birth"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.InServiceSince = new PartialDate { Year = 2003, Month = 9 }; r.UpdateMask.Paths.Add("in_service_since"); })).ResponseAsync,
+        ["update: in service after the capture"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.InServiceSince = new PartialDate { Year = 2025, Month = 3 }; r.UpdateMask.Paths.Add("in_service_since"); })).ResponseAsync,
+        ["update: born after in service since"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.DateOfBirth = new PartialDate { Year = 2008 }; r.Identity.InServiceSince = new PartialDate { Year = 2007 }; r.UpdateMask.Paths.Add("date_of_birth"); r.UpdateMask.Paths.Add("in_service_since"); })).ResponseAsync,
+        ["update: born in the year 1"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.DateOfBirth = new PartialDate { Year = 1 }; r.UpdateMask.Paths.Add("date_of_birth"); })).ResponseAsync,
+        ["update: nationality ZZ"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.Nationality = "ZZ"; r.UpdateMask.Paths.Add("nationality"); })).ResponseAsync,
+        ["update: dependent power QQ"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.DependentPower = "QQ"; r.UpdateMask.Paths.Add("dependent_power"); })).ResponseAsync,
+        ["update: language rus for ru"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => { r.Identity.Languages.Add("rus"); r.UpdateMask.Paths.Add("languages"); })).ResponseAsync,
+        ["update: line separator in the rank"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => r.Identity.Rank = "Private\u2028first class")).ResponseAsync,
+        ["update: paragraph separator in the source note"] = (client, c) => client.UpdateIdentityAsync(Update(c, r => r.Source.Note = "said\u2029so")).ResponseAsync,
+        ["status: decided years before the capture"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.DecidedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2019, 5, 1, 0, 0, 0, TimeSpan.Zero)))).ResponseAsync,
+        ["status: decided an hour before the capture"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.DecidedAt = Timestamp.FromDateTimeOffset(Requests.CapturedAt.AddHours(-1)))).ResponseAsync,
+        ["status: decided on 0001-01-01"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.DecidedAt = new Timestamp { Seconds = -62135596800 })).ResponseAsync,
+        ["status: decided in 9999"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.DecidedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)))).ResponseAsync,
+        ["status: line separator in the decision reference"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.DecisionReference = "T5\u20281")).ResponseAsync,
         ["status: empty request"] = (client, _) => client.ChangeStatusCategoryAsync(new ChangeStatusCategoryRequest()).ResponseAsync,
         ["status: unspecified category"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.StatusCategory = StatusCategory.Unspecified)).ResponseAsync,
         ["status: unknown category"] = (client, c) => client.ChangeStatusCategoryAsync(Status(c, r => r.StatusCategory = (StatusCategory)99)).ResponseAsync,
@@ -92,6 +107,20 @@ public sealed class CaseChangeValidationTests(IntakeFixture intake) : IClassFixt
     [InlineData("update: born after the capture", "identity.date_of_birth")]
     [InlineData("update: not a language tag", "identity.languages[0]")]
     [InlineData("update: leaves no name", "identity.family_name")]
+    [InlineData("update: in service before birth", "identity.in_service_since")]
+    [InlineData("update: in service after the capture", "identity.in_service_since")]
+    [InlineData("update: born after in service since", "identity.in_service_since")]
+    [InlineData("update: born in the year 1", "identity.date_of_birth")]
+    [InlineData("update: nationality ZZ", "identity.nationality")]
+    [InlineData("update: dependent power QQ", "identity.dependent_power")]
+    [InlineData("update: language rus for ru", "identity.languages[0]")]
+    [InlineData("update: line separator in the rank", "identity.rank")]
+    [InlineData("update: paragraph separator in the source note", "source.note")]
+    [InlineData("status: decided years before the capture", "decided_at")]
+    [InlineData("status: decided an hour before the capture", "decided_at")]
+    [InlineData("status: decided on 0001-01-01", "decided_at")]
+    [InlineData("status: decided in 9999", "decided_at")]
+    [InlineData("status: line separator in the decision reference", "decision_reference")]
     [InlineData("status: empty request", "case_id")]
     [InlineData("status: unspecified category", "status_category")]
     [InlineData("status: unknown category", "status_category")]

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Protos.Intake.V1;
 
@@ -70,6 +71,50 @@ public sealed class IdentityTests(IntakeFixture intake) : IClassFixture<IntakeFi
         Assert.Contains("family_name_latin", announced.ChangedFields);
         Assert.Equal("Ri", announced.FamilyNameLatin);
         Assert.Equal("StatedByPerson", announced.Source);
+    }
+
+    [Fact]
+    public async Task Asserting_an_unchanged_value_three_times_makes_one_revision_one_event_and_one_icrc_notice()
+    {
+        var registered = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;
+        var caseId = Guid.Parse(registered.CaseId);
+        var request = new UpdateIdentityRequest
+        {
+            CaseId = registered.CaseId,
+            Identity = new Identity { Rank = "Junior sergeant", Nationality = "KP" },
+            UpdateMask = FieldMask.FromString("rank,nationality"),
+            Source = new AssertionSource { Kind = SourceKind.StatedByPerson },
+        };
+
+        var current = registered;
+        var revisions = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            request.Revision = current.Revision;
+            current = (await intake.Client.UpdateIdentityAsync(request)).Case;
+            revisions.Add(current.Revision);
+        }
+
+        // The same values from another source change nothing either (see UpdateIdentityHandler).
+        request.Revision = current.Revision;
+        request.Source = new AssertionSource { Kind = SourceKind.Document, DocumentType = "military ID" };
+        current = (await intake.Client.UpdateIdentityAsync(request)).Case;
+
+        Assert.Equal([registered.Revision + 1, registered.Revision + 1, registered.Revision + 1], revisions);
+        Assert.Equal(registered.Revision + 1, current.Revision);
+        Assert.Equal("Junior sergeant", current.Identity.Rank);
+        Assert.Equal(2, await intake.QueryAsync(db => db.IdentityAssertions.CountAsync(a => a.CaseId == caseId && a.Field == "rank")));
+        Assert.Equal(1, await intake.QueryAsync(db => db.Notifications.CountAsync(n => n.CaseId == caseId && n.Kind == global::Registry.Intake.Domain.NotificationKind.IdentityCorrection)));
+        Assert.Equal(1, await intake.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.MessageType.Contains("IdentityUpdated") && m.Payload.Contains(registered.CaseId))));
+
+        // A change of one field among unchanged ones is recorded as before: a revision, every named field from the source.
+        request.Revision = current.Revision;
+        request.Identity.Rank = "Sergeant";
+        var changed = (await intake.Client.UpdateIdentityAsync(request)).Case;
+        Assert.Equal(current.Revision + 1, changed.Revision);
+        Assert.Equal(2, await intake.QueryAsync(db => db.Notifications.CountAsync(n => n.CaseId == caseId && n.Kind == global::Registry.Intake.Domain.NotificationKind.IdentityCorrection)));
+        // Registration, the first change, this change.
+        Assert.Equal(3, await intake.QueryAsync(db => db.IdentityAssertions.CountAsync(a => a.CaseId == caseId && a.Field == "nationality" && a.Value == "KP")));
     }
 
     [Fact]

@@ -142,6 +142,12 @@ public sealed class PersonalEffectsTests(IntakeFixture intake) : IClassFixture<I
         ["no taker"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenBy = null)).ResponseAsync,
         ["taker without a unit"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenBy.Unit = "")).ResponseAsync,
         ["taken tomorrow"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)))).ResponseAsync,
+        ["taken years before the capture"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenAt = Timestamp.FromDateTimeOffset(Requests.CapturedAt.AddYears(-7)))).ResponseAsync,
+        ["taken an hour before the capture"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenAt = Timestamp.FromDateTimeOffset(Requests.CapturedAt.AddHours(-1)))).ResponseAsync,
+        ["taken on 0001-01-01"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenAt = new Timestamp { Seconds = -62135596800 })).ResponseAsync,
+        ["taken in 1899"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.TakenAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1899, 7, 1, 0, 0, 0, TimeSpan.Zero)))).ResponseAsync,
+        ["line separator in a description"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.Items[0].Description = "card\u2028holder")).ResponseAsync,
+        ["nil request id"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.RequestId = Guid.Empty.ToString())).ResponseAsync,
         ["quantity 0"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.Items[2].Quantity = 0)).ResponseAsync,
         ["currency in lower case"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.Items[1].Money.CurrencyCode = "rub")).ResponseAsync,
         ["negative money"] = (c, id, _) => c.RecordPersonalEffectsAsync(Spoil(id, r => r.Items[1].Money.Units = -5)).ResponseAsync,
@@ -168,6 +174,12 @@ public sealed class PersonalEffectsTests(IntakeFixture intake) : IClassFixture<I
     [InlineData("no taker", "taken_by")]
     [InlineData("taker without a unit", "taken_by.unit")]
     [InlineData("taken tomorrow", "taken_at")]
+    [InlineData("taken years before the capture", "taken_at")]
+    [InlineData("taken an hour before the capture", "taken_at")]
+    [InlineData("taken on 0001-01-01", "taken_at")]
+    [InlineData("taken in 1899", "taken_at")]
+    [InlineData("line separator in a description", "items[0].description")]
+    [InlineData("nil request id", "request_id")]
     [InlineData("quantity 0", "items[2].quantity")]
     [InlineData("currency in lower case", "items[1].money.currency_code")]
     [InlineData("negative money", "items[1].money")]

@@ -48,6 +48,37 @@ public sealed class RegisterCaptureTests(IntakeFixture intake) : IClassFixture<I
         Assert.Equal(1, await intake.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.Payload.Contains(caseId.ToString()))));
     }
 
+    [Theory]
+    [InlineData("upper case")]
+    [InlineData("braces")]
+    [InlineData("no hyphens")]
+    [InlineData("parentheses and spaces")]
+    public async Task A_retry_that_spells_the_request_id_otherwise_is_a_replay(string spelling)
+    {
+        var request = Requests.Rifleman();
+        var first = await intake.Client.RegisterCaptureAsync(request);
+
+        var retry = request.Clone();
+        var id = Guid.Parse(request.RequestId);
+        retry.RequestId = spelling switch
+        {
+            "upper case" => id.ToString("D").ToUpperInvariant(),
+            "braces" => id.ToString("B").ToUpperInvariant(),
+            "no hyphens" => id.ToString("N"),
+            _ => " " + id.ToString("P") + " ",
+        };
+        var second = await intake.Client.RegisterCaptureAsync(retry);
+
+        Assert.True(second.Replayed);
+        Assert.Equal(first.Case, second.Case);
+        Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == id)));
+
+        // Still a different request when anything else differs, however the id is spelled.
+        retry.Capture.Place = "Sumy region";
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(retry).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+    }
+
     [Fact]
     public async Task Concurrent_retries_with_one_request_id_open_one_case()
     {

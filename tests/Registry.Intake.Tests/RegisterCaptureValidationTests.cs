@@ -42,7 +42,41 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["document source without its type"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.Document, DocumentNumber = "1" },
         ["third party without a name"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.ThirdParty },
         ["oversized circumstances"] = r => r.Capture.Circumstances = new string('c', 4001),
+        // Dates that can be true (the shared DateRules), and the rest of their kind.
+        ["in service before birth"] = r => r.Identity.InServiceSince = new PartialDate { Year = 2001 },
+        ["in service the month before birth"] = r => { r.Identity.DateOfBirth = new PartialDate { Year = 2004, Month = 6, Day = 3 }; r.Identity.InServiceSince = new PartialDate { Year = 2004, Month = 5 }; },
+        ["in service after the capture"] = r => r.Identity.InServiceSince = new PartialDate { Year = 2025, Month = 6 },
+        ["in service in the future"] = r => r.Identity.InServiceSince = new PartialDate { Year = DateTime.UtcNow.Year + 1 },
+        ["born later this year"] = r => r.Identity.DateOfBirth = Tomorrow(),
+        ["capture at 0001-01-01"] = r => r.Capture.CapturedAt = new Timestamp { Seconds = -62135596800 },
+        ["capture in 9999"] = r => r.Capture.CapturedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero)),
+        ["capture an hour ahead"] = r => r.Capture.CapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+        ["capture before birth"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 2025, Month = 1, Day = 12 },
+        // Codes from the real lists.
+        ["nationality ZZ"] = r => r.Identity.Nationality = "ZZ",
+        ["nationality XX"] = r => r.Identity.Nationality = "XX",
+        ["nationality QQ"] = r => r.Identity.Nationality = "QQ",
+        ["nationality EN"] = r => r.Identity.Nationality = "EN",
+        ["dependent power EU"] = r => r.Identity.DependentPower = "EU",
+        ["language xx"] = r => r.Identity.Languages.Add("xx"),
+        ["language kor for ko"] = r => r.Identity.Languages.Add("kor"),
+        ["language with a made-up region"] = r => r.Identity.Languages.Add("ko-ZZ"),
+        ["language with a made-up script"] = r => r.Identity.Languages.Add("ko-Abcd"),
+        ["nil request id"] = r => r.RequestId = Guid.Empty.ToString(),
+        // Stored text is one line: every Unicode line break, not only LF.
+        ["line separator in the place"] = r => r.Capture.Place = "Kursk\u2028region",
+        ["paragraph separator in the circumstances"] = r => r.Capture.Circumstances = "surrendered\u2029unarmed",
+        ["next line in the capturing unit"] = r => r.Capture.CapturingUnit = "47th\u0085brigade",
+        ["carriage return in the family name"] = r => r.Identity.FamilyName = "R\ri",
+        ["vertical tab in the family name"] = r => r.Identity.FamilyName = "R\u000Bi",
+        ["line separator in the source note"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.StatedByPerson, Note = "said\u2028so" },
     };
+
+    private static PartialDate Tomorrow()
+    {
+        var day = DateTime.UtcNow.AddDays(2);
+        return new PartialDate { Year = day.Year, Month = day.Month, Day = day.Day };
+    }
 
     [Theory]
     [InlineData("no request id", "request_id")]
@@ -74,6 +108,31 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     [InlineData("document source without its type", "identity_source.document_type")]
     [InlineData("third party without a name", "identity_source.reported_by")]
     [InlineData("oversized circumstances", "capture.circumstances")]
+    [InlineData("in service before birth", "identity.in_service_since")]
+    [InlineData("in service the month before birth", "identity.in_service_since")]
+    [InlineData("in service after the capture", "identity.in_service_since")]
+    [InlineData("in service in the future", "identity.in_service_since")]
+    [InlineData("born later this year", "identity.date_of_birth")]
+    [InlineData("capture at 0001-01-01", "capture.captured_at")]
+    [InlineData("capture in 9999", "capture.captured_at")]
+    [InlineData("capture an hour ahead", "capture.captured_at")]
+    [InlineData("capture before birth", "identity.date_of_birth")]
+    [InlineData("nationality ZZ", "identity.nationality")]
+    [InlineData("nationality XX", "identity.nationality")]
+    [InlineData("nationality QQ", "identity.nationality")]
+    [InlineData("nationality EN", "identity.nationality")]
+    [InlineData("dependent power EU", "identity.dependent_power")]
+    [InlineData("language xx", "identity.languages[0]")]
+    [InlineData("language kor for ko", "identity.languages[0]")]
+    [InlineData("language with a made-up region", "identity.languages[0]")]
+    [InlineData("language with a made-up script", "identity.languages[0]")]
+    [InlineData("nil request id", "request_id")]
+    [InlineData("line separator in the place", "capture.place")]
+    [InlineData("paragraph separator in the circumstances", "capture.circumstances")]
+    [InlineData("next line in the capturing unit", "capture.capturing_unit")]
+    [InlineData("carriage return in the family name", "identity.family_name")]
+    [InlineData("vertical tab in the family name", "identity.family_name")]
+    [InlineData("line separator in the source note", "identity_source.note")]
     public async Task A_bad_registration_is_refused_naming_the_field_and_stores_nothing(string spoiler, string field)
     {
         var request = Requests.Rifleman();
@@ -87,6 +146,39 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         Assert.NotNull(badRequest);
         Assert.Contains(field, badRequest.FieldViolations.Select(v => v.Field));
         Assert.Equal(before, await intake.CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task Real_codes_and_dates_at_their_bounds_are_accepted()
+    {
+        var request = Requests.Rifleman();
+        request.Identity.Nationality = "XK"; // user-assigned, accepted for Kosovo (IsoCodes)
+        request.Identity.DependentPower = "KP";
+        request.Identity.Languages.Clear();
+        request.Identity.Languages.AddRange(["KO", "ru-Cyrl-RU", "ckb", "ko-kore-kp"]);
+        request.Identity.DateOfBirth = new PartialDate { Year = 2005, Month = 1 };
+        request.Identity.InServiceSince = new PartialDate { Year = 2005 }; // the year of birth: some day of it can be after the birth
+        request.Capture.CapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(2)); // within the 5 minutes of skew
+
+        var registered = (await intake.Client.RegisterCaptureAsync(request)).Case;
+
+        Assert.Equal("XK", registered.Identity.Nationality);
+        Assert.Equal(["ko", "ru-Cyrl-RU", "ckb", "ko-Kore-KP"], registered.Identity.Languages);
+        Assert.Equal(2005, registered.Identity.InServiceSince.Year);
+    }
+
+    [Fact]
+    public async Task A_date_refused_names_its_bound()
+    {
+        var request = Requests.Rifleman();
+        request.Identity.InServiceSince = new PartialDate { Year = 2001 };
+        request.Capture.CapturedAt = new Timestamp { Seconds = -62135596800 };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(request).ResponseAsync);
+
+        var violations = error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.ToDictionary(v => v.Field, v => v.Description);
+        Assert.Contains("before the person's birth (2005)", violations["identity.in_service_since"]);
+        Assert.Contains("before 1900-01-01T00:00:00Z", violations["capture.captured_at"]);
     }
 
     [Fact]

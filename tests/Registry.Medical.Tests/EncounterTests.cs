@@ -14,7 +14,9 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
 {
     private static readonly DateTimeOffset ExaminedAt = new(2025, 1, 12, 16, 0, 0, TimeSpan.Zero);
 
-    private async Task<Guid> RegisteredAsync()
+    private static readonly DateTimeOffset CapturedAt = new(2025, 1, 11, 6, 30, 0, TimeSpan.Zero);
+
+    private async Task<Guid> RegisteredAsync(string? dateOfBirth = null)
     {
         var caseId = Guid.NewGuid();
         await medical.Bus.Publisher.Publish(new CaseRegistered
@@ -23,10 +25,11 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
             CaseNumber = "RC-000032",
             FamilyName = "백",
             GivenNames = "광순",
-            CapturedAt = new DateTimeOffset(2025, 1, 11, 6, 30, 0, TimeSpan.Zero),
+            CapturedAt = CapturedAt,
             CapturePlace = "Kursk region",
             CapturingAgency = "UA-SSO",
             RegisteredAt = new DateTimeOffset(2025, 1, 11, 8, 0, 0, TimeSpan.Zero),
+            DateOfBirth = dateOfBirth,
         });
         await Eventually.TrueAsync(() => medical.QueryAsync(db => db.Records.AnyAsync(r => r.CaseId == caseId)),
             TimeSpan.FromSeconds(30), "the medical record");
@@ -192,7 +195,87 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
         { "findings[0].severity", r => r.Findings[0].Severity = (Severity)9 },
         { "resolved_condition_ids[0]", r => r.ResolvedConditionIds.Add("not-a-uuid") },
         { "findings", r => r.Findings.AddRange(Enumerable.Range(0, 20).Select(i => new ConditionFinding { Kind = ConditionKind.Illness, Description = $"{i}" })) },
+        { "request_id", r => r.RequestId = Guid.Empty.ToString() },
+        // Dates that cannot be true (the shared DateRules): outside 1900 to now + 5 minutes, or before the capture medical was told of.
+        { "occurred_at", r => r.OccurredAt = new Timestamp { Seconds = -62135596800 } },
+        { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1899, 12, 31, 23, 0, 0, TimeSpan.Zero)) },
+        { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)) },
+        { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1989, 6, 1, 0, 0, 0, TimeSpan.Zero)) },
+        { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(CapturedAt.AddYears(-6)) },
+        { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(CapturedAt.AddMinutes(-10)) },
+        // Stored text is one line, whatever the line break.
+        { "place", r => r.Place = "Kyiv\u2028medical unit" },
+        { "notes", r => r.Notes = "seen\u2029again" },
+        { "findings[0].description", r => r.Findings[0].Description = "wound\u0085jaw" },
     };
+
+    [Fact]
+    public async Task An_encounter_before_the_capture_is_refused_naming_the_capture_and_the_inspection_clock_stays_sane()
+    {
+        var caseId = await RegisteredAsync();
+        var before = (await medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = caseId.ToString() })).Summary;
+        var request = IntakeExamination(caseId);
+        request.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1989, 6, 1, 0, 0, 0, TimeSpan.Zero));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("occurred_at", violation.Field);
+        Assert.Contains("before the capture (2025-01-11T06:30:00Z)", violation.Description);
+        // The summary does not say an inspection was due in 1989.
+        var after = (await medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = caseId.ToString() })).Summary;
+        Assert.Equal(before.ExaminationDueBy, after.ExaminationDueBy);
+        Assert.True(after.ExaminationDueBy.ToDateTimeOffset() > CapturedAt);
+
+        // Within the clock skew of the capture is accepted.
+        request.RequestId = Guid.NewGuid().ToString();
+        request.OccurredAt = Timestamp.FromDateTimeOffset(CapturedAt.AddMinutes(-2));
+        Assert.False((await medical.Client.RecordEncounterAsync(request)).Replayed);
+    }
+
+    [Fact]
+    public async Task An_encounter_before_the_persons_birth_is_refused_from_the_birth_date_the_registration_carried()
+    {
+        // A birth date after the capture (an older intake let it through): medical keeps the registration's dates.
+        var caseId = await RegisteredAsync(dateOfBirth: "2025-02");
+        var stored = await medical.QueryAsync(db => db.Records.Where(r => r.CaseId == caseId).Select(r => new { r.CapturedAt, r.DateOfBirth }).SingleAsync());
+        Assert.Equal((CapturedAt, "2025-02"), (stored.CapturedAt, stored.DateOfBirth));
+        var request = IntakeExamination(caseId);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.RecordEncounterAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("occurred_at", violation.Field);
+        Assert.Contains("before the person's birth (2025-02)", violation.Description);
+        Assert.Equal(0, await medical.QueryAsync(db => db.Encounters.CountAsync(e => e.CaseId == caseId)));
+    }
+
+    [Theory]
+    [InlineData("upper case")]
+    [InlineData("braces")]
+    [InlineData("no hyphens")]
+    public async Task A_retry_that_spells_the_request_id_otherwise_replays_the_encounter(string spelling)
+    {
+        var caseId = await RegisteredAsync();
+        var request = IntakeExamination(caseId);
+        var first = await medical.Client.RecordEncounterAsync(request);
+
+        var retry = request.Clone();
+        var id = Guid.Parse(request.RequestId);
+        retry.RequestId = spelling switch
+        {
+            "upper case" => id.ToString("D").ToUpperInvariant(),
+            "braces" => id.ToString("B"),
+            _ => id.ToString("N"),
+        };
+        var replayed = await medical.Client.RecordEncounterAsync(retry);
+
+        Assert.True(replayed.Replayed);
+        Assert.Equal(first.Encounter.EncounterId, replayed.Encounter.EncounterId);
+        Assert.Equal(1, await medical.QueryAsync(db => db.Encounters.CountAsync(e => e.CaseId == caseId)));
+    }
 
     [Theory]
     [MemberData(nameof(BadEncounters))]

@@ -1,4 +1,5 @@
 using Registry.ServiceDefaults.Domain;
+using Registry.ServiceDefaults.Validation;
 
 namespace Registry.Custody.Domain;
 
@@ -16,6 +17,7 @@ public sealed class CustodyRecord
     public const int PlaceMaxLength = 200;
     public const int AgencyMaxLength = 200;
     public const int HashLength = 64;
+    public const int DateOfBirthMaxLength = 10;
 
     private CustodyRecord()
     {
@@ -29,6 +31,11 @@ public sealed class CustodyRecord
     public string CaseNumber { get; private set; } = "";
     public CustodyState State { get; private set; }
     public DateTimeOffset CapturedAt { get; private set; }
+    /// <summary>The person's date of birth as intake registered it (YYYY, YYYY-MM or YYYY-MM-DD); null when unknown.</summary>
+    public string? DateOfBirth { get; private set; }
+
+    /// <summary>The person's birth and capture: the bounds of every date of this record (<see cref="PersonDates"/>).</summary>
+    public PersonDates Dates => new(DayRange.Parse(DateOfBirth), CapturedAt);
     public string CapturePlace { get; private set; } = "";
     public string CapturingAgency { get; private set; } = "";
     public DateTimeOffset OpenedAt { get; private set; }
@@ -46,7 +53,8 @@ public sealed class CustodyRecord
 
     /// <summary>Opens the record of a registered capture, its timeline starting with the capture itself.</summary>
     public static (CustodyRecord Record, CustodyEvent Captured) Open(
-        Guid caseId, string caseNumber, DateTimeOffset capturedAt, string capturePlace, string capturingAgency, DateTimeOffset now)
+        Guid caseId, string caseNumber, DateTimeOffset capturedAt, string capturePlace, string capturingAgency, DateTimeOffset now,
+        string? dateOfBirth = null)
     {
         var record = new CustodyRecord
         {
@@ -54,6 +62,7 @@ public sealed class CustodyRecord
             CaseNumber = caseNumber,
             State = CustodyState.AwaitingAdmission,
             CapturedAt = capturedAt,
+            DateOfBirth = DayRange.Parse(dateOfBirth) is null ? null : dateOfBirth,
             CapturePlace = capturePlace,
             CapturingAgency = capturingAgency,
             CustodianAgency = capturingAgency,
@@ -67,17 +76,19 @@ public sealed class CustodyRecord
     public CustodyEvent Admit(Facility facility, string custodianAgency, DateTimeOffset admittedAt, string? note, DateTimeOffset now)
     {
         Require(CustodyEventKind.Admitted);
-        if (admittedAt < CapturedAt)
+        if (Dates.CaptivityProblem(admittedAt) is not null)
         {
             throw new RuleViolationException("ADMISSION_BEFORE_CAPTURE", ResourceType, Subject,
                 $"Case {CaseNumber} was captured at {CapturedAt:u}; an admission cannot precede the capture.");
         }
 
+        // The event first: a field the chain cannot hash (CustodyChain) then leaves the record as it was.
+        var admitted = Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
         State = CustodyState.Held;
         Facility = facility;
         CustodianAgency = custodianAgency;
         AdmittedAt = admittedAt;
-        return Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
+        return admitted;
     }
 
     /// <summary>The state machine: which events each state takes (a state not listed takes none).</summary>

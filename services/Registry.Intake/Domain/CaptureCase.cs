@@ -1,4 +1,5 @@
 using Registry.ServiceDefaults.Domain;
+using Registry.ServiceDefaults.Validation;
 
 namespace Registry.Intake.Domain;
 
@@ -133,23 +134,47 @@ public sealed class CaptureCase
         return changed;
     }
 
+    /// <summary>The person's birth and capture: the bounds every other date about them keeps (<see cref="PersonDates"/>).</summary>
+    public PersonDates Dates => new(Identity.DateOfBirth?.Range, CapturedAt);
+
+    /// <summary>Whether asserting <paramref name="facts"/> would change any current value (an unchanged re-assertion changes nothing).</summary>
+    public bool WouldChange(IReadOnlyDictionary<string, string?> facts) =>
+        facts.Any(f => !string.Equals(IdentityFields.Find(f.Key)?.Get(Identity), f.Value, StringComparison.Ordinal));
+
     /// <summary>What is wrong with asserting <paramref name="facts"/> on this case (field name, problem); empty when nothing.</summary>
     public IEnumerable<(string Field, string Problem)> CheckAssertion(IReadOnlyDictionary<string, string?> facts)
     {
-        if (WouldLeaveNameless(facts))
+        var after = After(facts);
+        if (!after.HasName)
         {
             yield return ("family_name", "the person would be left without a name in either script to be called by");
         }
 
-        if (facts.TryGetValue("date_of_birth", out var birth) && PartialDate.Parse(birth) is { } date
-            && date.Earliest > DateOnly.FromDateTime(CapturedAt.UtcDateTime))
+        // The shared date rules (DateRules): born before the capture; in service after birth and before the capture.
+        var birth = after.DateOfBirth?.Range;
+        if (facts.ContainsKey("date_of_birth") && birth is { } born
+            && new PersonDates(null, CapturedAt).LifeProblem(born) is { } birthProblem)
         {
-            yield return ("date_of_birth", "must not be after the capture");
+            yield return ("date_of_birth", birthProblem);
+        }
+
+        if (DayRange.Parse(after.InServiceSince) is { } since && new PersonDates(birth, CapturedAt).LifeProblem(since) is { } serviceProblem)
+        {
+            if (facts.ContainsKey("in_service_since"))
+            {
+                yield return ("in_service_since", serviceProblem);
+            }
+            else if (facts.ContainsKey("date_of_birth"))
+            {
+                yield return ("date_of_birth", $"must not be after the date the person has been in service since ({after.InServiceSince})");
+            }
         }
     }
 
     /// <summary>Whether asserting <paramref name="facts"/> would leave the person without any name to be called by.</summary>
-    public bool WouldLeaveNameless(IReadOnlyDictionary<string, string?> facts)
+    public bool WouldLeaveNameless(IReadOnlyDictionary<string, string?> facts) => !After(facts).HasName;
+
+    private PersonIdentity After(IReadOnlyDictionary<string, string?> facts)
     {
         var after = Identity.Copy();
         foreach (var (name, value) in facts)
@@ -157,7 +182,7 @@ public sealed class CaptureCase
             IdentityFields.Find(name)?.Set(after, value);
         }
 
-        return !after.HasName;
+        return after;
     }
 
     /// <summary>Records a status decision (Art. 5) and returns it.</summary>

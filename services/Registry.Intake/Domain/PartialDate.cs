@@ -1,4 +1,5 @@
 using System.Globalization;
+using Registry.ServiceDefaults.Validation;
 
 namespace Registry.Intake.Domain;
 
@@ -8,9 +9,9 @@ public sealed record PartialDate(int Year, int? Month, int? Day)
     /// <summary>Why the parts do not make a date, or null when they do.</summary>
     public static string? Problem(int year, int month, int day, int maxYear)
     {
-        if (year < 1900 || year > maxYear)
+        if (year < DateRules.EarliestYear || year > maxYear)
         {
-            return $"year must be between 1900 and {maxYear}";
+            return $"year must be between {DateRules.EarliestYear} and {maxYear}";
         }
 
         if (month is < 0 or > 12)
@@ -33,6 +34,9 @@ public sealed record PartialDate(int Year, int? Month, int? Day)
 
     /// <summary>The earliest instant the date can stand for, to compare with other dates.</summary>
     public DateOnly Earliest => new(Year, Month ?? 1, Day ?? 1);
+
+    /// <summary>Every day the date can stand for, as the shared date rules compare it (<see cref="DateRules"/>).</summary>
+    public DayRange Range => DayRange.Of(Year, Month, Day);
 
     /// <summary>YYYY, YYYY-MM or YYYY-MM-DD: how an identity assertion stores the date.</summary>
     public override string ToString() => (Month, Day) switch

@@ -1,4 +1,5 @@
 using Registry.ServiceDefaults.Domain;
+using Registry.ServiceDefaults.Validation;
 
 namespace Registry.Medical.Domain;
 
@@ -15,6 +16,7 @@ public sealed class MedicalRecord
 
     /// <summary>Field limits, read by the validators and the EF configuration alike (medical.proto states them too).</summary>
     public const int CaseNumberMaxLength = 32;
+    public const int DateOfBirthMaxLength = 10;
 
     private MedicalRecord()
     {
@@ -28,6 +30,13 @@ public sealed class MedicalRecord
     public string CaseNumber { get; private set; } = "";
     public MedicalStatus Status { get; private set; }
     public DateTimeOffset OpenedAt { get; private set; }
+    /// <summary>When the person was captured, as intake registered it; null on records opened before it was kept.</summary>
+    public DateTimeOffset? CapturedAt { get; private set; }
+    /// <summary>The person's date of birth as intake registered it (YYYY, YYYY-MM or YYYY-MM-DD); null when unknown.</summary>
+    public string? DateOfBirth { get; private set; }
+
+    /// <summary>The person's birth and capture: the bounds of every encounter's date (<see cref="PersonDates"/>).</summary>
+    public PersonDates Dates => new(DayRange.Parse(DateOfBirth), CapturedAt);
     /// <summary>When the next examination or inspection is due (GC III Art. 31: at least monthly).</summary>
     public DateTimeOffset ExaminationDueBy { get; private set; }
     /// <summary>The latest intake examination or inspection; null before the first.</summary>
@@ -37,10 +46,12 @@ public sealed class MedicalRecord
     /// <summary>Bumped on every change: two encounters entered at once cannot both count from the same state.</summary>
     public long Version { get; private set; }
 
-    public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now) => new()
+    public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now, DateTimeOffset? capturedAt = null, string? dateOfBirth = null) => new()
     {
         CaseId = caseId,
         CaseNumber = caseNumber,
+        CapturedAt = capturedAt,
+        DateOfBirth = DayRange.Parse(dateOfBirth) is null ? null : dateOfBirth,
         Status = MedicalStatus.AwaitingExamination,
         OpenedAt = now,
         ExaminationDueBy = now + InspectionInterval,
@@ -54,6 +65,12 @@ public sealed class MedicalRecord
         EncounterDetails details, IReadOnlyList<ConditionFinding> findings, IReadOnlyCollection<Guid> resolve,
         IReadOnlyList<Condition> active, DateTimeOffset now)
     {
+        if (Dates.CaptivityProblem(details.OccurredAt) is { } problem)
+        {
+            throw new RuleViolationException("ENCOUNTER_BEFORE_CAPTURE", ResourceType, Subject,
+                $"An encounter of case {CaseNumber} occurred at {details.OccurredAt:u}: it {problem}.");
+        }
+
         if (details.Kind == EncounterKind.IntakeExamination && HasIntakeExamination)
         {
             throw new RuleViolationException("INTAKE_EXAMINATION_DONE", ResourceType, Subject,

@@ -9,11 +9,30 @@ namespace Registry.ServiceDefaults.Data;
 
 /// <summary>
 /// A write's idempotency key: the caller's <c>request_id</c> and the SHA-256 (32 bytes) of the request's
-/// protobuf encoding, so that the same id with a different request can be told from a retry.
+/// protobuf encoding, so that the same id with a different request can be told from a retry. The hash is taken
+/// with the request's <c>request_id</c> field in its canonical spelling (lower-case 8-4-4-4-12), so that a retry that
+/// spells the same UUID otherwise (upper case, braces, no hyphens) is a replay, not a different request.
 /// </summary>
 public sealed record IdempotencyKey(Guid RequestId, byte[] RequestHash)
 {
-    public static IdempotencyKey Of(Guid requestId, IMessage request) => new(requestId, SHA256.HashData(request.ToByteArray()));
+    public const string RequestIdField = "request_id";
+
+    public static IdempotencyKey Of(Guid requestId, IMessage request) => new(requestId, SHA256.HashData(Canonical(requestId, request).ToByteArray()));
+
+    private static IMessage Canonical(Guid requestId, IMessage request)
+    {
+        var field = request.Descriptor.FindFieldByName(RequestIdField);
+        var canonical = requestId.ToString("D");
+        if (field is not { FieldType: Google.Protobuf.Reflection.FieldType.String, IsRepeated: false }
+            || (string)field.Accessor.GetValue(request) == canonical)
+        {
+            return request;
+        }
+
+        var copy = request.Descriptor.Parser.ParseFrom(request.ToByteArray());
+        field.Accessor.SetValue(copy, canonical);
+        return copy;
+    }
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Google.Rpc;
+using Registry.ServiceDefaults.Validation;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -7,12 +9,11 @@ namespace Registry.ServiceDefaults.Grpc;
 /// Collects every bad field of a request, so that a caller learns all of them at once,
 /// then throws one InvalidArgument naming them.
 /// </summary>
-public sealed class FieldViolations
+public sealed partial class FieldViolations
 {
     /// <summary>0001-01-01 and 9999-12-31T23:59:59Z, the range google.protobuf.Timestamp allows.</summary>
     private const long MinTimestampSeconds = -62135596800;
     private const long MaxTimestampSeconds = 253402300799;
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private readonly List<BadRequest.Types.FieldViolation> _violations = [];
 
@@ -22,8 +23,8 @@ public sealed class FieldViolations
         _violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
 
     /// <summary>
-    /// A free-text field: required or not, at most <paramref name="maxLength"/> characters, no
-    /// control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported).
+    /// A free-text field: required or not, at most <paramref name="maxLength"/> characters, one line (none of
+    /// <see cref="TextRules.LineBreaks"/>), no control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported).
     /// Returns the trimmed value, or null when absent.
     /// </summary>
     public string? Text(string field, string? value, int maxLength, bool required)
@@ -42,6 +43,10 @@ public sealed class FieldViolations
         if (trimmed.Length > maxLength)
         {
             Add(field, $"must be at most {maxLength} characters");
+        }
+        else if (TextRules.HasLineBreak(trimmed))
+        {
+            Add(field, "must be one line: no line or paragraph separators (LF, VT, FF, CR, U+0085, U+2028, U+2029)");
         }
         else if (trimmed.Any(char.IsControl))
         {
@@ -64,6 +69,10 @@ public sealed class FieldViolations
         return null;
     }
 
+    /// <summary>
+    /// A UUID in any of its usual spellings: 8-4-4-4-12 hex digits, or 32 without hyphens, optionally in braces or
+    /// parentheses, upper or lower case. The Guid it returns is the one identity all spellings share.
+    /// </summary>
     public Guid? Uuid(string field, string? value, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -76,13 +85,35 @@ public sealed class FieldViolations
             return null;
         }
 
-        if (Guid.TryParse(value, out var id))
+        var text = value.Trim();
+        foreach (var format in UuidFormats)
         {
-            return id;
+            if (Guid.TryParseExact(text, format, out var id))
+            {
+                return id;
+            }
         }
 
-        Add(field, "must be a UUID");
+        Add(field, "must be a UUID, e.g. 0193c1f4-3b8e-7c4a-9d2e-5f6a7b8c9d0e");
         return null;
+    }
+
+    private static readonly string[] UuidFormats = ["D", "N", "B", "P"];
+
+    /// <summary>
+    /// A write's idempotency key (a UUID, <see cref="Uuid"/>), compared in its canonical form so that a retry is a retry
+    /// whatever the spelling. The nil UUID is refused: clients that leave it at its default would all share one key.
+    /// </summary>
+    public Guid? RequestId(string field, string? value)
+    {
+        var id = Uuid(field, value, required: true);
+        if (id == Guid.Empty)
+        {
+            Add(field, "must not be the nil UUID: choose a new random UUID for each write");
+            return null;
+        }
+
+        return id;
     }
 
     /// <summary>A proto3 enum: a value the contract does not define (a newer client, a forged request) is refused.</summary>
@@ -108,12 +139,11 @@ public sealed class FieldViolations
     }
 
     /// <summary>
-    /// When something happened: a valid timestamp, not in the future (a few minutes of clock skew
-    /// allowed). Returns it at the microsecond precision the stores keep, or null when absent or bad.
-    /// <paramref name="fromUnixEpoch"/> also refuses anything before 1970 as not a valid timestamp.
+    /// When something happened: a valid timestamp within <see cref="DateRules"/>' range (not before 1900-01-01, not after
+    /// <paramref name="now"/> plus 5 minutes of clock skew). Returns it at the microsecond precision the stores keep, or
+    /// null when absent or bad. Dates about a person are then checked against their birth and capture (<see cref="Check"/>).
     /// </summary>
-    public DateTimeOffset? PastTimestamp(
-        string field, Google.Protobuf.WellKnownTypes.Timestamp? value, DateTimeOffset now, bool required, bool fromUnixEpoch = false)
+    public DateTimeOffset? PastTimestamp(string field, Google.Protobuf.WellKnownTypes.Timestamp? value, DateTimeOffset now, bool required)
     {
         if (value is null)
         {
@@ -125,20 +155,29 @@ public sealed class FieldViolations
             return null;
         }
 
-        if (value.Seconds < (fromUnixEpoch ? 0 : MinTimestampSeconds) || value.Seconds > MaxTimestampSeconds || value.Nanos is < 0 or > 999_999_999)
+        if (value.Seconds < MinTimestampSeconds || value.Seconds > MaxTimestampSeconds || value.Nanos is < 0 or > 999_999_999)
         {
             Add(field, "is not a valid timestamp");
             return null;
         }
 
         var at = value.ToDateTimeOffset();
-        if (at > now + ClockSkew)
+        if (DateRules.PastProblem(at, now) is { } problem)
         {
-            Add(field, "must not be in the future");
+            Add(field, problem);
             return null;
         }
 
         return Data.StoredTime.ToMicroseconds(at);
+    }
+
+    /// <summary>Names <paramref name="field"/> with <paramref name="problem"/> (a rule's answer, e.g. <see cref="PersonDates"/>'), when there is one.</summary>
+    public void Check(string field, string? problem)
+    {
+        if (problem is not null)
+        {
+            Add(field, problem);
+        }
     }
 
     /// <summary>
@@ -161,18 +200,92 @@ public sealed class FieldViolations
         return value.ToDateTimeOffset();
     }
 
-    /// <summary>An ISO 3166-1 alpha-2 country code in capitals (e.g. KP, UA).</summary>
+    /// <summary>
+    /// An ISO 3166-1 alpha-2 country code in capitals (e.g. KP, UA) that ISO has assigned, or XK (<see cref="IsoCodes"/>):
+    /// ZZ, XX, QQ or EN are refused.
+    /// </summary>
     public string? CountryCode(string field, string? value, bool required)
     {
         var code = Text(field, value, 2, required);
-        if (code is not null && !(code.Length == 2 && code.All(char.IsAsciiLetterUpper)))
+        if (code is null)
+        {
+            return null;
+        }
+
+        if (!(code.Length == 2 && code.All(char.IsAsciiLetterUpper)))
         {
             Add(field, "must be an ISO 3166-1 alpha-2 code in capitals, e.g. UA");
             return null;
         }
 
+        if (!IsoCodes.IsCountry(code))
+        {
+            Add(field, $"{code} is not an ISO 3166-1 country code (user-assigned and reserved codes are refused; XK stands for Kosovo)");
+            return null;
+        }
+
         return code;
     }
+
+    /// <summary>
+    /// A BCP 47 language tag (RFC 5646) whose language is real: the primary subtag is an ISO 639-1 code, or an ISO 639-3
+    /// code of a language without one (so "kor" is refused for "ko"); a script subtag is ISO 15924, a region ISO 3166-1
+    /// or a UN M.49 area (three digits). Returns the tag in its conventional case (ko-Kore-KP), or null when bad.
+    /// </summary>
+    public string? LanguageTag(string field, string? value)
+    {
+        var tag = value?.Trim() ?? "";
+        var match = LanguageTagShape().Match(tag);
+        if (!match.Success)
+        {
+            Add(field, "must be a BCP 47 language tag, e.g. ko or ru");
+            return null;
+        }
+
+        var language = match.Groups["language"].Value.ToLowerInvariant();
+        if (!IsoCodes.IsLanguage(language))
+        {
+            Add(field, IsoCodes.ShorterLanguage(language) is { } shorter
+                ? $"BCP 47 writes this language '{shorter}', not '{language}'"
+                : $"'{language}' is not an ISO 639 language code");
+            return null;
+        }
+
+        var parts = new List<string> { language };
+        if (match.Groups["script"].Success)
+        {
+            var script = char.ToUpperInvariant(match.Groups["script"].Value[0]) + match.Groups["script"].Value[1..].ToLowerInvariant();
+            if (!IsoCodes.IsScript(script))
+            {
+                Add(field, $"'{script}' is not an ISO 15924 script code");
+                return null;
+            }
+
+            parts.Add(script);
+        }
+
+        if (match.Groups["region"].Success)
+        {
+            var region = match.Groups["region"].Value.ToUpperInvariant();
+            if (region.All(char.IsAsciiLetter) && !IsoCodes.IsCountry(region))
+            {
+                Add(field, $"'{region}' is not an ISO 3166-1 country code");
+                return null;
+            }
+
+            parts.Add(region);
+        }
+
+        if (match.Groups["rest"].Success && match.Groups["rest"].Length > 0)
+        {
+            parts.Add(match.Groups["rest"].Value.TrimStart('-').ToLowerInvariant());
+        }
+
+        return string.Join('-', parts);
+    }
+
+    [GeneratedRegex(@"^(?<language>[A-Za-z]{2,3})(-(?<script>[A-Za-z]{4}))?(-(?<region>[A-Za-z]{2}|[0-9]{3}))?(?<rest>(-[A-Za-z0-9]{5,8}|-[0-9][A-Za-z0-9]{3})*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguageTagShape();
 
     /// <summary>A page size: every list is bounded, so 0 and huge values are refused rather than guessed at.</summary>
     public int PageSize(string field, int value, int max = PageTokens.MaxPageSize)

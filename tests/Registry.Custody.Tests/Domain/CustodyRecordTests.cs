@@ -80,12 +80,40 @@ public sealed class CustodyRecordTests
         var record = Opened(out _);
         var head = record.HeadHash;
 
-        var refused = Assert.Throws<RuleViolationException>(() => record.Admit(Kyiv, "UA-SBU", CapturedAt.AddMinutes(-1), null, Now));
+        // More than the 5 minutes of clock skew the shared date rules allow (DateRules.ClockSkew).
+        var refused = Assert.Throws<RuleViolationException>(() => record.Admit(Kyiv, "UA-SBU", CapturedAt.AddMinutes(-6), null, Now));
 
         Assert.Equal("ADMISSION_BEFORE_CAPTURE", refused.Reason);
         Assert.Equal(CustodyState.AwaitingAdmission, record.State);
         Assert.Equal(head, record.HeadHash);
         Assert.Equal(1, record.EventCount);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\u000B")]
+    [InlineData("\f")]
+    [InlineData("\u0085")]
+    [InlineData("\u2028")]
+    [InlineData("\u2029")]
+    public void The_chain_hashes_no_field_holding_a_line_break_and_a_timeline_holding_one_does_not_verify(string lineBreak)
+    {
+        var record = Opened(out var captured);
+        Assert.Throws<ArgumentException>(() => record.Admit(new Facility("Camp" + lineBreak + "7", "Kyiv", "UA"), "UA-SBU", CapturedAt.AddDays(1), null, Now));
+        Assert.Equal((CustodyState.AwaitingAdmission, 1L, captured.Hash), (record.State, record.EventCount, record.HeadHash));
+
+        // A stored field altered to hold one ("a" + break + "b" would hash like two fields) fails verification, it does not throw.
+        var admitted = record.Admit(Kyiv, "UA-SBU", CapturedAt.AddDays(1), "brought by the unit", Now);
+        Assert.True(CustodyChain.Verify([captured, admitted]));
+        var tampered = new CustodyEvent
+        {
+            CaseId = admitted.CaseId, Sequence = admitted.Sequence, Kind = admitted.Kind, OccurredAt = admitted.OccurredAt,
+            RecordedAt = admitted.RecordedAt, FacilityName = admitted.FacilityName, FacilityLocality = admitted.FacilityLocality,
+            FacilityCountry = admitted.FacilityCountry, CustodianAgency = admitted.CustodianAgency, PreviousHash = admitted.PreviousHash,
+            Note = "brought" + lineBreak + "by the unit", Hash = admitted.Hash,
+        };
+        Assert.False(CustodyChain.Verify([captured, tampered]));
     }
 
     [Fact]

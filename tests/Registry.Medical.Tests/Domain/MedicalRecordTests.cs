@@ -130,4 +130,19 @@ public sealed class MedicalRecordTests
 
         Assert.Equal(before + 1, record.Version);
     }
+
+    [Fact]
+    public void An_encounter_before_the_capture_or_the_birth_is_refused_and_leaves_the_clock()
+    {
+        var captured = Opened.AddDays(-3);
+        var record = MedicalRecord.Open(Guid.CreateVersion7(), "RC-000003", Opened, captured, "1999-03");
+
+        var early = Assert.Throws<RuleViolationException>(() => Enter(record, EncounterKind.IntakeExamination, new DateTimeOffset(1989, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        Assert.Equal("ENCOUNTER_BEFORE_CAPTURE", early.Reason);
+        Assert.Equal(Opened.AddDays(30), record.ExaminationDueBy);
+        Assert.Null(record.LastExaminedAt);
+        Enter(record, EncounterKind.IntakeExamination, captured.AddHours(1));
+        Assert.Equal(captured.AddHours(1).AddDays(30), record.ExaminationDueBy);
+    }
 }

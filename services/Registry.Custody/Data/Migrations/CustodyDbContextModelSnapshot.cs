@@ -129,6 +129,10 @@ namespace Registry.Custody.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("DateOfBirth")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
                     b.Property<long>("EventCount")
                         .HasColumnType("bigint");
 

@@ -17,7 +17,7 @@ public static class AdmissionValidator
     public static AdmissionCommand Validate(AdmitToFacilityRequest request, DateTimeOffset now)
     {
         var errors = new FieldViolations();
-        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         Facility? facility = null;
         if (request.Facility is null)

@@ -4,6 +4,7 @@ using Registry.Custody.Data;
 using Registry.Custody.Domain;
 using Registry.Custody.Features.Records;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Custody.Features.Admission;
@@ -47,6 +48,10 @@ public sealed class AdmitToFacilityHandler(
     private async Task<AdmissionResult> AdmitAsync(AdmissionCommand admission, DateTimeOffset now, CancellationToken ct)
     {
         var record = await db.FindRecordAsync(admission.CaseId, tracked: true, ct);
+        // The shared date rules (DateRules): not before the capture, not before the person's birth.
+        var errors = new FieldViolations();
+        errors.Check("admitted_at", record.Dates.CaptivityProblem(admission.AdmittedAt));
+        errors.ThrowIfAny();
         var admitted = record.Admit(admission.Facility, admission.CustodianAgency, admission.AdmittedAt, admission.Note, now);
         admitted.AnswersRequest(admission.Key.RequestId, admission.Key.RequestHash);
         db.Events.Add(admitted);

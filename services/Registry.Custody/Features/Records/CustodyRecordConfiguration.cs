@@ -13,6 +13,7 @@ public sealed class CustodyRecordConfiguration : IEntityTypeConfiguration<Custod
         e.Property(r => r.CaseNumber).HasMaxLength(CustodyRecord.CaseNumberMaxLength);
         e.Property(r => r.State).HasConversion<string>().HasMaxLength(40);
         e.Property(r => r.CapturePlace).HasMaxLength(CustodyRecord.PlaceMaxLength);
+        e.Property(r => r.DateOfBirth).HasMaxLength(CustodyRecord.DateOfBirthMaxLength);
         e.Property(r => r.CapturingAgency).HasMaxLength(CustodyRecord.AgencyMaxLength);
         e.Property(r => r.CustodianAgency).HasMaxLength(CustodyRecord.AgencyMaxLength);
         e.OwnsOne(r => r.Facility, f =>

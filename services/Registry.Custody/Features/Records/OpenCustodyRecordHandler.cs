@@ -22,7 +22,7 @@ public sealed class OpenCustodyRecordHandler(CustodyDbContext db, TimeProvider c
         }
 
         var (record, captured) = CustodyRecord.Open(registered.CaseId, registered.CaseNumber, registered.CapturedAt.ToMicroseconds(),
-            registered.CapturePlace, registered.CapturingAgency, clock.GetUtcNow().ToMicroseconds());
+            registered.CapturePlace, registered.CapturingAgency, clock.GetUtcNow().ToMicroseconds(), registered.DateOfBirth);
         db.Records.Add(record);
         db.Events.Add(captured);
         return record;

@@ -17,7 +17,7 @@ public static class PersonalEffectsValidator
     public static EffectsReceipt Validate(RecordPersonalEffectsRequest request, DateTimeOffset now)
     {
         var errors = new FieldViolations();
-        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var receipt = errors.Text("receipt_number", request.ReceiptNumber, Limits.ReceiptNumberMaxLength, required: true);
         string? name = null, rank = null, unit = null;
@@ -32,7 +32,7 @@ public static class PersonalEffectsValidator
             unit = errors.Text("taken_by.unit", request.TakenBy.Unit, Limits.TakenByUnitMaxLength, required: true);
         }
 
-        var takenAt = errors.PastTimestamp("taken_at", request.TakenAt, now, required: true, fromUnixEpoch: true);
+        var takenAt = errors.PastTimestamp("taken_at", request.TakenAt, now, required: true);
 
         if (request.Items.Count is 0 or > Limits.MaxItemsPerReceipt)
         {

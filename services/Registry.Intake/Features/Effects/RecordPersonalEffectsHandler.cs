@@ -35,6 +35,10 @@ public sealed class RecordPersonalEffectsHandler(IntakeDbContext db, CaseStore c
         {
             var owner = await cases.FindAsync(receipt.CaseId, tracked: false, token);
             owner.EnsureOpen();
+            // The shared date rules (DateRules): effects are taken at or after the capture (Art. 18), not before.
+            var errors = new FieldViolations();
+            errors.Check("taken_at", owner.Dates.CaptivityProblem(receipt.TakenAt));
+            errors.ThrowIfAny();
             if (await db.PersonalEffects.AnyAsync(e => e.CaseId == receipt.CaseId && e.ReceiptNumber == receipt.ReceiptNumber, token))
             {
                 throw ReceiptTaken(receipt, owner);

@@ -4,6 +4,7 @@ using Registry.Intake.Domain.Names;
 using Registry.Protos.Intake.V1;
 using ProtoIdentity = Registry.Protos.Intake.V1.Identity;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Validation;
 using ProtoDate = Registry.Protos.Common.V1.PartialDate;
 
 namespace Registry.Intake.Features.Identity;
@@ -25,9 +26,9 @@ internal static partial class IdentityReader
         ["rank"] = (i, e, p, _) => Clean(e, p, i.Rank, PersonIdentity.RankMaxLength),
         ["service_number"] = (i, e, p, _) => ServiceNumber(e, p, i.ServiceNumber),
         ["date_of_birth"] = (i, e, p, now) => Date(e, p, i.DateOfBirth, now),
-        ["nationality"] = (i, e, p, _) => CountryCode(e, p, i.Nationality),
+        ["nationality"] = (i, e, p, _) => e.CountryCode(p, i.Nationality, required: false),
         ["place_of_birth"] = (i, e, p, _) => Clean(e, p, i.PlaceOfBirth, PersonIdentity.PlaceOfBirthMaxLength),
-        ["dependent_power"] = (i, e, p, _) => CountryCode(e, p, i.DependentPower),
+        ["dependent_power"] = (i, e, p, _) => e.CountryCode(p, i.DependentPower, required: false),
         ["sex"] = (i, e, p, _) => e.Enum(p, i.Sex, required: false) switch
         {
             Sex.Male => "MALE",
@@ -131,18 +132,6 @@ internal static partial class IdentityReader
         return text;
     }
 
-    private static string? CountryCode(FieldViolations errors, string path, string value)
-    {
-        var code = errors.Text(path, value, PersonIdentity.CountryCodeLength, required: false);
-        if (code is not null && !(code.Length == 2 && code.All(char.IsAsciiLetterUpper)))
-        {
-            errors.Add(path, "must be an ISO 3166-1 alpha-2 code in capitals, e.g. KP");
-            return null;
-        }
-
-        return code;
-    }
-
     private static string? Date(FieldViolations errors, string path, ProtoDate? date, DateTimeOffset now)
     {
         if (date is null)
@@ -156,7 +145,15 @@ internal static partial class IdentityReader
             return null;
         }
 
-        return new PartialDate(date.Year, date.Month == 0 ? null : date.Month, date.Day == 0 ? null : date.Day).ToString();
+        // The shared rules (DateRules): a day of this year may still be in the future.
+        var value = new PartialDate(date.Year, date.Month == 0 ? null : date.Month, date.Day == 0 ? null : date.Day);
+        if (DateRules.PastProblem(value.Range, now) is { } future)
+        {
+            errors.Add(path, future);
+            return null;
+        }
+
+        return value.ToString();
     }
 
     private static string? Languages(FieldViolations errors, string path, IReadOnlyList<string> tags)
@@ -172,23 +169,19 @@ internal static partial class IdentityReader
             return null;
         }
 
-        var bad = false;
+        var read = new List<string>(tags.Count);
         for (var n = 0; n < tags.Count; n++)
         {
-            if (!LanguageTag().IsMatch(tags[n]))
+            if (errors.LanguageTag($"{path}[{n}]", tags[n]) is { } tag)
             {
-                errors.Add($"{path}[{n}]", "must be a BCP 47 language tag, e.g. ko or ru");
-                bad = true;
+                read.Add(tag);
             }
         }
 
-        return bad ? null : string.Join(',', tags.Select(t => t.Trim()).Distinct(StringComparer.OrdinalIgnoreCase));
+        return read.Count < tags.Count ? null : string.Join(',', read.Distinct(StringComparer.OrdinalIgnoreCase));
     }
 
     // Latin letters with diacritics (precomposed or combining), spaces, hyphens, apostrophes, dots.
     [GeneratedRegex(@"^[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0300-\u036F .'’-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex LatinName();
-
-    [GeneratedRegex(@"^\s*[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}\s*$")]
-    private static partial Regex LanguageTag();
 }

@@ -15,6 +15,11 @@ public sealed record IdentityUpdated(CaptureCase Case, IReadOnlyList<DuplicateCa
 /// <summary>
 /// Records what one source says about some identity facts (every claim kept, the latest shown), tells
 /// custody and medical (IdentityUpdated) and the ICRC (Art. 122), and looks for duplicates anew.
+/// <para>Re-asserting values the case already shows (every named field unchanged, whichever source says it) changes
+/// nothing: no assertion is recorded, the revision stays, no event leaves and the ICRC is not notified; the call answers
+/// the case as it stands. Corroboration by another source is therefore not kept as a row of its own: the assertion
+/// history records what changed the case and who said it, and a retried or repeated call cannot inflate it. When at
+/// least one named field changes, every named field is recorded from the source, as one revision.</para>
 /// </summary>
 public sealed class UpdateIdentityHandler(
     IntakeDbContext db, CaseStore cases, DuplicateFinder duplicates, TimeProvider clock, ILogger<UpdateIdentityHandler> logger)
@@ -40,6 +45,13 @@ public sealed class UpdateIdentityHandler(
         }
 
         errors.ThrowIfAny();
+        if (!found.WouldChange(update.Facts))
+        {
+            logger.LogInformation("Case {CaseNumber}: identity re-asserted unchanged ({Fields}); nothing recorded",
+                found.CaseNumber, string.Join(", ", update.Facts.Keys));
+            return new IdentityUpdated(found, []);
+        }
+
         db.IdentityAssertions.AddRange(found.Assert(update.Facts, update.Source, now));
         db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.IdentityUpdated(found, update.Facts.Keys, update.Source), now));
         db.RaiseNotification(found, NotificationKind.IdentityCorrection,

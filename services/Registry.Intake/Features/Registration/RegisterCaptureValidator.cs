@@ -4,6 +4,7 @@ using Registry.Protos.Intake.V1;
 using ProtoIdentity = Registry.Protos.Intake.V1.Identity;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Validation;
 using StatusCategory = Registry.Intake.Domain.StatusCategory;
 
 namespace Registry.Intake.Features.Registration;
@@ -14,7 +15,7 @@ public static class RegisterCaptureValidator
     public static CaptureRegistration Validate(RegisterCaptureRequest request, DateTimeOffset now)
     {
         var errors = new FieldViolations();
-        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var requestId = errors.RequestId("request_id", request.RequestId);
 
         var facts = new Dictionary<string, string?>();
         if (request.Identity is null)
@@ -34,7 +35,18 @@ public static class RegisterCaptureValidator
         var status = errors.Enum("status_category", request.StatusCategory, required: false) is { } s
             ? (StatusCategory)(int)s
             : StatusCategory.PendingDetermination;
-        var capture = CaptureReader.Read(request.Capture, errors, "capture", now, IdentityReader.BirthDate(facts), "identity.date_of_birth");
+        var birth = IdentityReader.BirthDate(facts)?.Range;
+        var capture = CaptureReader.Read(request.Capture, errors, "capture", now, out var capturedAt);
+        // The shared date rules (DateRules): born before the capture; in service after birth and before the capture.
+        if (birth is { } born && capturedAt is { } captured)
+        {
+            errors.Check("identity.date_of_birth", new PersonDates(null, captured).LifeProblem(born));
+        }
+
+        if (DayRange.Parse(facts.GetValueOrDefault("in_service_since")) is { } since)
+        {
+            errors.Check("identity.in_service_since", new PersonDates(birth, capturedAt).LifeProblem(since));
+        }
 
         errors.ThrowIfAny();
         return new CaptureRegistration(IdempotencyKey.Of(requestId!.Value, request), facts, source, status, capture!);
@@ -48,41 +60,22 @@ public static class RegisterCaptureValidator
 
 internal static class CaptureReader
 {
-    /// <summary>Tolerated clock skew between the capturing unit's device and the registry.</summary>
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-    private static readonly DateTimeOffset EarliestCapture = new(1949, 8, 12, 0, 0, 0, TimeSpan.Zero); // GC III signed
-
-    public static CaptureDetails? Read(CaptureEvent? capture, FieldViolations errors, string path, DateTimeOffset now, PartialDate? birth, string birthPath)
+    /// <summary>Reads a capture; <paramref name="capturedAt"/> is its time when that is valid, whatever else is wrong.</summary>
+    public static CaptureDetails? Read(CaptureEvent? capture, FieldViolations errors, string path, DateTimeOffset now, out DateTimeOffset? capturedAt)
     {
+        capturedAt = null;
         if (capture is null)
         {
             errors.Add(path, "is required");
             return null;
         }
 
-        DateTimeOffset? capturedAt = null;
-        if (capture.CapturedAt is null)
+        // The shared date rules (DateRules): not in the future, not before 1900, and not before GC III was signed.
+        if (errors.PastTimestamp($"{path}.captured_at", capture.CapturedAt, now, required: true) is { } at)
         {
-            errors.Add($"{path}.captured_at", "is required");
-        }
-        else if (capture.CapturedAt.Seconds is < -62135596800 or > 253402300799 || capture.CapturedAt.Nanos is < 0 or > 999_999_999)
-        {
-            errors.Add($"{path}.captured_at", "is not a valid timestamp");
-        }
-        else
-        {
-            var at = capture.CapturedAt.ToDateTimeOffset().ToMicroseconds();
-            if (at > now + ClockSkew)
+            if (at < DateRules.EarliestCapture)
             {
-                errors.Add($"{path}.captured_at", "must not be in the future");
-            }
-            else if (at < EarliestCapture)
-            {
-                errors.Add($"{path}.captured_at", "must not be before 12 August 1949");
-            }
-            else if (birth is not null && DateOnly.FromDateTime(at.UtcDateTime) < birth.Earliest)
-            {
-                errors.Add(birthPath, "must not be after the capture");
+                errors.Add($"{path}.captured_at", $"must not be before {DateRules.Format(DateRules.EarliestCapture)} (GC III, signed 12 August 1949)");
             }
             else
             {

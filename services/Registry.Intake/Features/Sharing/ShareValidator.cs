@@ -14,7 +14,7 @@ public static class ShareValidator
     public static ShareRequest Validate(ShareCaseRequest request, DateTimeOffset now)
     {
         var errors = new FieldViolations();
-        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var partner = errors.AgencyCode("partner_agency", request.PartnerAgency, required: true);
         var purpose = errors.Text("purpose", request.Purpose, CaseShare.PurposeMaxLength, required: true);

@@ -3,11 +3,15 @@ using Registry.Intake.Domain;
 using Registry.Intake.Features.Cases;
 using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Intake.Features.Status;
 
-/// <summary>Records a status decision (GC III Art. 5), tells the other services and the ICRC.</summary>
+/// <summary>
+/// Records a status decision (GC III Art. 5), tells the other services and the ICRC. A decision dated before the
+/// person's capture is refused (INVALID_ARGUMENT naming decided_at, the shared date rules of <c>DateRules</c>).
+/// </summary>
 public sealed class ChangeStatusCategoryHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock, ILogger<ChangeStatusCategoryHandler> logger)
 {
     /// <summary>
@@ -21,6 +25,9 @@ public sealed class ChangeStatusCategoryHandler(IntakeDbContext db, CaseStore ca
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var found = await cases.FindToChangeAsync(decision.CaseId, decision.Revision, ct);
+        var errors = new FieldViolations();
+        errors.Check("decided_at", found.Dates.CaptivityProblem(decision.DecidedAt));
+        errors.ThrowIfAny();
 
         var change = found.ChangeStatus(decision.To, decision.DecisionReference, decision.DecidedBy, decision.DecidedAt, now);
         db.StatusChanges.Add(change);

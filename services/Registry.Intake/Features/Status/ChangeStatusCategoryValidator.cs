@@ -21,7 +21,7 @@ public static class ChangeStatusCategoryValidator
         var to = errors.Enum("status_category", request.StatusCategory, required: true);
         var reference = errors.Text("decision_reference", request.DecisionReference, StatusChange.DecisionReferenceMaxLength, required: true);
         var decidedBy = errors.Text("decided_by", request.DecidedBy, StatusChange.DecidedByMaxLength, required: true);
-        var decidedAt = errors.PastTimestamp("decided_at", request.DecidedAt, now, required: true, fromUnixEpoch: true);
+        var decidedAt = errors.PastTimestamp("decided_at", request.DecidedAt, now, required: true);
 
         errors.ThrowIfAny();
         return new StatusDecision(caseId!.Value, (StatusCategory)(int)to!.Value, reference!, decidedBy!, decidedAt!.Value, revision);

@@ -159,10 +159,17 @@ namespace Registry.Medical.Data.Migrations
                     b.Property<int>("ActiveConditions")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("CapturedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("CaseNumber")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("DateOfBirth")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
 
                     b.Property<DateTimeOffset>("ExaminationDueBy")
                         .HasColumnType("timestamp with time zone");

@@ -24,7 +24,7 @@ public static class EncounterValidator
     public static EncounterEntry Validate(RecordEncounterRequest request, DateTimeOffset now)
     {
         var errors = new FieldViolations();
-        var requestId = errors.Uuid("request_id", request.RequestId, required: true);
+        var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var kind = errors.Enum("kind", request.Kind, required: true);
         var occurredAt = errors.PastTimestamp("occurred_at", request.OccurredAt, now, required: true);

@@ -41,6 +41,10 @@ public sealed class RecordEncounterHandler(MedicalDbContext db, TimeProvider clo
         for (var attempt = 1; ; attempt++)
         {
             var record = await db.FindRecordAsync(entry.CaseId, tracked: true, ct);
+            // The shared date rules (DateRules): not before the capture, not before the person's birth.
+            var errors = new FieldViolations();
+            errors.Check("occurred_at", record.Dates.CaptivityProblem(entry.Details.OccurredAt));
+            errors.ThrowIfAny();
             var active = await db.Conditions.Where(c => c.CaseId == entry.CaseId && c.ResolvedInEncounterId == null).OrderBy(c => c.Id).ToListAsync(ct);
             var (encounter, found, resolved) = record.RecordEncounter(entry.Details, entry.Findings, entry.Resolve, active, now);
             encounter.RecordedBy(caller.Agency, caller.ClientId);

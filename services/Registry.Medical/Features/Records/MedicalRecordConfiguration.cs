@@ -12,6 +12,7 @@ public sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medica
         e.HasKey(r => r.CaseId);
         e.Property(r => r.CaseNumber).HasMaxLength(MedicalRecord.CaseNumberMaxLength);
         e.Property(r => r.Status).HasConversion<string>().HasMaxLength(40);
+        e.Property(r => r.DateOfBirth).HasMaxLength(MedicalRecord.DateOfBirthMaxLength);
         e.Property(r => r.Version).IsConcurrencyToken();
     }
 }

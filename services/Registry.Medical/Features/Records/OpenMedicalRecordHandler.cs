@@ -21,7 +21,8 @@ public sealed class OpenMedicalRecordHandler(MedicalDbContext db, TimeProvider c
             return null;
         }
 
-        var record = MedicalRecord.Open(registered.CaseId, registered.CaseNumber, clock.GetUtcNow().ToMicroseconds());
+        var record = MedicalRecord.Open(registered.CaseId, registered.CaseNumber, clock.GetUtcNow().ToMicroseconds(),
+            registered.CapturedAt.ToMicroseconds(), registered.DateOfBirth);
         db.Records.Add(record);
         return record;
     }

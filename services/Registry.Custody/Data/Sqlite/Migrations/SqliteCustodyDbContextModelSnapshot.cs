@@ -122,6 +122,10 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DateOfBirth")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("EventCount")
                         .HasColumnType("INTEGER");
 

@@ -150,9 +150,16 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                     b.Property<int>("ActiveConditions")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("CapturedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CaseNumber")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DateOfBirth")
+                        .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ExaminationDueBy")

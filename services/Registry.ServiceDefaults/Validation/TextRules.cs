@@ -1,0 +1,16 @@
+namespace Registry.ServiceDefaults.Validation;
+
+/// <summary>What stored free text may hold (the validators' <c>FieldViolations.Text</c> and the custody chain share it).</summary>
+public static class TextRules
+{
+    /// <summary>
+    /// Every character that ends a line: the mandatory breaks of Unicode UAX #14 (BK, CR, LF, NL), i.e. LF, VT, FF,
+    /// CR, NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029). Stored text is one line: the custody
+    /// timeline hashes its fields one per line (<c>CustodyChain</c>), so a break inside a field would let two different
+    /// timelines hash alike, and an export splits records by line.
+    /// </summary>
+    public const string LineBreaks = "\n\u000B\f\r\u0085\u2028\u2029";
+
+    /// <summary>Whether <paramref name="text"/> holds any of <see cref="LineBreaks"/>.</summary>
+    public static bool HasLineBreak(string? text) => text is not null && text.AsSpan().IndexOfAny(LineBreaks) >= 0;
+}
