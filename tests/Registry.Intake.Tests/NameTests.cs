@@ -100,8 +100,8 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
     {
         var registered = (await RegisterAsync(Agency(), new Identity
         {
-            FamilyNameLatin = "Kang", GivenNamesLatin = "Chol", Rank = "Ser\u200bgeant", PlaceOfBirth = "Pyong\u2060yang\u2029",
-            MilitaryUnit = "  Unit   ７７  ", Role = "rifle\u00adman", PersonToInformAddress = "Street\u20281, Pyongyang",
+            FamilyNameLatin = "Kang", GivenNamesLatin = "Chol", Rank = "Ser\u200bgeant", PlaceOfBirth = "Pyong\u2060yang\ufeff",
+            MilitaryUnit = "  Unit   ７７  ", Role = "rifle\u00adman", PersonToInformAddress = "Street\u00a01, Pyongyang",
         })).Case;
 
         Assert.Equal(("Sergeant", "Pyongyang", "Unit 77", "rifleman", "Street 1, Pyongyang"),
