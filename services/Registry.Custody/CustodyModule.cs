@@ -3,6 +3,7 @@ using Registry.Custody.Consumers;
 using Registry.Custody.Data;
 using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Features.Admission;
+using Registry.Custody.Features.Merges;
 using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Sharing;
 using Registry.Custody.Features.Timeline;
@@ -29,12 +30,14 @@ public static class CustodyModule
         builder.Services.AddScoped<AdmitToFacilityHandler>();
         builder.Services.AddScoped<ListCustodyEventsHandler>();
         builder.Services.AddScoped<ApplyShareHandler>();
+        builder.Services.AddScoped<ApplyCaseMergeHandler>();
         builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
             bus.AddConsumer<CaseSharedConsumer, CaseSharedConsumerDefinition>();
             bus.AddConsumer<CaseShareRevokedConsumer, CaseShareRevokedConsumerDefinition>();
+            bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
         });
         return builder;
     }

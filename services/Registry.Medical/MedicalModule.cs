@@ -3,6 +3,7 @@ using Registry.Medical.Consumers;
 using Registry.Medical.Data;
 using Registry.Medical.Data.Sqlite;
 using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
@@ -25,8 +26,13 @@ public static class MedicalModule
         builder.Services.AddScoped<GetMedicalRecordHandler>();
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();
+        builder.Services.AddScoped<ApplyCaseMergeHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
-        builder.AddRegistryConsumers(bus => bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>());
+        builder.AddRegistryConsumers(bus =>
+        {
+            bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
+            bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
+        });
         return builder;
     }
 

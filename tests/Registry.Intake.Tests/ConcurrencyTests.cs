@@ -149,8 +149,15 @@ public sealed class ConcurrencyTests(IntakeFixture intake) : IClassFixture<Intak
 
             var outcomes = await Race.RunAsync(new[] { merge }.Concat(decisions));
 
-            // A decision does not stop a later merge; a merge makes every later decision CASE_MERGED.
-            Assert.Null(outcomes[0].Error);
+            // Whichever comes first stands: a merge makes every later decision CASE_MERGED; a decision makes the
+            // later merge MARKED_NOT_DUPLICATE (until it is reopened).
+            var mergedFirst = outcomes[0].Error is null;
+            if (!mergedFirst)
+            {
+                Assert.Equal(StatusCode.FailedPrecondition, outcomes[0].Error!.StatusCode);
+                Assert.Equal("MARKED_NOT_DUPLICATE", outcomes[0].Error!.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Reason);
+            }
+
             Assert.All(outcomes.Skip(1).Where(o => o.Error is not null), o =>
             {
                 Assert.Equal(StatusCode.FailedPrecondition, o.Error!.StatusCode);
@@ -159,8 +166,9 @@ public sealed class ConcurrencyTests(IntakeFixture intake) : IClassFixture<Intak
             var (a, b) = (Guid.Parse(first.CaseId), Guid.Parse(second.CaseId));
             var pair = await intake.QueryAsync(db => db.DuplicateCandidates.AsNoTracking()
                 .SingleAsync(d => (d.CaseId == a && d.OtherCaseId == b) || (d.CaseId == b && d.OtherCaseId == a)));
-            // Some decision answered OK only if it came before the merge, which then left the pair as decided.
+            // A decision answered OK exactly when it came before the merge, which was then refused.
             var decided = outcomes.Skip(1).Any(o => o.Error is null);
+            Assert.Equal(!mergedFirst, decided);
             Assert.Equal(decided ? Registry.Intake.Domain.DuplicateStatus.NotDuplicate : Registry.Intake.Domain.DuplicateStatus.Merged, pair.Status);
         }
     }

@@ -6,6 +6,10 @@ public enum CustodyEventKind
     Captured = 1,
     /// <summary>Arrival at a place of internment.</summary>
     Admitted = 2,
+    /// <summary>Another case of the same person was merged into this record (its state carried over; its chain's head named).</summary>
+    MergedFrom = 3,
+    /// <summary>This case was merged into another (the same person); the last event of its record.</summary>
+    MergedInto = 4,
 }
 
 /// <summary>

@@ -48,6 +48,8 @@ public sealed class CustodyRecord
     public long EventCount { get; private set; }
     /// <summary>Hash of the last event ("" before the first).</summary>
     public string HeadHash { get; private set; } = "";
+    /// <summary>Set when intake merged this case into another (the same person): that case's record is the person's from then on.</summary>
+    public Guid? MergedIntoCaseId { get; private set; }
     /// <summary>Bumped on every change: two writers racing on one record cannot both append.</summary>
     public long Version { get; private set; }
 
@@ -91,15 +93,64 @@ public sealed class CustodyRecord
         return admitted;
     }
 
+    /// <summary>
+    /// Intake merged <paramref name="merged"/>'s case into this one (CasesMerged): this record becomes the person's whole
+    /// custody record. Neither timeline is rewritten: each hash chain takes one more event. This record's event
+    /// (<see cref="CustodyEventKind.MergedFrom"/>) names the merged record and the head hash of its chain, anchoring that
+    /// chain in this one; the merged record's event (<see cref="CustodyEventKind.MergedInto"/>) names this case and closes
+    /// it (state <see cref="CustodyState.Merged"/>, which takes no more events: CASE_MERGED).
+    /// What the person's state is afterwards: held if either record was held (a person awaiting admission under one
+    /// case and held under the other is held); of two records held, the place of the later admission (the latest
+    /// known place) and its custodian, and the earlier admission as <see cref="AdmittedAt"/> (the first arrival at a
+    /// place of internment, from which GC III Art. 70 counts).
+    /// </summary>
+    public (CustodyEvent Survivor, CustodyEvent Merged) Absorb(CustodyRecord merged, DateTimeOffset mergedAt, DateTimeOffset now)
+    {
+        EnsureNotMerged();
+        merged.EnsureNotMerged();
+        var before = merged.State;
+        if (merged.State == CustodyState.Held)
+        {
+            if (State != CustodyState.Held || merged.AdmittedAt > AdmittedAt)
+            {
+                Facility = merged.Facility is { } place ? place with { } : null; // a copy: an owned value has one owner
+                CustodianAgency = merged.CustodianAgency;
+            }
+
+            AdmittedAt = AdmittedAt is { } own && own < merged.AdmittedAt!.Value ? own : merged.AdmittedAt;
+            State = CustodyState.Held;
+        }
+
+        var was = before == CustodyState.Held ? $"held at {merged.Facility?.Describe()} by {merged.CustodianAgency} since {merged.AdmittedAt:yyyy-MM-dd}" : "awaiting admission";
+        var survivorEvent = Append(CustodyEventKind.MergedFrom, mergedAt, now, Facility, CustodianAgency,
+            $"case {merged.CaseNumber} ({merged.CaseId}) merged into this record as the same person: it was {was}; its timeline stays under its case unrewritten (event {merged.EventCount}, head {merged.HeadHash}, then the merge)");
+        var mergedEvent = merged.Append(CustodyEventKind.MergedInto, mergedAt, now, merged.Facility, merged.CustodianAgency,
+            $"merged into case {CaseNumber} ({CaseId}) as the same person; that record is the person's from now on");
+        merged.State = CustodyState.Merged;
+        merged.MergedIntoCaseId = CaseId;
+        return (survivorEvent, mergedEvent);
+    }
+
+    private void EnsureNotMerged()
+    {
+        if (State == CustodyState.Merged)
+        {
+            throw new RuleViolationException("CASE_MERGED", ResourceType, Subject,
+                $"Case {CaseNumber} was merged into case {MergedIntoCaseId} as the same person; record this on that case instead.");
+        }
+    }
+
     /// <summary>The state machine: which events each state takes (a state not listed takes none).</summary>
     public static readonly IReadOnlyDictionary<CustodyState, CustodyEventKind[]> Allowed = new Dictionary<CustodyState, CustodyEventKind[]>
     {
         [CustodyState.AwaitingAdmission] = [CustodyEventKind.Admitted],
         [CustodyState.Held] = [],
+        [CustodyState.Merged] = [],
     };
 
     private void Require(CustodyEventKind kind)
     {
+        EnsureNotMerged();
         if (!Allowed.TryGetValue(State, out var kinds) || !kinds.Contains(kind))
         {
             var reason = State == CustodyState.Held && kind == CustodyEventKind.Admitted ? "CUSTODY_ALREADY_HELD" : "CUSTODY_ILLEGAL_TRANSITION";
@@ -143,6 +194,8 @@ public enum CustodyState
     AwaitingAdmission = 1,
     /// <summary>Held at a place of internment.</summary>
     Held = 2,
+    /// <summary>The case was merged into another (the same person): that case's record is the person's; this one takes no more events.</summary>
+    Merged = 3,
 }
 
 /// <summary>A place of internment.</summary>

@@ -32,6 +32,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
     public DbSet<PersonalEffect> PersonalEffects => Set<PersonalEffect>();
     public DbSet<DuplicateCandidate> DuplicateCandidates => Set<DuplicateCandidate>();
+    public DbSet<DuplicateDecision> DuplicateDecisions => Set<DuplicateDecision>();
     public DbSet<CaptureCard> CaptureCards => Set<CaptureCard>();
     public DbSet<IcrcNotification> Notifications => Set<IcrcNotification>();
     public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
@@ -57,6 +58,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
         model.ApplyConfiguration(new StatusChangeConfiguration());
         model.ApplyConfiguration(new PersonalEffectConfiguration());
         model.ApplyConfiguration(new DuplicateCandidateConfiguration());
+        model.ApplyConfiguration(new DuplicateDecisionConfiguration());
         model.ApplyConfiguration(new CaptureCardConfiguration());
         model.ApplyConfiguration(new IcrcNotificationConfiguration());
         model.ApplyConfiguration(new NotificationCounterConfiguration());

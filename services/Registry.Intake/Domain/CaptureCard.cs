@@ -58,6 +58,67 @@ public sealed class CaptureCard
 
     public void Withdraw(DateTimeOffset now) => WithdrawnAt ??= now;
 
+    /// <summary>
+    /// Makes a card still owed by a merged case owed by the case it was merged into, with its clock as it was: the
+    /// person still owes it (GC III Art. 70), and a card overdue stays overdue, now under the survivor.
+    /// </summary>
+    public void CarryTo(CaptureCase survivor)
+    {
+        EnsureNotIssued();
+
+        CaseId = survivor.CaseId;
+        CaseNumber = survivor.Number;
+    }
+
+    /// <summary>
+    /// What a merge does to the capture cards of the two cases: the person's cards, not a case's, are owed.
+    /// <list type="bullet">
+    /// <item>A transfer or hospitalisation card the merged case owes is carried to the survivor with its due time:
+    /// it answers for an event that happened to the person.</item>
+    /// <item>The admission card (one per person: the week from the first arrival at a place of internment) is owed
+    /// once. If the survivor's admission card was already issued, the merged case's owed one is withdrawn. Otherwise the
+    /// person owes the earlier-due of the two: that card stays (carried to the survivor if it was the merged case's) and
+    /// the other is withdrawn. So an overdue admission card never vanishes in a merge, and no second card is owed.</item>
+    /// </list>
+    /// Returns the cards carried and the cards withdrawn.
+    /// </summary>
+    public static (IReadOnlyList<CaptureCard> Carried, IReadOnlyList<CaptureCard> Withdrawn) Merge(
+        CaptureCase survivor, IReadOnlyList<CaptureCard> survivorCards, CaptureCase merged, IReadOnlyList<CaptureCard> mergedCards, DateTimeOffset now)
+    {
+        var carried = new List<CaptureCard>();
+        var withdrawn = new List<CaptureCard>();
+        static bool Owed(CaptureCard c) => c.IssuedAt is null && c.WithdrawnAt is null;
+        foreach (var card in mergedCards.Where(c => Owed(c) && c.Reason != CaptureCardReason.Admission))
+        {
+            card.CarryTo(survivor);
+            carried.Add(card);
+        }
+
+        var survivorIssuedAdmission = survivorCards.Any(c => c.Reason == CaptureCardReason.Admission && c.IssuedAt is not null);
+        var admissionsOwed = survivorCards.Concat(mergedCards)
+            .Where(c => c.Reason == CaptureCardReason.Admission && Owed(c))
+            .OrderBy(c => c.DueAt).ThenBy(c => c.Id).ToList();
+        var keep = survivorIssuedAdmission ? null : admissionsOwed.FirstOrDefault();
+        foreach (var card in admissionsOwed)
+        {
+            if (card == keep)
+            {
+                if (card.CaseId == merged.CaseId)
+                {
+                    card.CarryTo(survivor);
+                    carried.Add(card);
+                }
+
+                continue;
+            }
+
+            card.Withdraw(now);
+            withdrawn.Add(card);
+        }
+
+        return (carried, withdrawn);
+    }
+
     public void Issue(string content, DateTimeOffset now)
     {
         EnsureNotIssued();

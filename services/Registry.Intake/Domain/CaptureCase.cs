@@ -19,7 +19,8 @@ public sealed class CaptureCase
     public const int CapturingUnitMaxLength = 200;
     public const int CapturingAgencyMaxLength = 200;
     public const int CaptureCircumstancesMaxLength = 4000;
-    public const int SearchTextMaxLength = 2000;
+    public const int SearchTextMaxLength = 4000;
+    public const int AlsoKnownAsMaxLength = 2000;
     public const int ServiceNumberKeyMaxLength = 64;
     public const int NameKeyMaxLength = 500;
     public const int RequestHashLength = 32;
@@ -46,6 +47,11 @@ public sealed class CaptureCase
     /// with; 0 on cases stored before keys were versioned. Older ones are rebuilt at start (<c>NameKeyRebuild</c>).
     /// </summary>
     public int NameKeyVersion { get; private set; }
+    /// <summary>
+    /// The names of the cases merged into this one (each "family given | latin family latin given", one per line),
+    /// kept so that the person is found by every name any record of them had (<see cref="AbsorbNamesOf"/>); null when none.
+    /// </summary>
+    public string? AlsoKnownAs { get; private set; }
     /// <summary>The service number without separators or case (<see cref="DuplicateScoring.NormaliseNumber"/>), or null.</summary>
     public string? ServiceNumberKey { get; private set; }
     /// <summary>
@@ -123,7 +129,7 @@ public sealed class CaptureCase
     /// </summary>
     public bool RefreshKeys()
     {
-        var search = NameSearch.KeysOf(Identity);
+        var search = NameSearch.KeysOf(Identity, AliasNames);
         var serviceNumber = DuplicateScoring.ServiceNumberKey(Identity.ServiceNumber);
         var name = DuplicateKeys.OriginalNameKey(Identity);
         var latin = DuplicateKeys.LatinNameKeyOf(Identity);
@@ -216,8 +222,46 @@ public sealed class CaptureCase
         survivor.EnsureOpen();
         Touch(now);
         survivor.Touch(now);
+        survivor.AbsorbNamesOf(this);
         MergedIntoCaseId = survivor.CaseId;
     }
+
+    /// <summary>
+    /// Keeps <paramref name="merged"/>'s names (and those it had absorbed) as this case's "also known as" names and
+    /// searches by them: the person is found by every name any of their records had. Names already kept are not
+    /// repeated; when the list would pass <see cref="AlsoKnownAsMaxLength"/> the oldest names are kept.
+    /// </summary>
+    public void AbsorbNamesOf(CaptureCase merged)
+    {
+        var kept = AliasLines(AlsoKnownAs).ToList();
+        var own = AliasLine(Identity);
+        foreach (var line in AliasLines(merged.AlsoKnownAs).Prepend(AliasLine(merged.Identity)))
+        {
+            if (line.Length == 0 || line == own || kept.Contains(line, StringComparer.Ordinal)
+                || kept.Sum(k => k.Length + 1) + line.Length > AlsoKnownAsMaxLength)
+            {
+                continue;
+            }
+
+            kept.Add(line);
+        }
+
+        AlsoKnownAs = kept.Count == 0 ? null : string.Join('\n', kept);
+        RefreshKeys();
+    }
+
+    private static string AliasLine(PersonIdentity identity)
+    {
+        var original = string.Join(' ', new[] { identity.FamilyName, identity.GivenNames }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        var latin = string.Join(' ', new[] { identity.FamilyNameLatin, identity.GivenNamesLatin }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        return original.Length > 0 && latin.Length > 0 ? $"{original} | {latin}" : original + latin;
+    }
+
+    private static IEnumerable<string> AliasLines(string? aliases) =>
+        aliases?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
+
+    /// <summary>The kept "also known as" names, oldest first.</summary>
+    public IReadOnlyList<string> AliasNames => AliasLines(AlsoKnownAs).ToList();
 
     /// <summary>Refuses to declare this case and <paramref name="other"/> different persons when one was merged into the other.</summary>
     public void EnsureNotMergedWith(CaptureCase other)

@@ -35,6 +35,9 @@ public sealed class DuplicateCandidate
     public DateTimeOffset FoundAt { get; private set; }
     public DateTimeOffset? ResolvedAt { get; private set; }
     public string? ResolutionNote { get; private set; }
+    /// <summary>The agency and client (from the caller's verified token) of the latest decision on the pair; null while never decided.</summary>
+    public string? DecidedByAgency { get; private set; }
+    public string? DecidedByClient { get; private set; }
 
     /// <summary>A pair found to resemble each other, <paramref name="caseId"/> first (as kept: the later case).</summary>
     public static DuplicateCandidate Found(Guid caseId, long caseNumber, Guid otherCaseId, long otherCaseNumber, double score, string reasons, DateTimeOffset now) => new()
@@ -63,19 +66,55 @@ public sealed class DuplicateCandidate
     };
 
     /// <summary>
-    /// A coordinator's decision on the pair. A merge is final: two cases merged as one person cannot be
-    /// declared different persons afterwards.
+    /// A coordinator's decision on the pair, recorded with who took it. A merge is final: two cases merged as one
+    /// person cannot be declared different persons afterwards (CASE_MERGED). A pair declared different persons is
+    /// not merged unless the decision is reopened first (MARKED_NOT_DUPLICATE, <see cref="Reopen"/>).
     /// </summary>
-    public void Resolve(DuplicateStatus status, string note, DateTimeOffset now)
+    public DuplicateDecision Resolve(DuplicateStatus status, string note, DecidedBy decidedBy, DateTimeOffset now)
     {
         if (Status == DuplicateStatus.Merged)
         {
-            throw new RuleViolationException("CASE_MERGED", ResourceType, $"duplicateCandidates/{CandidateId}",
+            throw new RuleViolationException("CASE_MERGED", ResourceType, Subject,
                 $"Cases {CaptureCase.FormatCaseNumber(CaseNumber)} and {CaptureCase.FormatCaseNumber(OtherCaseNumber)} were merged as one person.");
         }
 
+        if (Status == DuplicateStatus.NotDuplicate && status == DuplicateStatus.Merged)
+        {
+            throw new RuleViolationException("MARKED_NOT_DUPLICATE", ResourceType, Subject,
+                $"Cases {CaptureCase.FormatCaseNumber(CaseNumber)} and {CaptureCase.FormatCaseNumber(OtherCaseNumber)} were declared different persons "
+                + $"by {DecidedByAgency ?? "a coordinator"}; reopen that decision (ReopenDuplicateDecision) before merging them.");
+        }
+
+        return Decide(status, note, decidedBy, now);
+    }
+
+    /// <summary>
+    /// Takes back a "not the same person" decision, so that the pair is open again (to be merged, or decided again).
+    /// Only that decision can be reopened: a merge is final (CASE_MERGED), an open pair has nothing to reopen
+    /// (DUPLICATE_NOT_DECIDED).
+    /// </summary>
+    public DuplicateDecision Reopen(string note, DecidedBy decidedBy, DateTimeOffset now) => Status switch
+    {
+        DuplicateStatus.NotDuplicate => Decide(DuplicateStatus.Open, note, decidedBy, now),
+        DuplicateStatus.Merged => throw new RuleViolationException("CASE_MERGED", ResourceType, Subject,
+            $"Cases {CaptureCase.FormatCaseNumber(CaseNumber)} and {CaptureCase.FormatCaseNumber(OtherCaseNumber)} were merged as one person; a merge is not reopened."),
+        _ => throw new RuleViolationException("DUPLICATE_NOT_DECIDED", ResourceType, Subject,
+            $"Cases {CaptureCase.FormatCaseNumber(CaseNumber)} and {CaptureCase.FormatCaseNumber(OtherCaseNumber)} are open; there is no decision to reopen."),
+    };
+
+    /// <summary>The candidate as a resource name, e.g. in a rule's refusal.</summary>
+    public string Subject => $"duplicateCandidates/{CandidateId}";
+
+    private DuplicateDecision Decide(DuplicateStatus status, string note, DecidedBy decidedBy, DateTimeOffset now)
+    {
         Status = status;
         ResolutionNote = note;
         ResolvedAt = now;
+        DecidedByAgency = decidedBy.Agency;
+        DecidedByClient = decidedBy.ClientId;
+        return DuplicateDecision.Taken(this, status, note, decidedBy, now);
     }
 }
+
+/// <summary>Who took a decision: the agency and OAuth client of the caller's verified token, never what a request says.</summary>
+public sealed record DecidedBy(string Agency, string ClientId);

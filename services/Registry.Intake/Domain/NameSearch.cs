@@ -46,13 +46,25 @@ public static class NameSearch
     /// <summary>Shorter words are not matched fuzzily: one letter off in "kim" is another name; each half has three letters or more.</summary>
     public const int FuzzyMinLength = 6;
 
-    /// <summary>The stored search tokens of a person (see <see cref="NameSearchKeys"/>).</summary>
-    public static NameSearchKeys KeysOf(PersonIdentity identity)
+    /// <summary>
+    /// The stored search tokens of a person (see <see cref="NameSearchKeys"/>), with the names of the cases merged
+    /// into theirs (<paramref name="aliases"/>: <c>CaptureCase.AliasNames</c>, each "names | Latin names"), so the
+    /// survivor of a merge is found by every name any record of the person had.
+    /// </summary>
+    public static NameSearchKeys KeysOf(PersonIdentity identity, IReadOnlyList<string>? aliases = null)
     {
         var compact = new List<string>(12);
         var cross = new List<string>(12);
         Script(identity.FamilyName, identity.GivenNames, compact, cross);
         Script(identity.FamilyNameLatin, identity.GivenNamesLatin, compact, cross);
+        foreach (var alias in aliases ?? [])
+        {
+            foreach (var names in alias.Split(" | ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Script(names, null, compact, cross);
+            }
+        }
+
         return new NameSearchKeys(Join(compact, CaptureCase.SearchTextMaxLength), Join(cross, CaptureCase.SearchTextMaxLength));
     }
 

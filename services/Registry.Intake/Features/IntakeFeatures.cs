@@ -33,6 +33,8 @@ public static class IntakeFeatures
         services.AddScoped<ListDuplicateCandidatesHandler>();
         services.AddScoped<MergeCasesHandler>();
         services.AddScoped<MarkNotDuplicateHandler>();
+        services.AddScoped<ReopenDuplicateDecisionHandler>();
+        services.AddScoped<ListDuplicateDecisionsHandler>();
         services.AddScoped<ListOverdueHandler>();
         services.AddScoped<IssueCaptureCardHandler>();
         services.AddScoped<CaptureCardEventHandler>();

@@ -34,6 +34,8 @@ public sealed class IntakeGrpcService(
     ListDuplicateCandidatesHandler listDuplicateCandidates,
     MergeCasesHandler mergeCases,
     MarkNotDuplicateHandler markNotDuplicate,
+    ReopenDuplicateDecisionHandler reopenDuplicateDecision,
+    ListDuplicateDecisionsHandler listDuplicateDecisions,
     ListOverdueHandler listOverdue,
     IssueCaptureCardHandler issueCaptureCard,
     StreamNotificationsHandler streamNotifications,
@@ -82,10 +84,26 @@ public sealed class IntakeGrpcService(
         (await listDuplicateCandidates.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto();
 
     public override async Task<MergeCasesResponse> MergeCases(MergeCasesRequest request, ServerCallContext context) =>
-        (await mergeCases.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto();
+        (await mergeCases.HandleAsync(DuplicateValidator.Validate(request), DecidedBy(context), context.CancellationToken)).ToProto();
 
     public override async Task<MarkNotDuplicateResponse> MarkNotDuplicate(MarkNotDuplicateRequest request, ServerCallContext context) =>
-        new() { DuplicateCandidate = (await markNotDuplicate.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto() };
+        new() { DuplicateCandidate = (await markNotDuplicate.HandleAsync(DuplicateValidator.Validate(request), DecidedBy(context), context.CancellationToken)).ToProto() };
+
+    public override async Task<ReopenDuplicateDecisionResponse> ReopenDuplicateDecision(ReopenDuplicateDecisionRequest request, ServerCallContext context)
+    {
+        var reopened = await reopenDuplicateDecision.HandleAsync(DuplicateValidator.Validate(request), DecidedBy(context), context.CancellationToken);
+        return new ReopenDuplicateDecisionResponse { DuplicateCandidate = reopened.Candidate.ToProto(), Replayed = reopened.Replayed };
+    }
+
+    public override async Task<ListDuplicateDecisionsResponse> ListDuplicateDecisions(ListDuplicateDecisionsRequest request, ServerCallContext context) =>
+        (await listDuplicateDecisions.HandleAsync(DuplicateValidator.Validate(request), context.CancellationToken)).ToProto();
+
+    /// <summary>Who takes a decision on a duplicate pair: the verified token's agency and client.</summary>
+    private static Domain.DecidedBy DecidedBy(ServerCallContext context)
+    {
+        var caller = AccessContext.Caller(context);
+        return new Domain.DecidedBy(caller.Agency, caller.ClientId);
+    }
 
     public override async Task<ListOverdueResponse> ListOverdue(ListOverdueRequest request, ServerCallContext context) =>
         (await listOverdue.HandleAsync(ListOverdueValidator.Validate(request, Now), context.CancellationToken)).ToProto();

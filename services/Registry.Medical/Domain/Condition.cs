@@ -54,6 +54,9 @@ public sealed class Condition
         FoundAt = encounter.OccurredAt,
     };
 
+    /// <summary>The person's condition moves with the record it belongs to when two cases of the person are merged.</summary>
+    internal void MoveTo(MedicalRecord survivor) => CaseId = survivor.CaseId;
+
     internal void Resolve(Encounter encounter)
     {
         ResolvedInEncounterId = encounter.EncounterId;

@@ -25,7 +25,8 @@ public sealed class Encounter
 
     public long Id { get; private set; }
     public Guid EncounterId { get; internal init; }
-    public Guid CaseId { get; internal init; }
+    /// <summary>The case whose record holds it: the survivor's after a merge (<see cref="MedicalRecord.Absorb"/>).</summary>
+    public Guid CaseId { get; internal set; }
     public EncounterKind Kind { get; internal init; }
     public DateTimeOffset OccurredAt { get; internal init; }
     public DateTimeOffset RecordedAt { get; internal init; }

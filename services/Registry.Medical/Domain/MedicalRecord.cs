@@ -43,6 +43,8 @@ public sealed class MedicalRecord
     public DateTimeOffset? LastExaminedAt { get; private set; }
     public bool HasIntakeExamination { get; private set; }
     public int ActiveConditions { get; private set; }
+    /// <summary>Set when intake merged this case into another (the same person): that case's record is the person's from then on.</summary>
+    public Guid? MergedIntoCaseId { get; private set; }
     /// <summary>Bumped on every change: two encounters entered at once cannot both count from the same state.</summary>
     public long Version { get; private set; }
 
@@ -65,6 +67,7 @@ public sealed class MedicalRecord
         EncounterDetails details, IReadOnlyList<ConditionFinding> findings, IReadOnlyCollection<Guid> resolve,
         IReadOnlyList<Condition> active, DateTimeOffset now)
     {
+        EnsureNotMerged();
         if (Dates.CaptivityProblem(details.OccurredAt) is { } problem)
         {
             throw new RuleViolationException("ENCOUNTER_BEFORE_CAPTURE", ResourceType, Subject,
@@ -124,6 +127,56 @@ public sealed class MedicalRecord
         Version++;
         return (encounter, found, resolved);
     }
+    /// <summary>
+    /// Intake merged <paramref name="merged"/>'s case into this one (CasesMerged): the person's encounters and conditions
+    /// recorded under it move to this record, which then holds the person's whole medical history, and the summary is
+    /// counted again from both: active conditions added up, the latest examination of either, and the inspection clock
+    /// (GC III Art. 31) 30 days after that examination, or, with no examination on either, the earlier of the two due
+    /// dates, so an inspection overdue under either case stays overdue. The merged record keeps nothing active, says
+    /// <see cref="MedicalStatus.Merged"/> and takes no more encounters (CASE_MERGED).
+    /// </summary>
+    public void Absorb(MedicalRecord merged, IReadOnlyList<Encounter> encounters, IReadOnlyList<Condition> conditions)
+    {
+        EnsureNotMerged();
+        merged.EnsureNotMerged();
+        foreach (var encounter in encounters)
+        {
+            encounter.CaseId = CaseId;
+        }
+
+        foreach (var condition in conditions)
+        {
+            condition.MoveTo(this);
+        }
+
+        HasIntakeExamination |= merged.HasIntakeExamination;
+        if (merged.LastExaminedAt is { } theirs && (LastExaminedAt is null || theirs > LastExaminedAt))
+        {
+            LastExaminedAt = theirs;
+        }
+
+        ExaminationDueBy = LastExaminedAt is { } last ? last + InspectionInterval
+            : merged.ExaminationDueBy < ExaminationDueBy ? merged.ExaminationDueBy : ExaminationDueBy;
+        ActiveConditions += conditions.Count(c => c.IsActive);
+        Status = ActiveConditions > 0 ? MedicalStatus.UnderTreatment
+            : LastExaminedAt is not null ? MedicalStatus.Examined
+            : MedicalStatus.AwaitingExamination;
+        Version++;
+
+        merged.ActiveConditions = 0;
+        merged.Status = MedicalStatus.Merged;
+        merged.MergedIntoCaseId = CaseId;
+        merged.Version++;
+    }
+
+    private void EnsureNotMerged()
+    {
+        if (MergedIntoCaseId is not null)
+        {
+            throw new RuleViolationException("CASE_MERGED", ResourceType, Subject,
+                $"Case {CaseNumber} was merged into case {MergedIntoCaseId} as the same person; record this on that case instead.");
+        }
+    }
 }
 
 public enum MedicalStatus
@@ -134,4 +187,6 @@ public enum MedicalStatus
     Examined = 2,
     /// <summary>At least one condition or injury active.</summary>
     UnderTreatment = 3,
+    /// <summary>The case was merged into another (the same person): that record holds the person's history now.</summary>
+    Merged = 4,
 }

@@ -141,6 +141,9 @@ namespace Registry.Custody.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<Guid?>("MergedIntoCaseId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("OpenedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -24,6 +24,7 @@ public static class CustodyRecordMapping
             CustodianAgency = r.CustodianAgency,
             EventCount = r.EventCount,
             HeadHash = r.HeadHash,
+            MergedIntoCaseId = r.MergedIntoCaseId?.ToString() ?? "",
         };
         if (r.AdmittedAt is { } admittedAt)
         {
@@ -37,6 +38,7 @@ public static class CustodyRecordMapping
     {
         CustodyState.AwaitingAdmission => ProtoState.AwaitingAdmission,
         CustodyState.Held => ProtoState.Held,
+        CustodyState.Merged => ProtoState.Merged,
         _ => ProtoState.Unspecified,
     };
 

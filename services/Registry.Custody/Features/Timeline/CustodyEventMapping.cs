@@ -26,6 +26,8 @@ public static class CustodyEventMapping
     {
         CustodyEventKind.Captured => ProtoEventKind.Captured,
         CustodyEventKind.Admitted => ProtoEventKind.Admitted,
+        CustodyEventKind.MergedFrom => ProtoEventKind.MergedFrom,
+        CustodyEventKind.MergedInto => ProtoEventKind.MergedInto,
         _ => ProtoEventKind.Unspecified,
     };
 }

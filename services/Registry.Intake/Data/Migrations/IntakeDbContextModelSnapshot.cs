@@ -82,6 +82,10 @@ namespace Registry.Intake.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Number"));
 
+                    b.Property<string>("AlsoKnownAs")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("CaptureCircumstances")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
@@ -143,13 +147,13 @@ namespace Registry.Intake.Data.Migrations
                         .HasColumnType("bigint");
 
                     b.Property<string>("SearchKey")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<string>("ServiceNumberKey")
                         .HasMaxLength(64)
@@ -295,6 +299,14 @@ namespace Registry.Intake.Data.Migrations
                     b.Property<long>("CaseNumber")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("DecidedByAgency")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("DecidedByClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("FoundAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -338,6 +350,77 @@ namespace Registry.Intake.Data.Migrations
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("duplicate_candidates", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.DuplicateDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CandidateId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CaseNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedByAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("DecidedByClient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("DecisionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<Guid>("OtherCaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("OtherCaseNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("RequestHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecisionId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.HasIndex("OtherCaseId", "Id");
+
+                    b.ToTable("duplicate_decisions", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Intake.Domain.IcrcNotification", b =>

@@ -31,6 +31,7 @@ public static class CaseMapping
         Revision = c.Revision,
         StatusCategory = c.StatusCategory.ToProto(),
         MergedIntoCaseId = c.MergedIntoCaseId?.ToString() ?? "",
+        AlsoKnownAs = { c.AliasNames },
     };
 
     public static ProtoIdentity ToProto(this PersonIdentity i)

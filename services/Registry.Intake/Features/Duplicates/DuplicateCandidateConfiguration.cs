@@ -19,5 +19,7 @@ public sealed class DuplicateCandidateConfiguration : IEntityTypeConfiguration<D
         // A pair is decided once against racing writers: a merge and a "not a duplicate" cannot both resolve it.
         e.Property(d => d.Status).HasConversion<string>().HasMaxLength(20).IsConcurrencyToken();
         e.Property(d => d.ResolutionNote).HasMaxLength(DuplicateCandidate.ResolutionNoteMaxLength);
+        e.Property(d => d.DecidedByAgency).HasMaxLength(DuplicateDecision.AgencyMaxLength);
+        e.Property(d => d.DecidedByClient).HasMaxLength(DuplicateDecision.ClientMaxLength);
     }
 }

@@ -22,6 +22,9 @@ public static class DuplicateMapping
             Status = (Protos.Intake.V1.DuplicateStatus)(int)d.Status,
             FoundAt = Timestamp.FromDateTimeOffset(d.FoundAt),
             ResolutionNote = d.ResolutionNote ?? "",
+            DecidedByAgency = d.DecidedByAgency ?? "",
+            DecidedByClient = d.DecidedByClient ?? "",
+            ResolvedAt = d.ResolvedAt is { } resolved ? Timestamp.FromDateTimeOffset(resolved) : null,
         };
         proto.Reasons.AddRange(d.Reasons.Split("; ", StringSplitOptions.RemoveEmptyEntries));
         return proto;
@@ -35,4 +38,26 @@ public static class DuplicateMapping
     }
 
     public static MergeCasesResponse ToProto(this MergedCases m) => new() { Survivor = m.Survivor.ToProto(), Merged = m.Merged.ToProto() };
+
+    public static Protos.Intake.V1.DuplicateDecision ToProto(this Domain.DuplicateDecision d) => new()
+    {
+        DuplicateDecisionId = d.DecisionId.ToString(),
+        DuplicateCandidateId = d.CandidateId.ToString(),
+        CaseId = d.CaseId.ToString(),
+        CaseNumber = CaptureCase.FormatCaseNumber(d.CaseNumber),
+        OtherCaseId = d.OtherCaseId.ToString(),
+        OtherCaseNumber = CaptureCase.FormatCaseNumber(d.OtherCaseNumber),
+        Status = (Protos.Intake.V1.DuplicateStatus)(int)d.Status,
+        Note = d.Note,
+        DecidedByAgency = d.DecidedByAgency,
+        DecidedByClient = d.DecidedByClient,
+        DecidedAt = Timestamp.FromDateTimeOffset(d.DecidedAt),
+    };
+
+    public static ListDuplicateDecisionsResponse ToProto(this Page<Domain.DuplicateDecision> page)
+    {
+        var response = new ListDuplicateDecisionsResponse { NextPageToken = page.NextPageToken };
+        response.DuplicateDecisions.AddRange(page.Items.Select(d => d.ToProto()));
+        return response;
+    }
 }

@@ -11,14 +11,16 @@ namespace Registry.Intake.Features.Duplicates;
 /// merged into one another cannot be declared different persons (CASE_MERGED), also against a merge racing
 /// the decision: both cases are held as read (<see cref="CaseStore.EnsureUnchangedAsync"/>) and the pair's
 /// status is a concurrency token, so either the merge comes first and the decision is refused as a later one
-/// would be, or the decision comes first and the merge leaves it standing.
+/// would be, or the decision comes first and the merge is refused (MARKED_NOT_DUPLICATE) until it is reopened.
+/// A merged case takes no decision at all (CASE_MERGED: it belongs on its survivor). The decision is logged
+/// (<see cref="DuplicateDecision"/>) with the agency and client of the caller's verified token.
 /// </summary>
 public sealed class MarkNotDuplicateHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
 {
-    public Task<DuplicateCandidate> HandleAsync(NotDuplicateDecision decision, CancellationToken ct) =>
-        cases.ChangeAsync(decision.CaseId, token => DecideAsync(decision, token), ct);
+    public Task<DuplicateCandidate> HandleAsync(NotDuplicateDecision decision, DecidedBy decidedBy, CancellationToken ct) =>
+        cases.ChangeAsync(decision.CaseId, token => DecideAsync(decision, decidedBy, token), ct);
 
-    private async Task<DuplicateCandidate> DecideAsync(NotDuplicateDecision decision, CancellationToken ct)
+    private async Task<DuplicateCandidate> DecideAsync(NotDuplicateDecision decision, DecidedBy decidedBy, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var a = await cases.FindAsync(decision.CaseId, tracked: false, ct);
@@ -29,6 +31,10 @@ public sealed class MarkNotDuplicateHandler(IntakeDbContext db, CaseStore cases,
         {
             await cases.EnsureUnchangedAsync(token, a, b);
             later.EnsureNotMergedWith(earlier);
+            // A merged case's decisions belong on the case it was merged into (and two cases merged into one
+            // survivor are one person): refused CASE_MERGED, like every change of a merged case.
+            later.EnsureOpen();
+            earlier.EnsureOpen();
             var found = await db.DuplicateCandidates.SingleOrDefaultAsync(d => d.CaseId == later.CaseId && d.OtherCaseId == earlier.CaseId, token);
             if (found is null)
             {
@@ -39,7 +45,7 @@ public sealed class MarkNotDuplicateHandler(IntakeDbContext db, CaseStore cases,
 
             candidate = found;
 
-            candidate.Resolve(DuplicateStatus.NotDuplicate, decision.Reason, now);
+            db.DuplicateDecisions.Add(candidate.Resolve(DuplicateStatus.NotDuplicate, decision.Reason, decidedBy, now));
         });
         return candidate;
     }

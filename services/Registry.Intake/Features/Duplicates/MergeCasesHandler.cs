@@ -12,9 +12,12 @@ namespace Registry.Intake.Features.Duplicates;
 public sealed record MergedCases(CaptureCase Survivor, CaptureCase Merged);
 
 /// <summary>
-/// Merges two cases found to be one person: the merged case points to the survivor (nothing is deleted),
-/// their candidate pair is resolved, the merged case's capture cards are withdrawn (the survivor's stand
-/// for the person), and the other services and the ICRC are told.
+/// Merges two cases found to be one person: the merged case points to the survivor (nothing is deleted), the
+/// survivor keeps the merged case's names as "also known as" names (found by them in search), their candidate
+/// pair is resolved with who decided it (a pair declared different persons is refused MARKED_NOT_DUPLICATE until
+/// that decision is reopened), the capture cards the person owes move to the survivor
+/// (<see cref="CaptureCard.Merge"/>: no overdue card vanishes), and the other services and the ICRC are told.
+/// The merged case's ICRC notifications stay owed as they were (they report what happened to the person).
 /// </summary>
 /// <remarks>
 /// Both cases' revisions guard the merge. The cases are written first in the transaction, so their rows are
@@ -25,9 +28,10 @@ public sealed record MergedCases(CaptureCase Survivor, CaptureCase Merged);
 /// </remarks>
 public sealed class MergeCasesHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock, ILogger<MergeCasesHandler> logger)
 {
-    public Task<MergedCases> HandleAsync(CaseMerge merge, CancellationToken ct) => cases.ChangeAsync(merge.MergedId, token => MergeAsync(merge, token), ct);
+    public Task<MergedCases> HandleAsync(CaseMerge merge, DecidedBy decidedBy, CancellationToken ct) =>
+        cases.ChangeAsync(merge.MergedId, token => MergeAsync(merge, decidedBy, token), ct);
 
-    private async Task<MergedCases> MergeAsync(CaseMerge merge, CancellationToken ct)
+    private async Task<MergedCases> MergeAsync(CaseMerge merge, DecidedBy decidedBy, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var (survivor, merged) = await cases.FindPairToChangeAsync((merge.SurvivorId, merge.SurvivorRevision), (merge.MergedId, merge.MergedRevision), ct);
@@ -38,18 +42,24 @@ public sealed class MergeCasesHandler(IntakeDbContext db, CaseStore cases, TimeP
             await db.SaveChangesAsync(token);
 
             var candidates = await db.DuplicateCandidates
-                .Where(d => d.Status == DuplicateStatus.Open
-                    && ((d.CaseId == merged.CaseId && d.OtherCaseId == survivor.CaseId) || (d.CaseId == survivor.CaseId && d.OtherCaseId == merged.CaseId)))
+                .Where(d => (d.CaseId == merged.CaseId && d.OtherCaseId == survivor.CaseId) || (d.CaseId == survivor.CaseId && d.OtherCaseId == merged.CaseId))
                 .ToListAsync(token);
-            foreach (var candidate in candidates)
+            if (candidates.Count == 0)
             {
-                candidate.Resolve(DuplicateStatus.Merged, merge.Reason, now);
+                // Recorded even without a candidate, so the decision is on file with who took it.
+                var (later, earlier) = merged.Number > survivor.Number ? (merged, survivor) : (survivor, merged);
+                var pair = DuplicateCandidate.Found(later.CaseId, later.Number, earlier.CaseId, earlier.Number, 0, "merged by a coordinator", now);
+                db.DuplicateCandidates.Add(pair);
+                candidates.Add(pair);
             }
 
-            foreach (var card in await db.CaptureCards.Where(c => c.CaseId == merged.CaseId && c.IssuedAt == null && c.WithdrawnAt == null).ToListAsync(token))
+            foreach (var candidate in candidates)
             {
-                card.Withdraw(now);
+                db.DuplicateDecisions.Add(candidate.Resolve(DuplicateStatus.Merged, merge.Reason, decidedBy, now));
             }
+
+            var cards = await db.CaptureCards.Where(c => c.CaseId == merged.CaseId || c.CaseId == survivor.CaseId).ToListAsync(token);
+            CaptureCard.Merge(survivor, cards.Where(c => c.CaseId == survivor.CaseId).ToList(), merged, cards.Where(c => c.CaseId == merged.CaseId).ToList(), now);
 
             db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Merged(survivor, merged, merge.Reason, now), now));
             db.RaiseNotification(survivor, NotificationKind.CasesMerged,

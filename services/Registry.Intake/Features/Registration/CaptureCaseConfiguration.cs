@@ -19,6 +19,7 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
         e.OwnsOne(c => c.Identity, IdentityColumns);
         e.Navigation(c => c.Identity).IsRequired();
         e.Property(c => c.SearchText).HasMaxLength(CaptureCase.SearchTextMaxLength);
+        e.Property(c => c.AlsoKnownAs).HasMaxLength(CaptureCase.AlsoKnownAsMaxLength);
         var search = e.HasIndex(c => c.SearchText);
         if (npgsql)
         {

@@ -180,6 +180,9 @@ namespace Registry.Medical.Data.Migrations
                     b.Property<DateTimeOffset?>("LastExaminedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("MergedIntoCaseId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("OpenedAt")
                         .HasColumnType("timestamp with time zone");
 

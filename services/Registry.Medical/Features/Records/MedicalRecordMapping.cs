@@ -17,6 +17,7 @@ public static class MedicalRecordMapping
             Status = System.Enum.IsDefined((ProtoStatus)(int)r.Status) ? (ProtoStatus)(int)r.Status : ProtoStatus.Unspecified,
             OpenedAt = Timestamp.FromDateTimeOffset(r.OpenedAt),
             ExaminationDueBy = Timestamp.FromDateTimeOffset(r.ExaminationDueBy),
+            MergedIntoCaseId = r.MergedIntoCaseId?.ToString() ?? "",
         };
         if (r.LastExaminedAt is { } examined)
         {

@@ -134,6 +134,9 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("MergedIntoCaseId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("OpenedAt")
                         .HasColumnType("INTEGER");
 

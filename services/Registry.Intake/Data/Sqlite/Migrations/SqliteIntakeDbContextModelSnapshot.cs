@@ -75,6 +75,10 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 
+                    b.Property<string>("AlsoKnownAs")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CaptureCircumstances")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
@@ -136,12 +140,12 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SearchKey")
-                        .HasMaxLength(2000)
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasMaxLength(2000)
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ServiceNumberKey")
@@ -278,6 +282,14 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                     b.Property<long>("CaseNumber")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DecidedByAgency")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedByClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FoundAt")
                         .HasColumnType("INTEGER");
 
@@ -321,6 +333,76 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("duplicate_candidates", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.DuplicateDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
+
+                    b.Property<Guid>("CandidateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DecidedByAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedByClient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DecisionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OtherCaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OtherCaseNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("RequestHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecisionId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.HasIndex("OtherCaseId", "Id");
+
+                    b.ToTable("duplicate_decisions", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Intake.Domain.IcrcNotification", b =>

@@ -171,6 +171,9 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                     b.Property<long?>("LastExaminedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("MergedIntoCaseId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("OpenedAt")
                         .HasColumnType("INTEGER");
 

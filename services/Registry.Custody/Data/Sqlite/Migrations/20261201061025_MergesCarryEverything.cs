@@ -1,0 +1,29 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Registry.Custody.Data.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class MergesCarryEverything : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<Guid>(
+                name: "MergedIntoCaseId",
+                table: "custody_records",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "MergedIntoCaseId",
+                table: "custody_records");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Contracts;
+using Registry.Medical.Data;
+using Registry.Medical.Domain;
+
+namespace Registry.Medical.Features.Merges;
+
+/// <summary>
+/// Follows intake's merge of two cases of one person (<see cref="CasesMerged"/>): the merged record's encounters and
+/// conditions move to the survivor's record and its summary and inspection clock are counted again
+/// (<see cref="MedicalRecord.Absorb"/>). Called by the consumer inside its inbox transaction; adds to the context and
+/// leaves the save to the caller. Both records' versions guard it against an encounter entered meanwhile (that one
+/// either lands first and moves too, or is refused CASE_MERGED when retried).
+/// </summary>
+/// <remarks>
+/// A record not opened yet (its CaseRegistered still on the way) makes the delivery fail and be retried, then wait
+/// in the error queue; a survivor itself merged since is followed; a merge applied before changes nothing.
+/// </remarks>
+public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
+{
+    /// <returns>The survivor's record as it now stands, or null when the merge was applied before.</returns>
+    public async Task<MedicalRecord?> HandleAsync(CasesMerged m, CancellationToken ct)
+    {
+        var merged = await db.Records.SingleOrDefaultAsync(r => r.CaseId == m.MergedCaseId, ct) ?? throw NotOpenYet(m.MergedCaseNumber);
+        if (merged.MergedIntoCaseId is not null)
+        {
+            return null;
+        }
+
+        var survivor = await db.Records.SingleOrDefaultAsync(r => r.CaseId == m.SurvivorCaseId, ct) ?? throw NotOpenYet(m.SurvivorCaseNumber);
+        for (var hops = 0; survivor.MergedIntoCaseId is { } next && hops < 100; hops++)
+        {
+            survivor = await db.Records.SingleOrDefaultAsync(r => r.CaseId == next, ct) ?? throw NotOpenYet(next.ToString());
+        }
+
+        var encounters = await db.Encounters.Where(e => e.CaseId == merged.CaseId).ToListAsync(ct);
+        var conditions = await db.Conditions.Where(c => c.CaseId == merged.CaseId).ToListAsync(ct);
+        survivor.Absorb(merged, encounters, conditions);
+        return survivor;
+    }
+
+    private static InvalidOperationException NotOpenYet(string caseNumber) =>
+        new($"The medical record of case {caseNumber} is not open yet (its CaseRegistered has not been applied); the merge is tried again.");
+}
