@@ -139,7 +139,8 @@ public sealed class CaseMergeTests
         Assert.Equal(["조 명철 | Cho Myeong-cheol"], survivor.AliasNames);
         Assert.Contains("myeong", survivor.SearchText);
         Assert.Contains("명철", survivor.SearchText);
-        Assert.StartsWith(NameSearch.For(survivor.Identity), survivor.SearchText);
+        Assert.StartsWith(NameSearch.KeysOf(survivor.Identity).Compact, survivor.SearchText);
+        Assert.True(NameSearch.Matches(NameSearch.Query("Myeongcheol Cho"), new NameSearchKeys(survivor.SearchText, survivor.SearchKey!), fuzzy: false));
 
         // A later correction of the survivor's own names keeps the aliases searchable.
         survivor.Assert(new Dictionary<string, string?> { ["given_names_latin"] = "Myong-chol" }, AssertionSource.Unrecorded, Now);
