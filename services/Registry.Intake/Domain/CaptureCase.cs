@@ -1,3 +1,4 @@
+using Registry.Intake.Domain.Linkage;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Intake.Domain;
@@ -45,6 +46,8 @@ public sealed class CaptureCase
     /// </summary>
     public string? NameKey { get; private set; }
     public string? LatinNameKey { get; private set; }
+    /// <summary>The keys duplicate detection's blocking looks this case up by (<see cref="CaseBlockingKeys"/>).</summary>
+    public CaseBlockingKeys BlockingKeys { get; private set; } = CaseBlockingKeys.Of(new PersonIdentity());
 
     public DateTimeOffset CapturedAt { get; private set; }
     public string CapturePlace { get; private set; } = "";
@@ -107,6 +110,7 @@ public sealed class CaptureCase
         ServiceNumberKey = DuplicateScoring.ServiceNumberKey(Identity.ServiceNumber);
         NameKey = NameSearch.OriginalScript(Identity);
         LatinNameKey = NameSearch.Latin(Identity);
+        BlockingKeys = CaseBlockingKeys.Of(Identity);
         return assertions;
     }
 

@@ -1,7 +1,6 @@
-namespace Registry.Intake.Domain;
+using Registry.Intake.Domain.Linkage;
 
-/// <summary>A reason to think two cases are one person, with its score (0 to 1).</summary>
-public sealed record DuplicateMatch(double Score, IReadOnlyList<string> Reasons);
+namespace Registry.Intake.Domain;
 
 /// <summary>
 /// What duplicate detection compares of a case, already normalised: the service number (null when none),
@@ -29,41 +28,15 @@ public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, stri
 }
 
 /// <summary>
-/// Decides whether two cases may be one person. The same service number is decisive; otherwise
-/// similar names in either script count only together with the same birth year and nationality,
-/// since many people share a name (Kim, Ri, Pak are common Korean family names).
+/// Decides whether two cases may be one person: record linkage in the Fellegi-Sunter manner
+/// (<see cref="LinkageModel"/>; docs/linkage.md). No single field decides: the same service number weighs
+/// much, but names, birth date and nationality that contradict it weigh against; an unknown field is neutral.
 /// </summary>
 public static class DuplicateScoring
 {
-    /// <summary>Names at least this similar (trigram Jaccard, like pg_trgm's similarity) count as similar.</summary>
-    public const double NameThreshold = 0.5;
-
-    public static DuplicateMatch? Match(PersonIdentity a, PersonIdentity b) => Match(DuplicateKeys.Of(a), DuplicateKeys.Of(b));
-
-    public static DuplicateMatch? Match(DuplicateKeys a, DuplicateKeys b)
-    {
-        if (a.ServiceNumberKey is not null && a.ServiceNumberKey == b.ServiceNumberKey)
-        {
-            return new DuplicateMatch(1.0, ["same service number"]);
-        }
-
-        if (a.BirthYear is null || a.BirthYear != b.BirthYear || string.IsNullOrEmpty(a.Nationality) || a.Nationality != b.Nationality)
-        {
-            return null;
-        }
-
-        var original = Jaccard(a.NameTrigrams, b.NameTrigrams);
-        var latin = Jaccard(a.LatinNameTrigrams, b.LatinNameTrigrams);
-        var names = Math.Max(original, latin);
-        if (names < NameThreshold)
-        {
-            return null;
-        }
-
-        var script = original >= latin ? "original script" : "Latin script";
-        return new DuplicateMatch(Math.Round(0.6 * names + 0.4, 2),
-            [$"similar names in {script} ({names:0.00})", "same birth year", "same nationality"]);
-    }
+    /// <summary>The comparison of a new case's record with an earlier one's (<see cref="LinkageModel.Score"/>).</summary>
+    public static LinkageScore Match(LinkageRecord newer, LinkageRecord earlier, NameFrequencies frequencies) =>
+        LinkageModel.Score(newer, earlier, frequencies);
 
     /// <summary>Trigram similarity of two normalised texts: shared trigrams over all trigrams (0 when either is empty).</summary>
     public static double Similarity(string a, string b) => Jaccard(Trigrams(a), Trigrams(b));

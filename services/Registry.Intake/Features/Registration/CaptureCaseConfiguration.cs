@@ -27,6 +27,8 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
             search.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_text_trgm");
         }
 
+        e.OwnsOne(c => c.BlockingKeys, Duplicates.BlockingColumns.Configure);
+        e.Navigation(c => c.BlockingKeys).IsRequired();
         e.HasIndex(c => c.CapturedAt);
         e.HasIndex(c => c.CapturingAgency);
         e.Property(c => c.ServiceNumberKey).HasMaxLength(CaptureCase.ServiceNumberKeyMaxLength);
