@@ -30,10 +30,11 @@ var sizes = new Option<string>("--sizes") { Description = "Registry sizes to eva
 var threshold = new Option<double?>("--threshold") { Description = "Match weight (bits) of a candidate; default: the service's (LinkageModel.Threshold)." };
 var sweep = new Option<bool>("--sweep") { Description = "Also print recall and precision at thresholds 0 to 24 bits." };
 var estimate = new Option<bool>("--estimate") { Description = "Also print m and u of every comparison outcome, measured on the set." };
+var baseline = new Option<bool>("--baseline") { Description = "Also print the figures of the detection this replaced (before)." };
 var explain = new Option<int>("--explain") { Description = "Also print this many false candidates with their comparisons." };
 var bench = new Command("bench", "Prints precision, recall and F1 of duplicate candidates and recall of name search, per kind of variation, at each size.")
 {
-    sizes, perVariation, newPersons, seed, threshold, sweep, estimate, explain,
+    sizes, perVariation, newPersons, seed, threshold, sweep, estimate, explain, baseline,
 };
 bench.SetAction(parse =>
 {
@@ -53,6 +54,11 @@ bench.SetAction(parse =>
         if (parse.GetValue(sweep))
         {
             Report.Sweep(o, probes);
+        }
+
+        if (parse.GetValue(baseline))
+        {
+            Baseline.Print(o, set);
         }
 
         if (parse.GetValue(explain) > 0)
