@@ -19,7 +19,7 @@ public sealed class CaptureCase
     public const int CapturingUnitMaxLength = 200;
     public const int CapturingAgencyMaxLength = 200;
     public const int CaptureCircumstancesMaxLength = 4000;
-    public const int SearchTextMaxLength = 1000;
+    public const int SearchTextMaxLength = 2000;
     public const int ServiceNumberKeyMaxLength = 64;
     public const int NameKeyMaxLength = 500;
     public const int RequestHashLength = 32;
@@ -36,13 +36,21 @@ public sealed class CaptureCase
     public byte[] RequestHash { get; private set; } = [];
 
     public PersonIdentity Identity { get; private set; } = new();
-    /// <summary>The names in both scripts, normalised for search (<see cref="NameSearch"/>).</summary>
+    /// <summary>The same-script search tokens of the names in both scripts (<see cref="NameSearchKeys.Compact"/>).</summary>
     public string SearchText { get; private set; } = "";
+    /// <summary>The cross-script search tokens (<see cref="NameSearchKeys.Cross"/>); null on a case not yet keyed (see <see cref="NameKeyVersion"/>).</summary>
+    public string? SearchKey { get; private set; }
+    /// <summary>
+    /// The <see cref="Names.NameKeys.Version"/> that <see cref="SearchText"/>, <see cref="SearchKey"/>,
+    /// <see cref="NameKey"/>, <see cref="LatinNameKey"/> and <see cref="ServiceNumberKey"/> were computed
+    /// with; 0 on cases stored before keys were versioned. Older ones are rebuilt at start (<c>NameKeyRebuild</c>).
+    /// </summary>
+    public int NameKeyVersion { get; private set; }
     /// <summary>The service number without separators or case (<see cref="DuplicateScoring.NormaliseNumber"/>), or null.</summary>
     public string? ServiceNumberKey { get; private set; }
     /// <summary>
-    /// The names in the original script and in Latin, normalised, as duplicate detection compares them
-    /// (<see cref="DuplicateKeys"/>). Null only on cases stored before these columns existed and not changed since.
+    /// The names in the original script and in Latin as cross-script keys, as duplicate detection compares them
+    /// (<see cref="DuplicateKeys"/>). Null only on cases stored before these columns existed and not rebuilt since.
     /// </summary>
     public string? NameKey { get; private set; }
     public string? LatinNameKey { get; private set; }
@@ -68,8 +76,9 @@ public sealed class CaptureCase
     public string CaseNumber => FormatCaseNumber(Number);
 
     /// <summary>What duplicate detection compares of this case.</summary>
-    public DuplicateKeys DuplicateKeys => new(ServiceNumberKey, Identity.BirthYear, Identity.Nationality,
-        NameKey ?? NameSearch.OriginalScript(Identity), LatinNameKey ?? NameSearch.Latin(Identity));
+    public DuplicateKeys DuplicateKeys => NameKeyVersion == Names.NameKeys.Version && NameKey is not null && LatinNameKey is not null
+        ? new(ServiceNumberKey, Identity.BirthYear, Identity.Nationality, NameKey, LatinNameKey)
+        : DuplicateKeys.Of(Identity);
 
     public static string FormatCaseNumber(long number) => $"RC-{number:D6}";
 
@@ -106,12 +115,28 @@ public sealed class CaptureCase
             assertions.Add(IdentityAssertion.Made(CaseId, field, value, source, Revision, now));
         }
 
-        SearchText = NameSearch.For(Identity);
-        ServiceNumberKey = DuplicateScoring.ServiceNumberKey(Identity.ServiceNumber);
-        NameKey = NameSearch.OriginalScript(Identity);
-        LatinNameKey = NameSearch.Latin(Identity);
-        BlockingKeys = CaseBlockingKeys.Of(Identity);
+        RefreshKeys();
         return assertions;
+    }
+
+    /// <summary>
+    /// Computes the stored search and duplicate keys from the current identity with the current
+    /// <see cref="Names.NameKeys.Version"/>. Not a change of the case: no revision. True when any key changed.
+    /// </summary>
+    public bool RefreshKeys()
+    {
+        var search = NameSearch.KeysOf(Identity);
+        var serviceNumber = DuplicateScoring.ServiceNumberKey(Identity.ServiceNumber);
+        var name = DuplicateKeys.OriginalNameKey(Identity);
+        var latin = DuplicateKeys.LatinNameKeyOf(Identity);
+        var blocking = CaseBlockingKeys.Of(Identity);
+        var changed = SearchText != search.Compact || SearchKey != search.Cross || ServiceNumberKey != serviceNumber
+                      || NameKey != name || LatinNameKey != latin || NameKeyVersion != Names.NameKeys.Version
+                      || !blocking.SameAs(BlockingKeys);
+        (SearchText, SearchKey, ServiceNumberKey, NameKey, LatinNameKey, NameKeyVersion) =
+            (search.Compact, search.Cross, serviceNumber, name, latin, Names.NameKeys.Version);
+        BlockingKeys = blocking;
+        return changed;
     }
 
     /// <summary>What is wrong with asserting <paramref name="facts"/> on this case (field name, problem); empty when nothing.</summary>

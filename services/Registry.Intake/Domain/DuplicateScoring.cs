@@ -1,12 +1,15 @@
 using Registry.Intake.Domain.Linkage;
+using Registry.Intake.Domain.Names;
 
 namespace Registry.Intake.Domain;
 
 /// <summary>
-/// What duplicate detection compares of a case, already normalised: the service number (null when none),
-/// birth year, nationality, and the names in the original script and in Latin (<see cref="NameSearch"/>;
-/// "" when the case has none in that script). Stored on each case, so an earlier case is compared
-/// without reading or normalising its names again. The trigram sets are computed once per instance.
+/// What duplicate detection compares of a case, already normalised: the service number key (null when
+/// none, or a placeholder: <see cref="ServiceNumbers.Key"/>), birth year, nationality, and the names as
+/// cross-script keys (<see cref="NameKeys.CrossScript"/> of family + given) from the original script and
+/// from the Latin fields ("" when the case has none in that script). Stored on each case (with
+/// <see cref="NameKeys.Version"/>), so an earlier case is compared without reading or normalising its
+/// names again. The trigram sets are computed once per instance.
 /// </summary>
 public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, string? nationality, string nameKey, string latinNameKey)
 {
@@ -24,7 +27,13 @@ public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, stri
 
     public static DuplicateKeys Of(PersonIdentity identity) => new(
         DuplicateScoring.ServiceNumberKey(identity.ServiceNumber), identity.BirthYear, identity.Nationality,
-        NameSearch.OriginalScript(identity), NameSearch.Latin(identity));
+        OriginalNameKey(identity), LatinNameKeyOf(identity));
+
+    /// <summary>The cross-script key of the names in the original script (family, then given).</summary>
+    public static string OriginalNameKey(PersonIdentity identity) => NameKeys.CrossScript($"{identity.FamilyName} {identity.GivenNames}");
+
+    /// <summary>The cross-script key of the Latin names (family, then given).</summary>
+    public static string LatinNameKeyOf(PersonIdentity identity) => NameKeys.CrossScript($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}");
 }
 
 /// <summary>
@@ -37,6 +46,15 @@ public static class DuplicateScoring
     /// <summary>The comparison of a new case's record with an earlier one's (<see cref="LinkageModel.Score"/>).</summary>
     public static LinkageScore Match(LinkageRecord newer, LinkageRecord earlier, NameFrequencies frequencies) =>
         LinkageModel.Score(newer, earlier, frequencies);
+
+    /// <summary>
+    /// Two identities alone (no capture compared; every name as rare as <see cref="LinkageModel.DefaultNameShare"/>):
+    /// their score when they make a candidate, else null.
+    /// </summary>
+    public static LinkageScore? Match(PersonIdentity a, PersonIdentity b) =>
+        LinkageModel.Score(LinkageRecord.Of(0, a, null, null), LinkageRecord.Of(0, b, null, null), NameFrequencies.None) is { IsCandidate: true } score
+            ? score
+            : null;
 
     /// <summary>Trigram similarity of two normalised texts: shared trigrams over all trigrams (0 when either is empty).</summary>
     public static double Similarity(string a, string b) => Jaccard(Trigrams(a), Trigrams(b));
@@ -116,10 +134,9 @@ public static class DuplicateScoring
         return trigrams[..unique].ToArray();
     }
 
-    /// <summary>A service number without separators or case, to compare numbers written differently.</summary>
-    public static string NormaliseNumber(string? number) =>
-        new string((number ?? "").Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
+    /// <summary>A service number in its compared form (<see cref="ServiceNumbers.Normalise"/>).</summary>
+    public static string NormaliseNumber(string? number) => ServiceNumbers.Normalise(number);
 
-    /// <summary>The normalised service number, or null when there is none (nothing to compare).</summary>
-    public static string? ServiceNumberKey(string? number) => NormaliseNumber(number) is { Length: > 0 } key ? key : null;
+    /// <summary>The service number's key, or null when there is none or it is a placeholder (<see cref="ServiceNumbers.Key"/>).</summary>
+    public static string? ServiceNumberKey(string? number) => ServiceNumbers.Key(number);
 }

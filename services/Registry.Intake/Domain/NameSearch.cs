@@ -1,56 +1,211 @@
-using System.Globalization;
 using System.Text;
+using Registry.Intake.Domain.Names;
 
 namespace Registry.Intake.Domain;
 
+/// <summary>What a case is found by in a name search: two texts of space-separated tokens, stored on the case.</summary>
+/// <param name="Compact">
+/// Same-script tokens (<see cref="NameKeys.Fold"/> words and <see cref="NameKeys.Compact"/> forms of each
+/// name field and of family + given in both orders, per script): column SearchText.
+/// </param>
+/// <param name="Cross">The same tokens as cross-script keys (<see cref="NameKeys.CrossScript"/>, ASCII): column SearchKey.</param>
+public sealed record NameSearchKeys(string Compact, string Cross);
+
+/// <summary>One word of a name query, in the two forms it is looked up by.</summary>
+public sealed record NameQueryWord(string Compact, string Cross);
+
 /// <summary>
-/// The form names are searched in: lower case, diacritics stripped, Hangul kept as it is written.
-/// Computed here rather than in the database, so that every store (PostgreSQL with a trigram index,
-/// or a plain LIKE elsewhere) searches the same text.
+/// Name search, as one rule that the database query (<c>CaseSearchQuery</c>) and this pure function
+/// (<see cref="Matches(IReadOnlyList{NameQueryWord}, NameSearchKeys, bool)"/>) both apply:
+/// the query is split into words (<see cref="NameKeys.Fold"/>), and a case matches when EVERY word is
+/// <list type="number">
+/// <item>a substring of one of its same-script tokens (<see cref="NameKeys.Compact"/> of the word), or</item>
+/// <item>a substring of one of its cross-script tokens (<see cref="NameKeys.CrossScript"/> of the word), or</item>
+/// <item>with <c>fuzzy</c> (PostgreSQL only), for a word whose cross-script key has at least
+/// <see cref="FuzzyMinLength"/> letters: the first or the second half of that key occurs in the
+/// cross-script tokens (one wrong, missing or extra letter leaves one half whole; this part is answered
+/// from the trigram index), and pg_trgm's <c>strict_word_similarity</c> of the key against whole tokens is
+/// at least <see cref="WordSimilarityThreshold"/> (<see cref="StrictWordSimilarity"/>). One letter wrong,
+/// missing or extra in a word of seven letters or more passes ("Kovalenka", "Kowalenko", "Kovalennko"
+/// find Коваленко; "Ivonova" finds Іванова); a name that merely begins the same ("Kovalchuk") does not.</item>
+/// </list>
+/// So "백광순", "백 광순", "myongchol", "Myong-Chol", "коваленко", "kwang" (광순), "Myeong" (Jo Myong Chol),
+/// either name order, all find their case. The embedded SQLite store has no trigram functions: it runs
+/// stages 1 and 2 only.
 /// </summary>
 public static class NameSearch
 {
-    public static string Normalise(string? text)
+    /// <summary>
+    /// The least strict word similarity of the fuzzy stage: one letter wrong in the middle of a word of
+    /// seven letters scores 0.4545 ("ivonova" in "ivanova"), of nine 0.54 ("kowalenko"); a name sharing only
+    /// its first half scores about 0.36 ("kovaljuk" against "kovalenko"). Passed as a value, so no session
+    /// setting of the database (pg_trgm.strict_word_similarity_threshold) is involved.
+    /// </summary>
+    public const double WordSimilarityThreshold = 0.45;
+
+    /// <summary>Shorter words are not matched fuzzily: one letter off in "kim" is another name; each half has three letters or more.</summary>
+    public const int FuzzyMinLength = 6;
+
+    /// <summary>The stored search tokens of a person (see <see cref="NameSearchKeys"/>).</summary>
+    public static NameSearchKeys KeysOf(PersonIdentity identity)
     {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return "";
-        }
-
-        // FormD splits "é" into "e" + a combining mark; Hangul syllables would split into jamo, so they
-        // are kept whole and only Latin-like letters are decomposed.
-        var builder = new StringBuilder(text.Length);
-        foreach (var ch in text)
-        {
-            if (ch is >= '\uAC00' and <= '\uD7A3')
-            {
-                builder.Append(ch);
-                continue;
-            }
-
-            foreach (var part in ch.ToString().Normalize(NormalizationForm.FormD))
-            {
-                var category = CharUnicodeInfo.GetUnicodeCategory(part);
-                if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
-                {
-                    continue;
-                }
-
-                builder.Append(char.IsLetterOrDigit(part) ? char.ToLowerInvariant(part) : ' ');
-            }
-        }
-
-        return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Normalize(NormalizationForm.FormC);
+        var compact = new List<string>(12);
+        var cross = new List<string>(12);
+        Script(identity.FamilyName, identity.GivenNames, compact, cross);
+        Script(identity.FamilyNameLatin, identity.GivenNamesLatin, compact, cross);
+        return new NameSearchKeys(Join(compact, CaptureCase.SearchTextMaxLength), Join(cross, CaptureCase.SearchTextMaxLength));
     }
 
-    /// <summary>The names in the original script (family, then given), as duplicate detection compares them.</summary>
-    public static string OriginalScript(PersonIdentity identity) => Normalise($"{identity.FamilyName} {identity.GivenNames}");
+    /// <summary>The words of a query; empty when it has no letter or digit.</summary>
+    public static IReadOnlyList<NameQueryWord> Query(string? text)
+    {
+        var folded = NameKeys.Fold(text);
+        var words = new List<NameQueryWord>();
+        foreach (var word in folded.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var entry = new NameQueryWord(word, NameKeys.CrossScript(word));
+            if (!words.Contains(entry))
+            {
+                words.Add(entry);
+            }
+        }
 
-    /// <summary>The names in Latin transliteration (family, then given), as duplicate detection compares them.</summary>
-    public static string Latin(PersonIdentity identity) => Normalise($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}");
+        return words;
+    }
 
-    /// <summary>Everything a name search matches on: the names in both scripts.</summary>
-    public static string For(PersonIdentity identity) =>
-        Normalise(string.Join(' ', identity.FamilyName, identity.GivenNames, identity.FamilyNameLatin, identity.GivenNamesLatin));
+    /// <summary>Whether a case with these stored keys matches the query (the rule in the class summary).</summary>
+    public static bool Matches(IReadOnlyList<NameQueryWord> query, NameSearchKeys keys, bool fuzzy)
+    {
+        if (query.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var word in query)
+        {
+            var found = keys.Compact.Contains(word.Compact, StringComparison.Ordinal)
+                        || (word.Cross.Length > 0 && keys.Cross.Contains(word.Cross, StringComparison.Ordinal))
+                        || (fuzzy && IsSimilar(word.Cross, keys.Cross));
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The fuzzy stage for one word's cross-script key: a whole half present, and word similarity at the threshold.</summary>
+    public static bool IsSimilar(string cross, string tokens)
+    {
+        if (cross.Length < FuzzyMinLength)
+        {
+            return false;
+        }
+
+        var (first, second) = Halves(cross);
+        return (tokens.Contains(first, StringComparison.Ordinal) || tokens.Contains(second, StringComparison.Ordinal))
+               && StrictWordSimilarity(cross, tokens) >= WordSimilarityThreshold;
+    }
+
+    /// <summary>A key cut in two (the second half the longer).</summary>
+    public static (string First, string Second) Halves(string cross) => (cross[..(cross.Length / 2)], cross[(cross.Length / 2)..]);
+
+    /// <summary>Whether a query finds this person (<see cref="Matches(IReadOnlyList{NameQueryWord}, NameSearchKeys, bool)"/>).</summary>
+    public static bool Matches(string query, PersonIdentity identity, bool fuzzy) => Matches(Query(query), KeysOf(identity), fuzzy);
+
+    /// <summary>
+    /// pg_trgm's strict word similarity (<c>strict_word_similarity</c>) of <paramref name="word"/> in
+    /// <paramref name="text"/>: the greatest similarity (shared trigrams over all distinct trigrams) between
+    /// the trigrams of the word and those of any run of whole consecutive words of the text. Both are
+    /// lower-case letters, digits and single spaces. pg_trgm searches the runs greedily; this tries every
+    /// run, so where the greedy search stops short it could be higher (the agreement test compares both).
+    /// </summary>
+    public static float StrictWordSimilarity(string word, string text)
+    {
+        var query = DuplicateScoring.Trigrams(word);
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (query.Length == 0 || words.Length == 0)
+        {
+            return 0;
+        }
+
+        var trigrams = words.Select(DuplicateScoring.Trigrams).ToArray();
+        var best = 0f;
+        var seen = new HashSet<ulong>();
+        for (var first = 0; first < words.Length; first++)
+        {
+            seen.Clear();
+            var count = 0;
+            for (var last = first; last < words.Length; last++)
+            {
+                foreach (var t in trigrams[last])
+                {
+                    if (seen.Add(t) && Array.BinarySearch(query, t) >= 0)
+                    {
+                        count++;
+                    }
+                }
+
+                best = Math.Max(best, count / (float)(query.Length + seen.Count - count));
+            }
+        }
+
+        return best;
+    }
+
+    private static void Script(string? family, string? given, List<string> compact, List<string> cross)
+    {
+        foreach (var field in (ReadOnlySpan<string?>)[family, given])
+        {
+            foreach (var word in NameKeys.Fold(field).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                Add(compact, word);
+            }
+
+            foreach (var word in NameKeys.CrossScriptWords(field))
+            {
+                Add(cross, word);
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(family) && string.IsNullOrWhiteSpace(given))
+        {
+            return;
+        }
+
+        Add(compact, NameKeys.Compact($"{family} {given}"));
+        Add(compact, NameKeys.Compact($"{given} {family}"));
+        Add(cross, NameKeys.CrossScript($"{family} {given}"));
+        Add(cross, NameKeys.CrossScript($"{given} {family}"));
+
+        static void Add(List<string> tokens, string token)
+        {
+            if (token.Length > 0 && !tokens.Contains(token))
+            {
+                tokens.Add(token);
+            }
+        }
+    }
+
+    /// <summary>The tokens, longest (whole names) kept first when the column would overflow.</summary>
+    private static string Join(List<string> tokens, int maxLength)
+    {
+        var text = string.Join(' ', tokens);
+        if (text.Length <= maxLength)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(maxLength);
+        foreach (var token in tokens.OrderByDescending(t => t.Length))
+        {
+            if (builder.Length + token.Length + 1 <= maxLength)
+            {
+                builder.Append(builder.Length == 0 ? "" : " ").Append(token);
+            }
+        }
+
+        return builder.ToString();
+    }
 }

@@ -39,6 +39,8 @@ public static class IntakeFeatures
         services.AddScoped<StreamNotificationsHandler>();
         services.AddScoped<AcknowledgeNotificationsHandler>();
         services.AddScoped<SearchCasesHandler>();
+        services.AddSingleton<NameKeyRebuild>();
+        services.AddHostedService(sp => sp.GetRequiredService<NameKeyRebuild>());
         services.AddScoped<ShareCaseHandler>();
         services.AddScoped<RevokeShareHandler>();
         services.AddScoped<ListSharesHandler>();

@@ -109,6 +109,8 @@ public sealed class NameKeysTests
     [InlineData("Чайковский Сергей", "Chaykovskiy Sergey", "Chaikovskii Sergei", "Čajkovskij Sergej")]
     [InlineData("Яковлев Дмитрий", "Yakovlev Dmitriy", "Iakovlev Dmitrii", "Âkovlev Dmitrij")]
     [InlineData("Белый Юлия", "Belyy Yuliya", "Belyi Iuliia", "Belyj Ûliâ")]
+    [InlineData("Фёдоров Пётр", "Fedorov Petr", "Fyodorov Pyotr", "Fëdorov Pëtr")]
+    [InlineData("Семёнов Артём", "Semenov Artem", "Semyonov Artyom", "Semënov Artëm")]
     public void The_Russian_romanisations_and_Cyrillic_meet_in_the_cross_script_key(string cyrillic, string passport, string bgn, string iso9)
     {
         var key = NameKeys.CrossScript(cyrillic);

@@ -191,9 +191,14 @@ public static class LinkageModel
         };
     }
 
-    private static FieldComparison CompareCapture(DateTimeOffset a, DateTimeOffset b)
+    private static FieldComparison CompareCapture(DateTimeOffset? a, DateTimeOffset? b)
     {
-        var days = Math.Abs((a - b).TotalDays);
+        if (a is null || b is null)
+        {
+            return Unknown("capture_date");
+        }
+
+        var days = Math.Abs((a.Value - b.Value).TotalDays);
         return days <= 1 ? Weighed("capture_date", ComparisonLevel.Agree, "same day")
             : days <= 7 ? Weighed("capture_date", ComparisonLevel.Close, "within a week")
             : Weighed("capture_date", ComparisonLevel.Disagree, "disagree");

@@ -18,10 +18,11 @@ public sealed class LinkageRecord
     public string? ServiceNumberKey { get; init; }
     /// <summary>The capture place folded as names are (<see cref="NameKeys.Compact"/>); "" when none.</summary>
     public required string PlaceKey { get; init; }
-    public required DateTimeOffset CapturedAt { get; init; }
+    /// <summary>When the person was captured; null when not compared (identities alone).</summary>
+    public required DateTimeOffset? CapturedAt { get; init; }
 
-    /// <summary>The record of a person with these identity facts, captured there and then.</summary>
-    public static LinkageRecord Of(long number, PersonIdentity identity, string? capturePlace, DateTimeOffset capturedAt) => new()
+    /// <summary>The record of a person with these identity facts, captured there and then (place and time null: not compared).</summary>
+    public static LinkageRecord Of(long number, PersonIdentity identity, string? capturePlace, DateTimeOffset? capturedAt) => new()
     {
         Number = number,
         Names = PersonNameKeys.Of(identity),
@@ -34,12 +35,11 @@ public sealed class LinkageRecord
     };
 
     /// <summary>
-    /// The service number's key (<see cref="DuplicateScoring.ServiceNumberKey"/>), or null when there is none or
-    /// it identifies no one: a placeholder such as "N/A", "unknown", "-" or "000" (no digit other than zero, or
-    /// one character repeated). Two placeholders never agree.
+    /// The service number's key (<see cref="ServiceNumbers.Key"/>: one number however it was typed), or null
+    /// when there is none or it identifies no one (a placeholder such as "N/A", "unknown", "-" or "000"). Two
+    /// placeholders never agree.
     /// </summary>
-    public static string? ServiceNumberKeyOf(string? raw) =>
-        DuplicateScoring.ServiceNumberKey(raw) is { } key && key.Any(c => c is >= '1' and <= '9') && key.Any(c => c != key[0]) ? key : null;
+    public static string? ServiceNumberKeyOf(string? raw) => ServiceNumbers.Key(raw);
 }
 
 /// <summary>
@@ -69,6 +69,11 @@ public sealed class CaseBlockingKeys
     public string? GivenBlock { get; private set; }
     /// <summary>The birth year, copied here so that each block's index can range over it (EF indexes one owned type's columns).</summary>
     public int? BirthYear { get; private set; }
+
+    /// <summary>Whether both hold the same keys (a refresh that changes nothing writes nothing).</summary>
+    public bool SameAs(CaseBlockingKeys? other) => other is not null
+        && (FamilyKey, GivenKey, FullKey, FullKeyLatin, FamilyBlock, GivenBlock, BirthYear)
+        == (other.FamilyKey, other.GivenKey, other.FullKey, other.FullKeyLatin, other.FamilyBlock, other.GivenBlock, other.BirthYear);
 
     public static CaseBlockingKeys Of(PersonIdentity identity)
     {

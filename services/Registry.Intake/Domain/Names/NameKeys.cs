@@ -145,7 +145,8 @@ public static class NameKeys
     /// transliteration. Rules, left to right, longest first:
     /// Cyrillic digraphs: shch→sh+j, kh→h (х: passport/BGN "kh", ISO 9 "h"), ts/tz→c (ц: ISO 9 "c"),
     /// ch/tch→j (ч, and Korean ㅈ/ㅊ: MR "ch", RR "j"/"ch", DPRK "j"), x→ks, ph→f;
-    /// Korean vowels eo→o (RR "eo" = MR "ŏ"), eu→u (ŭ), oo→u, oe→oi (최 Choe/Choi);
+    /// Korean vowels eo→o (RR "eo" = MR "ŏ"), eu→u (ŭ), oo→u, oe→oi (최 Choe/Choi); io (and so yo) → e
+    /// (ё: BGN "Pyotr" = passport "Petr"; Korean "Myong" = "Myeong");
     /// y→i (glides: Yu/Iu, ya/ia; endings -iy/-ii/-y/-yj/-ij all become -i); j after a vowel and not
     /// before one → i (й: Sergej = Sergey); "ie" → e (BGN "Yevgeniy" = passport "Evgenii",
     /// "Andreyev" = "Andreev", ISO 9 "Êvgeníâ" = AnyAscii "Evgeniya");
@@ -176,6 +177,14 @@ public static class NameKeys
                 {
                     c = 'i';
                 }
+            }
+
+            // "io" is ё written "yo"/"ë" (BGN/PCGN, ISO 9) or "e" (passport): Pyotr = Petr, Fyodor = Fedor.
+            // Korean yŏ/yo fold with it ("Myong" = "Myeong"), consistently for every system.
+            if (c == 'o' && n > 0 && o[n - 1] == 'i')
+            {
+                n--;
+                c = 'e';
             }
 
             if (n > 0 && o[n - 1] == c)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Registry.Intake.Domain;
+using Registry.Intake.Domain.Names;
 using Registry.Protos.Intake.V1;
 using ProtoIdentity = Registry.Protos.Intake.V1.Identity;
 using Registry.ServiceDefaults.Grpc;
@@ -17,15 +18,15 @@ internal static partial class IdentityReader
 
     private static readonly Dictionary<string, Reader> Readers = new()
     {
-        ["family_name"] = (i, e, p, _) => e.Text(p, i.FamilyName, PersonIdentity.NameMaxLength, required: false),
-        ["given_names"] = (i, e, p, _) => e.Text(p, i.GivenNames, PersonIdentity.NameMaxLength, required: false),
+        ["family_name"] = (i, e, p, _) => Name(e, p, i.FamilyName),
+        ["given_names"] = (i, e, p, _) => Name(e, p, i.GivenNames),
         ["family_name_latin"] = (i, e, p, _) => Latin(e, p, i.FamilyNameLatin),
         ["given_names_latin"] = (i, e, p, _) => Latin(e, p, i.GivenNamesLatin),
-        ["rank"] = (i, e, p, _) => e.Text(p, i.Rank, PersonIdentity.RankMaxLength, required: false),
-        ["service_number"] = (i, e, p, _) => e.Text(p, i.ServiceNumber, PersonIdentity.ServiceNumberMaxLength, required: false),
+        ["rank"] = (i, e, p, _) => Clean(e, p, i.Rank, PersonIdentity.RankMaxLength),
+        ["service_number"] = (i, e, p, _) => ServiceNumber(e, p, i.ServiceNumber),
         ["date_of_birth"] = (i, e, p, now) => Date(e, p, i.DateOfBirth, now),
         ["nationality"] = (i, e, p, _) => CountryCode(e, p, i.Nationality),
-        ["place_of_birth"] = (i, e, p, _) => e.Text(p, i.PlaceOfBirth, PersonIdentity.PlaceOfBirthMaxLength, required: false),
+        ["place_of_birth"] = (i, e, p, _) => Clean(e, p, i.PlaceOfBirth, PersonIdentity.PlaceOfBirthMaxLength),
         ["dependent_power"] = (i, e, p, _) => CountryCode(e, p, i.DependentPower),
         ["sex"] = (i, e, p, _) => e.Enum(p, i.Sex, required: false) switch
         {
@@ -34,13 +35,13 @@ internal static partial class IdentityReader
             _ => null,
         },
         ["languages"] = (i, e, p, _) => Languages(e, p, i.Languages),
-        ["military_unit"] = (i, e, p, _) => e.Text(p, i.MilitaryUnit, PersonIdentity.MilitaryUnitMaxLength, required: false),
-        ["role"] = (i, e, p, _) => e.Text(p, i.Role, PersonIdentity.RoleMaxLength, required: false),
+        ["military_unit"] = (i, e, p, _) => Clean(e, p, i.MilitaryUnit, PersonIdentity.MilitaryUnitMaxLength),
+        ["role"] = (i, e, p, _) => Clean(e, p, i.Role, PersonIdentity.RoleMaxLength),
         ["in_service_since"] = (i, e, p, now) => Date(e, p, i.InServiceSince, now),
-        ["father_first_name"] = (i, e, p, _) => e.Text(p, i.FatherFirstName, PersonIdentity.NameMaxLength, required: false),
-        ["mother_maiden_name"] = (i, e, p, _) => e.Text(p, i.MotherMaidenName, PersonIdentity.NameMaxLength, required: false),
-        ["person_to_inform"] = (i, e, p, _) => e.Text(p, i.PersonToInform, PersonIdentity.PersonToInformMaxLength, required: false),
-        ["person_to_inform_address"] = (i, e, p, _) => e.Text(p, i.PersonToInformAddress, PersonIdentity.PersonToInformAddressMaxLength, required: false),
+        ["father_first_name"] = (i, e, p, _) => Name(e, p, i.FatherFirstName),
+        ["mother_maiden_name"] = (i, e, p, _) => Name(e, p, i.MotherMaidenName),
+        ["person_to_inform"] = (i, e, p, _) => Name(e, p, i.PersonToInform, PersonIdentity.PersonToInformMaxLength),
+        ["person_to_inform_address"] = (i, e, p, _) => Clean(e, p, i.PersonToInformAddress, PersonIdentity.PersonToInformAddressMaxLength),
     };
 
     public static bool IsField(string name) => Readers.ContainsKey(name);
@@ -76,9 +77,51 @@ internal static partial class IdentityReader
     public static PartialDate? BirthDate(IReadOnlyDictionary<string, string?> facts) =>
         PartialDate.Parse(facts.GetValueOrDefault("date_of_birth"));
 
+    /// <summary>
+    /// A free-text identity field in its storage form (<see cref="NameKeys.Clean"/>: NFKC, invisible
+    /// characters removed, white space collapsed); null when nothing is left.
+    /// </summary>
+    private static string? Clean(FieldViolations errors, string path, string value, int maxLength)
+    {
+        var text = errors.Text(path, value, maxLength, required: false);
+        return text is null ? null : NameKeys.Clean(text) is { Length: > 0 } cleaned ? cleaned : null;
+    }
+
+    /// <summary>A name in its storage form; one with no letter left (digits, punctuation, invisible characters only) is refused.</summary>
+    private static string? Name(FieldViolations errors, string path, string value, int maxLength = PersonIdentity.NameMaxLength)
+    {
+        var text = errors.Text(path, value, maxLength, required: false);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var cleaned = NameKeys.Clean(text);
+        if (!NameKeys.HasLetter(cleaned))
+        {
+            errors.Add(path, "must contain a letter (after invisible characters are removed)");
+            return null;
+        }
+
+        return cleaned;
+    }
+
+    /// <summary>A service number in its storage form; a placeholder for an unknown number is refused (<see cref="ServiceNumbers"/>).</summary>
+    private static string? ServiceNumber(FieldViolations errors, string path, string value)
+    {
+        var text = Clean(errors, path, value, PersonIdentity.ServiceNumberMaxLength);
+        if (text is not null && ServiceNumbers.Key(text) is null)
+        {
+            errors.Add(path, "is a placeholder, not a number (\"N/A\", \"unknown\", \"-\", \"000\" ...): leave it empty when the number is not known");
+            return null;
+        }
+
+        return text;
+    }
+
     private static string? Latin(FieldViolations errors, string path, string value)
     {
-        var text = errors.Text(path, value, PersonIdentity.NameMaxLength, required: false);
+        var text = Name(errors, path, value);
         if (text is not null && !LatinName().IsMatch(text))
         {
             errors.Add(path, "must be a Latin transliteration: Latin letters, spaces, hyphens, apostrophes");

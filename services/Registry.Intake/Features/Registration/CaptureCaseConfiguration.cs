@@ -27,6 +27,16 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
             search.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_text_trgm");
         }
 
+        e.Property(c => c.SearchKey).HasMaxLength(CaptureCase.SearchTextMaxLength);
+        var searchKey = e.HasIndex(c => c.SearchKey);
+        if (npgsql)
+        {
+            // The cross-script tokens: LIKE '%key%' and the fuzzy stage's word similarity (<%) both use it.
+            searchKey.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_key_trgm");
+        }
+
+        e.HasIndex(c => c.NameKeyVersion);
+
         e.OwnsOne(c => c.BlockingKeys, Duplicates.BlockingColumns.Configure);
         e.Navigation(c => c.BlockingKeys).IsRequired();
         e.HasIndex(c => c.CapturedAt);

@@ -24,7 +24,7 @@ public static class RegisterCaptureValidator
         else
         {
             facts = IdentityReader.ReadGiven(request.Identity, errors, "identity", now);
-            if (!HasName(request.Identity))
+            if (!HasName(facts))
             {
                 errors.Add("identity.family_name", "a family name or given names (in either script) are required, to call the person by");
             }
@@ -40,9 +40,10 @@ public static class RegisterCaptureValidator
         return new CaptureRegistration(IdempotencyKey.Of(requestId!.Value, request), facts, source, status, capture!);
     }
 
-    private static bool HasName(ProtoIdentity identity) =>
-        !string.IsNullOrWhiteSpace(identity.FamilyName) || !string.IsNullOrWhiteSpace(identity.GivenNames)
-        || !string.IsNullOrWhiteSpace(identity.FamilyNameLatin) || !string.IsNullOrWhiteSpace(identity.GivenNamesLatin);
+    /// <summary>Whether a name survived reading (a name of invisible characters only is no name).</summary>
+    private static bool HasName(IReadOnlyDictionary<string, string?> facts) =>
+        facts.ContainsKey("family_name") || facts.ContainsKey("given_names")
+        || facts.ContainsKey("family_name_latin") || facts.ContainsKey("given_names_latin");
 }
 
 internal static class CaptureReader

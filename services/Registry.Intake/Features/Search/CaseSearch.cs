@@ -3,8 +3,8 @@ using Registry.ServiceDefaults.Grpc;
 
 namespace Registry.Intake.Features.Search;
 
-/// <summary>A validated search of the register: every criterion optional; the name part already normalised (<see cref="NameSearch"/>).</summary>
+/// <summary>A validated search of the register: every criterion optional; the name as query words (<see cref="NameSearch.Query"/>).</summary>
 public sealed record CaseSearch(
-    string? NamePart, string? ServiceNumberKey, string? Nationality, StatusCategory? Status,
+    IReadOnlyList<NameQueryWord>? NameWords, string? ServiceNumberKey, string? Nationality, StatusCategory? Status,
     DateTimeOffset? CapturedFrom, DateTimeOffset? CapturedUntil, string? CapturingAgency, bool IncludeMerged,
     PageRequest Page);

@@ -1,4 +1,5 @@
 using Registry.Intake.Domain;
+using Registry.Intake.Domain.Names;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Grpc;
 using StatusCategory = Registry.Intake.Domain.StatusCategory;
@@ -11,13 +12,18 @@ public static class SearchCasesValidator
     {
         var errors = new FieldViolations();
         var name = errors.Text("name", request.Name, PersonIdentity.NameMaxLength, required: false);
-        var namePart = name is null ? null : NameSearch.Normalise(name);
-        if (namePart is { Length: 0 })
+        var nameWords = name is null ? null : NameSearch.Query(name);
+        if (nameWords is { Count: 0 })
         {
             errors.Add("name", "must contain a letter or digit");
         }
 
         var serviceNumber = errors.Text("service_number", request.ServiceNumber, PersonIdentity.ServiceNumberMaxLength, required: false);
+        if (serviceNumber is not null && ServiceNumbers.Key(serviceNumber) is null)
+        {
+            errors.Add("service_number", "is a placeholder or has no letter or digit, not a service number to look for");
+        }
+
         var nationality = errors.Text("nationality", request.Nationality, PersonIdentity.CountryCodeLength, required: false);
         if (nationality is not null && !(nationality.Length == 2 && nationality.All(char.IsAsciiLetterUpper)))
         {
@@ -40,7 +46,7 @@ public static class SearchCasesValidator
         errors.ThrowIfAny();
 
         return new CaseSearch(
-            namePart, serviceNumber is null ? null : DuplicateScoring.NormaliseNumber(serviceNumber), nationality,
+            nameWords, serviceNumber is null ? null : ServiceNumbers.Key(serviceNumber), nationality,
             status is { } s ? (StatusCategory)(int)s : null, from, until, agency, request.IncludeMerged, page);
     }
 

@@ -12,8 +12,8 @@ using Registry.Intake.Data;
 namespace Registry.Intake.Data.Migrations
 {
     [DbContext(typeof(IntakeDbContext))]
-    [Migration("20261201061821_LinkageBlocking")]
-    partial class LinkageBlocking
+    [Migration("20261201061403_NameKeys")]
+    partial class NameKeys
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -127,6 +127,9 @@ namespace Registry.Intake.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<int>("NameKeyVersion")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -142,10 +145,14 @@ namespace Registry.Intake.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
+                    b.Property<string>("SearchKey")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<string>("ServiceNumberKey")
                         .HasMaxLength(64)
@@ -168,8 +175,16 @@ namespace Registry.Intake.Data.Migrations
                     b.HasIndex("CaseId")
                         .IsUnique();
 
+                    b.HasIndex("NameKeyVersion");
+
                     b.HasIndex("RequestId")
                         .IsUnique();
+
+                    b.HasIndex("SearchKey")
+                        .HasDatabaseName("ix_cases_search_key_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchKey"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchKey"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("SearchText")
                         .HasDatabaseName("ix_cases_search_text_trgm");
@@ -283,16 +298,8 @@ namespace Registry.Intake.Data.Migrations
                     b.Property<long>("CaseNumber")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Comparisons")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
                     b.Property<DateTimeOffset>("FoundAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<double>("MatchWeight")
-                        .HasColumnType("double precision");
 
                     b.Property<Guid>("OtherCaseId")
                         .HasColumnType("uuid");
@@ -802,65 +809,6 @@ namespace Registry.Intake.Data.Migrations
 
             modelBuilder.Entity("Registry.Intake.Domain.CaptureCase", b =>
                 {
-                    b.OwnsOne("Registry.Intake.Domain.Linkage.CaseBlockingKeys", "BlockingKeys", b1 =>
-                        {
-                            b1.Property<long>("CaptureCaseNumber")
-                                .HasColumnType("bigint");
-
-                            b1.Property<int?>("BirthYear")
-                                .HasColumnType("integer")
-                                .HasColumnName("LinkageBirthYear");
-
-                            b1.Property<string>("FamilyBlock")
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("LinkageFamilyBlock");
-
-                            b1.Property<string>("FamilyKey")
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("LinkageFamilyKey");
-
-                            b1.Property<string>("FullKey")
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("LinkageFullKey");
-
-                            b1.Property<string>("FullKeyLatin")
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("LinkageFullKeyLatin");
-
-                            b1.Property<string>("GivenBlock")
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("LinkageGivenBlock");
-
-                            b1.Property<string>("GivenKey")
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("LinkageGivenKey");
-
-                            b1.HasKey("CaptureCaseNumber");
-
-                            b1.HasIndex("FamilyBlock", "BirthYear");
-
-                            b1.HasIndex("FamilyKey", "CaptureCaseNumber");
-
-                            b1.HasIndex("FullKey", "BirthYear");
-
-                            b1.HasIndex("FullKeyLatin", "BirthYear");
-
-                            b1.HasIndex("GivenBlock", "BirthYear");
-
-                            b1.HasIndex("GivenKey", "CaptureCaseNumber");
-
-                            b1.ToTable("cases");
-
-                            b1.WithOwner()
-                                .HasForeignKey("CaptureCaseNumber");
-                        });
-
                     b.OwnsOne("Registry.Intake.Domain.PersonIdentity", "Identity", b1 =>
                         {
                             b1.Property<long>("CaptureCaseNumber")
@@ -977,9 +925,6 @@ namespace Registry.Intake.Data.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("CaptureCaseNumber");
                         });
-
-                    b.Navigation("BlockingKeys")
-                        .IsRequired();
 
                     b.Navigation("Identity")
                         .IsRequired();
