@@ -118,15 +118,15 @@ public sealed class Evaluation
 public static class Report
 {
     public static void Print(TextWriter o, EvaluationSet set, Evaluation evaluation, List<Evaluation.Probe> probes, TimeSpan elapsed, double threshold,
-        Func<SyntheticRecord, bool>? search)
+        Func<SyntheticRecord, bool, bool>? search)
     {
         var n = set.Registry.Count;
         o.WriteLine(Invariant($"### {n:N0} registered persons; {set.Seconds.Count:N0} second records ({set.Seconds.Count / Enum.GetValues<Variation>().Length} per kind); {set.NewPersons.Count:N0} new persons"));
         o.WriteLine();
         o.WriteLine(Invariant($"Threshold {threshold:0.0} bits. Evaluated in {elapsed.TotalSeconds:0.0} s."));
         o.WriteLine();
-        o.WriteLine("| variation | pairs | blocked in | recall | precision | F1 | name-search recall |");
-        o.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        o.WriteLine("| variation | pairs | blocked in | recall | precision | F1 | name-search recall (PostgreSQL) | (embedded SQLite) |");
+        o.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         int tpAll = 0, fpAll = 0, pairsAll = 0;
         foreach (var kind in Enum.GetValues<Variation>())
         {
@@ -147,7 +147,7 @@ public static class Report
             pairsAll += group.Count;
             var recall = Ratio(tp, group.Count);
             var precision = Ratio(tp, tp + fp);
-            var searchRecall = search is null ? "" : Invariant($"{Ratio(group.Count(p => search(p.Record)), group.Count):0.000}");
+            var searchRecall = search is null ? " | " : Invariant($"{Ratio(group.Count(p => search(p.Record, true)), group.Count):0.000} | {Ratio(group.Count(p => search(p.Record, false)), group.Count):0.000}");
             o.WriteLine(Invariant($"| {kind} | {group.Count} | {Ratio(blocked, group.Count):0.000} | {recall:0.000} | {precision:0.000} | {F1(precision, recall):0.000} | {searchRecall} |"));
         }
 
@@ -155,7 +155,7 @@ public static class Report
         var newCandidates = newProbes.Sum(p => p.Candidates(threshold).Count());
         var allPrecision = Ratio(tpAll, tpAll + fpAll + newCandidates);
         var allRecall = Ratio(tpAll, pairsAll);
-        o.WriteLine(Invariant($"| **all** | {pairsAll} | {Ratio(probes.Count(p => p.Truth is not null && p.Pairs.Any(x => ReferenceEquals(x.Other, p.Truth))), pairsAll):0.000} | **{allRecall:0.000}** | **{allPrecision:0.000}** | **{F1(allPrecision, allRecall):0.000}** | |"));
+        o.WriteLine(Invariant($"| **all** | {pairsAll} | {Ratio(probes.Count(p => p.Truth is not null && p.Pairs.Any(x => ReferenceEquals(x.Other, p.Truth))), pairsAll):0.000} | **{allRecall:0.000}** | **{allPrecision:0.000}** | **{F1(allPrecision, allRecall):0.000}** | | |"));
         o.WriteLine();
         o.WriteLine(Invariant($"Candidates per registration of a new person: **{Ratio(newCandidates, newProbes.Count):0.0000}** ({newCandidates} over {newProbes.Count:N0}). Precision counts these false candidates too."));
         o.WriteLine();

@@ -50,7 +50,7 @@ bench.SetAction(parse =>
             return (e, e.RunAll());
         });
         var t = parse.GetValue(threshold) ?? Registry.Intake.Domain.Linkage.LinkageModel.Threshold;
-        Report.Print(o, set, evaluation, probes, elapsed, t, search: null);
+        Report.Print(o, set, evaluation, probes, elapsed, t, NameSearchRecall.For(set));
         if (parse.GetValue(sweep))
         {
             Report.Sweep(o, probes);

@@ -17,9 +17,12 @@ public sealed class NameFrequencies(IReadOnlyDictionary<string, double> family, 
 
     /// <summary>
     /// The share of a key among the latest <see cref="LinkageModel.FrequencyWindow"/> cases: its count there
-    /// over the window's size, and at least one case (the one it is compared with has it).
+    /// (at least one: the case it is compared with has it) over the window's size, smoothed towards
+    /// <see cref="LinkageModel.DefaultNameShare"/> as if <see cref="LinkageModel.PriorCases"/> more cases had
+    /// been seen, so that a young registry (two cases: every name half of it) does not make every name common.
     /// </summary>
-    public static double Share(long count, long window) => Math.Max(1, count) / (double)Math.Max(1, window);
+    public static double Share(long count, long window) =>
+        (Math.Max(1, count) + LinkageModel.PriorCases * LinkageModel.DefaultNameShare) / (Math.Max(0, window) + LinkageModel.PriorCases);
 }
 
 /// <summary>
@@ -49,6 +52,9 @@ public static class LinkageModel
 
     /// <summary>The share of a name not looked up (the median share of a name in the labelled set).</summary>
     public const double DefaultNameShare = 0.002;
+
+    /// <summary>The weight of <see cref="DefaultNameShare"/> in a name's share, in cases (<see cref="NameFrequencies.Share"/>).</summary>
+    public const int PriorCases = 1000;
 
     /// <summary>m of an exact name agreement: how often two records of one person have the same key.</summary>
     public const double FamilyAgreeM = 0.973, GivenAgreeM = 0.979;
