@@ -275,7 +275,7 @@ public sealed class Generator(int seed)
         var second = Record(person, RecordRole.Second, kind, scripts, system, dateShape, birth, number, nationality, place, captured, agency);
         second = kind switch
         {
-            Variation.Spacing => Respace(second, person),
+            Variation.Spacing => Respace(second, person, (KoreanSystem)system),
             Variation.Typo => Typo(second),
             Variation.Swapped => second with
             {
@@ -335,7 +335,7 @@ public sealed class Generator(int seed)
         };
     }
 
-    private SyntheticRecord Respace(SyntheticRecord r, Person person)
+    private SyntheticRecord Respace(SyntheticRecord r, Person person, KoreanSystem system)
     {
         // Native: the whole name in one field ("백광순", "Иванов Сергей"). Latin: the given name's syllables joined, hyphenated
         // or spaced otherwise, and for Cyrillic names the whole name in one field.
@@ -348,7 +348,7 @@ public sealed class Generator(int seed)
 
         if (person.IsKorean)
         {
-            var syllables = person.Given.Select(s => KoreanRomaniser.Capital(KoreanRomaniser.Syllable(s, KoreanSystem.Dprk))).ToList();
+            var syllables = person.Given.Select(s => KoreanRomaniser.Capital(KoreanRomaniser.Syllable(s, system))).ToList();
             var joined = r.GivenNamesLatin!.Contains(' ') ? string.Concat(syllables) : string.Join(_random.Next(2) == 0 ? " " : "-", syllables);
             return r with { GivenNamesLatin = joined == r.GivenNamesLatin ? string.Join("-", syllables) : joined };
         }

@@ -30,11 +30,12 @@ var sizes = new Option<string>("--sizes") { Description = "Registry sizes to eva
 var threshold = new Option<double?>("--threshold") { Description = "Match weight (bits) of a candidate; default: the service's (LinkageModel.Threshold)." };
 var sweep = new Option<bool>("--sweep") { Description = "Also print recall and precision at thresholds 0 to 24 bits." };
 var estimate = new Option<bool>("--estimate") { Description = "Also print m and u of every comparison outcome, measured on the set." };
+var missedSearches = new Option<int>("--explain-search") { Description = "Also print this many name searches that missed, per kind of variation." };
 var baseline = new Option<bool>("--baseline") { Description = "Also print the figures of the detection this replaced (before)." };
 var explain = new Option<int>("--explain") { Description = "Also print this many false candidates with their comparisons." };
 var bench = new Command("bench", "Prints precision, recall and F1 of duplicate candidates and recall of name search, per kind of variation, at each size.")
 {
-    sizes, perVariation, newPersons, seed, threshold, sweep, estimate, explain, baseline,
+    sizes, perVariation, newPersons, seed, threshold, sweep, estimate, explain, baseline, missedSearches,
 };
 bench.SetAction(parse =>
 {
@@ -54,6 +55,18 @@ bench.SetAction(parse =>
         if (parse.GetValue(sweep))
         {
             Report.Sweep(o, probes);
+        }
+
+        if (parse.GetValue(missedSearches) is > 0 and var count)
+        {
+            var search = NameSearchRecall.For(set);
+            var first = set.Registry.ToDictionary(r => r.PersonId);
+            foreach (var missed in set.Seconds.Where(r => !search(r, true)).GroupBy(r => r.Variation).SelectMany(g => g.Take(count)))
+            {
+                o.WriteLine($"- {missed.Variation}: \"{NameSearchRecall.QueryOf(missed)}\" misses {Generator.Format(first[missed.PersonId])}");
+            }
+
+            o.WriteLine();
         }
 
         if (parse.GetValue(baseline))
