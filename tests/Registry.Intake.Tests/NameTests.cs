@@ -96,6 +96,20 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
     }
 
     [Fact]
+    public async Task Other_identity_text_is_stored_in_the_same_clean_form()
+    {
+        var registered = (await RegisterAsync(Agency(), new Identity
+        {
+            FamilyNameLatin = "Kang", GivenNamesLatin = "Chol", Rank = "Ser\u200bgeant", PlaceOfBirth = "Pyong\u2060yang\u2029",
+            MilitaryUnit = "  Unit   ７７  ", Role = "rifle\u00adman", PersonToInformAddress = "Street\u20281, Pyongyang",
+        })).Case;
+
+        Assert.Equal(("Sergeant", "Pyongyang", "Unit 77", "rifleman", "Street 1, Pyongyang"),
+            (registered.Identity.Rank, registered.Identity.PlaceOfBirth, registered.Identity.MilitaryUnit, registered.Identity.Role,
+             registered.Identity.PersonToInformAddress));
+    }
+
+    [Fact]
     public async Task A_Hangul_only_record_and_two_romanisations_of_it_are_linked_and_found_by_each_other()
     {
         var agency = Agency();

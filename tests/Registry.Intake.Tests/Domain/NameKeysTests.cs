@@ -178,6 +178,27 @@ public sealed class NameKeysTests
         Assert.Equal("", NameKeys.CrossScript(null));
     }
 
+    [Theory]
+    [InlineData("백", "광순")]
+    [InlineData("조", "명철")]
+    [InlineData("Щербаков", "Юрий")]
+    [InlineData("Ŝerbakov", "Ûrij")]
+    [InlineData("Kовaленко", "Микола")]
+    [InlineData("Paek", "Kwang-Sun")]
+    [InlineData("Andre", "Yevgeniy")]
+    [InlineData("محمد", "أحمد")]
+    [InlineData("Chaykovskiy", "Sergey")]
+    [InlineData("", "Myong Chol")]
+    public void Person_keys_are_the_cross_script_keys_of_the_names_joined(string family, string given)
+    {
+        var keys = PersonNameKeys.Of(family, given, null, null);
+
+        Assert.Contains(NameKeys.CrossScript($"{family} {given}"), keys.Full);
+        Assert.Contains(NameKeys.CrossScript($"{given} {family}"), keys.Full);
+        Assert.Equal(NameKeys.Compact($"{family} {given}"), Assert.Single(keys.Compact));
+        Assert.Equal(new[] { NameKeys.CrossScript(family) }.Where(k => k.Length > 0), keys.Family);
+    }
+
     [Fact]
     public void A_person_meets_the_same_person_written_in_another_script_only_or_in_one_field()
     {

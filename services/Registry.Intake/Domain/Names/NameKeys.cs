@@ -115,6 +115,18 @@ public static class NameKeys
         return compact.Length == 0 ? "" : Phonetic(Latin(compact));
     }
 
+    /// <summary>
+    /// The transliterated compact form a cross-script key is made from (<see cref="CrossScript"/> is
+    /// <see cref="Phonetic"/> of it). Per field, so that a person's keys of both name orders are made by
+    /// concatenating two of these and folding, without folding and transliterating the names again:
+    /// <c>Phonetic(LatinCompact(a) + LatinCompact(b)) == CrossScript(a + " " + b)</c>.
+    /// </summary>
+    internal static string LatinCompact(string? text)
+    {
+        var compact = FoldCore(text, keepSpaces: false, iso9: true);
+        return compact.Length == 0 ? "" : Latin(compact);
+    }
+
     /// <summary>The cross-script key of each word (as <see cref="Fold"/> splits them), in order, empty words left out.</summary>
     public static IReadOnlyList<string> CrossScriptWords(string? text)
     {

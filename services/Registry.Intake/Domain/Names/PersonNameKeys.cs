@@ -31,12 +31,15 @@ public sealed class PersonNameKeys
     /// <summary>The keys of a person with these names (any may be null or empty).</summary>
     public static PersonNameKeys Of(string? familyName, string? givenNames, string? familyNameLatin, string? givenNamesLatin)
     {
-        var family = Distinct(NameKeys.CrossScript(familyName), NameKeys.CrossScript(familyNameLatin));
-        var given = Distinct(NameKeys.CrossScript(givenNames), NameKeys.CrossScript(givenNamesLatin));
-        var full = Distinct(
-            Both(familyName, givenNames, NameKeys.CrossScript), Both(givenNames, familyName, NameKeys.CrossScript),
-            Both(familyNameLatin, givenNamesLatin, NameKeys.CrossScript), Both(givenNamesLatin, familyNameLatin, NameKeys.CrossScript));
-        var compact = Distinct(Both(familyName, givenNames, NameKeys.Compact), Both(familyNameLatin, givenNamesLatin, NameKeys.Compact));
+        // Each field is folded and transliterated once; the keys of both orders are folded from those
+        // (NameKeys.LatinCompact), which gives what NameKeys.CrossScript of the joined names gives.
+        var (f, g, fl, gl) = (NameKeys.LatinCompact(familyName), NameKeys.LatinCompact(givenNames),
+            NameKeys.LatinCompact(familyNameLatin), NameKeys.LatinCompact(givenNamesLatin));
+        var family = Distinct(NameKeys.Phonetic(f), NameKeys.Phonetic(fl));
+        var given = Distinct(NameKeys.Phonetic(g), NameKeys.Phonetic(gl));
+        var full = Distinct(NameKeys.Phonetic(f + g), NameKeys.Phonetic(g + f), NameKeys.Phonetic(fl + gl), NameKeys.Phonetic(gl + fl));
+        var compact = Distinct(NameKeys.Compact(familyName) + NameKeys.Compact(givenNames),
+            NameKeys.Compact(familyNameLatin) + NameKeys.Compact(givenNamesLatin));
         return new PersonNameKeys(family, given, full, compact);
     }
 
@@ -51,9 +54,6 @@ public sealed class PersonNameKeys
 
     /// <summary>Whether the whole names are the same in one script once folded (word boundaries ignored).</summary>
     public bool SharesCompact(PersonNameKeys other) => Intersect(Compact, other.Compact);
-
-    private static string Both(string? first, string? second, Func<string?, string> key) =>
-        string.IsNullOrWhiteSpace(first) && string.IsNullOrWhiteSpace(second) ? "" : key($"{first} {second}");
 
     private static bool Intersect(IReadOnlyList<string> a, IReadOnlyList<string> b)
     {
