@@ -77,6 +77,7 @@ public sealed partial class ContractAlignmentTests
         ["SourceKind"] = (typeof(SourceKind), typeof(Proto.SourceKind)),
         ["EffectFate"] = (typeof(EffectFate), typeof(Proto.EffectFate)),
         ["DuplicateStatus"] = (typeof(DuplicateStatus), typeof(Proto.DuplicateStatus)),
+        ["ComparisonLevel"] = (typeof(Registry.Intake.Domain.Linkage.ComparisonLevel), typeof(Proto.ComparisonLevel)),
         ["CaptureCardReason"] = (typeof(CaptureCardReason), typeof(Proto.CaptureCardReason)),
         ["NotificationKind"] = (typeof(NotificationKind), typeof(Proto.NotificationKind)),
     };

@@ -28,28 +28,6 @@ public sealed class DomainRuleTests
         Assert.Equal(expected, DuplicateScoring.Similarity(a, b), 6);
 
     [Fact]
-    public void The_same_service_number_is_decisive_whatever_else_differs()
-    {
-        var a = new PersonIdentity { FamilyNameLatin = "Kim", ServiceNumber = "KPA-123 456", BirthYear = 2001, Nationality = "RU" };
-        var b = new PersonIdentity { FamilyNameLatin = "Ri", ServiceNumber = "kpa123456", BirthYear = 2005, Nationality = "KP" };
-
-        Assert.Equal(1.0, DuplicateScoring.Match(a, b)?.Score);
-    }
-
-    [Fact]
-    public void Similar_names_need_the_same_birth_year_and_nationality()
-    {
-        var a = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", BirthYear = 2005, Nationality = "KP" };
-        var same = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", BirthYear = 2005, Nationality = "KP" };
-        var otherYear = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", BirthYear = 2004, Nationality = "KP" };
-        var unknownYear = new PersonIdentity { FamilyName = "리", GivenNames = "정혁", Nationality = "KP" };
-
-        Assert.Equal(1.0, DuplicateScoring.Match(a, same)?.Score);
-        Assert.Null(DuplicateScoring.Match(a, otherYear));
-        Assert.Null(DuplicateScoring.Match(a, unknownYear));
-    }
-
-    [Fact]
     public void Assertions_keep_every_claim_and_the_case_shows_the_latest()
     {
         var c = Aggregates.NewCase();

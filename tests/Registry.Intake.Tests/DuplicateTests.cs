@@ -29,38 +29,199 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
 
     private static string Word() => string.Concat(Enumerable.Range(0, 7).Select(_ => (char)('a' + Random.Shared.Next(26))));
 
-    [Fact]
-    public async Task The_same_service_number_written_differently_is_flagged_as_certain()
+    private static string Hangul(int syllables) => string.Concat(Enumerable.Range(0, syllables).Select(_ => (char)(0xAC00 + Random.Shared.Next(11172))));
+
+    /// <summary>A person with names in both scripts (random, so no other test's cases resemble him), captured as <see cref="Requests"/> captures.</summary>
+    private static RegisterCaptureRequest BothScripts(string family, string given, string familyLatin, string givenLatin, PartialDate? birth, string nationality, string agency)
     {
-        var number = $"KPA-{Random.Shared.Next(1_000_000, 9_999_999)}";
-        var first = (await intake.Client.RegisterCaptureAsync(Person(Word(), Word(), 1999, "UA-SSO", number))).Case;
+        var request = Person(familyLatin, givenLatin, 2000, agency);
+        request.Identity.FamilyName = family;
+        request.Identity.GivenNames = given;
+        request.Identity.DateOfBirth = birth;
+        request.Identity.Nationality = nationality;
+        return request;
+    }
 
-        var second = await intake.Client.RegisterCaptureAsync(Person(Word(), Word(), 1990, "UA-SBU", number.Replace("-", " ").ToLowerInvariant()));
+    /// <summary>A capture months earlier and elsewhere: what two different persons' registrations look like.</summary>
+    private static RegisterCaptureRequest ElsewhereLater(RegisterCaptureRequest request)
+    {
+        request.Capture.CapturedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Requests.CapturedAt.AddMonths(-7));
+        request.Capture.Place = "Pokrovsk";
+        return request;
+    }
 
-        var candidate = Assert.Single(second.DuplicateCandidates);
-        Assert.Equal((first.CaseId, 1.0, DuplicateStatus.Open), (candidate.OtherCaseId, candidate.Score, candidate.Status));
-        Assert.Contains("same service number", candidate.Reasons);
+    [Theory]
+    [InlineData("born 1999-12-31 and 2000-01-01")]
+    [InlineData("birth year unknown to the second agency")]
+    [InlineData("nationality unknown to the second agency")]
+    public async Task The_same_names_in_both_scripts_are_a_candidate_across_a_year_end_or_with_an_unknown_field(string variant)
+    {
+        var (family, given, familyLatin, givenLatin) = (Hangul(1), Hangul(2), Word(), Word());
+        var first = (await intake.Client.RegisterCaptureAsync(
+            BothScripts(family, given, familyLatin, givenLatin, new PartialDate { Year = 1999, Month = 12, Day = 31 }, "KP", "UA-SSO"))).Case;
+        var second = BothScripts(family, given, familyLatin.ToUpperInvariant(), givenLatin, new PartialDate { Year = 1999, Month = 12, Day = 31 }, "KP", "UA-SBU");
+        var (field, level) = variant switch
+        {
+            "born 1999-12-31 and 2000-01-01" => ("date_of_birth", ComparisonLevel.Close),
+            "birth year unknown to the second agency" => ("date_of_birth", ComparisonLevel.Unknown),
+            _ => ("nationality", ComparisonLevel.Unknown),
+        };
+        if (variant.StartsWith("born", StringComparison.Ordinal))
+        {
+            second.Identity.DateOfBirth = new PartialDate { Year = 2000, Month = 1, Day = 1 };
+        }
+        else if (variant.StartsWith("birth", StringComparison.Ordinal))
+        {
+            second.Identity.DateOfBirth = null;
+        }
+        else
+        {
+            second.Identity.Nationality = "";
+        }
+
+        var registered = await intake.Client.RegisterCaptureAsync(second);
+
+        var candidate = Assert.Single(registered.DuplicateCandidates);
+        Assert.Equal(first.CaseId, candidate.OtherCaseId);
+        Assert.Equal(level, candidate.Comparisons.Single(c => c.Field == field).Level);
+        Assert.All(candidate.Comparisons.Where(c => c.Field is "family_name" or "given_names"), c => Assert.Equal(ComparisonLevel.Agree, c.Level));
+        Assert.True(candidate.MatchWeight >= 18, string.Join("; ", candidate.Reasons));
     }
 
     [Fact]
-    public async Task Similar_names_count_only_with_the_same_birth_year_and_nationality()
+    public async Task Placeholder_service_numbers_never_make_different_persons_a_candidate()
+    {
+        var first = ElsewhereLater(Person(Word(), Word(), 1980, "UA-SSO", "N/A"));
+        first.Identity.Nationality = "RU";
+        var second = Person(Word(), Word(), 2003, "UA-SBU", "n/a");
+        var before = await intake.CountStoredAsync();
+
+        // A placeholder is either refused at input, naming the field, or stored and never compared.
+        var outcome = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await intake.Client.RegisterCaptureAsync(first);
+            var registered = await intake.Client.RegisterCaptureAsync(second);
+            Assert.Empty(registered.DuplicateCandidates);
+            throw new OperationCanceledException("both stored, no candidate");
+        });
+
+        if (outcome is RpcException error)
+        {
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Contains("identity.service_number", error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
+            Assert.Equal(before, await intake.CountStoredAsync());
+        }
+        else
+        {
+            Assert.IsType<OperationCanceledException>(outcome);
+        }
+    }
+
+    [Fact]
+    public async Task The_same_service_number_written_differently_agrees_and_names_the_same_man_with_it()
+    {
+        var (family, given) = (Word(), Word());
+        var number = $"KPA-{Random.Shared.Next(1_000_000, 9_999_999)}";
+        var first = (await intake.Client.RegisterCaptureAsync(Person(family, given, 1999, "UA-SSO", number))).Case;
+        var second = ElsewhereLater(Person(family, given, 1999, "UA-SBU", number.Replace("-", " ").ToLowerInvariant()));
+        second.Identity.DateOfBirth = null;
+
+        var registered = await intake.Client.RegisterCaptureAsync(second);
+
+        var candidate = Assert.Single(registered.DuplicateCandidates);
+        Assert.Equal((first.CaseId, DuplicateStatus.Open), (candidate.OtherCaseId, candidate.Status));
+        var serviceNumber = candidate.Comparisons.Single(c => c.Field == "service_number");
+        Assert.Equal(ComparisonLevel.Agree, serviceNumber.Level);
+        Assert.True(serviceNumber.Weight > 15);
+        Assert.Contains(candidate.Reasons, r => r.StartsWith("service_number agree", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_shared_service_number_does_not_outweigh_other_names_another_birth_year_and_another_nationality()
+    {
+        var number = $"KPA-{Random.Shared.Next(1_000_000, 9_999_999)}";
+        await intake.Client.RegisterCaptureAsync(Person(Word(), Word(), 1999, "UA-SSO", number));
+        var other = Person(Word(), Word(), 1985, "UA-SBU", number);
+        other.Identity.Nationality = "RU";
+
+        var registered = await intake.Client.RegisterCaptureAsync(other);
+
+        Assert.Empty(registered.DuplicateCandidates);
+    }
+
+    [Fact]
+    public async Task Similar_names_are_close_and_a_birth_year_two_off_or_other_names_make_no_candidate()
     {
         var (family, given) = (Word(), Word());
         var first = (await intake.Client.RegisterCaptureAsync(Person(family, given, 2005, "UA-SSO"))).Case;
 
-        // One letter different in the transliteration, a diacritic, different case: still similar.
+        // One letter different in the given name, a diacritic, different case: still the same man.
         // (The last letter is replaced by an accented one of another letter, so the names always differ.)
         var replacement = given[^1] == 'e' ? "ö" : "é";
         var similar = await intake.Client.RegisterCaptureAsync(Person(family.ToUpperInvariant(), given[..^1] + replacement, 2005, "UA-SBU"));
-        var otherYear = await intake.Client.RegisterCaptureAsync(Person(family, given, 2004, "UA-SBU"));
+        var yearsApart = await intake.Client.RegisterCaptureAsync(Person(family, given, 2003, "UA-SBU"));
         var otherName = await intake.Client.RegisterCaptureAsync(Person(Word(), Word(), 2005, "UA-SBU"));
 
         var candidate = Assert.Single(similar.DuplicateCandidates);
         Assert.Equal(first.CaseId, candidate.OtherCaseId);
-        Assert.InRange(candidate.Score, 0.7, 0.99);
-        Assert.Contains("same birth year", candidate.Reasons);
-        Assert.Empty(otherYear.DuplicateCandidates);
+        Assert.InRange(candidate.Score, 0.9, 1.0);
+        Assert.Equal(ComparisonLevel.Close, candidate.Comparisons.Single(c => c.Field == "given_names").Level);
+        Assert.Equal(ComparisonLevel.Agree, candidate.Comparisons.Single(c => c.Field == "date_of_birth").Level);
+        Assert.DoesNotContain(first.CaseId, yearsApart.DuplicateCandidates.Select(d => d.OtherCaseId));
         Assert.Empty(otherName.DuplicateCandidates);
+    }
+
+    [Fact]
+    public async Task A_contradicting_nationality_weighs_against_and_an_unknown_one_is_neutral()
+    {
+        var (family, given, familyLatin, givenLatin) = (Hangul(1), Hangul(2), Word(), Word());
+        var birth = new PartialDate { Year = 2002, Month = 6, Day = 9 };
+        var first = (await intake.Client.RegisterCaptureAsync(BothScripts(family, given, familyLatin, givenLatin, birth, "KP", "UA-SSO"))).Case;
+
+        // Registered by three agencies of the same capture: the same man by every other field.
+        var same = Assert.Single((await intake.Client.RegisterCaptureAsync(BothScripts(family, given, familyLatin, givenLatin, birth, "KP", "UA-SBU"))).DuplicateCandidates,
+            d => d.OtherCaseId == first.CaseId);
+        var unknown = Assert.Single((await intake.Client.RegisterCaptureAsync(BothScripts(family, given, familyLatin, givenLatin, birth, "", "UA-HUR"))).DuplicateCandidates,
+            d => d.OtherCaseId == first.CaseId);
+        var contradicting = Assert.Single((await intake.Client.RegisterCaptureAsync(BothScripts(family, given, familyLatin, givenLatin, birth, "CN", "UA-NGU"))).DuplicateCandidates,
+            d => d.OtherCaseId == first.CaseId);
+
+        FieldComparison Nationality(DuplicateCandidate d) => d.Comparisons.Single(c => c.Field == "nationality");
+        Assert.Equal((ComparisonLevel.Agree, "agree"), (Nationality(same).Level, Nationality(same).Outcome));
+        Assert.Equal((ComparisonLevel.Unknown, 0.0), (Nationality(unknown).Level, Nationality(unknown).Weight));
+        Assert.Equal((ComparisonLevel.Disagree, "contradicts"), (Nationality(contradicting).Level, Nationality(contradicting).Outcome));
+        Assert.True(Nationality(contradicting).Weight < -5);
+        Assert.True(contradicting.MatchWeight < unknown.MatchWeight - 5 && unknown.MatchWeight < same.MatchWeight);
+    }
+
+    [Fact]
+    public async Task A_namesake_of_the_same_birth_year_captured_elsewhere_at_another_time_is_no_candidate()
+    {
+        var (family, given, familyLatin, givenLatin) = (Hangul(1), Hangul(2), Word(), Word());
+        await intake.Client.RegisterCaptureAsync(BothScripts(family, given, familyLatin, givenLatin, new PartialDate { Year = 2001 }, "KP", "UA-SSO"));
+
+        var namesake = await intake.Client.RegisterCaptureAsync(
+            ElsewhereLater(BothScripts(family, given, familyLatin, givenLatin, new PartialDate { Year = 2001, Month = 3, Day = 2 }, "KP", "UA-SBU")));
+
+        Assert.Empty(namesake.DuplicateCandidates);
+    }
+
+    [Fact]
+    public async Task Candidates_show_why_each_field_and_the_match_weight_and_are_listed_so()
+    {
+        var (family, given) = (Word(), Word());
+        var first = (await intake.Client.RegisterCaptureAsync(Person(family, given, 1996, "UA-SSO"))).Case;
+        var second = await intake.Client.RegisterCaptureAsync(Person(family, given, 1996, "UA-SBU"));
+
+        var listed = Assert.Single((await intake.Client.ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest { CaseId = first.CaseId, PageSize = 10 })).DuplicateCandidates);
+
+        Assert.Equal(Assert.Single(second.DuplicateCandidates), listed);
+        Assert.Equal(["family_name", "given_names", "date_of_birth", "nationality", "service_number", "capture_place", "capture_date"],
+            listed.Comparisons.Select(c => c.Field));
+        Assert.Equal(Math.Round(listed.Comparisons.Sum(c => c.Weight), 2), listed.MatchWeight, 6);
+        Assert.Equal((ComparisonLevel.Unknown, 0.0), listed.Comparisons.Where(c => c.Field == "service_number").Select(c => (c.Level, c.Weight)).Single());
+        Assert.StartsWith("match weight ", listed.Reasons[0]);
+        Assert.Contains(listed.Reasons, r => r.StartsWith("family_name agree (+", StringComparison.Ordinal));
     }
 
     [Fact]

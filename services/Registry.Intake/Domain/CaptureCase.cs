@@ -1,3 +1,4 @@
+using Registry.Intake.Domain.Linkage;
 using Registry.ServiceDefaults.Domain;
 using Registry.ServiceDefaults.Validation;
 
@@ -60,6 +61,8 @@ public sealed class CaptureCase
     /// </summary>
     public string? NameKey { get; private set; }
     public string? LatinNameKey { get; private set; }
+    /// <summary>The keys duplicate detection's blocking looks this case up by (<see cref="CaseBlockingKeys"/>).</summary>
+    public CaseBlockingKeys BlockingKeys { get; private set; } = CaseBlockingKeys.Of(new PersonIdentity());
 
     public DateTimeOffset CapturedAt { get; private set; }
     public string CapturePlace { get; private set; } = "";
@@ -133,10 +136,13 @@ public sealed class CaptureCase
         var serviceNumber = DuplicateScoring.ServiceNumberKey(Identity.ServiceNumber);
         var name = DuplicateKeys.OriginalNameKey(Identity);
         var latin = DuplicateKeys.LatinNameKeyOf(Identity);
+        var blocking = CaseBlockingKeys.Of(Identity);
         var changed = SearchText != search.Compact || SearchKey != search.Cross || ServiceNumberKey != serviceNumber
-                      || NameKey != name || LatinNameKey != latin || NameKeyVersion != Names.NameKeys.Version;
+                      || NameKey != name || LatinNameKey != latin || NameKeyVersion != Names.NameKeys.Version
+                      || !blocking.SameAs(BlockingKeys);
         (SearchText, SearchKey, ServiceNumberKey, NameKey, LatinNameKey, NameKeyVersion) =
             (search.Compact, search.Cross, serviceNumber, name, latin, Names.NameKeys.Version);
+        BlockingKeys = blocking;
         return changed;
     }
 

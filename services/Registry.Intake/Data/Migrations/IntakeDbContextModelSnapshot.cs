@@ -299,6 +299,11 @@ namespace Registry.Intake.Data.Migrations
                     b.Property<long>("CaseNumber")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Comparisons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("DecidedByAgency")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -309,6 +314,9 @@ namespace Registry.Intake.Data.Migrations
 
                     b.Property<DateTimeOffset>("FoundAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("MatchWeight")
+                        .HasColumnType("double precision");
 
                     b.Property<Guid>("OtherCaseId")
                         .HasColumnType("uuid");
@@ -889,6 +897,65 @@ namespace Registry.Intake.Data.Migrations
 
             modelBuilder.Entity("Registry.Intake.Domain.CaptureCase", b =>
                 {
+                    b.OwnsOne("Registry.Intake.Domain.Linkage.CaseBlockingKeys", "BlockingKeys", b1 =>
+                        {
+                            b1.Property<long>("CaptureCaseNumber")
+                                .HasColumnType("bigint");
+
+                            b1.Property<int?>("BirthYear")
+                                .HasColumnType("integer")
+                                .HasColumnName("LinkageBirthYear");
+
+                            b1.Property<string>("FamilyBlock")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("LinkageFamilyBlock");
+
+                            b1.Property<string>("FamilyKey")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("LinkageFamilyKey");
+
+                            b1.Property<string>("FullKey")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("LinkageFullKey");
+
+                            b1.Property<string>("FullKeyLatin")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("LinkageFullKeyLatin");
+
+                            b1.Property<string>("GivenBlock")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("LinkageGivenBlock");
+
+                            b1.Property<string>("GivenKey")
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("LinkageGivenKey");
+
+                            b1.HasKey("CaptureCaseNumber");
+
+                            b1.HasIndex("FamilyBlock", "BirthYear");
+
+                            b1.HasIndex("FamilyKey", "CaptureCaseNumber");
+
+                            b1.HasIndex("FullKey", "BirthYear");
+
+                            b1.HasIndex("FullKeyLatin", "BirthYear");
+
+                            b1.HasIndex("GivenBlock", "BirthYear");
+
+                            b1.HasIndex("GivenKey", "CaptureCaseNumber");
+
+                            b1.ToTable("cases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaptureCaseNumber");
+                        });
+
                     b.OwnsOne("Registry.Intake.Domain.PersonIdentity", "Identity", b1 =>
                         {
                             b1.Property<long>("CaptureCaseNumber")
@@ -1005,6 +1072,9 @@ namespace Registry.Intake.Data.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("CaptureCaseNumber");
                         });
+
+                    b.Navigation("BlockingKeys")
+                        .IsRequired();
 
                     b.Navigation("Identity")
                         .IsRequired();

@@ -16,6 +16,7 @@ public sealed class DuplicateCandidateConfiguration : IEntityTypeConfiguration<D
         e.HasIndex(d => new { d.Status, d.Id });
         e.HasIndex(d => d.OtherCaseId);
         e.Property(d => d.Reasons).HasMaxLength(DuplicateCandidate.ReasonsMaxLength);
+        e.Property(d => d.Comparisons).HasMaxLength(DuplicateCandidate.ComparisonsMaxLength);
         // A pair is decided once against racing writers: a merge and a "not a duplicate" cannot both resolve it.
         e.Property(d => d.Status).HasConversion<string>().HasMaxLength(20).IsConcurrencyToken();
         e.Property(d => d.ResolutionNote).HasMaxLength(DuplicateCandidate.ResolutionNoteMaxLength);

@@ -1,48 +1,46 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
-using Registry.Intake.Domain.Names;
+using Registry.Intake.Domain.Linkage;
 
 namespace Registry.Intake.Features.Duplicates;
 
-/// <summary>Duplicate detection: the same person registered twice, e.g. by two agencies.</summary>
+/// <summary>Duplicate detection: the same person registered twice, e.g. by two agencies (docs/linkage.md).</summary>
 public sealed class DuplicateFinder(IntakeDbContext db)
 {
-    /// <summary>A registration or correction names at most this many candidates, the most similar first.</summary>
+    /// <summary>A registration or correction names at most this many candidates, the most likely first.</summary>
     public const int MaxCandidates = 50;
 
     /// <summary>
-    /// Earlier open cases that may be the same person as <paramref name="newCase"/>, best first. Every
-    /// open case with the same service number, or with the same nationality and birth year, is compared
-    /// (<see cref="DuplicateScoring"/>); only their keys are read (<see cref="DuplicateQuery"/>).
+    /// Open cases that may be the same person as <paramref name="newCase"/>, most likely first: the cases the
+    /// blocking rules let through (<see cref="DuplicateQuery.BlockedWith"/>), scored field by field
+    /// (<see cref="LinkageModel"/>) with the registry's name frequencies (<see cref="DuplicateQuery.FrequenciesAsync"/>);
+    /// those whose match weight reaches <see cref="LinkageModel.Threshold"/> are candidates.
     /// </summary>
     public async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct,
         IReadOnlySet<Guid>? alreadyPaired = null)
     {
-        if (db.Cases.AsNoTracking().ComparableTo(newCase) is not { } comparable)
+        var record = LinkageRecord.Of(newCase.Number, newCase.Identity, newCase.CapturePlace, newCase.CapturedAt);
+        var query = BlockingQuery.For(record);
+        if (db.Cases.AsNoTracking().BlockedWith(query, newCase.Number) is not { } blocked)
         {
             return [];
         }
 
-        var keys = newCase.DuplicateKeys;
-        var earlier = (await comparable.ToListAsync(ct)).DistinctBy(e => e.Number).ToList();
+        var earlier = (await blocked.ToListAsync(ct)).DistinctBy(e => e.Number).Where(e => alreadyPaired?.Contains(e.CaseId) != true).ToList();
+        if (earlier.Count == 0)
+        {
+            return [];
+        }
 
-        // Cases stored before the name keys existed, or keyed under older rules and not yet rebuilt
-        // (NameKeyRebuild), are compared by keys computed here from their names.
-        var unkeyed = earlier.Where(e => e.NameKey is null || e.LatinNameKey is null || e.NameKeyVersion != NameKeys.Version)
-            .Select(e => e.Number).ToList();
-        var legacy = unkeyed.Count == 0
-            ? []
-            : await db.Cases.AsNoTracking().Where(c => unkeyed.Contains(c.Number)).ToDictionaryAsync(c => c.Number, c => c.DuplicateKeys, ct);
-
+        var frequencies = await db.Cases.AsNoTracking().FrequenciesAsync(record, ct);
         return earlier
-            .Select(e => (e, match: DuplicateScoring.Match(keys, legacy.GetValueOrDefault(e.Number)
-                ?? new DuplicateKeys(e.ServiceNumberKey, e.BirthYear, e.Nationality, e.NameKey!, e.LatinNameKey!))))
-            .Where(x => x.match is not null && alreadyPaired?.Contains(x.e.CaseId) != true)
-            .OrderByDescending(x => x.match!.Score)
+            .Select(e => (e, score: LinkageModel.Score(record, e.ToLinkage(), frequencies)))
+            .Where(x => x.score.IsCandidate)
+            .OrderByDescending(x => x.score.MatchWeight)
             .ThenByDescending(x => x.e.Number)
             .Take(MaxCandidates)
-            .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, x.e.CaseId, x.e.Number, x.match!.Score, string.Join("; ", x.match.Reasons), now))
+            .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, x.e.CaseId, x.e.Number, x.score, now))
             .ToList();
     }
 

@@ -27,6 +27,11 @@ public static class DuplicateMapping
             ResolvedAt = d.ResolvedAt is { } resolved ? Timestamp.FromDateTimeOffset(resolved) : null,
         };
         proto.Reasons.AddRange(d.Reasons.Split("; ", StringSplitOptions.RemoveEmptyEntries));
+        proto.MatchWeight = d.MatchWeight;
+        proto.Comparisons.AddRange(d.ReadComparisons().Select(c => new FieldComparison
+        {
+            Field = c.Field, Level = (ComparisonLevel)(int)c.Level, Outcome = c.Outcome, Weight = c.Weight,
+        }));
         return proto;
     }
 

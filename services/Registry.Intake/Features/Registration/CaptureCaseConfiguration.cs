@@ -37,6 +37,9 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
         }
 
         e.HasIndex(c => c.NameKeyVersion);
+
+        e.OwnsOne(c => c.BlockingKeys, Duplicates.BlockingColumns.Configure);
+        e.Navigation(c => c.BlockingKeys).IsRequired();
         e.HasIndex(c => c.CapturedAt);
         e.HasIndex(c => c.CapturingAgency);
         e.Property(c => c.ServiceNumberKey).HasMaxLength(CaptureCase.ServiceNumberKeyMaxLength);

@@ -282,6 +282,11 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                     b.Property<long>("CaseNumber")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Comparisons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DecidedByAgency")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -292,6 +297,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
 
                     b.Property<long>("FoundAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double>("MatchWeight")
+                        .HasColumnType("REAL");
 
                     b.Property<Guid>("OtherCaseId")
                         .HasColumnType("TEXT");
@@ -858,6 +866,65 @@ namespace Registry.Intake.Data.Sqlite.Migrations
 
             modelBuilder.Entity("Registry.Intake.Domain.CaptureCase", b =>
                 {
+                    b.OwnsOne("Registry.Intake.Domain.Linkage.CaseBlockingKeys", "BlockingKeys", b1 =>
+                        {
+                            b1.Property<long>("CaptureCaseNumber")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int?>("BirthYear")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("LinkageBirthYear");
+
+                            b1.Property<string>("FamilyBlock")
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LinkageFamilyBlock");
+
+                            b1.Property<string>("FamilyKey")
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LinkageFamilyKey");
+
+                            b1.Property<string>("FullKey")
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LinkageFullKey");
+
+                            b1.Property<string>("FullKeyLatin")
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LinkageFullKeyLatin");
+
+                            b1.Property<string>("GivenBlock")
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LinkageGivenBlock");
+
+                            b1.Property<string>("GivenKey")
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("LinkageGivenKey");
+
+                            b1.HasKey("CaptureCaseNumber");
+
+                            b1.HasIndex("FamilyBlock", "BirthYear");
+
+                            b1.HasIndex("FamilyKey", "CaptureCaseNumber");
+
+                            b1.HasIndex("FullKey", "BirthYear");
+
+                            b1.HasIndex("FullKeyLatin", "BirthYear");
+
+                            b1.HasIndex("GivenBlock", "BirthYear");
+
+                            b1.HasIndex("GivenKey", "CaptureCaseNumber");
+
+                            b1.ToTable("cases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaptureCaseNumber");
+                        });
+
                     b.OwnsOne("Registry.Intake.Domain.PersonIdentity", "Identity", b1 =>
                         {
                             b1.Property<long>("CaptureCaseNumber")
@@ -974,6 +1041,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("CaptureCaseNumber");
                         });
+
+                    b.Navigation("BlockingKeys")
+                        .IsRequired();
 
                     b.Navigation("Identity")
                         .IsRequired();

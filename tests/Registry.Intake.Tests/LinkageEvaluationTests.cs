@@ -1,0 +1,123 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Domain;
+using Registry.Intake.Domain.Linkage;
+using Registry.Intake.Features.Duplicates;
+using Registry.Linkage;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>
+/// The labelled set of tools/Registry.Linkage stored as cases in a real intake database: 3,000 persons
+/// (Korean, Russian and Ukrainian names in their scripts and three transliterations each, realistic
+/// frequencies), written through the domain (<see cref="CaptureCase.Register"/>, <see cref="CaptureCase.Assert"/>)
+/// so that their stored blocking keys are the service's.
+/// </summary>
+public sealed class LinkageRegister : IAsyncLifetime
+{
+    public const int Persons = 3_000;
+    public static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public IntakeFixture Intake { get; } = new();
+    public EvaluationSet Set { get; } = new Generator(7).Generate(Persons, perVariation: 20, newPersons: 100);
+    public IReadOnlyList<long> Numbers { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        await Intake.InitializeAsync();
+        Numbers = await Intake.QueryAsync(async db =>
+        {
+            var numbers = new List<long>(Persons);
+            foreach (var chunk in Set.Registry.Chunk(500))
+            {
+                var cases = chunk.Select(Case).ToList();
+                db.Cases.AddRange(cases);
+                await db.SaveChangesAsync();
+                numbers.AddRange(cases.Select(c => c.Number));
+                db.ChangeTracker.Clear();
+            }
+
+            return numbers;
+        });
+    }
+
+    /// <summary>A record as a case, through the domain as a registration makes it (not saved).</summary>
+    public static CaptureCase Case(SyntheticRecord r)
+    {
+        var c = CaptureCase.Register(Guid.NewGuid(), new byte[CaptureCase.RequestHashLength],
+            new CaptureDetails(r.CapturedAt, r.CapturePlace, null, null, "unit", r.CapturingAgency, null), Now);
+        var identity = Records.Identity(r);
+        var facts = new Dictionary<string, string?>
+        {
+            ["family_name"] = identity.FamilyName,
+            ["given_names"] = identity.GivenNames,
+            ["family_name_latin"] = identity.FamilyNameLatin,
+            ["given_names_latin"] = identity.GivenNamesLatin,
+            ["date_of_birth"] = identity.DateOfBirth?.ToString(),
+            ["nationality"] = identity.Nationality,
+            ["service_number"] = identity.ServiceNumber,
+        };
+        c.Assert(facts.Where(f => f.Value is not null).ToDictionary(), new AssertionSource(SourceKind.Document, "register", null, null, null), Now);
+        c.InitialStatus(StatusCategory.PrisonerOfWar, Now);
+        return c;
+    }
+
+    public Task DisposeAsync() => Intake.DisposeAsync();
+}
+
+/// <summary>
+/// The service's duplicate detection against the benchmark's in-memory evaluation on the same records: the
+/// database's blocking (<see cref="DuplicateQuery.BlockedWith"/>) selects the same cases as the in-memory
+/// index (<see cref="BlockingIndex"/>), and <see cref="DuplicateFinder"/> names the same candidates with the
+/// same weights, so the benchmark's figures (docs/linkage.md) are the service's.
+/// </summary>
+public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFixture<LinkageRegister>
+{
+    private IEnumerable<SyntheticRecord> Probes => register.Set.Seconds.Concat(register.Set.NewPersons);
+
+    [Fact]
+    public async Task The_database_blocking_selects_the_same_cases_as_the_in_memory_blocking()
+    {
+        var evaluation = new Evaluation(register.Set, register.Numbers);
+        var (selected, truths) = (0, 0);
+
+        foreach (var probe in Probes)
+        {
+            var record = Records.Linkage(probe, 0);
+            var query = BlockingQuery.For(record);
+            var inMemory = evaluation.Index.Select(query, 0).Keys.Select(r => r.Number).Order().ToList();
+
+            var inDatabase = await register.Intake.QueryAsync(async db => db.Cases.AsNoTracking().BlockedWith(query, 0) is { } blocked
+                ? (await blocked.Select(e => e.Number).ToListAsync()).Distinct().Order().ToList()
+                : []);
+
+            Assert.Equal(inMemory, inDatabase);
+            selected += inDatabase.Count;
+            truths += probe.Role == RecordRole.Second && inDatabase.Contains(register.Numbers[register.Set.Registry.ToList().FindIndex(r => r.PersonId == probe.PersonId)]) ? 1 : 0;
+        }
+
+        // The comparison means something: blocks are not empty, and nearly every second record's first is in its block.
+        Assert.True(selected > Probes.Count(), $"{selected} cases selected");
+        Assert.InRange(truths, register.Set.Seconds.Count * 95 / 100, register.Set.Seconds.Count);
+    }
+
+    [Fact]
+    public async Task The_service_names_the_same_candidates_with_the_same_weights_as_the_benchmark()
+    {
+        var evaluation = new Evaluation(register.Set, register.Numbers);
+        var found = 0;
+
+        foreach (var probe in Probes)
+        {
+            var expected = evaluation.Run(probe, 0).Candidates(LinkageModel.Threshold).Select(c => (c.Other.Number, c.Score.MatchWeight)).ToList();
+
+            var actual = await register.Intake.QueryAsync(async db =>
+                (await new DuplicateFinder(db).FindAsync(LinkageRegister.Case(probe), LinkageRegister.Now, CancellationToken.None))
+                .Select(d => (d.OtherCaseNumber, d.MatchWeight)).ToList());
+
+            Assert.Equal(expected, actual);
+            found += actual.Count;
+        }
+
+        Assert.True(found >= register.Set.Seconds.Count * 9 / 10, $"{found} candidates for {register.Set.Seconds.Count} second records");
+    }
+}
