@@ -102,7 +102,6 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                 name: "IX_cases_LinkageGivenKey_Number",
                 table: "cases",
                 columns: new[] { "LinkageGivenKey", "Number" });
-        
             // Custom SQL: the blocking keys are C# (NameKeys), so existing cases get them from the name-key
             // rebuild at start (NameKeyRebuild), which recomputes every case whose key version is not current.
             migrationBuilder.Sql("UPDATE cases SET \"NameKeyVersion\" = 0;");
