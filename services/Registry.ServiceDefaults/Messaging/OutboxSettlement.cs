@@ -44,7 +44,8 @@ public sealed class BrokerOutboxSettlement<TDb>(TimeProvider clock) : IOutboxSet
 /// process, so it is not published twice while its copies wait in the in-memory queues. After a crash (or a
 /// stop that dropped queued deliveries) nothing is in flight any more, so every row not yet confirmed is
 /// published again at start: at most <see cref="MaxInFlight"/> rows beyond those never published, and each
-/// consumer's inbox makes a repeat harmless. A message no consumer takes (an event nobody subscribes to) is
+/// consumer's inbox makes a repeat harmless. A row still unconfirmed after <see cref="RepublishAfter"/> is published
+/// again without waiting for a restart. A message no consumer takes (an event nobody subscribes to) is
 /// settled at once. The cap also keeps the in-memory queues short: past it the dispatcher waits for
 /// confirmations instead of piling more into memory.
 /// </summary>
@@ -58,6 +59,14 @@ public sealed class InMemoryOutboxSettlement<TDb>(
 {
     /// <summary>Rows published and not yet applied by all their consumers, at most (and so the most re-published after a crash).</summary>
     public const int MaxInFlight = 2_000;
+
+    /// <summary>
+    /// A row in flight whose message no consumer has confirmed after this long is published again (in this process,
+    /// not only at the next start): a delivery the in-memory transport dropped (one that reached a receive endpoint
+    /// still starting or already stopping, or one that ended in the in-memory error queue) would otherwise wait for a
+    /// restart. The consumers' inboxes make the repeat harmless; a slow consumer only gets one more copy to skip.
+    /// </summary>
+    public static readonly TimeSpan RepublishAfter = TimeSpan.FromSeconds(30);
 
     private const int MarkBatch = 500;
     private readonly ConcurrentDictionary<long, byte> _inFlight = new();
@@ -96,9 +105,29 @@ public sealed class InMemoryOutboxSettlement<TDb>(
             var id = message.Id;
             _ = consumed.ContinueWith(_ => _confirmed.Writer.TryWrite(id), CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = RepublishIfUnconfirmedAsync(id, message.MessageId, consumed);
         }
 
         await OutboxSettlement.MarkSentAsync(db, settled, clock.GetUtcNow());
+    }
+
+    private async Task RepublishIfUnconfirmedAsync(long id, Guid messageId, Task consumed)
+    {
+        try
+        {
+            await Task.WhenAny(consumed, Task.Delay(RepublishAfter, clock));
+        }
+        catch (Exception)
+        {
+            // A delay cannot fail; nothing to do either way.
+        }
+
+        if (!consumed.IsCompleted && _inFlight.TryRemove(id, out _))
+        {
+            logger.LogInformation("Outbox of {Store}: message {MessageId} (row {Row}) not applied by every consumer within {After}; publishing it again",
+                typeof(TDb).Name, messageId, id, RepublishAfter);
+            signal.Notify();
+        }
     }
 
     /// <summary>Marks confirmed rows sent, a batch per statement, and lets the dispatcher go on once the cap frees up.</summary>
