@@ -199,6 +199,14 @@ public sealed class AdmissionTests(CustodyFixture custody) : IClassFixture<Custo
         { "note", r => r.Note = "evacuated\u000Bfrom the zone" },
         { "note", r => r.Note = "evacuated\ffrom the zone" },
         { "custodian_agency", r => r.CustodianAgency = "UA\u2028SBU" },
+        // Invisible format characters: two facility names that look alike must be alike (zero-width space, word
+        // joiner, BOM, soft hyphen, a tag character outside the BMP), and nothing reorders what a reader sees (bidi override).
+        { "facility.name", r => r.Facility.Name = "Camp\u200b7" },
+        { "facility.name", r => r.Facility.Name = "Camp\u202e7" },
+        { "facility.name", r => r.Facility.Name = "Camp\u20607" },
+        { "facility.locality", r => r.Facility.Locality = "Ky\u00adiv" },
+        { "note", r => r.Note = "\ufeffevacuated" },
+        { "custodian_agency", r => r.CustodianAgency = "UA-SBU\U000E0041" },
         // Country codes from the real ISO 3166-1 list: user-assigned and made-up codes are refused.
         { "facility.country", r => r.Facility.Country = "ZZ" },
         { "facility.country", r => r.Facility.Country = "XX" },

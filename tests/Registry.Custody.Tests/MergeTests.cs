@@ -19,22 +19,22 @@ public sealed class MergeTests(CustodyFixture custody) : IClassFixture<CustodyFi
 {
     private static readonly DateTimeOffset CapturedAt = new(2025, 1, 11, 6, 30, 0, TimeSpan.Zero);
 
-    private static CaseRegistered Registered(Guid caseId, string number) => new()
+    private static CaseRegistered Registered(Guid caseId, string number, DateTimeOffset? capturedAt = null) => new()
     {
         CaseId = caseId,
         CaseNumber = number,
         FamilyName = "백",
         GivenNames = "광순",
-        CapturedAt = CapturedAt,
+        CapturedAt = capturedAt ?? CapturedAt,
         CapturePlace = "Kursk region",
         CapturingAgency = "UA-SSO",
         RegisteredAt = CapturedAt.AddHours(2),
     };
 
-    private async Task<Guid> RegisteredAsync(string number)
+    private async Task<Guid> RegisteredAsync(string number, DateTimeOffset? capturedAt = null)
     {
         var caseId = Guid.NewGuid();
-        await custody.Bus.Publisher.Publish(Registered(caseId, number));
+        await custody.Bus.Publisher.Publish(Registered(caseId, number, capturedAt));
         await Eventually.TrueAsync(() => custody.QueryAsync(db => db.Records.AnyAsync(r => r.CaseId == caseId)), TimeSpan.FromSeconds(30), "the custody record");
         return caseId;
     }
@@ -64,6 +64,21 @@ public sealed class MergeTests(CustodyFixture custody) : IClassFixture<CustodyFi
 
     private async Task<List<CustodyEvent>> TimelineAsync(Guid caseId) =>
         (await custody.Client.ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = caseId.ToString(), PageSize = 100 })).Events.ToList();
+
+    [Fact]
+    public async Task After_a_merge_the_persons_dates_are_bounded_by_the_earlier_capture()
+    {
+        // The same man, registered again ten days after his real capture by another agency.
+        var x = await RegisteredAsync("RC-X", CapturedAt.AddDays(10));
+        var y = await RegisteredAsync("RC-Y");
+        var early = CapturedAt.AddDays(5);
+        var before = await Assert.ThrowsAsync<RpcException>(() => AdmitAsync(x, "Camp 7", early));
+        Assert.Equal(StatusCode.InvalidArgument, before.StatusCode);
+
+        await MergedAsync(x, y);
+        await AdmitAsync(x, "Camp 7", early);
+        Assert.Equal((CustodyState.Held, early), ((await RecordAsync(x)).State, (await RecordAsync(x)).AdmittedAt.ToDateTimeOffset()));
+    }
 
     [Fact]
     public async Task A_survivor_awaiting_admission_takes_the_merged_records_place_in_camp_7_and_both_chains_stay_verifiable()

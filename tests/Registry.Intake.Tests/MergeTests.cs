@@ -155,6 +155,9 @@ public sealed class MergeTests(IntakeFixture intake) : IClassFixture<IntakeFixtu
         var y = (await intake.Client.RegisterCaptureAsync(Person(family, given, "UA-SBU"))).Case;
         var coordinator = new IntakeService.IntakeServiceClient(intake.Service.As("UA-NIB", "coordinator"));
         await coordinator.MarkNotDuplicateAsync(new MarkNotDuplicateRequest { CaseId = x.CaseId, OtherCaseId = y.CaseId, Reason = "brothers" });
+        // Said again (the case id spelt in capitals): the decision on file stands and nothing more is logged.
+        var again = await coordinator.MarkNotDuplicateAsync(new MarkNotDuplicateRequest { CaseId = y.CaseId.ToUpperInvariant(), OtherCaseId = x.CaseId, Reason = "twins" });
+        Assert.Equal((DuplicateStatus.NotDuplicate, "brothers"), (again.DuplicateCandidate.Status, again.DuplicateCandidate.ResolutionNote));
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => MergeAsync(x, y));
         Assert.Equal((StatusCode.FailedPrecondition, "MARKED_NOT_DUPLICATE"), (refused.StatusCode, refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason));

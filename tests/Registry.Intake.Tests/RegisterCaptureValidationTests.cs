@@ -70,6 +70,11 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["carriage return in the family name"] = r => r.Identity.FamilyName = "R\ri",
         ["vertical tab in the family name"] = r => r.Identity.FamilyName = "R\u000Bi",
         ["line separator in the source note"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.StatedByPerson, Note = "said\u2028so" },
+        // Invisible format characters in text that is not a name (names are cleaned of them instead).
+        ["zero-width space in the place"] = r => r.Capture.Place = "Kursk\u200bregion",
+        ["bidi override in the capturing unit"] = r => r.Capture.CapturingUnit = "47th \u202ebrigade",
+        ["tag character in the circumstances"] = r => r.Capture.Circumstances = "surrendered\U000E0041",
+        ["a modifier letter is not a name"] = r => r.Identity.FamilyName = "\u02bc",
     };
 
     private static PartialDate Tomorrow()
@@ -133,6 +138,10 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     [InlineData("carriage return in the family name", "identity.family_name")]
     [InlineData("vertical tab in the family name", "identity.family_name")]
     [InlineData("line separator in the source note", "identity_source.note")]
+    [InlineData("zero-width space in the place", "capture.place")]
+    [InlineData("bidi override in the capturing unit", "capture.capturing_unit")]
+    [InlineData("tag character in the circumstances", "capture.circumstances")]
+    [InlineData("a modifier letter is not a name", "identity.family_name")]
     public async Task A_bad_registration_is_refused_naming_the_field_and_stores_nothing(string spoiler, string field)
     {
         var request = Requests.Rifleman();

@@ -207,6 +207,8 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
         { "place", r => r.Place = "Kyiv\u2028medical unit" },
         { "notes", r => r.Notes = "seen\u2029again" },
         { "findings[0].description", r => r.Findings[0].Description = "wound\u0085jaw" },
+        { "place", r => r.Place = "Kyiv\u200bmedical unit" },
+        { "notes", r => r.Notes = "seen\u202eagain" },
     };
 
     [Fact]

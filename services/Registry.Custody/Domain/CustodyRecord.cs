@@ -108,6 +108,7 @@ public sealed class CustodyRecord
     {
         EnsureNotMerged();
         merged.EnsureNotMerged();
+        AdoptEarlierCapture(merged.CapturedAt, merged.DateOfBirth);
         var before = merged.State;
         if (merged.State == CustodyState.Held)
         {
@@ -129,6 +130,16 @@ public sealed class CustodyRecord
         merged.State = CustodyState.Merged;
         merged.MergedIntoCaseId = CaseId;
         return (survivorEvent, mergedEvent);
+    }
+
+    /// <summary>
+    /// One person's captivity began at the earlier of the two captures, and a birth date one record knew stands
+    /// for both: the bounds every later date of the person keeps (<see cref="Dates"/>) follow the merge.
+    /// </summary>
+    private void AdoptEarlierCapture(DateTimeOffset capturedAt, string? dateOfBirth)
+    {
+        CapturedAt = capturedAt < CapturedAt ? capturedAt : CapturedAt;
+        DateOfBirth ??= dateOfBirth;
     }
 
     private void EnsureNotMerged()

@@ -139,6 +139,13 @@ public sealed class MedicalRecord
     {
         EnsureNotMerged();
         merged.EnsureNotMerged();
+        // One person's captivity began at the earlier capture; a birth date one record knew stands for both.
+        CapturedAt = (CapturedAt, merged.CapturedAt) switch
+        {
+            ({ } own, { } other) => own < other ? own : other,
+            (var own, var other) => own ?? other,
+        };
+        DateOfBirth ??= merged.DateOfBirth;
         foreach (var encounter in encounters)
         {
             encounter.CaseId = CaseId;

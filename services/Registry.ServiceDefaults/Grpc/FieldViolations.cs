@@ -24,10 +24,13 @@ public sealed partial class FieldViolations
 
     /// <summary>
     /// A free-text field: required or not, at most <paramref name="maxLength"/> characters, one line (none of
-    /// <see cref="TextRules.LineBreaks"/>), no control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported).
+    /// <see cref="TextRules.LineBreaks"/>), no control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported),
+    /// and no invisible format characters (<see cref="TextRules.FirstFormatCharacter"/>: zero-width spaces, bidi overrides,
+    /// tags, soft hyphens), which would make two texts that look alike differ, or reorder what a reader sees (CVE-2021-42574).
+    /// A caller that removes them itself (intake's names: <c>NameKeys.Clean</c>) passes <paramref name="invisibleRemovedAfter"/>.
     /// Returns the trimmed value, or null when absent.
     /// </summary>
-    public string? Text(string field, string? value, int maxLength, bool required)
+    public string? Text(string field, string? value, int maxLength, bool required, bool invisibleRemovedAfter = false)
     {
         var trimmed = value?.Trim() ?? "";
         if (trimmed.Length == 0)
@@ -55,6 +58,10 @@ public sealed partial class FieldViolations
         else if (!IsWellFormed(trimmed))
         {
             Add(field, "must be well-formed Unicode");
+        }
+        else if (!invisibleRemovedAfter && TextRules.FirstFormatCharacter(trimmed) is { } invisible)
+        {
+            Add(field, $"must not contain invisible format characters (U+{invisible.Value:X4} at {trimmed.IndexOf(invisible.ToString(), StringComparison.Ordinal)})");
         }
         else if (trimmed.Contains('\uFFFD'))
         {

@@ -13,4 +13,22 @@ public static class TextRules
 
     /// <summary>Whether <paramref name="text"/> holds any of <see cref="LineBreaks"/>.</summary>
     public static bool HasLineBreak(string? text) => text is not null && text.AsSpan().IndexOfAny(LineBreaks) >= 0;
+
+    /// <summary>
+    /// The first invisible format character of <paramref name="text"/> (Unicode general category Cf, in any plane:
+    /// zero-width space and joiners, word joiner, BOM, soft hyphen, bidi embeddings, overrides and isolates, tag
+    /// characters), or null when none. Other invisible spaces (U+3000, U+202F) are spaces and NFKC makes them so.
+    /// </summary>
+    public static System.Text.Rune? FirstFormatCharacter(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format)
+            {
+                return rune;
+            }
+        }
+
+        return null;
+    }
 }

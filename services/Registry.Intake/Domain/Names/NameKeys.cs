@@ -80,7 +80,10 @@ public static class NameKeys
         return cleaned.SequenceEqual(raw) ? raw : new string(cleaned);
     }
 
-    /// <summary>Whether the text has at least one letter (Unicode category L*) — a name must have one.</summary>
+    /// <summary>
+    /// Whether the text has at least one letter (Unicode category L* other than Lm) — a name must have one. Modifier
+    /// letters (ʼ U+02BC, ˈ, ʻ) are apostrophes and marks in use, never a name by themselves.
+    /// </summary>
     public static bool HasLetter(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -90,7 +93,7 @@ public static class NameKeys
 
         foreach (var rune in text.EnumerateRunes())
         {
-            if (Rune.IsLetter(rune))
+            if (Rune.IsLetter(rune) && Rune.GetUnicodeCategory(rune) != System.Globalization.UnicodeCategory.ModifierLetter)
             {
                 return true;
             }

@@ -13,7 +13,8 @@ namespace Registry.Intake.Features.Duplicates;
 /// status is a concurrency token, so either the merge comes first and the decision is refused as a later one
 /// would be, or the decision comes first and the merge is refused (MARKED_NOT_DUPLICATE) until it is reopened.
 /// A merged case takes no decision at all (CASE_MERGED: it belongs on its survivor). The decision is logged
-/// (<see cref="DuplicateDecision"/>) with the agency and client of the caller's verified token.
+/// (<see cref="DuplicateDecision"/>) with the agency and client of the caller's verified token; marking a pair
+/// already marked not duplicate answers the pair as it stands and logs nothing.
 /// </summary>
 public sealed class MarkNotDuplicateHandler(IntakeDbContext db, CaseStore cases, TimeProvider clock)
 {
@@ -44,6 +45,11 @@ public sealed class MarkNotDuplicateHandler(IntakeDbContext db, CaseStore cases,
             }
 
             candidate = found;
+            if (found.Status == DuplicateStatus.NotDuplicate)
+            {
+                // Saying again what is on file changes nothing and logs nothing: the first decision stands.
+                return;
+            }
 
             db.DuplicateDecisions.Add(candidate.Resolve(DuplicateStatus.NotDuplicate, decision.Reason, decidedBy, now));
         });

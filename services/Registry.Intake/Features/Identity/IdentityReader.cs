@@ -84,14 +84,14 @@ internal static partial class IdentityReader
     /// </summary>
     private static string? Clean(FieldViolations errors, string path, string value, int maxLength)
     {
-        var text = errors.Text(path, value, maxLength, required: false);
+        var text = errors.Text(path, value, maxLength, required: false, invisibleRemovedAfter: true);
         return text is null ? null : NameKeys.Clean(text) is { Length: > 0 } cleaned ? cleaned : null;
     }
 
     /// <summary>A name in its storage form; one with no letter left (digits, punctuation, invisible characters only) is refused.</summary>
     private static string? Name(FieldViolations errors, string path, string value, int maxLength = PersonIdentity.NameMaxLength)
     {
-        var text = errors.Text(path, value, maxLength, required: false);
+        var text = errors.Text(path, value, maxLength, required: false, invisibleRemovedAfter: true);
         if (text is null)
         {
             return null;
