@@ -91,6 +91,27 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
     }
 
     /// <summary>
+    /// A slip in a short word of a full-name query ("Hyk" for Hyok): the whole-name stage (all words but one,
+    /// the first-letter anchor, the whole key's half by LIKE and its word similarity) finds him, still from the
+    /// trigram indexes: every arm of the OR has an indexed LIKE, no table scan.
+    /// </summary>
+    [Fact]
+    public async Task A_full_name_search_with_a_slip_over_100000_cases_uses_the_trigram_index()
+    {
+        var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = "Ri Jong Hyk", PageSize = 50 });
+        var (plan, found) = await Intake.QueryAsync(async db =>
+            (await ExplainAsync(db, db.Cases.AsNoTracking().Matching(search, fuzzy: true).Where(c => c.Number > long.MinValue).OrderBy(c => c.Number).Take(search.Page.Size)),
+             await db.Cases.AsNoTracking().Matching(search, fuzzy: true).Select(c => c.CaseId).ToListAsync()));
+
+        Assert.Contains(Guid.Parse(register.Rifleman.CaseId), found);
+        Assert.Contains("trgm", plan);
+        Assert.DoesNotContain("Seq Scan", plan);
+
+        var response = await Intake.Client.SearchCasesAsync(new SearchCasesRequest { Name = "Ri Jong Hyk", PageSize = 50 });
+        Assert.Contains(register.Rifleman.CaseId, response.Cases.Select(c => c.CaseId));
+    }
+
+    /// <summary>
     /// The same person registered again, thousands of registrations after the first time: blocking finds
     /// him by his name keys, however long ago he was registered, through the blocking indexes (no scan of a
     /// nationality and birth year, no table scan).

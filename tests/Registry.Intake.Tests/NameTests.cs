@@ -156,6 +156,51 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
         Assert.DoesNotContain(other.CaseId, found);
     }
 
+    /// <summary>Registers the person and a neighbour of the same family name, then searches: the person is found, the neighbour is not.</summary>
+    private async Task FindsOnlyThePersonAsync(string query, Identity person, Identity neighbour)
+    {
+        var agency = Agency();
+        var registered = (await RegisterAsync(agency, person)).Case;
+        var other = (await RegisterAsync(agency, neighbour)).Case;
+
+        var found = await FindAsync(agency, query);
+
+        Assert.Contains(registered.CaseId, found);
+        Assert.DoesNotContain(other.CaseId, found);
+    }
+
+    [Theory]
+    [InlineData("Park Rimbeom", "박", "림범", "Pak", "Rim-pŏm")] // conventional surname, Revised given name
+    [InlineData("Kim Cheoltae", "", "", "Kim", "Chol Thae")] // DPRK aspirate th
+    [InlineData("Ahn Sunil", "", "", "An", "Sun Il")]
+    [InlineData("Lee Song Chol", "리", "성철", "", "")]
+    [InlineData("Bogdan Ovchov", "", "", "Ovchov", "Bohdan")] // ISO 9 against the Ukrainian passport
+    public async Task A_Transliteration_finds_the_person_through_the_API(string query, string family, string given, string familyLatin, string givenLatin) =>
+        await FindsOnlyThePersonAsync(query,
+            new Identity { FamilyName = family, GivenNames = given, FamilyNameLatin = familyLatin, GivenNamesLatin = givenLatin },
+            new Identity { FamilyName = "최", GivenNames = "명일", FamilyNameLatin = "Choe", GivenNamesLatin = "Myong Il" });
+
+    [Theory]
+    [InlineData("Овчов Богдан", "", "", "Ovchov", "Bohdan")]
+    [InlineData("Kovalenko Bohdan", "Коваленко", "Богдан", "", "")]
+    [InlineData("리 석호", "", "", "Ri", "Sok Ho")]
+    [InlineData("박 림범", "", "", "Park", "Rimbeom")]
+    public async Task Another_script_finds_the_person_through_the_API(string query, string family, string given, string familyLatin, string givenLatin) =>
+        await FindsOnlyThePersonAsync(query,
+            new Identity { FamilyName = family, GivenNames = given, FamilyNameLatin = familyLatin, GivenNamesLatin = givenLatin, Nationality = "UA" },
+            new Identity { FamilyName = "Коваль", GivenNames = "Іван", Nationality = "UA" });
+
+    [Theory]
+    [InlineData("Kmi Hun Sam", "김", "훈삼", "", "")]
+    [InlineData("Km Hun Sam", "김", "훈삼", "", "")]
+    [InlineData("Melnyk Vitor", "Мельник", "Віктор", "Melnyk", "Viktor")]
+    [InlineData("Jnag Ilbok", "", "", "Jang", "Ilbok")]
+    public async Task A_slip_in_a_short_word_of_a_full_name_still_finds_the_person_on_PostgreSQL(string query, string family, string given,
+        string familyLatin, string givenLatin) =>
+        await FindsOnlyThePersonAsync(query,
+            new Identity { FamilyName = family, GivenNames = given, FamilyNameLatin = familyLatin, GivenNamesLatin = givenLatin },
+            new Identity { FamilyName = "리", GivenNames = "훈삼", FamilyNameLatin = "Ri", GivenNamesLatin = "Hun Sam" });
+
     /// <summary>The database query and <see cref="NameSearch.Matches(string, PersonIdentity, bool)"/> find the same cases.</summary>
     [Fact]
     public async Task The_SQL_search_and_the_pure_rule_agree()
@@ -172,6 +217,11 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
             new Identity { FamilyNameLatin = "Ivanova", GivenNamesLatin = "Natalya", Nationality = "RU" },
             new Identity { FamilyName = "محمد", GivenNames = "أحمد", Nationality = "SY" },
             new Identity { FamilyNameLatin = "Ri", GivenNamesLatin = "Jong Hyok" },
+            new Identity { FamilyName = "김", GivenNames = "훈삼" },
+            new Identity { FamilyName = "Мельник", GivenNames = "Віктор", FamilyNameLatin = "Melnyk", GivenNamesLatin = "Viktor", Nationality = "UA" },
+            new Identity { FamilyNameLatin = "Ovchov", GivenNamesLatin = "Bohdan", Nationality = "UA" },
+            new Identity { FamilyName = "박", GivenNames = "림범" },
+            new Identity { FamilyNameLatin = "Kim", GivenNamesLatin = "Chol Thae" },
         };
         foreach (var person in people)
         {
@@ -185,6 +235,8 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
             "kwang", "백광순", "paek sun", "Myeong", "chol jo", "коваленко", "Kovalenka", "Kowalchuk", "kovalchuk olena",
             "Shcherbakov", "Ŝerbakov Ûrij", "Iurii", "ivanowa", "Natalia", "احمد", "mhmd", "ri", "jong", "hyok ri",
             "Jonghyuk", "zzzzzz", "kovaljuk", "Paek Kwang Sun Ri",
+            "Kmi Hun Sam", "Km Hun Sam", "Pak Hun Sam", "Melnyk Vitor", "Богдан", "Bogdan Ovchov", "Park Rimbeom", "Lee", "Kim Cheoltae",
+            "Kim T'ae", "Hwang",
         };
         foreach (var query in queries)
         {

@@ -37,7 +37,7 @@ public static class NameKeys
     /// The version of these rules. Bump it with any change of an output: stored keys carry the version
     /// they were computed with, and rows of an older version are rebuilt at start.
     /// </summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>
     /// The storage form of a name or other identity text: NFKC, invisible and format characters removed,
@@ -130,6 +130,64 @@ public static class NameKeys
         return compact.Length == 0 ? "" : Latin(compact);
     }
 
+    /// <summary>
+    /// The cross-script key of one word read as a Korean surname in its conventional spelling
+    /// (<see cref="KoreanSurnames"/>: "Park" → the key of "Pak", "Lee" → of "Ri"); null when the word is none
+    /// of them. Name search stores it for the words of a family name and looks up every query word by it too:
+    /// a family name only, because the same spellings are given-name syllables in hyphenated or spaced given
+    /// names ("Kyŏng-ch'ung", "Jung Il"), which must keep their letter-by-letter key.
+    /// </summary>
+    public static string? CrossScriptSurname(string? word)
+    {
+        var latin = LatinCompact(word);
+        var conventional = KoreanSurnames.Conventional(latin);
+        return ReferenceEquals(conventional, latin) || conventional == latin ? null : Phonetic(conventional);
+    }
+
+    /// <summary><see cref="CrossScriptSurname"/> of each word of the text that is a conventional surname spelling.</summary>
+    public static IReadOnlyList<string> CrossScriptSurnameWords(string? text)
+    {
+        var folded = FoldCore(text, keepSpaces: true, iso9: true);
+        var words = new List<string>();
+        foreach (var range in folded.AsSpan().Split(' '))
+        {
+            if (CrossScriptSurname(folded[range]) is { Length: > 0 } key)
+            {
+                words.Add(key);
+            }
+        }
+
+        return words;
+    }
+
+    /// <summary>
+    /// The letters a word's cross-script key could begin with had one of its letters after the first been
+    /// mistyped: the first letter alone (<see cref="Phonetic"/>), and as the start of the digraphs the folding
+    /// reads as one letter (c: ch → j; t: ts → c; y: yo, ye → e; e: eo → o, eu → u; o: oo → u;
+    /// i: io, ie → e), with the key's own first letter. "" for a word without a letter or digit.
+    /// </summary>
+    public static string FirstLetters(string? word)
+    {
+        var latin = LatinCompact(word);
+        if (latin.Length == 0)
+        {
+            return "";
+        }
+
+        var alone = Phonetic(latin[..1]);
+        var own = Phonetic(latin);
+        var digraphs = latin[0] switch
+        {
+            'c' => "j",
+            't' => "c",
+            'y' or 'i' => "e",
+            'e' => "ou",
+            'o' => "u",
+            _ => "",
+        };
+        return new string($"{(own.Length > 0 ? own[..1] : "")}{(alone.Length > 0 ? alone[..1] : "")}{digraphs}".Distinct().ToArray());
+    }
+
     /// <summary>The cross-script key of each word (as <see cref="Fold"/> splits them), in order, empty words left out.</summary>
     public static IReadOnlyList<string> CrossScriptWords(string? text)
     {
@@ -152,6 +210,55 @@ public static class NameKeys
         return words;
     }
 
+    /// <summary>
+    /// The cross-script key of one word read with г as "h" (Ukrainian: the national system of 2010 and
+    /// BGN/PCGN write г "h", ISO 9 and AnyAscii "g"; Russian г is "g" everywhere): for Cyrillic every г,
+    /// for a Latin word every "g" that is neither its first letter nor after "n" or "g" (Korean "-ng"
+    /// endings and initials, where g never stands for г). Null when the word has no such letter. Name search only
+    /// (stored as extra tokens and looked up as a second key of a query word): the g/h difference cannot be
+    /// folded into <see cref="CrossScript"/> without making Korean ㄱ (g/k) and ㅎ (h) one letter, which would cost
+    /// duplicate detection its precision.
+    /// </summary>
+    public static string? CrossScriptUkrainianH(string? word)
+    {
+        var folded = FoldCore(word, keepSpaces: false, iso9: true);
+        if (folded.Length == 0)
+        {
+            return null;
+        }
+
+        var letters = folded.ToCharArray();
+        var changed = false;
+        for (var i = 0; i < letters.Length; i++)
+        {
+            if (letters[i] == 'г' || (letters[i] == 'g' && i > 0 && letters[i - 1] is not ('n' or 'g') && IsAsciiLetter(letters[i - 1])))
+            {
+                letters[i] = 'h';
+                changed = true;
+            }
+        }
+
+        return changed ? Phonetic(Latin(new string(letters))) : null;
+    }
+
+    /// <summary><see cref="CrossScriptUkrainianH"/> of each word of the text that has a г or such a "g" (words as <see cref="CrossScriptWords"/> splits them).</summary>
+    public static IReadOnlyList<string> CrossScriptUkrainianHWords(string? text)
+    {
+        var folded = FoldCore(text, keepSpaces: true, iso9: true);
+        var words = new List<string>();
+        foreach (var range in folded.AsSpan().Split(' '))
+        {
+            if (CrossScriptUkrainianH(folded[range]) is { Length: > 0 } key)
+            {
+                words.Add(key);
+            }
+        }
+
+        return words;
+    }
+
+    private static bool IsAsciiLetter(char c) => c is >= 'a' and <= 'z';
+
     /// <summary>AnyAscii transliteration of folded text (already lower case, no marks), lower-cased again.</summary>
     private static string Latin(string folded) => IsAscii(folded) ? folded : folded.Transliterate().ToLowerInvariant();
 
@@ -159,16 +266,20 @@ public static class NameKeys
     /// The romanisation-equivalence folding of Latin text (ASCII; other characters dropped), applied after
     /// transliteration. Rules, left to right, longest first:
     /// Cyrillic digraphs: shch→sh+j, kh→h (х: passport/BGN "kh", ISO 9 "h"), ts/tz→c (ц: ISO 9 "c"),
-    /// ch/tch→j (ч, and Korean ㅈ/ㅊ: MR "ch", RR "j"/"ch", DPRK "j"), x→ks, ph→f;
+    /// ch/tch→j (ч, and Korean ㅈ/ㅊ: MR "ch", RR "j"/"ch", DPRK "j"), x→ks;
     /// Korean vowels eo→o (RR "eo" = MR "ŏ"), eu→u (ŭ), oo→u, oe→oi (최 Choe/Choi); io (and so yo) → e
     /// (ё: BGN "Pyotr" = passport "Petr"; Korean "Myong" = "Myeong");
     /// y→i (glides: Yu/Iu, ya/ia; endings -iy/-ii/-y/-yj/-ij all become -i); j after a vowel and not
     /// before one → i (й: Sergej = Sergey); "ie" → e (BGN "Yevgeniy" = passport "Evgenii",
     /// "Andreyev" = "Andreev", ISO 9 "Êvgeníâ" = AnyAscii "Evgeniya");
-    /// consonant classes where systems differ only in voicing or aspiration: g/k/q→k, d/t→t, b/p→p,
+    /// consonant classes where systems differ only in voicing or aspiration: g/k/q→k, d/t→t, b/p→p, and an "h"
+/// after t or p dropped (Korean aspirates: DPRK "Thae", "Phyo" = MR "T'ae", "P'yo" = RR "Tae", "Pyo"),
     /// r/l→l (Korean ㄹ: DPRK "Ri" = AnyAscii 리 "Li"), ck→k, "shi"→"si" (MR 신 "Shin" = RR "Sin");
     /// then every run of one letter becomes one (Korean tense consonants, "ii" of endings).
-    /// Known gaps, left to the fuzzy stages: Ukrainian г written "h" (passport) against "g" (ISO 9, AnyAscii);
+    /// Korean surnames in their conventional spellings ("Park", "Lee", "Ahn" ...) are not letter rules: name
+    /// search reads them with <see cref="CrossScriptSurname"/>.
+    /// Known gaps: Ukrainian г written "h" (passport) against "g" (ISO 9, AnyAscii), which name search bridges
+    /// with a second key (<see cref="CrossScriptUkrainianH"/>); DPRK "kh" for ㅋ reads as х ("h");
     /// Arabic script against an English spelling with vowels (AnyAscii writes no short vowels).
     /// </summary>
     public static string Phonetic(string latin)
@@ -200,6 +311,13 @@ public static class NameKeys
             {
                 n--;
                 c = 'e';
+            }
+
+            // Aspirated t and p: DPRK "th"/"ph" (태 "Thae"), McCune-Reischauer "t'"/"p'" (apostrophe already gone),
+            // Revised "t"/"p". A Cyrillic т or п before х reads the same in every system ("tkh", "th").
+            if (c == 'h' && n > 0 && o[n - 1] is 't' or 'p')
+            {
+                return;
             }
 
             if (n > 0 && o[n - 1] == c)
@@ -247,10 +365,6 @@ public static class NameKeys
                     continue;
                 case 'c' when n1 == 'k':
                     Emit(output, ref length, 'k');
-                    i += 2;
-                    continue;
-                case 'p' when n1 == 'h':
-                    Emit(output, ref length, 'f');
                     i += 2;
                     continue;
                 case 'e' when n1 == 'o':

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Domain;
 
@@ -7,29 +8,44 @@ public static class CaseSearchQuery
 {
     /// <summary>
     /// The search as a query (paged in registration order by the caller). The name rule is
-    /// <see cref="NameSearch"/>'s, word by word: LIKE on the same-script and cross-script tokens, which any
-    /// store can run and PostgreSQL answers from the trigram indexes; with <paramref name="fuzzy"/>
-    /// (PostgreSQL only) also a half of the word by LIKE (indexed) and pg_trgm's <c>strict_word_similarity</c> on the cross-script tokens.
+    /// <see cref="NameSearch"/>'s, word by word: LIKE on the same-script and cross-script tokens (and the
+    /// word's г-as-"h" and conventional-surname keys), which any store can run and PostgreSQL answers from the trigram indexes; with
+    /// <paramref name="fuzzy"/> (PostgreSQL only) also a half of the word by LIKE (indexed) and pg_trgm's
+    /// <c>strict_word_similarity</c> on the cross-script tokens; and, as an alternative to all the words, all but one
+    /// with the other's first letter beginning a token and the whole query's key similar (each arm of the OR has
+    /// indexed LIKEs, so the plan stays a bitmap of index scans).
     /// </summary>
     public static IQueryable<CaptureCase> Matching(this IQueryable<CaptureCase> cases, CaseSearch s, bool fuzzy)
     {
         var query = cases;
-        foreach (var word in s.NameWords ?? [])
+        if (s.NameWords is { } name)
         {
-            // Keys hold only letters, digits and single spaces: nothing to escape for LIKE.
-            // Three shapes rather than one with null guards: SQLite cannot translate the trigram operator at all.
-            var compact = $"%{word.Compact}%";
-            var cross = $"%{word.Cross}%";
-            var similar = word.Cross;
-            var (first, second) = NameSearch.Halves(word.Cross);
-            var (firstHalf, secondHalf) = ($"%{first}%", $"%{second}%");
-            query = word.Cross.Length == 0
-                ? query.Where(c => EF.Functions.Like(c.SearchText, compact))
-                : fuzzy && word.Cross.Length >= NameSearch.FuzzyMinLength
-                    ? query.Where(c => EF.Functions.Like(c.SearchText, compact) || EF.Functions.Like(c.SearchKey!, cross)
-                                       || ((EF.Functions.Like(c.SearchKey!, firstHalf) || EF.Functions.Like(c.SearchKey!, secondHalf))
-                                           && EF.Functions.TrigramsStrictWordSimilarity(similar, c.SearchKey!) >= NameSearch.WordSimilarityThreshold))
-                    : query.Where(c => EF.Functions.Like(c.SearchText, compact) || EF.Functions.Like(c.SearchKey!, cross));
+            var words = name.Words.Select(w => Word(w, fuzzy)).ToList();
+            var all = AllOf(words);
+            if (fuzzy && name.Whole is { } whole && all is not null)
+            {
+                // All words but one, the other's first letter beginning a token, and the whole query similar.
+                Expression<Func<CaptureCase, bool>>? allButOne = null;
+                for (var i = 0; i < words.Count; i++)
+                {
+                    Expression<Func<CaptureCase, bool>> begins = _ => false;
+                    foreach (var letter in name.Words[i].FirstLetters)
+                    {
+                        var (first, inside) = ($"{letter}%", $"% {letter}%");
+                        begins = Combine(begins, c => EF.Functions.Like(c.SearchKey!, first) || EF.Functions.Like(c.SearchKey!, inside), Expression.OrElse);
+                    }
+
+                    var arm = AllOf([.. words.Where((_, j) => j != i), begins])!;
+                    allButOne = allButOne is null ? arm : Combine(allButOne, arm, Expression.OrElse);
+                }
+
+                all = Combine(all, Combine(allButOne!, Similar(whole, NameSearch.WholeNameSimilarityThreshold), Expression.AndAlso), Expression.OrElse);
+            }
+
+            if (all is not null)
+            {
+                query = query.Where(all);
+            }
         }
 
         if (s.ServiceNumberKey is { } number)
@@ -68,5 +84,52 @@ public static class CaseSearchQuery
         }
 
         return query;
+    }
+
+    /// <summary>One query word: its three forms by LIKE, and with <paramref name="fuzzy"/> (a long enough key) a similar token.</summary>
+    private static Expression<Func<CaptureCase, bool>> Word(NameQueryWord word, bool fuzzy)
+    {
+        // Keys hold only letters, digits and single spaces: nothing to escape for LIKE.
+        // Separate shapes rather than one with null guards: SQLite cannot translate the trigram operator at all.
+        var compact = $"%{word.Compact}%";
+        var cross = $"%{word.Cross}%";
+        Expression<Func<CaptureCase, bool>> exact = word.Cross.Length == 0
+            ? c => EF.Functions.Like(c.SearchText, compact)
+            : c => EF.Functions.Like(c.SearchText, compact) || EF.Functions.Like(c.SearchKey!, cross);
+        foreach (var other in (ReadOnlySpan<string?>)[word.CrossH, word.CrossSurname])
+        {
+            if (other is not null)
+            {
+                var pattern = $"%{other}%";
+                exact = Combine(exact, c => EF.Functions.Like(c.SearchKey!, pattern), Expression.OrElse);
+            }
+        }
+
+        return fuzzy && word.Cross.Length >= NameSearch.FuzzyMinLength ? Combine(exact, Similar(word.Cross, NameSearch.WordSimilarityThreshold), Expression.OrElse) : exact;
+    }
+
+    /// <summary><see cref="NameSearch.IsSimilar"/> in SQL: a half of the key by LIKE (the trigram index), then the word similarity.</summary>
+    private static Expression<Func<CaptureCase, bool>> Similar(string key, double threshold)
+    {
+        var (first, second) = NameSearch.Halves(key);
+        var (firstHalf, secondHalf) = ($"%{first}%", $"%{second}%");
+        return c => (EF.Functions.Like(c.SearchKey!, firstHalf) || EF.Functions.Like(c.SearchKey!, secondHalf))
+                    && EF.Functions.TrigramsStrictWordSimilarity(key, c.SearchKey!) >= threshold;
+    }
+
+    private static Expression<Func<CaptureCase, bool>>? AllOf(IEnumerable<Expression<Func<CaptureCase, bool>>> parts) =>
+        parts.Aggregate((Expression<Func<CaptureCase, bool>>?)null, (all, part) => all is null ? part : Combine(all, part, Expression.AndAlso));
+
+    private static Expression<Func<CaptureCase, bool>> Combine(Expression<Func<CaptureCase, bool>> left, Expression<Func<CaptureCase, bool>> right,
+        Func<Expression, Expression, BinaryExpression> join)
+    {
+        var parameter = left.Parameters[0];
+        var body = new Rebind(right.Parameters[0], parameter).Visit(right.Body);
+        return Expression.Lambda<Func<CaptureCase, bool>>(join(left.Body, body), parameter);
+    }
+
+    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }

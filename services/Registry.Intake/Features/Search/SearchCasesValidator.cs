@@ -13,7 +13,7 @@ public static class SearchCasesValidator
         var errors = new FieldViolations();
         var name = errors.Text("name", request.Name, PersonIdentity.NameMaxLength, required: false);
         var nameWords = name is null ? null : NameSearch.Query(name);
-        if (nameWords is { Count: 0 })
+        if (nameWords is { Words.Count: 0 })
         {
             errors.Add("name", "must contain a letter or digit");
         }
