@@ -80,6 +80,9 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
     [InlineData("Кова\u00adленко")] // soft hyphen
     [InlineData("\ufeffКоваленко\u200d")] // BOM, zero-width joiner
     [InlineData("Кова\u2060ленко")] // word joiner
+    [InlineData("Кова\U000E0041ленко")] // a tag character, outside the BMP (two UTF-16 units)
+    [InlineData("Кова\U000E0100ленко")] // a variation selector of the supplement
+    [InlineData("Кова\u2800ленко")] // braille blank, an invisible filler
     [InlineData("Коваленко\u2028")] // line separator
     [InlineData("Коваленко")] // full-width? no: the plain form, for the comparison
     public async Task Invisible_characters_are_not_stored_and_do_not_hide_a_name(string family)

@@ -37,7 +37,7 @@ public static class NameKeys
     /// The version of these rules. Bump it with any change of an output: stored keys carry the version
     /// they were computed with, and rows of an older version are rebuilt at start.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>
     /// The storage form of a name or other identity text: NFKC, invisible and format characters removed,
@@ -54,11 +54,24 @@ public static class NameKeys
         var buffer = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
         var length = 0;
         var space = false;
-        foreach (var ch in text)
+        for (var i = 0; i < text.Length; i++)
         {
+            var ch = text[i];
             if (IsInvisible(ch))
             {
                 continue;
+            }
+
+            // Outside the BMP a character is two UTF-16 units: tag characters (U+E0000-E007F, category Cf) and the
+            // variation selectors supplement (U+E0100-E01EF) are invisible too.
+            if (char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                var rune = new Rune(ch, text[i + 1]);
+                if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || rune.Value is >= 0xE0100 and <= 0xE01EF)
+                {
+                    i++;
+                    continue;
+                }
             }
 
             if (char.IsWhiteSpace(ch) || char.IsControl(ch) || ch is '\u2028' or '\u2029')
@@ -580,7 +593,7 @@ public static class NameKeys
     /// joiner, variation selectors and the Hangul fillers.
     /// </summary>
     private static bool IsInvisible(char ch) =>
-        ch is '\u034F' or '\u115F' or '\u1160' or '\u3164' or '\uFFA0' or (>= '\uFE00' and <= '\uFE0F')
+        ch is '\u034F' or '\u115F' or '\u1160' or '\u3164' or '\uFFA0' or '\u17B4' or '\u17B5' or '\u2800' or (>= '\uFE00' and <= '\uFE0F')
         || (ch > '\u007F' && CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.Format);
 
     private static bool IsApostrophe(char ch) =>
