@@ -88,6 +88,66 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.True(candidate.MatchWeight >= 18, string.Join("; ", candidate.Reasons));
     }
 
+    /// <summary>A person with names in one script only (Cyrillic or Latin), born on the given day.</summary>
+    private static RegisterCaptureRequest OneScript(string family, string given, bool latin, DateOnly birth, string nationality, string agency)
+    {
+        var request = Person(latin ? family : "", latin ? given : "", birth.Year, agency);
+        if (!latin)
+        {
+            (request.Identity.FamilyName, request.Identity.GivenNames) = (family, given);
+        }
+
+        request.Identity.DateOfBirth = new PartialDate { Year = birth.Year, Month = birth.Month, Day = birth.Day };
+        request.Identity.Nationality = nationality;
+        return request;
+    }
+
+    /// <summary>A birth day no other test's person of these names has (the names below are fixed).</summary>
+    private static DateOnly RandomBirthDay() => new DateOnly(1960, 1, 1).AddDays(Random.Shared.Next(365 * 45));
+
+    // Ukraine's national system (KMU 2010, the passport's) writes г "h", є "ye"/"ie", и "y", ї "yi"/"i"; AnyAscii and
+    // ISO 9 write г "g". Russian names of Ukrainian citizens are written the Ukrainian way.
+    [Theory]
+    [InlineData("Гончаренко", "Олег", "Honcharenko", "Oleh", true)]
+    [InlineData("Гончаренко", "Олег", "Honcharenko", "Oleh", false)]
+    [InlineData("Гнатюк", "Євген", "Hnatiuk", "Yevhen", true)]
+    [InlineData("Гнатюк", "Євген", "Hnatiuk", "Yevhen", false)]
+    [InlineData("Григоренко", "Ігор", "Hryhorenko", "Ihor", true)]
+    [InlineData("Григоренко", "Ігор", "Hryhorenko", "Ihor", false)]
+    [InlineData("Григорьев", "Игорь", "Hryhoriev", "Ihor", true)]
+    [InlineData("Григорьев", "Игорь", "Hryhoriev", "Ihor", false)]
+    public async Task A_Ukrainian_name_in_Cyrillic_and_in_the_passport_spelling_with_h_for_g_is_a_candidate_either_way_round(
+        string family, string given, string familyLatin, string givenLatin, bool cyrillicFirst)
+    {
+        var birth = RandomBirthDay();
+        var cyrillic = OneScript(family, given, latin: false, birth, "UA", "UA-SSO");
+        var latin = OneScript(familyLatin, givenLatin, latin: true, birth, "UA", "UA-SBU");
+        var (earlier, later) = cyrillicFirst ? (cyrillic, latin) : (latin, cyrillic);
+
+        var first = (await intake.Client.RegisterCaptureAsync(earlier)).Case;
+        var registered = await intake.Client.RegisterCaptureAsync(later);
+
+        var candidate = Assert.Single(registered.DuplicateCandidates, d => d.OtherCaseId == first.CaseId);
+        Assert.All(candidate.Comparisons.Where(c => c.Field is "family_name" or "given_names"), c => Assert.Equal(ComparisonLevel.Agree, c.Level));
+        Assert.Equal(ComparisonLevel.Agree, candidate.Comparisons.Single(c => c.Field == "date_of_birth").Level);
+    }
+
+    [Fact]
+    public async Task Korean_names_that_differ_in_g_and_h_stay_apart()
+    {
+        // Korean ㄱ (g/k) and ㅎ (h) are different letters: "Kang" is not "Hang", "Gil" is not "Hil", in Latin or Hangul,
+        // though the Ukrainian г is written either way. Same given name, birth day and nationality otherwise.
+        var birth = RandomBirthDay();
+        var given = Word();
+        var kang = (await intake.Client.RegisterCaptureAsync(OneScript("Kang", given, latin: true, birth, "KP", "UA-SSO"))).Case;
+        var hang = await intake.Client.RegisterCaptureAsync(OneScript("Hang", given, latin: true, birth, "KP", "UA-SBU"));
+        var gang = (await intake.Client.RegisterCaptureAsync(OneScript("강", "길동", latin: false, birth, "KP", "UA-SSO"))).Case;
+        var han = await intake.Client.RegisterCaptureAsync(OneScript("항", "길동", latin: false, birth, "KP", "UA-SBU"));
+
+        Assert.DoesNotContain(kang.CaseId, hang.DuplicateCandidates.Select(d => d.OtherCaseId));
+        Assert.DoesNotContain(gang.CaseId, han.DuplicateCandidates.Select(d => d.OtherCaseId));
+    }
+
     [Fact]
     public async Task Placeholder_service_numbers_never_make_different_persons_a_candidate()
     {

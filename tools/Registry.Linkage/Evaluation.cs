@@ -159,6 +159,30 @@ public static class Report
         o.WriteLine();
         o.WriteLine(Invariant($"Candidates per registration of a new person: **{Ratio(newCandidates, newProbes.Count):0.0000}** ({newCandidates} over {newProbes.Count:N0}). Precision counts these false candidates too."));
         o.WriteLine();
+        // Per language of the person (the first record's nationality: KP Korean, RU Russian, UA Ukrainian), so that a
+        // gap of one language (Ukrainian г written "h") is not hidden by the others.
+        o.WriteLine("Candidate recall per language of the person (all variations):");
+        o.WriteLine();
+        o.WriteLine("| language | pairs | blocked in | recall |");
+        o.WriteLine("| --- | ---: | ---: | ---: |");
+        foreach (var (language, nationality) in new[] { ("Korean", "KP"), ("Russian", "RU"), ("Ukrainian", "UA") })
+        {
+            var group = probes.Where(p => p.Truth?.Nationality == nationality).ToList();
+            var blocked = group.Count(p => p.Pairs.Any(x => ReferenceEquals(x.Other, p.Truth)));
+            var found = group.Count(p => p.Candidates(threshold).Any(c => ReferenceEquals(c.Other, p.Truth)));
+            o.WriteLine(Invariant($"| {language} | {group.Count} | {Ratio(blocked, group.Count):0.000} | {Ratio(found, group.Count):0.000} |"));
+        }
+
+        // The pairs Ukraine's passport spelling (г → "h") meets Cyrillic in: one record Cyrillic only with a г, the other Latin only.
+        var firsts = set.Registry.GroupBy(r => r.PersonId).ToDictionary(g => g.Key, g => g.First());
+        static bool CyrillicOnlyWithG(SyntheticRecord r) => r.FamilyNameLatin is null && r.GivenNamesLatin is null
+            && $"{r.FamilyName}{r.GivenNames}".Contains('г', StringComparison.OrdinalIgnoreCase);
+        static bool LatinOnly(SyntheticRecord r) => r.FamilyName is null && r.GivenNames is null;
+        var hForG = probes.Where(p => p.Truth?.Nationality == "UA" && firsts.TryGetValue(p.Record.PersonId, out var first)
+            && ((CyrillicOnlyWithG(first) && LatinOnly(p.Record)) || (LatinOnly(first) && CyrillicOnlyWithG(p.Record)))).ToList();
+        o.WriteLine(Invariant($"| Ukrainian, г: Cyrillic only against Latin only | {hForG.Count} | {Ratio(hForG.Count(p => p.Pairs.Any(x => ReferenceEquals(x.Other, p.Truth))), hForG.Count):0.000} | {Ratio(hForG.Count(p => p.Candidates(threshold).Any(c => ReferenceEquals(c.Other, p.Truth))), hForG.Count):0.000} |"));
+
+        o.WriteLine();
         o.WriteLine("Pairs each blocking rule lets through (per later registration; a pair may pass several rules):");
         o.WriteLine();
         o.WriteLine("| rule | pairs | per registration |");

@@ -27,13 +27,18 @@ public sealed record BlockingQuery(string? ServiceNumber, IReadOnlyList<string> 
     {
         var names = record.Names;
         var year = record.Birth?.Year;
-        var familyBlocks = year is null ? [] : names.Family
-            .SelectMany(f => names.Given.Count == 0 ? [$"{f}/"] : names.Given.Select(g => $"{f}/{g[0]}"))
+        // A Cyrillic name is looked up by its plain keys and by its reading with г as "h" (PersonNameKeys.FamilyH:
+        // Ukraine's passport spelling), so that "Гончаренко Олег" finds the stored "Honcharenko Oleh"; the other
+        // way round, the stored Cyrillic name's h-reading is its FullKeyLatin (CaseBlockingKeys).
+        string[] family = [.. names.Family, .. names.FamilyH];
+        string[] given = [.. names.Given, .. names.GivenH];
+        var familyBlocks = year is null ? [] : family
+            .SelectMany(f => given.Length == 0 ? [$"{f}/"] : given.Select(g => $"{f}/{g[0]}"))
             .Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength).Distinct().ToList();
-        var givenBlocks = year is null ? [] : names.Given
-            .SelectMany(g => names.Family.Count == 0 ? [$"{g}/"] : names.Family.Select(f => $"{g}/{f[0]}"))
+        var givenBlocks = year is null ? [] : given
+            .SelectMany(g => family.Length == 0 ? [$"{g}/"] : family.Select(f => $"{g}/{f[0]}"))
             .Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength).Distinct().ToList();
-        var full = names.Full.Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength - 2).ToList();
+        var full = names.Full.Concat(names.FullH).Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength - 2).ToList();
         return new BlockingQuery(record.ServiceNumberKey, full, familyBlocks, givenBlocks, year);
     }
 

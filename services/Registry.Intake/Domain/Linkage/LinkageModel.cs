@@ -117,9 +117,9 @@ public static class LinkageModel
             return [Unknown("family_name"), Unknown("given_names")];
         }
 
-        var straight = new[] { CompareName("family_name", a.Family, b.Family, frequencies.Family), CompareName("given_names", a.Given, b.Given, frequencies.Given) };
+        var straight = new[] { CompareName("family_name", a.Family, a.FamilyH, b.Family, b.FamilyH, frequencies.Family), CompareName("given_names", a.Given, a.GivenH, b.Given, b.GivenH, frequencies.Given) };
         // Crossed, a name's frequency is the one of the role it has in the earlier record.
-        var crossed = new[] { CompareName("family_name", a.Family, b.Given, frequencies.Given), CompareName("given_names", a.Given, b.Family, frequencies.Family) };
+        var crossed = new[] { CompareName("family_name", a.Family, a.FamilyH, b.Given, b.GivenH, frequencies.Given), CompareName("given_names", a.Given, a.GivenH, b.Family, b.FamilyH, frequencies.Family) };
         var best = crossed.Sum(c => c.Weight) > straight.Sum(c => c.Weight) ? crossed : straight;
         // The whole names meet though the parts do not line up ("백광순" in one field against 백 / 광순): both parts agree.
         var split = a.Family.Count > 0 && a.Given.Count > 0 ? a : b.Family.Count > 0 && b.Given.Count > 0 ? b : null;
@@ -135,11 +135,29 @@ public static class LinkageModel
         ];
     }
 
-    private static FieldComparison CompareName(string field, IReadOnlyList<string> a, IReadOnlyList<string> b, Func<string, double> share)
+    /// <summary>
+    /// One name part: agreement when a key of one is a key of the other, or when a Cyrillic name read with г as "h"
+    /// (<paramref name="aH"/>, <paramref name="bH"/>: <see cref="PersonNameKeys.FamilyH"/>) is the other's key (the
+    /// Ukrainian national system of 2010, the passport's: "Гончаренко" = "Honcharenko"); else close or disagreeing
+    /// by the best Jaro-Winkler similarity of the plain keys.
+    /// </summary>
+    private static FieldComparison CompareName(string field, IReadOnlyList<string> a, IReadOnlyList<string> aH, IReadOnlyList<string> b, IReadOnlyList<string> bH,
+        Func<string, double> share)
     {
         if (a.Count == 0 || b.Count == 0)
         {
             return Unknown(field);
+        }
+
+        foreach (var (variants, plain) in new[] { (aH, b), (bH, a) })
+        {
+            foreach (var y in plain)
+            {
+                if (variants.Contains(y))
+                {
+                    return Agreement(field, share(y), field == "family_name" ? FamilyAgreeM : GivenAgreeM);
+                }
+            }
         }
 
         var best = 0.0;

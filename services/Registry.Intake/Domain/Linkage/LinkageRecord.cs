@@ -61,7 +61,11 @@ public sealed class CaseBlockingKeys
     public string? GivenKey { get; private set; }
     /// <summary>Family then given names as one key (original script when the case has it, else Latin); null when no name.</summary>
     public string? FullKey { get; private set; }
-    /// <summary>The same of the Latin names when the case has both scripts; else null.</summary>
+    /// <summary>
+    /// The same of the Latin names when the case has both scripts; of a Cyrillic name with г and no Latin
+    /// spelling, the key of its reading with г as "h" (Ukraine's national system of 2010, the passport's:
+    /// <see cref="NameKeys.LatinCompactCyrillicH"/>); else null.
+    /// </summary>
     public string? FullKeyLatin { get; private set; }
     /// <summary>Family key and the first letter of the given-name key ("kim/k"): blocks a typo in the rest of the given name.</summary>
     public string? FamilyBlock { get; private set; }
@@ -80,6 +84,12 @@ public sealed class CaseBlockingKeys
         static string? Key(string? text) => NameKeys.CrossScript(text) is { Length: > 0 } key ? Cut(key) : null;
         static string Cut(string key) => key.Length <= KeyMaxLength - 2 ? key : key[..(KeyMaxLength - 2)];
 
+        // A Cyrillic name with г and no Latin spelling: its reading with г as "h" (the Ukrainian passport's), so
+        // that a later "Honcharenko Oleh" finds "Гончаренко Олег" by the whole-name rule.
+        static string? CyrillicH(string? family, string? given) =>
+            NameKeys.LatinCompactCyrillicH(family) is null && NameKeys.LatinCompactCyrillicH(given) is null ? null
+            : Key($"{NameKeys.LatinCompactCyrillicH(family) ?? NameKeys.LatinCompact(family)} {NameKeys.LatinCompactCyrillicH(given) ?? NameKeys.LatinCompact(given)}");
+
         var native = !string.IsNullOrWhiteSpace(identity.FamilyName) || !string.IsNullOrWhiteSpace(identity.GivenNames);
         var latin = !string.IsNullOrWhiteSpace(identity.FamilyNameLatin) || !string.IsNullOrWhiteSpace(identity.GivenNamesLatin);
         var (family, given) = native ? (identity.FamilyName, identity.GivenNames) : (identity.FamilyNameLatin, identity.GivenNamesLatin);
@@ -90,7 +100,7 @@ public sealed class CaseBlockingKeys
             FamilyKey = familyKey,
             GivenKey = givenKey,
             FullKey = Key($"{family} {given}"),
-            FullKeyLatin = native && latin ? Key($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}") : null,
+            FullKeyLatin = native && latin ? Key($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}") : native ? CyrillicH(family, given) : null,
             FamilyBlock = familyKey is null ? null : $"{familyKey}/{givenKey?[0]}",
             GivenBlock = givenKey is null ? null : $"{givenKey}/{familyKey?[0]}",
             BirthYear = identity.BirthYear,

@@ -37,7 +37,7 @@ public static class NameKeys
     /// The version of these rules. Bump it with any change of an output: stored keys carry the version
     /// they were computed with, and rows of an older version are rebuilt at start.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>
     /// The storage form of a name or other identity text: NFKC, invisible and format characters removed,
@@ -268,6 +268,19 @@ public static class NameKeys
         }
 
         return words;
+    }
+
+    /// <summary>
+    /// The transliterated compact form (as <see cref="LatinCompact"/>) with every Cyrillic г read as "h": how
+    /// Ukraine's national system (KMU 2010, the passport's) and BGN/PCGN write г, where ISO 9 and AnyAscii write "g".
+    /// Null when the text has no г. Duplicate detection compares and blocks a Cyrillic name by it too
+    /// ("Гончаренко" meets "Honcharenko"), and only a Cyrillic one, so Korean ㄱ and ㅎ stay apart (Latin and
+    /// Hangul names get no such reading).
+    /// </summary>
+    internal static string? LatinCompactCyrillicH(string? text)
+    {
+        var compact = FoldCore(text, keepSpaces: false, iso9: true);
+        return compact.Contains('г') ? Latin(compact.Replace('г', 'h')) : null;
     }
 
     private static bool IsAsciiLetter(char c) => c is >= 'a' and <= 'z';

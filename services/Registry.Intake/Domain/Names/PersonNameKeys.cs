@@ -9,6 +9,9 @@ namespace Registry.Intake.Domain.Names;
 /// (so "백광순" typed into one field meets 백 / 광순, and swapped names meet);</item>
 /// <item><see cref="Compact"/>: the distinct <see cref="NameKeys.Compact"/> forms of family + given per
 /// script (same-script agreement, finer than the cross-script key).</item>
+/// <item><see cref="FamilyH"/>, <see cref="GivenH"/>, <see cref="FullH"/>: the keys of Cyrillic fields with г read
+/// as "h" (<see cref="NameKeys.LatinCompactCyrillicH"/>: Ukrainian passport "Honcharenko" = "Гончаренко"), empty when
+/// no field has a г; duplicate detection compares and blocks by them.</item>
 /// </list>
 /// Arrays are tiny (one or two entries each), so the <c>Shares*</c> tests are nested loops.
 /// </summary>
@@ -16,6 +19,10 @@ public sealed class PersonNameKeys
 {
     private PersonNameKeys(string[] family, string[] given, string[] full, string[] compact) =>
         (Family, Given, Full, Compact) = (family, given, full, compact);
+
+    public IReadOnlyList<string> FamilyH { get; private init; } = [];
+    public IReadOnlyList<string> GivenH { get; private init; } = [];
+    public IReadOnlyList<string> FullH { get; private init; } = [];
 
     public IReadOnlyList<string> Family { get; }
     public IReadOnlyList<string> Given { get; }
@@ -40,7 +47,37 @@ public sealed class PersonNameKeys
         var full = Distinct(NameKeys.Phonetic(f + g), NameKeys.Phonetic(g + f), NameKeys.Phonetic(fl + gl), NameKeys.Phonetic(gl + fl));
         var compact = Distinct(NameKeys.Compact(familyName) + NameKeys.Compact(givenNames),
             NameKeys.Compact(familyNameLatin) + NameKeys.Compact(givenNamesLatin));
-        return new PersonNameKeys(family, given, full, compact);
+        // Ukrainian г: "h" in the passport, "g" in ISO 9 and AnyAscii (NameKeys.LatinCompactCyrillicH).
+        var (fh, gh) = (NameKeys.LatinCompactCyrillicH(familyName), NameKeys.LatinCompactCyrillicH(givenNames));
+        var (flh, glh) = (NameKeys.LatinCompactCyrillicH(familyNameLatin), NameKeys.LatinCompactCyrillicH(givenNamesLatin));
+        var wholeH = new List<string>(4);
+        foreach (var (vf, vg, bf, bg) in new[] { (fh, gh, f, g), (flh, glh, fl, gl) })
+        {
+            if (vf is not null || vg is not null)
+            {
+                wholeH.Add(NameKeys.Phonetic((vf ?? bf) + (vg ?? bg)));
+                wholeH.Add(NameKeys.Phonetic((vg ?? bg) + (vf ?? bf)));
+            }
+        }
+
+        return new PersonNameKeys(family, given, full, compact)
+        {
+            FamilyH = Variant(family, fh, flh),
+            GivenH = Variant(given, gh, glh),
+            FullH = wholeH.Count == 0 ? [] : Distinct([.. wholeH]).Where(v => !full.Contains(v)).ToArray(),
+        };
+    }
+
+    /// <summary>The keys of the variant forms that are not among the plain keys; empty when none.</summary>
+    private static string[] Variant(string[] plain, string? a, string? b)
+    {
+        if (a is null && b is null)
+        {
+            return [];
+        }
+
+        var keys = Distinct(a is null ? "" : NameKeys.Phonetic(a), b is null ? "" : NameKeys.Phonetic(b));
+        return keys.Any(k => plain.Contains(k)) ? keys.Where(k => !plain.Contains(k)).ToArray() : keys;
     }
 
     /// <summary>Whether any family key of one is a family key of the other.</summary>
