@@ -22,6 +22,7 @@ public static class MedicalModule
     {
         builder.AddRegistryDatabase<MedicalDbContext, SqliteMedicalDbContext>(MedicalModule.ConnectionName);
         builder.AddAccessAudit<MedicalDbContext>("registry.medical.v1", "medical");
+        builder.AddOutbox<MedicalDbContext>();
         builder.Services.AddScoped<OpenMedicalRecordHandler>();
         builder.Services.AddScoped<GetMedicalRecordHandler>();
         builder.Services.AddScoped<RecordEncounterHandler>();

@@ -12,7 +12,7 @@ const string usage = """
           may be deleted and it would be applied again; raise the window to park messages longer.
           Sent outbox rows are kept Messaging:Retention:OutboxSent (7 days).
 
-      registryctl outbox parked --service intake|custody [--database <connection string>] [--provider Postgres|Sqlite] [--max N]
+      registryctl outbox parked --service intake|custody|medical [--database <connection string>] [--provider Postgres|Sqlite] [--max N]
           Lists the outbox rows the service's dispatcher parked (it could not publish them: a type that
           names no contract, a payload that does not read, or Messaging:Outbox:MaxAttempts failures while
           the broker was up): id, message id, type, case, attempts, created, parked and the last error.
@@ -20,7 +20,7 @@ const string usage = """
           ConnectionStrings__Custody, --provider to Database__Provider (Postgres); for the embedded mode,
           --provider Sqlite --database "Data Source=.data/embedded/intake.db". --max defaults to 100.
 
-      registryctl outbox retry <id>|--all --service intake|custody [--database …] [--provider …]
+      registryctl outbox retry <id>|--all --service intake|custody|medical [--database …] [--provider …]
           Re-queues a parked row (or all of them) once the cause is fixed, with a fresh count of attempts;
           the running service publishes it within 2 s. It reaches consumers after the events of its case
           written since; consumers that keep state from ordered events compare the revision they carry.
@@ -143,13 +143,13 @@ async Task<int> RetryAsync(string target, string[] rest)
 static Task<ParkedOutbox> OpenOutboxAsync(Options options)
 {
     var service = options.Get("--service")?.ToLowerInvariant()
-        ?? throw new UsageException("--service intake|custody is required.");
+        ?? throw new UsageException("--service intake|custody|medical is required.");
     var connectionName = service switch
     {
         "intake" => "Intake",
         "custody" => "Custody",
-        "medical" => throw new UsageException("medical publishes nothing: it has no outbox."),
-        _ => throw new UsageException($"--service must be intake or custody, not '{service}'."),
+        "medical" => "Medical",
+        _ => throw new UsageException($"--service must be intake, custody or medical, not '{service}'."),
     };
     var database = options.Get("--database") ?? Environment.GetEnvironmentVariable($"ConnectionStrings__{connectionName}")
         ?? throw new UsageException($"No database: pass --database or set ConnectionStrings__{connectionName}.");

@@ -6,7 +6,7 @@ using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Medical.Data;
 
-public class MedicalDbContext : DbContext, IInboxStore, IAccessAuditStore
+public class MedicalDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAuditStore
 {
     public MedicalDbContext(DbContextOptions<MedicalDbContext> options)
         : base(options)
@@ -24,6 +24,7 @@ public class MedicalDbContext : DbContext, IInboxStore, IAccessAuditStore
     public DbSet<Condition> Conditions => Set<Condition>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();
@@ -34,5 +35,6 @@ public class MedicalDbContext : DbContext, IInboxStore, IAccessAuditStore
         model.ApplyConfigurationsFromAssembly(typeof(MedicalDbContext).Assembly);
         model.AddInbox();
         model.AddAccessEvents(Database.IsNpgsql());
+        model.AddOutbox();
     }
 }

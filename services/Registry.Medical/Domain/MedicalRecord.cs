@@ -121,9 +121,7 @@ public sealed class MedicalRecord
         }
 
         ActiveConditions += found.Count - resolved.Count;
-        Status = ActiveConditions > 0 ? MedicalStatus.UnderTreatment
-            : LastExaminedAt is not null ? MedicalStatus.Examined
-            : MedicalStatus.AwaitingExamination;
+        Status = DeriveStatus();
         Version++;
         return (encounter, found, resolved);
     }
@@ -165,9 +163,7 @@ public sealed class MedicalRecord
         ExaminationDueBy = LastExaminedAt is { } last ? last + InspectionInterval
             : merged.ExaminationDueBy < ExaminationDueBy ? merged.ExaminationDueBy : ExaminationDueBy;
         ActiveConditions += conditions.Count(c => c.IsActive);
-        Status = ActiveConditions > 0 ? MedicalStatus.UnderTreatment
-            : LastExaminedAt is not null ? MedicalStatus.Examined
-            : MedicalStatus.AwaitingExamination;
+        Status = DeriveStatus();
         Version++;
 
         merged.ActiveConditions = 0;
@@ -175,6 +171,16 @@ public sealed class MedicalRecord
         merged.MergedIntoCaseId = CaseId;
         merged.Version++;
     }
+
+    /// <summary>
+    /// The summary state from what the record holds, the gravest first: deceased, hospitalised, seriously ill or
+    /// wounded, under treatment (a condition active), examined, awaiting the intake examination. A merged record
+    /// keeps <see cref="MedicalStatus.Merged"/>, set by <see cref="Absorb"/>. Every change of the record ends here.
+    /// </summary>
+    private MedicalStatus DeriveStatus() =>
+        ActiveConditions > 0 ? MedicalStatus.UnderTreatment
+        : LastExaminedAt is not null ? MedicalStatus.Examined
+        : MedicalStatus.AwaitingExamination;
 
     private void EnsureNotMerged()
     {
@@ -196,4 +202,10 @@ public enum MedicalStatus
     UnderTreatment = 3,
     /// <summary>The case was merged into another (the same person): that record holds the person's history now.</summary>
     Merged = 4,
+    /// <summary>In hospital: admitted and not yet discharged.</summary>
+    Hospitalised = 5,
+    /// <summary>Marked seriously ill or wounded (GC III Art. 122): weekly health reports are due.</summary>
+    SeriouslyIll = 6,
+    /// <summary>Death recorded (GC III Art. 120); final.</summary>
+    Deceased = 7,
 }
