@@ -67,7 +67,7 @@ public sealed class MedicalRecord
         EncounterDetails details, IReadOnlyList<ConditionFinding> findings, IReadOnlyCollection<Guid> resolve,
         IReadOnlyList<Condition> active, DateTimeOffset now)
     {
-        EnsureNotMerged();
+        EnsureOpen();
         if (Dates.CaptivityProblem(details.OccurredAt) is { } problem)
         {
             throw new RuleViolationException("ENCOUNTER_BEFORE_CAPTURE", ResourceType, Subject,
@@ -181,6 +181,12 @@ public sealed class MedicalRecord
         ActiveConditions > 0 ? MedicalStatus.UnderTreatment
         : LastExaminedAt is not null ? MedicalStatus.Examined
         : MedicalStatus.AwaitingExamination;
+
+    /// <summary>
+    /// The check every write on the record makes first: a record merged into another takes nothing more
+    /// (FAILED_PRECONDITION CASE_MERGED, naming the survivor).
+    /// </summary>
+    public void EnsureOpen() => EnsureNotMerged();
 
     private void EnsureNotMerged()
     {

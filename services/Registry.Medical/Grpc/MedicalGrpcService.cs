@@ -15,7 +15,11 @@ namespace Registry.Medical.Grpc;
 /// (GC III Art. 30, 31) and are the medical service's own.
 /// </summary>
 public sealed class MedicalGrpcService(
-    MedicalDbContext db, RecordEncounterHandler record, GetMedicalRecordHandler medicalRecord, ListEncountersHandler encounters, TimeProvider clock)
+    MedicalDbContext db,
+    TimeProvider clock,
+    RecordEncounterHandler record,
+    GetMedicalRecordHandler medicalRecord,
+    ListEncountersHandler encounters)
     : MedicalService.MedicalServiceBase
 {
     public override async Task<GetMedicalSummaryResponse> GetMedicalSummary(GetMedicalSummaryRequest request, ServerCallContext context)
