@@ -2,6 +2,7 @@ using MassTransit;
 using Registry.Medical.Consumers;
 using Registry.Medical.Data;
 using Registry.Medical.Data.Sqlite;
+using Registry.Medical.Features.Certificates;
 using Registry.Medical.Features.Encounters;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
@@ -28,6 +29,12 @@ public static class MedicalModule
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
+        // Issue 13, part A: certificates of treatment (GC III Art. 30).
+        builder.Services.AddScoped<IssueTreatmentCertificateHandler>();
+        builder.Services.AddScoped<TreatmentCertificateQueries>();
+        builder.Services.AddSingleton<CertificateFonts>();
+        builder.Services.AddSingleton<CertificateDocument>();
+        builder.Services.AddHostedService<CertificateFontCheck>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {

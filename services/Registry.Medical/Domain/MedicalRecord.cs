@@ -17,6 +17,8 @@ public sealed class MedicalRecord
     /// <summary>Field limits, read by the validators and the EF configuration alike (medical.proto states them too).</summary>
     public const int CaseNumberMaxLength = 32;
     public const int DateOfBirthMaxLength = 10;
+    /// <summary>Intake's limit on each name (PersonIdentity.NameMaxLength).</summary>
+    public const int NameMaxLength = 200;
 
     private MedicalRecord()
     {
@@ -35,6 +37,12 @@ public sealed class MedicalRecord
     /// <summary>The person's date of birth as intake registered it (YYYY, YYYY-MM or YYYY-MM-DD); null when unknown.</summary>
     public string? DateOfBirth { get; private set; }
 
+    /// <summary>
+    /// The person's name as intake registered it (CaseRegistered), in the person's own script and in Latin letters;
+    /// null on records opened before it was kept. What certificates of treatment (GC III Art. 30) print beside the case number.
+    /// </summary>
+    public PersonName? Name { get; private set; }
+
     /// <summary>The person's birth and capture: the bounds of every encounter's date (<see cref="PersonDates"/>).</summary>
     public PersonDates Dates => new(DayRange.Parse(DateOfBirth), CapturedAt);
     /// <summary>When the next examination or inspection is due (GC III Art. 31: at least monthly).</summary>
@@ -48,8 +56,10 @@ public sealed class MedicalRecord
     /// <summary>Bumped on every change: two encounters entered at once cannot both count from the same state.</summary>
     public long Version { get; private set; }
 
-    public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now, DateTimeOffset? capturedAt = null, string? dateOfBirth = null) => new()
+    public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now, DateTimeOffset? capturedAt = null, string? dateOfBirth = null,
+        PersonName? name = null) => new()
     {
+        Name = name,
         CaseId = caseId,
         CaseNumber = caseNumber,
         CapturedAt = capturedAt,
@@ -144,6 +154,7 @@ public sealed class MedicalRecord
             (var own, var other) => own ?? other,
         };
         DateOfBirth ??= merged.DateOfBirth;
+        Name ??= merged.Name;
         foreach (var encounter in encounters)
         {
             encounter.CaseId = CaseId;
@@ -196,6 +207,25 @@ public sealed class MedicalRecord
                 $"Case {CaseNumber} was merged into case {MergedIntoCaseId} as the same person; record this on that case instead.");
         }
     }
+}
+
+/// <summary>A person's name as intake registered it: in the person's own script, and in Latin letters when intake had them.</summary>
+public sealed record PersonName(string FamilyName, string GivenNames, string? FamilyNameLatin, string? GivenNamesLatin)
+{
+    /// <summary>The name from the registration, or null when it carried none.</summary>
+    public static PersonName? Of(string? familyName, string? givenNames, string? familyNameLatin, string? givenNamesLatin)
+    {
+        static string? Clean(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+        var (family, given, familyLatin, givenLatin) = (Clean(familyName), Clean(givenNames), Clean(familyNameLatin), Clean(givenNamesLatin));
+        return family is null && given is null ? null : new PersonName(family ?? "", given ?? "", familyLatin, givenLatin);
+    }
+
+    /// <summary>Family name then given names, as written in the person's script (e.g. "백 광순").</summary>
+    public string Native => string.Join(' ', new[] { FamilyName, GivenNames }.Where(s => s.Length > 0));
+
+    /// <summary>The Latin spelling, or null when intake had none.</summary>
+    public string? Latin => FamilyNameLatin is null && GivenNamesLatin is null
+        ? null : string.Join(' ', new[] { FamilyNameLatin, GivenNamesLatin }.Where(s => !string.IsNullOrEmpty(s)));
 }
 
 public enum MedicalStatus

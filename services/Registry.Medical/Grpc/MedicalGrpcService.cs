@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Registry.Medical.Data;
+using Registry.Medical.Features.Certificates;
 using Registry.Medical.Features.Encounters;
 using Registry.Medical.Features.Records;
 using Registry.Protos.Medical.V1;
@@ -19,7 +20,10 @@ public sealed class MedicalGrpcService(
     TimeProvider clock,
     RecordEncounterHandler record,
     GetMedicalRecordHandler medicalRecord,
-    ListEncountersHandler encounters)
+    ListEncountersHandler encounters,
+    IssueTreatmentCertificateHandler issueCertificate,
+    TreatmentCertificateQueries certificates,
+    CertificateDocument certificateDocument)
     : MedicalService.MedicalServiceBase
 {
     public override async Task<GetMedicalSummaryResponse> GetMedicalSummary(GetMedicalSummaryRequest request, ServerCallContext context)
@@ -58,5 +62,40 @@ public sealed class MedicalGrpcService(
         var id = errors.Uuid("case_id", caseId, required: true);
         errors.ThrowIfAny();
         return id!.Value;
+    }
+
+    // Issue 13, part A: certificates of treatment (GC III Art. 30).
+    public override async Task<IssueTreatmentCertificateResponse> IssueTreatmentCertificate(IssueTreatmentCertificateRequest request, ServerCallContext context)
+    {
+        var entry = TreatmentCertificateValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        var result = await issueCertificate.HandleAsync(entry, AccessContext.Caller(context), context.CancellationToken);
+        return new IssueTreatmentCertificateResponse { Certificate = result.Certificate.ToProto(), Replayed = result.Replayed };
+    }
+
+    public override async Task<GetTreatmentCertificateResponse> GetTreatmentCertificate(GetTreatmentCertificateRequest request, ServerCallContext context)
+    {
+        var found = await certificates.GetAsync(TreatmentCertificateQueries.IdOf(request.CertificateId), context.CancellationToken);
+        return new GetTreatmentCertificateResponse { Certificate = found.ToProto() };
+    }
+
+    public override async Task<ListTreatmentCertificatesResponse> ListTreatmentCertificates(ListTreatmentCertificatesRequest request, ServerCallContext context)
+    {
+        var page = await certificates.ListAsync(
+            CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "treatment-certificates"), context.CancellationToken);
+        var response = new ListTreatmentCertificatesResponse { NextPageToken = page.NextPageToken };
+        response.Certificates.AddRange(page.Items.Select(c => c.ToProto()));
+        return response;
+    }
+
+    /// <summary>A separate call from Get: an agency system lists and reads certificates often and fetches the document to print or file it.</summary>
+    public override async Task<RenderTreatmentCertificateResponse> RenderTreatmentCertificate(RenderTreatmentCertificateRequest request, ServerCallContext context)
+    {
+        var found = await certificates.GetAsync(TreatmentCertificateQueries.IdOf(request.CertificateId), context.CancellationToken);
+        return new RenderTreatmentCertificateResponse
+        {
+            Content = Google.Protobuf.ByteString.CopyFrom(certificateDocument.Render(found)),
+            ContentType = CertificateDocument.ContentType,
+            FileName = CertificateDocument.FileName(found),
+        };
     }
 }

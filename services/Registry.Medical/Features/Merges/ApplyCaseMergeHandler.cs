@@ -36,6 +36,11 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
         var encounters = await db.Encounters.Where(e => e.CaseId == merged.CaseId).ToListAsync(ct);
         var conditions = await db.Conditions.Where(c => c.CaseId == merged.CaseId).ToListAsync(ct);
         survivor.Absorb(merged, encounters, conditions);
+        foreach (var certificate in await db.TreatmentCertificates.Where(c => c.CaseId == merged.CaseId).ToListAsync(ct))
+        {
+            certificate.MoveTo(survivor);
+        }
+
         return survivor;
     }
 

@@ -14,5 +14,15 @@ public sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medica
         e.Property(r => r.Status).HasConversion<string>().HasMaxLength(40);
         e.Property(r => r.DateOfBirth).HasMaxLength(MedicalRecord.DateOfBirthMaxLength);
         e.Property(r => r.Version).IsConcurrencyToken();
+        // The name intake registered, as nullable columns of the record (null on records opened before it was kept).
+        e.OwnsOne(r => r.Name, n =>
+        {
+            n.Property(x => x.FamilyName).HasColumnName("FamilyName").HasMaxLength(MedicalRecord.NameMaxLength);
+            n.Property(x => x.GivenNames).HasColumnName("GivenNames").HasMaxLength(MedicalRecord.NameMaxLength);
+            n.Property(x => x.FamilyNameLatin).HasColumnName("FamilyNameLatin").HasMaxLength(MedicalRecord.NameMaxLength);
+            n.Property(x => x.GivenNamesLatin).HasColumnName("GivenNamesLatin").HasMaxLength(MedicalRecord.NameMaxLength);
+            n.Ignore(x => x.Native);
+            n.Ignore(x => x.Latin);
+        });
     }
 }

@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Medical.Data;
+using Registry.Medical.Domain;
+using Registry.Medical.Features.Records;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
+
+namespace Registry.Medical.Features.Certificates;
+
+/// <summary>What issuing answers: the certificate as stored, and whether this was a replay of an earlier request.</summary>
+public sealed record CertificateResult(TreatmentCertificate Certificate, bool Replayed);
+
+/// <summary>
+/// Issues a certificate of treatment (GC III Art. 30) on a case's record. Idempotent on request_id. The dates are
+/// checked against the person's capture and birth (<see cref="MedicalRecord.Dates"/>: INVALID_ARGUMENT naming the
+/// field). The record is read and held at its version for the write (an UPDATE that sets the version to itself),
+/// so a merge committed meanwhile makes this write lose the race and run again, to be refused CASE_MERGED; two
+/// certificates of one case do not conflict. The number comes from the store (<see cref="TreatmentCertificateConfiguration"/>).
+/// The issuer's agency and client come from <c>caller</c>, the verified token (<see cref="AccessContext.Caller"/>).
+/// </summary>
+public sealed class IssueTreatmentCertificateHandler(MedicalDbContext db, TimeProvider clock, ILogger<IssueTreatmentCertificateHandler> logger)
+{
+    public const int MaxAttempts = 20;
+
+    public Task<CertificateResult> HandleAsync(CertificateEntry entry, CallerIdentity caller, CancellationToken ct)
+    {
+        var write = new IdempotentWrite<TreatmentCertificate, CertificateResult>(db, entry.Key)
+        {
+            FindPrior = (requestId, token) => db.TreatmentCertificates.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == requestId, token),
+            PriorHash = c => c.RequestHash,
+            Replay = (c, _) => Task.FromResult(new CertificateResult(c, Replayed: true)),
+            Conflict = c => $"request_id was already used for a different certificate ({c.CertificateNumber}); use a new request_id.",
+        };
+        return write.ExecuteAsync(token => IssueAsync(entry, caller, token), ct);
+    }
+
+    private async Task<CertificateResult> IssueAsync(CertificateEntry entry, CallerIdentity caller, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        var statement = entry.Statement;
+        for (var attempt = 1; ; attempt++)
+        {
+            var record = await db.FindRecordAsync(entry.CaseId, tracked: true, ct);
+            record.EnsureOpen();
+            // The shared date rules (DateRules): not before the capture, not before the person's birth.
+            var errors = new FieldViolations();
+            errors.Check("requested_at", record.Dates.CaptivityProblem(statement.RequestedAt));
+            errors.Check("treatment_from", record.Dates.CaptivityProblem(statement.TreatmentFrom));
+            if (statement.TreatmentTo is { } to)
+            {
+                errors.Check("treatment_to", record.Dates.CaptivityProblem(to));
+            }
+
+            errors.ThrowIfAny();
+            var ids = statement.ConditionIds.ToList();
+            var conditions = ids.Count == 0 ? [] : await db.Conditions.AsNoTracking().Where(c => ids.Contains(c.ConditionId)).ToListAsync(ct);
+            var certificate = TreatmentCertificate.Issue(record, statement, conditions, (caller.Agency, caller.ClientId), now);
+            certificate.AnswersRequest(entry.Key.RequestId, entry.Key.RequestHash);
+            db.TreatmentCertificates.Add(certificate);
+            // Holds the record as read: the UPDATE fails on its version if a merge changed it meanwhile.
+            db.Entry(record).Property(r => r.Version).IsModified = true;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
+                continue;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw RpcErrors.Contended(MedicalRecord.ResourceType, record.Subject, $"Case {entry.CaseId} is being changed; retry.");
+            }
+
+            logger.LogInformation("Case {CaseNumber}: certificate of treatment {Number} issued ({Language} copy)",
+                record.CaseNumber, certificate.CertificateNumber, certificate.Language);
+            return new CertificateResult(certificate, Replayed: false);
+        }
+    }
+}
