@@ -3,6 +3,7 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Registry.Medical.Data.Sqlite;
 
 #nullable disable
@@ -191,6 +192,104 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                     b.ToTable("medical_records", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Medical.Domain.TreatmentCertificate", b =>
+                {
+                    b.Property<long>("Number")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CertificateId")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ConditionIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ConditionsStated")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IssuedByAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IssuedByClient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MedicFunction")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MedicName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Nature")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Place")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Treatment")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TreatmentFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TreatmentTo")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("CertificateId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "Number");
+
+                    b.ToTable("treatment_certificates", (string)null);
+                });
+
             modelBuilder.Entity("Registry.ServiceDefaults.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -368,6 +467,86 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                         .HasDatabaseName("ix_access_events_agency");
 
                     b.ToTable("access_events", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Medical.Domain.MedicalRecord", b =>
+                {
+                    b.OwnsOne("Registry.Medical.Domain.PersonName", "Name", b1 =>
+                        {
+                            b1.Property<Guid>("MedicalRecordCaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("FamilyName")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FamilyName");
+
+                            b1.Property<string>("FamilyNameLatin")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FamilyNameLatin");
+
+                            b1.Property<string>("GivenNames")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("GivenNames");
+
+                            b1.Property<string>("GivenNamesLatin")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("GivenNamesLatin");
+
+                            b1.HasKey("MedicalRecordCaseId");
+
+                            b1.ToTable("medical_records");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MedicalRecordCaseId");
+                        });
+
+                    b.Navigation("Name");
+                });
+
+            modelBuilder.Entity("Registry.Medical.Domain.TreatmentCertificate", b =>
+                {
+                    b.OwnsOne("Registry.Medical.Domain.PersonName", "Name", b1 =>
+                        {
+                            b1.Property<long>("TreatmentCertificateNumber")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("FamilyName")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FamilyName");
+
+                            b1.Property<string>("FamilyNameLatin")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FamilyNameLatin");
+
+                            b1.Property<string>("GivenNames")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("GivenNames");
+
+                            b1.Property<string>("GivenNamesLatin")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("GivenNamesLatin");
+
+                            b1.HasKey("TreatmentCertificateNumber");
+
+                            b1.ToTable("treatment_certificates");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TreatmentCertificateNumber");
+                        });
+
+                    b.Navigation("Name");
                 });
 #pragma warning restore 612, 618
         }
