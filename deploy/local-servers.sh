@@ -6,7 +6,9 @@
 # of times. It works without systemd (it starts the servers itself through
 # pg_ctlcluster and the rabbitmq-server init script), so it suits containers,
 # sandboxes and CI machines alike:
-#   1. installs postgresql, rabbitmq-server and curl with apt-get if missing;
+#   1. installs postgresql, rabbitmq-server and curl with apt-get if missing,
+#      and the fonts the medical service renders certificates of treatment with
+#      (fonts-dejavu-core, fonts-nanum for Hangul);
 #   2. starts the PostgreSQL "main" cluster and the RabbitMQ node if they are
 #      not running, and waits until they accept connections;
 #   3. enables the RabbitMQ management plugin (HTTP API on port 15672; the
@@ -121,8 +123,10 @@ install_packages() {
         [postgresql]=pg_ctlcluster
         [rabbitmq-server]=rabbitmqctl
         [curl]=curl
+        [fonts-dejavu-core]=true
+        [fonts-nanum]=true
     )
-    for pkg in postgresql rabbitmq-server curl; do
+    for pkg in postgresql rabbitmq-server curl fonts-dejavu-core fonts-nanum; do
         if ! command -v "${probe[$pkg]}" >/dev/null 2>&1 \
             || ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$pkg")
@@ -133,7 +137,7 @@ install_packages() {
         missing+=(postgresql)
     fi
     if (( ${#missing[@]} == 0 )); then
-        log "packages already installed: postgresql rabbitmq-server curl"
+        log "packages already installed: postgresql rabbitmq-server curl fonts-dejavu-core fonts-nanum"
         return
     fi
     log "installing: ${missing[*]} (apt-get)"

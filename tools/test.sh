@@ -29,6 +29,19 @@ else
   exit 1
 fi
 
+# The medical service renders certificates of treatment with these fonts (Certificates:FontPath), whichever way the
+# servers come: DejaVu Sans for Latin and Cyrillic, Nanum Gothic for Hangul.
+if ! dpkg-query -W -f='${Status}\n' fonts-dejavu-core fonts-nanum 2>/dev/null | grep -c 'install ok installed' | grep -qx 2; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    step "fonts: installing fonts-dejavu-core fonts-nanum (apt-get)"
+    (apt-get install -y -q --no-install-recommends fonts-dejavu-core fonts-nanum >/dev/null 2>&1 \
+      || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends fonts-dejavu-core fonts-nanum >/dev/null))
+  else
+    echo "fonts-dejavu-core and fonts-nanum are missing; install them (the certificate tests render Hangul)" >&2
+    exit 1
+  fi
+fi
+
 if docker info >/dev/null 2>&1; then
   step "servers: a Docker engine answers; the tests start PostgreSQL and RabbitMQ with Testcontainers"
 elif [ -n "${REGISTRY_TEST_POSTGRES:-}" ] && [ -n "${REGISTRY_TEST_RABBITMQ:-}" ] && [ -n "${REGISTRY_TEST_RABBITMQ_MANAGEMENT:-}" ]; then
