@@ -22,6 +22,12 @@ public sealed class ContractTests
             ["ConditionFinding.body_site"] = Condition.BodySiteMaxLength,
             ["ConditionFinding.cause"] = Condition.CauseMaxLength,
             ["ListEncountersRequest.page_size"] = PageTokens.MaxPageSize,
+            // Issue 13, part A: certificates of treatment.
+            ["IssueTreatmentCertificateRequest.condition_ids"] = TreatmentCertificate.MaxConditions,
+            ["IssueTreatmentCertificateRequest.nature"] = TreatmentCertificate.NatureMaxLength,
+            ["IssueTreatmentCertificateRequest.treatment"] = TreatmentCertificate.TreatmentMaxLength,
+            ["IssueTreatmentCertificateRequest.place"] = TreatmentCertificate.PlaceMaxLength,
+            ["ListTreatmentCertificatesRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }
 
