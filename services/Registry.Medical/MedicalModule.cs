@@ -2,7 +2,10 @@ using MassTransit;
 using Registry.Medical.Consumers;
 using Registry.Medical.Data;
 using Registry.Medical.Data.Sqlite;
+using Registry.Medical.Features.Deaths;
 using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Enquiries;
+using Registry.Medical.Features.Hospitalisation;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
@@ -28,6 +31,15 @@ public static class MedicalModule
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
+        // Part C: hospitalisation, death and enquiries.
+        builder.Services.AddScoped<AdmitToHospitalHandler>();
+        builder.Services.AddScoped<DischargeFromHospitalHandler>();
+        builder.Services.AddScoped<ListHospitalStaysHandler>();
+        builder.Services.AddScoped<RecordDeathHandler>();
+        builder.Services.AddScoped<GetDeathHandler>();
+        builder.Services.AddScoped<OpenEnquiryHandler>();
+        builder.Services.AddScoped<CloseEnquiryHandler>();
+        builder.Services.AddScoped<ListEnquiriesHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {
