@@ -31,7 +31,7 @@ public sealed class RecordDeathHandler(MedicalDbContext db, OutboxSignal<Medical
             Replay = ReplayAsync,
             Conflict = _ => "request_id was already used for a different death; use a new request_id.",
         };
-        var result = await write.ExecuteAsync(token => db.SaveWithRetryAsync(command.CaseId, t => RecordAsync(command, caller, t), token), ct);
+        var result = await write.ExecuteAsync(token => LostRace.RetryAsync(db, MedicalRecord.ResourceType, $"cases/{command.CaseId}", t => RecordAsync(command, caller, t), token), ct);
         if (!result.Replayed)
         {
             outbox.Notify();
@@ -75,6 +75,7 @@ public sealed class RecordDeathHandler(MedicalDbContext db, OutboxSignal<Medical
             CertificateIssuedAt = details.Certificate.IssuedAt,
             EnquiryReference = enquiry?.Reference,
         }, now));
+        await db.SaveChangesAsync(ct);
         return new DeathResult(record, death, enquiry, Replayed: false);
     }
 

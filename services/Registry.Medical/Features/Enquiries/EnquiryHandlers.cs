@@ -27,7 +27,7 @@ public sealed class OpenEnquiryHandler(MedicalDbContext db, TimeProvider clock, 
             Replay = (e, _) => Task.FromResult(new EnquiryResult(e, Replayed: true)),
             Conflict = _ => "request_id was already used for a different enquiry; use a new request_id.",
         };
-        var result = await write.ExecuteAsync(token => db.SaveWithRetryAsync(command.CaseId, t => OpenAsync(command, caller, t), token), ct);
+        var result = await write.ExecuteAsync(token => LostRace.RetryAsync(db, MedicalRecord.ResourceType, $"cases/{command.CaseId}", t => OpenAsync(command, caller, t), token), ct);
         logger.LogInformation("Enquiry {Reference} opened ({Grounds})", result.Enquiry.Reference, result.Enquiry.Grounds);
         return result;
     }
@@ -43,6 +43,7 @@ public sealed class OpenEnquiryHandler(MedicalDbContext db, TimeProvider clock, 
         var enquiry = record.OpenEnquiry(command.Grounds, command.OccurredAt, command.Circumstances, caller, now);
         enquiry.AnswersRequest(command.Key.RequestId, command.Key.RequestHash);
         db.Enquiries.Add(enquiry);
+        await db.SaveChangesAsync(ct);
         return new EnquiryResult(enquiry, Replayed: false);
     }
 }
@@ -50,7 +51,8 @@ public sealed class OpenEnquiryHandler(MedicalDbContext db, TimeProvider clock, 
 /// <summary>
 /// Closes an open enquiry with its findings (ENQUIRY_CLOSED when closed before). A write on the enquiry, not on the
 /// medical record: the enquiry into a death is closed after the death. Idempotent on request_id; two closings at once
-/// are serialised by the enquiry's version (the loser is refused ENQUIRY_CLOSED, or replays the winner if it was the same request).
+/// are serialised by the enquiry's version (<see cref="LostRace"/>: the loser is refused ENQUIRY_CLOSED, or replays the winner
+/// if it was the same request).
 /// </summary>
 public sealed class CloseEnquiryHandler(MedicalDbContext db, TimeProvider clock, ILogger<CloseEnquiryHandler> logger)
 {
@@ -63,25 +65,14 @@ public sealed class CloseEnquiryHandler(MedicalDbContext db, TimeProvider clock,
             Replay = (e, _) => Task.FromResult(new EnquiryResult(e, Replayed: true)),
             Conflict = _ => "request_id was already used for a different closing; use a new request_id.",
         };
-        try
+        return await write.ExecuteAsync(token => LostRace.RetryAsync(db, Enquiry.ResourceType, $"enquiries/{command.EnquiryId}", async t =>
         {
-            return await write.ExecuteAsync(async token =>
-            {
-                var enquiry = await db.Enquiries.SingleOrNotFoundAsync(e => e.EnquiryId == command.EnquiryId, Enquiry.ResourceType, $"enquiries/{command.EnquiryId}", token);
-                enquiry.Close(command.Findings, caller, command.Key.RequestId, command.Key.RequestHash, clock.GetUtcNow().ToMicroseconds());
-                await db.SaveChangesAsync(token);
-                logger.LogInformation("Enquiry {Reference} closed", enquiry.Reference);
-                return new EnquiryResult(enquiry, Replayed: false);
-            }, ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // Another closing got in first: the rule that now applies answers.
-            db.ChangeTracker.Clear();
-            var current = await db.Enquiries.AsNoTracking().SingleAsync(e => e.EnquiryId == command.EnquiryId, CancellationToken.None);
-            current.Close(command.Findings, caller, command.Key.RequestId, command.Key.RequestHash, clock.GetUtcNow());
-            throw;
-        }
+            var enquiry = await db.Enquiries.SingleOrNotFoundAsync(e => e.EnquiryId == command.EnquiryId, Enquiry.ResourceType, $"enquiries/{command.EnquiryId}", t);
+            enquiry.Close(command.Findings, caller, command.Key.RequestId, command.Key.RequestHash, clock.GetUtcNow().ToMicroseconds());
+            await db.SaveChangesAsync(t);
+            logger.LogInformation("Enquiry {Reference} closed", enquiry.Reference);
+            return new EnquiryResult(enquiry, Replayed: false);
+        }, token), ct);
     }
 }
 

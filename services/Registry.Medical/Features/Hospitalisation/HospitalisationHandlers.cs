@@ -31,7 +31,7 @@ public sealed class AdmitToHospitalHandler(MedicalDbContext db, OutboxSignal<Med
             Replay = async (s, token) => new StayResult(await db.FindRecordAsync(s.CaseId, tracked: false, token), s, Replayed: true),
             Conflict = _ => "request_id was already used for a different admission; use a new request_id.",
         };
-        var result = await write.ExecuteAsync(token => db.SaveWithRetryAsync(admission.CaseId, t => AdmitAsync(admission, caller, t), token), ct);
+        var result = await write.ExecuteAsync(token => LostRace.RetryAsync(db, MedicalRecord.ResourceType, $"cases/{admission.CaseId}", t => AdmitAsync(admission, caller, t), token), ct);
         if (!result.Replayed)
         {
             outbox.Notify();
@@ -63,6 +63,7 @@ public sealed class AdmitToHospitalHandler(MedicalDbContext db, OutboxSignal<Med
         {
             CaseId = record.CaseId, HospitalisedAt = admission.AdmittedAt, Hospital = admission.Hospital.Describe(),
         }, now));
+        await db.SaveChangesAsync(ct);
         return new StayResult(record, stay, Replayed: false);
     }
 }
@@ -82,7 +83,7 @@ public sealed class DischargeFromHospitalHandler(MedicalDbContext db, OutboxSign
             Replay = async (s, token) => new StayResult(await db.FindRecordAsync(s.CaseId, tracked: false, token), s, Replayed: true),
             Conflict = _ => "request_id was already used for a different discharge; use a new request_id.",
         };
-        var result = await write.ExecuteAsync(token => db.SaveWithRetryAsync(discharge.CaseId, t => DischargeAsync(discharge, caller, t), token), ct);
+        var result = await write.ExecuteAsync(token => LostRace.RetryAsync(db, MedicalRecord.ResourceType, $"cases/{discharge.CaseId}", t => DischargeAsync(discharge, caller, t), token), ct);
         if (!result.Replayed)
         {
             outbox.Notify();
@@ -111,6 +112,7 @@ public sealed class DischargeFromHospitalHandler(MedicalDbContext db, OutboxSign
         {
             CaseId = record.CaseId, DischargedAt = discharge.DischargedAt, Hospital = open.Hospital.Describe(),
         }, now));
+        await db.SaveChangesAsync(ct);
         return new StayResult(record, open, Replayed: false);
     }
 }
