@@ -3,7 +3,10 @@ using Registry.Medical.Consumers;
 using Registry.Medical.Data;
 using Registry.Medical.Data.Sqlite;
 using Registry.Medical.Features.Certificates;
+using Registry.Medical.Features.Deaths;
 using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Enquiries;
+using Registry.Medical.Features.Hospitalisation;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
@@ -35,6 +38,15 @@ public static class MedicalModule
         builder.Services.AddSingleton<CertificateFonts>();
         builder.Services.AddSingleton<CertificateDocument>();
         builder.Services.AddHostedService<CertificateFontCheck>();
+        // Part C: hospitalisation, death and enquiries.
+        builder.Services.AddScoped<AdmitToHospitalHandler>();
+        builder.Services.AddScoped<DischargeFromHospitalHandler>();
+        builder.Services.AddScoped<ListHospitalStaysHandler>();
+        builder.Services.AddScoped<RecordDeathHandler>();
+        builder.Services.AddScoped<GetDeathHandler>();
+        builder.Services.AddScoped<OpenEnquiryHandler>();
+        builder.Services.AddScoped<CloseEnquiryHandler>();
+        builder.Services.AddScoped<ListEnquiriesHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {

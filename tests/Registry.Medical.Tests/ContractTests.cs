@@ -28,6 +28,19 @@ public sealed class ContractTests
             ["IssueTreatmentCertificateRequest.treatment"] = TreatmentCertificate.TreatmentMaxLength,
             ["IssueTreatmentCertificateRequest.place"] = TreatmentCertificate.PlaceMaxLength,
             ["ListTreatmentCertificatesRequest.page_size"] = PageTokens.MaxPageSize,
+            // Part C: hospitalisation, death and enquiries.
+            ["Hospital.name"] = HospitalRef.NameMaxLength,
+            ["Hospital.locality"] = HospitalRef.LocalityMaxLength,
+            ["AdmitToHospitalRequest.reason"] = HospitalStay.ReasonMaxLength,
+            ["DischargeFromHospitalRequest.notes"] = HospitalStay.NotesMaxLength,
+            ["ListHospitalStaysRequest.page_size"] = PageTokens.MaxPageSize,
+            ["DeathCertificate.number"] = DeathCertificate.NumberMaxLength,
+            ["DeathCertificate.issued_by"] = DeathCertificate.IssuedByMaxLength,
+            ["RecordDeathRequest.place"] = Death.PlaceMaxLength,
+            ["RecordDeathRequest.cause"] = Death.CauseMaxLength,
+            ["OpenEnquiryRequest.circumstances"] = Enquiry.CircumstancesMaxLength,
+            ["CloseEnquiryRequest.findings"] = Enquiry.FindingsMaxLength,
+            ["ListEnquiriesRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }
 

@@ -29,7 +29,10 @@ public sealed class CaptureCard
     public DateTimeOffset OccurredAt { get; private set; }
     public DateTimeOffset DueAt { get; private set; }
     public DateTimeOffset? IssuedAt { get; private set; }
-    /// <summary>Set when the card is no longer owed: its case was merged into another, whose card stands for the person.</summary>
+    /// <summary>
+    /// Set when the card is no longer owed: its case was merged into another, whose card stands for the person, or the
+    /// person died before it was issued (the death's notification takes its place).
+    /// </summary>
     public DateTimeOffset? WithdrawnAt { get; private set; }
     /// <summary>The issued card's content, as the contract's JSON.</summary>
     public string? Content { get; private set; }

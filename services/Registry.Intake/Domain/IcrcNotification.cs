@@ -10,6 +10,8 @@ public enum NotificationKind
     Transfer = 6,
     Hospitalisation = 7,
     Admission = 8,
+    /// <summary>From medical's DeathRecorded (GC III Art. 120, 122).</summary>
+    Death = 9,
 }
 
 /// <summary>

@@ -26,6 +26,9 @@ public class MedicalDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<TreatmentCertificate> TreatmentCertificates => Set<TreatmentCertificate>();
+    public DbSet<HospitalStay> HospitalStays => Set<HospitalStay>();
+    public DbSet<Death> Deaths => Set<Death>();
+    public DbSet<Enquiry> Enquiries => Set<Enquiry>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();

@@ -1,4 +1,5 @@
 using Registry.ServiceDefaults.Domain;
+using Registry.ServiceDefaults.Security;
 using Registry.ServiceDefaults.Validation;
 
 namespace Registry.Medical.Domain;
@@ -55,6 +56,12 @@ public sealed class MedicalRecord
     public Guid? MergedIntoCaseId { get; private set; }
     /// <summary>Bumped on every change: two encounters entered at once cannot both count from the same state.</summary>
     public long Version { get; private set; }
+    /// <summary>Set while in hospital: when the open stay's admission took place (status <see cref="MedicalStatus.Hospitalised"/>).</summary>
+    public DateTimeOffset? HospitalisedSince { get; private set; }
+    /// <summary>Set once a death is recorded (GC III Art. 120): the record is final (<see cref="EnsureOpen"/>).</summary>
+    public DateTimeOffset? DiedAt { get; private set; }
+    /// <summary>How many enquiries were opened on this case: the number of the next one's reference (<see cref="Enquiry.Reference"/>).</summary>
+    public int EnquiriesOpened { get; private set; }
 
     public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now, DateTimeOffset? capturedAt = null, string? dateOfBirth = null,
         PersonName? name = null) => new()
@@ -140,7 +147,8 @@ public sealed class MedicalRecord
     /// recorded under it move to this record, which then holds the person's whole medical history, and the summary is
     /// counted again from both: active conditions added up, the latest examination of either, and the inspection clock
     /// (GC III Art. 31) 30 days after that examination, or, with no examination on either, the earlier of the two due
-    /// dates, so an inspection overdue under either case stays overdue. The merged record keeps nothing active, says
+    /// dates, so an inspection overdue under either case stays overdue. A death recorded under either case is the
+    /// person's (the survivor is DECEASED), and so is an open hospital stay. The merged record keeps nothing active, says
     /// <see cref="MedicalStatus.Merged"/> and takes no more encounters (CASE_MERGED).
     /// </summary>
     public void Absorb(MedicalRecord merged, IReadOnlyList<Encounter> encounters, IReadOnlyList<Condition> conditions)
@@ -174,13 +182,97 @@ public sealed class MedicalRecord
         ExaminationDueBy = LastExaminedAt is { } last ? last + InspectionInterval
             : merged.ExaminationDueBy < ExaminationDueBy ? merged.ExaminationDueBy : ExaminationDueBy;
         ActiveConditions += conditions.Count(c => c.IsActive);
+        // A death or an open hospital stay recorded under either case is the person's.
+        DiedAt ??= merged.DiedAt;
+        HospitalisedSince = DiedAt is not null ? null : HospitalisedSince ?? merged.HospitalisedSince;
         Status = DeriveStatus();
         Version++;
 
         merged.ActiveConditions = 0;
+        merged.HospitalisedSince = null;
         merged.Status = MedicalStatus.Merged;
         merged.MergedIntoCaseId = CaseId;
         merged.Version++;
+    }
+
+    /// <summary>
+    /// Admits the patient to hospital from <paramref name="admittedAt"/> (dates checked by the caller against the capture,
+    /// the birth and the previous stay): status HOSPITALISED. Refused ALREADY_IN_HOSPITAL while a stay is open.
+    /// </summary>
+    public HospitalStay AdmitToHospital(HospitalRef hospital, DateTimeOffset admittedAt, string reason, DateTimeOffset now)
+    {
+        EnsureOpen();
+        if (HospitalisedSince is { } since)
+        {
+            throw new RuleViolationException("ALREADY_IN_HOSPITAL", ResourceType, Subject,
+                $"Case {CaseNumber} is in hospital since {since:u}; discharge the patient first (outcome TRANSFERRED to move hospitals).");
+        }
+
+        var stay = HospitalStay.Admit(this, hospital, admittedAt, reason, now);
+        HospitalisedSince = admittedAt;
+        Status = DeriveStatus();
+        Version++;
+        return stay;
+    }
+
+    /// <summary>Ends the open stay <paramref name="open"/> (null when none: NOT_IN_HOSPITAL); the status is derived again.</summary>
+    public void Discharge(HospitalStay? open, DateTimeOffset dischargedAt, DischargeOutcome outcome, string? notes)
+    {
+        EnsureOpen();
+        if (open is null || HospitalisedSince is null)
+        {
+            throw new RuleViolationException("NOT_IN_HOSPITAL", ResourceType, Subject,
+                $"Case {CaseNumber} has no open hospital stay to end.");
+        }
+
+        open.End(dischargedAt, outcome, notes);
+        HospitalisedSince = null;
+        Status = DeriveStatus();
+        Version++;
+    }
+
+    /// <summary>
+    /// Records the death (GC III Art. 120): status DECEASED, and the record takes nothing more (PATIENT_DECEASED). An open
+    /// hospital stay (<paramref name="open"/>) ends at the death with outcome DIED. A death of unknown cause or caused by a
+    /// person opens an enquiry (Art. 121; <see cref="Death.EnquiryGroundsOf"/>), opened by the certifying medic.
+    /// </summary>
+    public (Death Death, Enquiry? Enquiry) RecordDeath(DeathDetails details, HospitalStay? open, CallerIdentity certifiedBy, DateTimeOffset now)
+    {
+        EnsureOpen();
+        Enquiry? enquiry = null;
+        if (Death.EnquiryGroundsOf(details.Manner) is { } grounds)
+        {
+            enquiry = NextEnquiry(grounds, details.DiedAt,
+                $"Death at {details.Place} on {details.DiedAt:yyyy-MM-dd}, death certificate {details.Certificate.Number}.", certifiedBy, now);
+        }
+
+        if (open is not null)
+        {
+            open.End(details.DiedAt, DischargeOutcome.Died, null);
+            open.DischargedBy(certifiedBy.Agency, certifiedBy.ClientId, null, null);
+        }
+
+        var death = Death.Record(this, details, open, enquiry, now);
+        HospitalisedSince = null;
+        DiedAt = details.DiedAt;
+        Status = DeriveStatus();
+        Version++;
+        return (death, enquiry);
+    }
+
+    /// <summary>Opens an enquiry into a serious injury caused or suspected to have been caused by a person (GC III Art. 121).</summary>
+    public Enquiry OpenEnquiry(EnquiryGrounds grounds, DateTimeOffset occurredAt, string circumstances, CallerIdentity openedBy, DateTimeOffset now)
+    {
+        EnsureOpen();
+        var enquiry = NextEnquiry(grounds, occurredAt, circumstances, openedBy, now);
+        Version++;
+        return enquiry;
+    }
+
+    private Enquiry NextEnquiry(EnquiryGrounds grounds, DateTimeOffset occurredAt, string circumstances, CallerIdentity openedBy, DateTimeOffset now)
+    {
+        EnquiriesOpened++;
+        return Enquiry.Open(this, EnquiriesOpened, grounds, occurredAt, circumstances, openedBy, now);
     }
 
     /// <summary>
@@ -189,15 +281,26 @@ public sealed class MedicalRecord
     /// keeps <see cref="MedicalStatus.Merged"/>, set by <see cref="Absorb"/>. Every change of the record ends here.
     /// </summary>
     private MedicalStatus DeriveStatus() =>
-        ActiveConditions > 0 ? MedicalStatus.UnderTreatment
+        DiedAt is not null ? MedicalStatus.Deceased
+        : HospitalisedSince is not null ? MedicalStatus.Hospitalised
+        : ActiveConditions > 0 ? MedicalStatus.UnderTreatment
         : LastExaminedAt is not null ? MedicalStatus.Examined
         : MedicalStatus.AwaitingExamination;
 
     /// <summary>
     /// The check every write on the record makes first: a record merged into another takes nothing more
-    /// (FAILED_PRECONDITION CASE_MERGED, naming the survivor).
+    /// (FAILED_PRECONDITION CASE_MERGED, naming the survivor), nor does the record of a person whose death was recorded
+    /// (PATIENT_DECEASED: GC III Art. 120; the death is final).
     /// </summary>
-    public void EnsureOpen() => EnsureNotMerged();
+    public void EnsureOpen()
+    {
+        EnsureNotMerged();
+        if (DiedAt is { } died)
+        {
+            throw new RuleViolationException("PATIENT_DECEASED", ResourceType, Subject,
+                $"The death of case {CaseNumber} was recorded (died {died:u}); nothing more is recorded on the record.");
+        }
+    }
 
     private void EnsureNotMerged()
     {

@@ -1,7 +1,10 @@
 using Grpc.Core;
 using Registry.Medical.Data;
 using Registry.Medical.Features.Certificates;
+using Registry.Medical.Features.Deaths;
 using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Enquiries;
+using Registry.Medical.Features.Hospitalisation;
 using Registry.Medical.Features.Records;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
@@ -23,7 +26,15 @@ public sealed class MedicalGrpcService(
     ListEncountersHandler encounters,
     IssueTreatmentCertificateHandler issueCertificate,
     TreatmentCertificateQueries certificates,
-    CertificateDocument certificateDocument)
+    CertificateDocument certificateDocument,
+    AdmitToHospitalHandler admitToHospital,
+    DischargeFromHospitalHandler dischargeFromHospital,
+    ListHospitalStaysHandler hospitalStays,
+    RecordDeathHandler recordDeath,
+    GetDeathHandler death,
+    OpenEnquiryHandler openEnquiry,
+    CloseEnquiryHandler closeEnquiry,
+    ListEnquiriesHandler enquiries)
     : MedicalService.MedicalServiceBase
 {
     public override async Task<GetMedicalSummaryResponse> GetMedicalSummary(GetMedicalSummaryRequest request, ServerCallContext context)
@@ -53,6 +64,64 @@ public sealed class MedicalGrpcService(
             CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "encounters"), context.CancellationToken);
         var response = new ListEncountersResponse { NextPageToken = page.NextPageToken };
         response.Encounters.AddRange(page.Items.Select(e => e.ToProto(conditions)));
+        return response;
+    }
+
+    // Part C: hospitalisation, death (GC III Art. 120, 121) and enquiries.
+    public override async Task<AdmitToHospitalResponse> AdmitToHospital(AdmitToHospitalRequest request, ServerCallContext context)
+    {
+        var admission = HospitalisationValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        var result = await admitToHospital.HandleAsync(admission, AccessContext.Caller(context), context.CancellationToken);
+        return new AdmitToHospitalResponse { Stay = result.Stay.ToProto(), Summary = result.Record.ToSummary(), Replayed = result.Replayed };
+    }
+
+    public override async Task<DischargeFromHospitalResponse> DischargeFromHospital(DischargeFromHospitalRequest request, ServerCallContext context)
+    {
+        var discharge = HospitalisationValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        var result = await dischargeFromHospital.HandleAsync(discharge, AccessContext.Caller(context), context.CancellationToken);
+        return new DischargeFromHospitalResponse { Stay = result.Stay.ToProto(), Summary = result.Record.ToSummary(), Replayed = result.Replayed };
+    }
+
+    public override async Task<ListHospitalStaysResponse> ListHospitalStays(ListHospitalStaysRequest request, ServerCallContext context)
+    {
+        var page = await hospitalStays.HandleAsync(
+            CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "hospital-stays"), context.CancellationToken);
+        var response = new ListHospitalStaysResponse { NextPageToken = page.NextPageToken };
+        response.Stays.AddRange(page.Items.Select(s => s.ToProto()));
+        return response;
+    }
+
+    public override async Task<RecordDeathResponse> RecordDeath(RecordDeathRequest request, ServerCallContext context)
+    {
+        var command = DeathValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        var result = await recordDeath.HandleAsync(command, AccessContext.Caller(context), context.CancellationToken);
+        return new RecordDeathResponse
+        {
+            Death = result.Death.ToProto(), Summary = result.Record.ToSummary(), Enquiry = result.Enquiry?.ToProto(), Replayed = result.Replayed,
+        };
+    }
+
+    public override async Task<GetDeathResponse> GetDeath(GetDeathRequest request, ServerCallContext context) =>
+        new() { Death = (await death.HandleAsync(CaseIdOf(request.CaseId), context.CancellationToken)).ToProto() };
+
+    public override async Task<OpenEnquiryResponse> OpenEnquiry(OpenEnquiryRequest request, ServerCallContext context)
+    {
+        var command = EnquiryValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        var result = await openEnquiry.HandleAsync(command, AccessContext.Caller(context), context.CancellationToken);
+        return new OpenEnquiryResponse { Enquiry = result.Enquiry.ToProto(), Replayed = result.Replayed };
+    }
+
+    public override async Task<CloseEnquiryResponse> CloseEnquiry(CloseEnquiryRequest request, ServerCallContext context)
+    {
+        var result = await closeEnquiry.HandleAsync(EnquiryValidator.Validate(request), AccessContext.Caller(context), context.CancellationToken);
+        return new CloseEnquiryResponse { Enquiry = result.Enquiry.ToProto(), Replayed = result.Replayed };
+    }
+
+    public override async Task<ListEnquiriesResponse> ListEnquiries(ListEnquiriesRequest request, ServerCallContext context)
+    {
+        var page = await enquiries.HandleAsync(EnquiryValidator.Validate(request), context.CancellationToken);
+        var response = new ListEnquiriesResponse { NextPageToken = page.NextPageToken };
+        response.Enquiries.AddRange(page.Items.Select(e => e.ToProto()));
         return response;
     }
 

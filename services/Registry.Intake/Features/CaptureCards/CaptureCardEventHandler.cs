@@ -58,6 +58,38 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         CardOwedAsync(m.CaseId, CaptureCardReason.Hospitalisation, NotificationKind.Hospitalisation, m.HospitalisedAt,
             c => $"Admitted to hospital: {IcrcFeed.Describe(c)} at {m.Hospital} on {m.HospitalisedAt:yyyy-MM-dd}.", ct);
 
+    /// <summary>
+    /// A death certified by medical (GC III Art. 120): the ICRC is notified (Art. 120, 122) with what the certificate
+    /// says (date and place of death, the cause as certified, its number, issuer and date) and, when the death opened an
+    /// official enquiry (Art. 121), the enquiry's reference, on the case that answers for the person (the survivor of a
+    /// merge). Capture cards still owed are withdrawn: the card is the prisoner's own to his family (Art. 70, Annex IV B),
+    /// which a dead person cannot write, and the death's notification takes its place; cards issued stay as issued.
+    /// Once per death: the consumer's inbox drops a redelivery.
+    /// </summary>
+    public async Task<CaptureCase?> HandleAsync(DeathRecorded m, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        if (await cases.FindOwnerAsync(m.CaseId, ct) is not { } owner)
+        {
+            return null; // not a case of this register
+        }
+
+        await cases.EnsureUnchangedAsync(ct, owner);
+
+        var owed = await db.CaptureCards.Where(c => c.CaseId == owner.CaseId && c.IssuedAt == null && c.WithdrawnAt == null).ToListAsync(ct);
+        foreach (var card in owed)
+        {
+            card.Withdraw(now);
+        }
+
+        var enquiry = m.EnquiryReference is null ? "" : $" An official enquiry is held (GC III Art. 121), reference {m.EnquiryReference}.";
+        var summary = $"Died: {IcrcFeed.Describe(owner)} on {m.DiedAt:yyyy-MM-dd} at {m.Place}. Cause of death as certified: {m.Cause} "
+            + $"(death certificate {m.CertificateNumber}, {m.CertificateIssuedBy}, {m.CertificateIssuedAt:yyyy-MM-dd}).{enquiry}";
+        db.RaiseNotification(owner, NotificationKind.Death, IcrcFeed.Shortened(summary), now);
+        await db.SequenceNotificationsAsync(ct);
+        return owner;
+    }
+
     /// <summary>A new capture card due a week after <paramref name="occurredAt"/>, owed by the case that answers for <paramref name="caseId"/>.</summary>
     private async Task<CaptureCase?> CardOwedAsync(
         Guid caseId, CaptureCardReason reason, NotificationKind kind, DateTimeOffset occurredAt, Func<CaptureCase, string> summary, CancellationToken ct)

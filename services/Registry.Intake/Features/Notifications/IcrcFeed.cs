@@ -53,6 +53,23 @@ public static class IcrcFeed
         await db.Database.ExecuteSqlRawAsync(sql, ct);
     }
 
+    /// <summary>A summary cut to <see cref="IcrcNotification.SummaryMaxLength"/> characters (ending in an ellipsis when cut), never within a surrogate pair.</summary>
+    public static string Shortened(string summary)
+    {
+        if (summary.Length <= IcrcNotification.SummaryMaxLength)
+        {
+            return summary;
+        }
+
+        var end = IcrcNotification.SummaryMaxLength - 1;
+        if (char.IsHighSurrogate(summary[end - 1]))
+        {
+            end--;
+        }
+
+        return summary[..end] + "…";
+    }
+
     public static string Describe(CaptureCase c)
     {
         var names = string.Join(" ", new[] { c.Identity.FamilyName, c.Identity.GivenNames }.Where(n => !string.IsNullOrEmpty(n)));

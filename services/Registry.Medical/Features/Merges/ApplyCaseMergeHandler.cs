@@ -41,6 +41,23 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
             certificate.MoveTo(survivor);
         }
 
+        // The person's hospital stays, enquiries and death move too (one death per record: the survivor's stands).
+        foreach (var stay in await db.HospitalStays.Where(s => s.CaseId == merged.CaseId).ToListAsync(ct))
+        {
+            stay.MoveTo(survivor);
+        }
+
+        foreach (var enquiry in await db.Enquiries.Where(e => e.CaseId == merged.CaseId).ToListAsync(ct))
+        {
+            enquiry.MoveTo(survivor);
+        }
+
+        if (await db.Deaths.SingleOrDefaultAsync(d => d.CaseId == merged.CaseId, ct) is { } death
+            && !await db.Deaths.AnyAsync(d => d.CaseId == survivor.CaseId, ct))
+        {
+            death.MoveTo(survivor);
+        }
+
         return survivor;
     }
 

@@ -24,6 +24,16 @@ public static class MedicalRecordMapping
             summary.LastExaminedAt = Timestamp.FromDateTimeOffset(examined);
         }
 
+        if (r.HospitalisedSince is { } hospitalised)
+        {
+            summary.HospitalisedSince = Timestamp.FromDateTimeOffset(hospitalised);
+        }
+
+        if (r.DiedAt is { } died)
+        {
+            summary.DiedAt = Timestamp.FromDateTimeOffset(died);
+        }
+
         return summary;
     }
 
