@@ -3,6 +3,8 @@ using Registry.Medical.Consumers;
 using Registry.Medical.Data;
 using Registry.Medical.Data.Sqlite;
 using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Fitness;
+using Registry.Medical.Features.Inspections;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
@@ -28,6 +30,11 @@ public static class MedicalModule
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
+        // Issue 13, part B: fitness assessments and batch inspections.
+        builder.Services.AddScoped<AssessFitnessHandler>();
+        builder.Services.AddScoped<ListFitnessAssessmentsHandler>();
+        builder.Services.AddScoped<GetFitnessHandler>();
+        builder.Services.AddScoped<RecordInspectionsHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {
