@@ -22,16 +22,17 @@ public sealed class GetFitnessHandler(MedicalDbContext db)
     public async Task<FitnessAnswer> HandleAsync(FitnessQuestion question, CancellationToken ct)
     {
         var (caseId, purpose, at) = question;
-        var found = await db.Records.AsNoTracking()
-            .Where(r => r.CaseId == caseId)
-            .Select(r => new
-            {
-                r.MergedIntoCaseId,
-                Latest = db.FitnessAssessments
-                    .Where(f => f.CaseId == caseId && f.Purpose == purpose && f.AssessedAt <= at)
-                    .OrderByDescending(f => f.AssessedAt).ThenByDescending(f => f.Id)
-                    .FirstOrDefault(),
-            })
+        // One statement on PostgreSQL and SQLite alike (SQLite has no LATERAL/APPLY): the record joined to the assessment
+        // whose id the scalar subquery finds by a backward seek of (case_id, purpose, assessed_at, id), LIMIT 1.
+        var found = await (
+                from r in db.Records.AsNoTracking()
+                where r.CaseId == caseId
+                from f in db.FitnessAssessments.AsNoTracking().Where(f => f.Id == db.FitnessAssessments
+                        .Where(x => x.CaseId == caseId && x.Purpose == purpose && x.AssessedAt <= at)
+                        .OrderByDescending(x => x.AssessedAt).ThenByDescending(x => x.Id)
+                        .Select(x => x.Id).FirstOrDefault())
+                    .DefaultIfEmpty()
+                select new { r.MergedIntoCaseId, Latest = f })
             .SingleOrDefaultAsync(ct)
             ?? throw RpcErrors.NotFound(MedicalRecord.ResourceType, caseId.ToString());
         return found.Latest switch
