@@ -7,6 +7,8 @@ using Registry.Medical.Features.Deaths;
 using Registry.Medical.Features.Encounters;
 using Registry.Medical.Features.Enquiries;
 using Registry.Medical.Features.Hospitalisation;
+using Registry.Medical.Features.Fitness;
+using Registry.Medical.Features.Inspections;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
 using Registry.Medical.Grpc;
@@ -47,6 +49,11 @@ public static class MedicalModule
         builder.Services.AddScoped<OpenEnquiryHandler>();
         builder.Services.AddScoped<CloseEnquiryHandler>();
         builder.Services.AddScoped<ListEnquiriesHandler>();
+        // Issue 13, part B: fitness assessments and batch inspections.
+        builder.Services.AddScoped<AssessFitnessHandler>();
+        builder.Services.AddScoped<ListFitnessAssessmentsHandler>();
+        builder.Services.AddScoped<GetFitnessHandler>();
+        builder.Services.AddScoped<RecordInspectionsHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {

@@ -1,5 +1,6 @@
 using Registry.Medical.Domain;
 using Registry.Medical.Features.Encounters;
+using Registry.Medical.Features.Inspections;
 using Registry.ServiceDefaults.Grpc;
 using Registry.Testing;
 
@@ -41,6 +42,18 @@ public sealed class ContractTests
             ["OpenEnquiryRequest.circumstances"] = Enquiry.CircumstancesMaxLength,
             ["CloseEnquiryRequest.findings"] = Enquiry.FindingsMaxLength,
             ["ListEnquiriesRequest.page_size"] = PageTokens.MaxPageSize,
+            // Issue 13, part B: fitness assessments and batch inspections.
+            ["AssessFitnessRequest.conditions"] = FitnessAssessment.ConditionsMaxLength,
+            ["AssessFitnessRequest.clinical_reasons"] = FitnessAssessment.ClinicalReasonsMaxLength,
+            ["AssessFitnessRequest.valid_until"] = (int)FitnessAssessment.MaxValidity.TotalDays,
+            ["AssessFitnessRequest.assessed_by"] = FitnessAssessment.AssessedByMaxLength,
+            ["ListFitnessAssessmentsRequest.page_size"] = PageTokens.MaxPageSize,
+            ["RecordInspectionsRequest.place"] = Encounter.PlaceMaxLength,
+            ["RecordInspectionsRequest.clinician"] = Encounter.ClinicianMaxLength,
+            ["RecordInspectionsRequest.inspections"] = InspectionBatchValidator.MaxPersons,
+            ["PersonInspection.notes"] = Encounter.NotesMaxLength,
+            ["PersonInspection.findings"] = EncounterValidator.MaxFindings,
+            ["PersonInspection.resolved_condition_ids"] = EncounterValidator.MaxFindings,
         });
     }
 
@@ -51,5 +64,7 @@ public sealed class ContractTests
         ContractChecks.AssertAligned<EncounterKind, Protos.Medical.V1.EncounterKind>();
         ContractChecks.AssertAligned<ConditionKind, Protos.Medical.V1.ConditionKind>();
         ContractChecks.AssertAligned<Severity, Protos.Medical.V1.Severity>();
+        ContractChecks.AssertAligned<FitnessPurpose, Protos.Medical.V1.FitnessPurpose>();
+        ContractChecks.AssertAligned<FitnessOutcome, Protos.Medical.V1.FitnessOutcome>();
     }
 }

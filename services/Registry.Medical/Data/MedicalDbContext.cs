@@ -29,6 +29,7 @@ public class MedicalDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<HospitalStay> HospitalStays => Set<HospitalStay>();
     public DbSet<Death> Deaths => Set<Death>();
     public DbSet<Enquiry> Enquiries => Set<Enquiry>();
+    public DbSet<FitnessAssessment> FitnessAssessments => Set<FitnessAssessment>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();

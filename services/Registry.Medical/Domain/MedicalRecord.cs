@@ -143,6 +143,25 @@ public sealed class MedicalRecord
         return (encounter, found, resolved);
     }
     /// <summary>
+    /// Enters a medic's assessment of fitness for interview, transfer or repatriation (GC III Art. 17, 47, 109-117).
+    /// It supersedes earlier assessments for the same purpose from its <see cref="FitnessStatement.AssessedAt"/> on
+    /// (nothing of them changes: <c>GetFitness</c> answers the latest assessed by the time asked about). The record's
+    /// version moves, so an assessment cannot land on a record a merge is moving meanwhile.
+    /// </summary>
+    public FitnessAssessment AssessFitness(FitnessStatement statement, DateTimeOffset now)
+    {
+        EnsureOpen();
+        if (Dates.CaptivityProblem(statement.AssessedAt) is { } problem)
+        {
+            throw new RuleViolationException("ASSESSMENT_BEFORE_CAPTURE", ResourceType, Subject,
+                $"A fitness assessment of case {CaseNumber} at {statement.AssessedAt:u}: it {problem}.");
+        }
+
+        Version++;
+        return FitnessAssessment.Of(this, statement, now);
+    }
+
+    /// <summary>
     /// Intake merged <paramref name="merged"/>'s case into this one (CasesMerged): the person's encounters and conditions
     /// recorded under it move to this record, which then holds the person's whole medical history, and the summary is
     /// counted again from both: active conditions added up, the latest examination of either, and the inspection clock

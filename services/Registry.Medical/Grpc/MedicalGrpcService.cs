@@ -5,6 +5,8 @@ using Registry.Medical.Features.Deaths;
 using Registry.Medical.Features.Encounters;
 using Registry.Medical.Features.Enquiries;
 using Registry.Medical.Features.Hospitalisation;
+using Registry.Medical.Features.Fitness;
+using Registry.Medical.Features.Inspections;
 using Registry.Medical.Features.Records;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
@@ -34,7 +36,11 @@ public sealed class MedicalGrpcService(
     GetDeathHandler death,
     OpenEnquiryHandler openEnquiry,
     CloseEnquiryHandler closeEnquiry,
-    ListEnquiriesHandler enquiries)
+    ListEnquiriesHandler enquiries,
+    AssessFitnessHandler assessFitness,
+    ListFitnessAssessmentsHandler fitnessAssessments,
+    GetFitnessHandler fitness,
+    RecordInspectionsHandler inspections)
     : MedicalService.MedicalServiceBase
 {
     public override async Task<GetMedicalSummaryResponse> GetMedicalSummary(GetMedicalSummaryRequest request, ServerCallContext context)
@@ -123,6 +129,51 @@ public sealed class MedicalGrpcService(
         var response = new ListEnquiriesResponse { NextPageToken = page.NextPageToken };
         response.Enquiries.AddRange(page.Items.Select(e => e.ToProto()));
         return response;
+    }
+
+    // Issue 13, part B: fitness assessments and batch inspections.
+    public override async Task<AssessFitnessResponse> AssessFitness(AssessFitnessRequest request, ServerCallContext context)
+    {
+        var entry = FitnessValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        var result = await assessFitness.HandleAsync(entry, AccessContext.Caller(context), context.CancellationToken);
+        return new AssessFitnessResponse { Assessment = result.Assessment.ToProto(SeesClinicalDetail(context)), Replayed = result.Replayed };
+    }
+
+    public override async Task<ListFitnessAssessmentsResponse> ListFitnessAssessments(ListFitnessAssessmentsRequest request, ServerCallContext context)
+    {
+        var page = await fitnessAssessments.HandleAsync(FitnessValidator.Validate(request), context.CancellationToken);
+        var clinical = SeesClinicalDetail(context);
+        var response = new ListFitnessAssessmentsResponse { NextPageToken = page.NextPageToken };
+        response.Assessments.AddRange(page.Items.Select(f => f.ToProto(clinical)));
+        return response;
+    }
+
+    public override async Task<GetFitnessResponse> GetFitness(GetFitnessRequest request, ServerCallContext context)
+    {
+        var answer = await fitness.HandleAsync(FitnessValidator.Validate(request, clock.GetUtcNow()), context.CancellationToken);
+        return answer.ToProto(SeesClinicalDetail(context));
+    }
+
+    public override async Task<RecordInspectionsResponse> RecordInspections(RecordInspectionsRequest request, ServerCallContext context)
+    {
+        var batch = InspectionBatchValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        return await inspections.HandleAsync(batch, AccessContext.Caller(context), context.CancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the caller's verified token holds the medic role, the only one that reads clinical detail (GC III Art. 30;
+    /// DOMAIN.md "Roles"). Decided here from the token, whatever the gateway let through; for any other role the clinical
+    /// reasons are withheld and the audit record says so (<c>clinical_reasons</c>).
+    /// </summary>
+    private static bool SeesClinicalDetail(ServerCallContext context)
+    {
+        if (AccessContext.Caller(context).Roles.Contains(RegistryRoles.Medic))
+        {
+            return true;
+        }
+
+        AccessContext.Withhold(context, "clinical_reasons");
+        return false;
     }
 
     private static Guid CaseIdOf(string caseId)

@@ -32,8 +32,20 @@ public static class KeysetPaging
     /// Pages by an instant then a <c>long</c> tie-breaker (e.g. encounters in the order they took place):
     /// rows with <c>(first, then) &gt; position</c>, ordered by both.
     /// </summary>
-    public static async Task<Page<T>> ToKeysetPageAsync<T>(
+    public static Task<Page<T>> ToKeysetPageAsync<T>(
         this IQueryable<T> source, PageRequest page, Expression<Func<T, DateTimeOffset>> first, Expression<Func<T, long>> then, CancellationToken ct)
+        => PageByInstantAsync(source, page, first, then, descending: false, ct);
+
+    /// <summary>
+    /// As <see cref="ToKeysetPageAsync{T}(IQueryable{T}, PageRequest, Expression{Func{T, DateTimeOffset}}, Expression{Func{T, long}}, CancellationToken)"/>,
+    /// newest first (e.g. assessments, the latest first): rows with <c>(first, then) &lt; position</c>, ordered by both descending.
+    /// </summary>
+    public static Task<Page<T>> ToKeysetPageDescendingAsync<T>(
+        this IQueryable<T> source, PageRequest page, Expression<Func<T, DateTimeOffset>> first, Expression<Func<T, long>> then, CancellationToken ct)
+        => PageByInstantAsync(source, page, first, then, descending: true, ct);
+
+    private static async Task<Page<T>> PageByInstantAsync<T>(
+        IQueryable<T> source, PageRequest page, Expression<Func<T, DateTimeOffset>> first, Expression<Func<T, long>> then, bool descending, CancellationToken ct)
     {
         if (page.Position.Length > 0)
         {
@@ -42,13 +54,15 @@ public static class KeysetPaging
             var firstBody = new ParameterRebinder(first.Parameters[0], row).Visit(first.Body);
             var thenBody = new ParameterRebinder(then.Parameters[0], row).Visit(then.Body);
             var atConstant = Expression.Constant(at);
+            Func<Expression, Expression, BinaryExpression> beyond = descending ? Expression.LessThan : Expression.GreaterThan;
             var after = Expression.OrElse(
-                Expression.GreaterThan(firstBody, atConstant),
-                Expression.AndAlso(Expression.Equal(firstBody, atConstant), Expression.GreaterThan(thenBody, Expression.Constant(id))));
+                beyond(firstBody, atConstant),
+                Expression.AndAlso(Expression.Equal(firstBody, atConstant), beyond(thenBody, Expression.Constant(id))));
             source = source.Where(Expression.Lambda<Func<T, bool>>(after, row));
         }
 
-        var items = await source.OrderBy(first).ThenBy(then).Take(page.Size).ToListAsync(ct);
+        var ordered = descending ? source.OrderByDescending(first).ThenByDescending(then) : source.OrderBy(first).ThenBy(then);
+        var items = await ordered.Take(page.Size).ToListAsync(ct);
         var readFirst = first.Compile();
         var readThen = then.Compile();
         return new Page<T>(items, page.NextToken(items, i =>

@@ -21,20 +21,23 @@ public static class EncounterValidator
     /// <summary>At most this many findings, and as many resolved condition ids, per encounter.</summary>
     public const int MaxFindings = 20;
 
-    public static EncounterEntry Validate(RecordEncounterRequest request, DateTimeOffset now)
+    /// <param name="fieldPrefix">Put before every field a violation names: "" for RecordEncounter, the person's path in a
+    /// batch (e.g. <c>inspections[3].</c>) for RecordInspections.</param>
+    public static EncounterEntry Validate(RecordEncounterRequest request, DateTimeOffset now, string fieldPrefix = "")
     {
         var errors = new FieldViolations();
-        var requestId = errors.RequestId("request_id", request.RequestId);
-        var caseId = errors.Uuid("case_id", request.CaseId, required: true);
-        var kind = errors.Enum("kind", request.Kind, required: true);
-        var occurredAt = errors.PastTimestamp("occurred_at", request.OccurredAt, now, required: true);
-        var place = errors.Text("place", request.Place, Encounter.PlaceMaxLength, required: true);
-        var clinician = errors.Text("clinician", request.Clinician, Encounter.ClinicianMaxLength, required: true);
-        var notes = errors.Text("notes", request.Notes, Encounter.NotesMaxLength, required: false);
+        string F(string field) => fieldPrefix + field;
+        var requestId = errors.RequestId(F("request_id"), request.RequestId);
+        var caseId = errors.Uuid(F("case_id"), request.CaseId, required: true);
+        var kind = errors.Enum(F("kind"), request.Kind, required: true);
+        var occurredAt = errors.PastTimestamp(F("occurred_at"), request.OccurredAt, now, required: true);
+        var place = errors.Text(F("place"), request.Place, Encounter.PlaceMaxLength, required: true);
+        var clinician = errors.Text(F("clinician"), request.Clinician, Encounter.ClinicianMaxLength, required: true);
+        var notes = errors.Text(F("notes"), request.Notes, Encounter.NotesMaxLength, required: false);
 
         if (request.Findings.Count > MaxFindings)
         {
-            errors.Add("findings", $"must hold at most {MaxFindings} findings");
+            errors.Add(F("findings"), $"must hold at most {MaxFindings} findings");
         }
 
         var findings = new List<ConditionFinding>();
@@ -42,11 +45,11 @@ public static class EncounterValidator
         {
             var f = request.Findings[i];
             var path = $"findings[{i}]";
-            var findingKind = errors.Enum($"{path}.kind", f.Kind, required: true);
-            var description = errors.Text($"{path}.description", f.Description, Condition.DescriptionMaxLength, required: true);
-            var bodySite = errors.Text($"{path}.body_site", f.BodySite, Condition.BodySiteMaxLength, required: false);
-            var cause = errors.Text($"{path}.cause", f.Cause, Condition.CauseMaxLength, required: false);
-            var severity = errors.Enum($"{path}.severity", f.Severity, required: false);
+            var findingKind = errors.Enum(F($"{path}.kind"), f.Kind, required: true);
+            var description = errors.Text(F($"{path}.description"), f.Description, Condition.DescriptionMaxLength, required: true);
+            var bodySite = errors.Text(F($"{path}.body_site"), f.BodySite, Condition.BodySiteMaxLength, required: false);
+            var cause = errors.Text(F($"{path}.cause"), f.Cause, Condition.CauseMaxLength, required: false);
+            var severity = errors.Enum(F($"{path}.severity"), f.Severity, required: false);
             if (findingKind is not null && description is not null)
             {
                 findings.Add(new ConditionFinding((ConditionKind)(int)findingKind.Value, description, bodySite, cause,
@@ -57,11 +60,11 @@ public static class EncounterValidator
         var resolve = new List<Guid>();
         for (var i = 0; i < request.ResolvedConditionIds.Count; i++)
         {
-            if (errors.Uuid($"resolved_condition_ids[{i}]", request.ResolvedConditionIds[i], required: true) is { } id)
+            if (errors.Uuid(F($"resolved_condition_ids[{i}]"), request.ResolvedConditionIds[i], required: true) is { } id)
             {
                 if (resolve.Contains(id))
                 {
-                    errors.Add($"resolved_condition_ids[{i}]", "names a condition already listed");
+                    errors.Add(F($"resolved_condition_ids[{i}]"), "names a condition already listed");
                 }
                 else
                 {
@@ -72,7 +75,7 @@ public static class EncounterValidator
 
         if (request.ResolvedConditionIds.Count > MaxFindings)
         {
-            errors.Add("resolved_condition_ids", $"must hold at most {MaxFindings} ids");
+            errors.Add(F("resolved_condition_ids"), $"must hold at most {MaxFindings} ids");
         }
 
         errors.ThrowIfAny();

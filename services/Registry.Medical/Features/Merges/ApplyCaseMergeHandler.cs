@@ -6,8 +6,8 @@ using Registry.Medical.Domain;
 namespace Registry.Medical.Features.Merges;
 
 /// <summary>
-/// Follows intake's merge of two cases of one person (<see cref="CasesMerged"/>): the merged record's encounters and
-/// conditions move to the survivor's record and its summary and inspection clock are counted again
+/// Follows intake's merge of two cases of one person (<see cref="CasesMerged"/>): the merged record's encounters,
+/// conditions and fitness assessments move to the survivor's record and its summary and inspection clock are counted again
 /// (<see cref="MedicalRecord.Absorb"/>). Called by the consumer inside its inbox transaction; adds to the context and
 /// leaves the save to the caller. Both records' versions guard it against an encounter entered meanwhile (that one
 /// either lands first and moves too, or is refused CASE_MERGED when retried).
@@ -56,6 +56,12 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
             && !await db.Deaths.AnyAsync(d => d.CaseId == survivor.CaseId, ct))
         {
             death.MoveTo(survivor);
+        }
+
+        // The person's fitness assessments follow too: the latest of either record, per purpose, is the one in force.
+        foreach (var assessment in await db.FitnessAssessments.Where(f => f.CaseId == merged.CaseId).ToListAsync(ct))
+        {
+            assessment.MoveTo(survivor);
         }
 
         return survivor;
