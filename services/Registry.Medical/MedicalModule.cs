@@ -5,6 +5,7 @@ using Registry.Medical.Data.Sqlite;
 using Registry.Medical.Features.Encounters;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
+using Registry.Medical.Features.SeriouslyIll;
 using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -28,6 +29,11 @@ public static class MedicalModule
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
+        // Part D: seriously ill or wounded, weekly health reports (GC III Art. 122).
+        builder.Services.AddScoped<MarkSeriouslyIllHandler>();
+        builder.Services.AddScoped<UnmarkSeriouslyIllHandler>();
+        builder.Services.AddScoped<RecordWeeklyHealthReportHandler>();
+        builder.Services.AddScoped<ListWeeklyHealthReportsHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {

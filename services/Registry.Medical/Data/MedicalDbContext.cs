@@ -25,6 +25,8 @@ public class MedicalDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<SeriousIllness> SeriousIllnesses => Set<SeriousIllness>();
+    public DbSet<WeeklyHealthReport> WeeklyHealthReports => Set<WeeklyHealthReport>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();

@@ -7,7 +7,7 @@ namespace Registry.Medical.Domain;
 /// A captured person's medical record, opened when intake registers the case. Encounters are entered
 /// through <see cref="RecordEncounter"/>, which keeps the summary (status, next inspection) in step.
 /// </summary>
-public sealed class MedicalRecord
+public sealed partial class MedicalRecord
 {
     public const string ResourceType = "registry.medical.v1.MedicalRecord";
 
@@ -163,6 +163,7 @@ public sealed class MedicalRecord
         ExaminationDueBy = LastExaminedAt is { } last ? last + InspectionInterval
             : merged.ExaminationDueBy < ExaminationDueBy ? merged.ExaminationDueBy : ExaminationDueBy;
         ActiveConditions += conditions.Count(c => c.IsActive);
+        AbsorbSeriousIllness(merged);
         Status = DeriveStatus();
         Version++;
 
@@ -178,7 +179,8 @@ public sealed class MedicalRecord
     /// keeps <see cref="MedicalStatus.Merged"/>, set by <see cref="Absorb"/>. Every change of the record ends here.
     /// </summary>
     private MedicalStatus DeriveStatus() =>
-        ActiveConditions > 0 ? MedicalStatus.UnderTreatment
+        SeriouslyIllSince is not null ? MedicalStatus.SeriouslyIll
+        : ActiveConditions > 0 ? MedicalStatus.UnderTreatment
         : LastExaminedAt is not null ? MedicalStatus.Examined
         : MedicalStatus.AwaitingExamination;
 

@@ -24,6 +24,11 @@ public static class MedicalRecordMapping
             summary.LastExaminedAt = Timestamp.FromDateTimeOffset(examined);
         }
 
+        if (r.SeriouslyIllSince is { } seriouslyIll)
+        {
+            summary.SeriouslyIllSince = Timestamp.FromDateTimeOffset(seriouslyIll);
+        }
+
         return summary;
     }
 
