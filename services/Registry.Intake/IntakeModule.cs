@@ -28,6 +28,7 @@ public static class IntakeModule
             bus.AddConsumer<CustodyAdmittedConsumer, CustodyAdmittedConsumerDefinition>();
             bus.AddConsumer<CustodyTransferredConsumer, CustodyTransferredConsumerDefinition>();
             bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
+            bus.AddConsumer<WeeklyHealthReportConsumer, WeeklyHealthReportConsumerDefinition>();
         });
         return builder;
     }

@@ -10,6 +10,8 @@ public enum NotificationKind
     Transfer = 6,
     Hospitalisation = 7,
     Admission = 8,
+    /// <summary>GC III Art. 122: the state of health of a person seriously ill or wounded (marked, each weekly report, unmarked).</summary>
+    StateOfHealth = 9,
 }
 
 /// <summary>
