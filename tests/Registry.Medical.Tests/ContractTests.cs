@@ -22,6 +22,10 @@ public sealed class ContractTests
             ["ConditionFinding.body_site"] = Condition.BodySiteMaxLength,
             ["ConditionFinding.cause"] = Condition.CauseMaxLength,
             ["ListEncountersRequest.page_size"] = PageTokens.MaxPageSize,
+            ["MarkSeriouslyIllRequest.grounds"] = SeriousIllness.GroundsMaxLength,
+            ["UnmarkSeriouslyIllRequest.note"] = SeriousIllness.EndNoteMaxLength,
+            ["RecordWeeklyHealthReportRequest.notes"] = WeeklyHealthReport.NotesMaxLength,
+            ["ListWeeklyHealthReportsRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }
 
@@ -32,5 +36,6 @@ public sealed class ContractTests
         ContractChecks.AssertAligned<EncounterKind, Protos.Medical.V1.EncounterKind>();
         ContractChecks.AssertAligned<ConditionKind, Protos.Medical.V1.ConditionKind>();
         ContractChecks.AssertAligned<Severity, Protos.Medical.V1.Severity>();
+        ContractChecks.AssertAligned<HealthState, Protos.Medical.V1.HealthState>();
     }
 }
