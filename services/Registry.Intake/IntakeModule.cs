@@ -29,6 +29,7 @@ public static class IntakeModule
             bus.AddConsumer<CustodyTransferredConsumer, CustodyTransferredConsumerDefinition>();
             bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
             bus.AddConsumer<DeathRecordedConsumer, DeathRecordedConsumerDefinition>();
+            bus.AddConsumer<WeeklyHealthReportConsumer, WeeklyHealthReportConsumerDefinition>();
         });
         return builder;
     }

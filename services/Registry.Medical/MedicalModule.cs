@@ -11,6 +11,7 @@ using Registry.Medical.Features.Fitness;
 using Registry.Medical.Features.Inspections;
 using Registry.Medical.Features.Merges;
 using Registry.Medical.Features.Records;
+using Registry.Medical.Features.SeriouslyIll;
 using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -54,6 +55,11 @@ public static class MedicalModule
         builder.Services.AddScoped<ListFitnessAssessmentsHandler>();
         builder.Services.AddScoped<GetFitnessHandler>();
         builder.Services.AddScoped<RecordInspectionsHandler>();
+        // Part D: seriously ill or wounded, weekly health reports (GC III Art. 122).
+        builder.Services.AddScoped<MarkSeriouslyIllHandler>();
+        builder.Services.AddScoped<UnmarkSeriouslyIllHandler>();
+        builder.Services.AddScoped<RecordWeeklyHealthReportHandler>();
+        builder.Services.AddScoped<ListWeeklyHealthReportsHandler>();
         builder.AddMessagingRetention<MedicalDbContext>();
         builder.AddRegistryConsumers(bus =>
         {

@@ -54,6 +54,10 @@ public sealed class ContractTests
             ["PersonInspection.notes"] = Encounter.NotesMaxLength,
             ["PersonInspection.findings"] = EncounterValidator.MaxFindings,
             ["PersonInspection.resolved_condition_ids"] = EncounterValidator.MaxFindings,
+            ["MarkSeriouslyIllRequest.grounds"] = SeriousIllness.GroundsMaxLength,
+            ["UnmarkSeriouslyIllRequest.note"] = SeriousIllness.EndNoteMaxLength,
+            ["RecordWeeklyHealthReportRequest.notes"] = WeeklyHealthReport.NotesMaxLength,
+            ["ListWeeklyHealthReportsRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }
 
@@ -66,5 +70,6 @@ public sealed class ContractTests
         ContractChecks.AssertAligned<Severity, Protos.Medical.V1.Severity>();
         ContractChecks.AssertAligned<FitnessPurpose, Protos.Medical.V1.FitnessPurpose>();
         ContractChecks.AssertAligned<FitnessOutcome, Protos.Medical.V1.FitnessOutcome>();
+        ContractChecks.AssertAligned<HealthState, Protos.Medical.V1.HealthState>();
     }
 }

@@ -37,6 +37,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
     public DbSet<IcrcNotification> Notifications => Set<IcrcNotification>();
     public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
     public DbSet<CaseShare> CaseShares => Set<CaseShare>();
+    public DbSet<WeeklyReportClock> WeeklyReportClocks => Set<WeeklyReportClock>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
@@ -63,6 +64,7 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
         model.ApplyConfiguration(new IcrcNotificationConfiguration());
         model.ApplyConfiguration(new NotificationCounterConfiguration());
         model.ApplyConfiguration(new CaseShareConfiguration());
+        model.ApplyConfiguration(new WeeklyReportClockConfiguration());
         model.AddOutbox();
         model.AddInbox();
         model.AddAccessEvents(Database.IsNpgsql());

@@ -12,6 +12,8 @@ public enum NotificationKind
     Admission = 8,
     /// <summary>From medical's DeathRecorded (GC III Art. 120, 122).</summary>
     Death = 9,
+    /// <summary>GC III Art. 122: the state of health of a person seriously ill or wounded (marked, each weekly report, unmarked).</summary>
+    StateOfHealth = 10,
 }
 
 /// <summary>

@@ -38,6 +38,7 @@ public static class IntakeFeatures
         services.AddScoped<ListOverdueHandler>();
         services.AddScoped<IssueCaptureCardHandler>();
         services.AddScoped<CaptureCardEventHandler>();
+        services.AddScoped<WeeklyReportEventHandler>();
         services.AddScoped<StreamNotificationsHandler>();
         services.AddScoped<AcknowledgeNotificationsHandler>();
         services.AddScoped<SearchCasesHandler>();

@@ -30,6 +30,8 @@ public class MedicalDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<Death> Deaths => Set<Death>();
     public DbSet<Enquiry> Enquiries => Set<Enquiry>();
     public DbSet<FitnessAssessment> FitnessAssessments => Set<FitnessAssessment>();
+    public DbSet<SeriousIllness> SeriousIllnesses => Set<SeriousIllness>();
+    public DbSet<WeeklyHealthReport> WeeklyHealthReports => Set<WeeklyHealthReport>();
 
     /// <summary>Instants are stored in UTC whatever offset a value carries (<see cref="UtcInstants"/>).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions) => conventions.UseUtcInstants();

@@ -8,7 +8,7 @@ namespace Registry.Medical.Domain;
 /// A captured person's medical record, opened when intake registers the case. Encounters are entered
 /// through <see cref="RecordEncounter"/>, which keeps the summary (status, next inspection) in step.
 /// </summary>
-public sealed class MedicalRecord
+public sealed partial class MedicalRecord
 {
     public const string ResourceType = "registry.medical.v1.MedicalRecord";
 
@@ -204,6 +204,7 @@ public sealed class MedicalRecord
         // A death or an open hospital stay recorded under either case is the person's.
         DiedAt ??= merged.DiedAt;
         HospitalisedSince = DiedAt is not null ? null : HospitalisedSince ?? merged.HospitalisedSince;
+        AbsorbSeriousIllness(merged);
         Status = DeriveStatus();
         Version++;
 
@@ -302,6 +303,7 @@ public sealed class MedicalRecord
     private MedicalStatus DeriveStatus() =>
         DiedAt is not null ? MedicalStatus.Deceased
         : HospitalisedSince is not null ? MedicalStatus.Hospitalised
+        : SeriouslyIllSince is not null ? MedicalStatus.SeriouslyIll
         : ActiveConditions > 0 ? MedicalStatus.UnderTreatment
         : LastExaminedAt is not null ? MedicalStatus.Examined
         : MedicalStatus.AwaitingExamination;

@@ -8,6 +8,7 @@ using Registry.Medical.Features.Hospitalisation;
 using Registry.Medical.Features.Fitness;
 using Registry.Medical.Features.Inspections;
 using Registry.Medical.Features.Records;
+using Registry.Medical.Features.SeriouslyIll;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
@@ -40,7 +41,11 @@ public sealed class MedicalGrpcService(
     AssessFitnessHandler assessFitness,
     ListFitnessAssessmentsHandler fitnessAssessments,
     GetFitnessHandler fitness,
-    RecordInspectionsHandler inspections)
+    RecordInspectionsHandler inspections,
+    MarkSeriouslyIllHandler markSeriouslyIll,
+    UnmarkSeriouslyIllHandler unmarkSeriouslyIll,
+    RecordWeeklyHealthReportHandler weeklyReport,
+    ListWeeklyHealthReportsHandler weeklyReports)
     : MedicalService.MedicalServiceBase
 {
     public override async Task<GetMedicalSummaryResponse> GetMedicalSummary(GetMedicalSummaryRequest request, ServerCallContext context)
@@ -218,4 +223,27 @@ public sealed class MedicalGrpcService(
             FileName = CertificateDocument.FileName(found),
         };
     }
+
+    // Part D: seriously ill or wounded, weekly health reports (GC III Art. 122).
+    public override async Task<MarkSeriouslyIllResponse> MarkSeriouslyIll(MarkSeriouslyIllRequest request, ServerCallContext context)
+    {
+        var mark = SeriouslyIllValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        return (await markSeriouslyIll.HandleAsync(mark, AccessContext.Caller(context), context.CancellationToken)).ToMarkResponse();
+    }
+
+    public override async Task<UnmarkSeriouslyIllResponse> UnmarkSeriouslyIll(UnmarkSeriouslyIllRequest request, ServerCallContext context)
+    {
+        var unmark = SeriouslyIllValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        return (await unmarkSeriouslyIll.HandleAsync(unmark, AccessContext.Caller(context), context.CancellationToken)).ToUnmarkResponse();
+    }
+
+    public override async Task<RecordWeeklyHealthReportResponse> RecordWeeklyHealthReport(RecordWeeklyHealthReportRequest request, ServerCallContext context)
+    {
+        var entry = SeriouslyIllValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
+        return (await weeklyReport.HandleAsync(entry, AccessContext.Caller(context), context.CancellationToken)).ToReportResponse();
+    }
+
+    public override async Task<ListWeeklyHealthReportsResponse> ListWeeklyHealthReports(ListWeeklyHealthReportsRequest request, ServerCallContext context) =>
+        (await weeklyReports.HandleAsync(
+            CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "weekly-health-reports"), context.CancellationToken)).ToProto();
 }

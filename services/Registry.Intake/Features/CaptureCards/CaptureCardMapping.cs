@@ -52,10 +52,22 @@ public static class CaptureCardMapping
         OverdueBy = Duration.FromTimeSpan(asOf - card.DueAt),
     };
 
+    /// <summary>A weekly health report past due (GC III Art. 122), shown on the case that answers for it now.</summary>
+    public static OverdueItem ToOverdue(this WeeklyReportClock clock, CaptureCase? owner, DateTimeOffset asOf) => new()
+    {
+        Kind = OverdueKind.WeeklyHealthReport,
+        CaseId = (owner?.CaseId ?? clock.CaseId).ToString(),
+        CaseNumber = owner is null ? "" : CaptureCase.FormatCaseNumber(owner.Number),
+        Reason = "seriously ill or wounded",
+        DueAt = Timestamp.FromDateTimeOffset(clock.DueAt!.Value),
+        OverdueBy = Duration.FromTimeSpan(asOf - clock.DueAt!.Value),
+    };
+
     public static ListOverdueResponse ToProto(this Overdue overdue)
     {
         var response = new ListOverdueResponse { AsOf = Timestamp.FromDateTimeOffset(overdue.AsOf), NextPageToken = overdue.NextPageToken };
-        response.Items.AddRange(overdue.Items.Select(x => x.Card?.ToOverdue(overdue.AsOf) ?? x.Notification!.ToOverdue(overdue.AsOf)));
+        response.Items.AddRange(overdue.Items.Select(x =>
+            x.Card?.ToOverdue(overdue.AsOf) ?? x.Notification?.ToOverdue(overdue.AsOf) ?? x.WeeklyReport!.ToOverdue(x.WeeklyReportOwner, overdue.AsOf)));
         return response;
     }
 }

@@ -5,6 +5,7 @@ public readonly record struct OverduePosition(DateTimeOffset DueAt, int Kind, lo
 {
     public const int CardKind = 1;
     public const int NotificationKind = 2;
+    public const int WeeklyReportKind = 3;
 
     public int CompareTo(OverduePosition other) =>
         DueAt != other.DueAt ? DueAt.CompareTo(other.DueAt) : Kind != other.Kind ? Kind.CompareTo(other.Kind) : Id.CompareTo(other.Id);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
+using Registry.Medical.Features.SeriouslyIll;
 using Registry.Medical.Features.Records;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
@@ -56,6 +57,8 @@ public sealed class RecordDeathHandler(MedicalDbContext db, OutboxSignal<Medical
         }
 
         errors.ThrowIfAny();
+        // GC III Art. 122's weekly reports on the seriously ill end with the death (Art. 120 takes over).
+        await WeeklyReportClock.StopForDeathAsync(db, record, details.DiedAt, caller, now, ct);
         var (death, enquiry) = record.RecordDeath(details, open, caller, now);
         death.CertifiedBy(caller.Agency, caller.ClientId, command.Key.RequestId, command.Key.RequestHash);
         db.Deaths.Add(death);

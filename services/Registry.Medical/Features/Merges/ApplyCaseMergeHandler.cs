@@ -2,6 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
+using Registry.Medical.Features.SeriouslyIll;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Medical.Features.Merges;
 
@@ -16,7 +19,7 @@ namespace Registry.Medical.Features.Merges;
 /// A record not opened yet (its CaseRegistered still on the way) makes the delivery fail and be retried, then wait
 /// in the error queue; a survivor itself merged since is followed; a merge applied before changes nothing.
 /// </remarks>
-public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
+public sealed class ApplyCaseMergeHandler(MedicalDbContext db, TimeProvider clock)
 {
     /// <returns>The survivor's record as it now stands, or null when the merge was applied before.</returns>
     public async Task<MedicalRecord?> HandleAsync(CasesMerged m, CancellationToken ct)
@@ -35,6 +38,9 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
 
         var encounters = await db.Encounters.Where(e => e.CaseId == merged.CaseId).ToListAsync(ct);
         var conditions = await db.Conditions.Where(c => c.CaseId == merged.CaseId).ToListAsync(ct);
+        var illnesses = await db.SeriousIllnesses.Where(i => i.CaseId == merged.CaseId).ToListAsync(ct);
+        var reports = await db.WeeklyHealthReports.Where(r => r.CaseId == merged.CaseId).ToListAsync(ct);
+        var mergedWasSeriouslyIll = merged.SeriouslyIllSince is not null;
         survivor.Absorb(merged, encounters, conditions);
         foreach (var certificate in await db.TreatmentCertificates.Where(c => c.CaseId == merged.CaseId).ToListAsync(ct))
         {
@@ -62,6 +68,27 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db)
         foreach (var assessment in await db.FitnessAssessments.Where(f => f.CaseId == merged.CaseId).ToListAsync(ct))
         {
             assessment.MoveTo(survivor);
+        }
+
+        // GC III Art. 122: one weekly report clock, the survivor's; medical re-publishes it (intake's copy follows versions).
+        illnesses.ForEach(i => i.MoveTo(survivor));
+        reports.ForEach(r => r.MoveTo(survivor));
+        var now = clock.GetUtcNow().ToMicroseconds();
+        if (survivor.DiedAt is { } diedAt && survivor.SeriouslyIllSince is not null)
+        {
+            // The person died under one of the two cases: no weekly report is owed under either (Art. 120 replaces them).
+            var survivorOpen = await db.SeriousIllnesses.Where(i => i.CaseId == survivor.CaseId && i.Until == null).ToListAsync(ct);
+            var open = survivorOpen.Concat(illnesses.Where(i => i.Until == null)).Distinct().ToList();
+            survivor.StopWeeklyReports(diedAt, "death recorded", open, now);
+            db.OutboxMessages.Add(OutboxMessage.Create(WeeklyReportClock.Unmarked(survivor, diedAt, died: true), now));
+            if (mergedWasSeriouslyIll)
+            {
+                db.OutboxMessages.Add(OutboxMessage.Create(WeeklyReportClock.Unmarked(merged, diedAt, died: true), now));
+            }
+        }
+        else if (mergedWasSeriouslyIll)
+        {
+            db.OutboxMessages.Add(OutboxMessage.Create(WeeklyReportClock.Merged(survivor, merged), now));
         }
 
         return survivor;

@@ -34,6 +34,11 @@ public static class MedicalRecordMapping
             summary.DiedAt = Timestamp.FromDateTimeOffset(died);
         }
 
+        if (r.SeriouslyIllSince is { } seriouslyIll)
+        {
+            summary.SeriouslyIllSince = Timestamp.FromDateTimeOffset(seriouslyIll);
+        }
+
         return summary;
     }
 
