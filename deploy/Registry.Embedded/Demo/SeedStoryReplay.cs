@@ -36,6 +36,11 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
     private static readonly DateTimeOffset CapturedAt = new(2025, 1, 11, 9, 30, 0, TimeSpan.FromHours(3));
     private static readonly DateTimeOffset AdmittedAt = new(2025, 1, 12, 18, 0, 0, TimeSpan.FromHours(2));
     private static readonly DateTimeOffset ExaminedAt = new(2025, 1, 12, 20, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset TreatedAt = new(2025, 1, 13, 10, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset HospitalisedAt = new(2025, 1, 14, 8, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset DischargedAt = new(2025, 1, 24, 11, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset AssessedAt = new(2025, 1, 27, 9, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset CertificateRequestedAt = new(2025, 1, 28, 9, 0, 0, TimeSpan.FromHours(2));
 
     private static readonly Soldier[] Soldiers =
     [
@@ -79,10 +84,11 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
                 // Custody and medical open their records when the registration reaches them over the bus.
                 await WaitForWholeCaseFileAsync(caseFiles, caseId, stoppingToken);
                 await WithRetryAsync("admission", ct => custody.AdmitToFacilityAsync(Admission(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
-                await WithRetryAsync("examination", ct => medical.RecordEncounterAsync(Examination(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
+                var examination = await WithRetryAsync("examination", ct => medical.RecordEncounterAsync(Examination(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
+                var certificate = await CareAsync(medical, soldier, caseId, examination, stoppingToken);
                 var file = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId }, deadline: Deadline(), cancellationToken: stoppingToken)).CaseFile;
                 logger.LogInformation(
-                    "Demo: {CaseNumber} ({Description}) {Outcome}; custody: {Custody}; medical: {Medical}; trace {TraceId}",
+                    "Demo: {CaseNumber} ({Description}) {Outcome}; custody: {Custody}; medical: {Medical}{Certificate}; trace {TraceId}",
                     response.Case.CaseNumber, soldier.Description, response.Replayed ? "already registered" : "registered",
                     file.Custody.ResultCase == CustodyPart.ResultOneofCase.Record
                         ? $"{file.Custody.Record.State} at {Describe(file.Custody.Record.Facility)} by {file.Custody.Record.CustodianAgency}"
@@ -90,6 +96,7 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
                     file.Medical.ResultCase == MedicalPart.ResultOneofCase.Summary
                         ? $"{file.Medical.Summary.Status}, next inspection due {file.Medical.Summary.ExaminationDueBy.ToDateTimeOffset():yyyy-MM-dd}"
                         : $"unavailable ({file.Medical.Unavailable.Code})",
+                    certificate is null ? "" : $"; certificate of treatment {certificate.Number} ({certificate.Language})",
                     activity?.TraceId.ToHexString());
             }
         }
@@ -100,6 +107,58 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
     }
 
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(10);
+
+    /// <summary>
+    /// The care that follows the examination: the sniper's face and jaw wounds are treated, he is hospitalised for
+    /// surgery on the jaw and discharged ten days later; both men are assessed fit for interview (GC III Art. 17);
+    /// the sniper asks for a certificate of treatment (Art. 30) and gets it with his copy in Korean.
+    /// </summary>
+    private async Task<TreatmentCertificate?> CareAsync(
+        MedicalService.MedicalServiceClient medical, Soldier soldier, string caseId, RecordEncounterResponse examination, CancellationToken ct)
+    {
+        string Id(string step) => StableId($"seed-story/{soldier.Key}/{step}").ToString();
+        if (soldier.Injury is not null)
+        {
+            await WithRetryAsync("treatment", t => medical.RecordEncounterAsync(new RecordEncounterRequest
+            {
+                RequestId = Id("treatment"), CaseId = caseId, Kind = EncounterKind.Treatment, OccurredAt = Timestamp.FromDateTimeOffset(TreatedAt),
+                Place = "SBU detention facility medical unit, Kyiv", Clinician = "duty physician", Notes = "Wound debridement; antibiotics.",
+            }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+            await WithRetryAsync("hospitalisation", t => medical.AdmitToHospitalAsync(new AdmitToHospitalRequest
+            {
+                RequestId = Id("hospitalisation"), CaseId = caseId, AdmittedAt = Timestamp.FromDateTimeOffset(HospitalisedAt),
+                Hospital = new Hospital { Name = "Main military clinical hospital", Locality = "Kyiv", Country = "UA" },
+                Reason = "Open reduction and fixation of the mandible",
+            }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+            await WithRetryAsync("discharge", t => medical.DischargeFromHospitalAsync(new DischargeFromHospitalRequest
+            {
+                RequestId = Id("discharge"), CaseId = caseId, DischargedAt = Timestamp.FromDateTimeOffset(DischargedAt),
+                Outcome = DischargeOutcome.Improved, Notes = "Mandible fixed; soft diet for four weeks.",
+            }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        }
+
+        await WithRetryAsync("fitness for interview", t => medical.AssessFitnessAsync(new AssessFitnessRequest
+        {
+            RequestId = Id("fitness-for-interview"), CaseId = caseId, Purpose = FitnessPurpose.Interview, Outcome = FitnessOutcome.Fit,
+            AssessedAt = Timestamp.FromDateTimeOffset(AssessedAt), ValidUntil = Timestamp.FromDateTimeOffset(AssessedAt.AddDays(30)),
+            AssessedBy = "duty physician",
+        }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        if (soldier.Injury is null)
+        {
+            return null;
+        }
+
+        var injury = examination.Conditions.Select(c => c.ConditionId).ToList();
+        var issued = await WithRetryAsync("certificate of treatment", t => medical.IssueTreatmentCertificateAsync(new IssueTreatmentCertificateRequest
+        {
+            RequestId = Id("certificate-of-treatment"), CaseId = caseId, RequestedAt = Timestamp.FromDateTimeOffset(CertificateRequestedAt),
+            ConditionIds = { injury }, Treatment = "Wound debridement, antibiotics; open reduction and fixation of the mandible",
+            TreatmentFrom = Timestamp.FromDateTimeOffset(ExaminedAt), TreatmentTo = Timestamp.FromDateTimeOffset(DischargedAt),
+            Place = "SBU detention facility medical unit and Main military clinical hospital, Kyiv",
+            MedicName = "duty physician", MedicFunction = "military surgeon", Language = "ko",
+        }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        return issued.Certificate;
+    }
 
     /// <summary>
     /// Retries what is safe to retry (the request id makes a second attempt return the first
