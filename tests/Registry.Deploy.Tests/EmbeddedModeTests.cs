@@ -62,7 +62,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
                 TimeSpan.FromSeconds(120), "the demo to register both soldiers", () => first.Output);
             Assert.Contains("Demo: RC-000001 (born 2005", first.Output);
 
-            await AssertTheSniperIsHeldInKyivWithHisInjuryAsync(callers);
+            await AssertTheSniperIsHeldInKyivTreatedAndCertifiedAsync(callers);
             var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
             registered = (await new IntakeService.IntakeServiceClient(callers.IntakeOfficer).RegisterCaptureAsync(Capture(), caller)).Case;
             Assert.Equal("RC-000003", registered.CaseNumber);
@@ -92,7 +92,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     /// <summary>What the demo put in the registry, read back through the gateway as an agency would.</summary>
-    private static async Task AssertTheSniperIsHeldInKyivWithHisInjuryAsync(EmbeddedCallers callers)
+    private static async Task AssertTheSniperIsHeldInKyivTreatedAndCertifiedAsync(EmbeddedCallers callers)
     {
         var channel = callers.Coordinator;
         var found = await new IntakeService.IntakeServiceClient(channel).SearchCasesAsync(new SearchCasesRequest { Name = "광순", PageSize = 10 });
@@ -111,6 +111,19 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         var injury = Assert.Single(record.Conditions);
         Assert.Equal("face, jaw", injury.BodySite);
         Assert.Contains("grenade", injury.Cause);
+
+        // The care that followed: hospitalised for surgery and discharged, fit for interview, a certificate in Korean.
+        var medic = new MedicalService.MedicalServiceClient(callers.Medic);
+        var stay = Assert.Single((await medic.ListHospitalStaysAsync(new ListHospitalStaysRequest { CaseId = sniper.CaseId, PageSize = 10 })).Stays);
+        Assert.NotNull(stay.DischargedAt);
+        var certificate = Assert.Single((await medic.ListTreatmentCertificatesAsync(new ListTreatmentCertificatesRequest { CaseId = sniper.CaseId, PageSize = 10 })).Certificates);
+        Assert.Equal(("ko", injury.ConditionId), (certificate.Language, Assert.Single(certificate.ConditionIds)));
+        Assert.Equal("application/pdf", (await medic.RenderTreatmentCertificateAsync(new RenderTreatmentCertificateRequest { CertificateId = certificate.CertificateId })).ContentType);
+        var fitness = await new MedicalService.MedicalServiceClient(callers.Custodian).GetFitnessAsync(new GetFitnessRequest
+        {
+            CaseId = sniper.CaseId, Purpose = FitnessPurpose.Interview, At = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero)),
+        });
+        Assert.Equal((FitnessStanding.InForce, FitnessOutcome.Fit), (fitness.Standing, fitness.Assessment.Outcome));
     }
 
     private Task<ServiceProcess> StartAsync() =>

@@ -15,6 +15,9 @@ namespace Registry.Gateway.Forwarding;
 /// mid-message a reset is the only honest end, and it is passed on);</item>
 /// <item>the service failed before answering: YARP's 502/504 (which clients read as UNAVAILABLE too)
 /// becomes a trailers-only gRPC answer that names the cause;</item>
+/// <item>a unary call whose forwarded deadline (<see cref="ForwardedDeadlines"/>) had passed when the service ended it
+/// without an answer (a server may reset the stream at its deadline) ends DEADLINE_EXCEEDED, as it would have
+/// ended had the service answered;</item>
 /// <item>the gateway is shutting down: open streams (see <see cref="ForwardedMethods"/>) are ended at
 /// once with UNAVAILABLE rather than held until the host's shutdown timeout and then cut. Unary calls
 /// in flight finish normally.</item>
@@ -24,6 +27,7 @@ namespace Registry.Gateway.Forwarding;
 public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicationLifetime lifetime, ILogger<ForwardedCallGuard> logger)
 {
     private const string Unavailable = "14";
+    private const string DeadlineExceeded = "4";
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -58,6 +62,18 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
         var reason = lifetime.ApplicationStopping.IsCancellationRequested
             ? "The gateway is shutting down; call again (a stream resumes from its last cursor)."
             : $"The service ended the call without a status ({error.Error}); call again (a stream resumes from its last cursor).";
+        if (!context.Response.HasStarted && context.Items[ForwardedDeadlines.DeadlineItem] is DateTime due && DateTime.UtcNow >= due)
+        {
+            // The service cut the call at the deadline it was given (e.g. 1n: already past) before answering: a
+            // reset of the request stream is how it may do that, and the truth for the caller is DEADLINE_EXCEEDED.
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = DeadlineExceeded;
+            context.Response.Headers["grpc-message"] = "Deadline Exceeded";
+            return;
+        }
+
         if (!context.Response.HasStarted)
         {
             // A trailers-only gRPC response (status 200, grpc-status in the headers) instead of YARP's 502/504/400.

@@ -20,6 +20,12 @@ namespace Registry.Gateway.Forwarding;
 public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeout, TimeSpan maximum)
 {
     private const string Header = "grpc-timeout";
+
+    /// <summary>
+    /// <see cref="HttpContext.Items"/> key of the instant (UTC <see cref="DateTime"/>) a forwarded unary call's deadline
+    /// passes, so that <see cref="ForwardedCallGuard"/> can tell a call the service cut at its deadline from one it failed.
+    /// </summary>
+    public const string DeadlineItem = "registry.forwarded-deadline";
     private const int MaxDigits = 8;
 
     /// <summary>The deadline a forwarded request should carry: the caller's (capped), ours, or, for a stream, the caller's unchanged.</summary>
@@ -43,6 +49,10 @@ public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeou
         if (forwarded is not null)
         {
             context.ProxyRequest.Headers.TryAddWithoutValidation(Header, forwarded);
+            if (methods.IsUnary(request.Path.Value ?? "") && Parse(forwarded) is { } due)
+            {
+                context.HttpContext.Items[DeadlineItem] = DateTime.UtcNow + due;
+            }
         }
     }
 
