@@ -209,6 +209,52 @@ public sealed class FitnessTests(FitnessFixture medical, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task From_a_recorded_death_on_no_assessment_is_in_force_and_none_is_taken()
+    {
+        var caseId = await RegisteredAsync();
+        var medic = new MedicalService.MedicalServiceClient(medical.Service.As("UA-SBU", RegistryRoles.Medic));
+        var custodian = new MedicalService.MedicalServiceClient(medical.Service.As("UA-SBU", RegistryRoles.Custodian));
+        var fit = Assessment(caseId, FitnessPurpose.Transfer, at: CapturedAt.AddDays(10), days: 70);
+        var assessed = (await medic.AssessFitnessAsync(fit)).Assessment;
+        var diedAt = CapturedAt.AddDays(30);
+        await medic.RecordDeathAsync(new RecordDeathRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CaseId = caseId.ToString(), DiedAt = Timestamp.FromDateTimeOffset(diedAt),
+            Place = "Military hospital No. 1, Kyiv", Cause = "Sepsis following fragment wounds of the face and jaw", Manner = DeathManner.Wounds,
+            Certificate = new DeathCertificate
+            {
+                Number = "DC-2025-0051", IssuedBy = "Maj. O. Kovalenko, chief surgeon", IssuedAt = Timestamp.FromDateTimeOffset(diedAt.AddHours(6)),
+            },
+        });
+
+        // Ten days after the death the FIT that was to run to day 80 answers nothing, and says why, to custody too.
+        foreach (var client in new[] { medic, custodian })
+        {
+            var after = await FitnessAsync(caseId, FitnessPurpose.Transfer, CapturedAt.AddDays(40), client);
+            Assert.Equal(FitnessStanding.None, after.Standing);
+            Assert.Null(after.Assessment);
+            Assert.Null(after.ExpiredAt);
+            Assert.Equal(diedAt, after.DiedAt.ToDateTimeOffset());
+        }
+
+        // The death instant itself is the first without one; before it the assessment stood, and the answer says he died since.
+        Assert.Equal(FitnessStanding.None, (await FitnessAsync(caseId, FitnessPurpose.Transfer, diedAt, custodian)).Standing);
+        var before = await FitnessAsync(caseId, FitnessPurpose.Transfer, CapturedAt.AddDays(20), custodian);
+        Assert.Equal((FitnessStanding.InForce, assessed.AssessmentId, diedAt),
+            (before.Standing, before.Assessment.AssessmentId, before.DiedAt.ToDateTimeOffset()));
+        // A living person's answer has no died_at.
+        var living = await RegisteredAsync("RC-000003");
+        await medic.AssessFitnessAsync(Assessment(living, FitnessPurpose.Transfer, at: CapturedAt.AddDays(10), days: 70));
+        Assert.Null((await FitnessAsync(living, FitnessPurpose.Transfer, CapturedAt.AddDays(40), custodian)).DiedAt);
+
+        // The record is final: no assessment after the death, whatever its dates (GC III Art. 120).
+        var late = await Assert.ThrowsAsync<RpcException>(() =>
+            medic.AssessFitnessAsync(Assessment(caseId, FitnessPurpose.Interview, at: CapturedAt.AddDays(20))).ResponseAsync);
+        RpcAssert.RuleViolation(late, "PATIENT_DECEASED", $"cases/{caseId}");
+        Assert.Equal(1, await medical.QueryAsync(db => db.FitnessAssessments.CountAsync(f => f.CaseId == caseId)));
+    }
+
+    [Fact]
     public async Task A_retried_assessment_replays_the_first_and_a_reused_id_is_refused()
     {
         var caseId = await RegisteredAsync();

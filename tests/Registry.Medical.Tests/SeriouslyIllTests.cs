@@ -115,6 +115,42 @@ public sealed class SeriouslyIllTests(SeriouslyIllFixture medical) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_spell_ends_no_earlier_than_its_latest_report_and_the_next_begins_no_earlier_than_its_end()
+    {
+        var caseId = await RegisteredAsync();
+        await medical.Client.MarkSeriouslyIllAsync(Mark(caseId, CapturedAt.AddDays(4)));
+        await medical.Client.RecordWeeklyHealthReportAsync(Report(caseId, CapturedAt.AddDays(11)));
+
+        // Ending on day 6 would leave the day-11 report outside its own spell.
+        var early = await Assert.ThrowsAsync<RpcException>(() => medical.Client.UnmarkSeriouslyIllAsync(Unmark(caseId, CapturedAt.AddDays(6))).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, early.StatusCode);
+        var violation = Assert.Single(early.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("until", violation.Field);
+        Assert.Contains("2025-01-22T06:30:00Z", violation.Description);
+        Assert.Equal((MedicalStatus.SeriouslyIll, CapturedAt.AddDays(18)),
+            ((await SummaryAsync(caseId)).Status, (await medical.Client.ListWeeklyHealthReportsAsync(
+                new ListWeeklyHealthReportsRequest { CaseId = caseId.ToString(), PageSize = 5 })).NextReportDueBy.ToDateTimeOffset()));
+        Assert.Equal(1, await medical.QueryAsync(db => db.SeriousIllnesses.CountAsync(i => i.CaseId == caseId && i.Until == null)));
+
+        // On the day of the report itself it may end.
+        var unmarked = await medical.Client.UnmarkSeriouslyIllAsync(Unmark(caseId, CapturedAt.AddDays(11)));
+        Assert.Equal(CapturedAt.AddDays(11), unmarked.SeriousIllness.Until.ToDateTimeOffset());
+
+        // A new mark inside the spell just ended would overlap it; from its end on it is a new spell.
+        var overlap = await Assert.ThrowsAsync<RpcException>(() => medical.Client.MarkSeriouslyIllAsync(Mark(caseId, CapturedAt.AddDays(5))).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, overlap.StatusCode);
+        var sinceViolation = Assert.Single(overlap.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("since", sinceViolation.Field);
+        Assert.Contains("2025-01-22T06:30:00Z", sinceViolation.Description);
+        Assert.Equal(MedicalStatus.AwaitingExamination, (await SummaryAsync(caseId)).Status);
+        Assert.Equal(1, await medical.QueryAsync(db => db.SeriousIllnesses.CountAsync(i => i.CaseId == caseId)));
+
+        var again = await medical.Client.MarkSeriouslyIllAsync(Mark(caseId, CapturedAt.AddDays(11)));
+        Assert.Equal((MedicalStatus.SeriouslyIll, CapturedAt.AddDays(11)), (again.Summary.Status, again.Summary.SeriouslyIllSince.ToDateTimeOffset()));
+        Assert.Equal(2, await medical.QueryAsync(db => db.SeriousIllnesses.CountAsync(i => i.CaseId == caseId)));
+    }
+
+    [Fact]
     public async Task The_events_carry_no_clinical_detail()
     {
         var caseId = await RegisteredAsync();

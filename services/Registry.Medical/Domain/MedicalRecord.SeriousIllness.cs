@@ -20,15 +20,24 @@ public sealed partial class MedicalRecord
     /// <summary>
     /// Marks the person seriously ill or wounded from <paramref name="since"/> (not before the capture or birth: the caller
     /// checks <see cref="Dates"/>). The first weekly report falls due 7 days after <paramref name="since"/>.
-    /// FAILED_PRECONDITION ALREADY_SERIOUSLY_ILL when marked already; CASE_MERGED on a merged record.
+    /// <paramref name="previousUntil"/> is the end of the record's latest ended spell, if any: a new spell starts at or
+    /// after it, so spells never overlap (one person is either marked or not at an instant).
+    /// FAILED_PRECONDITION ALREADY_SERIOUSLY_ILL when marked already, SINCE_BEFORE_PREVIOUS_UNTIL when
+    /// <paramref name="since"/> falls inside an earlier spell; CASE_MERGED on a merged record.
     /// </summary>
-    public SeriousIllness MarkSeriouslyIll(DateTimeOffset since, string grounds, DateTimeOffset now)
+    public SeriousIllness MarkSeriouslyIll(DateTimeOffset since, string grounds, DateTimeOffset? previousUntil, DateTimeOffset now)
     {
         EnsureOpen();
         if (SeriouslyIllSince is { } marked)
         {
             throw new RuleViolationException("ALREADY_SERIOUSLY_ILL", ResourceType, Subject,
                 $"Case {CaseNumber} is marked seriously ill or wounded since {marked:u}; unmark it before marking it again.");
+        }
+
+        if (since < previousUntil)
+        {
+            throw new RuleViolationException("SINCE_BEFORE_PREVIOUS_UNTIL", ResourceType, Subject,
+                $"Case {CaseNumber} was marked seriously ill or wounded until {previousUntil:u}; a new mark cannot begin at {since:u}, before that.");
         }
 
         SeriouslyIllSince = since;
@@ -66,7 +75,8 @@ public sealed partial class MedicalRecord
     /// <summary>
     /// A medic unmarks the person from <paramref name="until"/>: the spells in <paramref name="open"/> end and the weekly
     /// report clock stops (<see cref="StopWeeklyReports"/>). FAILED_PRECONDITION NOT_SERIOUSLY_ILL when not marked,
-    /// UNTIL_BEFORE_MARK when <paramref name="until"/> is before the mark.
+    /// UNTIL_BEFORE_MARK when <paramref name="until"/> is before the mark, UNTIL_BEFORE_REPORT when it is before the
+    /// spell's latest weekly health report (a report is of a person still marked; GC III Art. 122).
     /// </summary>
     public void UnmarkSeriouslyIll(DateTimeOffset until, string? note, IReadOnlyList<SeriousIllness> open, DateTimeOffset now)
     {
@@ -76,6 +86,12 @@ public sealed partial class MedicalRecord
         {
             throw new RuleViolationException("UNTIL_BEFORE_MARK", ResourceType, Subject,
                 $"Case {CaseNumber} is marked seriously ill or wounded since {since:u}; it cannot end at {until:u}, before that.");
+        }
+
+        if (until < LastWeeklyReportAt)
+        {
+            throw new RuleViolationException("UNTIL_BEFORE_REPORT", ResourceType, Subject,
+                $"Case {CaseNumber} has a weekly health report of {LastWeeklyReportAt:u}; the mark cannot end at {until:u}, before that.");
         }
 
         StopWeeklyReports(until, note, open, now);

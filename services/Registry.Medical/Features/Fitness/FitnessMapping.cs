@@ -48,6 +48,11 @@ public static class FitnessMapping
             response.ExpiredAt = Timestamp.FromDateTimeOffset(expired);
         }
 
+        if (answer.DiedAt is { } died)
+        {
+            response.DiedAt = Timestamp.FromDateTimeOffset(died);
+        }
+
         return response;
     }
 

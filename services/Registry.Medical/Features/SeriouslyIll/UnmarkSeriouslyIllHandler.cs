@@ -11,7 +11,8 @@ namespace Registry.Medical.Features.SeriouslyIll;
 
 /// <summary>
 /// Ends the mark (<see cref="MedicalRecord.UnmarkSeriouslyIll"/>): the weekly report clock stops, published as
-/// SeriouslyIllUnmarked. Idempotent on request_id (kept on the spell it ended).
+/// SeriouslyIllUnmarked. Idempotent on request_id (kept on the spell it ended). <c>until</c> before the mark or before the
+/// spell's latest weekly report is INVALID_ARGUMENT on <c>until</c>: a spell does not end before its own report.
 /// </summary>
 public sealed class UnmarkSeriouslyIllHandler(MedicalDbContext db, OutboxSignal<MedicalDbContext> outbox, TimeProvider clock, ILogger<UnmarkSeriouslyIllHandler> logger)
 {
@@ -32,12 +33,17 @@ public sealed class UnmarkSeriouslyIllHandler(MedicalDbContext db, OutboxSignal<
         var now = clock.GetUtcNow().ToMicroseconds();
         var record = await db.FindRecordAsync(unmark.CaseId, tracked: true, ct);
         record.EnsureOpen();
+        var errors = new FieldViolations();
         if (record.SeriouslyIllSince is { } since && unmark.Until < since)
         {
-            var errors = new FieldViolations();
             errors.Add("until", $"must not be before the mark's since ({since:yyyy-MM-ddTHH:mm:ssZ})");
-            errors.ThrowIfAny();
         }
+        else if (record.LastWeeklyReportAt is { } reported && unmark.Until < reported)
+        {
+            errors.Add("until", $"must not be before the spell's latest weekly health report ({reported:yyyy-MM-ddTHH:mm:ssZ})");
+        }
+
+        errors.ThrowIfAny();
 
         var ended = await WeeklyReportClock.EndAsync(db, record, unmark.Until, unmark.Note, caller, unmark.Key, now, ct);
         await db.SaveChangesAsync(ct);
