@@ -3,6 +3,8 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Features.Certificates;
@@ -257,6 +259,8 @@ public sealed class TreatmentCertificateTests(MedicalFixture medical) : IClassFi
         { "requested_at", r => r.RequestedAt = null },
         { "requested_at", r => r.RequestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(2)) },
         { "requested_at", r => r.RequestedAt = Timestamp.FromDateTimeOffset(CapturedAt.AddDays(-3)) },
+        // Art. 30 certifies treatment received: not asked for before it began (treatment_from is ExaminedAt).
+        { "requested_at", r => r.RequestedAt = Timestamp.FromDateTimeOffset(ExaminedAt.AddHours(-2)) },
         { "condition_ids[0]", r => r.ConditionIds[0] = "not-a-uuid" },
         { "condition_ids[1]", r => r.ConditionIds.Add(r.ConditionIds[0]) },
         { "condition_ids", r => r.ConditionIds.AddRange(Enumerable.Range(0, 20).Select(_ => Guid.NewGuid().ToString())) },
@@ -265,6 +269,14 @@ public sealed class TreatmentCertificateTests(MedicalFixture medical) : IClassFi
         { "nature", r => r.Nature = "wound\u2028jaw" },
         { "treatment", r => r.Treatment = " " },
         { "treatment", r => r.Treatment = "debridement\u202eantibiotics" },
+        // Text the certificate fonts cannot print: a script neither has (Devanagari, Thai), an emoji, a right-to-left
+        // script DejaVu has glyphs for (Hebrew, Arabic), an ideograph of a CJK block Nanum Gothic lacks (U+20000).
+        { "treatment", r => r.Treatment = "Antibiotics (दवा)" },
+        { "nature", r => r.Nature = "แผลที่ขากรรไกร" },
+        { "medic_function", r => r.MedicFunction = "military surgeon \U0001FA7A" },
+        { "place", r => r.Place = "בית חולים, Kyiv" },
+        { "medic_name", r => r.MedicName = "عمر" },
+        { "nature", r => r.Nature = "Wound \U00020000" },
         { "treatment_from", r => r.TreatmentFrom = null },
         { "treatment_from", r => r.TreatmentFrom = Timestamp.FromDateTimeOffset(new DateTimeOffset(1998, 6, 1, 0, 0, 0, TimeSpan.Zero)) },
         { "treatment_from", r => r.TreatmentFrom = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)) },
@@ -293,6 +305,73 @@ public sealed class TreatmentCertificateTests(MedicalFixture medical) : IClassFi
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains(field, error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
         Assert.Equal(0, await StoredAsync(caseId));
+    }
+
+    [Theory]
+    [InlineData("place", "Госпиталь בית חולים", "U+05D1 'ב' at 10", "right to left")]
+    [InlineData("treatment", "Antibiotics (दवा)", "U+0926 'द' at 13", "DejaVu Sans, Nanum Gothic")]
+    [InlineData("nature", "Wound \U00020000 of the jaw", "U+20000 '\U00020000' at 6", "DejaVu Sans, Nanum Gothic")]
+    public async Task Text_the_certificate_cannot_print_is_refused_naming_the_first_such_character(
+        string field, string text, string character, string why)
+    {
+        var caseId = await SniperAsync();
+        var request = Certificate(caseId, await JawWoundsAsync(caseId));
+        typeof(IssueTreatmentCertificateRequest).GetProperty(char.ToUpperInvariant(field[0]) + field[1..])!.SetValue(request, text);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Medic.IssueTreatmentCertificateAsync(request).ResponseAsync);
+
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal(field, violation.Field);
+        Assert.Contains(character, violation.Description);
+        Assert.Contains(why, violation.Description);
+        Assert.Equal(0, await StoredAsync(caseId));
+    }
+
+    [Fact]
+    public async Task Text_in_the_scripts_the_fonts_cover_is_accepted_and_each_character_drawn_with_the_font_that_has_it()
+    {
+        var caseId = await SniperAsync();
+        var request = Certificate(caseId, await JawWoundsAsync(caseId));
+        const string nature = "Złamanie żuchwy, перелом, κάταγμα, կոտրվածք, მოტეხილობა, 下顎骨 골절, カタカナ ひらがな, ½ ° ± №";
+        request.Nature = nature;
+
+        var issued = (await Medic.IssueTreatmentCertificateAsync(request)).Certificate;
+        var rendered = await Medic.RenderTreatmentCertificateAsync(new RenderTreatmentCertificateRequest { CertificateId = issued.CertificateId });
+
+        using var document = PdfDocument.Open(rendered.Content.ToByteArray());
+        var page = document.GetPage(2);
+        Assert.Contains(Flat(nature), Flat(page.Text));
+        // Kana are Nanum Gothic's (DejaVu Sans has none: drawn with it they were empty boxes); Greek, Armenian, Georgian DejaVu's.
+        foreach (var (letter, font) in new[] { ("カ", "Nanum"), ("ひ", "Nanum"), ("顎", "Nanum"), ("골", "Nanum"),
+            ("κ", "DejaVu"), ("կ", "DejaVu"), ("მ", "DejaVu"), ("ż", "DejaVu") })
+        {
+            var drawn = page.Letters.Where(l => l.Value == letter).ToList();
+            Assert.NotEmpty(drawn);
+            Assert.All(drawn, l => Assert.Contains(font, l.FontName));
+        }
+    }
+
+    [Fact]
+    public async Task A_certificate_copies_the_records_name_so_the_store_tracks_no_shared_owned_instance()
+    {
+        var caseId = await SniperAsync();
+        await using var scope = medical.Service.Services.CreateAsyncScope();
+        // The warning EF logs when one owned instance (the record's name) is tracked under two owners (the record and the certificate).
+        var options = new DbContextOptionsBuilder<MedicalDbContext>(scope.ServiceProvider.GetRequiredService<DbContextOptions<MedicalDbContext>>())
+            .ConfigureWarnings(w => w.Throw(CoreEventId.DuplicateDependentEntityTypeInstanceWarning)).Options;
+        await using var db = new MedicalDbContext(options);
+        var record = await db.Records.SingleAsync(r => r.CaseId == caseId);
+        var statement = new Registry.Medical.Domain.CertificateStatement(CapturedAt.AddDays(3), [], "Fractured mandible", "Fixation", ExaminedAt, null,
+            "Kyiv", "Olena Koval", "military surgeon", "ko");
+
+        var certificate = Registry.Medical.Domain.TreatmentCertificate.Issue(record, statement, [], ("UA-SBU", "medic-system"), DateTimeOffset.UtcNow);
+        certificate.AnswersRequest(Guid.NewGuid(), new byte[32]);
+        db.TreatmentCertificates.Add(certificate);
+        await db.SaveChangesAsync();
+
+        Assert.NotSame(record.Name, certificate.Name);
+        Assert.Equal(record.Name, certificate.Name);
+        Assert.Equal(1, await StoredAsync(caseId));
     }
 
     [Fact]

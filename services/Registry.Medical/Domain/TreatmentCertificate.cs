@@ -61,7 +61,7 @@ public sealed class TreatmentCertificate
     public Guid CaseId { get; private set; }
     /// <summary>The case number as it stood when issued (printed on the certificate).</summary>
     public string CaseNumber { get; private set; } = "";
-    /// <summary>The name medical held when issued; null when its record had none.</summary>
+    /// <summary>The name medical held when issued (a copy of the record's, not the same instance); null when its record had none.</summary>
     public PersonName? Name { get; private set; }
     public DateTimeOffset RequestedAt { get; private set; }
     public List<Guid> ConditionIds { get; private set; } = [];
@@ -117,7 +117,9 @@ public sealed class TreatmentCertificate
             CertificateId = Guid.CreateVersion7(now),
             CaseId = record.CaseId,
             CaseNumber = record.CaseNumber,
-            Name = record.Name,
+            // A copy: EF tracks an owned value per owner, and one instance under two owners (record and certificate)
+            // is tracked twice (warning DuplicateDependentEntityTypeInstanceWarning, Update 10001).
+            Name = record.Name is { } name ? name with { } : null,
             RequestedAt = statement.RequestedAt,
             ConditionIds = [.. statement.ConditionIds],
             ConditionsStated = stated,

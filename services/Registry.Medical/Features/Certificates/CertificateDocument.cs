@@ -11,8 +11,9 @@ namespace Registry.Medical.Features.Certificates;
 /// language, then the registry's copy with English labels, each starting on a page of its own and running on to
 /// further pages when the text is long. Two copies rather than one with bilingual labels: the prisoner keeps a copy he
 /// reads whole, the registry one its staff read, and each is complete alone. Free text is printed as the medic entered
-/// it, in whatever script; every character is drawn with the font that has it (Hangul and CJK: Nanum Gothic; the rest:
-/// DejaVu Sans; <see cref="CertificateFonts"/>), as real text with a Unicode map, so the PDF's text can be read back.
+/// it (issuing refused what the fonts cannot print, <see cref="CertificateScripts"/>); every character is drawn with the
+/// font that has it (Hangul, CJK and kana: Nanum Gothic; the rest: DejaVu Sans; <see cref="CertificateScripts.Blocks"/>),
+/// as real text with a Unicode map, so the PDF's text can be read back.
 /// </summary>
 public sealed class CertificateDocument(CertificateFonts fonts)
 {
@@ -238,7 +239,7 @@ public sealed class CertificateDocument(CertificateFonts fonts)
             foreach (var rune in text.EnumerateRunes())
             {
                 // A space or punctuation mark joins the run it is in.
-                var hangul = rune.Value == ' ' ? current : IsHangulOrCjk(rune);
+                var hangul = rune.Value == ' ' ? current : CertificateScripts.IsHangulFace(rune);
                 if (run.Length > 0 && hangul != current)
                 {
                     yield return (run.ToString(), current);
@@ -254,11 +255,5 @@ public sealed class CertificateDocument(CertificateFonts fonts)
                 yield return (run.ToString(), current);
             }
         }
-
-        /// <summary>Hangul (Jamo, compatibility Jamo, syllables, extensions), CJK ideographs, symbols and punctuation, full-width forms.</summary>
-        private static bool IsHangulOrCjk(Rune rune) => rune.Value is
-            (>= 0x1100 and <= 0x11FF) or (>= 0x2E80 and <= 0x2FDF) or (>= 0x3000 and <= 0x303F) or (>= 0x3130 and <= 0x318F)
-            or (>= 0x3200 and <= 0x33FF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF) or (>= 0xA960 and <= 0xA97F)
-            or (>= 0xAC00 and <= 0xD7FF) or (>= 0xF900 and <= 0xFAFF) or (>= 0xFF00 and <= 0xFFEF) or (>= 0x20000 and <= 0x3FFFF);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using PdfSharp.Fonts;
 using Registry.Medical.Domain;
 using Registry.ServiceDefaults.Grpc;
@@ -28,6 +29,7 @@ public sealed class CertificateFonts
     public static readonly FontFace HangulBold = new("NanumGothicBold.ttf", "fonts-nanum", "Hangul and CJK characters (bold)");
 
     private readonly Dictionary<FontFace, string?> _files;
+    private readonly Dictionary<FontFace, Lazy<HashSet<int>?>> _characters;
 
     public CertificateFonts(IConfiguration configuration)
     {
@@ -36,6 +38,8 @@ public sealed class CertificateFonts
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         _files = new[] { Text, TextBold, Hangul, HangulBold }.ToDictionary(f => f, f => Folders
             .Select(folder => Path.GetFullPath(Path.Combine(folder, f.FileName))).FirstOrDefault(File.Exists));
+        _characters = _files.ToDictionary(f => f.Key, f => new Lazy<HashSet<int>?>(() =>
+            f.Value is null ? null : CertificateScripts.CharacterMap(File.ReadAllBytes(f.Value))));
         PathFontResolver.Install();
     }
 
@@ -48,6 +52,15 @@ public sealed class CertificateFonts
         "FONT_MISSING", TreatmentCertificate.ResourceType, subject,
         $"The certificate needs the font {face.FileName} ({face.Covers}; Debian package {face.Package}), which is in none of the folders of " +
         $"{FontPathKey} ({string.Join(Path.PathSeparator, Folders)}); install it there, or name its folder.");
+
+    /// <summary>
+    /// Whether the regular face that draws free text (Nanum Gothic when <paramref name="hangul"/>, else DejaVu Sans) has a
+    /// glyph for <paramref name="rune"/>, from its file's character map; null when the file is not installed.
+    /// </summary>
+    public bool? HasGlyph(bool hangul, Rune rune) => _characters[hangul ? Hangul : Text].Value?.Contains(rune.Value);
+
+    /// <summary>Why <paramref name="text"/> cannot be printed on a certificate, naming its first such character; null when it can (<see cref="CertificateScripts"/>).</summary>
+    public string? Unprintable(string text) => CertificateScripts.Unprintable(text, HasGlyph);
 
     public sealed record FontFace(string FileName, string Package, string Covers);
 

@@ -14,12 +14,15 @@ public sealed record CertificateResult(TreatmentCertificate Certificate, bool Re
 /// <summary>
 /// Issues a certificate of treatment (GC III Art. 30) on a case's record. Idempotent on request_id. The dates are
 /// checked against the person's capture and birth (<see cref="MedicalRecord.Dates"/>: INVALID_ARGUMENT naming the
-/// field). The record is read and held at its version for the write (an UPDATE that sets the version to itself),
+/// field). Free text the certificate's fonts cannot print (<see cref="CertificateScripts"/>: no glyph, a script that
+/// needs shaping, a right-to-left script) is INVALID_ARGUMENT naming the field and its first such character; so is a
+/// named condition whose stated text holds one (naming <c>condition_ids[i]</c>). The record is read and held at its version for the write (an UPDATE that sets the version to itself),
 /// so a merge committed meanwhile makes this write lose the race and run again, to be refused CASE_MERGED; two
 /// certificates of one case do not conflict. The number comes from the store (<see cref="TreatmentCertificateConfiguration"/>).
 /// The issuer's agency and client come from <c>caller</c>, the verified token (<see cref="AccessContext.Caller"/>).
 /// </summary>
-public sealed class IssueTreatmentCertificateHandler(MedicalDbContext db, TimeProvider clock, ILogger<IssueTreatmentCertificateHandler> logger)
+public sealed class IssueTreatmentCertificateHandler(
+    MedicalDbContext db, TimeProvider clock, CertificateFonts fonts, ILogger<IssueTreatmentCertificateHandler> logger)
 {
     public const int MaxAttempts = 20;
 
@@ -52,9 +55,28 @@ public sealed class IssueTreatmentCertificateHandler(MedicalDbContext db, TimePr
                 errors.Check("treatment_to", record.Dates.CaptivityProblem(to));
             }
 
-            errors.ThrowIfAny();
+            foreach (var (field, text) in new[]
+            {
+                ("nature", statement.Nature), ("treatment", statement.Treatment), ("place", statement.Place),
+                ("medic_name", statement.MedicName), ("medic_function", statement.MedicFunction),
+            })
+            {
+                errors.Check(field, text is null ? null : fonts.Unprintable(text));
+            }
+
             var ids = statement.ConditionIds.ToList();
             var conditions = ids.Count == 0 ? [] : await db.Conditions.AsNoTracking().Where(c => ids.Contains(c.ConditionId)).ToListAsync(ct);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (conditions.SingleOrDefault(c => c.ConditionId == ids[i] && c.CaseId == record.CaseId) is { } condition)
+                {
+                    errors.Check($"condition_ids[{i}]", fonts.Unprintable(TreatmentCertificate.Stated(condition)) is { } problem
+                        ? $"names a condition whose description, body site or cause {problem}; state its nature in nature instead"
+                        : null);
+                }
+            }
+
+            errors.ThrowIfAny();
             var certificate = TreatmentCertificate.Issue(record, statement, conditions, (caller.Agency, caller.ClientId), now);
             certificate.AnswersRequest(entry.Key.RequestId, entry.Key.RequestHash);
             db.TreatmentCertificates.Add(certificate);

@@ -49,6 +49,12 @@ public static class TreatmentCertificateValidator
             errors.Add("treatment_to", $"must not be before treatment_from ({from:yyyy-MM-ddTHH:mm:ssZ})");
         }
 
+        // Art. 30 certifies treatment "received": the prisoner asks for it once the treatment has begun.
+        if (requestedAt is not null && from is not null && requestedAt < from)
+        {
+            errors.Add("requested_at", $"must not be before treatment_from ({from:yyyy-MM-ddTHH:mm:ssZ}): a certificate states treatment received (GC III Art. 30)");
+        }
+
         var place = errors.Text("place", request.Place, TreatmentCertificate.PlaceMaxLength, required: true);
         var medicName = errors.Text("medic_name", request.MedicName, TreatmentCertificate.MedicMaxLength, required: true);
         var medicFunction = errors.Text("medic_function", request.MedicFunction, TreatmentCertificate.MedicMaxLength, required: true);
