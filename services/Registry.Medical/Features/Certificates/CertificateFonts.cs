@@ -1,3 +1,6 @@
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.TrueType;
+using UglyToad.PdfPig.Fonts.TrueType.Parser;
 using System.Collections.Concurrent;
 using System.Text;
 using PdfSharp.Fonts;
@@ -29,7 +32,7 @@ public sealed class CertificateFonts
     public static readonly FontFace HangulBold = new("NanumGothicBold.ttf", "fonts-nanum", "Hangul and CJK characters (bold)");
 
     private readonly Dictionary<FontFace, string?> _files;
-    private readonly Dictionary<FontFace, Lazy<HashSet<int>?>> _characters;
+    private readonly Dictionary<FontFace, Lazy<TrueTypeFont?>> _characters;
 
     public CertificateFonts(IConfiguration configuration)
     {
@@ -38,8 +41,9 @@ public sealed class CertificateFonts
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         _files = new[] { Text, TextBold, Hangul, HangulBold }.ToDictionary(f => f, f => Folders
             .Select(folder => Path.GetFullPath(Path.Combine(folder, f.FileName))).FirstOrDefault(File.Exists));
-        _characters = _files.ToDictionary(f => f.Key, f => new Lazy<HashSet<int>?>(() =>
-            f.Value is null ? null : CertificateScripts.CharacterMap(File.ReadAllBytes(f.Value))));
+        // The font file's own character map, read with PdfPig's TrueType parser (PDFsharp keeps its own internal).
+        _characters = _files.ToDictionary(f => f.Key, f => new Lazy<TrueTypeFont?>(() => f.Value is null ? null
+            : TrueTypeFontParser.Parse(new TrueTypeDataBytes(new MemoryInputBytes(File.ReadAllBytes(f.Value))))));
         PathFontResolver.Install();
     }
 
@@ -57,7 +61,9 @@ public sealed class CertificateFonts
     /// Whether the regular face that draws free text (Nanum Gothic when <paramref name="hangul"/>, else DejaVu Sans) has a
     /// glyph for <paramref name="rune"/>, from its file's character map; null when the file is not installed.
     /// </summary>
-    public bool? HasGlyph(bool hangul, Rune rune) => _characters[hangul ? Hangul : Text].Value?.Contains(rune.Value);
+    public bool? HasGlyph(bool hangul, Rune rune) => _characters[hangul ? Hangul : Text].Value is { } font
+        ? font.TableRegister.CMapTable?.TryGetGlyphIndex(rune.Value, out var glyph) == true && glyph != 0
+        : null;
 
     /// <summary>Why <paramref name="text"/> cannot be printed on a certificate, naming its first such character; null when it can (<see cref="CertificateScripts"/>).</summary>
     public string? Unprintable(string text) => CertificateScripts.Unprintable(text, HasGlyph);

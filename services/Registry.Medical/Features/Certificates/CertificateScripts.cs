@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace Registry.Medical.Features.Certificates;
@@ -9,7 +8,7 @@ namespace Registry.Medical.Features.Certificates;
 /// and does not expose a font's character map. So a character prints correctly when (1) its Unicode block is one of
 /// <see cref="Blocks"/>: scripts written left to right whose letters need no shaping (Latin, Greek, Cyrillic, Armenian,
 /// Georgian, symbols: DejaVu Sans; Hangul, CJK ideographs, kana: Nanum Gothic); and (2) that font's file has a glyph for
-/// it, read from the file's own 'cmap' table (OpenType spec, formats 4 and 12) when the file is installed (when it is
+/// it, read from the file's own 'cmap' table (with PdfPig's TrueType parser) when the file is installed (when it is
 /// not, the block decides, and the render answers FONT_MISSING until it is). Right-to-left scripts (Hebrew, Arabic, ...;
 /// Bidi_Class R/AL, <see cref="RightToLeft"/>) are refused although DejaVu has glyphs for some: they would print reversed.
 /// Everything else (Devanagari, Thai, emoji, ...) is refused: neither font has it, or it needs shaping.
@@ -100,96 +99,4 @@ public static class CertificateScripts
 
         return null;
     }
-
-    /// <summary>
-    /// The characters a TrueType/OpenType font file maps to a glyph other than .notdef: its 'cmap' table's Unicode subtable
-    /// (platform 3 encoding 10 or platform 0 format 12, else platform 3 encoding 1 or platform 0 format 4; OpenType spec, cmap).
-    /// </summary>
-    public static HashSet<int> CharacterMap(byte[] font)
-    {
-        var tables = BinaryPrimitives.ReadUInt16BigEndian(font.AsSpan(4));
-        var cmap = -1;
-        for (var i = 0; i < tables; i++)
-        {
-            var entry = 12 + 16 * i;
-            if (Encoding.ASCII.GetString(font, entry, 4) == "cmap")
-            {
-                cmap = (int)BinaryPrimitives.ReadUInt32BigEndian(font.AsSpan(entry + 8));
-            }
-        }
-
-        if (cmap < 0)
-        {
-            throw new InvalidDataException("The font has no 'cmap' table.");
-        }
-
-        int? format12 = null, format4 = null;
-        var subtables = BinaryPrimitives.ReadUInt16BigEndian(font.AsSpan(cmap + 2));
-        for (var i = 0; i < subtables; i++)
-        {
-            var record = cmap + 4 + 8 * i;
-            var (platform, encoding) = (U16(font, record), U16(font, record + 2));
-            var offset = cmap + (int)BinaryPrimitives.ReadUInt32BigEndian(font.AsSpan(record + 4));
-            var format = U16(font, offset);
-            if (format == 12 && (platform == 0 || (platform == 3 && encoding == 10)))
-            {
-                format12 ??= offset;
-            }
-            else if (format == 4 && (platform == 0 || (platform == 3 && encoding == 1)))
-            {
-                format4 ??= offset;
-            }
-        }
-
-        var mapped = new HashSet<int>();
-        if (format12 is { } groups)
-        {
-            var count = BinaryPrimitives.ReadUInt32BigEndian(font.AsSpan(groups + 12));
-            for (var g = 0; g < count; g++)
-            {
-                var group = groups + 16 + 12 * g;
-                var (start, end, glyph) = (U32(font, group), U32(font, group + 4), U32(font, group + 8));
-                for (var c = start; c <= end; c++)
-                {
-                    if (glyph + (c - start) != 0)
-                    {
-                        mapped.Add(c);
-                    }
-                }
-            }
-        }
-        else if (format4 is { } segments)
-        {
-            var count = U16(font, segments + 6) / 2;
-            var ends = segments + 14;
-            var starts = ends + 2 * count + 2;
-            var deltas = starts + 2 * count;
-            var rangeOffsets = deltas + 2 * count;
-            for (var s = 0; s < count; s++)
-            {
-                var (start, end) = (U16(font, starts + 2 * s), U16(font, ends + 2 * s));
-                var delta = (short)U16(font, deltas + 2 * s);
-                var rangeOffset = U16(font, rangeOffsets + 2 * s);
-                for (var c = start; c <= end && c != 0xFFFF; c++)
-                {
-                    var glyph = rangeOffset == 0 ? (c + delta) & 0xFFFF : U16(font, rangeOffsets + 2 * s + rangeOffset + 2 * (c - start));
-                    if (rangeOffset != 0 && glyph != 0)
-                    {
-                        glyph = (glyph + delta) & 0xFFFF;
-                    }
-
-                    if (glyph != 0)
-                    {
-                        mapped.Add(c);
-                    }
-                }
-            }
-        }
-
-        return mapped;
-    }
-
-    private static int U16(byte[] font, int at) => BinaryPrimitives.ReadUInt16BigEndian(font.AsSpan(at));
-
-    private static int U32(byte[] font, int at) => (int)BinaryPrimitives.ReadUInt32BigEndian(font.AsSpan(at));
 }
