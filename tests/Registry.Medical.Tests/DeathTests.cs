@@ -100,6 +100,121 @@ public sealed class DeathTests(MedicalEventsFixture medical) : IClassFixture<Med
         Assert.Equal(MedicalStatus.Hospitalised, (await medical.SummaryAsync(caseId)).Status);
     }
 
+    private static string Ts(DateTimeOffset at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ");
+
+    /// <summary>A dated fact entered on a record one day after <see cref="DiedAt"/>, and what a refused death names it.</summary>
+    public static TheoryData<string, Func<MedicalService.MedicalServiceClient, Guid, DateTimeOffset, Task>> LaterFacts => new()
+    {
+        { "an encounter", (m, c, at) => m.RecordEncounterAsync(new RecordEncounterRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), Kind = EncounterKind.IntakeExamination,
+                OccurredAt = Timestamp.FromDateTimeOffset(at), Place = "Camp 7 medical unit", Clinician = "surgeon on duty",
+            }).ResponseAsync },
+        { "a discharge from hospital", async (m, c, at) =>
+            {
+                await m.AdmitToHospitalAsync(HospitalisationTests.Admission(c, at.AddDays(-5)));
+                await m.DischargeFromHospitalAsync(new DischargeFromHospitalRequest
+                {
+                    RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), DischargedAt = Timestamp.FromDateTimeOffset(at), Outcome = DischargeOutcome.Recovered,
+                });
+            } },
+        { "a fitness assessment", (m, c, at) => m.AssessFitnessAsync(new AssessFitnessRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), Purpose = FitnessPurpose.Transfer, Outcome = FitnessOutcome.Fit,
+                AssessedAt = Timestamp.FromDateTimeOffset(at), ValidUntil = Timestamp.FromDateTimeOffset(at.AddDays(60)), AssessedBy = "Dr O. Kovalenko",
+            }).ResponseAsync },
+        { "the mark seriously ill or wounded", (m, c, at) => m.MarkSeriouslyIllAsync(new MarkSeriouslyIllRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), Since = Timestamp.FromDateTimeOffset(at), Grounds = "septic",
+            }).ResponseAsync },
+        { "a weekly health report", async (m, c, at) =>
+            {
+                await m.MarkSeriouslyIllAsync(new MarkSeriouslyIllRequest
+                {
+                    RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), Since = Timestamp.FromDateTimeOffset(at.AddDays(-10)), Grounds = "septic",
+                });
+                await m.RecordWeeklyHealthReportAsync(new RecordWeeklyHealthReportRequest
+                {
+                    RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), ReportedAt = Timestamp.FromDateTimeOffset(at), State = HealthState.Stable,
+                });
+            } },
+        { "the request of a certificate of treatment", (m, c, at) => m.IssueTreatmentCertificateAsync(new IssueTreatmentCertificateRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), RequestedAt = Timestamp.FromDateTimeOffset(at), Nature = "Fragment wounds of the jaw",
+                Treatment = "Dressing", TreatmentFrom = Timestamp.FromDateTimeOffset(at.AddDays(-5)), Place = "Kyiv", MedicName = "O. Kovalenko",
+                MedicFunction = "surgeon", Language = "en",
+            }).ResponseAsync },
+        { "a serious injury under enquiry", (m, c, at) => m.OpenEnquiryAsync(new OpenEnquiryRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), CaseId = c.ToString(), Grounds = EnquiryGrounds.SeriousInjuryCausedByGuard,
+                OccurredAt = Timestamp.FromDateTimeOffset(at), Circumstances = "Struck by a sentry",
+            }).ResponseAsync },
+    };
+
+    [Theory]
+    [MemberData(nameof(LaterFacts))]
+    public async Task A_death_before_the_latest_dated_fact_on_the_record_is_refused_naming_it(string what, Func<MedicalService.MedicalServiceClient, Guid, DateTimeOffset, Task> enter)
+    {
+        var caseId = await medical.RegisteredAsync();
+        var medic = medical.As("UA-SBU", RegistryRoles.Medic);
+        var factAt = DiedAt.AddDays(1);
+        await enter(medic, caseId, factAt);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => medic.RecordDeathAsync(Death(caseId)).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("died_at", violation.Field);
+        Assert.Contains($"{what} at {Ts(factAt)}", violation.Description);
+        Assert.Equal(0, await medical.QueryAsync(db => db.Deaths.CountAsync(d => d.CaseId == caseId)));
+        Assert.NotEqual(MedicalStatus.Deceased, (await medical.SummaryAsync(caseId)).Status);
+
+        // Not before it: the death is the last fact, and stands.
+        var after = Death(caseId);
+        after.DiedAt = Timestamp.FromDateTimeOffset(factAt);
+        after.Certificate.IssuedAt = Timestamp.FromDateTimeOffset(factAt.AddHours(6));
+        Assert.Equal(MedicalStatus.Deceased, (await medic.RecordDeathAsync(after)).Summary.Status);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_merge_ends_the_open_stay_under_one_case_at_the_death_recorded_under_the_other(bool survivorDied)
+    {
+        var survivor = await medical.RegisteredAsync();
+        var merged = await medical.RegisteredAsync();
+        var (dead, inHospital) = survivorDied ? (survivor, merged) : (merged, survivor);
+        var stay = (await medical.Client.AdmitToHospitalAsync(HospitalisationTests.Admission(inHospital, DiedAt.AddDays(-3)))).Stay;
+        var death = (await medical.Client.RecordDeathAsync(Death(dead))).Death;
+
+        await HospitalisationTests.MergedAsync(medical, survivor, merged);
+
+        var summary = await medical.SummaryAsync(survivor);
+        Assert.Equal(MedicalStatus.Deceased, summary.Status);
+        Assert.Null(summary.HospitalisedSince);
+        var ended = Assert.Single((await medical.Client.ListHospitalStaysAsync(new ListHospitalStaysRequest { CaseId = survivor.ToString(), PageSize = 5 })).Stays);
+        Assert.Equal((stay.StayId, DiedAt, DischargeOutcome.Died), (ended.StayId, ended.DischargedAt.ToDateTimeOffset(), ended.Outcome));
+        var standing = (await medical.Client.GetDeathAsync(new GetDeathRequest { CaseId = survivor.ToString() })).Death;
+        Assert.Equal((death.RecordedAt, death.CaseId, stay.StayId), (standing.RecordedAt, dead.ToString(), standing.EndedStayId));
+    }
+
+    [Fact]
+    public async Task After_a_merge_of_two_cases_in_hospital_a_death_ends_the_one_stay_left_open()
+    {
+        var survivor = await medical.RegisteredAsync();
+        var merged = await medical.RegisteredAsync();
+        await medical.Client.AdmitToHospitalAsync(HospitalisationTests.Admission(survivor, DiedAt.AddDays(-4)));
+        var later = (await medical.Client.AdmitToHospitalAsync(HospitalisationTests.Admission(merged, DiedAt.AddDays(-2)))).Stay;
+        await HospitalisationTests.MergedAsync(medical, survivor, merged);
+
+        var recorded = await medical.Client.RecordDeathAsync(Death(survivor));
+
+        Assert.Equal(later.StayId, recorded.Death.EndedStayId);
+        var stays = (await medical.Client.ListHospitalStaysAsync(new ListHospitalStaysRequest { CaseId = survivor.ToString(), PageSize = 5 })).Stays;
+        Assert.Equal([(DiedAt.AddDays(-2), DischargeOutcome.Transferred), (DiedAt, DischargeOutcome.Died)],
+            stays.Select(s => (s.DischargedAt.ToDateTimeOffset(), s.Outcome)));
+    }
+
     [Fact]
     public async Task Two_deaths_recorded_at_once_store_one()
     {

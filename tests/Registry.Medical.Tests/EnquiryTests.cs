@@ -92,8 +92,17 @@ public sealed class EnquiryTests(MedicalEventsFixture medical) : IClassFixture<M
             medical.As("UA-SBU", RegistryRoles.Custodian).ListEnquiriesAsync(new ListEnquiriesRequest { PageSize = 10 }).ResponseAsync)).StatusCode);
     }
 
+    private static OpenEnquiryRequest IntoTheDeath(Guid caseId, EnquiryGrounds grounds, DateTimeOffset? occurredAt = null) => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        CaseId = caseId.ToString(),
+        Grounds = grounds,
+        OccurredAt = Timestamp.FromDateTimeOffset(occurredAt ?? DeathTests.DiedAt),
+        Circumstances = "Fellow prisoners state he was beaten by a sentry the night before",
+    };
+
     [Fact]
-    public async Task The_enquiry_into_a_death_is_closed_after_the_death_but_no_new_one_opens_on_the_record()
+    public async Task After_a_death_the_enquiry_into_it_is_closed_and_a_serious_injury_before_it_is_enquired_into_but_none_dated_after_it()
     {
         var caseId = await medical.RegisteredAsync();
         var enquiry = (await medical.Client.RecordDeathAsync(DeathTests.Death(caseId, DeathManner.CausedByAnotherPrisoner))).Enquiry;
@@ -101,7 +110,64 @@ public sealed class EnquiryTests(MedicalEventsFixture medical) : IClassFixture<M
         var closed = await medical.Client.CloseEnquiryAsync(new CloseEnquiryRequest { RequestId = Guid.NewGuid().ToString(), EnquiryId = enquiry.EnquiryId, Findings = "Killed in a fight over rations." });
 
         Assert.Equal(EnquiryStatus.Closed, closed.Enquiry.Status);
-        RpcAssert.RuleViolation(await Assert.ThrowsAsync<RpcException>(() => medical.Client.OpenEnquiryAsync(Injury(caseId)).ResponseAsync), "PATIENT_DECEASED", $"cases/{caseId}");
+        Assert.EndsWith("/ENQ-2", (await medical.Client.OpenEnquiryAsync(Injury(caseId))).Enquiry.Reference);
+        foreach (var late in new[] { Injury(caseId), IntoTheDeath(caseId, EnquiryGrounds.DeathCausedByGuard) })
+        {
+            late.OccurredAt = Timestamp.FromDateTimeOffset(DeathTests.DiedAt.AddHours(1));
+            var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.OpenEnquiryAsync(late).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Equal("occurred_at", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
+        }
+
+        Assert.Equal(2, await medical.QueryAsync(db => db.Enquiries.CountAsync(e => e.CaseId == caseId)));
+    }
+
+    [Fact]
+    public async Task A_suspicion_after_a_death_certified_natural_opens_its_enquiry_once_on_each_grounds_while_open()
+    {
+        var caseId = await medical.RegisteredAsync();
+        var death = await medical.As("UA-SBU", RegistryRoles.Medic).RecordDeathAsync(DeathTests.Death(caseId, DeathManner.Natural));
+        Assert.Null(death.Enquiry);
+        var coordinator = medical.As("UA-COORD", RegistryRoles.Coordinator);
+
+        var opened = (await coordinator.OpenEnquiryAsync(IntoTheDeath(caseId, EnquiryGrounds.DeathCausedByGuard))).Enquiry;
+
+        Assert.Equal((EnquiryGrounds.DeathCausedByGuard, EnquiryStatus.Open, "UA-COORD"), (opened.Grounds, opened.Status, opened.OpenedByAgency));
+        Assert.EndsWith("/ENQ-1", opened.Reference);
+        Assert.Equal(MedicalStatus.Deceased, (await medical.SummaryAsync(caseId)).Status);
+        var twice = await Assert.ThrowsAsync<RpcException>(() => coordinator.OpenEnquiryAsync(IntoTheDeath(caseId, EnquiryGrounds.DeathCausedByGuard)).ResponseAsync);
+        RpcAssert.RuleViolation(twice, "ENQUIRY_OPEN", $"enquiries/{opened.EnquiryId}");
+        Assert.EndsWith("/ENQ-2", (await coordinator.OpenEnquiryAsync(IntoTheDeath(caseId, EnquiryGrounds.DeathOfUnknownCause))).Enquiry.Reference);
+
+        // Once closed, new facts may open another on the same grounds.
+        await coordinator.CloseEnquiryAsync(new CloseEnquiryRequest { RequestId = Guid.NewGuid().ToString(), EnquiryId = opened.EnquiryId, Findings = "No sentry was on duty." });
+        Assert.EndsWith("/ENQ-3", (await coordinator.OpenEnquiryAsync(IntoTheDeath(caseId, EnquiryGrounds.DeathCausedByGuard, DeathTests.DiedAt.AddDays(-1)))).Enquiry.Reference);
+    }
+
+    [Fact]
+    public async Task The_death_a_death_enquiry_was_opened_for_refuses_a_second_one_on_its_grounds()
+    {
+        var caseId = await medical.RegisteredAsync();
+        var enquiry = (await medical.Client.RecordDeathAsync(DeathTests.Death(caseId, DeathManner.Unknown))).Enquiry;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.OpenEnquiryAsync(IntoTheDeath(caseId, EnquiryGrounds.DeathOfUnknownCause)).ResponseAsync);
+
+        RpcAssert.RuleViolation(error, "ENQUIRY_OPEN", $"enquiries/{enquiry.EnquiryId}");
+    }
+
+    [Theory]
+    [InlineData(EnquiryGrounds.DeathOfUnknownCause)]
+    [InlineData(EnquiryGrounds.DeathCausedByGuard)]
+    [InlineData(EnquiryGrounds.DeathCausedByAnotherPrisoner)]
+    [InlineData(EnquiryGrounds.DeathCausedByOtherPerson)]
+    public async Task Death_grounds_need_a_recorded_death(EnquiryGrounds grounds)
+    {
+        var caseId = await medical.RegisteredAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => medical.Client.OpenEnquiryAsync(IntoTheDeath(caseId, grounds, MedicalEventsFixture.CapturedAt.AddDays(3))).ResponseAsync);
+
+        RpcAssert.RuleViolation(error, "NO_DEATH_RECORDED", $"cases/{caseId}");
+        Assert.Equal(0, await medical.QueryAsync(db => db.Enquiries.CountAsync(e => e.CaseId == caseId)));
     }
 
     [Fact]
@@ -135,7 +201,6 @@ public sealed class EnquiryTests(MedicalEventsFixture medical) : IClassFixture<M
         { "request_id", r => r.RequestId = "" },
         { "case_id", r => r.CaseId = "x" },
         { "grounds", r => r.Grounds = EnquiryGrounds.Unspecified },
-        { "grounds", r => r.Grounds = EnquiryGrounds.DeathOfUnknownCause },
         { "grounds", r => r.Grounds = (EnquiryGrounds)77 },
         { "occurred_at", r => r.OccurredAt = null },
         { "occurred_at", r => r.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(2)) },

@@ -103,6 +103,50 @@ public sealed class HospitalisationTests(MedicalEventsFixture medical) : IClassF
         Assert.Equal(1, await medical.QueryAsync(db => db.HospitalStays.CountAsync(s => s.CaseId == caseId)));
     }
 
+    /// <summary>Intake merges <paramref name="merged"/> into <paramref name="survivor"/> (CasesMerged); returns once medical applied it.</summary>
+    internal static async Task MergedAsync(MedicalEventsFixture medical, Guid survivor, Guid merged)
+    {
+        await medical.Bus.Publisher.Publish(new CasesMerged
+        {
+            SurvivorCaseId = survivor, SurvivorCaseNumber = "RC-S", MergedCaseId = merged, MergedCaseNumber = "RC-M",
+            Reason = "same man", MergedAt = MedicalEventsFixture.CapturedAt.AddDays(20),
+        });
+        await Eventually.TrueAsync(async () => (await medical.SummaryAsync(merged)).Status == MedicalStatus.Merged, TimeSpan.FromSeconds(60), "the merge applied");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Two_cases_of_one_person_both_in_hospital_merge_into_one_open_stay_the_later_admission_which_a_discharge_ends(bool survivorAdmittedFirst)
+    {
+        var survivor = await medical.RegisteredAsync();
+        var merged = await medical.RegisteredAsync();
+        var (first, second) = survivorAdmittedFirst ? (survivor, merged) : (merged, survivor);
+        var earlier = (await medical.Client.AdmitToHospitalAsync(Admission(first, AdmittedAt))).Stay;
+        var laterRequest = Admission(second, AdmittedAt.AddDays(1));
+        laterRequest.Hospital.Name = "Regional clinical hospital";
+        var later = (await medical.Client.AdmitToHospitalAsync(laterRequest)).Stay;
+
+        await MergedAsync(medical, survivor, merged);
+
+        // One person, one hospital: the later admission stays open, the earlier ended at it, TRANSFERRED.
+        var summary = await medical.SummaryAsync(survivor);
+        Assert.Equal((MedicalStatus.Hospitalised, AdmittedAt.AddDays(1)), (summary.Status, summary.HospitalisedSince.ToDateTimeOffset()));
+        var stays = (await medical.Client.ListHospitalStaysAsync(new ListHospitalStaysRequest { CaseId = survivor.ToString(), PageSize = 10 })).Stays;
+        Assert.Equal([earlier.StayId, later.StayId], stays.Select(s => s.StayId));
+        Assert.Equal((AdmittedAt.AddDays(1), DischargeOutcome.Transferred), (stays[0].DischargedAt.ToDateTimeOffset(), stays[0].Outcome));
+        var mergedNumber = await medical.QueryAsync(db => db.Records.Where(r => r.CaseId == merged).Select(r => r.CaseNumber).SingleAsync());
+        Assert.Contains($"case {mergedNumber} was merged", stays[0].DischargeNotes);
+        Assert.Null(stays[1].DischargedAt);
+        Assert.Equal(1, await medical.QueryAsync(db => db.HospitalStays.CountAsync(s => s.CaseId == survivor && s.DischargedAt == null)));
+
+        var discharged = await medical.Client.DischargeFromHospitalAsync(Discharge(survivor, AdmittedAt.AddDays(6)));
+
+        Assert.Equal(later.StayId, discharged.Stay.StayId);
+        Assert.Equal(MedicalStatus.AwaitingExamination, discharged.Summary.Status);
+        Assert.Equal(0, await medical.QueryAsync(db => db.HospitalStays.CountAsync(s => s.CaseId == survivor && s.DischargedAt == null)));
+    }
+
     [Fact]
     public async Task A_retried_admission_replays_the_stay_and_publishes_once_and_a_reused_id_is_refused()
     {

@@ -93,4 +93,10 @@ public sealed class Death
     }
 
     internal void MoveTo(MedicalRecord survivor) => CaseId = survivor.CaseId;
+
+    /// <summary>
+    /// A merge found the person in hospital under the other case and ended that stay at this death
+    /// (<see cref="MedicalRecord.SettleOpenStays"/>): it is the stay the death ended, unless the death already named one.
+    /// </summary>
+    internal void EndedByMerge(HospitalStay stay) => EndedStayId ??= stay.StayId;
 }

@@ -91,6 +91,23 @@ public sealed class HospitalStay
         DischargeRequestHash = requestHash;
     }
 
+    /// <summary>
+    /// One person is in one hospital at a time: of several stays open at once (two cases of the person merged, each in
+    /// hospital), the latest admission stays open and each earlier one ends at the next one's admission with outcome
+    /// <see cref="DischargeOutcome.Transferred"/> (the person moved on to it), with <paramref name="note"/> as its notes.
+    /// Returns the stay left open (null when none) and the stays ended.
+    /// </summary>
+    internal static (HospitalStay? Open, IReadOnlyList<HospitalStay> Ended) KeepLatestOpen(IEnumerable<HospitalStay> open, string note)
+    {
+        var stays = open.Where(s => s.IsOpen).Distinct().OrderBy(s => s.AdmittedAt).ThenBy(s => s.StayId).ToList();
+        for (var i = 0; i < stays.Count - 1; i++)
+        {
+            stays[i].End(stays[i + 1].AdmittedAt, DischargeOutcome.Transferred, note);
+        }
+
+        return (stays.LastOrDefault(), stays.SkipLast(1).ToList());
+    }
+
     internal void End(DateTimeOffset at, DischargeOutcome outcome, string? notes)
     {
         DischargedAt = at;

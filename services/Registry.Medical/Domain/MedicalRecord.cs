@@ -167,7 +167,8 @@ public sealed partial class MedicalRecord
     /// counted again from both: active conditions added up, the latest examination of either, and the inspection clock
     /// (GC III Art. 31) 30 days after that examination, or, with no examination on either, the earlier of the two due
     /// dates, so an inspection overdue under either case stays overdue. A death recorded under either case is the
-    /// person's (the survivor is DECEASED), and so is an open hospital stay. The merged record keeps nothing active, says
+    /// person's (the survivor is DECEASED), and so is an open hospital stay; the caller then settles the open stays of both
+    /// (<see cref="SettleOpenStays"/>: none open after a death, else only the latest admission). The merged record keeps nothing active, says
     /// <see cref="MedicalStatus.Merged"/> and takes no more encounters (CASE_MERGED).
     /// </summary>
     public void Absorb(MedicalRecord merged, IReadOnlyList<Encounter> encounters, IReadOnlyList<Condition> conditions)
@@ -235,6 +236,45 @@ public sealed partial class MedicalRecord
         return stay;
     }
 
+    /// <summary>
+    /// Brings the open hospital stays of the record (<paramref name="open"/>: all it holds) in line with one person: after a
+    /// death none stays open (each ends at died_at with outcome DIED, as <see cref="RecordDeath"/> ends one, but not before
+    /// its own admission when the facts of two merged cases disagree); otherwise at most one, the latest admission, the
+    /// earlier ending at the next one's admission, outcome TRANSFERRED (<see cref="HospitalStay.KeepLatestOpen"/>).
+    /// <c>hospitalised_since</c> is then the open stay's admission. Part of a merge (after <see cref="Absorb"/>), and run by
+    /// every discharge and death before it looks for the open stay, so neither meets two. <paramref name="note"/> becomes the
+    /// notes of each stay it ends. Returns the stay left open and those ended.
+    /// </summary>
+    public (HospitalStay? Open, IReadOnlyList<HospitalStay> Ended) SettleOpenStays(IReadOnlyList<HospitalStay> open, string note)
+    {
+        EnsureNotMerged();
+        var stays = open.Where(s => s.IsOpen).Distinct().ToList();
+        (HospitalStay? Open, IReadOnlyList<HospitalStay> Ended) settled;
+        if (DiedAt is { } died)
+        {
+            foreach (var stay in stays)
+            {
+                stay.End(died < stay.AdmittedAt ? stay.AdmittedAt : died, DischargeOutcome.Died, note);
+            }
+
+            settled = (null, stays);
+        }
+        else
+        {
+            settled = HospitalStay.KeepLatestOpen(stays, note);
+        }
+
+        var since = settled.Open?.AdmittedAt;
+        if (settled.Ended.Count > 0 || since != HospitalisedSince)
+        {
+            HospitalisedSince = since;
+            Status = DeriveStatus();
+            Version++;
+        }
+
+        return settled;
+    }
+
     /// <summary>Ends the open stay <paramref name="open"/> (null when none: NOT_IN_HOSPITAL); the status is derived again.</summary>
     public void Discharge(HospitalStay? open, DateTimeOffset dischargedAt, DischargeOutcome outcome, string? notes)
     {
@@ -280,10 +320,33 @@ public sealed partial class MedicalRecord
         return (death, enquiry);
     }
 
-    /// <summary>Opens an enquiry into a serious injury caused or suspected to have been caused by a person (GC III Art. 121).</summary>
-    public Enquiry OpenEnquiry(EnquiryGrounds grounds, DateTimeOffset occurredAt, string circumstances, CallerIdentity openedBy, DateTimeOffset now)
+    /// <summary>
+    /// Opens an enquiry (GC III Art. 121) into a serious injury caused or suspected to have been caused by a person, or,
+    /// once the death is recorded, into the death: a suspicion may arise after a death was certified of another manner.
+    /// The one write a deceased record still takes (the dates against the death: the caller). FAILED_PRECONDITION
+    /// CASE_MERGED on a merged record; NO_DEATH_RECORDED for death grounds while no death is recorded (a death opens its
+    /// own when recorded); ENQUIRY_OPEN, naming it, when <paramref name="openOnSameGrounds"/> (an open enquiry of the
+    /// record on the same death grounds) exists: one death is enquired into once on each grounds at a time.
+    /// </summary>
+    public Enquiry OpenEnquiry(EnquiryGrounds grounds, DateTimeOffset occurredAt, string circumstances, Enquiry? openOnSameGrounds,
+        CallerIdentity openedBy, DateTimeOffset now)
     {
-        EnsureOpen();
+        EnsureNotMerged();
+        if (Enquiry.IsDeath(grounds))
+        {
+            if (DiedAt is null)
+            {
+                throw new RuleViolationException("NO_DEATH_RECORDED", ResourceType, Subject,
+                    $"No death of case {CaseNumber} is recorded; a death opens its enquiry when it is recorded (RecordDeath).");
+            }
+
+            if (openOnSameGrounds is { } open)
+            {
+                throw new RuleViolationException("ENQUIRY_OPEN", Enquiry.ResourceType, open.Subject,
+                    $"Enquiry {open.Reference} into the death of case {CaseNumber} on the same grounds is open; add to it rather than open another.");
+            }
+        }
+
         var enquiry = NextEnquiry(grounds, occurredAt, circumstances, openedBy, now);
         Version++;
         return enquiry;
@@ -323,7 +386,8 @@ public sealed partial class MedicalRecord
         }
     }
 
-    private void EnsureNotMerged()
+    /// <summary>The check of the writes a deceased record still takes (<see cref="OpenEnquiry"/>): CASE_MERGED only.</summary>
+    internal void EnsureNotMerged()
     {
         if (MergedIntoCaseId is not null)
         {

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
+using Registry.Medical.Features.Hospitalisation;
 using Registry.Medical.Features.SeriouslyIll;
 using Registry.Medical.Features.Records;
 using Registry.ServiceDefaults.Data;
@@ -19,7 +20,8 @@ public sealed record DeathResult(MedicalRecord Record, Death Death, Enquiry? Enq
 /// record (DECEASED, final), the open hospital stay it ends, the enquiry it opens (Art. 121) and
 /// <see cref="DeathRecorded"/> for the bus are stored in one transaction (the outbox). Idempotent on request_id; a
 /// second death under another request_id is PATIENT_DECEASED. died_at is checked against the birth and the capture
-/// (<see cref="MedicalRecord.Dates"/>) and the admission of an open stay. The certifying medic is the caller's token.
+/// (<see cref="MedicalRecord.Dates"/>) and is not before the latest dated fact on the record (<see cref="LatestFactAsync"/>:
+/// INVALID_ARGUMENT on died_at naming it and its date). The certifying medic is the caller's token.
 /// </summary>
 public sealed class RecordDeathHandler(MedicalDbContext db, OutboxSignal<MedicalDbContext> outbox, TimeProvider clock, ILogger<RecordDeathHandler> logger)
 {
@@ -48,12 +50,12 @@ public sealed class RecordDeathHandler(MedicalDbContext db, OutboxSignal<Medical
         var details = command.Details;
         var record = await db.FindRecordAsync(command.CaseId, tracked: true, ct);
         record.EnsureOpen();
-        var open = await db.HospitalStays.SingleOrDefaultAsync(s => s.CaseId == record.CaseId && s.DischargedAt == null, ct);
+        var open = await db.OpenStayAsync(record, ct);
         var errors = new FieldViolations();
         errors.Check("died_at", record.Dates.CaptivityProblem(details.DiedAt));
-        if (open is not null && details.DiedAt < open.AdmittedAt)
+        if (await LatestFactAsync(record.CaseId, ct) is { } latest && details.DiedAt < latest.At)
         {
-            errors.Add("died_at", $"is before the admission to hospital ({open.AdmittedAt:yyyy-MM-ddTHH:mm:ssZ}) of the stay still open");
+            errors.Add("died_at", $"is before {latest.What} at {latest.At:yyyy-MM-ddTHH:mm:ssZ}, the latest dated fact on the record: a death is the last");
         }
 
         errors.ThrowIfAny();
@@ -80,6 +82,31 @@ public sealed class RecordDeathHandler(MedicalDbContext db, OutboxSignal<Medical
         }, now));
         await db.SaveChangesAsync(ct);
         return new DeathResult(record, death, enquiry, Replayed: false);
+    }
+
+    /// <summary>
+    /// The latest dated fact the record holds, and what it is: an encounter (examination, treatment, inspection; the
+    /// conditions found and resolved carry its date), an admission to or discharge from hospital, a fitness assessment, a
+    /// mark seriously ill or wounded or its end, a weekly health report, a certificate of treatment's request or the end of
+    /// the treatment it states, a serious injury under enquiry. Null when the record holds none.
+    /// </summary>
+    private async Task<(string What, DateTimeOffset At)?> LatestFactAsync(Guid caseId, CancellationToken ct)
+    {
+        var facts = new List<(string What, DateTimeOffset? At)>
+        {
+            ("an encounter", await db.Encounters.Where(e => e.CaseId == caseId).MaxAsync(e => (DateTimeOffset?)e.OccurredAt, ct)),
+            ("an admission to hospital", await db.HospitalStays.Where(s => s.CaseId == caseId).MaxAsync(s => (DateTimeOffset?)s.AdmittedAt, ct)),
+            ("a discharge from hospital", await db.HospitalStays.Where(s => s.CaseId == caseId).MaxAsync(s => s.DischargedAt, ct)),
+            ("a fitness assessment", await db.FitnessAssessments.Where(f => f.CaseId == caseId).MaxAsync(f => (DateTimeOffset?)f.AssessedAt, ct)),
+            ("the mark seriously ill or wounded", await db.SeriousIllnesses.Where(i => i.CaseId == caseId).MaxAsync(i => (DateTimeOffset?)i.Since, ct)),
+            ("the end of a spell seriously ill or wounded", await db.SeriousIllnesses.Where(i => i.CaseId == caseId).MaxAsync(i => i.Until, ct)),
+            ("a weekly health report", await db.WeeklyHealthReports.Where(r => r.CaseId == caseId).MaxAsync(r => (DateTimeOffset?)r.ReportedAt, ct)),
+            ("the request of a certificate of treatment", await db.TreatmentCertificates.Where(c => c.CaseId == caseId).MaxAsync(c => (DateTimeOffset?)c.RequestedAt, ct)),
+            ("the end of a treatment a certificate states", await db.TreatmentCertificates.Where(c => c.CaseId == caseId).MaxAsync(c => c.TreatmentTo, ct)),
+            ("a serious injury under enquiry", await db.Enquiries.Where(e => e.CaseId == caseId).MaxAsync(e => (DateTimeOffset?)e.OccurredAt, ct)),
+        };
+        return facts.Where(f => f.At is not null).Select(f => (f.What, At: f.At!.Value)).OrderByDescending(f => f.At)
+            .Cast<(string What, DateTimeOffset At)?>().FirstOrDefault();
     }
 
     private async Task<DeathResult> ReplayAsync(Death earlier, CancellationToken ct)

@@ -11,10 +11,12 @@ namespace Registry.Medical.Features.Enquiries;
 public sealed record EnquiryResult(Enquiry Enquiry, bool Replayed);
 
 /// <summary>
-/// Opens an official enquiry into a serious injury caused or suspected to have been caused by a guard, another
-/// prisoner or another person (GC III Art. 121). A write on the record (<see cref="MedicalRecord.OpenEnquiry"/>: refused
-/// on a merged record or after the death, and numbered by the record), idempotent on request_id; occurred_at is checked
-/// against the birth and the capture. The opener is the caller's token.
+/// Opens an official enquiry (GC III Art. 121) into a serious injury caused or suspected to have been caused by a guard,
+/// another prisoner or another person, or, once a death is recorded, into the death (its four death grounds: a suspicion
+/// may arise after a death certified NATURAL). A write on the record (<see cref="MedicalRecord.OpenEnquiry"/>: refused on a
+/// merged record, death grounds refused before a death and while an enquiry on the same grounds is open; numbered by the
+/// record), idempotent on request_id; occurred_at is checked against the birth and the capture and, after a death, is
+/// not after it (INVALID_ARGUMENT). The opener is the caller's token.
 /// </summary>
 public sealed class OpenEnquiryHandler(MedicalDbContext db, TimeProvider clock, ILogger<OpenEnquiryHandler> logger)
 {
@@ -36,11 +38,19 @@ public sealed class OpenEnquiryHandler(MedicalDbContext db, TimeProvider clock, 
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var record = await db.FindRecordAsync(command.CaseId, tracked: true, ct);
-        record.EnsureOpen();
+        record.EnsureNotMerged();
         var errors = new FieldViolations();
         errors.Check("occurred_at", record.Dates.CaptivityProblem(command.OccurredAt));
+        if (record.DiedAt is { } died && command.OccurredAt > died)
+        {
+            errors.Add("occurred_at", $"is after the death ({died:yyyy-MM-ddTHH:mm:ssZ}): what is enquired into happened by then");
+        }
+
         errors.ThrowIfAny();
-        var enquiry = record.OpenEnquiry(command.Grounds, command.OccurredAt, command.Circumstances, caller, now);
+        var sameGrounds = Enquiry.IsDeath(command.Grounds)
+            ? await db.Enquiries.Where(e => e.CaseId == record.CaseId && e.Grounds == command.Grounds && e.Status == EnquiryStatus.Open).OrderBy(e => e.Id).FirstOrDefaultAsync(ct)
+            : null;
+        var enquiry = record.OpenEnquiry(command.Grounds, command.OccurredAt, command.Circumstances, sameGrounds, caller, now);
         enquiry.AnswersRequest(command.Key.RequestId, command.Key.RequestHash);
         db.Enquiries.Add(enquiry);
         await db.SaveChangesAsync(ct);

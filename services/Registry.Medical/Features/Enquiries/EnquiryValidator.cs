@@ -22,10 +22,6 @@ public static class EnquiryValidator
         var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var grounds = errors.Enum("grounds", request.Grounds, required: true);
-        if (grounds is { } g && Enquiry.IsDeath((EnquiryGrounds)(int)g))
-        {
-            errors.Add("grounds", "must be one of the SERIOUS_INJURY grounds: a death opens its enquiry when it is recorded (RecordDeath)");
-        }
 
         var occurredAt = errors.PastTimestamp("occurred_at", request.OccurredAt, now, required: true);
         var circumstances = errors.Text("circumstances", request.Circumstances, Enquiry.CircumstancesMaxLength, required: true);

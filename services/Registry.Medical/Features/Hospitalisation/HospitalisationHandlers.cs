@@ -98,7 +98,7 @@ public sealed class DischargeFromHospitalHandler(MedicalDbContext db, OutboxSign
         var now = clock.GetUtcNow().ToMicroseconds();
         var record = await db.FindRecordAsync(discharge.CaseId, tracked: true, ct);
         record.EnsureOpen();
-        var open = await db.HospitalStays.SingleOrDefaultAsync(s => s.CaseId == record.CaseId && s.DischargedAt == null, ct);
+        var open = await db.OpenStayAsync(record, ct);
         if (open is not null && discharge.DischargedAt < open.AdmittedAt)
         {
             var errors = new FieldViolations();

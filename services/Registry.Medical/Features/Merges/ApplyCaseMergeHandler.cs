@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
+using Registry.Medical.Features.Hospitalisation;
 using Registry.Medical.Features.SeriouslyIll;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
@@ -48,7 +49,8 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db, TimeProvider cloc
         }
 
         // The person's hospital stays, enquiries and death move too (one death per record: the survivor's stands).
-        foreach (var stay in await db.HospitalStays.Where(s => s.CaseId == merged.CaseId).ToListAsync(ct))
+        var mergedStays = await db.HospitalStays.Where(s => s.CaseId == merged.CaseId).ToListAsync(ct);
+        foreach (var stay in mergedStays)
         {
             stay.MoveTo(survivor);
         }
@@ -58,10 +60,22 @@ public sealed class ApplyCaseMergeHandler(MedicalDbContext db, TimeProvider cloc
             enquiry.MoveTo(survivor);
         }
 
-        if (await db.Deaths.SingleOrDefaultAsync(d => d.CaseId == merged.CaseId, ct) is { } death
-            && !await db.Deaths.AnyAsync(d => d.CaseId == survivor.CaseId, ct))
+        var standingDeath = await db.Deaths.SingleOrDefaultAsync(d => d.CaseId == survivor.CaseId, ct);
+        if (await db.Deaths.SingleOrDefaultAsync(d => d.CaseId == merged.CaseId, ct) is { } death && standingDeath is null)
         {
             death.MoveTo(survivor);
+            standingDeath = death;
+        }
+
+        // One person is in one hospital, and in none after death: of the open stays of both, none stays open after a death
+        // (each ends at it, outcome DIED, as RecordDeath ends one), else the latest admission only (the earlier ends at it,
+        // TRANSFERRED). No PatientDischarged: consumers follow CasesMerged themselves, as for the rest of the merge.
+        var openStays = (await db.HospitalStays.Where(s => s.CaseId == survivor.CaseId && s.DischargedAt == null).ToListAsync(ct))
+            .Concat(mergedStays.Where(s => s.IsOpen)).ToList();
+        var (_, ended) = survivor.SettleOpenStays(openStays, OpenStays.MergeNote(merged.CaseNumber, died: survivor.DiedAt is not null));
+        if (survivor.DiedAt is not null && standingDeath is not null && ended.Count > 0)
+        {
+            standingDeath.EndedByMerge(ended.MaxBy(s => s.AdmittedAt)!);
         }
 
         // The person's fitness assessments follow too: the latest of either record, per purpose, is the one in force.
