@@ -69,4 +69,34 @@ public static class LostRace
             }
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> (a read-check-write of one record, reading afresh) until its save is not refused
+    /// on a concurrency token (<see cref="DbUpdateConcurrencyException"/>: the record's version moved since it was read),
+    /// spreading the retries of writers that collided; after <paramref name="maxAttempts"/> such refusals, ABORTED with
+    /// <c>CONCURRENT_CHANGE</c>. Unlike <see cref="RetryAsync{T}"/> a unique violation is not retried: inside an
+    /// <see cref="IdempotentWrite{TPrior, TResponse}"/> it is the same request_id committed by a concurrent call, whose
+    /// answer that write replays.
+    /// </summary>
+    public static async Task<T> RetryOnVersionAsync<T>(
+        DbContext db, string resourceType, string subject, Func<CancellationToken, Task<T>> attempt, CancellationToken ct, int maxAttempts = 20)
+    {
+        for (var n = 1; ; n++)
+        {
+            try
+            {
+                return await attempt(ct);
+            }
+            catch (DbUpdateConcurrencyException) when (n < maxAttempts)
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(5, 20 * n), ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                throw RpcErrors.Contended(resourceType, subject, $"{subject} is being changed by other requests; retry.");
+            }
+        }
+    }
 }

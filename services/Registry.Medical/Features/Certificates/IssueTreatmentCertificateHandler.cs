@@ -42,7 +42,7 @@ public sealed class IssueTreatmentCertificateHandler(
     {
         var now = clock.GetUtcNow().ToMicroseconds();
         var statement = entry.Statement;
-        for (var attempt = 1; ; attempt++)
+        return await LostRace.RetryOnVersionAsync(db, MedicalRecord.ResourceType, $"cases/{entry.CaseId}", async ct =>
         {
             var record = await db.FindRecordAsync(entry.CaseId, tracked: true, ct);
             record.EnsureOpen();
@@ -82,24 +82,11 @@ public sealed class IssueTreatmentCertificateHandler(
             db.TreatmentCertificates.Add(certificate);
             // Holds the record as read: the UPDATE fails on its version if a merge changed it meanwhile.
             db.Entry(record).Property(r => r.Version).IsModified = true;
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
-            {
-                db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-                continue;
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw RpcErrors.Contended(MedicalRecord.ResourceType, record.Subject, $"Case {entry.CaseId} is being changed; retry.");
-            }
+            await db.SaveChangesAsync(ct);
 
             logger.LogInformation("Case {CaseNumber}: certificate of treatment {Number} issued ({Language} copy)",
                 record.CaseNumber, certificate.CertificateNumber, certificate.Language);
             return new CertificateResult(certificate, Replayed: false);
-        }
+        }, ct, MaxAttempts);
     }
 }

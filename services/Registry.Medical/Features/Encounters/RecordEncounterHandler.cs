@@ -38,7 +38,7 @@ public sealed class RecordEncounterHandler(MedicalDbContext db, TimeProvider clo
     private async Task<EncounterResult> RecordAsync(EncounterEntry entry, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
-        for (var attempt = 1; ; attempt++)
+        return await LostRace.RetryOnVersionAsync(db, MedicalRecord.ResourceType, $"cases/{entry.CaseId}", async ct =>
         {
             var record = await db.FindRecordAsync(entry.CaseId, tracked: true, ct);
             // The shared date rules (DateRules): not before the capture, not before the person's birth.
@@ -51,27 +51,12 @@ public sealed class RecordEncounterHandler(MedicalDbContext db, TimeProvider clo
             encounter.AnswersRequest(entry.Key.RequestId, entry.Key.RequestHash);
             db.Encounters.Add(encounter);
             db.Conditions.AddRange(found);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
-            {
-                // Spread the retries of writers that collided, so that they do not collide again.
-                db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-                continue;
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw RpcErrors.Contended(MedicalRecord.ResourceType, record.Subject,
-                    $"Case {entry.CaseId} is being changed by other encounters; retry.");
-            }
+            await db.SaveChangesAsync(ct);
 
             logger.LogInformation("Case {CaseNumber}: {Kind} recorded, {Found} conditions found, {Resolved} resolved",
                 record.CaseNumber, encounter.Kind, found.Count, resolved.Count);
             return new EncounterResult(record, encounter, found.Concat(resolved).ToList(), Replayed: false);
-        }
+        }, ct, MaxAttempts);
     }
 
     private async Task<EncounterResult> ReplayAsync(Encounter earlier, CancellationToken ct)

@@ -39,7 +39,7 @@ public sealed class AssessFitnessHandler(
     private async Task<FitnessResult> AssessAsync(FitnessEntry entry, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToMicroseconds();
-        for (var attempt = 1; ; attempt++)
+        return await LostRace.RetryOnVersionAsync(db, MedicalRecord.ResourceType, $"cases/{entry.CaseId}", async ct =>
         {
             var record = await db.FindRecordAsync(entry.CaseId, tracked: true, ct);
             record.EnsureOpen();
@@ -61,26 +61,12 @@ public sealed class AssessFitnessHandler(
                 AssessedAt = assessment.AssessedAt,
                 ValidUntil = assessment.ValidUntil,
             }, now));
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < RecordEncounterHandler.MaxAttempts)
-            {
-                db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-                continue;
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw RpcErrors.Contended(MedicalRecord.ResourceType, record.Subject,
-                    $"Case {entry.CaseId} is being changed by other writes; retry.");
-            }
+            await db.SaveChangesAsync(ct);
 
             outbox.Notify();
             logger.LogInformation("Case {CaseNumber}: {Outcome} for {Purpose} from {AssessedAt:u} until {ValidUntil:u}",
                 record.CaseNumber, assessment.Outcome, assessment.Purpose, assessment.AssessedAt, assessment.ValidUntil);
             return new FitnessResult(assessment, Replayed: false);
-        }
+        }, ct, RecordEncounterHandler.MaxAttempts);
     }
 }

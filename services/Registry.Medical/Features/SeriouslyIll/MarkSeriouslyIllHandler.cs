@@ -29,7 +29,7 @@ public sealed class MarkSeriouslyIllHandler(MedicalDbContext db, OutboxSignal<Me
             Replay = async (i, token) => new SeriousIllnessResult(await db.FindRecordAsync(i.CaseId, tracked: false, token), i, null, Replayed: true),
             Conflict = _ => "request_id was already used for a different mark; use a new request_id.",
         };
-        return write.ExecuteAsync(token => WeeklyReportClock.RetryOnVersionAsync(db, mark.CaseId, t => MarkAsync(mark, caller, t), token), ct);
+        return write.ExecuteAsync(token => LostRace.RetryOnVersionAsync(db, MedicalRecord.ResourceType, $"cases/{mark.CaseId}", t => MarkAsync(mark, caller, t), token), ct);
     }
 
     private async Task<SeriousIllnessResult> MarkAsync(SeriouslyIllMark mark, CallerIdentity caller, CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed class RecordWeeklyHealthReportHandler(
             Replay = async (r, token) => new SeriousIllnessResult(await db.FindRecordAsync(r.CaseId, tracked: false, token), null, r, Replayed: true),
             Conflict = _ => "request_id was already used for a different weekly health report; use a new request_id.",
         };
-        return write.ExecuteAsync(token => WeeklyReportClock.RetryOnVersionAsync(db, entry.CaseId, t => RecordAsync(entry, caller, t), token), ct);
+        return write.ExecuteAsync(token => LostRace.RetryOnVersionAsync(db, MedicalRecord.ResourceType, $"cases/{entry.CaseId}", t => RecordAsync(entry, caller, t), token), ct);
     }
 
     private async Task<SeriousIllnessResult> RecordAsync(WeeklyHealthReportEntry entry, CallerIdentity caller, CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed class UnmarkSeriouslyIllHandler(MedicalDbContext db, OutboxSignal<
             Replay = async (i, token) => new SeriousIllnessResult(await db.FindRecordAsync(i.CaseId, tracked: false, token), i, null, Replayed: true),
             Conflict = _ => "request_id was already used for a different unmark; use a new request_id.",
         };
-        return write.ExecuteAsync(token => WeeklyReportClock.RetryOnVersionAsync(db, unmark.CaseId, t => UnmarkAsync(unmark, caller, t), token), ct);
+        return write.ExecuteAsync(token => LostRace.RetryOnVersionAsync(db, MedicalRecord.ResourceType, $"cases/{unmark.CaseId}", t => UnmarkAsync(unmark, caller, t), token), ct);
     }
 
     private async Task<SeriousIllnessResult> UnmarkAsync(SeriouslyIllUnmark unmark, CallerIdentity caller, CancellationToken ct)

@@ -77,29 +77,4 @@ public static class WeeklyReportClock
         db.OutboxMessages.Add(OutboxMessage.Create(Unmarked(record, until, died: key is null), now));
         return open;
     }
-
-    /// <summary>
-    /// Runs a read-change-save of a record; when another write changed the record meanwhile (its version), runs it again
-    /// on the record as it now stands, up to <paramref name="maxAttempts"/> times, then ABORTED.
-    /// </summary>
-    internal static async Task<T> RetryOnVersionAsync<T>(MedicalDbContext db, Guid caseId, Func<CancellationToken, Task<T>> attempt,
-        CancellationToken ct, int maxAttempts = 20)
-    {
-        for (var n = 1; ; n++)
-        {
-            try
-            {
-                return await attempt(ct);
-            }
-            catch (DbUpdateConcurrencyException) when (n < maxAttempts)
-            {
-                db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(5, 20 * n), ct);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw RpcErrors.Contended(MedicalRecord.ResourceType, $"cases/{caseId}", $"Case {caseId} is being changed by other writes; retry.");
-            }
-        }
-    }
 }
