@@ -35,13 +35,13 @@ public static class MedicalModule
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
-        // Issue 13, part A: certificates of treatment (GC III Art. 30).
+        // Certificates of treatment (GC III Art. 30).
         builder.Services.AddScoped<IssueTreatmentCertificateHandler>();
         builder.Services.AddScoped<TreatmentCertificateQueries>();
         builder.Services.AddSingleton<CertificateFonts>();
         builder.Services.AddSingleton<CertificateDocument>();
         builder.Services.AddHostedService<CertificateFontCheck>();
-        // Part C: hospitalisation, death and enquiries.
+        // Hospitalisation, death and enquiries.
         builder.Services.AddScoped<AdmitToHospitalHandler>();
         builder.Services.AddScoped<DischargeFromHospitalHandler>();
         builder.Services.AddScoped<ListHospitalStaysHandler>();
@@ -50,12 +50,12 @@ public static class MedicalModule
         builder.Services.AddScoped<OpenEnquiryHandler>();
         builder.Services.AddScoped<CloseEnquiryHandler>();
         builder.Services.AddScoped<ListEnquiriesHandler>();
-        // Issue 13, part B: fitness assessments and batch inspections.
+        // Fitness assessments and batch inspections.
         builder.Services.AddScoped<AssessFitnessHandler>();
         builder.Services.AddScoped<ListFitnessAssessmentsHandler>();
         builder.Services.AddScoped<GetFitnessHandler>();
         builder.Services.AddScoped<RecordInspectionsHandler>();
-        // Part D: seriously ill or wounded, weekly health reports (GC III Art. 122).
+        // Seriously ill or wounded, weekly health reports (GC III Art. 122).
         builder.Services.AddScoped<MarkSeriouslyIllHandler>();
         builder.Services.AddScoped<UnmarkSeriouslyIllHandler>();
         builder.Services.AddScoped<RecordWeeklyHealthReportHandler>();

@@ -23,13 +23,13 @@ public sealed class ContractTests
             ["ConditionFinding.body_site"] = Condition.BodySiteMaxLength,
             ["ConditionFinding.cause"] = Condition.CauseMaxLength,
             ["ListEncountersRequest.page_size"] = PageTokens.MaxPageSize,
-            // Issue 13, part A: certificates of treatment.
+            // Certificates of treatment.
             ["IssueTreatmentCertificateRequest.condition_ids"] = TreatmentCertificate.MaxConditions,
             ["IssueTreatmentCertificateRequest.nature"] = TreatmentCertificate.NatureMaxLength,
             ["IssueTreatmentCertificateRequest.treatment"] = TreatmentCertificate.TreatmentMaxLength,
             ["IssueTreatmentCertificateRequest.place"] = TreatmentCertificate.PlaceMaxLength,
             ["ListTreatmentCertificatesRequest.page_size"] = PageTokens.MaxPageSize,
-            // Part C: hospitalisation, death and enquiries.
+            // Hospitalisation, death and enquiries.
             ["Hospital.name"] = HospitalRef.NameMaxLength,
             ["Hospital.locality"] = HospitalRef.LocalityMaxLength,
             ["AdmitToHospitalRequest.reason"] = HospitalStay.ReasonMaxLength,
@@ -42,7 +42,7 @@ public sealed class ContractTests
             ["OpenEnquiryRequest.circumstances"] = Enquiry.CircumstancesMaxLength,
             ["CloseEnquiryRequest.findings"] = Enquiry.FindingsMaxLength,
             ["ListEnquiriesRequest.page_size"] = PageTokens.MaxPageSize,
-            // Issue 13, part B: fitness assessments and batch inspections.
+            // Fitness assessments and batch inspections.
             ["AssessFitnessRequest.conditions"] = FitnessAssessment.ConditionsMaxLength,
             ["AssessFitnessRequest.clinical_reasons"] = FitnessAssessment.ClinicalReasonsMaxLength,
             ["AssessFitnessRequest.valid_until"] = (int)FitnessAssessment.MaxValidity.TotalDays,

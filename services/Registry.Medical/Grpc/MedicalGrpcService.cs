@@ -78,7 +78,7 @@ public sealed class MedicalGrpcService(
         return response;
     }
 
-    // Part C: hospitalisation, death (GC III Art. 120, 121) and enquiries.
+    // Hospitalisation, death (GC III Art. 120, 121) and enquiries.
     public override async Task<AdmitToHospitalResponse> AdmitToHospital(AdmitToHospitalRequest request, ServerCallContext context)
     {
         var admission = HospitalisationValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
@@ -136,7 +136,7 @@ public sealed class MedicalGrpcService(
         return response;
     }
 
-    // Issue 13, part B: fitness assessments and batch inspections.
+    // Fitness assessments and batch inspections.
     public override async Task<AssessFitnessResponse> AssessFitness(AssessFitnessRequest request, ServerCallContext context)
     {
         var entry = FitnessValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
@@ -189,7 +189,7 @@ public sealed class MedicalGrpcService(
         return id!.Value;
     }
 
-    // Issue 13, part A: certificates of treatment (GC III Art. 30).
+    // Certificates of treatment (GC III Art. 30).
     public override async Task<IssueTreatmentCertificateResponse> IssueTreatmentCertificate(IssueTreatmentCertificateRequest request, ServerCallContext context)
     {
         var entry = TreatmentCertificateValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
@@ -224,7 +224,7 @@ public sealed class MedicalGrpcService(
         };
     }
 
-    // Part D: seriously ill or wounded, weekly health reports (GC III Art. 122).
+    // Seriously ill or wounded, weekly health reports (GC III Art. 122).
     public override async Task<MarkSeriouslyIllResponse> MarkSeriouslyIll(MarkSeriouslyIllRequest request, ServerCallContext context)
     {
         var mark = SeriouslyIllValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
