@@ -25,9 +25,11 @@ public sealed class MergeStoryTests(RegistryFixture registry)
     [Fact]
     public async Task The_sniper_registered_twice_and_held_and_treated_under_the_second_record_reads_right_on_the_first_after_the_merge()
     {
-        // A word no other test's name shares, drawn from letters no romanisation of the story's names has: a tag with
-        // their letters ("sunkwa") is similar enough to X's own name for the search's all-but-one-word stage to find X.
-        var tag = string.Concat(Enumerable.Range(0, 6).Select(_ => "fjqvxz"[Random.Shared.Next(6)]));
+        // Two words no other name has. With one, the search's "all words but one" stage (the other word's first letter
+        // beginning a token, the whole query similar) could find X before the merge by "Kwang Sun" alone, as CI saw
+        // with a tag whose first letter folds onto one of X's romanisations; with two, X would have to share one of them.
+        string Word() => string.Concat(Enumerable.Range(0, 6).Select(_ => "fjqvxz"[Random.Shared.Next(6)]));
+        var tag = $"{Word()} {Word()}";
         // X: the capturing unit's record, Hangul only.
         var x = (await Intake.RegisterCaptureAsync(SeedStory.Sniper(), deadline: RegistryFixture.CallDeadline)).Case;
         // Y: the security service's record from his own statement, with a Latin name no other test uses.
