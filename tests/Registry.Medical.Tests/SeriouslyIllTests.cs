@@ -225,6 +225,8 @@ public sealed class SeriouslyIllTests(SeriouslyIllFixture medical) : IClassFixtu
 
         Assert.Equal(1, await medical.QueryAsync(db => db.SeriousIllnesses.CountAsync(i => i.CaseId == caseId)));
         Assert.Equal(1, await medical.QueryAsync(db => db.WeeklyHealthReports.CountAsync(r => r.CaseId == caseId)));
+        // The outbox publishes after the commit: wait for the unmark's event, then there must be only that one.
+        await medical.Events.WaitForAsync<SeriouslyIllUnmarked>(e => e.CaseId == caseId, "SeriouslyIllUnmarked");
         Assert.Single(medical.Events.Of<SeriouslyIllUnmarked>(), e => e.CaseId == caseId);
     }
 
