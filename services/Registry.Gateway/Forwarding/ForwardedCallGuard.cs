@@ -53,19 +53,18 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
 
         await next();
 
-        if (caller.IsCancellationRequested || context.GetForwarderErrorFeature() is not { } error || !OnOurSide(error.Error))
+        if (caller.IsCancellationRequested || context.GetForwarderErrorFeature() is not { } error)
         {
             reset.Release();
             return;
         }
 
-        var reason = lifetime.ApplicationStopping.IsCancellationRequested
-            ? "The gateway is shutting down; call again (a stream resumes from its last cursor)."
-            : $"The service ended the call without a status ({error.Error}); call again (a stream resumes from its last cursor).";
         if (!context.Response.HasStarted && context.Items[ForwardedDeadlines.DeadlineItem] is DateTime due && DateTime.UtcNow >= due)
         {
             // The service cut the call at the deadline it was given (e.g. 1n: already past) before answering: a
             // reset of the request stream is how it may do that, and the truth for the caller is DEADLINE_EXCEEDED.
+            // Whatever YARP names the failure: when the reset races the copy of the request body it reports
+            // RequestBodyClient (and would answer 400), though the caller is still there.
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/grpc";
@@ -74,6 +73,15 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
             return;
         }
 
+        if (!OnOurSide(error.Error))
+        {
+            reset.Release();
+            return;
+        }
+
+        var reason = lifetime.ApplicationStopping.IsCancellationRequested
+            ? "The gateway is shutting down; call again (a stream resumes from its last cursor)."
+            : $"The service ended the call without a status ({error.Error}); call again (a stream resumes from its last cursor).";
         if (!context.Response.HasStarted)
         {
             // A trailers-only gRPC response (status 200, grpc-status in the headers) instead of YARP's 502/504/400.
