@@ -3,12 +3,16 @@ using Registry.Custody.Consumers;
 using Registry.Custody.Data;
 using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Features.Admission;
+using Registry.Custody.Features.Fitness;
 using Registry.Custody.Features.Merges;
 using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Sharing;
 using Registry.Custody.Features.Timeline;
 using Registry.Custody.Grpc;
+using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Hosting;
 using Registry.ServiceDefaults.Messaging;
 using Registry.ServiceDefaults.Security.Audit;
 
@@ -32,6 +36,7 @@ public static class CustodyModule
         builder.Services.AddScoped<ApplyShareHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
         builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
+        builder.AddMedicalFitness();
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
@@ -40,6 +45,42 @@ public static class CustodyModule
             bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Custody's gRPC client of medical (<c>Services:Medical</c>) for the fitness question (<see cref="MedicalFitness"/>).
+    /// Without the address every fitness question answers UNAVAILABLE (a move then needs an override reason), and the
+    /// service says so at start.
+    /// </summary>
+    private static void AddMedicalFitness(this IHostApplicationBuilder builder)
+    {
+        var options = new CustodyFitnessOptions
+        {
+            Timeout = DurationSetting.Positive(builder.Configuration.GetSection("Custody"), "FitnessCallTimeout", TimeSpan.FromSeconds(3)),
+        };
+        builder.Services.AddSingleton(options);
+        if (builder.Configuration["Services:Medical"] is { Length: > 0 } address)
+        {
+            builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(new Uri(address));
+            builder.Services.AddScoped<MedicalFitness>();
+        }
+        else
+        {
+            builder.Services.AddScoped(sp => new MedicalFitness(null, options, sp.GetRequiredService<ILogger<MedicalFitness>>()));
+            builder.Services.AddHostedService(sp => new StartupWarning(sp.GetRequiredService<ILogger<MedicalFitness>>(),
+                "Services:Medical is not set: custody cannot ask medical about fitness; transfers and interviews need an override reason."));
+        }
+    }
+
+    private sealed class StartupWarning(ILogger logger, string message) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            logger.LogWarning("{Warning}", message);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public static IEndpointRouteBuilder MapCustody(this IEndpointRouteBuilder app)

@@ -10,6 +10,28 @@ public enum CustodyEventKind
     MergedFrom = 3,
     /// <summary>This case was merged into another (the same person); the last event of its record.</summary>
     MergedInto = 4,
+    /// <summary>Left a place of internment for another (GC III Art. 46-48); the event's facility and agency are the destination.</summary>
+    TransferStarted = 5,
+    /// <summary>The receiving custodian confirmed the arrival of a transfer.</summary>
+    TransferArrived = 6,
+    /// <summary>Admitted to hospital (medical's PatientHospitalised); the event's facility is the hospital.</summary>
+    Hospitalised = 7,
+    /// <summary>Left hospital alive (medical's PatientDischarged).</summary>
+    Discharged = 8,
+    /// <summary>Escaped (GC III Art. 91-94).</summary>
+    Escaped = 9,
+    /// <summary>Recaptured after an escape; the event's facility is where the person is held again.</summary>
+    Recaptured = 10,
+    /// <summary>Released (an end of captivity).</summary>
+    Released = 11,
+    /// <summary>Repatriated (Art. 109-118; an end of captivity).</summary>
+    Repatriated = 12,
+    /// <summary>Handed over in an executed prisoner exchange (an end of captivity).</summary>
+    Exchanged = 13,
+    /// <summary>Transferred to another state party to the Convention (Art. 12; an end of captivity); the facility's country is that state.</summary>
+    TransferredToThirdState = 14,
+    /// <summary>Died (Art. 120; medical's DeathRecorded; an end of captivity).</summary>
+    Died = 15,
 }
 
 /// <summary>

@@ -6,9 +6,10 @@ namespace Registry.Custody.Domain;
 /// <summary>
 /// Where a captured person is and who answers for them. Opened when intake registers the case; every
 /// change of it is an event appended to the case's hash-chained timeline (<see cref="CustodyEvent"/>).
-/// The lifecycle is an explicit state machine: a move the current state does not allow is refused.
+/// The lifecycle is an explicit state machine (<see cref="Allowed"/>; the moves in CustodyRecord.Lifecycle.cs):
+/// a move the current state does not allow is refused FAILED_PRECONDITION with a reason code.
 /// </summary>
-public sealed class CustodyRecord
+public sealed partial class CustodyRecord
 {
     public const string ResourceType = "registry.custody.v1.CustodyRecord";
 
@@ -48,6 +49,20 @@ public sealed class CustodyRecord
     public long EventCount { get; private set; }
     /// <summary>Hash of the last event ("" before the first).</summary>
     public string HeadHash { get; private set; } = "";
+    /// <summary>When the record entered its current <see cref="State"/> (the capture, for a record awaiting admission).</summary>
+    public DateTimeOffset StateSince { get; private set; }
+    /// <summary>The hospital the person is in while <see cref="CustodyState.Hospitalised"/>; <see cref="Facility"/> stays the place of internment they return to.</summary>
+    public string? Hospital { get; private set; }
+    /// <summary>Where a transfer under way is going (<see cref="CustodyState.InTransfer"/>); <see cref="Facility"/> stays the place it left until the arrival is confirmed.</summary>
+    public Facility? TransferTo { get; private set; }
+    /// <summary>The agency that receives the person at the end of a transfer under way.</summary>
+    public string? TransferToAgency { get; private set; }
+    /// <summary>The latest non-refoulement risk assessment's level (GC III Art. 118; ICRC Commentary 2020); null while none is recorded.</summary>
+    public ReturnRisk? ReturnRisk { get; private set; }
+    public DateTimeOffset? ReturnRiskAssessedAt { get; private set; }
+    /// <summary>The person's latest recorded wish about return, taken in a private interview; null while none is recorded.</summary>
+    public ReturnWish? ReturnWish { get; private set; }
+    public DateTimeOffset? ReturnWishRecordedAt { get; private set; }
     /// <summary>Set when intake merged this case into another (the same person): that case's record is the person's from then on.</summary>
     public Guid? MergedIntoCaseId { get; private set; }
     /// <summary>Bumped on every change: two writers racing on one record cannot both append.</summary>
@@ -69,6 +84,7 @@ public sealed class CustodyRecord
             CapturingAgency = capturingAgency,
             CustodianAgency = capturingAgency,
             OpenedAt = now,
+            StateSince = capturedAt,
         };
         var captured = record.Append(CustodyEventKind.Captured, capturedAt, now, facility: null, capturingAgency, $"captured at {capturePlace}");
         return (record, captured);
@@ -87,6 +103,7 @@ public sealed class CustodyRecord
         // The event first: a field the chain cannot hash (CustodyChain) then leaves the record as it was.
         var admitted = Append(CustodyEventKind.Admitted, admittedAt, now, facility, custodianAgency, note);
         State = CustodyState.Held;
+        StateSince = admittedAt;
         Facility = facility;
         CustodianAgency = custodianAgency;
         AdmittedAt = admittedAt;
@@ -119,6 +136,11 @@ public sealed class CustodyRecord
             }
 
             AdmittedAt = AdmittedAt is { } own && own < merged.AdmittedAt!.Value ? own : merged.AdmittedAt;
+            if (State != CustodyState.Held)
+            {
+                StateSince = merged.StateSince;
+            }
+
             State = CustodyState.Held;
         }
 
@@ -151,25 +173,74 @@ public sealed class CustodyRecord
         }
     }
 
-    /// <summary>The state machine: which events each state takes (a state not listed takes none).</summary>
+    /// <summary>
+    /// The state machine: which events each state takes (an end of captivity and a merged record take none), and <see cref="Target"/> the
+    /// state each leads to.
+    /// </summary>
     public static readonly IReadOnlyDictionary<CustodyState, CustodyEventKind[]> Allowed = new Dictionary<CustodyState, CustodyEventKind[]>
     {
-        [CustodyState.AwaitingAdmission] = [CustodyEventKind.Admitted],
-        [CustodyState.Held] = [],
+        [CustodyState.AwaitingAdmission] =
+        [
+            CustodyEventKind.Admitted, CustodyEventKind.Hospitalised, CustodyEventKind.Escaped, CustodyEventKind.Released, CustodyEventKind.Died,
+        ],
+        [CustodyState.Held] =
+        [
+            CustodyEventKind.TransferStarted, CustodyEventKind.Hospitalised, CustodyEventKind.Escaped, CustodyEventKind.Released,
+            CustodyEventKind.Repatriated, CustodyEventKind.Exchanged, CustodyEventKind.TransferredToThirdState, CustodyEventKind.Died,
+        ],
+        [CustodyState.InTransfer] = [CustodyEventKind.TransferArrived, CustodyEventKind.Escaped, CustodyEventKind.Died],
+        [CustodyState.Hospitalised] =
+        [
+            CustodyEventKind.Discharged, CustodyEventKind.Escaped, CustodyEventKind.Released, CustodyEventKind.Repatriated,
+            CustodyEventKind.Exchanged, CustodyEventKind.TransferredToThirdState, CustodyEventKind.Died,
+        ],
+        [CustodyState.Escaped] = [CustodyEventKind.Recaptured, CustodyEventKind.Died],
         [CustodyState.Merged] = [],
+        [CustodyState.Released] = [],
+        [CustodyState.Repatriated] = [],
+        [CustodyState.Exchanged] = [],
+        [CustodyState.TransferredToThirdState] = [],
+        [CustodyState.Deceased] = [],
     };
+
+    /// <summary>
+    /// The state an event leads to. A discharge returns the person to <see cref="CustodyState.Held"/>, or to
+    /// <see cref="CustodyState.AwaitingAdmission"/> when they were never admitted to a place of internment.
+    /// </summary>
+    public CustodyState Target(CustodyEventKind kind) => kind switch
+    {
+        CustodyEventKind.Admitted or CustodyEventKind.TransferArrived or CustodyEventKind.Recaptured => CustodyState.Held,
+        CustodyEventKind.TransferStarted => CustodyState.InTransfer,
+        CustodyEventKind.Hospitalised => CustodyState.Hospitalised,
+        CustodyEventKind.Discharged => AdmittedAt is null ? CustodyState.AwaitingAdmission : CustodyState.Held,
+        CustodyEventKind.Escaped => CustodyState.Escaped,
+        CustodyEventKind.Released => CustodyState.Released,
+        CustodyEventKind.Repatriated => CustodyState.Repatriated,
+        CustodyEventKind.Exchanged => CustodyState.Exchanged,
+        CustodyEventKind.TransferredToThirdState => CustodyState.TransferredToThirdState,
+        CustodyEventKind.Died => CustodyState.Deceased,
+        _ => State,
+    };
+
+    /// <summary>Whether the state ends captivity: no event follows it.</summary>
+    public static bool IsEnd(CustodyState state) => state is CustodyState.Released or CustodyState.Repatriated or CustodyState.Exchanged
+        or CustodyState.TransferredToThirdState or CustodyState.Deceased;
 
     private void Require(CustodyEventKind kind)
     {
         EnsureNotMerged();
         if (!Allowed.TryGetValue(State, out var kinds) || !kinds.Contains(kind))
         {
-            var reason = State == CustodyState.Held && kind == CustodyEventKind.Admitted ? "CUSTODY_ALREADY_HELD" : "CUSTODY_ILLEGAL_TRANSITION";
+            var reason = State == CustodyState.Held && kind == CustodyEventKind.Admitted ? "CUSTODY_ALREADY_HELD"
+                : IsEnd(State) ? "CAPTIVITY_ENDED"
+                : "CUSTODY_ILLEGAL_TRANSITION";
+            var allowed = Allowed.TryGetValue(State, out var next) && next.Length > 0 ? string.Join(", ", next) : "none";
             throw new RuleViolationException(reason, ResourceType, Subject, State switch
             {
                 CustodyState.Held when kind == CustodyEventKind.Admitted =>
                     $"Case {CaseNumber} is already held at {Facility?.Describe()}; a move to another place is a transfer, not an admission.",
-                _ => $"Case {CaseNumber} is {State}; it cannot take {kind}.",
+                _ when IsEnd(State) => $"Case {CaseNumber}'s captivity ended ({State} since {StateSince:u}); it cannot take {kind}.",
+                _ => $"Case {CaseNumber} is {State}; it cannot take {kind} (it can take: {allowed}).",
             });
         }
     }
@@ -207,6 +278,38 @@ public enum CustodyState
     Held = 2,
     /// <summary>The case was merged into another (the same person): that case's record is the person's; this one takes no more events.</summary>
     Merged = 3,
+    /// <summary>On the way to another place of internment or agency (GC III Art. 46-48).</summary>
+    InTransfer = 4,
+    /// <summary>In hospital (following medical).</summary>
+    Hospitalised = 5,
+    /// <summary>Escaped (Art. 91-94).</summary>
+    Escaped = 6,
+    /// <summary>Released: an end of captivity.</summary>
+    Released = 7,
+    /// <summary>Repatriated (Art. 109-118): an end of captivity.</summary>
+    Repatriated = 8,
+    /// <summary>Handed over in a prisoner exchange: an end of captivity.</summary>
+    Exchanged = 9,
+    /// <summary>Transferred to another state party to the Convention (Art. 12): an end of captivity.</summary>
+    TransferredToThirdState = 10,
+    /// <summary>Died (Art. 120): an end of captivity.</summary>
+    Deceased = 11,
+}
+
+/// <summary>The level of a non-refoulement risk assessment: the risk the person runs on return (GC III Art. 118; ICRC Commentary 2020).</summary>
+public enum ReturnRisk
+{
+    None = 1,
+    Low = 2,
+    High = 3,
+    Undetermined = 4,
+}
+
+/// <summary>The person's own wish about return, as recorded in a private interview.</summary>
+public enum ReturnWish
+{
+    WishesToReturn = 1,
+    DoesNotWishToReturn = 2,
 }
 
 /// <summary>A place of internment.</summary>

@@ -9,9 +9,15 @@ using Registry.ServiceDefaults.Grpc;
 
 namespace Registry.Custody.Grpc;
 
-/// <summary>The custody service's gRPC surface: an adapter that validates, calls the feature's handler and maps the answer.</summary>
-public sealed class CustodyGrpcService(
-    CustodyDbContext db, AdmitToFacilityHandler admit, ListCustodyEventsHandler timeline, TimeProvider clock)
+/// <summary>
+/// The custody service's gRPC surface: an adapter that validates, calls the feature's handler and maps the answer.
+/// Each feature's overrides are in a file of their own (CustodyGrpcService.Feature.cs).
+/// </summary>
+public sealed partial class CustodyGrpcService(
+    CustodyDbContext db,
+    AdmitToFacilityHandler admit,
+    ListCustodyEventsHandler timeline,
+    TimeProvider clock)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)

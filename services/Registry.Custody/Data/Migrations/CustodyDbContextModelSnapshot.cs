@@ -141,16 +141,41 @@ namespace Registry.Custody.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Hospital")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<Guid?>("MergedIntoCaseId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("OpenedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ReturnRisk")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset?>("ReturnRiskAssessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReturnWish")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.Property<DateTimeOffset?>("ReturnWishRecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("StateSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TransferToAgency")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -407,7 +432,38 @@ namespace Registry.Custody.Data.Migrations
                                 .HasForeignKey("CustodyRecordCaseId");
                         });
 
+                    b.OwnsOne("Registry.Custody.Domain.Facility", "TransferTo", b1 =>
+                        {
+                            b1.Property<Guid>("CustodyRecordCaseId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("Country")
+                                .HasMaxLength(2)
+                                .HasColumnType("character varying(2)")
+                                .HasColumnName("TransferToCountry");
+
+                            b1.Property<string>("Locality")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("TransferToLocality");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("TransferToName");
+
+                            b1.HasKey("CustodyRecordCaseId");
+
+                            b1.ToTable("custody_records");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustodyRecordCaseId");
+                        });
+
                     b.Navigation("Facility");
+
+                    b.Navigation("TransferTo");
                 });
 #pragma warning restore 612, 618
         }

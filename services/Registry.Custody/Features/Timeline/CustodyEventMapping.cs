@@ -22,12 +22,7 @@ public static class CustodyEventMapping
         Hash = e.Hash,
     };
 
-    public static ProtoEventKind ToProto(this CustodyEventKind kind) => kind switch
-    {
-        CustodyEventKind.Captured => ProtoEventKind.Captured,
-        CustodyEventKind.Admitted => ProtoEventKind.Admitted,
-        CustodyEventKind.MergedFrom => ProtoEventKind.MergedFrom,
-        CustodyEventKind.MergedInto => ProtoEventKind.MergedInto,
-        _ => ProtoEventKind.Unspecified,
-    };
+    /// <summary>The contract's kind of the same name (the domain's enum mirrors custody.proto's CustodyEventKind).</summary>
+    public static ProtoEventKind ToProto(this CustodyEventKind kind) =>
+        System.Enum.TryParse<ProtoEventKind>(kind.ToString(), out var proto) ? proto : ProtoEventKind.Unspecified;
 }

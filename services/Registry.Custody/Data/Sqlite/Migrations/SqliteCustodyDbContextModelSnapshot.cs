@@ -134,15 +134,40 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hospital")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("MergedIntoCaseId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("OpenedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ReturnRisk")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReturnRiskAssessedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReturnWish")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReturnWishRecordedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StateSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TransferToAgency")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Version")
@@ -391,7 +416,38 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                                 .HasForeignKey("CustodyRecordCaseId");
                         });
 
+                    b.OwnsOne("Registry.Custody.Domain.Facility", "TransferTo", b1 =>
+                        {
+                            b1.Property<Guid>("CustodyRecordCaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Country")
+                                .HasMaxLength(2)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("TransferToCountry");
+
+                            b1.Property<string>("Locality")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("TransferToLocality");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("TransferToName");
+
+                            b1.HasKey("CustodyRecordCaseId");
+
+                            b1.ToTable("custody_records");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustodyRecordCaseId");
+                        });
+
                     b.Navigation("Facility");
+
+                    b.Navigation("TransferTo");
                 });
 #pragma warning restore 612, 618
         }

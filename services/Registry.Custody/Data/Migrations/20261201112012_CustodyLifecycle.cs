@@ -1,0 +1,130 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Registry.Custody.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class CustodyLifecycle : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Hospital",
+                table: "custody_records",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ReturnRisk",
+                table: "custody_records",
+                type: "character varying(20)",
+                maxLength: 20,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "ReturnRiskAssessedAt",
+                table: "custody_records",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ReturnWish",
+                table: "custody_records",
+                type: "character varying(30)",
+                maxLength: 30,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "ReturnWishRecordedAt",
+                table: "custody_records",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "StateSince",
+                table: "custody_records",
+                type: "timestamp with time zone",
+                nullable: false,
+                defaultValue: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+
+            migrationBuilder.AddColumn<string>(
+                name: "TransferToAgency",
+                table: "custody_records",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "TransferToCountry",
+                table: "custody_records",
+                type: "character varying(2)",
+                maxLength: 2,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "TransferToLocality",
+                table: "custody_records",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "TransferToName",
+                table: "custody_records",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            // Records written before the lifecycle: their state began at the admission, or at the capture while awaiting it.
+            migrationBuilder.Sql("UPDATE custody_records SET \"StateSince\" = COALESCE(\"AdmittedAt\", \"CapturedAt\");");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Hospital",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "ReturnRisk",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "ReturnRiskAssessedAt",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "ReturnWish",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "ReturnWishRecordedAt",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "StateSince",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "TransferToAgency",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "TransferToCountry",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "TransferToLocality",
+                table: "custody_records");
+
+            migrationBuilder.DropColumn(
+                name: "TransferToName",
+                table: "custody_records");
+        }
+    }
+}
