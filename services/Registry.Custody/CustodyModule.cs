@@ -6,6 +6,7 @@ using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Fitness;
 using Registry.Custody.Features.Merges;
 using Registry.Custody.Features.Records;
+using Registry.Custody.Features.Returns;
 using Registry.Custody.Features.Sharing;
 using Registry.Custody.Features.Timeline;
 using Registry.Custody.Grpc;
@@ -36,6 +37,12 @@ public static class CustodyModule
         builder.Services.AddScoped<ApplyShareHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
         builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
+        // Non-refoulement, repatriation, third-state transfer.
+        builder.Services.AddScoped<AssessReturnRiskHandler>();
+        builder.Services.AddScoped<ListReturnRiskAssessmentsHandler>();
+        builder.Services.AddScoped<RecordReturnWishHandler>();
+        builder.Services.AddScoped<ListReturnWishesHandler>();
+        builder.Services.AddScoped<ReturnHandler>();
         builder.AddMedicalFitness();
         builder.AddRegistryConsumers(bus =>
         {

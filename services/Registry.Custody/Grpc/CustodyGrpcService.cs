@@ -2,6 +2,7 @@ using Grpc.Core;
 using Registry.Custody.Data;
 using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Records;
+using Registry.Custody.Features.Returns;
 using Registry.Custody.Features.Timeline;
 using Registry.Protos.Custody.V1;
 using Registry.ServiceDefaults.Data;
@@ -17,7 +18,12 @@ public sealed partial class CustodyGrpcService(
     CustodyDbContext db,
     AdmitToFacilityHandler admit,
     ListCustodyEventsHandler timeline,
-    TimeProvider clock)
+    TimeProvider clock,
+    AssessReturnRiskHandler assessReturnRisk,
+    ListReturnRiskAssessmentsHandler returnRiskAssessments,
+    RecordReturnWishHandler recordReturnWish,
+    ListReturnWishesHandler returnWishes,
+    ReturnHandler returns)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)
