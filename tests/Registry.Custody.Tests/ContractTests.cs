@@ -21,6 +21,19 @@ public sealed class ContractTests
             ["Facility.name"] = Facility.NameMaxLength,
             ["Facility.locality"] = Facility.LocalityMaxLength,
             ["ListCustodyEventsRequest.page_size"] = PageTokens.MaxPageSize,
+            // Non-refoulement, repatriation, third-state transfer.
+            ["AssessReturnRiskRequest.grounds"] = ReturnRiskAssessment.GroundsMaxLength,
+            ["AssessReturnRiskRequest.assessed_by"] = ReturnRiskAssessment.AssessedByMaxLength,
+            ["ListReturnRiskAssessmentsRequest.page_size"] = PageTokens.MaxPageSize,
+            ["RecordReturnWishRequest.taken_by"] = ReturnWishRecord.TakenByMaxLength,
+            ["RecordReturnWishRequest.note"] = ReturnWishRecord.NoteMaxLength,
+            ["ListReturnWishesRequest.page_size"] = PageTokens.MaxPageSize,
+            ["RequestRepatriationRequest.note"] = Features.Returns.ReturnsValidator.NoteMaxLength,
+            ["RequestRepatriationRequest.fitness_override_reason"] = Features.Returns.ReturnsValidator.OverrideReasonMaxLength,
+            ["ThirdStateAssurance.willingness_and_ability"] = ThirdStateTransfer.WillingnessMaxLength,
+            ["ThirdStateAssurance.assured_by"] = ThirdStateTransfer.AssuredByMaxLength,
+            ["TransferToThirdStateRequest.receiving_authority"] = CustodyRecord.AgencyMaxLength,
+            ["TransferToThirdStateRequest.note"] = Features.Returns.ReturnsValidator.NoteMaxLength,
         });
     }
 
@@ -29,6 +42,8 @@ public sealed class ContractTests
     {
         ContractChecks.AssertAligned<CustodyState, ProtoState>();
         ContractChecks.AssertAligned<CustodyEventKind, ProtoEventKind>();
+        ContractChecks.AssertAligned<ReturnRisk, Registry.Protos.Custody.V1.ReturnRisk>();
+        ContractChecks.AssertAligned<ReturnWish, Registry.Protos.Custody.V1.ReturnWish>();
         Assert.All(Enum.GetValues<CustodyState>(), s => Assert.Equal(s.ToString(), s.ToProto().ToString()));
         Assert.All(Enum.GetValues<CustodyEventKind>(), k => Assert.Equal(k.ToString(), k.ToProto().ToString()));
     }
