@@ -23,6 +23,9 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<CustodyRecord> Records => Set<CustodyRecord>();
     public DbSet<CustodyEvent> Events => Set<CustodyEvent>();
     public DbSet<CustodyShare> Shares => Set<CustodyShare>();
+    public DbSet<ExchangeList> ExchangeLists => Set<ExchangeList>();
+    public DbSet<ExchangeListEntry> ExchangeListEntries => Set<ExchangeListEntry>();
+    public DbSet<ExchangeListRequest> ExchangeListRequests => Set<ExchangeListRequest>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

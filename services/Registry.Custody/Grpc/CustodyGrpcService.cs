@@ -17,7 +17,8 @@ public sealed partial class CustodyGrpcService(
     CustodyDbContext db,
     AdmitToFacilityHandler admit,
     ListCustodyEventsHandler timeline,
-    TimeProvider clock)
+    TimeProvider clock,
+    Registry.Custody.Features.Exchanges.ExchangeListHandler exchanges)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)
