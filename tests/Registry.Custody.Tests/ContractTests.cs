@@ -21,6 +21,14 @@ public sealed class ContractTests
             ["Facility.name"] = Facility.NameMaxLength,
             ["Facility.locality"] = Facility.LocalityMaxLength,
             ["ListCustodyEventsRequest.page_size"] = PageTokens.MaxPageSize,
+            // Exchange lists (part E).
+            ["ExchangeCounterpart.authority"] = ExchangeList.AuthorityMaxLength,
+            ["DraftExchangeListRequest.note"] = ExchangeList.NoteMaxLength,
+            ["DraftExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
+            ["AddToExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
+            ["RemoveFromExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
+            ["CancelExchangeListRequest.reason"] = ExchangeList.ReasonMaxLength,
+            ["ListExchangeListsRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }
 
