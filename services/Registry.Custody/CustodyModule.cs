@@ -3,6 +3,7 @@ using Registry.Custody.Consumers;
 using Registry.Custody.Data;
 using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Features.Admission;
+using Registry.Custody.Features.Exchanges;
 using Registry.Custody.Features.Fitness;
 using Registry.Custody.Features.Merges;
 using Registry.Custody.Features.Records;
@@ -43,6 +44,8 @@ public static class CustodyModule
         builder.Services.AddScoped<RecordReturnWishHandler>();
         builder.Services.AddScoped<ListReturnWishesHandler>();
         builder.Services.AddScoped<ReturnHandler>();
+        // Part E: exchange lists.
+        builder.Services.AddScoped<ExchangeListHandler>();
         builder.AddMedicalFitness();
         builder.AddRegistryConsumers(bus =>
         {

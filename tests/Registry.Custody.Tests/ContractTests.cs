@@ -34,6 +34,14 @@ public sealed class ContractTests
             ["ThirdStateAssurance.assured_by"] = ThirdStateTransfer.AssuredByMaxLength,
             ["TransferToThirdStateRequest.receiving_authority"] = CustodyRecord.AgencyMaxLength,
             ["TransferToThirdStateRequest.note"] = Features.Returns.ReturnsValidator.NoteMaxLength,
+            // Exchange lists (part E).
+            ["ExchangeCounterpart.authority"] = ExchangeList.AuthorityMaxLength,
+            ["DraftExchangeListRequest.note"] = ExchangeList.NoteMaxLength,
+            ["DraftExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
+            ["AddToExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
+            ["RemoveFromExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
+            ["CancelExchangeListRequest.reason"] = ExchangeList.ReasonMaxLength,
+            ["ListExchangeListsRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }
 

@@ -26,6 +26,9 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<ReturnRiskAssessment> ReturnRiskAssessments => Set<ReturnRiskAssessment>();
     public DbSet<ReturnWishRecord> ReturnWishes => Set<ReturnWishRecord>();
     public DbSet<ThirdStateTransfer> ThirdStateTransfers => Set<ThirdStateTransfer>();
+    public DbSet<ExchangeList> ExchangeLists => Set<ExchangeList>();
+    public DbSet<ExchangeListEntry> ExchangeListEntries => Set<ExchangeListEntry>();
+    public DbSet<ExchangeListRequest> ExchangeListRequests => Set<ExchangeListRequest>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -23,7 +23,8 @@ public sealed partial class CustodyGrpcService(
     ListReturnRiskAssessmentsHandler returnRiskAssessments,
     RecordReturnWishHandler recordReturnWish,
     ListReturnWishesHandler returnWishes,
-    ReturnHandler returns)
+    ReturnHandler returns,
+    Registry.Custody.Features.Exchanges.ExchangeListHandler exchanges)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)
