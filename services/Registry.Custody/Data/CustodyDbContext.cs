@@ -23,6 +23,8 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<CustodyRecord> Records => Set<CustodyRecord>();
     public DbSet<CustodyEvent> Events => Set<CustodyEvent>();
     public DbSet<CustodyShare> Shares => Set<CustodyShare>();
+    public DbSet<Interview> Interviews => Set<Interview>();
+    public DbSet<IcrcVisit> IcrcVisits => Set<IcrcVisit>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
