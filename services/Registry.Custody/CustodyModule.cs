@@ -46,6 +46,11 @@ public static class CustodyModule
         builder.Services.AddScoped<ReturnHandler>();
         // Part E: exchange lists.
         builder.Services.AddScoped<ExchangeListHandler>();
+        // Part C: interviews (GC III Art. 17) and ICRC visits (Art. 126).
+        builder.Services.AddScoped<Registry.Custody.Features.Interviews.RecordInterviewHandler>();
+        builder.Services.AddScoped<Registry.Custody.Features.Interviews.ListInterviewsHandler>();
+        builder.Services.AddScoped<Registry.Custody.Features.IcrcVisits.RecordIcrcVisitHandler>();
+        builder.Services.AddScoped<Registry.Custody.Features.IcrcVisits.ListIcrcVisitsHandler>();
         builder.AddMedicalFitness();
         builder.AddRegistryConsumers(bus =>
         {

@@ -29,6 +29,8 @@ public class CustodyDbContext : DbContext, IInboxStore, IOutboxStore, IAccessAud
     public DbSet<ExchangeList> ExchangeLists => Set<ExchangeList>();
     public DbSet<ExchangeListEntry> ExchangeListEntries => Set<ExchangeListEntry>();
     public DbSet<ExchangeListRequest> ExchangeListRequests => Set<ExchangeListRequest>();
+    public DbSet<Interview> Interviews => Set<Interview>();
+    public DbSet<IcrcVisit> IcrcVisits => Set<IcrcVisit>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<AccessEventRow> AccessEvents => Set<AccessEventRow>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -24,7 +24,11 @@ public sealed partial class CustodyGrpcService(
     RecordReturnWishHandler recordReturnWish,
     ListReturnWishesHandler returnWishes,
     ReturnHandler returns,
-    Registry.Custody.Features.Exchanges.ExchangeListHandler exchanges)
+    Registry.Custody.Features.Exchanges.ExchangeListHandler exchanges,
+    Registry.Custody.Features.Interviews.RecordInterviewHandler recordInterview,
+    Registry.Custody.Features.Interviews.ListInterviewsHandler interviews,
+    Registry.Custody.Features.IcrcVisits.RecordIcrcVisitHandler recordIcrcVisit,
+    Registry.Custody.Features.IcrcVisits.ListIcrcVisitsHandler icrcVisits)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)
@@ -33,7 +37,7 @@ public sealed partial class CustodyGrpcService(
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         errors.ThrowIfAny();
         var record = await db.FindRecordAsync(caseId!.Value, tracked: false, context.CancellationToken);
-        return new GetCustodyRecordResponse { Record = record.ToProto() };
+        return new GetCustodyRecordResponse { Record = await WithLastInterviewAsync(record.ToProto(), context) };
     }
 
     public override async Task<AdmitToFacilityResponse> AdmitToFacility(AdmitToFacilityRequest request, ServerCallContext context)

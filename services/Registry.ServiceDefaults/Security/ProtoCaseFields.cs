@@ -6,13 +6,14 @@ namespace Registry.ServiceDefaults.Security;
 /// <summary>
 /// Reads the access-relevant fields of any registry message by protobuf reflection, so one check serves
 /// every RPC: the cases a message names (string fields <c>case_id</c> or <c>*_case_id</c>, e.g.
-/// <c>survivor_case_id</c>, at the top level, and in a response one level down, e.g. <c>case.case_id</c>
-/// or each result of a search), and the agency field a write carries (a dotted path such as
+/// <c>survivor_case_id</c>, and repeated string fields <c>case_ids</c> or <c>*_case_ids</c>, e.g. the persons an
+/// ICRC visit interviewed in private, at the top level, and in a response one level down, e.g. <c>case.case_id</c>
+/// or each result of a search; at most <see cref="MaxCaseIds"/> in all), and the agency field a write carries (a dotted path such as
 /// <c>capture.capturing_agency</c>).
 /// </summary>
 public static class ProtoCaseFields
 {
-    /// <summary>At most this many case ids are taken from one response (a page of search results).</summary>
+    /// <summary>At most this many case ids are taken from one request or response (a page of search results, a visit's list).</summary>
     public const int MaxCaseIds = 200;
 
     /// <summary>The case ids a request names, in field order; values that are not UUIDs are skipped (the handler refuses them).</summary>
@@ -93,13 +94,34 @@ public static class ProtoCaseFields
     {
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
-            if (field.FieldType == FieldType.String && !field.IsRepeated && IsCaseField(field.Name)
-                && Guid.TryParse((string)field.Accessor.GetValue(message), out var id) && !ids.Contains(id))
+            if (field.FieldType != FieldType.String)
             {
-                ids.Add(id);
+                continue;
+            }
+
+            if (!field.IsRepeated && IsCaseField(field.Name))
+            {
+                Add((string)field.Accessor.GetValue(message), ids);
+            }
+            else if (field.IsRepeated && IsCaseListField(field.Name) && field.Accessor.GetValue(message) is IEnumerable<string> values)
+            {
+                foreach (var value in values)
+                {
+                    Add(value, ids);
+                }
             }
         }
     }
 
+    private static void Add(string value, List<Guid> ids)
+    {
+        if (ids.Count < MaxCaseIds && Guid.TryParse(value, out var id) && !ids.Contains(id))
+        {
+            ids.Add(id);
+        }
+    }
+
     private static bool IsCaseField(string name) => name == "case_id" || name.EndsWith("_case_id", StringComparison.Ordinal);
+
+    private static bool IsCaseListField(string name) => name == "case_ids" || name.EndsWith("_case_ids", StringComparison.Ordinal);
 }
