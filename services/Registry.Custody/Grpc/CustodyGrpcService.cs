@@ -3,6 +3,7 @@ using Registry.Custody.Data;
 using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Timeline;
+using Registry.Custody.Features.Transfers;
 using Registry.Protos.Custody.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
@@ -17,7 +18,9 @@ public sealed partial class CustodyGrpcService(
     CustodyDbContext db,
     AdmitToFacilityHandler admit,
     ListCustodyEventsHandler timeline,
-    TimeProvider clock)
+    TimeProvider clock,
+    TransferCustodyHandler transferCustody,
+    ConfirmTransferArrivalHandler confirmTransferArrival)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)
