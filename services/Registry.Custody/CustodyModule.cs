@@ -10,6 +10,7 @@ using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Returns;
 using Registry.Custody.Features.Sharing;
 using Registry.Custody.Features.Timeline;
+using Registry.Custody.Features.Transfers;
 using Registry.Custody.Grpc;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Data;
@@ -25,6 +26,9 @@ public static class CustodyModule
 {
     /// <summary>The name of its database connection string (ConnectionStrings:Custody).</summary>
     public const string ConnectionName = "Custody";
+
+    /// <summary>Medical's gRPC address, for the fitness question (<see cref="MedicalFitness"/>).</summary>
+    public const string MedicalAddressKey = "Services:Medical";
 
     public static IHostApplicationBuilder AddCustody(this IHostApplicationBuilder builder)
     {
@@ -52,6 +56,9 @@ public static class CustodyModule
         builder.Services.AddScoped<Registry.Custody.Features.IcrcVisits.RecordIcrcVisitHandler>();
         builder.Services.AddScoped<Registry.Custody.Features.IcrcVisits.ListIcrcVisitsHandler>();
         builder.AddMedicalFitness();
+        // Transfers (GC III Art. 46-48).
+        builder.Services.AddScoped<TransferCustodyHandler>();
+        builder.Services.AddScoped<ConfirmTransferArrivalHandler>();
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
@@ -74,7 +81,7 @@ public static class CustodyModule
             Timeout = DurationSetting.Positive(builder.Configuration.GetSection("Custody"), "FitnessCallTimeout", TimeSpan.FromSeconds(3)),
         };
         builder.Services.AddSingleton(options);
-        if (builder.Configuration["Services:Medical"] is { Length: > 0 } address)
+        if (builder.Configuration[MedicalAddressKey] is { Length: > 0 } address)
         {
             builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(new Uri(address));
             builder.Services.AddScoped<MedicalFitness>();

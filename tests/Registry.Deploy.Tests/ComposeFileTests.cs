@@ -32,7 +32,7 @@ public sealed partial class ComposeFileTests
     private static readonly Dictionary<string, string[]> KeysByService = new()
     {
         ["intake"] = [$"ConnectionStrings:{IntakeModule.ConnectionName}", $"ConnectionStrings:{RegistryBus.ConnectionName}"],
-        ["custody"] = [$"ConnectionStrings:{CustodyModule.ConnectionName}", $"ConnectionStrings:{RegistryBus.ConnectionName}"],
+        ["custody"] = [$"ConnectionStrings:{CustodyModule.ConnectionName}", $"ConnectionStrings:{RegistryBus.ConnectionName}", CustodyModule.MedicalAddressKey],
         ["medical"] = [$"ConnectionStrings:{MedicalModule.ConnectionName}", $"ConnectionStrings:{RegistryBus.ConnectionName}"],
         ["gateway"] = typeof(BackendOptions).GetProperties().Where(p => p.CanWrite).Select(p => $"{BackendOptions.Section}:{p.Name}").ToArray(),
     };
@@ -137,6 +137,14 @@ public sealed partial class ComposeFileTests
             Assert.Equal(Ports(service).Grpc, address.Port);
             Assert.Contains((service, "service_healthy"), DependsOn("gateway"));
         }
+    }
+
+    [Fact]
+    public void Custody_asks_medical_on_the_grpc_port_medical_listens_on()
+    {
+        var address = new Uri(Configuration("custody")[CustodyModule.MedicalAddressKey]!);
+
+        Assert.Equal(("medical", Ports("medical").Grpc), (address.Host, address.Port));
     }
 
     [Theory]

@@ -67,10 +67,16 @@ public sealed class RegistryFixture : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Spans.Endpoint.ToString(),
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
         };
+        // Custody asks medical about fitness (Services__Medical): medical's port is chosen first so the three start together.
+        var medicalGrpcPort = FreePort.Next();
         var started = await Task.WhenAll(
             StartAsync("Intake", telemetry, new() { ["ConnectionStrings__Intake"] = IntakeDatabase, ["ConnectionStrings__RabbitMq"] = relayed }),
-            StartAsync("Custody", telemetry, new() { ["ConnectionStrings__Custody"] = CustodyDatabase, ["ConnectionStrings__RabbitMq"] = relayed }),
-            StartAsync("Medical", telemetry, new() { ["ConnectionStrings__Medical"] = MedicalDatabase, ["ConnectionStrings__RabbitMq"] = relayed }));
+            StartAsync("Custody", telemetry, new()
+            {
+                ["ConnectionStrings__Custody"] = CustodyDatabase, ["ConnectionStrings__RabbitMq"] = relayed,
+                ["Services__Medical"] = $"http://127.0.0.1:{medicalGrpcPort}",
+            }),
+            StartAsync("Medical", telemetry, new() { ["ConnectionStrings__Medical"] = MedicalDatabase, ["ConnectionStrings__RabbitMq"] = relayed }, medicalGrpcPort));
         (Intake, Custody, Medical) = (started[0], started[1], started[2]);
         Gateway = await StartGatewayAsync(Medical.GrpcAddress, telemetry);
         _gatewayChannel = AgencyChannel(Gateway.GrpcAddress);
@@ -142,14 +148,14 @@ public sealed class RegistryFixture : IAsyncLifetime
             ["Services__CaseFilePartTimeout"] = "00:00:10",
         });
 
-    private async Task<ServiceProcess> StartAsync(string name, Dictionary<string, string> telemetry, Dictionary<string, string> settings)
+    private async Task<ServiceProcess> StartAsync(string name, Dictionary<string, string> telemetry, Dictionary<string, string> settings, int? grpcPort = null)
     {
         foreach (var (key, value) in telemetry)
         {
             settings[key] = value;
         }
 
-        var process = await ServiceProcess.StartAsync(name, settings);
+        var process = await ServiceProcess.StartAsync(name, settings, grpcPort);
         lock (_processes)
         {
             _processes.Add(process);

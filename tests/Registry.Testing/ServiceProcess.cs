@@ -40,11 +40,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts services/Registry.{name} on free ports, validating tokens of the test process's
     /// <see cref="TestAuthority"/> unless <paramref name="environment"/> names another, and waits until
-    /// its /readyz answers 200.
+    /// its /readyz answers 200. <paramref name="grpcPort"/> fixes its gRPC port beforehand (from <see cref="FreePort.Next"/>),
+    /// so that services started at the same time can be told where it will listen.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment, int? grpcPort = null)
     {
-        var grpcPort = FreePort.Next();
+        grpcPort ??= FreePort.Next();
         var httpPort = FreePort.Next();
         var settings = new Dictionary<string, string>((await TestAuthority.GetAsync()).ServiceEnvironment);
         foreach (var (key, value) in environment)
@@ -52,9 +53,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             settings[key] = value;
         }
 
-        settings["Ports__Grpc"] = grpcPort.ToString();
+        settings["Ports__Grpc"] = grpcPort.Value.ToString();
         settings["Ports__Http"] = httpPort.ToString();
-        return await StartAsync(name, Path.Combine("services", $"Registry.{name}"), grpcPort, httpPort, settings);
+        return await StartAsync(name, Path.Combine("services", $"Registry.{name}"), grpcPort.Value, httpPort, settings);
     }
 
     /// <summary>

@@ -47,6 +47,14 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>From now on, bytes in either direction are dropped; the connections stay open.</summary>
     public void Freeze() => _frozen = true;
 
+    /// <summary>Ends a <see cref="Freeze"/>: the frozen connections are dropped (their streams lost bytes) and new ones relay again.</summary>
+    public void Thaw()
+    {
+        Cut();
+        _frozen = false;
+        Restore();
+    }
+
     public void Cut()
     {
         _listener?.Stop();

@@ -4,6 +4,7 @@ using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Returns;
 using Registry.Custody.Features.Timeline;
+using Registry.Custody.Features.Transfers;
 using Registry.Protos.Custody.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
@@ -28,7 +29,9 @@ public sealed partial class CustodyGrpcService(
     Registry.Custody.Features.Interviews.RecordInterviewHandler recordInterview,
     Registry.Custody.Features.Interviews.ListInterviewsHandler interviews,
     Registry.Custody.Features.IcrcVisits.RecordIcrcVisitHandler recordIcrcVisit,
-    Registry.Custody.Features.IcrcVisits.ListIcrcVisitsHandler icrcVisits)
+    Registry.Custody.Features.IcrcVisits.ListIcrcVisitsHandler icrcVisits,
+    TransferCustodyHandler transferCustody,
+    ConfirmTransferArrivalHandler confirmTransferArrival)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)

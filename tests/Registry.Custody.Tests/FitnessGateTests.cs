@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Registry.Protos.Custody.V1;
+using Registry.Protos.Medical.V1;
+using Registry.Testing;
+using static Registry.Custody.Tests.MedicalLinkFixture;
+
+namespace Registry.Custody.Tests;
+
+/// <summary>
+/// The fitness question a transfer asks medical (GC III Art. 46-47) against a real medical service: unfit and no
+/// assessment refuse the move, an override reason lets it go ahead on the record, medical down or silent answers
+/// UNAVAILABLE within custody's deadline, and the question travels with the caller's own token.
+/// </summary>
+[Collection(MedicalLinkCollection.Name)]
+public sealed class FitnessGateTests(MedicalLinkFixture custody)
+{
+    private async Task AssertNothingStoredAsync(Guid caseId)
+    {
+        var record = await custody.RecordAsync(caseId);
+        Assert.Equal(CustodyState.Held, record.State);
+        Assert.Equal(2, record.EventCount);
+        Assert.Equal("", record.TransferToAgency);
+        Assert.Equal(0, await custody.QueryAsync(db => db.Events.CountAsync(e => e.CaseId == caseId && e.Kind == Registry.Custody.Domain.CustodyEventKind.TransferStarted)));
+    }
+
+    [Fact]
+    public async Task A_person_medical_assessed_unfit_is_not_transferred()
+    {
+        var caseId = await custody.HeldAsync();
+        var assessment = await custody.AssessAsync(caseId, FitnessOutcome.Unfit);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().TransferCustodyAsync(ToLviv(caseId)).ResponseAsync);
+
+        RpcAssert.RuleViolation(refused, "UNFIT_FOR_TRANSFER", $"cases/{caseId}");
+        Assert.Contains(assessment.AssessmentId, refused.Status.Detail);
+        await AssertNothingStoredAsync(caseId);
+    }
+
+    [Fact]
+    public async Task Without_an_assessment_in_force_the_transfer_is_refused()
+    {
+        var never = await custody.HeldAsync();
+        var none = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().TransferCustodyAsync(ToLviv(never)).ResponseAsync);
+        RpcAssert.RuleViolation(none, "NO_FITNESS_ASSESSMENT", $"cases/{never}");
+        Assert.Contains("no assessment for it was ever made", none.Status.Detail);
+        await AssertNothingStoredAsync(never);
+
+        // Fit for a day, six days before the departure.
+        var lapsed = await custody.HeldAsync();
+        await custody.AssessAsync(lapsed, FitnessOutcome.Fit, days: 1);
+        var expired = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().TransferCustodyAsync(ToLviv(lapsed)).ResponseAsync);
+        RpcAssert.RuleViolation(expired, "NO_FITNESS_ASSESSMENT", $"cases/{lapsed}");
+        Assert.Contains($"expired on {AssessedAt.AddDays(1):yyyy-MM-dd}", expired.Status.Detail);
+        await AssertNothingStoredAsync(lapsed);
+    }
+
+    [Fact]
+    public async Task An_override_reason_lets_an_unfit_person_be_moved_and_the_timeline_keeps_the_verdict_and_the_override()
+    {
+        var caseId = await custody.HeldAsync();
+        var assessment = await custody.AssessAsync(caseId, FitnessOutcome.Unfit);
+
+        var started = await custody.Custodian().TransferCustodyAsync(ToLviv(caseId, "the facility is under shelling"));
+
+        Assert.Equal(CustodyState.InTransfer, started.Record.State);
+        Assert.Equal(
+            $"moved away from the combat zone (GC III Art. 19); fitness for TRANSFER: UNFIT until {AssessedAt.AddDays(30):yyyy-MM-dd} (assessment {assessment.AssessmentId}); overridden: the facility is under shelling",
+            started.Event.Note);
+    }
+
+    [Fact]
+    public async Task The_fitness_question_goes_to_medical_with_the_custodians_own_token()
+    {
+        var caseId = await custody.HeldAsync();
+        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
+
+        await custody.Custodian().TransferCustodyAsync(ToLviv(caseId));
+
+        var question = Assert.Single(await custody.FitnessQuestionsAsync(caseId));
+        Assert.Equal("test-ua-sso-custodian", question.ClientId);
+        Assert.Equal("UA-SSO", question.Agency);
+        Assert.Equal("custodian", question.Roles);
+        Assert.Equal("OK", question.Outcome);
+    }
+
+    [Fact]
+    public async Task With_medical_down_a_transfer_answers_unavailable_at_once_unless_overridden()
+    {
+        var caseId = await custody.HeldAsync();
+        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
+        custody.MedicalLink.Cut();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var down = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().TransferCustodyAsync(ToLviv(caseId)).ResponseAsync);
+            clock.Stop();
+
+            Assert.Equal(StatusCode.Unavailable, down.StatusCode);
+            Assert.Contains("Medical did not answer whether the person is fit for transfer", down.Status.Detail);
+            // Refused connections answer at once: custody does not sit out its deadline.
+            Assert.True(clock.Elapsed < FitnessCallTimeout, $"took {clock.Elapsed}");
+            await AssertNothingStoredAsync(caseId);
+
+            var overridden = await custody.Custodian().TransferCustodyAsync(ToLviv(caseId, "the facility is under shelling"));
+            Assert.Equal(CustodyState.InTransfer, overridden.Record.State);
+            Assert.EndsWith("fitness for TRANSFER: medical unavailable (Unavailable); overridden: the facility is under shelling", overridden.Event.Note);
+        }
+        finally
+        {
+            custody.MedicalLink.Restore();
+        }
+    }
+
+    [Fact]
+    public async Task With_medical_silent_a_transfer_answers_unavailable_when_custodys_deadline_runs_out()
+    {
+        var caseId = await custody.HeldAsync();
+        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
+        custody.MedicalLink.Freeze();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var silent = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().TransferCustodyAsync(ToLviv(caseId)).ResponseAsync);
+            clock.Stop();
+
+            Assert.Equal(StatusCode.Unavailable, silent.StatusCode);
+            Assert.Contains("DeadlineExceeded", silent.Status.Detail);
+            Assert.True(clock.Elapsed >= FitnessCallTimeout, $"took {clock.Elapsed}");
+            Assert.True(clock.Elapsed < FitnessCallTimeout + TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+            await AssertNothingStoredAsync(caseId);
+        }
+        finally
+        {
+            custody.MedicalLink.Thaw();
+        }
+
+        // Medical answers again: the same transfer goes.
+        var started = await Eventually.GetAsync(async () =>
+        {
+            try
+            {
+                return await custody.Custodian().TransferCustodyAsync(ToLviv(caseId));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+            {
+                return null;
+            }
+        }, TimeSpan.FromSeconds(30), "the transfer once medical answers again");
+        Assert.Contains("fitness for TRANSFER: FIT", started.Event.Note);
+    }
+}
