@@ -4,6 +4,7 @@ using Registry.Custody.Data;
 using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Fitness;
+using Registry.Custody.Features.Lifecycle;
 using Registry.Custody.Features.Merges;
 using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Sharing;
@@ -35,6 +36,10 @@ public static class CustodyModule
         builder.Services.AddScoped<ListCustodyEventsHandler>();
         builder.Services.AddScoped<ApplyShareHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
+        // Part A (lifecycle): escape, recapture, release, chain verification, following medical.
+        builder.Services.AddScoped<LifecycleMoveHandler>();
+        builder.Services.AddScoped<VerifyCustodyChainHandler>();
+        builder.Services.AddScoped<FollowMedicalHandler>();
         builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
         builder.AddMedicalFitness();
         builder.AddRegistryConsumers(bus =>
@@ -43,6 +48,10 @@ public static class CustodyModule
             bus.AddConsumer<CaseSharedConsumer, CaseSharedConsumerDefinition>();
             bus.AddConsumer<CaseShareRevokedConsumer, CaseShareRevokedConsumerDefinition>();
             bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
+            // Part A (lifecycle): custody follows medical.
+            bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
+            bus.AddConsumer<PatientDischargedConsumer, PatientDischargedConsumerDefinition>();
+            bus.AddConsumer<DeathRecordedConsumer, DeathRecordedConsumerDefinition>();
         });
         return builder;
     }

@@ -17,7 +17,9 @@ public sealed partial class CustodyGrpcService(
     CustodyDbContext db,
     AdmitToFacilityHandler admit,
     ListCustodyEventsHandler timeline,
-    TimeProvider clock)
+    TimeProvider clock,
+    Registry.Custody.Features.Lifecycle.LifecycleMoveHandler lifecycle,
+    VerifyCustodyChainHandler verifyChain)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)
