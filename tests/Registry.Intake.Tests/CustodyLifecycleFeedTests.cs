@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Intake.Domain;
@@ -26,7 +27,7 @@ public sealed class CustodyLifecycleFeedTests(IntakeFixture intake) : IClassFixt
         var registered = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;
         var caseId = Guid.Parse(registered.CaseId);
         var ended = new CaptivityEnded { CaseId = caseId, EndedAt = At, Way = "RELEASED", Detail = "released on parole (GC III Art. 21)" };
-        var messageId = MassTransit.NewId.NextGuid();
+        var messageId = NewId.NextGuid();
 
         await intake.Bus.Publisher.Publish(ended, c => c.MessageId = messageId);
         await intake.Bus.Publisher.Publish(ended, c => c.MessageId = messageId); // a redelivery
