@@ -5,6 +5,7 @@ using Registry.Custody.Data.Sqlite;
 using Registry.Custody.Features.Admission;
 using Registry.Custody.Features.Exchanges;
 using Registry.Custody.Features.Fitness;
+using Registry.Custody.Features.Lifecycle;
 using Registry.Custody.Features.Merges;
 using Registry.Custody.Features.Records;
 using Registry.Custody.Features.Returns;
@@ -41,6 +42,10 @@ public static class CustodyModule
         builder.Services.AddScoped<ListCustodyEventsHandler>();
         builder.Services.AddScoped<ApplyShareHandler>();
         builder.Services.AddScoped<ApplyCaseMergeHandler>();
+        // Part A (lifecycle): escape, recapture, release, chain verification, following medical.
+        builder.Services.AddScoped<LifecycleMoveHandler>();
+        builder.Services.AddScoped<VerifyCustodyChainHandler>();
+        builder.Services.AddScoped<FollowMedicalHandler>();
         builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, CustodyCaseOwnership>();
         // Non-refoulement, repatriation, third-state transfer.
         builder.Services.AddScoped<AssessReturnRiskHandler>();
@@ -65,6 +70,10 @@ public static class CustodyModule
             bus.AddConsumer<CaseSharedConsumer, CaseSharedConsumerDefinition>();
             bus.AddConsumer<CaseShareRevokedConsumer, CaseShareRevokedConsumerDefinition>();
             bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
+            // Part A (lifecycle): custody follows medical.
+            bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
+            bus.AddConsumer<PatientDischargedConsumer, PatientDischargedConsumerDefinition>();
+            bus.AddConsumer<DeathRecordedConsumer, DeathRecordedConsumerDefinition>();
         });
         return builder;
     }

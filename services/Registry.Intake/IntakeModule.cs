@@ -29,6 +29,10 @@ public static class IntakeModule
             bus.AddConsumer<CustodyTransferredConsumer, CustodyTransferredConsumerDefinition>();
             bus.AddConsumer<PatientHospitalisedConsumer, PatientHospitalisedConsumerDefinition>();
             bus.AddConsumer<DeathRecordedConsumer, DeathRecordedConsumerDefinition>();
+            // Issue 14 part A: the ends of captivity, escapes and recaptures for the ICRC feed (Art. 122).
+            bus.AddConsumer<CaptivityEndedConsumer, CaptivityEndedConsumerDefinition>();
+            bus.AddConsumer<PrisonerEscapedConsumer, PrisonerEscapedConsumerDefinition>();
+            bus.AddConsumer<PrisonerRecapturedConsumer, PrisonerRecapturedConsumerDefinition>();
             bus.AddConsumer<WeeklyHealthReportConsumer, WeeklyHealthReportConsumerDefinition>();
         });
         return builder;

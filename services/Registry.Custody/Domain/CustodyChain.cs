@@ -33,20 +33,47 @@ public static class CustodyChain
     /// <summary>Whether a case's events, in sequence order, form an unbroken chain.</summary>
     public static bool Verify(IReadOnlyList<CustodyEvent> events)
     {
-        var previous = "";
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            if (e.Sequence != i + 1 || e.PreviousHash != previous || Lines(e).Any(TextRules.HasLineBreak) || Hash(e) != e.Hash)
-            {
-                return false;
-            }
+        var walk = new ChainWalk();
+        return events.All(e => walk.Check(e) is null);
+    }
 
-            previous = e.Hash;
+    /// <summary>
+    /// Checks one event against the chain so far (<paramref name="previousHash"/>: the hash of the event before, "" for the
+    /// first; <paramref name="expectedSequence"/>: the sequence it must carry): the first thing wrong with it, or null.
+    /// The checks run in this order: the sequence (a missing or repeated event), a field with a line break (the hashed
+    /// text would be ambiguous), previous_hash (the link to the event before), then the event's own hash.
+    /// </summary>
+    public static ChainBreak? Check(CustodyEvent e, long expectedSequence, string previousHash)
+    {
+        if (e.Sequence > expectedSequence)
+        {
+            return new ChainBreak(expectedSequence, ChainBreakReason.SequenceGap,
+                $"event {expectedSequence} is missing: the event after {expectedSequence - 1} is {e.Sequence}");
         }
 
-        return true;
+        if (e.Sequence < expectedSequence)
+        {
+            return new ChainBreak(e.Sequence, ChainBreakReason.SequenceDuplicate,
+                $"event {e.Sequence} appears again (or out of order) where event {expectedSequence} was expected");
+        }
+
+        if (Lines(e).Any(TextRules.HasLineBreak))
+        {
+            return new ChainBreak(e.Sequence, ChainBreakReason.LineBreak, $"a field of event {e.Sequence} holds a line break; the chain hashes one field per line");
+        }
+
+        if (e.PreviousHash != previousHash)
+        {
+            return new ChainBreak(e.Sequence, ChainBreakReason.PreviousHashMismatch,
+                $"event {e.Sequence}'s previous_hash is {Show(e.PreviousHash)}, but the event before it hashes to {Show(previousHash)}");
+        }
+
+        var hash = Hash(e);
+        return hash == e.Hash ? null
+            : new ChainBreak(e.Sequence, ChainBreakReason.HashMismatch, $"event {e.Sequence}'s fields hash to {hash}, not to its stored hash {Show(e.Hash)}: the event was altered");
     }
+
+    private static string Show(string hash) => hash.Length == 0 ? "empty" : hash;
 
     private static IEnumerable<string> Lines(CustodyEvent e) =>
     [
@@ -65,4 +92,77 @@ public static class CustodyChain
 
     private static string ToUpperSnake(this string pascal) =>
         string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+}
+
+/// <summary>What is wrong at the first broken place of a custody chain (custody.proto, ChainBreakReason).</summary>
+public enum ChainBreakReason
+{
+    /// <summary>The event's fields do not hash to its stored hash: the event was altered.</summary>
+    HashMismatch = 1,
+    /// <summary>The event's previous_hash is not the hash of the event before it (that one was altered and re-hashed, or replaced).</summary>
+    PreviousHashMismatch = 2,
+    /// <summary>An event is missing: the sequence jumps.</summary>
+    SequenceGap = 3,
+    /// <summary>A sequence repeats or goes back.</summary>
+    SequenceDuplicate = 4,
+    /// <summary>A field holds a line break, which the one-field-per-line hashed text cannot hold.</summary>
+    LineBreak = 5,
+    /// <summary>The record's event count or head hash disagree with the timeline's last event (events removed or added at the end).</summary>
+    RecordHeadMismatch = 6,
+}
+
+/// <summary>The first broken event of a chain: its sequence (for a missing event, the one missing), what is wrong, in words.</summary>
+public sealed record ChainBreak(long Sequence, ChainBreakReason Reason, string Detail);
+
+/// <summary>
+/// Walks a chain one event at a time, in sequence order, so that a long timeline can be checked page by page without
+/// holding it whole: <see cref="Check"/> answers the first break and, once one is found, keeps answering it.
+/// </summary>
+public sealed class ChainWalk
+{
+    /// <summary>How many events were walked without a break.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>The hash of the last event walked without a break ("" before the first).</summary>
+    public string Head { get; private set; } = "";
+
+    public ChainBreak? Break { get; private set; }
+
+    public ChainBreak? Check(CustodyEvent e)
+    {
+        if (Break is not null)
+        {
+            return Break;
+        }
+
+        Break = CustodyChain.Check(e, Count + 1, Head);
+        if (Break is null)
+        {
+            Count = e.Sequence;
+            Head = e.Hash;
+        }
+
+        return Break;
+    }
+
+    /// <summary>
+    /// After the last event: whether the record's own count and head (<see cref="CustodyRecord.EventCount"/>,
+    /// <see cref="CustodyRecord.HeadHash"/>) agree with the walked chain; the break if not (and no break before it).
+    /// </summary>
+    public ChainBreak? End(long recordEventCount, string recordHeadHash)
+    {
+        if (Break is not null || (recordEventCount == Count && recordHeadHash == Head))
+        {
+            return Break;
+        }
+
+        Break = recordEventCount > Count
+            ? new ChainBreak(Count + 1, ChainBreakReason.RecordHeadMismatch,
+                $"the record counts {recordEventCount} events but the timeline ends at event {Count}: event {Count + 1} onwards is missing")
+            : new ChainBreak(Count, ChainBreakReason.RecordHeadMismatch,
+                $"the record counts {recordEventCount} events with head {Show(recordHeadHash)}, but the timeline's last event is {Count} with hash {Show(Head)}");
+        return Break;
+    }
+
+    private static string Show(string hash) => hash.Length == 0 ? "empty" : hash;
 }

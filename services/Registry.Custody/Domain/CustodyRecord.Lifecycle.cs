@@ -89,9 +89,27 @@ public sealed partial class CustodyRecord
     public CustodyEvent TransferToThirdState(Facility receiving, string receivingAgency, DateTimeOffset at, string? note, DateTimeOffset now) =>
         Move(CustodyEventKind.TransferredToThirdState, at, now, receiving, receivingAgency, note, checkHold: true);
 
-    /// <summary>Died (GC III Art. 120; medical's DeathRecorded) at <paramref name="place"/>: an end of captivity.</summary>
-    public CustodyEvent Die(DateTimeOffset diedAt, string place, string? note, DateTimeOffset now) =>
-        Move(CustodyEventKind.Died, diedAt, now, new Facility(place, null, null), CustodianAgency, note);
+    /// <summary>
+    /// Died (GC III Art. 120; medical's DeathRecorded) at <paramref name="place"/>: an end of captivity, taken from every
+    /// live state. The death certificate's date stands even when it precedes the current state's start (a hospital
+    /// admission or transfer entered after the death happened): a death must close the record, so that bound alone is
+    /// not applied (EVENT_BEFORE_CURRENT_STATE); the event says so in its note. Refused after an end (CAPTIVITY_ENDED),
+    /// on a merged record (CASE_MERGED) and before the capture (EVENT_BEFORE_CAPTURE).
+    /// </summary>
+    public CustodyEvent Die(DateTimeOffset diedAt, string place, string? note, DateTimeOffset now)
+    {
+        if (diedAt < StateSince && !IsEnd(State) && State != CustodyState.Merged)
+        {
+            var late = $"certified date precedes the {State} state entered {StateSince:u}";
+            note = note is null ? late : $"{note}; {late}";
+            if (note.Length > CustodyEvent.NoteMaxLength)
+            {
+                note = note[..CustodyEvent.NoteMaxLength];
+            }
+        }
+
+        return Move(CustodyEventKind.Died, diedAt, now, new Facility(place, null, null), CustodianAgency, note, beforeCurrentState: true);
+    }
 
     /// <summary>Where the person is now: the hospital, the place of internment, or null before any.</summary>
     public Facility? CurrentPlace => State == CustodyState.Hospitalised && Hospital is { } h ? new Facility(h, null, null) : Facility;
@@ -139,7 +157,7 @@ public sealed partial class CustodyRecord
 
     private CustodyEvent Move(
         CustodyEventKind kind, DateTimeOffset occurredAt, DateTimeOffset now, Facility? facility, string custodianAgency, string? note,
-        bool checkHold = false)
+        bool checkHold = false, bool beforeCurrentState = false)
     {
         Require(kind);
         if (Dates.CaptivityProblem(occurredAt) is { } problem)
@@ -147,7 +165,7 @@ public sealed partial class CustodyRecord
             throw new RuleViolationException("EVENT_BEFORE_CAPTURE", ResourceType, Subject, $"Case {CaseNumber}: {kind} at {occurredAt:u}: {problem}.");
         }
 
-        if (occurredAt < StateSince)
+        if (occurredAt < StateSince && !beforeCurrentState)
         {
             throw new RuleViolationException("EVENT_BEFORE_CURRENT_STATE", ResourceType, Subject,
                 $"Case {CaseNumber} has been {State} since {StateSince:u}; {kind} at {occurredAt:u} would precede it.");

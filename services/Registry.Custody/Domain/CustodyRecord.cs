@@ -116,35 +116,54 @@ public sealed partial class CustodyRecord
     /// (<see cref="CustodyEventKind.MergedFrom"/>) names the merged record and the head hash of its chain, anchoring that
     /// chain in this one; the merged record's event (<see cref="CustodyEventKind.MergedInto"/>) names this case and closes
     /// it (state <see cref="CustodyState.Merged"/>, which takes no more events: CASE_MERGED).
-    /// What the person's state is afterwards: held if either record was held (a person awaiting admission under one
-    /// case and held under the other is held); of two records held, the place of the later admission (the latest
-    /// known place) and its custodian, and the earlier admission as <see cref="AdmittedAt"/> (the first arrival at a
-    /// place of internment, from which GC III Art. 70 counts).
+    /// What the person's state is afterwards: the weightier of the two states (<see cref="MergeRank"/>): a death over
+    /// everything (a dead person is held nowhere); an end of captivity over a live state (the captivity ended under one of
+    /// the person's cases); a live state after admission (held, in transfer, hospitalised, escaped) over awaiting
+    /// admission. Between two states of the same weight the one entered later stands (the latest known fact; of two
+    /// records held, the later admission's place), the survivor's on a tie. The winning state comes with its own facts:
+    /// place and custodian, the hospital, the transfer's destination and receiving agency. <see cref="AdmittedAt"/>
+    /// is the earlier admission (the first arrival at a place of internment, from which GC III Art. 70 counts); the
+    /// non-refoulement risk and the person's wish about return are each the later recorded of the two.
     /// </summary>
     public (CustodyEvent Survivor, CustodyEvent Merged) Absorb(CustodyRecord merged, DateTimeOffset mergedAt, DateTimeOffset now)
     {
         EnsureNotMerged();
         merged.EnsureNotMerged();
         AdoptEarlierCapture(merged.CapturedAt, merged.DateOfBirth);
-        var before = merged.State;
-        if (merged.State == CustodyState.Held)
+        var takesMerged = MergeRank(merged.State) > MergeRank(State)
+            || (MergeRank(merged.State) == MergeRank(State) && merged.StateSince > StateSince && merged.State != CustodyState.AwaitingAdmission);
+        if (takesMerged)
         {
-            if (State != CustodyState.Held || merged.AdmittedAt > AdmittedAt)
-            {
-                Facility = merged.Facility is { } place ? place with { } : null; // a copy: an owned value has one owner
-                CustodianAgency = merged.CustodianAgency;
-            }
-
-            AdmittedAt = AdmittedAt is { } own && own < merged.AdmittedAt!.Value ? own : merged.AdmittedAt;
-            if (State != CustodyState.Held)
-            {
-                StateSince = merged.StateSince;
-            }
-
-            State = CustodyState.Held;
+            State = merged.State;
+            StateSince = merged.StateSince;
+            Facility = merged.Facility is { } place ? place with { } : null; // a copy: an owned value has one owner
+            CustodianAgency = merged.CustodianAgency;
+            Hospital = merged.Hospital;
+            TransferTo = merged.TransferTo is { } to ? to with { } : null;
+            TransferToAgency = merged.TransferToAgency;
         }
 
-        var was = before == CustodyState.Held ? $"held at {merged.Facility?.Describe()} by {merged.CustodianAgency} since {merged.AdmittedAt:yyyy-MM-dd}" : "awaiting admission";
+        AdmittedAt = (AdmittedAt, merged.AdmittedAt) switch
+        {
+            ({ } own, { } theirs) => own < theirs ? own : theirs,
+            (var own, var theirs) => own ?? theirs,
+        };
+        if (merged.ReturnRiskAssessedAt is { } assessed && (ReturnRiskAssessedAt is null || assessed > ReturnRiskAssessedAt))
+        {
+            (ReturnRisk, ReturnRiskAssessedAt) = (merged.ReturnRisk, assessed);
+        }
+
+        if (merged.ReturnWishRecordedAt is { } wished && (ReturnWishRecordedAt is null || wished > ReturnWishRecordedAt))
+        {
+            (ReturnWish, ReturnWishRecordedAt) = (merged.ReturnWish, wished);
+        }
+
+        var was = merged.State switch
+        {
+            CustodyState.AwaitingAdmission => "awaiting admission",
+            CustodyState.Held => $"held at {merged.Facility?.Describe()} by {merged.CustodianAgency} since {merged.AdmittedAt:yyyy-MM-dd}",
+            _ => $"{merged.State} since {merged.StateSince:yyyy-MM-dd}" + (merged.CurrentPlace is { } at ? $" at {at.Describe()}" : ""),
+        };
         var survivorEvent = Append(CustodyEventKind.MergedFrom, mergedAt, now, Facility, CustodianAgency,
             $"case {merged.CaseNumber} ({merged.CaseId}) merged into this record as the same person: it was {was}; its timeline stays under its case unrewritten (event {merged.EventCount}, head {merged.HeadHash}, then the merge)");
         var mergedEvent = merged.Append(CustodyEventKind.MergedInto, mergedAt, now, merged.Facility, merged.CustodianAgency,
@@ -153,6 +172,18 @@ public sealed partial class CustodyRecord
         merged.MergedIntoCaseId = CaseId;
         return (survivorEvent, mergedEvent);
     }
+
+    /// <summary>
+    /// How much a state weighs when two records of one person merge (<see cref="Absorb"/>): deceased 4, another end of
+    /// captivity 3, a live state after admission 2 (held, in transfer, hospitalised, escaped), awaiting admission 1.
+    /// </summary>
+    public static int MergeRank(CustodyState state) => state switch
+    {
+        CustodyState.Deceased => 4,
+        _ when IsEnd(state) => 3,
+        CustodyState.AwaitingAdmission => 1,
+        _ => 2,
+    };
 
     /// <summary>
     /// One person's captivity began at the earlier of the two captures, and a birth date one record knew stands

@@ -31,7 +31,9 @@ public sealed partial class CustodyGrpcService(
     Registry.Custody.Features.IcrcVisits.RecordIcrcVisitHandler recordIcrcVisit,
     Registry.Custody.Features.IcrcVisits.ListIcrcVisitsHandler icrcVisits,
     TransferCustodyHandler transferCustody,
-    ConfirmTransferArrivalHandler confirmTransferArrival)
+    ConfirmTransferArrivalHandler confirmTransferArrival,
+    Registry.Custody.Features.Lifecycle.LifecycleMoveHandler lifecycle,
+    VerifyCustodyChainHandler verifyChain)
     : CustodyService.CustodyServiceBase
 {
     public override async Task<GetCustodyRecordResponse> GetCustodyRecord(GetCustodyRecordRequest request, ServerCallContext context)

@@ -14,6 +14,12 @@ public enum NotificationKind
     Death = 9,
     /// <summary>GC III Art. 122: the state of health of a person seriously ill or wounded (marked, each weekly report, unmarked).</summary>
     StateOfHealth = 10,
+    /// <summary>From custody's CaptivityEnded (GC III Art. 122): released, repatriated, exchanged or transferred to a third state.</summary>
+    EndOfCaptivity = 11,
+    /// <summary>From custody's PrisonerEscaped (Art. 122).</summary>
+    Escape = 12,
+    /// <summary>From custody's PrisonerRecaptured (Art. 122): where the person is held again.</summary>
+    Recapture = 13,
 }
 
 /// <summary>

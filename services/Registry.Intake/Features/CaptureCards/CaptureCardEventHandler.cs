@@ -90,6 +90,74 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         return owner;
     }
 
+    /// <summary>
+    /// Captivity ended other than by death (custody's <see cref="CaptivityEnded"/>: released, repatriated, exchanged,
+    /// transferred to a third state): the ICRC is notified (GC III Art. 122) of the way, the date, the state the person
+    /// went to and custody's facts (which its contract keeps free of any private interview's content), on the case that
+    /// answers for the person. Capture cards still owed are withdrawn as for a death: the card tells the family where a
+    /// prisoner is held (Art. 70), and the person is no longer held; cards issued stay as issued.
+    /// </summary>
+    public Task<CaptureCase?> HandleAsync(CaptivityEnded m, CancellationToken ct)
+    {
+        var way = m.Way switch
+        {
+            "RELEASED" => "Released",
+            "REPATRIATED" => "Repatriated",
+            "EXCHANGED" => "Handed over in a prisoner exchange",
+            "TRANSFERRED_TO_THIRD_STATE" => "Transferred to a third state",
+            var other => $"Captivity ended ({other})",
+        };
+        return WithdrawOwedAsync(m.CaseId, NotificationKind.EndOfCaptivity, c =>
+            $"{way}: {IcrcFeed.Describe(c)} on {m.EndedAt:yyyy-MM-dd}{(m.ToState is null ? "" : $" to {m.ToState}")}.{(m.Detail is null ? "" : $" {m.Detail}")}", ct);
+    }
+
+    /// <summary>An escape (custody's <see cref="PrisonerEscaped"/>) is notified to the ICRC (GC III Art. 122); what is owed stays owed.</summary>
+    public async Task<CaptureCase?> HandleAsync(PrisonerEscaped m, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        if (await cases.FindOwnerAsync(m.CaseId, ct) is not { } owner)
+        {
+            return null; // not a case of this register
+        }
+
+        await cases.EnsureUnchangedAsync(ct, owner);
+        db.RaiseNotification(owner, NotificationKind.Escape,
+            IcrcFeed.Shortened($"Escaped: {IcrcFeed.Describe(owner)} on {m.EscapedAt:yyyy-MM-dd}{(m.From is null ? "" : $" from {m.From}")}."), now);
+        await db.SequenceNotificationsAsync(ct);
+        return owner;
+    }
+
+    /// <summary>
+    /// A recapture (custody's <see cref="PrisonerRecaptured"/>) is notified to the ICRC (Art. 122) and owes a new capture
+    /// card, due a week after it, with reason TRANSFER: Art. 70 owes a card on capture and on each move to another camp or
+    /// hospital, and a recaptured person arrives at a place of internment (a new one, or the old one again) from outside
+    /// custody, which for the family is a change of address like a transfer. The ADMISSION card is the first arrival's.
+    /// </summary>
+    public Task<CaptureCase?> HandleAsync(PrisonerRecaptured m, CancellationToken ct) =>
+        CardOwedAsync(m.CaseId, CaptureCardReason.Transfer, NotificationKind.Recapture, m.RecapturedAt,
+            c => IcrcFeed.Shortened($"Recaptured: {IcrcFeed.Describe(c)} on {m.RecapturedAt:yyyy-MM-dd}, held at "
+                + $"{string.Join(", ", new[] { m.Facility, m.Locality, m.Country }.Where(p => !string.IsNullOrEmpty(p)))} by {m.CustodianAgency}."), ct);
+
+    private async Task<CaptureCase?> WithdrawOwedAsync(Guid caseId, NotificationKind kind, Func<CaptureCase, string> summary, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        if (await cases.FindOwnerAsync(caseId, ct) is not { } owner)
+        {
+            return null; // not a case of this register
+        }
+
+        await cases.EnsureUnchangedAsync(ct, owner);
+        var owed = await db.CaptureCards.Where(c => c.CaseId == owner.CaseId && c.IssuedAt == null && c.WithdrawnAt == null).ToListAsync(ct);
+        foreach (var card in owed)
+        {
+            card.Withdraw(now);
+        }
+
+        db.RaiseNotification(owner, kind, IcrcFeed.Shortened(summary(owner)), now);
+        await db.SequenceNotificationsAsync(ct);
+        return owner;
+    }
+
     /// <summary>A new capture card due a week after <paramref name="occurredAt"/>, owed by the case that answers for <paramref name="caseId"/>.</summary>
     private async Task<CaptureCase?> CardOwedAsync(
         Guid caseId, CaptureCardReason reason, NotificationKind kind, DateTimeOffset occurredAt, Func<CaptureCase, string> summary, CancellationToken ct)
