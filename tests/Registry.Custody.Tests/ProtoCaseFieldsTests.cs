@@ -34,4 +34,15 @@ public sealed class ProtoCaseFieldsTests
 
         Assert.Equal(all.Take(ProtoCaseFields.MaxCaseIds), read);
     }
+
+    [Theory]
+    [InlineData("RC-000031", true)]
+    [InlineData("", true)]
+    [InlineData("3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f8a7b", false)]
+    public void A_case_field_that_is_not_a_uuid_is_left_to_the_handlers_validation(string caseId, bool unreadable)
+    {
+        Assert.Equal(unreadable, ProtoCaseFields.HasUnreadableCaseField(new RecordEscapeRequest { CaseId = caseId }));
+        // A message with no case field at all stays for the access check to refuse (fail closed).
+        Assert.False(ProtoCaseFields.HasUnreadableCaseField(new GetExchangeListRequest { ExchangeListId = caseId }));
+    }
 }

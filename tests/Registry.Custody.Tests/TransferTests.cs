@@ -231,16 +231,17 @@ public sealed class TransferTests(MedicalLinkFixture custody)
     }
 
     [Fact]
-    public async Task A_transfer_naming_no_case_is_refused_before_its_handler_runs()
+    public async Task A_transfer_naming_a_case_by_something_else_than_its_id_is_bad_input_and_stores_nothing()
     {
-        // The row is own-agency without an agency field: whose record it is cannot be checked without a case (fail closed).
+        // The row is own-agency without an agency field: the access check needs a case to look up, and a case number
+        // is not one. The handler's validation names the field (INVALID_ARGUMENT), as for every other bad field.
         var request = ToLviv(Guid.NewGuid(), "the facility is under shelling");
         request.CaseId = "RC-000031";
 
         var error = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().TransferCustodyAsync(request).ResponseAsync);
 
-        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
-        Assert.Equal("SCOPE_NOT_CHECKABLE", error.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("case_id", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
     }
 
     public static TheoryData<string, Action<ConfirmTransferArrivalRequest>> BadArrivals => new()

@@ -186,6 +186,13 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
                     "AGENCY_MISMATCH", call.Method, field);
         }
 
+        if (call.CaseIds.Count == 0 && request is IMessage named && ProtoCaseFields.HasUnreadableCaseField(named))
+        {
+            // A case id that is not a UUID (or none): bad input, which the handler's validation answers INVALID_ARGUMENT
+            // naming the field, before it reads or writes anything; no case is reached either way.
+            return null;
+        }
+
         if (call.CaseIds.Count == 0)
         {
             // The row limits the role to some cases but the request names none: fail closed.

@@ -62,6 +62,15 @@ public static class ProtoCaseFields
         }
     }
 
+    /// <summary>
+    /// Whether the message has a top-level case field (<c>case_id</c>, <c>*_case_id</c>) whose value is not a UUID
+    /// (empty included): such a request names no case the access check could look up, and its handler refuses it
+    /// INVALID_ARGUMENT naming the field before it reads anything.
+    /// </summary>
+    public static bool HasUnreadableCaseField(IMessage message) =>
+        message.Descriptor.Fields.InFieldNumberOrder().Any(field => field.FieldType == FieldType.String && !field.IsRepeated
+            && IsCaseField(field.Name) && !Guid.TryParse((string)field.Accessor.GetValue(message), out _));
+
     /// <summary>The string at a dotted field path (e.g. <c>capture.capturing_agency</c>); empty when a part is unset.</summary>
     /// <exception cref="InvalidOperationException">The path names no string field of the message (an error in the access table).</exception>
     public static string Read(IMessage message, string path)

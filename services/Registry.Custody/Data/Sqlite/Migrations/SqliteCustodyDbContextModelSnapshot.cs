@@ -3,6 +3,7 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Registry.Custody.Data.Sqlite;
 
 #nullable disable
@@ -177,6 +178,310 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                     b.HasKey("CaseId");
 
                     b.ToTable("custody_records", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.ExchangeList", b =>
+                {
+                    b.Property<long>("Number")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
+
+                    b.Property<long?>("AgreedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AgreedByAgency")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgreedByClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CancelledByAgency")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancelledByClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CounterpartAuthority")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CounterpartState")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DraftedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DraftedByAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DraftedByClient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ExchangeListId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExecutedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExecutedByAgency")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExecutedByClient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExecutionRecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("ExchangeListId")
+                        .IsUnique();
+
+                    b.HasIndex("State", "Number");
+
+                    b.ToTable("exchange_lists", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.ExchangeListEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeldBackDetail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeldBackReason")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ListNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ListedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("OnAgreedList")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_exchange_list_entries_CaseId_OnAgreedList")
+                        .HasFilter("\"OnAgreedList\"");
+
+                    b.HasIndex("ListNumber", "CaseId")
+                        .IsUnique();
+
+                    b.ToTable("exchange_list_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.ExchangeListRequest", b =>
+                {
+                    b.Property<Guid>("RequestId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ExchangeListId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("RequestId");
+
+                    b.HasIndex("ExchangeListId");
+
+                    b.ToTable("exchange_list_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.IcrcVisit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Delegates")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecordedByClient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VisitId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("VisitedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("VisitingAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("VisitId")
+                        .IsUnique();
+
+                    b.HasIndex("VisitedAt", "Id");
+
+                    b.ToTable("icrc_visits", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.Interview", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fitness")
+                        .IsRequired()
+                        .HasMaxLength(1500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FitnessAssessmentId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InterviewId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Interviewer")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InterviewingAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecordedByAgency")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedByClient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InterviewId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("CaseId", "StartedAt", "Id");
+
+                    b.ToTable("custody_interviews", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Custody.Domain.ReturnRiskAssessment", b =>
@@ -634,6 +939,183 @@ namespace Registry.Custody.Data.Sqlite.Migrations
                     b.Navigation("Facility");
 
                     b.Navigation("TransferTo");
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.ExchangeListEntry", b =>
+                {
+                    b.HasOne("Registry.Custody.Domain.ExchangeList", null)
+                        .WithMany("Entries")
+                        .HasForeignKey("ListNumber")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.IcrcVisit", b =>
+                {
+                    b.OwnsOne("Registry.Custody.Domain.Facility", "Facility", b1 =>
+                        {
+                            b1.Property<long>("IcrcVisitId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Country")
+                                .HasMaxLength(2)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FacilityCountry");
+
+                            b1.Property<string>("Locality")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FacilityLocality");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("FacilityName");
+
+                            b1.HasKey("IcrcVisitId");
+
+                            b1.ToTable("icrc_visits");
+
+                            b1.WithOwner()
+                                .HasForeignKey("IcrcVisitId");
+                        });
+
+                    b.OwnsMany("Registry.Custody.Domain.PrivateInterview", "PrivateInterviews", b1 =>
+                        {
+                            b1.Property<long>("VisitRowId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<Guid>("CaseId")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Position")
+                                .HasColumnType("INTEGER");
+
+                            b1.HasKey("VisitRowId", "CaseId");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("icrc_visit_private_interviews", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("VisitRowId");
+                        });
+
+                    b.Navigation("Facility")
+                        .IsRequired();
+
+                    b.Navigation("PrivateInterviews");
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.Interview", b =>
+                {
+                    b.OwnsOne("Registry.Custody.Domain.InterviewParticipant", "Interpreter", b1 =>
+                        {
+                            b1.Property<long>("InterviewId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Agency")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("InterpreterAgency");
+
+                            b1.Property<string>("Function")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("InterpreterFunction");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("InterpreterName");
+
+                            b1.HasKey("InterviewId");
+
+                            b1.ToTable("custody_interviews");
+
+                            b1.WithOwner()
+                                .HasForeignKey("InterviewId");
+                        });
+
+                    b.OwnsOne("Registry.Custody.Domain.Facility", "Place", b1 =>
+                        {
+                            b1.Property<long>("InterviewId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Country")
+                                .HasMaxLength(2)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("PlaceCountry");
+
+                            b1.Property<string>("Locality")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("PlaceLocality");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("PlaceName");
+
+                            b1.HasKey("InterviewId");
+
+                            b1.ToTable("custody_interviews");
+
+                            b1.WithOwner()
+                                .HasForeignKey("InterviewId");
+                        });
+
+                    b.OwnsMany("Registry.Custody.Domain.InterviewParticipant", "Present", b1 =>
+                        {
+                            b1.Property<int>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Agency")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Function")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("InterviewRowId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("Agency");
+
+                            b1.HasIndex("InterviewRowId");
+
+                            b1.ToTable("custody_interview_present", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("InterviewRowId");
+                        });
+
+                    b.Navigation("Interpreter");
+
+                    b.Navigation("Place")
+                        .IsRequired();
+
+                    b.Navigation("Present");
+                });
+
+            modelBuilder.Entity("Registry.Custody.Domain.ExchangeList", b =>
+                {
+                    b.Navigation("Entries");
                 });
 #pragma warning restore 612, 618
         }
