@@ -61,6 +61,9 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("Demo: RC-000002")),
                 TimeSpan.FromSeconds(120), "the demo to register both soldiers", () => first.Output);
             Assert.Contains("Demo: RC-000001 (born 2005", first.Output);
+            await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("Demo: questioned in Kyiv")),
+                TimeSpan.FromSeconds(120), "the demo to take custody to the open end", () => first.Output);
+            Assert.Contains("0 exchanged, 2 held back (RC-000001: NON_REFOULEMENT_HOLD, RC-000002: NON_REFOULEMENT_HOLD)", first.Output);
 
             await AssertTheSniperIsHeldInKyivTreatedAndCertifiedAsync(callers);
             var caller = new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } };
@@ -105,6 +108,12 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal("Kyiv", file.Custody.Record.Facility.Locality);
         Assert.Equal("UA-SBU", file.Custody.Record.CustodianAgency);
         Assert.Equal(MedicalStatus.UnderTreatment, file.Medical.Summary.Status);
+        // Custody to the open end: questioned in Korean, a high risk on return holds him back (GC III Art. 17, 118).
+        Assert.Equal(("ko", "KR-NIS"), (file.Custody.Record.LastInterview.Language, Assert.Single(file.Custody.Record.LastInterview.Present).Agency));
+        Assert.Equal((ReturnRisk.High, ReturnWish.DoesNotWishToReturn), (file.Custody.Record.ReturnRisk, file.Custody.Record.ReturnWish));
+        Assert.Contains("high", file.Custody.Record.NonRefoulementHold);
+        var swap = Assert.Single((await new CustodyService.CustodyServiceClient(channel).ListExchangeListsAsync(new ListExchangeListsRequest { PageSize = 10 })).ExchangeLists);
+        Assert.Equal((ExchangeListState.Executed, "KP"), (swap.State, swap.Counterpart.State));
 
         // Clinical detail: the medic's only (GC III Art. 30-31).
         var record = await new MedicalService.MedicalServiceClient(callers.Medic).GetMedicalRecordAsync(new GetMedicalRecordRequest { CaseId = sniper.CaseId });

@@ -28,7 +28,8 @@ using Identity = Registry.Protos.Intake.V1.Identity;
 /// dates of admission and examination; the Hangul names and those dates are placeholders.
 /// Each agency calls with its own token (client-credentials grant against the embedded authorization server):
 /// the UA-SSO intake officer registers, the UA-SBU custodian admits, the UA-SBU medic records the
-/// examinations, the UA-POW-HQ coordinator reads the case files.
+/// examinations, the UA-POW-HQ coordinator reads the case files, assesses the risk on return and drafts the swap list,
+/// the ICRC delegate records its visit and each man's wish.
 /// </summary>
 public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsFile clients, IHostApplicationLifetime lifetime, ILogger<SeedStoryReplay> logger)
     : BackgroundService
@@ -41,6 +42,10 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
     private static readonly DateTimeOffset DischargedAt = new(2025, 1, 24, 11, 0, 0, TimeSpan.FromHours(2));
     private static readonly DateTimeOffset AssessedAt = new(2025, 1, 27, 9, 0, 0, TimeSpan.FromHours(2));
     private static readonly DateTimeOffset CertificateRequestedAt = new(2025, 1, 28, 9, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset InterviewedAt = new(2025, 1, 29, 10, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset VisitedAt = new(2025, 2, 5, 11, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset RiskAssessedAt = new(2025, 2, 10, 9, 0, 0, TimeSpan.FromHours(2));
+    private static readonly Facility Kyiv = new() { Name = "SBU detention facility", Locality = "Kyiv", Country = "UA" };
 
     private static readonly Soldier[] Soldiers =
     [
@@ -70,10 +75,12 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
         using var custodian = ChannelAs(RegistryRoles.Custodian, "UA-SBU");
         using var medic = ChannelAs(RegistryRoles.Medic, "UA-SBU");
         using var coordinator = ChannelAs(RegistryRoles.Coordinator, "UA-POW-HQ");
+        using var delegateChannel = ChannelAs(RegistryRoles.IcrcDelegate, "ICRC");
         var intake = new IntakeService.IntakeServiceClient(intakeOfficer);
         var custody = new CustodyService.CustodyServiceClient(custodian);
         var medical = new MedicalService.MedicalServiceClient(medic);
         var caseFiles = new CaseFileService.CaseFileServiceClient(coordinator);
+        var men = new List<(Soldier Soldier, string CaseId)>();
         try
         {
             foreach (var soldier in Soldiers)
@@ -86,6 +93,7 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
                 await WithRetryAsync("admission", ct => custody.AdmitToFacilityAsync(Admission(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
                 var examination = await WithRetryAsync("examination", ct => medical.RecordEncounterAsync(Examination(soldier, caseId), deadline: Deadline(), cancellationToken: ct).ResponseAsync, stoppingToken);
                 var certificate = await CareAsync(medical, soldier, caseId, examination, stoppingToken);
+                men.Add((soldier, caseId));
                 var file = (await caseFiles.GetCaseFileAsync(new GetCaseFileRequest { CaseId = caseId }, deadline: Deadline(), cancellationToken: stoppingToken)).CaseFile;
                 logger.LogInformation(
                     "Demo: {CaseNumber} ({Description}) {Outcome}; custody: {Custody}; medical: {Medical}{Certificate}; trace {TraceId}",
@@ -98,6 +106,16 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
                         : $"unavailable ({file.Medical.Unavailable.Code})",
                     certificate is null ? "" : $"; certificate of treatment {certificate.Number} ({certificate.Language})",
                     activity?.TraceId.ToHexString());
+            }
+
+            using (RegistryTelemetry.Source.StartActivity("demo: custody to the open end", ActivityKind.Client))
+            {
+                var swap = await CustodyToTheOpenEndAsync(custody, new CustodyService.CustodyServiceClient(delegateChannel),
+                    new CustodyService.CustodyServiceClient(coordinator), men, stoppingToken);
+                logger.LogInformation(
+                    "Demo: questioned in Kyiv through Korean interpreters with KR-NIS present; ICRC visit with private interviews; risk on return assessed HIGH; swap list {Reference} with {Counterpart}: {Exchanged} exchanged, {HeldBack} held back ({Reasons})",
+                    swap.ExchangeList.Reference, swap.ExchangeList.Counterpart.State, swap.ExchangedCount, swap.HeldBackCount,
+                    string.Join(", ", swap.Entries.Select(e => $"{e.CaseNumber}: {e.HeldBackReason}")));
             }
         }
         catch (Exception ex) when (ex is RpcException or TimeoutException or TokenRequestException or HttpRequestException)
@@ -158,6 +176,69 @@ public sealed class SeedStoryReplay(EmbeddedOptions options, DevelopmentClientsF
             MedicName = "duty physician", MedicFunction = "military surgeon", Language = "ko",
         }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
         return issued.Certificate;
+    }
+
+    /// <summary>
+    /// What custody records of the story after the care: both men questioned in Kyiv in Korean through an interpreter
+    /// with the South Korean service present (GC III Art. 17; custody asks medical whether each is fit for it); an
+    /// ICRC visit with a private interview of each (Art. 126), where each man's wish about return is taken; the
+    /// coordination office's assessment of a high risk on return (Art. 118: they were ordered to kill themselves
+    /// rather than be captured); a swap list drafted with both, agreed and executed, which holds both back. The end
+    /// stays open (README: "The embedded mode and its demo").
+    /// </summary>
+    private async Task<ExecuteExchangeListResponse> CustodyToTheOpenEndAsync(
+        CustodyService.CustodyServiceClient custody, CustodyService.CustodyServiceClient icrc, CustodyService.CustodyServiceClient coordinator,
+        IReadOnlyList<(Soldier Soldier, string CaseId)> men, CancellationToken ct)
+    {
+        foreach (var (soldier, caseId) in men)
+        {
+            string Id(string step) => StableId($"seed-story/{soldier.Key}/{step}").ToString();
+            await WithRetryAsync("interview", t => custody.RecordInterviewAsync(new RecordInterviewRequest
+            {
+                RequestId = Id("interview"), CaseId = caseId, StartedAt = Timestamp.FromDateTimeOffset(InterviewedAt), DurationMinutes = 90,
+                Place = Kyiv, InterviewingAgency = "UA-SBU", Interviewer = "SBU investigator", Language = "ko",
+                Interpreter = new InterviewParticipant { Name = "Korean interpreter", Agency = "UA-SBU", Function = "interpreter" },
+                Present = { new InterviewParticipant { Name = "liaison officer", Agency = "KR-NIS", Function = "observer of the South Korean service" } },
+            }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        }
+
+        await WithRetryAsync("ICRC visit", t => icrc.RecordIcrcVisitAsync(new RecordIcrcVisitRequest
+        {
+            RequestId = StableId("seed-story/icrc-visit").ToString(), VisitingAgency = "ICRC", VisitedAt = Timestamp.FromDateTimeOffset(VisitedAt),
+            Facility = Kyiv, Delegates = { "ICRC delegate", "ICRC interpreter" }, CaseIds = { men.Select(m => m.CaseId) },
+        }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        foreach (var (soldier, caseId) in men)
+        {
+            string Id(string step) => StableId($"seed-story/{soldier.Key}/{step}").ToString();
+            await WithRetryAsync("wish about return", t => icrc.RecordReturnWishAsync(new RecordReturnWishRequest
+            {
+                RequestId = Id("wish"), CaseId = caseId, Wish = ReturnWish.DoesNotWishToReturn,
+                TakenAt = Timestamp.FromDateTimeOffset(VisitedAt.AddHours(1)), TakenBy = "ICRC delegate, in a private interview",
+            }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+            await WithRetryAsync("risk on return", t => coordinator.AssessReturnRiskAsync(new AssessReturnRiskRequest
+            {
+                RequestId = Id("return-risk"), CaseId = caseId, Level = ReturnRisk.High,
+                Grounds = "Ordered to kill himself rather than be captured; a real risk of punishment on return for having been captured.",
+                AssessedAt = Timestamp.FromDateTimeOffset(RiskAssessedAt), AssessedBy = "legal adviser, POW coordination HQ",
+            }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        }
+
+        var list = await WithRetryAsync("swap list", t => coordinator.DraftExchangeListAsync(new DraftExchangeListRequest
+        {
+            RequestId = StableId("seed-story/swap-list").ToString(), Counterpart = new ExchangeCounterpart { State = "KP", Authority = "through the ICRC" },
+            Note = "both men offered in exchange for Ukrainian prisoners of war held in Russia", CaseIds = { men.Select(m => m.CaseId) },
+        }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        var listId = list.ExchangeList.ExchangeListId;
+        var agreed = await WithRetryAsync("swap agreed", t => coordinator.AgreeExchangeListAsync(new AgreeExchangeListRequest
+        {
+            RequestId = StableId("seed-story/swap-list/agreed").ToString(), ExchangeListId = listId, Version = list.ExchangeList.Version,
+        }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
+        return await WithRetryAsync("swap executed", t => coordinator.ExecuteExchangeListAsync(new ExecuteExchangeListRequest
+        {
+            RequestId = StableId("seed-story/swap-list/executed").ToString(), ExchangeListId = listId,
+            // Agreed now (the registry's clock): the execution is dated then, so that a replay asks the same.
+            ExecutedAt = agreed.ExchangeList.Agreed.At,
+        }, deadline: Deadline(), cancellationToken: t).ResponseAsync, ct);
     }
 
     /// <summary>
