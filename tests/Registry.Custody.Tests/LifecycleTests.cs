@@ -175,6 +175,21 @@ public sealed class LifecycleTests(CustodyFixture custody) : IClassFixture<Custo
     }
 
     [Fact]
+    public async Task VerifyCustodyChain_names_a_record_whose_state_was_set_back_outside_the_timeline()
+    {
+        var caseId = await HeldAsync();
+        await custody.Client.RecordEscapeAsync(Escape(caseId));
+
+        // Someone with database access sets an escaped person back to held, leaving the timeline untouched.
+        await custody.QueryAsync(db => db.Database.ExecuteSqlAsync($"UPDATE custody_records SET \"State\" = 'Held' WHERE \"CaseId\" = {caseId}"));
+
+        var verified = await VerifyAsync(caseId);
+        Assert.False(verified.Intact);
+        Assert.Equal((3L, ChainBreakReason.RecordStateMismatch), (verified.FirstBreak.Sequence, verified.FirstBreak.Reason));
+        Assert.Contains("Escaped", verified.FirstBreak.Detail);
+    }
+
+    [Fact]
     public async Task VerifyCustodyChain_names_a_deleted_event_and_a_deleted_head()
     {
         var caseId = await HeldAsync();

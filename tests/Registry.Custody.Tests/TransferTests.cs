@@ -76,7 +76,9 @@ public sealed class TransferTests(MedicalLinkFixture custody)
 
         Assert.True(retry.Replayed);
         Assert.Equal(first.Event.Hash, retry.Event.Hash);
-        Assert.Contains("FITWITHCONDITIONS (seated, with stops every 2 hours)", first.Event.Note);
+        // The verdict, not the conditions' text: the timeline is read by roles that may not ask medical (Art. 30-31).
+        Assert.Contains("fitness for TRANSFER: FIT_WITH_CONDITIONS until", first.Event.Note);
+        Assert.DoesNotContain("seated", first.Event.Note);
         Assert.Single(await custody.FitnessQuestionsAsync(caseId));
 
         var reused = transfer.Clone();

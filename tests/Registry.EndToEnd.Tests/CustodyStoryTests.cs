@@ -145,6 +145,11 @@ public sealed class CustodyStoryTests(RegistryFixture registry)
             Assert.Contains("high", custody.NonRefoulementHold);
             Assert.Equal((InterviewedAt, "ko"), (custody.LastInterview.StartedAt.ToDateTimeOffset(), custody.LastInterview.Language));
 
+            // The partner sees that a hold stands, not the wish the man confided to the ICRC in private (Art. 126).
+            var partners = (await Partner.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = man.CaseId }, deadline: RegistryFixture.CallDeadline)).Record;
+            Assert.Equal((ReturnWish.DoesNotWishToReturn, ReturnWish.Unspecified), (custody.ReturnWish, partners.ReturnWish));
+            Assert.Equal(custody.NonRefoulementHold, partners.NonRefoulementHold);
+
             // Every change is in the hash-chained timeline, and the auditor finds it intact.
             var chain = await Auditor.VerifyCustodyChainAsync(new VerifyCustodyChainRequest { CaseId = man.CaseId }, deadline: RegistryFixture.CallDeadline);
             Assert.True(chain.Intact, chain.ToString());

@@ -65,14 +65,14 @@ public sealed class TransferTraceTests(RegistryFixture registry)
             var inTrace = registry.Spans.Spans.Where(s => s.TraceId == traceId).ToList();
             var fitness = inTrace.FirstOrDefault(s => s.Service == "medical" && s.Kind == ServerKind && s.Name.Contains("GetFitness"));
             var parent = fitness is null ? null : inTrace.FirstOrDefault(s => s.SpanId == fitness.ParentSpanId);
+            // Each process exports on its own schedule: wait for the gateway's span too.
             return Task.FromResult(parent is not null && inTrace.Any(s => s.Service == "custody" && s.Kind == ServerKind && s.Name.Contains("TransferCustody"))
-                ? inTrace : null);
-        }, TimeSpan.FromSeconds(30), $"medical's GetFitness span in trace {traceId} under custody's call",
+                && inTrace.Any(s => s.Service == "gateway") ? inTrace : null);
+        }, TimeSpan.FromSeconds(30), $"the gateway's span and medical's GetFitness span in trace {traceId} under custody's call",
             () => string.Join("; ", registry.Spans.Spans.Where(s => s.TraceId == traceId).Select(s => $"{s.Service} {s.Kind} {s.Name}")));
 
         var answer = spans.Single(s => s.Service == "medical" && s.Kind == ServerKind && s.Name.Contains("GetFitness"));
         var question = spans.Single(s => s.SpanId == answer.ParentSpanId);
         Assert.Equal(("custody", ClientKind), (question.Service, question.Kind));
-        Assert.Contains(spans, s => s.Service == "gateway");
     }
 }

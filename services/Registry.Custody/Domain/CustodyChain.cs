@@ -109,6 +109,11 @@ public enum ChainBreakReason
     LineBreak = 5,
     /// <summary>The record's event count or head hash disagree with the timeline's last event (events removed or added at the end).</summary>
     RecordHeadMismatch = 6,
+    /// <summary>
+    /// The record's state is not the one its timeline leads to (the state column altered, e.g. an ended captivity set back
+    /// to held): the events, replayed through the state machine's targets, end in another state.
+    /// </summary>
+    RecordStateMismatch = 7,
 }
 
 /// <summary>The first broken event of a chain: its sequence (for a missing event, the one missing), what is wrong, in words.</summary>
@@ -140,18 +145,60 @@ public sealed class ChainWalk
         {
             Count = e.Sequence;
             Head = e.Hash;
+            Follow(e.Kind);
         }
 
         return Break;
     }
 
     /// <summary>
+    /// The state the events walked so far lead to (<see cref="CustodyRecord.Target"/>'s rules); null when it cannot be told
+    /// from the timeline alone: after a merge into this record, whose state then came from the other record.
+    /// </summary>
+    public CustodyState? State { get; private set; }
+
+    private bool _admitted;
+
+    private void Follow(CustodyEventKind kind)
+    {
+        _admitted |= kind is CustodyEventKind.Admitted or CustodyEventKind.TransferArrived or CustodyEventKind.Recaptured;
+        State = kind switch
+        {
+            CustodyEventKind.Captured => CustodyState.AwaitingAdmission,
+            CustodyEventKind.Admitted or CustodyEventKind.TransferArrived or CustodyEventKind.Recaptured => CustodyState.Held,
+            CustodyEventKind.TransferStarted => CustodyState.InTransfer,
+            CustodyEventKind.Hospitalised => CustodyState.Hospitalised,
+            CustodyEventKind.Discharged => State is null ? null : _admitted ? CustodyState.Held : CustodyState.AwaitingAdmission,
+            CustodyEventKind.Escaped => CustodyState.Escaped,
+            CustodyEventKind.Released => CustodyState.Released,
+            CustodyEventKind.Repatriated => CustodyState.Repatriated,
+            CustodyEventKind.Exchanged => CustodyState.Exchanged,
+            CustodyEventKind.TransferredToThirdState => CustodyState.TransferredToThirdState,
+            CustodyEventKind.Died => CustodyState.Deceased,
+            CustodyEventKind.MergedInto => CustodyState.Merged,
+            _ => null, // MergedFrom: the state came from the merged record
+        };
+    }
+
+    /// <summary>
     /// After the last event: whether the record's own count and head (<see cref="CustodyRecord.EventCount"/>,
     /// <see cref="CustodyRecord.HeadHash"/>) agree with the walked chain; the break if not (and no break before it).
     /// </summary>
-    public ChainBreak? End(long recordEventCount, string recordHeadHash)
+    /// <remarks>Then whether the record's <paramref name="recordState"/> is the one the timeline leads to, where it can tell.</remarks>
+    public ChainBreak? End(long recordEventCount, string recordHeadHash, CustodyState? recordState = null)
     {
-        if (Break is not null || (recordEventCount == Count && recordHeadHash == Head))
+        if (Break is null && recordEventCount == Count && recordHeadHash == Head)
+        {
+            if (recordState is { } stored && State is { } led && stored != led)
+            {
+                Break = new ChainBreak(Count, ChainBreakReason.RecordStateMismatch,
+                    $"the record's state is {stored}, but its timeline, whose last event is {Count}, leads to {led}");
+            }
+
+            return Break;
+        }
+
+        if (Break is not null)
         {
             return Break;
         }

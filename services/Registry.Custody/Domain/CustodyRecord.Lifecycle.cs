@@ -121,6 +121,7 @@ public sealed partial class CustodyRecord
     public void AssessReturnRisk(ReturnRisk level, DateTimeOffset assessedAt)
     {
         EnsureNotMerged();
+        EnsureCaptive("a non-refoulement question");
         if (ReturnRiskAssessedAt is null || assessedAt >= ReturnRiskAssessedAt)
         {
             (ReturnRisk, ReturnRiskAssessedAt) = (level, assessedAt);
@@ -132,6 +133,7 @@ public sealed partial class CustodyRecord
     public void RecordReturnWish(ReturnWish wish, DateTimeOffset recordedAt)
     {
         EnsureNotMerged();
+        EnsureCaptive("a non-refoulement question");
         if (ReturnWishRecordedAt is null || recordedAt >= ReturnWishRecordedAt)
         {
             (ReturnWish, ReturnWishRecordedAt) = (wish, recordedAt);
@@ -154,6 +156,16 @@ public sealed partial class CustodyRecord
         _ when ReturnWish is null => "the person's wish about return is not recorded",
         _ => null,
     };
+
+    /// <summary>Refuses <paramref name="what"/> once captivity ended (CAPTIVITY_ENDED): a return no longer lies ahead.</summary>
+    private void EnsureCaptive(string what)
+    {
+        if (IsEnd(State))
+        {
+            throw new RuleViolationException("CAPTIVITY_ENDED", ResourceType, Subject,
+                $"Case {CaseNumber}'s captivity ended ({State} since {StateSince:u}); {what} is no longer recorded.");
+        }
+    }
 
     private CustodyEvent Move(
         CustodyEventKind kind, DateTimeOffset occurredAt, DateTimeOffset now, Facility? facility, string custodianAgency, string? note,

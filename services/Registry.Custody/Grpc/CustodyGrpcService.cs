@@ -8,6 +8,7 @@ using Registry.Custody.Features.Transfers;
 using Registry.Protos.Custody.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Custody.Grpc;
 
@@ -42,8 +43,23 @@ public sealed partial class CustodyGrpcService(
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         errors.ThrowIfAny();
         var record = await db.FindRecordAsync(caseId!.Value, tracked: false, context.CancellationToken);
-        return new GetCustodyRecordResponse { Record = await WithLastInterviewAsync(record.ToProto(), context) };
+        var proto = await WithLastInterviewAsync(record.ToProto(), context);
+        if (proto.ReturnWish != Protos.Custody.V1.ReturnWish.Unspecified && !AccessContext.Caller(context).Roles.Any(SeesReturnWish.Contains))
+        {
+            // The person's wish about return, taken in a private interview (GC III Art. 126), is for those who decide or
+            // witness a return; the other roles see whether a hold stands, not what the person wished.
+            proto.ReturnWish = Protos.Custody.V1.ReturnWish.Unspecified;
+            AccessContext.Withhold(context, "return_wish");
+        }
+
+        return new GetCustodyRecordResponse { Record = proto };
     }
+
+    /// <summary>The roles that see the person's recorded wish about return in the custody record (those ListReturnWishes' row lets read the wishes).</summary>
+    private static readonly HashSet<string> SeesReturnWish = new(StringComparer.Ordinal)
+    {
+        RegistryRoles.Coordinator, RegistryRoles.IcrcDelegate, RegistryRoles.Auditor,
+    };
 
     public override async Task<AdmitToFacilityResponse> AdmitToFacility(AdmitToFacilityRequest request, ServerCallContext context)
     {

@@ -255,6 +255,20 @@ public sealed class LifecycleTests
 
     // ---- The chain's first break ----
 
+    [Theory]
+    [InlineData(CustodyState.Repatriated)]
+    [InlineData(CustodyState.Exchanged)]
+    [InlineData(CustodyState.Deceased)]
+    public void After_the_end_of_captivity_no_risk_or_wish_about_return_is_recorded(CustodyState end)
+    {
+        var record = InState(end);
+        var (version, risk) = (record.Version, record.ReturnRisk);
+
+        Assert.Equal("CAPTIVITY_ENDED", Assert.Throws<RuleViolationException>(() => record.AssessReturnRisk(ReturnRisk.High, Now)).Reason);
+        Assert.Equal("CAPTIVITY_ENDED", Assert.Throws<RuleViolationException>(() => record.RecordReturnWish(ReturnWish.WishesToReturn, Now)).Reason);
+        Assert.Equal((version, risk), (record.Version, record.ReturnRisk));
+    }
+
     private static List<CustodyEvent> Timeline(out CustodyRecord record)
     {
         var (r, captured) = CustodyRecord.Open(Guid.CreateVersion7(), "RC-000001", CapturedAt, "Kursk region", "UA-SSO", Now);

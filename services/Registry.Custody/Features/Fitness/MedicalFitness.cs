@@ -13,18 +13,28 @@ namespace Registry.Custody.Features.Fitness;
 /// </summary>
 public sealed record FitnessCheck(FitnessPurpose Purpose, FitnessOutcome Outcome, string Conditions, DateTimeOffset? ValidUntil, string? AssessmentId, string? OverrideReason, string? MedicalAnswer)
 {
-    /// <summary>One line for the chain's note, e.g. "fitness for TRANSFER: FIT until 2025-03-01 (assessment 1f…)".</summary>
+    /// <summary>
+    /// One line for the chain's note, e.g. "fitness for TRANSFER: FIT_WITH_CONDITIONS until 2025-03-01 (assessment 1f…;
+    /// its conditions from medical's GetFitness)". Never the conditions' text: the timeline is read by roles that may not
+    /// ask medical (an intake officer, a partner), it is hashed and cannot be redacted later, and conditions may say
+    /// more of the person's health than the verdict (GC III Art. 30-31: medical confidentiality). The custodian who must
+    /// follow them reads them from medical.
+    /// </summary>
     public string Describe()
     {
         var verdict = Outcome switch
         {
             FitnessOutcome.Fit or FitnessOutcome.FitWithConditions or FitnessOutcome.Unfit =>
-                $"{Outcome.ToString().ToUpperInvariant()}{(Conditions.Length > 0 ? $" ({Conditions})" : "")}{(ValidUntil is { } v ? $" until {v:yyyy-MM-dd}" : "")}{(AssessmentId is null ? "" : $" (assessment {AssessmentId})")}",
+                $"{OutcomeName(Outcome)}{(ValidUntil is { } v ? $" until {v:yyyy-MM-dd}" : "")}{(AssessmentId is null ? "" : $" (assessment {AssessmentId}{(Outcome == FitnessOutcome.FitWithConditions ? "; its conditions from medical's GetFitness" : "")})")}",
             _ => MedicalAnswer ?? "no assessment in force",
         };
         return OverrideReason is null ? $"fitness for {Purpose.ToString().ToUpperInvariant()}: {verdict}"
             : $"fitness for {Purpose.ToString().ToUpperInvariant()}: {verdict}; overridden: {OverrideReason}";
     }
+
+    /// <summary>The outcome as medical.proto names it, without its prefix: FIT, FIT_WITH_CONDITIONS, UNFIT.</summary>
+    private static string OutcomeName(FitnessOutcome outcome) =>
+        string.Concat(outcome.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 }
 
 /// <summary>

@@ -55,7 +55,7 @@ public sealed class VerifyCustodyChainHandler(CustodyDbContext db)
         var count = walk.Count;
         var head = walk.Head;
         var headMatches = record.EventCount == count && record.HeadHash == head;
-        var firstBreak = walk.End(record.EventCount, record.HeadHash);
+        var firstBreak = walk.End(record.EventCount, record.HeadHash, record.State);
         return new ChainVerification(count, head, headMatches, firstBreak);
     }
 }

@@ -64,25 +64,9 @@ public sealed class TransferCustodyHandler(CustodyDbContext db, MedicalFitness f
     }
 
     /// <summary>
-    /// The TRANSFER_STARTED event's note: the reason, then medical's answer and any override (<see cref="FitnessCheck.Describe"/>).
-    /// Reason and override are at most <see cref="TransferValidator.ReasonMaxLength"/> each; medical's conditions, which
-    /// may run longer, are shortened so the note fits <see cref="CustodyEvent.NoteMaxLength"/> (the assessment id names the whole).
+    /// The TRANSFER_STARTED event's note: the reason, then medical's verdict and any override (<see cref="FitnessCheck.Describe"/>,
+    /// which never carries the conditions' text). Reason and override are at most <see cref="TransferValidator.ReasonMaxLength"/>
+    /// each, so the note stays within <see cref="CustodyEvent.NoteMaxLength"/>.
     /// </summary>
-    public static string Note(string reason, FitnessCheck check)
-    {
-        var note = $"{reason}; {check.Describe()}";
-        var excess = note.Length - CustodyEvent.NoteMaxLength;
-        if (excess <= 0)
-        {
-            return note;
-        }
-
-        var keep = Math.Max(0, check.Conditions.Length - excess - 1);
-        if (keep > 0 && char.IsHighSurrogate(check.Conditions[keep - 1]))
-        {
-            keep--;
-        }
-
-        return $"{reason}; {(check with { Conditions = check.Conditions[..keep] + "…" }).Describe()}";
-    }
+    public static string Note(string reason, FitnessCheck check) => $"{reason}; {check.Describe()}";
 }
