@@ -65,6 +65,7 @@ public sealed class ContractTests
             ["AddToExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
             ["RemoveFromExchangeListRequest.case_ids"] = ExchangeList.MaxEntries,
             ["CancelExchangeListRequest.reason"] = ExchangeList.ReasonMaxLength,
+            ["ExecuteExchangeListRequest.fitness_override_reason"] = Features.Transfers.TransferValidator.ReasonMaxLength,
             ["ListExchangeListsRequest.page_size"] = PageTokens.MaxPageSize,
         });
     }

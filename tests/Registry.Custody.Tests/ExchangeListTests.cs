@@ -96,12 +96,36 @@ public sealed class ExchangeListTests(ExchangeListFixture custody) : IClassFixtu
             RequestId = Guid.NewGuid().ToString(), ExchangeListId = list.ExchangeListId, Version = list.Version,
         }).ResponseAsync;
 
-    private static ExecuteExchangeListRequest Execute(ExchangeList list) => new()
+    /// <summary>
+    /// Custody here has no medical to ask (no Services:Medical), so each eligible person's fitness answer is "medical
+    /// unavailable": the override reason lets them go (the fitness question itself is tested with a real medical in
+    /// FitnessGateTests; its refusal here in <see cref="Without_a_fitness_answer_an_eligible_person_is_held_back_and_the_others_still_go_by_their_own_rules"/>).
+    /// </summary>
+    private static ExecuteExchangeListRequest Execute(ExchangeList list, string? fitnessOverride = "the exchange is the safest course") => new()
     {
         RequestId = Guid.NewGuid().ToString(), ExchangeListId = list.ExchangeListId,
         // Now (within the allowed clock skew): not before the agreement just made.
         ExecutedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(1)),
+        FitnessOverrideReason = fitnessOverride ?? "",
     };
+
+    [Fact]
+    public async Task Without_a_fitness_answer_an_eligible_person_is_held_back_and_the_others_still_go_by_their_own_rules()
+    {
+        var onHold = await HeldAsync("RC-000111");
+        var eligible = await HeldAsync("RC-000112");
+        await ReturnAsync(onHold, DomainRisk.High, DomainWish.DoesNotWishToReturn);
+        await ReturnAsync(eligible, DomainRisk.Low, DomainWish.WishesToReturn);
+
+        var agreed = await AgreedAsync(onHold, eligible);
+        var report = await Coordinator.ExecuteExchangeListAsync(Execute(agreed, fitnessOverride: null));
+
+        // Medical was not reachable: the eligible person stays (GC III Art. 119 applies Art. 46-48 to the journey home);
+        // the one on hold is held back by the hold, which is checked before medical is asked.
+        Assert.Equal(["NON_REFOULEMENT_HOLD", "MEDICAL_UNAVAILABLE"], report.Entries.Select(e => e.HeldBackReason));
+        Assert.Equal((0, 2), (report.ExchangedCount, report.HeldBackCount));
+        Assert.Equal(CustodyState.Held, (await RecordAsync(eligible)).State);
+    }
 
     private async Task<ExchangeList> AgreedAsync(params Guid[] caseIds)
     {

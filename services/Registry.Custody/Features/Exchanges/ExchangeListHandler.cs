@@ -32,7 +32,8 @@ public sealed record ExchangeListView(ExchangeList List, IReadOnlyList<ExchangeL
 /// execution run again on what now stands.
 /// </remarks>
 public sealed class ExchangeListHandler(
-    CustodyDbContext db, OutboxSignal<CustodyDbContext> outbox, TimeProvider clock, ILogger<ExchangeListHandler> logger)
+    CustodyDbContext db, OutboxSignal<CustodyDbContext> outbox, TimeProvider clock, ILogger<ExchangeListHandler> logger,
+    Fitness.MedicalFitness fitness)
 {
     public Task<ExchangeListView> DraftAsync(ExchangeListDraft draft, CallerIdentity caller, CancellationToken ct)
     {
@@ -129,6 +130,9 @@ public sealed class ExchangeListHandler(
             var caseIds = list.Entries.Select(e => e.CaseId).ToList();
             var records = await db.Records.Where(r => caseIds.Contains(r.CaseId)).ToDictionaryAsync(r => r.CaseId, token);
             var note = $"exchanged under exchange list {list.Reference} with {list.DescribeCounterpart()}";
+            var checks = list.State == ExchangeListState.Agreed
+                ? await FitnessAsync(records.Values, execute, token)
+                : new Dictionary<Guid, object>();
             list.Execute(execute.ExecutedAt, (caller.Agency, caller.ClientId), now, entry =>
             {
                 if (!records.TryGetValue(entry.CaseId, out var record))
@@ -137,7 +141,13 @@ public sealed class ExchangeListHandler(
                         $"Custody has no record of case {entry.CaseNumber}.");
                 }
 
-                var exchanged = record.Exchange(execute.ExecutedAt, note, now);
+                var fit = checks.GetValueOrDefault(record.CaseId);
+                if (fit is RuleViolationException refused && CustodyRecord.Allowed[record.State].Contains(CustodyEventKind.Exchanged) && record.NonRefoulementHold() is null)
+                {
+                    throw refused;
+                }
+
+                var exchanged = record.Exchange(execute.ExecutedAt, fit is Fitness.FitnessCheck check ? $"{note}; {check.Describe()}" : note, now);
                 db.Events.Add(exchanged);
                 db.OutboxMessages.Add(OutboxMessage.Create(new CaptivityEnded
                 {
@@ -159,6 +169,36 @@ public sealed class ExchangeListHandler(
         }
 
         return view;
+    }
+
+    /// <summary>
+    /// The fitness question for each person the state machine and the hold would let go (the others are held back by
+    /// those first, and medical is not asked): the <see cref="Fitness.FitnessCheck"/>, or the refusal that holds the person
+    /// back (unfit, no assessment in force, or medical unreachable as MEDICAL_UNAVAILABLE), asked before the list's
+    /// transaction so that no database session waits on medical.
+    /// </summary>
+    private async Task<Dictionary<Guid, object>> FitnessAsync(IEnumerable<CustodyRecord> records, ExchangeListStepCommand execute, CancellationToken ct)
+    {
+        var answers = new Dictionary<Guid, object>();
+        foreach (var record in records.Where(r => CustodyRecord.Allowed[r.State].Contains(CustodyEventKind.Exchanged) && r.NonRefoulementHold() is null))
+        {
+            try
+            {
+                answers[record.CaseId] = await fitness.CheckAsync(
+                    record.CaseId, Protos.Medical.V1.FitnessPurpose.Repatriation, execute.ExecutedAt, execute.FitnessOverrideReason, record.Subject, ct);
+            }
+            catch (RuleViolationException refused)
+            {
+                answers[record.CaseId] = refused;
+            }
+            catch (global::Grpc.Core.RpcException unavailable) when (unavailable.StatusCode == global::Grpc.Core.StatusCode.Unavailable)
+            {
+                answers[record.CaseId] = new RuleViolationException("MEDICAL_UNAVAILABLE", CustodyRecord.ResourceType, record.Subject,
+                    $"Medical did not answer whether case {record.CaseNumber} is fit for the journey; execute a later list, or give a fitness override reason.");
+            }
+        }
+
+        return answers;
     }
 
     public async Task<ExchangeListView> GetAsync(Guid exchangeListId, CancellationToken ct) =>

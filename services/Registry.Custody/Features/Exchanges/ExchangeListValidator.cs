@@ -15,7 +15,8 @@ public sealed record ExchangeListDraft(IdempotencyKey Key, string CounterpartSta
 public sealed record ExchangeListCases(IdempotencyKey Key, Guid ExchangeListId, IReadOnlyList<Guid> CaseIds);
 
 /// <summary>A validated step of a list's lifecycle: agree (with the version read), cancel (with a reason) or execute (with its instant).</summary>
-public sealed record ExchangeListStepCommand(IdempotencyKey Key, Guid ExchangeListId, long Version = 0, string? Reason = null, DateTimeOffset ExecutedAt = default);
+public sealed record ExchangeListStepCommand(
+    IdempotencyKey Key, Guid ExchangeListId, long Version = 0, string? Reason = null, DateTimeOffset ExecutedAt = default, string? FitnessOverrideReason = null);
 
 /// <summary>Checks the exchange-list requests, naming every bad field at once (INVALID_ARGUMENT with field violations).</summary>
 public static class ExchangeListValidator
@@ -77,8 +78,10 @@ public static class ExchangeListValidator
         var requestId = errors.RequestId("request_id", request.RequestId);
         var listId = errors.Uuid("exchange_list_id", request.ExchangeListId, required: true);
         var executedAt = errors.PastTimestamp("executed_at", request.ExecutedAt, now, required: true);
+        var overrideReason = errors.Text("fitness_override_reason", request.FitnessOverrideReason, Transfers.TransferValidator.ReasonMaxLength, required: false);
         errors.ThrowIfAny();
-        return new ExchangeListStepCommand(IdempotencyKey.Of(requestId!.Value, request), listId!.Value, ExecutedAt: executedAt!.Value);
+        return new ExchangeListStepCommand(IdempotencyKey.Of(requestId!.Value, request), listId!.Value, ExecutedAt: executedAt!.Value,
+            FitnessOverrideReason: overrideReason);
     }
 
     public static Guid Validate(GetExchangeListRequest request)
