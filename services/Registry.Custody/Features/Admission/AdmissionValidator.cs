@@ -1,4 +1,5 @@
 using Registry.Custody.Domain;
+using Registry.Custody.Features.Records;
 using Registry.Protos.Custody.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
@@ -19,18 +20,7 @@ public static class AdmissionValidator
         var errors = new FieldViolations();
         var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
-        Facility? facility = null;
-        if (request.Facility is null)
-        {
-            errors.Add("facility", "is required: the place of internment the person arrived at");
-        }
-        else
-        {
-            var name = errors.Text("facility.name", request.Facility.Name, Facility.NameMaxLength, required: true);
-            var locality = errors.Text("facility.locality", request.Facility.Locality, Facility.LocalityMaxLength, required: false);
-            var country = errors.CountryCode("facility.country", request.Facility.Country, required: false);
-            facility = name is null ? null : new Facility(name, locality, country);
-        }
+        var facility = FacilityInput.Read(errors, "facility", request.Facility, "the place of internment the person arrived at");
 
         var agency = errors.Text("custodian_agency", request.CustodianAgency, CustodyRecord.AgencyMaxLength, required: true);
         var admittedAt = errors.PastTimestamp("admitted_at", request.AdmittedAt, now, required: true);

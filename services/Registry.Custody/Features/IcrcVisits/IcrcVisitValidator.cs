@@ -28,7 +28,7 @@ public static class IcrcVisitValidator
         var requestId = errors.RequestId("request_id", request.RequestId);
         var agency = errors.Text("visiting_agency", request.VisitingAgency, CustodyRecord.AgencyMaxLength, required: true);
         var visitedAt = errors.PastTimestamp("visited_at", request.VisitedAt, now, required: true);
-        var facility = InterviewValidator.Place(errors, "facility", request.Facility, requireCountry: true);
+        var facility = Records.FacilityInput.Read(errors, "facility", request.Facility, "at least its name", requireCountry: true);
 
         var delegates = new List<string>();
         if (request.Delegates.Count is < IcrcVisit.MinDelegates or > IcrcVisit.MaxDelegates)

@@ -26,7 +26,7 @@ public static class InterviewValidator
             errors.Add("duration_minutes", $"must be between 1 and {Interview.MaxDurationMinutes} minutes (12 hours); record a longer questioning as several interviews");
         }
 
-        var place = Place(errors, "place", request.Place, requireCountry: false);
+        var place = Records.FacilityInput.Read(errors, "place", request.Place, "at least its name");
         var agency = errors.Text("interviewing_agency", request.InterviewingAgency, CustodyRecord.AgencyMaxLength, required: true);
         var interviewer = errors.Text("interviewer", request.Interviewer, Interview.InterviewerMaxLength, required: true);
         string? language = null;
@@ -65,20 +65,6 @@ public static class InterviewValidator
     }
 
     /// <summary>A place (custody.proto's Facility): name required, locality optional, country an ISO 3166-1 code.</summary>
-    public static Facility? Place(FieldViolations errors, string field, Protos.Custody.V1.Facility? value, bool requireCountry)
-    {
-        if (value is null)
-        {
-            errors.Add(field, "is required: at least its name");
-            return null;
-        }
-
-        var name = errors.Text($"{field}.name", value.Name, Facility.NameMaxLength, required: true);
-        var locality = errors.Text($"{field}.locality", value.Locality, Facility.LocalityMaxLength, required: false);
-        var country = errors.CountryCode($"{field}.country", value.Country, required: requireCountry);
-        return name is null ? null : new Facility(name, locality, country);
-    }
-
     private static InterviewParticipant? Participant(FieldViolations errors, string field, Protos.Custody.V1.InterviewParticipant value, bool requireFunction)
     {
         var name = errors.Text($"{field}.name", value.Name, InterviewParticipant.NameMaxLength, required: true);

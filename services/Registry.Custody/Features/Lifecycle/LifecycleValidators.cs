@@ -47,7 +47,7 @@ public static class LifecycleValidators
         var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var recapturedAt = errors.PastTimestamp("recaptured_at", request.RecapturedAt, now, required: true);
-        var facility = FacilityOf(errors, "facility", request.Facility, "the place where the person is held again");
+        var facility = Records.FacilityInput.Read(errors, "facility", request.Facility, "the place where the person is held again");
         var agency = errors.Text("custodian_agency", request.CustodianAgency, CustodyRecord.AgencyMaxLength, required: true);
         var note = errors.Text("note", request.Note, CustodyEvent.NoteMaxLength, required: false);
         errors.ThrowIfAny();
@@ -64,20 +64,5 @@ public static class LifecycleValidators
         var note = errors.Text("note", request.Note, CustodyEvent.NoteMaxLength, required: grounds == ReleaseGrounds.Other);
         errors.ThrowIfAny();
         return new ReleaseCommand(IdempotencyKey.Of(requestId!.Value, request), caseId!.Value, releasedAt!.Value, grounds!.Value, note);
-    }
-
-    /// <summary>A facility field (name required, locality optional, country ISO 3166-1 alpha-2 optional), or null when bad.</summary>
-    public static Facility? FacilityOf(FieldViolations errors, string field, Protos.Custody.V1.Facility? value, string what)
-    {
-        if (value is null)
-        {
-            errors.Add(field, $"is required: {what}");
-            return null;
-        }
-
-        var name = errors.Text($"{field}.name", value.Name, Facility.NameMaxLength, required: true);
-        var locality = errors.Text($"{field}.locality", value.Locality, Facility.LocalityMaxLength, required: false);
-        var country = errors.CountryCode($"{field}.country", value.Country, required: false);
-        return name is null ? null : new Facility(name, locality, country);
     }
 }

@@ -125,23 +125,13 @@ public static class ReturnsValidator
         var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
         var state = errors.CountryCode("receiving_state", request.ReceivingState, required: true);
-        Facility? place = null;
-        if (request.ReceivingPlace is null)
+        var receiving = Records.FacilityInput.Read(errors, "receiving_place", request.ReceivingPlace, "the place the person is handed over to");
+        if (receiving?.Country is { } country && state is not null && country != state)
         {
-            errors.Add("receiving_place", "is required: the place the person is handed over to");
+            errors.Add("receiving_place.country", $"must be receiving_state ({state}) or left empty: the place lies in the receiving state");
         }
-        else
-        {
-            var name = errors.Text("receiving_place.name", request.ReceivingPlace.Name, Facility.NameMaxLength, required: true);
-            var locality = errors.Text("receiving_place.locality", request.ReceivingPlace.Locality, Facility.LocalityMaxLength, required: false);
-            var country = errors.CountryCode("receiving_place.country", request.ReceivingPlace.Country, required: false);
-            if (country is not null && state is not null && country != state)
-            {
-                errors.Add("receiving_place.country", $"must be receiving_state ({state}) or left empty: the place lies in the receiving state");
-            }
 
-            place = name is null || state is null ? null : new Facility(name, locality, state);
-        }
+        var place = receiving is null || state is null ? null : receiving with { Country = state };
 
         var authority = errors.Text("receiving_authority", request.ReceivingAuthority, CustodyRecord.AgencyMaxLength, required: true);
         var at = errors.PastTimestamp("transferred_at", request.TransferredAt, now, required: true);

@@ -28,18 +28,7 @@ public static class TransferValidator
         var errors = new FieldViolations();
         var requestId = errors.RequestId("request_id", request.RequestId);
         var caseId = errors.Uuid("case_id", request.CaseId, required: true);
-        Facility? destination = null;
-        if (request.Destination is null)
-        {
-            errors.Add("destination", "is required: the place of internment the person is taken to");
-        }
-        else
-        {
-            var name = errors.Text("destination.name", request.Destination.Name, Facility.NameMaxLength, required: true);
-            var locality = errors.Text("destination.locality", request.Destination.Locality, Facility.LocalityMaxLength, required: false);
-            var country = errors.CountryCode("destination.country", request.Destination.Country, required: false);
-            destination = name is null ? null : new Facility(name, locality, country);
-        }
+        var destination = Records.FacilityInput.Read(errors, "destination", request.Destination, "the place of internment the person is taken to");
 
         var agency = errors.Text("receiving_agency", request.ReceivingAgency, CustodyRecord.AgencyMaxLength, required: true);
         var departedAt = errors.PastTimestamp("departed_at", request.DepartedAt, now, required: true);
