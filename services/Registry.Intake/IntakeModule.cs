@@ -23,6 +23,9 @@ public static class IntakeModule
         builder.AddMessagingRetention<IntakeDbContext>();
         builder.AddOutbox<IntakeDbContext>();
         builder.Services.AddIntakeFeatures();
+        // The ICRC feed's places, given after commit (issue 15): no writer locks a shared row.
+        builder.Services.AddSingleton<Features.Notifications.FeedSignal>();
+        builder.Services.AddHostedService<Features.Notifications.NotificationSequencer>();
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CustodyAdmittedConsumer, CustodyAdmittedConsumerDefinition>();

@@ -35,7 +35,6 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
     public DbSet<DuplicateDecision> DuplicateDecisions => Set<DuplicateDecision>();
     public DbSet<CaptureCard> CaptureCards => Set<CaptureCard>();
     public DbSet<IcrcNotification> Notifications => Set<IcrcNotification>();
-    public DbSet<NotificationCounter> NotificationCounters => Set<NotificationCounter>();
     public DbSet<CaseShare> CaseShares => Set<CaseShare>();
     public DbSet<WeeklyReportClock> WeeklyReportClocks => Set<WeeklyReportClock>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
@@ -62,7 +61,6 @@ public class IntakeDbContext : DbContext, IOutboxStore, IInboxStore, IAccessAudi
         model.ApplyConfiguration(new DuplicateDecisionConfiguration());
         model.ApplyConfiguration(new CaptureCardConfiguration());
         model.ApplyConfiguration(new IcrcNotificationConfiguration());
-        model.ApplyConfiguration(new NotificationCounterConfiguration());
         model.ApplyConfiguration(new CaseShareConfiguration());
         model.ApplyConfiguration(new WeeklyReportClockConfiguration());
         model.AddOutbox();

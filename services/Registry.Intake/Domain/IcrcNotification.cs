@@ -24,9 +24,10 @@ public enum NotificationKind
 
 /// <summary>
 /// Information owed to the ICRC's Central Tracing Agency (GC III Art. 122, 123), with its own deadline.
-/// <see cref="Sequence"/> orders the ICRC's feed: it is taken in the writing transaction from one counter
-/// row, so sequence order is commit order and a reader resuming after a sequence number misses nothing.
-/// It is given just after the row is written, in the same transaction (null only in between).
+/// <see cref="Sequence"/> is its place in the ICRC's feed, given after the writing transaction committed, by
+/// <see cref="Features.Notifications.NotificationSequencer"/>: the places grow without gaps at the feed's end, so a
+/// reader resuming after a place misses nothing. Null from the commit until that round (about a millisecond in the
+/// same process): such a notification is not yet in the feed, but already owed (its <see cref="DueAt"/> runs).
 /// </summary>
 public sealed class IcrcNotification
 {
@@ -65,11 +66,4 @@ public sealed class IcrcNotification
         CreatedAt = now,
         DueAt = now + Deadlines.Notification,
     };
-}
-
-/// <summary>The one row the notification sequence is taken from.</summary>
-public sealed class NotificationCounter
-{
-    public int Id { get; set; }
-    public long Last { get; private set; }
 }

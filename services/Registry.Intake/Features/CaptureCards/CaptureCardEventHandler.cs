@@ -44,7 +44,6 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         var place = string.Join(", ", new[] { m.Facility, m.Locality, m.Country }.Where(p => !string.IsNullOrEmpty(p)));
         db.RaiseNotification(owner, NotificationKind.Admission,
             $"Admitted: {IcrcFeed.Describe(owner)} held at {place} by {m.CustodianAgency} since {admittedAt:yyyy-MM-dd}.", now);
-        await db.SequenceNotificationsAsync(ct);
         return new ArrivalRecorded(owner, card);
     }
 
@@ -86,7 +85,6 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         var summary = $"Died: {IcrcFeed.Describe(owner)} on {m.DiedAt:yyyy-MM-dd} at {m.Place}. Cause of death as certified: {m.Cause} "
             + $"(death certificate {m.CertificateNumber}, {m.CertificateIssuedBy}, {m.CertificateIssuedAt:yyyy-MM-dd}).{enquiry}";
         db.RaiseNotification(owner, NotificationKind.Death, IcrcFeed.Shortened(summary), now);
-        await db.SequenceNotificationsAsync(ct);
         return owner;
     }
 
@@ -123,7 +121,6 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         await cases.EnsureUnchangedAsync(ct, owner);
         db.RaiseNotification(owner, NotificationKind.Escape,
             IcrcFeed.Shortened($"Escaped: {IcrcFeed.Describe(owner)} on {m.EscapedAt:yyyy-MM-dd}{(m.From is null ? "" : $" from {m.From}")}."), now);
-        await db.SequenceNotificationsAsync(ct);
         return owner;
     }
 
@@ -154,7 +151,6 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
         }
 
         db.RaiseNotification(owner, kind, IcrcFeed.Shortened(summary(owner)), now);
-        await db.SequenceNotificationsAsync(ct);
         return owner;
     }
 
@@ -174,7 +170,6 @@ public sealed class CaptureCardEventHandler(IntakeDbContext db, CaseStore cases,
 
         db.CaptureCards.Add(CaptureCard.Owed(owner, reason, occurredAt.ToMicroseconds(), now));
         db.RaiseNotification(owner, kind, summary(owner), now);
-        await db.SequenceNotificationsAsync(ct);
         return owner;
     }
 }

@@ -67,7 +67,6 @@ public sealed class WeeklyReportEventHandler(IntakeDbContext db, CaseStore cases
         }
 
         await ApplyClockAsync(caseId, version, dueAt, now, ct);
-        await db.SequenceNotificationsAsync(ct);
         return owner;
     }
 

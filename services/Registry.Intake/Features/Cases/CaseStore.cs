@@ -115,10 +115,10 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     }
 
     /// <summary>
-    /// Saves what is pending in one transaction, the new ICRC notifications given their places in the feed
-    /// last (<see cref="IcrcFeed.SequenceNotificationsAsync"/>), then wakes the outbox and the feed.
-    /// <paramref name="first"/> runs inside the transaction before that (e.g. to insert a case and read the
-    /// number the database gave it).
+    /// Saves what is pending in one transaction, then wakes the outbox and the sequencer of the ICRC feed, which
+    /// gives the new notifications their places after the commit (<see cref="NotificationSequencer"/>: the
+    /// transaction takes no shared lock). <paramref name="first"/> runs inside the transaction before the save
+    /// (e.g. to insert a case and read the number the database gave it).
     /// </summary>
     public async Task CommitAsync(CancellationToken ct, Func<CancellationToken, Task>? first = null)
     {
@@ -129,7 +129,6 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
                 await first(ct);
             }
 
-            await db.SequenceNotificationsAsync(ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }

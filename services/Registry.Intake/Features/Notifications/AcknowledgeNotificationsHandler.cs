@@ -20,9 +20,9 @@ public sealed class AcknowledgeNotificationsHandler(IntakeDbContext db, TimeProv
 {
     public async Task<NotificationsAcknowledged> HandleAsync(long through, CancellationToken ct)
     {
-        // Places are given without gaps in commit order (IcrcFeed.SequenceNotificationsAsync), so a place no
-        // committed notification holds lies beyond the feed's end: acknowledging it would acknowledge
-        // notifications not yet written, which the reader cannot have received.
+        // Places are given without gaps, each after every place already visible (NotificationSequencer), so a place
+        // no notification holds lies beyond the feed's end: acknowledging it would acknowledge notifications not yet
+        // placed, which the reader cannot have received.
         if (!await db.Notifications.AnyAsync(n => n.Sequence == through, ct))
         {
             var errors = new FieldViolations();

@@ -13,6 +13,8 @@ public sealed class IcrcNotificationConfiguration : IEntityTypeConfiguration<Icr
         e.Property(n => n.Id).UseIdentityByDefaultColumn();
         e.HasIndex(n => n.NotificationId).IsUnique();
         e.HasIndex(n => n.Sequence).IsUnique();
+        // The notifications waiting for their place (NotificationSequencer): few, whatever the size of the feed.
+        e.HasIndex(n => n.Id, "ix_notifications_unplaced").HasFilter("\"Sequence\" IS NULL");
         e.HasIndex(n => new { n.DueAt, n.Id });
         e.Property(n => n.Kind).HasConversion<string>().HasMaxLength(30);
         e.Property(n => n.Summary).HasMaxLength(IcrcNotification.SummaryMaxLength);

@@ -7,12 +7,13 @@ namespace Registry.Intake.Features.Notifications;
 
 /// <summary>
 /// The ICRC's feed (GC III Art. 122, 123): every notification after a cursor, in sequence order, then new ones as
-/// they are committed, until the reader hangs up. Writing a notification into the stream does not deliver it: the
-/// reader may hang up before it arrives. Resuming after a cursor proves the reader received everything through it,
+/// they get their places (<see cref="NotificationSequencer"/>, which wakes the feed), until the reader hangs up. Only
+/// placed notifications are read: one committed a moment ago waits for its place, which comes after every place read.
+/// Writing a notification into the stream does not deliver it: the reader may hang up before it arrives. Resuming after a cursor proves the reader received everything through it,
 /// so the resume acknowledges them (<see cref="AcknowledgeNotificationsHandler"/>); a cursor beyond the feed's end
 /// is refused there, before anything is streamed.
 /// </summary>
-public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationSignal signal, AcknowledgeNotificationsHandler acknowledge)
+public sealed class StreamNotificationsHandler(IntakeDbContext db, FeedSignal signal, AcknowledgeNotificationsHandler acknowledge)
 {
     private const int Batch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
@@ -26,6 +27,7 @@ public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationS
 
         while (!ct.IsCancellationRequested)
         {
+            var placed = signal.Next; // before the read: places given during it wake the wait below at once
             var batch = await db.Notifications.AsNoTracking()
                 .Where(n => n.Sequence > after).OrderBy(n => n.Sequence).Take(Batch).ToListAsync(ct);
             foreach (var notification in batch)
@@ -38,7 +40,7 @@ public sealed class StreamNotificationsHandler(IntakeDbContext db, NotificationS
             {
                 try
                 {
-                    await signal.WaitAsync(Poll, ct);
+                    await BroadcastSignal.WaitAsync(placed, Poll, ct);
                 }
                 catch (OperationCanceledException)
                 {
