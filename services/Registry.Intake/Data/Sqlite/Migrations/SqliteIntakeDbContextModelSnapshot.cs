@@ -465,6 +465,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
 
                     b.HasIndex("DueAt", "Id");
 
+                    b.HasIndex(new[] { "Id" }, "ix_notifications_unplaced")
+                        .HasFilter("\"Sequence\" IS NULL");
+
                     b.ToTable("notifications", (string)null);
                 });
 
@@ -522,26 +525,6 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                     b.HasIndex("CaseId", "Id");
 
                     b.ToTable("identity_assertions", (string)null);
-                });
-
-            modelBuilder.Entity("Registry.Intake.Domain.NotificationCounter", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Last")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("notification_counter", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Last = 0L
-                        });
                 });
 
             modelBuilder.Entity("Registry.Intake.Domain.PersonalEffect", b =>
