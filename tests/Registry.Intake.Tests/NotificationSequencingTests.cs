@@ -1,0 +1,207 @@
+using System.Data.Common;
+using System.Linq.Expressions;
+using Grpc.Core;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Contracts;
+using Registry.Intake.Data;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Notifications;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Messaging;
+using Registry.Testing;
+using NotificationKind = Registry.Protos.Intake.V1.NotificationKind;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>
+/// The ICRC feed's places given after commit (<see cref="NotificationSequencer"/>, issue 15): under many writers at
+/// once (registrations through the gRPC client, admissions through the bus), a reader that hangs up and resumes from its
+/// cursor gets every notification once, in order, the places without gaps; sequencers of several processes at once never
+/// give a place twice; and a writer whose transaction is open holds nobody back (no shared row is locked).
+/// </summary>
+public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
+{
+    private static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(90);
+
+    /// <summary>Reads the feed from <paramref name="cursor"/> until <paramref name="enough"/> holds for what was read, then hangs up.</summary>
+    private async Task<List<Notification>> ReadAsync(string cursor, Func<List<Notification>, bool> enough)
+    {
+        using var timeout = new CancellationTokenSource(ReadFor);
+        using var call = intake.Client.StreamNotifications(new StreamNotificationsRequest { Cursor = cursor }, cancellationToken: timeout.Token);
+        var read = new List<Notification>();
+        while (!enough(read) && await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            read.Add(call.ResponseStream.Current.Notification);
+        }
+
+        return read;
+    }
+
+    /// <summary>The feed's end now: the cursor of a notification raised just before (every later one comes after it).</summary>
+    private async Task<long> EndOfFeedAsync()
+    {
+        var seed = (await intake.Client.RegisterCaptureAsync(ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()))).Case;
+        var read = await ReadAsync("", read => read.Any(n => n.CaseId == seed.CaseId));
+        return long.Parse(read[^1].Cursor);
+    }
+
+    private Task WaitUntilAllPlacedAsync() =>
+        Eventually.TrueAsync(() => intake.QueryAsync(db => db.Notifications.AllAsync(n => n.Sequence != null)), TimeSpan.FromSeconds(30),
+            "every committed notification to have its place");
+
+    /// <summary>Every place of the whole feed is given once, and they run 1, 2, … without a gap.</summary>
+    private async Task AssertPlacesRunWithoutGapsAsync()
+    {
+        var places = await intake.QueryAsync(db => db.Notifications.Select(n => n.Sequence!.Value).OrderBy(s => s).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, places.Count).Select(i => (long)i), places);
+    }
+
+    /// <summary>The place of the one notification <paramref name="which"/> selects, once it has one.</summary>
+    private async Task<long> PlaceWhenGivenAsync(Expression<Func<Registry.Intake.Domain.IcrcNotification, bool>> which, string what)
+    {
+        long? place = null;
+        await Eventually.TrueAsync(async () => (place = await intake.QueryAsync(db => db.Notifications.Where(which).Select(n => n.Sequence).SingleOrDefaultAsync())) is not null,
+            TimeSpan.FromSeconds(30), what);
+        return place!.Value;
+    }
+
+    [Fact]
+    public async Task Many_writers_and_a_reader_that_resumes_from_its_cursor_get_every_notification_once_in_order_without_gaps()
+    {
+        const int Writers = 16;
+        const int Each = 6; // registrations per writer; every second one is also admitted (a consumer's notification)
+        const int Expected = Writers * Each + Writers * Each / 2;
+        var start = await EndOfFeedAsync();
+
+        var writing = Task.WhenAll(Enumerable.Range(0, Writers).Select(async _ =>
+        {
+            for (var i = 0; i < Each; i++)
+            {
+                var registered = (await intake.Client.RegisterCaptureAsync(ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()))).Case;
+                if (i % 2 == 1)
+                {
+                    await intake.Bus.Publisher.Publish(new CustodyAdmitted
+                    {
+                        CaseId = Guid.Parse(registered.CaseId), AdmittedAt = DateTimeOffset.UtcNow, Facility = "Camp 3", CustodianAgency = "UA-SBU",
+                    }, c => c.MessageId = NewId.NextGuid());
+                }
+            }
+        }));
+
+        // The first reader hangs up a third of the way, while the writers write; the second resumes from its last cursor.
+        var first = await ReadAsync(start.ToString(), read => read.Count >= Expected / 3);
+        var rest = await ReadAsync(first[^1].Cursor, read => first.Count + read.Count >= Expected);
+        await writing;
+        await WaitUntilAllPlacedAsync();
+
+        var all = first.Concat(rest).ToList();
+        Assert.Equal(Expected, all.Count);
+        Assert.Equal(all.Count, all.Select(n => n.NotificationId).Distinct().Count());
+        // In order, without gaps: exactly the places after the start.
+        Assert.Equal(Enumerable.Range(1, Expected).Select(i => start + i), all.Select(n => long.Parse(n.Cursor)));
+        // Nothing skipped: every notification placed after the start is among those read.
+        var placed = await intake.QueryAsync(db => db.Notifications.Where(n => n.Sequence > start).Select(n => n.NotificationId).ToListAsync());
+        Assert.Equal(placed.Select(id => id.ToString()).Order(), all.Select(n => n.NotificationId).Order());
+        Assert.Equal(Writers * Each, all.Count(n => n.Kind == NotificationKind.Registration));
+        Assert.Equal(Writers * Each / 2, all.Count(n => n.Kind == NotificationKind.Admission));
+        await AssertPlacesRunWithoutGapsAsync();
+    }
+
+    [Fact]
+    public async Task Sequencers_running_at_once_on_one_database_never_give_one_place_twice()
+    {
+        // The service's own sequencer, and four more as other replicas would run them, each on its own connection, in
+        // small rounds so that they meet often, while eight writers register.
+        var writing = Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await intake.Client.RegisterCaptureAsync(ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()));
+            }
+        }));
+        var sequencers = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            var given = new List<long>();
+            while (!writing.IsCompleted)
+            {
+                await using var scope = intake.Service.Services.CreateAsyncScope();
+                given.AddRange(await NotificationSequencer.PlaceAsync(scope.ServiceProvider.GetRequiredService<IntakeDbContext>(), batch: 3, CancellationToken.None));
+            }
+
+            return given;
+        }).ToList();
+
+        await writing;
+        var given = (await Task.WhenAll(sequencers)).SelectMany(g => g).ToList();
+        await WaitUntilAllPlacedAsync();
+
+        Assert.NotEmpty(given); // the extra sequencers did give places, not only the service's own
+        Assert.Equal(given.Count, given.Distinct().Count());
+        await AssertPlacesRunWithoutGapsAsync();
+    }
+
+    /// <summary>Holds a transaction at its commit until <see cref="Release"/>: the writer has done everything else.</summary>
+    private sealed class HoldAtCommit : DbTransactionInterceptor
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached => _reached.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask<InterceptionResult> TransactionCommittingAsync(
+            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            _reached.TrySetResult();
+            await _released.Task;
+            return result;
+        }
+    }
+
+    [Fact]
+    public async Task A_writer_whose_transaction_is_still_open_holds_no_other_writer_back_and_gets_a_later_place()
+    {
+        var registered = (await intake.Client.RegisterCaptureAsync(ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()))).Case;
+        var hold = new HoldAtCommit();
+        var connection = intake.Service.Services.GetRequiredService<IConfiguration>().GetConnectionString(IntakeModule.ConnectionName);
+        await using var db = new IntakeDbContext(new DbContextOptionsBuilder<IntakeDbContext>().UseNpgsql(connection).AddInterceptors(hold).Options);
+        var services = intake.Service.Services;
+        var store = new CaseStore(db, services.GetRequiredService<OutboxSignal<IntakeDbContext>>(), services.GetRequiredService<NotificationSignal>());
+
+        // A writer raises a notification through the same commit as every handler, and stops just before its commit.
+        var held = await db.Cases.SingleAsync(c => c.CaseId == Guid.Parse(registered.CaseId));
+        db.RaiseNotification(held, Registry.Intake.Domain.NotificationKind.StatusChange, "held open", DateTimeOffset.UtcNow);
+        var heldNotification = db.ChangeTracker.Entries<Registry.Intake.Domain.IcrcNotification>().Single().Entity;
+        var committing = store.CommitAsync(CancellationToken.None);
+        try
+        {
+            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Meanwhile another writer registers, within a generous bound (a shared row would keep it waiting until the held commit).
+            var other = (await intake.Client.RegisterCaptureAsync(
+                ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()), deadline: DateTime.UtcNow.AddSeconds(30))).Case;
+            var otherCase = Guid.Parse(other.CaseId);
+            var otherPlace = await PlaceWhenGivenAsync(n => n.CaseId == otherCase, "the other registration's notification to get its place while the held one is open");
+            Assert.False(committing.IsCompleted);
+
+            hold.Release();
+            await committing;
+            var heldPlace = await PlaceWhenGivenAsync(n => n.Id == heldNotification.Id, "the held notification to get its place once committed");
+            // Written earlier (a smaller id), committed later: its place comes after, as a reader that passed the other's needs.
+            Assert.True(heldNotification.Id < await intake.QueryAsync(db => db.Notifications.Where(n => n.CaseId == otherCase).Select(n => n.Id).SingleAsync()));
+            Assert.True(heldPlace > otherPlace, $"held {heldPlace}, other {otherPlace}");
+        }
+        finally
+        {
+            hold.Release();
+            await committing.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        await AssertPlacesRunWithoutGapsAsync();
+    }
+}
