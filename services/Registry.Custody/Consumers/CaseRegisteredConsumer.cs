@@ -17,7 +17,7 @@ public sealed class CaseRegisteredConsumer(OpenCustodyRecordHandler open, ILogge
     {
         if (await open.HandleAsync(context.Message, context.CancellationToken) is not null)
         {
-            logger.LogInformation("Opening custody record for case {CaseNumber}", context.Message.CaseNumber);
+            logger.LogDebug("Opening custody record for case {CaseNumber}", context.Message.CaseNumber);
         }
     }
 }

@@ -17,7 +17,7 @@ public sealed class CaseRegisteredConsumer(OpenMedicalRecordHandler open, ILogge
     {
         if (await open.HandleAsync(context.Message, context.CancellationToken) is not null)
         {
-            logger.LogInformation("Opening medical record for case {CaseNumber}", context.Message.CaseNumber);
+            logger.LogDebug("Opening medical record for case {CaseNumber}", context.Message.CaseNumber);
         }
     }
 }

@@ -1,4 +1,6 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -12,16 +14,80 @@ public static class Inbox
     /// it: <see cref="InboxFilter{TConsumer, TDb, TMessage}"/> does, for every consumer registered
     /// through <see cref="RegistryConsumerDefinition{TConsumer, TDb}"/>.
     /// </summary>
+    /// <remarks>
+    /// <para><b>Two round trips</b> when the message is new and the consumer reads nothing: the inbox row and the
+    /// consumer's rows in one batch (Npgsql sends the transaction's <c>BEGIN</c> with the first command instead of
+    /// on its own), then <c>COMMIT</c>. The inbox is not asked first: a message applied before meets the inbox
+    /// row's primary key (or, when its body is the same, the consumer's own key first), the transaction rolls
+    /// back, and only then is the inbox asked whether the message was applied — so a repeat costs a few round
+    /// trips more and a new message none. No savepoint is taken around the saves (a failed save fails the attempt).</para>
+    /// <para>A unique key other than the inbox's refusing a message the inbox has not seen (a case announced
+    /// again under another message id: the record is there already) is not an error yet: the message is applied
+    /// once more, in a new transaction, with <see cref="Reapplying"/> true, so that a consumer which inserts
+    /// without asking first (<c>OpenCustodyRecordHandler</c>) now asks. A second refusal is thrown, as any
+    /// other failure is, to the retry policy.</para>
+    /// </remarks>
     public static async Task<bool> ApplyOnceAsync<TDb>(
         this TDb db, Guid messageId, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
         where TDb : DbContext, IInboxStore
     {
-        if (await AlreadyAppliedAsync(db, messageId, consumer, ct))
+        try
         {
-            return false;
+            return await ApplyInTransactionAsync(db, messageId, consumer, clock, apply, ct);
+        }
+        catch (DbUpdateException first)
+        {
+            if (await AlreadyAppliedAsync(db, messageId, consumer, ct))
+            {
+                return false;
+            }
+
+            if (!IsUniqueViolation(first))
+            {
+                throw;
+            }
         }
 
+        ReapplyingFlag.Value = true;
+        try
+        {
+            return await ApplyInTransactionAsync(db, messageId, consumer, clock, apply, ct);
+        }
+        catch (DbUpdateException)
+        {
+            if (await AlreadyAppliedAsync(db, messageId, consumer, ct))
+            {
+                return false;
+            }
+
+            throw;
+        }
+        finally
+        {
+            ReapplyingFlag.Value = false;
+        }
+    }
+
+    /// <summary>
+    /// True while <see cref="ApplyOnceAsync{TDb}"/> applies a message the second time, after a unique key other than
+    /// the inbox's refused the first attempt: a consumer that inserts on the strength of a key (one record per case)
+    /// without reading first reads first now, and leaves alone what is there already.
+    /// </summary>
+    public static bool Reapplying => ReapplyingFlag.Value;
+
+    private static readonly AsyncLocal<bool> ReapplyingFlag = new();
+
+    /// <summary>One attempt; on a failure the transaction is rolled back and the context forgets what it tracked.</summary>
+    private static async Task<bool> ApplyInTransactionAsync<TDb>(
+        TDb db, Guid messageId, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
+        where TDb : DbContext, IInboxStore
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // EF Core would wrap each save in the transaction in a savepoint (SAVEPOINT before, RELEASE after: two round
+        // trips on PostgreSQL) so that a failed save leaves the transaction usable. Nothing here goes on after a failed
+        // save: the whole attempt is rolled back below, so the savepoints would only cost.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = consumer, ProcessedAt = clock.GetUtcNow() });
@@ -36,16 +102,34 @@ public static class Inbox
         {
             await transaction.RollbackAsync(ct);
             db.ChangeTracker.Clear();
-            if (await AlreadyAppliedAsync(db, messageId, consumer, ct))
-            {
-                return false;
-            }
-
             throw;
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
         }
     }
 
     private static Task<bool> AlreadyAppliedAsync<TDb>(TDb db, Guid messageId, string consumer, CancellationToken ct)
         where TDb : DbContext, IInboxStore =>
         db.InboxMessages.AsNoTracking().AnyAsync(m => m.MessageId == messageId && m.Consumer == consumer, ct);
+
+    /// <summary>
+    /// A unique key or primary key refused a row: PostgreSQL's 23505; SQLite's SQLITE_CONSTRAINT_UNIQUE (2067) and
+    /// SQLITE_CONSTRAINT_PRIMARYKEY (1555), https://www.sqlite.org/rescode.html. Looked for along the inner
+    /// exceptions, since a store may wrap it (custody reports its timeline's index as a lost race).
+    /// </summary>
+    private static bool IsUniqueViolation(Exception error)
+    {
+        for (var e = error.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
+                or SqliteException { SqliteExtendedErrorCode: 2067 or 1555 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -33,7 +33,12 @@ public sealed class InboxFilter<TConsumer, TDb, TMessage>(
         bool applied;
         try
         {
-            applied = await db.ApplyOnceAsync(messageId, Consumer, clock, _ => next.Send(context), context.CancellationToken);
+            applied = await db.ApplyOnceAsync(messageId, Consumer, clock, _ =>
+            {
+                // An attempt the inbox rolled back and applies again (Inbox.Reapplying) leaves no action behind.
+                commit.Discard();
+                return next.Send(context);
+            }, context.CancellationToken);
         }
         catch (Exception ex) when (ex is not MessageRefusedException && MessageRefusedException.Permanent(ex) is { } reason)
         {
@@ -73,6 +78,9 @@ public sealed class InboxCommit
     private readonly List<Action> _actions = [];
 
     public void OnCommitted(Action action) => _actions.Add(action);
+
+    /// <summary>Forgets the actions of an attempt that was rolled back.</summary>
+    internal void Discard() => _actions.Clear();
 
     internal void Committed()
     {

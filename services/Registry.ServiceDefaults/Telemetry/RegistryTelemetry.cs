@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -27,31 +28,74 @@ public static class RegistryTelemetry
     public static readonly string[] ActivitySources =
         [Source.Name, "MassTransit", "Yarp.ReverseProxy", "Microsoft.AspNetCore", "System.Net.Http", "Grpc.Net.Client"];
 
+    /// <summary>Configuration key of the trace sampling ratio (0 to 1, default 1): see <see cref="AddRegistryTelemetry"/>.</summary>
+    public const string SampleRatioKey = "Telemetry:Tracing:SampleRatio";
+
     /// <summary>
     /// Traces, metrics and logs for one service. OTLP export is switched on by the standard
     /// OTEL_EXPORTER_OTLP_ENDPOINT variable, so nothing leaves the process unless an operator asks.
+    /// <list type="bullet">
+    /// <item><b>With an exporter</b>, spans are recorded and exported, sampled by OpenTelemetry's
+    /// <c>ParentBased(TraceIdRatioBased(r))</c>: a trace started here is kept with probability <c>r</c>
+    /// (<see cref="SampleRatioKey"/>, 0 to 1, default 1: every trace); a span with a parent follows the parent's
+    /// decision (the W3C Trace Context <c>sampled</c> flag), so a trace is kept whole or not at all across gRPC and
+    /// the bus. The standard <c>OTEL_TRACES_SAMPLER</c> / <c>OTEL_TRACES_SAMPLER_ARG</c>, when set, take precedence
+    /// (the OpenTelemetry SDK reads them: OpenTelemetry specification, "SDK environment variables").</item>
+    /// <item><b>Without one</b>, no trace starts here (<c>ParentBased(AlwaysOff)</c>), no SQL command makes a span, and
+    /// no log record goes to an OpenTelemetry provider: nobody would read them, and recording every gRPC call, bus
+    /// message and SQL command cost CPU on every request (issue 15). The trace context still flows: a call without a
+    /// sampled caller gets propagation-only activities (ids, no tags, flag <c>00</c>); a call whose caller sampled its
+    /// trace is recorded, because only a recorded span carries the <c>sampled</c> flag on (.NET clears it on a
+    /// propagation-only activity), so that the next service that does export keeps the trace whole. A host that
+    /// exports by other means (the embedded host's dashboard) adds its own tracer providers; they record what they
+    /// sample.</item>
+    /// </list>
+    /// Metrics are kept either way (aggregated in memory, cheap).
     /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="SampleRatioKey"/> is not a number from 0 to 1.</exception>
     public static IHostApplicationBuilder AddRegistryTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
-        builder.Logging.AddOpenTelemetry(logging =>
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var ratio = SampleRatio(builder.Configuration[SampleRatioKey]);
+        // The options of whichever OpenTelemetry log provider the host ends up with (this one, or the embedded host's).
+        builder.Services.Configure<OpenTelemetryLoggerOptions>(logging =>
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        if (exporting)
+        {
+            builder.Logging.AddOpenTelemetry();
+        }
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
                 builder.Configuration["OTEL_SERVICE_NAME"] ?? serviceName,
                 serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
-            .WithTracing(tracing => tracing
-                .AddSource(Source.Name)
-                .AddSource("MassTransit")
-                .AddSource("Yarp.ReverseProxy")
-                .AddAspNetCoreInstrumentation(o => o.Filter = IsNotProbe)
-                // Without this every gRPC call would have two client spans (gRPC and HttpClient).
-                .AddGrpcClientInstrumentation(o => o.SuppressDownstreamInstrumentation = true)
-                .AddHttpClientInstrumentation()
-                .AddNpgsql())
+            .WithTracing(tracing =>
+            {
+                if (!exporting)
+                {
+                    tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
+                }
+                else if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
+                {
+                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)));
+                }
+
+                tracing
+                    .AddSource(Source.Name)
+                    .AddSource("MassTransit")
+                    .AddSource("Yarp.ReverseProxy")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = IsNotProbe)
+                    // Without this every gRPC call would have two client spans (gRPC and HttpClient).
+                    .AddGrpcClientInstrumentation(o => o.SuppressDownstreamInstrumentation = true)
+                    .AddHttpClientInstrumentation();
+                if (exporting)
+                {
+                    tracing.AddNpgsql();
+                }
+            })
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -60,12 +104,29 @@ public static class RegistryTelemetry
                 .AddMeter(Meter.Name)
                 .AddNpgsqlInstrumentation());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporting)
         {
             otel.UseOtlpExporter();
         }
 
         return builder;
+    }
+
+    /// <summary>The ratio of <see cref="SampleRatioKey"/>: absent means 1 (every trace).</summary>
+    private static double SampleRatio(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return 1.0;
+        }
+
+        if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio)
+            || ratio is < 0 or > 1 || double.IsNaN(ratio))
+        {
+            throw new InvalidOperationException($"{SampleRatioKey} must be a number from 0 to 1 (the share of traces started here that are kept), not '{value}'.");
+        }
+
+        return ratio;
     }
 
     private static bool IsNotProbe(HttpContext context) =>

@@ -60,7 +60,7 @@ public sealed class RegisterCaptureHandler(
                 $"Registered: {IcrcFeed.Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
         });
 
-        logger.LogInformation("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
+        logger.LogDebug("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
             entity.CaseNumber, entity.CaseId, entity.CapturingAgency, found.Count);
         return new Registered(entity, found, Replayed: false);
     }

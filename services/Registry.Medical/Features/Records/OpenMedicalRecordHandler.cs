@@ -3,6 +3,7 @@ using Registry.Contracts;
 using Registry.Medical.Data;
 using Registry.Medical.Domain;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
 
 namespace Registry.Medical.Features.Records;
 
@@ -16,7 +17,9 @@ public sealed class OpenMedicalRecordHandler(MedicalDbContext db, TimeProvider c
     /// <returns>The record opened, or null when the case already had one (announced again by another message id).</returns>
     public async Task<MedicalRecord?> HandleAsync(CaseRegistered registered, CancellationToken ct)
     {
-        if (await db.Records.AnyAsync(r => r.CaseId == registered.CaseId, ct))
+        // Not asked first: the record's primary key (the case id) answers in the inbox's batch, and the inbox
+        // applies the message again, asking now, only when the key refused it (Inbox.Reapplying).
+        if (Inbox.Reapplying && await db.Records.AnyAsync(r => r.CaseId == registered.CaseId, ct))
         {
             return null;
         }
