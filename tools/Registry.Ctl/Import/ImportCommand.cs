@@ -14,10 +14,12 @@ internal static class ImportCommand
 
     public static readonly string Help = $$"""
         registryctl import <list.csv> --agency <code> --gateway <url> --authority <url> --client <client-id> [--secret <secret>]
-                           [--report <file>] [--batch 500] [--parallel 2] [--deadline 120] [--retries 5]
+                           [--report <file>] [--batch 500] [--parallel 2] [--deadline 30] [--retries 5]
 
           Registers every row of an agency's list of captured persons through the gateway's ImportCaptures RPC, in batches
-          of --batch rows (1 to 1,000), --parallel batches in flight, each call with a deadline of --deadline seconds. A
+          of --batch rows (1 to 1,000), --parallel batches in flight, each call with a deadline of --deadline seconds (the
+          gateway cuts a forwarded call's deadline to Services:MaxForwardedCallTimeout, 10 s by default: keep a batch
+          small enough to be registered within it). A
           batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is sent again, --retries times at most,
           with the same request_ids (so a row stored by an attempt that timed out comes back "replayed", never twice).
 
@@ -75,7 +77,7 @@ internal static class ImportCommand
         var settings = new ImportSettings(
             options.Int("--batch") is { } batch ? batch <= 1000 ? batch : throw new UsageException($"--batch must be 1 to 1000 (ImportCaptures takes at most 1,000 rows), not {batch}.") : 500,
             options.Int("--parallel") ?? 2,
-            TimeSpan.FromSeconds(options.Int("--deadline") ?? 120),
+            TimeSpan.FromSeconds(options.Int("--deadline") ?? 30),
             options.Get("--retries") is { } retries
                 ? int.TryParse(retries, out var count) && count >= 0 ? count : throw new UsageException($"--retries must be 0 or more, not '{retries}'.")
                 : 5);
