@@ -102,6 +102,19 @@ internal static class IdentityCommands
     public static async Task<int> TokenAsync(string[] rest)
     {
         var options = Options.Parse(rest, "--authority", "--client", "--secret", "--scope");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
+        Console.WriteLine(await tokens.GetAsync(Credentials(options)));
+        return 0;
+    }
+
+    /// <summary>
+    /// The client credentials a command calls with: <c>--authority</c> (or REGISTRY_AUTHORITY), <c>--client</c>,
+    /// <c>--secret</c> (or REGISTRY_CLIENT_SECRET), <c>--scope</c> (default <c>registry</c>).
+    /// </summary>
+    /// <exception cref="UsageException">One is missing, or the authority is not an absolute URI.</exception>
+    public static ClientCredentials Credentials(Options options)
+    {
         var authority = options.Get("--authority") ?? Environment.GetEnvironmentVariable("REGISTRY_AUTHORITY")
             ?? throw new UsageException("--authority is required (e.g. http://127.0.0.1:5184/), or set REGISTRY_AUTHORITY.");
         if (!Uri.TryCreate(authority, UriKind.Absolute, out var authorityUri))
@@ -112,10 +125,7 @@ internal static class IdentityCommands
         var clientId = options.Get("--client") ?? throw new UsageException("--client is required.");
         var secret = options.Get("--secret") ?? Environment.GetEnvironmentVariable("REGISTRY_CLIENT_SECRET")
             ?? throw new UsageException("No secret: pass --secret or set REGISTRY_CLIENT_SECRET.");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
-        Console.WriteLine(await tokens.GetAsync(new ClientCredentials(authorityUri, clientId, secret, options.Get("--scope") ?? RegistryClaims.Scope)));
-        return 0;
+        return new ClientCredentials(authorityUri, clientId, secret, options.Get("--scope") ?? RegistryClaims.Scope);
     }
 
     private static TimeSpan Duration(Options options, string name, TimeSpan fallback) =>

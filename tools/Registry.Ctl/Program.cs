@@ -1,4 +1,5 @@
 using Registry.Ctl;
+using Registry.Ctl.Import;
 
 const string usage = """
     registryctl — operator commands for the registry
@@ -52,6 +53,10 @@ const string usage = """
           Prints an access token (client-credentials grant, RFC 6749 §4.4) from the authorization server at
           --authority (or REGISTRY_AUTHORITY); the secret may come from REGISTRY_CLIENT_SECRET instead.
 
+      registryctl import <list.csv> --agency <code> --gateway <url> --authority <url> --client <client-id> [--secret <secret>] [--report <file>] [--batch 500] [--parallel 2]
+          Registers an agency's list of captured persons (CSV) through the gateway's ImportCaptures, with a progress bar and a
+          report file of every row's outcome; exit 3 when some rows were refused. `registryctl import --help` for the columns.
+
     Exit codes: 0 done, 1 the broker, database or authorization server could not be used or refused (or the row is not parked), 2 a bad command line.
     """;
 
@@ -65,6 +70,7 @@ try
         ["clients", var command, .. var rest] => await IdentityCommands.ClientsAsync(command, rest),
         ["keys", var command, .. var rest] => await IdentityCommands.KeysAsync(command, rest),
         ["token", .. var rest] => await IdentityCommands.TokenAsync(rest),
+        ["import", .. var rest] => await ImportCommand.RunAsync(rest),
         _ => Usage(),
     };
 }

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Security;
+using Registry.Testing;
+
+namespace Registry.EndToEnd.Tests;
+
+/// <summary>
+/// <c>registryctl import list.csv</c> as an operator runs it: the built tool as a process, with a client-credentials
+/// token of an intake officer from the test's authorization server, against the gateway and the services as processes.
+/// </summary>
+[Collection(RegistryCollection.Name)]
+public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
+{
+    private const string Header = "family_name,given_names,family_name_latin,date_of_birth,nationality,service_number,captured_at,capture_place,capturing_unit,circumstances";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("registryctl-import-").FullName;
+
+    // A surname no other test registers, so the duplicate candidates the report shows are this list's own.
+    private readonly string _family = "Тест" + new string(Guid.NewGuid().ToString("N")[..6].Select(c => (char)('а' + (c % 20))).ToArray());
+
+    private IntakeService.IntakeServiceClient Intake => new(registry.GatewayChannel);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task A_list_is_registered_row_by_row_with_a_report_and_a_rerun_replays_it()
+    {
+        var list = Write("list.csv",
+            Header,
+            $"{_family},Алексей Сергеевич,Smirnov,1994-03-12,RU,АБ-{Serial()},2025-03-14T06:30:00Z,\"Robotyne, Zaporizhzhia oblast\",65th Brigade,one",
+            $"{_family}а,Иван,,1994-13,RU,,2025-03-14T06:30:00Z,Robotyne,65th Brigade,bad date",
+            $"{_family}ов,Пётр,,1990,RU,000,2025-03-14T06:30:00Z,Robotyne,65th Brigade,placeholder number",
+            $"{_family},Алексей Сергеевич,Smirnov,1994-03-12,RU,,2025-03-15T10:00:00+02:00,Robotyne,65th Brigade,the first man again",
+            $"{_family}ин,Олег,,1988-07,RU,,2025-03-16T08:00Z,Robotyne,65th Brigade,two");
+
+        // Three rows a batch: lines 2, 3 (invalid, not counted), 4 and 5 in the first, so the man of line 5 meets line 2 in one
+        // batch; line 6 in the second, sent beside it.
+        var first = await RunAsync(list, "--batch", "3", "--parallel", "2");
+
+        Assert.True(first.Code == 3, first.ToString());
+        var report = ReadReport(list);
+        Assert.Equal([2L, 3, 4, 5, 6], report.Select(r => r.Line));
+        Assert.Equal(["created", "invalid", "refused", "created", "created"], report.Select(r => r.Outcome));
+        Assert.Equal("date_of_birth: '1994-13' has no month 13", report[1].Violations);
+        Assert.Equal("", report[1].CaseId);
+        Assert.StartsWith("service_number: ", report[2].Violations);
+        Assert.Equal("", report[2].CaseId);
+        // The same man registered twice in one list: the later row names the earlier case as its likeliest duplicate.
+        Assert.Equal((1, report[0].CaseNumber), (report[3].Candidates, report[3].BestCandidate));
+        Assert.Contains("5 row(s): 3 created, 0 replayed, 1 refused, 1 invalid (not sent)", first.Out);
+
+        // What the report says is what the registry holds.
+        var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[0].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
+        Assert.Equal((report[0].CaseNumber, _family, 1994, 3, 12, "Robotyne, Zaporizhzhia oblast"),
+            (stored.CaseNumber, stored.Identity.FamilyName, stored.Identity.DateOfBirth.Year, stored.Identity.DateOfBirth.Month, stored.Identity.DateOfBirth.Day, stored.Capture.Place));
+        Assert.Equal("UA-SSO", stored.Capture.CapturingAgency);
+
+        // Run again: the rows without request_id derive the same ids, and the registry replays the same cases.
+        var again = await RunAsync(list, "--batch", "2");
+        Assert.True(again.Code == 3, again.ToString());
+        var replayed = ReadReport(list);
+        Assert.Equal(["replayed", "invalid", "refused", "replayed", "replayed"], replayed.Select(r => r.Outcome));
+        Assert.Equal(report.Select(r => (r.RequestId, r.CaseId)), replayed.Select(r => (r.RequestId, r.CaseId)));
+
+        // The bad rows corrected in the list: they are sent as new, the others replayed, and every row is done (exit 0).
+        File.WriteAllText(list, File.ReadAllText(list).Replace("1994-13", "1994-12").Replace(",000,", $",АБ-{Serial()},"));
+        var corrected = await RunAsync(list, "--batch", "500");
+        Assert.True(corrected.Code == 0, corrected.ToString());
+        Assert.Equal(["replayed", "created", "created", "replayed", "replayed"], ReadReport(list).Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task A_throttled_import_waits_as_the_gateway_asks_and_stops_with_exit_1_when_it_cannot_go_on()
+    {
+        // A gateway whose bucket holds one call and refills one every 3 s: the second batch is refused RESOURCE_EXHAUSTED
+        // with google.rpc.RetryInfo, and sent again with the same request_ids once the delay it names has passed.
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["RateLimits__Default__TokenLimit"] = "1",
+            ["RateLimits__Default__TokensPerPeriod"] = "1",
+            ["RateLimits__Default__ReplenishmentPeriod"] = "00:00:03",
+        });
+        var list = Write("throttled.csv",
+            Header,
+            $"{_family},Антон,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,one",
+            $"{_family}ин,Борис,,1992,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,two",
+            $"{_family}ов,Виктор,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,three");
+
+        var waited = await RunAsync(list, gateway.GrpcAddress, "--batch", "1", "--parallel", "1");
+        Assert.True(waited.Code == 0, waited.ToString());
+        Assert.Equal(["created", "created", "created"], ReadReport(list).Select(r => r.Outcome));
+        Assert.Contains("batch attempt(s) retried", waited.Out);
+
+        // Without retries a throttled batch stops the import (two batches in flight at once: the bucket of one refuses one
+        // of them): what was not sent is "unsent", exit 1.
+        File.WriteAllText(list, File.ReadAllText(list).Replace("2025-04-01", "2025-04-02"));
+        var stopped = await RunAsync(list, gateway.GrpcAddress, "--batch", "1", "--parallel", "2", "--retries", "0");
+        Assert.True(stopped.Code == 1, stopped.ToString());
+        Assert.Contains("ResourceExhausted", stopped.Err);
+        Assert.Contains(ReadReport(list), r => r.Outcome == "unsent" && r.Violations.StartsWith("not sent: the gateway answered ResourceExhausted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_exits_1_and_a_list_that_is_not_one_exits_2_before_anything_is_sent()
+    {
+        var list = Write("small.csv", Header, $"{_family},Антон,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,one");
+        var refused = await RunAsync(list, registry.Gateway.GrpcAddress, ["--secret", "not-the-secret"]);
+        Assert.True(refused.Code == 1, refused.ToString());
+        Assert.Contains("invalid_client", refused.Err);
+
+        var misspelt = Write("misspelt.csv", "family_name,captured_at,capturing_agnecy", $"{_family},2025-04-01T06:00:00Z,UA-SSO");
+        var badHeader = await RunAsync(misspelt, registry.Gateway.GrpcAddress, [], agency: null);
+        Assert.True(badHeader.Code == 2, badHeader.ToString());
+        Assert.Contains("unknown column(s) 'capturing_agnecy'", badHeader.Err);
+
+        var noAgency = await RunAsync(list, registry.Gateway.GrpcAddress, [], agency: null);
+        Assert.True(noAgency.Code == 2, noAgency.ToString());
+        Assert.Contains("no capturing_agency column", noAgency.Err);
+        Assert.False(File.Exists(Path.ChangeExtension(list, ".report.csv")));
+    }
+
+    private static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    private static string Serial() => Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private string Write(string name, params string[] lines)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, string.Join("\r\n", lines) + "\r\n", new UTF8Encoding(false));
+        return path;
+    }
+
+    private static List<ReportRow> ReadReport(string list)
+    {
+        using var reader = CsvHelper.CsvReader.FromFile(Path.ChangeExtension(list, ".report.csv"), new CsvHelper.CsvReaderOptions { Separator = ',' });
+        var rows = new List<ReportRow>();
+        while (reader.Read())
+        {
+            rows.Add(new ReportRow(
+                long.Parse(reader.GetString("line"), System.Globalization.CultureInfo.InvariantCulture), reader.GetString("request_id"),
+                reader.GetString("outcome"), reader.GetString("case_id"), reader.GetString("case_number"),
+                int.Parse(reader.GetString("duplicate_candidates"), System.Globalization.CultureInfo.InvariantCulture),
+                reader.GetString("best_duplicate_case_number"), reader.GetString("violations")));
+        }
+
+        return rows;
+    }
+
+    private Task<Run> RunAsync(string list, params string[] options) => RunAsync(list, registry.Gateway.GrpcAddress, options);
+
+    private Task<Run> RunAsync(string list, Uri gateway, params string[] options) => RunAsync(list, gateway, options, "UA-SSO");
+
+    /// <summary>Runs the built registryctl as an intake officer of UA-SSO (its secret from REGISTRY_CLIENT_SECRET, as in a script).</summary>
+    private static async Task<Run> RunAsync(string list, Uri gateway, string[] options, string? agency)
+    {
+        var authority = await TestAuthority.GetAsync();
+        var credentials = await authority.CredentialsAsync("UA-SSO", [RegistryRoles.IntakeOfficer]);
+        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
+        string[] arguments =
+        [
+            dll, "import", list, "--gateway", gateway.ToString(), "--authority", authority.Issuer.ToString(), "--client", credentials.ClientId,
+            .. agency is null ? Array.Empty<string>() : ["--agency", agency], .. options,
+        ];
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["REGISTRY_CLIENT_SECRET"] = credentials.Secret;
+        start.Environment.Remove("REGISTRY_GATEWAY");
+        start.Environment.Remove("REGISTRY_AUTHORITY");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return new Run(process.ExitCode, await output, await error);
+    }
+
+    private sealed record Run(int Code, string Out, string Err)
+    {
+        public override string ToString() => $"exit {Code}\n{Out}\n{Err}";
+    }
+
+    private sealed record ReportRow(long Line, string RequestId, string Outcome, string CaseId, string CaseNumber, int Candidates, string BestCandidate, string Violations);
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Google.Protobuf.WellKnownTypes;
+using Registry.Protos.Common.V1;
+using Registry.Protos.Intake.V1;
+using Enum = System.Enum;
+
+namespace Registry.Ctl.Import;
+
+using Identity = Registry.Protos.Intake.V1.Identity;
+
+/// <summary>
+/// The columns of an import list: one per field of <c>RegisterCaptureRequest</c> (protos/registry/intake/v1/intake.proto)
+/// that an agency fills, named after the proto field (<c>capture.place</c> as <c>capture_place</c>, <c>identity_source.kind</c>
+/// as <c>source_kind</c>, the coordinates as <c>latitude</c> and <c>longitude</c>). Each column turns its text into the
+/// field, or says in plain words why it cannot (an unparseable date, an unknown category): such a row is not sent.
+/// Everything else — lengths, a name to call the person by, a capture not in the future, a placeholder service number —
+/// is the registry's to check, and comes back per row as the server's refusal.
+/// </summary>
+internal static partial class CaptureColumns
+{
+    /// <summary>One column: its header name, the proto path the server names in its violations, its help line, and how its text is set.</summary>
+    /// <param name="Set">Sets the field from a value that is not empty; returns why it cannot, or null.</param>
+    internal sealed record Column(string Name, string Path, string Help, Func<RegisterCaptureRequest, string, string?> Set);
+
+    public const string RequestId = "request_id";
+    public const string CapturingAgency = "capturing_agency";
+
+    public static readonly IReadOnlyList<Column> All =
+    [
+        new(RequestId, "request_id", "UUID; optional: when empty, one is derived from the row's content (see below)", (r, v) => { r.RequestId = v; return null; }),
+        new("family_name", "identity.family_name", "in the original script (e.g. Hangul, Cyrillic)", (r, v) => Text(r, v, (i, t) => i.FamilyName = t)),
+        new("given_names", "identity.given_names", "in the original script; a patronymic goes here after the given names (Иван Сергеевич)", (r, v) => Text(r, v, (i, t) => i.GivenNames = t)),
+        new("family_name_latin", "identity.family_name_latin", "Latin transliteration", (r, v) => Text(r, v, (i, t) => i.FamilyNameLatin = t)),
+        new("given_names_latin", "identity.given_names_latin", "Latin transliteration", (r, v) => Text(r, v, (i, t) => i.GivenNamesLatin = t)),
+        new("father_first_name", "identity.father_first_name", "Annex IV capture card", (r, v) => Text(r, v, (i, t) => i.FatherFirstName = t)),
+        new("mother_maiden_name", "identity.mother_maiden_name", "Annex IV capture card", (r, v) => Text(r, v, (i, t) => i.MotherMaidenName = t)),
+        new("date_of_birth", "identity.date_of_birth", "partial date: YYYY, YYYY-MM or YYYY-MM-DD", (r, v) => Date(v, d => Person(r).DateOfBirth = d)),
+        new("place_of_birth", "identity.place_of_birth", "", (r, v) => Text(r, v, (i, t) => i.PlaceOfBirth = t)),
+        new("sex", "identity.sex", "MALE or FEMALE (M, F)", (r, v) => Sex(r, v)),
+        new("nationality", "identity.nationality", "ISO 3166-1 alpha-2, e.g. RU, KP", (r, v) => Text(r, v, (i, t) => i.Nationality = t)),
+        new("dependent_power", "identity.dependent_power", "ISO 3166-1 alpha-2, when it differs from the nationality (GC III Art. 122)", (r, v) => Text(r, v, (i, t) => i.DependentPower = t)),
+        new("languages", "identity.languages", "BCP 47 tags separated by ';' or spaces, e.g. \"ko;ru\"", (r, v) => Languages(r, v)),
+        new("service_number", "identity.service_number", "as on the identity card; leave empty when unknown", (r, v) => Text(r, v, (i, t) => i.ServiceNumber = t)),
+        new("rank", "identity.rank", "", (r, v) => Text(r, v, (i, t) => i.Rank = t)),
+        new("military_unit", "identity.military_unit", "", (r, v) => Text(r, v, (i, t) => i.MilitaryUnit = t)),
+        new("role", "identity.role", "", (r, v) => Text(r, v, (i, t) => i.Role = t)),
+        new("in_service_since", "identity.in_service_since", "partial date: YYYY, YYYY-MM or YYYY-MM-DD", (r, v) => Date(v, d => Person(r).InServiceSince = d)),
+        new("person_to_inform", "identity.person_to_inform", "", (r, v) => Text(r, v, (i, t) => i.PersonToInform = t)),
+        new("person_to_inform_address", "identity.person_to_inform_address", "the family's address", (r, v) => Text(r, v, (i, t) => i.PersonToInformAddress = t)),
+        new("captured_at", "capture.captured_at", "RFC 3339 with an offset, e.g. 2025-03-14T06:30:00Z or 2025-03-14T09:30+03:00; required", (r, v) => CapturedAt(r, v)),
+        new("capture_place", "capture.place", "required", (r, v) => { Capture(r).Place = v; return null; }),
+        new("capturing_unit", "capture.capturing_unit", "required", (r, v) => { Capture(r).CapturingUnit = v; return null; }),
+        new(CapturingAgency, "capture.capturing_agency", "your agency's code, as your token carries it (e.g. UA-SSO); required here or by --agency", (r, v) => { Capture(r).CapturingAgency = v; return null; }),
+        new("latitude", "capture.coordinates.latitude", "WGS 84 decimal degrees, with longitude", (r, v) => Degrees(v, d => Point(r).Latitude = d)),
+        new("longitude", "capture.coordinates.longitude", "WGS 84 decimal degrees, with latitude", (r, v) => Degrees(v, d => Point(r).Longitude = d)),
+        new("circumstances", "capture.circumstances", "", (r, v) => { Capture(r).Circumstances = v; return null; }),
+        new("status_category", "status_category", "PRISONER_OF_WAR, PENDING_DETERMINATION (the default: GC III Art. 5), CIVILIAN_INTERNEE or OTHER", (r, v) => Category(r, v)),
+        new("source_kind", "identity_source.kind", "where the identity facts come from: STATED_BY_PERSON, DOCUMENT or THIRD_PARTY", (r, v) => SourceKindOf(r, v)),
+        new("source_document_type", "identity_source.document_type", "for DOCUMENT, e.g. \"military identity card\"", (r, v) => { Source(r).DocumentType = v; return null; }),
+        new("source_document_number", "identity_source.document_number", "", (r, v) => { Source(r).DocumentNumber = v; return null; }),
+        new("source_reported_by", "identity_source.reported_by", "for THIRD_PARTY: who reported it", (r, v) => { Source(r).ReportedBy = v; return null; }),
+        new("source_note", "identity_source.note", "", (r, v) => { Source(r).Note = v; return null; }),
+    ];
+
+    private static readonly Dictionary<string, Column> ByName = All.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The column of a header name (case and surrounding spaces ignored), or null.</summary>
+    public static Column? Find(string header) => ByName.GetValueOrDefault(header.Trim());
+
+    /// <summary>
+    /// The column a server violation's field names (<c>identity.date_of_birth</c>, <c>capture.coordinates</c>), so the report
+    /// speaks of the list's columns; the field itself when no column holds it.
+    /// </summary>
+    public static string ColumnOf(string field)
+    {
+        var path = field.Split('[')[0];
+        return All.FirstOrDefault(c => c.Path == path)?.Name ?? (path == "capture.coordinates" ? "latitude/longitude" : field);
+    }
+
+    /// <summary>The help text of the columns, one line each, for <c>registryctl import --help</c> and the README.</summary>
+    public static string Help() => string.Join('\n', All.Select(c => $"    {c.Name,-26}{(c.Help.Length > 0 ? c.Help : "text")}"));
+
+    private static Identity Person(RegisterCaptureRequest r) => r.Identity ??= new Identity();
+
+    private static CaptureEvent Capture(RegisterCaptureRequest r) => r.Capture ??= new CaptureEvent();
+
+    private static GeoPoint Point(RegisterCaptureRequest r) => Capture(r).Coordinates ??= new GeoPoint();
+
+    private static AssertionSource Source(RegisterCaptureRequest r) => r.IdentitySource ??= new AssertionSource();
+
+    private static string? Text(RegisterCaptureRequest r, string value, Action<Identity, string> set)
+    {
+        set(Person(r), value);
+        return null;
+    }
+
+    /// <summary>A partial date as the registry holds one: YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision), a real day.</summary>
+    private static string? Date(string value, Action<PartialDate> set)
+    {
+        if (PartialDatePattern().Match(value) is not { Success: true } m)
+        {
+            return $"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD";
+        }
+
+        var date = new PartialDate { Year = int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture) };
+        if (m.Groups["m"].Success)
+        {
+            date.Month = int.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture);
+            if (date.Month is < 1 or > 12)
+            {
+                return $"'{value}' has no month {date.Month}";
+            }
+        }
+
+        if (m.Groups["d"].Success)
+        {
+            date.Day = int.Parse(m.Groups["d"].Value, CultureInfo.InvariantCulture);
+            if (date.Day < 1 || date.Day > DateTime.DaysInMonth(date.Year == 0 ? 2000 : date.Year, date.Month))
+            {
+                return $"'{value}' is not a day of the calendar";
+            }
+        }
+
+        set(date);
+        return null;
+    }
+
+    /// <summary>An instant with its offset (RFC 3339 §5.6): a time without one would be read in the importing machine's zone.</summary>
+    private static string? CapturedAt(RegisterCaptureRequest r, string value)
+    {
+        if (!InstantPattern().IsMatch(value)
+            || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            return $"'{value}' is not a time with its offset: write e.g. 2025-03-14T06:30:00Z or 2025-03-14T09:30:00+03:00 (RFC 3339)";
+        }
+
+        Capture(r).CapturedAt = Timestamp.FromDateTimeOffset(at);
+        return null;
+    }
+
+    private static string? Degrees(string value, Action<double> set)
+    {
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) || !double.IsFinite(degrees))
+        {
+            return $"'{value}' is not a number of degrees (decimal point, e.g. 47.8388)";
+        }
+
+        set(degrees);
+        return null;
+    }
+
+    private static string? Sex(RegisterCaptureRequest r, string value)
+    {
+        var sex = value.Trim().ToUpperInvariant() switch
+        {
+            "MALE" or "M" or "SEX_MALE" => Protos.Intake.V1.Sex.Male,
+            "FEMALE" or "F" or "SEX_FEMALE" => Protos.Intake.V1.Sex.Female,
+            _ => (Protos.Intake.V1.Sex?)null,
+        };
+        if (sex is null)
+        {
+            return $"'{value}' is not MALE or FEMALE";
+        }
+
+        Person(r).Sex = sex.Value;
+        return null;
+    }
+
+    private static string? Languages(RegisterCaptureRequest r, string value)
+    {
+        Person(r).Languages.AddRange(value.Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return null;
+    }
+
+    private static string? Category(RegisterCaptureRequest r, string value)
+    {
+        if (EnumValue<StatusCategory>(value, "STATUS_CATEGORY_") is not { } category)
+        {
+            return $"'{value}' is not PRISONER_OF_WAR, PENDING_DETERMINATION, CIVILIAN_INTERNEE or OTHER";
+        }
+
+        r.StatusCategory = category;
+        return null;
+    }
+
+    private static string? SourceKindOf(RegisterCaptureRequest r, string value)
+    {
+        if (EnumValue<SourceKind>(value, "SOURCE_KIND_") is not { } kind)
+        {
+            return $"'{value}' is not STATED_BY_PERSON, DOCUMENT or THIRD_PARTY";
+        }
+
+        Source(r).Kind = kind;
+        return null;
+    }
+
+    /// <summary>
+    /// A proto enum value by its name without the prefix (<c>PRISONER_OF_WAR</c>) or with it; case, spaces and hyphens
+    /// ignored; never the UNSPECIFIED value (an empty cell leaves the field unset).
+    /// </summary>
+    private static T? EnumValue<T>(string value, string prefix)
+        where T : struct, Enum
+    {
+        var name = value.Trim().ToUpperInvariant().Replace('-', '_').Replace(' ', '_');
+        name = name.StartsWith(prefix, StringComparison.Ordinal) ? name : prefix + name;
+        foreach (var field in typeof(T).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            var original = field.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+                .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().SingleOrDefault()?.Name;
+            if (original == name && !name.EndsWith("_UNSPECIFIED", StringComparison.Ordinal))
+            {
+                return (T)field.GetValue(null)!;
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?<y>\d{4})(-(?<m>\d{2})(-(?<d>\d{2}))?)?$")]
+    private static partial Regex PartialDatePattern();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$")]
+    private static partial Regex InstantPattern();
+}

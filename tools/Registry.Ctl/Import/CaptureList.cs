@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using System.Text;
+using CsvHelper;
+using Registry.Protos.Intake.V1;
+
+namespace Registry.Ctl.Import;
+
+/// <summary>One data row of a list: its line in the file, its request_id, and the request to send or why it cannot be sent.</summary>
+/// <param name="Line">The 1-based line of the file where the row starts (the header is line 1).</param>
+/// <param name="Request">Null when <paramref name="Problems"/> is not empty: the row is not sent.</param>
+/// <param name="Problems">"column: what is wrong", in plain words.</param>
+internal sealed record ListRow(long Line, string RequestId, RegisterCaptureRequest? Request, IReadOnlyList<string> Problems);
+
+/// <summary>
+/// An agency's list of captured persons: RFC 4180 CSV in UTF-8 (a byte order mark is fine), comma-separated, a header
+/// row naming <see cref="CaptureColumns"/> in any order (case ignored; a column may be left out). Read with CsvHelper,
+/// one row at a time, so a list of a million rows is never held whole.
+/// </summary>
+internal static class CaptureList
+{
+    /// <summary>
+    /// The namespace of the request_ids derived from rows (a UUIDv5 namespace, RFC 9562 §5.5). Fixed forever: a rerun
+    /// of the same list must derive the same ids, so that the registry replays instead of registering twice.
+    /// </summary>
+    private static readonly Guid RowNamespace = new("0b9c7a52-4f2e-5d1a-9a36-6c2f1e8d4b17");
+
+    private static CsvReaderOptions Options(Action<CsvMalformedRecord>? malformed = null) => new()
+    {
+        Separator = ',',
+        HasHeader = true,
+        TrackLineNumbers = true,
+        TrimWhitespace = true,
+        SkipEmptyLines = true,
+        OnMalformedRecord = malformed,
+    };
+
+    /// <summary>The number of data rows, for the progress bar (a first pass over the file; CsvHelper scans it with SIMD).</summary>
+    public static long Count(string path)
+    {
+        using var reader = CsvReader.FromFile(path, Options());
+        long rows = 0;
+        while (reader.Read())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Checks the header: every column must be one of <see cref="CaptureColumns"/> (a misspelt column would silently
+    /// drop its facts), none twice, and the capturing agency must come from a column or <paramref name="agency"/>.
+    /// </summary>
+    /// <exception cref="UsageException">The header is not a list's.</exception>
+    public static void CheckHeader(string path, string? agency)
+    {
+        using var reader = CsvReader.FromFile(path, Options());
+        reader.ReadHeader();
+        var headers = reader.Headers.ToArray();
+        if (headers.Length == 0 || headers.All(string.IsNullOrWhiteSpace))
+        {
+            throw new UsageException($"{path} has no header row: its first line must name the columns (registryctl import --help lists them).");
+        }
+
+        var unknown = headers.Where(h => CaptureColumns.Find(h) is null).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UsageException($"{path}: unknown column(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} in the header; registryctl import --help lists the columns.");
+        }
+
+        var twice = headers.GroupBy(h => CaptureColumns.Find(h)!.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (twice.Count > 0)
+        {
+            throw new UsageException($"{path}: column(s) {string.Join(", ", twice)} named twice in the header.");
+        }
+
+        if (agency is null && !headers.Any(h => CaptureColumns.Find(h)!.Name == CaptureColumns.CapturingAgency))
+        {
+            throw new UsageException($"{path} has no {CaptureColumns.CapturingAgency} column: add one or pass --agency <code> (your token's agency, e.g. UA-SSO).");
+        }
+    }
+
+    /// <summary>
+    /// The data rows in file order. A row's problems (a date that does not parse, broken quoting, a field count other than
+    /// the header's) keep it from being sent. <paramref name="agency"/> fills an empty or absent capturing_agency.
+    /// A row without request_id gets one derived from its content (<see cref="DerivedRequestId"/>).
+    /// </summary>
+    public static IEnumerable<ListRow> Read(string path, string? agency)
+    {
+        var malformed = new Dictionary<long, CsvMalformedReason>();
+        using var reader = CsvReader.FromFile(path, Options(m => malformed.TryAdd(m.LineNumber, m.Reason)));
+        reader.ReadHeader();
+        var columns = reader.Headers.Select(h => CaptureColumns.Find(h)!).ToArray();
+        var occurrences = new Dictionary<Guid, int>();
+        while (reader.Read())
+        {
+            var line = reader.LineNumber;
+            var problems = new List<string>();
+            if (malformed.Remove(line, out var reason))
+            {
+                problems.Add($"row: broken quoting ({Words(reason)}); RFC 4180 quotes a field with \"…\" and doubles a quote inside it");
+            }
+
+            if (reader.FieldCount != columns.Length)
+            {
+                problems.Add($"row: {reader.FieldCount} field(s) where the header names {columns.Length}");
+            }
+
+            var values = new Dictionary<string, string>();
+            for (var i = 0; i < Math.Min(columns.Length, reader.FieldCount); i++)
+            {
+                if (reader.GetString(i) is { Length: > 0 } value)
+                {
+                    values[columns[i].Name] = value;
+                }
+            }
+
+            if (agency is not null)
+            {
+                values.TryAdd(CaptureColumns.CapturingAgency, agency);
+            }
+
+            var request = new RegisterCaptureRequest();
+            foreach (var column in CaptureColumns.All)
+            {
+                if (values.TryGetValue(column.Name, out var value) && column.Set(request, value) is { } problem)
+                {
+                    problems.Add($"{column.Name}: {problem}");
+                }
+            }
+
+            if (request.RequestId.Length == 0)
+            {
+                var id = DerivedRequestId(values);
+                var occurrence = occurrences[id] = occurrences.GetValueOrDefault(id) + 1;
+                request.RequestId = (occurrence == 1 ? id : Uuid5(RowNamespace, $"{id}#{occurrence}")).ToString();
+            }
+
+            yield return new ListRow(line, request.RequestId, problems.Count == 0 ? request : null, problems);
+        }
+    }
+
+    /// <summary>
+    /// The request_id of a row that has none: a UUIDv5 (RFC 9562 §5.5) of the row's non-empty values, column by column
+    /// in the fixed order of <see cref="CaptureColumns.All"/> (so reordering or adding empty columns changes nothing).
+    /// Rerunning a list replays its rows; correcting a refused row gives it a new id and leaves the others' alone. A row
+    /// repeated word for word in one list is told apart by its occurrence (the second gets the id of "id#2").
+    /// </summary>
+    public static Guid DerivedRequestId(IReadOnlyDictionary<string, string> values)
+    {
+        var name = new StringBuilder();
+        foreach (var column in CaptureColumns.All)
+        {
+            if (values.TryGetValue(column.Name, out var value))
+            {
+                name.Append(column.Name).Append('=').Append(value).Append('\n');
+            }
+        }
+
+        return Uuid5(RowNamespace, name.ToString());
+    }
+
+    /// <summary>A name-based UUID, version 5 (SHA-1), RFC 9562 §5.5.</summary>
+    public static Guid Uuid5(Guid space, string name)
+    {
+        var bytes = new byte[16 + Encoding.UTF8.GetByteCount(name)];
+        space.TryWriteBytes(bytes, bigEndian: true, out _);
+        Encoding.UTF8.GetBytes(name, bytes.AsSpan(16));
+#pragma warning disable CA5350 // SHA-1 is what version 5 names: an identifier, not a signature.
+        var hash = SHA1.HashData(bytes);
+#pragma warning restore CA5350
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    private static string Words(CsvMalformedReason reason) => reason switch
+    {
+        CsvMalformedReason.StrayQuote => "a quote inside a field that does not start with one",
+        CsvMalformedReason.TextAfterClosingQuote => "text after a closing quote",
+        CsvMalformedReason.UnterminatedQuote => "a quote never closed",
+        CsvMalformedReason.LineBreakInQuotes => "a line break inside quotes",
+        _ => reason.ToString(),
+    };
+}

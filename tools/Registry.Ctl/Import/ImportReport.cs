@@ -1,0 +1,104 @@
+using CsvHelper;
+
+namespace Registry.Ctl.Import;
+
+/// <summary>What became of one row, as the report file states it.</summary>
+/// <param name="Outcome">created, replayed, refused (by the registry), invalid (not sent: the list's fault) or unsent (the import stopped first).</param>
+/// <param name="Candidates">How many earlier cases may be the same person.</param>
+/// <param name="BestCandidate">The case number of the likeliest of them.</param>
+/// <param name="Violations">"column: description; …" in plain words.</param>
+internal sealed record ReportLine(
+    long Line, string RequestId, string Outcome, string CaseId, string CaseNumber, int Candidates, string BestCandidate, string Violations);
+
+/// <summary>The counts of an import, for the progress line and the summary.</summary>
+internal sealed class ImportCounts
+{
+    private long _created, _replayed, _refused, _invalid, _unsent;
+
+    public long Created => Interlocked.Read(ref _created);
+    public long Replayed => Interlocked.Read(ref _replayed);
+    public long Refused => Interlocked.Read(ref _refused);
+    public long Invalid => Interlocked.Read(ref _invalid);
+    public long Unsent => Interlocked.Read(ref _unsent);
+    public long Done => Created + Replayed + Refused + Invalid + Unsent;
+
+    public void Add(ReportLine line)
+    {
+        switch (line.Outcome)
+        {
+            case ImportOutcomes.Created: Interlocked.Increment(ref _created); break;
+            case ImportOutcomes.Replayed: Interlocked.Increment(ref _replayed); break;
+            case ImportOutcomes.Refused: Interlocked.Increment(ref _refused); break;
+            case ImportOutcomes.Invalid: Interlocked.Increment(ref _invalid); break;
+            default: Interlocked.Increment(ref _unsent); break;
+        }
+    }
+}
+
+internal static class ImportOutcomes
+{
+    public const string Created = "created";
+    public const string Replayed = "replayed";
+    public const string Refused = "refused";
+    public const string Invalid = "invalid";
+    public const string Unsent = "unsent";
+}
+
+/// <summary>
+/// The per-row report: RFC 4180 CSV, one line per data row of the list in the list's order, whatever order the batches
+/// came back in (a batch's lines wait until the batches before it are written). Fields that a spreadsheet would run as a
+/// formula (a name or a violation starting with =, +, -, @) are written with a leading apostrophe (OWASP CSV injection).
+/// </summary>
+internal sealed class ImportReport : IDisposable
+{
+    public static readonly string[] Header =
+        ["line", "request_id", "outcome", "case_id", "case_number", "duplicate_candidates", "best_duplicate_case_number", "violations"];
+
+    private readonly CsvWriter _writer;
+    private readonly SortedDictionary<long, IReadOnlyList<ReportLine>> _waiting = [];
+    private readonly Lock _lock = new();
+    private long _next;
+
+    public ImportReport(string path)
+    {
+        _writer = CsvWriter.ToFile(path, new CsvWriterOptions { Injection = CsvInjection.Escape });
+        _writer.WriteHeader(Header);
+    }
+
+    public ImportCounts Counts { get; } = new();
+
+    /// <summary>The lines of batch <paramref name="sequence"/> (0, 1, 2 … in the list's order); written once all before it are.</summary>
+    public void Complete(long sequence, IReadOnlyList<ReportLine> lines)
+    {
+        lock (_lock)
+        {
+            foreach (var line in lines)
+            {
+                Counts.Add(line);
+            }
+
+            _waiting[sequence] = lines;
+            while (_waiting.Remove(_next, out var ready))
+            {
+                foreach (var line in ready.OrderBy(l => l.Line))
+                {
+                    _writer.WriteRecord(
+                    [
+                        line.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), line.RequestId, line.Outcome, line.CaseId, line.CaseNumber,
+                        line.Candidates.ToString(System.Globalization.CultureInfo.InvariantCulture), line.BestCandidate, line.Violations,
+                    ]);
+                }
+
+                _next++;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _writer.Dispose();
+        }
+    }
+}

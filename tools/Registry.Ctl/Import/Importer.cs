@@ -1,0 +1,209 @@
+using System.Threading.Channels;
+using Google.Rpc;
+using Grpc.Core;
+using Polly;
+using Polly.Retry;
+using Registry.Protos.Intake.V1;
+
+namespace Registry.Ctl.Import;
+
+/// <summary>How an import sends its rows.</summary>
+/// <param name="BatchSize">Rows per ImportCaptures call, 1 to 1,000 (the RPC's limit).</param>
+/// <param name="Parallel">Calls in flight at once.</param>
+/// <param name="Deadline">The deadline of each call (each attempt of it).</param>
+/// <param name="Retries">Further attempts of a batch that failed with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED.</param>
+internal sealed record ImportSettings(int BatchSize, int Parallel, TimeSpan Deadline, int Retries);
+
+/// <summary>
+/// Sends a list's rows through the gateway's ImportCaptures in batches, a few in flight, and states each row's outcome in
+/// the report. A batch that fails with a status worth retrying (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED) is sent
+/// again whole, with the same request_ids, after an exponential backoff with jitter, or after the delay the server's
+/// google.rpc.RetryInfo asks for: rows the first attempt stored come back REPLAYED, never twice. Any other failure, or
+/// retries run out, stops the import: batches already in flight finish, rows not sent are reported "unsent", and a rerun
+/// of the same list replays what was stored and sends the rest.
+/// </summary>
+internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportSettings settings, ImportReport report)
+{
+    private static readonly StatusCode[] Retryable = [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted];
+
+    private ResiliencePipeline? _retry;
+
+    private ResiliencePipeline Retry => _retry ??= settings.Retries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<RpcException>(e => Retryable.Contains(e.StatusCode)),
+            MaxRetryAttempts = settings.Retries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+            MaxDelay = TimeSpan.FromSeconds(30),
+            DelayGenerator = args => ValueTask.FromResult(ServerDelay(args.Outcome.Exception)),
+            OnRetry = _ =>
+            {
+                Interlocked.Increment(ref _retried);
+                return default;
+            },
+        })
+        .Build();
+
+    private readonly Lock _lock = new();
+    private string? _failure;
+    private long _retried;
+
+    /// <summary>Why the import stopped, or null when every row was sent.</summary>
+    public string? Failure
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failure;
+            }
+        }
+    }
+
+    /// <summary>How many batch attempts were retried.</summary>
+    public long Retried => Interlocked.Read(ref _retried);
+
+    /// <summary>Sends every row of <paramref name="rows"/>; returns when each is in the report.</summary>
+    public async Task RunAsync(IEnumerable<ListRow> rows, CancellationToken ct)
+    {
+        var batches = Channel.CreateBounded<Batch>(settings.Parallel);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                long sequence = 0;
+                var current = new Batch(sequence++);
+                var sendable = 0;
+                foreach (var row in rows)
+                {
+                    if (Failure is not null)
+                    {
+                        break;
+                    }
+
+                    current.Rows.Add(row);
+                    if (row.Request is not null && ++sendable == settings.BatchSize)
+                    {
+                        await batches.Writer.WriteAsync(current, CancellationToken.None);
+                        current = new Batch(sequence++);
+                        sendable = 0;
+                    }
+                }
+
+                await batches.Writer.WriteAsync(current, CancellationToken.None);
+                batches.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                batches.Writer.Complete(ex);
+            }
+        }, CancellationToken.None);
+
+        var senders = Enumerable.Range(0, settings.Parallel).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                report.Complete(batch.Sequence, await SendAsync(batch, ct));
+            }
+        }, CancellationToken.None)).ToList();
+        await Task.WhenAll([producer, .. senders]);
+    }
+
+    private async Task<IReadOnlyList<ReportLine>> SendAsync(Batch batch, CancellationToken ct)
+    {
+        var lines = batch.Rows.Where(r => r.Request is null)
+            .Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Invalid, "", "", 0, "", string.Join("; ", r.Problems)))
+            .ToList();
+        var sendable = batch.Rows.Where(r => r.Request is not null).ToList();
+        if (sendable.Count == 0)
+        {
+            return lines;
+        }
+
+        if (ct.IsCancellationRequested)
+        {
+            Stop("interrupted");
+        }
+
+        if (Failure is { } stopped)
+        {
+            return [.. lines, .. Unsent(sendable, stopped)];
+        }
+
+        var request = new ImportCapturesRequest();
+        request.Rows.AddRange(sendable.Select(r => r.Request));
+        ImportCapturesResponse response;
+        try
+        {
+            response = await Retry.ExecuteAsync(
+                async token => await client.ImportCapturesAsync(request, deadline: DateTime.UtcNow.Add(settings.Deadline), cancellationToken: token),
+                ct);
+        }
+        catch (RpcException ex)
+        {
+            var why = ct.IsCancellationRequested ? "interrupted" : $"the gateway answered {ex.StatusCode}: {ex.Status.Detail}";
+            Stop(why);
+            return [.. lines, .. Unsent(sendable, why)];
+        }
+        catch (OperationCanceledException)
+        {
+            Stop("interrupted");
+            return [.. lines, .. Unsent(sendable, "interrupted")];
+        }
+
+        if (response.Results.Count != sendable.Count || response.Results.Any(r => r.Index < 0 || r.Index >= sendable.Count))
+        {
+            var why = $"the gateway answered {response.Results.Count} result(s) for {sendable.Count} row(s)";
+            Stop(why);
+            return [.. lines, .. Unsent(sendable, why)];
+        }
+
+        foreach (var result in response.Results)
+        {
+            var row = sendable[result.Index];
+            var best = result.DuplicateCandidates.FirstOrDefault();
+            lines.Add(new ReportLine(
+                row.Line,
+                row.RequestId,
+                result.Outcome switch
+                {
+                    ImportRowOutcome.Created => ImportOutcomes.Created,
+                    ImportRowOutcome.Replayed => ImportOutcomes.Replayed,
+                    _ => ImportOutcomes.Refused,
+                },
+                result.CaseId,
+                result.CaseNumber,
+                result.DuplicateCandidates.Count,
+                best is null ? "" : best.OtherCaseNumber.Length > 0 && best.OtherCaseNumber != result.CaseNumber ? best.OtherCaseNumber : best.CaseNumber,
+                string.Join("; ", result.Violations.Select(v => $"{CaptureColumns.ColumnOf(v.Field)}: {v.Description}"))));
+        }
+
+        return lines;
+    }
+
+    private static IEnumerable<ReportLine> Unsent(IEnumerable<ListRow> rows, string why) =>
+        rows.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Unsent, "", "", 0, "", $"not sent: {why}"));
+
+    private bool Stop(string why)
+    {
+        lock (_lock)
+        {
+            _failure ??= why;
+            return true;
+        }
+    }
+
+    /// <summary>The delay a RESOURCE_EXHAUSTED or UNAVAILABLE asked for (google.rpc.RetryInfo), else null: Polly's backoff.</summary>
+    private static TimeSpan? ServerDelay(Exception? exception) =>
+        exception is RpcException rpc && rpc.GetRpcStatus()?.GetDetail<RetryInfo>() is { RetryDelay: { } delay }
+            ? delay.ToTimeSpan()
+            : null;
+
+    private sealed class Batch(long sequence)
+    {
+        public long Sequence { get; } = sequence;
+        public List<ListRow> Rows { get; } = [];
+    }
+}
