@@ -9,6 +9,8 @@ public sealed class LoadOptions
     public int Clients { get; private set; } = 16;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
     public TimeSpan FloorDuration { get; private set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Seconds of registrations before anything is measured (null: a tenth of --duration, 1 to 3 s).</summary>
+    public TimeSpan? Warmup { get; private set; }
     public TimeSpan ReadDuration { get; private set; } = TimeSpan.FromSeconds(10);
     /// <summary>Cases the registry must hold before search is measured; registered through the gateway when it holds fewer.</summary>
     public int Preload { get; private set; }
@@ -58,6 +60,7 @@ public sealed class LoadOptions
           --clients N            concurrent clients, each on its own HTTP/2 connection (16)
           --duration S           seconds of registrations (30); 0 skips the phase
           --floor-duration S     seconds of health checks, the transport floor (30); 0 skips it
+          --warmup S             seconds of registrations first, unmeasured (a tenth of --duration, 1 to 3 s); 0 skips them
           --read-duration S      seconds of case-file reads (10); 0 skips them
           --preload N            before search, register cases through the gateway until the registry holds N (0: as it is);
                                  skipped when it already holds N, so a rerun on the same databases starts at once
@@ -100,6 +103,7 @@ public sealed class LoadOptions
                 case "--clients": o.Clients = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--duration": o.Duration = Seconds(); break;
                 case "--floor-duration": o.FloorDuration = Seconds(); break;
+                case "--warmup": o.Warmup = Seconds(); break;
                 case "--read-duration": o.ReadDuration = Seconds(); break;
                 case "--preload": o.Preload = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--search-duration": o.SearchDuration = Seconds(); break;

@@ -70,7 +70,11 @@ Line($"registry-load: {options.Clients} clients against {options.Gateway}; machi
 
 // A short warm-up so that JIT and connection set-up are not in the figures.
 var warmupLedger = new Ledger();
-await Registrations.RunAsync("warm-up", options, channels, callers, warmupLedger, TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10))));
+var warmup = options.Warmup ?? TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10)));
+if (warmup > TimeSpan.Zero)
+{
+    await Registrations.RunAsync("warm-up", options, channels, callers, warmupLedger, warmup);
+}
 
 PhaseStats? floor = null;
 if (options.FloorDuration > TimeSpan.Zero)
