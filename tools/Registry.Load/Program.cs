@@ -102,6 +102,13 @@ if (options.Duration > TimeSpan.Zero)
 }
 
 // The bulk path: the same persons as ImportCaptures batches, reconciled on their own (below), then compared with COPY.
+// With an import, the preload comes first: the import is measured into a registry of that size (a million cases).
+Preload? preload = null;
+if (options.Preload > 0 && options.Import > 0)
+{
+    preload = await PreloadAsync();
+}
+
 var importLedger = new Ledger();
 var importCounts = new Imports.Counts();
 PhaseStats? import = null;
@@ -184,8 +191,7 @@ if (options.ReadDuration > TimeSpan.Zero && readable.Length > 0)
 }
 
 // Search over a registry of the size asked for: topped up through the gateway first (--preload).
-Preload? preload = null;
-if (options.Preload > 0)
+if (options.Preload > 0 && preload is null)
 {
     preload = await PreloadAsync();
 }
