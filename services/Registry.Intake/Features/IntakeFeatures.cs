@@ -3,6 +3,7 @@ using Registry.Intake.Features.Cases;
 using Registry.Intake.Features.Duplicates;
 using Registry.Intake.Features.Effects;
 using Registry.Intake.Features.Identity;
+using Registry.Intake.Features.Import;
 using Registry.Intake.Features.Notifications;
 using Registry.Intake.Features.Registration;
 using Registry.Intake.Features.Search;
@@ -22,6 +23,7 @@ public static class IntakeFeatures
         services.AddScoped<DuplicateFinder>();
 
         services.AddScoped<RegisterCaptureHandler>();
+        services.AddScoped<ImportCapturesHandler>();
         services.AddScoped<GetCaseHandler>();
         services.AddScoped<UpdateIdentityHandler>();
         services.AddScoped<ListIdentityAssertionsHandler>();

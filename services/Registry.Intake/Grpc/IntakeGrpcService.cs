@@ -4,6 +4,7 @@ using Registry.Intake.Features.Cases;
 using Registry.Intake.Features.Duplicates;
 using Registry.Intake.Features.Effects;
 using Registry.Intake.Features.Identity;
+using Registry.Intake.Features.Import;
 using Registry.Intake.Features.Notifications;
 using Registry.Intake.Features.Registration;
 using Registry.Intake.Features.Search;
@@ -22,6 +23,7 @@ namespace Registry.Intake.Grpc;
 public sealed class IntakeGrpcService(
     TimeProvider clock,
     RegisterCaptureHandler registerCapture,
+    ImportCapturesHandler importCaptures,
     GetCaseHandler getCase,
     SearchCasesHandler searchCases,
     UpdateIdentityHandler updateIdentity,
@@ -49,6 +51,9 @@ public sealed class IntakeGrpcService(
 
     public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context) =>
         (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+
+    public override async Task<ImportCapturesResponse> ImportCaptures(ImportCapturesRequest request, ServerCallContext context) =>
+        (await importCaptures.HandleAsync(ImportCapturesValidator.Validate(request, Now), context.CancellationToken)).ToProto();
 
     public override async Task<GetCaseResponse> GetCase(GetCaseRequest request, ServerCallContext context) =>
         new() { Case = (await getCase.HandleAsync(CaseRequestValidator.CaseId(request.CaseId), context.CancellationToken)).ToProto() };

@@ -19,6 +19,9 @@ public sealed partial class FieldViolations
 
     public bool Any => _violations.Count > 0;
 
+    /// <summary>The violations collected so far, in the order found (for a caller that reports them without throwing, e.g. one row of a batch).</summary>
+    public IReadOnlyList<BadRequest.Types.FieldViolation> Violations => _violations;
+
     public void Add(string field, string description) =>
         _violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
 

@@ -170,20 +170,27 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
 
         if (decision.Scope == AccessScope.OwnAgency && row.AgencyField is { } field && request is IMessage message)
         {
-            var value = ProtoCaseFields.Read(message, field);
-            if (string.IsNullOrWhiteSpace(value) && row.AgencyIsFilter)
+            // A field inside a repeated one (rows[].capture.capturing_agency: a batch) is read in every element;
+            // the first that names another agency refuses the whole call, naming that element (rows[3]...).
+            foreach (var (at, value) in ProtoCaseFields.ReadAll(message, field))
             {
-                return PermissionDenied(
-                    $"Role {decision.Role} searches only its own agency's records: set {field} to '{caller.Agency}'.",
-                    "AGENCY_MISMATCH", call.Method, field);
+                if (string.IsNullOrWhiteSpace(value) && row.AgencyIsFilter)
+                {
+                    return PermissionDenied(
+                        $"Role {decision.Role} searches only its own agency's records: set {at} to '{caller.Agency}'.",
+                        "AGENCY_MISMATCH", call.Method, at);
+                }
+
+                // A blank write field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
+                if (!string.IsNullOrWhiteSpace(value) && !string.Equals(value, caller.Agency, StringComparison.Ordinal))
+                {
+                    return PermissionDenied(
+                        $"{at} is '{value}', but the caller acts for agency '{caller.Agency}': role {decision.Role} writes only in its own agency's name.",
+                        "AGENCY_MISMATCH", call.Method, at);
+                }
             }
 
-            // A blank write field is bad input, not a foreign agency: the handler's validation answers INVALID_ARGUMENT.
-            return string.IsNullOrWhiteSpace(value) || string.Equals(value, caller.Agency, StringComparison.Ordinal)
-                ? null
-                : PermissionDenied(
-                    $"{field} is '{value}', but the caller acts for agency '{caller.Agency}': role {decision.Role} writes only in its own agency's name.",
-                    "AGENCY_MISMATCH", call.Method, field);
+            return null;
         }
 
         if (call.CaseIds.Count == 0 && request is IMessage named && ProtoCaseFields.HasUnreadableCaseField(named))

@@ -22,7 +22,8 @@ public enum AccessScope
 
 /// <summary>
 /// One row of the access table: an RPC, the agency field its writes carry (or the agency filter its reads take),
-/// and each role's scope. With <see cref="AgencyIsFilter"/> a blank field is refused to an own-agency role (a search
+/// and each role's scope. The field is a dotted path; a part ending in <c>[]</c> is a repeated message field whose
+/// every element carries the agency (a batch: <c>rows[].capture.capturing_agency</c>, <see cref="ProtoCaseFields.ReadAll"/>). With <see cref="AgencyIsFilter"/> a blank field is refused to an own-agency role (a search
 /// without its agency filter would reach every agency's records); a write's blank field is bad input for its handler.
 /// </summary>
 public sealed record AccessRow(string Method, string? AgencyField, IReadOnlyDictionary<string, AccessScope> Roles, bool AgencyIsFilter = false)

@@ -71,32 +71,87 @@ public static class ProtoCaseFields
         message.Descriptor.Fields.InFieldNumberOrder().Any(field => field.FieldType == FieldType.String && !field.IsRepeated
             && IsCaseField(field.Name) && !Guid.TryParse((string)field.Accessor.GetValue(message), out _));
 
-    /// <summary>The string at a dotted field path (e.g. <c>capture.capturing_agency</c>); empty when a part is unset.</summary>
+    /// <summary>
+    /// The string at a dotted field path (e.g. <c>capture.capturing_agency</c>); empty when a part is unset. A
+    /// path through a repeated field (<c>rows[].capture.capturing_agency</c>, see <see cref="ReadAll"/>) reads
+    /// its first element's value, empty when it has none.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The path names no string field of the message (an error in the access table).</exception>
-    public static string Read(IMessage message, string path)
-    {
-        IMessage? current = message;
-        var parts = path.Split('.');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var field = current!.Descriptor.FindFieldByName(parts[i])
-                ?? throw new InvalidOperationException($"Access table: {message.Descriptor.FullName} has no field '{path}'.");
-            var value = field.Accessor.GetValue(current);
-            if (i == parts.Length - 1)
-            {
-                return field.FieldType == FieldType.String
-                    ? (string)value
-                    : throw new InvalidOperationException($"Access table: '{path}' of {message.Descriptor.FullName} is not a string.");
-            }
+    public static string Read(IMessage message, string path) =>
+        ReadAll(message, path).Select(v => v.Value).FirstOrDefault() ?? "";
 
-            current = value as IMessage;
-            if (current is null)
-            {
-                return "";
-            }
+    /// <summary>
+    /// Every string at a dotted field path, with the path it was found at: one value for a path of singular
+    /// fields (<c>capture.capturing_agency</c>, empty when a part is unset); for a part ending in <c>[]</c>, a
+    /// repeated message field, one value per element, each named with its index as google.rpc.BadRequest names a
+    /// field (<c>rows[3].capture.capturing_agency</c>), none when the list is empty.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The path names no string field of the message (an error in the access table).</exception>
+    public static IEnumerable<(string Path, string Value)> ReadAll(IMessage message, string path) =>
+        ReadFrom(message, message.Descriptor.FullName, path, path.Split('.'), 0, "");
+
+    private static IEnumerable<(string Path, string Value)> ReadFrom(IMessage? current, string root, string path, string[] parts, int i, string prefix)
+    {
+        var repeated = parts[i].EndsWith("[]", StringComparison.Ordinal);
+        var name = repeated ? parts[i][..^2] : parts[i];
+        var last = i == parts.Length - 1;
+        var field = current!.Descriptor.FindFieldByName(name)
+            ?? throw new InvalidOperationException($"Access table: {root} has no field '{path}'.");
+        if (repeated != field.IsRepeated || (repeated && (last || field.FieldType != FieldType.Message)))
+        {
+            throw new InvalidOperationException($"Access table: '{path}' of {root} must mark each repeated message field (and only those) with [] before a string field.");
         }
 
-        return "";
+        var named = prefix.Length == 0 ? name : $"{prefix}.{name}";
+        if (last)
+        {
+            if (field.FieldType != FieldType.String)
+            {
+                throw new InvalidOperationException($"Access table: '{path}' of {root} is not a string.");
+            }
+
+            yield return (named, (string)field.Accessor.GetValue(current));
+            yield break;
+        }
+
+        var value = field.Accessor.GetValue(current);
+        if (repeated)
+        {
+            var index = 0;
+            foreach (var item in (System.Collections.IEnumerable)value)
+            {
+                foreach (var found in ReadFrom((IMessage)item, root, path, parts, i + 1, $"{named}[{index}]"))
+                {
+                    yield return found;
+                }
+
+                index++;
+            }
+
+            if (index == 0)
+            {
+                // No element to read: still check that the rest of the path names a string field.
+                _ = ReadFrom((IMessage)Activator.CreateInstance(field.MessageType.ClrType)!, root, path, parts, i + 1, named).ToList();
+            }
+
+            yield break;
+        }
+
+        if (value is IMessage inner)
+        {
+            foreach (var found in ReadFrom(inner, root, path, parts, i + 1, named))
+            {
+                yield return found;
+            }
+        }
+        else
+        {
+            // An unset message: its fields read as empty (still checked against the schema).
+            foreach (var (at, _) in ReadFrom((IMessage)Activator.CreateInstance(field.MessageType.ClrType)!, root, path, parts, i + 1, named))
+            {
+                yield return (at, "");
+            }
+        }
     }
 
     private static void AddTopLevel(IMessage message, List<Guid> ids)

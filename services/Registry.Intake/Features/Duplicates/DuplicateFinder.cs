@@ -45,6 +45,85 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     }
 
     /// <summary>
+    /// <see cref="FindAsync"/> for a batch of new cases (ImportCaptures), inserted in this transaction and given in
+    /// their numbers' order: each gets what it would have got had the batch been registered one case after the
+    /// other — open cases before the batch and the batch's earlier cases (row 7 resembling row 3 gets row 3's case),
+    /// scored with the name frequencies of the registry and the batch's earlier cases. One blocking statement
+    /// (<see cref="DuplicateQuery.BlockedWithAny"/>, each rule's keys of the whole batch) and three frequency
+    /// statements (<see cref="DuplicateQuery.NameCountsAsync"/>) for the whole batch, whatever its size; the rules
+    /// of each case are applied in memory by <see cref="BlockingIndex"/>, which selects as the database does. One
+    /// difference from one-by-one: the frequency window is not slid past the oldest cases by the batch's earlier
+    /// rows (at most 1,000 of <see cref="LinkageModel.FrequencyWindow"/>), it only grows with them.
+    /// </summary>
+    /// <returns>One list per case of <paramref name="newCases"/>, in the same order, each most likely first.</returns>
+    public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, DateTimeOffset now, CancellationToken ct)
+    {
+        if (newCases.Count == 0)
+        {
+            return [];
+        }
+
+        var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)).ToList();
+        var queries = records.Select(BlockingQuery.For).ToList();
+        var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
+        var before = db.Cases.AsNoTracking().Where(c => c.Number < first || c.Number > last);
+
+        var index = new BlockingIndex();
+        var caseIds = new Dictionary<LinkageRecord, Guid>(ReferenceEqualityComparer.Instance);
+        if (db.Cases.AsNoTracking().BlockedWithAny(queries, first, last) is { } blocked)
+        {
+            foreach (var earlier in (await blocked.ToListAsync(ct)).DistinctBy(e => e.Number))
+            {
+                var record = earlier.ToLinkage();
+                index.Add(record);
+                caseIds[record] = earlier.CaseId;
+            }
+        }
+
+        var keys = records.SelectMany(NameCounts.KeysOf).Distinct().ToList();
+        var counts = keys.Count == 0 ? new NameCounts(0, new Dictionary<string, int>(), new Dictionary<string, int>()) : await before.NameCountsAsync(keys, ct);
+        var (batchFamily, batchGiven) = (new Dictionary<string, int>(), new Dictionary<string, int>());
+        var found = new List<List<DuplicateCandidate>>(newCases.Count);
+        for (var i = 0; i < newCases.Count; i++)
+        {
+            var (newCase, record) = (newCases[i], records[i]);
+            var selected = index.Select(queries[i], record.Number);
+            if (selected.Count == 0)
+            {
+                found.Add([]);
+            }
+            else
+            {
+                var frequencies = counts.Frequencies(NameCounts.KeysOf(record), (batchFamily, batchGiven), moreCases: i);
+                found.Add(selected.Keys
+                    .Select(e => (e, score: LinkageModel.Score(record, e, frequencies)))
+                    .Where(x => x.score.IsCandidate)
+                    .OrderByDescending(x => x.score.MatchWeight)
+                    .ThenByDescending(x => x.e.Number)
+                    .Take(MaxCandidates)
+                    .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, caseIds[x.e], x.e.Number, x.score, now))
+                    .ToList());
+            }
+
+            // The case is now an earlier case for the rest of the batch, and counts among the names of the registry.
+            index.Add(record);
+            caseIds[record] = newCase.CaseId;
+            Count(batchFamily, record.Keys.FamilyKey);
+            Count(batchGiven, record.Keys.GivenKey);
+        }
+
+        return found;
+    }
+
+    private static void Count(Dictionary<string, int> counts, string? key)
+    {
+        if (key is not null)
+        {
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    /// <summary>
     /// After an identity correction: earlier or later cases the case now resembles that were never paired
     /// with it. A pair on file in any state (open, merged, not a duplicate) is not raised again, so a
     /// coordinator's decision stands.

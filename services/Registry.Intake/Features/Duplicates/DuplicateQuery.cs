@@ -103,6 +103,63 @@ public static class DuplicateQuery
     });
 
     /// <summary>
+    /// <see cref="BlockedWith"/> for a batch of new cases (ImportCaptures) in one statement: the open cases outside
+    /// the batch's own numbers (<paramref name="batchFrom"/> to <paramref name="batchTo"/>) that any of
+    /// <paramref name="queries"/> could let through, each rule an equality on its indexed key column (= ANY of the
+    /// batch's keys) and a range on the birth year covering the batch's years. A superset: the caller applies
+    /// each query's own rules to it in memory (<see cref="BlockingIndex.Select"/>, the same rules). Null when no
+    /// query has anything to look up.
+    /// </summary>
+    public static IQueryable<EarlierCase>? BlockedWithAny(this IQueryable<CaptureCase> cases, IReadOnlyCollection<BlockingQuery> queries, long batchFrom, long batchTo)
+    {
+        var open = cases.Where(e => (e.Number < batchFrom || e.Number > batchTo) && e.MergedIntoCaseId == null);
+        var parts = new List<IQueryable<CaptureCase>>();
+        var serviceNumbers = queries.Select(q => q.ServiceNumber).OfType<string>().Distinct().ToList();
+        if (serviceNumbers.Count > 0)
+        {
+            parts.Add(open.Where(e => serviceNumbers.Contains(e.ServiceNumberKey!)));
+        }
+
+        var withFull = queries.Where(q => q.FullKeys.Count > 0).ToList();
+        if (withFull.Count > 0)
+        {
+            var full = withFull.SelectMany(q => q.FullKeys).Distinct().ToList();
+            if (withFull.All(q => q.BirthYear is not null))
+            {
+                var (from, to) = (withFull.Min(q => q.BirthYear!.Value) - 1, withFull.Max(q => q.BirthYear!.Value) + 1);
+                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)
+                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
+                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey
+                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
+            }
+            else
+            {
+                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)));
+                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey));
+            }
+        }
+
+        var dated = queries.Where(q => q.BirthYear is not null).ToList();
+        if (dated.Count > 0)
+        {
+            var (from, to) = (dated.Min(q => q.BirthYear!.Value) - 1, dated.Max(q => q.BirthYear!.Value) + 1);
+            var familyBlocks = dated.SelectMany(q => q.FamilyBlocks).Distinct().ToList();
+            if (familyBlocks.Count > 0)
+            {
+                parts.Add(open.Where(e => familyBlocks.Contains(e.BlockingKeys.FamilyBlock!) && e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to));
+            }
+
+            var givenBlocks = dated.SelectMany(q => q.GivenBlocks).Distinct().ToList();
+            if (givenBlocks.Count > 0)
+            {
+                parts.Add(open.Where(e => givenBlocks.Contains(e.BlockingKeys.GivenBlock!) && e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to));
+            }
+        }
+
+        return parts.Count == 0 ? null : parts.Select(Read).Aggregate((a, b) => a.Concat(b));
+    }
+
+    /// <summary>
     /// How common each of the record's name keys is (<see cref="NameFrequencies"/>): its count as a family and
     /// as a given-name key among the latest <see cref="LinkageModel.FrequencyWindow"/> cases (merged ones
     /// too: a statistic of names, not of persons), over the window's size. Two index ranges
@@ -112,21 +169,54 @@ public static class DuplicateQuery
     {
         // The record's own case is not counted: it is compared with the others, as the benchmark compares a new record.
         var cases = all.Where(c => c.Number != record.Number);
-        var keys = record.Names.Family.Concat(record.Names.Given).Distinct().ToList();
+        var keys = NameCounts.KeysOf(record);
         if (keys.Count == 0)
         {
             return NameFrequencies.None;
         }
 
+        return (await cases.NameCountsAsync(keys, ct)).Frequencies(keys);
+    }
+
+    /// <summary>
+    /// The counts behind <see cref="FrequenciesAsync"/> for many keys at once (a batch's): the latest case number and
+    /// each key's count as a family and as a given-name key among the <see cref="LinkageModel.FrequencyWindow"/> cases
+    /// up to it. Three statements whatever the number of keys.
+    /// </summary>
+    public static async Task<NameCounts> NameCountsAsync(this IQueryable<CaptureCase> cases, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
         var latest = await cases.MaxAsync(c => (long?)c.Number, ct) ?? 0;
         var floor = latest - LinkageModel.FrequencyWindow;
-        var window = Math.Min(latest, LinkageModel.FrequencyWindow);
         var family = await cases.Where(c => c.Number > floor && keys.Contains(c.BlockingKeys.FamilyKey!))
             .GroupBy(c => c.BlockingKeys.FamilyKey!).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var given = await cases.Where(c => c.Number > floor && keys.Contains(c.BlockingKeys.GivenKey!))
             .GroupBy(c => c.BlockingKeys.GivenKey!).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return new NameCounts(latest, family.ToDictionary(f => f.Key, f => f.Count), given.ToDictionary(f => f.Key, f => f.Count));
+    }
+}
+
+/// <summary>
+/// Name keys' counts among the latest <see cref="LinkageModel.FrequencyWindow"/> cases up to case number
+/// <see cref="Latest"/> (<see cref="DuplicateQuery.NameCountsAsync"/>), from which a record's
+/// <see cref="NameFrequencies"/> are taken.
+/// </summary>
+public sealed record NameCounts(long Latest, IReadOnlyDictionary<string, int> Family, IReadOnlyDictionary<string, int> Given)
+{
+    /// <summary>The keys whose frequencies scoring a record reads: its family and given-name keys.</summary>
+    public static List<string> KeysOf(LinkageRecord record) => record.Names.Family.Concat(record.Names.Given).Distinct().ToList();
+
+    /// <summary>
+    /// Each of <paramref name="keys"/>' share of the window; <paramref name="more"/> counts cases after
+    /// <see cref="Latest"/> (a batch's earlier rows: <paramref name="moreCases"/> of them), added to the counts and the window.
+    /// </summary>
+    public NameFrequencies Frequencies(IReadOnlyCollection<string> keys,
+        (IReadOnlyDictionary<string, int> Family, IReadOnlyDictionary<string, int> Given)? more = null, int moreCases = 0)
+    {
+        var window = Math.Min(Latest + moreCases, LinkageModel.FrequencyWindow);
+        int Count(IReadOnlyDictionary<string, int> counts, IReadOnlyDictionary<string, int>? added, string key) =>
+            counts.GetValueOrDefault(key) + (added?.GetValueOrDefault(key) ?? 0);
         return new NameFrequencies(
-            keys.ToDictionary(k => k, k => NameFrequencies.Share(family.FirstOrDefault(f => f.Key == k)?.Count ?? 0, window)),
-            keys.ToDictionary(k => k, k => NameFrequencies.Share(given.FirstOrDefault(f => f.Key == k)?.Count ?? 0, window)));
+            keys.ToDictionary(k => k, k => NameFrequencies.Share(Count(Family, more?.Family, k), window)),
+            keys.ToDictionary(k => k, k => NameFrequencies.Share(Count(Given, more?.Given, k), window)));
     }
 }

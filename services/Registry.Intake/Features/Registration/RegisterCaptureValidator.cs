@@ -15,6 +15,17 @@ public static class RegisterCaptureValidator
     public static CaptureRegistration Validate(RegisterCaptureRequest request, DateTimeOffset now)
     {
         var errors = new FieldViolations();
+        var registration = Read(request, now, errors);
+        errors.ThrowIfAny();
+        return registration!;
+    }
+
+    /// <summary>
+    /// Reads a request as <see cref="Validate"/> does, adding every bad field to <paramref name="errors"/> instead of
+    /// throwing: the registration, or null when any field is bad (ImportCaptures reports a row's violations in its result).
+    /// </summary>
+    public static CaptureRegistration? Read(RegisterCaptureRequest request, DateTimeOffset now, FieldViolations errors)
+    {
         var requestId = errors.RequestId("request_id", request.RequestId);
 
         var facts = new Dictionary<string, string?>();
@@ -48,8 +59,7 @@ public static class RegisterCaptureValidator
             errors.Check("identity.in_service_since", new PersonDates(birth, capturedAt).LifeProblem(since));
         }
 
-        errors.ThrowIfAny();
-        return new CaptureRegistration(IdempotencyKey.Of(requestId!.Value, request), facts, source, status, capture!);
+        return errors.Any ? null : new CaptureRegistration(IdempotencyKey.Of(requestId!.Value, request), facts, source, status, capture!);
     }
 
     /// <summary>Whether a name survived reading (a name of invisible characters only is no name).</summary>

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using Google.Rpc;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake.Features.Import;
+
+/// <summary>What became of one row of an import.</summary>
+public enum ImportOutcome
+{
+    Created,
+    Replayed,
+    Refused,
+}
+
+/// <summary>One row's result: the case it opened or replayed (null when refused), its duplicate candidates, or why it was refused.</summary>
+public sealed record ImportedRow(
+    int Index,
+    string RequestId,
+    ImportOutcome Outcome,
+    Guid? CaseId,
+    long? CaseNumber,
+    IReadOnlyList<DuplicateCandidate> DuplicateCandidates,
+    IReadOnlyList<BadRequest.Types.FieldViolation> Violations);
+
+/// <summary>
+/// Registers an agency's list of captured persons (GC III Art. 122: the information bureau's lists) in one
+/// transaction, each valid row exactly as RegisterCapture registers one (<see cref="Registration.RegisterCaptureHandler"/>):
+/// the case, its identity assertions and first status, its duplicate candidates, the CaseRegistered event through the
+/// outbox, the admission capture card's clock (Art. 70) and the ICRC's notification, committed by the shared commit
+/// path (<see cref="CaseStore.CommitAsync"/>). Batched, not one registration per row: one statement reads every
+/// row's earlier use of its request_id, the cases are inserted together (the database gives their numbers, in the
+/// rows' order), duplicate detection runs once for the batch (<see cref="DuplicateFinder.FindForBatchAsync"/>), and
+/// everything else is saved in one more batch of statements.
+/// <para>
+/// Idempotent per row, as RegisterCapture is per call (<see cref="IdempotentWrite{TPrior, TResponse}"/>): a row whose
+/// request_id was used before for the same registration (the same SHA-256 of the row, by RegisterCapture or an
+/// import) is REPLAYED with that case; for a different registration it is REFUSED with a violation on
+/// <c>request_id</c>. Within one call, a later row with an earlier row's request_id is the same: REPLAYED with the
+/// earlier row's case when it is the same row, REFUSED otherwise. A concurrent call that takes a row's request_id
+/// first makes this one's insert fail on the unique index; the whole call then runs again from the read
+/// (<see cref="LostRace.RetryAsync"/>) and that row is replayed or refused.
+/// </para>
+/// </summary>
+public sealed class ImportCapturesHandler(
+    IntakeDbContext db, CaseStore cases, DuplicateFinder duplicates, TimeProvider clock, ILogger<ImportCapturesHandler> logger)
+{
+    private const string RequestIdField = "request_id";
+
+    public Task<IReadOnlyList<ImportedRow>> HandleAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
+        LostRace.RetryAsync(db, CaptureCase.ResourceType, "imports", token => ImportAsync(rows, token), ct);
+
+    private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number);
+
+    private async Task<IReadOnlyList<ImportedRow>> ImportAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToMicroseconds();
+        var ids = rows.Where(r => r.Registration is not null).Select(r => r.Registration!.Key.RequestId).Distinct().ToList();
+        var prior = ids.Count == 0 ? [] : await db.Cases.AsNoTracking()
+            .Where(c => ids.Contains(c.RequestId))
+            .Select(c => new Prior(c.RequestId, c.RequestHash, c.CaseId, c.Number))
+            .ToListAsync(ct);
+        var priorById = prior.ToDictionary(p => p.RequestId);
+
+        var results = new ImportedRow?[rows.Count];
+        var created = new List<(ImportRow Row, CaptureCase Case, IReadOnlyList<IdentityAssertion> Assertions, StatusChange Status)>();
+        var firstInCall = new Dictionary<Guid, (ImportRow Row, int Created)>();
+        var replayedInCall = new List<(int Index, int Created)>();
+        var replayedPrior = new List<(int Index, Prior Prior)>();
+        foreach (var row in rows)
+        {
+            if (row.Registration is not { } registration)
+            {
+                results[row.Index] = Refused(row, row.Violations);
+                continue;
+            }
+
+            var key = registration.Key;
+            if (priorById.TryGetValue(key.RequestId, out var earlier))
+            {
+                if (SameRequest(earlier.RequestHash, key.RequestHash))
+                {
+                    replayedPrior.Add((row.Index, earlier));
+                }
+                else
+                {
+                    results[row.Index] = Refused(row, [Conflict(CaptureCase.FormatCaseNumber(earlier.Number))]);
+                }
+
+                continue;
+            }
+
+            if (firstInCall.TryGetValue(key.RequestId, out var first))
+            {
+                if (SameRequest(first.Row.Registration!.Key.RequestHash, key.RequestHash))
+                {
+                    replayedInCall.Add((row.Index, first.Created));
+                }
+                else
+                {
+                    results[row.Index] = Refused(row, [Conflict($"row {first.Row.Index} of this call")]);
+                }
+
+                continue;
+            }
+
+            var entity = CaptureCase.Register(key.RequestId, key.RequestHash, registration.Capture, now);
+            var assertions = entity.Assert(registration.Identity, registration.IdentitySource, now);
+            var status = entity.InitialStatus(registration.StatusCategory, now);
+            firstInCall[key.RequestId] = (row, created.Count);
+            created.Add((row, entity, assertions, status));
+        }
+
+        IReadOnlyList<List<DuplicateCandidate>> found = [];
+        if (created.Count > 0)
+        {
+            await cases.CommitAsync(ct, async token =>
+            {
+                // A concurrent call with one of these request_ids loses here, on the unique index (and runs again).
+                db.Cases.AddRange(created.Select(c => c.Case));
+                await db.SaveChangesAsync(token);
+
+                var newCases = created.Select(c => c.Case).ToList();
+                db.IdentityAssertions.AddRange(created.SelectMany(c => c.Assertions));
+                db.StatusChanges.AddRange(created.Select(c => c.Status));
+                found = await duplicates.FindForBatchAsync(newCases, now, token);
+                db.DuplicateCandidates.AddRange(found.SelectMany(f => f));
+                foreach (var entity in newCases)
+                {
+                    // As RegisterCapture: the event names the number the database gave on the insert above; the
+                    // capture card's clock runs from registration until custody reports the admission.
+                    db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
+                    db.CaptureCards.Add(CaptureCard.Owed(entity, CaptureCardReason.Admission, now, now));
+                    db.RaiseNotification(entity, NotificationKind.Registration,
+                        $"Registered: {IcrcFeed.Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
+                }
+            });
+        }
+
+        for (var i = 0; i < created.Count; i++)
+        {
+            var (row, entity, _, _) = created[i];
+            results[row.Index] = new ImportedRow(row.Index, row.RequestId, ImportOutcome.Created, entity.CaseId, entity.Number, found[i], []);
+        }
+
+        foreach (var (index, createdAt) in replayedInCall)
+        {
+            var entity = created[createdAt].Case;
+            results[index] = new ImportedRow(index, rows[index].RequestId, ImportOutcome.Replayed, entity.CaseId, entity.Number, found[createdAt], []);
+        }
+
+        if (replayedPrior.Count > 0)
+        {
+            // As RegisterCapture's replay: the case's open candidates, best first; one statement for all replayed rows.
+            var replayedIds = replayedPrior.Select(r => r.Prior.CaseId).Distinct().ToList();
+            var open = (await db.DuplicateCandidates.AsNoTracking()
+                    .Where(d => replayedIds.Contains(d.CaseId) && d.Status == DuplicateStatus.Open)
+                    .ToListAsync(ct))
+                .ToLookup(d => d.CaseId);
+            foreach (var (index, earlier) in replayedPrior)
+            {
+                results[index] = new ImportedRow(index, rows[index].RequestId, ImportOutcome.Replayed, earlier.CaseId, earlier.Number,
+                    open[earlier.CaseId].OrderByDescending(d => d.Score).ToList(), []);
+            }
+        }
+
+        logger.LogInformation("Imported {Rows} rows: {Created} cases opened, {Replayed} replayed, {Refused} refused",
+            rows.Count, created.Count, replayedInCall.Count + replayedPrior.Count, rows.Count - created.Count - replayedInCall.Count - replayedPrior.Count);
+        return results.Select(r => r!).ToList();
+    }
+
+    private static bool SameRequest(byte[]? stored, byte[] hash) => stored is not null && CryptographicOperations.FixedTimeEquals(stored, hash);
+
+    private static ImportedRow Refused(ImportRow row, IReadOnlyList<BadRequest.Types.FieldViolation> violations) =>
+        new(row.Index, row.RequestId, ImportOutcome.Refused, null, null, [], violations);
+
+    /// <summary>RegisterCapture's ALREADY_EXISTS, as a violation of the row's request_id.</summary>
+    private static BadRequest.Types.FieldViolation Conflict(string usedBy) => new()
+    {
+        Field = RequestIdField,
+        Description = $"request_id was already used for a different registration ({(usedBy.StartsWith("row", StringComparison.Ordinal) ? usedBy : $"case {usedBy}")}); use a new request_id.",
+    };
+}

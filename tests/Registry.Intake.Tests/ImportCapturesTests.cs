@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Import;
+using Registry.Protos.Common.V1;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Security;
+using Registry.Testing;
+using Xunit.Abstractions;
+
+namespace Registry.Intake.Tests;
+
+using Identity = Registry.Protos.Intake.V1.Identity;
+
+/// <summary>
+/// ImportCaptures (an agency's list in one call): each row as RegisterCapture registers one, with its own result;
+/// idempotent per row; duplicates within the call and against the registry; the whole call refused for a row in
+/// another agency's name; batched (a few statements for hundreds of rows, not a registration per row).
+/// </summary>
+public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper output) : IClassFixture<ImportFixture>
+{
+    private const string Agency = "UA-SSO";
+
+    /// <summary>A person of a name no other test uses (random letters), born in <paramref name="year"/>.</summary>
+    internal static RegisterCaptureRequest Person(int year = 1998, string? family = null, string? given = null) => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        Identity = new Identity
+        {
+            FamilyNameLatin = family ?? Word(9),
+            GivenNamesLatin = given ?? Word(7),
+            DateOfBirth = new PartialDate { Year = year, Month = 5, Day = 17 },
+            Nationality = "RU",
+            Rank = "Private",
+            ServiceNumber = $"RU-{Random.Shared.Next(10_000_000, 99_999_999)}",
+        },
+        StatusCategory = StatusCategory.PrisonerOfWar,
+        Capture = new CaptureEvent
+        {
+            CapturedAt = Timestamp.FromDateTimeOffset(Requests.CapturedAt),
+            Place = "Kursk region",
+            CapturingUnit = "Special Operations Forces",
+            CapturingAgency = Agency,
+            Circumstances = "Surrendered with his unit at a checkpoint; listed by the information bureau.",
+        },
+    };
+
+    private static string Word(int length) =>
+        char.ToUpperInvariant((char)('a' + Random.Shared.Next(26))) + new string(Enumerable.Range(1, length - 1).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+
+    private static ImportCapturesRequest Call(params RegisterCaptureRequest[] rows)
+    {
+        var request = new ImportCapturesRequest();
+        request.Rows.AddRange(rows);
+        return request;
+    }
+
+    private Task<int> CountCasesAsync(IEnumerable<RegisterCaptureRequest> rows)
+    {
+        var ids = rows.Select(r => Guid.TryParse(r.RequestId, out var id) ? id : Guid.Empty).ToList();
+        return intake.QueryAsync(db => db.Cases.CountAsync(c => ids.Contains(c.RequestId)));
+    }
+
+    [Fact]
+    public async Task Each_row_is_created_replayed_or_refused_with_its_own_result_in_the_order_sent()
+    {
+        var registered = Person();
+        var before = await intake.Client.RegisterCaptureAsync(registered);
+        var fresh = Person();
+        var nameless = Person();
+        nameless.Identity.FamilyNameLatin = "";
+        nameless.Identity.GivenNamesLatin = "";
+        var reusedId = Person();
+        reusedId.RequestId = registered.RequestId;
+        var second = Person();
+        var reusedInCall = Person();
+        reusedInCall.RequestId = fresh.RequestId;
+
+        var response = await intake.Client.ImportCapturesAsync(Call(
+            fresh, registered, nameless, reusedId, second, fresh, reusedInCall));
+
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6], response.Results.Select(r => r.Index));
+        Assert.Equal(new[] { fresh, registered, nameless, reusedId, second, fresh, reusedInCall }.Select(r => r.RequestId), response.Results.Select(r => r.RequestId));
+        Assert.Equal(
+            [ImportRowOutcome.Created, ImportRowOutcome.Replayed, ImportRowOutcome.Refused, ImportRowOutcome.Refused,
+             ImportRowOutcome.Created, ImportRowOutcome.Replayed, ImportRowOutcome.Refused],
+            response.Results.Select(r => r.Outcome));
+
+        // Replayed: the case the earlier call (RegisterCapture, or an earlier row of this call) opened.
+        Assert.Equal((before.Case.CaseId, before.Case.CaseNumber), (response.Results[1].CaseId, response.Results[1].CaseNumber));
+        Assert.Equal((response.Results[0].CaseId, response.Results[0].CaseNumber), (response.Results[5].CaseId, response.Results[5].CaseNumber));
+        // Refused: nothing of the row, its violations named inside the row, as RegisterCapture names them.
+        Assert.Equal("", response.Results[2].CaseId);
+        Assert.Contains(response.Results[2].Violations, v => v.Field == "identity.family_name");
+        Assert.Equal("request_id", Assert.Single(response.Results[3].Violations).Field);
+        Assert.Contains(before.Case.CaseNumber, response.Results[3].Violations[0].Description);
+        Assert.Equal("request_id", Assert.Single(response.Results[6].Violations).Field);
+        Assert.All(response.Results.Where(r => r.Outcome != ImportRowOutcome.Refused), r => Assert.Empty(r.Violations));
+
+        // Case numbers come from the database in the rows' order.
+        var numbers = new[] { response.Results[0], response.Results[4] }.Select(r => long.Parse(r.CaseNumber[3..])).ToList();
+        Assert.True(numbers[0] < numbers[1], string.Join(", ", numbers));
+        Assert.Equal(0, await CountCasesAsync([nameless]));
+        Assert.Equal(1, await CountCasesAsync([registered]));
+        Assert.Equal(2, await CountCasesAsync([fresh, second]));
+
+        // Stored as RegisterCapture stores a case: the case as read back, its assertions and first status.
+        var read = (await intake.Client.GetCaseAsync(new GetCaseRequest { CaseId = response.Results[4].CaseId })).Case;
+        Assert.Equal(second.Identity.FamilyNameLatin, read.Identity.FamilyNameLatin);
+        Assert.Equal(StatusCategory.PrisonerOfWar, read.StatusCategory);
+        Assert.Equal(Agency, read.Capture.CapturingAgency);
+        var caseId = Guid.Parse(read.CaseId);
+        Assert.Equal(6, await intake.QueryAsync(db => db.IdentityAssertions.CountAsync(a => a.CaseId == caseId)));
+        Assert.Equal(1, await intake.QueryAsync(db => db.StatusChanges.CountAsync(s => s.CaseId == caseId)));
+    }
+
+    [Fact]
+    public async Task Every_created_case_publishes_its_event_raises_a_notification_and_owes_a_capture_card_once()
+    {
+        var rows = Enumerable.Range(0, 5).Select(_ => Person()).ToArray();
+        var bad = Person();
+        bad.Capture.CapturedAt = null;
+
+        var response = await intake.Client.ImportCapturesAsync(Call([.. rows, bad]));
+
+        var created = response.Results.Where(r => r.Outcome == ImportRowOutcome.Created).Select(r => Guid.Parse(r.CaseId)).ToList();
+        Assert.Equal(5, created.Count);
+        Assert.Equal("capture.captured_at", Assert.Single(response.Results[5].Violations).Field);
+        foreach (var id in created)
+        {
+            var text = id.ToString();
+            Assert.Equal(1, await intake.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.Payload.Contains(text))));
+            Assert.Equal(1, await intake.QueryAsync(db => db.Notifications.CountAsync(n => n.CaseId == id && n.Sequence != null)));
+            Assert.Equal(1, await intake.QueryAsync(db => db.CaptureCards.CountAsync(c => c.CaseId == id)));
+        }
+
+        // The events reach the bus, each naming its case's number.
+        var numbers = response.Results.Take(5).ToDictionary(r => r.CaseId, r => r.CaseNumber);
+        await Eventually.TrueAsync(() => Task.FromResult(numbers.All(n => intake.Bus.Received.Any(e => e.Message.CaseId.ToString() == n.Key && e.Message.CaseNumber == n.Value))),
+            TimeSpan.FromSeconds(30), "CaseRegistered of every created case on the bus");
+        // Notifications take places in the feed in the cases' order.
+        var sequences = await intake.QueryAsync(db => db.Notifications.Where(n => created.Contains(n.CaseId)).OrderBy(n => n.CaseNumber).Select(n => n.Sequence!.Value).ToListAsync());
+        Assert.Equal(sequences.Order(), sequences);
+    }
+
+    [Fact]
+    public async Task Replaying_the_whole_call_answers_the_same_cases_and_changes_nothing()
+    {
+        var twin = Person(1990);
+        var rows = new[] { Person(), twin, Person(), Person(1990, twin.Identity.FamilyNameLatin, twin.Identity.GivenNamesLatin) };
+        rows[3].Identity.ServiceNumber = twin.Identity.ServiceNumber;
+        var call = Call(rows);
+        var first = await intake.Client.ImportCapturesAsync(call);
+        var stored = await intake.CountStoredAsync();
+        var candidates = await intake.QueryAsync(db => db.DuplicateCandidates.CountAsync());
+        var notifications = await intake.QueryAsync(db => db.Notifications.CountAsync());
+
+        var again = await intake.Client.ImportCapturesAsync(call);
+
+        Assert.All(first.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
+        Assert.All(again.Results, r => Assert.Equal(ImportRowOutcome.Replayed, r.Outcome));
+        Assert.Equal(first.Results.Select(r => (r.CaseId, r.CaseNumber)), again.Results.Select(r => (r.CaseId, r.CaseNumber)));
+        // The duplicate found the first time is answered again, as RegisterCapture's replay answers it.
+        Assert.Equal(first.Results[3].DuplicateCandidates.Select(d => d.DuplicateCandidateId), again.Results[3].DuplicateCandidates.Select(d => d.DuplicateCandidateId));
+        Assert.NotEmpty(again.Results[3].DuplicateCandidates);
+        Assert.Equal(stored, await intake.CountStoredAsync());
+        Assert.Equal(candidates, await intake.QueryAsync(db => db.DuplicateCandidates.CountAsync()));
+        Assert.Equal(notifications, await intake.QueryAsync(db => db.Notifications.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_row_resembling_an_earlier_row_of_the_call_or_a_registered_case_gets_it_as_candidate()
+    {
+        // The sniper's full record, registered before; the list names him again, spelled in Latin only.
+        var sniper = Requests.SniperInFull();
+        var registered = (await intake.Client.RegisterCaptureAsync(sniper)).Case;
+        var listed = Requests.SniperInFull();
+        listed.Identity.ServiceNumber = sniper.Identity.ServiceNumber;
+        var earlier = Person(1995);
+        var later = Person(1995, earlier.Identity.FamilyNameLatin, earlier.Identity.GivenNamesLatin);
+        later.Identity.ServiceNumber = earlier.Identity.ServiceNumber.ToLowerInvariant();
+
+        var response = await intake.Client.ImportCapturesAsync(Call(earlier, Person(), listed, Person(), later));
+
+        Assert.All(response.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
+        var againstRegistry = Assert.Single(response.Results[2].DuplicateCandidates);
+        Assert.Equal((response.Results[2].CaseId, registered.CaseId), (againstRegistry.CaseId, againstRegistry.OtherCaseId));
+        var withinCall = Assert.Single(response.Results[4].DuplicateCandidates);
+        Assert.Equal((response.Results[4].CaseId, response.Results[0].CaseId), (withinCall.CaseId, withinCall.OtherCaseId));
+        Assert.True(withinCall.MatchWeight >= Registry.Intake.Domain.Linkage.LinkageModel.Threshold);
+        Assert.Empty(response.Results[0].DuplicateCandidates);
+        Assert.Empty(response.Results[1].DuplicateCandidates);
+
+        // Stored as open candidates, as RegisterCapture stores them: the coordinator's list shows them.
+        var list = await intake.Client.ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest { CaseId = response.Results[4].CaseId, PageSize = 10 });
+        Assert.Equal(withinCall.DuplicateCandidateId, Assert.Single(list.DuplicateCandidates).DuplicateCandidateId);
+    }
+
+    [Fact]
+    public async Task The_batch_finds_among_its_rows_what_registering_them_one_at_a_time_finds()
+    {
+        // Two lists of the same shape (a man listed three times, once with a typo, and another man), each of names
+        // no other test uses: one imported, one registered row after row.
+        RegisterCaptureRequest[] List()
+        {
+            var (family, given, other) = (Word(8), Word(6), Word(6));
+            var typo = given[..^1] + (given[^1] == 'a' ? 'e' : 'a');
+            return new[] { given, given, typo, other, given }.Select((g, i) => Person(1990 + (i % 2), family, g)).ToArray();
+        }
+
+        var batch = List();
+        var single = List();
+        foreach (var row in batch.Concat(single))
+        {
+            row.Identity.ServiceNumber = "";
+        }
+
+        var imported = await intake.Client.ImportCapturesAsync(Call(batch));
+        var registered = new List<RegisterCaptureResponse>();
+        foreach (var row in single)
+        {
+            registered.Add(await intake.Client.RegisterCaptureAsync(row));
+        }
+
+        var importedIds = imported.Results.Select(r => r.CaseId).ToList();
+        var registeredIds = registered.Select(r => r.Case.CaseId).ToList();
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var fromBatch = imported.Results[i].DuplicateCandidates.Select(d => (Row: importedIds.IndexOf(d.OtherCaseId), d.MatchWeight)).OrderBy(x => x.Row).ToList();
+            var fromSingle = registered[i].DuplicateCandidates.Select(d => (Row: registeredIds.IndexOf(d.OtherCaseId), d.MatchWeight)).OrderBy(x => x.Row).ToList();
+            output.WriteLine($"row {i}: batch {string.Join(", ", fromBatch)}; one by one {string.Join(", ", fromSingle)}");
+            Assert.Equal(fromSingle.Select(s => s.Row), fromBatch.Select(b => b.Row));
+            // The same comparisons; the weights differ only by the name frequencies' window (the registry's size).
+            Assert.All(fromSingle.Zip(fromBatch), p => Assert.InRange(p.Second.MatchWeight - p.First.MatchWeight, -0.5, 0.5));
+        }
+
+        Assert.NotEmpty(imported.Results[4].DuplicateCandidates);
+    }
+
+    [Fact]
+    public async Task A_row_in_another_agencys_name_refuses_the_whole_call_and_stores_nothing()
+    {
+        var officer = new IntakeService.IntakeServiceClient(intake.Service.As(Agency, RegistryRoles.IntakeOfficer));
+        var rows = Enumerable.Range(0, 5).Select(_ => Person()).ToArray();
+        rows[3].Capture.CapturingAgency = "UA-AF";
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => officer.ImportCapturesAsync(Call(rows)).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        var info = refused.GetRpcStatus()!.GetDetail<ErrorInfo>();
+        Assert.Equal(("AGENCY_MISMATCH", "rows[3].capture.capturing_agency"), (info.Reason, info.Metadata["field"]));
+        Assert.Equal(0, await CountCasesAsync(rows));
+
+        // Another role may not import at all; the officer's own list is imported.
+        var custodian = new IntakeService.IntakeServiceClient(intake.Service.As(Agency, RegistryRoles.Custodian));
+        rows[3].Capture.CapturingAgency = Agency;
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => custodian.ImportCapturesAsync(Call(rows)).ResponseAsync)).StatusCode);
+        var imported = await officer.ImportCapturesAsync(Call(rows));
+        Assert.All(imported.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
+
+        // The audit names the call's cases (those it opened or replayed) and the refusal.
+        var created = imported.Results.Select(r => Guid.Parse(r.CaseId)).ToList();
+        var audited = await intake.QueryAsync(db => db.AccessEvents.Where(e => e.Method == "registry.intake.v1.IntakeService/ImportCaptures").ToListAsync());
+        Assert.Contains(audited, e => e.Outcome == "OK" && created.All(e.CaseIds.Contains));
+        Assert.Contains(audited, e => e.Outcome == "PERMISSION_DENIED" && e.Reason.Contains("rows[3].capture.capturing_agency", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(ImportCapturesValidator.MaxRows + 1)]
+    public async Task No_rows_or_more_than_the_limit_is_invalid_argument_naming_rows_and_stores_nothing(int count)
+    {
+        var rows = Enumerable.Range(0, count).Select(_ => Person()).ToArray();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.ImportCapturesAsync(Call(rows)).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("rows", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
+        Assert.Equal(0, await CountCasesAsync(rows));
+    }
+
+    [Fact]
+    public async Task Two_hundred_rows_take_a_few_batched_statements_not_a_registration_each()
+    {
+        var rows = Enumerable.Range(0, 200).Select(_ => Person()).ToArray();
+        rows[50] = Person(1980, rows[10].Identity.FamilyNameLatin, rows[10].Identity.GivenNamesLatin);
+        var label = Guid.NewGuid().ToString();
+
+        var response = await intake.Client.ImportCapturesAsync(Call(rows), new Metadata { { ImportFixture.CountHeader, label } });
+
+        Assert.All(response.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
+        var commands = intake.Commands.Of(label);
+        output.WriteLine($"200 rows: {commands} database commands");
+        // One registration runs about a dozen; the batch a fixed few whatever its size.
+        Assert.InRange(commands, 1, 30);
+    }
+
+    [Fact]
+    public async Task A_thousand_full_rows_fit_the_receive_limit_and_are_imported_in_one_call()
+    {
+        var rows = Enumerable.Range(0, ImportCapturesValidator.MaxRows).Select(_ =>
+        {
+            var row = Requests.SniperInFull();
+            row.Identity.FamilyNameLatin = Word(10);
+            row.Identity.GivenNamesLatin = Word(8);
+            row.Identity.FamilyName = "";
+            row.Identity.GivenNames = "";
+            row.Capture.Circumstances = new string('x', 400);
+            return row;
+        }).ToArray();
+        var call = Call(rows);
+        var size = call.CalculateSize();
+        Assert.True(size < 4 * 1024 * 1024, $"{size} bytes");
+
+        var process = Process.GetCurrentProcess();
+        var (cpu, clock) = (process.TotalProcessorTime, Stopwatch.StartNew());
+        var response = await intake.Client.ImportCapturesAsync(call);
+        process.Refresh();
+        var spent = process.TotalProcessorTime - cpu;
+
+        Assert.Equal(ImportCapturesValidator.MaxRows, response.Results.Count(r => r.Outcome == ImportRowOutcome.Created));
+        // Figures, not bounds: this process (the service and the test client) only, PostgreSQL not included.
+        output.WriteLine($"1,000 rows ({size / 1024} KiB): {clock.ElapsedMilliseconds} ms wall, {spent.TotalMilliseconds:0} CPU-ms in the test process ({spent.TotalMilliseconds / rows.Length:0.00} per row)");
+    }
+}
