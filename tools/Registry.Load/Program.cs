@@ -249,12 +249,13 @@ if (copy is not null && import is not null)
     Line($"COPY: {copy.Cases} rows of cases in {copy.Elapsed.TotalSeconds:0.000} s = {copy.CasesPerSecond:0} cases/s; import = {importRate / copy.CasesPerSecond:0.000} of COPY " +
          $"({importRate:0.0} / {copy.CasesPerSecond:0.0} cases/s; {copy.Rows} rows in {copy.Tables.Count} tables" +
          (copy.PrefilledRows > 0 ? $", into tables prefilled with the registry's other {copy.PrefilledRows} rows in {copy.Prefill.TotalMinutes:0.0} min" : ", into empty tables") + ")");
-    foreach (var t in copy.Tables)
+    foreach (var t in copy.Tables.Where(t => t.Rows > 0))
     {
         Line($"{"",-14} COPY {t.Name,-22} {t.Rows,9} rows {t.Bytes / 1048576.0,8:0.0} MB {t.CopyFrom.TotalSeconds,8:0.000} s");
     }
 
-    Line($"{"",-14} left out (no CaseId or OrderingKey column): {string.Join(", ", copy.LeftOut)}");
+    Line($"{"",-14} no rows of the imported cases in: {string.Join(", ", copy.Tables.Where(t => t.Rows == 0).Select(t => t.Name))}; " +
+         $"left out (no CaseId or OrderingKey column): {string.Join(", ", copy.LeftOut)}");
 }
 
 if (outcome is not null)

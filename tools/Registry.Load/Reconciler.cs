@@ -57,7 +57,7 @@ public sealed class Reconciler(LoadOptions options)
             var (custody, medical) = await AppliedCountsAsync(ids);
             if (custody >= ids.Length && medical >= ids.Length)
             {
-                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody and medical hold all {ids.Length} preloaded cases");
+                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody and medical hold all {ids.Length} cases");
                 return true;
             }
 
