@@ -12,7 +12,11 @@
 # BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary;
 # BENCH_WARMUP=S seconds of registrations before the profile (10; on a busy 2-core machine the JIT is
 # still compiling after that: 60 gives steadier CPU figures); BENCH_PRELOAD=N fills the registry to N
-# cases through the gateway before the full run's search phase (docs/performance.md).
+# cases through the gateway before the full run's search phase (docs/performance.md);
+# BENCH_IMPORT=N adds the bulk path after the registration profile: N rows through ImportCaptures
+# (BENCH_IMPORT_BATCH rows a call, 1000; BENCH_IMPORT_PARALLEL calls in flight, 2) compared with
+# PostgreSQL COPY of the same rows into intake's schema, then N more rows with the CPU of every
+# process sampled: CPU milliseconds per imported row, by process (the first import warms the path up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-16}
@@ -59,6 +63,23 @@ echo "$(grep -E '^register ' <<<"$out")"
 paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
+
+if (( ${BENCH_IMPORT:-0} > 0 )); then
+  import=(--import "$BENCH_IMPORT" --import-batch "${BENCH_IMPORT_BATCH:-1000}" --import-parallel "${BENCH_IMPORT_PARALLEL:-2}")
+  echo "== import: $BENCH_IMPORT rows through ImportCaptures, compared with PostgreSQL COPY of the same rows =="
+  $load --gateway "$STACK_GATEWAY" --clients "$clients" --warmup 0 --duration 0 --floor-duration 0 --read-duration 0 --search-duration 0 \
+    "${import[@]}" | grep -E '^(import |COPY|  +(rows sent|custody and medical|COPY |left out|propagation of|refused rows)|ZERO LOSS|FAILED)'
+  echo "== import again, $BENCH_IMPORT rows into a registry holding the first: CPU per imported row (until custody and medical hold them all) =="
+  before=$(snapshot)
+  out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --warmup 0 --duration 0 --floor-duration 0 --read-duration 0 --search-duration 0 \
+    "${import[@]}" --no-copy)
+  after=$(snapshot)
+  imported=$(grep -oP 'rows sent [0-9]+: created \K[0-9]+' <<<"$out")
+  grep -E '^(import |  +(rows sent|custody and medical)|ZERO LOSS|FAILED)' <<<"$out"
+  paste <(echo "$before") <(echo "$after") | awk -v n="$imported" \
+    '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per imported row\n", $1, d, 1000 * d / n }
+     END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per imported row (%d rows; the reconciliation'"'"'s queries included; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
+fi
 
 [ "${BENCH_FULL:-1}" = 1 ] || exit 0
 echo "== full run: $clients clients, $seconds s =="

@@ -111,13 +111,19 @@ public static class Captures
     private static readonly Person?[] Recent = new Person?[4096];
     private static long _registered;
 
-    public static RegisterCaptureRequest Next(Random random)
+    /// <summary>
+    /// The next registration: a new person, or (one in fifty) one registered lately, respelt by another agency.
+    /// <paramref name="agency"/>, when given, is the capturing agency (one of <see cref="RegisterFor"/>'s): an import
+    /// sends one agency's list in one call, since an intake officer registers only in its own agency's name.
+    /// </summary>
+    public static RegisterCaptureRequest Next(Random random, string? agency = null)
     {
         var n = Interlocked.Increment(ref _registered);
         var again = n > 100 && random.Next(50) == 0 ? Recent[random.Next((int)Math.Min(n - 1, Recent.Length))] : null;
         var person = again is null ? NewPerson(random) : Respelt(again, random);
         Recent[n % Recent.Length] = person;
-        var unit = Units[random.Next(Units.Length)];
+        var units = agency is null ? Units : Array.FindAll(Units, u => u.Agency == agency);
+        var unit = units[random.Next(units.Length)];
         var knowsMonth = random.Next(3) > 0;
         return new RegisterCaptureRequest
         {

@@ -9,9 +9,23 @@ public sealed class LoadOptions
     public int Clients { get; private set; } = 16;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
     public TimeSpan FloorDuration { get; private set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Seconds of registrations before anything is measured (null: a tenth of --duration, 1 to 3 s).</summary>
+    public TimeSpan? Warmup { get; private set; }
     public TimeSpan ReadDuration { get; private set; } = TimeSpan.FromSeconds(10);
     /// <summary>Cases the registry must hold before search is measured; registered through the gateway when it holds fewer.</summary>
     public int Preload { get; private set; }
+    /// <summary>Fill the preload through ImportCaptures batches (the bulk path) instead of single RegisterCapture calls.</summary>
+    public bool PreloadBulk { get; private set; }
+    /// <summary>Rows to send through ImportCaptures after the registration phase (0: no import phase).</summary>
+    public long Import { get; private set; }
+    /// <summary>Rows per ImportCaptures call (1 to 1,000, the RPC's limit).</summary>
+    public int ImportBatch { get; private set; } = 1000;
+    /// <summary>ImportCaptures calls in flight at once (each on its own client connection; at most --clients).</summary>
+    public int ImportParallel { get; private set; } = 2;
+    /// <summary>After the import, time PostgreSQL COPY of the rows it wrote into a fresh copy of intake's schema.</summary>
+    public bool Copy { get; private set; } = true;
+    /// <summary>Before the timed COPY, fill the fresh database with the registry's other rows (untimed): COPY into tables of the same size.</summary>
+    public bool CopyPrefill { get; private set; }
     public TimeSpan SearchDuration { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan DrainTimeout { get; private set; } = TimeSpan.FromSeconds(180);
     /// <summary>How often a registration that failed with a retryable status is sent again, with the same request_id.</summary>
@@ -30,7 +44,8 @@ public sealed class LoadOptions
 
     public const string Usage = """
         Registry load generator: the transport floor (gRPC health through the gateway), registrations,
-        propagation lag, case-file reads and search, then a reconciliation of every accepted registration.
+        a bulk import (ImportCaptures) compared with PostgreSQL COPY, propagation lag, case-file reads and
+        search, then a reconciliation of every accepted registration and imported row.
 
           dotnet run -c Release --project tools/Registry.Load -- [options]
 
@@ -45,9 +60,21 @@ public sealed class LoadOptions
           --clients N            concurrent clients, each on its own HTTP/2 connection (16)
           --duration S           seconds of registrations (30); 0 skips the phase
           --floor-duration S     seconds of health checks, the transport floor (30); 0 skips it
+          --warmup S             seconds of registrations first, unmeasured (a tenth of --duration, 1 to 3 s); 0 skips them
           --read-duration S      seconds of case-file reads (10); 0 skips them
           --preload N            before search, register cases through the gateway until the registry holds N (0: as it is);
                                  skipped when it already holds N, so a rerun on the same databases starts at once
+          --preload-bulk         fill the preload with ImportCaptures batches (--import-batch, --import-parallel) instead of
+                                 RegisterCapture: the way to a million cases
+          --import N             after the registration phase, import N rows through ImportCaptures (0: none), one agency's
+                                 list per call, agencies in turn; rows/s, per-batch latency, rows refused; reconciled on its own
+          --import-batch N       rows per ImportCaptures call, 1 to 1000 (1000)
+          --import-parallel N    ImportCaptures calls in flight at once (2; at most --clients)
+          --no-copy              skip the COPY comparison that follows an import (PostgreSQL only): the rows the import wrote
+                                 to intake's tables, COPYed (binary) into a new database migrated to intake's schema, only
+                                 the COPY FROM timed; the import's rate printed as a fraction of COPY's
+          --copy-prefill         before the timed COPY, fill that database with the registry's other rows (untimed), so that
+                                 COPY meets tables and indexes of the registry's size (the comparison at a million cases)
           --search-duration S    seconds of SearchCases (10); 0 skips them
           --drain-timeout S      how long to wait for custody and medical to catch up (180)
           --retries N            retries of a failed registration with the same request_id (8)
@@ -76,9 +103,16 @@ public sealed class LoadOptions
                 case "--clients": o.Clients = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--duration": o.Duration = Seconds(); break;
                 case "--floor-duration": o.FloorDuration = Seconds(); break;
+                case "--warmup": o.Warmup = Seconds(); break;
                 case "--read-duration": o.ReadDuration = Seconds(); break;
                 case "--preload": o.Preload = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--search-duration": o.SearchDuration = Seconds(); break;
+                case "--preload-bulk": o.PreloadBulk = true; break;
+                case "--import": o.Import = long.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--import-batch": o.ImportBatch = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--import-parallel": o.ImportParallel = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--no-copy": o.Copy = false; break;
+                case "--copy-prefill": o.CopyPrefill = true; break;
                 case "--search-preload":
                     // The option's earlier name: 0 skipped search, N preloaded N.
                     o.Preload = int.Parse(Value(), CultureInfo.InvariantCulture);
@@ -107,6 +141,16 @@ public sealed class LoadOptions
         if (o.Clients < 1)
         {
             throw new ArgumentException("--clients must be at least 1");
+        }
+
+        if (o.ImportBatch is < 1 or > 1000)
+        {
+            throw new ArgumentException("--import-batch must be between 1 and 1000 (ImportCaptures takes at most 1,000 rows)");
+        }
+
+        if (o.ImportParallel < 1 || o.Import < 0)
+        {
+            throw new ArgumentException("--import-parallel must be at least 1 and --import at least 0");
         }
 
         if (o.CredentialsFile is null)

@@ -70,7 +70,11 @@ Line($"registry-load: {options.Clients} clients against {options.Gateway}; machi
 
 // A short warm-up so that JIT and connection set-up are not in the figures.
 var warmupLedger = new Ledger();
-await Registrations.RunAsync("warm-up", options, channels, callers, warmupLedger, TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10))));
+var warmup = options.Warmup ?? TimeSpan.FromSeconds(Math.Min(3, Math.Max(1, options.Duration.TotalSeconds / 10)));
+if (warmup > TimeSpan.Zero)
+{
+    await Registrations.RunAsync("warm-up", options, channels, callers, warmupLedger, warmup);
+}
 
 PhaseStats? floor = null;
 if (options.FloorDuration > TimeSpan.Zero)
@@ -97,6 +101,22 @@ if (options.Duration > TimeSpan.Zero)
     register = await Registrations.RunAsync("register", options, channels, callers, ledger, options.Duration);
 }
 
+// The bulk path: the same persons as ImportCaptures batches, reconciled on their own (below), then compared with COPY.
+// With an import, the preload comes first: the import is measured into a registry of that size (a million cases).
+Preload? preload = null;
+if (options.Preload > 0 && options.Import > 0)
+{
+    preload = await PreloadAsync();
+}
+
+var importLedger = new Ledger();
+var importCounts = new Imports.Counts();
+PhaseStats? import = null;
+if (options.Import > 0)
+{
+    import = await Imports.RunAsync("import", options, channels, callers, importLedger, importCounts, options.Import, TimeSpan.FromSeconds(2));
+}
+
 // Reconcile before the read phase so that propagation lag is not measured under read load.
 Reconciler.Outcome? outcome = null;
 if (options.Reconcile && register is not null)
@@ -120,6 +140,27 @@ if (options.Reconcile && register is not null)
     var intakeCases = await reconciler.CasesByRequestAsync(everything.Accepted.Keys.Concat(everything.GaveUp.Keys));
     await reconciler.DrainAsync(intakeCases.Values.SelectMany(c => c).Union(everything.Accepted.Values.Select(a => a.CaseId)).ToArray());
     outcome = await reconciler.CheckAsync(everything);
+}
+
+// The import's rows: custody and medical may trail an import by a backlog; waited for as long as they make progress.
+Reconciler.Outcome? importOutcome = null;
+var refusedButStored = 0;
+(bool? CaughtUp, TimeSpan Took) importCatchUp = (null, TimeSpan.Zero);
+if (options.Reconcile && import is not null)
+{
+    var reconciler = new Reconciler(options);
+    var clock = Stopwatch.StartNew();
+    importCatchUp = (await reconciler.CatchUpAsync(importLedger.Accepted.Values.Select(a => a.CaseId).Distinct().ToArray(), TimeSpan.FromSeconds(1)), clock.Elapsed);
+    importOutcome = await reconciler.CheckAsync(importLedger);
+    refusedButStored = (await reconciler.CasesByRequestAsync(importCounts.RefusedIds)).Count;
+}
+
+// PostgreSQL's own rate for the same rows (after the consumers are done, so that they do not share the CPU with it).
+CopyComparison.Result? copy = null;
+if (import is not null && options.Copy && options.IntakeDatabase is not null && !new ServiceDatabase(options.IntakeDatabase).IsSqlite)
+{
+    var created = importLedger.Accepted.Values.Where(a => !a.Replayed).Select(a => a.CaseId).ToArray();
+    copy = await new CopyComparison(options.IntakeDatabase).RunAsync(created, options.CopyPrefill, Console.WriteLine);
 }
 
 PhaseStats? reads = null;
@@ -150,8 +191,7 @@ if (options.ReadDuration > TimeSpan.Zero && readable.Length > 0)
 }
 
 // Search over a registry of the size asked for: topped up through the gateway first (--preload).
-Preload? preload = null;
-if (options.Preload > 0)
+if (options.Preload > 0 && preload is null)
 {
     preload = await PreloadAsync();
 }
@@ -190,6 +230,34 @@ if (register is not null)
     }
 }
 
+if (import is not null)
+{
+    Line($"{import.Summary()}   (rows/s; latency per call of up to {options.ImportBatch} rows, {Math.Min(options.ImportParallel, options.Clients)} calls in flight)");
+    Line($"{"",-14} rows sent {importCounts.Rows}: created {importCounts.Created}, replayed {importCounts.Replayed}, refused {importCounts.Refused}" +
+         (importCounts.RefusedByField.IsEmpty ? "" : $" ({string.Join(", ", importCounts.RefusedByField.OrderByDescending(f => f.Value).Select(f => $"{f.Key} {f.Value}"))})") +
+         $", in failed calls {importLedger.GaveUp.Count - importCounts.Refused}; batches retried {importLedger.Retried}" +
+         $"; {importCounts.Created / import.Elapsed.TotalSeconds:0.0} cases created/s");
+    if (importCatchUp.CaughtUp is { } caughtUp)
+    {
+        Line($"{"",-14} custody and medical {(caughtUp ? "held every imported case" : "had not caught up")} {importCatchUp.Took.TotalSeconds:0.0} s after the last batch");
+    }
+}
+
+if (copy is not null && import is not null)
+{
+    var importRate = importCounts.Created / import.Elapsed.TotalSeconds;
+    Line($"COPY: {copy.Cases} rows of cases in {copy.Elapsed.TotalSeconds:0.000} s = {copy.CasesPerSecond:0} cases/s; import = {importRate / copy.CasesPerSecond:0.000} of COPY " +
+         $"({importRate:0.0} / {copy.CasesPerSecond:0.0} cases/s; {copy.Rows} rows in {copy.Tables.Count} tables" +
+         (copy.PrefilledRows > 0 ? $", into tables prefilled with the registry's other {copy.PrefilledRows} rows in {copy.Prefill.TotalMinutes:0.0} min" : ", into empty tables") + ")");
+    foreach (var t in copy.Tables.Where(t => t.Rows > 0))
+    {
+        Line($"{"",-14} COPY {t.Name,-22} {t.Rows,9} rows {t.Bytes / 1048576.0,8:0.0} MB {t.CopyFrom.TotalSeconds,8:0.000} s");
+    }
+
+    Line($"{"",-14} no rows of the imported cases in: {string.Join(", ", copy.Tables.Where(t => t.Rows == 0).Select(t => t.Name))}; " +
+         $"left out (no CaseId or OrderingKey column): {string.Join(", ", copy.LeftOut)}");
+}
+
 if (outcome is not null)
 {
     var lag = outcome.PropagationLagMs;
@@ -210,7 +278,7 @@ if (preload is not null)
         Line(stats.Summary());
     }
 
-    Line($"{"",-14} the registry held {preload.Before} cases; {preload.Registered} registered through the gateway" +
+    Line($"{"",-14} the registry held {preload.Before} cases; {preload.Registered} registered through the gateway{(options.PreloadBulk ? " (ImportCaptures)" : "")}" +
          (preload.Stats is { } s ? $" in {s.Elapsed.TotalMinutes:0.0} min, given up {preload.Ledger.GaveUp.Count}" : " (none needed)") +
          (preload.CaughtUp is { } c ? $"; custody and medical {(c ? "caught up" : "had not caught up")} after another {preload.CatchUp.TotalMinutes:0.0} min" : ""));
 }
@@ -234,6 +302,22 @@ if (outcome is not null)
     Line("");
     Line($"== reconciliation: {outcome.Accepted} registrations answered OK (warm-up included), {outcome.AcceptedWithoutOk} more stored by intake although the client saw no OK ==");
     exitCode = Verdict(outcome);
+}
+
+if (importOutcome is not null)
+{
+    Line("");
+    Line($"== reconciliation of the import: {importOutcome.Accepted} rows answered created or replayed, {importOutcome.AcceptedWithoutOk} more stored by intake although the client saw no result ==");
+    var lag = importOutcome.PropagationLagMs;
+    Line($"  propagation of the import, result → custody and medical both applied, ms: p50 {PhaseStats.Percentile(lag, 50):0.0}  p99 {PhaseStats.Percentile(lag, 99):0.0}  " +
+         $"max {(lag.Length > 0 ? lag[^1] : double.NaN):0.0}");
+    Line($"  refused rows that intake stored all the same: {refusedButStored}");
+    exitCode = Math.Max(exitCode, Verdict(importOutcome));
+    if (refusedButStored > 0)
+    {
+        Line($"FAILED: {refusedButStored} refused rows stored");
+        exitCode = 1;
+    }
 }
 
 if (preloadOutcome is not null)
@@ -288,6 +372,19 @@ async Task<Preload> PreloadAsync()
         return new Preload(before, ledger, null, null, TimeSpan.Zero);
     }
 
+    if (options.PreloadBulk)
+    {
+        var bulkClock = Stopwatch.StartNew();
+        var counts = new Imports.Counts();
+        var bulk = await Imports.RunAsync("preload", options, channels, callers, ledger, counts, missing, TimeSpan.FromSeconds(10), answered =>
+        {
+            var rate = answered / Math.Max(1, bulkClock.Elapsed.TotalSeconds);
+            return $"; registry about {before + answered} of {options.Preload} cases, about {TimeSpan.FromSeconds(rate > 0 ? (missing - answered) / rate : 0):h\\:mm\\:ss} to go";
+        });
+        Console.WriteLine($"  preload: {counts.Created} created, {counts.Replayed} replayed, {counts.Refused} refused through ImportCaptures");
+        return await CaughtUpAsync(bulk);
+    }
+
     var left = missing;
     using var done = new CancellationTokenSource();
     var stats = await ClosedLoop.RunAsync("preload", options.Clients, TimeSpan.FromDays(1), async (i, stats, recorder, _) =>
@@ -308,14 +405,19 @@ async Task<Preload> PreloadAsync()
         return $"; registry {before + registered} of {options.Preload} cases ({100.0 * (before + registered) / options.Preload:0.0}%), about {eta:h\\:mm\\:ss} to go";
     }, every: TimeSpan.FromSeconds(10));
 
-    bool? caughtUp = null;
-    var clock = System.Diagnostics.Stopwatch.StartNew();
-    if (options.CustodyDatabase is not null && options.MedicalDatabase is not null)
-    {
-        caughtUp = await new Reconciler(options).CatchUpAsync(ledger.Accepted.Values.Select(a => a.CaseId).ToArray());
-    }
+    return await CaughtUpAsync(stats);
 
-    return new Preload(before, ledger, stats, caughtUp, clock.Elapsed);
+    async Task<Preload> CaughtUpAsync(PhaseStats stats)
+    {
+        bool? caughtUp = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (options.CustodyDatabase is not null && options.MedicalDatabase is not null)
+        {
+            caughtUp = await new Reconciler(options).CatchUpAsync(ledger.Accepted.Values.Select(a => a.CaseId).ToArray());
+        }
+
+        return new Preload(before, ledger, stats, caughtUp, clock.Elapsed);
+    }
 }
 
 /// <summary>What the preload did: the registry's size before, every registration it sent, and whether custody and medical caught up.</summary>

@@ -46,7 +46,8 @@ public sealed class Reconciler(LoadOptions options)
     /// After a preload: waits while custody and medical catch up, however long that takes, as long as they
     /// make progress; gives up when neither applied anything for the drain timeout. True when both caught up.
     /// </summary>
-    public async Task<bool> CatchUpAsync(IReadOnlyCollection<Guid> caseIds)
+    /// <param name="every">How often to look (10 s: a preload's catch-up takes minutes).</param>
+    public async Task<bool> CatchUpAsync(IReadOnlyCollection<Guid> caseIds, TimeSpan? every = null)
     {
         var clock = Stopwatch.StartNew();
         var ids = caseIds.ToArray();
@@ -56,7 +57,7 @@ public sealed class Reconciler(LoadOptions options)
             var (custody, medical) = await AppliedCountsAsync(ids);
             if (custody >= ids.Length && medical >= ids.Length)
             {
-                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody and medical hold all {ids.Length} preloaded cases");
+                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody and medical hold all {ids.Length} cases");
                 return true;
             }
 
@@ -66,12 +67,12 @@ public sealed class Reconciler(LoadOptions options)
             }
             else if (clock.Elapsed - lastProgress > options.DrainTimeout)
             {
-                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] no progress for {options.DrainTimeout.TotalSeconds:0} s; measuring search all the same");
+                Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] no progress for {options.DrainTimeout.TotalSeconds:0} s; going on all the same");
                 return false;
             }
 
             Console.WriteLine($"  [catch-up {clock.Elapsed.TotalSeconds,5:0}s] custody {custody}/{ids.Length}, medical {medical}/{ids.Length}");
-            await Task.Delay(TimeSpan.FromSeconds(10));
+            await Task.Delay(every ?? TimeSpan.FromSeconds(10));
         }
     }
 

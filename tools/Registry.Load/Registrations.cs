@@ -27,6 +27,9 @@ public static class Registrations
     private static readonly HashSet<StatusCode> Retryable =
         [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Internal, StatusCode.Unknown, StatusCode.Aborted, StatusCode.ResourceExhausted];
 
+    /// <summary>True when a call that failed with <paramref name="status"/> may be sent again with the same request_id(s).</summary>
+    public static bool IsRetryable(StatusCode status) => Retryable.Contains(status);
+
     public static Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Callers callers, Ledger ledger, TimeSpan duration)
     {
         var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
