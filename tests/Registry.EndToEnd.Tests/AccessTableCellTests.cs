@@ -139,6 +139,16 @@ public sealed class AccessTableCellTests(RegistryFixture registry)
             var parts = path.Split('.');
             foreach (var part in parts[..^1])
             {
+                if (part.EndsWith("[]", StringComparison.Ordinal))
+                {
+                    // A repeated field (a batch's rows): one element carrying the agency.
+                    var list = message.Descriptor.FindFieldByName(part[..^2]);
+                    var element = (IMessage)Activator.CreateInstance(list.MessageType.ClrType)!;
+                    ((System.Collections.IList)list.Accessor.GetValue(message)).Add(element);
+                    message = element;
+                    continue;
+                }
+
                 var field = message.Descriptor.FindFieldByName(part);
                 var inner = (IMessage?)field.Accessor.GetValue(message) ?? (IMessage)Activator.CreateInstance(field.MessageType.ClrType)!;
                 field.Accessor.SetValue(message, inner);

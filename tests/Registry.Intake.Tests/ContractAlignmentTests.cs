@@ -18,6 +18,8 @@ public sealed partial class ContractAlignmentTests
     private static readonly Dictionary<string, int> Limits = new()
     {
         ["RegisterCaptureResponse.duplicate_candidates"] = DuplicateFinder.MaxCandidates,
+        ["ImportCapturesRequest.rows"] = Registry.Intake.Features.Import.ImportCapturesValidator.MaxRows,
+        ["ImportRowResult.duplicate_candidates"] = DuplicateFinder.MaxCandidates,
         ["UpdateIdentityResponse.duplicate_candidates"] = DuplicateFinder.MaxCandidates,
         ["SearchCasesRequest.page_size"] = PageTokens.MaxPageSize,
         ["ListIdentityAssertionsRequest.page_size"] = PageTokens.MaxPageSize,

@@ -10,7 +10,7 @@ namespace Registry.Testing;
 public static partial class ContractChecks
 {
     /// <summary>
-    /// Every "at most N characters", "at most N" or "1 to N" (page sizes) a proto file's field comments state, keyed
+    /// Every "at most N characters", "at most N" or "1 to N" (page sizes; N may be written 1,000) a proto file's field comments state, keyed
     /// "Message.field" (the comment lines right above the field).
     /// </summary>
     public static IReadOnlyDictionary<string, int> StatedLimits(string protoRelativePath)
@@ -34,7 +34,7 @@ public static partial class ContractChecks
             {
                 if (AtMost().Match(string.Join(' ', comment)) is { Success: true } limit)
                 {
-                    limits[$"{message}.{f.Groups[1].Value}"] = int.Parse(limit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    limits[$"{message}.{f.Groups[1].Value}"] = int.Parse(limit.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 comment.Clear();
@@ -110,6 +110,7 @@ public static partial class ContractChecks
     [GeneratedRegex(@"^(?:repeated\s+|optional\s+)?[\w.]+\s+(\w+)\s*=\s*\d+\s*;")]
     private static partial Regex FieldLine();
 
-    [GeneratedRegex(@"(?:at most|1 to) (\d+)", RegexOptions.IgnoreCase)]
+    // "1,000": thousands may be written with a comma.
+    [GeneratedRegex(@"(?:at most|1 to) (\d{1,3}(?:,\d{3})+|\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex AtMost();
 }

@@ -107,6 +107,20 @@ public sealed class CaptureCase
     };
 
     /// <summary>
+    /// Gives a case not yet stored the number the database allotted it ahead of a bulk insert (ImportCaptures on
+    /// PostgreSQL: the next values of the cases' identity), instead of the number the insert would give.
+    /// </summary>
+    public void Allot(long number)
+    {
+        if (Number != 0)
+        {
+            throw new InvalidOperationException($"Case {CaseNumber} already has its number.");
+        }
+
+        Number = number;
+    }
+
+    /// <summary>
     /// Records what one source says about some identity facts and makes them the current values.
     /// Returns the new assertions (one per field, in the order given), all of the new revision.
     /// </summary>
