@@ -9,7 +9,7 @@
 #      reconciliation (exit code 1 on any loss).
 # Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60)
 # Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes);
-# BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary;
+# BENCH_IDLE=S seconds after start before the idle resident memory is read (10); BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary;
 # BENCH_WARMUP=S seconds of registrations before the profile (10; on a busy 2-core machine the JIT is
 # still compiling after that: 60 gives steadier CPU figures); BENCH_PRELOAD=N fills the registry to N
 # cases through the gateway before the full run's search phase (docs/performance.md);
@@ -51,6 +51,12 @@ snapshot() {
   echo "rabbitmq $(cpu_of $(pgrep -x beam.smp | sed 's|$|/stat|'))"
 }
 
+# Resident memory (VmRSS) of each service, in MB: idle after start, and again after the run (issue 15: < 150 MB idle).
+rss() { local service; for service in gateway intake custody medical identity; do
+  printf '  %-10s %6.1f MB\n' "$service" "$(awk '/^VmRSS:/ { print $2 / 1024 }' "/proc/$(cat "$STACK_LOGS/$service.pid")/status" 2>/dev/null || echo 0)"; done; }
+echo "== resident memory, idle after start =="
+sleep "${BENCH_IDLE:-10}"
+rss
 echo "== warm-up =="
 $load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "${BENCH_WARMUP:-10}" --floor-duration 3 --read-duration 2 --search-duration 0 --no-reconcile >/dev/null
 echo "== registrations only, $clients clients, 20 s: CPU per registration =="
@@ -81,7 +87,9 @@ if (( ${BENCH_IMPORT:-0} > 0 )); then
      END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per imported row (%d rows; the reconciliation'"'"'s queries included; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
 fi
 
-[ "${BENCH_FULL:-1}" = 1 ] || exit 0
+if [ "${BENCH_FULL:-1}" != 1 ]; then echo "== resident memory after the run =="; rss; exit 0; fi
 echo "== full run: $clients clients, $seconds s =="
 $load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "$seconds" --floor-duration "$seconds" --read-duration 20 \
   --search-duration 20 --preload "${BENCH_PRELOAD:-0}" --result-file "${BENCH_RESULT:-/dev/null}"
+echo "== resident memory after the run =="
+rss

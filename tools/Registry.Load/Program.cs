@@ -318,6 +318,13 @@ if (importOutcome is not null)
         Line($"FAILED: {refusedButStored} refused rows stored");
         exitCode = 1;
     }
+
+    // An import in which no row was answered at all checks nothing: the bulk path is broken (every call failed).
+    if (importOutcome.Accepted == 0 && options.Import > 0)
+    {
+        Line($"FAILED: none of the {options.Import} imported rows was answered created or replayed");
+        exitCode = 1;
+    }
 }
 
 if (preloadOutcome is not null)

@@ -171,7 +171,7 @@ public sealed class ImportCapturesHandler(
                     db.CaptureCards.AddRange(cards);
                 }
 
-                // The notifications go through the feed's own path (CaseStore.CommitAsync sequences them).
+                // The notifications are written without a place; the feed's sequencer places them after the commit (NotificationSequencer).
                 foreach (var entity in newCases)
                 {
                     db.RaiseNotification(entity, NotificationKind.Registration,
