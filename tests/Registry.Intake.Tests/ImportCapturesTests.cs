@@ -144,6 +144,11 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         // Notifications take places in the feed in the cases' order.
         var sequences = await intake.QueryAsync(db => db.Notifications.Where(n => created.Contains(n.CaseId)).OrderBy(n => n.CaseNumber).Select(n => n.Sequence!.Value).ToListAsync());
         Assert.Equal(sequences.Order(), sequences);
+        // What the ICRC reads: a registration, and the case as the feed carries it (the payload names the case number).
+        var written = await intake.QueryAsync(db => db.Notifications.AsNoTracking().Where(n => created.Contains(n.CaseId)).ToListAsync());
+        Assert.All(written, n => Assert.Equal(Registry.Intake.Domain.NotificationKind.Registration, n.Kind));
+        Assert.All(written, n => Assert.StartsWith("Registered: ", n.Summary, StringComparison.Ordinal));
+        Assert.All(written, n => Assert.Contains(numbers[n.CaseId.ToString()], n.Payload, StringComparison.Ordinal));
     }
 
     [Fact]

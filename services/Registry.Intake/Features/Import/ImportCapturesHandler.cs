@@ -154,6 +154,9 @@ public sealed class ImportCapturesHandler(
                 // from registration until custody reports the admission.
                 var events = newCases.Select(c => OutboxMessage.Create(CaseEvents.Registered(c), now)).ToList();
                 var cards = newCases.Select(c => CaptureCard.Owed(c, CaptureCardReason.Admission, now, now)).ToList();
+                // As RegisterCapture, the ICRC's notification of each case, written without a place: the feed's
+                // sequencer places them after the commit (NotificationSequencer), in the order they were inserted.
+                var notifications = newCases.Select(c => IcrcFeed.Notification(c, NotificationKind.Registration, IcrcFeed.RegisteredSummary(c), now)).ToList();
                 if (bulk)
                 {
                     await db.CopyAsync(assertions, token);
@@ -161,6 +164,7 @@ public sealed class ImportCapturesHandler(
                     await db.CopyAsync(candidates, token);
                     await db.CopyAsync(events, token);
                     await db.CopyAsync(cards, token);
+                    await db.CopyAsync(notifications, token);
                 }
                 else
                 {
@@ -169,13 +173,7 @@ public sealed class ImportCapturesHandler(
                     db.DuplicateCandidates.AddRange(candidates);
                     db.OutboxMessages.AddRange(events);
                     db.CaptureCards.AddRange(cards);
-                }
-
-                // The notifications are written without a place; the feed's sequencer places them after the commit (NotificationSequencer).
-                foreach (var entity in newCases)
-                {
-                    db.RaiseNotification(entity, NotificationKind.Registration,
-                        $"Registered: {IcrcFeed.Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
+                    db.Notifications.AddRange(notifications);
                 }
 
             });

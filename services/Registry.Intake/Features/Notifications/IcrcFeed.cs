@@ -14,11 +14,16 @@ public static class IcrcFeed
     /// commit by <see cref="NotificationSequencer"/>, which the writer wakes through <see cref="NotificationSignal"/>.
     /// </summary>
     public static void RaiseNotification(this IntakeDbContext db, CaptureCase c, Domain.NotificationKind kind, string summary, DateTimeOffset now,
-        Protos.Intake.V1.CaptureCard? card = null)
-    {
-        var content = new Notification { Case = c.ToProto(), CaptureCard = card };
-        db.Notifications.Add(IcrcNotification.Raise(c, kind, summary, ContractJson.Format(content), now));
-    }
+        Protos.Intake.V1.CaptureCard? card = null) =>
+        db.Notifications.Add(Notification(c, kind, summary, now, card));
+
+    /// <summary>
+    /// The notification <see cref="RaiseNotification"/> adds, for a writer that inserts many at once itself
+    /// (ImportCaptures copies them in); written without a place, the sequencer places it after the commit.
+    /// </summary>
+    public static IcrcNotification Notification(CaptureCase c, Domain.NotificationKind kind, string summary, DateTimeOffset now,
+        Protos.Intake.V1.CaptureCard? card = null) =>
+        IcrcNotification.Raise(c, kind, summary, ContractJson.Format(new Notification { Case = c.ToProto(), CaptureCard = card }), now);
 
     /// <summary>A summary cut to <see cref="IcrcNotification.SummaryMaxLength"/> characters (ending in an ellipsis when cut), never within a surrogate pair.</summary>
     public static string Shortened(string summary)
@@ -36,6 +41,10 @@ public static class IcrcFeed
 
         return summary[..end] + "…";
     }
+
+    /// <summary>The summary of a registration's notification (RegisterCapture and ImportCaptures alike).</summary>
+    public static string RegisteredSummary(CaptureCase c) =>
+        $"Registered: {Describe(c)}, captured {c.CapturedAt:yyyy-MM-dd} at {c.CapturePlace} by {c.CapturingAgency}.";
 
     public static string Describe(CaptureCase c)
     {

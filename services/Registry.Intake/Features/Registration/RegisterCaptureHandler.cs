@@ -56,8 +56,7 @@ public sealed class RegisterCaptureHandler(
             db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.Registered(entity), now));
             // Until custody reports the arrival at a place of internment (CustodyAdmitted), the clock runs from registration.
             db.CaptureCards.Add(CaptureCard.Owed(entity, CaptureCardReason.Admission, now, now));
-            db.RaiseNotification(entity, NotificationKind.Registration,
-                $"Registered: {IcrcFeed.Describe(entity)}, captured {entity.CapturedAt:yyyy-MM-dd} at {entity.CapturePlace} by {entity.CapturingAgency}.", now);
+            db.RaiseNotification(entity, NotificationKind.Registration, IcrcFeed.RegisteredSummary(entity), now);
         });
 
         logger.LogDebug("Registered case {CaseNumber} ({CaseId}) from {Agency}; {Duplicates} possible duplicates",
