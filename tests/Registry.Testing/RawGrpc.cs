@@ -109,8 +109,18 @@ public static class RawGrpc
     public sealed class TableLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
         /// <summary>Sessions of this database other than the lock's own that wait for a lock now.</summary>
+        /// <summary>
+        /// Sessions of the database waiting on a lock, now. PostgreSQL keeps one snapshot of pg_stat_activity per
+        /// transaction, and this asks inside the transaction that holds the lock: without clearing it, every later
+        /// poll repeats the first answer (a first poll made before the calls reached the lock would say 0 for ever).
+        /// </summary>
         public async Task<long> WaitingSessionsAsync()
         {
+            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", connection, transaction))
+            {
+                await clear.ExecuteNonQueryAsync();
+            }
+
             await using var command = new NpgsqlCommand(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
                 connection, transaction);
