@@ -50,20 +50,7 @@ public static class DuplicateQuery
 
         if (query.FullKeys.Count > 0)
         {
-            var full = query.FullKeys.ToList();
-            if (query.BirthYear is { } year)
-            {
-                var (from, to) = (year - 1, year + 1);
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)
-                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey
-                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
-            }
-            else
-            {
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)));
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey));
-            }
+            AddFullNameRules(parts, open, query.FullKeys.ToList(), query.BirthYear is { } year ? (year - 1, year + 1) : null);
         }
 
         if (query.BirthYear is { } known)
@@ -103,6 +90,28 @@ public static class DuplicateQuery
     });
 
     /// <summary>
+    /// The whole-name rule of <see cref="BlockingQuery"/>: a case whose full name key, in the original script or in
+    /// Latin (counted once when the two are the same), is one of <paramref name="full"/>, and, when
+    /// <paramref name="years"/> is given, whose birth year is unknown or within it (inclusive).
+    /// </summary>
+    private static void AddFullNameRules(List<IQueryable<CaptureCase>> parts, IQueryable<CaptureCase> open, List<string> full, (int From, int To)? years)
+    {
+        if (years is { } range)
+        {
+            var (from, to) = range;
+            parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)
+                && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
+            parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey
+                && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
+        }
+        else
+        {
+            parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)));
+            parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey));
+        }
+    }
+
+    /// <summary>
     /// <see cref="BlockedWith"/> for a batch of new cases (ImportCaptures) in one statement: the open cases outside
     /// the batch's own numbers (<paramref name="batchFrom"/> to <paramref name="batchTo"/>) that any of
     /// <paramref name="queries"/> could let through, each rule an equality on its indexed key column (= ANY of the
@@ -123,20 +132,10 @@ public static class DuplicateQuery
         var withFull = queries.Where(q => q.FullKeys.Count > 0).ToList();
         if (withFull.Count > 0)
         {
-            var full = withFull.SelectMany(q => q.FullKeys).Distinct().ToList();
-            if (withFull.All(q => q.BirthYear is not null))
-            {
-                var (from, to) = (withFull.Min(q => q.BirthYear!.Value) - 1, withFull.Max(q => q.BirthYear!.Value) + 1);
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)
-                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey
-                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))));
-            }
-            else
-            {
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKey!)));
-                parts.Add(open.Where(e => full.Contains(e.BlockingKeys.FullKeyLatin!) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey));
-            }
+            AddFullNameRules(parts, open, withFull.SelectMany(q => q.FullKeys).Distinct().ToList(),
+                withFull.All(q => q.BirthYear is not null)
+                    ? (withFull.Min(q => q.BirthYear!.Value) - 1, withFull.Max(q => q.BirthYear!.Value) + 1)
+                    : null);
         }
 
         var dated = queries.Where(q => q.BirthYear is not null).ToList();
