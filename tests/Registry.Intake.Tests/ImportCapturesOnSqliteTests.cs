@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Protos.Intake.V1;
+using Registry.Testing;
 
 namespace Registry.Intake.Tests;
 
@@ -30,7 +31,10 @@ public sealed class ImportCapturesOnSqliteTests(IntakeOnSqliteFixture intake) : 
         Assert.Equal(response.Results[0].CaseId, Assert.Single(response.Results[3].DuplicateCandidates).OtherCaseId);
         Assert.Equal(before.Case.CaseId, Assert.Single(response.Results[4].DuplicateCandidates).OtherCaseId);
         var created = response.Results.Where(r => r.Outcome == ImportRowOutcome.Created).Select(r => Guid.Parse(r.CaseId)).ToList();
-        Assert.Equal(3, await intake.QueryAsync(db => db.Notifications.CountAsync(n => created.Contains(n.CaseId) && n.Sequence != null)));
+        Assert.Equal(3, await intake.QueryAsync(db => db.Notifications.CountAsync(n => created.Contains(n.CaseId))));
+        // The sequencer gives them their places after the commit, not within it.
+        await Eventually.TrueAsync(async () => await intake.QueryAsync(db => db.Notifications.CountAsync(n => created.Contains(n.CaseId) && n.Sequence != null)) == 3,
+            TimeSpan.FromSeconds(30), "the three notifications to take their places in the feed");
         Assert.Equal(3, await intake.QueryAsync(db => db.CaptureCards.CountAsync(c => created.Contains(c.CaseId))));
 
         var replay = await intake.Client.ImportCapturesAsync(request);
