@@ -34,6 +34,16 @@ public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInte
         return [];
     }
 
+    /// <summary>
+    /// The round trips of each context that inserted a row carrying one of <paramref name="values"/>, one list per
+    /// context (so per consume scope: a batch consumer's batch is one).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> OfAny(IEnumerable<object> values)
+    {
+        var wanted = values.ToList();
+        return [.. _byContext.Values.Where(e => wanted.Exists(e.Sent)).Select(e => e.List())];
+    }
+
     private void Record(DbContext? context, string what, DbCommand? command = null)
     {
         if (context is null)

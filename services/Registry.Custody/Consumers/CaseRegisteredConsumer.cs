@@ -7,17 +7,18 @@ using Registry.ServiceDefaults.Messaging;
 namespace Registry.Custody.Consumers;
 
 /// <summary>
-/// Opens the custody record of a newly registered case, its timeline starting with the capture, once per
-/// event however often it is delivered (the inbox filter of its definition saves and commits).
+/// Opens the custody record of each newly registered case, once per event however often it is delivered. The event
+/// comes in thousands a second during a bulk import, so it is taken in batches, one transaction each
+/// (<see cref="InboxBatchConsumer{TMessage, TDb}"/>; limits in Messaging:Batch).
 /// </summary>
-public sealed class CaseRegisteredConsumer(OpenCustodyRecordHandler open, ILogger<CaseRegisteredConsumer> logger)
-    : IConsumer<CaseRegistered>
+public sealed class CaseRegisteredConsumer(OpenCustodyRecordHandler open, InboxSession<CustodyDbContext> inbox, ILogger<CaseRegisteredConsumer> logger)
+    : InboxBatchConsumer<CaseRegistered, CustodyDbContext>(inbox)
 {
-    public async Task Consume(ConsumeContext<CaseRegistered> context)
+    protected override async Task ApplyAsync(ConsumeContext<CaseRegistered> message, CancellationToken ct)
     {
-        if (await open.HandleAsync(context.Message, context.CancellationToken) is not null)
+        if (await open.HandleAsync(message.Message, ct) is not null)
         {
-            logger.LogDebug("Opening custody record for case {CaseNumber}", context.Message.CaseNumber);
+            logger.LogDebug("Opening custody record for case {CaseNumber}", message.Message.CaseNumber);
         }
     }
 }

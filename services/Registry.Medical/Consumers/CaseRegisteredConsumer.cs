@@ -7,17 +7,18 @@ using Registry.ServiceDefaults.Messaging;
 namespace Registry.Medical.Consumers;
 
 /// <summary>
-/// Opens the medical record of a newly registered case, once per event however often it is delivered
-/// (the inbox filter of its definition saves and commits).
+/// Opens the medical record of each newly registered case, once per event however often it is delivered. The event
+/// comes in thousands a second during a bulk import, so it is taken in batches, one transaction each
+/// (<see cref="InboxBatchConsumer{TMessage, TDb}"/>; limits in Messaging:Batch).
 /// </summary>
-public sealed class CaseRegisteredConsumer(OpenMedicalRecordHandler open, ILogger<CaseRegisteredConsumer> logger)
-    : IConsumer<CaseRegistered>
+public sealed class CaseRegisteredConsumer(OpenMedicalRecordHandler open, InboxSession<MedicalDbContext> inbox, ILogger<CaseRegisteredConsumer> logger)
+    : InboxBatchConsumer<CaseRegistered, MedicalDbContext>(inbox)
 {
-    public async Task Consume(ConsumeContext<CaseRegistered> context)
+    protected override async Task ApplyAsync(ConsumeContext<CaseRegistered> message, CancellationToken ct)
     {
-        if (await open.HandleAsync(context.Message, context.CancellationToken) is not null)
+        if (await open.HandleAsync(message.Message, ct) is not null)
         {
-            logger.LogDebug("Opening medical record for case {CaseNumber}", context.Message.CaseNumber);
+            logger.LogDebug("Opening medical record for case {CaseNumber}", message.Message.CaseNumber);
         }
     }
 }

@@ -33,7 +33,7 @@ public static class Inbox
     {
         try
         {
-            return await ApplyInTransactionAsync(db, messageId, consumer, clock, apply, ct);
+            return await ApplyInTransactionAsync(db, [messageId], consumer, clock, apply, ct);
         }
         catch (DbUpdateException first)
         {
@@ -51,7 +51,7 @@ public static class Inbox
         ReapplyingFlag.Value = true;
         try
         {
-            return await ApplyInTransactionAsync(db, messageId, consumer, clock, apply, ct);
+            return await ApplyInTransactionAsync(db, [messageId], consumer, clock, apply, ct);
         }
         catch (DbUpdateException)
         {
@@ -77,9 +77,22 @@ public static class Inbox
 
     private static readonly AsyncLocal<bool> ReapplyingFlag = new();
 
-    /// <summary>One attempt; on a failure the transaction is rolled back and the context forgets what it tracked.</summary>
+    /// <summary>
+    /// Applies the messages <paramref name="messageIds"/> for <paramref name="consumer"/> in one transaction: one inbox row
+    /// each, <paramref name="apply"/> for all of them, one save, one commit (two round trips for the whole batch when
+    /// <paramref name="apply"/> reads nothing). All or nothing: on any failure, a message applied before among them
+    /// included (its inbox row's primary key), the transaction is rolled back, the context forgets what it tracked and
+    /// the exception is thrown; the caller then applies the messages one at a time with <see cref="ApplyOnceAsync{TDb}"/>,
+    /// which tells a repeat from a failure (<see cref="InboxSession{TDb}.ApplyBatchAsync{TMessage}"/>).
+    /// </summary>
+    public static Task ApplyAllAsync<TDb>(
+        this TDb db, IReadOnlyCollection<Guid> messageIds, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
+        where TDb : DbContext, IInboxStore =>
+        ApplyInTransactionAsync(db, messageIds, consumer, clock, apply, ct);
+
+    /// <summary>One attempt; on any failure the transaction is rolled back and the context forgets what it tracked.</summary>
     private static async Task<bool> ApplyInTransactionAsync<TDb>(
-        TDb db, Guid messageId, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
+        TDb db, IReadOnlyCollection<Guid> messageIds, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
         where TDb : DbContext, IInboxStore
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -90,7 +103,12 @@ public static class Inbox
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = consumer, ProcessedAt = clock.GetUtcNow() });
+            var processedAt = clock.GetUtcNow();
+            foreach (var messageId in messageIds)
+            {
+                db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = consumer, ProcessedAt = processedAt });
+            }
+
             // Inside the try: a consumer that saves early (intake's notification sequencing) meets the
             // concurrent duplicate's inbox row there, not at the final save.
             await apply(ct);
@@ -101,6 +119,12 @@ public static class Inbox
         catch (DbUpdateException)
         {
             await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            throw;
+        }
+        catch
+        {
+            // Rolled back as the transaction is disposed; what the attempt added must not reach the next save.
             db.ChangeTracker.Clear();
             throw;
         }

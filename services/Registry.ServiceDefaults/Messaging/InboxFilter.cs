@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -11,11 +10,10 @@ namespace Registry.ServiceDefaults.Messaging;
 /// changed. A consumer only changes state (it may save early, inside the transaction, when it needs
 /// database-generated values); it never commits, and it cannot forget the inbox. A failure that would
 /// recur on every attempt (<see cref="MessageRefusedException.Permanent"/>) leaves as a
-/// <see cref="MessageRefusedException"/>, which the retry policy does not retry.
+/// <see cref="MessageRefusedException"/>, which the retry policy does not retry. The work is
+/// <see cref="InboxSession{TDb}.ApplyOneAsync"/>'s, shared with the batch consumers.
 /// </summary>
-public sealed class InboxFilter<TConsumer, TDb, TMessage>(
-    TDb db, InboxCommit commit, TimeProvider clock, InMemoryDeliveryLedger deliveries, ILogger<InboxFilter<TConsumer, TDb, TMessage>> logger)
-    : IFilter<ConsumeContext<TMessage>>
+public sealed class InboxFilter<TConsumer, TDb, TMessage>(InboxSession<TDb> inbox) : IFilter<ConsumeContext<TMessage>>
     where TConsumer : class
     where TDb : DbContext, IInboxStore
     where TMessage : class
@@ -30,35 +28,12 @@ public sealed class InboxFilter<TConsumer, TDb, TMessage>(
     {
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot recognise it.");
-        bool applied;
-        try
-        {
-            applied = await db.ApplyOnceAsync(messageId, Consumer, clock, _ =>
-            {
-                // An attempt the inbox rolled back and applies again (Inbox.Reapplying) leaves no action behind.
-                commit.Discard();
-                return next.Send(context);
-            }, context.CancellationToken);
-        }
-        catch (Exception ex) when (ex is not MessageRefusedException && MessageRefusedException.Permanent(ex) is { } reason)
-        {
-            logger.LogError(ex, "{Consumer} refused message {MessageId} ({MessageType}); it goes to the error queue without retries: {Reason}",
-                Consumer, messageId, typeof(TMessage).Name, reason);
-            throw new MessageRefusedException(reason);
-        }
-
-        if (!applied)
+        if (!await inbox.ApplyOneAsync(typeof(TConsumer), typeof(TMessage), messageId, _ => next.Send(context), context.CancellationToken))
         {
             // Applied before: acknowledged as consumed. Without this, MassTransit would count the delivery
             // as reaching no consumer and move it to <queue>_skipped.
             await context.NotifyConsumed(context, TimeSpan.Zero, Consumer);
-            deliveries.Confirm(messageId, typeof(TConsumer));
-            return;
         }
-
-        commit.Committed();
-        // On the in-memory bus, the publisher's outbox row counts as sent once every consumer has said this.
-        deliveries.Confirm(messageId, typeof(TConsumer));
     }
 
     public void Probe(ProbeContext context)

@@ -21,6 +21,8 @@ public static class RegistryBus
     {
         // What the inbox filter of RegistryConsumerDefinition runs once a consumer's transaction committed.
         builder.Services.TryAddScoped<InboxCommit>();
+        // What the inbox filter and the batch consumers apply messages through, on the consumer's own DbContext.
+        builder.Services.TryAddScoped(typeof(InboxSession<>));
         // Told by each inbox filter what it applied; only the in-memory transport's outboxes wait on it.
         builder.Services.TryAddSingleton<InMemoryDeliveryLedger>();
         Registrations(builder.Services).Add(register);

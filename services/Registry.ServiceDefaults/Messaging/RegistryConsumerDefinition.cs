@@ -10,7 +10,9 @@ namespace Registry.ServiceDefaults.Messaging;
 /// the retry policy (<see cref="ConsumerRetry"/>, Messaging:Retry) and the inbox
 /// (<see cref="InboxFilter{TConsumer, TDb, TMessage}"/>) on <typeparamref name="TDb"/>. The configuration
 /// is sealed, so no consumer can leave the inbox or the retry policy out; ConsumerRegistrationTests (Registry.Deploy.Tests) check
-/// that every consumer is registered through it.
+/// that every consumer is registered through it. A consumer of <c>Batch&lt;T&gt;</c> must be an
+/// <see cref="InboxBatchConsumer{TMessage, TDb}"/>, which applies each batch through the inbox in one transaction;
+/// its limits come from <see cref="ConsumerBatching"/> (Messaging:Batch).
 /// </summary>
 public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -26,11 +28,29 @@ public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefin
     {
         // Retry first: each attempt then runs in a fresh scope (a fresh DbContext) and a fresh transaction.
         // What still fails goes to <queue>_error, from where `registryctl move-errors <queue>` takes it back.
+        // A batch consumer's retries wrap each message: MassTransit delivers a retried message at once, in its own batch.
         endpoint.UseRegistryRetry(context);
         // The in-memory bus's outboxes wait for this consumer's inbox on these messages (InMemoryDeliveryLedger).
-        context.GetService<InMemoryDeliveryLedger>()?.Expect(typeof(TConsumer), ConsumedMessages());
-        foreach (var message in ConsumedMessages())
+        context.GetService<InMemoryDeliveryLedger>()?.Expect(typeof(TConsumer), ConsumedMessages().Select(m => m.Message));
+        foreach (var (message, batched) in ConsumedMessages())
         {
+            if (batched)
+            {
+                // The consumer applies the batch through its inbox itself (InboxBatchConsumer); the definition sets its limits.
+                if (!typeof(InboxBatchConsumer<,>).MakeGenericType(message, typeof(TDb)).IsAssignableFrom(typeof(TConsumer)))
+                {
+                    throw new InvalidOperationException(
+                        $"{typeof(TConsumer).Name} consumes Batch<{message.Name}> without deriving from InboxBatchConsumer<{message.Name}, {typeof(TDb).Name}>: it would run without the inbox.");
+                }
+
+                var batching = ConsumerBatching.From(context.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>());
+                consumer.Options<BatchOptions>(o => o
+                    .SetMessageLimit(batching.MessageLimit)
+                    .SetTimeLimit(batching.TimeLimit)
+                    .SetConcurrencyLimit(batching.ConcurrencyLimit));
+                continue;
+            }
+
             // A scoped filter of a closed type is added through the generic overload only (the Type overload
             // takes open generics over the message alone, which could not name the consumer and its store).
             UseInboxMethod.MakeGenericMethod(message).Invoke(null, [endpoint, context]);
@@ -45,8 +65,10 @@ public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefin
         where TMessage : class =>
         endpoint.UseConsumeFilter<InboxFilter<TConsumer, TDb, TMessage>>(context);
 
-    private static IEnumerable<Type> ConsumedMessages() =>
+    /// <summary>The messages the consumer applies, each with whether it takes them in batches (<c>IConsumer&lt;Batch&lt;T&gt;&gt;</c>).</summary>
+    private static IEnumerable<(Type Message, bool Batched)> ConsumedMessages() =>
         typeof(TConsumer).GetInterfaces()
             .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
-            .Select(i => i.GetGenericArguments()[0]);
+            .Select(i => i.GetGenericArguments()[0])
+            .Select(m => m.IsGenericType && m.GetGenericTypeDefinition() == typeof(Batch<>) ? (m.GetGenericArguments()[0], true) : (m, false));
 }

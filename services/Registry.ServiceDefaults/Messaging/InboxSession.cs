@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Registry.ServiceDefaults.Messaging;
+
+/// <summary>
+/// What the inbox does for one consume scope: apply a message once (<see cref="ApplyOneAsync"/>, for every consumer
+/// through <see cref="InboxFilter{TConsumer, TDb, TMessage}"/>), or a batch of messages once each in one transaction
+/// (<see cref="ApplyBatchAsync{TMessage}"/>, for an <see cref="InboxBatchConsumer{TMessage, TDb}"/>). Scoped: its
+/// <typeparamref name="TDb"/> is the consumer's own context, and its <see cref="InboxCommit"/> the consumer's.
+/// </summary>
+public sealed class InboxSession<TDb>(
+    TDb db, InboxCommit commit, TimeProvider clock, InMemoryDeliveryLedger deliveries, ILogger<InboxSession<TDb>> logger)
+    where TDb : DbContext, IInboxStore
+{
+    /// <summary>
+    /// Applies one message in its own transaction (<see cref="Inbox.ApplyOnceAsync{TDb}"/>) under the inbox name of
+    /// <paramref name="consumer"/> (its type name). Returns false when it was applied before (nothing changes).
+    /// </summary>
+    /// <exception cref="MessageRefusedException">What the message says can never be applied
+    /// (<see cref="MessageRefusedException.Permanent"/>); the retry policy sends it to the error queue at once.</exception>
+    public async Task<bool> ApplyOneAsync(Type consumer, Type messageType, Guid messageId, Func<CancellationToken, Task> apply, CancellationToken ct)
+    {
+        bool applied;
+        try
+        {
+            applied = await db.ApplyOnceAsync(messageId, consumer.Name, clock, token =>
+            {
+                // An attempt the inbox rolled back and applies again (Inbox.Reapplying) leaves no action behind.
+                commit.Discard();
+                return apply(token);
+            }, ct);
+        }
+        catch (Exception ex) when (ex is not MessageRefusedException && MessageRefusedException.Permanent(ex) is { } reason)
+        {
+            logger.LogError(ex, "{Consumer} refused message {MessageId} ({MessageType}); it goes to the error queue without retries: {Reason}",
+                consumer.Name, messageId, messageType.Name, reason);
+            throw new MessageRefusedException(reason);
+        }
+
+        if (applied)
+        {
+            commit.Committed();
+        }
+
+        // On the in-memory bus, the publisher's outbox row counts as sent once every consumer has said this.
+        deliveries.Confirm(messageId, consumer);
+        return applied;
+    }
+
+    /// <summary>
+    /// Applies a batch MassTransit collected (<see cref="Batch{T}"/>), each message once, with <paramref name="apply"/>
+    /// changing the context for one message (it never saves or commits).
+    /// <list type="number">
+    /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): one inbox row per message, one save, one commit.
+    /// This is the path of a busy queue, and why batching is worth it: a transaction per batch instead of per message.</item>
+    /// <item>If that fails for any reason (a message applied before, a case announced again under another id, a message
+    /// that breaks a rule, the database gone), every message is applied on its own (<see cref="ApplyOneAsync"/>) in order,
+    /// the repeats skipped. What passes is marked consumed (<see cref="ConsumeContext.NotifyConsumed{T}"/>: MassTransit then
+    /// acknowledges it whatever the others do); only what failed fails: a message that can never be applied with
+    /// <see cref="MessageRefusedException"/> (to the error queue at once), any other failure to the retry policy, whose
+    /// retries MassTransit delivers at once in a batch of their own.</item>
+    /// </list>
+    /// A batch of one message takes the second path directly (no second attempt).
+    /// </summary>
+    public async Task ApplyBatchAsync<TMessage>(Type consumer, ConsumeContext<Batch<TMessage>> batch,
+        Func<ConsumeContext<TMessage>, CancellationToken, Task> apply)
+        where TMessage : class
+    {
+        var ct = batch.CancellationToken;
+        var messages = batch.Message;
+        if (messages.Length == 1)
+        {
+            await ApplyOneAsync(consumer, typeof(TMessage), IdOf(messages[0]), token => apply(messages[0], token), ct);
+            return;
+        }
+
+        var ids = new Guid[messages.Length];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            ids[i] = IdOf(messages[i]);
+        }
+
+        try
+        {
+            await db.ApplyAllAsync(ids, consumer.Name, clock, async token =>
+            {
+                commit.Discard();
+                for (var i = 0; i < messages.Length; i++)
+                {
+                    await apply(messages[i], token);
+                }
+            }, ct);
+            commit.Committed();
+            foreach (var id in ids)
+            {
+                deliveries.Confirm(id, consumer);
+            }
+
+            return;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogDebug(ex, "{Consumer}: a batch of {Count} {MessageType} was not applied as a whole; applying each on its own",
+                consumer.Name, messages.Length, typeof(TMessage).Name);
+        }
+
+        await ApplyEachAsync(consumer, messages, ids, apply, ct);
+    }
+
+    private async Task ApplyEachAsync<TMessage>(Type consumer, Batch<TMessage> messages, Guid[] ids,
+        Func<ConsumeContext<TMessage>, CancellationToken, Task> apply, CancellationToken ct)
+        where TMessage : class
+    {
+        var passed = new List<(ConsumeContext<TMessage> Message, TimeSpan Took)>(messages.Length);
+        var failed = new List<(Guid MessageId, Exception Error)>();
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var message = messages[i];
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await ApplyOneAsync(consumer, typeof(TMessage), ids[i], token => apply(message, token), ct);
+                passed.Add((message, Stopwatch.GetElapsedTime(started)));
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                db.ChangeTracker.Clear();
+                failed.Add((ids[i], ex));
+            }
+        }
+
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        // Marked consumed, these are acknowledged; MassTransit faults the others with what is thrown below.
+        foreach (var (message, took) in passed)
+        {
+            await message.NotifyConsumed(message, took, consumer.Name);
+        }
+
+        if (failed.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed[0].Error);
+        }
+
+        if (failed.TrueForAll(f => f.Error is MessageRefusedException))
+        {
+            throw new MessageRefusedException(string.Join("; ",
+                failed.Select(f => $"message {f.MessageId}: {((MessageRefusedException)f.Error).Reason}")));
+        }
+
+        // At least one may pass when tried again: all are retried (a refused one is refused again, on its own).
+        throw new InvalidOperationException(
+            $"{failed.Count} messages of a batch of {messages.Length} failed; each is tried again: " +
+            string.Join("; ", failed.Select(f => $"{f.MessageId}: {f.Error.Message}")), failed[0].Error);
+    }
+
+    private static Guid IdOf(ConsumeContext context) =>
+        context.MessageId ?? throw new InvalidOperationException("A message arrived without a message id; the inbox cannot recognise it.");
+}

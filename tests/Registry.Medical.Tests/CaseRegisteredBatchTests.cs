@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Contracts;
+using Registry.Medical.Data;
+using Registry.Medical.Grpc;
+using Registry.Testing;
+
+namespace Registry.Medical.Tests;
+
+/// <summary>Medical taking CaseRegistered in batches of <see cref="BatchSize"/> (delivered when full), every round trip recorded.</summary>
+public sealed class BatchingMedicalFixture() : ServiceFixture<MedicalGrpcService, MedicalDbContext>("Medical")
+{
+    public const int BatchSize = 8;
+
+    public RoundTripCounter RoundTrips { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string?> Settings => BatchSettings.WhenFull(BatchSize);
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.ConfigureDbContext<MedicalDbContext>(o => o.AddInterceptors(RoundTrips));
+}
+
+/// <summary>
+/// Issue 15: medical opens records from CaseRegistered a batch per transaction (the inbox's rules inside a batch are
+/// custody's tests', CaseRegisteredBatchTests there: the same InboxSession applies both).
+/// </summary>
+public sealed class CaseRegisteredBatchTests(BatchingMedicalFixture medical) : IClassFixture<BatchingMedicalFixture>
+{
+    private static CaseRegistered Registered(Guid caseId) => new()
+    {
+        CaseId = caseId,
+        CaseNumber = "RC-000162",
+        FamilyName = "Sokolov",
+        GivenNames = "Andrey",
+        CapturedAt = new DateTimeOffset(2025, 3, 2, 5, 0, 0, TimeSpan.Zero),
+        CapturePlace = "Kursk region",
+        CapturingAgency = "UA-SSO",
+        RegisteredAt = new DateTimeOffset(2025, 3, 2, 9, 0, 0, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public async Task A_burst_of_events_is_applied_a_batch_per_transaction_each_once()
+    {
+        const int count = 12 * BatchingMedicalFixture.BatchSize;
+        var messages = Enumerable.Range(0, count).Select(_ => (MessageId: NewId.NextGuid(), CaseId: Guid.NewGuid())).ToList();
+
+        await Task.WhenAll(messages.Select(m => medical.Bus.Publisher.Publish(Registered(m.CaseId), c => c.MessageId = m.MessageId)));
+        // A repeat of the first, in a later batch (or alone, after the time limit): skipped.
+        await medical.Bus.Publisher.Publish(Registered(messages[0].CaseId), c => c.MessageId = messages[0].MessageId);
+
+        var cases = messages.Select(m => m.CaseId).ToList();
+        await Eventually.TrueAsync(async () => await medical.QueryAsync(db => db.Records.CountAsync(r => cases.Contains(r.CaseId))) == count,
+            TimeSpan.FromSeconds(60), "every record opened");
+        var ids = messages.Select(m => m.MessageId).ToList();
+        Assert.Equal(count, await medical.QueryAsync(db => db.InboxMessages.CountAsync(m => ids.Contains(m.MessageId))));
+        var scopes = medical.RoundTrips.OfAny(ids.Cast<object>());
+        var commits = scopes.Sum(s => s.Count(e => e == "COMMIT"));
+        Assert.True(commits <= count / BatchingMedicalFixture.BatchSize * 2,
+            $"{commits} commits in {scopes.Count} scopes for {count} events:\n  " + string.Join("\n  ", scopes.Select(s => string.Join(" | ", s))));
+    }
+}
