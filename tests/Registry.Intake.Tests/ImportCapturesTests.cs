@@ -248,6 +248,35 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         Assert.NotEmpty(imported.Results[4].DuplicateCandidates);
     }
 
+    /// <summary>
+    /// The batch's blocking statement reads each row's blocks within that row's own birth years, not every block of
+    /// the batch over the batch's whole span of years: a list born over decades read, at 190,000 cases, tens of
+    /// thousands of rows per call (docs/performance.md, "Import as the registry grows").
+    /// </summary>
+    [Fact]
+    public async Task The_batch_reads_each_rows_blocks_only_within_its_own_birth_years()
+    {
+        var (family, given) = (Word(9), "B" + Word(6).ToLowerInvariant());
+        var earlier = await intake.Client.ImportCapturesAsync(Call(Person(1960, family, given), Person(2001, family, given)));
+        var (farYear, nearYear) = (earlier.Results[0].CaseId, earlier.Results[1].CaseId);
+        // This call's two rows: the same man born in 2000, and another man born in 1960 (the far case's year, another block).
+        var imported = await intake.Client.ImportCapturesAsync(Call(Person(2000, family, given), Person(1960, Word(9), "T" + Word(6).ToLowerInvariant())));
+
+        var read = await intake.QueryAsync(async db =>
+        {
+            var ids = imported.Results.Select(r => Guid.Parse(r.CaseId)).ToList();
+            var rows = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.CaseId)).OrderBy(c => c.Number).ToListAsync();
+            var queries = rows.Select(c => Registry.Intake.Domain.Linkage.BlockingQuery.For(
+                Registry.Intake.Domain.Linkage.LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt))).ToList();
+            return await db.Cases.AsNoTracking().BlockedWithAny(queries, rows[0].Number, rows[^1].Number)!.Select(e => e.CaseId).ToListAsync();
+        });
+
+        Assert.Contains(Guid.Parse(nearYear), read);
+        Assert.DoesNotContain(Guid.Parse(farYear), read);
+        // And what the call found is what the rules find: the man born in 2001, not the one born in 1960.
+        Assert.Equal([nearYear], imported.Results[0].DuplicateCandidates.Select(d => d.OtherCaseId));
+    }
+
     [Fact]
     public async Task A_row_in_another_agencys_name_refuses_the_whole_call_and_stores_nothing()
     {
