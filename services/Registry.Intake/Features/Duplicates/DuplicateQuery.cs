@@ -112,19 +112,21 @@ public static class DuplicateQuery
     }
 
     /// <summary>
-    /// <see cref="BlockedWith"/> for a batch of new cases (ImportCaptures) in one statement: the open cases outside
-    /// the batch's own numbers (<paramref name="batchFrom"/> to <paramref name="batchTo"/>) that any of
+    /// <see cref="BlockedWith"/> for a batch of new cases (ImportCaptures) in one statement: the open cases that any of
     /// <paramref name="queries"/> could let through. The queries are grouped by birth year, and each rule of a group
     /// is an equality on its indexed key column (= ANY of the group's keys) and that year's range (the index's second
     /// column): the statement reads the batch's blocks and little more, whatever the spread of the batch's birth years
     /// (one range spanning the batch's years read every block of every year: at 190,000 cases, tens of thousands of
     /// rows per call). Still a superset (a case of one row's block whose year suits another row of the same year): the
-    /// caller applies each query's own rules in memory (<see cref="BlockingIndex.Select"/>, the same rules). Null when
-    /// no query has anything to look up.
+    /// caller applies each query's own rules in memory (<see cref="BlockingIndex.Select"/>, the same rules), and drops
+    /// the batch's own cases if they are already stored. The statement has no condition on the case number: with one
+    /// ("not the batch's numbers"), PostgreSQL came to AND each block's index with a range of the primary key covering
+    /// the whole table once the statistics were refreshed, and a call took longer than its bound (at 160,000 cases).
+    /// Null when no query has anything to look up.
     /// </summary>
-    public static IQueryable<EarlierCase>? BlockedWithAny(this IQueryable<CaptureCase> cases, IReadOnlyCollection<BlockingQuery> queries, long batchFrom, long batchTo)
+    public static IQueryable<EarlierCase>? BlockedWithAny(this IQueryable<CaptureCase> cases, IReadOnlyCollection<BlockingQuery> queries)
     {
-        var open = cases.Where(e => (e.Number < batchFrom || e.Number > batchTo) && e.MergedIntoCaseId == null);
+        var open = cases.Where(e => e.MergedIntoCaseId == null);
         var parts = new List<IQueryable<CaptureCase>>();
         var serviceNumbers = queries.Select(q => q.ServiceNumber).OfType<string>().Distinct().ToList();
         if (serviceNumbers.Count > 0)

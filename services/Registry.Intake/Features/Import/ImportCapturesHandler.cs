@@ -137,6 +137,8 @@ public sealed class ImportCapturesHandler(
                         newCases[i].Allot(numbers[i]);
                     }
 
+                    // Duplicates are looked for before the cases go in: the statements need not leave the batch out.
+                    found = await duplicates.FindForBatchAsync(newCases, now, token);
                     // A concurrent call with one of these request_ids loses here, on the unique index (and runs again).
                     await db.CopyAsync(newCases, token);
                 }
@@ -144,9 +146,9 @@ public sealed class ImportCapturesHandler(
                 {
                     db.Cases.AddRange(newCases);
                     await db.SaveChangesAsync(token);
+                    found = await duplicates.FindForBatchAsync(newCases, now, token);
                 }
 
-                found = await duplicates.FindForBatchAsync(newCases, now, token);
                 var assertions = created.SelectMany(c => c.Assertions).ToList();
                 var statuses = created.Select(c => c.Status).ToList();
                 var candidates = found.SelectMany(f => f).ToList();
