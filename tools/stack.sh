@@ -93,7 +93,8 @@ stack_up() {
   export STACK_CREDENTIALS="$STACK_LOGS/dev-clients.json"
   export REGISTRY_LOAD_CREDENTIALS=$STACK_CREDENTIALS
   # Every service validates the stack's tokens; the identity service alone gets the clients (DEV_CLIENT_ENV).
-  export Auth__Authority=$STACK_AUTHORITY Auth__RequireHttpsMetadata=false
+  # The disabled clients list too: appsettings name the default authority (5184), which a stack does not use.
+  export Auth__Authority=$STACK_AUTHORITY Auth__RequireHttpsMetadata=false Auth__DisabledClients="${STACK_AUTHORITY}registry/disabled-clients"
   dev_clients "$STACK_CREDENTIALS" "$STACK_AUTHORITY" "${STACK_CLIENTS[@]}"
   # The authorization server first: the services fetch its discovery document on their first call.
   stack_start identity || return 1
