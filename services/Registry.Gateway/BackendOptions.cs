@@ -31,6 +31,13 @@ public sealed class BackendOptions
     public TimeSpan MaxForwardedCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The longest deadline a forwarded bulk call keeps (ImportCaptures: its request is a
+    /// <see cref="Registry.Protos.IBulkRequest"/>), and the one it gets when its caller set none: 60 s, the services'
+    /// <c>Grpc:BulkCallTimeout</c>. A list of 1,000 rows does a thousand registrations' work.
+    /// </summary>
+    public TimeSpan MaxForwardedBulkCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// How long a forwarded unary call may pass no byte either way before the gateway gives up on it
     /// (YARP's activity timeout; its default, 100 s).
     /// </summary>
@@ -54,6 +61,7 @@ public sealed class BackendOptions
             CaseFilePartTimeout = DurationSetting.Positive(section, nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
             ForwardedCallTimeout = DurationSetting.Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(10)),
             MaxForwardedCallTimeout = DurationSetting.Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(10)),
+            MaxForwardedBulkCallTimeout = DurationSetting.Positive(section, nameof(MaxForwardedBulkCallTimeout), TimeSpan.FromSeconds(60)),
             ActivityTimeout = Activity(section, nameof(ActivityTimeout), TimeSpan.FromSeconds(100)),
             StreamActivityTimeout = Activity(section, nameof(StreamActivityTimeout), Timeout.InfiniteTimeSpan),
         };

@@ -31,7 +31,7 @@ public static class GatewayModule
         builder.Services.AddSingleton<IAccessRefusalReporter, RefusalReporter>();
         builder.Services.AddCallerRateLimits(builder.Configuration);
         var (routes, clusters) = ServiceRoutes.Build(backends, methods);
-        var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout);
+        var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout, backends.MaxForwardedBulkCallTimeout);
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters)
             .AddTransforms(t => t.AddRequestTransform(context =>
             {

@@ -43,8 +43,30 @@ public sealed class CallBoundSettingsTests
             Settings(("Grpc:UnaryCallTimeout", "00:00:30"), ("Grpc:MaxUnaryCallTimeout", "00:01:00")), "Intake", Database + ";Timeout=90");
     }
 
+    [Fact]
+    public void Bulk_calls_as_many_as_the_pool_has_sessions_are_refused_at_start_naming_both()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() =>
+            RegistryDatabase.EnsureCallsEndBeforePoolWait(Settings(("Grpc:MaxConcurrentBulkCalls", "10")), "Intake", Database + ";Maximum Pool Size=10"));
+
+        Assert.Contains("Grpc:MaxConcurrentBulkCalls", refused.Message);
+        Assert.Contains("ConnectionStrings:Intake", refused.Message);
+        RegistryDatabase.EnsureCallsEndBeforePoolWait(Settings(("Grpc:MaxConcurrentBulkCalls", "9")), "Intake", Database + ";Maximum Pool Size=10");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("17")]
+    public void Bulk_call_slots_out_of_range_stop_the_service_naming_the_key(string value)
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => GrpcCallOptions.From(Settings(("Grpc:MaxConcurrentBulkCalls", value))));
+
+        Assert.Contains("Grpc:MaxConcurrentBulkCalls", refused.Message);
+    }
+
     [Theory]
     [InlineData("UnaryCallTimeout", "00:00:00")]
+    [InlineData("BulkCallTimeout", "-00:00:01")]
     [InlineData("MaxUnaryCallTimeout", "-00:00:01")]
     [InlineData("KeepAlivePingDelay", "30.00:00:00")]
     public void A_duration_that_is_not_positive_or_too_long_for_a_timer_stops_the_service_naming_its_key(string key, string value)

@@ -110,6 +110,34 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
         Assert.All(await Task.WhenAll(stuck), o => Assert.True(o.Status == StatusCode.DeadlineExceeded, o.ToString()));
     }
 
+    /// <summary>
+    /// ImportCaptures is a bulk call (a thousand registrations' work): the gateway gives it its bulk bound
+    /// (Services:MaxForwardedBulkCallTimeout, 8 s here) instead of a single call's (5 s), when no usable deadline came.
+    /// </summary>
+    [Fact]
+    public async Task A_bulk_call_gets_the_gateways_bulk_bound_not_a_single_calls()
+    {
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Services__ForwardedCallTimeout"] = "00:00:03",
+            ["Services__MaxForwardedCallTimeout"] = "00:00:05",
+            ["Services__MaxForwardedBulkCallTimeout"] = "00:00:08",
+        });
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var list = new ImportCapturesRequest();
+        list.Rows.Add(SeedStory.Rifleman());
+
+        RawGrpc.Outcome outcome;
+        await using (var locked = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases"))
+        {
+            outcome = await RawGrpc.UnaryAsync(http, gateway.GrpcAddress, "/registry.intake.v1.IntakeService/ImportCaptures", list, "abc", Guard);
+        }
+
+        output.WriteLine(outcome.ToString());
+        Assert.True(outcome.Status is StatusCode.DeadlineExceeded or StatusCode.Unavailable, outcome.ToString());
+        Assert.InRange(outcome.Elapsed, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>The test's own limit on a raw call: far above the gateway's bound, far below "held until the lock goes".</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(40);
 

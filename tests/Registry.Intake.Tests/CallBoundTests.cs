@@ -79,12 +79,61 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
         Assert.NotNull(overdue);
         Assert.All(await Task.WhenAll(stuck), o => Assert.True(o.Status == StatusCode.DeadlineExceeded, o.ToString()));
     }
+
+    /// <summary>
+    /// ImportCaptures is a bulk call (its request an IBulkRequest): a thousand registrations' work gets Grpc:BulkCallTimeout,
+    /// not a single call's bound, whatever deadline came (none usable here), and ends DEADLINE_EXCEEDED at it, its session freed.
+    /// </summary>
+    [Fact]
+    public async Task A_bulk_call_runs_to_the_bulk_bound_not_a_single_calls()
+    {
+        using var http = new HttpMessageInvoker(intake.Service.Server.CreateHandler());
+
+        await using var locked = await RawGrpc.LockAsync(await intake.ConnectionStringAsync(), "cases");
+        var outcome = await RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress, "/registry.intake.v1.IntakeService/ImportCaptures",
+            List(), "abc", Guard);
+
+        Assert.True(outcome.Status == StatusCode.DeadlineExceeded, outcome.ToString());
+        Assert.Contains("Grpc:BulkCallTimeout", outcome.Message);
+        Assert.True(outcome.Elapsed > BoundedIntakeFixture.MaxUnaryCallTimeout, outcome.ToString());
+        await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() == 0, TimeSpan.FromSeconds(15), "the call's session to stop waiting on the lock");
+    }
+
+    /// <summary>
+    /// Bulk calls run in Grpc:MaxConcurrentBulkCalls slots (1 here): of two stuck imports only one holds a session
+    /// waiting on the lock, the other waits for the slot, and a single call is not held by the slots.
+    /// </summary>
+    [Fact]
+    public async Task Bulk_calls_beyond_the_slots_wait_without_a_session_and_single_calls_pass()
+    {
+        using var http = new HttpMessageInvoker(intake.Service.Server.CreateHandler());
+
+        await using var locked = await RawGrpc.LockAsync(await intake.ConnectionStringAsync(), "cases");
+        var imports = Enumerable.Range(0, 2).Select(_ => RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress,
+            "/registry.intake.v1.IntakeService/ImportCaptures", List(), "abc", Guard)).ToList();
+        await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() > 0, TimeSpan.FromSeconds(30), "an import to wait on the lock");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(1, await locked.WaitingSessionsAsync());
+        var overdue = await intake.Client.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: DateTime.UtcNow.AddSeconds(20));
+        Assert.NotNull(overdue);
+        // The second waited for the slot within its bound: both end at the bulk bound, neither later than the guard.
+        Assert.All(await Task.WhenAll(imports), o => Assert.True(o.Status == StatusCode.DeadlineExceeded, o.ToString()));
+    }
+
+    private static ImportCapturesRequest List()
+    {
+        var request = new ImportCapturesRequest();
+        request.Rows.AddRange(Enumerable.Range(0, 3).Select(_ => ImportCapturesTests.Person()));
+        return request;
+    }
 }
 
-/// <summary>Intake with small call bounds (2 s for none, 4 s at most), on a database of its own (the tests lock its tables).</summary>
+/// <summary>Intake with small call bounds (2 s for none, 4 s at most, 7 s for a bulk call, one at a time), on a database of its own (the tests lock its tables).</summary>
 public sealed class BoundedIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
 {
     public static readonly TimeSpan UnaryCallTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan MaxUnaryCallTimeout = TimeSpan.FromSeconds(4);
 
     public IntakeService.IntakeServiceClient Client => new(Service.Channel);
 
@@ -93,6 +142,8 @@ public sealed class BoundedIntakeFixture() : ServiceFixture<IntakeGrpcService, I
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Grpc:UnaryCallTimeout"] = UnaryCallTimeout.ToString(),
-        ["Grpc:MaxUnaryCallTimeout"] = "00:00:04",
+        ["Grpc:MaxUnaryCallTimeout"] = MaxUnaryCallTimeout.ToString(),
+        ["Grpc:BulkCallTimeout"] = "00:00:07",
+        ["Grpc:MaxConcurrentBulkCalls"] = "1",
     };
 }

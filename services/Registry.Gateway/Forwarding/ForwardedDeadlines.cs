@@ -15,9 +15,11 @@ namespace Registry.Gateway.Forwarding;
 /// the coarsest exact unit, so the service never sees a value it would ignore (grpc-dotnet ignores a
 /// malformed or zero timeout and reads <c>1n</c> as zero, i.e. no deadline at all) and the call ends
 /// DEADLINE_EXCEEDED instead of holding a database session for as long as a stuck query lasts.
+/// A bulk call (ImportCaptures, <see cref="ForwardedMethods.IsBulk"/>) has its own cap,
+/// <see cref="BackendOptions.MaxForwardedBulkCallTimeout"/>, which is also its deadline when the caller set none.
 /// Streaming calls (the ICRC feed) are left as the caller sent them: they are meant to stay open.
 /// </summary>
-public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeout, TimeSpan maximum)
+public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeout, TimeSpan maximum, TimeSpan bulkMaximum)
 {
     private const string Header = "grpc-timeout";
 
@@ -37,7 +39,8 @@ public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeou
         }
 
         var asked = Parse(callerTimeout);
-        return Encode(asked is { } t ? (t < maximum ? t : maximum) : timeout);
+        var (cap, fallback) = methods.IsBulk(path) ? (bulkMaximum, bulkMaximum) : (maximum, timeout);
+        return Encode(asked is { } t ? (t < cap ? t : cap) : fallback);
     }
 
     public void Apply(RequestTransformContext context)

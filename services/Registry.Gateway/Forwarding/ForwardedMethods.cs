@@ -13,6 +13,7 @@ public sealed class ForwardedMethods
 {
     private readonly HashSet<string> _unary;
     private readonly HashSet<string> _streaming;
+    private readonly HashSet<string> _bulk;
     private readonly Dictionary<string, Google.Protobuf.Reflection.MethodDescriptor> _methods;
 
     public ForwardedMethods(IEnumerable<ServiceDescriptor> services)
@@ -21,7 +22,12 @@ public sealed class ForwardedMethods
         _methods = methods.ToDictionary(Path, StringComparer.OrdinalIgnoreCase);
         _unary = methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
         _streaming = methods.Where(m => m.IsClientStreaming || m.IsServerStreaming).Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        _bulk = methods.Where(m => m.InputType.ClrType is { } type && typeof(Registry.Protos.IBulkRequest).IsAssignableFrom(type))
+            .Select(Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>Whether the path is a unary call whose request is a <see cref="Registry.Protos.IBulkRequest"/> (ImportCaptures): the services bound it as bulk.</summary>
+    public bool IsBulk(string path) => _bulk.Contains(path) && _unary.Contains(path);
 
     public bool IsUnary(string path) => _unary.Contains(path);
 

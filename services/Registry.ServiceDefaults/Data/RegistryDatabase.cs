@@ -51,12 +51,24 @@ public static class RegistryDatabase
     /// <summary>
     /// A call waiting for a free session must get one before its wait runs out even when stuck calls hold
     /// every session: so no call may hold one as long as the pool makes others wait (Npgsql's <c>Timeout</c>,
-    /// 15 s unless the connection string says otherwise). The service refuses to start otherwise.
+    /// 15 s unless the connection string says otherwise); bulk calls, which may run longer, are fewer at once than the
+    /// pool has sessions (<see cref="Grpc.GrpcCallOptions.MaxConcurrentBulkCalls"/>). The service refuses to start otherwise.
     /// </summary>
     public static void EnsureCallsEndBeforePoolWait(IConfiguration configuration, string connectionName, string connectionString)
     {
-        var bound = Grpc.GrpcCallOptions.From(configuration).MaxUnaryCallTimeout;
-        var poolWait = TimeSpan.FromSeconds(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Timeout);
+        var calls = Grpc.GrpcCallOptions.From(configuration);
+        var bound = calls.MaxUnaryCallTimeout;
+        var pool = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var poolWait = TimeSpan.FromSeconds(pool.Timeout);
+        // Bulk calls may run longer than the wait, but only a few at once (BulkCallSlots): they must leave sessions free.
+        if (calls.MaxConcurrentBulkCalls >= pool.MaxPoolSize)
+        {
+            throw new InvalidOperationException(
+                $"{Grpc.GrpcCallOptions.Section}:{nameof(Grpc.GrpcCallOptions.MaxConcurrentBulkCalls)} ({calls.MaxConcurrentBulkCalls}) must be below the " +
+                $"database pool's size (Maximum Pool Size={pool.MaxPoolSize} in ConnectionStrings:{connectionName}): bulk calls run up to " +
+                $"{nameof(Grpc.GrpcCallOptions.BulkCallTimeout)} and must never hold every session.");
+        }
+
         if (bound >= poolWait)
         {
             throw new InvalidOperationException(

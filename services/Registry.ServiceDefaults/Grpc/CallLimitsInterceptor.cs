@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Registry.Protos;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -20,11 +21,15 @@ namespace Registry.ServiceDefaults.Grpc;
 /// UNAVAILABLE when the service begins to shut down: its token fires at once and the call ends with a
 /// status that tells the client to reconnect (from its last cursor), instead of being held until the
 /// host's shutdown timeout and then cut, which a client reads as CANCELLED or INTERNAL.</item>
+/// <item>a bulk call (its request an <see cref="IBulkRequest"/>: ImportCaptures) is bounded by
+/// <see cref="GrpcCallOptions.BulkCallTimeout"/> instead, whether its caller set a deadline or not, and runs in one
+/// of <see cref="GrpcCallOptions.MaxConcurrentBulkCalls"/> slots (<see cref="BulkCallSlots"/>), waiting for one
+/// within its bound.</item>
 /// </list>
 /// The handler sees the bounded token as <see cref="ServerCallContext.CancellationToken"/> and the
 /// bound as <see cref="ServerCallContext.Deadline"/>.
 /// </summary>
-public sealed class CallLimitsInterceptor(GrpcCallOptions options, IHostApplicationLifetime lifetime, ILogger<CallLimitsInterceptor> logger)
+public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots slots, IHostApplicationLifetime lifetime, ILogger<CallLimitsInterceptor> logger)
     : Interceptor
 {
     private const string ShuttingDown = "The service is shutting down; call again (a stream resumes from its last cursor).";
@@ -35,24 +40,30 @@ public sealed class CallLimitsInterceptor(GrpcCallOptions options, IHostApplicat
         // Wall-clock time, as grpc-dotnet's own deadline: a service's TimeProvider may be a test's fake clock.
         var now = DateTime.UtcNow;
         var callerSetOne = context.Deadline != DateTime.MaxValue;
-        var bound = callerSetOne ? options.MaxUnaryCallTimeout : options.UnaryCallTimeout;
+        // A bulk call (an agency's list) has its own bound and runs in one of a few slots (GrpcCallOptions.BulkCallTimeout).
+        var bulk = request is IBulkRequest;
+        var (bound, setting) = bulk ? (options.BulkCallTimeout, nameof(GrpcCallOptions.BulkCallTimeout))
+            : callerSetOne ? (options.MaxUnaryCallTimeout, nameof(GrpcCallOptions.MaxUnaryCallTimeout))
+            : (options.UnaryCallTimeout, nameof(GrpcCallOptions.UnaryCallTimeout));
         if (callerSetOne && context.Deadline - now <= bound)
         {
-            return await continuation(request, context);
+            return bulk ? await slots.RunAsync(() => continuation(request, context), context.CancellationToken) : await continuation(request, context);
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         limit.CancelAfter(bound);
         try
         {
-            return await continuation(request, new BoundedCallContext(context, limit.Token, now + bound));
+            var bounded = new BoundedCallContext(context, limit.Token, now + bound);
+            return bulk ? await slots.RunAsync(() => continuation(request, bounded), limit.Token) : await continuation(request, bounded);
         }
         catch (Exception ex) when (limit.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("{Method} ran into the service's bound of {Bound} (caller's deadline: {Deadline}): {Error}",
                 context.Method, bound, callerSetOne ? context.Deadline.ToString("O") : "none usable", ex.GetType().Name);
+            var slotsNote = bulk ? $"; at most {options.MaxConcurrentBulkCalls} such calls run at once (Grpc:{nameof(GrpcCallOptions.MaxConcurrentBulkCalls)}), the others wait within it" : "";
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
-                $"The call ran into the service's bound of {bound.TotalSeconds:0.###} s (Grpc:{(callerSetOne ? nameof(GrpcCallOptions.MaxUnaryCallTimeout) : nameof(GrpcCallOptions.UnaryCallTimeout))})."));
+                $"The call ran into the service's bound of {bound.TotalSeconds:0.###} s (Grpc:{setting}{slotsNote})."));
         }
     }
 

@@ -31,6 +31,22 @@ public sealed class GrpcCallOptions
     public TimeSpan MaxUnaryCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The bound of a bulk call (a request that is a <see cref="Registry.Protos.IBulkRequest"/>: ImportCaptures' list of
+    /// up to 1,000 rows), in place of <see cref="UnaryCallTimeout"/> and <see cref="MaxUnaryCallTimeout"/>: 60 s, the
+    /// gateway's <c>Services:MaxForwardedBulkCallTimeout</c>. A thousand registrations' work does not fit a single call's
+    /// bound on a loaded machine (at 10 s, calls of 1,000 rows ran out and were sent again whole). Longer than the pool's
+    /// wait is allowed because at most <see cref="MaxConcurrentBulkCalls"/> run at once: they hold that many sessions,
+    /// never the whole pool (checked at start by <see cref="Data.RegistryDatabase"/>).
+    /// </summary>
+    public TimeSpan BulkCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Bulk calls a service process runs at once: 1 to 16 (default 2). Another one waits for a slot, within its bound,
+    /// and ends DEADLINE_EXCEEDED if none frees in time; single calls never wait for these slots.
+    /// </summary>
+    public int MaxConcurrentBulkCalls { get; init; } = 2;
+
+    /// <summary>
     /// HTTP/2 PING after this long without a frame from the peer, on the service's gRPC endpoint
     /// (Kestrel) and on the registry's gRPC clients and the gateway's forwarding (SocketsHttpHandler,
     /// while a call is open): a stream that is idle by design is kept, a peer that vanished is found.
@@ -51,7 +67,14 @@ public sealed class GrpcCallOptions
             MaxUnaryCallTimeout = DurationSetting.Positive(section, nameof(MaxUnaryCallTimeout), defaults.MaxUnaryCallTimeout),
             KeepAlivePingDelay = DurationSetting.Positive(section, nameof(KeepAlivePingDelay), defaults.KeepAlivePingDelay),
             KeepAlivePingTimeout = DurationSetting.Positive(section, nameof(KeepAlivePingTimeout), defaults.KeepAlivePingTimeout),
+            BulkCallTimeout = DurationSetting.Positive(section, nameof(BulkCallTimeout), defaults.BulkCallTimeout),
+            MaxConcurrentBulkCalls = section.GetValue(nameof(MaxConcurrentBulkCalls), defaults.MaxConcurrentBulkCalls),
         };
+        if (options.MaxConcurrentBulkCalls is < 1 or > 16)
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(MaxConcurrentBulkCalls)} must be 1 to 16, not {options.MaxConcurrentBulkCalls}.");
+        }
+
         return options.UnaryCallTimeout <= options.MaxUnaryCallTimeout
             ? options
             : throw new InvalidOperationException(

@@ -17,6 +17,7 @@ public static class RegistryGrpcServer
     {
         var options = GrpcCallOptions.From(builder.Configuration);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<BulkCallSlots>();
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<CallLimitsInterceptor>();

@@ -18,8 +18,8 @@ internal static class ImportCommand
 
           Registers every row of an agency's list of captured persons through the gateway's ImportCaptures RPC, in batches
           of --batch rows (1 to 1,000), --parallel batches in flight, each call with a deadline of --deadline seconds (the
-          gateway cuts a forwarded call's deadline to Services:MaxForwardedCallTimeout, 10 s by default: keep a batch
-          small enough to be registered within it). A
+          gateway cuts an import's deadline to Services:MaxForwardedBulkCallTimeout, 60 s by default, and intake runs
+          Grpc:MaxConcurrentBulkCalls imports at once, 2 by default: more in flight wait for a slot). A
           batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is sent again, --retries times at most,
           with the same request_ids (so a row stored by an attempt that timed out comes back "replayed", never twice).
 
