@@ -119,10 +119,9 @@ public static class DuplicateQuery
     /// (one range spanning the batch's years read every block of every year: at 190,000 cases, tens of thousands of
     /// rows per call). Still a superset (a case of one row's block whose year suits another row of the same year): the
     /// caller applies each query's own rules in memory (<see cref="BlockingIndex.Select"/>, the same rules), and drops
-    /// the batch's own cases if they are already stored. The statement has no condition on the case number: with one
-    /// ("not the batch's numbers"), PostgreSQL came to AND each block's index with a range of the primary key covering
-    /// the whole table once the statistics were refreshed, and a call took longer than its bound (at 160,000 cases).
-    /// Null when no query has anything to look up.
+    /// the batch's own cases if they are already stored (the SQLite path; on PostgreSQL the batch looks before it
+    /// inserts). The cost is the size of the batch's blocks, which grow with the registry (docs/performance.md, "Import
+    /// as the registry grows"). Null when no query has anything to look up.
     /// </summary>
     public static IQueryable<EarlierCase>? BlockedWithAny(this IQueryable<CaptureCase> cases, IReadOnlyCollection<BlockingQuery> queries)
     {
