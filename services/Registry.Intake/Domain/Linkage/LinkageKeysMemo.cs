@@ -9,12 +9,12 @@ namespace Registry.Intake.Domain.Linkage;
 /// 28 µs that <c>EarlierCase.ToLinkage</c> took per earlier case read for duplicate detection (docs/performance.md). An
 /// import reads the same common names again and again (every later row of a block reads the block's cases), so most
 /// lookups are hits. Bounded: at most <see cref="Capacity"/> names (MemoryCache's size limit; when it is reached a
-/// part is compacted away in the background): by estimate about 1.3 KB a name, some 26 MB when full, one per process.
+/// part is compacted away in the background), a few tens of MB at most, one per process.
 /// </summary>
 internal static class LinkageKeysMemo
 {
-    /// <summary>Name combinations kept (each, by estimate, about 1.3 KB: a dozen short keys and their arrays).</summary>
-    public const int Capacity = 20_000;
+    /// <summary>Name combinations kept (each a few hundred bytes of keys).</summary>
+    public const int Capacity = 50_000;
 
     private static readonly MemoryCache Memo = new(new MemoryCacheOptions { SizeLimit = Capacity, CompactionPercentage = 0.25 });
 
