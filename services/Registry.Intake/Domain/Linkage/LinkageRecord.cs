@@ -22,22 +22,17 @@ public sealed class LinkageRecord
     public required DateTimeOffset? CapturedAt { get; init; }
 
     /// <summary>The record of a person with these identity facts, captured there and then (place and time null: not compared).</summary>
-    /// <remarks>The name keys and the place's are remembered by their text (<see cref="LinkageKeysMemo"/>): the same function, computed once per name.</remarks>
-    public static LinkageRecord Of(long number, PersonIdentity identity, string? capturePlace, DateTimeOffset? capturedAt)
+    public static LinkageRecord Of(long number, PersonIdentity identity, string? capturePlace, DateTimeOffset? capturedAt) => new()
     {
-        var (names, keys) = LinkageKeysMemo.For(identity);
-        return new LinkageRecord
-        {
-            Number = number,
-            Names = names,
-            Keys = keys,
-            Birth = identity.DateOfBirth,
-            Nationality = string.IsNullOrEmpty(identity.Nationality) ? null : identity.Nationality,
-            ServiceNumberKey = ServiceNumberKeyOf(identity.ServiceNumber),
-            PlaceKey = LinkageKeysMemo.Place(capturePlace),
-            CapturedAt = capturedAt,
-        };
-    }
+        Number = number,
+        Names = PersonNameKeys.Of(identity),
+        Keys = CaseBlockingKeys.Of(identity),
+        Birth = identity.DateOfBirth,
+        Nationality = string.IsNullOrEmpty(identity.Nationality) ? null : identity.Nationality,
+        ServiceNumberKey = ServiceNumberKeyOf(identity.ServiceNumber),
+        PlaceKey = NameKeys.Compact(capturePlace),
+        CapturedAt = capturedAt,
+    };
 
     /// <summary>
     /// The service number's key (<see cref="ServiceNumbers.Key"/>: one number however it was typed), or null
@@ -78,13 +73,6 @@ public sealed class CaseBlockingKeys
     public string? GivenBlock { get; private set; }
     /// <summary>The birth year, copied here so that each block's index can range over it (EF indexes one owned type's columns).</summary>
     public int? BirthYear { get; private set; }
-
-    /// <summary>These keys for a person born in <paramref name="year"/>: the same instance when the year is the same (keys are never changed after they are made).</summary>
-    public CaseBlockingKeys WithBirthYear(int? year) => year == BirthYear ? this : new CaseBlockingKeys
-    {
-        FamilyKey = FamilyKey, GivenKey = GivenKey, FullKey = FullKey, FullKeyLatin = FullKeyLatin,
-        FamilyBlock = FamilyBlock, GivenBlock = GivenBlock, BirthYear = year,
-    };
 
     /// <summary>Whether both hold the same keys (a refresh that changes nothing writes nothing).</summary>
     public bool SameAs(CaseBlockingKeys? other) => other is not null
