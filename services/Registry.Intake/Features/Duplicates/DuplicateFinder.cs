@@ -57,6 +57,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// oldest cases by the batch's earlier rows (at most 1,000 of <see cref="LinkageModel.FrequencyWindow"/>), it
     /// only grows with them.
     /// </summary>
+    /// <returns>One list per case of <paramref name="newCases"/>, in the same order, each most likely first.</returns>
     public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, DateTimeOffset now, CancellationToken ct)
     {
         if (newCases.Count == 0)
