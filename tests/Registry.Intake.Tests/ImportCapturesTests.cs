@@ -268,7 +268,13 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
             var rows = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.CaseId)).OrderBy(c => c.Number).ToListAsync();
             var queries = rows.Select(c => Registry.Intake.Domain.Linkage.BlockingQuery.For(
                 Registry.Intake.Domain.Linkage.LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt))).ToList();
-            return await db.Cases.AsNoTracking().BlockedWithAny(queries)!.Select(e => e.CaseId).ToListAsync();
+            var found = new List<Guid>();
+            foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
+            {
+                found.AddRange(await statement.Select(e => e.CaseId).ToListAsync());
+            }
+
+            return found;
         });
 
         Assert.Contains(Guid.Parse(nearYear), read);

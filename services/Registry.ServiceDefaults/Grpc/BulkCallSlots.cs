@@ -3,9 +3,10 @@ namespace Registry.ServiceDefaults.Grpc;
 /// <summary>
 /// The slots bulk calls run in (<see cref="GrpcCallOptions.MaxConcurrentBulkCalls"/>, one set per service process):
 /// a bulk call may run longer than the database pool's wait (<see cref="GrpcCallOptions.BulkCallTimeout"/>), so no
-/// more than this many may hold a session that long. Single calls never wait here.
+/// more than this many may hold a session that long. Single calls never wait here. Not disposed: a bulk call may still be
+/// running when the host shuts down, and its release must not throw (SemaphoreSlim holds no handle unless one is asked for).
 /// </summary>
-public sealed class BulkCallSlots(GrpcCallOptions options) : IDisposable
+public sealed class BulkCallSlots(GrpcCallOptions options)
 {
     private readonly SemaphoreSlim _slots = new(options.MaxConcurrentBulkCalls, options.MaxConcurrentBulkCalls);
 
@@ -25,6 +26,4 @@ public sealed class BulkCallSlots(GrpcCallOptions options) : IDisposable
             _slots.Release();
         }
     }
-
-    public void Dispose() => _slots.Dispose();
 }

@@ -46,19 +46,21 @@ public sealed class DuplicateFinder(IntakeDbContext db)
 
     /// <summary>
     /// <see cref="FindAsync"/> for a batch of new cases (ImportCaptures), given in their numbers' order and either
-    /// not stored yet or inserted in this transaction (the SQLite path, which takes the numbers from the insert):
+    /// not stored yet (PostgreSQL) or inserted in this transaction (the SQLite path, which takes the numbers from the insert):
     /// each gets what it would have got had the batch been registered one case after the other — open cases before
     /// the batch and the batch's earlier cases (row 7 resembling row 3 gets row 3's case), scored with the name
-    /// frequencies of the registry and the batch's earlier cases. One blocking statement
+    /// frequencies of the registry and the batch's earlier cases. One blocking statement per 200 of its parts
     /// (<see cref="DuplicateQuery.BlockedWithAny"/>, each birth year's keys of the whole batch) and three frequency
-    /// statements (<see cref="DuplicateQuery.NameCountsAsync"/>, over the cases numbered below the batch) for the
+    /// statements (<see cref="DuplicateQuery.NameCountsAsync"/>, over the cases outside the batch) for the
     /// whole batch, whatever its size; the rules of each case are applied in memory by <see cref="BlockingIndex"/>,
     /// which selects as the database does. One difference from one-by-one: the frequency window is not slid past the
     /// oldest cases by the batch's earlier rows (at most 1,000 of <see cref="LinkageModel.FrequencyWindow"/>), it
     /// only grows with them.
     /// </summary>
     /// <returns>One list per case of <paramref name="newCases"/>, in the same order, each most likely first.</returns>
-    public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, DateTimeOffset now, CancellationToken ct)
+    /// <param name="stored">Whether <paramref name="newCases"/> are inserted already (the SQLite path, whose single writer
+    /// numbers them in one run): then the statements leave out their numbers. Not stored (PostgreSQL), nothing is left out.</param>
+    public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, bool stored, DateTimeOffset now, CancellationToken ct)
     {
         if (newCases.Count == 0)
         {
@@ -68,20 +70,22 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)).ToList();
         var queries = records.Select(BlockingQuery.For).ToList();
         var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
-        // The batch's own cases (stored already on the SQLite path) are dropped from what the statements read. Later
-        // numbers are a concurrent import's, not committed when its numbers were taken: left out, as one-by-one would.
-        var before = db.Cases.AsNoTracking().Where(c => c.Number < first);
+        bool Earlier(long number) => !stored || number < first || number > last;
+        var before = stored ? db.Cases.AsNoTracking().Where(c => c.Number < first || c.Number > last) : db.Cases.AsNoTracking();
 
         var index = new BlockingIndex();
         var caseIds = new Dictionary<LinkageRecord, Guid>(ReferenceEqualityComparer.Instance);
-        if (db.Cases.AsNoTracking().BlockedWithAny(queries) is { } blocked)
+        var read = new List<EarlierCase>();
+        foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
         {
-            foreach (var earlier in (await blocked.ToListAsync(ct)).Where(e => e.Number < first || e.Number > last).DistinctBy(e => e.Number))
-            {
-                var record = earlier.ToLinkage();
-                index.Add(record);
-                caseIds[record] = earlier.CaseId;
-            }
+            read.AddRange(await statement.ToListAsync(ct));
+        }
+
+        foreach (var earlier in read.Where(e => Earlier(e.Number)).DistinctBy(e => e.Number))
+        {
+            var record = earlier.ToLinkage();
+            index.Add(record);
+            caseIds[record] = earlier.CaseId;
         }
 
         var keys = records.SelectMany(NameCounts.KeysOf).Distinct().ToList();

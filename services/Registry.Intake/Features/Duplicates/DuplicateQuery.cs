@@ -121,9 +121,11 @@ public static class DuplicateQuery
     /// caller applies each query's own rules in memory (<see cref="BlockingIndex.Select"/>, the same rules), and drops
     /// the batch's own cases if they are already stored (the SQLite path; on PostgreSQL the batch looks before it
     /// inserts). The cost is the size of the batch's blocks, which grow with the registry (docs/performance.md, "Import
-    /// as the registry grows"). Null when no query has anything to look up.
+    /// as the registry grows"). The parts (up to four per birth year, one for service numbers) go in statements of at
+    /// most <see cref="MaxPartsPerStatement"/> (SQLite refuses a compound SELECT of more than 500); none when no query
+    /// has anything to look up.
     /// </summary>
-    public static IQueryable<EarlierCase>? BlockedWithAny(this IQueryable<CaptureCase> cases, IReadOnlyCollection<BlockingQuery> queries)
+    public static IEnumerable<IQueryable<EarlierCase>> BlockedWithAny(this IQueryable<CaptureCase> cases, IReadOnlyCollection<BlockingQuery> queries)
     {
         var open = cases.Where(e => e.MergedIntoCaseId == null);
         var parts = new List<IQueryable<CaptureCase>>();
@@ -160,8 +162,11 @@ public static class DuplicateQuery
             }
         }
 
-        return parts.Count == 0 ? null : parts.Select(Read).Aggregate((a, b) => a.Concat(b));
+        return parts.Chunk(MaxPartsPerStatement).Select(chunk => chunk.Select(Read).Aggregate((a, b) => a.Concat(b))).ToList();
     }
+
+    /// <summary>The most UNION ALL parts in one statement of <see cref="BlockedWithAny"/>.</summary>
+    public const int MaxPartsPerStatement = 200;
 
     /// <summary>
     /// How common each of the record's name keys is (<see cref="NameFrequencies"/>): its count as a family and

@@ -138,7 +138,7 @@ public sealed class ImportCapturesHandler(
                     }
 
                     // Duplicates are looked for before the cases go in: the statements need not leave the batch out.
-                    found = await duplicates.FindForBatchAsync(newCases, now, token);
+                    found = await duplicates.FindForBatchAsync(newCases, stored: false, now, token);
                     // A concurrent call with one of these request_ids loses here, on the unique index (and runs again).
                     await db.CopyAsync(newCases, token);
                 }
@@ -146,7 +146,7 @@ public sealed class ImportCapturesHandler(
                 {
                     db.Cases.AddRange(newCases);
                     await db.SaveChangesAsync(token);
-                    found = await duplicates.FindForBatchAsync(newCases, now, token);
+                    found = await duplicates.FindForBatchAsync(newCases, stored: true, now, token);
                 }
 
                 var assertions = created.SelectMany(c => c.Assertions).ToList();
