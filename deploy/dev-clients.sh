@@ -4,7 +4,7 @@
 #   source deploy/dev-clients.sh
 #   dev_clients FILE AUTHORITY client-id:AGENCY:role ...
 #
-# Gives each client a new random secret (32 bytes, base64url), writes FILE (mode 600) in the shape
+# Gives each client a new random secret (32 bytes, base64url; DEV_KEEP_SECRETS=1 keeps those FILE has), writes FILE (mode 600) in the shape
 # tools/Registry.Load --credentials, the tests and the embedded host's dev-clients.json share:
 #   {"warning": "DEVELOPMENT ONLY ...", "authority": "...", "clients": [{"clientId", "agency", "roles", "secret", "displayName"}]}
 # and sets the array DEV_CLIENT_ENV to the identity service's settings for them
@@ -25,12 +25,16 @@ DEV_DEMO_CLIENTS=(
 dev_secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
 dev_clients() { # FILE AUTHORITY SPEC...
-  local file=$1 authority=$2 spec id agency role secret i=0 entries=""
+  local file=$1 authority=$2 spec id agency role secret i=0 entries="" kept=""
   shift 2
+  # DEV_KEEP_SECRETS=1: a client already in FILE keeps its secret, for an authorization server restarted on its
+  # database (it keeps a stored client's secret: ClientRegistry.EnsureAsync).
+  [[ ${DEV_KEEP_SECRETS:-0} == 1 && -f $file ]] && kept=$(<"$file")
   DEV_CLIENT_ENV=()
   for spec in "$@"; do
     IFS=: read -r id agency role <<<"$spec"
-    secret=$(dev_secret)
+    secret=$(sed -n "s/.*\"clientId\": \"$id\".*\"secret\": \"\([^\"]*\)\".*/\1/p" <<<"$kept" | head -n 1)
+    [[ -n $secret ]] || secret=$(dev_secret)
     DEV_CLIENT_ENV+=("Identity__Clients__${i}__ClientId=$id" "Identity__Clients__${i}__Secret=$secret"
       "Identity__Clients__${i}__Agency=$agency" "Identity__Clients__${i}__Roles__0=$role"
       "Identity__Clients__${i}__DisplayName=$id (development)")

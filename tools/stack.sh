@@ -9,6 +9,7 @@
 #   dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY"
 #   stack_kill custody; stack_start custody   # a crash and a restart, same ports and settings (identity too)
 #   stack_down                # stops them, drops the databases and the vhost (STACK_KEEP=1 keeps them)
+#   STACK_REUSE=1 stack_up mystack   # starts on the databases and vhost a STACK_KEEP=1 run left (a preloaded registry)
 #
 # Expects the build output of `dotnet build -c Release`. Exports ConnectionStrings__Intake/
 # __Custody/__Medical for the load generator's reconciliation, STACK_GATEWAY, STACK_AUTHORITY (the
@@ -69,11 +70,15 @@ stack_up() {
   export STACK_NAME STACK_LOGS
   mkdir -p "$STACK_LOGS"
   local db
-  for db in "${STACK_DATABASES[@]}"; do
-    stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)"
-    stack_psql "CREATE DATABASE ${STACK_NAME}_${db}"
-  done
-  stack_mgmt DELETE "/api/vhosts/$STACK_NAME" 2>/dev/null || true
+  if [[ ${STACK_REUSE:-0} == 1 ]]; then
+    stack_log "reusing databases ${STACK_NAME}_* and vhost $STACK_NAME as they are (STACK_REUSE=1)"
+  else
+    for db in "${STACK_DATABASES[@]}"; do
+      stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)"
+      stack_psql "CREATE DATABASE ${STACK_NAME}_${db}"
+    done
+    stack_mgmt DELETE "/api/vhosts/$STACK_NAME" 2>/dev/null || true
+  fi
   stack_mgmt PUT "/api/vhosts/$STACK_NAME"
   stack_mgmt PUT "/api/permissions/$STACK_NAME/$STACK_USER" '{"configure":".*","write":".*","read":".*"}'
 
@@ -95,7 +100,7 @@ stack_up() {
   # Every service validates the stack's tokens; the identity service alone gets the clients (DEV_CLIENT_ENV).
   # The disabled clients list too: appsettings name the default authority (5184), which a stack does not use.
   export Auth__Authority=$STACK_AUTHORITY Auth__RequireHttpsMetadata=false Auth__DisabledClients="${STACK_AUTHORITY}registry/disabled-clients"
-  dev_clients "$STACK_CREDENTIALS" "$STACK_AUTHORITY" "${STACK_CLIENTS[@]}"
+  DEV_KEEP_SECRETS=${STACK_REUSE:-0} dev_clients "$STACK_CREDENTIALS" "$STACK_AUTHORITY" "${STACK_CLIENTS[@]}"
   # The authorization server first: the services fetch its discovery document on their first call.
   stack_start identity || return 1
   for service in intake custody medical gateway; do

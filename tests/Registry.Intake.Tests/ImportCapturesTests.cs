@@ -65,6 +65,16 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task The_services_sessions_run_without_postgresqls_jit()
+    {
+        // The import's blocking statement passes jit_above_cost at about 150,000 cases and then compiled for seconds
+        // to run for a fraction of one (docs/performance.md): the service's sessions open with jit off.
+        var jit = await intake.QueryAsync(db => db.Database.SqlQueryRaw<string>("SELECT current_setting('jit') AS \"Value\"").SingleAsync());
+
+        Assert.Equal("off", jit);
+    }
+
+    [Fact]
     public async Task Each_row_is_created_replayed_or_refused_with_its_own_result_in_the_order_sent()
     {
         var registered = Person();

@@ -32,7 +32,8 @@ public static class RegistryDatabase
         {
             case "postgres":
                 EnsureCallsEndBeforePoolWait(builder.Configuration, connectionName, connectionString);
-                builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(connectionString));
+                var sessions = builder.Configuration.GetValue(SessionJitOffKey, true) ? WithJitOff(connectionString) : connectionString;
+                builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(sessions));
                 break;
             case "sqlite":
                 EnsureDirectory(connectionString);
@@ -76,6 +77,31 @@ public static class RegistryDatabase
                 $"database session (Timeout={poolWait.TotalSeconds:0} s in ConnectionStrings:{connectionName}): calls stuck that long could keep the pool " +
                 "full and make every other call fail. Shorten the bound or raise Timeout.");
         }
+    }
+
+    /// <summary>Configuration key: whether the service's PostgreSQL sessions open with JIT off (<see cref="WithJitOff"/>); true by default.</summary>
+    public const string SessionJitOffKey = "Database:SessionJitOff";
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with PostgreSQL's JIT compilation off for the session (<c>-c jit=off</c> added
+    /// to Npgsql's <c>Options</c>; the server's <c>jit</c> setting, https://www.postgresql.org/docs/current/jit-decision.html),
+    /// unless its <c>Options</c> name <c>jit</c> already (then it is returned as it is). The services' statements are
+    /// short and indexed: none gains from JIT, and the one that reads a bulk import's blocks (a hundred UNION ALL parts)
+    /// passes <c>jit_above_cost</c> once the registry holds about 150,000 cases, and then compiled for 20 CPU-seconds to
+    /// run for 0.4 (docs/performance.md, "The cliff at 150,000 cases: PostgreSQL's JIT"). Behind a pooler that refuses
+    /// startup options (PgBouncer unless <c>ignore_startup_parameters</c> lists <c>options</c>), set
+    /// <see cref="SessionJitOffKey"/> false and <c>ALTER DATABASE … SET jit = off</c> instead.
+    /// </summary>
+    public static string WithJitOff(string connectionString)
+    {
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (npgsql.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return connectionString;
+        }
+
+        npgsql.Options = string.IsNullOrWhiteSpace(npgsql.Options) ? "-c jit=off" : $"{npgsql.Options} -c jit=off";
+        return npgsql.ConnectionString;
     }
 
     private static void EnsureDirectory(string connectionString)
