@@ -51,6 +51,18 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
     private static string Word(int length) =>
         char.ToUpperInvariant((char)('a' + Random.Shared.Next(26))) + new string(Enumerable.Range(1, length - 1).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
 
+    /// <summary>What an import's blocking statements read for <paramref name="queries"/> (DuplicateFinder.FindForBatchAsync).</summary>
+    private static async Task<List<EarlierCase>> ReadBlockedAsync(Registry.Intake.Data.IntakeDbContext db, IReadOnlyCollection<Registry.Intake.Domain.Linkage.BlockingQuery> queries)
+    {
+        var read = new List<EarlierCase>();
+        foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
+        {
+            read.AddRange(await statement.ToListAsync());
+        }
+
+        return read;
+    }
+
     private static ImportCapturesRequest Call(params RegisterCaptureRequest[] rows)
     {
         var request = new ImportCapturesRequest();
@@ -278,19 +290,68 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
             var rows = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.CaseId)).OrderBy(c => c.Number).ToListAsync();
             var queries = rows.Select(c => Registry.Intake.Domain.Linkage.BlockingQuery.For(
                 Registry.Intake.Domain.Linkage.LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt))).ToList();
-            var found = new List<Guid>();
-            foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
-            {
-                found.AddRange(await statement.Select(e => e.CaseId).ToListAsync());
-            }
-
-            return found;
+            return (await ReadBlockedAsync(db, queries)).Select(e => e.CaseId).ToList();
         });
 
         Assert.Contains(Guid.Parse(nearYear), read);
         Assert.DoesNotContain(Guid.Parse(farYear), read);
         // And what the call found is what the rules find: the man born in 2001, not the one born in 1960.
         Assert.Equal([nearYear], imported.Results[0].DuplicateCandidates.Select(d => d.OtherCaseId));
+    }
+
+    [Fact]
+    public async Task The_batchs_statements_read_exactly_the_cases_the_blocking_rules_let_through()
+    {
+        // Stored: one man (F G, 1990, a service number) and the cases each rule alone lets through to him, plus others.
+        var (family, given, serviceNumber) = (Word(9), "B" + Word(7).ToLowerInvariant(), $"RU-{Random.Shared.Next(10_000_000, 99_999_999)}");
+        var cyrillic = new string(Enumerable.Range(0, 8).Select(_ => (char)('а' + Random.Shared.Next(32))).ToArray());
+        RegisterCaptureRequest With(RegisterCaptureRequest row, Action<Identity> change)
+        {
+            row.Identity.ServiceNumber = "";
+            change(row.Identity);
+            return row;
+        }
+
+        var stored = new[]
+        {
+            With(Person(1990, family, given), i => i.ServiceNumber = serviceNumber),
+            With(Person(1991, family, given[..^1] + "q"), _ => { }),                          // FamilyAndInitial
+            With(Person(1989, family[..^1] + "q", given), _ => { }),                          // GivenAndInitial
+            With(Person(1992, family, given), _ => { }),                                      // two years off: none
+            With(Person(1990, family, given), i => i.DateOfBirth = null),                     // FullName, no birth date
+            With(Person(1975, Word(9), Word(7)), i => i.ServiceNumber = serviceNumber),       // ServiceNumber
+            With(Person(1990, (family[0] == 'Z' ? 'Y' : 'Z') + Word(8).ToLowerInvariant(), given), _ => { }), // another family initial: none
+            With(Person(1985), i => (i.FamilyName, i.GivenNames, i.FamilyNameLatin, i.GivenNamesLatin) = (cyrillic, "Олег", "", "")), // Cyrillic only
+            With(Person(1986, Word(9), Word(7)), _ => { }),                                   // unrelated
+        };
+        var response = await intake.Client.ImportCapturesAsync(Call(stored));
+        var ids = response.Results.Select(r => Guid.Parse(r.CaseId)).ToList();
+
+        var (read, expected, rules, numbers) = await intake.QueryAsync(async db =>
+        {
+            var cases = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.CaseId)).OrderBy(c => c.Number).ToListAsync();
+            var records = cases.Select(c => Registry.Intake.Domain.Linkage.LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)).ToList();
+            var index = new Registry.Intake.Domain.Linkage.BlockingIndex();
+            records.ForEach(index.Add);
+            // The batch: the first man again, the man without a birth date, and the Cyrillic man written in Latin by another agency.
+            // Its Latin spelling as Ukraine's passport writes it (г as "h"): the stored case's Latin key (CaseBlockingKeys.FullKeyLatin).
+            var latin = new Registry.Intake.Domain.PersonIdentity
+            {
+                FamilyNameLatin = Registry.Intake.Domain.Names.NameKeys.LatinCompactCyrillicH(cyrillic) ?? Registry.Intake.Domain.Names.NameKeys.LatinCompact(cyrillic),
+                GivenNamesLatin = "Oleh", BirthYear = 1986,
+            };
+            var queries = new[] { records[0], records[4], Registry.Intake.Domain.Linkage.LinkageRecord.Of(0, latin, null, null) }
+                .Select(Registry.Intake.Domain.Linkage.BlockingQuery.For).ToList();
+            var selected = queries.SelectMany(q => index.Select(q, excludeNumber: -1)).ToList();
+            var numbers = cases.ToDictionary(c => c.CaseId, c => c.Number);
+            var found = (await ReadBlockedAsync(db, queries)).Select(e => e.Number).Where(numbers.ContainsValue).ToHashSet();
+            return (found, selected.Select(x => x.Key.Number).ToHashSet(), selected.SelectMany(x => x.Value).ToHashSet(), numbers);
+        });
+
+        Assert.Equal(expected.Order(), read.Order());
+        // Not vacuous: every rule let a case through, and the cases no rule lets through stayed out.
+        Assert.Equal(System.Enum.GetValues<Registry.Intake.Domain.Linkage.BlockingRule>().Order(), rules.Order());
+        Assert.Equal(ids.Where((_, i) => i is not (6 or 8)).Select(id => numbers[id]).Order(), expected.Order());
     }
 
     [Fact]
