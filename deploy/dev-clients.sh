@@ -33,7 +33,17 @@ dev_clients() { # FILE AUTHORITY SPEC...
   DEV_CLIENT_ENV=()
   for spec in "$@"; do
     IFS=: read -r id agency role <<<"$spec"
-    secret=$(sed -n "s/.*\"clientId\": \"$id\".*\"secret\": \"\([^\"]*\)\".*/\1/p" <<<"$kept" | head -n 1)
+    secret=""
+    if [[ -n $kept ]]; then
+      local line
+      while IFS= read -r line; do   # FILE's own shape: one client per line; the id matched literally
+        if [[ $line == *"\"clientId\": \"$id\","* && $line == *'"secret": "'* ]]; then
+          secret=${line##*\"secret\": \"}
+          secret=${secret%%\"*}
+          break
+        fi
+      done <<<"$kept"
+    fi
     [[ -n $secret ]] || secret=$(dev_secret)
     DEV_CLIENT_ENV+=("Identity__Clients__${i}__ClientId=$id" "Identity__Clients__${i}__Secret=$secret"
       "Identity__Clients__${i}__Agency=$agency" "Identity__Clients__${i}__Roles__0=$role"

@@ -14,7 +14,7 @@
 # Expects the build output of `dotnet build -c Release`. Exports ConnectionStrings__Intake/
 # __Custody/__Medical for the load generator's reconciliation, STACK_GATEWAY, STACK_AUTHORITY (the
 # issuer, http://127.0.0.1:<identity's http port>/) and STACK_CREDENTIALS = REGISTRY_LOAD_CREDENTIALS:
-# a DEVELOPMENT credentials file (mode 600, new random secrets per stack) with an intake officer for
+# a DEVELOPMENT credentials file (mode 600, new random secrets per stack unless STACK_REUSE=1) with an intake officer for
 # each agency the load generator registers for (UA-SSO, UA-AF, UA-SBU, UA-NGU), a UA-SBU custodian
 # and medic, a UA-POW-HQ coordinator and an auditor. Settings:
 #   REGISTRY_PG_HOST/REGISTRY_PG_PORT (127.0.0.1:5432), REGISTRY_RABBIT_HOST (127.0.0.1), user and
@@ -62,7 +62,8 @@ stack_free_port() {
   done
 }
 
-# stack_up NAME: databases NAME_intake, NAME_custody, NAME_medical, NAME_identity and vhost NAME, all new,
+# stack_up NAME: databases NAME_intake, NAME_custody, NAME_medical, NAME_identity and vhost NAME, all new (kept as
+# they are with STACK_REUSE=1),
 # then the authorization server (with new development clients), then the services.
 stack_up() {
   STACK_NAME=$1
@@ -71,7 +72,15 @@ stack_up() {
   mkdir -p "$STACK_LOGS"
   local db
   if [[ ${STACK_REUSE:-0} == 1 ]]; then
-    stack_log "reusing databases ${STACK_NAME}_* and vhost $STACK_NAME as they are (STACK_REUSE=1)"
+    # A kept registry took hours to fill: refuse rather than start on new empty databases or with clients whose
+    # secrets the authorization server does not hold (it keeps a stored client's secret).
+    for db in "${STACK_DATABASES[@]}"; do
+      [[ $(stack_psql "SELECT 1 FROM pg_database WHERE datname = '${STACK_NAME}_${db}'") == 1 ]] \
+        || { stack_log "STACK_REUSE=1: no database ${STACK_NAME}_${db} (kept by STACK_KEEP=1 stack_down)"; return 1; }
+    done
+    [[ -f $STACK_LOGS/dev-clients.json ]] \
+      || { stack_log "STACK_REUSE=1: no $STACK_LOGS/dev-clients.json with the kept clients' secrets"; return 1; }
+    stack_log "reusing databases ${STACK_NAME}_* and vhost $STACK_NAME as they are (STACK_REUSE=1; stop with STACK_KEEP=1 stack_down to keep them)"
   else
     for db in "${STACK_DATABASES[@]}"; do
       stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)"

@@ -159,6 +159,8 @@ internal static class IdentityCommands
             {
                 [$"ConnectionStrings:{IdentityModule.ConnectionName}"] = database,
                 [RegistryDatabase.ProviderKey] = provider,
+                // As the services read it (README, configuration): false behind a pooler that refuses startup options.
+                [RegistryDatabase.SessionJitOffKey] = Environment.GetEnvironmentVariable("Database__SessionJitOff") ?? "true",
             });
             builder.AddIdentityStore();
             return Task.FromResult(new IdentityStore(builder.Build()));

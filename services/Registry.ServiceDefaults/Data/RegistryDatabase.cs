@@ -8,7 +8,7 @@ using Registry.ServiceDefaults.Health;
 
 namespace Registry.ServiceDefaults.Data;
 
-public static class RegistryDatabase
+public static partial class RegistryDatabase
 {
     /// <summary>Configuration key choosing the database provider: <c>Postgres</c> (default) or <c>Sqlite</c>.</summary>
     public const string ProviderKey = "Database:Provider";
@@ -32,7 +32,9 @@ public static class RegistryDatabase
         {
             case "postgres":
                 EnsureCallsEndBeforePoolWait(builder.Configuration, connectionName, connectionString);
-                var sessions = builder.Configuration.GetValue(SessionJitOffKey, true) ? WithJitOff(connectionString) : connectionString;
+                var sessions = builder.Configuration.GetValue(SessionJitOffKey, true)
+                    ? WithJitOff(connectionString, Environment.GetEnvironmentVariable("PGOPTIONS"))
+                    : connectionString;
                 builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(sessions));
                 break;
             case "sqlite":
@@ -85,24 +87,32 @@ public static class RegistryDatabase
     /// <summary>
     /// <paramref name="connectionString"/> with PostgreSQL's JIT compilation off for the session (<c>-c jit=off</c> added
     /// to Npgsql's <c>Options</c>; the server's <c>jit</c> setting, https://www.postgresql.org/docs/current/jit-decision.html),
-    /// unless its <c>Options</c> name <c>jit</c> already (then it is returned as it is). The services' statements are
-    /// short and indexed: none gains from JIT, and the one that reads a bulk import's blocks (a hundred UNION ALL parts)
-    /// passes <c>jit_above_cost</c> once the registry holds about 150,000 cases, and then compiled for 20 CPU-seconds to
-    /// run for 0.4 (docs/performance.md, "The cliff at 150,000 cases: PostgreSQL's JIT"). Behind a pooler that refuses
-    /// startup options (PgBouncer unless <c>ignore_startup_parameters</c> lists <c>options</c>), set
-    /// <see cref="SessionJitOffKey"/> false and <c>ALTER DATABASE … SET jit = off</c> instead.
+    /// unless the options already set <c>jit</c> (then it is returned as it is). The options start from the connection
+    /// string's <c>Options</c>, or else from <paramref name="environmentOptions"/> (the <c>PGOPTIONS</c> environment
+    /// variable, which Npgsql reads only when the connection string has no <c>Options</c>: it is carried over, not lost).
+    /// The services' statements are short and indexed: none gains from JIT, and the one that reads a bulk import's blocks
+    /// (a hundred UNION ALL parts) passed <c>jit_above_cost</c> once the registry held about 150,000 cases and then
+    /// compiled for 20 CPU-seconds to run for 0.4 (measured at 181,000 cases: docs/performance.md, "The cliff at 150,000
+    /// cases: PostgreSQL's JIT"). Behind a pooler that refuses startup options (PgBouncer unless
+    /// <c>ignore_startup_parameters</c> lists <c>options</c>), set <see cref="SessionJitOffKey"/> false and
+    /// <c>ALTER DATABASE … SET jit = off</c> instead.
     /// </summary>
-    public static string WithJitOff(string connectionString)
+    public static string WithJitOff(string connectionString, string? environmentOptions = null)
     {
         var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (npgsql.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) == true)
+        var options = string.IsNullOrWhiteSpace(npgsql.Options) ? environmentOptions : npgsql.Options;
+        if (options is not null && SetsJit().IsMatch(options))
         {
             return connectionString;
         }
 
-        npgsql.Options = string.IsNullOrWhiteSpace(npgsql.Options) ? "-c jit=off" : $"{npgsql.Options} -c jit=off";
+        npgsql.Options = string.IsNullOrWhiteSpace(options) ? "-c jit=off" : $"{options} -c jit=off";
         return npgsql.ConnectionString;
     }
+
+    /// <summary>A server option setting <c>jit</c> itself (<c>-c jit=…</c>, <c>-cjit=…</c>, <c>--jit=…</c>), not <c>jit_above_cost</c> or a value containing "jit".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^|\s)(-c\s*|--)jit\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SetsJit();
 
     private static void EnsureDirectory(string connectionString)
     {
