@@ -18,7 +18,8 @@
 # each agency the load generator registers for (UA-SSO, UA-AF, UA-SBU, UA-NGU), a UA-SBU custodian
 # and medic, a UA-POW-HQ coordinator and an auditor. Settings:
 #   REGISTRY_PG_HOST/REGISTRY_PG_PORT (127.0.0.1:5432), REGISTRY_RABBIT_HOST (127.0.0.1), user and
-#   password registry/registry (the local development default); STACK_LOGS (.data/stack/<name>).
+#   password registry/registry (the local development default); STACK_LOGS (.data/stack/<name>); STACK_PG_EXTRA
+#   (keywords added to the services' PostgreSQL connection strings, e.g. "SSL Mode=Disable", to compare settings).
 # Anything else exported (DOTNET_gcServer, OTEL_EXPORTER_OTLP_ENDPOINT, ...) reaches the services.
 
 STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -91,7 +92,7 @@ stack_up() {
   stack_mgmt PUT "/api/vhosts/$STACK_NAME"
   stack_mgmt PUT "/api/permissions/$STACK_NAME/$STACK_USER" '{"configure":".*","write":".*","read":".*"}'
 
-  local pg="Host=$STACK_PG_HOST;Port=$STACK_PG_PORT;Username=$STACK_USER;Password=$STACK_PASSWORD"
+  local pg="Host=$STACK_PG_HOST;Port=$STACK_PG_PORT;Username=$STACK_USER;Password=$STACK_PASSWORD${STACK_PG_EXTRA:+;$STACK_PG_EXTRA}"
   export ConnectionStrings__Intake="$pg;Database=${STACK_NAME}_intake"
   export ConnectionStrings__Custody="$pg;Database=${STACK_NAME}_custody"
   export ConnectionStrings__Medical="$pg;Database=${STACK_NAME}_medical"
@@ -190,7 +191,11 @@ stack_down() {
   rm -f "${STACK_LOGS:-/nonexistent}"/*.pid
   if [[ -n ${STACK_NAME:-} && -z ${STACK_KEEP:-} ]]; then
     for db in "${STACK_DATABASES[@]}"; do
-      stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" || true
+      # FORCE cannot end a superuser's backend (an autovacuum worker busy on the database): wait and try again.
+      for attempt in 1 2 3 4 5; do
+        stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" 2>/dev/null && break
+        (( attempt < 5 )) && sleep 2 || stack_log "could not drop ${STACK_NAME}_${db}; drop it by hand"
+      done
     done
     stack_mgmt DELETE "/api/vhosts/$STACK_NAME" || true
   fi

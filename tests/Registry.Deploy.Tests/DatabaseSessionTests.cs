@@ -34,4 +34,31 @@ public sealed class DatabaseSessionTests
     public void The_connection_strings_own_options_win_over_pgoptions() =>
         Assert.Equal("-c search_path=x -c jit=off",
             new Npgsql.NpgsqlConnectionStringBuilder(RegistryDatabase.WithJitOff(Database + ";Options=-c search_path=x", "-c statement_timeout=5000")).Options);
+
+    [Fact]
+    public void Sessions_prepare_statements_skip_the_reset_and_plan_each_execution()
+    {
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(RegistryDatabase.WithPreparedStatements(RegistryDatabase.WithJitOff(Database)));
+
+        Assert.Equal(RegistryDatabase.AutoPreparedStatements, npgsql.MaxAutoPrepare);
+        Assert.True(npgsql.NoResetOnClose);
+        Assert.Equal("-c jit=off -c plan_cache_mode=force_custom_plan", npgsql.Options);
+    }
+
+    [Theory]
+    [InlineData(Database + ";Max Auto Prepare=20", 20, "-c plan_cache_mode=force_custom_plan")]
+    [InlineData(Database + ";Options=-c plan_cache_mode=auto", RegistryDatabase.AutoPreparedStatements, "-c plan_cache_mode=auto")]
+    [InlineData(Database + ";Options=-c plan_cache_mode_x=1", RegistryDatabase.AutoPreparedStatements, "-c plan_cache_mode_x=1 -c plan_cache_mode=force_custom_plan")]
+    public void The_connection_strings_own_preparation_and_plan_cache_settings_win(string connectionString, int maxAutoPrepare, string options)
+    {
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(RegistryDatabase.WithPreparedStatements(connectionString));
+
+        Assert.Equal(maxAutoPrepare, npgsql.MaxAutoPrepare);
+        Assert.Equal(options, npgsql.Options);
+    }
+
+    [Fact]
+    public void Pgoptions_are_carried_over_when_jit_is_left_alone() =>
+        Assert.Equal("-c jit=on -c plan_cache_mode=force_custom_plan",
+            new Npgsql.NpgsqlConnectionStringBuilder(RegistryDatabase.WithPreparedStatements(RegistryDatabase.WithJitOff(Database, "-c jit=on"), "-c jit=on")).Options);
 }

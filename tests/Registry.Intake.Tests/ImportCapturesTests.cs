@@ -87,6 +87,28 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task The_services_sessions_prepare_their_statements_and_plan_them_for_each_execution()
+    {
+        // Prepared: parsed and analysed once per session. Planned per execution: a generic plan of the blocking statement
+        // reads a whole birth-year range (docs/performance.md, "Tiered compilation and prepared statements").
+        var (mode, prepared) = await intake.QueryAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            for (var i = 0; i < 6; i++)
+            {
+                await db.Cases.CountAsync(c => c.Number > i);
+            }
+
+            var mode = await db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync();
+            var prepared = await db.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync();
+            return (mode, prepared);
+        });
+
+        Assert.Equal("force_custom_plan", mode);
+        Assert.Contains(prepared, s => s.Contains("FROM cases", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Each_row_is_created_replayed_or_refused_with_its_own_result_in_the_order_sent()
     {
         var registered = Person();

@@ -124,6 +124,9 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     {
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
+            // No savepoint around each save (EF Core's default inside a transaction: SAVEPOINT and RELEASE, two round
+            // trips a save): nothing here goes on after a failed save, the whole transaction is rolled back.
+            db.Database.AutoSavepointsEnabled = false;
             if (first is not null)
             {
                 await first(ct);
