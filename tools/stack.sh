@@ -193,8 +193,12 @@ stack_down() {
     for db in "${STACK_DATABASES[@]}"; do
       # FORCE cannot end a superuser's backend (an autovacuum worker busy on the database): wait and try again.
       for attempt in 1 2 3 4 5; do
-        stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" 2>/dev/null && break
-        (( attempt < 5 )) && sleep 2 || stack_log "could not drop ${STACK_NAME}_${db}; drop it by hand"
+        if (( attempt < 5 )); then
+          stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" 2>/dev/null && break
+          sleep 2
+        else
+          stack_psql "DROP DATABASE IF EXISTS ${STACK_NAME}_${db} WITH (FORCE)" || stack_log "could not drop ${STACK_NAME}_${db}; drop it by hand"
+        fi
       done
     done
     stack_mgmt DELETE "/api/vhosts/$STACK_NAME" || true

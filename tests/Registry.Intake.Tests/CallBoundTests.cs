@@ -49,7 +49,10 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
         // grpc-dotnet's own deadline: DEADLINE_EXCEEDED in the trailers, then RST_STREAM CANCEL to end the
         // request side, which a client that has not read the trailers yet sees as CANCELLED (gRPC over HTTP/2).
         Assert.True(outcome.Status is StatusCode.DeadlineExceeded or StatusCode.Cancelled, outcome.ToString());
-        Assert.True(outcome.Elapsed < BoundedIntakeFixture.UnaryCallTimeout, outcome.ToString());
+        // Before the service's bound for a caller with a deadline (MaxUnaryCallTimeout). Usually at the 300 ms; on a loaded
+        // machine the cancel request can reach PostgreSQL before the statement does (it is then ignored), and Npgsql ends
+        // the session after its Cancellation Timeout (2 s): seen once in CI at 3.1 s.
+        Assert.True(outcome.Elapsed < BoundedIntakeFixture.MaxUnaryCallTimeout, outcome.ToString());
     }
 
     [Fact]

@@ -161,6 +161,7 @@ internal static class IdentityCommands
                 [RegistryDatabase.ProviderKey] = provider,
                 // As the services read it (README, configuration): false behind a pooler that refuses startup options.
                 [RegistryDatabase.SessionJitOffKey] = Environment.GetEnvironmentVariable("Database__SessionJitOff") ?? "true",
+                [RegistryDatabase.PreparedStatementsKey] = Environment.GetEnvironmentVariable("Database__PreparedStatements") ?? "true",
             });
             builder.AddIdentityStore();
             return Task.FromResult(new IdentityStore(builder.Build()));

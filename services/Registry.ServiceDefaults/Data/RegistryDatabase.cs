@@ -126,8 +126,10 @@ public static class RegistryDatabase
     /// execution's values: PostgreSQL's generic plan of the registration's blocking statement (EF Core's
     /// <c>= ANY($n) OR (… IS NULL AND array_position($n, NULL) IS NOT NULL)</c>) reads every case of a birth-year range
     /// where the custom plan reads one block (docs/performance.md, "Tiered compilation and prepared statements"). Measured: PostgreSQL's CPU per
-    /// registration 11.5-12.9 ms unprepared, 8.5-9.4 prepared. Behind a pooler in transaction mode (PgBouncer before 1.21)
-    /// set <see cref="PreparedStatementsKey"/> false.
+    /// registration 11.5-12.9 ms unprepared, 8.5-9.4 prepared. Behind a pooler that refuses startup options or cannot keep
+    /// prepared statements (PgBouncer in transaction mode before 1.21) set <see cref="PreparedStatementsKey"/> false. A
+    /// migration that changes the type of a column a prepared statement returns makes that statement fail once in each
+    /// session (SQLSTATE 0A000, "cached plan must not change result type"); Npgsql then prepares it again.
     /// </summary>
     public static string WithPreparedStatements(string connectionString, string? environmentOptions = null)
     {

@@ -122,11 +122,13 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     /// </summary>
     public async Task CommitAsync(CancellationToken ct, Func<CancellationToken, Task>? first = null)
     {
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        // No savepoint around each save (EF Core's default inside a transaction: SAVEPOINT and RELEASE, two round
+        // trips a save): nothing here goes on after a failed save, the whole transaction is rolled back.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
         {
-            // No savepoint around each save (EF Core's default inside a transaction: SAVEPOINT and RELEASE, two round
-            // trips a save): nothing here goes on after a failed save, the whole transaction is rolled back.
-            db.Database.AutoSavepointsEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             if (first is not null)
             {
                 await first(ct);
@@ -134,6 +136,10 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
 
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
         }
 
         outbox.Notify();
