@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The cost of exporting telemetry (issue 15): the Aspire dashboard (NuGet Aspire.Dashboard.Sdk.linux-x64, restored by the
+# solution's build) as the OTLP receiver on 127.0.0.1:18889, then tools/bench.sh's registration profile with every
+# service exporting to it at sampling ratio 1 and 0.1; the receiver's own CPU over each bench run is printed after it.
+# Usage: sudo bash docs/runs/telemetry-exporter.sh     (the figures without an exporter: BENCH_FULL=0 BENCH_WARMUP=60 bash tools/bench.sh 16 20)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+eval "$(bash deploy/local-servers.sh)"
+dash=$(ls -d ~/.nuget/packages/aspire.dashboard.sdk.linux-x64/*/tools | tail -1)
+(cd "$dash" && ASPNETCORE_URLS=http://127.0.0.1:18888 DOTNET_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:18889 \
+  DASHBOARD__FRONTEND__AUTHMODE=Unsecured DASHBOARD__OTLP__AUTHMODE=Unsecured DASHBOARD__API__AUTHMODE=Unsecured \
+  exec ./Aspire.Dashboard) > /tmp/telemetry-exporter-dashboard.log 2>&1 &
+dashboard=$!
+trap 'kill $dashboard 2>/dev/null' EXIT
+sleep 10
+tick=$(getconf CLK_TCK)
+cpu() { awk -v t="$tick" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$dashboard/stat"; }
+for ratio in 1 0.1; do
+  before=$(cpu)
+  echo "#### OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:18889 Telemetry__Tracing__SampleRatio=$ratio $(date -u +%T) $(uptime | sed 's/.*load/load/')"
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:18889 OTEL_EXPORTER_OTLP_PROTOCOL=grpc Telemetry__Tracing__SampleRatio=$ratio \
+    BENCH_FULL=0 BENCH_WARMUP=60 bash tools/bench.sh 16 20 2>&1 | grep -v '^\[stack' | tail -19 | head -13
+  echo "  dashboard (the OTLP receiver) over the whole bench run incl. warm-up: $(awk -v a="$before" -v b="$(cpu)" 'BEGIN { printf "%.2f", b - a }') CPU-s"
+done
