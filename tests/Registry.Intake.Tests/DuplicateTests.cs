@@ -212,13 +212,14 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
     [Fact]
     public async Task Similar_names_are_close_and_a_birth_year_two_off_or_other_names_make_no_candidate()
     {
-        var (family, given) = (Word(), Word());
+        // The family name is random (no other test's case resembles him); the given name is fixed: a random one's last
+        // letter replaced went to Agree through a spelling variant ("…io" / "…ié") or to Disagree through folding in
+        // about 2 % of draws (measured over 200,000), which made this test flaky.
+        var (family, given) = (Word(), "bohdana");
         var first = (await intake.Client.RegisterCaptureAsync(Person(family, given, 2005, "UA-SSO"))).Case;
 
         // One letter different in the given name, a diacritic, different case: still the same man.
-        // (The last letter is replaced by an accented one of another letter, so the names always differ.)
-        var replacement = given[^1] == 'e' ? "ö" : "é";
-        var similar = await intake.Client.RegisterCaptureAsync(Person(family.ToUpperInvariant(), given[..^1] + replacement, 2005, "UA-SBU"));
+        var similar = await intake.Client.RegisterCaptureAsync(Person(family.ToUpperInvariant(), "Bohdané", 2005, "UA-SBU"));
         var yearsApart = await intake.Client.RegisterCaptureAsync(Person(family, given, 2003, "UA-SBU"));
         var otherName = await intake.Client.RegisterCaptureAsync(Person(Word(), Word(), 2005, "UA-SBU"));
 

@@ -117,7 +117,8 @@ public static class RegistryDatabase
 
     /// <summary>
     /// <paramref name="connectionString"/> with Npgsql's automatic preparation on (<c>Max Auto Prepare</c>
-    /// <see cref="AutoPreparedStatements"/> unless the connection string sets it; a statement is prepared on its fifth use,
+    /// <see cref="AutoPreparedStatements"/> unless the connection string sets a non-zero value: 0, Npgsql's default, counts
+    /// as unset, and <see cref="PreparedStatementsKey"/> false turns preparation off; a statement is prepared on its fifth use,
     /// https://www.npgsql.org/doc/prepare.html), no session reset when a connection goes back to the pool
     /// (<c>No Reset On Close</c>: the services set no session state, and the reset, run on every return to the pool, cost
     /// PostgreSQL more than a registration's inserts), and <c>-c plan_cache_mode=force_custom_plan</c> added to the
@@ -126,7 +127,7 @@ public static class RegistryDatabase
     /// execution's values: PostgreSQL's generic plan of the registration's blocking statement (EF Core's
     /// <c>= ANY($n) OR (… IS NULL AND array_position($n, NULL) IS NOT NULL)</c>) reads every case of a birth-year range
     /// where the custom plan reads one block (docs/performance.md, "Tiered compilation and prepared statements"). Measured: PostgreSQL's CPU per
-    /// registration 11.5-12.9 ms unprepared, 8.5-9.4 prepared. Behind a pooler that refuses startup options or cannot keep
+    /// registration 11.5-12.9 ms unprepared, 7.6-9.4 prepared. Behind a pooler that refuses startup options or cannot keep
     /// prepared statements (PgBouncer in transaction mode before 1.21) set <see cref="PreparedStatementsKey"/> false. A
     /// migration that changes the type of a column a prepared statement returns makes that statement fail once in each
     /// session (SQLSTATE 0A000, "cached plan must not change result type"); Npgsql then prepares it again.
