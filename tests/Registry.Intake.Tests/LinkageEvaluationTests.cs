@@ -120,4 +120,43 @@ public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFix
 
         Assert.True(found >= register.Set.Seconds.Count * 9 / 10, $"{found} candidates for {register.Set.Seconds.Count} second records");
     }
+
+    [Fact]
+    public async Task The_batch_reads_the_stored_blocking_keys_which_are_the_keys_the_names_give()
+    {
+        var queries = Probes.Take(300).Select(p => BlockingQuery.For(Records.Linkage(p, 0))).ToList();
+        var read = await register.Intake.QueryAsync(async db =>
+        {
+            var all = new List<EarlierCase>();
+            foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
+            {
+                all.AddRange(await statement.ToListAsync());
+            }
+
+            return all;
+        });
+
+        Assert.True(read.Count > 300, $"{read.Count} cases read");
+        Assert.All(read, e =>
+        {
+            var record = e.ToLinkage();
+            Assert.True(record.KeysKnown, "the stored keys, not computed");
+            var computed = CaseBlockingKeys.Of(new PersonIdentity
+            {
+                FamilyName = e.FamilyName, GivenNames = e.GivenNames, FamilyNameLatin = e.FamilyNameLatin, GivenNamesLatin = e.GivenNamesLatin,
+                BirthYear = e.BirthYear, BirthMonth = e.BirthMonth, BirthDay = e.BirthDay,
+            });
+            Assert.True(record.Keys.SameAs(computed), $"case {e.Number}: stored keys differ from its names' keys");
+        });
+
+        // Keys stored by an older version of the name keys are computed from the names instead (until the rebuild at start).
+        var older = read[0];
+        var stale = new EarlierCase
+        {
+            Number = older.Number, FamilyName = older.FamilyName, GivenNames = older.GivenNames, BirthYear = older.BirthYear,
+            FamilyKey = "stale", FamilyBlock = "stale/x", NameKeyVersion = Registry.Intake.Domain.Names.NameKeys.Version - 1,
+        }.ToLinkage();
+        Assert.False(stale.KeysKnown);
+        Assert.NotEqual("stale", stale.Keys.FamilyKey);
+    }
 }

@@ -1,5 +1,6 @@
 using Registry.Intake.Domain;
 using Registry.Intake.Domain.Linkage;
+using Registry.Linkage;
 
 namespace Registry.Intake.Tests.Domain;
 
@@ -146,5 +147,50 @@ public sealed class LinkageModelTests
             c => Assert.Equal((ComparisonLevel.Unknown, 0.0), (c.Level, c.Weight)));
         Assert.Equal(Math.Round(score.Comparisons.Sum(c => c.Weight), 2), score.MatchWeight, 6);
         Assert.InRange(score.Probability, 0, 1);
+    }
+
+    [Fact]
+    public void Scoring_only_the_pairs_that_can_reach_the_threshold_names_exactly_the_candidates_of_scoring_every_pair()
+    {
+        // The labelled set's registry in memory (tools/Registry.Linkage), each later registration against its block.
+        var set = new Generator(11).Generate(2_000, perVariation: 20, newPersons: 200);
+        var evaluation = new Evaluation(set);
+        var (pairs, candidates, namesSkipped) = (0, 0, 0);
+        foreach (var (probe, i) in set.Seconds.Concat(set.NewPersons).Select((p, i) => (p, i)))
+        {
+            var record = Records.Linkage(probe, set.Registry.Count + 1 + i);
+            var frequencies = evaluation.FrequenciesFor(record);
+            foreach (var other in evaluation.Index.Select(BlockingQuery.For(record), record.Number).Keys)
+            {
+                var full = LinkageModel.Score(record, other, frequencies);
+                var fresh = Records.Linkage(set.Registry[(int)other.Number - 1], other.Number);
+                var cheap = LinkageModel.ScoreIfCandidate(record, fresh, frequencies);
+
+                Assert.Equal(full.IsCandidate, cheap is not null);
+                if (cheap is not null)
+                {
+                    Assert.Equal((full.MatchWeight, full.Probability), (cheap.MatchWeight, cheap.Probability));
+                    Assert.Equal(full.Comparisons, cheap.Comparisons);
+                }
+
+                pairs++;
+                candidates += cheap is null ? 0 : 1;
+                namesSkipped += fresh.NamesBuilt ? 0 : 1;
+            }
+        }
+
+        // Most pairs of a block are ruled out by birth, nationality, place and capture date alone, their names never folded.
+        Assert.True(candidates > 100, $"{candidates} candidates");
+        Assert.True(namesSkipped > pairs / 2, $"names skipped in {namesSkipped} of {pairs} pairs");
+    }
+
+    [Fact]
+    public void The_bound_on_the_names_is_two_agreements_on_the_rarest_name_known()
+    {
+        var bits = LinkageModel.MaxNameBits(Registry);
+
+        // The rarest share above is 0.0005 (given name "kim"): log2(0.979 / 0.0005) per part.
+        Assert.Equal(2 * Math.Log2(0.979 / 0.0005), bits, 6);
+        Assert.Equal(2 * Math.Log2(0.979 / LinkageModel.DefaultNameShare), LinkageModel.MaxNameBits(NameFrequencies.None), 6);
     }
 }

@@ -6,13 +6,28 @@ namespace Registry.Intake.Domain.Linkage;
 /// A case as record linkage compares it: its name keys (<see cref="PersonNameKeys"/>), birth date (partial
 /// or unknown), nationality, service-number key (null when none or a placeholder), capture place (folded)
 /// and capture instant. Built by one function (<see cref="Of"/>) for the service and the benchmark alike.
+/// The name keys and the blocking keys, the costly part (folding and transliterating each name several times),
+/// are built on first use: duplicate detection reads many earlier cases whose names it never compares, since
+/// their other fields already rule them out (<see cref="LinkageModel.ScoreIfCandidate"/>).
 /// </summary>
 public sealed class LinkageRecord
 {
+    private readonly PersonIdentity _identity;
+    private PersonNameKeys? _names;
+    private CaseBlockingKeys? _keys;
+
+    private LinkageRecord(PersonIdentity identity) => _identity = identity;
+
     /// <summary>Registration order (the case number): the frequency window and the order of candidates read it.</summary>
     public required long Number { get; init; }
-    public required PersonNameKeys Names { get; init; }
-    public required CaseBlockingKeys Keys { get; init; }
+    /// <summary>The name keys (<see cref="PersonNameKeys.Of(PersonIdentity)"/>), built on first use.</summary>
+    public PersonNameKeys Names => _names ??= PersonNameKeys.Of(_identity);
+    /// <summary>Whether <see cref="Names"/> has been built (tests of what scoring skips).</summary>
+    internal bool NamesBuilt => _names is not null;
+    /// <summary>The blocking keys (<see cref="CaseBlockingKeys.Of"/>, or the ones stored with the case when given to <see cref="Of"/>), built on first use.</summary>
+    public CaseBlockingKeys Keys => _keys ??= CaseBlockingKeys.Of(_identity);
+    /// <summary>Whether <see cref="Keys"/> were given or have been built (tests of what the batch reads).</summary>
+    internal bool KeysKnown => _keys is not null;
     public PartialDate? Birth { get; init; }
     public string? Nationality { get; init; }
     public string? ServiceNumberKey { get; init; }
@@ -21,12 +36,16 @@ public sealed class LinkageRecord
     /// <summary>When the person was captured; null when not compared (identities alone).</summary>
     public required DateTimeOffset? CapturedAt { get; init; }
 
-    /// <summary>The record of a person with these identity facts, captured there and then (place and time null: not compared).</summary>
-    public static LinkageRecord Of(long number, PersonIdentity identity, string? capturePlace, DateTimeOffset? capturedAt) => new()
+    /// <summary>
+    /// The record of a person with these identity facts, captured there and then (place and time null: not compared).
+    /// <paramref name="storedKeys"/>: the case's blocking keys as stored, when they are of the current
+    /// <see cref="NameKeys.Version"/> (they are then what <see cref="CaseBlockingKeys.Of"/> would compute); null to compute them.
+    /// </summary>
+    public static LinkageRecord Of(long number, PersonIdentity identity, string? capturePlace, DateTimeOffset? capturedAt,
+        CaseBlockingKeys? storedKeys = null) => new(identity)
     {
         Number = number,
-        Names = PersonNameKeys.Of(identity),
-        Keys = CaseBlockingKeys.Of(identity),
+        _keys = storedKeys,
         Birth = identity.DateOfBirth,
         Nationality = string.IsNullOrEmpty(identity.Nationality) ? null : identity.Nationality,
         ServiceNumberKey = ServiceNumberKeyOf(identity.ServiceNumber),
@@ -78,6 +97,14 @@ public sealed class CaseBlockingKeys
     public bool SameAs(CaseBlockingKeys? other) => other is not null
         && (FamilyKey, GivenKey, FullKey, FullKeyLatin, FamilyBlock, GivenBlock, BirthYear)
         == (other.FamilyKey, other.GivenKey, other.FullKey, other.FullKeyLatin, other.FamilyBlock, other.GivenBlock, other.BirthYear);
+
+    /// <summary>Keys as stored with a case (its "Linkage*" columns), of the current <see cref="NameKeys.Version"/>: what <see cref="Of"/> computed then.</summary>
+    public static CaseBlockingKeys Stored(string? familyKey, string? givenKey, string? fullKey, string? fullKeyLatin,
+        string? familyBlock, string? givenBlock, int? birthYear) => new()
+    {
+        FamilyKey = familyKey, GivenKey = givenKey, FullKey = fullKey, FullKeyLatin = fullKeyLatin,
+        FamilyBlock = familyBlock, GivenBlock = givenBlock, BirthYear = birthYear,
+    };
 
     public static CaseBlockingKeys Of(PersonIdentity identity)
     {

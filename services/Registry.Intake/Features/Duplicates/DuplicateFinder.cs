@@ -17,6 +17,8 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// (<see cref="LinkageModel"/>) with the registry's name frequencies (<see cref="DuplicateQuery.FrequenciesAsync"/>);
     /// those whose match weight reaches <see cref="LinkageModel.Threshold"/> are candidates.
     /// </summary>
+    /// <param name="alreadyPaired">Cases not to name (pairs on file); given, <paramref name="newCase"/> is an earlier case whose
+    /// identity changed, and the name frequencies are counted over the latest cases rather than the ones before it.</param>
     public async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct,
         IReadOnlySet<Guid>? alreadyPaired = null)
     {
@@ -33,14 +35,14 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             return [];
         }
 
-        var frequencies = await db.Cases.AsNoTracking().FrequenciesAsync(record, ct);
+        var frequencies = await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: alreadyPaired is null, ct);
         return earlier
-            .Select(e => (e, score: LinkageModel.Score(record, e.ToLinkage(), frequencies)))
-            .Where(x => x.score.IsCandidate)
-            .OrderByDescending(x => x.score.MatchWeight)
+            .Select(e => (e, score: LinkageModel.ScoreIfCandidate(record, e.ToLinkage(), frequencies)))
+            .Where(x => x.score is not null)
+            .OrderByDescending(x => x.score!.MatchWeight)
             .ThenByDescending(x => x.e.Number)
             .Take(MaxCandidates)
-            .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, x.e.CaseId, x.e.Number, x.score, now))
+            .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, x.e.CaseId, x.e.Number, x.score!, now))
             .ToList();
     }
 
@@ -50,7 +52,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// each gets what it would have got had the batch been registered one case after the other — open cases before
     /// the batch and the batch's earlier cases (row 7 resembling row 3 gets row 3's case), scored with the name
     /// frequencies of the registry and the batch's earlier cases. One blocking statement per 200 of its parts
-    /// (<see cref="DuplicateQuery.BlockedWithAny"/>, each birth year's keys of the whole batch) and three frequency
+    /// (<see cref="DuplicateQuery.BlockedWithAny"/>, each birth year's keys of the whole batch) and two frequency
     /// statements (<see cref="DuplicateQuery.NameCountsAsync"/>, over the cases outside the batch) for the
     /// whole batch, whatever its size; the rules of each case are applied in memory by <see cref="BlockingIndex"/>,
     /// which selects as the database does. One difference from one-by-one: the frequency window is not slid past the
@@ -104,12 +106,12 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             {
                 var frequencies = counts.Frequencies(NameCounts.KeysOf(record), (batchFamily, batchGiven), moreCases: i);
                 found.Add(selected.Keys
-                    .Select(e => (e, score: LinkageModel.Score(record, e, frequencies)))
-                    .Where(x => x.score.IsCandidate)
-                    .OrderByDescending(x => x.score.MatchWeight)
+                    .Select(e => (e, score: LinkageModel.ScoreIfCandidate(record, e, frequencies)))
+                    .Where(x => x.score is not null)
+                    .OrderByDescending(x => x.score!.MatchWeight)
                     .ThenByDescending(x => x.e.Number)
                     .Take(MaxCandidates)
-                    .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, caseIds[x.e], x.e.Number, x.score, now))
+                    .Select(x => DuplicateCandidate.Found(newCase.CaseId, newCase.Number, caseIds[x.e], x.e.Number, x.score!, now))
                     .ToList());
             }
 

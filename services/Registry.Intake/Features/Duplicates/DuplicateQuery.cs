@@ -20,13 +20,33 @@ public sealed class EarlierCase
     public string? ServiceNumber { get; init; }
     public string CapturePlace { get; init; } = "";
     public DateTimeOffset CapturedAt { get; init; }
+    /// <summary>The case's stored blocking keys (the batch selects by them in memory: <see cref="DuplicateQuery.BlockedWithAny"/>).</summary>
+    public string? FamilyKey { get; init; }
+    public string? GivenKey { get; init; }
+    public string? FullKey { get; init; }
+    public string? FullKeyLatin { get; init; }
+    public string? FamilyBlock { get; init; }
+    public string? GivenBlock { get; init; }
+    /// <summary>The <see cref="Domain.Names.NameKeys.Version"/> the stored keys were computed with; 0 when they were not read.</summary>
+    public int NameKeyVersion { get; init; }
 
-    /// <summary>The case as record linkage compares it, by the same function as the new case (<see cref="LinkageRecord.Of"/>).</summary>
-    public LinkageRecord ToLinkage() => LinkageRecord.Of(Number, new PersonIdentity
+    /// <summary>
+    /// The case as record linkage compares it, by the same function as the new case (<see cref="LinkageRecord.Of"/>). Its
+    /// blocking keys are the stored ones when they were read and are of the current <see cref="Domain.Names.NameKeys.Version"/>
+    /// (then equal to what the function computes: the rebuild at start rewrites older ones), else computed when first used.
+    /// </summary>
+    public LinkageRecord ToLinkage()
     {
-        FamilyName = FamilyName, GivenNames = GivenNames, FamilyNameLatin = FamilyNameLatin, GivenNamesLatin = GivenNamesLatin,
-        BirthYear = BirthYear, BirthMonth = BirthMonth, BirthDay = BirthDay, Nationality = Nationality, ServiceNumber = ServiceNumber,
-    }, CapturePlace, CapturedAt);
+        var identity = new PersonIdentity
+        {
+            FamilyName = FamilyName, GivenNames = GivenNames, FamilyNameLatin = FamilyNameLatin, GivenNamesLatin = GivenNamesLatin,
+            BirthYear = BirthYear, BirthMonth = BirthMonth, BirthDay = BirthDay, Nationality = Nationality, ServiceNumber = ServiceNumber,
+        };
+        var stored = NameKeyVersion == Domain.Names.NameKeys.Version
+            ? CaseBlockingKeys.Stored(FamilyKey, GivenKey, FullKey, FullKeyLatin, FamilyBlock, GivenBlock, BirthYear)
+            : null;
+        return LinkageRecord.Of(Number, identity, CapturePlace, CapturedAt, stored);
+    }
 }
 
 public static class DuplicateQuery
@@ -72,6 +92,11 @@ public static class DuplicateQuery
         return parts.Count == 0 ? null : parts.Select(Read).Aggregate((a, b) => a.Concat(b));
     }
 
+    /// <summary>
+    /// What scoring compares (<see cref="EarlierCase"/>) and the stored blocking keys with their version: the batch applies
+    /// each row's rules in memory (<see cref="BlockingIndex"/>) to every case read, and the stored keys spare computing them
+    /// again from the names.
+    /// </summary>
     private static IQueryable<EarlierCase> Read(IQueryable<CaptureCase> cases) => cases.Select(e => new EarlierCase
     {
         Number = e.Number,
@@ -87,6 +112,13 @@ public static class DuplicateQuery
         ServiceNumber = e.Identity.ServiceNumber,
         CapturePlace = e.CapturePlace,
         CapturedAt = e.CapturedAt,
+        FamilyKey = e.BlockingKeys.FamilyKey,
+        GivenKey = e.BlockingKeys.GivenKey,
+        FullKey = e.BlockingKeys.FullKey,
+        FullKeyLatin = e.BlockingKeys.FullKeyLatin,
+        FamilyBlock = e.BlockingKeys.FamilyBlock,
+        GivenBlock = e.BlockingKeys.GivenBlock,
+        NameKeyVersion = e.NameKeyVersion,
     });
 
     /// <summary>
@@ -170,11 +202,14 @@ public static class DuplicateQuery
 
     /// <summary>
     /// How common each of the record's name keys is (<see cref="NameFrequencies"/>): its count as a family and
-    /// as a given-name key among the latest <see cref="LinkageModel.FrequencyWindow"/> cases (merged ones
-    /// too: a statistic of names, not of persons), over the window's size. Two index ranges
-    /// (<see cref="BlockingColumns"/>: key, case number), bounded by the window whatever the registry's size.
+    /// as a given-name key among the <see cref="LinkageModel.FrequencyWindow"/> latest cases (merged ones too: a
+    /// statistic of names, not of persons), over the window's size. <paramref name="beforeRecord"/>: the cases numbered
+    /// before the record's instead (a registration's new case: the latest number need not be read, and concurrent
+    /// registrations do not change its frequencies); a record not stored yet (number 0) is always counted against the
+    /// latest cases. Two index ranges (<see cref="BlockingColumns"/>: key, case
+    /// number) in one statement, bounded by the window whatever the registry's size.
     /// </summary>
-    public static async Task<NameFrequencies> FrequenciesAsync(this IQueryable<CaptureCase> all, LinkageRecord record, CancellationToken ct)
+    public static async Task<NameFrequencies> FrequenciesAsync(this IQueryable<CaptureCase> all, LinkageRecord record, bool beforeRecord, CancellationToken ct)
     {
         // The record's own case is not counted: it is compared with the others, as the benchmark compares a new record.
         var cases = all.Where(c => c.Number != record.Number);
@@ -184,23 +219,29 @@ public static class DuplicateQuery
             return NameFrequencies.None;
         }
 
-        return (await cases.NameCountsAsync(keys, ct)).Frequencies(keys);
+        return (await cases.NameCountsAsync(keys, ct, latest: beforeRecord && record.Number > 0 ? record.Number - 1 : null)).Frequencies(keys);
     }
 
     /// <summary>
-    /// The counts behind <see cref="FrequenciesAsync"/> for many keys at once (a batch's): the latest case number and
-    /// each key's count as a family and as a given-name key among the <see cref="LinkageModel.FrequencyWindow"/> cases
-    /// up to it. Three statements whatever the number of keys.
+    /// The counts behind <see cref="FrequenciesAsync"/> for many keys at once (a batch's): each key's count as a family and
+    /// as a given-name key among the <see cref="LinkageModel.FrequencyWindow"/> cases numbered up to
+    /// <paramref name="latest"/> (by default the latest case, read first). One statement whatever the number of keys,
+    /// two when the latest number is read.
     /// </summary>
-    public static async Task<NameCounts> NameCountsAsync(this IQueryable<CaptureCase> cases, IReadOnlyCollection<string> keys, CancellationToken ct)
+    public static async Task<NameCounts> NameCountsAsync(this IQueryable<CaptureCase> cases, IReadOnlyCollection<string> keys, CancellationToken ct,
+        long? latest = null)
     {
-        var latest = await cases.MaxAsync(c => (long?)c.Number, ct) ?? 0;
-        var floor = latest - LinkageModel.FrequencyWindow;
-        var family = await cases.Where(c => c.Number > floor && keys.Contains(c.BlockingKeys.FamilyKey!))
-            .GroupBy(c => c.BlockingKeys.FamilyKey!).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var given = await cases.Where(c => c.Number > floor && keys.Contains(c.BlockingKeys.GivenKey!))
-            .GroupBy(c => c.BlockingKeys.GivenKey!).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return new NameCounts(latest, family.ToDictionary(f => f.Key, f => f.Count), given.ToDictionary(f => f.Key, f => f.Count));
+        var last = latest ?? await cases.MaxAsync(c => (long?)c.Number, ct) ?? 0;
+        var floor = last - LinkageModel.FrequencyWindow;
+        var window = cases.Where(c => c.Number > floor && c.Number <= last);
+        var counts = await window.Where(c => keys.Contains(c.BlockingKeys.FamilyKey!))
+            .GroupBy(c => c.BlockingKeys.FamilyKey!).Select(g => new { Given = false, g.Key, Count = g.Count() })
+            .Concat(window.Where(c => keys.Contains(c.BlockingKeys.GivenKey!))
+                .GroupBy(c => c.BlockingKeys.GivenKey!).Select(g => new { Given = true, g.Key, Count = g.Count() }))
+            .ToListAsync(ct);
+        return new NameCounts(last,
+            counts.Where(c => !c.Given).ToDictionary(c => c.Key, c => c.Count),
+            counts.Where(c => c.Given).ToDictionary(c => c.Key, c => c.Count));
     }
 }
 
