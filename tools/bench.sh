@@ -52,8 +52,11 @@ snapshot() {
 }
 
 # Resident memory (VmRSS) of each service, in MB: idle after start, and again after the run (issue 15: < 150 MB idle).
+# PSS divides each page shared by several processes (the runtime's and the framework's files, mapped by all five) among them.
 rss() { local service; for service in gateway intake custody medical identity; do
-  printf '  %-10s %6.1f MB\n' "$service" "$(awk '/^VmRSS:/ { print $2 / 1024 }' "/proc/$(cat "$STACK_LOGS/$service.pid")/status" 2>/dev/null || echo 0)"; done; }
+  awk -v s="$service" '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Anonymous:/ { a = $2 }
+    END { printf "  %-10s %6.1f MB resident (%.1f MB proportional; anonymous %.1f, file-backed %.1f)\n", s, r / 1024, p / 1024, a / 1024, (r - a) / 1024 }' \
+    "/proc/$(cat "$STACK_LOGS/$service.pid")/smaps_rollup" 2>/dev/null || printf '  %-10s gone\n' "$service"; done; }
 echo "== resident memory, idle after start =="
 sleep "${BENCH_IDLE:-10}"
 rss
