@@ -159,4 +159,32 @@ public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFix
         Assert.False(stale.KeysKnown);
         Assert.NotEqual("stale", stale.Keys.FamilyKey);
     }
+
+    [Fact]
+    public async Task A_new_cases_name_frequencies_count_the_cases_numbered_before_it_and_a_corrections_the_latest()
+    {
+        // A case in the middle of the register: half the register was numbered after it.
+        var records = register.Set.Registry.Select((r, i) => Records.Linkage(r, register.Numbers[i])).ToList();
+        var record = records[records.Count / 2];
+        var (before, latest) = await register.Intake.QueryAsync(async db => (
+            await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: true, CancellationToken.None),
+            await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: false, CancellationToken.None)));
+
+        var keys = NameCounts.KeysOf(record);
+        void Expect(NameFrequencies actual, List<LinkageRecord> counted, long latestNumber)
+        {
+            var window = Math.Min(latestNumber, LinkageModel.FrequencyWindow);
+            foreach (var key in keys)
+            {
+                Assert.Equal(NameFrequencies.Share(counted.Count(r => r.Keys.FamilyKey == key), window), actual.Family(key), 12);
+                Assert.Equal(NameFrequencies.Share(counted.Count(r => r.Keys.GivenKey == key), window), actual.Given(key), 12);
+            }
+        }
+
+        Expect(before, records.Where(r => r.Number < record.Number).ToList(), record.Number - 1);
+        var others = records.Where(r => r.Number != record.Number).ToList();
+        Expect(latest, others, others.Max(r => r.Number));
+        // The two differ: the cases after it are counted in one only.
+        Assert.Contains(keys, k => before.Family(k) != latest.Family(k) || before.Given(k) != latest.Given(k));
+    }
 }

@@ -189,8 +189,47 @@ public sealed class LinkageModelTests
     {
         var bits = LinkageModel.MaxNameBits(Registry);
 
-        // The rarest share above is 0.0005 (given name "kim"): log2(0.979 / 0.0005) per part.
-        Assert.Equal(2 * Math.Log2(0.979 / 0.0005), bits, 6);
-        Assert.Equal(2 * Math.Log2(0.979 / LinkageModel.DefaultNameShare), LinkageModel.MaxNameBits(NameFrequencies.None), 6);
+        // The rarest share above is 0.0005 (given name "kim"), agreed on with each part's m.
+        Assert.Equal(Math.Log2(0.973 / 0.0005) + Math.Log2(0.979 / 0.0005), bits, 6);
+        Assert.Equal(Math.Log2(0.973 / LinkageModel.DefaultNameShare) + Math.Log2(0.979 / LinkageModel.DefaultNameShare),
+            LinkageModel.MaxNameBits(NameFrequencies.None), 6);
+    }
+
+    [Fact]
+    public void Near_the_threshold_the_bound_never_drops_a_candidate()
+    {
+        // Names that agree, each as rare as the frequencies say, add all the bound allows but for the rounding; the shares
+        // sweep finely, so that for every set of other outcomes some pairs land within the rounding of the threshold.
+        var births = new (string? A, string? B)[]
+        {
+            ("1990-05-04", "1990-05-04"), ("1990", "1990-05-04"), ("1990-05-04", "1990-05-05"),
+            ("1990-05-04", "1991-05-04"), ("1990-05-04", "1990-08-09"), (null, "1990"),
+        };
+        var nationalities = new (string? A, string? B)[] { ("RU", "RU"), ("RU", "UA"), (null, "RU") };
+        var places = new (string A, string B)[] { ("Kursk region", "Kursk region"), ("Kursk region", "Sumy region") };
+        var (pairs, near) = (0, 0);
+        foreach (var (birthA, birthB) in births)
+        foreach (var (nationalityA, nationalityB) in nationalities)
+        foreach (var (placeA, placeB) in places)
+        foreach (var days in new[] { 0, 3, 30 })
+        {
+            var a = Record(familyLatin: "Kovalenko", givenLatin: "Taras", birth: birthA, nationality: nationalityA, place: placeA);
+            var b = Record(familyLatin: "Kovalenko", givenLatin: "Taras", birth: birthB, nationality: nationalityB, place: placeB,
+                captured: Captured.AddDays(days));
+            for (var bits = 8.0; bits <= 14.0; bits += 0.0007)
+            {
+                var share = Math.Pow(2, -bits);
+                var frequencies = new NameFrequencies(
+                    new Dictionary<string, double> { [a.Names.Family[0]] = share }, new Dictionary<string, double> { [a.Names.Given[0]] = share });
+                var full = LinkageModel.Score(a, b, frequencies);
+                var cheap = LinkageModel.ScoreIfCandidate(a, b, frequencies);
+
+                Assert.True(full.IsCandidate == cheap is not null, $"{full.MatchWeight} bits: {(cheap is null ? "dropped" : "kept")}");
+                pairs++;
+                near += Math.Abs(full.MatchWeight - LinkageModel.Threshold) <= 0.05 ? 1 : 0;
+            }
+        }
+
+        Assert.True(near > 100, $"{near} of {pairs} pairs within 0.05 bits of the threshold");
     }
 }

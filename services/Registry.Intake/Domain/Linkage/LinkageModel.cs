@@ -124,15 +124,16 @@ public static class LinkageModel
 
     /// <summary>
     /// The most the two name parts can add together, in bits: each part agreeing on the rarest name of
-    /// <paramref name="frequencies"/> (<see cref="NameFrequencies.MinShare"/>) with the larger m, or a close or unknown
-    /// outcome if that weighs more (a part never adds more than one of these: <see cref="CompareNames"/>).
+    /// <paramref name="frequencies"/> (<see cref="NameFrequencies.MinShare"/>) with its own m (<see cref="FamilyAgreeM"/>,
+    /// <see cref="GivenAgreeM"/>: the family part keeps its m when the names are crossed), or a close or unknown outcome if
+    /// that weighs more (a part never adds more than one of these: <see cref="CompareNames"/>).
     /// </summary>
     public static double MaxNameBits(NameFrequencies frequencies)
     {
-        var agreement = Math.Log2(Math.Max(FamilyAgreeM, GivenAgreeM) / Math.Clamp(frequencies.MinShare, 1e-6, 1));
+        var share = Math.Clamp(frequencies.MinShare, 1e-6, 1);
         var (familyClose, givenClose) = (Parameters[("family_name", "close")], Parameters[("given_names", "close")]);
-        return Math.Max(0, Math.Max(agreement, Math.Log2(familyClose.M / familyClose.U)))
-               + Math.Max(0, Math.Max(agreement, Math.Log2(givenClose.M / givenClose.U)));
+        return Math.Max(0, Math.Max(Math.Log2(FamilyAgreeM / share), Math.Log2(familyClose.M / familyClose.U)))
+               + Math.Max(0, Math.Max(Math.Log2(GivenAgreeM / share), Math.Log2(givenClose.M / givenClose.U)));
     }
 
     /// <summary>Bits by which the rounding of each weight to 0.01 (seven comparisons and their sum) could lift a score above its bound.</summary>

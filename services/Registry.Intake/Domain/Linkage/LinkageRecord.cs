@@ -12,20 +12,25 @@ namespace Registry.Intake.Domain.Linkage;
 /// </summary>
 public sealed class LinkageRecord
 {
-    private readonly PersonIdentity _identity;
+    // A copy of what the keys are built from (names, birth year): a later change of the identity does not reach them.
+    private readonly PersonIdentity _source;
     private PersonNameKeys? _names;
     private CaseBlockingKeys? _keys;
 
-    private LinkageRecord(PersonIdentity identity) => _identity = identity;
+    private LinkageRecord(PersonIdentity identity) => _source = new PersonIdentity
+    {
+        FamilyName = identity.FamilyName, GivenNames = identity.GivenNames,
+        FamilyNameLatin = identity.FamilyNameLatin, GivenNamesLatin = identity.GivenNamesLatin, BirthYear = identity.BirthYear,
+    };
 
     /// <summary>Registration order (the case number): the frequency window and the order of candidates read it.</summary>
     public required long Number { get; init; }
     /// <summary>The name keys (<see cref="PersonNameKeys.Of(PersonIdentity)"/>), built on first use.</summary>
-    public PersonNameKeys Names => _names ??= PersonNameKeys.Of(_identity);
+    public PersonNameKeys Names => _names ??= PersonNameKeys.Of(_source);
     /// <summary>Whether <see cref="Names"/> has been built (tests of what scoring skips).</summary>
     internal bool NamesBuilt => _names is not null;
     /// <summary>The blocking keys (<see cref="CaseBlockingKeys.Of"/>, or the ones stored with the case when given to <see cref="Of"/>), built on first use.</summary>
-    public CaseBlockingKeys Keys => _keys ??= CaseBlockingKeys.Of(_identity);
+    public CaseBlockingKeys Keys => _keys ??= CaseBlockingKeys.Of(_source);
     /// <summary>Whether <see cref="Keys"/> were given or have been built (tests of what the batch reads).</summary>
     internal bool KeysKnown => _keys is not null;
     public PartialDate? Birth { get; init; }

@@ -17,10 +17,15 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// (<see cref="LinkageModel"/>) with the registry's name frequencies (<see cref="DuplicateQuery.FrequenciesAsync"/>);
     /// those whose match weight reaches <see cref="LinkageModel.Threshold"/> are candidates.
     /// </summary>
-    /// <param name="alreadyPaired">Cases not to name (pairs on file); given, <paramref name="newCase"/> is an earlier case whose
-    /// identity changed, and the name frequencies are counted over the latest cases rather than the ones before it.</param>
-    public async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct,
-        IReadOnlySet<Guid>? alreadyPaired = null)
+    /// <remarks>The name frequencies are counted over the cases numbered before <paramref name="newCase"/> (<see cref="DuplicateQuery.FrequenciesAsync"/>).</remarks>
+    public Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct) =>
+        FindAsync(newCase, now, alreadyPaired: null, beforeCase: true, ct);
+
+    /// <param name="alreadyPaired">Cases not to name (pairs on file); null: none.</param>
+    /// <param name="beforeCase">Whether the name frequencies are counted over the cases numbered before <paramref name="newCase"/>
+    /// (a new registration) or over the latest cases (an earlier case whose identity changed).</param>
+    private async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, IReadOnlySet<Guid>? alreadyPaired,
+        bool beforeCase, CancellationToken ct)
     {
         var record = LinkageRecord.Of(newCase.Number, newCase.Identity, newCase.CapturePlace, newCase.CapturedAt);
         var query = BlockingQuery.For(record);
@@ -35,7 +40,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             return [];
         }
 
-        var frequencies = await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: alreadyPaired is null, ct);
+        var frequencies = await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: beforeCase, ct);
         return earlier
             .Select(e => (e, score: LinkageModel.ScoreIfCandidate(record, e.ToLinkage(), frequencies)))
             .Where(x => x.score is not null)
@@ -144,7 +149,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             .Where(d => d.CaseId == changed.CaseId || d.OtherCaseId == changed.CaseId)
             .Select(d => d.CaseId == changed.CaseId ? d.OtherCaseId : d.CaseId)
             .ToListAsync(ct)).ToHashSet();
-        var found = await FindAsync(changed, now, ct, paired);
+        var found = await FindAsync(changed, now, paired, beforeCase: false, ct);
         return found.Select(d => d.LaterFirst()).ToList();
     }
 }
