@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/performance.md, "Scoring only what can reach the threshold": intake's CPU per imported row on one registry
-# grown by the bulk path, two builds taking turns (A B A B) so that the registry's growth between runs does not
-# favour either. Each run restarts the stack on the kept databases and imports ROWS more rows.
+# grown by the bulk path, two builds taking turns (A B, then B A, ...) so that the registry's growth between runs does not
+# favour either (each run adds ROWS cases, and the cost per row grows with the registry). Each run restarts the stack on the kept databases and imports ROWS more rows.
 #   bash docs/runs/import-at-scale-ab.sh A_CLONE B_CLONE [PRELOAD] [ROWS] [ROUNDS]
 # A_CLONE and B_CLONE are built clones (dotnet build -c Release); the preload runs with A's build.
 set -euo pipefail
@@ -36,7 +36,9 @@ echo "preload took $(( $(date +%s) - start )) s"
 STACK_KEEP=1 stack_down
 
 for round in $(seq "$rounds"); do
-  for clone in "$a" "$b"; do
+  order=("$a" "$b")
+  (( round % 2 == 0 )) && order=("$b" "$a")
+  for clone in "${order[@]}"; do
     source "$clone/tools/stack.sh"
     STACK_REUSE=1 stack_up "$name" >/dev/null
     size=$(cases)
