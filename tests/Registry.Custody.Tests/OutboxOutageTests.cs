@@ -72,7 +72,9 @@ public sealed class OutboxOutageTests(CutBrokerCustodyFixture custody) : IClassF
         }
 
         Assert.False(await custody.QueryAsync(db => db.OutboxMessages.AnyAsync(m => m.ParkedAt != null)), "a row was parked");
-        Assert.Equal(0, await custody.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.SentAt == null)));
+        // A row is marked sent after the broker's confirmation, which can come after the event reached the test's consumer.
+        await Eventually.TrueAsync(async () => await custody.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.SentAt == null)) == 0,
+            TimeSpan.FromSeconds(30), "every row marked sent");
     }
 
     private static OutboxMessage Row(Guid caseId) => OutboxMessage.Create(new CustodyAdmitted
