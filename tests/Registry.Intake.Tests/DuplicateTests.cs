@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Google.Rpc;
 using Registry.Contracts;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.Intake.Tests;
 
@@ -423,5 +426,36 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Contains(field, error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
         Assert.Equal(before, await intake.CountStoredAsync());
         Assert.Single((await intake.Client.ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest { CaseId = b.CaseId, PageSize = 10 })).DuplicateCandidates);
+    }
+    [Fact]
+    public async Task Each_registration_reports_how_long_its_duplicate_detection_took()
+    {
+        var scopes = new ConcurrentBag<(string? Scope, double Seconds)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RegistryTelemetry.Meter.Name && instrument.Name == "registry.intake.duplicates.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? scope = null;
+            foreach (var tag in tags)
+            {
+                scope = tag.Key == "registry.duplicates.scope" ? tag.Value as string : scope;
+            }
+
+            scopes.Add((scope, value));
+        });
+        listener.Start();
+        var (family, given) = (Word(), Word());
+
+        await intake.Client.RegisterCaptureAsync(Person(family, given, 2001, "UA-SSO"));
+
+        var measured = scopes.Where(s => s.Scope == "registration").ToList();
+        Assert.NotEmpty(measured);
+        Assert.All(measured, m => Assert.InRange(m.Seconds, 0, 60));
     }
 }

@@ -36,6 +36,86 @@ public static class Captures
         "Матвеев", "Титов", "Марков", "Миронов", "Крылов", "Куликов", "Карпов", "Власов", "Мельников", "Денисов",
     ];
 
+    /// <summary>How the load generator draws Russian family names (<c>--names</c>).</summary>
+    public enum NameDistribution
+    {
+        /// <summary>
+        /// As in the population: the 70 commonest names above with falling frequencies (the first, Smirnov, 1.9 % of
+        /// Russian men; weight ∝ rank^-0.5, which puts Ivanov at 1.3 %, the 10th at 0.6 % and the 70th at 0.2 %, near the
+        /// published counts), together 28 % of the names; the other 72 % from a long tail of 20,000 rarer names, built
+        /// from Russian syllables and endings with a fixed seed. The registry's blocks then have the sizes a real list's
+        /// would.
+        /// </summary>
+        Census,
+
+        /// <summary>
+        /// The 70 names alone, each equally likely (until issue 15's million-case run, the only way): every family name
+        /// is as common as the commonest real one, so duplicate detection's blocks are about eight times a real list's;
+        /// a worst case, and the way to repeat the earlier runs of docs/performance.md.
+        /// </summary>
+        Compact,
+    }
+
+    /// <summary>The distribution of Russian family names (<see cref="NameDistribution.Census"/> unless set).</summary>
+    public static NameDistribution Names { get; set; } = NameDistribution.Census;
+
+    /// <summary>The head's cumulative weights (rank^-0.5) and its share of all names.</summary>
+    private static readonly double[] HeadCumulative = RussianFamiliesHead();
+    private const double HeadShare = 0.284;
+
+    private static readonly Lazy<string[]> RussianFamiliesTail = new(() =>
+    {
+        // Fixed seed: every run, and every process of one run, draws from the same tail.
+        var random = new Random(15);
+        string[] onsets = ["Б", "В", "Г", "Д", "Ж", "З", "К", "Л", "М", "Н", "П", "Р", "С", "Т", "Ф", "Х", "Ц", "Ч", "Ш", "Бр", "Гр", "Кр", "Пр", "Ст", "Тр"];
+        string[] vowels = ["а", "о", "е", "и", "у", "ы", "я"];
+        string[] middles = ["б", "в", "г", "д", "з", "к", "л", "м", "н", "п", "р", "с", "т", "х", "ч", "ш", "щ", "ль", "рь", "ст"];
+        string[] codas = ["", "л", "н", "р", "в", "к", "ш", "т", "д", "ч"];
+        string[] endings = ["ов", "ев", "ин", "ский", "енко", "ук", "ых", "ёв", "цкий", "ичев"];
+        var head = new HashSet<string>(RussianFamilies);
+        var names = new HashSet<string>();
+        while (names.Count < 20_000)
+        {
+            var name = onsets[random.Next(onsets.Length)] + vowels[random.Next(vowels.Length)] + middles[random.Next(middles.Length)]
+                + vowels[random.Next(vowels.Length)] + codas[random.Next(codas.Length)] + endings[random.Next(endings.Length)];
+            if (!head.Contains(name))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names.Order(StringComparer.Ordinal).ToArray();
+    });
+
+    private static double[] RussianFamiliesHead()
+    {
+        var cumulative = new double[RussianFamilies.Length];
+        var sum = 0.0;
+        for (var i = 0; i < cumulative.Length; i++)
+        {
+            cumulative[i] = sum += 1 / Math.Sqrt(i + 1);
+        }
+
+        return cumulative;
+    }
+
+    /// <summary>A Russian family name drawn by <see cref="Names"/>.</summary>
+    public static string RussianFamily(Random random)
+    {
+        if (Names == NameDistribution.Compact)
+        {
+            return RussianFamilies[random.Next(RussianFamilies.Length)];
+        }
+
+        if (random.NextDouble() >= HeadShare)
+        {
+            return RussianFamiliesTail.Value[random.Next(RussianFamiliesTail.Value.Length)];
+        }
+
+        var at = Array.BinarySearch(HeadCumulative, random.NextDouble() * HeadCumulative[^1]);
+        return RussianFamilies[Math.Min(at < 0 ? ~at : at, RussianFamilies.Length - 1)];
+    }
+
     private static readonly string[] RussianGiven =
     [
         "Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Максим", "Евгений", "Иван", "Михаил", "Артём",
@@ -165,7 +245,7 @@ public static class Captures
         {
             case "RU" or "BY":
             {
-                var family = RussianFamilies[random.Next(RussianFamilies.Length)];
+                var family = RussianFamily(random);
                 var given = $"{RussianGiven[random.Next(RussianGiven.Length)]} {RussianPatronymics[random.Next(RussianPatronymics.Length)]}";
                 return new Person(family, given, Transliterate(family, Gost), Transliterate(given, Gost), nationality, birthYear);
             }

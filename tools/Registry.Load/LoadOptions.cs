@@ -16,6 +16,8 @@ public sealed class LoadOptions
     public int Preload { get; private set; }
     /// <summary>Fill the preload through ImportCaptures batches (the bulk path) instead of single RegisterCapture calls.</summary>
     public bool PreloadBulk { get; private set; }
+    /// <summary>How Russian family names are drawn (<see cref="Captures.NameDistribution"/>).</summary>
+    public Captures.NameDistribution Names { get; private set; } = Captures.NameDistribution.Census;
     /// <summary>Rows to send through ImportCaptures after the registration phase (0: no import phase).</summary>
     public long Import { get; private set; }
     /// <summary>Rows per ImportCaptures call (1 to 1,000, the RPC's limit).</summary>
@@ -66,6 +68,11 @@ public sealed class LoadOptions
                                  skipped when it already holds N, so a rerun on the same databases starts at once
           --preload-bulk         fill the preload with ImportCaptures batches (--import-batch, --import-parallel) instead of
                                  RegisterCapture: the way to a million cases
+          --names census|compact how Russian family names are drawn (census): census, the commonest 70 with their falling
+                                 frequencies and a long tail of rarer names, so that duplicate detection's blocks have a
+                                 real list's sizes; compact, the 70 alone and equally likely (blocks about eight times
+                                 larger: the worst case, and how the runs in docs/performance.md before the million-case run
+                                 were made)
           --import N             after the registration phase, import N rows through ImportCaptures (0: none), one agency's
                                  list per call, agencies in turn; rows/s, per-batch latency, rows refused; reconciled on its own
           --import-batch N       rows per ImportCaptures call, 1 to 1000 (1000)
@@ -108,6 +115,14 @@ public sealed class LoadOptions
                 case "--preload": o.Preload = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--search-duration": o.SearchDuration = Seconds(); break;
                 case "--preload-bulk": o.PreloadBulk = true; break;
+                case "--names":
+                    o.Names = Value() switch
+                    {
+                        "census" => Captures.NameDistribution.Census,
+                        "compact" => Captures.NameDistribution.Compact,
+                        var other => throw new ArgumentException($"--names is census or compact, not {other}"),
+                    };
+                    break;
                 case "--import": o.Import = long.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--import-batch": o.ImportBatch = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--import-parallel": o.ImportParallel = int.Parse(Value(), CultureInfo.InvariantCulture); break;

@@ -43,6 +43,7 @@ catch (Exception ex) when (ex is IOException or ArgumentException or System.Text
 }
 
 Captures.RegisterFor(callers.Agencies);
+Captures.Names = options.Names;
 
 // One HTTP/2 connection per client, as separate agency systems would have. Tokens go as call credentials,
 // also over plaintext h2c (the development default; the gateway may serve TLS).

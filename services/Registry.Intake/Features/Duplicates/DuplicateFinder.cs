@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
@@ -18,8 +19,14 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// those whose match weight reaches <see cref="LinkageModel.Threshold"/> are candidates.
     /// </summary>
     /// <remarks>The name frequencies are counted over the cases numbered before <paramref name="newCase"/> (<see cref="DuplicateQuery.FrequenciesAsync"/>).</remarks>
-    public Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct) =>
-        FindAsync(newCase, now, alreadyPaired: null, beforeCase: true, ct);
+    /// <remarks>Timed by <see cref="DuplicateMetrics"/> (scope <c>registration</c>).</remarks>
+    public async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var found = await FindAsync(newCase, now, alreadyPaired: null, beforeCase: true, ct);
+        DuplicateMetrics.Record(started, "registration");
+        return found;
+    }
 
     /// <param name="alreadyPaired">Cases not to name (pairs on file); null: none.</param>
     /// <param name="beforeCase">Whether the name frequencies are counted over the cases numbered before <paramref name="newCase"/>
@@ -74,6 +81,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             return [];
         }
 
+        var started = Stopwatch.GetTimestamp();
         var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)).ToList();
         var queries = records.Select(BlockingQuery.For).ToList();
         var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
@@ -127,6 +135,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             Count(batchGiven, record.Keys.GivenKey);
         }
 
+        DuplicateMetrics.Record(started, "import");
         return found;
     }
 
@@ -145,11 +154,13 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// </summary>
     public async Task<List<DuplicateCandidate>> FindNewAsync(CaptureCase changed, DateTimeOffset now, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         var paired = (await db.DuplicateCandidates.AsNoTracking()
             .Where(d => d.CaseId == changed.CaseId || d.OtherCaseId == changed.CaseId)
             .Select(d => d.CaseId == changed.CaseId ? d.OtherCaseId : d.CaseId)
             .ToListAsync(ct)).ToHashSet();
         var found = await FindAsync(changed, now, paired, beforeCase: false, ct);
+        DuplicateMetrics.Record(started, "identity_update");
         return found.Select(d => d.LaterFirst()).ToList();
     }
 }

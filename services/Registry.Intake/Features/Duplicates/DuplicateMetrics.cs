@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Registry.ServiceDefaults.Telemetry;
+
+namespace Registry.Intake.Features.Duplicates;
+
+/// <summary>
+/// How long duplicate detection takes, on <see cref="RegistryTelemetry.Meter"/>:
+/// <c>registry.intake.duplicates.duration</c> (histogram, seconds), tagged <see cref="ScopeTag"/> with
+/// <c>registration</c> (one RegisterCapture: blocking statement, name frequencies, scoring),
+/// <c>identity_update</c> (an identity correction looking again) or <c>import</c> (one ImportCaptures call's whole
+/// batch; divide by the call's rows for a row's share). Read it with <c>dotnet-counters monitor -n Registry.Intake
+/// --counters Registry</c> (p50/p95/p99) or any OpenTelemetry metrics exporter. Issue 15's target: ≤ 5 ms per
+/// registration at a million cases.
+/// </summary>
+public static class DuplicateMetrics
+{
+    public const string ScopeTag = "registry.duplicates.scope";
+
+    public static readonly Histogram<double> Duration = RegistryTelemetry.Meter.CreateHistogram<double>(
+        "registry.intake.duplicates.duration", "s", "Time spent finding possible duplicates of new or corrected cases");
+
+    /// <summary>Records the time since <paramref name="startedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public static void Record(long startedTimestamp, string scope) =>
+        Duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>(ScopeTag, scope));
+}
