@@ -36,7 +36,7 @@ public sealed class CopyComparison(string intakeConnectionString)
         var targetName = Truncate($"{source.Database}_copy", 63);
         var target = new NpgsqlConnectionStringBuilder(source.ConnectionString) { Database = targetName };
         var maintenance = new NpgsqlConnectionStringBuilder(source.ConnectionString) { Database = "postgres", Pooling = false };
-        await ExecuteAsync(maintenance.ConnectionString, $"DROP DATABASE IF EXISTS \"{targetName}\" WITH (FORCE)");
+        await DropAsync(maintenance.ConnectionString, targetName);
         await ExecuteAsync(maintenance.ConnectionString, $"CREATE DATABASE \"{targetName}\"");
         var files = new List<string>();
         try
@@ -144,7 +144,42 @@ public sealed class CopyComparison(string intakeConnectionString)
             }
 
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(maintenance.ConnectionString, $"DROP DATABASE IF EXISTS \"{targetName}\" WITH (FORCE)");
+            try
+            {
+                await DropAsync(maintenance.ConnectionString, targetName);
+            }
+            catch (PostgresException ex)
+            {
+                // Never in place of the comparison's result (or of the error that ended it).
+                log($"  copy: could not drop {targetName} ({ex.SqlState}: {ex.MessageText}); drop it by hand");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops <paramref name="database"/> if it exists. Without <c>FORCE</c> first: PostgreSQL then ends the autovacuum workers
+    /// busy in it (after gigabytes of COPY there are some), which <c>FORCE</c> may not do for a role that is not a superuser
+    /// or a member of <c>pg_signal_backend</c> (42501: it would have to terminate them as another role). A session of ours
+    /// still closing (55006, "being accessed by other users") is waited for a few times, then ended with <c>FORCE</c>.
+    /// </summary>
+    private static async Task DropAsync(string maintenance, string database)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAsync(maintenance, $"DROP DATABASE IF EXISTS \"{database}\"");
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                await ExecuteAsync(maintenance, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+                return;
+            }
         }
     }
 
