@@ -16,7 +16,10 @@
 # BENCH_IMPORT=N adds the bulk path after the registration profile: N rows through ImportCaptures
 # (BENCH_IMPORT_BATCH rows a call, 1000; BENCH_IMPORT_PARALLEL calls in flight, 2) compared with
 # PostgreSQL COPY of the same rows into intake's schema, then N more rows with the CPU of every
-# process sampled: CPU milliseconds per imported row, by process (the first import warms the path up).
+# process sampled: CPU milliseconds per imported row, by process (the first import warms the path up);
+# BENCH_STACK=NAME runs on the registry a `STACK_KEEP=1 stack_up NAME` left (tools/stack.sh: its databases and
+# development clients, STACK_REUSE=1), restarting its services and keeping it afterwards, e.g. the million cases of
+# docs/runs/million.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-16}
@@ -30,8 +33,14 @@ fi
 [ -f tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll ] || dotnet build Registry.sln -c Release --nologo -clp:ErrorsOnly
 # shellcheck source=tools/stack.sh
 source tools/stack.sh
-trap 'stack_down' EXIT
-stack_up "bench_$$"
+if [ -n "${BENCH_STACK:-}" ]; then
+  # A registry kept by an earlier run (the million cases took an hour to fill): restarted on its databases, kept after.
+  trap 'STACK_KEEP=1 stack_down' EXIT
+  STACK_REUSE=1 stack_up "$BENCH_STACK"
+else
+  trap 'stack_down' EXIT
+  stack_up "bench_$$"
+fi
 
 tick=$(getconf CLK_TCK)
 cpu_of() { # PID/stat... -> CPU seconds (user + system) of those processes
