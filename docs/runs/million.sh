@@ -25,6 +25,8 @@ eval "$exports"
 source tools/stack.sh
 up() { STACK_REUSE=1 stack_up "$name"; }
 down() { STACK_KEEP=1 stack_down; }
+# A step that fails half-way (the load generator's exit code 1 on a loss) still stops the services, keeping the registry.
+trap 'down >/dev/null 2>&1 || true' EXIT
 psql_db() { PGPASSWORD=$STACK_PASSWORD psql -X -h "$STACK_PG_HOST" -p "$STACK_PG_PORT" -U "$STACK_USER" -d "${name}_$1" -Atc "$2"; }
 
 # measured FILE LOAD-ARGS...: the load generator (no floor) while dotnet-counters reads intake's duplicate-detection
