@@ -3,7 +3,8 @@
 # clone (dotnet build Registry.sln -c Release). Each step can be run again on its own; the registry is kept (databases
 # million_*, vhost million, development clients in .data/stack/million) until `STACK_NAME=million ... stack_down` drops it.
 #   bash docs/runs/million.sh [preload|storage|profile|reads|search1|import|all]      (all: every step in this order)
-#  1. preload  a fresh stack filled to 1,000,000 cases through ImportCaptures (1,000-row calls, two in flight), reconciled
+#  1. preload  a fresh stack filled to 1,000,000 cases through ImportCaptures (1,000-row calls, two in flight), reconciled,
+#              with the CPU of every process sampled each minute (refused when million_* exists, unless MILLION_FRESH=1)
 #  2. storage  pg_database_size of each service's database, its largest tables (with indexes), bytes per case
 #  3. profile  tools/bench.sh on the kept registry: 60 s warm-up, then 20 s of registrations by 16 clients with the CPU of
 #              every process: CPU-ms per registration at a million cases
@@ -42,19 +43,49 @@ measured() {
   grep 'duplicates.duration' "$file" || echo "no duplicate-detection measurements in $file"
 }
 
+# sample_cpu: every 60 s the registry's size and the CPU seconds (user + system, since each process started) of the
+# services, of the live PostgreSQL backends of each service's database (parallel workers and backends that ended are not
+# seen) and of RabbitMQ: CPU per imported row by process as the registry grows.
+tick=$(getconf CLK_TCK)
+cpu_of() { (( $# )) && cat "${@/#//proc/}" 2>/dev/null | awk -v t="$tick" '{ s += ($14 + $15) / t } END { printf "%.1f", s }' || echo 0; }
+sample_cpu() {
+  local s line db
+  while true; do
+    line="$(date -u +%T) cases=$(psql_db intake 'SELECT coalesce(max("Number"), 0) FROM cases')"
+    for s in gateway intake custody medical identity; do line+=" $s=$(cpu_of "$(cat "$STACK_LOGS/$s.pid")/stat")"; done
+    for db in intake custody medical; do
+      # shellcheck disable=SC2046
+      line+=" pg_$db=$(cpu_of $(ps -eo pid,args | awk -v d="${name}_$db" '$2 == "postgres:" { for (i = 3; i <= NF; i++) if ($i == d) { print $1 "/stat"; break } }'))"
+    done
+    # shellcheck disable=SC2046
+    echo "$line rabbit=$(cpu_of $(pgrep -x beam.smp | sed 's|$|/stat|'))"
+    sleep 60
+  done
+}
+
 for step in "${steps[@]}"; do
   echo "== $step ($(date -u +%FT%TZ))"
   case $step in
     preload)
-      STACK_KEEP=1 stack_up "$name"
+      # A new registry: stack_up drops million_* first. An hour's preload is not thrown away by a rerun of "all".
+      if [[ $(stack_psql "SELECT 1 FROM pg_database WHERE datname = '${name}_intake'") == 1 && ${MILLION_FRESH:-0} != 1 ]]; then
+        echo "the registry ${name}_* exists: MILLION_FRESH=1 to drop it and preload again, or name the other steps"; exit 2
+      fi
+      stack_up "$name"
+      sample_cpu > "$STACK_LOGS/preload-cpu.txt" &
+      sampler=$!
       start=$(date +%s)
       $load --gateway "$STACK_GATEWAY" --warmup 0 --duration 0 --floor-duration 0 --read-duration 0 --search-duration 0 \
         --preload 1000000 --preload-bulk --import-batch 1000 --import-parallel 2 --drain-timeout 1800
-      echo "preload took $(( $(date +%s) - start )) s"
+      echo "preload took $(( $(date +%s) - start )) s; CPU seconds of each process every minute:"
+      kill "$sampler"
+      cat "$STACK_LOGS/preload-cpu.txt"
       down ;;
     storage)
       cases=$(psql_db intake 'SELECT count(*) FROM cases')
+      (( cases > 0 )) || { echo "the registry is empty: run the preload step"; exit 2; }
       for db in intake custody medical; do
+        psql_db "$db" 'ANALYZE' # the row counts below are the planner's, fresh
         size=$(psql_db "$db" 'SELECT pg_database_size(current_database())')
         echo "$db: $(( size / 1048576 )) MB, $(( size / cases )) bytes per case ($cases cases)"
         psql_db "$db" "SELECT format('  %-28s %8s MB total, %8s MB indexes, %6s rows', c.relname,

@@ -427,6 +427,7 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Equal(before, await intake.CountStoredAsync());
         Assert.Single((await intake.Client.ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest { CaseId = b.CaseId, PageSize = 10 })).DuplicateCandidates);
     }
+
     [Fact]
     public async Task Each_registration_reports_how_long_its_duplicate_detection_took()
     {

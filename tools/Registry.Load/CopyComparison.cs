@@ -148,10 +148,10 @@ public sealed class CopyComparison(string intakeConnectionString)
             {
                 await DropAsync(maintenance.ConnectionString, targetName);
             }
-            catch (PostgresException ex)
+            catch (NpgsqlException ex)
             {
                 // Never in place of the comparison's result (or of the error that ended it).
-                log($"  copy: could not drop {targetName} ({ex.SqlState}: {ex.MessageText}); drop it by hand");
+                log($"  copy: could not drop {targetName} ({(ex as PostgresException)?.SqlState ?? "connection"}: {ex.Message}); drop it by hand");
             }
         }
     }

@@ -69,9 +69,9 @@ public sealed class LoadOptions
           --preload-bulk         fill the preload with ImportCaptures batches (--import-batch, --import-parallel) instead of
                                  RegisterCapture: the way to a million cases
           --names census|compact how Russian family names are drawn (census): census, the commonest 70 with their falling
-                                 frequencies and a long tail of rarer names, so that duplicate detection's blocks have a
-                                 real list's sizes; compact, the 70 alone and equally likely (blocks about eight times
-                                 larger: the worst case, and how the runs in docs/performance.md before the million-case run
+                                 frequencies and a long tail of rarer names, so that duplicate detection's blocks by family
+                                 name have a real list's sizes; compact, the 70 alone and equally likely (those blocks
+                                 about eight times larger: the worst case, and how the runs in docs/performance.md before the million-case run
                                  were made)
           --import N             after the registration phase, import N rows through ImportCaptures (0: none), one agency's
                                  list per call, agencies in turn; rows/s, per-batch latency, rows refused; reconciled on its own

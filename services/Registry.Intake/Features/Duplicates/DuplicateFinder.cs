@@ -18,8 +18,8 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// (<see cref="LinkageModel"/>) with the registry's name frequencies (<see cref="DuplicateQuery.FrequenciesAsync"/>);
     /// those whose match weight reaches <see cref="LinkageModel.Threshold"/> are candidates.
     /// </summary>
-    /// <remarks>The name frequencies are counted over the cases numbered before <paramref name="newCase"/> (<see cref="DuplicateQuery.FrequenciesAsync"/>).</remarks>
-    /// <remarks>Timed by <see cref="DuplicateMetrics"/> (scope <c>registration</c>).</remarks>
+    /// <remarks>The name frequencies are counted over the cases numbered before <paramref name="newCase"/> (<see cref="DuplicateQuery.FrequenciesAsync"/>).
+    /// Timed by <see cref="DuplicateMetrics"/> (scope <c>registration</c>).</remarks>
     public async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
