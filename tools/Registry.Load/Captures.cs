@@ -131,8 +131,24 @@ public static class Captures
         "Евгеньевич", "Анатольевич", "Геннадьевич", "Валерьевич",
     ];
 
-    private static readonly string[] CentralAsianFamilies = ["Рахимов", "Каримов", "Юсупов", "Алиев", "Назаров", "Исмоилов", "Турсунов", "Саидов", "Хасанов", "Мирзаев"];
-    private static readonly string[] CentralAsianGiven = ["Бахтиёр", "Рустам", "Фаррух", "Шерзод", "Улугбек", "Азиз", "Жасур", "Достон", "Сардор", "Бобур"];
+    // The smaller nationalities' lists are long enough, with names chained as each culture writes them (patronymic,
+    // two family names, father's name), that one combination of names is shared by a handful of persons, as in a real
+    // list, not by hundreds. (Until issue 15's seventh increment these lists held 7 to 14 names each: at a million cases 90 %
+    // of all duplicate candidates were Central Asian, Syrian, Cuban and Nepali namesakes the generator had made.)
+    private static readonly string[] CentralAsianFamilies =
+    [
+        "Рахимов", "Каримов", "Юсупов", "Алиев", "Назаров", "Исмоилов", "Турсунов", "Саидов", "Хасанов", "Мирзаев",
+        "Абдуллаев", "Усманов", "Эргашев", "Кадыров", "Султанов", "Ибрагимов", "Рашидов", "Нуриддинов", "Тошматов", "Холматов",
+        "Умаров", "Шарипов", "Ахмедов", "Бекмуродов", "Джураев", "Зокиров", "Ирисов", "Камолов", "Латипов", "Мамадалиев",
+        "Норматов", "Олимов", "Пулатов", "Рузиев", "Садыков", "Тухтаев", "Файзуллаев", "Хамидов", "Шукуров", "Яхёев",
+    ];
+
+    private static readonly string[] CentralAsianGiven =
+    [
+        "Бахтиёр", "Рустам", "Фаррух", "Шерзод", "Улугбек", "Азиз", "Жасур", "Достон", "Сардор", "Бобур",
+        "Акмал", "Анвар", "Бекзод", "Гайрат", "Дилшод", "Жахонгир", "Зафар", "Илхом", "Камол", "Лазиз",
+        "Мансур", "Нодир", "Отабек", "Равшан", "Санжар", "Тимур", "Умид", "Фахриддин", "Хуршид", "Шохрух",
+    ];
 
     // Family name, its DPRK romanisation, and how a South Korean or Western agency may write it; per mille.
     private static readonly (string Hangul, string Latin, string Variant, int PerMille)[] KoreanFamilies =
@@ -157,14 +173,54 @@ public static class Captures
         ("길", "Kil", "Gil"), ("덕", "Tok", "Deok"), ("봉", "Pong", "Bong"), ("창", "Chang", "Chang"), ("관", "Kwan", "Gwan"),
     ];
 
-    private static readonly string[] CubanFamilies = ["González", "Rodríguez", "Pérez", "Hernández", "García", "Martínez", "López", "Díaz", "Fernández", "Sánchez", "Ramírez", "Torres", "Álvarez", "Castillo"];
-    private static readonly string[] CubanGiven = ["José", "Luis", "Carlos", "Yoandry", "Yusniel", "Jorge", "Alejandro", "Osmany", "Reinier", "Yasmany", "Dayron", "Adrián"];
-    private static readonly string[] NepaliFamilies = ["Gurung", "Thapa", "Magar", "Rai", "Tamang", "Shrestha", "Limbu", "Sherpa", "Bhandari", "Khadka"];
-    private static readonly string[] NepaliGiven = ["Ram", "Bikram", "Hari", "Krishna", "Suman", "Prakash", "Dipendra", "Bishnu", "Kamal", "Santosh", "Rajesh"];
+    private static readonly string[] CubanFamilies =
+    [
+        "González", "Rodríguez", "Pérez", "Hernández", "García", "Martínez", "López", "Díaz", "Fernández", "Sánchez",
+        "Ramírez", "Torres", "Álvarez", "Castillo", "Gómez", "Suárez", "Morales", "Cruz", "Reyes", "Gutiérrez",
+        "Ruiz", "Jiménez", "Vázquez", "Ramos", "Acosta", "Medina", "Castro", "Rojas", "Herrera", "Aguilar",
+        "Mendoza", "Cabrera", "Delgado", "Valdés", "Núñez", "Peña", "Guerra", "Rivero", "Fuentes", "Batista",
+    ];
+
+    private static readonly string[] CubanGiven =
+    [
+        "José", "Luis", "Carlos", "Yoandry", "Yusniel", "Jorge", "Alejandro", "Osmany", "Reinier", "Yasmany",
+        "Dayron", "Adrián", "Yordanis", "Raúl", "Ernesto", "Pedro", "Miguel", "Yunior", "Alexis", "Roberto",
+        "Daniel", "Javier", "Leonel", "Yuniel", "Yoel", "Maikel", "Lázaro", "Frank", "Orlando", "Eduardo",
+    ];
+
+    private static readonly string[] NepaliFamilies =
+    [
+        "Gurung", "Thapa", "Magar", "Rai", "Tamang", "Shrestha", "Limbu", "Sherpa", "Bhandari", "Khadka",
+        "Karki", "Adhikari", "Basnet", "Pun", "Ghale", "Lama", "Bhattarai", "Poudel", "Sharma", "Khatri",
+        "Chhetri", "Bista", "Rana", "Shahi", "Thakuri", "Oli", "Dahal", "Subedi", "Budha", "Rokaya",
+    ];
+
+    private static readonly string[] NepaliGiven =
+    [
+        "Ram", "Bikram", "Hari", "Krishna", "Suman", "Prakash", "Dipendra", "Bishnu", "Kamal", "Santosh",
+        "Rajesh", "Bijay", "Dipak", "Ganesh", "Gopal", "Kiran", "Madan", "Narayan", "Pradeep", "Rabin",
+        "Ramesh", "Sagar", "Sanjay", "Shyam", "Sunil", "Surya", "Tek", "Umesh", "Yam", "Dhan",
+    ];
+
     private static readonly (string Arabic, string Latin)[] SyrianFamilies =
-        [("الحسن", "al-Hasan"), ("الأحمد", "al-Ahmad"), ("الخطيب", "al-Khatib"), ("العلي", "al-Ali"), ("الحمود", "al-Hamoud"), ("الشامي", "al-Shami"), ("المصري", "al-Masri")];
+    [
+        ("الحسن", "al-Hasan"), ("الأحمد", "al-Ahmad"), ("الخطيب", "al-Khatib"), ("العلي", "al-Ali"), ("الحمود", "al-Hamoud"),
+        ("الشامي", "al-Shami"), ("المصري", "al-Masri"), ("الحلبي", "al-Halabi"), ("الزعبي", "al-Zoubi"), ("الخليل", "al-Khalil"),
+        ("العمر", "al-Omar"), ("الصالح", "al-Saleh"), ("الإبراهيم", "al-Ibrahim"), ("الحسين", "al-Hussein"), ("المحمد", "al-Mohammad"),
+        ("الدرويش", "al-Darwish"), ("الأسعد", "al-Asaad"), ("النجار", "al-Najjar"), ("الحداد", "al-Haddad"), ("العبدالله", "al-Abdullah"),
+        ("السيد", "al-Sayed"), ("القاسم", "al-Qasim"), ("الرفاعي", "al-Rifai"), ("الجاسم", "al-Jasim"), ("الحمدان", "al-Hamdan"),
+        ("العيسى", "al-Issa"), ("الموسى", "al-Mousa"), ("الكردي", "al-Kurdi"), ("البكري", "al-Bakri"), ("الظاهر", "al-Zaher"),
+    ];
+
     private static readonly (string Arabic, string Latin)[] SyrianGiven =
-        [("محمد", "Mohammad"), ("أحمد", "Ahmad"), ("علي", "Ali"), ("خالد", "Khaled"), ("عمر", "Omar"), ("حسن", "Hasan"), ("يوسف", "Yousef"), ("إبراهيم", "Ibrahim")];
+    [
+        ("محمد", "Mohammad"), ("أحمد", "Ahmad"), ("علي", "Ali"), ("خالد", "Khaled"), ("عمر", "Omar"),
+        ("حسن", "Hasan"), ("يوسف", "Yousef"), ("إبراهيم", "Ibrahim"), ("محمود", "Mahmoud"), ("مصطفى", "Mustafa"),
+        ("عبدالله", "Abdullah"), ("حسين", "Hussein"), ("سامر", "Samer"), ("باسل", "Basel"), ("وائل", "Wael"),
+        ("رامي", "Rami"), ("فادي", "Fadi"), ("ماهر", "Maher"), ("طارق", "Tariq"), ("زياد", "Ziad"),
+        ("نضال", "Nidal"), ("عماد", "Imad"), ("بلال", "Bilal"), ("جمال", "Jamal"), ("كريم", "Karim"),
+        ("سليمان", "Suleiman"), ("فراس", "Firas"), ("مازن", "Mazen"), ("هيثم", "Haitham"), ("أنس", "Anas"),
+    ];
 
     private static readonly string[] Ranks = ["Private", "Private", "Private", "Corporal", "Junior Sergeant", "Sergeant", "Junior Lieutenant", ""];
     private static readonly string[] Places = ["Kursk region", "Sudzha district", "Pokrovsk direction", "Zaporizhzhia region", "Kharkiv region", "Kupiansk direction", "Toretsk direction"];
@@ -252,8 +308,9 @@ public static class Captures
             }
             case "UZ":
             {
+                // Russian-style documents: given name and patronymic (the father's name + "ович"; these all end in a consonant).
                 var family = CentralAsianFamilies[random.Next(CentralAsianFamilies.Length)];
-                var given = CentralAsianGiven[random.Next(CentralAsianGiven.Length)];
+                var given = $"{CentralAsianGiven[random.Next(CentralAsianGiven.Length)]} {CentralAsianGiven[random.Next(CentralAsianGiven.Length)]}ович";
                 return new Person(family, given, Transliterate(family, Gost), Transliterate(given, Gost), nationality, birthYear);
             }
             case "KP":
@@ -265,15 +322,23 @@ public static class Captures
             }
             case "SY":
             {
+                // Given name and father's name, then the family name.
                 var family = SyrianFamilies[random.Next(SyrianFamilies.Length)];
-                var given = SyrianGiven[random.Next(SyrianGiven.Length)];
-                return new Person(family.Arabic, given.Arabic, family.Latin, given.Latin, nationality, birthYear);
+                var (given, father) = (SyrianGiven[random.Next(SyrianGiven.Length)], SyrianGiven[random.Next(SyrianGiven.Length)]);
+                return new Person(family.Arabic, $"{given.Arabic} {father.Arabic}", family.Latin, $"{given.Latin} {father.Latin}", nationality, birthYear);
             }
             case "CU":
-                return new Person(CubanFamilies[random.Next(CubanFamilies.Length)], CubanGiven[random.Next(CubanGiven.Length)], "", "", nationality, birthYear);
+            {
+                // The father's and the mother's family names; one given name or two.
+                var family = $"{CubanFamilies[random.Next(CubanFamilies.Length)]} {CubanFamilies[random.Next(CubanFamilies.Length)]}";
+                var given = CubanGiven[random.Next(CubanGiven.Length)] + (random.Next(3) == 0 ? $" {CubanGiven[random.Next(CubanGiven.Length)]}" : "");
+                return new Person(family, given, "", "", nationality, birthYear);
+            }
             default:
-                var middle = random.Next(3) == 0 ? " Bahadur" : "";
+            {
+                var middle = random.Next(3) switch { 0 => " Bahadur", 1 when random.Next(2) == 0 => " Kumar", _ => "" };
                 return new Person(NepaliFamilies[random.Next(NepaliFamilies.Length)], NepaliGiven[random.Next(NepaliGiven.Length)] + middle, "", "", nationality, birthYear);
+            }
         }
     }
 
