@@ -1,6 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Features.Registration;
 using Registry.Protos.Intake.V1;
 
 namespace Registry.Intake.Tests;
@@ -127,5 +129,22 @@ public sealed class SearchTests(IntakeFixture intake) : IClassFixture<IntakeFixt
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains(field, error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
+    }
+
+    /// <summary>
+    /// Every search reads the whole GIN pending list of each index it scans: the name-search indexes keep theirs short
+    /// (<see cref="CaptureCaseConfiguration.PendingListLimitKilobytes"/>), set by the migration in place.
+    /// </summary>
+    [Fact]
+    public async Task The_name_search_indexes_keep_a_short_pending_list()
+    {
+        var options = await intake.QueryAsync(db => db.Database.SqlQueryRaw<string>(
+            """SELECT c.relname || ' ' || array_to_string(c.reloptions, ',') AS "Value" FROM pg_class c WHERE c.relname LIKE 'ix_cases_search_%_trgm' ORDER BY 1""")
+            .ToListAsync());
+
+        Assert.Equal(
+            [$"ix_cases_search_key_trgm gin_pending_list_limit={CaptureCaseConfiguration.PendingListLimitKilobytes}",
+             $"ix_cases_search_text_trgm gin_pending_list_limit={CaptureCaseConfiguration.PendingListLimitKilobytes}"],
+            options);
     }
 }

@@ -39,8 +39,7 @@ public sealed record NameQuery(IReadOnlyList<NameQueryWord> Words, string? Whole
 /// words too, the surname reading for family-name words only), or</item>
 /// <item>with <c>fuzzy</c> (PostgreSQL only), for a word whose cross-script key has at least
 /// <see cref="FuzzyMinLength"/> letters: the first or the second half of that key occurs in the
-/// cross-script tokens (one wrong, missing or extra letter leaves one half whole; this part is answered
-/// from the trigram index), and pg_trgm's <c>strict_word_similarity</c> of the key against whole tokens is
+/// cross-script tokens (one wrong, missing or extra letter leaves one half whole), and pg_trgm's <c>strict_word_similarity</c> of the key against whole tokens is
 /// at least <see cref="WordSimilarityThreshold"/> (<see cref="StrictWordSimilarity"/>). One letter wrong,
 /// missing or extra in a word of seven letters or more passes ("Kovalenka", "Kowalenko", "Kovalennko"
 /// find Коваленко; "Ivonova" finds Іванова); a name that merely begins the same ("Kovalchuk") does not.</item>
@@ -65,8 +64,9 @@ public static class NameSearch
     /// <summary>
     /// The least strict word similarity of the fuzzy stage: one letter wrong in the middle of a word of
     /// seven letters scores 0.4545 ("ivonova" in "ivanova"), of nine 0.54 ("kowalenko"); a name sharing only
-    /// its first half scores about 0.36 ("kovaljuk" against "kovalenko"). Passed as a value, so no session
-    /// setting of the database (pg_trgm.strict_word_similarity_threshold) is involved.
+    /// its first half scores about 0.36 ("kovaljuk" against "kovalenko"). In SQL it is pg_trgm's
+    /// <c>&lt;&lt;%</c> operator, which answers at the session's pg_trgm.strict_word_similarity_threshold: the search sets that
+    /// to this value for its own transaction (<c>CaseSearchQuery.WithIndexSimilarityThresholdAsync</c>).
     /// </summary>
     public const double WordSimilarityThreshold = 0.45;
 

@@ -182,13 +182,15 @@ namespace Registry.Intake.Data.Migrations
                         .IsUnique();
 
                     b.HasIndex("SearchKey")
-                        .HasDatabaseName("ix_cases_search_key_trgm");
+                        .HasDatabaseName("ix_cases_search_key_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 64);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchKey"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchKey"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("SearchText")
-                        .HasDatabaseName("ix_cases_search_text_trgm");
+                        .HasDatabaseName("ix_cases_search_text_trgm")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 64);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });

@@ -8,6 +8,16 @@ namespace Registry.Intake.Features.Registration;
 /// <param name="npgsql">Whether the store is PostgreSQL, which gets a trigram index for name search.</param>
 public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfiguration<CaptureCase>
 {
+    /// <summary>
+    /// The pending list of each name-search GIN index, in kB (storage parameter <c>gin_pending_list_limit</c>; the server's
+    /// default is 4,096). New rows' trigrams wait in the pending list until it is merged into the index, and every search
+    /// reads all of it: at the default, a search under registrations read up to 512 pages per index scan, 113 ms for a
+    /// LIKE that found nothing (0.3 ms with the list empty). 64 kB bounds that to 8 pages, about a millisecond, while the
+    /// merges stay batched: turning the list off (<c>fastupdate = off</c>) cost the bulk import about 30 % of its rate,
+    /// 64 kB about 15 % (docs/performance.md, "A million cases, again"; https://www.postgresql.org/docs/current/gin.html#GIN-FAST-UPDATE).
+    /// </summary>
+    public const int PendingListLimitKilobytes = 64;
+
     public void Configure(EntityTypeBuilder<CaptureCase> e)
     {
         e.ToTable("cases");
@@ -25,7 +35,8 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
         {
             // Name search is LIKE '%part%' on the normalised names; on PostgreSQL a trigram GIN index
             // answers it without a table scan. Other stores get a plain index and the same query.
-            search.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_text_trgm");
+            search.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_text_trgm")
+                .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
         }
 
         e.Property(c => c.SearchKey).HasMaxLength(CaptureCase.SearchTextMaxLength);
@@ -33,7 +44,8 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
         if (npgsql)
         {
             // The cross-script tokens: LIKE '%key%' and the fuzzy stage's word similarity (<%) both use it.
-            searchKey.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_key_trgm");
+            searchKey.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_key_trgm")
+                .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
         }
 
         e.HasIndex(c => c.NameKeyVersion);

@@ -8,6 +8,16 @@ namespace Registry.Intake.Features.Search;
 /// <summary>Search over the register, in registration order; names by <see cref="NameSearch"/>'s rule, fuzzily on PostgreSQL.</summary>
 public sealed class SearchCasesHandler(IntakeDbContext db)
 {
-    public Task<Page<CaptureCase>> HandleAsync(CaseSearch search, CancellationToken ct) =>
-        db.Cases.AsNoTracking().Matching(search, db.Database.IsNpgsql()).ToKeysetPageAsync(search.Page, c => c.Number, ct);
+    public async Task<Page<CaptureCase>> HandleAsync(CaseSearch search, CancellationToken ct)
+    {
+        var npgsql = db.Database.IsNpgsql();
+        var query = db.Cases.AsNoTracking().Matching(search, npgsql);
+        if (!npgsql || search.NameWords is null)
+        {
+            return await query.ToKeysetPageAsync(search.Page, c => c.Number, ct);
+        }
+
+        // A name search on PostgreSQL has fuzzy stages, whose index condition needs the threshold set in its transaction.
+        return await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db, () => query.ToKeysetPageAsync(search.Page, c => c.Number, ct), ct);
+    }
 }
