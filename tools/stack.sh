@@ -51,10 +51,15 @@ stack_mgmt() { # METHOD PATH
     ${3:+-d "$3"} "http://$STACK_RABBIT_HOST:15672$2" >/dev/null
 }
 
+# stack_free_port: a port nothing listens on, below the kernel's ephemeral range: outgoing connections (to PostgreSQL,
+# RabbitMQ, between the services) take ports from that range at any moment, so a port free when chosen there could be
+# taken before its service binds it (CI once failed so: "address already in use" for medical).
 stack_free_port() {
-  local port
+  local port low
+  low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  (( low > 11000 )) || low=60000 # an unusual range: choose anywhere, as before
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       case " ${STACK_GRPC[*]} ${STACK_HTTP[*]} " in *" $port "*) continue ;; esac
       echo "$port"

@@ -87,7 +87,7 @@ for step in "${steps[@]}"; do
       for db in intake custody medical; do
         # The row counts below are the planner's, made fresh; the catalogues a role that is not a superuser may not
         # analyse are skipped with a warning each, left out here.
-        psql_db "$db" 'ANALYZE' 2>&1 | grep -v '^WARNING:  skipping' || true
+        psql_db "$db" 'ANALYZE' 2> >(grep -v '^WARNING:  skipping' >&2)
         size=$(psql_db "$db" 'SELECT pg_database_size(current_database())')
         echo "$db: $(( size / 1048576 )) MB, $(( size / cases )) bytes per case ($cases cases)"
         psql_db "$db" "SELECT format('  %-28s %8s MB total, %8s MB indexes, %6s rows', c.relname,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain.Linkage;
@@ -17,7 +18,7 @@ using Identity = Registry.Protos.Intake.V1.Identity;
 /// A register of 100,000 cases, written once straight into the table (registering them one by one
 /// would take minutes): random Hangul syllables and random Latin letters, normalised as the service
 /// does (lower case), all North Korean, born in one of 35 years (about 2,860 per year). The cross-script tokens also hold
-/// one of twenty common Russian family names, so that some trigrams are as common as in a real register ("nov" in 15 %
+/// one of twenty common Russian family names, so that some trigrams are as common as in a real register ("nov" in 25 %
 /// of the cases, "leb" in 5 %).
 /// </summary>
 public sealed class LargeRegister : IAsyncLifetime
@@ -111,16 +112,16 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
     }
 
     /// <summary>
-    /// A word of six letters whose halves are common (in one case in twenty and in seven) but which is no one's name: the
-    /// fuzzy stage's index condition (<c>&lt;&lt;%</c>) returns the few rows with similar tokens, and the plan reads those, not
-    /// the register in registration order. With the halves by LIKE as the fuzzy stage's index condition, the planner expected
-    /// a page of matches among the first few thousand cases and walked the primary key through all of them (at a million
-    /// cases, 3.6 s a search: docs/performance.md, "A million cases").
+    /// A word of six letters whose halves are common (in one case in twenty and in four) but which is no one's name: the
+    /// fuzzy stage's index condition (<c>&lt;&lt;%</c>) returns the few rows with similar tokens, and the index phase reads
+    /// those. With the halves by LIKE as the index condition it would read every case holding "leb" or "nov", nearly a third
+    /// of the register; and their large estimate made the planner walk the primary key through the whole register (at a
+    /// million cases, 3.6 s a search: docs/performance.md, "A million cases").
     /// </summary>
     [Fact]
     public async Task A_fuzzy_word_with_common_halves_is_looked_up_in_the_trigram_index_not_by_walking_the_register()
     {
-        // "leb" as in Lebedev (5 % of the cases), "nov" as in Ivanov, Smirnov, Novikov (15 %); no token is like "lebnov".
+        // "leb" as in Lebedev (5 % of the cases), "nov" as in Ivanov, Smirnov, Novikov, Semenov, Bogdanov (25 %); no token is like "lebnov".
         var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = "lebnov", PageSize = 20 });
         var (plan, _) = await SearchAsync(search);
 
@@ -128,6 +129,38 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         Assert.Contains("%>>", plan);
         var removed = System.Text.RegularExpressions.Regex.Matches(plan, @"Rows Removed by (?:Filter|Index Recheck): (\d+)").Sum(m => long.Parse(m.Groups[1].Value));
         Assert.True(removed < LargeRegister.Cases / 10, $"{removed} rows read and thrown away");
+    }
+
+    /// <summary>
+    /// A name search reads its page by the plan the data call for, not the planner's estimate: a common name ("ivanov",
+    /// one case in twenty) in registration order over the next cases; a rare one, or a page the next cases cannot fill
+    /// (200 "ivanov" where the window holds about 100), from the indexes. Either way the page is the query's first
+    /// matches after the position, and the next page continues where it ended.
+    /// </summary>
+    [Theory]
+    [InlineData("ivanov", 20, CaseSearchQuery.Plan.RegistrationOrder)]
+    [InlineData("ivanov", 200, CaseSearchQuery.Plan.IndexMatches)]
+    [InlineData("lebnov", 20, CaseSearchQuery.Plan.IndexMatches)]
+    [InlineData("Jong Hyok", 20, CaseSearchQuery.Plan.IndexMatches)]
+    public async Task A_name_search_page_is_read_by_the_plan_its_matches_call_for(string name, int pageSize, CaseSearchQuery.Plan expected)
+    {
+        var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = name, PageSize = pageSize });
+
+        var (first, plan, second, all) = await Intake.QueryAsync(async db =>
+        {
+            var matching = db.Cases.AsNoTracking().Matching(search, fuzzy: true);
+            var (page, plan) = await CaseSearchQuery.PageByNameAsync(db, matching, search.Page, default);
+            var next = page.NextPageToken.Length == 0
+                ? null
+                : (await CaseSearchQuery.PageByNameAsync(db, matching, search.Page with { Position = page.Items[^1].Number.ToString(CultureInfo.InvariantCulture) }, default)).Page;
+            var every = await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
+                () => matching.OrderBy(c => c.Number).Select(c => c.Number).ToListAsync(), default);
+            return (page, plan, next, every);
+        });
+
+        Assert.Equal(expected, plan);
+        Assert.Equal(all.Take(pageSize), first.Items.Select(c => c.Number));
+        Assert.Equal(all.Skip(pageSize).Take(pageSize), second?.Items.Select(c => c.Number) ?? []);
     }
 
     /// <summary>
@@ -173,11 +206,18 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         Assert.DoesNotContain("Seq Scan", plan);
     }
 
-    /// <summary>The plan of the query SearchCases runs (the search, keyset-paged in registration order: KeysetPaging) and every case it finds.</summary>
+    /// <summary>
+    /// The plan of the statement SearchCases runs when a name is not common enough to fill its page in registration order
+    /// (<see cref="CaseSearchQuery.Plan.IndexMatches"/>, under the planner settings that phase imposes), and every case the
+    /// search finds.
+    /// </summary>
     private Task<(string Plan, List<Guid> Found)> SearchAsync(CaseSearch search) =>
         Intake.QueryAsync(db => CaseSearchQuery.WithIndexSimilarityThresholdAsync(db, async () =>
-            (await ExplainAsync(db, db.Cases.AsNoTracking().Matching(search, fuzzy: true).Where(c => c.Number > long.MinValue).OrderBy(c => c.Number).Take(search.Page.Size)),
-             await db.Cases.AsNoTracking().Matching(search, fuzzy: true).Select(c => c.CaseId).ToListAsync()), default));
+        {
+            await CaseSearchQuery.ImposePlanAsync(db, CaseSearchQuery.Plan.IndexMatches, default);
+            return (await ExplainAsync(db, db.Cases.AsNoTracking().Matching(search, fuzzy: true).Where(c => c.Number > long.MinValue).OrderBy(c => c.Number).Take(search.Page.Size)),
+                await db.Cases.AsNoTracking().Matching(search, fuzzy: true).Select(c => c.CaseId).ToListAsync());
+        }, default));
 
     private async Task<string> ExplainAsync<T>(IntakeDbContext db, IQueryable<T> query)
     {

@@ -21,12 +21,18 @@ public static class KeysetPaging
     public static async Task<Page<T>> ToKeysetPageAsync<T>(
         this IQueryable<T> source, PageRequest page, Expression<Func<T, long>> key, CancellationToken ct)
     {
-        var after = page.Position.Length == 0 ? long.MinValue : ParseLong(page.Position);
+        var after = PositionAfter(page);
         var greater = Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(key.Body, Expression.Constant(after)), key.Parameters);
         var items = await source.Where(greater).OrderBy(key).Take(page.Size).ToListAsync(ct);
         var read = key.Compile();
         return new Page<T>(items, page.NextToken(items, i => read(i).ToString(CultureInfo.InvariantCulture)));
     }
+
+    /// <summary>
+    /// The key a page of <see cref="ToKeysetPageAsync{T}(IQueryable{T}, PageRequest, Expression{Func{T, long}}, CancellationToken)"/>
+    /// starts after: <see cref="long.MinValue"/> for the first page. A position that does not parse is INVALID_ARGUMENT on <c>page_token</c>.
+    /// </summary>
+    public static long PositionAfter(PageRequest page) => page.Position.Length == 0 ? long.MinValue : ParseLong(page.Position);
 
     /// <summary>
     /// Pages by an instant then a <c>long</c> tie-breaker (e.g. encounters in the order they took place):

@@ -13,8 +13,8 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
     /// default is 4,096). New rows' trigrams wait in the pending list until it is merged into the index, and every search
     /// reads all of it: at the default, a search under registrations read up to 512 pages per index scan, 113 ms for a
     /// LIKE that found nothing (0.3 ms with the list empty). 64 kB bounds that to 8 pages, about a millisecond, while the
-    /// merges stay batched: turning the list off (<c>fastupdate = off</c>) cost the bulk import about 30 % of its rate,
-    /// 64 kB about 15 % (docs/performance.md, "A million cases, again"; https://www.postgresql.org/docs/current/gin.html#GIN-FAST-UPDATE).
+    /// merges stay batched: turning the list off (<c>fastupdate = off</c>) cost the preload about 30 % of its rate,
+    /// 64 kB about 10 % of the import's at a million cases (docs/performance.md, "A million cases, again"; https://www.postgresql.org/docs/current/gin.html#GIN-FAST-UPDATE).
     /// </summary>
     public const int PendingListLimitKilobytes = 64;
 
@@ -43,7 +43,7 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
         var searchKey = e.HasIndex(c => c.SearchKey);
         if (npgsql)
         {
-            // The cross-script tokens: LIKE '%key%' and the fuzzy stage's word similarity (<%) both use it.
+            // The cross-script tokens: LIKE '%key%' and the fuzzy word stage's strict word similarity (<<%, answered as %>>) both use it.
             searchKey.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_key_trgm")
                 .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
         }

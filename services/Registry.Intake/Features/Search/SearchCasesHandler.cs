@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
@@ -17,7 +18,8 @@ public sealed class SearchCasesHandler(IntakeDbContext db)
             return await query.ToKeysetPageAsync(search.Page, c => c.Number, ct);
         }
 
-        // A name search on PostgreSQL has fuzzy stages, whose index condition needs the threshold set in its transaction.
-        return await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db, () => query.ToKeysetPageAsync(search.Page, c => c.Number, ct), ct);
+        var (page, plan) = await CaseSearchQuery.PageByNameAsync(db, query, search.Page, ct);
+        Activity.Current?.SetTag(CaseSearchQuery.PlanTag, plan == CaseSearchQuery.Plan.RegistrationOrder ? "registration_order" : "index_matches");
+        return page;
     }
 }
