@@ -179,6 +179,13 @@ public static class CaseSearchQuery
         return result;
     }
 
+    /// <summary>
+    /// Whether a PostgreSQL search by these words has a fuzzy stage (a word of <see cref="NameSearch.FuzzyMinLength"/>
+    /// letters or more, or a whole-name stage), whose similarity a plan filtering case by case computes for each case.
+    /// </summary>
+    public static bool HasFuzzyStage(NameQuery name) =>
+        name.Whole is not null || name.Words.Any(w => w.Cross.Length >= NameSearch.FuzzyMinLength);
+
     /// <summary>How a page of a name search was read (<see cref="PageByNameAsync"/>).</summary>
     public enum Plan
     {
