@@ -237,9 +237,9 @@ public static class CaseSearchQuery
     /// <summary>
     /// Turns off, for the rest of the current transaction, the scans the other plan would use, and the scan of the whole
     /// table (which PostgreSQL still runs where no index can answer, such as a Hangul word of one syllable: it only stops
-    /// being chosen on a wrong estimate). Public for the tests that explain a phase's statement as it runs.
+    /// being chosen on a wrong estimate).
     /// </summary>
-    public static Task ImposePlanAsync(DbContext db, Plan plan, CancellationToken ct)
+    private static Task ImposePlanAsync(DbContext db, Plan plan, CancellationToken ct)
     {
         var (bitmap, index) = Settings(plan);
         return db.Database.ExecuteSqlAsync(
