@@ -5,6 +5,7 @@ using Registry.Embedded.Dashboard;
 using Registry.Embedded.Demo;
 using Registry.Embedded.Telemetry;
 using Registry.Gateway;
+using Registry.Gateway.HttpJson;
 using Registry.Identity;
 using Registry.Intake;
 using Registry.Medical;
@@ -98,10 +99,11 @@ public static class EmbeddedHost
         app.MapServiceDefaults();
         app.UseGateway();
         // Each module answers only on its own port, as its own process would.
-        app.MapGroup("").RequireHost($"*:{options.IntakePort}").MapIntake();
-        app.MapGroup("").RequireHost($"*:{options.CustodyPort}").MapCustody();
-        app.MapGroup("").RequireHost($"*:{options.MedicalPort}").MapMedical();
-        app.MapGroup("").RequireHost($"*:{options.GatewayPort}").MapGateway();
+        // HTTP/JSON only at the gateway (its gRPC port and the HTTP/1.1 port), as when each runs in its own process.
+        app.MapGroup("").RequireHost($"*:{options.IntakePort}").WithoutHttpJson().MapIntake();
+        app.MapGroup("").RequireHost($"*:{options.CustodyPort}").WithoutHttpJson().MapCustody();
+        app.MapGroup("").RequireHost($"*:{options.MedicalPort}").WithoutHttpJson().MapMedical();
+        app.MapGroup("").RequireHost($"*:{options.GatewayPort}", $"*:{options.HttpPort}").MapGateway();
         app.MapGroup("").RequireHost($"*:{options.IdentityPort}").MapIdentityServer();
         return app;
     }

@@ -30,6 +30,7 @@ public sealed class StartupBanner(EmbeddedOptions options, DevelopmentClientsFil
             Registry (embedded) is running. Ctrl+C stops it.
               gateway (gRPC, h2c)  {{{gateway}}}          intake :{{{options.IntakePort}}}  custody :{{{options.CustodyPort}}}  medical :{{{options.MedicalPort}}}
               authorization server {{{authority}}}  (OpenID Connect discovery: {{{authority}}}.well-known/openid-configuration)
+              HTTP/JSON            http://127.0.0.1:{{{options.HttpPort}}}/v1/...  (OpenAPI: http://127.0.0.1:{{{options.HttpPort}}}/openapi/v1.json)
               health               http://127.0.0.1:{{{options.HttpPort}}}/readyz
               trace dashboard      {{{dashboard}}}
               data                 {{{Path.GetFullPath(options.DataPath)}}}
@@ -45,6 +46,9 @@ public sealed class StartupBanner(EmbeddedOptions options, DevelopmentClientsFil
               buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" -d '{"name":"광순","page_size":10}' http://{{{gateway}}}/registry.intake.v1.IntakeService/SearchCases
               buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" -d '{"case_id":"<case_id>"}' http://{{{gateway}}}/registry.gateway.v1.CaseFileService/GetCaseFile
               grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"case_id":"<case_id>"}' {{{gateway}}} registry.gateway.v1.CaseFileService/GetCaseFile
+            or over HTTP/JSON (the routes: the OpenAPI document above):
+              curl -s "http://127.0.0.1:{{{options.HttpPort}}}/v1/cases:search?name=%EA%B4%91%EC%88%9C&pageSize=10" -H "authorization: Bearer $TOKEN"
+              curl -s http://127.0.0.1:{{{options.HttpPort}}}/v1/cases/<case_id>/file -H "authorization: Bearer $TOKEN"
             A registration needs the intake officer's token (capture.capturing_agency must be its agency, UA-SSO):
               INTAKE_TOKEN=$(dotnet run --project tools/Registry.Ctl -- token --authority {{{authority}}} --client {{{intake.ClientId}}} --secret {{{intake.Secret}}})
               buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $INTAKE_TOKEN" -d '{"request_id":"{{{Guid.NewGuid()}}}","identity":{"family_name":"리","given_names":"정혁","date_of_birth":{"year":2005},"nationality":"KP"},"capture":{"captured_at":"2025-01-11T06:30:00Z","place":"Kursk region","capturing_unit":"Special Operations Forces","capturing_agency":"UA-SSO"}}' http://{{{gateway}}}/registry.intake.v1.IntakeService/RegisterCapture

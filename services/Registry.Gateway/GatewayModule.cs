@@ -1,6 +1,7 @@
 using Grpc.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Gateway.Forwarding;
+using Registry.Gateway.HttpJson;
 using Registry.Gateway.Limits;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
@@ -45,6 +46,9 @@ public static class GatewayModule
         builder.Services.AddRegistryGrpcClient<CustodyService.CustodyServiceClient>(backends.Custody);
         builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(backends.Medical);
 
+        // HTTP/JSON: every RPC by its google.api.http route, and the OpenAPI document.
+        builder.AddHttpJson(backends);
+
         // Each service's access audit (the same service on three addresses), merged by AuditService.
         builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("intake", backends.Intake);
         builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("custody", backends.Custody);
@@ -69,13 +73,19 @@ public static class GatewayModule
     }
 
     /// <summary>The middleware the gateway's endpoints need: the rate limiter (after authentication, so it knows the client).</summary>
-    public static IApplicationBuilder UseGateway(this IApplicationBuilder app) => app.UseRateLimiter();
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.UseHttpJsonPage(app.Configuration, app.Environment);
+        return app;
+    }
 
     /// <summary>The gateway's endpoints; call <see cref="UseGateway"/> on the application first (its per-client rate limits).</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapGrpcService<CaseFileGrpcService>().RequireRateLimiting(CallerRateLimits.Policy);
         app.MapGrpcService<AuditGrpcService>().RequireRateLimiting(CallerRateLimits.Policy);
+        app.MapHttpJson();
         var guard = app.ServiceProvider.GetRequiredService<ForwardedCallGuard>();
         var access = app.ServiceProvider.GetRequiredService<ForwardedAccessCheck>();
         app.MapReverseProxy(proxy =>

@@ -28,6 +28,14 @@ public sealed class EmbeddedCallers(Uri address, DevelopmentClientsFile clients)
             HttpHandler = new BearerTokenHandler(_tokens, Clients.Credentials(Clients.Get(role, agency))) { InnerHandler = new SocketsHttpHandler() },
         }));
 
+    /// <summary>A plain HTTP client for the gateway's HTTP/JSON at <paramref name="baseAddress"/>, with the same tokens as <see cref="As"/>.</summary>
+    public HttpClient HttpAs(Uri baseAddress, string role, string? agency = null) =>
+        new(new BearerTokenHandler(_tokens, Clients.Credentials(Clients.Get(role, agency))) { InnerHandler = new SocketsHttpHandler() })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
     public GrpcChannel IntakeOfficer => As(RegistryRoles.IntakeOfficer);
     public GrpcChannel Custodian => As(RegistryRoles.Custodian);
     public GrpcChannel Medic => As(RegistryRoles.Medic);

@@ -27,6 +27,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     private readonly string _data = Path.Combine(Path.GetTempPath(), $"registry-embedded-{Guid.NewGuid():N}");
     private readonly int _gateway = FreePort.Next();
     private readonly int _http = FreePort.Next();
+    private readonly int _intake = FreePort.Next();
     private readonly int _dashboard = FreePort.Next();
     private readonly Dictionary<string, string> _settings;
 
@@ -36,7 +37,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         {
             ["Embedded__DataPath"] = _data,
             ["Embedded__GatewayPort"] = _gateway.ToString(),
-            ["Embedded__IntakePort"] = FreePort.Next().ToString(),
+            ["Embedded__IntakePort"] = _intake.ToString(),
             ["Embedded__CustodyPort"] = FreePort.Next().ToString(),
             ["Embedded__MedicalPort"] = FreePort.Next().ToString(),
             ["Embedded__HttpPort"] = _http.ToString(),
@@ -70,6 +71,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             registered = (await new IntakeService.IntakeServiceClient(callers.IntakeOfficer).RegisterCaptureAsync(Capture(), caller)).Case;
             Assert.Equal("RC-000003", registered.CaseNumber);
             await WholeCaseFileAsync(callers.Coordinator, registered.CaseId);
+            await AssertHttpJsonAtTheGatewayOnlyAsync(callers, registered.CaseId);
 
             var services = await Eventually.GetAsync(() => ServicesInDashboardTraceAsync(traceId), TimeSpan.FromSeconds(60),
                 $"trace {traceId} in the dashboard from gateway, intake, custody and medical");
@@ -92,6 +94,36 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             Assert.Equal(registered.CaseNumber, file.Custody.Record.CaseNumber);
             Assert.DoesNotContain("Demo:", second.Output);
         }
+    }
+
+    /// <summary>
+    /// HTTP/JSON is the gateway's, on its HTTP/1.1 port, as in the separate processes: the case file reads back, and the
+    /// OpenAPI document lists each RPC once (the services' modules share the process, and their own transcoded
+    /// endpoints must neither match nor be documented beside the gateway's).
+    /// </summary>
+    private async Task AssertHttpJsonAtTheGatewayOnlyAsync(EmbeddedCallers callers, string caseId)
+    {
+        using var http = callers.HttpAs(new Uri($"http://127.0.0.1:{_http}"), RegistryRoles.Coordinator);
+        using var file = await http.GetAsync($"/v1/cases/{caseId}/file");
+        var text = await file.Content.ReadAsStringAsync();
+        Assert.True(file.IsSuccessStatusCode, text);
+        using (var json = System.Text.Json.JsonDocument.Parse(text))
+        {
+            Assert.Equal(caseId, json.RootElement.GetProperty("caseFile").GetProperty("caseId").GetString());
+        }
+
+        using var openApi = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        var operations = openApi.RootElement.GetProperty("paths").EnumerateObject().Sum(p => p.Value.EnumerateObject().Count());
+        var rpcs = new[] { IntakeService.Descriptor, CustodyService.Descriptor, MedicalService.Descriptor, CaseFileService.Descriptor, Registry.Protos.Gateway.V1.AuditService.Descriptor }
+            .Sum(s => s.Methods.Count);
+        Assert.Equal(rpcs, operations);
+
+        // Intake's own port (HTTP/2, as its process would serve it) has no JSON route: JSON enters at the gateway.
+        using var direct = callers.HttpAs(new Uri($"http://127.0.0.1:{_intake}"), RegistryRoles.Coordinator);
+        direct.DefaultRequestVersion = System.Net.HttpVersion.Version20;
+        direct.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        using var bypass = await direct.GetAsync($"/v1/cases/{caseId}");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, bypass.StatusCode);
     }
 
     /// <summary>What the demo put in the registry, read back through the gateway as an agency would.</summary>

@@ -4,6 +4,7 @@ using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -13,9 +14,12 @@ namespace Registry.ServiceDefaults.Grpc;
 /// not UTF-8) into INVALID_ARGUMENT. grpc-dotnet reads the request before any interceptor runs and
 /// would answer such a request with an error that blames the server; the caller sent it.
 /// </summary>
-internal static class MalformedRequestChecks
+public static class MalformedRequestChecks
 {
-    /// <summary>Replaces grpc-dotnet's binder so that every service gets the checking marshallers.</summary>
+    /// <summary>
+    /// Replaces grpc-dotnet's binder so that every service gets the checking marshallers. Idempotent; call it again
+    /// after any later <c>AddGrpc()</c> (which adds grpc-dotnet's binder back, and every method would be bound twice).
+    /// </summary>
     public static void AddMalformedRequestChecks(this IServiceCollection services)
     {
         var defaults = services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
@@ -25,7 +29,7 @@ internal static class MalformedRequestChecks
             services.Remove(descriptor);
         }
 
-        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(MalformedRequestServiceMethodProvider<>));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(MalformedRequestServiceMethodProvider<>)));
     }
 }
 

@@ -161,10 +161,11 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
     private async Task<RpcException?> CheckScopeAsync<TRequest>(Call call, TRequest request, HttpContext http, CancellationToken cancellationToken)
     {
         var (decision, caller, row) = (call.Decision, call.Decision.Caller!, call.Decision.Row!);
-        if (decision.Scope == AccessScope.Any || call.Method.StartsWith("registry.gateway.", StringComparison.Ordinal))
+        if (decision.Scope == AccessScope.Any || call.Method.StartsWith("registry.gateway.", StringComparison.Ordinal)
+            || http.GetEndpoint()?.Metadata.GetMetadata<ScopeCheckedByOwner>() is not null)
         {
-            // The gateway's own reads are assembled from the services' answers, each of which checks the
-            // scope on its own data with the caller's token.
+            // The gateway's own reads are assembled from the services' answers, and its HTTP/JSON calls are passed
+            // on to them: each service checks the scope on its own data with the caller's token.
             return null;
         }
 

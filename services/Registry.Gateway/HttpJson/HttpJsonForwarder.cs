@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.ClientFactory;
+using Registry.Gateway.Forwarding;
+
+namespace Registry.Gateway.HttpJson;
+
+/// <summary>
+/// Answers a transcoded HTTP/JSON call on a forwarded service (<see cref="IntakeHttpJson"/> and the others) by
+/// sending the request, already decoded from JSON by <c>Microsoft.AspNetCore.Grpc.JsonTranscoding</c>, to the
+/// owning service over gRPC and returning its answer, which the transcoder writes as JSON. It is the innermost
+/// interceptor: the gateway's bounds (<see cref="Registry.ServiceDefaults.Grpc.CallLimitsInterceptor"/>: a
+/// deadline when the caller set none) and its access check run first, exactly as for its own methods; the
+/// service checks the caller's token and the scope again and audits the call. The call carries the caller's
+/// token, the bounded deadline and cancellation, and the trace continues. The service's status, message and
+/// rich details (<c>grpc-status-details-bin</c>) come back unchanged, for the transcoder to write as a
+/// <c>google.rpc.Status</c> JSON body. The continuation (the empty service type) is never called.
+/// </summary>
+public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethods methods) : Interceptor
+{
+    private static readonly ConcurrentDictionary<string, object> Definitions = new(StringComparer.Ordinal);
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        var method = Definition<TRequest, TResponse>(context.Method, MethodType.Unary);
+        using var call = Backend(context.Method).AsyncUnaryCall(method, null, Options(context), request);
+        return await call.ResponseAsync;
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var method = Definition<TRequest, TResponse>(context.Method, MethodType.ServerStreaming);
+        using var call = Backend(context.Method).AsyncServerStreamingCall(method, null, Options(context), request);
+        while (await call.ResponseStream.MoveNext(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
+        }
+    }
+
+    private static CallOptions Options(ServerCallContext context) =>
+        new(deadline: context.Deadline == DateTime.MaxValue ? null : context.Deadline, cancellationToken: context.CancellationToken);
+
+    private CallInvoker Backend(string path) => clients.CreateClient<BackendInvoker>(BackendInvoker.Name(OwnerOf(path))).Invoker;
+
+    /// <summary>The owning service of a <c>/{package}.{Service}/{Method}</c> path: the name of its client.</summary>
+    public static string OwnerOf(string path) => path.TrimStart('/') switch
+    {
+        var p when p.StartsWith("registry.intake.v1.", StringComparison.Ordinal) => "intake",
+        var p when p.StartsWith("registry.custody.v1.", StringComparison.Ordinal) => "custody",
+        var p when p.StartsWith("registry.medical.v1.", StringComparison.Ordinal) => "medical",
+        _ => throw new InvalidOperationException($"{path} is not a forwarded method."),
+    };
+
+    /// <summary>The gRPC method to call, with protobuf marshallers read from the compiled descriptors.</summary>
+    private Method<TRequest, TResponse> Definition<TRequest, TResponse>(string path, MethodType type)
+        where TRequest : class where TResponse : class =>
+        (Method<TRequest, TResponse>)Definitions.GetOrAdd(path, p =>
+        {
+            var descriptor = methods.Find(p) ?? throw new InvalidOperationException($"{p} is not a forwarded method.");
+            return new Method<TRequest, TResponse>(type, descriptor.Service.FullName, descriptor.Name,
+                Marshaller<TRequest>(descriptor.InputType.Parser), Marshaller<TResponse>(descriptor.OutputType.Parser));
+        });
+
+    private static Marshaller<T> Marshaller<T>(MessageParser parser) where T : class =>
+        Marshallers.Create(message => ((IMessage)message).ToByteArray(), bytes => (T)parser.ParseFrom(bytes));
+}

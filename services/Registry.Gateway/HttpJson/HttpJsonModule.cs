@@ -1,0 +1,152 @@
+using Google.Protobuf.Reflection;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.OpenApi.Models;
+using Grpc.AspNetCore.Server;
+using Registry.Gateway.Limits;
+using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Security;
+
+namespace Registry.Gateway.HttpJson;
+
+/// <summary>
+/// HTTP/JSON at the gateway, for agency systems that do not speak gRPC: every RPC reachable through the gateway
+/// has a <c>google.api.http</c> route in its .proto (e.g. <c>POST /v1/cases:register</c>,
+/// <c>GET /v1/cases/{case_id}/file</c>), transcoded by <c>Microsoft.AspNetCore.Grpc.JsonTranscoding</c> with the
+/// protobuf JSON mapping (lowerCamelCase names, RFC 3339 timestamps, enums by name). The same authentication,
+/// access table, rate limits and bounds as gRPC apply, since a transcoded call runs the gateway's gRPC pipeline;
+/// the forwarded services' calls go on over gRPC (<see cref="HttpJsonForwarder"/>). Errors are
+/// <c>google.rpc.Status</c> JSON: <c>{"code", "message", "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest", ...}]}</c>
+/// with the HTTP status of the gRPC code (google/rpc/code.proto). The OpenAPI document is served at
+/// <see cref="OpenApiPath"/>; the browsable page (<see cref="BrowsablePagePath"/>) in the Development environment,
+/// or with <c>HttpJson:BrowsablePage=true</c>.
+/// </summary>
+public static class HttpJsonModule
+{
+    /// <summary>Where the OpenAPI (3.0) document of every HTTP/JSON route is served.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>Where Swagger UI shows that document.</summary>
+    public const string BrowsablePagePath = "/openapi";
+
+    /// <summary>The service types whose HTTP/JSON routes the gateway serves, and its OpenAPI document lists.</summary>
+    public static readonly IReadOnlySet<Type> GatewayServices = new HashSet<Type>
+    {
+        typeof(IntakeHttpJson), typeof(CustodyHttpJson), typeof(MedicalHttpJson), typeof(Grpc.CaseFileGrpcService), typeof(Grpc.AuditGrpcService),
+    };
+
+    public static IHostApplicationBuilder AddHttpJson(this IHostApplicationBuilder builder, BackendOptions backends)
+    {
+        builder.Services.AddGrpc()
+            .AddJsonTranscoding(o =>
+            {
+                // The Any messages in an error's details, written as JSON objects with their "@type".
+                o.TypeRegistry = TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor);
+            })
+            .AddServiceOptions<IntakeHttpJson>(Forwarded)
+            .AddServiceOptions<CustodyHttpJson>(Forwarded)
+            .AddServiceOptions<MedicalHttpJson>(Forwarded);
+
+        builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("intake"), backends.Intake).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
+        builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("custody"), backends.Custody).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
+        builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("medical"), backends.Medical).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
+
+        builder.Services.AddGrpcSwagger();
+        builder.Services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Registry",
+                Version = "v1",
+                Description = "The registry of captured persons (GC III) over HTTP/JSON: every gRPC method reachable through the gateway, "
+                    + "transcoded by its google.api.http route. Every call but health needs an OAuth 2.0 bearer token (client-credentials grant).",
+            });
+            o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An access token from the registry's authorization server (client-credentials grant, RFC 6749 section 4.4).",
+            });
+            o.AddSecurityRequirement(new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
+            });
+            // The gateway's HTTP/JSON only (in the embedded host the services' modules share the process).
+            o.DocInclusionPredicate((_, api) => api.ActionDescriptor.EndpointMetadata.OfType<GrpcMethodMetadata>()
+                .Any(m => GatewayServices.Contains(m.ServiceType)));
+            // The .proto comments, compiled into the protos project's XML documentation.
+            var comments = Path.Combine(AppContext.BaseDirectory, "Registry.Protos.xml");
+            if (File.Exists(comments))
+            {
+                o.IncludeXmlComments(comments);
+                o.IncludeGrpcXmlComments(comments, includeControllerXmlComments: true);
+            }
+        });
+
+        // AddGrpc() (here and inside AddGrpcSwagger) put grpc-dotnet's own binder back beside the registry's checking one:
+        // every method would be bound twice.
+        builder.Services.AddMalformedRequestChecks();
+        return builder;
+    }
+
+    private static void Forwarded(GrpcServiceOptions options) => options.Interceptors.Add<HttpJsonForwarder>();
+
+    /// <summary>The Swagger UI page, in development or when configured (middleware: before the endpoints).</summary>
+    public static IApplicationBuilder UseHttpJsonPage(this IApplicationBuilder app, IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (configuration.GetValue("HttpJson:BrowsablePage", environment.IsDevelopment()))
+        {
+            app.UseSwaggerUI(o =>
+            {
+                o.RoutePrefix = BrowsablePagePath.TrimStart('/');
+                o.SwaggerEndpoint(OpenApiPath, "Registry v1");
+            });
+        }
+
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapHttpJson(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<IntakeHttpJson>().RequireRateLimiting(CallerRateLimits.Policy).Add(JsonOnly);
+        app.MapGrpcService<CustodyHttpJson>().RequireRateLimiting(CallerRateLimits.Policy).Add(JsonOnly);
+        app.MapGrpcService<MedicalHttpJson>().RequireRateLimiting(CallerRateLimits.Policy).Add(JsonOnly);
+        app.MapSwagger(OpenApiPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
+        return app;
+    }
+
+    /// <summary>
+    /// Only the transcoded endpoints of a forwarding type match (its gRPC paths belong to the proxy), and the owning
+    /// service checks their scope (<see cref="ScopeCheckedByOwner"/>).
+    /// </summary>
+    private static void JsonOnly(EndpointBuilder endpoint)
+    {
+        if (IsHttpJson(endpoint))
+        {
+            endpoint.Metadata.Add(ScopeCheckedByOwner.Instance);
+        }
+        else
+        {
+            endpoint.Metadata.Add(new SuppressMatchingMetadata());
+        }
+    }
+
+    private static bool IsHttpJson(EndpointBuilder endpoint) => endpoint.Metadata.OfType<GrpcJsonTranscodingMetadata>().Any();
+
+    /// <summary>
+    /// Keeps a service's own transcoded endpoints from matching where HTTP/JSON is the gateway's (the embedded host,
+    /// where every module shares one process and so one JSON transcoding registration): JSON enters at the gateway only.
+    /// </summary>
+    public static TBuilder WithoutHttpJson<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        // Finally: a group's own conventions run before grpc-dotnet has put the transcoding metadata on its endpoints.
+        builder.Finally(endpoint =>
+        {
+            if (IsHttpJson(endpoint))
+            {
+                endpoint.Metadata.Add(new SuppressMatchingMetadata());
+            }
+        });
+        return builder;
+    }
+}
