@@ -29,6 +29,19 @@ else
   exit 1
 fi
 
+step "deploy/prometheus: promtool check rules, promtool test rules (the alerts and their unit tests)"
+# promtool comes with Debian's prometheus package (which apt does not start here); the metrics tests use it too.
+if ! command -v promtool >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y -q --no-install-recommends prometheus >/dev/null 2>&1 \
+    || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends prometheus >/dev/null))
+fi
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "promtool is missing: install Debian's prometheus package (apt-get install prometheus) to check the alert rules" >&2
+  exit 1
+fi
+promtool check rules deploy/prometheus/alerts.yml
+(cd deploy/prometheus && promtool test rules alerts.test.yml)
+
 # The medical service renders certificates of treatment with these fonts (Certificates:FontPath), whichever way the
 # servers come: DejaVu Sans for Latin and Cyrillic, Nanum Gothic for Hangul.
 if ! dpkg-query -W -f='${Status}\n' fonts-dejavu-core fonts-nanum 2>/dev/null | grep -c 'install ok installed' | grep -qx 2; then

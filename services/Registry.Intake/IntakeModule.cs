@@ -7,6 +7,7 @@ using Registry.Intake.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 using Registry.ServiceDefaults.Security.Audit;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.Intake;
 
@@ -23,6 +24,8 @@ public static class IntakeModule
         builder.AddMessagingRetention<IntakeDbContext>();
         builder.AddOutbox<IntakeDbContext>();
         builder.Services.AddIntakeFeatures();
+        // registry.gc3.overdue: capture cards, ICRC notifications and weekly health reports late now.
+        builder.Services.AddGaugeProbe<Features.CaptureCards.OverdueDutiesProbe>();
         // The ICRC feed's places, given after commit (issue 15): no writer locks a shared row.
         builder.Services.AddSingleton<Features.Notifications.FeedSignal>();
         builder.Services.AddHostedService<Features.Notifications.NotificationSequencer>();

@@ -16,6 +16,7 @@ using Registry.Medical.Grpc;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 using Registry.ServiceDefaults.Security.Audit;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.Medical;
 
@@ -30,6 +31,8 @@ public static class MedicalModule
         builder.AddRegistryDatabase<MedicalDbContext, SqliteMedicalDbContext>(MedicalModule.ConnectionName);
         builder.AddAccessAudit<MedicalDbContext>("registry.medical.v1", "medical");
         builder.AddOutbox<MedicalDbContext>();
+        // registry.gc3.overdue: monthly inspections late now (GC III Art. 31).
+        builder.Services.AddGaugeProbe<OverdueInspectionsProbe>();
         builder.Services.AddScoped<OpenMedicalRecordHandler>();
         builder.Services.AddScoped<GetMedicalRecordHandler>();
         builder.Services.AddScoped<RecordEncounterHandler>();

@@ -73,7 +73,7 @@ public sealed class ErrorQueueTests(ImpatientCustodyFixture custody) : IClassFix
         Assert.Equal(1, await custody.QueryAsync(db => db.InboxMessages.CountAsync(m => m.MessageId == messageId)));
     }
 
-    private static CaseRegistered Registered(Guid caseId) => new()
+    internal static CaseRegistered Registered(Guid caseId) => new()
     {
         CaseId = caseId,
         CaseNumber = "RC-000023",

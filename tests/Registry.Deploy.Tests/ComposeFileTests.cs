@@ -10,6 +10,7 @@ using Registry.Medical;
 using Registry.ServiceDefaults.Hosting;
 using Registry.ServiceDefaults.Messaging;
 using Registry.ServiceDefaults.Security;
+using Registry.ServiceDefaults.Telemetry;
 using Registry.Testing;
 using YamlDotNet.Serialization;
 
@@ -177,6 +178,27 @@ public sealed partial class ComposeFileTests
 
         Assert.Equal(new[] { ports.Grpc, ports.Http }.Order(), published);
         Assert.All(new[] { "intake", "custody", "medical", "postgres" }, s => Assert.False(Map(Services[s]).ContainsKey("ports"), $"{s} publishes no port"));
+    }
+
+    [Fact]
+    public void Prometheus_scrapes_every_registry_process_at_its_HTTP_port_and_loads_the_alerts_Grafana_shows_the_dashboard()
+    {
+        Assert.Contains("./deploy/prometheus:/etc/prometheus:ro", Sequence(Services["prometheus"], "volumes"));
+        var config = (Dictionary<object, object>)new DeserializerBuilder().Build().Deserialize<object>(
+            File.ReadAllText(Path.Combine(ServiceProcess.RepositoryRoot, "deploy", "prometheus", "prometheus.yml")))!;
+        Assert.Contains("/etc/prometheus/alerts.yml", ((List<object>)config["rule_files"]).Cast<string>());
+        var targets = ((List<object>)config["scrape_configs"]).Cast<Dictionary<object, object>>().ToDictionary(
+            job => (string)job["job_name"],
+            job => ((List<object>)((Dictionary<object, object>)((List<object>)job["static_configs"])[0])["targets"]).Cast<string>().Single());
+        foreach (var service in RegistryServices.Append("identity"))
+        {
+            Assert.Equal($"{service}:{Ports(service).Http}", targets[$"registry-{service}"]);
+            Assert.True(RegistryTelemetry.PrometheusEnabled(Configuration(service)), $"{service} serves {RegistryTelemetry.MetricsPath}");
+        }
+
+        Assert.Contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro", Sequence(Services["grafana"], "volumes"));
+        Assert.Contains("./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro", Sequence(Services["grafana"], "volumes"));
+        Assert.True(File.Exists(Path.Combine(ServiceProcess.RepositoryRoot, "deploy", "grafana", "dashboards", "registry-overview.json")));
     }
 
     private static Dictionary<string, object> Services => Map(Compose["services"]);

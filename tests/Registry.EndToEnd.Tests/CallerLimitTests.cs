@@ -51,6 +51,19 @@ public sealed class CallerLimitTests(RegistryFixture registry)
 
         // The other agency's client has its own bucket.
         await quiet.ListOverdueAsync(new ListOverdueRequest { PageSize = 5 }, deadline: RegistryFixture.CallDeadline);
+
+        // Over HTTP/JSON the same bucket says so as HTTP does: 429, Retry-After, and the status as JSON (not a gRPC answer).
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gateway.HttpPort}") };
+        using var json = new HttpRequestMessage(HttpMethod.Get, "/v1/overdue?pageSize=5");
+        json.Headers.Authorization = new("Bearer", await (await TestAuthority.GetAsync()).TokenAsync("UA-SSO", [RegistryRoles.Coordinator]));
+        using var response = await http.SendAsync(json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == 429, $"{(int)response.StatusCode} {body}");
+        Assert.NotNull(response.Headers.RetryAfter);
+        using var status = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal((int)StatusCode.ResourceExhausted, status.RootElement.GetProperty("code").GetInt32());
+        Assert.Contains(status.RootElement.GetProperty("details").EnumerateArray(),
+            d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.RetryInfo");
     }
 
     [Fact]
@@ -75,6 +88,16 @@ public sealed class CallerLimitTests(RegistryFixture registry)
 
             var overdue = new IntakeService.IntakeServiceClient(TestCallers.As(channel, "UA-POW-HQ", RegistryRoles.Coordinator));
             await overdue.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 }, deadline: RegistryFixture.CallDeadline);
+
+            // HTTP/JSON over TLS on the same port (HTTP/1.1, negotiated by ALPN): what agency systems outside the private network use.
+            var jsonHandler = new SocketsHttpHandler();
+            jsonHandler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+            using var https = new HttpClient(jsonHandler) { BaseAddress = new Uri($"https://127.0.0.1:{gateway.GrpcPort}") };
+            using var json = new HttpRequestMessage(HttpMethod.Get, "/v1/overdue?pageSize=1");
+            json.Headers.Authorization = new("Bearer", await (await TestAuthority.GetAsync()).TokenAsync("UA-POW-HQ", [RegistryRoles.Coordinator]));
+            using var answered = await https.SendAsync(json);
+            Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
+            Assert.Equal(new Version(1, 1), answered.Version);
 
             // Plaintext HTTP/2 is not spoken there any more.
             using var plain = GrpcChannel.ForAddress(gateway.GrpcAddress);

@@ -72,6 +72,39 @@ public sealed class HttpJsonTests(RegistryFixture registry)
             Assert.Equal("정혁", caseFile.GetProperty("identity").GetProperty("case").GetProperty("identity").GetProperty("givenNames").GetString());
             Assert.Equal("CUSTODY_STATE_AWAITING_ADMISSION", caseFile.GetProperty("custody").GetProperty("record").GetProperty("state").GetString());
         }
+
+        // Routes with a custom verb after a path parameter, and after a literal segment (google.api.http's "verb").
+        using (var card = await SendAsync(HttpMethod.Post, $"/v1/cases/{caseId}:issueCaptureCard", coordinator, "{}"))
+        {
+            var text = await card.Content.ReadAsStringAsync();
+            Assert.True(card.StatusCode == HttpStatusCode.OK, text);
+            using var issued = JsonDocument.Parse(text);
+            Assert.False(string.IsNullOrEmpty(issued.RootElement.GetProperty("captureCard").GetProperty("captureCardId").GetString()));
+        }
+
+        using (var chain = await SendAsync(HttpMethod.Get, $"/v1/cases/{caseId}/custody:verifyChain", coordinator))
+        {
+            var text = await chain.Content.ReadAsStringAsync();
+            Assert.True(chain.StatusCode == HttpStatusCode.OK, text);
+            using var verified = JsonDocument.Parse(text);
+            Assert.True(verified.RootElement.GetProperty("intact").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task An_agency_list_is_imported_over_HTTP_JSON_with_a_result_for_each_row()
+    {
+        var intakeOfficer = await TokenAsync("UA-SSO", RegistryRoles.IntakeOfficer);
+        var good = SeedStory.Sniper();
+        var bad = SeedStory.Rifleman();
+        bad.Capture = null;
+        var rows = $$"""{"rows":[{{JsonFormatter.Default.Format(good)}},{{JsonFormatter.Default.Format(bad)}}]}""";
+        using var imported = await SendAsync(HttpMethod.Post, "/v1/cases:import", intakeOfficer, rows);
+        var text = await imported.Content.ReadAsStringAsync();
+        Assert.True(imported.StatusCode == HttpStatusCode.OK, text);
+        using var results = JsonDocument.Parse(text);
+        var outcomes = results.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("outcome").GetString()).ToList();
+        Assert.Equal(["IMPORT_ROW_OUTCOME_CREATED", "IMPORT_ROW_OUTCOME_REFUSED"], outcomes);
     }
 
     [Fact]
@@ -99,7 +132,8 @@ public sealed class HttpJsonTests(RegistryFixture registry)
 
         Assert.DoesNotContain("-bin", text);
 
-        // A body that is not the method's JSON: INVALID_ARGUMENT too, never a server error.
+        // A body that is not the method's JSON: INVALID_ARGUMENT from the transcoder, before any handler (a handler's
+        // validation would name the missing fields instead), never a server error.
         foreach (var notTheMessage in new[] { "not json", """{"identity": 5}""", """{"statusCategory": "NO_SUCH_CATEGORY"}""" })
         {
             using var response = await SendAsync(HttpMethod.Post, "/v1/cases:register", intakeOfficer, notTheMessage);
@@ -107,6 +141,7 @@ public sealed class HttpJsonTests(RegistryFixture registry)
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{notTheMessage}: {(int)response.StatusCode} {error}");
             using var status = JsonDocument.Parse(error);
             Assert.Equal(3, status.RootElement.GetProperty("code").GetInt32());
+            Assert.DoesNotContain("invalid fields", status.RootElement.GetProperty("message").GetString());
         }
 
         using var search = await SendAsync(HttpMethod.Get, $"/v1/cases:search?name={familyName}&capturingAgency=UA-SSO&pageSize=10", intakeOfficer);
@@ -151,19 +186,29 @@ public sealed class HttpJsonTests(RegistryFixture registry)
 
         // Each of those, and the registration, is in the audit an auditor reads (over JSON too).
         var auditor = await TokenAsync("UA-OMBUDSMAN", RegistryRoles.Auditor);
+        var events = new List<(string Method, string Outcome, string Agency, string DecidedBy)>();
         await Eventually.TrueAsync(async () =>
         {
             using var response = await SendAsync(HttpMethod.Get, $"/v1/accessEvents?caseId={caseId}&pageSize=100", auditor);
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, text);
             using var page = JsonDocument.Parse(text);
-            var events = page.RootElement.GetProperty("events").EnumerateArray()
-                .Select(e => (Method: e.GetProperty("method").GetString(), Outcome: e.GetProperty("outcome").GetString(), Agency: e.GetProperty("agency").GetString()))
+            events = page.RootElement.GetProperty("events").EnumerateArray()
+                .Select(e => (Method: e.GetProperty("method").GetString()!, Outcome: e.GetProperty("outcome").GetString()!,
+                    Agency: e.GetProperty("agency").GetString()!, DecidedBy: e.GetProperty("decidedBy").GetString()!))
                 .ToList();
-            return events.Contains(("registry.intake.v1.IntakeService/RegisterCapture", "OK", "UA-SSO"))
-                && events.Contains(("registry.medical.v1.MedicalService/GetMedicalRecord", "PERMISSION_DENIED", "UA-SSO"))
-                && events.Contains(("registry.intake.v1.IntakeService/GetCase", "PERMISSION_DENIED", "KR-NIS"));
+            return events.Contains(("registry.intake.v1.IntakeService/RegisterCapture", "OK", "UA-SSO", ""))
+                && events.Contains(("registry.medical.v1.MedicalService/GetMedicalRecord", "PERMISSION_DENIED", "UA-SSO", "gateway"))
+                && events.Contains(("registry.intake.v1.IntakeService/GetCase", "PERMISSION_DENIED", "KR-NIS", ""));
         }, Propagation, "the registration and both refusals in the access audit");
+
+        // Each exactly once: the call without a token and the role refusal decided at the gateway (reported to the owning
+        // service), the scope refusal by intake, the registration by intake.
+        Assert.Single(events, e => e.Method == "registry.intake.v1.IntakeService/RegisterCapture");
+        Assert.Single(events, e => e.Method == "registry.medical.v1.MedicalService/GetMedicalRecord");
+        Assert.Single(events, e => (e.Method, e.Outcome, e.DecidedBy) == ("registry.intake.v1.IntakeService/GetCase", "UNAUTHENTICATED", "gateway"));
+        Assert.Single(events, e => (e.Method, e.Outcome, e.DecidedBy) == ("registry.intake.v1.IntakeService/GetCase", "PERMISSION_DENIED", ""));
+        Assert.Equal(4, events.Count);
     }
 
     [Fact]

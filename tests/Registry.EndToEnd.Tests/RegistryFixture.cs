@@ -66,6 +66,8 @@ public sealed class RegistryFixture : IAsyncLifetime
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Spans.Endpoint.ToString(),
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            // The gauges (outbox backlog, queue depths, overdue duties) read every second, for MetricsTests.
+            ["Telemetry__Metrics__ProbeInterval"] = "00:00:01",
         };
         // Custody asks medical about fitness (Services__Medical): medical's port is chosen first so the three start together.
         var medicalGrpcPort = FreePort.Next();

@@ -8,7 +8,7 @@ using Registry.Testing;
 namespace Registry.Intake.Tests;
 
 /// <summary>Intake with a clock the tests move, on a database of its own (so moved time touches no other test).</summary>
-public sealed class ClockedIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
+public class ClockedIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
 {
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 

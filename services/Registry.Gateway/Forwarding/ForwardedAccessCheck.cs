@@ -28,6 +28,7 @@ public sealed class ForwardedAccessCheck(AccessPolicy policy, ForwardedMethods m
             return;
         }
 
+        AccessMetrics.Denied(method, decision.Status, decision.Caller);
         if (context.RequestServices.GetService<IAccessRefusalReporter>() is { } reporter)
         {
             try

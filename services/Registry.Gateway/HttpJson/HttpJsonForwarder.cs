@@ -14,11 +14,11 @@ namespace Registry.Gateway.HttpJson;
 /// interceptor: the gateway's bounds (<see cref="Registry.ServiceDefaults.Grpc.CallLimitsInterceptor"/>: a
 /// deadline when the caller set none) and its access check run first, exactly as for its own methods; the
 /// service checks the caller's token and the scope again and audits the call. The call carries the caller's
-/// token, the bounded deadline and cancellation, and the trace continues. The service's status, message and
+/// token, the bounded deadline (<see cref="Options"/>) and cancellation, and the trace continues. The service's status, message and
 /// rich details (<c>grpc-status-details-bin</c>) come back unchanged, for the transcoder to write as a
 /// <c>google.rpc.Status</c> JSON body. The continuation (the empty service type) is never called.
 /// </summary>
-public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethods methods) : Interceptor
+public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethods methods, BackendOptions backends) : Interceptor
 {
     private static readonly ConcurrentDictionary<string, object> Definitions = new(StringComparer.Ordinal);
 
@@ -26,7 +26,7 @@ public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethod
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         var method = Definition<TRequest, TResponse>(context.Method, MethodType.Unary);
-        using var call = Backend(context.Method).AsyncUnaryCall(method, null, Options(context), request);
+        using var call = Backend(context.Method).AsyncUnaryCall(method, null, Options(context, methods.IsBulk(context.Method) ? backends.MaxForwardedBulkCallTimeout : backends.MaxForwardedCallTimeout), request);
         return await call.ResponseAsync;
     }
 
@@ -35,15 +35,28 @@ public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethod
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var method = Definition<TRequest, TResponse>(context.Method, MethodType.ServerStreaming);
-        using var call = Backend(context.Method).AsyncServerStreamingCall(method, null, Options(context), request);
+        using var call = Backend(context.Method).AsyncServerStreamingCall(method, null, Options(context, null), request);
         while (await call.ResponseStream.MoveNext(context.CancellationToken))
         {
             await responseStream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
         }
     }
 
-    private static CallOptions Options(ServerCallContext context) =>
-        new(deadline: context.Deadline == DateTime.MaxValue ? null : context.Deadline, cancellationToken: context.CancellationToken);
+    /// <summary>
+    /// The call's deadline (already bounded by the gateway's <c>Grpc</c> section, see CallLimitsInterceptor), cut to the
+    /// forwarded calls' cap (<see cref="BackendOptions.MaxForwardedCallTimeout"/>, or
+    /// <see cref="BackendOptions.MaxForwardedBulkCallTimeout"/> for ImportCaptures) as over the proxy; a stream keeps its own.
+    /// </summary>
+    private static CallOptions Options(ServerCallContext context, TimeSpan? cap)
+    {
+        DateTime? deadline = context.Deadline == DateTime.MaxValue ? null : context.Deadline;
+        if (cap is { } most && (deadline is null || deadline > DateTime.UtcNow + most))
+        {
+            deadline = DateTime.UtcNow + most;
+        }
+
+        return new CallOptions(deadline: deadline, cancellationToken: context.CancellationToken);
+    }
 
     private CallInvoker Backend(string path) => clients.CreateClient<BackendInvoker>(BackendInvoker.Name(OwnerOf(path))).Invoker;
 

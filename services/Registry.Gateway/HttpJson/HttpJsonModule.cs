@@ -117,13 +117,13 @@ public static class HttpJsonModule
 
     /// <summary>
     /// Only the transcoded endpoints of a forwarding type match (its gRPC paths belong to the proxy), and the owning
-    /// service checks their scope (<see cref="ScopeCheckedByOwner"/>).
+    /// service checks their scope (<see cref="ForwardedToOwningService"/>).
     /// </summary>
     private static void JsonOnly(EndpointBuilder endpoint)
     {
         if (IsHttpJson(endpoint))
         {
-            endpoint.Metadata.Add(ScopeCheckedByOwner.Instance);
+            endpoint.Metadata.Add(ForwardedToOwningService.Instance);
         }
         else
         {

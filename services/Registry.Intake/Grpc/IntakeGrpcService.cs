@@ -12,6 +12,7 @@ using Registry.Intake.Features.Sharing;
 using Registry.Intake.Features.Status;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Security;
 
 namespace Registry.Intake.Grpc;
@@ -49,11 +50,38 @@ public sealed class IntakeGrpcService(
 {
     private DateTimeOffset Now => clock.GetUtcNow().ToMicroseconds();
 
-    public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context) =>
-        (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+    public override async Task<RegisterCaptureResponse> RegisterCapture(RegisterCaptureRequest request, ServerCallContext context)
+    {
+        var agency = AccessContext.Caller(context).Agency;
+        try
+        {
+            var response = (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+            RegistrationMetrics.Count(agency, response.Replayed ? RegistrationMetrics.Replayed : RegistrationMetrics.Created);
+            return response;
+        }
+        catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            RegistrationMetrics.Count(agency, RegistrationMetrics.OutcomeOf(ExceptionMappingInterceptor.StatusOf(ex)));
+            throw;
+        }
+    }
 
-    public override async Task<ImportCapturesResponse> ImportCaptures(ImportCapturesRequest request, ServerCallContext context) =>
-        (await importCaptures.HandleAsync(ImportCapturesValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+    public override async Task<ImportCapturesResponse> ImportCaptures(ImportCapturesRequest request, ServerCallContext context)
+    {
+        var response = (await importCaptures.HandleAsync(ImportCapturesValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+        var agency = AccessContext.Caller(context).Agency;
+        foreach (var outcome in response.Results.GroupBy(r => r.Outcome))
+        {
+            RegistrationMetrics.Count(agency, outcome.Key switch
+            {
+                ImportRowOutcome.Created => RegistrationMetrics.Created,
+                ImportRowOutcome.Replayed => RegistrationMetrics.Replayed,
+                _ => RegistrationMetrics.Refused,
+            }, outcome.Count());
+        }
+
+        return response;
+    }
 
     public override async Task<GetCaseResponse> GetCase(GetCaseRequest request, ServerCallContext context) =>
         new() { Case = (await getCase.HandleAsync(CaseRequestValidator.CaseId(request.CaseId), context.CancellationToken)).ToProto() };

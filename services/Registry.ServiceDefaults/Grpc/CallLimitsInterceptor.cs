@@ -42,12 +42,14 @@ public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots
         var callerSetOne = context.Deadline != DateTime.MaxValue;
         // A bulk call (an agency's list) has its own bound and runs in one of a few slots (GrpcCallOptions.BulkCallTimeout).
         var bulk = request is IBulkRequest;
+        // A call passed on to the service that owns it holds that service's slot, not one here (ForwardedToOwningService).
+        var slot = bulk && !Security.ForwardedToOwningService.Marks(context.GetHttpContext());
         var (bound, setting) = bulk ? (options.BulkCallTimeout, nameof(GrpcCallOptions.BulkCallTimeout))
             : callerSetOne ? (options.MaxUnaryCallTimeout, nameof(GrpcCallOptions.MaxUnaryCallTimeout))
             : (options.UnaryCallTimeout, nameof(GrpcCallOptions.UnaryCallTimeout));
         if (callerSetOne && context.Deadline - now <= bound)
         {
-            return bulk ? await slots.RunAsync(() => continuation(request, context), context.CancellationToken) : await continuation(request, context);
+            return slot ? await slots.RunAsync(() => continuation(request, context), context.CancellationToken) : await continuation(request, context);
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
@@ -55,7 +57,7 @@ public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots
         try
         {
             var bounded = new BoundedCallContext(context, limit.Token, now + bound);
-            return bulk ? await slots.RunAsync(() => continuation(request, bounded), limit.Token) : await continuation(request, bounded);
+            return slot ? await slots.RunAsync(() => continuation(request, bounded), limit.Token) : await continuation(request, bounded);
         }
         catch (Exception ex) when (limit.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {

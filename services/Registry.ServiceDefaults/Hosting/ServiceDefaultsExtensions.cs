@@ -57,6 +57,11 @@ public static class ServiceDefaultsExtensions
     {
         app.UseRegistryAuthentication();
         app.MapRegistryHealth();
+        if (RegistryTelemetry.PrometheusEnabled(app.Configuration))
+        {
+            app.MapPrometheusScrapingEndpoint(RegistryTelemetry.MetricsPath);
+        }
+
         // Open by default so grpcurl and buf curl work without the .proto files (ARCHITECTURE.md); Grpc:Reflection=false hides it.
         if (app.Configuration.GetValue("Grpc:Reflection", true))
         {

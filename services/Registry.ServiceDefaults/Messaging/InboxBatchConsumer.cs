@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -19,7 +20,15 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(InboxSession<TDb> inbox)
     where TMessage : class
     where TDb : DbContext, IInboxStore
 {
-    public Task Consume(ConsumeContext<Batch<TMessage>> context) => inbox.ApplyBatchAsync(GetType(), context, ApplyAsync);
+    public Task Consume(ConsumeContext<Batch<TMessage>> context)
+    {
+        foreach (var message in context.Message)
+        {
+            ConsumerMetrics.Taken(message, typeof(TMessage).Name);
+        }
+
+        return inbox.ApplyBatchAsync(GetType(), context, ApplyAsync);
+    }
 
     /// <summary>
     /// Applies one message of the batch: changes what the context tracks, and nothing else (no save, no commit). A

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -26,6 +27,7 @@ public sealed class InboxFilter<TConsumer, TDb, TMessage>(InboxSession<TDb> inbo
 
     public async Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
     {
+        ConsumerMetrics.Taken(context, typeof(TMessage).Name);
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot recognise it.");
         if (!await inbox.ApplyOneAsync(typeof(TConsumer), typeof(TMessage), messageId, _ => next.Send(context), context.CancellationToken))

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -25,6 +26,7 @@ public static class RegistryBus
         builder.Services.TryAddScoped(typeof(InboxSession<>));
         // Told by each inbox filter what it applied; only the in-memory transport's outboxes wait on it.
         builder.Services.TryAddSingleton<InMemoryDeliveryLedger>();
+        builder.Services.TryAddSingleton<ConsumerQueues>();
         Registrations(builder.Services).Add(register);
         return builder;
     }
@@ -52,6 +54,7 @@ public static class RegistryBus
         }
 
         builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
+        builder.Services.AddGaugeProbe<OutboxBacklogProbe<TDb>>();
         return builder;
     }
 
@@ -104,6 +107,9 @@ public static class RegistryBus
                 return;
             }
 
+            // The depth of each consumer queue and its error queue, from the broker (ConsumerMetrics).
+            builder.Services.TryAddSingleton<ConsumerQueues>();
+            builder.Services.AddGaugeProbe<BrokerQueueProbe>();
             var connection = builder.Configuration.GetConnectionString(ConnectionName)
                 ?? throw new InvalidOperationException(
                     $"ConnectionStrings:{ConnectionName} is not set (an amqp:// URI); deploy/local-servers.sh prints one.");

@@ -18,9 +18,12 @@ public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefin
     where TConsumer : class, IConsumer
     where TDb : DbContext, IInboxStore
 {
+    private readonly string _queue;
+
     protected RegistryConsumerDefinition(string endpointName)
     {
         EndpointName = endpointName;
+        _queue = endpointName;
     }
 
     protected sealed override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
@@ -30,6 +33,8 @@ public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefin
         // What still fails goes to <queue>_error, from where `registryctl move-errors <queue>` takes it back.
         // A batch consumer's retries wrap each message: MassTransit delivers a retried message at once, in its own batch.
         endpoint.UseRegistryRetry(context);
+        // The queue probe reads this queue's depth and its error queue's (ConsumerMetrics).
+        context.GetService<Telemetry.ConsumerQueues>()?.Add(_queue);
         // The in-memory bus's outboxes wait for this consumer's inbox on these messages (InMemoryDeliveryLedger).
         context.GetService<InMemoryDeliveryLedger>()?.Expect(typeof(TConsumer), ConsumedMessages().Select(m => m.Message));
         foreach (var (message, batched) in ConsumedMessages())

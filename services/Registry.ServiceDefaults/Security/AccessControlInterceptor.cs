@@ -145,7 +145,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var refusal = decision.Allowed ? await CheckScopeAsync(call, request, http, context.CancellationToken) : Refusal(decision);
         if (refusal is not null)
         {
-            await RecordAsync(call, refusal.StatusCode, refusal.Status.Detail, context, thrown: true);
+            AccessMetrics.Denied(method, refusal.StatusCode, decision.Caller);
+            await RecordAsync(call, refusal.StatusCode, refusal.Status.Detail, context, thrown: true, decidedHere: true);
             throw refusal;
         }
 
@@ -162,7 +163,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
     {
         var (decision, caller, row) = (call.Decision, call.Decision.Caller!, call.Decision.Row!);
         if (decision.Scope == AccessScope.Any || call.Method.StartsWith("registry.gateway.", StringComparison.Ordinal)
-            || http.GetEndpoint()?.Metadata.GetMetadata<ScopeCheckedByOwner>() is not null)
+            || ForwardedToOwningService.Marks(http))
         {
             // The gateway's own reads are assembled from the services' answers, and its HTTP/JSON calls are passed
             // on to them: each service checks the scope on its own data with the caller's token.
@@ -238,9 +239,17 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         return null;
     }
 
-    private async Task RecordAsync(Call call, StatusCode status, string reason, ServerCallContext context, bool thrown)
+    /// <param name="decidedHere">A refusal of the access check itself; otherwise the handler's outcome.</param>
+    private async Task RecordAsync(Call call, StatusCode status, string reason, ServerCallContext context, bool thrown, bool decidedHere = false)
     {
         var http = context.GetHttpContext();
+        var forwarded = ForwardedToOwningService.Marks(http);
+        if (!decidedHere && forwarded)
+        {
+            // The owning service answered (or refused) the forwarded call and audited it itself.
+            return;
+        }
+
         var caller = call.Decision.Caller;
         var accessEvent = new AccessEvent
         {
@@ -255,6 +264,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             Reason = reason,
             Withheld = AccessContext.Withheld(http),
             TraceId = Activity.Current?.TraceId.ToString() ?? "",
+            // A refusal of the gateway's HTTP/JSON face, written straight to the owning module's store where they share a
+            // process (the embedded host), says so as a reported one does.
+            DecidedBy = forwarded ? AccessAuditNames.DecidedByGateway : "",
         };
 
         // The gateway's own methods keep no store, in every mode: the services audit the parts they answer,

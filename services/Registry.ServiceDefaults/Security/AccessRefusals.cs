@@ -51,11 +51,51 @@ public static class AccessRefusals
     /// </summary>
     public static Task WriteAsync(HttpContext context, Google.Rpc.Status status)
     {
+        if (!IsGrpc(context.Request))
+        {
+            return WriteJsonAsync(context, status);
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/grpc";
         context.Response.Headers["grpc-status"] = status.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
         context.Response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(status)).TrimEnd('=');
         return context.Response.CompleteAsync();
+    }
+
+    /// <summary>Whether the request is a gRPC call (<c>application/grpc</c>, <c>application/grpc+proto</c>, ...) rather than HTTP/JSON.</summary>
+    public static bool IsGrpc(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static readonly Google.Protobuf.JsonFormatter StatusJson = new(Google.Protobuf.JsonFormatter.Settings.Default
+        .WithTypeRegistry(Google.Protobuf.Reflection.TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor)));
+
+    /// <summary>
+    /// The refusal of an HTTP/JSON call (the gateway's transcoded routes): the <c>google.rpc.Status</c> as JSON, its details
+    /// as objects with their <c>@type</c>, the HTTP status of its code as JSON transcoding gives it, and for
+    /// RESOURCE_EXHAUSTED a <c>Retry-After</c> (RFC 9110 §10.2.3) from its RetryInfo.
+    /// </summary>
+    private static Task WriteJsonAsync(HttpContext context, Google.Rpc.Status status)
+    {
+        context.Response.StatusCode = (global::Grpc.Core.StatusCode)status.Code switch
+        {
+            global::Grpc.Core.StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
+            global::Grpc.Core.StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+            global::Grpc.Core.StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+            global::Grpc.Core.StatusCode.NotFound => StatusCodes.Status404NotFound,
+            global::Grpc.Core.StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+            global::Grpc.Core.StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+            global::Grpc.Core.StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+            _ => StatusCodes.Status500InternalServerError,
+        };
+        var retry = status.Details.Where(d => d.Is(Google.Rpc.RetryInfo.Descriptor)).Select(d => d.Unpack<Google.Rpc.RetryInfo>()).FirstOrDefault();
+        if (retry?.RetryDelay is { } delay)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.ToTimeSpan().TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(StatusJson.Format(status));
     }
 }

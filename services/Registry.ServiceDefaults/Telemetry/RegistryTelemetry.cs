@@ -96,13 +96,20 @@ public static class RegistryTelemetry
                     tracing.AddNpgsql();
                 }
             })
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit")
-                .AddMeter(Meter.Name)
-                .AddNpgsqlInstrumentation());
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter("MassTransit")
+                    .AddMeter(Meter.Name)
+                    .AddNpgsqlInstrumentation();
+                if (PrometheusEnabled(builder.Configuration))
+                {
+                    metrics.AddPrometheusExporter();
+                }
+            });
 
         if (exporting)
         {
@@ -111,6 +118,20 @@ public static class RegistryTelemetry
 
         return builder;
     }
+
+    /// <summary>
+    /// Configuration key of the Prometheus scraping endpoint (default true): <see cref="MetricsPath"/> on the service's
+    /// ports, the HTTP/1.1 one (health) being the one to scrape, in Prometheus' text format (OpenTelemetry's exporter
+    /// names them by its rules: <c>registry.outbox.oldest.age</c> in seconds is <c>registry_outbox_oldest_age_seconds</c>,
+    /// a counter gains <c>_total</c>).
+    /// </summary>
+    public const string PrometheusKey = "Telemetry:Metrics:Prometheus";
+
+    /// <summary>Where Prometheus scrapes the metrics.</summary>
+    public const string MetricsPath = "/metrics";
+
+    public static bool PrometheusEnabled(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, PrometheusKey, true);
 
     /// <summary>The ratio of <see cref="SampleRatioKey"/>: absent means 1 (every trace).</summary>
     private static double SampleRatio(string? value)
@@ -132,5 +153,6 @@ public static class RegistryTelemetry
     private static bool IsNotProbe(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/healthz")
         && !context.Request.Path.StartsWithSegments("/readyz")
+        && !context.Request.Path.StartsWithSegments(MetricsPath)
         && !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health");
 }
