@@ -73,6 +73,8 @@ public sealed class EmbeddedTokenTests : IAsyncLifetime
     {
         var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // registryctl keeps the token in a profile: here, not in the home of whoever runs the tests.
+        start.Environment["REGISTRY_CTL_HOME"] = Path.Combine(Path.GetTempPath(), $"registryctl-{Guid.NewGuid():N}");
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {

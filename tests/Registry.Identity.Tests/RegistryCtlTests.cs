@@ -94,6 +94,8 @@ public sealed class RegistryCtlTests : IAsyncLifetime
             UseShellExecute = false,
         };
         start.Environment["ConnectionStrings__Identity"] = _database;
+        // registryctl keeps the token in a profile: here, not in the home of whoever runs the tests.
+        start.Environment["REGISTRY_CTL_HOME"] = Path.Combine(Path.GetTempPath(), "registryctl-identity-tests");
         start.Environment.Remove("REGISTRY_CLIENT_SECRET");
         foreach (var (key, value) in environment)
         {

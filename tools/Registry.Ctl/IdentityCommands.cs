@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Registry.Ctl.Cli;
 using Registry.Identity;
 using Registry.Identity.Clients;
 using Registry.Identity.Keys;
@@ -16,95 +17,72 @@ namespace Registry.Ctl;
 /// </summary>
 internal static class IdentityCommands
 {
-    public static async Task<int> ClientsAsync(string command, string[] rest)
+    public static async Task<int> ListClientsAsync(Options options)
     {
-        switch (command, rest)
+        await using var store = await IdentityStore.OpenAsync(options);
+        var clients = await store.Clients.ListAsync();
+        foreach (var c in clients)
         {
-            case ("list", _):
-            {
-                await using var store = await IdentityStore.OpenAsync(Options.Parse(rest, "--database", "--provider"));
-                var clients = await store.Clients.ListAsync();
-                foreach (var c in clients)
-                {
-                    Console.WriteLine($"{c.ClientId}\t{c.Agency}\t{string.Join(",", c.Roles)}\t{(c.Enabled ? "enabled" : "disabled")}\t{c.DisplayName}");
-                }
-
-                Console.WriteLine($"{clients.Count} client(s)");
-                return 0;
-            }
-            case ("create", [var clientId, .. var options]):
-            {
-                var parsed = Options.Parse(options, "--agency", "--roles", "--name", "--database", "--provider");
-                var client = new AgencyClient(
-                    clientId,
-                    parsed.Get("--name") ?? clientId,
-                    parsed.Get("--agency") ?? throw new UsageException("--agency is required (e.g. UA-SSO)."),
-                    (parsed.Get("--roles") ?? throw new UsageException($"--roles is required: a comma-separated list of {string.Join(", ", RegistryRoles.All)}."))
-                        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    Enabled: true);
-                await using var store = await IdentityStore.OpenAsync(parsed);
-                var secret = await store.Clients.CreateAsync(client);
-                Console.WriteLine($"created client {clientId} ({client.Agency}: {string.Join(",", client.Roles)})");
-                Console.WriteLine($"secret: {secret}");
-                Console.WriteLine("the secret is stored hashed and shown only now");
-                return 0;
-            }
-            case ("rotate-secret", [var clientId, .. var options]):
-            {
-                await using var store = await IdentityStore.OpenAsync(Options.Parse(options, "--database", "--provider"));
-                var secret = await store.Clients.RotateSecretAsync(clientId);
-                Console.WriteLine($"new secret of {clientId}: {secret}");
-                Console.WriteLine("the old secret is refused from now on; tokens issued with it stay valid until they expire");
-                return 0;
-            }
-            case ("disable", [var clientId, .. var options]):
-            {
-                await using var store = await IdentityStore.OpenAsync(Options.Parse(options, "--database", "--provider"));
-                var revoked = await store.Clients.DisableAsync(clientId);
-                Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; the services refuse its tokens already issued within Auth:DisabledClientsRefresh (10 s by default)");
-                return 0;
-            }
-            default:
-                throw new UsageException($"unknown command: clients {command} {string.Join(' ', rest)}");
+            Console.WriteLine($"{c.ClientId}\t{c.Agency}\t{string.Join(",", c.Roles)}\t{(c.Enabled ? "enabled" : "disabled")}\t{c.DisplayName}");
         }
+
+        Console.WriteLine($"{clients.Count} client(s)");
+        return 0;
     }
 
-    public static async Task<int> KeysAsync(string command, string[] rest)
+    public static async Task<int> CreateClientAsync(string clientId, Options options)
     {
-        switch (command)
-        {
-            case "list":
-            {
-                await using var store = await IdentityStore.OpenAsync(Options.Parse(rest, "--database", "--provider"));
-                foreach (var k in await store.Keys.ListAsync())
-                {
-                    Console.WriteLine($"{k.KeyId}\t{k.Use}\tgeneration {k.Generation}\tcreated {k.CreatedAt:O}\tsigns from {k.NotBefore:O}\tretired {(k.RetiredAt is { } r ? r.ToString("O") : "-")}");
-                }
-
-                return 0;
-            }
-            case "rotate":
-            {
-                var options = Options.Parse(rest, "--overlap", "--retire-after", "--database", "--provider");
-                var overlap = Duration(options, "--overlap", TimeSpan.Zero);
-                var retireAfter = Duration(options, "--retire-after", TimeSpan.FromHours(1));
-                await using var store = await IdentityStore.OpenAsync(options);
-                var key = await store.Keys.RotateAsync(overlap, retireAfter);
-                Console.WriteLine($"added signing key {key.KeyId} (generation {key.Generation}), signing from {key.NotBefore:O}; the keys it replaces are retired at {key.NotBefore + retireAfter:O}");
-                Console.WriteLine("restart the identity servers to publish it (and, after its start, to sign with it)");
-                return 0;
-            }
-            default:
-                throw new UsageException($"unknown command: keys {command}");
-        }
+        var client = new AgencyClient(
+            clientId,
+            options.Get("--name") ?? clientId,
+            options.Get("--agency") ?? throw new UsageException("--agency is required (e.g. UA-SSO)."),
+            (options.Get("--roles") ?? throw new UsageException($"--roles is required: a comma-separated list of {string.Join(", ", RegistryRoles.All)}."))
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Enabled: true);
+        await using var store = await IdentityStore.OpenAsync(options);
+        var secret = await store.Clients.CreateAsync(client);
+        Console.WriteLine($"created client {clientId} ({client.Agency}: {string.Join(",", client.Roles)})");
+        Console.WriteLine($"secret: {secret}");
+        Console.WriteLine("the secret is stored hashed and shown only now");
+        return 0;
     }
 
-    public static async Task<int> TokenAsync(string[] rest)
+    public static async Task<int> RotateSecretAsync(string clientId, Options options)
     {
-        var options = Options.Parse(rest, "--authority", "--client", "--secret", "--scope");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
-        Console.WriteLine(await tokens.GetAsync(Credentials(options)));
+        await using var store = await IdentityStore.OpenAsync(options);
+        var secret = await store.Clients.RotateSecretAsync(clientId);
+        Console.WriteLine($"new secret of {clientId}: {secret}");
+        Console.WriteLine("the old secret is refused from now on; tokens issued with it stay valid until they expire");
+        return 0;
+    }
+
+    public static async Task<int> DisableClientAsync(string clientId, Options options)
+    {
+        await using var store = await IdentityStore.OpenAsync(options);
+        var revoked = await store.Clients.DisableAsync(clientId);
+        Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; the services refuse its tokens already issued within Auth:DisabledClientsRefresh (10 s by default)");
+        return 0;
+    }
+
+    public static async Task<int> ListKeysAsync(Options options)
+    {
+        await using var store = await IdentityStore.OpenAsync(options);
+        foreach (var k in await store.Keys.ListAsync())
+        {
+            Console.WriteLine($"{k.KeyId}\t{k.Use}\tgeneration {k.Generation}\tcreated {k.CreatedAt:O}\tsigns from {k.NotBefore:O}\tretired {(k.RetiredAt is { } r ? r.ToString("O") : "-")}");
+        }
+
+        return 0;
+    }
+
+    public static async Task<int> RotateKeysAsync(Options options)
+    {
+        var overlap = Duration(options, "--overlap", TimeSpan.Zero);
+        var retireAfter = Duration(options, "--retire-after", TimeSpan.FromHours(1));
+        await using var store = await IdentityStore.OpenAsync(options);
+        var key = await store.Keys.RotateAsync(overlap, retireAfter);
+        Console.WriteLine($"added signing key {key.KeyId} (generation {key.Generation}), signing from {key.NotBefore:O}; the keys it replaces are retired at {key.NotBefore + retireAfter:O}");
+        Console.WriteLine("restart the identity servers to publish it (and, after its start, to sign with it)");
         return 0;
     }
 

@@ -59,6 +59,10 @@ public sealed class ClientCredentialsTokens(HttpClient http, TimeProvider clock)
         }
     }
 
+    /// <summary>When the cached token of a client is fetched again (null: none cached), e.g. to keep it beyond the process.</summary>
+    public DateTimeOffset? RefreshAt(ClientCredentials credentials) =>
+        _tokens.TryGetValue((credentials.Authority.AbsoluteUri, credentials.ClientId), out var entry) ? entry.RefreshAt : null;
+
     /// <summary>Forgets the cached token of a client, e.g. after the server refused it.</summary>
     public void Forget(ClientCredentials credentials) => _tokens.TryRemove((credentials.Authority.AbsoluteUri, credentials.ClientId), out _);
 
@@ -110,6 +114,8 @@ public sealed class ClientCredentialsTokens(HttpClient http, TimeProvider clock)
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public string? Fresh(DateTimeOffset now) => _current is { } current && now < current.RefreshAt ? current.Token : null;
+
+        public DateTimeOffset? RefreshAt => _current?.RefreshAt;
 
         public void Set(string token, DateTimeOffset refreshAt) => _current = (token, refreshAt);
     }

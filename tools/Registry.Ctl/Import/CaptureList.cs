@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CsvHelper;
+using Registry.Ctl.Cli;
 using Registry.Protos.Intake.V1;
 
 namespace Registry.Ctl.Import;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Net.Client;
+using Registry.Ctl.Cli;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
 
@@ -47,20 +48,13 @@ internal static class ImportCommand
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
           the authorization server could not be used (rows not sent are "unsent"); 2 a bad command line or a list whose
           header is not one (no row sent).
-          Example: tools/Registry.Ctl/examples/captures.csv.
+          Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --gateway http://127.0.0.1:5100 \
+                     --authority http://127.0.0.1:5184/ --client ua-sso-intake --secret "$SECRET"
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Imports the list at <paramref name="path"/> with the options of <see cref="Help"/> (named as on the command line).</summary>
+    public static async Task<int> RunAsync(string path, Options options)
     {
-        if (args is [] or ["--help" or "-h", ..])
-        {
-            Console.WriteLine(Help);
-            return args is [] ? 2 : 0;
-        }
-
-        var path = args[0];
-        var options = Options.Parse(args[1..], "--gateway", "--authority", "--client", "--secret", "--scope", "--agency", "--report",
-            "--batch", "--parallel", "--deadline", "--retries", "--progress-interval");
         if (!File.Exists(path))
         {
             throw new UsageException($"No list at {path}.");

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Security;
+using Registry.Testing;
+
+namespace Registry.EndToEnd.Tests;
+
+/// <summary>
+/// registryctl as an agency's operator runs it (issue 16): the built tool as a process against the running registry, each
+/// role with its own profile (a token kept between commands, in a directory of the test's own), tables for people and
+/// JSON for scripts, refusals as field violations in plain words with their exit codes, and every command's help with an
+/// example.
+/// </summary>
+[Collection(RegistryCollection.Name)]
+public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposable
+{
+    private const string Configuration =
+#if DEBUG
+        "Debug";
+#else
+        "Release";
+#endif
+
+    private readonly string _home = Directory.CreateTempSubdirectory("registryctl-home-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public async Task An_operator_registers_finds_reads_and_audits_a_case_with_registryctl_alone()
+    {
+        await LogInAsync("intake", "UA-SSO", RegistryRoles.IntakeOfficer);
+        await LogInAsync("coordinator", "UA-POW-HQ", RegistryRoles.Coordinator);
+        await LogInAsync("auditor", "UA-OMBUDSMAN", RegistryRoles.Auditor);
+        await LogInAsync("partner", "KR-NIS", RegistryRoles.Partner);
+        var family = "Ctl" + Guid.NewGuid().ToString("N")[..8];
+
+        // Bad input: the registry's field violations, one a line, in plain words; exit 3; nothing stored.
+        var refused = await RunAsync("register", "--family-name", family, "--born", "2001", "--profile", "intake");
+        Assert.Equal(3, refused.Code);
+        Assert.Contains("registryctl: INVALID_ARGUMENT:", refused.Err);
+        Assert.Contains("  capture.place: is required", refused.Err);
+        Assert.DoesNotContain("grpc-status-details-bin", refused.Err);
+        Assert.DoesNotContain("Exception", refused.Err);
+
+        // A value the command line cannot read: exit 2, before any call.
+        var unreadable = await RunAsync("register", "--family-name", family, "--born", "20x1", "--profile", "intake");
+        Assert.Equal(2, unreadable.Code);
+        Assert.Contains("--born must be YYYY, YYYY-MM or YYYY-MM-DD", unreadable.Err);
+
+        var registered = await RunAsync("register", "--family-name", family, "--given-names", "Chol", "--born", "2001", "--nationality", "KP",
+            "--language", "ko", "--captured-at", "2025-01-12T08:00:00Z", "--place", "Kursk region", "--capturing-unit", "80th brigade",
+            "--agency", "UA-SSO", "--source", "StatedByPerson", "--profile", "intake", "--output", "json");
+        Assert.True(registered.Code == 0, registered.ToString());
+        string caseId;
+        using (var json = JsonDocument.Parse(registered.Out))
+        {
+            caseId = json.RootElement.GetProperty("case").GetProperty("caseId").GetString()!;
+        }
+
+        var found = await RunAsync("case", "search", "--name", family, "--profile", "coordinator");
+        Assert.True(found.Code == 0, found.ToString());
+        Assert.Contains(caseId, found.Out);
+        Assert.Contains("1 case(s)", found.Out);
+
+        // The case file as panels, once custody and medical have the case; each fact with its source.
+        var file = await Eventually.GetAsync(async () =>
+        {
+            var shown = await RunAsync("case", "show", caseId, "--profile", "coordinator");
+            return shown.Code == 0 && shown.Out.Contains("AwaitingAdmission", StringComparison.Ordinal) && shown.Out.Contains("AwaitingExamination", StringComparison.Ordinal)
+                ? shown : null;
+        }, TimeSpan.FromSeconds(60), "registryctl case show with its custody and medical parts");
+        Assert.Contains("Identity", file.Out);
+        Assert.Contains("Custody", file.Out);
+        Assert.Contains("Medical summary", file.Out);
+        Assert.Matches(@"family_name\s+" + family + @"\s+stated by the person", file.Out);
+
+        // A partner sees the case once it is shared with it, the medical part marked withheld.
+        var share = await new IntakeService.IntakeServiceClient(TestCallers.As(registry.GatewayRawChannel, "UA-POW-HQ", RegistryRoles.Coordinator))
+            .ShareCaseAsync(new ShareCaseRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), CaseId = caseId, PartnerAgency = "KR-NIS", Purpose = "exchange negotiation",
+                ValidUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
+            }, deadline: RegistryFixture.CallDeadline);
+        Assert.NotNull(share);
+        var partnerView = await Eventually.GetAsync(async () =>
+        {
+            var shown = await RunAsync("case", "show", caseId, "--profile", "partner");
+            return shown.Code == 0 ? shown : null;
+        }, TimeSpan.FromSeconds(60), "the partner's case file once shared");
+        Assert.Contains("withheld", partnerView.Out);
+        Assert.Contains(family, partnerView.Out);
+
+        // Not allowed: exit 4 (the access audit is the auditor's; the table refuses a partner).
+        var notAllowed = await RunAsync("audit", "--case", caseId, "--profile", "partner");
+        Assert.Equal(4, notAllowed.Code);
+        Assert.Contains("PERMISSION_DENIED", notAllowed.Err);
+
+        var overdue = await RunAsync("overdue", "--profile", "coordinator", "--page-size", "5");
+        Assert.True(overdue.Code == 0, overdue.ToString());
+        Assert.Contains("overdue as of", overdue.Out);
+
+        // The auditor sees who read the case, as JSON for a script.
+        var audit = await Eventually.GetAsync(async () =>
+        {
+            var run = await RunAsync("audit", "--case", caseId, "--profile", "auditor", "--output", "json");
+            return run.Code == 0 && run.Out.Contains("RegisterCapture", StringComparison.Ordinal) && run.Out.Contains("IntakeService/GetCase", StringComparison.Ordinal) ? run : null;
+        }, TimeSpan.FromSeconds(60), "the registration and the case file's reads in the audit");
+        using (var events = JsonDocument.Parse(audit.Out))
+        {
+            var methods = events.RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("method").GetString()).ToList();
+            Assert.Contains("registry.intake.v1.IntakeService/RegisterCapture", methods);
+        }
+
+        var missing = await RunAsync("medical", "summary", Guid.NewGuid().ToString(), "--profile", "coordinator");
+        Assert.Equal(5, missing.Code);
+    }
+
+    [Fact]
+    public async Task Every_command_has_help_with_an_example_and_a_bad_command_line_is_exit_2()
+    {
+        string[][] commands =
+        [
+            ["token"], ["case", "show"], ["case", "search"], ["register"], ["import"], ["overdue"], ["duplicates", "list"],
+            ["duplicates", "merge"], ["duplicates", "not-duplicate"], ["custody", "admit"], ["custody", "transfer"],
+            ["custody", "confirm-arrival"], ["custody", "release"], ["medical", "summary"], ["audit"], ["clients", "list"],
+            ["clients", "create"], ["clients", "rotate-secret"], ["clients", "disable"], ["keys", "list"], ["keys", "rotate"],
+            ["move-errors"], ["outbox", "parked"], ["outbox", "retry"],
+        ];
+        foreach (var command in commands)
+        {
+            var help = await RunAsync([.. command, "--help"]);
+            Assert.True(help.Code == 0, $"{string.Join(' ', command)}: {help}");
+            Assert.Contains("Example:", help.Out);
+            Assert.Contains("registryctl " + string.Join(' ', command), help.Out);
+        }
+
+        var root = await RunAsync("--help");
+        Assert.Contains("Exit codes:", root.Out);
+        Assert.Equal(2, (await RunAsync("no-such-command")).Code);
+        Assert.Equal(2, (await RunAsync("case", "show")).Code);
+        Assert.Equal(2, (await RunAsync("case", "search", "--output", "yaml")).Code);
+    }
+
+    private async Task LogInAsync(string profile, string agency, string role)
+    {
+        var authority = await TestAuthority.GetAsync();
+        var credentials = await authority.CredentialsAsync(agency, [role]);
+        var run = await RunAsync("token", "--authority", authority.Issuer.ToString(), "--client", credentials.ClientId, "--secret", credentials.Secret,
+            "--gateway", registry.Gateway.GrpcAddress.ToString(), "--profile", profile);
+        Assert.True(run.Code == 0, run.ToString());
+        Assert.StartsWith("ey", run.Out.Trim());
+        // Kept owner-only: it holds a token.
+        var file = new FileInfo(Path.Combine(_home, "profiles", profile + ".json"));
+        Assert.True(file.Exists);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file.FullName));
+        }
+    }
+
+    private async Task<Run> RunAsync(params string[] arguments)
+    {
+        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["REGISTRY_CTL_HOME"] = _home;
+        foreach (var variable in new[] { "REGISTRY_GATEWAY", "REGISTRY_AUTHORITY", "REGISTRY_CLIENT", "REGISTRY_CLIENT_SECRET", "REGISTRY_PROFILE" })
+        {
+            start.Environment.Remove(variable);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return new Run(process.ExitCode, await output, await error);
+    }
+
+    private sealed record Run(int Code, string Out, string Err)
+    {
+        public override string ToString() => $"exit {Code}\n{Out}\n{Err}";
+    }
+}

@@ -1,0 +1,54 @@
+using Google.Protobuf;
+using Spectre.Console;
+
+namespace Registry.Ctl.Cli;
+
+/// <summary>How a command prints what it read: <c>--output table</c> (Spectre.Console tables and panels, for people) or <c>json</c> (for scripts).</summary>
+public enum OutputFormat
+{
+    Table,
+    Json,
+}
+
+/// <summary>Writes a command's result in the chosen format to standard output.</summary>
+public static class Output
+{
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithIndentation().WithFormatDefaultValues(true)
+        .WithTypeRegistry(Google.Protobuf.Reflection.TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor)));
+
+    /// <summary>The console tables go to: as wide as the terminal, or 200 columns when the output is a file or a pipe.</summary>
+    public static IAnsiConsole Console { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(System.Console.Out),
+        Ansi = System.Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        ColorSystem = System.Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        Interactive = System.Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+    });
+
+    static Output()
+    {
+        if (System.Console.IsOutputRedirected)
+        {
+            Console.Profile.Width = 200;
+        }
+    }
+
+    /// <summary>The message as protobuf JSON (the same as the gateway's HTTP/JSON), or rendered by <paramref name="table"/>.</summary>
+    public static void Write(OutputFormat format, IMessage message, Action<IAnsiConsole> table)
+    {
+        if (format == OutputFormat.Json)
+        {
+            System.Console.Out.WriteLine(Json.Format(message));
+        }
+        else
+        {
+            table(Console);
+        }
+    }
+
+    /// <summary>Text made safe for Spectre markup (a name may hold [brackets]).</summary>
+    public static string Safe(string? text) => Markup.Escape(string.IsNullOrEmpty(text) ? "-" : text);
+
+    public static string Time(Google.Protobuf.WellKnownTypes.Timestamp? at) =>
+        at is null ? "-" : at.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
