@@ -68,6 +68,10 @@ public static class MedicalModule
         {
             bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
             bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
+            // Whether an inspection is owed (GC III Art. 31): custody's end of captivity, escapes and recaptures.
+            bus.AddConsumer<CaptivityEndedConsumer, CaptivityEndedConsumerDefinition>();
+            bus.AddConsumer<PrisonerEscapedConsumer, PrisonerEscapedConsumerDefinition>();
+            bus.AddConsumer<PrisonerRecapturedConsumer, PrisonerRecapturedConsumerDefinition>();
         });
         return builder;
     }

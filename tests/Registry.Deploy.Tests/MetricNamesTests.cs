@@ -45,7 +45,7 @@ public sealed class MetricNamesTests
     }
 
     private static readonly HashSet<string> Labels =
-        ["registry_duty", "registry_outbox_store", "registry_queue_kind", "registry_role", "registry_agency", "registry_outcome"];
+        ["registry_duty", "registry_outbox_store", "registry_queue_kind", "registry_role", "registry_agency", "registry_outcome", "registry_probe"];
 
     /// <summary>The Prometheus names of every instrument on <see cref="RegistryTelemetry.Meter"/> in the services' assemblies.</summary>
     private static HashSet<string> ExportedNames()

@@ -19,7 +19,7 @@ public sealed class OverdueMetricsTests(MetricsIntakeFixture intake) : IClassFix
     [Fact]
     public async Task Moving_the_clock_past_a_week_raises_the_overdue_gauge_and_fires_its_alert()
     {
-        using var http = intake.Service.CreateClient();
+        using var http = intake.Service.CreateHttpPortClient();
         var createdBefore = Registrations(await http.GetStringAsync("/metrics"));
         var registered = (await intake.Client.RegisterCaptureAsync(Requests.SniperInFull())).Case;
 
@@ -46,7 +46,10 @@ public sealed class OverdueMetricsTests(MetricsIntakeFixture intake) : IClassFix
         Assert.Equal(["capture_card", "icrc_notification"], firing);
         var output = await PromtoolAsync(series, firing);
         Assert.Contains("SUCCESS", output);
-        Assert.False(string.IsNullOrEmpty(registered.CaseId));
+
+        // Issued, the card is no longer late: the gauge falls back.
+        await intake.Client.IssueCaptureCardAsync(new IssueCaptureCardRequest { CaseId = registered.CaseId });
+        await GaugeAsync(http, s => s.GetValueOrDefault("capture_card", -1) == 0);
     }
 
     /// <summary>registry_registrations_total of UA-SSO's created registrations in a scrape (0 before the first).</summary>

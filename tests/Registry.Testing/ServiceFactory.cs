@@ -31,6 +31,21 @@ public sealed class ServiceFactory<TMarker>(
     /// <summary>Calls as a client of <paramref name="agency"/> with <paramref name="roles"/>.</summary>
     public CallInvoker As(string agency, params string[] roles) => TestCallers.As(RawChannel, agency, roles);
 
+    /// <summary>
+    /// An HTTP client of the service's HTTP/1.1 port as the test server sees it: the Host header names the configured
+    /// <c>Ports:Http</c>, where <c>/metrics</c> answers (as Prometheus reaches it), not on the gRPC port.
+    /// </summary>
+    public HttpClient CreateHttpPortClient()
+    {
+        var client = CreateClient();
+        if (Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Ports:Http"] is { Length: > 0 } port)
+        {
+            client.DefaultRequestHeaders.Host = $"localhost:{port}";
+        }
+
+        return client;
+    }
+
     /// <summary>Starts the service and waits until /readyz says its database and broker answer.</summary>
     public async Task WaitUntilReadyAsync()
     {

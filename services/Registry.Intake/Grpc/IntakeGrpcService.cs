@@ -59,8 +59,9 @@ public sealed class IntakeGrpcService(
             RegistrationMetrics.Count(agency, response.Replayed ? RegistrationMetrics.Replayed : RegistrationMetrics.Created);
             return response;
         }
-        catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
+            // Whatever ended it: bad input and rules (refused), the service's bound or a caller that hung up (failed).
             RegistrationMetrics.Count(agency, RegistrationMetrics.OutcomeOf(ExceptionMappingInterceptor.StatusOf(ex)));
             throw;
         }
@@ -68,8 +69,19 @@ public sealed class IntakeGrpcService(
 
     public override async Task<ImportCapturesResponse> ImportCaptures(ImportCapturesRequest request, ServerCallContext context)
     {
-        var response = (await importCaptures.HandleAsync(ImportCapturesValidator.Validate(request, Now), context.CancellationToken)).ToProto();
         var agency = AccessContext.Caller(context).Agency;
+        ImportCapturesResponse response;
+        try
+        {
+            response = (await importCaptures.HandleAsync(ImportCapturesValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+        }
+        catch (Exception ex)
+        {
+            // The whole list refused (a bad batch) or not done (the bound, the caller gone): each row counts so.
+            RegistrationMetrics.Count(agency, RegistrationMetrics.OutcomeOf(ExceptionMappingInterceptor.StatusOf(ex)), request.Rows.Count);
+            throw;
+        }
+
         foreach (var outcome in response.Results.GroupBy(r => r.Outcome))
         {
             RegistrationMetrics.Count(agency, outcome.Key switch

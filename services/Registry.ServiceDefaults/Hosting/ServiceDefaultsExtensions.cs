@@ -59,7 +59,12 @@ public static class ServiceDefaultsExtensions
         app.MapRegistryHealth();
         if (RegistryTelemetry.PrometheusEnabled(app.Configuration))
         {
-            app.MapPrometheusScrapingEndpoint(RegistryTelemetry.MetricsPath);
+            // On the HTTP/1.1 port only (the private network's), never on a public gRPC/TLS port.
+            var metrics = app.MapPrometheusScrapingEndpoint(RegistryTelemetry.MetricsPath);
+            if (app.Configuration.GetSection(ServicePorts.Section).Get<ServicePorts>() is { Http: > 0 } ports)
+            {
+                metrics.RequireHost($"*:{ports.Http}");
+            }
         }
 
         // Open by default so grpcurl and buf curl work without the .proto files (ARCHITECTURE.md); Grpc:Reflection=false hides it.

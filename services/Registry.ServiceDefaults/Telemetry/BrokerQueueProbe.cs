@@ -55,7 +55,15 @@ public sealed class BrokerQueueProbe(ConsumerQueues queues, IConfiguration confi
 
         var uri = configuration.GetConnectionString(RegistryBus.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{RegistryBus.ConnectionName} is not set.");
-        var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "registry-queue-probe" };
+        // Bounded waits: a broker that does not answer fails the reading (GaugeProbeService.ProbeTimeout), it does not hang it.
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(uri),
+            ClientProvidedName = "registry-queue-probe",
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+            ContinuationTimeout = TimeSpan.FromSeconds(5),
+            HandshakeContinuationTimeout = TimeSpan.FromSeconds(5),
+        };
         _connection = await factory.CreateConnectionAsync(cancellationToken);
         logger.LogDebug("Queue probe connected to the broker for {Queues} queues", queues.All.Count);
         return _connection;

@@ -10,7 +10,8 @@ namespace Registry.ServiceDefaults.Telemetry;
 /// (<c>messaging.destination.name</c>, e.g. <c>custody-case-registered</c>):
 /// <list type="bullet">
 /// <item><c>registry.consumer.lag</c> (histogram, s): from the moment an event was sent (MassTransit's SentTime, the
-/// publisher's wall clock) to the moment its consumer took it, also tagged with the message type;</item>
+/// publisher's wall clock) to the moment its consumer first took it (a retry in place or a broker redelivery is not
+/// measured again; a message moved back from its error queue is, with its whole wait), also tagged with the message type;</item>
 /// <item><c>registry.consumer.queue.depth</c> (gauge, {message}): messages waiting in each consumer queue, and in its
 /// error queue (<see cref="QueueKindTag"/> <c>work</c> or <c>error</c>: what a consumer refused after its retries, waiting
 /// for <c>registryctl move-errors</c>), read from the broker by <see cref="BrokerQueueProbe"/> (RabbitMQ only: the
@@ -36,7 +37,8 @@ public static class ConsumerMetrics
     /// <summary>Records how long <paramref name="context"/>'s message waited for its consumer (nothing when it carries no SentTime).</summary>
     public static void Taken(ConsumeContext context, string messageType)
     {
-        if (context.SentTime is not { } sent)
+        // Once per delivery: not again for each retry in place, nor for a redelivery by the broker.
+        if (context.SentTime is not { } sent || context.GetRetryAttempt() > 0 || context.ReceiveContext.Redelivered)
         {
             return;
         }

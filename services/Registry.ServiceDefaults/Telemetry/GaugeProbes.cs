@@ -14,7 +14,10 @@ namespace Registry.ServiceDefaults.Telemetry;
 /// </summary>
 public interface IGaugeProbe
 {
-    /// <summary>Reads the state now and stores it for the gauge; throws if the store cannot be read (the last value then stays, and the age of the reading says so).</summary>
+    /// <summary>
+    /// Reads the state now and stores it for the gauge; throws if the store cannot be read (the last value then stays, and
+    /// <c>registry.metrics.probe.age</c> grows: see <see cref="GaugeProbeService"/>).
+    /// </summary>
     Task RefreshAsync(CancellationToken cancellationToken);
 }
 
@@ -28,28 +31,62 @@ public sealed record GaugeProbeSettings(TimeSpan Interval)
         new(DurationSetting.Positive(configuration.GetSection("Telemetry:Metrics"), "ProbeInterval", TimeSpan.FromSeconds(15)));
 }
 
-/// <summary>Runs every <see cref="IGaugeProbe"/> of the process at start and then every interval, on the service's clock.</summary>
+/// <summary>
+/// Runs every <see cref="IGaugeProbe"/> of the process at start and then every interval, on the service's clock, each with
+/// a bound of its own (<see cref="ProbeTimeout"/>: a broker or database that does not answer cannot hold the others up).
+/// <c>registry.metrics.probe.age</c> (gauge, s; tag <c>registry.probe</c>) is how long ago each probe last read
+/// successfully: while a store cannot be read its gauges keep their last value, and this age says how old that is
+/// (the RegistryMetricsStale alert).
+/// </summary>
 public sealed class GaugeProbeService(IEnumerable<IGaugeProbe> probes, GaugeProbeSettings settings, TimeProvider clock, ILogger<GaugeProbeService> logger)
     : BackgroundService
 {
+    /// <summary>The longest one probe's reading may take.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset At, TimeProvider Clock)> LastRead = new();
+
+    public static readonly System.Diagnostics.Metrics.ObservableGauge<double> ProbeAge = RegistryTelemetry.Meter.CreateObservableGauge(
+        "registry.metrics.probe.age",
+        () => LastRead.Select(r => new System.Diagnostics.Metrics.Measurement<double>(
+            Math.Max(0, (r.Value.Clock.GetUtcNow() - r.Value.At).TotalSeconds), new KeyValuePair<string, object?>("registry.probe", r.Key))),
+        "s", "How long ago each gauge probe last read its store or the broker");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var started = clock.GetUtcNow();
+        foreach (var probe in probes)
+        {
+            LastRead.TryAdd(Name(probe), (started, clock));
+        }
+
         using var timer = new PeriodicTimer(settings.Interval, clock);
         do
         {
             foreach (var probe in probes)
             {
+                using var bound = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                bound.CancelAfter(ProbeTimeout);
                 try
                 {
-                    await probe.RefreshAsync(stoppingToken);
+                    await probe.RefreshAsync(bound.Token);
+                    LastRead[Name(probe)] = (clock.GetUtcNow(), clock);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogWarning("The gauge probe {Probe} could not read: {Error}", probe.GetType().Name, ex.Message);
+                    logger.LogWarning("The gauge probe {Probe} could not read: {Error}", Name(probe), ex.Message);
                 }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The probe's name as the age gauge tags it: its type without generic arity, and the store (<c>OutboxBacklogProbe/IntakeDbContext</c>).</summary>
+    private static string Name(IGaugeProbe probe)
+    {
+        var type = probe.GetType();
+        var name = type.Name.Split('`')[0];
+        return type.IsGenericType ? $"{name}/{string.Join(",", type.GetGenericArguments().Select(a => a.Name))}" : name;
     }
 }
 

@@ -107,7 +107,8 @@ public static class RegistryTelemetry
                     .AddNpgsqlInstrumentation();
                 if (PrometheusEnabled(builder.Configuration))
                 {
-                    metrics.AddPrometheusExporter();
+                    // Every scrape reads the instruments now (the exporter caches a scrape 300 ms by default).
+                    metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
             });
 
@@ -121,7 +122,7 @@ public static class RegistryTelemetry
 
     /// <summary>
     /// Configuration key of the Prometheus scraping endpoint (default true): <see cref="MetricsPath"/> on the service's
-    /// ports, the HTTP/1.1 one (health) being the one to scrape, in Prometheus' text format (OpenTelemetry's exporter
+    /// HTTP/1.1 port (health; with no ports configured, the host's), in Prometheus' text format (OpenTelemetry's exporter
     /// names them by its rules: <c>registry.outbox.oldest.age</c> in seconds is <c>registry_outbox_oldest_age_seconds</c>,
     /// a counter gains <c>_total</c>).
     /// </summary>

@@ -15,6 +15,8 @@ public sealed class CaptureCardConfiguration : IEntityTypeConfiguration<CaptureC
         e.HasIndex(c => new { c.CaseId, c.Id });
         // ListOverdue walks cards by due time.
         e.HasIndex(c => new { c.DueAt, c.Id });
+        // The overdue gauge counts the cards still owed (OverdueDutiesProbe) from these alone, not every card ever due.
+        e.HasIndex(c => c.DueAt, "ix_capture_cards_owed").HasFilter("\"IssuedAt\" IS NULL AND \"WithdrawnAt\" IS NULL");
         e.Property(c => c.Reason).HasConversion<string>().HasMaxLength(20);
         // A card is issued once and withdrawn once (GC III Art. 70): of writers that read it owed, the first to
         // issue, withdraw (a merge) or move its clock (an arrival) wins; the others' UPDATE finds it changed.

@@ -6,8 +6,9 @@ namespace Registry.Intake.Features.CaptureCards;
 
 /// <summary>
 /// Counts intake's overdue GC III duties for <see cref="Gc3Metrics.Overdue"/>: capture cards, ICRC notifications and
-/// weekly health reports late now, by the rules of <see cref="ListOverdueHandler"/> (each count reads its
-/// <c>(DueAt, Id)</c> index up to now).
+/// weekly health reports late now, by the rules of <see cref="ListOverdueHandler"/> at the present moment (a card issued or
+/// withdrawn, a notification acknowledged, is so before now). Each count reads a partial index of what is still owed
+/// (<c>ix_capture_cards_owed</c>, <c>ix_notifications_unacknowledged</c>, the running weekly clocks), not every duty ever due.
 /// </summary>
 public sealed class OverdueDutiesProbe(IServiceScopeFactory scopes, TimeProvider clock) : IGaugeProbe
 {
@@ -17,9 +18,9 @@ public sealed class OverdueDutiesProbe(IServiceScopeFactory scopes, TimeProvider
         var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
         var now = clock.GetUtcNow();
         Gc3Metrics.OverdueCount(Gc3Metrics.CaptureCard, await db.CaptureCards.AsNoTracking()
-            .LongCountAsync(c => c.DueAt < now && (c.IssuedAt == null || c.IssuedAt > now) && (c.WithdrawnAt == null || c.WithdrawnAt > now), cancellationToken));
+            .LongCountAsync(c => c.IssuedAt == null && c.WithdrawnAt == null && c.DueAt < now, cancellationToken));
         Gc3Metrics.OverdueCount(Gc3Metrics.IcrcNotification, await db.Notifications.AsNoTracking()
-            .LongCountAsync(n => n.DueAt < now && (n.AcknowledgedAt == null || n.AcknowledgedAt > now), cancellationToken));
+            .LongCountAsync(n => n.AcknowledgedAt == null && n.DueAt < now, cancellationToken));
         Gc3Metrics.OverdueCount(Gc3Metrics.WeeklyHealthReport, await db.WeeklyReportClocks.AsNoTracking()
             .LongCountAsync(c => c.DueAt != null && c.DueAt < now, cancellationToken));
     }

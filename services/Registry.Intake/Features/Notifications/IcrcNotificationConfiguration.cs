@@ -16,6 +16,8 @@ public sealed class IcrcNotificationConfiguration : IEntityTypeConfiguration<Icr
         // The notifications waiting for their place (NotificationSequencer): few, whatever the size of the feed.
         e.HasIndex(n => n.Id, "ix_notifications_unplaced").HasFilter("\"Sequence\" IS NULL");
         e.HasIndex(n => new { n.DueAt, n.Id });
+        // The overdue gauge counts the notifications the ICRC has not acknowledged (OverdueDutiesProbe) from these alone.
+        e.HasIndex(n => n.DueAt, "ix_notifications_unacknowledged").HasFilter("\"AcknowledgedAt\" IS NULL");
         e.Property(n => n.Kind).HasConversion<string>().HasMaxLength(30);
         e.Property(n => n.Summary).HasMaxLength(IcrcNotification.SummaryMaxLength);
     }

@@ -528,6 +528,9 @@ namespace Registry.Medical.Data.Migrations
                     b.Property<int>("ActiveConditions")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("CaptivityEndedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("CapturedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -545,6 +548,9 @@ namespace Registry.Medical.Data.Migrations
 
                     b.Property<int>("EnquiriesOpened")
                         .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("EscapedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("ExaminationDueBy")
                         .HasColumnType("timestamp with time zone");
@@ -583,6 +589,9 @@ namespace Registry.Medical.Data.Migrations
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("CaseId");
+
+                    b.HasIndex(new[] { "ExaminationDueBy" }, "ix_medical_records_inspections_owed")
+                        .HasFilter("\"MergedIntoCaseId\" IS NULL AND \"DiedAt\" IS NULL AND \"CaptivityEndedAt\" IS NULL AND \"EscapedAt\" IS NULL");
 
                     b.ToTable("medical_records", (string)null);
                 });

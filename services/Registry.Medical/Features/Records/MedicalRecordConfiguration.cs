@@ -14,6 +14,9 @@ public sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medica
         e.Property(r => r.Status).HasConversion<string>().HasMaxLength(40);
         e.Property(r => r.DateOfBirth).HasMaxLength(MedicalRecord.DateOfBirthMaxLength);
         e.Property(r => r.Version).IsConcurrencyToken();
+        // The overdue gauge counts the inspections owed and late (OverdueInspectionsProbe) from these records alone.
+        e.HasIndex(r => r.ExaminationDueBy, "ix_medical_records_inspections_owed")
+            .HasFilter("\"MergedIntoCaseId\" IS NULL AND \"DiedAt\" IS NULL AND \"CaptivityEndedAt\" IS NULL AND \"EscapedAt\" IS NULL");
         // The name intake registered, as nullable columns of the record (null on records opened before it was kept).
         e.OwnsOne(r => r.Name, n =>
         {

@@ -65,6 +65,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
 
                     b.HasIndex("DueAt", "Id");
 
+                    b.HasIndex(new[] { "DueAt" }, "ix_capture_cards_owed")
+                        .HasFilter("\"IssuedAt\" IS NULL AND \"WithdrawnAt\" IS NULL");
+
                     b.ToTable("capture_cards", (string)null);
                 });
 
@@ -464,6 +467,9 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("DueAt", "Id");
+
+                    b.HasIndex(new[] { "DueAt" }, "ix_notifications_unacknowledged")
+                        .HasFilter("\"AcknowledgedAt\" IS NULL");
 
                     b.HasIndex(new[] { "Id" }, "ix_notifications_unplaced")
                         .HasFilter("\"Sequence\" IS NULL");

@@ -511,6 +511,9 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                     b.Property<int>("ActiveConditions")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("CaptivityEndedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("CapturedAt")
                         .HasColumnType("INTEGER");
 
@@ -527,6 +530,9 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("EnquiriesOpened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EscapedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ExaminationDueBy")
@@ -566,6 +572,9 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("CaseId");
+
+                    b.HasIndex(new[] { "ExaminationDueBy" }, "ix_medical_records_inspections_owed")
+                        .HasFilter("\"MergedIntoCaseId\" IS NULL AND \"DiedAt\" IS NULL AND \"CaptivityEndedAt\" IS NULL AND \"EscapedAt\" IS NULL");
 
                     b.ToTable("medical_records", (string)null);
                 });
