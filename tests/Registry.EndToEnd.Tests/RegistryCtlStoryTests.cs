@@ -32,7 +32,8 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         await LogInAsync("intake", "UA-SSO", RegistryRoles.IntakeOfficer);
         await LogInAsync("coordinator", "UA-POW-HQ", RegistryRoles.Coordinator);
         await LogInAsync("auditor", "UA-OMBUDSMAN", RegistryRoles.Auditor);
-        await LogInAsync("partner", "KR-NIS", RegistryRoles.Partner);
+        // A partner agency of its own: PartnerSharingTests counts what KR-NIS is shared.
+        await LogInAsync("partner", "DE-BND", RegistryRoles.Partner);
         var family = "Ctl" + Guid.NewGuid().ToString("N")[..8];
 
         // Bad input: the registry's field violations, one a line, in plain words; exit 3; nothing stored.
@@ -79,7 +80,7 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         var share = await new IntakeService.IntakeServiceClient(TestCallers.As(registry.GatewayRawChannel, "UA-POW-HQ", RegistryRoles.Coordinator))
             .ShareCaseAsync(new ShareCaseRequest
             {
-                RequestId = Guid.NewGuid().ToString(), CaseId = caseId, PartnerAgency = "KR-NIS", Purpose = "exchange negotiation",
+                RequestId = Guid.NewGuid().ToString(), CaseId = caseId, PartnerAgency = "DE-BND", Purpose = "exchange negotiation",
                 ValidUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
             }, deadline: RegistryFixture.CallDeadline);
         Assert.NotNull(share);
