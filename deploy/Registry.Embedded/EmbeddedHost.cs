@@ -56,6 +56,10 @@ public static class EmbeddedHost
             ["Services:Intake"] = $"http://127.0.0.1:{options.IntakePort}",
             ["Services:Custody"] = $"http://127.0.0.1:{options.CustodyPort}",
             ["Services:Medical"] = $"http://127.0.0.1:{options.MedicalPort}",
+            // The HTTP/1.1 port alone (no gRPC port here: this host listens as configured below), so that /metrics answers
+            // there only, as in the services' own processes.
+            ["Ports:Grpc"] = "0",
+            ["Ports:Http"] = options.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         // Clients named in configuration (Identity:Clients:N:…, e.g. from the environment) keep their indices; the demo's follow them.
         var configured = builder.Configuration.GetSection(Registry.Identity.Clients.ConfiguredClients.Section).GetChildren().Count();

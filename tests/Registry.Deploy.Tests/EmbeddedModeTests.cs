@@ -124,6 +124,10 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         direct.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         using var bypass = await direct.GetAsync($"/v1/cases/{caseId}");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, bypass.StatusCode);
+        // /metrics answers on the HTTP/1.1 port only, as in the services' own processes.
+        using var metrics = await direct.GetAsync("/metrics");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, metrics.StatusCode);
+        Assert.Contains("registry_gc3_overdue", await http.GetStringAsync("/metrics"));
     }
 
     /// <summary>What the demo put in the registry, read back through the gateway as an agency would.</summary>

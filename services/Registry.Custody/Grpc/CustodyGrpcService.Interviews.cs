@@ -59,6 +59,7 @@ public sealed partial class CustodyGrpcService
         var (last, withheld) = await interviews.LastAsync(Guid.Parse(record.CaseId), InterviewVisibility.OnlyAgencyOf(AccessContext.Caller(context)), context.CancellationToken);
         if (withheld)
         {
+            record.WithheldFields.Add("last_interview");
             AccessContext.Withhold(context, "last_interview");
         }
 

@@ -49,6 +49,7 @@ public sealed partial class CustodyGrpcService(
             // The person's wish about return, taken in a private interview (GC III Art. 126), is for those who decide or
             // witness a return; the other roles see whether a hold stands, not what the person wished.
             proto.ReturnWish = Protos.Custody.V1.ReturnWish.Unspecified;
+            proto.WithheldFields.Add("return_wish");
             AccessContext.Withhold(context, "return_wish");
         }
 

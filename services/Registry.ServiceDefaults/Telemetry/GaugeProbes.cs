@@ -38,7 +38,8 @@ public sealed record GaugeProbeSettings(TimeSpan Interval)
 /// successfully: while a store cannot be read its gauges keep their last value, and this age says how old that is
 /// (the RegistryMetricsStale alert).
 /// </summary>
-public sealed class GaugeProbeService(IEnumerable<IGaugeProbe> probes, GaugeProbeSettings settings, TimeProvider clock, ILogger<GaugeProbeService> logger)
+public sealed class GaugeProbeService(
+    IEnumerable<IGaugeProbe> probes, GaugeProbeSettings settings, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<GaugeProbeService> logger)
     : BackgroundService
 {
     /// <summary>The longest one probe's reading may take.</summary>
@@ -54,6 +55,14 @@ public sealed class GaugeProbeService(IEnumerable<IGaugeProbe> probes, GaugeProb
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Not before the host started: its databases are migrated by then (the embedded host migrates at start).
+        var hostStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => hostStarted.TrySetResult()))
+        using (stoppingToken.Register(() => hostStarted.TrySetCanceled(stoppingToken)))
+        {
+            await hostStarted.Task;
+        }
+
         var started = clock.GetUtcNow();
         foreach (var probe in probes)
         {

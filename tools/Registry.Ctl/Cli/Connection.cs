@@ -33,7 +33,7 @@ public static class Connection
 
     public static readonly Option<string?> Secret = new("--secret")
     {
-        Description = "The client's secret (or REGISTRY_CLIENT_SECRET); needed only when the profile has no fresh token.",
+        Description = "The client's secret (or REGISTRY_CLIENT_SECRET); needed only when the profile has no fresh token. Given here, a new token is fetched.",
     };
 
     public static readonly Option<string?> Scope = new("--scope") { Description = "The scope asked for (default registry)." };
@@ -92,10 +92,18 @@ public static class Connection
         return Path.Combine(home, "profiles", name + ".json");
     }
 
+    /// <exception cref="UsageException">The profile's file does not read (naming it: delete it, or run <c>registryctl token</c> again).</exception>
     public static ProfileFile ReadProfile(string name)
     {
         var path = ProfilePath(name);
-        return File.Exists(path) ? JsonSerializer.Deserialize<ProfileFile>(File.ReadAllText(path)) ?? Empty : Empty;
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<ProfileFile>(File.ReadAllText(path)) ?? Empty : Empty;
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"The profile {path} does not read ({ex.Message}); delete it or run `registryctl token --profile {name}` again.");
+        }
     }
 
     private static readonly ProfileFile Empty = new(null, null, null, null, null);
@@ -132,6 +140,8 @@ public static class Connection
 
         var authority = parse.GetValue(Authority) ?? Environment.GetEnvironmentVariable("REGISTRY_AUTHORITY") ?? profile.Authority;
         var client = parse.GetValue(Client) ?? Environment.GetEnvironmentVariable("REGISTRY_CLIENT") ?? profile.Client;
+        // A secret given on the command line asks for a new token (e.g. after the server refused the kept one).
+        forceNew |= parse.GetValue(Secret) is not null;
         if (!forceNew && profile.Token is { } cached && profile.RefreshAt > DateTimeOffset.UtcNow
             && (authority is null || authority == profile.Authority) && (client is null || client == profile.Client))
         {

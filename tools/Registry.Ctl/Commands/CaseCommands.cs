@@ -142,9 +142,11 @@ public static class CaseCommands
         }
 
         var r = file.Custody.Record;
+        var wish = r.WithheldFields.Contains("return_wish") ? "withheld" : r.ReturnWish.ToString();
         var rows = new Rows(
             new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {Facility(r.Facility)} ({r.CustodianAgency})")),
-            new Markup(Output.Safe($"risk on return {r.ReturnRisk}, wish {r.ReturnWish}{(r.NonRefoulementHold.Length > 0 ? "; hold: " + r.NonRefoulementHold : "")}")));
+            new Markup(Output.Safe($"risk on return {r.ReturnRisk}, wish {wish}{(r.NonRefoulementHold.Length > 0 ? "; hold: " + r.NonRefoulementHold : "")}")
+                + (r.WithheldFields.Count > 0 ? $" [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")));
         var timeline = new Table().AddColumns("#", "when", "what", "where", "agency", "note");
         try
         {

@@ -143,12 +143,13 @@ public static class OperatorCommands
         var command = new Command("token", """
             Prints an access token (client-credentials grant, RFC 6749 §4.4) from the authorization server at --authority for
             --client with --secret, and keeps it in the profile (with the gateway and authority), so that later commands with
-            the same --profile call with it until it is due.
+            the same --profile call with it until it is due. Without --secret it prints the profile's token while it is fresh
+            (and keeps a new --gateway); with --secret it always fetches a new one.
             Example: registryctl token --authority http://127.0.0.1:5184/ --client ua-pow-hq-coordinator --secret "$SECRET" --profile coordinator
             """).WithConnection(output: false);
         command.SetAction(async (parse, ct) =>
         {
-            Console.WriteLine((await Connection.TokenAsync(parse, ct, forceNew: true)).Token);
+            Console.WriteLine((await Connection.TokenAsync(parse, ct)).Token);
             return ExitCodes.Done;
         });
         return command;

@@ -64,7 +64,7 @@ public static class RegisterCommand
                 {
                     request = JsonParser.Default.Parse<RegisterCaptureRequest>(await File.ReadAllTextAsync(json.FullName, ct));
                 }
-                catch (InvalidProtocolBufferException ex)
+                catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException)
                 {
                     throw new UsageException($"{json.Name} is not a RegisterCaptureRequest in JSON: {ex.Message}");
                 }
