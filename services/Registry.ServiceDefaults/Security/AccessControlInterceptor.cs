@@ -280,7 +280,10 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             {
                 await sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None);
             }
-            else if (status is StatusCode.Unauthenticated or StatusCode.PermissionDenied && http.RequestServices.GetService<IAccessRefusalReporter>() is { } reporter)
+            // Only a refusal decided here: a handler's PERMISSION_DENIED passed on from a service (the case file's identity
+            // part not shared with the caller) was audited by that service, and its ReportRefusal would rightly refuse it.
+            else if (decidedHere && status is StatusCode.Unauthenticated or StatusCode.PermissionDenied
+                && http.RequestServices.GetService<IAccessRefusalReporter>() is { } reporter)
             {
                 await reporter.ReportAsync(http, call.Method, status, reason, call.CaseIds, context.CancellationToken);
             }
