@@ -72,11 +72,14 @@ public static class GatewayModule
         return builder;
     }
 
-    /// <summary>The middleware the gateway's endpoints need: the rate limiter (after authentication, so it knows the client).</summary>
+    /// <summary>
+    /// The middleware the gateway's endpoints need: the rate limiter (after authentication, so it knows the client), then the
+    /// check of HTTP/JSON requests against their messages (<see cref="HttpJsonRequestCheck"/>: a throttled caller's body is not read).
+    /// </summary>
     public static WebApplication UseGateway(this WebApplication app)
     {
         app.UseRateLimiter();
-        app.UseHttpJsonPage(app.Configuration, app.Environment);
+        app.UseHttpJson();
         return app;
     }
 

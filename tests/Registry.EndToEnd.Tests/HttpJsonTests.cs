@@ -132,16 +132,19 @@ public sealed class HttpJsonTests(RegistryFixture registry)
 
         Assert.DoesNotContain("-bin", text);
 
-        // A body that is not the method's JSON: INVALID_ARGUMENT from the transcoder, before any handler (a handler's
-        // validation would name the missing fields instead), never a server error.
-        foreach (var notTheMessage in new[] { "not json", """{"identity": 5}""", """{"statusCategory": "NO_SUCH_CATEGORY"}""" })
+        // A body that is not the method's JSON: INVALID_ARGUMENT from the gateway, before any handler, never a server error.
+        foreach (var (notTheMessage, expected) in new[]
+        {
+            ("not json", "The request body is not JSON (RFC 8259)"),
+            ("""{"identity": 5}""", "identity: must be a JSON object (Identity), not the number 5"),
+            ("""{"statusCategory": "NO_SUCH_CATEGORY"}""", "status_category: must be one of "),
+        })
         {
             using var response = await SendAsync(HttpMethod.Post, "/v1/cases:register", intakeOfficer, notTheMessage);
             var error = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{notTheMessage}: {(int)response.StatusCode} {error}");
-            using var status = JsonDocument.Parse(error);
-            Assert.Equal(3, status.RootElement.GetProperty("code").GetInt32());
-            Assert.DoesNotContain("invalid fields", status.RootElement.GetProperty("message").GetString());
+            Assert.Equal(3, Code(error));
+            Assert.Contains(expected, Violations(error));
         }
 
         using var search = await SendAsync(HttpMethod.Get, $"/v1/cases:search?name={familyName}&capturingAgency=UA-SSO&pageSize=10", intakeOfficer);
@@ -149,6 +152,109 @@ public sealed class HttpJsonTests(RegistryFixture registry)
         Assert.True(search.StatusCode == HttpStatusCode.OK, found);
         using var cases = JsonDocument.Parse(found);
         Assert.Empty(cases.RootElement.GetProperty("cases").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_misspelt_field_or_query_parameter_is_refused_by_name_never_silently_dropped()
+    {
+        var intakeOfficer = await TokenAsync("UA-SSO", RegistryRoles.IntakeOfficer);
+        var familyName = "Misspelt" + Guid.NewGuid().ToString("N")[..10];
+        var capture = SeedStory.Rifleman();
+        capture.Identity.FamilyName = familyName;
+        using var body = JsonDocument.Parse(JsonFormatter.Default.Format(capture));
+        var misspelt = JsonSerializer.Serialize(body.RootElement).Replace("\"capturingUnit\"", "\"capturingUint\"", StringComparison.Ordinal)
+            .Replace("\"requestId\"", "\"requestID\"", StringComparison.Ordinal)
+            .Replace("{\"requestID\"", "{\"nickname\":\"x\",\"requestID\"", StringComparison.Ordinal);
+        Assert.Contains("capturingUint", misspelt);
+
+        using var refused = await SendAsync(HttpMethod.Post, "/v1/cases:register", intakeOfficer, misspelt);
+        var text = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, text);
+        var fields = Fields(text);
+        Assert.Equal("is not a field of CaptureEvent; did you mean 'capturingUnit'?", fields["capture.capturingUint"]);
+        Assert.Equal("is not a field of RegisterCaptureRequest; did you mean 'requestId'?", fields["requestID"]);
+        Assert.Equal("is not a field of RegisterCaptureRequest", fields["nickname"]);
+
+        // The proto names are the JSON mapping's too (proto3 JSON: parsers accept both).
+        var protoNames = JsonSerializer.Serialize(body.RootElement).Replace("\"capturingUnit\"", "\"capturing_unit\"", StringComparison.Ordinal);
+        using (var accepted = await SendAsync(HttpMethod.Post, "/v1/cases:register", intakeOfficer, protoNames))
+        {
+            var created = await accepted.Content.ReadAsStringAsync();
+            Assert.True(accepted.StatusCode == HttpStatusCode.OK, created);
+            using var json = JsonDocument.Parse(created);
+            Assert.Equal(capture.Capture.CapturingUnit, json.RootElement.GetProperty("case").GetProperty("capture").GetProperty("capturingUnit").GetString());
+        }
+
+        // Query parameters: a misspelt one is refused, not ignored (a page of 1,000 instead of 1), and so is a value of the wrong type.
+        foreach (var (query, field, description) in new[]
+        {
+            ("pagesize=1", "pagesize", "is not a query parameter of SearchCasesRequest; did you mean 'pageSize'?"),
+            ("pageSize=ten", "page_size", "must be a whole number from -2147483648 to 2147483647, not 'ten'"),
+            ("capturedFrom=2025-01-12", "captured_from", "must be an RFC 3339 timestamp with an offset, e.g. 2025-01-12T08:00:00Z, not '2025-01-12'"),
+            ("name.first=Kim", "name", "is not a message: query parameter 'name.first' cannot name a field inside it"),
+        })
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"/v1/cases:search?name={familyName}&capturingAgency=UA-SSO&{query}", intakeOfficer);
+            var error = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {error}");
+            Assert.Equal(description, Fields(error)[field]);
+        }
+
+        using var search = await SendAsync(HttpMethod.Get, $"/v1/cases:search?name={familyName}&capturing_agency=UA-SSO&page_size=10", intakeOfficer);
+        var found = await search.Content.ReadAsStringAsync();
+        Assert.True(search.StatusCode == HttpStatusCode.OK, found);
+        using var cases = JsonDocument.Parse(found);
+        Assert.Single(cases.RootElement.GetProperty("cases").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_body_too_large_is_413_and_a_caller_without_a_token_is_refused_before_its_body_is_read()
+    {
+        var intakeOfficer = await TokenAsync("UA-SSO", RegistryRoles.IntakeOfficer);
+        const int tooLarge = 5 * 1024 * 1024;
+
+        // With a Content-Length: answered from it, before the body is read. The client sends the headers and a first kilobyte
+        // of the 5 MiB it announced, then waits for the answer: a gateway that read the body would never answer.
+        foreach (var token in new[] { intakeOfficer, null })
+        {
+            var (status, headers, text) = await SendStalledAsync("/v1/cases:register", token, tooLarge);
+            if (token is null)
+            {
+                Assert.True(status == 401, text);
+                Assert.Equal(16, Code(text));
+                Assert.Equal("Bearer realm=\"registry\"", headers["www-authenticate"]);
+            }
+            else
+            {
+                Assert.True(status == 413, text);
+                Assert.Equal(8, Code(text));
+                Assert.Contains("takes at most 4,194,304 bytes", text);
+                Assert.False(headers.ContainsKey("retry-after"));
+            }
+        }
+
+        // Without one (chunked): read up to the bound, then refused.
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, "/v1/cases:register")
+        {
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(new string(' ', tooLarge) + "{}"))),
+        };
+        chunked.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        chunked.Headers.TransferEncodingChunked = true;
+        chunked.Headers.Authorization = new AuthenticationHeaderValue("Bearer", intakeOfficer);
+        using var refused = await Http.SendAsync(chunked);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Equal(8, Code(await refused.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task A_route_that_does_not_exist_is_a_google_rpc_Status_naming_where_the_routes_are_listed()
+    {
+        var intakeOfficer = await TokenAsync("UA-SSO", RegistryRoles.IntakeOfficer);
+        using var response = await SendAsync(HttpMethod.Get, "/v1/prisoners", intakeOfficer);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(5, Code(text));
+        Assert.Contains("/openapi/v1.json", text);
     }
 
     [Fact]
@@ -283,6 +389,86 @@ public sealed class HttpJsonTests(RegistryFixture registry)
 
     private static string ToJsonName(string protoName) =>
         string.Concat(protoName.Split('_').Select((part, i) => i == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
+
+    /// <summary>The field violations of a google.rpc.Status JSON body, by field.</summary>
+    private static Dictionary<string, string> Fields(string status)
+    {
+        using var json = JsonDocument.Parse(status);
+        return !json.RootElement.TryGetProperty("details", out var details) ? [] : details.EnumerateArray()
+            .Where(d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.BadRequest")
+            .SelectMany(d => d.GetProperty("fieldViolations").EnumerateArray())
+            .ToDictionary(v => v.GetProperty("field").GetString()!, v => v.GetProperty("description").GetString()!);
+    }
+
+    /// <summary>The message and the field violations of a google.rpc.Status JSON body, one a line ("field: description").</summary>
+    private static string Violations(string status)
+    {
+        using var json = JsonDocument.Parse(status);
+        return string.Join('\n', [json.RootElement.GetProperty("message").GetString()!, .. Fields(status).Select(f => $"{f.Key}: {f.Value}")]);
+    }
+
+    /// <summary>
+    /// Sends, over a plain TCP connection, an HTTP/1.1 POST that announces <paramref name="length"/> bytes of JSON and sends
+    /// only its first kilobyte, then reads the answer (20 s at most): status, headers (lower-case names) and body.
+    /// </summary>
+    private async Task<(int Status, Dictionary<string, string> Headers, string Body)> SendStalledAsync(string path, string? token, int length)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await client.ConnectAsync(Http.BaseAddress!.Host, Http.BaseAddress.Port, timeout.Token);
+        var stream = client.GetStream();
+        var head = $"POST {path} HTTP/1.1\r\nHost: {Http.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n"
+            + (token is null ? "" : $"Authorization: Bearer {token}\r\n") + "\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + "{" + new string(' ', 1023)), timeout.Token);
+
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        int read;
+        string text;
+        while (true)
+        {
+            read = await stream.ReadAsync(buffer, timeout.Token);
+            received.Write(buffer, 0, read);
+            text = Encoding.UTF8.GetString(received.ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (read == 0 || (end >= 0 && Complete(Headers(text[..end]), text[(end + 4)..])))
+            {
+                break;
+            }
+        }
+
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var headers = Headers(text[..split]);
+        var body = text[(split + 4)..];
+        if (headers.GetValueOrDefault("transfer-encoding") == "chunked")
+        {
+            // Chunks: "<hex size>\r\n<data>\r\n" ... "0\r\n\r\n" (RFC 9112 §7.1); the bodies here are ASCII JSON.
+            var decoded = new StringBuilder();
+            for (var at = 0; ;)
+            {
+                var line = body.IndexOf("\r\n", at, StringComparison.Ordinal);
+                var size = Convert.ToInt32(body[at..line], 16);
+                if (size == 0)
+                {
+                    break;
+                }
+
+                decoded.Append(body, line + 2, size);
+                at = line + 2 + size + 2;
+            }
+
+            body = decoded.ToString();
+        }
+
+        return (int.Parse(text[..split].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), headers, body);
+    }
+
+    private static Dictionary<string, string> Headers(string head) =>
+        head.Split("\r\n").Skip(1).Select(l => l.Split(':', 2)).ToDictionary(p => p[0].Trim().ToLowerInvariant(), p => p[1].Trim());
+
+    private static bool Complete(Dictionary<string, string> headers, string body) =>
+        headers.TryGetValue("content-length", out var length) ? Encoding.UTF8.GetByteCount(body) >= int.Parse(length, System.Globalization.CultureInfo.InvariantCulture)
+            : body.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
 
     private static int Code(string status)
     {

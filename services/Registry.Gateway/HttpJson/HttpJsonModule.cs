@@ -1,5 +1,6 @@
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.OpenApi.Models;
 using Grpc.AspNetCore.Server;
 using Registry.Gateway.Limits;
@@ -50,6 +51,7 @@ public static class HttpJsonModule
         builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("custody"), backends.Custody).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
         builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("medical"), backends.Medical).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
 
+        builder.Services.AddSingleton<HttpJsonRequestCheck>();
         builder.Services.AddGrpcSwagger();
         builder.Services.AddSwaggerGen(o =>
         {
@@ -91,10 +93,18 @@ public static class HttpJsonModule
 
     private static void Forwarded(GrpcServiceOptions options) => options.Interceptors.Add<HttpJsonForwarder>();
 
-    /// <summary>The Swagger UI page, in development or when configured (middleware: before the endpoints).</summary>
-    public static IApplicationBuilder UseHttpJsonPage(this IApplicationBuilder app, IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>
+    /// The HTTP/JSON middleware (before the endpoints): requests checked against their messages (<see cref="HttpJsonRequestCheck"/>),
+    /// a route that does not exist or a method a route does not take answered as <c>google.rpc.Status</c> JSON (404 NOT_FOUND,
+    /// 405 UNIMPLEMENTED with its <c>Allow</c> header) instead of an empty body, and the Swagger UI page in development or when
+    /// configured (<c>HttpJson:BrowsablePage</c>).
+    /// </summary>
+    public static WebApplication UseHttpJson(this WebApplication app)
     {
-        if (configuration.GetValue("HttpJson:BrowsablePage", environment.IsDevelopment()))
+        var requests = app.Services.GetRequiredService<HttpJsonRequestCheck>();
+        app.Use((context, next) => requests.InvokeAsync(context, () => next(context)));
+        app.UseStatusCodePages(NoRouteAsync);
+        if (app.Configuration.GetValue("HttpJson:BrowsablePage", app.Environment.IsDevelopment()))
         {
             app.UseSwaggerUI(o =>
             {
@@ -104,6 +114,22 @@ public static class HttpJsonModule
         }
 
         return app;
+    }
+
+    private static Task NoRouteAsync(StatusCodeContext status)
+    {
+        var http = status.HttpContext;
+        var response = http.Response;
+        if (AccessRefusals.IsGrpc(http.Request) || response.StatusCode is not (StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed))
+        {
+            return Task.CompletedTask;
+        }
+
+        var target = $"{http.Request.Method} {http.Request.Path}";
+        var answer = response.StatusCode == StatusCodes.Status404NotFound
+            ? new Google.Rpc.Status { Code = (int)Google.Rpc.Code.NotFound, Message = $"No route answers {target}; the routes are listed in {OpenApiPath}." }
+            : new Google.Rpc.Status { Code = (int)Google.Rpc.Code.Unimplemented, Message = $"{http.Request.Path} does not take {http.Request.Method}; it takes {response.Headers.Allow}." };
+        return AccessRefusals.WriteAsync(http, answer, response.StatusCode);
     }
 
     public static IEndpointRouteBuilder MapHttpJson(this IEndpointRouteBuilder app)

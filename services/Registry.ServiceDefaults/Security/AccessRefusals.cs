@@ -49,11 +49,14 @@ public static class AccessRefusals
     /// <c>grpc-status-details-bin</c> rich status), for a refusal decided outside a gRPC handler (the
     /// gateway's proxy).
     /// </summary>
-    public static Task WriteAsync(HttpContext context, Google.Rpc.Status status)
+    /// <param name="context">The request to answer.</param>
+    /// <param name="status">The answer.</param>
+    /// <param name="httpStatus">For an HTTP/JSON request, an HTTP status more precise than its code's (e.g. 413 for a body too large); default: the code's.</param>
+    public static Task WriteAsync(HttpContext context, Google.Rpc.Status status, int? httpStatus = null)
     {
         if (!IsGrpc(context.Request))
         {
-            return WriteJsonAsync(context, status);
+            return WriteJsonAsync(context, status, httpStatus);
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -76,9 +79,9 @@ public static class AccessRefusals
     /// as objects with their <c>@type</c>, the HTTP status of its code as JSON transcoding gives it, and for
     /// RESOURCE_EXHAUSTED a <c>Retry-After</c> (RFC 9110 §10.2.3) from its RetryInfo.
     /// </summary>
-    private static Task WriteJsonAsync(HttpContext context, Google.Rpc.Status status)
+    private static Task WriteJsonAsync(HttpContext context, Google.Rpc.Status status, int? httpStatus)
     {
-        context.Response.StatusCode = (global::Grpc.Core.StatusCode)status.Code switch
+        context.Response.StatusCode = httpStatus ?? (global::Grpc.Core.StatusCode)status.Code switch
         {
             global::Grpc.Core.StatusCode.InvalidArgument => StatusCodes.Status400BadRequest,
             global::Grpc.Core.StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
