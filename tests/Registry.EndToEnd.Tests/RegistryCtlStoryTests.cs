@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
@@ -15,16 +14,9 @@ namespace Registry.EndToEnd.Tests;
 [Collection(RegistryCollection.Name)]
 public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposable
 {
-    private const string Configuration =
-#if DEBUG
-        "Debug";
-#else
-        "Release";
-#endif
+    private readonly RegistryCtl _ctl = new();
 
-    private readonly string _home = Directory.CreateTempSubdirectory("registryctl-home-").FullName;
-
-    public void Dispose() => Directory.Delete(_home, recursive: true);
+    public void Dispose() => _ctl.Dispose();
 
     [Fact]
     public async Task An_operator_registers_finds_reads_and_audits_a_case_with_registryctl_alone()
@@ -143,47 +135,7 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.Equal(2, (await RunAsync("case", "search", "--output", "yaml")).Code);
     }
 
-    private async Task LogInAsync(string profile, string agency, string role)
-    {
-        var authority = await TestAuthority.GetAsync();
-        var credentials = await authority.CredentialsAsync(agency, [role]);
-        var run = await RunAsync("token", "--authority", authority.Issuer.ToString(), "--client", credentials.ClientId, "--secret", credentials.Secret,
-            "--gateway", registry.Gateway.GrpcAddress.ToString(), "--profile", profile);
-        Assert.True(run.Code == 0, run.ToString());
-        Assert.StartsWith("ey", run.Out.Trim());
-        // Kept owner-only: it holds a token.
-        var file = new FileInfo(Path.Combine(_home, "profiles", profile + ".json"));
-        Assert.True(file.Exists);
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file.FullName));
-        }
-    }
+    private Task LogInAsync(string profile, string agency, string role) => _ctl.LogInAsync(profile, agency, role, registry.Gateway.GrpcAddress);
 
-    private async Task<Run> RunAsync(params string[] arguments)
-    {
-        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["REGISTRY_CTL_HOME"] = _home;
-        foreach (var variable in new[] { "REGISTRY_GATEWAY", "REGISTRY_AUTHORITY", "REGISTRY_CLIENT", "REGISTRY_CLIENT_SECRET", "REGISTRY_PROFILE" })
-        {
-            start.Environment.Remove(variable);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return new Run(process.ExitCode, await output, await error);
-    }
-
-    private sealed record Run(int Code, string Out, string Err)
-    {
-        public override string ToString() => $"exit {Code}\n{Out}\n{Err}";
-    }
+    private Task<RegistryCtlRun> RunAsync(params string[] arguments) => _ctl.RunAsync(arguments);
 }
