@@ -174,22 +174,27 @@ public static class Connection
     /// <summary>A call invoker on the gateway whose every call carries the token and the command's deadline.</summary>
     public static async Task<RegistryCalls> OpenAsync(ParseResult parse, CancellationToken ct)
     {
+        var deadline = DeadlineOf(parse);
         var (token, gateway) = await TokenAsync(parse, ct);
-        var deadline = parse.GetValue(Deadline);
-        if (deadline is < 1 or > 3600)
-        {
-            throw new UsageException($"--deadline must be 1 to 3600 seconds, not {deadline}.");
-        }
-
-        return new RegistryCalls(GrpcChannel.ForAddress(gateway, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), token,
-            TimeSpan.FromSeconds(deadline), ct);
+        return new RegistryCalls(GrpcChannel.ForAddress(gateway, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), token, deadline, ct);
     }
+
+    /// <summary><c>--deadline</c>: how long each call may take.</summary>
+    public static TimeSpan DeadlineOf(ParseResult parse) => parse.GetValue(Deadline) is var seconds and >= 1 and <= 3600
+        ? TimeSpan.FromSeconds(seconds)
+        : throw new UsageException($"--deadline must be 1 to 3600 seconds, not {parse.GetValue(Deadline)}.");
 }
 
 /// <summary>The gateway channel of one command, and the options every call of it carries.</summary>
 public sealed class RegistryCalls(GrpcChannel channel, string token, TimeSpan deadline, CancellationToken cancellation) : IDisposable
 {
     public CallInvoker Invoker { get; } = channel.CreateCallInvoker();
+
+    public Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient Intake => new(Invoker);
+
+    public Registry.Protos.Custody.V1.CustodyService.CustodyServiceClient Custody => new(Invoker);
+
+    public Registry.Protos.Medical.V1.MedicalService.MedicalServiceClient Medical => new(Invoker);
 
     /// <summary>The bearer token, a deadline from now and the command's cancellation (Ctrl+C).</summary>
     public CallOptions Options => new(new Metadata { { "authorization", $"Bearer {token}" } }, DateTime.UtcNow + deadline, cancellation);

@@ -46,6 +46,21 @@ public static class Output
         }
     }
 
+    /// <summary>One thing's facts, a line each (name, value), without borders; empty values shown as "-".</summary>
+    public static Table Facts(params (string Name, string? Value)[] facts)
+    {
+        var table = new Table().AddColumns("", "").HideHeaders().NoBorder();
+        foreach (var (name, value) in facts)
+        {
+            table.AddRow(Safe(name), Safe(value));
+        }
+
+        return table;
+    }
+
+    /// <summary>Adds a row of plain text cells (made markup-safe; empty shown as "-").</summary>
+    public static Table Row(this Table table, params string?[] cells) => table.AddRow([.. cells.Select(Safe)]);
+
     /// <summary>Text made safe for Spectre markup (a name may hold [brackets]).</summary>
     public static string Safe(string? text) => Markup.Escape(string.IsNullOrEmpty(text) ? "-" : text);
 

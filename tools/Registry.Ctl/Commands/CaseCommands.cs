@@ -32,12 +32,11 @@ public static class CaseCommands
         var serviceNumber = new Option<string?>("--service-number") { Description = "The service number, exactly." };
         var nationality = new Option<string?>("--nationality") { Description = "ISO 3166-1 alpha-2 code, e.g. KP." };
         var agency = new Option<string?>("--agency") { Description = "The capturing agency (an intake officer searches only its own)." };
-        var pageSize = new Option<int>("--page-size") { Description = "Cases a page, 1 to 500 (default 20).", DefaultValueFactory = _ => 20 };
-        var pageToken = new Option<string?>("--page-token") { Description = "The next page, as the previous page printed it." };
+        var paging = new Paging("Cases", 20);
         var search = new Command("search", """
             Finds cases by a name in any script and other criteria, in registration order, a page at a time.
             Example: registryctl case search --name 광순 --nationality KP --profile coordinator
-            """) { name, serviceNumber, nationality, agency, pageSize, pageToken }.WithConnection();
+            """) { name, serviceNumber, nationality, agency }.With(paging.Options).WithConnection();
         search.SetAction(async (parse, ct) =>
         {
             using var calls = await Connection.OpenAsync(parse, ct);
@@ -47,8 +46,8 @@ public static class CaseCommands
                 ServiceNumber = parse.GetValue(serviceNumber) ?? "",
                 Nationality = parse.GetValue(nationality) ?? "",
                 CapturingAgency = parse.GetValue(agency) ?? "",
-                PageSize = parse.GetValue(pageSize),
-                PageToken = parse.GetValue(pageToken) ?? "",
+                PageSize = paging.SizeOf(parse),
+                PageToken = paging.TokenOf(parse),
             }, calls.Options);
             Output.Write(parse.GetValue(Connection.OutputFormat), found, console =>
             {
@@ -61,8 +60,7 @@ public static class CaseCommands
                 }
 
                 console.Write(table);
-                console.MarkupLine(found.NextPageToken.Length == 0 ? $"{found.Cases.Count} case(s)"
-                    : $"{found.Cases.Count} case(s); next page: --page-token {Output.Safe(found.NextPageToken)}");
+                console.MarkupLine(Paging.Footer(found.Cases.Count, "case(s)", found.NextPageToken));
             });
             return ExitCodes.Done;
         });
@@ -144,19 +142,14 @@ public static class CaseCommands
         var r = file.Custody.Record;
         var wish = r.WithheldFields.Contains("return_wish") ? "withheld" : r.ReturnWish.ToString();
         var rows = new Rows(
-            new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {Facility(r.Facility)} ({r.CustodianAgency})")),
+            new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {CustodyCommands.Facility(r.Facility)} ({r.CustodianAgency})")),
             new Markup(Output.Safe($"risk on return {r.ReturnRisk}, wish {wish}{(r.NonRefoulementHold.Length > 0 ? "; hold: " + r.NonRefoulementHold : "")}")
                 + (r.WithheldFields.Count > 0 ? $" [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")));
-        var timeline = new Table().AddColumns("#", "when", "what", "where", "agency", "note");
+        Table timeline;
         try
         {
-            var events = await new CustodyService.CustodyServiceClient(calls.Invoker)
-                .ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = file.CaseId, PageSize = 500 }, calls.Options);
-            foreach (var e in events.Events)
-            {
-                timeline.AddRow(e.Sequence.ToString(CultureInfo.InvariantCulture), Output.Safe(Output.Time(e.OccurredAt)), Output.Safe(e.Kind.ToString()),
-                    Output.Safe(Facility(e.Facility)), Output.Safe(e.CustodianAgency), Output.Safe(e.Note));
-            }
+            var events = await calls.Custody.ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = file.CaseId, PageSize = 500 }, calls.Options);
+            timeline = CustodyCommands.Timeline(events.Events);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
@@ -192,8 +185,6 @@ public static class CaseCommands
 
     public static string Date(PartialDate? date) => date is null || date.Year == 0 ? "" :
         date.Month == 0 ? $"{date.Year:0000}" : date.Day == 0 ? $"{date.Year:0000}-{date.Month:00}" : $"{date.Year:0000}-{date.Month:00}-{date.Day:00}";
-
-    private static string Facility(Facility? facility) => facility is null ? "" : string.Join(", ", new[] { facility.Name, facility.Locality, facility.Country }.Where(s => s.Length > 0));
 
     private static string Text(object? value) => value switch
     {

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Registry.Protos.Common.V1;
+
+namespace Registry.Ctl.Cli;
+
+/// <summary>
+/// The values of a command line as a request takes them: an instant, a partial date, a request as a JSON file. A value that does not read is a <see cref="UsageException"/> (exit 2), thrown while
+/// the request is built, so before any call.
+/// </summary>
+public static class Values
+{
+    /// <summary>The option's text, or empty when unset (proto3's "not given").</summary>
+    public static string Text(this ParseResult parse, Option<string?> option) => parse.GetValue(option) ?? "";
+
+    /// <summary>The option's RFC 3339 instant (null when unset).</summary>
+    public static Timestamp? Instant(this ParseResult parse, Option<string?> option) => Instant(parse.GetValue(option), option.Name);
+
+    /// <summary>The option's RFC 3339 instant, or now when unset.</summary>
+    public static Timestamp InstantOrNow(this ParseResult parse, Option<string?> option) =>
+        parse.Instant(option) ?? Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+
+    /// <summary>An RFC 3339 instant with its offset (null when unset).</summary>
+    public static Timestamp? Instant(string? text, string option) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) && (text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9)
+            ? Timestamp.FromDateTimeOffset(at)
+            : throw new UsageException($"{option} must be an RFC 3339 instant with its offset, e.g. 2025-01-11T06:30:00Z, not '{text}'.");
+
+    /// <summary>YYYY, YYYY-MM or YYYY-MM-DD as a partial date (null when unset).</summary>
+    public static PartialDate? PartialDate(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var parts = text.Split('-');
+        if (parts.Length is < 1 or > 3 || parts.Any(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)) || parts[0].Length != 4)
+        {
+            throw new UsageException($"{option} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{text}'.");
+        }
+
+        var numbers = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return new PartialDate { Year = numbers[0], Month = numbers.Length > 1 ? numbers[1] : 0, Day = numbers.Length > 2 ? numbers[2] : 0 };
+    }
+
+    /// <summary>A request as the protobuf JSON mapping (as the gateway's HTTP/JSON route takes it), from a file.</summary>
+    public static T JsonFile<T>(FileInfo file) where T : IMessage<T>, new()
+    {
+        if (!file.Exists)
+        {
+            throw new UsageException($"No file at {file.FullName}.");
+        }
+
+        try
+        {
+            return JsonParser.Default.Parse<T>(File.ReadAllText(file.FullName));
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException)
+        {
+            throw new UsageException($"{file.Name} is not a {typeof(T).Name} in JSON: {ex.Message}");
+        }
+    }
+}
