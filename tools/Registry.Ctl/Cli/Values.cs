@@ -7,7 +7,8 @@ using Registry.Protos.Common.V1;
 namespace Registry.Ctl.Cli;
 
 /// <summary>
-/// The values of a command line as a request takes them: an instant, a partial date, a request as a JSON file. A value that does not read is a <see cref="UsageException"/> (exit 2), thrown while
+/// The values of a command line as a request takes them: an instant, a partial date, a <c>a|b|c</c> value of a repeatable
+/// option, a request as a JSON file. A value that does not read is a <see cref="UsageException"/> (exit 2), thrown while
 /// the request is built, so before any call.
 /// </summary>
 public static class Values
@@ -45,6 +46,26 @@ public static class Values
 
         var numbers = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
         return new PartialDate { Year = numbers[0], Month = numbers.Length > 1 ? numbers[1] : 0, Day = numbers.Length > 2 ? numbers[2] : 0 };
+    }
+
+    /// <summary>
+    /// The fields of one value of a repeatable option written <paramref name="form"/> (e.g. <c>name|agency|function</c>):
+    /// <paramref name="required"/> fields, each non-empty, then up to the form's count of optional ones (empty when left
+    /// out). Anything else names the option, the value and the form.
+    /// </summary>
+    public static string[] Fields(string value, string option, string form, int required)
+    {
+        var names = form.Split('|');
+        var fields = value.Split('|').Select(f => f.Trim()).ToArray();
+        var missing = Enumerable.Range(0, Math.Min(required, names.Length)).FirstOrDefault(i => i >= fields.Length || fields[i].Length == 0, -1);
+        if (fields.Length > names.Length || missing >= 0)
+        {
+            var why = fields.Length > names.Length ? $"more than {names.Length} fields (a '|' inside a field is not allowed)" : $"no {names[missing]}";
+            var needed = required == names.Length ? "each required" : $"{string.Join(", ", names[..required])} required";
+            throw new UsageException($"{option} must be \"{form}\" ({needed}), not '{value}': {why}.");
+        }
+
+        return [.. fields, .. Enumerable.Repeat("", names.Length - fields.Length)];
     }
 
     /// <summary>A request as the protobuf JSON mapping (as the gateway's HTTP/JSON route takes it), from a file.</summary>
