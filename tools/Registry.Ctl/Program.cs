@@ -17,6 +17,7 @@ var root = new RootCommand($"""
     DuplicateCommands.Create(),
     CustodyCommands.Create(),
     ReadCommands.Medical(),
+    ExchangeCommands.Create(),
     ReadCommands.Audit(),
     OperatorCommands.Clients(),
     OperatorCommands.Keys(),
