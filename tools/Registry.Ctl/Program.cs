@@ -16,7 +16,7 @@ var root = new RootCommand($"""
     ReadCommands.Overdue(),
     DuplicateCommands.Create(),
     CustodyCommands.Create(),
-    ReadCommands.Medical(),
+    MedicalCommands.Create(),
     ExchangeCommands.Create(),
     ReadCommands.Audit(),
     OperatorCommands.Clients(),

@@ -68,6 +68,12 @@ public static class Values
         return [.. fields, .. Enumerable.Repeat("", names.Length - fields.Length)];
     }
 
+    /// <summary>The enum value named <paramref name="text"/> (its C# name, any case, as the enum options take it).</summary>
+    public static T Enum<T>(string text, string option, string value) where T : struct, System.Enum =>
+        text.Length == 0 ? default
+        : System.Enum.TryParse<T>(text, ignoreCase: true, out var parsed) && System.Enum.IsDefined(parsed) && !int.TryParse(text, out _) ? parsed
+        : throw new UsageException($"{option}: '{text}' in '{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Where(n => n != "Unspecified"))}.");
+
     /// <summary>A request as the protobuf JSON mapping (as the gateway's HTTP/JSON route takes it), from a file.</summary>
     public static T JsonFile<T>(FileInfo file) where T : IMessage<T>, new()
     {

@@ -2,12 +2,11 @@ using System.CommandLine;
 using Registry.Ctl.Cli;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
-using Registry.Protos.Medical.V1;
 using Spectre.Console;
 
 namespace Registry.Ctl.Commands;
 
-/// <summary><c>registryctl overdue</c>, <c>audit</c> and <c>medical summary</c>: what is late, who read what, and a person's health as every role may see it.</summary>
+/// <summary><c>registryctl overdue</c> and <c>audit</c>: what is late, and who read what.</summary>
 public static class ReadCommands
 {
     public static Command Overdue()
@@ -95,36 +94,5 @@ public static class ReadCommands
             return ExitCodes.Done;
         });
         return command;
-    }
-
-    public static Command Medical()
-    {
-        var caseId = new Argument<string>("case-id") { Description = "The case's id (a UUID)." };
-        var summary = new Command("summary", """
-            A person's medical summary: status, last examination, next inspection due (GC III Art. 31), hospital, seriously ill
-            (Art. 122), death. No clinical detail: every role that may see the case sees this.
-            Example: registryctl medical summary 0193c1f4-3b8e-7c4a-9d2e-5f6a7b8c9d0e --profile custodian
-            """) { caseId }.WithConnection();
-        summary.SetAction(async (parse, ct) =>
-        {
-            using var calls = await Connection.OpenAsync(parse, ct);
-            var response = await new MedicalService.MedicalServiceClient(calls.Invoker)
-                .GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = parse.GetValue(caseId)! }, calls.Options);
-            Output.Write(parse.GetValue(Connection.OutputFormat), response, console =>
-            {
-                var s = response.Summary;
-                var table = new Table().AddColumns("", "").HideHeaders().NoBorder();
-                table.AddRow("status", Output.Safe(s.Status.ToString()));
-                table.AddRow("record opened", Output.Safe(Output.Time(s.OpenedAt)));
-                table.AddRow("last examined", Output.Safe(Output.Time(s.LastExaminedAt)));
-                table.AddRow("next inspection due", Output.Safe(Output.Time(s.ExaminationDueBy)));
-                table.AddRow("in hospital since", Output.Safe(Output.Time(s.HospitalisedSince)));
-                table.AddRow("seriously ill since", Output.Safe(Output.Time(s.SeriouslyIllSince)));
-                table.AddRow("died", Output.Safe(Output.Time(s.DiedAt)));
-                console.Write(new Panel(table) { Header = new PanelHeader($"Medical summary of {s.CaseId}") });
-            });
-            return ExitCodes.Done;
-        });
-        return new Command("medical", "The medical service: summaries (clinical records are the medic's, over gRPC or HTTP/JSON).") { summary };
     }
 }
