@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 
@@ -68,14 +67,21 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.Contains("Medical summary", file.Out);
         Assert.Matches(@"family_name\s+" + family + @"\s+stated by the person", file.Out);
 
-        // A partner sees the case once it is shared with it, the medical part marked withheld.
-        var share = await new IntakeService.IntakeServiceClient(TestCallers.As(registry.GatewayRawChannel, "UA-POW-HQ", RegistryRoles.Coordinator))
-            .ShareCaseAsync(new ShareCaseRequest
-            {
-                RequestId = Guid.NewGuid().ToString(), CaseId = caseId, PartnerAgency = "DE-BND", Purpose = "exchange negotiation",
-                ValidUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
-            }, deadline: RegistryFixture.CallDeadline);
-        Assert.NotNull(share);
+        // The coordinator shares the case with a partner, which then sees it, the medical part marked withheld.
+        var share = await RunAsync("case", "share", caseId, "--partner", "DE-BND", "--purpose", "exchange negotiation",
+            "--valid-until", DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            "--profile", "coordinator", "--output", "json");
+        Assert.True(share.Code == 0, share.ToString());
+        using (var json = JsonDocument.Parse(share.Out))
+        {
+            Assert.Equal(("DE-BND", true), (json.RootElement.GetProperty("share").GetProperty("partnerAgency").GetString(), json.RootElement.GetProperty("share").GetProperty("active").GetBoolean()));
+        }
+
+        var shares = await RunAsync("case", "shares", "--case", caseId, "--profile", "coordinator");
+        Assert.True(shares.Code == 0, shares.ToString());
+        Assert.Contains("DE-BND", shares.Out);
+        Assert.Contains("1 share(s)", shares.Out);
+
         var partnerView = await Eventually.GetAsync(async () =>
         {
             var shown = await RunAsync("case", "show", caseId, "--profile", "partner");
