@@ -70,9 +70,14 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
 
         // The bad rows corrected in the list: they are sent as new, the others replayed, and every row is done (exit 0).
         File.WriteAllText(list, File.ReadAllText(list).Replace("1994-13", "1994-12").Replace(",000,", $",АБ-{Serial()},"));
-        var corrected = await RunAsync(list, "--batch", "500");
+        // As JSON for a script: the summary's counts, field by field.
+        var corrected = await RunAsync(list, "--batch", "500", "--output", "json");
         Assert.True(corrected.Code == 0, corrected.ToString());
         Assert.Equal(["replayed", "created", "created", "replayed", "replayed"], ReadReport(list).Select(r => r.Outcome));
+        using var summary = System.Text.Json.JsonDocument.Parse(corrected.Out);
+        Assert.Equal((5L, 2L, 3L, 0L, Path.ChangeExtension(list, ".report.csv")), (summary.RootElement.GetProperty("rows").GetInt64(),
+            summary.RootElement.GetProperty("created").GetInt64(), summary.RootElement.GetProperty("replayed").GetInt64(),
+            summary.RootElement.GetProperty("refused").GetInt64(), summary.RootElement.GetProperty("report").GetString()));
     }
 
     [Fact]

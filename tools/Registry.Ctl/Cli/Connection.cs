@@ -183,6 +183,65 @@ public static class Connection
     public static TimeSpan DeadlineOf(ParseResult parse) => parse.GetValue(Deadline) is var seconds and >= 1 and <= 3600
         ? TimeSpan.FromSeconds(seconds)
         : throw new UsageException($"--deadline must be 1 to 3600 seconds, not {parse.GetValue(Deadline)}.");
+
+    /// <summary>
+    /// A channel on the gateway for a command whose calls may outlast a token (the import): the token is had first, so a
+    /// refused client ends the command before anything else; each request then carries it, and a new one is fetched (with
+    /// the secret) once the profile says it is due. Calls carry no deadline of their own: the command sets each one's.
+    /// </summary>
+    public static async Task<GrpcChannel> OpenRenewingAsync(ParseResult parse, CancellationToken ct)
+    {
+        var (token, gateway) = await TokenAsync(parse, ct);
+        return GrpcChannel.ForAddress(gateway, new GrpcChannelOptions
+        {
+            HttpHandler = new RenewingTokenHandler(parse, token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
+            // An import's 1,000 results with up to 50 duplicate candidates each outgrow gRPC's default 4 MB.
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        });
+    }
+
+    /// <summary>Puts the profile's token on each request; fetches a new one (once, for all requests in flight) when it is due.</summary>
+    private sealed class RenewingTokenHandler(ParseResult parse, string token) : DelegatingHandler
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private string _token = token;
+        private DateTimeOffset _refreshAt = RefreshAt(parse);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (DateTimeOffset.UtcNow >= _refreshAt)
+            {
+                await _gate.WaitAsync(cancellationToken);
+                try
+                {
+                    if (DateTimeOffset.UtcNow >= _refreshAt)
+                    {
+                        (_token, _) = await TokenAsync(parse, cancellationToken, forceNew: true);
+                        _refreshAt = RefreshAt(parse);
+                    }
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        private static DateTimeOffset RefreshAt(ParseResult parse) => ReadProfile(ProfileName(parse)).RefreshAt ?? DateTimeOffset.MaxValue;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _gate.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }
 
 /// <summary>The gateway channel of one command, and the options every call of it carries.</summary>
