@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Embedded.Credentials;
@@ -71,26 +70,11 @@ public sealed class EmbeddedTokenTests : IAsyncLifetime
 
     private static async Task<string> RegistryCtlAsync(IEnumerable<string> arguments)
     {
-        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        // registryctl keeps the token in a profile: here, not in the home of whoever runs the tests.
-        start.Environment["REGISTRY_CTL_HOME"] = Path.Combine(Path.GetTempPath(), $"registryctl-{Guid.NewGuid():N}");
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"registryctl exited {process.ExitCode}: {await error}");
-        return (await output).Trim();
+        using var registryctl = new RegistryCtl();
+        var run = await registryctl.RunAsync([.. arguments]);
+        Assert.True(run.Code == 0, run.ToString());
+        return run.Out.Trim();
     }
-
-    private static string Configuration =>
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     public Task InitializeAsync() => Task.CompletedTask;
 

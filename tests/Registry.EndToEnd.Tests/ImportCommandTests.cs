@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
@@ -16,13 +15,18 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
     private const string Header = "family_name,given_names,family_name_latin,date_of_birth,nationality,service_number,captured_at,capture_place,capturing_unit,circumstances";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("registryctl-import-").FullName;
+    private readonly RegistryCtl _ctl = new();
 
     // A surname no other test registers, so the duplicate candidates the report shows are this list's own.
     private readonly string _family = "Тест" + new string(Guid.NewGuid().ToString("N")[..6].Select(c => (char)('а' + (c % 20))).ToArray());
 
     private IntakeService.IntakeServiceClient Intake => new(registry.GatewayChannel);
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        _ctl.Dispose();
+    }
 
     [Fact]
     public async Task A_list_is_registered_row_by_row_with_a_report_and_a_rerun_replays_it()
@@ -66,9 +70,14 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
 
         // The bad rows corrected in the list: they are sent as new, the others replayed, and every row is done (exit 0).
         File.WriteAllText(list, File.ReadAllText(list).Replace("1994-13", "1994-12").Replace(",000,", $",АБ-{Serial()},"));
-        var corrected = await RunAsync(list, "--batch", "500");
+        // As JSON for a script: the summary's counts, field by field.
+        var corrected = await RunAsync(list, "--batch", "500", "--output", "json");
         Assert.True(corrected.Code == 0, corrected.ToString());
         Assert.Equal(["replayed", "created", "created", "replayed", "replayed"], ReadReport(list).Select(r => r.Outcome));
+        using var summary = System.Text.Json.JsonDocument.Parse(corrected.Out);
+        Assert.Equal((5L, 2L, 3L, 0L, Path.ChangeExtension(list, ".report.csv")), (summary.RootElement.GetProperty("rows").GetInt64(),
+            summary.RootElement.GetProperty("created").GetInt64(), summary.RootElement.GetProperty("replayed").GetInt64(),
+            summary.RootElement.GetProperty("refused").GetInt64(), summary.RootElement.GetProperty("report").GetString()));
     }
 
     [Fact]
@@ -121,9 +130,6 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.False(File.Exists(Path.ChangeExtension(list, ".report.csv")));
     }
 
-    private static string Configuration =>
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-
     private static string Serial() => Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private string Write(string name, params string[] lines)
@@ -149,40 +155,20 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         return rows;
     }
 
-    private Task<Run> RunAsync(string list, params string[] options) => RunAsync(list, registry.Gateway.GrpcAddress, options);
+    private Task<RegistryCtlRun> RunAsync(string list, params string[] options) => RunAsync(list, registry.Gateway.GrpcAddress, options);
 
-    private Task<Run> RunAsync(string list, Uri gateway, params string[] options) => RunAsync(list, gateway, options, "UA-SSO");
+    private Task<RegistryCtlRun> RunAsync(string list, Uri gateway, params string[] options) => RunAsync(list, gateway, options, "UA-SSO");
 
     /// <summary>Runs the built registryctl as an intake officer of UA-SSO (its secret from REGISTRY_CLIENT_SECRET, as in a script).</summary>
-    private static async Task<Run> RunAsync(string list, Uri gateway, string[] options, string? agency)
+    private async Task<RegistryCtlRun> RunAsync(string list, Uri gateway, string[] options, string? agency)
     {
         var authority = await TestAuthority.GetAsync();
         var credentials = await authority.CredentialsAsync("UA-SSO", [RegistryRoles.IntakeOfficer]);
-        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
-        string[] arguments =
+        return await _ctl.RunAsync(new Dictionary<string, string> { ["REGISTRY_CLIENT_SECRET"] = credentials.Secret },
         [
-            dll, "import", list, "--gateway", gateway.ToString(), "--authority", authority.Issuer.ToString(), "--client", credentials.ClientId,
+            "import", list, "--gateway", gateway.ToString(), "--authority", authority.Issuer.ToString(), "--client", credentials.ClientId,
             .. agency is null ? Array.Empty<string>() : ["--agency", agency], .. options,
-        ];
-        var start = new ProcessStartInfo("dotnet", arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["REGISTRY_CLIENT_SECRET"] = credentials.Secret;
-        start.Environment.Remove("REGISTRY_GATEWAY");
-        start.Environment.Remove("REGISTRY_AUTHORITY");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return new Run(process.ExitCode, await output, await error);
-    }
-
-    private sealed record Run(int Code, string Out, string Err)
-    {
-        public override string ToString() => $"exit {Code}\n{Out}\n{Err}";
+        ]);
     }
 
     private sealed record ReportRow(long Line, string RequestId, string Outcome, string CaseId, string CaseNumber, int Candidates, string BestCandidate, string Violations);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 
@@ -15,16 +13,9 @@ namespace Registry.EndToEnd.Tests;
 [Collection(RegistryCollection.Name)]
 public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposable
 {
-    private const string Configuration =
-#if DEBUG
-        "Debug";
-#else
-        "Release";
-#endif
+    private readonly RegistryCtl _ctl = new();
 
-    private readonly string _home = Directory.CreateTempSubdirectory("registryctl-home-").FullName;
-
-    public void Dispose() => Directory.Delete(_home, recursive: true);
+    public void Dispose() => _ctl.Dispose();
 
     [Fact]
     public async Task An_operator_registers_finds_reads_and_audits_a_case_with_registryctl_alone()
@@ -76,14 +67,21 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.Contains("Medical summary", file.Out);
         Assert.Matches(@"family_name\s+" + family + @"\s+stated by the person", file.Out);
 
-        // A partner sees the case once it is shared with it, the medical part marked withheld.
-        var share = await new IntakeService.IntakeServiceClient(TestCallers.As(registry.GatewayRawChannel, "UA-POW-HQ", RegistryRoles.Coordinator))
-            .ShareCaseAsync(new ShareCaseRequest
-            {
-                RequestId = Guid.NewGuid().ToString(), CaseId = caseId, PartnerAgency = "DE-BND", Purpose = "exchange negotiation",
-                ValidUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
-            }, deadline: RegistryFixture.CallDeadline);
-        Assert.NotNull(share);
+        // The coordinator shares the case with a partner, which then sees it, the medical part marked withheld.
+        var share = await RunAsync("case", "share", caseId, "--partner", "DE-BND", "--purpose", "exchange negotiation",
+            "--valid-until", DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            "--profile", "coordinator", "--output", "json");
+        Assert.True(share.Code == 0, share.ToString());
+        using (var json = JsonDocument.Parse(share.Out))
+        {
+            Assert.Equal(("DE-BND", true), (json.RootElement.GetProperty("share").GetProperty("partnerAgency").GetString(), json.RootElement.GetProperty("share").GetProperty("active").GetBoolean()));
+        }
+
+        var shares = await RunAsync("case", "shares", "--case", caseId, "--profile", "coordinator");
+        Assert.True(shares.Code == 0, shares.ToString());
+        Assert.Contains("DE-BND", shares.Out);
+        Assert.Contains("1 share(s)", shares.Out);
+
         var partnerView = await Eventually.GetAsync(async () =>
         {
             var shown = await RunAsync("case", "show", caseId, "--profile", "partner");
@@ -127,14 +125,42 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
             ["custody", "confirm-arrival"], ["custody", "release"], ["medical", "summary"], ["audit"], ["clients", "list"],
             ["clients", "create"], ["clients", "rotate-secret"], ["clients", "disable"], ["keys", "list"], ["keys", "rotate"],
             ["move-errors"], ["outbox", "parked"], ["outbox", "retry"],
+            ["case", "share"], ["case", "unshare"], ["case", "shares"], ["case", "shared"],
+            ["custody", "interview"], ["custody", "interviews"], ["custody", "icrc-visit"], ["custody", "icrc-visits"], ["custody", "return-risk"],
+            ["custody", "return-risks"], ["custody", "return-wish"], ["custody", "return-wishes"], ["custody", "escape"], ["custody", "recapture"],
+            ["custody", "repatriate"], ["custody", "third-state"], ["custody", "events"], ["custody", "verify-chain"],
+            ["exchange", "draft"], ["exchange", "add"], ["exchange", "remove"], ["exchange", "agree"], ["exchange", "cancel"], ["exchange", "execute"],
+            ["exchange", "show"], ["exchange", "list"],
+            ["medical", "record"], ["medical", "encounter"], ["medical", "encounters"], ["medical", "certificate", "issue"], ["medical", "certificate", "show"],
+            ["medical", "certificate", "list"], ["medical", "certificate", "pdf"], ["medical", "fitness", "assess"], ["medical", "fitness", "list"],
+            ["medical", "fitness", "get"], ["medical", "hospital", "admit"], ["medical", "hospital", "discharge"], ["medical", "hospital", "list"],
+            ["medical", "death", "record"], ["medical", "death", "show"], ["medical", "enquiry", "open"], ["medical", "enquiry", "close"],
+            ["medical", "enquiry", "list"], ["medical", "seriously-ill", "mark"], ["medical", "seriously-ill", "unmark"],
+            ["medical", "weekly-report", "record"], ["medical", "weekly-report", "list"], ["medical", "inspections", "record"],
         ];
-        foreach (var command in commands)
+        // Two at a time: each is a process of its own.
+        using var slots = new SemaphoreSlim(2);
+        await Task.WhenAll(commands.Select(async command =>
         {
-            var help = await RunAsync([.. command, "--help"]);
-            Assert.True(help.Code == 0, $"{string.Join(' ', command)}: {help}");
-            Assert.Contains("Example:", help.Out);
-            Assert.Contains("registryctl " + string.Join(' ', command), help.Out);
-        }
+            await slots.WaitAsync();
+            try
+            {
+                var help = await RunAsync([.. command, "--help"]);
+                Assert.True(help.Code == 0, $"{string.Join(' ', command)}: {help}");
+                Assert.Contains("Example:", help.Out);
+                Assert.Contains("registryctl " + string.Join(' ', command), help.Out);
+                // Every command that calls the gateway connects the same way and prints a table or JSON.
+                if (command[0] is "case" or "register" or "import" or "overdue" or "duplicates" or "custody" or "exchange" or "medical" or "audit")
+                {
+                    Assert.True(help.Out.Contains("--profile", StringComparison.Ordinal) && help.Out.Contains("--output", StringComparison.Ordinal),
+                        $"{string.Join(' ', command)} lacks --profile or --output:\n{help.Out}");
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
 
         var root = await RunAsync("--help");
         Assert.Contains("Exit codes:", root.Out);
@@ -143,47 +169,7 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.Equal(2, (await RunAsync("case", "search", "--output", "yaml")).Code);
     }
 
-    private async Task LogInAsync(string profile, string agency, string role)
-    {
-        var authority = await TestAuthority.GetAsync();
-        var credentials = await authority.CredentialsAsync(agency, [role]);
-        var run = await RunAsync("token", "--authority", authority.Issuer.ToString(), "--client", credentials.ClientId, "--secret", credentials.Secret,
-            "--gateway", registry.Gateway.GrpcAddress.ToString(), "--profile", profile);
-        Assert.True(run.Code == 0, run.ToString());
-        Assert.StartsWith("ey", run.Out.Trim());
-        // Kept owner-only: it holds a token.
-        var file = new FileInfo(Path.Combine(_home, "profiles", profile + ".json"));
-        Assert.True(file.Exists);
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file.FullName));
-        }
-    }
+    private Task LogInAsync(string profile, string agency, string role) => _ctl.LogInAsync(profile, agency, role, registry.Gateway.GrpcAddress);
 
-    private async Task<Run> RunAsync(params string[] arguments)
-    {
-        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", Configuration, "net10.0", "registryctl.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["REGISTRY_CTL_HOME"] = _home;
-        foreach (var variable in new[] { "REGISTRY_GATEWAY", "REGISTRY_AUTHORITY", "REGISTRY_CLIENT", "REGISTRY_CLIENT_SECRET", "REGISTRY_PROFILE" })
-        {
-            start.Environment.Remove(variable);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return new Run(process.ExitCode, await output, await error);
-    }
-
-    private sealed record Run(int Code, string Out, string Err)
-    {
-        public override string ToString() => $"exit {Code}\n{Out}\n{Err}";
-    }
+    private Task<RegistryCtlRun> RunAsync(params string[] arguments) => _ctl.RunAsync(arguments);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Registry.ServiceDefaults.Security;
 using Registry.Testing;
@@ -15,6 +14,7 @@ public sealed class RegistryCtlTests : IAsyncLifetime
     private string _database = null!;
     private ServiceProcess _server = null!;
     private string _authority = null!;
+    private readonly RegistryCtl _registryctl = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     public async Task InitializeAsync()
     {
@@ -37,6 +37,7 @@ public sealed class RegistryCtlTests : IAsyncLifetime
     {
         await _server.DisposeAsync();
         await _infrastructure.DropDatabaseAsync(_database);
+        _registryctl.Dispose();
     }
 
     [Fact]
@@ -81,31 +82,8 @@ public sealed class RegistryCtlTests : IAsyncLifetime
         Assert.Equal(2, (await RunAsync("clients", "create", "x", "--roles", "partner")).Code);
     }
 
-    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+    private Task<RegistryCtlRun> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(Dictionary<string, string> environment, params string[] args)
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Registry.Ctl", "bin", configuration, "net10.0", "registryctl.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ConnectionStrings__Identity"] = _database;
-        // registryctl keeps the token in a profile: here, not in the home of whoever runs the tests.
-        start.Environment["REGISTRY_CTL_HOME"] = Path.Combine(Path.GetTempPath(), "registryctl-identity-tests");
-        start.Environment.Remove("REGISTRY_CLIENT_SECRET");
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<RegistryCtlRun> RunAsync(Dictionary<string, string> environment, params string[] args) =>
+        _registryctl.RunAsync(new Dictionary<string, string>(environment) { ["ConnectionStrings__Identity"] = _database }, args);
 }

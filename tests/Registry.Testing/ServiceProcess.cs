@@ -175,7 +175,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    private static string BuildConfiguration =>
+    /// <summary>The configuration the tests were built in (Release or Debug): the processes they run are taken from the same.</summary>
+    public static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     private static string FindRoot()

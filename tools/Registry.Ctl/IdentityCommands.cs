@@ -11,9 +11,8 @@ using Registry.ServiceDefaults.Security;
 namespace Registry.Ctl;
 
 /// <summary>
-/// <c>registryctl clients …</c>, <c>keys …</c> and <c>token</c>: the authorization server's clients and keys,
-/// managed straight in its database through the same code the server uses (OpenIddict's application manager
-/// hashes secrets), and a token fetched as an agency system would.
+/// <c>registryctl clients …</c> and <c>keys …</c>: the authorization server's clients and keys, managed straight in
+/// its database through the same code the server uses (OpenIddict's application manager hashes secrets).
 /// </summary>
 internal static class IdentityCommands
 {
@@ -84,26 +83,6 @@ internal static class IdentityCommands
         Console.WriteLine($"added signing key {key.KeyId} (generation {key.Generation}), signing from {key.NotBefore:O}; the keys it replaces are retired at {key.NotBefore + retireAfter:O}");
         Console.WriteLine("restart the identity servers to publish it (and, after its start, to sign with it)");
         return 0;
-    }
-
-    /// <summary>
-    /// The client credentials a command calls with: <c>--authority</c> (or REGISTRY_AUTHORITY), <c>--client</c>,
-    /// <c>--secret</c> (or REGISTRY_CLIENT_SECRET), <c>--scope</c> (default <c>registry</c>).
-    /// </summary>
-    /// <exception cref="UsageException">One is missing, or the authority is not an absolute URI.</exception>
-    public static ClientCredentials Credentials(Options options)
-    {
-        var authority = options.Get("--authority") ?? Environment.GetEnvironmentVariable("REGISTRY_AUTHORITY")
-            ?? throw new UsageException("--authority is required (e.g. http://127.0.0.1:5184/), or set REGISTRY_AUTHORITY.");
-        if (!Uri.TryCreate(authority, UriKind.Absolute, out var authorityUri))
-        {
-            throw new UsageException($"--authority must be an absolute URI, not '{authority}'.");
-        }
-
-        var clientId = options.Get("--client") ?? throw new UsageException("--client is required.");
-        var secret = options.Get("--secret") ?? Environment.GetEnvironmentVariable("REGISTRY_CLIENT_SECRET")
-            ?? throw new UsageException("No secret: pass --secret or set REGISTRY_CLIENT_SECRET.");
-        return new ClientCredentials(authorityUri, clientId, secret, options.Get("--scope") ?? RegistryClaims.Scope);
     }
 
     private static TimeSpan Duration(Options options, string name, TimeSpan fallback) =>

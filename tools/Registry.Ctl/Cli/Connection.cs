@@ -174,15 +174,73 @@ public static class Connection
     /// <summary>A call invoker on the gateway whose every call carries the token and the command's deadline.</summary>
     public static async Task<RegistryCalls> OpenAsync(ParseResult parse, CancellationToken ct)
     {
+        var deadline = DeadlineOf(parse);
         var (token, gateway) = await TokenAsync(parse, ct);
-        var deadline = parse.GetValue(Deadline);
-        if (deadline is < 1 or > 3600)
+        return new RegistryCalls(GrpcChannel.ForAddress(gateway, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), token, deadline, ct);
+    }
+
+    /// <summary><c>--deadline</c>: how long each call may take.</summary>
+    public static TimeSpan DeadlineOf(ParseResult parse) => parse.GetValue(Deadline) is var seconds and >= 1 and <= 3600
+        ? TimeSpan.FromSeconds(seconds)
+        : throw new UsageException($"--deadline must be 1 to 3600 seconds, not {parse.GetValue(Deadline)}.");
+
+    /// <summary>
+    /// A channel on the gateway for a command whose calls may outlast a token (the import): the token is had first, so a
+    /// refused client ends the command before anything else; each request then carries it, and a new one is fetched (with
+    /// the secret) once the profile says it is due. Calls carry no deadline of their own: the command sets each one's.
+    /// </summary>
+    public static async Task<GrpcChannel> OpenRenewingAsync(ParseResult parse, CancellationToken ct)
+    {
+        var (token, gateway) = await TokenAsync(parse, ct);
+        return GrpcChannel.ForAddress(gateway, new GrpcChannelOptions
         {
-            throw new UsageException($"--deadline must be 1 to 3600 seconds, not {deadline}.");
+            HttpHandler = new RenewingTokenHandler(parse, token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
+            // An import's 1,000 results with up to 50 duplicate candidates each outgrow gRPC's default 4 MB.
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        });
+    }
+
+    /// <summary>Puts the profile's token on each request; fetches a new one (once, for all requests in flight) when it is due.</summary>
+    private sealed class RenewingTokenHandler(ParseResult parse, string token) : DelegatingHandler
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private string _token = token;
+        private DateTimeOffset _refreshAt = RefreshAt(parse);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (DateTimeOffset.UtcNow >= _refreshAt)
+            {
+                await _gate.WaitAsync(cancellationToken);
+                try
+                {
+                    if (DateTimeOffset.UtcNow >= _refreshAt)
+                    {
+                        (_token, _) = await TokenAsync(parse, cancellationToken, forceNew: true);
+                        _refreshAt = RefreshAt(parse);
+                    }
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
+            return await base.SendAsync(request, cancellationToken);
         }
 
-        return new RegistryCalls(GrpcChannel.ForAddress(gateway, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), token,
-            TimeSpan.FromSeconds(deadline), ct);
+        private static DateTimeOffset RefreshAt(ParseResult parse) => ReadProfile(ProfileName(parse)).RefreshAt ?? DateTimeOffset.MaxValue;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _gate.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }
 
@@ -190,6 +248,12 @@ public static class Connection
 public sealed class RegistryCalls(GrpcChannel channel, string token, TimeSpan deadline, CancellationToken cancellation) : IDisposable
 {
     public CallInvoker Invoker { get; } = channel.CreateCallInvoker();
+
+    public Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient Intake => new(Invoker);
+
+    public Registry.Protos.Custody.V1.CustodyService.CustodyServiceClient Custody => new(Invoker);
+
+    public Registry.Protos.Medical.V1.MedicalService.MedicalServiceClient Medical => new(Invoker);
 
     /// <summary>The bearer token, a deadline from now and the command's cancellation (Ctrl+C).</summary>
     public CallOptions Options => new(new Metadata { { "authorization", $"Bearer {token}" } }, DateTime.UtcNow + deadline, cancellation);

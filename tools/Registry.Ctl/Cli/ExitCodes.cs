@@ -12,7 +12,11 @@ public static class ExitCodes
     /// <summary>A bad command line: an unknown command or option, a missing argument, a value that does not read.</summary>
     public const int BadCommandLine = 2;
 
-    /// <summary>The registry refused the request as it stands (INVALID_ARGUMENT with its field violations, FAILED_PRECONDITION, ALREADY_EXISTS, ABORTED, OUT_OF_RANGE), or some rows of an import.</summary>
+    /// <summary>
+    /// The registry refused the request as it stands (INVALID_ARGUMENT with its field violations, FAILED_PRECONDITION,
+    /// ALREADY_EXISTS, ABORTED, OUT_OF_RANGE), or part of it: some rows of an import, some persons of a batch of
+    /// inspections; or a custody hash chain that does not verify.
+    /// </summary>
     public const int Refused = 3;
 
     /// <summary>Not allowed: no valid token (UNAUTHENTICATED) or a role the access table does not allow (PERMISSION_DENIED).</summary>
@@ -23,8 +27,8 @@ public static class ExitCodes
 
     public const string Help = """
         Exit codes: 0 done; 1 the gateway, authorization server, database or broker could not be used; 2 a bad command line;
-        3 the registry refused the request (its field violations are printed); 4 not allowed (no valid token, or the role may not);
-        5 not found.
+        3 the registry refused the request, or part of it (its field violations are printed), or a custody chain is broken;
+        4 not allowed (no valid token, or the role may not); 5 not found.
         """;
 }
 

@@ -46,6 +46,36 @@ public static class Output
         }
     }
 
+    /// <summary>A result that is no protobuf message (e.g. an import's summary) as camelCase JSON, or rendered by <paramref name="table"/>.</summary>
+    public static void WriteRecord<T>(OutputFormat format, T result, Action<IAnsiConsole> table) where T : notnull
+    {
+        if (format == OutputFormat.Json)
+        {
+            System.Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(result, Plain));
+        }
+        else
+        {
+            table(Console);
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Plain = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>One thing's facts, a line each (name, value), without borders; empty values shown as "-".</summary>
+    public static Table Facts(params (string Name, string? Value)[] facts)
+    {
+        var table = new Table().AddColumns("", "").HideHeaders().NoBorder();
+        foreach (var (name, value) in facts)
+        {
+            table.AddRow(Safe(name), Safe(value));
+        }
+
+        return table;
+    }
+
+    /// <summary>Adds a row of plain text cells (made markup-safe; empty shown as "-").</summary>
+    public static Table Row(this Table table, params string?[] cells) => table.AddRow([.. cells.Select(Safe)]);
+
     /// <summary>Text made safe for Spectre markup (a name may hold [brackets]).</summary>
     public static string Safe(string? text) => Markup.Escape(string.IsNullOrEmpty(text) ? "-" : text);
 

@@ -32,12 +32,11 @@ public static class CaseCommands
         var serviceNumber = new Option<string?>("--service-number") { Description = "The service number, exactly." };
         var nationality = new Option<string?>("--nationality") { Description = "ISO 3166-1 alpha-2 code, e.g. KP." };
         var agency = new Option<string?>("--agency") { Description = "The capturing agency (an intake officer searches only its own)." };
-        var pageSize = new Option<int>("--page-size") { Description = "Cases a page, 1 to 500 (default 20).", DefaultValueFactory = _ => 20 };
-        var pageToken = new Option<string?>("--page-token") { Description = "The next page, as the previous page printed it." };
+        var paging = new Paging("Cases", 20);
         var search = new Command("search", """
             Finds cases by a name in any script and other criteria, in registration order, a page at a time.
             Example: registryctl case search --name 광순 --nationality KP --profile coordinator
-            """) { name, serviceNumber, nationality, agency, pageSize, pageToken }.WithConnection();
+            """) { name, serviceNumber, nationality, agency }.With(paging.Options).WithConnection();
         search.SetAction(async (parse, ct) =>
         {
             using var calls = await Connection.OpenAsync(parse, ct);
@@ -47,8 +46,8 @@ public static class CaseCommands
                 ServiceNumber = parse.GetValue(serviceNumber) ?? "",
                 Nationality = parse.GetValue(nationality) ?? "",
                 CapturingAgency = parse.GetValue(agency) ?? "",
-                PageSize = parse.GetValue(pageSize),
-                PageToken = parse.GetValue(pageToken) ?? "",
+                PageSize = paging.SizeOf(parse),
+                PageToken = paging.TokenOf(parse),
             }, calls.Options);
             Output.Write(parse.GetValue(Connection.OutputFormat), found, console =>
             {
@@ -61,14 +60,87 @@ public static class CaseCommands
                 }
 
                 console.Write(table);
-                console.MarkupLine(found.NextPageToken.Length == 0 ? $"{found.Cases.Count} case(s)"
-                    : $"{found.Cases.Count} case(s); next page: --page-token {Output.Safe(found.NextPageToken)}");
+                console.MarkupLine(Paging.Footer(found.Cases.Count, "case(s)", found.NextPageToken));
             });
             return ExitCodes.Done;
         });
 
-        return new Command("case", "A person's case: its file, or a search.") { show, search };
+        return new Command("case", "A person's case: its file, a search, and its sharing with partner agencies.") { show, search, Share(), Unshare(), Shares(), Shared() };
     }
+
+    private static Command Share()
+    {
+        var caseId = new Argument<string>("case-id") { Description = "The case's id (a UUID)." };
+        var partner = new Option<string?>("--partner") { Description = "The partner agency's code, as its tokens carry it, e.g. KR-NIS." };
+        var purpose = new Option<string?>("--purpose") { Description = "Why the case is shared, e.g. \"family tracing request 2025/114\"." };
+        var validUntil = new Option<string?>("--valid-until") { Description = "When the share ends, RFC 3339: in the future, at most 366 days ahead." };
+        return new Command("share", """
+            Shares a case with a partner agency for a stated purpose until an end date: while the share is active the partner
+            reads the case's identity and custody, never its medical part. The coordinator's.
+            Example: registryctl case share <case-id> --partner KR-NIS --purpose "questioning with an interpreter of the partner" --valid-until 2026-06-30T00:00:00Z --profile coordinator
+            """) { caseId, Calls.RequestId, partner, purpose, validUntil }.WithConnection().Does(
+            parse => new ShareCaseRequest
+            {
+                RequestId = Calls.RequestIdOf(parse), CaseId = parse.GetValue(caseId)!, PartnerAgency = parse.Text(partner), Purpose = parse.Text(purpose),
+                ValidUntil = parse.Instant(validUntil),
+            },
+            (calls, request) => calls.Intake.ShareCaseAsync(request, calls.Options).ResponseAsync,
+            (console, r) => console.Write(ShareFacts(r.Share, r.Replayed)));
+    }
+
+    private static Command Unshare()
+    {
+        var shareId = new Argument<string>("share-id") { Description = "The share's id, as share and shares print it." };
+        var reason = new Option<string?>("--reason") { Description = "Why the share ends." };
+        return new Command("unshare", """
+            Ends a share now (RevokeShare): intake refuses the partner at once, custody within seconds. The coordinator's.
+            Example: registryctl case unshare <share-id> --reason "purpose fulfilled" --profile coordinator
+            """) { shareId, reason }.WithConnection().Does(
+            parse => new RevokeShareRequest { ShareId = parse.GetValue(shareId)!, Reason = parse.Text(reason) },
+            (calls, request) => calls.Intake.RevokeShareAsync(request, calls.Options).ResponseAsync,
+            (console, r) => console.Write(ShareFacts(r.Share, replayed: false)));
+    }
+
+    private static Command Shares()
+    {
+        var caseId = new Option<string?>("--case") { Description = "Only the shares of this case (a UUID)." };
+        var partner = new Option<string?>("--partner") { Description = "Only the shares with this agency." };
+        var ended = new Option<bool>("--include-ended") { Description = "Also revoked and expired shares." };
+        var paging = new Paging("Shares", 50);
+        return new Command("shares", """
+            The shares, oldest first: which case with which partner agency, why, until when, by whom; only active ones unless
+            --include-ended. The coordinator's and the auditor's.
+            Example: registryctl case shares --partner KR-NIS --include-ended --profile coordinator
+            """) { caseId, partner, ended }.With(paging.Options).WithConnection().Does(
+            parse => new ListSharesRequest
+            {
+                CaseId = parse.Text(caseId), PartnerAgency = parse.Text(partner), IncludeEnded = parse.GetValue(ended),
+                PageSize = paging.SizeOf(parse), PageToken = paging.TokenOf(parse),
+            },
+            (calls, request) => calls.Intake.ListSharesAsync(request, calls.Options).ResponseAsync,
+            (console, page) => Paging.Write(console, page.Shares, "share(s)", page.NextPageToken, ["share id", "case", "partner", "purpose", "until", "by", "active"],
+                s => [s.ShareId, s.CaseNumber, s.PartnerAgency, s.Purpose, Output.Time(s.ValidUntil), s.SharedByAgency,
+                    s.Active ? "yes" : s.RevokedAt is null ? "expired" : $"revoked {Output.Time(s.RevokedAt)}"]));
+    }
+
+    private static Command Shared()
+    {
+        var paging = new Paging("Cases", 50);
+        return new Command("shared", """
+            The cases currently shared with the caller's own agency, oldest share first. The partner's.
+            Example: registryctl case shared --profile partner
+            """).With(paging.Options).WithConnection().Does(
+            parse => new ListSharedCasesRequest { PageSize = paging.SizeOf(parse), PageToken = paging.TokenOf(parse) },
+            (calls, request) => calls.Intake.ListSharedCasesAsync(request, calls.Options).ResponseAsync,
+            (console, page) => Paging.Write(console, page.SharedCases, "case(s)", page.NextPageToken, ["case", "case id", "purpose", "until", "share id"],
+                c => [c.CaseNumber, c.CaseId, c.Purpose, Output.Time(c.ValidUntil), c.ShareId]));
+    }
+
+    private static Table ShareFacts(Protos.Intake.V1.Share share, bool replayed) => Output.Facts(
+        ("share", share.ShareId + (replayed ? " (replayed)" : "")), ("case", $"{share.CaseNumber}  {share.CaseId}"), ("partner", share.PartnerAgency),
+        ("purpose", share.Purpose), ("until", Output.Time(share.ValidUntil)), ("shared by", $"{share.SharedByAgency} ({share.SharedByClientId})"),
+        ("active", share.Active ? "yes" : "no"),
+        ("revoked", share.RevokedAt is null ? "" : $"{Output.Time(share.RevokedAt)} by {share.RevokedByAgency}: {share.RevocationReason}"));
 
     private static async Task<int> ShowAsync(ParseResult parse, string caseId, CancellationToken ct)
     {
@@ -144,19 +216,14 @@ public static class CaseCommands
         var r = file.Custody.Record;
         var wish = r.WithheldFields.Contains("return_wish") ? "withheld" : r.ReturnWish.ToString();
         var rows = new Rows(
-            new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {Facility(r.Facility)} ({r.CustodianAgency})")),
+            new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {CustodyCommands.Facility(r.Facility)} ({r.CustodianAgency})")),
             new Markup(Output.Safe($"risk on return {r.ReturnRisk}, wish {wish}{(r.NonRefoulementHold.Length > 0 ? "; hold: " + r.NonRefoulementHold : "")}")
                 + (r.WithheldFields.Count > 0 ? $" [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")));
-        var timeline = new Table().AddColumns("#", "when", "what", "where", "agency", "note");
+        Table timeline;
         try
         {
-            var events = await new CustodyService.CustodyServiceClient(calls.Invoker)
-                .ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = file.CaseId, PageSize = 500 }, calls.Options);
-            foreach (var e in events.Events)
-            {
-                timeline.AddRow(e.Sequence.ToString(CultureInfo.InvariantCulture), Output.Safe(Output.Time(e.OccurredAt)), Output.Safe(e.Kind.ToString()),
-                    Output.Safe(Facility(e.Facility)), Output.Safe(e.CustodianAgency), Output.Safe(e.Note));
-            }
+            var events = await calls.Custody.ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = file.CaseId, PageSize = 500 }, calls.Options);
+            timeline = CustodyCommands.Timeline(events.Events);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
@@ -192,8 +259,6 @@ public static class CaseCommands
 
     public static string Date(PartialDate? date) => date is null || date.Year == 0 ? "" :
         date.Month == 0 ? $"{date.Year:0000}" : date.Day == 0 ? $"{date.Year:0000}-{date.Month:00}" : $"{date.Year:0000}-{date.Month:00}-{date.Day:00}";
-
-    private static string Facility(Facility? facility) => facility is null ? "" : string.Join(", ", new[] { facility.Name, facility.Locality, facility.Country }.Where(s => s.Length > 0));
 
     private static string Text(object? value) => value switch
     {

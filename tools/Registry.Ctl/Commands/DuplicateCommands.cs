@@ -12,21 +12,20 @@ public static class DuplicateCommands
     public static Command Create()
     {
         var caseOption = new Option<string?>("--case") { Description = "Only the candidates that involve this case (a UUID)." };
-        var pageSize = new Option<int>("--page-size") { Description = "Candidates a page, 1 to 500 (default 50).", DefaultValueFactory = _ => 50 };
-        var pageToken = new Option<string?>("--page-token") { Description = "The next page, as the previous page printed it." };
+        var paging = new Paging("Candidates", 50);
         var list = new Command("list", """
             The open duplicate candidates, oldest first: two cases that may be the same person (registered twice, by two
             agencies, in two scripts), with the score and the reasons.
             Example: registryctl duplicates list --profile coordinator
-            """) { caseOption, pageSize, pageToken }.WithConnection();
+            """) { caseOption }.With(paging.Options).WithConnection();
         list.SetAction(async (parse, ct) =>
         {
             using var calls = await Connection.OpenAsync(parse, ct);
             var page = await new IntakeService.IntakeServiceClient(calls.Invoker).ListDuplicateCandidatesAsync(new ListDuplicateCandidatesRequest
             {
                 CaseId = parse.GetValue(caseOption) ?? "",
-                PageSize = parse.GetValue(pageSize),
-                PageToken = parse.GetValue(pageToken) ?? "",
+                PageSize = paging.SizeOf(parse),
+                PageToken = paging.TokenOf(parse),
             }, calls.Options);
             Output.Write(parse.GetValue(Connection.OutputFormat), page, console =>
             {
@@ -38,7 +37,7 @@ public static class DuplicateCommands
                 }
 
                 console.Write(table);
-                console.MarkupLine($"{page.DuplicateCandidates.Count} open candidate(s)" + (page.NextPageToken.Length > 0 ? $"; next page: --page-token {Output.Safe(page.NextPageToken)}" : ""));
+                console.MarkupLine(Paging.Footer(page.DuplicateCandidates.Count, "open candidate(s)", page.NextPageToken));
             });
             return ExitCodes.Done;
         });

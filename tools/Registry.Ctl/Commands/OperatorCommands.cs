@@ -161,25 +161,14 @@ public static class OperatorCommands
         Option<string?>[] options =
         [
             Text("--agency", "The capturing agency of every row without one (the token's agency)."),
-            Text("--gateway", "The gateway (or REGISTRY_GATEWAY)."),
-            Text("--authority", "The authorization server (or REGISTRY_AUTHORITY)."),
-            Text("--client", "The intake officer's client id."),
-            Text("--secret", "Its secret (or REGISTRY_CLIENT_SECRET)."),
-            Text("--scope", "The scope asked for (default registry)."),
             Text("--report", "The per-row report file (default: the list's name with .report.csv)."),
             Text("--batch", "Rows a call, 1 to 1,000 (default 500)."),
             Text("--parallel", "Calls in flight (default 2)."),
-            Text("--deadline", "Seconds a call may take (default 30)."),
             Text("--retries", "Times a failed batch is sent again (default 5)."),
             Text("--progress-interval", "Seconds between progress lines when not on a terminal (default 5)."),
         ];
-        var command = new Command("import", ImportCommand.Help) { list };
-        foreach (var option in options)
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((parse, _) => ImportCommand.RunAsync(parse.GetValue(list)!.FullName, Options.From(parse, options)));
+        var command = new Command("import", ImportCommand.Help) { list }.With(options).WithConnection();
+        command.SetAction((parse, ct) => ImportCommand.RunAsync(parse.GetValue(list)!.FullName, parse, Options.From(parse, options), ct));
         return command;
     }
 

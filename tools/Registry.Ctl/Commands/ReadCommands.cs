@@ -2,34 +2,32 @@ using System.CommandLine;
 using Registry.Ctl.Cli;
 using Registry.Protos.Gateway.V1;
 using Registry.Protos.Intake.V1;
-using Registry.Protos.Medical.V1;
 using Spectre.Console;
 
 namespace Registry.Ctl.Commands;
 
-/// <summary><c>registryctl overdue</c>, <c>audit</c> and <c>medical summary</c>: what is late, who read what, and a person's health as every role may see it.</summary>
+/// <summary><c>registryctl overdue</c> and <c>audit</c>: what is late, and who read what.</summary>
 public static class ReadCommands
 {
     public static Command Overdue()
     {
         var asOf = new Option<string?>("--as-of") { Description = "The moment lateness is judged at, RFC 3339 (default: now); a later one shows what will be late." };
-        var pageSize = new Option<int>("--page-size") { Description = "Rows a page, 1 to 500 (default 100).", DefaultValueFactory = _ => 100 };
-        var pageToken = new Option<string?>("--page-token") { Description = "The next page, as the previous page printed it." };
+        var paging = new Paging("Rows", 100);
         var command = new Command("overdue", """
             What the Convention's clocks say is late, in one table sorted by due time: capture cards (GC III Art. 70: within a
             week), notifications to the ICRC (Art. 122-123) and weekly health reports of the seriously ill or wounded (Art. 122),
             from intake's overdue view. Monthly inspections (Art. 31) are medical's: see each case's medical summary and the
             registry_gc3_overdue gauge.
             Example: registryctl overdue --profile coordinator
-            """) { asOf, pageSize, pageToken }.WithConnection();
+            """) { asOf }.With(paging.Options).WithConnection();
         command.SetAction(async (parse, ct) =>
         {
             using var calls = await Connection.OpenAsync(parse, ct);
             var page = await new IntakeService.IntakeServiceClient(calls.Invoker).ListOverdueAsync(new ListOverdueRequest
             {
-                AsOf = RegisterCommand.TimestampOf(parse.GetValue(asOf), "--as-of"),
-                PageSize = parse.GetValue(pageSize),
-                PageToken = parse.GetValue(pageToken) ?? "",
+                AsOf = parse.Instant(asOf),
+                PageSize = paging.SizeOf(parse),
+                PageToken = paging.TokenOf(parse),
             }, calls.Options);
             Output.Write(parse.GetValue(Connection.OutputFormat), page, console =>
             {
@@ -49,8 +47,7 @@ public static class ReadCommands
                 }
 
                 console.Write(table);
-                console.MarkupLine($"{page.Items.Count} overdue as of {Output.Safe(Output.Time(page.AsOf))}" +
-                    (page.NextPageToken.Length > 0 ? $"; next page: --page-token {Output.Safe(page.NextPageToken)}" : ""));
+                console.MarkupLine(Paging.Footer(page.Items.Count, $"overdue as of {Output.Safe(Output.Time(page.AsOf))}", page.NextPageToken));
             });
             return ExitCodes.Done;
         });
@@ -63,13 +60,12 @@ public static class ReadCommands
         var agency = new Option<string?>("--agency") { Description = "Only the events of callers of this agency, e.g. KR-NIS." };
         var from = new Option<string?>("--from") { Description = "Only events at or after this instant (RFC 3339)." };
         var to = new Option<string?>("--to") { Description = "Only events before this instant (RFC 3339)." };
-        var pageSize = new Option<int>("--page-size") { Description = "Events a page, 1 to 500 (default 100).", DefaultValueFactory = _ => 100 };
-        var pageToken = new Option<string?>("--page-token") { Description = "The next page, as the previous page printed it." };
+        var paging = new Paging("Events", 100);
         var command = new Command("audit", """
             Who called what on the registry's data, allowed or refused, from the access audit of every service merged (the
             auditor's role; GC III Art. 13: protection against curiosity is checked, not assumed).
             Example: registryctl audit --case 0193c1f4-3b8e-7c4a-9d2e-5f6a7b8c9d0e --profile auditor
-            """) { caseId, agency, from, to, pageSize, pageToken }.WithConnection();
+            """) { caseId, agency, from, to }.With(paging.Options).WithConnection();
         command.SetAction(async (parse, ct) =>
         {
             using var calls = await Connection.OpenAsync(parse, ct);
@@ -77,10 +73,10 @@ public static class ReadCommands
             {
                 CaseId = parse.GetValue(caseId) ?? "",
                 Agency = parse.GetValue(agency) ?? "",
-                From = RegisterCommand.TimestampOf(parse.GetValue(from), "--from"),
-                To = RegisterCommand.TimestampOf(parse.GetValue(to), "--to"),
-                PageSize = parse.GetValue(pageSize),
-                PageToken = parse.GetValue(pageToken) ?? "",
+                From = parse.Instant(from),
+                To = parse.Instant(to),
+                PageSize = paging.SizeOf(parse),
+                PageToken = paging.TokenOf(parse),
             }, calls.Options);
             Output.Write(parse.GetValue(Connection.OutputFormat), page, console =>
             {
@@ -93,41 +89,10 @@ public static class ReadCommands
                 }
 
                 console.Write(table);
-                console.MarkupLine($"{page.Events.Count} event(s)" + (page.NextPageToken.Length > 0 ? $"; next page: --page-token {Output.Safe(page.NextPageToken)}" : ""));
+                console.MarkupLine(Paging.Footer(page.Events.Count, "event(s)", page.NextPageToken));
             });
             return ExitCodes.Done;
         });
         return command;
-    }
-
-    public static Command Medical()
-    {
-        var caseId = new Argument<string>("case-id") { Description = "The case's id (a UUID)." };
-        var summary = new Command("summary", """
-            A person's medical summary: status, last examination, next inspection due (GC III Art. 31), hospital, seriously ill
-            (Art. 122), death. No clinical detail: every role that may see the case sees this.
-            Example: registryctl medical summary 0193c1f4-3b8e-7c4a-9d2e-5f6a7b8c9d0e --profile custodian
-            """) { caseId }.WithConnection();
-        summary.SetAction(async (parse, ct) =>
-        {
-            using var calls = await Connection.OpenAsync(parse, ct);
-            var response = await new MedicalService.MedicalServiceClient(calls.Invoker)
-                .GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = parse.GetValue(caseId)! }, calls.Options);
-            Output.Write(parse.GetValue(Connection.OutputFormat), response, console =>
-            {
-                var s = response.Summary;
-                var table = new Table().AddColumns("", "").HideHeaders().NoBorder();
-                table.AddRow("status", Output.Safe(s.Status.ToString()));
-                table.AddRow("record opened", Output.Safe(Output.Time(s.OpenedAt)));
-                table.AddRow("last examined", Output.Safe(Output.Time(s.LastExaminedAt)));
-                table.AddRow("next inspection due", Output.Safe(Output.Time(s.ExaminationDueBy)));
-                table.AddRow("in hospital since", Output.Safe(Output.Time(s.HospitalisedSince)));
-                table.AddRow("seriously ill since", Output.Safe(Output.Time(s.SeriouslyIllSince)));
-                table.AddRow("died", Output.Safe(Output.Time(s.DiedAt)));
-                console.Write(new Panel(table) { Header = new PanelHeader($"Medical summary of {s.CaseId}") });
-            });
-            return ExitCodes.Done;
-        });
-        return new Command("medical", "The medical service: summaries (clinical records are the medic's, over gRPC or HTTP/JSON).") { summary };
     }
 }

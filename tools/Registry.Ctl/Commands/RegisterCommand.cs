@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Registry.Ctl.Cli;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
@@ -17,7 +15,6 @@ public static class RegisterCommand
     public static Command Create()
     {
         var file = new Option<FileInfo?>("--file") { Description = "A RegisterCaptureRequest as JSON (the protobuf JSON mapping, as POST /v1/cases:register takes it); the flags below then stay unset." };
-        var requestId = new Option<string?>("--request-id") { Description = "The idempotency key (a UUID); default: a new one. The same key again replays the first result." };
         var family = new Option<string?>("--family-name") { Description = "Family name as the person writes it (any script)." };
         var given = new Option<string?>("--given-names") { Description = "Given names as the person writes them." };
         var familyLatin = new Option<string?>("--family-name-latin") { Description = "Family name in Latin letters, as a document gives it." };
@@ -46,7 +43,7 @@ public static class RegisterCommand
                      registryctl register --file capture.json --profile intake
             """)
         {
-            file, requestId, family, given, familyLatin, givenLatin, born, nationality, rank, serviceNumber, unit, languages,
+            file, Calls.RequestId, family, given, familyLatin, givenLatin, born, nationality, rank, serviceNumber, unit, languages,
             capturedAt, place, capturingUnit, agency, circumstances, status, source, documentType, documentNumber,
         }.WithConnection();
 
@@ -55,19 +52,7 @@ public static class RegisterCommand
             RegisterCaptureRequest request;
             if (parse.GetValue(file) is { } json)
             {
-                if (!json.Exists)
-                {
-                    throw new UsageException($"No file at {json.FullName}.");
-                }
-
-                try
-                {
-                    request = JsonParser.Default.Parse<RegisterCaptureRequest>(await File.ReadAllTextAsync(json.FullName, ct));
-                }
-                catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException)
-                {
-                    throw new UsageException($"{json.Name} is not a RegisterCaptureRequest in JSON: {ex.Message}");
-                }
+                request = Values.JsonFile<RegisterCaptureRequest>(json);
             }
             else
             {
@@ -79,7 +64,7 @@ public static class RegisterCommand
                         GivenNames = parse.GetValue(given) ?? "",
                         FamilyNameLatin = parse.GetValue(familyLatin) ?? "",
                         GivenNamesLatin = parse.GetValue(givenLatin) ?? "",
-                        DateOfBirth = PartialDateOf(parse.GetValue(born), "--born"),
+                        DateOfBirth = Values.PartialDate(parse.GetValue(born), "--born"),
                         Nationality = parse.GetValue(nationality) ?? "",
                         Rank = parse.GetValue(rank) ?? "",
                         ServiceNumber = parse.GetValue(serviceNumber) ?? "",
@@ -88,7 +73,7 @@ public static class RegisterCommand
                     },
                     Capture = new CaptureEvent
                     {
-                        CapturedAt = TimestampOf(parse.GetValue(capturedAt), "--captured-at"),
+                        CapturedAt = parse.Instant(capturedAt),
                         Place = parse.GetValue(place) ?? "",
                         CapturingUnit = parse.GetValue(capturingUnit) ?? "",
                         CapturingAgency = parse.GetValue(agency) ?? "",
@@ -107,7 +92,7 @@ public static class RegisterCommand
                 }
             }
 
-            if (parse.GetValue(requestId) is { } id)
+            if (parse.GetValue(Calls.RequestId) is { } id)
             {
                 request.RequestId = id;
             }
@@ -138,29 +123,4 @@ public static class RegisterCommand
         });
         return command;
     }
-
-    /// <summary>YYYY, YYYY-MM or YYYY-MM-DD as a partial date (null when unset).</summary>
-    public static PartialDate? PartialDateOf(string? text, string option)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        var parts = text.Split('-');
-        if (parts.Length is < 1 or > 3 || parts.Any(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)) || parts[0].Length != 4)
-        {
-            throw new UsageException($"{option} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{text}'.");
-        }
-
-        var numbers = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        return new PartialDate { Year = numbers[0], Month = numbers.Length > 1 ? numbers[1] : 0, Day = numbers.Length > 2 ? numbers[2] : 0 };
-    }
-
-    /// <summary>An RFC 3339 instant with its offset (null when unset).</summary>
-    public static Timestamp? TimestampOf(string? text, string option) =>
-        string.IsNullOrWhiteSpace(text) ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) && (text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9)
-            ? Timestamp.FromDateTimeOffset(at)
-            : throw new UsageException($"{option} must be an RFC 3339 instant with its offset, e.g. 2025-01-11T06:30:00Z, not '{text}'.");
 }

@@ -1,21 +1,17 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Grpc.Net.Client;
 using Registry.Ctl.Cli;
 using Registry.Protos.Intake.V1;
-using Registry.ServiceDefaults.Security;
 
 namespace Registry.Ctl.Import;
 
 /// <summary><c>registryctl import &lt;list.csv&gt;</c>: an agency's list of captured persons loaded through the gateway's ImportCaptures.</summary>
 internal static class ImportCommand
 {
-    /// <summary>Some rows were refused by the registry or could not be read from the list.</summary>
-    public const int SomeRowsRefused = 3;
-
     public static readonly string Help = $$"""
-        registryctl import <list.csv> --agency <code> --gateway <url> --authority <url> --client <client-id> [--secret <secret>]
-                           [--report <file>] [--batch 500] [--parallel 2] [--deadline 30] [--retries 5]
+        registryctl import <list.csv> --agency <code> [--profile <name>] [--report <file>] [--batch 500] [--parallel 2]
+                           [--deadline 30] [--retries 5] [--output table|json]
 
           Registers every row of an agency's list of captured persons through the gateway's ImportCaptures RPC, in batches
           of --batch rows (1 to 1,000), --parallel batches in flight, each call with a deadline of --deadline seconds (the
@@ -24,9 +20,10 @@ internal static class ImportCommand
           batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is sent again, --retries times at most,
           with the same request_ids (so a row stored by an attempt that timed out comes back "replayed", never twice).
 
-          Calls as an intake officer of the agency: a client-credentials token (RFC 6749 §4.4) from --authority (or
-          REGISTRY_AUTHORITY) for --client with --secret (or REGISTRY_CLIENT_SECRET); the gateway at --gateway (or
-          REGISTRY_GATEWAY), e.g. http://127.0.0.1:5100. The registry refuses a row captured in another agency's name.
+          Calls as an intake officer of the agency, connected as every agency command is: the profile's gateway and token
+          (--profile, as `registryctl token` left it), or --gateway, --authority, --client and --secret (or REGISTRY_GATEWAY,
+          REGISTRY_AUTHORITY, REGISTRY_CLIENT, REGISTRY_CLIENT_SECRET). A token that falls due during a long import is
+          fetched again with the secret. The registry refuses a row captured in another agency's name.
 
           The list: RFC 4180 CSV in UTF-8, comma-separated, quotes around a field holding a comma, a quote or a line
           break; a header row naming some of these columns, in any order (a column not listed is refused, so a misspelt
@@ -43,35 +40,29 @@ internal static class ImportCommand
             duplicate_candidates (how many earlier cases may be the same person), best_duplicate_case_number,
             violations ("column: what is wrong; ..." — the registry's refusals, or why the row could not be read)
           "unsent": the import stopped before the row (the gateway could not be used); run the same list again.
-          Progress goes to standard error (a bar on a terminal, a line every 5 s otherwise), the summary to standard output.
+          Progress goes to standard error (a bar on a terminal, a line every 5 s otherwise), the summary to standard output
+          (--output json: as one JSON object, rows, created, replayed, refused, invalid, unsent, seconds, report, stopped).
 
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
           the authorization server could not be used (rows not sent are "unsent"); 2 a bad command line or a list whose
           header is not one (no row sent).
-          Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --gateway http://127.0.0.1:5100 \
-                     --authority http://127.0.0.1:5184/ --client ua-sso-intake --secret "$SECRET"
+          Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --profile intake
+                   registryctl import captures.csv --agency UA-SSO --gateway http://127.0.0.1:5100 \
+                     --authority http://127.0.0.1:5184/ --client ua-sso-intake --secret "$SECRET" --output json
         """;
 
-    /// <summary>Imports the list at <paramref name="path"/> with the options of <see cref="Help"/> (named as on the command line).</summary>
-    public static async Task<int> RunAsync(string path, Options options)
+    /// <summary>Imports the list at <paramref name="path"/> with the options of <see cref="Help"/> (the import's own by name, the connection's).</summary>
+    public static async Task<int> RunAsync(string path, ParseResult parse, Options options, CancellationToken ct)
     {
         if (!File.Exists(path))
         {
             throw new UsageException($"No list at {path}.");
         }
 
-        var gateway = options.Get("--gateway") ?? Environment.GetEnvironmentVariable("REGISTRY_GATEWAY")
-            ?? throw new UsageException("--gateway is required (e.g. http://127.0.0.1:5100), or set REGISTRY_GATEWAY.");
-        if (!Uri.TryCreate(gateway, UriKind.Absolute, out var gatewayUri) || gatewayUri.Scheme is not ("http" or "https"))
-        {
-            throw new UsageException($"--gateway must be an http or https URI, not '{gateway}'.");
-        }
-
-        var credentials = IdentityCommands.Credentials(options);
         var settings = new ImportSettings(
             options.Int("--batch") is { } batch ? batch <= 1000 ? batch : throw new UsageException($"--batch must be 1 to 1000 (ImportCaptures takes at most 1,000 rows), not {batch}.") : 500,
             options.Int("--parallel") ?? 2,
-            TimeSpan.FromSeconds(options.Int("--deadline") ?? 30),
+            Connection.DeadlineOf(parse),
             options.Get("--retries") is { } retries
                 ? int.TryParse(retries, out var count) && count >= 0 ? count : throw new UsageException($"--retries must be 0 or more, not '{retries}'.")
                 : 5);
@@ -82,27 +73,12 @@ internal static class ImportCommand
             throw new UsageException("--report must not be the list itself.");
         }
 
+        var interval = TimeSpan.FromSeconds(options.Int("--progress-interval") ?? 5);
         CaptureList.CheckHeader(path, agency);
         var total = CaptureList.Count(path);
 
         // The token first: a wrong secret or an unreachable authority ends the command before the list is read (exit 1).
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
-        await tokens.GetAsync(credentials);
-        using var channel = GrpcChannel.ForAddress(gatewayUri, new GrpcChannelOptions
-        {
-            HttpHandler = new BearerTokenHandler(tokens, credentials) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
-            // 1,000 results with up to 50 duplicate candidates each outgrow gRPC's default 4 MB.
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-        });
-
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var channel = await Connection.OpenRenewingAsync(parse, ct);
         var clock = Stopwatch.StartNew();
         Importer importer;
         ImportCounts counts;
@@ -110,23 +86,28 @@ internal static class ImportCommand
         {
             importer = new Importer(new IntakeService.IntakeServiceClient(channel), settings, report);
             counts = report.Counts;
-            var interval = TimeSpan.FromSeconds(options.Int("--progress-interval") ?? 5);
-            await ImportProgress.RunAsync(total, counts, interval, () => importer.RunAsync(CaptureList.Read(path, agency), interrupt.Token));
+            await ImportProgress.RunAsync(total, counts, interval, () => importer.RunAsync(CaptureList.Read(path, agency), ct));
         }
 
-        Console.CancelKeyPress -= onCancel;
         var seconds = clock.Elapsed.TotalSeconds;
         var sent = counts.Created + counts.Replayed + counts.Refused;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        var summary = new ImportSummary(path, counts.Done, counts.Created, counts.Replayed, counts.Refused, counts.Invalid, counts.Unsent,
+            Math.Round(seconds, 1), importer.Retried, reportPath, importer.Failure);
+        Output.WriteRecord(parse.GetValue(Connection.OutputFormat), summary, _ => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{path}: {counts.Done} row(s): {counts.Created} created, {counts.Replayed} replayed, {counts.Refused} refused, {counts.Invalid} invalid (not sent)" +
             $"{(counts.Unsent > 0 ? $", {counts.Unsent} unsent" : "")} in {seconds:F1} s ({(seconds > 0 ? sent / seconds : 0):F0} rows/s sent)" +
-            $"{(importer.Retried > 0 ? $", {importer.Retried} batch attempt(s) retried" : "")}; report: {reportPath}"));
+            $"{(importer.Retried > 0 ? $", {importer.Retried} batch attempt(s) retried" : "")}; report: {reportPath}")));
         if (importer.Failure is { } failure)
         {
             Console.Error.WriteLine($"registryctl: the import stopped: {failure}; run the same list again to send the rest (what was stored is replayed)");
-            return 1;
+            return ExitCodes.Unusable;
         }
 
-        return counts.Refused + counts.Invalid > 0 ? SomeRowsRefused : 0;
+        return counts.Refused + counts.Invalid > 0 ? ExitCodes.Refused : ExitCodes.Done;
     }
 }
+
+/// <summary>An import's summary as <c>--output json</c> prints it (the table's line, field by field).</summary>
+/// <param name="Stopped">Why the import stopped before every row was sent (exit 1); null when it did not.</param>
+internal sealed record ImportSummary(string List, long Rows, long Created, long Replayed, long Refused, long Invalid, long Unsent,
+    double Seconds, long RetriedBatches, string Report, string? Stopped);
