@@ -58,6 +58,7 @@ public static class MedicalModule
         builder.Services.AddScoped<ListFitnessAssessmentsHandler>();
         builder.Services.AddScoped<GetFitnessHandler>();
         builder.Services.AddScoped<RecordInspectionsHandler>();
+        builder.Services.AddScoped<ListOverdueInspectionsHandler>();
         // Seriously ill or wounded, weekly health reports (GC III Art. 122).
         builder.Services.AddScoped<MarkSeriouslyIllHandler>();
         builder.Services.AddScoped<UnmarkSeriouslyIllHandler>();

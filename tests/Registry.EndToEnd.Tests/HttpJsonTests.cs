@@ -380,6 +380,10 @@ public sealed class HttpJsonTests(RegistryFixture registry)
             {
                 missing.Add($"{method.FullName}: {verb.ToUpperInvariant()} {path} has no summary (the .proto comment)");
             }
+            else if (operation.GetProperty("operationId").GetString() != $"{method.Service.Name}_{method.Name}")
+            {
+                missing.Add($"{method.FullName}: {verb.ToUpperInvariant()} {path} has operationId {operation.GetProperty("operationId")}, not {method.Service.Name}_{method.Name}");
+            }
         }
 
         Assert.True(missing.Count == 0, string.Join("\n", missing));

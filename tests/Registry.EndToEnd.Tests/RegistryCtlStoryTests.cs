@@ -23,6 +23,7 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         await LogInAsync("intake", "UA-SSO", RegistryRoles.IntakeOfficer);
         await LogInAsync("coordinator", "UA-POW-HQ", RegistryRoles.Coordinator);
         await LogInAsync("auditor", "UA-OMBUDSMAN", RegistryRoles.Auditor);
+        await LogInAsync("medic", "UA-MED", RegistryRoles.Medic);
         // A partner agency of its own: PartnerSharingTests counts what KR-NIS is shared.
         await LogInAsync("partner", "DE-BND", RegistryRoles.Partner);
         var family = "Ctl" + Guid.NewGuid().ToString("N")[..8];
@@ -95,9 +96,35 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.Equal(4, notAllowed.Code);
         Assert.Contains("PERMISSION_DENIED", notAllowed.Err);
 
-        var overdue = await RunAsync("overdue", "--profile", "coordinator", "--page-size", "5");
+        // Forty days on, the month's inspection (GC III Art. 31, medical's) is late beside intake's duties, in one table by due time.
+        var fortyDaysOn = DateTimeOffset.UtcNow.AddDays(40).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var overdue = await RunAsync("overdue", "--as-of", fortyDaysOn, "--limit", "5000", "--profile", "coordinator", "--output", "json");
         Assert.True(overdue.Code == 0, overdue.ToString());
-        Assert.Contains("overdue as of", overdue.Out);
+        int total;
+        using (var json = JsonDocument.Parse(overdue.Out))
+        {
+            var items = json.RootElement.GetProperty("items").EnumerateArray().ToList();
+            total = items.Count;
+            Assert.Contains(items, i => i.GetProperty("caseId").GetString() == caseId && i.GetProperty("kind").GetString() == "inspection (Art. 31)");
+            Assert.False(json.RootElement.GetProperty("more").GetBoolean());
+            Assert.Empty(json.RootElement.GetProperty("notVisibleToRole").EnumerateArray());
+            var due = items.Select(i => i.GetProperty("dueAt").GetDateTimeOffset()).ToList();
+            Assert.Equal(due.Order(), due);
+        }
+
+        var first = await RunAsync("overdue", "--as-of", fortyDaysOn, "--limit", "1", "--profile", "coordinator", "--output", "json");
+        using (var json = JsonDocument.Parse(first.Out))
+        {
+            Assert.Single(json.RootElement.GetProperty("items").EnumerateArray());
+            Assert.Equal(total > 1, json.RootElement.GetProperty("more").GetBoolean());
+        }
+
+        // A medic reads the inspections alone, and is told what it cannot see.
+        var inspections = await RunAsync("overdue", "--as-of", fortyDaysOn, "--limit", "2000", "--profile", "medic");
+        Assert.True(inspections.Code == 0, inspections.ToString());
+        Assert.Contains("inspection (Art. 31)", inspections.Out);
+        Assert.DoesNotContain("capture card (Art. 70)", inspections.Out);
+        Assert.Contains("not shown: capture cards, ICRC notifications and weekly reports (your role may not read them)", inspections.Out);
 
         // The auditor sees who read the case, as JSON for a script.
         var audit = await Eventually.GetAsync(async () =>

@@ -54,6 +54,7 @@ public sealed class ContractTests
             ["PersonInspection.notes"] = Encounter.NotesMaxLength,
             ["PersonInspection.findings"] = EncounterValidator.MaxFindings,
             ["PersonInspection.resolved_condition_ids"] = EncounterValidator.MaxFindings,
+            ["ListOverdueInspectionsRequest.page_size"] = PageTokens.MaxPageSize,
             ["MarkSeriouslyIllRequest.grounds"] = SeriousIllness.GroundsMaxLength,
             ["UnmarkSeriouslyIllRequest.note"] = SeriousIllness.EndNoteMaxLength,
             ["RecordWeeklyHealthReportRequest.notes"] = WeeklyHealthReport.NotesMaxLength,

@@ -77,4 +77,7 @@ public sealed class FitnessOnSqliteTests(MedicalOnSqliteFixture medical) : IClas
         var inspected = (await medical.Client.RecordInspectionsAsync(batch)).Results[0].Recorded;
         Assert.Equal(CapturedAt.AddDays(50), inspected.Summary.ExaminationDueBy.ToDateTimeOffset());
     }
+
+    [Fact]
+    public Task The_overdue_inspections_are_listed_on_the_embedded_store() => OverdueInspectionsList.WalkAsync(medical, medical.Client);
 }

@@ -42,6 +42,9 @@ public static class HttpJsonModule
             {
                 // The Any messages in an error's details, written as JSON objects with their "@type".
                 o.TypeRegistry = TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor);
+                // The proto3 JSON mapping writes 64-bit integers as strings (JavaScript numbers lose them past 2^53), as
+                // Google.Protobuf's formatter (and so registryctl --output json) does.
+                o.JsonSettings.WriteInt64sAsStrings = true;
             })
             .AddServiceOptions<IntakeHttpJson>(Forwarded)
             .AddServiceOptions<CustodyHttpJson>(Forwarded)
@@ -73,6 +76,9 @@ public static class HttpJsonModule
             {
                 [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
             });
+            // One operationId a method, as its gRPC name says it (IntakeService_RegisterCapture), for client generators.
+            o.CustomOperationIds(api => api.ActionDescriptor.EndpointMetadata.OfType<GrpcMethodMetadata>()
+                .Select(m => $"{m.Method.ServiceName.Split('.')[^1]}_{m.Method.Name}").FirstOrDefault());
             // The gateway's HTTP/JSON only (in the embedded host the services' modules share the process).
             o.DocInclusionPredicate((_, api) => api.ActionDescriptor.EndpointMetadata.OfType<GrpcMethodMetadata>()
                 .Any(m => GatewayServices.Contains(m.ServiceType)));

@@ -42,6 +42,7 @@ public sealed class MedicalGrpcService(
     ListFitnessAssessmentsHandler fitnessAssessments,
     GetFitnessHandler fitness,
     RecordInspectionsHandler inspections,
+    ListOverdueInspectionsHandler overdueInspections,
     MarkSeriouslyIllHandler markSeriouslyIll,
     UnmarkSeriouslyIllHandler unmarkSeriouslyIll,
     RecordWeeklyHealthReportHandler weeklyReport,
@@ -164,6 +165,9 @@ public sealed class MedicalGrpcService(
         var batch = InspectionBatchValidator.Validate(request, clock.GetUtcNow().ToMicroseconds());
         return await inspections.HandleAsync(batch, AccessContext.Caller(context), context.CancellationToken);
     }
+
+    public override async Task<ListOverdueInspectionsResponse> ListOverdueInspections(ListOverdueInspectionsRequest request, ServerCallContext context) =>
+        await overdueInspections.HandleAsync(ListOverdueInspectionsValidator.Validate(request, clock.GetUtcNow().ToMicroseconds()), context.CancellationToken);
 
     /// <summary>
     /// Whether the caller's verified token holds the medic role, the only one that reads clinical detail (GC III Art. 30;
