@@ -138,6 +138,9 @@ public sealed class HttpJsonTests(RegistryFixture registry)
             ("not json", "The request body is not JSON (RFC 8259)"),
             ("""{"identity": 5}""", "identity: must be a JSON object (Identity), not the number 5"),
             ("""{"statusCategory": "NO_SUCH_CATEGORY"}""", "status_category: must be one of "),
+            ("""{"identity": {"dateOfBirth": {"year": "2005"}}}""", "identity.date_of_birth.year: must be a JSON number, not the string '2005'"),
+            ("""{"capture": {"capturedAt": "2025-01-11t06:30:00z"}}""", "capture.captured_at: must be an RFC 3339 timestamp"),
+            ("""[]""", "The request body must be a JSON object (RegisterCaptureRequest), not an array."),
         })
         {
             using var response = await SendAsync(HttpMethod.Post, "/v1/cases:register", intakeOfficer, notTheMessage);
@@ -174,6 +177,33 @@ public sealed class HttpJsonTests(RegistryFixture registry)
         Assert.Equal("is not a field of CaptureEvent; did you mean 'capturingUnit'?", fields["capture.capturingUint"]);
         Assert.Equal("is not a field of RegisterCaptureRequest; did you mean 'requestId'?", fields["requestID"]);
         Assert.Equal("is not a field of RegisterCaptureRequest", fields["nickname"]);
+
+        // A field given twice, by one name or by both: which value would count cannot be known (here the idempotency key).
+        var twice = JsonSerializer.Serialize(body.RootElement).Replace("{\"requestId\"", "{\"request_id\":\"" + Guid.NewGuid() + "\",\"requestId\"", StringComparison.Ordinal);
+        using (var refusedTwice = await SendAsync(HttpMethod.Post, "/v1/cases:register", intakeOfficer, twice))
+        {
+            var error = await refusedTwice.Content.ReadAsStringAsync();
+            Assert.True(refusedTwice.StatusCode == HttpStatusCode.BadRequest, error);
+            Assert.Equal("is given twice (as 'request_id' and 'requestId'); give it once", Fields(error)["request_id"]);
+        }
+
+        // A field the path sets, given again in the body with another value.
+        var custodian = await TokenAsync("UA-SBU", RegistryRoles.Custodian);
+        using (var conflict = await SendAsync(HttpMethod.Post, $"/v1/cases/{Guid.NewGuid()}/custody:admit", custodian, $$"""{"caseId": "{{Guid.NewGuid()}}"}"""))
+        {
+            var error = await conflict.Content.ReadAsStringAsync();
+            Assert.True(conflict.StatusCode == HttpStatusCode.BadRequest, error);
+            Assert.EndsWith("in the body; give it once", Fields(error)["case_id"], StringComparison.Ordinal);
+        }
+
+        // A role the access table refuses is refused as such (403, audited where it is decided), whatever its body holds.
+        var medic = await TokenAsync("UA-SBU", RegistryRoles.Medic);
+        using (var forbidden = await SendAsync(HttpMethod.Post, "/v1/cases:register", medic, misspelt))
+        {
+            var error = await forbidden.Content.ReadAsStringAsync();
+            Assert.True(forbidden.StatusCode == HttpStatusCode.Forbidden, error);
+            Assert.Equal(7, Code(error));
+        }
 
         // The proto names are the JSON mapping's too (proto3 JSON: parsers accept both).
         var protoNames = JsonSerializer.Serialize(body.RootElement).Replace("\"capturingUnit\"", "\"capturing_unit\"", StringComparison.Ordinal);

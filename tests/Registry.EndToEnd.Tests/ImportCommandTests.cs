@@ -124,6 +124,16 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.True(badHeader.Code == 2, badHeader.ToString());
         Assert.Contains("unknown column(s) 'capturing_agnecy'", badHeader.Err);
 
+        // Another agency's list: the registry refuses the caller (an intake officer registers only in its own agency's name).
+        // Exit 4, the rows "refused" with why, and no advice to send the list again.
+        var notOurs = await RunAsync(list, registry.Gateway.GrpcAddress, [], agency: "UA-AF");
+        Assert.True(notOurs.Code == 4, notOurs.ToString());
+        Assert.DoesNotContain("run the same list again", notOurs.Err);
+        var refusedRow = Assert.Single(ReadReport(list));
+        Assert.Equal("refused", refusedRow.Outcome);
+        Assert.StartsWith("the registry refused the caller (PermissionDenied)", refusedRow.Violations, StringComparison.Ordinal);
+        File.Delete(Path.ChangeExtension(list, ".report.csv"));
+
         var noAgency = await RunAsync(list, registry.Gateway.GrpcAddress, [], agency: null);
         Assert.True(noAgency.Code == 2, noAgency.ToString());
         Assert.Contains("no capturing_agency column", noAgency.Err);

@@ -40,10 +40,16 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         var unreadable = await RunAsync("register", "--family-name", family, "--born", "20x1", "--profile", "intake");
         Assert.Equal(2, unreadable.Code);
         Assert.Contains("--born must be YYYY, YYYY-MM or YYYY-MM-DD", unreadable.Err);
+        var unknownSource = await RunAsync("register", "--family-name", family, "--source", "Rumour", "--profile", "intake");
+        Assert.Equal(2, unknownSource.Code);
+        Assert.Contains("--source must be one of StatedByPerson, Document, ThirdParty, not 'Rumour'.", unknownSource.Err);
+        var fileAndFlag = await RunAsync("register", "--file", Path.Combine(Path.GetTempPath(), "none.json"), "--family-name", family, "--profile", "intake");
+        Assert.Equal(2, fileAndFlag.Code);
+        Assert.Contains("--file gives the whole request: put --family-name in the file instead.", fileAndFlag.Err);
 
         var registered = await RunAsync("register", "--family-name", family, "--given-names", "Chol", "--born", "2001", "--nationality", "KP",
             "--language", "ko", "--captured-at", "2025-01-12T08:00:00Z", "--place", "Kursk region", "--capturing-unit", "80th brigade",
-            "--agency", "UA-SSO", "--source", "StatedByPerson", "--profile", "intake", "--output", "json");
+            "--agency", "UA-SSO", "--source", "STATED_BY_PERSON", "--profile", "intake", "--output", "json");
         Assert.True(registered.Code == 0, registered.ToString());
         string caseId;
         using (var json = JsonDocument.Parse(registered.Out))
@@ -55,6 +61,12 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.True(found.Code == 0, found.ToString());
         Assert.Contains(caseId, found.Out);
         Assert.Contains("1 case(s)", found.Out);
+
+        // A gateway given on one command is for that command: the profile keeps its own, and the error names the address tried.
+        var elsewhere = await RunAsync("case", "search", "--name", family, "--profile", "coordinator", "--gateway", "http://127.0.0.1:9");
+        Assert.Equal(1, elsewhere.Code);
+        Assert.Contains("gateway: http://127.0.0.1:9/", elsewhere.Err);
+        Assert.Equal(0, (await RunAsync("case", "search", "--name", family, "--profile", "coordinator")).Code);
 
         // The case file as panels, once custody and medical have the case; each fact with its source.
         var file = await Eventually.GetAsync(async () =>
@@ -105,7 +117,7 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         {
             var items = json.RootElement.GetProperty("items").EnumerateArray().ToList();
             total = items.Count;
-            Assert.Contains(items, i => i.GetProperty("caseId").GetString() == caseId && i.GetProperty("kind").GetString() == "inspection (Art. 31)");
+            Assert.Contains(items, i => i.GetProperty("caseId").GetString() == caseId && i.GetProperty("kind").GetString() == "inspection");
             Assert.False(json.RootElement.GetProperty("more").GetBoolean());
             Assert.Empty(json.RootElement.GetProperty("notVisibleToRole").EnumerateArray());
             var due = items.Select(i => i.GetProperty("dueAt").GetDateTimeOffset()).ToList();

@@ -30,7 +30,7 @@ if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors)
     {
-        Console.Error.WriteLine($"registryctl: {error.Message}");
+        Console.Error.WriteLine($"registryctl: {PlainWords(error.Message)}");
     }
 
     Console.Error.WriteLine($"see: {string.Join(' ', ["registryctl", .. CommandPath(parse.CommandResult), "--help"])}");
@@ -62,3 +62,13 @@ static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult?
 
     return names;
 }
+
+// System.CommandLine names the .NET type a value did not parse as ("as expected type 'System.Int32'"): say it in words.
+static string PlainWords(string message) => System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '([\w.`\[\]]+)'", m =>
+    m.Groups[1].Value switch
+    {
+        "System.Int32" or "System.Int64" => "as a whole number",
+        "System.Double" => "as a number",
+        var type when Type.GetType(type) is { IsEnum: true } e => $"as one of {string.Join(", ", Enum.GetNames(e).Where(n => n != "Unspecified"))}",
+        _ => "as the option's type",
+    });

@@ -76,6 +76,9 @@ public static class HttpJsonModule
             {
                 [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
             });
+            // The proto3 JSON mapping writes 64-bit integers as strings (JsonSettings above); the document says so.
+            o.SchemaFilter<Int64AsString>();
+            o.ParameterFilter<Int64AsString>();
             // One operationId a method, as its gRPC name says it (IntakeService_RegisterCapture), for client generators.
             o.CustomOperationIds(api => api.ActionDescriptor.EndpointMetadata.OfType<GrpcMethodMetadata>()
                 .Select(m => $"{m.Method.ServiceName.Split('.')[^1]}_{m.Method.Name}").FirstOrDefault());
@@ -180,5 +183,39 @@ public static class HttpJsonModule
             }
         });
         return builder;
+    }
+
+    /// <summary>64-bit integers as the JSON mapping writes them: <c>type: string, format: int64</c> (OpenAPI 3.0 data types).</summary>
+    private sealed class Int64AsString : Swashbuckle.AspNetCore.SwaggerGen.ISchemaFilter, Swashbuckle.AspNetCore.SwaggerGen.IParameterFilter
+    {
+        public void Apply(OpenApiSchema schema, Swashbuckle.AspNetCore.SwaggerGen.SchemaFilterContext context)
+        {
+            Fix(schema);
+            foreach (var property in schema.Properties.Values)
+            {
+                Fix(property);
+            }
+        }
+
+        public void Apply(OpenApiParameter parameter, Swashbuckle.AspNetCore.SwaggerGen.ParameterFilterContext context)
+        {
+            if (parameter.Schema is { } schema)
+            {
+                Fix(schema);
+            }
+        }
+
+        private static void Fix(OpenApiSchema schema)
+        {
+            if (schema.Type == "integer" && schema.Format is "int64" or "uint64")
+            {
+                schema.Type = "string";
+            }
+
+            if (schema.Items is { } items)
+            {
+                Fix(items);
+            }
+        }
     }
 }

@@ -32,7 +32,7 @@ namespace Registry.Gateway.HttpJson;
 /// names (<c>familyName</c>) and the proto names (<c>family_name</c>) are accepted, as the protobuf JSON mapping requires.
 /// Requests refused here reach no service and are not audited: no record was looked at.
 /// </summary>
-public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
+public sealed partial class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc, AccessPolicy policy)
 {
     private static readonly OptimalStringAlignment Distance = new();
 
@@ -49,9 +49,11 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
         }
 
         var method = metadata.MethodDescriptor;
-        if (!AccessPolicy.IsOpen($"/{method.Service.FullName}/{method.Name}") && !(await RegistryAuthentication.AuthenticateAsync(context)).Succeeded)
+        var path = $"/{method.Service.FullName}/{method.Name}";
+        if (!AccessPolicy.IsOpen(path) && !(await policy.DecideAsync(context, path)).Allowed)
         {
-            // The access check refuses the call whatever it holds: it gets nothing to read. Its 401 names the scheme (RFC 6750 §3).
+            // The access check refuses the call whatever it holds (401 or 403, audited and counted where it is decided, as over
+            // gRPC): it gets nothing to read. A 401 names the scheme (RFC 6750 §3).
             var challenge = context.Request.Headers.Authorization.Count == 0 ? "Bearer realm=\"registry\"" : "Bearer realm=\"registry\", error=\"invalid_token\"";
             context.Response.OnStarting(() =>
             {
@@ -84,28 +86,43 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
                 return;
             }
 
+            if (body.Length == 0)
+            {
+                // No body is the empty message, as "{}" is.
+                body = "{}"u8.ToArray();
+            }
+
             context.Request.Body = new MemoryStream(body, writable: false);
             context.Request.ContentLength = body.Length;
-            if (body.Length > 0)
+            if (!System.Text.Unicode.Utf8.IsValid(body))
             {
-                var target = BodyTarget(metadata.HttpRule, method.InputType);
-                try
+                await AccessRefusals.WriteAsync(context, Invalid("The request body is not UTF-8 (RFC 8259 §8.1)."));
+                return;
+            }
+
+            var target = BodyTarget(metadata.HttpRule, method.InputType);
+            try
+            {
+                using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 100 });
+                if (target.Field is { } field)
                 {
-                    using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 100 });
-                    if (target.Field is { } field)
-                    {
-                        CheckValue(json.RootElement, field, field.Name, violations);
-                    }
-                    else
-                    {
-                        CheckMessage(json.RootElement, target.Message, "", violations);
-                    }
+                    CheckValue(json.RootElement, field, field.Name, violations);
                 }
-                catch (JsonException ex)
+                else if (json.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    await AccessRefusals.WriteAsync(context, NotJson(ex));
+                    await AccessRefusals.WriteAsync(context, Invalid($"The request body must be a JSON object ({target.Message.Name}), not {Kind(json.RootElement)}."));
                     return;
                 }
+                else
+                {
+                    CheckMessage(json.RootElement, target.Message, "", violations);
+                    CheckRouteValues(context.Request.RouteValues, json.RootElement, target.Message, violations);
+                }
+            }
+            catch (JsonException ex)
+            {
+                await AccessRefusals.WriteAsync(context, NotJson(ex));
+                return;
             }
         }
 
@@ -166,6 +183,32 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
         },
     };
 
+    private static Google.Rpc.Status Invalid(string message) => new() { Code = (int)Code.InvalidArgument, Message = message };
+
+    /// <summary>
+    /// A field the route's path sets (<c>/v1/cases/{case_id}/...</c>) and the body gives again with another value: which one
+    /// was meant cannot be known, so neither is taken (the transcoder would take the path's silently).
+    /// </summary>
+    private static void CheckRouteValues(RouteValueDictionary route, JsonElement body, MessageDescriptor message, FieldViolations violations)
+    {
+        foreach (var (name, value) in route)
+        {
+            var field = message.FindFieldByName(name);
+            if (field is null || value is not string fromPath)
+            {
+                continue;
+            }
+
+            foreach (var property in body.EnumerateObject().Where(p => p.Name == field.JsonName || p.Name == field.Name))
+            {
+                if (property.Value.ValueKind != JsonValueKind.Null && (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString() != fromPath))
+                {
+                    violations.Add(field.Name, $"is '{fromPath}' in the path and {Kind(property.Value)} in the body; give it once");
+                }
+            }
+        }
+    }
+
     private static Google.Rpc.Status NotJson(JsonException ex) => new()
     {
         Code = (int)Code.InvalidArgument,
@@ -178,6 +221,12 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
     {
         foreach (var (key, values) in query)
         {
+            if (key.Length == 0)
+            {
+                violations.Add("query", $"has a parameter with no name ('={values}'); name the field it sets");
+                continue;
+            }
+
             var message = input;
             FieldDescriptor? field = null;
             var path = new List<string>();
@@ -252,6 +301,7 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
             return;
         }
 
+        var given = new Dictionary<int, string>();
         foreach (var property in element.EnumerateObject())
         {
             var field = Find(message, property.Name);
@@ -259,6 +309,20 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
             {
                 violations.Add(Join(prefix, property.Name), Unknown(message, property.Name, "field"));
                 continue;
+            }
+
+            // A field given twice (twice the same name, or its JSON and its proto name): which value counts cannot be known.
+            if (!given.TryAdd(field.FieldNumber, property.Name))
+            {
+                violations.Add(Join(prefix, field.Name), $"is given twice (as '{given[field.FieldNumber]}' and '{property.Name}'); give it once");
+                continue;
+            }
+
+            // Members of one oneof are alternatives: two of them set is one too many.
+            if (field.RealContainingOneof is { } oneof && property.Value.ValueKind != JsonValueKind.Null
+                && oneof.Fields.FirstOrDefault(f => f != field && given.ContainsKey(f.FieldNumber)) is { } other)
+            {
+                violations.Add(Join(prefix, field.Name), $"and '{other.JsonName}' are alternatives ({oneof.Name}); give one");
             }
 
             CheckValue(property.Value, field, Join(prefix, field.Name), violations);
@@ -355,8 +419,13 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
             _ => value.ValueKind switch
             {
                 JsonValueKind.Number => NumberProblem(field.FieldType, value.GetRawText()),
-                JsonValueKind.String => NumberProblem(field.FieldType, value.GetString()!),
-                _ => $"must be a number, not {Kind(value)}",
+                // The transcoder reads a quoted 64-bit integer (how the proto3 JSON mapping writes one) and special doubles,
+                // but no quoted 32-bit integer.
+                JsonValueKind.String when field.FieldType is FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 or FieldType.UInt64 or FieldType.Fixed64
+                    => NumberProblem(field.FieldType, value.GetString()!),
+                JsonValueKind.String when field.FieldType is FieldType.Double or FieldType.Float
+                    => value.GetString() is "NaN" or "Infinity" or "-Infinity" ? null : $"must be a JSON number, not {Kind(value)}",
+                _ => $"must be a JSON number, not {Kind(value)}",
             },
         };
         if (problem is not null)
@@ -373,13 +442,11 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
         switch (message.FullName)
         {
             case "google.protobuf.Timestamp":
-                return value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
-                    && IsRfc3339(value.GetString()!)
+                return value.ValueKind == JsonValueKind.String && Parses<Google.Protobuf.WellKnownTypes.Timestamp>(value)
                     ? null
                     : $"must be an RFC 3339 timestamp with an offset, e.g. 2025-01-12T08:00:00Z, not {Shown(value)}";
             case "google.protobuf.Duration":
-                return value.ValueKind == JsonValueKind.String && value.GetString()!.EndsWith('s')
-                    && decimal.TryParse(value.GetString()![..^1], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+                return value.ValueKind == JsonValueKind.String && Parses<Google.Protobuf.WellKnownTypes.Duration>(value)
                     ? null
                     : $"must be a duration in seconds with an 's', e.g. 3.5s, not {Shown(value)}";
             case "google.protobuf.FieldMask":
@@ -408,9 +475,23 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
         }
     }
 
-    private static bool IsRfc3339(string text) =>
-        text.Length >= 20 && text[4] == '-' && text[7] == '-' && text[10] is 'T' or 't'
-        && (text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-');
+    /// <summary>Whether Google.Protobuf's JSON parser (the protobuf JSON mapping's rules, as the transcoder applies them) reads the value.</summary>
+    private static bool Parses<T>(JsonElement value) where T : Google.Protobuf.IMessage<T>, new()
+    {
+        try
+        {
+            Google.Protobuf.JsonParser.Default.Parse<T>(value.GetRawText());
+            return true;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return false;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 
     private static string? EnumProblem(EnumDescriptor type, string value)
     {
@@ -430,14 +511,17 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
     private static string Names(EnumDescriptor type) =>
         string.Join(", ", type.Values.Where(v => v.Number != 0 || !v.Name.EndsWith("_UNSPECIFIED", StringComparison.Ordinal)).Select(v => v.Name));
 
+    /// <summary>A whole number written as one (no fraction, no exponent: the transcoder reads no other) within the type's range, or a double.</summary>
     private static string? NumberProblem(FieldType type, string text)
     {
+        System.Numerics.BigInteger n = default;
+        var whole = WholeNumber().IsMatch(text) && System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n);
         var ok = type switch
         {
-            FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue,
-            FieldType.UInt32 or FieldType.Fixed32 => decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) && d is >= 0 and <= uint.MaxValue,
-            FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) && d is >= long.MinValue and <= long.MaxValue,
-            FieldType.UInt64 or FieldType.Fixed64 => decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) && d is >= 0 and <= ulong.MaxValue,
+            FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => whole && n >= int.MinValue && n <= int.MaxValue,
+            FieldType.UInt32 or FieldType.Fixed32 => whole && n >= 0 && n <= uint.MaxValue,
+            FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => whole && n >= long.MinValue && n <= long.MaxValue,
+            FieldType.UInt64 or FieldType.Fixed64 => whole && n >= 0 && n <= ulong.MaxValue,
             _ => text is "NaN" or "Infinity" or "-Infinity" || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _),
         };
         if (ok)
@@ -453,6 +537,9 @@ public sealed class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> grpc)
             _ => $"must be a whole number from {int.MinValue} to {int.MaxValue}, not '{text}'",
         };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^-?[0-9]+$")]
+    private static partial System.Text.RegularExpressions.Regex WholeNumber();
 
     private static string? Base64Problem(string text)
     {

@@ -142,10 +142,10 @@ public static class Connection
         var client = parse.GetValue(Client) ?? Environment.GetEnvironmentVariable("REGISTRY_CLIENT") ?? profile.Client;
         // A secret given on the command line asks for a new token (e.g. after the server refused the kept one).
         forceNew |= parse.GetValue(Secret) is not null;
+        Called = gatewayUri;
         if (!forceNew && profile.Token is { } cached && profile.RefreshAt > DateTimeOffset.UtcNow
             && (authority is null || authority == profile.Authority) && (client is null || client == profile.Client))
         {
-            SaveProfile(name, profile with { Gateway = gatewayUri.ToString() });
             return (cached, gatewayUri);
         }
 
@@ -167,9 +167,15 @@ public static class Connection
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var tokens = new ClientCredentialsTokens(http, TimeProvider.System);
         var token = await tokens.GetAsync(credentials, ct);
-        SaveProfile(name, new ProfileFile(gatewayUri.ToString(), authorityUri.ToString(), client, token, tokens.RefreshAt(credentials)));
+        // The profile keeps the gateway `registryctl token` was given (or the first one used); --gateway or REGISTRY_GATEWAY on
+        // another command is for that command alone.
+        var kept = profile.Gateway is null || parse.CommandResult.Command.Name == "token" ? gatewayUri.ToString() : profile.Gateway;
+        SaveProfile(name, new ProfileFile(kept, authorityUri.ToString(), client, token, tokens.RefreshAt(credentials)));
         return (token, gatewayUri);
     }
+
+    /// <summary>The gateway the command calls (for an error that could not reach it), once known.</summary>
+    public static Uri? Called { get; private set; }
 
     /// <summary>A call invoker on the gateway whose every call carries the token and the command's deadline.</summary>
     public static async Task<RegistryCalls> OpenAsync(ParseResult parse, CancellationToken ct)

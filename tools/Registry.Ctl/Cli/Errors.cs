@@ -33,6 +33,12 @@ public static class Errors
     private static int ReportStatus(RpcException rpc)
     {
         Console.Error.WriteLine($"registryctl: {Name(rpc.StatusCode)}: {rpc.Status.Detail}");
+        if (rpc.StatusCode == StatusCode.Unavailable && rpc.GetRpcStatus() is null && Connection.Called is { } gateway)
+        {
+            // The gateway itself could not be reached (a refusal of the registry's own carries a google.rpc.Status).
+            Console.Error.WriteLine($"  gateway: {gateway} (from --gateway, REGISTRY_GATEWAY or the profile)");
+        }
+
         var status = rpc.GetRpcStatus();
         foreach (var detail in status?.Details ?? [])
         {

@@ -68,11 +68,57 @@ public static class Values
         return [.. fields, .. Enumerable.Repeat("", names.Length - fields.Length)];
     }
 
-    /// <summary>The enum value named <paramref name="text"/> (its C# name, any case, as the enum options take it).</summary>
+    /// <summary>
+    /// The enum value named <paramref name="text"/>: its C# name (<c>StatedByPerson</c>) or its proto name with or without the
+    /// enum's prefix (<c>STATED_BY_PERSON</c>, <c>SOURCE_KIND_STATED_BY_PERSON</c>, as CSV lists and the JSON mapping write it),
+    /// any case; never the unspecified value. "" is the default (unset).
+    /// </summary>
     public static T Enum<T>(string text, string option, string value) where T : struct, System.Enum =>
         text.Length == 0 ? default
-        : System.Enum.TryParse<T>(text, ignoreCase: true, out var parsed) && System.Enum.IsDefined(parsed) && !int.TryParse(text, out _) ? parsed
-        : throw new UsageException($"{option}: '{text}' in '{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Where(n => n != "Unspecified"))}.");
+        : TryEnum<T>(text, out var parsed) ? parsed
+        : throw new UsageException($"{option}: '{text}' in '{value}' is not one of {EnumNames<T>()}.");
+
+    /// <summary>An option taking a value of <typeparamref name="T"/> by any of the names <see cref="Enum{T}"/> reads; a bad one is exit 2 naming the choices.</summary>
+    public static Option<T?> EnumOption<T>(string name, string description) where T : struct, System.Enum => new(name)
+    {
+        Description = description,
+        HelpName = string.Join('|', System.Enum.GetNames<T>().Where(n => n != "Unspecified")),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (TryEnum<T>(text, out var parsed))
+            {
+                return parsed;
+            }
+
+            result.AddError($"{name} must be one of {EnumNames<T>()}, not '{text}'.");
+            return null;
+        },
+    };
+
+    private static string EnumNames<T>() where T : struct, System.Enum => string.Join(", ", System.Enum.GetNames<T>().Where(n => n != "Unspecified"));
+
+    private static bool TryEnum<T>(string text, out T parsed) where T : struct, System.Enum
+    {
+        var wanted = Key(text);
+        foreach (var field in typeof(T).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            var proto = field.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+                .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name;
+            if (field.Name != "Unspecified" && wanted.Length > 0
+                && (Key(field.Name) == wanted || (proto is not null && Key(proto) == wanted)))
+            {
+                parsed = (T)field.GetValue(null)!;
+                return true;
+            }
+        }
+
+        parsed = default;
+        return false;
+    }
+
+    /// <summary>Upper case without separators: <c>StatedByPerson</c>, <c>stated-by-person</c> and <c>STATED_BY_PERSON</c> meet.</summary>
+    private static string Key(string text) => string.Concat(text.Where(char.IsLetterOrDigit)).ToUpperInvariant();
 
     /// <summary>A request as the protobuf JSON mapping (as the gateway's HTTP/JSON route takes it), from a file.</summary>
     public static T JsonFile<T>(FileInfo file) where T : IMessage<T>, new()

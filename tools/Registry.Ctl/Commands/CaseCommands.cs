@@ -218,7 +218,7 @@ public static class CaseCommands
         var rows = new Rows(
             new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {CustodyCommands.Facility(r.Facility)} ({r.CustodianAgency})")),
             new Markup(Output.Safe($"risk on return {r.ReturnRisk}, wish {wish}{(r.NonRefoulementHold.Length > 0 ? "; hold: " + r.NonRefoulementHold : "")}")
-                + (r.WithheldFields.Count > 0 ? $" [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")));
+                + (r.WithheldFields.Count > 0 ? $"; [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")));
         Table timeline;
         try
         {

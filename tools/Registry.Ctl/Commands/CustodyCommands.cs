@@ -104,7 +104,7 @@ public static class CustodyCommands
     private static Command Release()
     {
         var at = Calls.At("When the person was released");
-        var grounds = new Option<ReleaseGrounds?>("--grounds") { Description = "Why the person is released (Parole, CloseOfHostilities, StatusDetermined, or Other with a --note)." };
+        var grounds = Values.EnumOption<ReleaseGrounds>("--grounds", "Why the person is released (Parole, CloseOfHostilities, StatusDetermined, or Other with a --note).");
         return Calls.CaseWrite("release", """
             Releases a held person (an end of captivity: RELEASED).
             Example: registryctl custody release <case-id> --grounds Other --note "released on parole" --profile custodian
@@ -263,7 +263,7 @@ public static class CustodyCommands
     private static Command ReturnRisk()
     {
         var at = Calls.At("When the risk was assessed");
-        var level = new Option<ReturnRisk?>("--level") { Description = "The risk on return: None, Low, High or Undetermined." };
+        var level = Values.EnumOption<ReturnRisk>("--level", "The risk on return: None, Low, High or Undetermined.");
         var grounds = new Option<string?>("--grounds") { Description = "Why it is assessed so (sources, the person's situation); required for every level, one line." };
         var by = new Option<string?>("--assessed-by") { Description = "The assessor's name and function, e.g. \"legal adviser, POW coordination HQ\"." };
         return Calls.CaseWrite("return-risk", """
@@ -297,7 +297,7 @@ public static class CustodyCommands
     private static Command ReturnWish()
     {
         var at = Calls.At("When the private interview took place");
-        var wish = new Option<ReturnWish?>("--wish") { Description = "WishesToReturn or DoesNotWishToReturn." };
+        var wish = Values.EnumOption<ReturnWish>("--wish", "WishesToReturn or DoesNotWishToReturn.");
         var by = new Option<string?>("--taken-by") { Description = "Who took it, name and function, e.g. \"ICRC delegate A. Keller\"." };
         var note = new Option<string?>("--note") { Description = "The interview's circumstances (place, language, interpreter); never the person's own words." };
         return Calls.CaseWrite("return-wish", """

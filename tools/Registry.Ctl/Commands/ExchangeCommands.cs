@@ -140,7 +140,7 @@ public static class ExchangeCommands
 
     private static Command List()
     {
-        var state = new Option<ExchangeListState?>("--state") { Description = "Only lists in this state: Draft, Agreed, Executed or Cancelled." };
+        var state = Values.EnumOption<ExchangeListState>("--state", "Only lists in this state: Draft, Agreed, Executed or Cancelled.");
         var paging = new Paging("Lists", 50);
         return new Command("list", """
             The exchange lists in the order drafted, optionally of one state.

@@ -83,7 +83,7 @@ public static class MedicalCommands
     private static Command Encounter()
     {
         var at = Calls.At("When it took place");
-        var kind = new Option<EncounterKind?>("--kind") { Description = "IntakeExamination (once per case), Treatment or Inspection (GC III Art. 31)." };
+        var kind = Values.EnumOption<EncounterKind>("--kind", "IntakeExamination (once per case), Treatment or Inspection (GC III Art. 31).");
         var findings = new Option<string[]>("--finding")
         {
             Description = $"A condition or injury found, as \"{FindingForm}\": kind Injury or Illness and a description required, severity Minor, Moderate or Severe; repeat it for each (at most 20).",
@@ -231,8 +231,8 @@ public static class MedicalCommands
     private static Command AssessFitness()
     {
         var at = Calls.At("When the medic assessed");
-        var purpose = new Option<FitnessPurpose?>("--purpose") { Description = "Interview (GC III Art. 17), Transfer (Art. 46-47) or Repatriation (Art. 109-117)." };
-        var outcome = new Option<FitnessOutcome?>("--outcome") { Description = "Fit, FitWithConditions (with --conditions) or Unfit." };
+        var purpose = Values.EnumOption<FitnessPurpose>("--purpose", "Interview (GC III Art. 17), Transfer (Art. 46-47) or Repatriation (Art. 109-117).");
+        var outcome = Values.EnumOption<FitnessOutcome>("--outcome", "Fit, FitWithConditions (with --conditions) or Unfit.");
         var conditions = new Option<string?>("--conditions") { Description = "The practical restrictions custody must follow (not clinical; custody reads them); only with FitWithConditions." };
         var reasons = new Option<string?>("--reasons") { Description = "Why (clinical, returned to the medic role only); required unless Fit." };
         var validUntil = new Option<string?>("--valid-until") { Description = "When it stops being in force, RFC 3339: after --at, at most 90 days after it." };
@@ -324,7 +324,7 @@ public static class MedicalCommands
     private static Command Discharge()
     {
         var at = Calls.At("When the patient was discharged");
-        var outcome = new Option<DischargeOutcome?>("--outcome") { Description = "Recovered, Improved, Unchanged or Transferred (to another hospital: admit there next)." };
+        var outcome = Values.EnumOption<DischargeOutcome>("--outcome", "Recovered, Improved, Unchanged or Transferred (to another hospital: admit there next).");
         return Calls.CaseWrite("discharge", """
             Ends the case's open hospital stay. The medic's.
             Example: registryctl medical hospital discharge <case-id> --outcome Improved --notes "soft diet for four weeks" --profile medic
@@ -361,7 +361,7 @@ public static class MedicalCommands
     {
         var at = Calls.At("When the person died");
         var cause = new Option<string?>("--cause") { Description = "The cause as on the death certificate." };
-        var manner = new Option<DeathManner?>("--manner") { Description = "Natural, Illness, Wounds, Accident, Suicide, CausedByGuard, CausedByAnotherPrisoner, CausedByOtherPerson or Unknown (the last four open an enquiry, Art. 121)." };
+        var manner = Values.EnumOption<DeathManner>("--manner", "Natural, Illness, Wounds, Accident, Suicide, CausedByGuard, CausedByAnotherPrisoner, CausedByOtherPerson or Unknown (the last four open an enquiry, Art. 121).");
         var number = new Option<string?>("--certificate-number") { Description = "The death certificate's number." };
         var issuedBy = new Option<string?>("--certificate-issued-by") { Description = "The certifying doctor or authority, name and function." };
         var issuedAt = new Option<string?>("--certificate-issued-at") { Description = "When the certificate was issued, RFC 3339 (default: now)." };
@@ -403,10 +403,8 @@ public static class MedicalCommands
     private static Command OpenEnquiry()
     {
         var at = Calls.At("When the injury (or the act causing the death) happened");
-        var grounds = new Option<EnquiryGrounds?>("--grounds")
-        {
-            Description = "SeriousInjuryCausedByGuard, SeriousInjuryCausedByAnotherPrisoner, SeriousInjuryCausedByOtherPerson, or once a death is recorded DeathOfUnknownCause, DeathCausedByGuard, ...",
-        };
+        var grounds = Values.EnumOption<EnquiryGrounds>("--grounds",
+            "SeriousInjuryCausedByGuard, SeriousInjuryCausedByAnotherPrisoner, SeriousInjuryCausedByOtherPerson, or once a death is recorded DeathOfUnknownCause, DeathCausedByGuard, ...");
         var circumstances = new Option<string?>("--circumstances") { Description = "What happened, in non-clinical terms." };
         return Calls.CaseWrite("open", """
             Opens an official enquiry into a serious injury or a death caused, or suspected to have been caused, by a guard,
@@ -443,7 +441,7 @@ public static class MedicalCommands
     private static Command Enquiries()
     {
         var caseId = new Option<string?>("--case") { Description = "Only this case's enquiries (a UUID)." };
-        var status = new Option<EnquiryStatus?>("--status") { Description = "Open or Closed (default: both)." };
+        var status = Values.EnumOption<EnquiryStatus>("--status", "Open or Closed (default: both).");
         var paging = new Paging("Enquiries", 50);
         return new Command("list", """
             Enquiries, open or closed or both, of one case or of all, in the order opened; no clinical detail.
@@ -490,7 +488,7 @@ public static class MedicalCommands
     private static Command RecordWeeklyReport()
     {
         var at = Calls.At("When the state was assessed");
-        var state = new Option<HealthState?>("--state") { Description = "Improving, Stable, Deteriorating or Critical (what the ICRC is told)." };
+        var state = Values.EnumOption<HealthState>("--state", "Improving, Stable, Deteriorating or Critical (what the ICRC is told).");
         return Calls.CaseWrite("record", """
             Records a weekly health report of a person marked seriously ill (GC III Art. 122): the ICRC is told the state; the
             notes stay with medical. The next falls due 7 days later. The medic's.

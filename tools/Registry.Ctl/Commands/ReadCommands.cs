@@ -41,13 +41,13 @@ public static class ReadCommands
             var duties = await GatherAsync(most, async token =>
             {
                 var page = await intake.ListOverdueAsync(new ListOverdueRequest { AsOf = at, PageSize = Math.Min(most, 500), PageToken = token }, calls.Options);
-                return (page.Items.Select(i => new OverdueRow(KindOf(i.Kind), i.CaseId, i.CaseNumber, i.DueAt.ToDateTimeOffset(), (long)i.OverdueBy.ToTimeSpan().TotalSeconds,
+                return (page.Items.Select(i => new OverdueRow(CodeOf(i.Kind), i.CaseId, i.CaseNumber, i.DueAt.ToDateTimeOffset(), (long)i.OverdueBy.ToTimeSpan().TotalSeconds,
                     i.Reason, i.CaptureCardId.Length > 0 ? i.CaptureCardId : i.NotificationId)).ToList(), page.NextPageToken);
             });
             var inspections = await GatherAsync(most, async token =>
             {
                 var page = await medical.ListOverdueInspectionsAsync(new ListOverdueInspectionsRequest { AsOf = at, PageSize = Math.Min(most, 500), PageToken = token }, calls.Options);
-                return (page.Items.Select(i => new OverdueRow("inspection (Art. 31)", i.CaseId, i.CaseNumber, i.DueAt.ToDateTimeOffset(), (long)i.OverdueBy.ToTimeSpan().TotalSeconds,
+                return (page.Items.Select(i => new OverdueRow("inspection", i.CaseId, i.CaseNumber, i.DueAt.ToDateTimeOffset(), (long)i.OverdueBy.ToTimeSpan().TotalSeconds,
                     i.LastExaminedAt is { } last ? $"last examined {Output.Time(last)}" : "never examined", "")).ToList(), page.NextPageToken);
             });
             if (duties.Refused is { } refused && inspections.Refused is not null)
@@ -65,7 +65,7 @@ public static class ReadCommands
                 {
                     var late = TimeSpan.FromSeconds(row.OverdueBySeconds);
                     table.Row([Output.Time(Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(row.DueAt)),
-                        late.TotalDays >= 1 ? $"{(int)late.TotalDays} d {late.Hours} h" : $"{late.Hours} h {late.Minutes} min", row.Kind, row.CaseNumber, row.Why, row.Id]);
+                        late.TotalDays >= 1 ? $"{(int)late.TotalDays} d {late.Hours} h" : $"{late.Hours} h {late.Minutes} min", Shown(row.Kind), row.CaseNumber, row.Why, row.Id]);
                 }
 
                 console.Write(table);
@@ -80,18 +80,31 @@ public static class ReadCommands
         return command;
     }
 
-    /// <summary>One late duty, whichever service keeps its clock; <see cref="Id"/> is the capture card's or notification's.</summary>
+    /// <summary>
+    /// One late duty, whichever service keeps its clock: <see cref="Kind"/> capture_card, icrc_notification, weekly_health_report or
+    /// inspection (the gauge's duty labels); <see cref="Id"/> the capture card's or notification's.
+    /// </summary>
     public sealed record OverdueRow(string Kind, string CaseId, string CaseNumber, DateTimeOffset DueAt, long OverdueBySeconds, string Why, string Id);
 
     /// <summary>What <c>overdue</c> prints: the rows, whether there are more, and the lists the caller's role may not read.</summary>
     public sealed record OverdueList(DateTimeOffset AsOf, IReadOnlyList<OverdueRow> Items, bool More, IReadOnlyList<string> NotVisibleToRole);
 
-    private static string KindOf(OverdueKind kind) => kind switch
+    /// <summary>A row's kind in JSON: the <c>registry.duty</c> label of the <c>registry.gc3.overdue</c> gauge.</summary>
+    private static string CodeOf(OverdueKind kind) => kind switch
     {
-        OverdueKind.CaptureCard => "capture card (Art. 70)",
-        OverdueKind.Notification => "ICRC notification (Art. 122)",
-        OverdueKind.WeeklyHealthReport => "weekly health report (Art. 122)",
+        OverdueKind.CaptureCard => "capture_card",
+        OverdueKind.Notification => "icrc_notification",
+        OverdueKind.WeeklyHealthReport => "weekly_health_report",
         _ => kind.ToString(),
+    };
+
+    private static string Shown(string kind) => kind switch
+    {
+        "capture_card" => "capture card (Art. 70)",
+        "icrc_notification" => "ICRC notification (Art. 122)",
+        "weekly_health_report" => "weekly health report (Art. 122)",
+        "inspection" => "inspection (Art. 31)",
+        _ => kind,
     };
 
     /// <summary>Pages of one source, oldest due first, until <paramref name="most"/> rows or the end; a PERMISSION_DENIED is kept, not thrown.</summary>

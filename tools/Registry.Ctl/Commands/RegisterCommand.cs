@@ -30,8 +30,8 @@ public static class RegisterCommand
         var capturingUnit = new Option<string?>("--capturing-unit") { Description = "The unit that captured the person." };
         var agency = new Option<string?>("--agency") { Description = "The capturing agency: the caller's own (e.g. UA-SSO)." };
         var circumstances = new Option<string?>("--circumstances") { Description = "How the capture happened." };
-        var status = new Option<StatusCategory?>("--status") { Description = "PrisonerOfWar, PendingDetermination (default: in doubt, protected as a POW until a tribunal decides, Art. 5), CivilianInternee or Other." };
-        var source = new Option<SourceKind?>("--source") { Description = "Where the identity facts come from: StatedByPerson, Document or ThirdParty." };
+        var status = Values.EnumOption<StatusCategory>("--status", "PrisonerOfWar, PendingDetermination (default: in doubt, protected as a POW until a tribunal decides, Art. 5), CivilianInternee or Other.");
+        var source = Values.EnumOption<SourceKind>("--source", "Where the identity facts come from: StatedByPerson, Document or ThirdParty.");
         var documentType = new Option<string?>("--document-type") { Description = "With --source Document: e.g. military identity card." };
         var documentNumber = new Option<string?>("--document-number") { Description = "With --source Document: its number." };
         var command = new Command("register", """
@@ -52,6 +52,15 @@ public static class RegisterCommand
             RegisterCaptureRequest request;
             if (parse.GetValue(file) is { } json)
             {
+                // A flag beside the file would be silently dropped: say so instead.
+                var alongside = new Option[] { family, given, familyLatin, givenLatin, born, nationality, rank, serviceNumber, unit, languages,
+                    capturedAt, place, capturingUnit, agency, circumstances, status, source, documentType, documentNumber }
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (alongside.Count > 0)
+                {
+                    throw new UsageException($"--file gives the whole request: put {string.Join(", ", alongside)} in the file instead.");
+                }
+
                 request = Values.JsonFile<RegisterCaptureRequest>(json);
             }
             else

@@ -45,7 +45,8 @@ internal static class ImportCommand
 
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
           the authorization server could not be used (rows not sent are "unsent"); 2 a bad command line or a list whose
-          header is not one (no row sent).
+          header is not one (no row sent); 4 the registry refused the caller (no valid token, a role that may not import, or
+          --agency another agency's): the batch it refused is "refused", the rest "unsent".
           Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --profile intake
                    registryctl import captures.csv --agency UA-SSO --gateway http://127.0.0.1:5100 \
                      --authority http://127.0.0.1:5184/ --client ua-sso-intake --secret "$SECRET" --output json
@@ -97,6 +98,12 @@ internal static class ImportCommand
             $"{path}: {counts.Done} row(s): {counts.Created} created, {counts.Replayed} replayed, {counts.Refused} refused, {counts.Invalid} invalid (not sent)" +
             $"{(counts.Unsent > 0 ? $", {counts.Unsent} unsent" : "")} in {seconds:F1} s ({(seconds > 0 ? sent / seconds : 0):F0} rows/s sent)" +
             $"{(importer.Retried > 0 ? $", {importer.Retried} batch attempt(s) retried" : "")}; report: {reportPath}")));
+        if (importer.NotAllowed)
+        {
+            Console.Error.WriteLine($"registryctl: the import stopped: {importer.Failure}; nothing more was sent");
+            return ExitCodes.NotAllowed;
+        }
+
         if (importer.Failure is { } failure)
         {
             Console.Error.WriteLine($"registryctl: the import stopped: {failure}; run the same list again to send the rest (what was stored is replayed)");

@@ -141,6 +141,14 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
                 async token => await client.ImportCapturesAsync(request, deadline: DateTime.UtcNow.Add(settings.Deadline), cancellationToken: token),
                 ct);
         }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated && !ct.IsCancellationRequested)
+        {
+            // The caller, not the rows: every row of the list would be refused alike, and sending it again will not help.
+            var why = $"the registry refused the caller ({ex.StatusCode}): {ex.Status.Detail}";
+            Stop(why);
+            NotAllowed = true;
+            return [.. lines, .. sendable.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Refused, "", "", 0, "", why))];
+        }
         catch (RpcException ex)
         {
             var why = ct.IsCancellationRequested ? "interrupted" : $"the gateway answered {ex.StatusCode}: {ex.Status.Detail}";
@@ -185,6 +193,9 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
 
     private static IEnumerable<ReportLine> Unsent(IEnumerable<ListRow> rows, string why) =>
         rows.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Unsent, "", "", 0, "", $"not sent: {why}"));
+
+    /// <summary>Whether the import stopped because the registry refused the caller (no valid token, or a role the access table does not allow).</summary>
+    public bool NotAllowed { get; private set; }
 
     private bool Stop(string why)
     {
