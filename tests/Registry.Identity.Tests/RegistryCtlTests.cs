@@ -47,9 +47,18 @@ public sealed class RegistryCtlTests : IAsyncLifetime
         Assert.Equal(0, created.Code);
         var secret = created.Out.Split('\n').Single(l => l.StartsWith("secret: ", StringComparison.Ordinal))["secret: ".Length..].Trim();
 
-        var listed = await RunAsync("clients", "list");
-        Assert.Contains("kr-nis-partner\tKR-NIS\tpartner\tenabled\tKR NIS liaison", listed.Out);
+        var listed = await RunAsync("clients", "list", "--output", "json");
+        using (var json = System.Text.Json.JsonDocument.Parse(listed.Out))
+        {
+            var client = Assert.Single(json.RootElement.GetProperty("clients").EnumerateArray(), c => c.GetProperty("clientId").GetString() == "kr-nis-partner");
+            Assert.Equal(("KR-NIS", "partner", true, "KR NIS liaison"), (client.GetProperty("agency").GetString(), Assert.Single(client.GetProperty("roles").EnumerateArray()).GetString(),
+                client.GetProperty("enabled").GetBoolean(), client.GetProperty("displayName").GetString()));
+        }
+
         Assert.DoesNotContain(secret, listed.Out);
+        var table = await RunAsync("clients", "list");
+        Assert.Contains("kr-nis-partner", table.Out);
+        Assert.DoesNotContain(secret, table.Out);
 
         var token = await RunAsync(new Dictionary<string, string> { ["REGISTRY_CLIENT_SECRET"] = secret }, "token", "--authority", _authority, "--client", "kr-nis-partner");
         Assert.Equal(0, token.Code);
@@ -65,8 +74,12 @@ public sealed class RegistryCtlTests : IAsyncLifetime
         Assert.Equal(0, (await RunAsync("token", "--authority", _authority, "--client", "kr-nis-partner", "--secret", newSecret)).Code);
 
         Assert.Equal(0, (await RunAsync("keys", "rotate", "--retire-after", "00:30:00")).Code);
-        var keys = await RunAsync("keys", "list");
-        Assert.Equal(2, keys.Out.Split('\n').Count(l => l.Contains("\tsig\t", StringComparison.Ordinal)));
+        var keys = await RunAsync("keys", "list", "--output", "json");
+        using (var json = System.Text.Json.JsonDocument.Parse(keys.Out))
+        {
+            Assert.Equal(2, json.RootElement.GetProperty("keys").EnumerateArray().Count(k => k.GetProperty("use").GetString() == "sig"));
+        }
+
         Assert.Equal(0, (await RunAsync("clients", "disable", "kr-nis-partner")).Code);
         Assert.Equal(1, (await RunAsync("token", "--authority", _authority, "--client", "kr-nis-partner", "--secret", newSecret)).Code);
     }

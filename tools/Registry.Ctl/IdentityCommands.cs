@@ -16,20 +16,16 @@ namespace Registry.Ctl;
 /// </summary>
 internal static class IdentityCommands
 {
-    public static async Task<int> ListClientsAsync(Options options)
+    public static async Task<int> ListClientsAsync(Options options, OutputFormat format)
     {
         await using var store = await IdentityStore.OpenAsync(options);
         var clients = await store.Clients.ListAsync();
-        foreach (var c in clients)
-        {
-            Console.WriteLine($"{c.ClientId}\t{c.Agency}\t{string.Join(",", c.Roles)}\t{(c.Enabled ? "enabled" : "disabled")}\t{c.DisplayName}");
-        }
-
-        Console.WriteLine($"{clients.Count} client(s)");
+        Output.WriteRecord(format, new { clients }, console => Paging.Write(console, clients, "client(s)", "",
+            ["client", "agency", "roles", "state", "name"], c => [c.ClientId, c.Agency, string.Join(",", c.Roles), c.Enabled ? "enabled" : "disabled", c.DisplayName]));
         return 0;
     }
 
-    public static async Task<int> CreateClientAsync(string clientId, Options options)
+    public static async Task<int> CreateClientAsync(string clientId, Options options, OutputFormat format)
     {
         var client = new AgencyClient(
             clientId,
@@ -40,48 +36,57 @@ internal static class IdentityCommands
             Enabled: true);
         await using var store = await IdentityStore.OpenAsync(options);
         var secret = await store.Clients.CreateAsync(client);
-        Console.WriteLine($"created client {clientId} ({client.Agency}: {string.Join(",", client.Roles)})");
-        Console.WriteLine($"secret: {secret}");
-        Console.WriteLine("the secret is stored hashed and shown only now");
+        Output.WriteRecord(format, new { clientId, agency = client.Agency, roles = client.Roles, secret }, _ =>
+        {
+            Console.WriteLine($"created client {clientId} ({client.Agency}: {string.Join(",", client.Roles)})");
+            Console.WriteLine($"secret: {secret}");
+            Console.WriteLine("the secret is stored hashed and shown only now");
+        });
         return 0;
     }
 
-    public static async Task<int> RotateSecretAsync(string clientId, Options options)
+    public static async Task<int> RotateSecretAsync(string clientId, Options options, OutputFormat format)
     {
         await using var store = await IdentityStore.OpenAsync(options);
         var secret = await store.Clients.RotateSecretAsync(clientId);
-        Console.WriteLine($"new secret of {clientId}: {secret}");
-        Console.WriteLine("the old secret is refused from now on; tokens issued with it stay valid until they expire");
+        Output.WriteRecord(format, new { clientId, secret }, _ =>
+        {
+            Console.WriteLine($"new secret of {clientId}: {secret}");
+            Console.WriteLine("the old secret is refused from now on; tokens issued with it stay valid until they expire");
+        });
         return 0;
     }
 
-    public static async Task<int> DisableClientAsync(string clientId, Options options)
+    public static async Task<int> DisableClientAsync(string clientId, Options options, OutputFormat format)
     {
         await using var store = await IdentityStore.OpenAsync(options);
         var revoked = await store.Clients.DisableAsync(clientId);
-        Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; the services refuse its tokens already issued within Auth:DisabledClientsRefresh (10 s by default)");
+        Output.WriteRecord(format, new { clientId, disabled = true, revokedTokens = revoked }, _ =>
+            Console.WriteLine($"disabled {clientId}; {revoked} stored token(s) revoked; the services refuse its tokens already issued within Auth:DisabledClientsRefresh (10 s by default)"));
         return 0;
     }
 
-    public static async Task<int> ListKeysAsync(Options options)
+    public static async Task<int> ListKeysAsync(Options options, OutputFormat format)
     {
         await using var store = await IdentityStore.OpenAsync(options);
-        foreach (var k in await store.Keys.ListAsync())
-        {
-            Console.WriteLine($"{k.KeyId}\t{k.Use}\tgeneration {k.Generation}\tcreated {k.CreatedAt:O}\tsigns from {k.NotBefore:O}\tretired {(k.RetiredAt is { } r ? r.ToString("O") : "-")}");
-        }
-
+        var keys = await store.Keys.ListAsync();
+        Output.WriteRecord(format, new { keys }, console => Paging.Write(console, keys, "key(s)", "",
+            ["kid", "use", "generation", "created", "signs from", "retired"],
+            k => [k.KeyId, k.Use.ToString(), k.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), k.CreatedAt.ToString("O"), k.NotBefore.ToString("O"), k.RetiredAt is { } r ? r.ToString("O") : "-"]));
         return 0;
     }
 
-    public static async Task<int> RotateKeysAsync(Options options)
+    public static async Task<int> RotateKeysAsync(Options options, OutputFormat format)
     {
         var overlap = Duration(options, "--overlap", TimeSpan.Zero);
         var retireAfter = Duration(options, "--retire-after", TimeSpan.FromHours(1));
         await using var store = await IdentityStore.OpenAsync(options);
         var key = await store.Keys.RotateAsync(overlap, retireAfter);
-        Console.WriteLine($"added signing key {key.KeyId} (generation {key.Generation}), signing from {key.NotBefore:O}; the keys it replaces are retired at {key.NotBefore + retireAfter:O}");
-        Console.WriteLine("restart the identity servers to publish it (and, after its start, to sign with it)");
+        Output.WriteRecord(format, new { key.KeyId, key.Generation, signsFrom = key.NotBefore, othersRetiredAt = key.NotBefore + retireAfter }, _ =>
+        {
+            Console.WriteLine($"added signing key {key.KeyId} (generation {key.Generation}), signing from {key.NotBefore:O}; the keys it replaces are retired at {key.NotBefore + retireAfter:O}");
+            Console.WriteLine("restart the identity servers to publish it (and, after its start, to sign with it)");
+        });
         return 0;
     }
 

@@ -56,7 +56,7 @@ public static class Connection
     };
 
     /// <summary>Adds the connection options to a command that calls the gateway.</summary>
-    public static T WithConnection<T>(this T command, bool output = true) where T : Command
+    public static T WithConnection<T>(this T command) where T : Command
     {
         command.Options.Add(Gateway);
         command.Options.Add(Authority);
@@ -65,11 +65,14 @@ public static class Connection
         command.Options.Add(Scope);
         command.Options.Add(Profile);
         command.Options.Add(Deadline);
-        if (output)
-        {
-            command.Options.Add(OutputFormat);
-        }
+        command.Options.Add(OutputFormat);
+        return command;
+    }
 
+    /// <summary>Adds <c>--output table|json</c> to a command that does not call the gateway (the operator's, on a database or the broker).</summary>
+    public static T WithOutput<T>(this T command) where T : Command
+    {
+        command.Options.Add(OutputFormat);
         return command;
     }
 
@@ -146,6 +149,11 @@ public static class Connection
         if (!forceNew && profile.Token is { } cached && profile.RefreshAt > DateTimeOffset.UtcNow
             && (authority is null || authority == profile.Authority) && (client is null || client == profile.Client))
         {
+            if (parse.CommandResult.Command.Name == "token" && profile.Gateway != gatewayUri.ToString())
+            {
+                SaveProfile(name, profile with { Gateway = gatewayUri.ToString() });
+            }
+
             return (cached, gatewayUri);
         }
 

@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.CommandLine;
 using Registry.Ctl.Cli;
 using Registry.Ctl.Import;
@@ -27,7 +28,7 @@ public static class OperatorCommands
             confirmed by the broker before it leaves the error queue. Move a message back within the consumers' inbox window
             (Messaging:Retention:Inbox, 30 days): the inbox then recognises one that was applied after all.
             Example: registryctl move-errors custody-case-registered --broker amqp://registry:registry@127.0.0.1:5672/
-            """) { queue, broker, max };
+            """) { queue, broker, max }.WithOutput();
         command.SetAction(async (parse, ct) =>
         {
             var options = Options.From(parse, [broker, max]);
@@ -39,7 +40,7 @@ public static class OperatorCommands
 
             var name = parse.GetValue(queue)!;
             var moved = await ErrorQueues.MoveBackAsync(uri, name, options.Int("--max"), ct);
-            Console.WriteLine($"moved {moved} message(s) from {name}_error back to {name}");
+            Output.WriteRecord(parse.GetValue(Connection.OutputFormat), new { queue = name, moved }, _ => Console.WriteLine($"moved {moved} message(s) from {name}_error back to {name}"));
             return ExitCodes.Done;
         });
         return command;
@@ -53,19 +54,22 @@ public static class OperatorCommands
             Lists the outbox rows the service's dispatcher parked (it could not publish them): id, message id, type, case,
             attempts, created, parked and the last error; read straight from the service's database.
             Example: registryctl outbox parked --service intake
-            """) { service, Database, Provider, max };
+            """) { service, Database, Provider, max }.WithOutput();
         parked.SetAction(async (parse, _) =>
         {
             var options = Options.From(parse, [service, Database, Provider, max]);
             await using var outbox = await OpenOutboxAsync(options);
             var rows = await outbox.ListAsync(options.Int("--max") ?? 100);
-            foreach (var row in rows)
+            Output.WriteRecord(parse.GetValue(Connection.OutputFormat), new { rows }, console =>
             {
-                Console.WriteLine($"{row.Id}\t{row.MessageType}\tmessage {row.MessageId}\tcase {row.OrderingKey ?? "-"}\tattempts {row.Attempts}" +
-                    $"\tcreated {row.CreatedAt:O}\tparked {row.ParkedAt:O}\t{row.LastError}");
-            }
-
-            Console.WriteLine(rows.Count == 0 ? "no parked outbox rows" : $"{rows.Count} parked row(s); `registryctl outbox retry <id>` re-queues one once the cause is fixed");
+                Paging.Write(console, rows, "parked row(s)", "", ["id", "type", "message", "case", "attempts", "created", "parked", "last error"],
+                    r => [r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r.MessageType, r.MessageId.ToString(), r.OrderingKey ?? "-",
+                        r.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture), r.CreatedAt.ToString("O"), r.ParkedAt.ToString("O"), r.LastError]);
+                if (rows.Count > 0)
+                {
+                    console.MarkupLine("`registryctl outbox retry <id>` re-queues one once the cause is fixed");
+                }
+            });
             return ExitCodes.Done;
         });
 
@@ -75,7 +79,7 @@ public static class OperatorCommands
             Re-queues a parked row (or all of them) once the cause is fixed, with a fresh count of attempts; the running service
             publishes it within 2 s.
             Example: registryctl outbox retry 42 --service custody
-            """) { id, all, service, Database, Provider };
+            """) { id, all, service, Database, Provider }.WithOutput();
         retry.SetAction(async (parse, _) =>
         {
             var row = parse.GetValue(id);
@@ -92,7 +96,7 @@ public static class OperatorCommands
                 return ExitCodes.Unusable;
             }
 
-            Console.WriteLine($"re-queued {requeued} parked outbox row(s)");
+            Output.WriteRecord(parse.GetValue(Connection.OutputFormat), new { requeued }, _ => Console.WriteLine($"re-queued {requeued} parked outbox row(s)"));
             return ExitCodes.Done;
         });
         return new Command("outbox", "The outbox rows a service's dispatcher parked: list them, re-queue them.") { parked, retry };
@@ -105,20 +109,20 @@ public static class OperatorCommands
         var roles = Text("--roles", "Its roles, comma-separated: intake-officer, custodian, medic, coordinator, icrc-delegate, auditor, partner.");
         var name = Text("--name", "A display name.");
         var list = new Command("list", "Lists the agency systems: client id, agency, roles, enabled or disabled, name; never a secret.\nExample: registryctl clients list")
-            { Database, Provider };
-        list.SetAction((parse, _) => IdentityCommands.ListClientsAsync(Options.From(parse, [Database, Provider])));
+            { Database, Provider }.WithOutput();
+        list.SetAction((parse, _) => IdentityCommands.ListClientsAsync(Options.From(parse, [Database, Provider]), parse.GetValue(Connection.OutputFormat)));
         var create = new Command("create", "Registers an agency system with a fresh secret, printed once (stored hashed).\nExample: registryctl clients create kr-nis-partner --agency KR-NIS --roles partner")
-            { clientId, agency, roles, name, Database, Provider };
-        create.SetAction((parse, _) => IdentityCommands.CreateClientAsync(parse.GetValue(clientId)!, Options.From(parse, [agency, roles, name, Database, Provider])));
+            { clientId, agency, roles, name, Database, Provider }.WithOutput();
+        create.SetAction((parse, _) => IdentityCommands.CreateClientAsync(parse.GetValue(clientId)!, Options.From(parse, [agency, roles, name, Database, Provider]), parse.GetValue(Connection.OutputFormat)));
         var rotate = new Command("rotate-secret", "Gives the client a new secret, printed once; the old one is refused from now on.\nExample: registryctl clients rotate-secret kr-nis-partner")
-            { clientId, Database, Provider };
-        rotate.SetAction((parse, _) => IdentityCommands.RotateSecretAsync(parse.GetValue(clientId)!, Options.From(parse, [Database, Provider])));
+            { clientId, Database, Provider }.WithOutput();
+        rotate.SetAction((parse, _) => IdentityCommands.RotateSecretAsync(parse.GetValue(clientId)!, Options.From(parse, [Database, Provider]), parse.GetValue(Connection.OutputFormat)));
         var disable = new Command("disable", """
             The token endpoint answers invalid_client; its stored tokens are revoked; the services refuse its tokens already
             issued within Auth:DisabledClientsRefresh (10 s). Configuration never re-enables it.
             Example: registryctl clients disable kr-nis-partner
-            """) { clientId, Database, Provider };
-        disable.SetAction((parse, _) => IdentityCommands.DisableClientAsync(parse.GetValue(clientId)!, Options.From(parse, [Database, Provider])));
+            """) { clientId, Database, Provider }.WithOutput();
+        disable.SetAction((parse, _) => IdentityCommands.DisableClientAsync(parse.GetValue(clientId)!, Options.From(parse, [Database, Provider]), parse.GetValue(Connection.OutputFormat)));
         return new Command("clients", """
             The agency systems registered with the authorization server, managed in its database (--database, default
             ConnectionStrings__Identity; embedded: --provider Sqlite --database "Data Source=.data/embedded/identity.db").
@@ -130,11 +134,11 @@ public static class OperatorCommands
         var overlap = Text("--overlap", "The new key signs from now plus this (default 00:00:00).");
         var retireAfter = Text("--retire-after", "The keys it replaces are retired this long after its start (default 01:00:00; keep it above the token lifetime).");
         var list = new Command("list", "The signing and encryption keys: kid, use, generation, created, signs from, retired (never the key).\nExample: registryctl keys list")
-            { Database, Provider };
-        list.SetAction((parse, _) => IdentityCommands.ListKeysAsync(Options.From(parse, [Database, Provider])));
+            { Database, Provider }.WithOutput();
+        list.SetAction((parse, _) => IdentityCommands.ListKeysAsync(Options.From(parse, [Database, Provider]), parse.GetValue(Connection.OutputFormat)));
         var rotate = new Command("rotate", "Adds a signing key; servers publish and use it from their next start.\nExample: registryctl keys rotate --overlap 00:10:00")
-            { overlap, retireAfter, Database, Provider };
-        rotate.SetAction((parse, _) => IdentityCommands.RotateKeysAsync(Options.From(parse, [overlap, retireAfter, Database, Provider])));
+            { overlap, retireAfter, Database, Provider }.WithOutput();
+        rotate.SetAction((parse, _) => IdentityCommands.RotateKeysAsync(Options.From(parse, [overlap, retireAfter, Database, Provider]), parse.GetValue(Connection.OutputFormat)));
         return new Command("keys", "The authorization server's keys, in its database.") { list, rotate };
     }
 
@@ -146,10 +150,11 @@ public static class OperatorCommands
             the same --profile call with it until it is due. Without --secret it prints the profile's token while it is fresh
             (and keeps a new --gateway); with --secret it always fetches a new one.
             Example: registryctl token --authority http://127.0.0.1:5184/ --client ua-pow-hq-coordinator --secret "$SECRET" --profile coordinator
-            """).WithConnection(output: false);
+            """).WithConnection();
         command.SetAction(async (parse, ct) =>
         {
-            Console.WriteLine((await Connection.TokenAsync(parse, ct)).Token);
+            var (token, gateway) = await Connection.TokenAsync(parse, ct);
+            Output.WriteRecord(parse.GetValue(Connection.OutputFormat), new { token, gateway, profile = Connection.ProfileName(parse) }, _ => Console.WriteLine(token));
             return ExitCodes.Done;
         });
         return command;
