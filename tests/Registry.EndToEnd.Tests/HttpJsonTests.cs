@@ -196,6 +196,15 @@ public sealed class HttpJsonTests(RegistryFixture registry)
             Assert.EndsWith("in the body; give it once", Fields(error)["case_id"], StringComparison.Ordinal);
         }
 
+        // ... or in the path and the query.
+        var pathCase = Guid.NewGuid();
+        using (var conflict = await SendAsync(HttpMethod.Get, $"/v1/cases/{pathCase}?caseId={Guid.NewGuid()}", intakeOfficer))
+        {
+            var error = await conflict.Content.ReadAsStringAsync();
+            Assert.True(conflict.StatusCode == HttpStatusCode.BadRequest, error);
+            Assert.Equal($"is set by the path ('{pathCase}'); the query parameter 'caseId' cannot set it again", Fields(error)["case_id"]);
+        }
+
         // A role the access table refuses is refused as such (403, audited where it is decided), whatever its body holds.
         var medic = await TokenAsync("UA-SBU", RegistryRoles.Medic);
         using (var forbidden = await SendAsync(HttpMethod.Post, "/v1/cases:register", medic, misspelt))

@@ -116,6 +116,13 @@ internal static class IdentityCommands
             var database = options.Get("--database") ?? Environment.GetEnvironmentVariable($"ConnectionStrings__{IdentityModule.ConnectionName}")
                 ?? throw new UsageException($"No database: pass --database or set ConnectionStrings__{IdentityModule.ConnectionName}.");
             var provider = options.Get("--provider") ?? Environment.GetEnvironmentVariable("Database__Provider") ?? "Postgres";
+            // SQLite would create an empty file for a path that names none, then fail on its missing tables.
+            if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase)
+                && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database).DataSource is { Length: > 0 } file && file != ":memory:" && !File.Exists(file))
+            {
+                throw new UsageException($"No identity database at {Path.GetFullPath(file)} (the embedded host's is .data/embedded/identity.db where it runs).");
+            }
+
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {

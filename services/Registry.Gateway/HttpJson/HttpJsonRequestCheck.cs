@@ -76,7 +76,7 @@ public sealed partial class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> gr
         }
 
         var violations = new FieldViolations();
-        CheckQuery(context.Request.Query, method.InputType, violations);
+        CheckQuery(context.Request.Query, method.InputType, context.Request.RouteValues, violations);
         if (HasBody(metadata.HttpRule))
         {
             var body = await ReadAsync(context.Request, context.RequestAborted);
@@ -217,7 +217,7 @@ public sealed partial class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> gr
     };
 
     /// <summary>Query parameters name fields of the request by dotted paths (<c>page.size</c>, <c>pageSize</c>); each must resolve to a scalar, enum or well-known value.</summary>
-    private static void CheckQuery(IQueryCollection query, MessageDescriptor input, FieldViolations violations)
+    private static void CheckQuery(IQueryCollection query, MessageDescriptor input, RouteValueDictionary route, FieldViolations violations)
     {
         foreach (var (key, values) in query)
         {
@@ -260,6 +260,13 @@ public sealed partial class HttpJsonRequestCheck(IOptions<GrpcServiceOptions> gr
             }
 
             var name = string.Join('.', path);
+            if (route.ContainsKey(name))
+            {
+                // The transcoder would take the path's value and drop this one without a word.
+                violations.Add(name, $"is set by the path ('{route[name]}'); the query parameter '{key}' cannot set it again");
+                continue;
+            }
+
             if (field.IsMap || (field.FieldType == FieldType.Message && !IsWellKnown(field.MessageType)))
             {
                 violations.Add(name, $"is a message: give its fields as query parameters '{key}.<field>'");
