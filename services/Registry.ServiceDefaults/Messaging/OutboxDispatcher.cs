@@ -26,12 +26,13 @@ namespace Registry.ServiceDefaults.Messaging;
 /// charged, and the whole dispatcher backs off (up to 15 s) instead. One poisoned row therefore never holds back the
 /// others (except later events of its own case, until it is sent or parked), and an outage, however long, parks nothing.
 /// Delivery is at least once: a crash between publishing and marking publishes again with the same message id, which the
-/// consumers' inboxes recognise. Plain EF Core queries (no provider-specific locking), so it runs on any relational
-/// provider; two replicas of a service would both publish a message now and then, which the inboxes also absorb.
+/// consumers' inboxes recognise. Plain EF Core queries; with several replicas of a service only the one that holds the
+/// store's <see cref="OutboxLeadership{TDb}"/> publishes, so no row is published by two at once and a case's order holds.
 /// </summary>
 public sealed class OutboxDispatcher<TDb>(
     IServiceScopeFactory scopes,
     OutboxSignal<TDb> signal,
+    OutboxLeadership<TDb> leadership,
     OutboxDispatch settings,
     TimeProvider clock,
     ILogger<OutboxDispatcher<TDb>> logger) : BackgroundService
@@ -59,6 +60,13 @@ public sealed class OutboxDispatcher<TDb>(
         {
             try
             {
+                // One replica publishes (OutboxLeadership); the others stand by and try to take the lead every poll.
+                if (!await leadership.HoldAsync(stoppingToken))
+                {
+                    await Task.Delay(PollInterval, clock, stoppingToken);
+                    continue;
+                }
+
                 if (clock.GetUtcNow() >= countParkedAt)
                 {
                     await CountParkedAsync(stoppingToken);

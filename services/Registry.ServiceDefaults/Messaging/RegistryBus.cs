@@ -53,6 +53,7 @@ public static class RegistryBus
             builder.Services.AddSingleton<IOutboxSettlement<TDb>, BrokerOutboxSettlement<TDb>>();
         }
 
+        builder.Services.AddSingleton<OutboxLeadership<TDb>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDb>>();
         builder.Services.AddGaugeProbe<OutboxBacklogProbe<TDb>>();
         return builder;
