@@ -9,9 +9,10 @@ namespace Registry.ServiceDefaults.Messaging;
 /// Which replica of a service publishes its outbox: one at a time, so that two replicas never publish one row at once,
 /// and a case's events keep their order without any row-level claim. On PostgreSQL the leader holds a session-level
 /// advisory lock (<c>pg_try_advisory_lock(<see cref="LockKey"/>)</c>, scoped to the service's database) on a connection
-/// of its own, outside the pool: the server releases it when that session ends, so a replica that dies or loses its
-/// database hands over at once, and a standby takes over at its next try (the dispatcher tries every 2 s). The leader
-/// checks its session before each round and gives up the lead when it is gone. On SQLite (the embedded host: one
+/// of its own, outside the pool: the server releases it when that session ends (at once for a replica that dies, within
+/// about 25 s for one it can no longer reach: TCP keepalives on the session), and a standby takes over at its next try
+/// (the dispatcher tries every 2 s). The leader checks its session before each round and gives up the lead when it is
+/// gone; a leader cut off from its database reads no rows to publish meanwhile. On SQLite (the embedded host: one
 /// process) every dispatcher leads. Per replica, not shared: this state, and the outbox signal a write raises in its
 /// own process (a standby's writes are published by the leader within its poll interval).
 /// </summary>
@@ -67,6 +68,13 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
             try
             {
                 await session.OpenAsync(ct);
+                // The server ends the session of a leader it can no longer reach within about 25 s (TCP keepalives; the
+                // defaults would wait two hours), which frees the lock for a standby.
+                await using (var keepalive = new NpgsqlCommand("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3", session))
+                {
+                    await keepalive.ExecuteNonQueryAsync(ct);
+                }
+
                 await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", session);
                 take.Parameters.AddWithValue("key", LockKey);
                 if (await take.ExecuteScalarAsync(ct) is true)
