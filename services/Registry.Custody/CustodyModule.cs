@@ -90,9 +90,10 @@ public static class CustodyModule
             Timeout = DurationSetting.Positive(builder.Configuration.GetSection("Custody"), "FitnessCallTimeout", TimeSpan.FromSeconds(3)),
         };
         builder.Services.AddSingleton(options);
-        if (builder.Configuration[MedicalAddressKey] is { Length: > 0 } address)
+        if (builder.Configuration[MedicalAddressKey] is { Length: > 0 })
         {
-            builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(new Uri(address));
+            // One address, several (replicas), or a name DNS resolves to every replica (Services:ResolveDns).
+            builder.Services.AddRegistryGrpcClient<MedicalService.MedicalServiceClient>(ServiceAddresses.Read(builder.Configuration, MedicalAddressKey, "medical"));
             builder.Services.AddScoped<MedicalFitness>();
         }
         else

@@ -10,4 +10,4 @@ builder.AddRegistryBus();
 var app = builder.Build();
 app.MapServiceDefaults();
 app.MapCustody();
-app.Run();
+return await app.RunRegistryAsync(args);

@@ -1,18 +1,32 @@
+using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Hosting;
 namespace Registry.Gateway;
 
 /// <summary>
 /// Where the owning services listen (configuration section <c>Services</c>): the gRPC address of
-/// each, e.g. <c>Services:Intake = http://127.0.0.1:5101</c>, and how long forwarded calls may take
-/// or sit idle. Durations are TimeSpans (<c>00:00:30</c>).
+/// each, e.g. <c>Services:Intake = http://127.0.0.1:5101</c>, or of each of its replicas, comma-separated, or one
+/// host name DNS resolves to every replica with <c>Services:ResolveDns=true</c> (<see cref="ServiceAddresses"/>);
+/// and how long forwarded calls may take or sit idle. Durations are TimeSpans (<c>00:00:30</c>).
 /// </summary>
 public sealed class BackendOptions
 {
     public const string Section = "Services";
 
-    public required Uri Intake { get; init; }
-    public required Uri Custody { get; init; }
-    public required Uri Medical { get; init; }
+    public required ServiceAddresses Intake { get; init; }
+    public required ServiceAddresses Custody { get; init; }
+    public required ServiceAddresses Medical { get; init; }
+
+    /// <summary>
+    /// Each address's host name stands for all the addresses DNS gives for it (a Kubernetes headless Service), read
+    /// again every <see cref="RegistryGrpcClients.DnsRefreshInterval"/>; false by default.
+    /// </summary>
+    public bool ResolveDns { get; init; }
+
+    /// <summary>
+    /// How often the gateway asks each replica of a balanced service (several addresses, or DNS) whether it is ready
+    /// (<c>GET /readyz</c>); one that fails twice in a row gets no new calls until it answers again. 5 s by default.
+    /// </summary>
+    public TimeSpan HealthCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the case file waits for each part before marking it unavailable.</summary>
     public TimeSpan CaseFilePartTimeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -55,11 +69,14 @@ public sealed class BackendOptions
     public static BackendOptions From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
+        var resolveDns = section.GetValue(nameof(ResolveDns), false);
         var options = new BackendOptions
         {
-            Intake = Required(section, nameof(Intake)),
-            Custody = Required(section, nameof(Custody)),
-            Medical = Required(section, nameof(Medical)),
+            Intake = ServiceAddresses.Parse(section[nameof(Intake)], $"{Section}:{nameof(Intake)}", "intake", resolveDns),
+            Custody = ServiceAddresses.Parse(section[nameof(Custody)], $"{Section}:{nameof(Custody)}", "custody", resolveDns),
+            Medical = ServiceAddresses.Parse(section[nameof(Medical)], $"{Section}:{nameof(Medical)}", "medical", resolveDns),
+            ResolveDns = resolveDns,
+            HealthCheckInterval = DurationSetting.Positive(section, nameof(HealthCheckInterval), TimeSpan.FromSeconds(5)),
             CaseFilePartTimeout = DurationSetting.Positive(section, nameof(CaseFilePartTimeout), TimeSpan.FromSeconds(2)),
             ForwardedCallTimeout = DurationSetting.Positive(section, nameof(ForwardedCallTimeout), TimeSpan.FromSeconds(10)),
             MaxForwardedCallTimeout = DurationSetting.Positive(section, nameof(MaxForwardedCallTimeout), TimeSpan.FromSeconds(10)),
@@ -82,11 +99,6 @@ public sealed class BackendOptions
 
         return options;
     }
-
-    private static Uri Required(IConfigurationSection section, string name) =>
-        Uri.TryCreate(section[name], UriKind.Absolute, out var uri)
-            ? uri
-            : throw new InvalidOperationException($"{Section}:{name} must be the service's gRPC address, e.g. http://127.0.0.1:5101.");
 
 
     /// <summary>An activity timeout: positive and under 24.8 days (YARP counts it in int milliseconds), or 0 for never.</summary>

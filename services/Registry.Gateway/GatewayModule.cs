@@ -33,7 +33,14 @@ public static class GatewayModule
         builder.Services.AddCallerRateLimits(builder.Configuration);
         var (routes, clusters) = ServiceRoutes.Build(backends, methods);
         var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout, backends.MaxForwardedBulkCallTimeout);
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters)
+        var proxy = builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        if (backends.ResolveDns)
+        {
+            // Each destination's host name becomes one destination per address it resolves to (a headless Service's pods).
+            proxy.AddDnsDestinationResolver(o => o.RefreshPeriod = RegistryGrpcClients.DnsRefreshInterval);
+        }
+
+        proxy
             .AddTransforms(t => t.AddRequestTransform(context =>
             {
                 deadlines.Apply(context);
@@ -50,9 +57,9 @@ public static class GatewayModule
         builder.AddHttpJson(backends);
 
         // Each service's access audit (the same service on three addresses), merged by AuditService.
-        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("intake", backends.Intake);
-        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("custody", backends.Custody);
-        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>("medical", backends.Medical);
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>(backends.Intake, "intake");
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>(backends.Custody, "custody");
+        builder.Services.AddRegistryGrpcClient<AccessAuditService.AccessAuditServiceClient>(backends.Medical, "medical");
 
         // Reflection through the gateway lists what can be called through it, forwarded services
         // included (both protocol versions: grpcurl asks v1alpha, buf curl v1).

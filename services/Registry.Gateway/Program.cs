@@ -9,4 +9,4 @@ var app = builder.Build();
 app.MapServiceDefaults();
 app.UseGateway();
 app.MapGateway();
-app.Run();
+return await app.RunRegistryAsync(args);

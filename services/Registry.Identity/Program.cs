@@ -8,4 +8,4 @@ builder.AddIdentityServer();
 var app = builder.Build();
 app.MapServiceDefaults();
 app.MapIdentityServer();
-app.Run();
+return await app.RunRegistryAsync(args);

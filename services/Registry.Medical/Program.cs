@@ -10,4 +10,4 @@ builder.AddRegistryBus();
 var app = builder.Build();
 app.MapServiceDefaults();
 app.MapMedical();
-app.Run();
+return await app.RunRegistryAsync(args);

@@ -124,6 +124,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             && (ignored & (1UL << 1)) != 0;
     }
 
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
     /// <summary>Asks the process to stop as Ctrl+C would, and waits for it to exit.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {

@@ -218,6 +218,14 @@ public sealed class TestInfrastructure
         });
     }
 
+    /// <summary>Every queue of a virtual host with its type (<c>quorum</c>, <c>classic</c>), as the broker's management API reports them.</summary>
+    public async Task<Dictionary<string, string>> QueueTypesAsync(string amqpUri)
+    {
+        var vhost = Uri.UnescapeDataString(new Uri(amqpUri).AbsolutePath.TrimStart('/'));
+        using var json = System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync($"/api/queues/{Uri.EscapeDataString(vhost)}?columns=name,type"));
+        return json.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!, q => q.GetProperty("type").GetString()!);
+    }
+
     /// <summary>The number of messages waiting in a queue of a virtual host (0 when the queue does not exist).</summary>
     public async Task<int> QueueDepthAsync(string amqpUri, string queue)
     {

@@ -50,9 +50,9 @@ public static class HttpJsonModule
             .AddServiceOptions<CustodyHttpJson>(Forwarded)
             .AddServiceOptions<MedicalHttpJson>(Forwarded);
 
-        builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("intake"), backends.Intake).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
-        builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("custody"), backends.Custody).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
-        builder.Services.AddRegistryGrpcClient<BackendInvoker>(BackendInvoker.Name("medical"), backends.Medical).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
+        builder.Services.AddRegistryGrpcClient<BackendInvoker>(backends.Intake, BackendInvoker.Name("intake")).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
+        builder.Services.AddRegistryGrpcClient<BackendInvoker>(backends.Custody, BackendInvoker.Name("custody")).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
+        builder.Services.AddRegistryGrpcClient<BackendInvoker>(backends.Medical, BackendInvoker.Name("medical")).ConfigureGrpcClientCreator(i => new BackendInvoker(i));
 
         builder.Services.AddSingleton<HttpJsonRequestCheck>();
         builder.Services.AddGrpcSwagger();

@@ -14,6 +14,18 @@ public static class RegistryDatabase
     public const string ProviderKey = "Database:Provider";
 
     /// <summary>
+    /// Configuration key: whether the service applies its migrations when it starts (true, the default: one process,
+    /// compose, the embedded mode). With false (several replicas, Kubernetes) a release's migrations are applied once,
+    /// by the service's <c>migrate</c> command (<see cref="Hosting.RegistryCommands"/>, a Job), and each replica waits
+    /// at start, not yet listening so not ready, until its database has no pending migration; after
+    /// <see cref="SchemaWaitKey"/> it gives up and exits non-zero.
+    /// </summary>
+    public const string MigrateAtStartKey = "Database:MigrateAtStart";
+
+    /// <summary>Configuration key: how long a replica that does not migrate waits for the schema (TimeSpan, 5 minutes by default).</summary>
+    public const string SchemaWaitKey = "Database:SchemaWait";
+
+    /// <summary>
     /// The service's own database (ConnectionStrings:<paramref name="connectionName"/>), its readiness
     /// check, and its migrations applied at start-up. PostgreSQL in production; SQLite for the
     /// embedded mode, through <typeparamref name="TSqliteDb"/>, a subclass that carries its own
@@ -56,6 +68,7 @@ public static class RegistryDatabase
         }
 
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>($"{connectionName.ToLowerInvariant()}-database", tags: [RegistryHealth.Ready]);
+        builder.Services.AddSingleton<IDatabaseMigration, Migration<TDb>>();
         builder.Services.AddHostedService<MigrateDatabase<TDb>>();
         return builder;
     }
@@ -175,30 +188,92 @@ public static class RegistryDatabase
     }
 
     /// <summary>
-    /// Brings the schema up to date before the service takes traffic. EF Core takes a database lock
-    /// while migrating, so replicas starting together do not race.
+    /// Before the service takes traffic: with <see cref="MigrateAtStartKey"/> (default) brings the schema up to date
+    /// (EF Core takes a database lock while migrating, so replicas starting together do not race); without it, waits
+    /// until the <c>migrate</c> command has done so.
     /// </summary>
-    private sealed class MigrateDatabase<TDb>(IServiceScopeFactory scopes, ILogger<MigrateDatabase<TDb>> logger) : IHostedService
+    private sealed class MigrateDatabase<TDb>(IServiceProvider services, IConfiguration configuration, ILogger<MigrateDatabase<TDb>> logger) : IHostedService
         where TDb : DbContext
     {
         public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var migration = services.GetServices<IDatabaseMigration>().OfType<Migration<TDb>>().Single();
+            if (configuration.GetValue(MigrateAtStartKey, true))
+            {
+                await migration.ApplyAsync(logger, cancellationToken);
+                return;
+            }
+
+            var wait = Hosting.DurationSetting.Positive(configuration.GetSection("Database"), "SchemaWait", TimeSpan.FromMinutes(5));
+            var until = DateTime.UtcNow + wait;
+            while (true)
+            {
+                var pending = await migration.PendingAsync(logger, cancellationToken);
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow >= until)
+                {
+                    throw new InvalidOperationException(
+                        $"The database of {typeof(TDb).Name} still has {pending.Count} pending migration(s) after {wait} ({string.Join(", ", pending)}); " +
+                        $"run the service's migrate command (the release's migration Job), or set {MigrateAtStartKey}=true.");
+                }
+
+                logger.LogWarning("Waiting for the migrations of {Store} ({Pending}): {MigrateAtStart} is false, so the release's migrate command applies them",
+                    typeof(TDb).Name, string.Join(", ", pending), MigrateAtStartKey);
+                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>One store's migrations, applied or counted with retries while its database is not yet reachable.</summary>
+    private sealed class Migration<TDb>(IServiceScopeFactory scopes) : IDatabaseMigration
+        where TDb : DbContext
+    {
+        public string Store => typeof(TDb).Name;
+
+        public Task ApplyAsync(ILogger logger, CancellationToken cancellationToken) =>
+            WithRetriesAsync(logger, async db =>
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+                return 0;
+            }, cancellationToken);
+
+        public Task<IReadOnlyList<string>> PendingAsync(ILogger logger, CancellationToken cancellationToken) =>
+            WithRetriesAsync<IReadOnlyList<string>>(logger, async db => [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)], cancellationToken);
+
+        private async Task<T> WithRetriesAsync<T>(ILogger logger, Func<TDb, Task<T>> work, CancellationToken cancellationToken)
         {
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<TDb>().Database.MigrateAsync(cancellationToken);
-                    return;
+                    return await work(scope.ServiceProvider.GetRequiredService<TDb>());
                 }
                 catch (Exception ex) when (attempt < 30 && ex is not OperationCanceledException)
                 {
-                    logger.LogWarning("Database of {Store} not reachable for migration (attempt {Attempt}): {Error}", typeof(TDb).Name, attempt, ex.Message);
+                    logger.LogWarning("Database of {Store} not reachable for migration (attempt {Attempt}): {Error}", Store, attempt, ex.Message);
                     await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
                 }
             }
         }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+/// <summary>A store's migrations, as the <c>migrate</c> command applies them (<see cref="Hosting.RegistryCommands"/>).</summary>
+public interface IDatabaseMigration
+{
+    /// <summary>The store's DbContext type name.</summary>
+    string Store { get; }
+
+    /// <summary>Applies the pending migrations; retries for about a minute while the database is not reachable.</summary>
+    Task ApplyAsync(ILogger logger, CancellationToken cancellationToken);
+
+    /// <summary>The migrations not yet applied, by id.</summary>
+    Task<IReadOnlyList<string>> PendingAsync(ILogger logger, CancellationToken cancellationToken);
 }

@@ -1,6 +1,10 @@
+using Grpc.Core;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.ServiceDefaults.Security;
 
 namespace Registry.ServiceDefaults.Grpc;
@@ -27,6 +31,49 @@ public static class RegistryGrpcClients
         where TClient : class =>
         Configure(services.AddGrpcClient<TClient>(name, o => o.Address = address));
 
+    /// <summary>
+    /// A generated client for a service that may run in several replicas (<see cref="ServiceAddresses"/>). One address
+    /// without DNS resolution is the plain client above. Otherwise the channel balances its calls round robin across
+    /// the replicas it can connect to (gRPC client-side load balancing): the listed addresses through the
+    /// <c>registry:///</c> resolver, or every address DNS gives for the one host name through <c>dns:///</c>, read again
+    /// every 30 s and whenever a connection fails. A replica that stops answering is skipped until it connects again;
+    /// a call already sent to it fails UNAVAILABLE, and its caller retries as it would after any transient failure.
+    /// </summary>
+    public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, ServiceAddresses addresses, string? name = null)
+        where TClient : class
+    {
+        if (!addresses.Balanced)
+        {
+            return name is null ? services.AddRegistryGrpcClient<TClient>(addresses.First) : services.AddRegistryGrpcClient<TClient>(name, addresses.First);
+        }
+
+        Uri target;
+        if (addresses.ResolveDns)
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ResolverFactory>(new DnsResolverFactory(DnsRefreshInterval)));
+            target = new Uri($"dns:///{addresses.First.Host}:{addresses.First.Port}");
+        }
+        else
+        {
+            ReplicaResolverFactory.Directory(services)[addresses.Service] = [.. addresses.Replicas.Select(r => new BalancerAddress(r.Host, r.Port))];
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ResolverFactory, ReplicaResolverFactory>());
+            target = new Uri($"{ReplicaResolverFactory.Scheme}:///{addresses.Service}");
+        }
+
+        var secure = addresses.First.Scheme == Uri.UriSchemeHttps;
+        var builder = name is null
+            ? services.AddGrpcClient<TClient>(o => o.Address = target)
+            : services.AddGrpcClient<TClient>(name, o => o.Address = target);
+        return Configure(builder).ConfigureChannel(channel =>
+        {
+            channel.Credentials = secure ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+        });
+    }
+
+    /// <summary>How often a <c>dns:///</c> client reads its name again (besides whenever a connection fails).</summary>
+    public static readonly TimeSpan DnsRefreshInterval = TimeSpan.FromSeconds(30);
+
     private static IHttpClientBuilder Configure(IHttpClientBuilder client) =>
         client.ConfigurePrimaryHttpMessageHandler(sp => KeepAliveHandler(sp.GetService<GrpcCallOptions>() ?? new GrpcCallOptions()))
             .EnableCallContextPropagation(o => o.SuppressContextNotFoundErrors = true)
@@ -40,4 +87,39 @@ public static class RegistryGrpcClients
         KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
         EnableMultipleHttp2Connections = true,
     };
+
+    /// <summary>
+    /// Resolves <c>registry:///&lt;service&gt;</c> to the replicas configured for that service (a static list: the
+    /// addresses do not change while the process runs).
+    /// </summary>
+    private sealed class ReplicaResolverFactory(IServiceProvider services) : ResolverFactory
+    {
+        public const string Scheme = "registry";
+
+        public override string Name => Scheme;
+
+        public override Resolver Create(ResolverOptions options)
+        {
+            var service = options.Address.AbsolutePath.Trim('/');
+            var directory = services.GetRequiredService<ReplicaDirectory>();
+            return directory.TryGetValue(service, out var replicas)
+                ? new StaticResolverFactory(_ => replicas).Create(options)
+                : throw new InvalidOperationException($"No replicas are configured for '{service}'.");
+        }
+
+        /// <summary>The one directory of the service collection, created with its first entry.</summary>
+        public static ReplicaDirectory Directory(IServiceCollection services)
+        {
+            if (services.FirstOrDefault(d => d.ServiceType == typeof(ReplicaDirectory))?.ImplementationInstance is ReplicaDirectory existing)
+            {
+                return existing;
+            }
+
+            var directory = new ReplicaDirectory();
+            services.AddSingleton(directory);
+            return directory;
+        }
+    }
+
+    private sealed class ReplicaDirectory : System.Collections.Concurrent.ConcurrentDictionary<string, BalancerAddress[]>;
 }

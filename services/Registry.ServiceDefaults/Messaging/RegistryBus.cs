@@ -74,6 +74,16 @@ public static class RegistryBus
     /// <summary>Configuration key choosing the transport: <c>RabbitMq</c> (default) or <c>InMemory</c> (embedded mode).</summary>
     public const string TransportKey = "Bus:Transport";
 
+    /// <summary>
+    /// Configuration key choosing the type of each consumer queue on RabbitMQ: <c>quorum</c> (default: replicated
+    /// across the broker cluster's nodes by Raft, so a queue outlives the loss of a node; RabbitMQ ≥ 3.8) or
+    /// <c>classic</c> (one node's). A queue's type is fixed when it is declared: a broker that already holds the
+    /// registry's queues as classic ones refuses to declare them as quorum (PRECONDITION_FAILED, inequivalent arg
+    /// 'x-queue-type'), and the service does not start. Keep <c>classic</c> there, or drain and delete those queues
+    /// first (README, "Running at scale").
+    /// </summary>
+    public const string QueueTypeKey = "Bus:QueueType";
+
     public static IHostApplicationBuilder AddRegistryBus(this IHostApplicationBuilder builder)
     {
         var registrations = Registrations(builder.Services);
@@ -115,6 +125,17 @@ public static class RegistryBus
                 ?? throw new InvalidOperationException(
                     $"ConnectionStrings:{ConnectionName} is not set (an amqp:// URI); deploy/local-servers.sh prints one.");
             var broker = RabbitMqAddress.Parse(connection);
+            if (QuorumQueues(builder.Configuration))
+            {
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        rabbit.SetQuorumQueue();
+                    }
+                });
+            }
+
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, h =>
@@ -144,6 +165,18 @@ public static class RegistryBus
 
             return options;
         });
+
+    /// <summary>Whether the consumer queues are quorum queues (<see cref="QueueTypeKey"/>); throws on a value that is neither type.</summary>
+    public static bool QuorumQueues(IConfiguration configuration)
+    {
+        var type = configuration[QueueTypeKey] ?? "quorum";
+        return type.ToLowerInvariant() switch
+        {
+            "quorum" => true,
+            "classic" => false,
+            _ => throw new InvalidOperationException($"{QueueTypeKey} must be quorum or classic, not '{type}'."),
+        };
+    }
 
     private static bool IsInMemory(IConfiguration configuration)
     {
