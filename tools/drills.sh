@@ -5,7 +5,7 @@
 # their own (tools/stack.sh), and need root: they stop and start the servers themselves. The
 # embedded drill needs neither root nor the servers.
 #
-#   sudo bash tools/drills.sh                    # all five, in this order
+#   sudo bash tools/drills.sh                    # all six, in this order
 #   sudo bash tools/drills.sh custody intake     # some of them
 #   bash tools/drills.sh embedded                # the embedded host alone (no root, no servers)
 #
@@ -14,6 +14,9 @@
 #   intake    intake killed with kill -9 mid-load, restarted 3 s later; clients retry what failed
 #             with the same request_id (the registry must not duplicate it)
 #   postgres  the PostgreSQL cluster restarted (pg_ctlcluster ... restart)
+#   replicas  a stack of its own with two replicas of intake, custody, medical and the gateway (STACK_REPLICAS=2) on
+#             quorum queues; the load generator balances across both gateways; kill -9 of one replica of each service
+#             mid-load (the first ones, which hold the outbox leads), restarted 15 s later; the other replicas carry on
 #   embedded  the embedded host (deploy/Registry.Embedded: SQLite files, in-memory bus) killed with
 #             kill -9 mid-load twice, restarted each time; its own data folder and free ports, no
 #             dashboard; the reconciliation reads its SQLite files
@@ -28,7 +31,7 @@ outage=${DRILL_OUTAGE:-30}
 results=${DRILL_RESULTS:-$PWD/.data/drills}
 mkdir -p "$results"
 drills=("$@")
-(( ${#drills[@]} > 0 )) || drills=(broker custody intake postgres embedded)
+(( ${#drills[@]} > 0 )) || drills=(broker custody intake postgres replicas embedded)
 load_dll=tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll
 embedded_dll=$PWD/deploy/Registry.Embedded/bin/Release/net10.0/Registry.Embedded.dll
 
@@ -48,6 +51,9 @@ if (( servers )); then
     exports=$(bash deploy/local-servers.sh)
     eval "$exports"
   fi
+  # The replicas drill alone: its stack of two replicas from the start.
+  server_drills=" ${drills[*]/embedded/} "
+  [[ ${server_drills// /} == replicas ]] && STACK_REPLICAS=2
   stack_up "drills_$$"
 fi
 
@@ -80,6 +86,18 @@ fault_intake() {
   sleep 3
   stack_start intake
   say "intake restarted"
+}
+
+fault_replicas() {
+  local service
+  for service in intake custody medical gateway; do
+    say "kill -9 $service (its replica $service-2 carries on)"
+    stack_kill "$service"
+  done
+  sleep 15
+  for service in intake custody medical gateway; do stack_start "$service" nowait; done
+  for service in intake custody medical gateway; do stack_wait_ready "$service"; done
+  say "the killed replicas are back"
 }
 
 fault_postgres() {
@@ -170,12 +188,24 @@ for drill in "${drills[@]}"; do
     embedded_kill
     continue
   fi
-  declare -F "fault_$drill" >/dev/null || { echo "unknown drill: $drill (broker, custody, intake, postgres, embedded)"; exit 2; }
+  declare -F "fault_$drill" >/dev/null || { echo "unknown drill: $drill (broker, custody, intake, postgres, replicas, embedded)"; exit 2; }
   duration=25
+  retries=()
   [[ $drill == broker ]] && duration=$((outage + 20))
-  say "== $drill: $clients clients for $duration s, the fault after 8 s =="
-  dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY" --clients "$clients" \
-    --duration "$duration" --floor-duration 0 --read-duration 0 --search-duration 0 --drain-timeout 300 \
+  if [[ $drill == replicas ]]; then
+    if [[ ${STACK_REPLICAS:-1} != 2 ]]; then
+      # A stack of its own, two replicas of each service; the other drills' stack stops first.
+      stack_down
+      STACK_REPLICAS=2
+      STACK_LOGS="${STACK_LOGS%/*}/drills_$$_replicas"
+      stack_up "drills_$$_replicas"
+    fi
+    duration=40
+    retries=(--retries 12)
+  fi
+  say "== $drill: $clients clients for $duration s against $STACK_GATEWAYS, the fault after 8 s =="
+  dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAYS" --clients "$clients" \
+    --duration "$duration" --floor-duration 0 --read-duration 0 --search-duration 0 --drain-timeout 300 "${retries[@]}" \
     --result-file "$results/$drill.txt" >"$results/$drill.log" 2>&1 &
   load=$!
   sleep 8
@@ -188,7 +218,7 @@ for drill in "${drills[@]}"; do
   fi
   grep -E '^(register|propagation| +registrations answered|  (intake|outbox|custody|medical):|ZERO|FAILED)' "$results/$drill.txt" || tail -n 20 "$results/$drill.log"
   # The services must be whole again before the next drill.
-  for service in intake custody medical gateway; do stack_wait_ready "$service"; done
+  for service in "${STACK_INSTANCES[@]:1}"; do stack_wait_ready "$service"; done
 done
 
 echo

@@ -10,9 +10,13 @@
 #   stack_kill custody; stack_start custody   # a crash and a restart, same ports and settings (identity too)
 #   stack_down                # stops them, drops the databases and the vhost (STACK_KEEP=1 keeps them)
 #   STACK_REUSE=1 stack_up mystack   # starts on the databases and vhost a STACK_KEEP=1 run left (a preloaded registry)
+#   STACK_REPLICAS=2 stack_up mystack   # two replicas of intake, custody, medical and the gateway (intake and intake-2, ...):
+#                             # each service is told every replica's address (Services__Intake=a,b), STACK_GATEWAYS lists the
+#                             # gateways (comma-separated, for the load generator's --gateway); stack_kill intake-2 kills one
 #
 # Expects the build output of `dotnet build -c Release`. Exports ConnectionStrings__Intake/
-# __Custody/__Medical for the load generator's reconciliation, STACK_GATEWAY, STACK_AUTHORITY (the
+# __Custody/__Medical for the load generator's reconciliation, STACK_GATEWAY (the first gateway), STACK_GATEWAYS (every
+# gateway replica, comma-separated), STACK_AUTHORITY (the
 # issuer, http://127.0.0.1:<identity's http port>/) and STACK_CREDENTIALS = REGISTRY_LOAD_CREDENTIALS:
 # a DEVELOPMENT credentials file (mode 600, new random secrets per stack unless STACK_REUSE=1) with an intake officer for
 # each agency the load generator registers for (UA-SSO, UA-AF, UA-SBU, UA-NGU), a UA-SBU custodian
@@ -29,6 +33,7 @@ STACK_RABBIT_HOST=${REGISTRY_RABBIT_HOST:-127.0.0.1}
 STACK_USER=registry
 STACK_PASSWORD=registry
 STACK_SERVICES=(identity intake custody medical gateway)
+STACK_REPLICATED=(intake custody medical gateway)
 STACK_DATABASES=(intake custody medical identity)
 # client-id:AGENCY:role (deploy/dev-clients.sh).
 STACK_CLIENTS=(
@@ -37,6 +42,7 @@ STACK_CLIENTS=(
   ua-pow-hq-coordinator:UA-POW-HQ:coordinator ua-ombudsman-auditor:UA-OMBUDSMAN:auditor
 )
 declare -gA STACK_PID=() STACK_GRPC=() STACK_HTTP=()
+declare -ga STACK_INSTANCES=()
 # shellcheck source=../deploy/dev-clients.sh
 source "$STACK_ROOT/deploy/dev-clients.sh"
 
@@ -103,12 +109,19 @@ stack_up() {
   export ConnectionStrings__Medical="$pg;Database=${STACK_NAME}_medical"
   export ConnectionStrings__Identity="$pg;Database=${STACK_NAME}_identity"
   export ConnectionStrings__RabbitMq="amqp://$STACK_USER:$STACK_PASSWORD@$STACK_RABBIT_HOST:5672/$STACK_NAME"
-  local service
-  for service in "${STACK_SERVICES[@]}"; do
+  local service replica
+  STACK_INSTANCES=(identity)
+  for service in "${STACK_REPLICATED[@]}"; do
+    STACK_INSTANCES+=("$service")
+    for replica in $(seq 2 "${STACK_REPLICAS:-1}"); do STACK_INSTANCES+=("$service-$replica"); done
+  done
+  for service in "${STACK_INSTANCES[@]}"; do
     STACK_GRPC[$service]=$(stack_free_port)
     STACK_HTTP[$service]=$(stack_free_port)
   done
   export STACK_GATEWAY="http://127.0.0.1:${STACK_GRPC[gateway]}"
+  export STACK_GATEWAYS
+  STACK_GATEWAYS=$(stack_addresses gateway)
   export STACK_AUTHORITY="http://127.0.0.1:${STACK_HTTP[identity]}/"
   export STACK_CREDENTIALS="$STACK_LOGS/dev-clients.json"
   export REGISTRY_LOAD_CREDENTIALS=$STACK_CREDENTIALS
@@ -118,26 +131,37 @@ stack_up() {
   DEV_KEEP_SECRETS=${STACK_REUSE:-0} dev_clients "$STACK_CREDENTIALS" "$STACK_AUTHORITY" "${STACK_CLIENTS[@]}"
   # The authorization server first: the services fetch its discovery document on their first call.
   stack_start identity || return 1
-  for service in intake custody medical gateway; do
+  for service in "${STACK_INSTANCES[@]:1}"; do
     stack_start "$service" nowait
   done
-  for service in intake custody medical gateway; do
+  for service in "${STACK_INSTANCES[@]:1}"; do
     stack_wait_ready "$service" || return 1
   done
-  stack_log "up: gateway $STACK_GATEWAY, authority $STACK_AUTHORITY (development clients in $STACK_CREDENTIALS), databases ${STACK_NAME}_*, vhost $STACK_NAME, logs $STACK_LOGS"
+  stack_log "up: gateway $STACK_GATEWAYS, authority $STACK_AUTHORITY (development clients in $STACK_CREDENTIALS), databases ${STACK_NAME}_*, vhost $STACK_NAME, logs $STACK_LOGS"
 }
 
-# stack_start SERVICE [nowait]: starts (or restarts after a kill) one service with its ports and settings.
+# stack_addresses SERVICE: the gRPC addresses of every replica of SERVICE, comma-separated.
+stack_addresses() {
+  local instance list=
+  for instance in "${STACK_INSTANCES[@]}"; do
+    [[ $instance == "$1" || $instance == "$1"-[0-9]* ]] && list+="${list:+,}http://127.0.0.1:${STACK_GRPC[$instance]}"
+  done
+  echo "$list"
+}
+
+# stack_start INSTANCE [nowait]: starts (or restarts after a kill) one service replica (intake, intake-2, ...) with its
+# ports and settings.
 stack_start() {
   local service=$1 name dll
-  name="${service^}"
+  name="${service%-[0-9]*}"
+  name="${name^}"
   dll="$STACK_ROOT/services/Registry.$name/bin/Release/net10.0/Registry.$name.dll"
   [[ -f $dll ]] || { stack_log "missing $dll: run dotnet build Registry.sln -c Release first"; return 1; }
   (
     cd "$(dirname "$dll")" || exit 1
     export ASPNETCORE_ENVIRONMENT=Production Ports__Grpc="${STACK_GRPC[$service]}" Ports__Http="${STACK_HTTP[$service]}"
-    export Services__Intake="http://127.0.0.1:${STACK_GRPC[intake]}" Services__Custody="http://127.0.0.1:${STACK_GRPC[custody]}"
-    export Services__Medical="http://127.0.0.1:${STACK_GRPC[medical]}"
+    Services__Intake=$(stack_addresses intake) Services__Custody=$(stack_addresses custody) Services__Medical=$(stack_addresses medical)
+    export Services__Intake Services__Custody Services__Medical
     # The load generator drives each of its few clients far past one agency system's fair share on purpose: the
     # gateway's per-client limits (RateLimits) are lifted for the stack unless the caller set them.
     export RateLimits__Default__TokenLimit="${RateLimits__Default__TokenLimit:-1000000}"

@@ -5,7 +5,10 @@ namespace Registry.Load;
 /// <summary>Command-line options: <c>--name value</c> pairs, each with a default that suits a local run.</summary>
 public sealed class LoadOptions
 {
-    public Uri Gateway { get; private set; } = new("http://127.0.0.1:5100");
+    public Uri Gateway => Gateways[0];
+
+    /// <summary>The gateway's replicas (--gateway with commas): each client balances its calls round robin across those that answer.</summary>
+    public IReadOnlyList<Uri> Gateways { get; private set; } = [new("http://127.0.0.1:5100")];
     public int Clients { get; private set; } = 16;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
     public TimeSpan FloorDuration { get; private set; } = TimeSpan.FromSeconds(30);
@@ -51,7 +54,8 @@ public sealed class LoadOptions
 
           dotnet run -c Release --project tools/Registry.Load -- [options]
 
-          --gateway URL          gateway gRPC address (http://127.0.0.1:5100)
+          --gateway URL[,URL]    gateway gRPC address (http://127.0.0.1:5100); several replicas comma-separated,
+                                 each client balancing round robin across those that answer
           --credentials FILE     client credentials (default: REGISTRY_LOAD_CREDENTIALS; with --embedded-data, DIR/dev-clients.json):
                                  JSON {"authority": URL, "clients": [{"clientId", "secret", "agency", "roles": [...]}]}, the
                                  dev-clients.json that the embedded host, tools/stack.sh and deploy/run-local.sh write.
@@ -106,7 +110,7 @@ public sealed class LoadOptions
             TimeSpan Seconds() => TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture));
             switch (args[i])
             {
-                case "--gateway": o.Gateway = new Uri(Value()); break;
+                case "--gateway": o.Gateways = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => new Uri(g))]; break;
                 case "--clients": o.Clients = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--duration": o.Duration = Seconds(); break;
                 case "--floor-duration": o.FloorDuration = Seconds(); break;

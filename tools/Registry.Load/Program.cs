@@ -47,12 +47,16 @@ Captures.Names = options.Names;
 
 // One HTTP/2 connection per client, as separate agency systems would have. Tokens go as call credentials,
 // also over plaintext h2c (the development default; the gateway may serve TLS).
+// Several gateway replicas: each channel balances across them (gRPC client-side load balancing, as a load
+// balancer in front of the gateways would), so a replica that dies costs only the calls it had open.
 var channels = Enumerable.Range(0, options.Clients)
-    .Select(_ => GrpcChannel.ForAddress(options.Gateway, new GrpcChannelOptions
-    {
-        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        UnsafeUseInsecureChannelCallCredentials = true,
-    }))
+    .Select(_ => options.Gateways.Count == 1
+        ? GrpcChannel.ForAddress(options.Gateway, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            UnsafeUseInsecureChannelCallCredentials = true,
+        })
+        : GatewayReplicas.Channel(options.Gateways))
     .ToArray();
 var health = channels.Select(c => new Health.HealthClient(c)).ToArray();
 try
@@ -66,7 +70,7 @@ catch (RpcException ex)
 }
 
 Line($"registry-load: callers {string.Join(", ", callers.RegistrarClients.Select(r => $"{r.Value} ({r.Key})"))} register, {callers.ReaderClient} reads");
-Line($"registry-load: {options.Clients} clients against {options.Gateway}; machine: {Environment.ProcessorCount} cores, " +
+Line($"registry-load: {options.Clients} clients against {string.Join(",", options.Gateways)}; machine: {Environment.ProcessorCount} cores, " +
      $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024)} MB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
 // A short warm-up so that JIT and connection set-up are not in the figures.
