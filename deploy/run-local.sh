@@ -17,6 +17,14 @@ clients=.data/local/dev-clients.json
 mkdir -p "$logs"
 dev_clients "$clients" "$authority" "${DEV_DEMO_CLIENTS[@]}"
 export Auth__Authority=$authority Auth__RequireHttpsMetadata=false
+# The consumer queues are quorum queues (Bus__QueueType). A vhost that an earlier version filled with classic ones
+# cannot take them (a queue's type is fixed): keep classic there unless the caller chose, and say how to move.
+if [ -z "${Bus__QueueType:-}" ] && command -v rabbitmqctl >/dev/null 2>&1 \
+    && rabbitmqctl -q list_queues -p / name type 2>/dev/null | grep -qE '^(intake|custody|medical)-[^[:space:]]*[[:space:]]+classic'; then
+  export Bus__QueueType=classic
+  echo "run-local: vhost / holds the registry's queues as classic queues (an earlier version); keeping them classic." \
+    "To move to quorum queues: stop, drain, delete them (rabbitmqctl delete_queue NAME), start again." >&2
+fi
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped"; }
 trap stop EXIT INT TERM

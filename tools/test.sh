@@ -94,4 +94,14 @@ if ! dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway 
   for log in "$STACK_LOGS"/*.log; do echo "--- $log"; tail -n 40 "$log"; done
   exit 1
 fi
+stack_down
+trap - EXIT
+
+# Two replicas of intake, custody, medical and the gateway on quorum queues, one of each killed mid-load and
+# restarted; the same reconciliation (README, "Running at scale"). It fails on a lost or duplicated registration.
+step "replicas drill: two replicas of every service, one of each killed with kill -9 under load, reconciled"
+if ! env -u STACK_LOGS -u STACK_NAME DRILL_CLIENTS=4 DRILL_RESULTS="$(mktemp -d)" bash tools/drills.sh replicas; then
+  for log in .data/stack/drills_*_replicas/*.log .data/stack/drills_*/*.log; do [ -f "$log" ] && { echo "--- $log"; tail -n 40 "$log"; }; done
+  exit 1
+fi
 step "done"
