@@ -10,7 +10,7 @@ started=$SECONDS
 step() { printf '\n[test %4ds] %s\n' $((SECONDS - started)) "$*"; }
 
 step "protos: buf lint (STANDARD)"
-if [ ! -x tools/node_modules/.bin/buf ]; then
+if [ ! -x tools/node_modules/.bin/buf ] || [ ! -d tools/node_modules/kubernetes-models ]; then
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 (cd protos && ../tools/node_modules/.bin/buf lint)
@@ -28,6 +28,26 @@ else
   echo "neither docker-compose nor docker compose is available; install one to validate docker-compose.yml" >&2
   exit 1
 fi
+
+step "deploy/k8s: kubectl kustomize each overlay, checked against the Kubernetes schemas (tools/k8s-validate.mjs)"
+# kubectl's own kustomize renders the overlays (Registry.Deploy.Tests' K8sManifestTests renders them too, and checks
+# them against the code). It needs kubectl >= 1.27 (kustomize v5); Debian's kubernetes-client (1.20) is too old.
+if ! command -v kubectl >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y -q --no-install-recommends kubectl >/dev/null 2>&1 \
+    || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends kubectl >/dev/null)) || true
+fi
+if ! kubectl kustomize --help >/dev/null 2>&1; then
+  echo "kubectl (>= 1.27, with kustomize) is missing: install it to render deploy/k8s (https://kubernetes.io/docs/tasks/tools/)" >&2
+  exit 1
+fi
+k8s_renders=$(mktemp -d)
+for overlay in deploy/k8s/overlays/*/; do
+  name=$(basename "$overlay")
+  kubectl kustomize "$overlay" > "$k8s_renders/$name.yaml"
+done
+# No schema package for the RabbitMQ Cluster Operator's kind is served here; K8sManifestTests checks its fields.
+node tools/k8s-validate.mjs --unchecked rabbitmq.com/v1beta1/RabbitmqCluster "$k8s_renders"/*.yaml
+rm -rf "$k8s_renders"
 
 step "deploy/prometheus: promtool check rules, promtool test rules (the alerts and their unit tests)"
 # promtool comes with Debian's prometheus package (which apt does not start here); the metrics tests use it too.

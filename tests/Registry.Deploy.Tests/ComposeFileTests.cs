@@ -45,6 +45,7 @@ public sealed partial class ComposeFileTests
     [
         $"{ServicePorts.Section}:{nameof(ServicePorts.Grpc)}", $"{ServicePorts.Section}:{nameof(ServicePorts.Http)}", "OTEL_EXPORTER_OTLP_ENDPOINT",
         $"{RegistryAuthOptions.Section}:{nameof(RegistryAuthOptions.Authority)}", $"{RegistryAuthOptions.Section}:{nameof(RegistryAuthOptions.RequireHttpsMetadata)}",
+        $"{RegistryAuthOptions.Section}:{nameof(RegistryAuthOptions.DisabledClients)}",
     ];
 
     /// <summary>What the authorization server reads besides its clients (Identity:Clients:N:…, checked by <see cref="ConfiguredClients"/>).</summary>
@@ -103,8 +104,12 @@ public sealed partial class ComposeFileTests
     public void Every_service_validates_tokens_of_the_authorization_server_the_file_defines(string service)
     {
         var auth = RegistryAuthOptions.From(Configuration(service));
-        Assert.Equal(IdentitySettings.From(Configuration("identity")).Issuer, new Uri(auth.Authority));
+        var issuer = IdentitySettings.From(Configuration("identity")).Issuer;
+        Assert.Equal(issuer, new Uri(auth.Authority));
         Assert.False(auth.HttpsMetadataRequired);
+        // The list of disabled clients is the authority's own endpoint, by the name this network reaches it by (the
+        // appsettings default, 127.0.0.1, is the container itself: disables would never reach the service).
+        Assert.Equal(new Uri(issuer, DisabledClientsEndpoint.Path.TrimStart('/')), new Uri(auth.DisabledClients!));
         if (service != "identity")
         {
             Assert.Contains(("identity", "service_healthy"), DependsOn(service));

@@ -8,11 +8,11 @@ namespace Registry.Identity.Server;
 /// (<c>Auth:DisabledClients</c>) and refuse the tokens of a disabled client, so a disable takes effect within
 /// that interval rather than the token lifetime. It names client ids only (no secret, agency or role).
 /// </summary>
-internal static class DisabledClientsEndpoint
+public static class DisabledClientsEndpoint
 {
     public const string Path = "/registry/disabled-clients";
 
-    public static async Task<IResult> HandleAsync(ClientRegistry registry, CancellationToken ct)
+    internal static async Task<IResult> HandleAsync(ClientRegistry registry, CancellationToken ct)
     {
         var clients = await registry.ListAsync(ct);
         return Results.Json(new { clients = clients.Where(c => !c.Enabled).Select(c => c.ClientId).Order(StringComparer.Ordinal) });
