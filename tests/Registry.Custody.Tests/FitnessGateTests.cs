@@ -1,17 +1,21 @@
 using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Medical.V1;
 using Registry.Testing;
 using static Registry.Custody.Tests.MedicalLinkFixture;
+using Facility = Registry.Protos.Custody.V1.Facility;
 
 namespace Registry.Custody.Tests;
 
 /// <summary>
 /// The fitness question a transfer asks medical (GC III Art. 46-47) against a real medical service: unfit and no
 /// assessment refuse the move, an override reason lets it go ahead on the record, medical down or silent answers
-/// UNAVAILABLE within custody's deadline, and the question travels with the caller's own token.
+/// UNAVAILABLE within custody's deadline (for an interview as for a transfer), the question travels with the caller's own
+/// token, and a caller's deadline shorter than custody's own reaches medical with it.
 /// </summary>
 [Collection(MedicalLinkCollection.Name)]
 public sealed class FitnessGateTests(MedicalLinkFixture custody)
@@ -111,6 +115,75 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
         {
             custody.MedicalLink.Restore();
         }
+    }
+
+    [Fact]
+    public async Task With_medical_down_an_interview_answers_unavailable_unless_overridden_and_nothing_is_stored()
+    {
+        var caseId = await custody.HeldAsync();
+        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
+        var interview = new RecordInterviewRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            CaseId = caseId.ToString(),
+            StartedAt = Timestamp.FromDateTimeOffset(DepartedAt.AddDays(-2)),
+            DurationMinutes = 60,
+            Place = new Facility { Name = "SBU detention facility", Locality = "Kyiv", Country = "UA" },
+            InterviewingAgency = "UA-SSO",
+            Interviewer = "SSO investigator 3",
+            Language = "ko",
+            Interpreter = new InterviewParticipant { Name = "interpreter K-2", Agency = "UA-SSO", Function = "Korean interpreter" },
+        };
+        custody.MedicalLink.Cut();
+        try
+        {
+            var down = await Assert.ThrowsAsync<RpcException>(() => custody.Custodian().RecordInterviewAsync(interview).ResponseAsync);
+
+            Assert.Equal(StatusCode.Unavailable, down.StatusCode);
+            Assert.Contains("Medical did not answer whether the person is fit for interview", down.Status.Detail);
+            Assert.Equal(0, await custody.QueryAsync(db => db.Interviews.CountAsync(i => i.CaseId == caseId)));
+
+            interview.RequestId = Guid.NewGuid().ToString();
+            interview.OverrideReason = "the medic is cut off by shelling; 60 minutes, a medic of the unit present";
+            var recorded = await custody.Custodian().RecordInterviewAsync(interview);
+            Assert.Equal(interview.OverrideReason, recorded.Interview.OverrideReason);
+            Assert.Contains("medical unavailable", recorded.Interview.Fitness);
+        }
+        finally
+        {
+            custody.MedicalLink.Restore();
+        }
+    }
+
+    [Fact]
+    public async Task A_callers_deadline_shorter_than_custodys_own_reaches_medical_and_the_transfer_it_gave_up_on_is_not_stored()
+    {
+        var caseId = await custody.HeldAsync();
+        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
+        // Medical's answer waits behind a lock on its assessments until long after both deadlines.
+        await using var connection = new NpgsqlConnection(custody.MedicalDatabase);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("LOCK TABLE fitness_assessments IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var callersDeadline = TimeSpan.FromMilliseconds(500);
+        var asked = DateTimeOffset.UtcNow;
+        var gaveUp = await Assert.ThrowsAsync<RpcException>(() =>
+            custody.Custodian().TransferCustodyAsync(ToLviv(caseId), deadline: DateTime.UtcNow + callersDeadline).ResponseAsync);
+        Assert.Contains(gaveUp.StatusCode, new[] { StatusCode.DeadlineExceeded, StatusCode.Cancelled });
+        await Task.Delay(FitnessCallTimeout + TimeSpan.FromSeconds(1));
+        await transaction.RollbackAsync();
+
+        // Medical's own record of the question: it ended with the caller's deadline, not custody's 3 s one.
+        var question = await Eventually.GetAsync(async () => (await custody.FitnessQuestionsAsync(caseId)).SingleOrDefault(),
+            TimeSpan.FromSeconds(30), "medical's audit of the fitness question");
+        Assert.Contains(question.Outcome, new[] { "DEADLINE_EXCEEDED", "CANCELLED" });
+        var lasted = question.OccurredAt.ToDateTimeOffset() - asked;
+        Assert.True(lasted < FitnessCallTimeout - TimeSpan.FromSeconds(1), $"medical's call ended {lasted} after it was asked ({question.Outcome})");
+        await AssertNothingStoredAsync(caseId);
     }
 
     [Fact]

@@ -31,6 +31,9 @@ public sealed class MedicalLinkFixture() : ServiceFixture<CustodyGrpcService, Cu
     private GrpcChannel _medicalChannel = null!;
 
     public ServiceProcess Medical { get; private set; } = null!;
+
+    /// <summary>Medical's own database (a test locks its tables to hold medical's answer back).</summary>
+    public string MedicalDatabase => _medicalDatabase;
     public TcpProxy MedicalLink { get; private set; } = null!;
     public CustodyService.CustodyServiceClient Client => new(Service.Channel);
 

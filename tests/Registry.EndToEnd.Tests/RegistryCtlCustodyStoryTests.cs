@@ -129,6 +129,12 @@ public sealed class RegistryCtlCustodyStoryTests(RegistryFixture registry) : IDi
             "--country", "UA", "--receiving-agency", "UA-SBU", "--reason", "away from the combat zone", "--profile", "custodian", "--output", "json"));
         Assert.Equal("CUSTODY_STATE_IN_TRANSFER", Text(moving, "record", "state"));
         Assert.Contains("fitness for TRANSFER: FIT", Text(moving, "event", "note"));
+        // The case file on the way: where he is now, and his last interview (GC III Art. 17) with everyone present.
+        var onTheWay = await RunAsync("case", "show", caseId, "--profile", "custodian");
+        Assert.True(onTheWay.Code == 0, onTheWay.ToString());
+        Assert.Contains("now: in transfer to Camp 2, Lviv, UA (UA-SBU), from SBU detention facility, Kyiv, UA", Flat(onTheWay.Out));
+        Assert.Contains("by SBU investigator 12 (UA-SBU) in ko through interpreter interpreter KO-3 (Korean interpreter, UA-SBU); present: liaison "
+            + $"officer (observer of the partner service, {PartnerAgency})", Flat(onTheWay.Out));
         var arrived = Json(await RunAsync("custody", "confirm-arrival", caseId, "--at", "2025-02-13T10:00:00Z", "--agency", "UA-SBU", "--profile", "custodian", "--output", "json"));
         Assert.Equal(("CUSTODY_STATE_HELD", "Camp 2", "Lviv"),
             (Text(arrived, "record", "state"), Text(arrived, "record", "facility", "name"), Text(arrived, "record", "facility", "locality")));
@@ -188,6 +194,10 @@ public sealed class RegistryCtlCustodyStoryTests(RegistryFixture registry) : IDi
     private Task LogInAsync(string profile, string agency, string role) => _ctl.LogInAsync(profile, agency, role, registry.Gateway.GrpcAddress);
 
     private Task<RegistryCtlRun> RunAsync(params string[] arguments) => _ctl.RunAsync(arguments);
+
+    /// <summary>A panel's text as one line: its borders gone and its wrapped lines joined (Spectre wraps at 200 columns when redirected).</summary>
+    private static string Flat(string output) =>
+        System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(output, "[\u2500-\u257F]", " "), "\\s+", " ");
 
     private static string Instant(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

@@ -217,8 +217,10 @@ public static class CaseCommands
         var wish = r.WithheldFields.Contains("return_wish") ? "withheld" : r.ReturnWish.ToString();
         var rows = new Rows(
             new Markup(Output.Safe($"{r.State} since {Output.Time(r.StateSince)}; {CustodyCommands.Facility(r.Facility)} ({r.CustodianAgency})")),
+            new Markup(Output.Safe($"now: {CurrentPlace(r)}")),
             new Markup(Output.Safe($"risk on return {r.ReturnRisk}, wish {wish}{(r.NonRefoulementHold.Length > 0 ? "; hold: " + r.NonRefoulementHold : "")}")
-                + (r.WithheldFields.Count > 0 ? $"; [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")));
+                + (r.WithheldFields.Count > 0 ? $"; [yellow]withheld from this role[/]: {Output.Safe(string.Join(", ", r.WithheldFields))}" : "")),
+            new Markup(Output.Safe(LastInterview(r))));
         Table timeline;
         try
         {
@@ -232,6 +234,36 @@ public static class CaseCommands
 
         return new Rows(rows, timeline);
     }
+
+    /// <summary>Where the person is now: in hospital, on the way to another place, or at the place of internment.</summary>
+    private static string CurrentPlace(CustodyRecord r) => r.State switch
+    {
+        CustodyState.Hospitalised when r.Hospital.Length > 0 => $"in hospital: {r.Hospital} (place of internment: {CustodyCommands.Facility(r.Facility)})",
+        CustodyState.InTransfer => $"in transfer to {CustodyCommands.Facility(r.TransferTo)} ({r.TransferToAgency}), from {CustodyCommands.Facility(r.Facility)}",
+        _ when r.Facility is null => $"not admitted; captured at {r.CapturePlace}",
+        _ => $"{CustodyCommands.Facility(r.Facility)} ({r.CustodianAgency})",
+    };
+
+    /// <summary>The latest interview (GC III Art. 17): when, where, who asked, in which language, through whom, and who else was there.</summary>
+    private static string LastInterview(CustodyRecord r)
+    {
+        if (r.WithheldFields.Contains("last_interview"))
+        {
+            return "last interview: withheld from this role";
+        }
+
+        if (r.LastInterview is not { } i)
+        {
+            return "last interview: none recorded";
+        }
+
+        var present = i.Present.Count == 0 ? "" : "; present: " + string.Join(", ", i.Present.Select(Participant));
+        var interpreter = i.Interpreter is null ? "" : $" through interpreter {Participant(i.Interpreter)}";
+        return $"last interview: {Output.Time(i.StartedAt)}, {i.DurationMinutes} min at {CustodyCommands.Facility(i.Place)} by {i.Interviewer} ({i.InterviewingAgency}) in {i.Language}{interpreter}{present}";
+    }
+
+    private static string Participant(InterviewParticipant p) =>
+        $"{p.Name} ({string.Join(", ", new[] { p.Function, p.Agency }.Where(s => s.Length > 0))})";
 
     private static Spectre.Console.Rendering.IRenderable Medical(MedicalPart part) =>
         part.ResultCase != MedicalPart.ResultOneofCase.Summary
