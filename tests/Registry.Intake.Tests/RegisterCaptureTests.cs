@@ -76,7 +76,7 @@ public sealed class RegisterCaptureTests(IntakeFixture intake) : IClassFixture<I
         // Still a different request when anything else differs, however the id is spelled.
         retry.Capture.Place = "Sumy region";
         var conflict = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(retry).ResponseAsync);
-        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+        RpcAssert.RequestIdReused(conflict, id);
     }
 
     [Fact]

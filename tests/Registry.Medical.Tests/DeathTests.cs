@@ -40,6 +40,8 @@ public sealed class DeathTests(MedicalEventsFixture medical) : IClassFixture<Med
 
         Assert.Equal(MedicalStatus.Deceased, recorded.Summary.Status);
         Assert.Equal(DiedAt, recorded.Summary.DiedAt.ToDateTimeOffset());
+        // No monthly inspection is owed to the dead (GC III Art. 31): the summary names no due date.
+        Assert.Null(recorded.Summary.ExaminationDueBy);
         Assert.Equal("UA-SBU", recorded.Death.CertifiedByAgency);
         Assert.Null(recorded.Enquiry);
         var published = await medical.Events.WaitForAsync<DeathRecorded>(e => e.CaseId == caseId, "DeathRecorded");

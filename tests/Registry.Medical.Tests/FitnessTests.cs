@@ -270,7 +270,7 @@ public sealed class FitnessTests(FitnessFixture medical, ITestOutputHelper outpu
         var reused = request.Clone();
         reused.ClinicalReasons = "another finding";
         var conflict = await Assert.ThrowsAsync<RpcException>(() => medical.Client.AssessFitnessAsync(reused).ResponseAsync);
-        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+        RpcAssert.RequestIdReused(conflict, Guid.Parse(request.RequestId));
         Assert.Equal(1, await medical.QueryAsync(db => db.FitnessAssessments.CountAsync(f => f.CaseId == caseId)));
         Assert.Equal(1, await medical.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.Payload.Contains(caseId.ToString()))));
     }
@@ -296,6 +296,8 @@ public sealed class FitnessTests(FitnessFixture medical, ITestOutputHelper outpu
                     CaseId = caseId.ToString(), Purpose = purpose, PageSize = 2, PageToken = token,
                 });
                 Assert.True(page.Assessments.Count <= 2);
+                // A token is given only when rows follow: no page comes back empty.
+                Assert.NotEmpty(page.Assessments);
                 seen.AddRange(page.Assessments.Select(a => (a.Purpose, (int)(a.AssessedAt.ToDateTimeOffset() - AssessedAt).TotalDays)));
                 token = page.NextPageToken;
             }
@@ -306,6 +308,10 @@ public sealed class FitnessTests(FitnessFixture medical, ITestOutputHelper outpu
         Assert.Equal([(FitnessPurpose.Interview, 20), (FitnessPurpose.Interview, 12), (FitnessPurpose.Repatriation, 9), (FitnessPurpose.Interview, 5), (FitnessPurpose.Transfer, 1)],
             await ListAsync(FitnessPurpose.Unspecified));
         Assert.Equal([(FitnessPurpose.Interview, 20), (FitnessPurpose.Interview, 12), (FitnessPurpose.Interview, 5)], await ListAsync(FitnessPurpose.Interview));
+
+        // A full page that is the last carries no token (AIP-158).
+        var whole = await medical.Client.ListFitnessAssessmentsAsync(new ListFitnessAssessmentsRequest { CaseId = caseId.ToString(), PageSize = 5 });
+        Assert.Equal((5, ""), (whole.Assessments.Count, whole.NextPageToken));
 
         // A token of one purpose's list is not a token of another's.
         var first = await medical.Client.ListFitnessAssessmentsAsync(new ListFitnessAssessmentsRequest { CaseId = caseId.ToString(), Purpose = FitnessPurpose.Interview, PageSize = 1 });

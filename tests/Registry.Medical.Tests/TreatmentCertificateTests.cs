@@ -159,8 +159,8 @@ public sealed class TreatmentCertificateTests(MedicalFixture medical) : IClassFi
 
     [Theory]
     [InlineData("en", "Certificate of treatment", "Prisoner's copy", "2025-01-12 to ongoing")]
-    [InlineData("uk", "Довідка про лікування", "Примірник військовополоненого", "з 2025-01-12 по триває")]
-    [InlineData("ru-RU", "Справка о лечении", "Экземпляр военнопленного", "с 2025-01-12 по продолжается")]
+    [InlineData("uk", "Довідка про лікування", "Примірник військовополоненого", "з 2025-01-12 по теперішній час")]
+    [InlineData("ru-RU", "Справка о лечении", "Экземпляр военнопленного", "с 2025-01-12 по настоящее время")]
     [InlineData("ko-KP", "치료 증명서", "포로 보관용", "2025-01-12 ~ 치료 중")]
     public async Task The_prisoners_copy_is_in_the_language_asked_for_and_an_open_treatment_reads_ongoing(
         string language, string title, string copy, string duration)

@@ -8,6 +8,18 @@ namespace Registry.Testing;
 public static class RpcAssert
 {
     /// <summary>
+    /// The request_id was used before for a different request: ALREADY_EXISTS with <c>ErrorInfo{reason
+    /// REQUEST_ID_REUSED, domain "registry", metadata request_id}</c>.
+    /// </summary>
+    public static void RequestIdReused(RpcException error, Guid requestId)
+    {
+        Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
+        var info = error.GetRpcStatus()?.GetDetail<ErrorInfo>() ?? throw new Xunit.Sdk.XunitException("ALREADY_EXISTS carried no ErrorInfo.");
+        Assert.Equal(("REQUEST_ID_REUSED", "registry"), (info.Reason, info.Domain));
+        Assert.Equal(requestId.ToString(), info.Metadata["request_id"]);
+    }
+
+    /// <summary>
     /// A rule refused the call: FAILED_PRECONDITION with <c>ErrorInfo{reason, domain "registry"}</c> and one
     /// <c>PreconditionFailure</c> violation of type <paramref name="reason"/> naming <paramref name="subject"/>
     /// — the one shape all services share.

@@ -80,6 +80,9 @@ public sealed class IdempotentWrite<TPrior, TResponse>
     /// <summary>The response the earlier write gave, rebuilt from the store (with <c>replayed = true</c>).</summary>
     public required Func<TPrior, CancellationToken, Task<TResponse>> Replay { get; init; }
 
+    /// <summary>The ErrorInfo reason of the ALREADY_EXISTS answered when the id was used for a different request.</summary>
+    public const string RequestIdReused = "REQUEST_ID_REUSED";
+
     /// <summary>The message of the ALREADY_EXISTS answered when the id was used for a different request.</summary>
     public required Func<TPrior, string> Conflict { get; init; }
 
@@ -128,7 +131,7 @@ public sealed class IdempotentWrite<TPrior, TResponse>
         var hash = PriorHash(prior);
         if (hash is null || !CryptographicOperations.FixedTimeEquals(hash, RequestHash))
         {
-            throw RpcErrors.AlreadyExists(Conflict(prior));
+            throw RpcErrors.AlreadyExists(RequestIdReused, Conflict(prior), new Dictionary<string, string> { ["request_id"] = RequestId.ToString() });
         }
 
         return Replay(prior, ct);

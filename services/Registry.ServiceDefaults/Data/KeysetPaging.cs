@@ -10,7 +10,8 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string NextPageToken);
 
 /// <summary>
 /// The one keyset-paging path of every List RPC: the rows after the position the page token carries,
-/// in key order, at most <see cref="PageRequest.Size"/> of them, with the token of the next page. Keyset
+/// in key order, at most <see cref="PageRequest.Size"/> of them, with the token of the next page (one row more is read,
+/// so the last page carries none even when it is full). Keyset
 /// (not OFFSET) so that a page costs the same deep in a long list and rows added meanwhile are neither
 /// skipped nor served twice. A position that does not parse (a token forged with the right fingerprint)
 /// is INVALID_ARGUMENT on <c>page_token</c>.
@@ -23,9 +24,9 @@ public static class KeysetPaging
     {
         var after = PositionAfter(page);
         var greater = Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(key.Body, Expression.Constant(after)), key.Parameters);
-        var items = await source.Where(greater).OrderBy(key).Take(page.Size).ToListAsync(ct);
+        var (items, more) = page.Trim(await source.Where(greater).OrderBy(key).Take(page.Size + 1).ToListAsync(ct));
         var read = key.Compile();
-        return new Page<T>(items, page.NextToken(items, i => read(i).ToString(CultureInfo.InvariantCulture)));
+        return new Page<T>(items, page.NextToken(items, more, i => read(i).ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
@@ -68,10 +69,10 @@ public static class KeysetPaging
         }
 
         var ordered = descending ? source.OrderByDescending(first).ThenByDescending(then) : source.OrderBy(first).ThenBy(then);
-        var items = await ordered.Take(page.Size).ToListAsync(ct);
+        var (items, more) = page.Trim(await ordered.Take(page.Size + 1).ToListAsync(ct));
         var readFirst = first.Compile();
         var readThen = then.Compile();
-        return new Page<T>(items, page.NextToken(items, i =>
+        return new Page<T>(items, page.NextToken(items, more, i =>
             $"{readFirst(i).UtcTicks.ToString(CultureInfo.InvariantCulture)}:{readThen(i).ToString(CultureInfo.InvariantCulture)}"));
     }
 

@@ -31,8 +31,20 @@ public static class RpcErrors
             Details = { Any.Pack(new ResourceInfo { ResourceType = resourceType, ResourceName = name }) },
         }.ToRpcException();
 
-    public static RpcException AlreadyExists(string message) =>
-        new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = message }.ToRpcException();
+    /// <summary>
+    /// ALREADY_EXISTS with <c>ErrorInfo{reason, domain "registry"}</c> (AIP-193: every error carries one), e.g.
+    /// <c>REQUEST_ID_REUSED</c> (the idempotency key of another request) with the key in <paramref name="metadata"/>.
+    /// </summary>
+    public static RpcException AlreadyExists(string reason, string message, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var info = new ErrorInfo { Reason = reason, Domain = Domain };
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            info.Metadata[key] = value;
+        }
+
+        return new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = message, Details = { Any.Pack(info) } }.ToRpcException();
+    }
 
     /// <summary>A concurrency conflict: the caller read an older revision; read again and retry.</summary>
     public static RpcException Aborted(string resourceType, string name, long expected, long actual) =>

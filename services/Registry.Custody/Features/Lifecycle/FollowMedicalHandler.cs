@@ -39,7 +39,10 @@ public sealed class FollowMedicalHandler(CustodyDbContext db, TimeProvider clock
     public Task<CustodyEvent?> DiedAsync(DeathRecorded m, CancellationToken ct) =>
         ApplyAsync(m.CaseId, nameof(DeathRecorded), (record, now) =>
         {
-            var note = $"died at {m.Place}; cause as certified: {m.Cause}; death certificate {m.CertificateNumber} issued by {m.CertificateIssuedBy}"
+            // The cause of death is clinical detail: it stays in medical's record (GetDeath: medic and coordinator) and
+            // reaches the ICRC through intake's notification (GC III Art. 120, 122); custody's timeline, which custodians,
+            // the ICRC, auditors and partners a case is shared with read, names only the certificate.
+            var note = $"died at {m.Place}; death certificate {m.CertificateNumber} issued by {m.CertificateIssuedBy}"
                 + (m.EnquiryReference is { Length: > 0 } enquiry ? $"; official enquiry {enquiry} (GC III Art. 121)" : "");
             return record.Die(m.DiedAt.ToMicroseconds(), OneLine(m.Place, Facility.NameMaxLength), OneLine(note, CustodyEvent.NoteMaxLength), now);
         }, ct);

@@ -43,15 +43,17 @@ public sealed class ListOverdueHandler(IntakeDbContext db, CaseStore cases)
             : OverduePosition.WeeklyReportKind == after.Kind ? clocks.Where(c => c.DueAt > after.DueAt || (c.DueAt == after.DueAt && c.Id > after.Id))
             : clocks.Where(c => c.DueAt > after.DueAt);
 
-        var lateCards = await cards.OrderBy(c => c.DueAt).ThenBy(c => c.Id).Take(pageSize).ToListAsync(ct);
-        var lateNotifications = await notifications.OrderBy(n => n.DueAt).ThenBy(n => n.Id).Take(pageSize).ToListAsync(ct);
-        var lateReports = await clocks.OrderBy(c => c.DueAt).ThenBy(c => c.Id).Take(pageSize).ToListAsync(ct);
+        var lateCards = await cards.OrderBy(c => c.DueAt).ThenBy(c => c.Id).Take(pageSize + 1).ToListAsync(ct);
+        var lateNotifications = await notifications.OrderBy(n => n.DueAt).ThenBy(n => n.Id).Take(pageSize + 1).ToListAsync(ct);
+        var lateReports = await clocks.OrderBy(c => c.DueAt).ThenBy(c => c.Id).Take(pageSize + 1).ToListAsync(ct);
         var page = lateCards.Select(c => new OverdueEntry(new OverduePosition(c.DueAt, OverduePosition.CardKind, c.Id), c, null))
             .Concat(lateNotifications.Select(n => new OverdueEntry(new OverduePosition(n.DueAt, OverduePosition.NotificationKind, n.Id), null, n)))
             .Concat(lateReports.Select(c => new OverdueEntry(new OverduePosition(c.DueAt!.Value, OverduePosition.WeeklyReportKind, c.Id), null, null, c)))
             .OrderBy(x => x.Position)
-            .Take(pageSize)
+            .Take(pageSize + 1)
             .ToList();
+        // One row beyond the page from each source: rows follow this page exactly when the merge has one beyond it.
+        (page, var more) = query.Page.Trim(page);
         for (var i = 0; i < page.Count; i++)
         {
             if (page[i].WeeklyReport is { } clock)
@@ -61,6 +63,6 @@ public sealed class ListOverdueHandler(IntakeDbContext db, CaseStore cases)
             }
         }
 
-        return new Overdue(asOf, page, query.Page.NextToken(page, x => x.Position.ToString()));
+        return new Overdue(asOf, page, query.Page.NextToken(page, more, x => x.Position.ToString()));
     }
 }

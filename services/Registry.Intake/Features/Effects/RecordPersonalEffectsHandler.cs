@@ -56,5 +56,6 @@ public sealed class RecordPersonalEffectsHandler(IntakeDbContext db, CaseStore c
     }
 
     private static Exception ReceiptTaken(EffectsReceipt receipt, CaptureCase owner) =>
-        RpcErrors.AlreadyExists($"Receipt {receipt.ReceiptNumber} is already in the register of case {owner.CaseNumber}.");
+        RpcErrors.AlreadyExists("RECEIPT_ALREADY_REGISTERED", $"Receipt {receipt.ReceiptNumber} is already in the register of case {owner.CaseNumber}.",
+            new Dictionary<string, string> { ["receipt_number"] = receipt.ReceiptNumber });
 }

@@ -66,14 +66,15 @@ public sealed class ListOverdueInspectionsHandler(MedicalDbContext db)
                 && r.ExaminationDueBy < asOf)
             .Where(r => r.ExaminationDueBy > after.DueBy || (r.ExaminationDueBy == after.DueBy && r.CaseId.CompareTo(after.CaseId) > 0))
             .OrderBy(r => r.ExaminationDueBy).ThenBy(r => r.CaseId)
-            .Take(query.Page.Size)
+            .Take(query.Page.Size + 1)
             .Select(r => new { r.CaseId, r.CaseNumber, r.ExaminationDueBy, r.LastExaminedAt })
             .ToListAsync(ct);
+        (late, var more) = query.Page.Trim(late);
 
         var response = new ListOverdueInspectionsResponse
         {
             AsOf = Timestamp.FromDateTimeOffset(asOf),
-            NextPageToken = query.Page.NextToken(late, r => new OverdueInspectionPosition(r.ExaminationDueBy, r.CaseId).ToString()),
+            NextPageToken = query.Page.NextToken(late, more, r => new OverdueInspectionPosition(r.ExaminationDueBy, r.CaseId).ToString()),
         };
         response.Items.AddRange(late.Select(r => new OverdueInspection
         {

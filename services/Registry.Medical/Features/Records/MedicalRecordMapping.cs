@@ -16,7 +16,8 @@ public static class MedicalRecordMapping
             CaseId = r.CaseId.ToString(),
             Status = System.Enum.IsDefined((ProtoStatus)(int)r.Status) ? (ProtoStatus)(int)r.Status : ProtoStatus.Unspecified,
             OpenedAt = Timestamp.FromDateTimeOffset(r.OpenedAt),
-            ExaminationDueBy = Timestamp.FromDateTimeOffset(r.ExaminationDueBy),
+            // Only while inspections are owed (GC III Art. 31): not after a death, the end of captivity, an escape or a merge.
+            ExaminationDueBy = r.OwesInspections ? Timestamp.FromDateTimeOffset(r.ExaminationDueBy) : null,
             MergedIntoCaseId = r.MergedIntoCaseId?.ToString() ?? "",
         };
         if (r.LastExaminedAt is { } examined)
