@@ -69,10 +69,11 @@ public sealed class ExchangeListTests(ExchangeListFixture custody) : IClassFixtu
     private Task ReturnAsync(Guid caseId, DomainRisk risk, DomainWish? wish) => custody.QueryAsync(async db =>
     {
         var record = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
-        record.AssessReturnRisk(risk, AdmittedAt.AddDays(10));
+        var now = DateTimeOffset.UtcNow;
+        db.Events.AddRange(record.AssessReturnRisk(risk, AdmittedAt.AddDays(10), now));
         if (wish is { } w)
         {
-            record.RecordReturnWish(w, AdmittedAt.AddDays(9));
+            db.Events.AddRange(record.RecordReturnWish(w, AdmittedAt.AddDays(9), now));
         }
 
         return await db.SaveChangesAsync();
@@ -183,8 +184,8 @@ public sealed class ExchangeListTests(ExchangeListFixture custody) : IClassFixtu
         Assert.Contains(agreed.Reference, last.Note);
         Assert.Contains("RU (Ministry of Defence of the Russian Federation)", last.Note);
         Assert.Equal(exchanged.HeadHash, last.Hash);
-        // A person held back takes no event: captured and admitted only.
-        Assert.Equal([CustodyEventKind.Captured, CustodyEventKind.Admitted],
+        // A person held back takes no event: captured, admitted, and the risk assessment and the wish only.
+        Assert.Equal([CustodyEventKind.Captured, CustodyEventKind.Admitted, CustodyEventKind.ReturnRiskAssessed, CustodyEventKind.ReturnWishRecorded],
             (await custody.Client.ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = first.ToString(), PageSize = 10 })).Events.Select(e => e.Kind));
 
         var ended = await custody.Ends.WaitForAsync<CaptivityEnded>(e => e.CaseId == third, "CaptivityEnded");

@@ -40,7 +40,7 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         Assert.True(retry.Replayed);
         Assert.Equal(done.Event.Hash, retry.Event.Hash);
         Assert.Equal(done.Transfer, retry.Transfer);
-        Assert.Equal(3, await custody.EventCountAsync(caseId));
+        Assert.Equal(5, await custody.EventCountAsync(caseId)); // captured, admitted, assessed, wish, transferred
         Assert.Equal(1, await custody.EndedInOutboxAsync(caseId));
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single(custody.Ended.Of<CaptivityEnded>(), e => e.CaseId == caseId);
@@ -87,7 +87,7 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         var unassured = ThirdState(caseId);
         unassured.Assurance = null;
         RpcAssert.RuleViolation(await ReturnsAssert.RefusedAsync(custody.Coordinator.TransferToThirdStateAsync(unassured)), "NON_REFOULEMENT_HOLD", $"cases/{caseId}");
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         var custodian = new CustodyService.CustodyServiceClient(custody.Service.As("UA-SBU", RegistryRoles.Custodian));
         Assert.Equal(StatusCode.PermissionDenied, (await ReturnsAssert.RefusedAsync(custodian.TransferToThirdStateAsync(ThirdState(caseId)))).StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, (await ReturnsAssert.RefusedAsync(custody.Delegate.TransferToThirdStateAsync(ThirdState(caseId)))).StatusCode);
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 
     public static TheoryData<string, Action<TransferToThirdStateRequest>> BadTransfers => new()
@@ -136,6 +136,6 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         spoil(request);
         ReturnsAssert.BadField(await ReturnsAssert.RefusedAsync(custody.Coordinator.TransferToThirdStateAsync(request)), field);
         Assert.Equal(CustodyState.Held, (await custody.RecordAsync(caseId)).State);
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 }
