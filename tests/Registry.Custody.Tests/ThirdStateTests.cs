@@ -31,6 +31,13 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         Assert.Equal("KR", done.Transfer.ReceivingState);
         Assert.Equal(request.Assurance, done.Transfer.Assurance);
         Assert.Equal("UA-COORD", done.Transfer.RecordedByAgency);
+        // The receiving state answers for him now: the record's place and custodian are the receiving ones, not Kyiv / UA-SBU.
+        Assert.Equal((done.Event.Facility, "KR Ministry of Justice"), (done.Record.Facility, done.Record.CustodianAgency));
+        var shown = await custody.RecordAsync(caseId);
+        Assert.Equal((new Facility { Name = "Reception centre", Locality = "Seoul", Country = "KR" }, "KR Ministry of Justice", CustodyState.TransferredToThirdState),
+            (shown.Facility, shown.CustodianAgency, shown.State));
+        var verified = await custody.Coordinator.VerifyCustodyChainAsync(new VerifyCustodyChainRequest { CaseId = caseId.ToString() });
+        Assert.True(verified.Intact, verified.FirstBreak?.Detail);
 
         var ended = await custody.Ended.WaitForAsync<CaptivityEnded>(e => e.CaseId == caseId, "CaptivityEnded");
         Assert.Equal("TRANSFERRED_TO_THIRD_STATE", ended.Way);

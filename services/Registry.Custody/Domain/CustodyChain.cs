@@ -175,8 +175,8 @@ public sealed class ChainWalk
     /// <summary>
     /// What each event implies for the record's other fields, by the same rules as the record's moves: the latest
     /// assessment and wish stand (an older one entered late changes nothing, as <see cref="CustodyRecord.AssessReturnRisk"/>);
-    /// the capture sets the custodian; an admission, an arrival, a recapture and a merge (whose event carries the place
-    /// the record kept) set the place and the custodian; the other events leave them.
+    /// the capture sets the custodian; an admission, an arrival, a recapture, a transfer to a third state and a merge
+    /// (whose event carries the place the record kept) set the place and the custodian; the other events leave them.
     /// </summary>
     private void FollowFacts(CustodyEvent e)
     {
@@ -200,7 +200,7 @@ public sealed class ChainWalk
                 Place = (null, e.CustodianAgency, e.Sequence);
                 break;
             case CustodyEventKind.Admitted or CustodyEventKind.TransferArrived or CustodyEventKind.Recaptured
-                or CustodyEventKind.MergedFrom:
+                or CustodyEventKind.TransferredToThirdState or CustodyEventKind.MergedFrom:
                 Place = (e.Facility, e.CustodianAgency, e.Sequence);
                 break;
         }

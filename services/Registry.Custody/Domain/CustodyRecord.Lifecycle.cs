@@ -84,10 +84,20 @@ public sealed partial class CustodyRecord
 
     /// <summary>
     /// Transferred to another state party to the Convention (GC III Art. 12): <paramref name="receiving"/> names the
-    /// receiving place and its country (the receiving state); refused while a non-refoulement hold stands.
+    /// receiving place and its country (the receiving state); refused while a non-refoulement hold stands. From then on
+    /// the receiving state answers for the person (Art. 12(2)): the record's place becomes the receiving place and its
+    /// custodian the receiving authority, as the event carries them (no hospital or transfer under way remains).
     /// </summary>
-    public CustodyEvent TransferToThirdState(Facility receiving, string receivingAgency, DateTimeOffset at, string? note, DateTimeOffset now) =>
-        Move(CustodyEventKind.TransferredToThirdState, at, now, receiving, receivingAgency, note, checkHold: true);
+    public CustodyEvent TransferToThirdState(Facility receiving, string receivingAgency, DateTimeOffset at, string? note, DateTimeOffset now)
+    {
+        var e = Move(CustodyEventKind.TransferredToThirdState, at, now, receiving, receivingAgency, note, checkHold: true);
+        Facility = receiving with { }; // a copy: an owned value has one owner
+        CustodianAgency = receivingAgency;
+        Hospital = null;
+        TransferTo = null;
+        TransferToAgency = null;
+        return e;
+    }
 
     /// <summary>
     /// Died (GC III Art. 120; medical's DeathRecorded) at <paramref name="place"/>: an end of captivity, taken from every
