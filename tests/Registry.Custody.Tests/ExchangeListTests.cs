@@ -69,10 +69,11 @@ public sealed class ExchangeListTests(ExchangeListFixture custody) : IClassFixtu
     private Task ReturnAsync(Guid caseId, DomainRisk risk, DomainWish? wish) => custody.QueryAsync(async db =>
     {
         var record = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
-        record.AssessReturnRisk(risk, AdmittedAt.AddDays(10));
+        var now = DateTimeOffset.UtcNow;
+        db.Events.AddRange(record.AssessReturnRisk(risk, AdmittedAt.AddDays(10), now));
         if (wish is { } w)
         {
-            record.RecordReturnWish(w, AdmittedAt.AddDays(9));
+            db.Events.AddRange(record.RecordReturnWish(w, AdmittedAt.AddDays(9), now));
         }
 
         return await db.SaveChangesAsync();
@@ -183,8 +184,8 @@ public sealed class ExchangeListTests(ExchangeListFixture custody) : IClassFixtu
         Assert.Contains(agreed.Reference, last.Note);
         Assert.Contains("RU (Ministry of Defence of the Russian Federation)", last.Note);
         Assert.Equal(exchanged.HeadHash, last.Hash);
-        // A person held back takes no event: captured and admitted only.
-        Assert.Equal([CustodyEventKind.Captured, CustodyEventKind.Admitted],
+        // A person held back takes no event: captured, admitted, and the risk assessment and the wish only.
+        Assert.Equal([CustodyEventKind.Captured, CustodyEventKind.Admitted, CustodyEventKind.ReturnRiskAssessed, CustodyEventKind.ReturnWishRecorded],
             (await custody.Client.ListCustodyEventsAsync(new ListCustodyEventsRequest { CaseId = first.ToString(), PageSize = 10 })).Events.Select(e => e.Kind));
 
         var ended = await custody.Ends.WaitForAsync<CaptivityEnded>(e => e.CaseId == third, "CaptivityEnded");
@@ -247,6 +248,66 @@ public sealed class ExchangeListTests(ExchangeListFixture custody) : IClassFixtu
         Assert.Equal(ExchangeListState.Executed, report.ExchangeList.State);
         Assert.Equal(CustodyState.Escaped, (await RecordAsync(escaped)).State);
         Assert.Equal(CustodyState.AwaitingAdmission, (await RecordAsync(awaiting)).State);
+    }
+
+    [Fact]
+    public async Task A_case_whose_captivity_ended_is_refused_on_a_list_and_one_ended_since_drafting_is_held_back_by_it()
+    {
+        var held = await HeldAsync("RC-000161");
+        var released = await HeldAsync("RC-000162");
+        var dead = await HeldAsync("RC-000163");
+        var later = await HeldAsync("RC-000164");
+        foreach (var id in new[] { held, later })
+        {
+            await ReturnAsync(id, DomainRisk.None, DomainWish.WishesToReturn);
+        }
+
+        var at = AdmittedAt.AddDays(20);
+        await custody.QueryAsync(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var r = await db.FindRecordAsync(released, tracked: true, CancellationToken.None);
+            db.Events.Add(r.Release(at, "on parole", now));
+            var d = await db.FindRecordAsync(dead, tracked: true, CancellationToken.None);
+            db.Events.Add(d.Die(at, "Military hospital No. 1", null, now));
+            return await db.SaveChangesAsync();
+        });
+
+        // Drafting with them is refused, naming each case whose captivity ended, and nothing is stored.
+        var draft = Draft(held, released, dead);
+        var refused = await RefusedAsync(() => Coordinator.DraftExchangeListAsync(draft));
+        RpcAssert.RuleViolation(refused, "CAPTIVITY_ENDED", $"cases/{released}");
+        Assert.Contains($"case RC-000162 ({released}): Released", refused.Status.Detail);
+        Assert.Contains($"case RC-000163 ({dead}): Deceased", refused.Status.Detail);
+        Assert.DoesNotContain("RC-000161", refused.Status.Detail);
+        Assert.Equal(0, await custody.QueryAsync(db => db.ExchangeListEntries.CountAsync(e => e.CaseId == held || e.CaseId == released || e.CaseId == dead)));
+        Assert.Equal(0, await custody.QueryAsync(db => db.ExchangeListRequests.CountAsync(r => r.RequestId == Guid.Parse(draft.RequestId))));
+
+        // Adding one to a draft is refused the same way; the draft keeps what it had.
+        var list = (await Coordinator.DraftExchangeListAsync(Draft(held, later))).ExchangeList;
+        var add = new AddToExchangeListRequest { RequestId = Guid.NewGuid().ToString(), ExchangeListId = list.ExchangeListId, CaseIds = { dead.ToString() } };
+        var notAdded = await RefusedAsync(() => Coordinator.AddToExchangeListAsync(add));
+        RpcAssert.RuleViolation(notAdded, "CAPTIVITY_ENDED", $"cases/{dead}");
+        Assert.Contains("RC-000163", notAdded.Status.Detail);
+        var stored = await Coordinator.GetExchangeListAsync(new GetExchangeListRequest { ExchangeListId = list.ExchangeListId });
+        Assert.Equal([held.ToString(), later.ToString()], stored.Entries.Select(e => e.CaseId));
+        Assert.Equal(list.Version, stored.ExchangeList.Version);
+        Assert.Equal(0, await custody.QueryAsync(db => db.ExchangeListRequests.CountAsync(r => r.RequestId == Guid.Parse(add.RequestId))));
+
+        // Agreed, then one of them is released before the exchange: the execution holds that case back, saying why.
+        var agreed = (await AgreeAsync(list)).ExchangeList;
+        await custody.QueryAsync(async db =>
+        {
+            var l = await db.FindRecordAsync(later, tracked: true, CancellationToken.None);
+            db.Events.Add(l.Release(at, "released before the exchange", DateTimeOffset.UtcNow));
+            return await db.SaveChangesAsync();
+        });
+        var report = await Coordinator.ExecuteExchangeListAsync(Execute(agreed));
+        Assert.Equal([ExchangeOutcome.Exchanged, ExchangeOutcome.HeldBack], report.Entries.Select(e => e.Outcome));
+        Assert.Equal(["", "CAPTIVITY_ENDED"], report.Entries.Select(e => e.HeldBackReason));
+        Assert.Contains("RC-000164", report.Entries[1].HeldBackDetail);
+        Assert.Equal((1, 1), (report.ExchangedCount, report.HeldBackCount));
+        Assert.Equal(CustodyState.Released, (await RecordAsync(later)).State);
     }
 
     [Fact]

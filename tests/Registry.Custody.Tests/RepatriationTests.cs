@@ -44,6 +44,8 @@ public sealed class RepatriationTests(ReturnsFixture custody)
 
         var before = await custody.RecordAsync(caseId);
         Assert.Equal(goes, before.NonRefoulementHold == "");
+        // Captured, admitted, and each assessment and wish: events of the timeline too.
+        Assert.Equal(2 + (risk == ReturnRisk.Unspecified ? 0 : 1) + (wish == ReturnWish.Unspecified ? 0 : 1), await custody.EventCountAsync(caseId));
         if (goes)
         {
             var done = await custody.Coordinator.RequestRepatriationAsync(Repatriation(caseId));
@@ -56,7 +58,7 @@ public sealed class RepatriationTests(ReturnsFixture custody)
         RpcAssert.RuleViolation(refused, "NON_REFOULEMENT_HOLD", $"cases/{caseId}");
         Assert.Contains(before.NonRefoulementHold, refused.Status.Detail);
         Assert.Equal(CustodyState.Held, (await custody.RecordAsync(caseId)).State);
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(before.EventCount, await custody.EventCountAsync(caseId));
         Assert.Equal(0, await custody.EndedInOutboxAsync(caseId));
     }
 
@@ -92,7 +94,7 @@ public sealed class RepatriationTests(ReturnsFixture custody)
         Assert.False(done.Replayed);
         Assert.Equal(CustodyState.Repatriated, done.Record.State);
         Assert.Equal(request.RepatriatedAt, done.Record.StateSince);
-        Assert.Equal(3, done.Event.Sequence);
+        Assert.Equal(5, done.Event.Sequence); // after captured, admitted, the assessment and the wish
         Assert.Equal(done.Event.Hash, done.Record.HeadHash);
         Assert.Contains("to KP through the ICRC at a border crossing", done.Event.Note);
         // Medical did not answer (no address here): the override stands in the chain with what medical said.
@@ -112,7 +114,7 @@ public sealed class RepatriationTests(ReturnsFixture custody)
         var reused = request.Clone();
         reused.ToState = "CN";
         Assert.Equal(StatusCode.AlreadyExists, (await ReturnsAssert.RefusedAsync(custody.Coordinator.RequestRepatriationAsync(reused))).StatusCode);
-        Assert.Equal(3, await custody.EventCountAsync(caseId));
+        Assert.Equal(5, await custody.EventCountAsync(caseId)); // captured, admitted, assessed, wish, repatriated
         Assert.Equal(1, await custody.EndedInOutboxAsync(caseId));
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single(custody.Ended.Of<CaptivityEnded>(), e => e.CaseId == caseId);
@@ -155,7 +157,7 @@ public sealed class RepatriationTests(ReturnsFixture custody)
         var beforeCapture = Repatriation(caseId);
         beforeCapture.RepatriatedAt = Timestamp.FromDateTimeOffset(CapturedAt.AddDays(-1));
         ReturnsAssert.BadField(await ReturnsAssert.RefusedAsync(custody.Coordinator.RequestRepatriationAsync(beforeCapture)), "repatriated_at");
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 
     [Fact]
@@ -200,6 +202,6 @@ public sealed class RepatriationTests(ReturnsFixture custody)
         spoil(request);
         ReturnsAssert.BadField(await ReturnsAssert.RefusedAsync(custody.Coordinator.RequestRepatriationAsync(request)), field);
         Assert.Equal(CustodyState.Held, (await custody.RecordAsync(caseId)).State);
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 }

@@ -31,6 +31,13 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         Assert.Equal("KR", done.Transfer.ReceivingState);
         Assert.Equal(request.Assurance, done.Transfer.Assurance);
         Assert.Equal("UA-COORD", done.Transfer.RecordedByAgency);
+        // The receiving state answers for him now: the record's place and custodian are the receiving ones, not Kyiv / UA-SBU.
+        Assert.Equal((done.Event.Facility, "KR Ministry of Justice"), (done.Record.Facility, done.Record.CustodianAgency));
+        var shown = await custody.RecordAsync(caseId);
+        Assert.Equal((new Facility { Name = "Reception centre", Locality = "Seoul", Country = "KR" }, "KR Ministry of Justice", CustodyState.TransferredToThirdState),
+            (shown.Facility, shown.CustodianAgency, shown.State));
+        var verified = await custody.Coordinator.VerifyCustodyChainAsync(new VerifyCustodyChainRequest { CaseId = caseId.ToString() });
+        Assert.True(verified.Intact, verified.FirstBreak?.Detail);
 
         var ended = await custody.Ended.WaitForAsync<CaptivityEnded>(e => e.CaseId == caseId, "CaptivityEnded");
         Assert.Equal("TRANSFERRED_TO_THIRD_STATE", ended.Way);
@@ -40,7 +47,7 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         Assert.True(retry.Replayed);
         Assert.Equal(done.Event.Hash, retry.Event.Hash);
         Assert.Equal(done.Transfer, retry.Transfer);
-        Assert.Equal(3, await custody.EventCountAsync(caseId));
+        Assert.Equal(5, await custody.EventCountAsync(caseId)); // captured, admitted, assessed, wish, transferred
         Assert.Equal(1, await custody.EndedInOutboxAsync(caseId));
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single(custody.Ended.Of<CaptivityEnded>(), e => e.CaseId == caseId);
@@ -87,7 +94,7 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         var unassured = ThirdState(caseId);
         unassured.Assurance = null;
         RpcAssert.RuleViolation(await ReturnsAssert.RefusedAsync(custody.Coordinator.TransferToThirdStateAsync(unassured)), "NON_REFOULEMENT_HOLD", $"cases/{caseId}");
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 
     [Fact]
@@ -101,7 +108,7 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         var custodian = new CustodyService.CustodyServiceClient(custody.Service.As("UA-SBU", RegistryRoles.Custodian));
         Assert.Equal(StatusCode.PermissionDenied, (await ReturnsAssert.RefusedAsync(custodian.TransferToThirdStateAsync(ThirdState(caseId)))).StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, (await ReturnsAssert.RefusedAsync(custody.Delegate.TransferToThirdStateAsync(ThirdState(caseId)))).StatusCode);
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 
     public static TheoryData<string, Action<TransferToThirdStateRequest>> BadTransfers => new()
@@ -136,6 +143,6 @@ public sealed class ThirdStateTests(ReturnsFixture custody)
         spoil(request);
         ReturnsAssert.BadField(await ReturnsAssert.RefusedAsync(custody.Coordinator.TransferToThirdStateAsync(request)), field);
         Assert.Equal(CustodyState.Held, (await custody.RecordAsync(caseId)).State);
-        Assert.Equal(2, await custody.EventCountAsync(caseId));
+        Assert.Equal(4, await custody.EventCountAsync(caseId));
     }
 }

@@ -182,7 +182,7 @@ public sealed class RegistryCtlCustodyStoryTests(RegistryFixture registry) : IDi
         // His timeline ends EXCHANGED, and its hash chain verifies intact.
         var events = Json(await RunAsync("custody", "events", caseId, "--profile", "coordinator", "--output", "json")).GetProperty("events").EnumerateArray().ToList();
         Assert.Equal(["CUSTODY_EVENT_KIND_CAPTURED", "CUSTODY_EVENT_KIND_ADMITTED", "CUSTODY_EVENT_KIND_TRANSFER_STARTED", "CUSTODY_EVENT_KIND_TRANSFER_ARRIVED",
-            "CUSTODY_EVENT_KIND_EXCHANGED"], events.Select(e => Text(e, "kind")));
+            "CUSTODY_EVENT_KIND_RETURN_RISK_ASSESSED", "CUSTODY_EVENT_KIND_RETURN_WISH_RECORDED", "CUSTODY_EVENT_KIND_EXCHANGED"], events.Select(e => Text(e, "kind")));
         var chain = await RunAsync("custody", "verify-chain", caseId, "--profile", "auditor");
         Assert.True(chain.Code == 0, chain.ToString());
         Assert.Matches(@"intact\s+yes", chain.Out);

@@ -114,10 +114,21 @@ public enum ChainBreakReason
     /// to held): the events, replayed through the state machine's targets, end in another state.
     /// </summary>
     RecordStateMismatch = 7,
+    /// <summary>
+    /// A field of the record that the timeline implies is not what its events make it (the column altered outside the
+    /// timeline, e.g. the non-refoulement risk set to low, which lifts the hold): <see cref="ChainBreak.Field"/> names it.
+    /// Compared: return_risk and return_risk_assessed_at once the timeline holds a risk assessment, return_wish and
+    /// return_wish_recorded_at once it holds a wish, facility and custodian_agency always.
+    /// </summary>
+    RecordFieldMismatch = 8,
 }
 
-/// <summary>The first broken event of a chain: its sequence (for a missing event, the one missing), what is wrong, in words.</summary>
-public sealed record ChainBreak(long Sequence, ChainBreakReason Reason, string Detail);
+/// <summary>
+/// The first broken event of a chain: its sequence (for a missing event, the one missing; for a record field, the event
+/// that set the value the timeline implies), what is wrong, in words, and for <see cref="ChainBreakReason.RecordFieldMismatch"/>
+/// the record's field, as custody.proto names it (e.g. "return_risk").
+/// </summary>
+public sealed record ChainBreak(long Sequence, ChainBreakReason Reason, string Detail, string? Field = null);
 
 /// <summary>
 /// Walks a chain one event at a time, in sequence order, so that a long timeline can be checked page by page without
@@ -146,9 +157,53 @@ public sealed class ChainWalk
             Count = e.Sequence;
             Head = e.Hash;
             Follow(e.Kind);
+            FollowFacts(e);
         }
 
         return Break;
+    }
+
+    /// <summary>The implied non-refoulement risk: the latest assessed of the timeline's assessments (null: none in the timeline).</summary>
+    public (ReturnRisk Level, DateTimeOffset At, long Sequence)? Risk { get; private set; }
+
+    /// <summary>The implied wish about return: the latest taken of the timeline's wishes (null: none in the timeline).</summary>
+    public (ReturnWish Wish, DateTimeOffset At, long Sequence)? Wish { get; private set; }
+
+    /// <summary>The implied place of internment and custodian, and the event that set them (<see cref="CustodyRecord.Facility"/>, <see cref="CustodyRecord.CustodianAgency"/>).</summary>
+    public (Facility? Facility, string Custodian, long Sequence)? Place { get; private set; }
+
+    /// <summary>
+    /// What each event implies for the record's other fields, by the same rules as the record's moves: the latest
+    /// assessment and wish stand (an older one entered late changes nothing, as <see cref="CustodyRecord.AssessReturnRisk"/>);
+    /// the capture sets the custodian; an admission, an arrival, a recapture, a transfer to a third state and a merge
+    /// (whose event carries the place the record kept) set the place and the custodian; the other events leave them.
+    /// </summary>
+    private void FollowFacts(CustodyEvent e)
+    {
+        switch (e.Kind)
+        {
+            case CustodyEventKind.ReturnRiskAssessed when ReturnEventNote.RiskOf(e.Note) is { } level:
+                if (Risk is not { } risk || e.OccurredAt >= risk.At)
+                {
+                    Risk = (level, e.OccurredAt, e.Sequence);
+                }
+
+                break;
+            case CustodyEventKind.ReturnWishRecorded when ReturnEventNote.WishOf(e.Note) is { } wish:
+                if (Wish is not { } taken || e.OccurredAt >= taken.At)
+                {
+                    Wish = (wish, e.OccurredAt, e.Sequence);
+                }
+
+                break;
+            case CustodyEventKind.Captured:
+                Place = (null, e.CustodianAgency, e.Sequence);
+                break;
+            case CustodyEventKind.Admitted or CustodyEventKind.TransferArrived or CustodyEventKind.Recaptured
+                or CustodyEventKind.TransferredToThirdState or CustodyEventKind.MergedFrom:
+                Place = (e.Facility, e.CustodianAgency, e.Sequence);
+                break;
+        }
     }
 
     /// <summary>
@@ -210,6 +265,63 @@ public sealed class ChainWalk
                 $"the record counts {recordEventCount} events with head {Show(recordHeadHash)}, but the timeline's last event is {Count} with hash {Show(Head)}");
         return Break;
     }
+
+    /// <summary>
+    /// After the last event, <see cref="End(long, string, CustodyState?)"/> on the record's count, head and state, then
+    /// whether the record's fields the timeline implies are what its events make them (<see cref="ChainBreakReason.RecordFieldMismatch"/>,
+    /// naming the field): the non-refoulement risk and its instant, the wish about return and its instant (each only once
+    /// the timeline holds one: an assessment or a wish entered before they were timeline events is not judged), the place
+    /// of internment and the custodian. The wish's detail does not say what the person wished: a custodian may verify
+    /// the chain without seeing the wish.
+    /// </summary>
+    public ChainBreak? End(CustodyRecord record)
+    {
+        if (End(record.EventCount, record.HeadHash, record.State) is { } broken)
+        {
+            return broken;
+        }
+
+        if (Risk is { } risk && record.ReturnRisk != risk.Level)
+        {
+            return Mismatch(risk.Sequence, "return_risk",
+                $"the record's return_risk is {(record.ReturnRisk is { } r ? ReturnEventNote.Name(r) : "unset")}, but its timeline's latest risk assessment, event {risk.Sequence} assessed {risk.At:u}, is {ReturnEventNote.Name(risk.Level)}");
+        }
+
+        if (Risk is { } assessed && record.ReturnRiskAssessedAt != assessed.At)
+        {
+            return Mismatch(assessed.Sequence, "return_risk_assessed_at",
+                $"the record's return_risk_assessed_at is {record.ReturnRiskAssessedAt:u}, but its timeline's latest risk assessment, event {assessed.Sequence}, was assessed {assessed.At:u}");
+        }
+
+        if (Wish is { } wish && record.ReturnWish != wish.Wish)
+        {
+            return Mismatch(wish.Sequence, "return_wish",
+                $"the record's return_wish is not the wish its timeline's latest wish about return, event {wish.Sequence} taken {wish.At:u}, records");
+        }
+
+        if (Wish is { } taken && record.ReturnWishRecordedAt != taken.At)
+        {
+            return Mismatch(taken.Sequence, "return_wish_recorded_at",
+                $"the record's return_wish_recorded_at is {record.ReturnWishRecordedAt:u}, but its timeline's latest wish about return, event {taken.Sequence}, was taken {taken.At:u}");
+        }
+
+        if (Place is { } place && record.Facility != place.Facility)
+        {
+            return Mismatch(place.Sequence, "facility",
+                $"the record's facility is {record.Facility?.Describe() ?? "unset"}, but its timeline, by event {place.Sequence}, places the person at {place.Facility?.Describe() ?? "no facility"}");
+        }
+
+        if (Place is { } custodian && record.CustodianAgency != custodian.Custodian)
+        {
+            return Mismatch(custodian.Sequence, "custodian_agency",
+                $"the record's custodian_agency is {record.CustodianAgency}, but its timeline, by event {custodian.Sequence}, makes it {custodian.Custodian}");
+        }
+
+        return null;
+    }
+
+    private ChainBreak Mismatch(long sequence, string field, string detail) =>
+        Break = new ChainBreak(sequence, ChainBreakReason.RecordFieldMismatch, detail, field);
 
     private static string Show(string hash) => hash.Length == 0 ? "empty" : hash;
 }

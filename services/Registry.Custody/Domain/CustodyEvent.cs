@@ -32,6 +32,20 @@ public enum CustodyEventKind
     TransferredToThirdState = 14,
     /// <summary>Died (Art. 120; medical's DeathRecorded; an end of captivity).</summary>
     Died = 15,
+    /// <summary>
+    /// A non-refoulement risk assessment was entered (GC III Art. 118; ICRC Commentary 2020). Moves no state: the event's
+    /// occurred_at is when the assessment was made and its note starts with the level (<see cref="ReturnEventNote"/>), so
+    /// that the risk on the record, which decides the hold, follows from the timeline; never the grounds (those stay in
+    /// the assessment's own row). An older assessment entered late is an event too, and changes nothing on the record.
+    /// </summary>
+    ReturnRiskAssessed = 16,
+    /// <summary>
+    /// The person's wish about return was recorded (taken in a private interview, Art. 126). Moves no state: occurred_at
+    /// is when it was taken and the note starts with the wish (<see cref="ReturnEventNote"/>); never the person's words,
+    /// who took it or the circumstances (those stay in the wish's row, see <see cref="ReturnWishRecord"/>). The note is
+    /// withheld from the roles that do not see the wish on the record.
+    /// </summary>
+    ReturnWishRecorded = 17,
 }
 
 /// <summary>

@@ -84,10 +84,20 @@ public sealed partial class CustodyRecord
 
     /// <summary>
     /// Transferred to another state party to the Convention (GC III Art. 12): <paramref name="receiving"/> names the
-    /// receiving place and its country (the receiving state); refused while a non-refoulement hold stands.
+    /// receiving place and its country (the receiving state); refused while a non-refoulement hold stands. From then on
+    /// the receiving state answers for the person (Art. 12(2)): the record's place becomes the receiving place and its
+    /// custodian the receiving authority, as the event carries them (no hospital or transfer under way remains).
     /// </summary>
-    public CustodyEvent TransferToThirdState(Facility receiving, string receivingAgency, DateTimeOffset at, string? note, DateTimeOffset now) =>
-        Move(CustodyEventKind.TransferredToThirdState, at, now, receiving, receivingAgency, note, checkHold: true);
+    public CustodyEvent TransferToThirdState(Facility receiving, string receivingAgency, DateTimeOffset at, string? note, DateTimeOffset now)
+    {
+        var e = Move(CustodyEventKind.TransferredToThirdState, at, now, receiving, receivingAgency, note, checkHold: true);
+        Facility = receiving with { }; // a copy: an owned value has one owner
+        CustodianAgency = receivingAgency;
+        Hospital = null;
+        TransferTo = null;
+        TransferToAgency = null;
+        return e;
+    }
 
     /// <summary>
     /// Died (GC III Art. 120; medical's DeathRecorded) at <paramref name="place"/>: an end of captivity, taken from every
@@ -115,30 +125,64 @@ public sealed partial class CustodyRecord
     public Facility? CurrentPlace => State == CustodyState.Hospitalised && Hospital is { } h ? new Facility(h, null, null) : Facility;
 
     /// <summary>
-    /// Records the level of a non-refoulement risk assessment made at <paramref name="assessedAt"/>; the latest
-    /// assessment stands (an older one entered late changes nothing here).
+    /// Records a non-refoulement risk assessment made at <paramref name="assessedAt"/> (GC III Art. 118) as an event of
+    /// the hash-chained timeline (<see cref="CustodyEventKind.ReturnRiskAssessed"/>: the level and when, never the
+    /// grounds), so that the risk that decides the hold cannot be changed outside the timeline unseen
+    /// (VerifyCustodyChain compares it). The latest assessment stands on the record: an older one entered late is an
+    /// event too, and changes nothing here. <paramref name="source"/> names the assessment (e.g. "assessment {id}").
     /// </summary>
-    public void AssessReturnRisk(ReturnRisk level, DateTimeOffset assessedAt)
+    /// <param name="standingInTimeline">
+    /// False when the record's standing assessment predates the chained assessments (it was entered before they were
+    /// events, so no <see cref="CustodyEventKind.ReturnRiskAssessed"/> event states it): that one then enters the
+    /// timeline first, as it stands, so that the timeline goes on implying what the record shows.
+    /// </param>
+    /// <returns>The events appended, in order: the standing assessment's (if it had none), then this one's.</returns>
+    public IReadOnlyList<CustodyEvent> AssessReturnRisk(
+        ReturnRisk level, DateTimeOffset assessedAt, DateTimeOffset now, string? source = null, bool standingInTimeline = true)
     {
         EnsureNotMerged();
         EnsureCaptive("a non-refoulement question");
+        var events = new List<CustodyEvent>();
+        if (!standingInTimeline && ReturnRisk is { } standing && ReturnRiskAssessedAt is { } standingAt)
+        {
+            events.Add(Append(CustodyEventKind.ReturnRiskAssessed, standingAt, now, facility: null, CustodianAgency,
+                ReturnEventNote.Risk(standing, "the standing assessment, entered before assessments were timeline events")));
+        }
+
+        events.Add(Append(CustodyEventKind.ReturnRiskAssessed, assessedAt, now, facility: null, CustodianAgency, ReturnEventNote.Risk(level, source)));
         if (ReturnRiskAssessedAt is null || assessedAt >= ReturnRiskAssessedAt)
         {
             (ReturnRisk, ReturnRiskAssessedAt) = (level, assessedAt);
-            Version++;
         }
+
+        return events;
     }
 
-    /// <summary>Records the person's wish about return, taken at <paramref name="recordedAt"/>; the latest stands.</summary>
-    public void RecordReturnWish(ReturnWish wish, DateTimeOffset recordedAt)
+    /// <summary>
+    /// Records the person's wish about return, taken at <paramref name="recordedAt"/>, as an event of the timeline
+    /// (<see cref="CustodyEventKind.ReturnWishRecorded"/>: the wish and when, never the person's words nor who took it);
+    /// the latest taken stands. <paramref name="standingInTimeline"/> as for <see cref="AssessReturnRisk"/>.
+    /// </summary>
+    /// <returns>The events appended, in order: the standing wish's (if it had none), then this one's.</returns>
+    public IReadOnlyList<CustodyEvent> RecordReturnWish(
+        ReturnWish wish, DateTimeOffset recordedAt, DateTimeOffset now, string? source = null, bool standingInTimeline = true)
     {
         EnsureNotMerged();
         EnsureCaptive("a non-refoulement question");
+        var events = new List<CustodyEvent>();
+        if (!standingInTimeline && ReturnWish is { } standing && ReturnWishRecordedAt is { } standingAt)
+        {
+            events.Add(Append(CustodyEventKind.ReturnWishRecorded, standingAt, now, facility: null, CustodianAgency,
+                ReturnEventNote.Wish(standing, "the standing wish, recorded before wishes were timeline events")));
+        }
+
+        events.Add(Append(CustodyEventKind.ReturnWishRecorded, recordedAt, now, facility: null, CustodianAgency, ReturnEventNote.Wish(wish, source)));
         if (ReturnWishRecordedAt is null || recordedAt >= ReturnWishRecordedAt)
         {
             (ReturnWish, ReturnWishRecordedAt) = (wish, recordedAt);
-            Version++;
         }
+
+        return events;
     }
 
     /// <summary>

@@ -123,9 +123,12 @@ public sealed partial class CustodyRecord
     /// records held, the later admission's place), the survivor's on a tie. The winning state comes with its own facts:
     /// place and custodian, the hospital, the transfer's destination and receiving agency. <see cref="AdmittedAt"/>
     /// is the earlier admission (the first arrival at a place of internment, from which GC III Art. 70 counts); the
-    /// non-refoulement risk and the person's wish about return are each the later recorded of the two.
+    /// non-refoulement risk and the person's wish about return are each the later recorded of the two; one taken from the
+    /// merged record enters this timeline after the merge event, as a <see cref="CustodyEventKind.ReturnRiskAssessed"/> or
+    /// <see cref="CustodyEventKind.ReturnWishRecorded"/> event of its own instant naming the merged case
+    /// (<see cref="MergeEvents.Carried"/>), so that this timeline goes on implying the record's hold-deciding fields.
     /// </summary>
-    public (CustodyEvent Survivor, CustodyEvent Merged) Absorb(CustodyRecord merged, DateTimeOffset mergedAt, DateTimeOffset now)
+    public MergeEvents Absorb(CustodyRecord merged, DateTimeOffset mergedAt, DateTimeOffset now)
     {
         EnsureNotMerged();
         merged.EnsureNotMerged();
@@ -148,14 +151,16 @@ public sealed partial class CustodyRecord
             ({ } own, { } theirs) => own < theirs ? own : theirs,
             (var own, var theirs) => own ?? theirs,
         };
-        if (merged.ReturnRiskAssessedAt is { } assessed && (ReturnRiskAssessedAt is null || assessed > ReturnRiskAssessedAt))
+        var takesRisk = merged.ReturnRiskAssessedAt is { } assessed && (ReturnRiskAssessedAt is null || assessed > ReturnRiskAssessedAt);
+        if (takesRisk)
         {
-            (ReturnRisk, ReturnRiskAssessedAt) = (merged.ReturnRisk, assessed);
+            (ReturnRisk, ReturnRiskAssessedAt) = (merged.ReturnRisk, merged.ReturnRiskAssessedAt);
         }
 
-        if (merged.ReturnWishRecordedAt is { } wished && (ReturnWishRecordedAt is null || wished > ReturnWishRecordedAt))
+        var takesWish = merged.ReturnWishRecordedAt is { } wished && (ReturnWishRecordedAt is null || wished > ReturnWishRecordedAt);
+        if (takesWish)
         {
-            (ReturnWish, ReturnWishRecordedAt) = (merged.ReturnWish, wished);
+            (ReturnWish, ReturnWishRecordedAt) = (merged.ReturnWish, merged.ReturnWishRecordedAt);
         }
 
         var was = merged.State switch
@@ -170,7 +175,19 @@ public sealed partial class CustodyRecord
             $"merged into case {CaseNumber} ({CaseId}) as the same person; that record is the person's from now on");
         merged.State = CustodyState.Merged;
         merged.MergedIntoCaseId = CaseId;
-        return (survivorEvent, mergedEvent);
+        var carried = new List<CustodyEvent>();
+        var from = $"carried over from case {merged.CaseNumber} ({merged.CaseId}), merged into this record";
+        if (takesRisk && ReturnRisk is { } risk)
+        {
+            carried.Add(Append(CustodyEventKind.ReturnRiskAssessed, ReturnRiskAssessedAt!.Value, now, facility: null, CustodianAgency, ReturnEventNote.Risk(risk, from)));
+        }
+
+        if (takesWish && ReturnWish is { } wish)
+        {
+            carried.Add(Append(CustodyEventKind.ReturnWishRecorded, ReturnWishRecordedAt!.Value, now, facility: null, CustodianAgency, ReturnEventNote.Wish(wish, from)));
+        }
+
+        return new MergeEvents(survivorEvent, mergedEvent, carried);
     }
 
     /// <summary>
@@ -299,6 +316,19 @@ public sealed partial class CustodyRecord
         Version++;
         return e;
     }
+}
+
+/// <summary>
+/// What a merge appended (<see cref="CustodyRecord.Absorb"/>): the survivor's <see cref="CustodyEventKind.MergedFrom"/>,
+/// the merged record's <see cref="CustodyEventKind.MergedInto"/>, and the survivor's events of the return facts it took
+/// from the merged record (after its merge event). Deconstructs to the first two.
+/// </summary>
+public sealed record MergeEvents(CustodyEvent Survivor, CustodyEvent Merged, IReadOnlyList<CustodyEvent> Carried)
+{
+    public void Deconstruct(out CustodyEvent survivor, out CustodyEvent merged) => (survivor, merged) = (Survivor, Merged);
+
+    /// <summary>Every event to store, in the order appended.</summary>
+    public IEnumerable<CustodyEvent> All => [Survivor, Merged, .. Carried];
 }
 
 public enum CustodyState

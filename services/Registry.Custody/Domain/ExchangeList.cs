@@ -67,7 +67,10 @@ public sealed class ExchangeList
 
     public static string FormatReference(long number) => $"EX-{number:D6}";
 
-    /// <summary>A new DRAFT list; <paramref name="records"/> are listed in the order given (checked by the caller: they exist, are not merged, each once).</summary>
+    /// <summary>
+    /// A new DRAFT list; <paramref name="records"/> are listed in the order given (checked by the caller: they exist, are
+    /// not merged, each once). Refused CAPTIVITY_ENDED if a person's captivity already ended (<see cref="AddEntries"/>).
+    /// </summary>
     public static ExchangeList Draft(
         Guid id, string counterpartState, string counterpartAuthority, string? note, IEnumerable<CustodyRecord> records,
         (string Agency, string Client) by, DateTimeOffset now)
@@ -91,7 +94,10 @@ public sealed class ExchangeList
     /// <summary>Refuses a change of the cases unless the list is a draft (EXCHANGE_LIST_NOT_DRAFT): an agreed list is what the counterpart agreed to.</summary>
     public void EnsureDraft() => Require(ExchangeListState.Draft, "EXCHANGE_LIST_NOT_DRAFT", "change its cases");
 
-    /// <summary>Lists more people (DRAFT only: EXCHANGE_LIST_NOT_DRAFT). The caller has checked each is not on the list and the bound.</summary>
+    /// <summary>
+    /// Lists more people (DRAFT only: EXCHANGE_LIST_NOT_DRAFT; none whose captivity ended: CAPTIVITY_ENDED). The caller
+    /// has checked each is not on the list and the bound.
+    /// </summary>
     public void Add(IEnumerable<CustodyRecord> records, DateTimeOffset now)
     {
         EnsureDraft();
@@ -150,7 +156,8 @@ public sealed class ExchangeList
     /// <summary>
     /// AGREED → EXECUTED (EXCHANGE_LIST_NOT_AGREED otherwise): <paramref name="exchange"/> hands over one listed person
     /// (the custody record's own exchange, with all its checks); a rule that refuses it holds that person back, with its
-    /// reason code and text stored on the entry, and the others go on. The list is executed even if everyone was held back.
+    /// reason code and text stored on the entry, and the others go on: a person whose captivity ended since the list was
+    /// drafted is held back CAPTIVITY_ENDED, naming the case. The list is executed even if everyone was held back.
     /// </summary>
     public void Execute(DateTimeOffset executedAt, (string Agency, string Client) by, DateTimeOffset now, Action<ExchangeListEntry> exchange)
     {
@@ -178,9 +185,24 @@ public sealed class ExchangeList
         Version++;
     }
 
+    /// <summary>
+    /// Lists <paramref name="records"/>, all or none: a person whose captivity already ended (released, repatriated,
+    /// exchanged, transferred to a third state, dead: <see cref="CustodyRecord.IsEnd"/>) is no longer the detaining
+    /// power's to hand over, and is refused CAPTIVITY_ENDED, naming every such case (the first as the subject).
+    /// </summary>
     private void AddEntries(IEnumerable<CustodyRecord> records, DateTimeOffset now)
     {
-        foreach (var record in records)
+        var listed = records.ToList();
+        var ended = listed.Where(r => CustodyRecord.IsEnd(r.State)).ToList();
+        if (ended.Count > 0)
+        {
+            throw new RuleViolationException("CAPTIVITY_ENDED", CustodyRecord.ResourceType, ended[0].Subject,
+                $"An exchange list hands over people still in captivity; captivity already ended for "
+                + string.Join("; ", ended.Select(r => $"case {r.CaseNumber} ({r.CaseId}): {r.State} since {r.StateSince:u}"))
+                + ". Leave them off the list.");
+        }
+
+        foreach (var record in listed)
         {
             Entries.Add(new ExchangeListEntry
             {

@@ -38,14 +38,17 @@ public sealed class ReturnRiskAssessment
     /// Enters an assessment of <paramref name="record"/> and lets the record keep the latest level
     /// (<see cref="CustodyRecord.AssessReturnRisk"/>: CASE_MERGED on a merged record).
     /// </summary>
-    public static ReturnRiskAssessment Assess(
+    /// <param name="standingInTimeline">Whether the record's standing assessment (if any) is already a timeline event (<see cref="CustodyRecord.AssessReturnRisk"/>).</param>
+    /// <returns>The assessment, and the timeline events it appended to the record (its own last).</returns>
+    public static (ReturnRiskAssessment Assessment, IReadOnlyList<CustodyEvent> Events) Assess(
         CustodyRecord record, ReturnRisk level, string grounds, DateTimeOffset assessedAt, string assessedBy,
-        string agency, string clientId, DateTimeOffset now)
+        string agency, string clientId, DateTimeOffset now, bool standingInTimeline = true)
     {
-        record.AssessReturnRisk(level, assessedAt);
-        return new ReturnRiskAssessment
+        var id = Guid.CreateVersion7(now);
+        var events = record.AssessReturnRisk(level, assessedAt, now, $"assessment {id}", standingInTimeline);
+        return (new ReturnRiskAssessment
         {
-            AssessmentId = Guid.CreateVersion7(now),
+            AssessmentId = id,
             CaseId = record.CaseId,
             Level = level,
             Grounds = grounds,
@@ -54,7 +57,7 @@ public sealed class ReturnRiskAssessment
             AssessedByAgency = agency,
             AssessedByClient = clientId,
             RecordedAt = now,
-        };
+        }, events);
     }
 
     /// <summary>Marks the assessment as the answer to a caller's request (its idempotency key), so a retry replays it.</summary>
@@ -94,13 +97,16 @@ public sealed class ReturnWishRecord
     public byte[] RequestHash { get; private set; } = [];
 
     /// <summary>Enters a wish of <paramref name="record"/>'s person; the record keeps the latest (CASE_MERGED on a merged record).</summary>
-    public static ReturnWishRecord Take(
-        CustodyRecord record, ReturnWish wish, DateTimeOffset takenAt, string takenBy, string? note, string agency, string clientId, DateTimeOffset now)
+    /// <returns>The wish, and the timeline events it appended to the record (its own last; <see cref="CustodyRecord.RecordReturnWish"/>).</returns>
+    public static (ReturnWishRecord Wish, IReadOnlyList<CustodyEvent> Events) Take(
+        CustodyRecord record, ReturnWish wish, DateTimeOffset takenAt, string takenBy, string? note, string agency, string clientId, DateTimeOffset now,
+        bool standingInTimeline = true)
     {
-        record.RecordReturnWish(wish, takenAt);
-        return new ReturnWishRecord
+        var id = Guid.CreateVersion7(now);
+        var events = record.RecordReturnWish(wish, takenAt, now, $"wish {id}", standingInTimeline);
+        return (new ReturnWishRecord
         {
-            WishId = Guid.CreateVersion7(now),
+            WishId = id,
             CaseId = record.CaseId,
             Wish = wish,
             TakenAt = takenAt,
@@ -109,7 +115,7 @@ public sealed class ReturnWishRecord
             TakenByClient = clientId,
             Note = note,
             RecordedAt = now,
-        };
+        }, events);
     }
 
     public void AnswersRequest(Guid requestId, byte[] requestHash) => (RequestId, RequestHash) = (requestId, requestHash);
@@ -166,4 +172,44 @@ public sealed record Art12Assurance(bool PartyToConvention, string WillingnessAn
 {
     /// <summary>One line for the timeline event's note.</summary>
     public string Describe() => $"Art. 12 assurance by {AssuredBy} on {AssuredAt:yyyy-MM-dd}: party to the Convention, willing and able to apply it";
+}
+
+/// <summary>
+/// The notes of the timeline's non-refoulement events (<see cref="CustodyEventKind.ReturnRiskAssessed"/>,
+/// <see cref="CustodyEventKind.ReturnWishRecorded"/>): each starts with the fact the hold needs, in the contract's enum
+/// name, e.g. "return risk assessed HIGH; assessment 0195…" and "wish about return recorded: WISHES_TO_RETURN; wish 0195…",
+/// so that <see cref="ChainWalk"/> reads the record's hold-deciding fields back from the hashed timeline. Nothing else
+/// of the assessment (its grounds) or of the private interview (the person's words, who took it) goes into the note.
+/// </summary>
+public static class ReturnEventNote
+{
+    private const string RiskPrefix = "return risk assessed ";
+    private const string WishPrefix = "wish about return recorded: ";
+
+    public static string Risk(ReturnRisk level, string? source) => RiskPrefix + Name(level) + (source is null ? "" : $"; {source}");
+
+    public static string Wish(ReturnWish wish, string? source) => WishPrefix + Name(wish) + (source is null ? "" : $"; {source}");
+
+    /// <summary>The level a <see cref="CustodyEventKind.ReturnRiskAssessed"/> event's note states; null if it states none.</summary>
+    public static ReturnRisk? RiskOf(string? note) => Parse<ReturnRisk>(note, RiskPrefix);
+
+    /// <summary>The wish a <see cref="CustodyEventKind.ReturnWishRecorded"/> event's note states; null if it states none.</summary>
+    public static ReturnWish? WishOf(string? note) => Parse<ReturnWish>(note, WishPrefix);
+
+    /// <summary>UPPER_SNAKE, as custody.proto names the value without its prefix (HIGH, DOES_NOT_WISH_TO_RETURN).</summary>
+    public static string Name<T>(T value) where T : struct, Enum =>
+        string.Concat(value.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+
+    private static T? Parse<T>(string? note, string prefix) where T : struct, Enum
+    {
+        if (note is null || !note.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = note[prefix.Length..];
+        var end = rest.IndexOf(';');
+        var name = end < 0 ? rest : rest[..end];
+        return Enum.GetValues<T>().Cast<T?>().FirstOrDefault(v => Name(v!.Value) == name);
+    }
 }

@@ -49,6 +49,7 @@ public sealed partial class CustodyGrpcService
                 Sequence = broken.Sequence,
                 Reason = System.Enum.Parse<ChainBreakReason>(broken.Reason.ToString()),
                 Detail = broken.Detail,
+                Field = broken.Field ?? "",
             };
         }
 

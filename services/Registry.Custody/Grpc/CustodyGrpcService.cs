@@ -75,6 +75,18 @@ public sealed partial class CustodyGrpcService(
             CasePageRequest.Validate(request.CaseId, request.PageSize, request.PageToken, "custody-events"), context.CancellationToken);
         var response = new ListCustodyEventsResponse { NextPageToken = page.NextPageToken };
         response.Events.AddRange(page.Items.Select(e => e.ToProto()));
+        if (!AccessContext.Caller(context).Roles.Any(SeesReturnWish.Contains))
+        {
+            // A wish event's note says what the person wished: withheld from the roles that do not see the wish on the
+            // record (GetCustodyRecord), like return_wish there. That event's hash then cannot be recomputed from this answer.
+            foreach (var e in response.Events.Where(e => e.Kind == Protos.Custody.V1.CustodyEventKind.ReturnWishRecorded && e.Note != ""))
+            {
+                e.Note = "";
+                e.WithheldFields.Add("note");
+                AccessContext.Withhold(context, "return_wish");
+            }
+        }
+
         return response;
     }
 }

@@ -36,8 +36,8 @@ public sealed class LifecycleTests
     {
         var (record, _) = CustodyRecord.Open(Guid.CreateVersion7(), "RC-000001", CapturedAt, "Kursk region", "UA-SSO", Now);
         // Nothing holds a return back: the hold has tests of its own.
-        record.AssessReturnRisk(ReturnRisk.Low, CapturedAt);
-        record.RecordReturnWish(ReturnWish.WishesToReturn, CapturedAt);
+        record.AssessReturnRisk(ReturnRisk.Low, CapturedAt, Now);
+        record.RecordReturnWish(ReturnWish.WishesToReturn, CapturedAt, Now);
         CustodyEventKind[] path = state switch
         {
             CustodyState.AwaitingAdmission => [],
@@ -195,12 +195,12 @@ public sealed class LifecycleTests
             record.Admit(Kyiv, "UA-SBU", CapturedAt.AddDays(1), null, Now);
             if (risk is { } r)
             {
-                record.AssessReturnRisk(r, CapturedAt.AddDays(2));
+                record.AssessReturnRisk(r, CapturedAt.AddDays(2), Now);
             }
 
             if (wish is { } w)
             {
-                record.RecordReturnWish(w, CapturedAt.AddDays(2));
+                record.RecordReturnWish(w, CapturedAt.AddDays(2), Now);
             }
 
             Assert.Equal(held, record.NonRefoulementHold() is not null);
@@ -264,8 +264,8 @@ public sealed class LifecycleTests
         var record = InState(end);
         var (version, risk) = (record.Version, record.ReturnRisk);
 
-        Assert.Equal("CAPTIVITY_ENDED", Assert.Throws<RuleViolationException>(() => record.AssessReturnRisk(ReturnRisk.High, Now)).Reason);
-        Assert.Equal("CAPTIVITY_ENDED", Assert.Throws<RuleViolationException>(() => record.RecordReturnWish(ReturnWish.WishesToReturn, Now)).Reason);
+        Assert.Equal("CAPTIVITY_ENDED", Assert.Throws<RuleViolationException>(() => record.AssessReturnRisk(ReturnRisk.High, Now, Now)).Reason);
+        Assert.Equal("CAPTIVITY_ENDED", Assert.Throws<RuleViolationException>(() => record.RecordReturnWish(ReturnWish.WishesToReturn, Now, Now)).Reason);
         Assert.Equal((version, risk), (record.Version, record.ReturnRisk));
     }
 
@@ -366,9 +366,9 @@ public sealed class LifecycleTests
     public void Of_two_live_states_the_later_stands_with_its_facts_and_the_return_facts_are_each_the_latest()
     {
         var survivor = InState(CustodyState.Held); // admitted CapturedAt + 1 day at the camp
-        survivor.AssessReturnRisk(ReturnRisk.High, CapturedAt.AddDays(5));
+        survivor.AssessReturnRisk(ReturnRisk.High, CapturedAt.AddDays(5), Now);
         var merged = InState(CustodyState.Hospitalised); // since CapturedAt + 2 days
-        merged.RecordReturnWish(ReturnWish.DoesNotWishToReturn, CapturedAt.AddDays(6));
+        merged.RecordReturnWish(ReturnWish.DoesNotWishToReturn, CapturedAt.AddDays(6), Now);
 
         survivor.Absorb(merged, CapturedAt.AddDays(20), Now);
 
@@ -386,5 +386,80 @@ public sealed class LifecycleTests
         inTransfer.Absorb(held, CapturedAt.AddDays(20), Now);
         Assert.Equal(CustodyState.InTransfer, inTransfer.State); // held since day 1 is older than the transfer of day 2
         Assert.Equal("UA-CCTS", inTransfer.TransferToAgency);
+    }
+
+    [Fact]
+    public void A_merge_carries_the_later_return_facts_into_the_survivors_timeline_and_both_chains_imply_their_records()
+    {
+        var (survivor, survivorCaptured) = CustodyRecord.Open(Guid.CreateVersion7(), "RC-000001", CapturedAt, "Kursk region", "UA-SSO", Now);
+        var survivorEvents = new List<CustodyEvent> { survivorCaptured, survivor.Admit(Kyiv, "UA-SBU", CapturedAt.AddDays(1), null, Now) };
+        survivorEvents.AddRange(survivor.AssessReturnRisk(ReturnRisk.High, CapturedAt.AddDays(3), Now));
+        var (merged, mergedCaptured) = CustodyRecord.Open(Guid.CreateVersion7(), "RC-000002", CapturedAt, "Kursk region", "UA-SSO", Now);
+        var mergedEvents = new List<CustodyEvent> { mergedCaptured };
+        mergedEvents.AddRange(merged.AssessReturnRisk(ReturnRisk.Low, CapturedAt.AddDays(5), Now));
+        mergedEvents.AddRange(merged.RecordReturnWish(ReturnWish.WishesToReturn, CapturedAt.AddDays(4), Now));
+
+        var merge = survivor.Absorb(merged, CapturedAt.AddDays(6), Now);
+        survivorEvents.Add(merge.Survivor);
+        survivorEvents.AddRange(merge.Carried);
+        mergedEvents.Add(merge.Merged);
+
+        Assert.Equal([CustodyEventKind.ReturnRiskAssessed, CustodyEventKind.ReturnWishRecorded], merge.Carried.Select(e => e.Kind));
+        Assert.All(merge.Carried, e => Assert.Contains("carried over from case RC-000002", e.Note));
+        Assert.Equal((ReturnRisk.Low, ReturnWish.WishesToReturn), (survivor.ReturnRisk, survivor.ReturnWish));
+        Assert.Equal(survivor.HeadHash, merge.Carried[^1].Hash);
+        Assert.Null(WalkRecord(survivorEvents, survivor));
+        Assert.Null(WalkRecord(mergedEvents, merged));
+
+        // An older assessment entered after the merge is an event that changes nothing, and the chain still implies the record.
+        survivorEvents.AddRange(survivor.AssessReturnRisk(ReturnRisk.High, CapturedAt.AddDays(2), Now));
+        Assert.Equal(ReturnRisk.Low, survivor.ReturnRisk);
+        Assert.Null(WalkRecord(survivorEvents, survivor));
+    }
+
+    [Fact]
+    public void The_walk_implies_the_place_and_the_custodian_of_every_state()
+    {
+        foreach (var state in Enum.GetValues<CustodyState>().Where(s => s != CustodyState.Merged))
+        {
+            var (record, captured) = CustodyRecord.Open(Guid.CreateVersion7(), "RC-000001", CapturedAt, "Kursk region", "UA-SSO", Now);
+            var events = new List<CustodyEvent> { captured };
+            events.AddRange(record.AssessReturnRisk(ReturnRisk.Low, CapturedAt, Now));
+            events.AddRange(record.RecordReturnWish(ReturnWish.WishesToReturn, CapturedAt, Now));
+            CustodyEventKind[] path = state switch
+            {
+                CustodyState.AwaitingAdmission => [],
+                CustodyState.Held => [CustodyEventKind.Admitted],
+                CustodyState.InTransfer => [CustodyEventKind.Admitted, CustodyEventKind.TransferStarted],
+                CustodyState.Escaped => [CustodyEventKind.Admitted, CustodyEventKind.Hospitalised, CustodyEventKind.Escaped],
+                CustodyState.Hospitalised => [CustodyEventKind.Admitted, CustodyEventKind.TransferStarted, CustodyEventKind.TransferArrived, CustodyEventKind.Hospitalised],
+                _ => [CustodyEventKind.Admitted, CustodyEventKind.Escaped, CustodyEventKind.Recaptured, state switch
+                {
+                    CustodyState.Released => CustodyEventKind.Released,
+                    CustodyState.Repatriated => CustodyEventKind.Repatriated,
+                    CustodyState.Exchanged => CustodyEventKind.Exchanged,
+                    CustodyState.TransferredToThirdState => CustodyEventKind.TransferredToThirdState,
+                    _ => CustodyEventKind.Died,
+                }],
+            };
+            for (var i = 0; i < path.Length; i++)
+            {
+                events.Add(Moves[path[i]](record, CapturedAt.AddDays(i + 1)));
+            }
+
+            Assert.Equal(state, record.State);
+            Assert.Null(WalkRecord(events, record));
+        }
+    }
+
+    private static ChainBreak? WalkRecord(IEnumerable<CustodyEvent> events, CustodyRecord record)
+    {
+        var walk = new ChainWalk();
+        foreach (var e in events)
+        {
+            walk.Check(e);
+        }
+
+        return walk.End(record);
     }
 }

@@ -406,7 +406,7 @@ public static class CustodyCommands
         (calls, request) => calls.Custody.VerifyCustodyChainAsync(request, calls.Options).ResponseAsync,
         (console, r) => console.Write(Output.Facts(("intact", r.Intact ? "yes" : "NO"), ("events checked", r.EventCount.ToString(CultureInfo.InvariantCulture)),
             ("head hash", r.HeadHash), ("head is the record's", r.HeadMatchesRecord ? "yes" : "no"),
-            ("first break", r.FirstBreak is { } b ? $"event {b.Sequence}: {b.Reason}: {b.Detail}" : ""))),
+            ("first break", r.FirstBreak is { } b ? $"event {b.Sequence}: {b.Reason}{(b.Field == "" ? "" : $" ({b.Field})")}: {b.Detail}" : ""))),
         r => r.Intact ? ExitCodes.Done : ExitCodes.Refused);
 
     /// <summary>A custody timeline as a table: sequence, when, what, where, agency, note.</summary>

@@ -36,9 +36,8 @@ public sealed class ApplyCaseMergeHandler(CustodyDbContext db, TimeProvider cloc
             survivor = await db.Records.SingleOrDefaultAsync(r => r.CaseId == next, ct) ?? throw NotOpenYet(next.ToString());
         }
 
-        var (survivorEvent, mergedEvent) = survivor.Absorb(merged, m.MergedAt.ToMicroseconds(), clock.GetUtcNow().ToMicroseconds());
-        db.Events.Add(survivorEvent);
-        db.Events.Add(mergedEvent);
+        var events = survivor.Absorb(merged, m.MergedAt.ToMicroseconds(), clock.GetUtcNow().ToMicroseconds());
+        db.Events.AddRange(events.All);
         return survivor;
     }
 

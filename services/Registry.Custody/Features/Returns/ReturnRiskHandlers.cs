@@ -13,7 +13,10 @@ public sealed record ReturnEntryResult<T>(T Entry, CustodyRecord Record, bool Re
 
 /// <summary>
 /// Enters a non-refoulement risk assessment (GC III Art. 118; ICRC Commentary 2020) into the case's history, the record
-/// keeping the latest level, in one transaction. Idempotent on request_id. Who entered it is the caller's verified token
+/// keeping the latest level, and appends it to the hash-chained timeline (<see cref="CustodyEventKind.ReturnRiskAssessed"/>:
+/// the level and when), in one transaction. A record whose standing assessment was entered before assessments were
+/// timeline events gets that one appended first (<see cref="CustodyRecord.AssessReturnRisk"/>); rows entered before stay
+/// as they are (no migration appends events for them: VerifyCustodyChain compares the risk only once the timeline states one). Idempotent on request_id. Who entered it is the caller's verified token
 /// (agency, client), never the request. The record's version guards it against a merge or another write meanwhile.
 /// </summary>
 public sealed class AssessReturnRiskHandler(CustodyDbContext db, TimeProvider clock, ILogger<AssessReturnRiskHandler> logger)
@@ -40,10 +43,13 @@ public sealed class AssessReturnRiskHandler(CustodyDbContext db, TimeProvider cl
             var errors = new FieldViolations();
             errors.Check("assessed_at", record.Dates.CaptivityProblem(entry.AssessedAt));
             errors.ThrowIfAny();
-            var assessment = ReturnRiskAssessment.Assess(record, entry.Level, entry.Grounds, entry.AssessedAt, entry.AssessedBy,
-                caller.Agency, caller.ClientId, now);
+            var standingInTimeline = record.ReturnRiskAssessedAt is null
+                || await db.Events.AnyAsync(e => e.CaseId == record.CaseId && e.Kind == CustodyEventKind.ReturnRiskAssessed, ct);
+            var (assessment, events) = ReturnRiskAssessment.Assess(record, entry.Level, entry.Grounds, entry.AssessedAt, entry.AssessedBy,
+                caller.Agency, caller.ClientId, now, standingInTimeline);
             assessment.AnswersRequest(entry.Key.RequestId, entry.Key.RequestHash);
             db.ReturnRiskAssessments.Add(assessment);
+            db.Events.AddRange(events);
             await db.SaveChangesAsync(ct);
             logger.LogInformation("Case {CaseNumber}: return risk assessed {Level} at {AssessedAt:u} by {Agency}",
                 record.CaseNumber, entry.Level, entry.AssessedAt, caller.Agency);
@@ -65,7 +71,8 @@ public sealed class ListReturnRiskAssessmentsHandler(CustodyDbContext db)
 
 /// <summary>
 /// Enters the person's wish about return, taken in a private interview (GC III Art. 126), into the case's history, the
-/// record keeping the latest. Idempotent on request_id; the recording agency and client come from the caller's token.
+/// record keeping the latest, and appends it to the timeline (<see cref="CustodyEventKind.ReturnWishRecorded"/>: the wish
+/// and when, nothing of the interview), a standing wish recorded before wishes were events first, as for assessments. Idempotent on request_id; the recording agency and client come from the caller's token.
 /// </summary>
 public sealed class RecordReturnWishHandler(CustodyDbContext db, TimeProvider clock, ILogger<RecordReturnWishHandler> logger)
 {
@@ -90,9 +97,13 @@ public sealed class RecordReturnWishHandler(CustodyDbContext db, TimeProvider cl
             var errors = new FieldViolations();
             errors.Check("taken_at", record.Dates.CaptivityProblem(entry.TakenAt));
             errors.ThrowIfAny();
-            var wish = ReturnWishRecord.Take(record, entry.Wish, entry.TakenAt, entry.TakenBy, entry.Note, caller.Agency, caller.ClientId, now);
+            var standingInTimeline = record.ReturnWishRecordedAt is null
+                || await db.Events.AnyAsync(e => e.CaseId == record.CaseId && e.Kind == CustodyEventKind.ReturnWishRecorded, ct);
+            var (wish, events) = ReturnWishRecord.Take(record, entry.Wish, entry.TakenAt, entry.TakenBy, entry.Note, caller.Agency, caller.ClientId, now,
+                standingInTimeline);
             wish.AnswersRequest(entry.Key.RequestId, entry.Key.RequestHash);
             db.ReturnWishes.Add(wish);
+            db.Events.AddRange(events);
             await db.SaveChangesAsync(ct);
             // The wish itself is not logged: only that one was recorded.
             logger.LogInformation("Case {CaseNumber}: a wish about return recorded by {Agency}", record.CaseNumber, caller.Agency);

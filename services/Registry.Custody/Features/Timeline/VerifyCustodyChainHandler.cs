@@ -55,7 +55,7 @@ public sealed class VerifyCustodyChainHandler(CustodyDbContext db)
         var count = walk.Count;
         var head = walk.Head;
         var headMatches = record.EventCount == count && record.HeadHash == head;
-        var firstBreak = walk.End(record.EventCount, record.HeadHash, record.State);
+        var firstBreak = walk.End(record);
         return new ChainVerification(count, head, headMatches, firstBreak);
     }
 }
