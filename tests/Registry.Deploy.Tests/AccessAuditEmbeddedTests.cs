@@ -68,7 +68,10 @@ public sealed class AccessAuditEmbeddedTests : IAsyncLifetime
                 else
                 {
                     var only = Assert.Single(events);
-                    Assert.Equal((service, $"refused at {service}"), (only.Service, only.Reason));
+                    // The module's own verdict on the (absent) credentials, not the report's text.
+                    Assert.Equal((service, "UNAUTHENTICATED"), (only.Service, only.Outcome));
+                    Assert.StartsWith("No access token", only.Reason);
+                    Assert.EndsWith(service == "custody" ? "GetCustodyRecord" : "GetMedicalRecord", only.Method);
                 }
             }
 

@@ -161,7 +161,7 @@ public sealed class AccessAuditTests(IntakeFixture intake) : IClassFixture<Intak
         var coordinator = new AccessAuditService.AccessAuditServiceClient(intake.Service.As("UA-POW-HQ", RegistryRoles.Coordinator));
         var forged = new ReportRefusalRequest
         {
-            Method = "registry.medical.v1.MedicalService/GetMedicalRecord",
+            Method = "registry.intake.v1.IntakeService/GetCase",
             StatusCode = "PERMISSION_DENIED",
             Reason = "ua-sbu-medic tried to read it (forged)",
             CaseIds = { Guid.NewGuid().ToString() },
@@ -181,14 +181,26 @@ public sealed class AccessAuditTests(IntakeFixture intake) : IClassFixture<Intak
         flood.CaseIds.AddRange(Enumerable.Range(0, 25).Select(_ => Guid.NewGuid().ToString()));
         var floodError = await Assert.ThrowsAsync<RpcException>(() => coordinator.ReportRefusalAsync(flood).ResponseAsync);
         Assert.Equal(["case_ids", "status_code"], Fields(floodError));
+        // Another service's data is that service's to audit: intake records no refusal of a medical RPC.
+        var elsewhere = forged.Clone();
+        elsewhere.Method = "registry.medical.v1.MedicalService/GetMedicalRecord";
+        Assert.Equal(["method"], Fields(await Assert.ThrowsAsync<RpcException>(() => coordinator.ReportRefusalAsync(elsewhere).ResponseAsync)));
+        // A caller whose token this service accepts was not refused for want of one.
+        var notUnauthenticated = forged.Clone();
+        notUnauthenticated.StatusCode = "UNAUTHENTICATED";
+        var validError = await Assert.ThrowsAsync<RpcException>(() => coordinator.ReportRefusalAsync(notUnauthenticated).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, validError.StatusCode);
         Assert.Equal(before, await intake.QueryAsync(db => db.AccessEvents.CountAsync()));
 
-        // Without a token only UNAUTHENTICATED can be reported, and it is recorded as anonymous.
+        // Without a token only UNAUTHENTICATED can be reported, recorded as anonymous with this service's own reason:
+        // the request's text (which could pin the attempt on anybody) is not stored.
         var unauthenticated = forged.Clone();
         unauthenticated.StatusCode = "UNAUTHENTICATED";
         await anonymous.ReportRefusalAsync(unauthenticated);
         var stored = await intake.QueryAsync(db => db.AccessEvents.OrderByDescending(e => e.Id).FirstAsync());
         Assert.Equal(("", "", "UNAUTHENTICATED", "gateway"), (stored.ClientId, stored.Agency, stored.Outcome, stored.DecidedBy));
+        Assert.DoesNotContain("forged", stored.Reason);
+        Assert.StartsWith("No access token", stored.Reason);
     }
 
     [Fact]

@@ -138,6 +138,59 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
         Assert.Contains($"Client '{clientId}' is disabled", refused.Status.Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The ICRC's feed stays open for hours: what it delivers must stop when the access it was opened with ends (the
+    /// client disabled, the token expired), not only new calls. Each reads one notification, loses its access, and then
+    /// gets the stream ended UNAUTHENTICATED instead of the notification registered afterwards.
+    /// </summary>
+    [Theory]
+    [InlineData("disabled")]
+    [InlineData("expired")]
+    public async Task An_open_notification_stream_ends_when_its_callers_access_ends(string how)
+    {
+        var authority = await TestAuthority.GetAsync();
+        var clientId = $"test-icrc-{how}-{Guid.NewGuid():N}";
+        string token;
+        if (how == "disabled")
+        {
+            var credentials = await authority.RegisterAsync(clientId, "ICRC", [RegistryRoles.IcrcDelegate]);
+            token = await new ClientCredentialsTokens(new HttpClient(), TimeProvider.System).GetAsync(credentials);
+        }
+        else
+        {
+            token = await authority.MintAsync(expires: DateTimeOffset.UtcNow.AddSeconds(4), roles: [RegistryRoles.IcrcDelegate]);
+        }
+
+        await intake.Client.RegisterCaptureAsync(Requests.Rifleman());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var stream = WithToken("Bearer " + token).StreamNotifications(new StreamNotificationsRequest(), cancellationToken: timeout.Token);
+        Assert.True(await stream.ResponseStream.MoveNext(timeout.Token), "the feed delivers while the access holds");
+
+        if (how == "disabled")
+        {
+            await authority.WithClientsAsync(registry => registry.DisableAsync(clientId));
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the fixture's services read the list every second
+        }
+        else
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+
+        var after = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case.CaseId;
+        var delivered = new List<string>();
+        var ended = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(timeout.Token))
+            {
+                delivered.Add(stream.ResponseStream.Current.Notification.CaseId);
+            }
+        });
+
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Contains(how == "disabled" ? $"Client '{clientId}' is disabled" : "expired at", ended.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(after, delivered);
+    }
+
     [Fact]
     public async Task Health_and_reflection_need_no_token()
     {

@@ -96,7 +96,7 @@ public sealed class TestAuthority
     /// signed with the authority's current signing key unless <paramref name="key"/> is given, with one
     /// thing changed: its audience, issuer or expiry — for the tests of bad credentials.
     /// </summary>
-    public Task<string> MintAsync(string? audience = null, string? issuer = null, DateTimeOffset? expires = null, SecurityKey? key = null)
+    public Task<string> MintAsync(string? audience = null, string? issuer = null, DateTimeOffset? expires = null, SecurityKey? key = null, string[]? roles = null)
     {
         var now = DateTimeOffset.UtcNow;
         var end = expires ?? now.AddMinutes(10);
@@ -114,7 +114,7 @@ public sealed class TestAuthority
                 ["sub"] = "test-minted",
                 [RegistryClaims.ClientId] = "test-minted",
                 [RegistryClaims.Agency] = TestCallers.DefaultAgency,
-                [RegistryClaims.Role] = new[] { RegistryRoles.IntakeOfficer },
+                [RegistryClaims.Role] = roles ?? new[] { RegistryRoles.IntakeOfficer },
             },
             SigningCredentials = new SigningCredentials(signing, SecurityAlgorithms.RsaSha256),
         });

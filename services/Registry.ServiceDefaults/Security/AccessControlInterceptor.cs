@@ -76,7 +76,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var call = await AdmitAsync(request, context);
         try
         {
-            await continuation(request, responseStream, context);
+            // A long-lived stream delivers only while the caller's token is unexpired and its client enabled.
+            await continuation(request, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, clock), context);
         }
         catch (Exception ex)
         {
@@ -122,7 +123,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var call = await AdmitAsync<object?>(null, context);
         try
         {
-            await continuation(requestStream, responseStream, context);
+            await continuation(requestStream, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, clock), context);
         }
         catch (Exception ex)
         {

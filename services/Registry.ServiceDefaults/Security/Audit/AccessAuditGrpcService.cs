@@ -13,7 +13,7 @@ namespace Registry.ServiceDefaults.Security.Audit;
 /// each port's instance is a different closed type, so nothing is resolved by "last registration wins".
 /// </summary>
 public sealed class AccessAuditGrpcService<TDb>(
-    TDb db, AccessAuditWriter<TDb> writer, IAccessCallerIdentity callers, TimeProvider clock)
+    TDb db, AccessAuditWriter<TDb> writer, IAccessCallerIdentity callers, AccessPolicy policy, TimeProvider clock)
     : AccessAuditService.AccessAuditServiceBase
     where TDb : DbContext, IAccessAuditStore
 {
@@ -34,7 +34,9 @@ public sealed class AccessAuditGrpcService<TDb>(
 
     /// <summary>
     /// Records a refusal the gateway decided. The identity stored is the one this service verified for this call
-    /// (<see cref="IAccessCallerIdentity"/>); only method, status, reason and case ids come from the request.
+    /// (<see cref="IAccessCallerIdentity"/>), and the refusal is one this service verifies: UNAUTHENTICATED only when
+    /// it refuses the call's own credentials too (with its own reason), PERMISSION_DENIED only when the access table
+    /// denies the caller's roles the method; method, case ids and (for PERMISSION_DENIED) the reason come from the request.
     /// </summary>
     public override async Task<ReportRefusalResponse> ReportRefusal(ReportRefusalRequest request, ServerCallContext context)
     {
@@ -57,6 +59,12 @@ public sealed class AccessAuditGrpcService<TDb>(
             errors.Add("method", "must be an RPC of the access table");
         }
 
+        // A service records refusals of its own methods and of the gateway's; not those of another service's data.
+        if (method is not null && OwnedByAnotherService(method, writer.Service))
+        {
+            errors.Add("method", $"must be an RPC of {writer.Service} or of the gateway: the service that owns the data records its refusals");
+        }
+
         if (request.CaseIds.Count > MaxReportedCases)
         {
             errors.Add("case_ids", $"must name at most {MaxReportedCases} cases");
@@ -70,7 +78,21 @@ public sealed class AccessAuditGrpcService<TDb>(
         // verifies: the caller it authenticated itself, and, for PERMISSION_DENIED, that the access table really
         // denies that caller's roles the method. Anyone can thus record only refusals of itself that are true.
         var caller = callers.Of(context);
-        if (code == "PERMISSION_DENIED")
+        if (code == "UNAUTHENTICATED")
+        {
+            // Only a call that is itself unauthenticated reports one, and the reason stored is this service's own
+            // verdict on the credentials the call carries (the gateway passes the caller's on), never the request's
+            // text: an anonymous report can record only "a call without a valid token was refused", which is true.
+            var decision = await policy.DecideAsync(context.GetHttpContext(), method!);
+            if (decision.Status != StatusCode.Unauthenticated)
+            {
+                throw RpcErrors.FailedPrecondition("REFUSAL_NOT_VERIFIED", "registry.audit.v1.AccessEvent", method!,
+                    "An UNAUTHENTICATED refusal is recorded only for a call whose credentials this service refuses too.");
+            }
+
+            reason = decision.Reason;
+        }
+        else if (code == "PERMISSION_DENIED")
         {
             if (caller.ClientId.Length == 0)
             {
@@ -101,6 +123,9 @@ public sealed class AccessAuditGrpcService<TDb>(
         }, context.CancellationToken);
         return new ReportRefusalResponse { EventId = id };
     }
+
+    private static bool OwnedByAnotherService(string method, string service) =>
+        new[] { "intake", "custody", "medical" }.Any(owner => owner != service && method.StartsWith($"registry.{owner}.", StringComparison.Ordinal));
 
     public static Protos.Audit.V1.AccessEvent ToProto(AccessEventRow row)
     {
