@@ -1,5 +1,5 @@
 // Checks rendered Kubernetes manifests against the API's OpenAPI schemas (kubernetes-models: the built-in kinds;
-// @kubernetes-models/cloudnative-pg: CloudNativePG's Cluster), the way `kubectl apply --dry-run=server` would without
+// @kubernetes-models/cloudnative-pg: CloudNativePG's Cluster; @kubernetes-models/cert-manager: the Certificate), the way `kubectl apply --dry-run=server` would without
 // a cluster: types, required fields, enums, formats. Kinds with no schema package here must be named with --unchecked
 // (their required fields are checked by Registry.Deploy.Tests' K8sManifestTests); any other kind fails.
 //   node tools/k8s-validate.mjs [--unchecked group/version/Kind ...] file.yaml ...
@@ -22,6 +22,7 @@ if (files.length === 0) {
 // apiVersion -> the module folder of its models.
 function modulePath(apiVersion, kind) {
   if (apiVersion.startsWith("postgresql.cnpg.io/")) return `@kubernetes-models/cloudnative-pg/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith("cert-manager.io/")) return `@kubernetes-models/cert-manager/${apiVersion}/${kind}`;
   if (!apiVersion.includes("/")) return `kubernetes-models/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }

@@ -46,12 +46,16 @@ public sealed class K8sManifestTests
         $"{RegistryAuthOptions.Section}:{nameof(RegistryAuthOptions.DisabledClients)}",
     ];
 
+    private const string ForwardedHeadersKey = "ASPNETCORE_FORWARDEDHEADERS_ENABLED";
+
     private static readonly string[] ReplicatedStoreKeys = [RegistryDatabase.MigrateAtStartKey, RegistryDatabase.SchemaWaitKey];
 
     /// <summary>The keys each process reads, taken from the code that reads them; several replicas add the last ones.</summary>
     private static readonly Dictionary<string, string[]> KeysByProcess = new()
     {
-        ["identity"] = [$"ConnectionStrings:{IdentityModule.ConnectionName}", $"{IdentitySettings.Section}:Issuer", $"{IdentitySettings.Section}:RequireHttps", .. ReplicatedStoreKeys],
+        // Behind the Ingress the authorization server reads the scheme and host from X-Forwarded-* (ASP.NET Core's own switch).
+        ["identity"] = [$"ConnectionStrings:{IdentityModule.ConnectionName}", $"{IdentitySettings.Section}:Issuer", $"{IdentitySettings.Section}:RequireHttps", .. ReplicatedStoreKeys,
+            ForwardedHeadersKey],
         ["intake"] = [$"ConnectionStrings:{IntakeModule.ConnectionName}", $"ConnectionStrings:{RegistryBus.ConnectionName}", RegistryBus.QueueTypeKey, .. ReplicatedStoreKeys],
         ["custody"] = [$"ConnectionStrings:{CustodyModule.ConnectionName}", $"ConnectionStrings:{RegistryBus.ConnectionName}", RegistryBus.QueueTypeKey, .. ReplicatedStoreKeys,
             CustodyModule.MedicalAddressKey, ServiceAddresses.ResolveDnsKey],
@@ -86,10 +90,11 @@ public sealed class K8sManifestTests
             Assert.Equal("autoscaling/v2", autoscaler.String("apiVersion"));
             Assert.Equal(("Deployment", process), (autoscaler.String("spec", "scaleTargetRef", "kind"), autoscaler.String("spec", "scaleTargetRef", "name")));
             Assert.True(autoscaler.Int("spec", "maxReplicas") > autoscaler.Int("spec", "minReplicas"));
+            // The autoscaler owns the count: a replicas field would reset it at every apply of a release.
+            Assert.False(deployment.Map("spec").Has("replicas"), $"{process}: no spec.replicas beside its autoscaler");
             if (overlay == "production")
             {
-                Assert.True(deployment.Int("spec", "replicas") >= 2, $"{process} runs in two replicas at least");
-                Assert.True(autoscaler.Int("spec", "minReplicas") >= 2);
+                Assert.True(autoscaler.Int("spec", "minReplicas") >= 2, $"{process} runs in two replicas at least");
                 Assert.Equal(0, deployment.Int("spec", "strategy", "rollingUpdate", "maxUnavailable"));
             }
         }
@@ -137,7 +142,15 @@ public sealed class K8sManifestTests
                 Assert.Equal(SslMode.VerifyFull, database.SslMode);
                 var caVolume = pod.List("volumes").Single(v => v.Has("secret") && v.String("secret", "secretName") == $"{process}-db-ca");
                 var caMount = container.List("volumeMounts").Single(m => m.String("name") == caVolume.String("name"));
-                Assert.Equal(Path.Combine(caMount.String("mountPath"), "ca.crt"), database.RootCertificate);
+                var caItem = Assert.Single(caVolume.List("secret", "items"));
+                Assert.Equal("ca.crt", caItem.String("key"));
+                Assert.Equal(Path.Combine(caMount.String("mountPath"), caItem.String("path")), database.RootCertificate);
+
+                // The connections every replica and the Job may open stay within the cluster's max_connections.
+                var replicas = manifest.Single("HorizontalPodAutoscaler", process).Int("spec", "maxReplicas") + 1;
+                var maxConnections = int.Parse(cluster.String("spec", "postgresql", "parameters", "max_connections"), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(database.MaxPoolSize * replicas <= maxConnections - 10,
+                    $"{process}: {replicas} processes × Maximum Pool Size {database.MaxPoolSize} exceed {process}-db's max_connections {maxConnections} (10 kept for the operator and superuser)");
 
                 foreach (var reference in SecretReferences(container))
                 {
@@ -289,6 +302,11 @@ public sealed class K8sManifestTests
             Assert.Equal("identity", identityService.String("spec", "selector", "app.kubernetes.io/name"));
         }
 
+        // TLS ends at the Ingress: the authorization server takes plain HTTP and builds its discovery document's
+        // endpoints from the forwarded scheme and host, so agency systems and the services are sent to https:// ones.
+        Assert.False(IdentitySettings.From(identity).RequireHttps);
+        Assert.Equal("true", identity[ForwardedHeadersKey]);
+
         var ingresses = manifest.Of("Ingress").ToList();
         Assert.All(ingresses, i => Assert.NotEmpty(i.List("spec", "tls")));
         Assert.All(ingresses, i => Assert.Equal(
@@ -306,6 +324,37 @@ public sealed class K8sManifestTests
         Assert.Contains(paths, p => p.String("path") == "/.well-known/" && p.String("backend", "service", "name") == "identity");
         // Only those: the authorization server's /metrics and health stay inside the cluster.
         Assert.Equal(2, paths.Count);
+
+        // Production: one Certificate (cert-manager) per TLS Secret, naming every host the Ingresses serve with it.
+        if (overlay == "production")
+        {
+            foreach (var secret in ingresses.SelectMany(i => i.List("spec", "tls")).GroupBy(t => t.String("secretName")))
+            {
+                var certificate = manifest.Of("Certificate").Single(c => c.String("spec", "secretName") == secret.Key);
+                Assert.Equal("cert-manager.io/v1", certificate.String("apiVersion"));
+                Assert.Subset(certificate.List("spec", "dnsNames").Select(n => n.Scalar).ToHashSet(),
+                    secret.SelectMany(t => t.List("hosts")).Select(h => h.Scalar).ToHashSet());
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void A_stopping_replica_leaves_the_callers_balancing_before_it_stops_taking_calls(string overlay)
+    {
+        var manifest = Render(overlay);
+        var gateway = BackendOptions.From(Configuration(manifest, Container(manifest.Single("Deployment", "gateway"))));
+        foreach (var process in new[] { "intake", "custody", "medical" })
+        {
+            var deployment = manifest.Single("Deployment", process);
+            var sleep = TimeSpan.FromSeconds(Container(deployment).Int("lifecycle", "preStop", "sleep", "seconds"));
+            // The gateway and custody read the headless Service's DNS every DnsRefreshInterval and probe each replica
+            // every HealthCheckInterval (out after two failures): a replica keeps serving until both have noticed.
+            Assert.True(sleep > RegistryGrpcClients.DnsRefreshInterval && sleep > 2 * gateway.HealthCheckInterval,
+                $"{process}: preStop sleep {sleep} does not outlast the DNS refresh ({RegistryGrpcClients.DnsRefreshInterval}) and two probes");
+            Assert.True(deployment.Int("spec", "template", "spec", "terminationGracePeriodSeconds") >= sleep.TotalSeconds + 20,
+                $"{process}: the grace period leaves calls open at the end of the sleep time to finish");
+        }
     }
 
     [Fact]
@@ -317,8 +366,10 @@ public sealed class K8sManifestTests
             var configMaps = manifest.Of("ConfigMap").Select(c => c.String("metadata", "name")).ToHashSet();
             var operatorSecrets = manifest.Of("Cluster").SelectMany(c => new[] { $"{c.String("metadata", "name")}-app", $"{c.String("metadata", "name")}-ca" })
                 .Concat(manifest.Of("RabbitmqCluster").Select(r => $"{r.String("metadata", "name")}-default-user")).ToHashSet();
-            // Secrets the operator of the cluster provides (README: the TLS certificate; the optional configured clients).
+            // Secrets the operator of the cluster provides (README: the TLS certificate; the optional configured clients),
+            // and those cert-manager writes for a Certificate of the render.
             var documented = new HashSet<string> { "registry-tls", "identity-clients" };
+            operatorSecrets.UnionWith(manifest.Of("Certificate").Select(c => c.String("spec", "secretName")));
 
             foreach (var pod in manifest.Of("Deployment").Concat(manifest.Of("Job")).Select(PodSpec))
             {
