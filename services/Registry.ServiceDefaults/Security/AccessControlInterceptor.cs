@@ -76,8 +76,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var call = await AdmitAsync(request, context);
         try
         {
-            // A long-lived stream delivers only while the caller's token is unexpired and its client enabled.
-            await continuation(request, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, clock), context);
+            // A long-lived stream delivers only while the caller's token is unexpired and its client enabled. A token's
+            // life is wall-clock time, as its validation reads it, not the registry's clock (which tests move).
+            await continuation(request, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, TimeProvider.System), context);
         }
         catch (Exception ex)
         {
@@ -123,7 +124,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var call = await AdmitAsync<object?>(null, context);
         try
         {
-            await continuation(requestStream, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, clock), context);
+            await continuation(requestStream, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, TimeProvider.System), context);
         }
         catch (Exception ex)
         {

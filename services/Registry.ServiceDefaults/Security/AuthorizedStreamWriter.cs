@@ -12,6 +12,7 @@ namespace Registry.ServiceDefaults.Security;
 /// read every <c>Auth:DisabledClientsRefresh</c>). Otherwise the write fails UNAUTHENTICATED with the reason, which
 /// ends the stream (and is audited as its outcome): the caller opens it again with a new token, from its cursor.
 /// A stream with nothing to send stays open until its next message; nothing reaches a caller whose access ended.
+/// <paramref name="clock"/> is wall-clock time (<see cref="TimeProvider.System"/>), as token validation reads it.
 /// </summary>
 public sealed class AuthorizedStreamWriter<T>(IServerStreamWriter<T> inner, string clientId, DateTimeOffset? expiresAt, DisabledClients? disabled, TimeProvider clock)
     : IServerStreamWriter<T>
