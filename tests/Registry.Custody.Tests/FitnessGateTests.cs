@@ -113,7 +113,7 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
         }
         finally
         {
-            custody.MedicalLink.Restore();
+            await custody.RestoreAsync();
         }
     }
 
@@ -151,7 +151,7 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
         }
         finally
         {
-            custody.MedicalLink.Restore();
+            await custody.RestoreAsync();
         }
     }
 

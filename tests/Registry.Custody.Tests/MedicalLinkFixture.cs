@@ -77,6 +77,33 @@ public sealed class MedicalLinkFixture() : ServiceFixture<CustodyGrpcService, Cu
         await Infrastructure.DropDatabaseAsync(_medicalDatabase);
     }
 
+    /// <summary>
+    /// Ends a <see cref="TcpProxy.Cut"/> and waits until custody reaches medical again: after refused connections its
+    /// gRPC channel waits out a reconnect backoff, failing calls at once meanwhile, so the next test would otherwise
+    /// find medical "unavailable". Probed with a transfer medical refuses (no assessment), which stores nothing.
+    /// </summary>
+    public async Task RestoreAsync()
+    {
+        MedicalLink.Restore();
+        var probe = await HeldAsync("RC-000099");
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await Custodian().TransferCustodyAsync(ToLviv(probe));
+                throw new InvalidOperationException("a transfer without a fitness assessment went ahead");
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+            {
+                return true; // medical answered: no assessment in force
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(150), "custody to reach medical again after the link was restored");
+    }
+
     /// <summary>A case registered (custody and medical both open it) and admitted in Kyiv by UA-SSO.</summary>
     public async Task<Guid> HeldAsync(string number = "RC-000031")
     {
