@@ -254,7 +254,13 @@ public sealed class LifecycleTests(CustodyFixture custody) : IClassFixture<Custo
         var hospitalisedAt = AdmittedAt.AddDays(2);
 
         // A discharge of a person not in hospital: logged, acknowledged, nothing changes (it must not loop or park).
-        await custody.Bus.Publisher.Publish(new PatientDischarged { CaseId = caseId, DischargedAt = hospitalisedAt, Hospital = "Military hospital No. 1" });
+        // Acknowledged before the admission is sent: the consumers run concurrently, so it could otherwise come second.
+        var early = NewId.NextGuid();
+        await custody.Bus.Publisher.Publish(new PatientDischarged { CaseId = caseId, DischargedAt = hospitalisedAt, Hospital = "Military hospital No. 1" },
+            c => c.MessageId = early);
+        await Eventually.TrueAsync(() => custody.QueryAsync(db => db.InboxMessages.AnyAsync(m => m.MessageId == early)),
+            TimeSpan.FromSeconds(30), "the refused discharge acknowledged");
+        Assert.Equal(CustodyState.Held, (await RecordAsync(caseId)).State);
         await custody.Bus.Publisher.Publish(new PatientHospitalised { CaseId = caseId, HospitalisedAt = hospitalisedAt, Hospital = "Military hospital No. 1" });
         await Eventually.TrueAsync(async () => (await RecordAsync(caseId)).State == CustodyState.Hospitalised, TimeSpan.FromSeconds(30), "hospitalised");
         Assert.Equal("Military hospital No. 1", (await RecordAsync(caseId)).Hospital);
