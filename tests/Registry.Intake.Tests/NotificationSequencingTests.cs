@@ -204,4 +204,35 @@ public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFi
 
         await AssertPlacesRunWithoutGapsAsync();
     }
+
+    /// <summary>The transactions (PostgreSQL's xmin) that wrote the row versions of one registration's rows.</summary>
+    public sealed record RowVersions(string Assertion, string Notification, string Body, bool Acknowledged);
+
+    /// <summary>
+    /// Neither the place nor the acknowledgement can be a HOT update, so each writes a new version of the notification's
+    /// row; its summary and payload, in a table of their own (IcrcNotificationConfiguration), stay the version the
+    /// registration inserted: PostgreSQL's xmin names the transaction that wrote a row version, and the body's is the
+    /// registration's (that of its identity assertions, which nothing updates).
+    /// </summary>
+    [Fact]
+    public async Task Placing_and_acknowledging_a_notification_rewrite_its_narrow_row_but_never_its_body()
+    {
+        var caseId = (await intake.Client.RegisterCaptureAsync(ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()))).Case.CaseId;
+        var id = Guid.Parse(caseId);
+        var place = await PlaceWhenGivenAsync(n => n.CaseId == id, "the registration's notification to get its place");
+        await intake.Client.AcknowledgeNotificationsAsync(new AcknowledgeNotificationsRequest { Cursor = NotificationCursor.Format(place) });
+
+        var versions = await intake.QueryAsync(db => db.Database.SqlQuery<RowVersions>($"""
+            SELECT (SELECT min(a.xmin::text) FROM identity_assertions a WHERE a."CaseId" = n."CaseId") AS "Assertion",
+                   n.xmin::text AS "Notification", b.xmin::text AS "Body", n."AcknowledgedAt" IS NOT NULL AS "Acknowledged"
+            FROM notifications n JOIN notification_bodies b ON b."Id" = n."Id"
+            WHERE n."CaseId" = {id}
+            """).SingleAsync());
+        Assert.True(versions.Acknowledged);
+        Assert.Equal(versions.Assertion, versions.Body);
+        Assert.NotEqual(versions.Assertion, versions.Notification);
+        var read = await intake.QueryAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.CaseId == id));
+        Assert.Contains(caseId, read.Payload, StringComparison.Ordinal);
+        Assert.StartsWith("Registered:", read.Summary, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Registry.Intake.Data;
+using Registry.Intake.Features.Notifications;
 
 namespace Registry.Load;
 
@@ -11,8 +12,8 @@ namespace Registry.Load;
 /// database next to intake's (<c>&lt;intake database&gt;_copy</c>, dropped again at the end), applies intake's own EF
 /// Core migrations to it (the same tables, indexes, constraints and extensions as the service's), and for every
 /// table of that schema with a <c>CaseId</c> column (cases, identity assertions, status changes, capture cards,
-/// notifications, duplicate candidates, and whatever a later migration adds) or an <c>OrderingKey</c> (the outbox:
-/// the case's id) takes the rows of the imported cases: <c>COPY (SELECT …) TO STDOUT (FORMAT binary)</c> from intake
+/// notifications, duplicate candidates, and whatever a later migration adds), an <c>OrderingKey</c> (the outbox:
+/// the case's id), or the notifications' bodies (by their notifications' ids) takes the rows of the imported cases: <c>COPY (SELECT …) TO STDOUT (FORMAT binary)</c> from intake
 /// into a file first, then — the only part timed — <c>COPY … FROM STDIN (FORMAT binary)</c> into the new database, one
 /// table after the other, each COPY its own transaction. Tables without such a column (the feed's counter, the
 /// inbox, the access audit: one row per call, not per case) are left out and named. With <c>prefill</c> the new
@@ -72,6 +73,8 @@ public sealed class CopyComparison(string intakeConnectionString)
             {
                 var predicate = names.Contains("CaseId") ? "\"CaseId\" IN (SELECT id FROM copy_cases)"
                     : names.Contains("OrderingKey") ? "\"OrderingKey\" IN (SELECT id::text FROM copy_cases)"
+                    : table == IcrcNotificationConfiguration.BodiesTable
+                        ? "\"Id\" IN (SELECT \"Id\" FROM notifications WHERE \"CaseId\" IN (SELECT id FROM copy_cases))"
                     : null;
                 if (predicate is null)
                 {
@@ -82,8 +85,9 @@ public sealed class CopyComparison(string intakeConnectionString)
                 selected.Add((table, string.Join(", ", names.Select(n => $"\"{n}\"")), predicate));
             }
 
-            // Cases first: the other tables refer to them (by value today; a foreign key would need this order).
-            selected.Sort((a, b) => (a.Table != "cases").CompareTo(b.Table != "cases"));
+            // Cases first: the other tables refer to them (by value today; a foreign key would need this order). The
+            // notifications' bodies last: their foreign key refers to the notifications.
+            selected.Sort((a, b) => Rank(a.Table).CompareTo(Rank(b.Table)));
 
             long prefilled = 0;
             var prefillClock = Stopwatch.StartNew();
@@ -182,6 +186,8 @@ public sealed class CopyComparison(string intakeConnectionString)
             }
         }
     }
+
+    private static int Rank(string table) => table == "cases" ? 0 : table == IcrcNotificationConfiguration.BodiesTable ? 2 : 1;
 
     /// <summary>Every table of the public schema (but EF's history) with the columns COPY may write, in table order.</summary>
     private static async Task<List<(string Table, List<string> Columns)>> ColumnsAsync(NpgsqlConnection connection)

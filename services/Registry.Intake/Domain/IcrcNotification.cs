@@ -55,6 +55,20 @@ public sealed class IcrcNotification
     /// </summary>
     public DateTimeOffset? AcknowledgedAt { get; private set; }
 
+    /// <summary>
+    /// Gives a notification not yet stored the id the database allotted it ahead of a bulk insert (ImportCaptures on
+    /// PostgreSQL: the next values of the notifications' identity), so that its body's row can be copied with it.
+    /// </summary>
+    public void Allot(long id)
+    {
+        if (Id != 0)
+        {
+            throw new InvalidOperationException($"Notification {NotificationId} already has its id.");
+        }
+
+        Id = id;
+    }
+
     public static IcrcNotification Raise(CaptureCase c, NotificationKind kind, string summary, string payload, DateTimeOffset now) => new()
     {
         NotificationId = Guid.CreateVersion7(now),

@@ -8,7 +8,8 @@ namespace Registry.ServiceDefaults.Data;
 /// Inserts many new entities of one type with PostgreSQL's binary COPY instead of EF Core's INSERT statements,
 /// inside the context's current transaction: the columns, their names and value conversions are read from the
 /// EF model (the entity's own properties and those of owned types stored in its table), so a column added to
-/// the model is copied too. A store-generated column (an identity key) is left to the database unless the
+/// the model is copied too; an entity split over several tables (EF Core entity splitting) is copied into each, the
+/// main table first, and must carry its keys. A store-generated column (an identity key) is left to the database unless the
 /// entities carry values for it. The entities are not tracked: nothing is read back. PostgreSQL only; on
 /// other stores add them to the context as usual.
 /// </summary>
@@ -24,33 +25,29 @@ public static class BulkCopy
         }
 
         var type = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity of {db.GetType().Name}.");
-        var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
-        var columns = new List<(string Name, Func<T, object?> Read)>();
-        AddColumns(type, table, e => e, columns);
-        // An identity column is the database's to fill unless the entities were given values (e.g. numbers allotted ahead).
-        columns.RemoveAll(c => c.Name.Length == 0);
-
-        var name = table.Schema is null ? Quote(table.Name) : $"{Quote(table.Schema)}.{Quote(table.Name)}";
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {name} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var entity in entities)
+        var main = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+        // An entity split over several tables (EF Core entity splitting) goes into its main table first, then into each
+        // fragment's table under the same key: the fragments' foreign keys refer to the main row.
+        var fragments = type.GetMappingFragments(StoreObjectType.Table).Select(f => f.StoreObject).ToList();
+        foreach (var table in fragments.Prepend(main))
         {
-            await importer.StartRowAsync(ct);
-            foreach (var (_, read) in columns)
+            var columns = new List<(string Name, Func<T, object?> Read)>();
+            AddColumns(type, table, e => e, columns);
+            if (columns.Any(c => c.Name.Length == 0))
             {
-                if (read(entity) is { } value)
+                // An identity column is the database's to fill unless the entities were given values (e.g. numbers allotted
+                // ahead); a split entity's rows can only be joined up by a key known before the copy.
+                if (fragments.Count > 0)
                 {
-                    await importer.WriteAsync(value, ct);
+                    throw new InvalidOperationException(
+                        $"{typeof(T).Name} is split over {fragments.Count + 1} tables: allot its keys before copying (its fragments' rows need them).");
                 }
-                else
-                {
-                    await importer.WriteNullAsync(ct);
-                }
-            }
-        }
 
-        await importer.CompleteAsync(ct);
+                columns.RemoveAll(c => c.Name.Length == 0);
+            }
+
+            await CopyTableAsync(db, table, columns, entities, ct);
+        }
 
         void AddColumns(IEntityType current, StoreObjectIdentifier store, Func<T, object?> owner, List<(string, Func<T, object?>)> into)
         {
@@ -82,6 +79,33 @@ public static class BulkCopy
                 AddColumns(navigation.TargetEntityType, store, e => owner(e) is { } o ? get.GetClrValue(o) : null, into);
             }
         }
+    }
+
+    private static async Task CopyTableAsync<T>(DbContext db, StoreObjectIdentifier table, List<(string Name, Func<T, object?> Read)> columns,
+        IReadOnlyList<T> entities, CancellationToken ct)
+        where T : class
+    {
+        var name = table.Schema is null ? Quote(table.Name) : $"{Quote(table.Schema)}.{Quote(table.Name)}";
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {name} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var entity in entities)
+        {
+            await importer.StartRowAsync(ct);
+            foreach (var (_, read) in columns)
+            {
+                if (read(entity) is { } value)
+                {
+                    await importer.WriteAsync(value, ct);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(ct);
+                }
+            }
+        }
+
+        await importer.CompleteAsync(ct);
     }
 
     private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";

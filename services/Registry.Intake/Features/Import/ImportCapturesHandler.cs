@@ -161,6 +161,16 @@ public sealed class ImportCapturesHandler(
                 var notifications = newCases.Select(c => IcrcFeed.Notification(c, NotificationKind.Registration, IcrcFeed.RegisteredSummary(c), now)).ToList();
                 if (bulk)
                 {
+                    // A notification's body goes into its own table under the notification's id (IcrcNotificationConfiguration):
+                    // the ids are taken from the identity first, in the rows' order, as the cases' numbers were.
+                    var ids = await db.Database.SqlQuery<long>(
+                        $"""SELECT nextval(pg_get_serial_sequence('notifications', 'Id')) AS "Value" FROM generate_series(1, {notifications.Count})""").ToListAsync(token);
+                    ids.Sort();
+                    for (var i = 0; i < notifications.Count; i++)
+                    {
+                        notifications[i].Allot(ids[i]);
+                    }
+
                     await db.CopyAsync(assertions, token);
                     await db.CopyAsync(statuses, token);
                     await db.CopyAsync(candidates, token);

@@ -471,10 +471,17 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                     b.HasIndex(new[] { "DueAt" }, "ix_notifications_unacknowledged")
                         .HasFilter("\"AcknowledgedAt\" IS NULL");
 
-                    b.HasIndex(new[] { "Id" }, "ix_notifications_unplaced")
+                    b.HasIndex(new[] { "Id", "Sequence" }, "ix_notifications_unplaced")
                         .HasFilter("\"Sequence\" IS NULL");
 
                     b.ToTable("notifications", (string)null);
+
+                    b.SplitToTable("notification_bodies", null, t =>
+                        {
+                            t.Property("Payload");
+
+                            t.Property("Summary");
+                        });
                 });
 
             modelBuilder.Entity("Registry.Intake.Domain.IdentityAssertion", b =>
@@ -528,7 +535,7 @@ namespace Registry.Intake.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CaseId", "Id");
+                    b.HasIndex("CaseId");
 
                     b.ToTable("identity_assertions", (string)null);
                 });
@@ -1065,6 +1072,15 @@ namespace Registry.Intake.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Identity")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Registry.Intake.Domain.IcrcNotification", b =>
+                {
+                    b.HasOne("Registry.Intake.Domain.IcrcNotification", null)
+                        .WithOne()
+                        .HasForeignKey("Registry.Intake.Domain.IcrcNotification", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618
