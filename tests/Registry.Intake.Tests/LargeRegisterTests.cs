@@ -93,6 +93,55 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
     }
 
     /// <summary>
+    /// A name as written in Hangul, a family name of one syllable and a given name of two: neither word gives pg_trgm a
+    /// trigram, so before the syllable index the search read every case (at a million, 2.9-7.0 s: docs/performance.md).
+    /// Now each word's same-script arm is looked up in the syllable index, and what is found is what the rule says: every
+    /// case whose tokens hold both words, and only cases that the LIKEs or the cross-script keys let through.
+    /// </summary>
+    [Fact]
+    public async Task A_name_written_in_hangul_with_words_of_one_and_two_syllables_is_looked_up_in_the_syllable_index()
+    {
+        var (family, given) = await Intake.QueryAsync(async db =>
+        {
+            var written = await db.Cases.AsNoTracking().Where(c => c.Number == 5_000).Select(c => new { c.Identity.FamilyName, c.Identity.GivenNames }).SingleAsync();
+            return (written.FamilyName!, written.GivenNames!);
+        });
+        Assert.Equal((1, 2), (family.Length, given.Length));
+        var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = $"{family} {given}", PageSize = 50 });
+        var (plan, found) = await SearchAsync(search);
+
+        Assert.Contains("ix_cases_search_syllables", plan);
+        Assert.DoesNotContain("Seq Scan", plan);
+        var holdingBoth = await Intake.QueryAsync(db => db.Cases.AsNoTracking()
+            .Where(c => EF.Functions.Like(c.SearchText, $"%{family}%") && EF.Functions.Like(c.SearchText, $"%{given}%")).Select(c => c.CaseId).ToListAsync());
+        Assert.NotEmpty(holdingBoth);
+        Assert.Subset(found.ToHashSet(), holdingBoth.ToHashSet());
+    }
+
+    /// <summary>
+    /// A one-syllable word finds exactly the cases the rule's LIKEs find (the syllable array only narrows the cases the
+    /// LIKE is checked on): the array holds each character of the same-script tokens, however the database splits them.
+    /// </summary>
+    [Fact]
+    public async Task A_one_syllable_word_finds_exactly_the_cases_its_likes_find()
+    {
+        var family = await Intake.QueryAsync(db => db.Cases.AsNoTracking().Where(c => c.Number == 7_000).Select(c => c.Identity.FamilyName!).SingleAsync());
+        var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = family, PageSize = 50 });
+        var word = Assert.Single(search.NameWords!.Words);
+        Assert.True(Registry.Intake.Domain.NameSearch.IsShortSyllableWord(word.Compact));
+
+        var found = await Intake.QueryAsync(db => CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
+            () => db.Cases.AsNoTracking().Matching(search, fuzzy: true).Select(c => c.Number).OrderBy(n => n).ToListAsync(), default));
+        var byLike = await Intake.QueryAsync(db => db.Cases.AsNoTracking()
+            .Where(c => EF.Functions.Like(c.SearchText, $"%{word.Compact}%") || EF.Functions.Like(c.SearchKey!, $"%{word.Cross}%")
+                        || (word.CrossH != null && EF.Functions.Like(c.SearchKey!, $"%{word.CrossH}%"))
+                        || (word.CrossSurname != null && EF.Functions.Like(c.SearchKey!, $"%{word.CrossSurname}%")))
+            .Select(c => c.Number).OrderBy(n => n).ToListAsync());
+        Assert.NotEmpty(found);
+        Assert.Equal(byLike, found);
+    }
+
+    /// <summary>
     /// A slip in a short word of a full-name query ("Hyk" for Hyok): the whole-name stage (all words but one,
     /// the first-letter anchor, the whole key's half by LIKE and its word similarity) finds him, still from the
     /// trigram indexes: every arm of the OR has an indexed LIKE, no table scan.

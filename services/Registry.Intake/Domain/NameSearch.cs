@@ -82,6 +82,27 @@ public static class NameSearch
     public const int FuzzyMinLength = 6;
 
     /// <summary>
+    /// The characters of the scripts whose names are written in words of one or two characters, as a regular-expression
+    /// class: kana (U+3040-U+30FF), CJK ideographs (U+3400-U+4DBF, U+4E00-U+9FFF) and Hangul syllables (U+AC00-U+D7A3),
+    /// such as the family name 손 or the given name 광금. A LIKE pattern of fewer than three characters gives pg_trgm no
+    /// trigram, so PostgreSQL answers <c>"SearchText" LIKE '%손%'</c> by reading every case (2.9-7.0 s at a million:
+    /// docs/performance.md); on PostgreSQL each case's characters of this class are also kept as an array with a GIN index
+    /// (<c>"SearchSyllables"</c>, computed by the database from the same-script tokens), which answers such a word.
+    /// </summary>
+    public const string SyllableClass = @"\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7A3";
+
+    /// <summary>Whether <paramref name="c"/> is of <see cref="SyllableClass"/>.</summary>
+    public static bool IsSyllable(char c) => c is >= '\u3040' and <= '\u30FF' or >= '\u3400' and <= '\u4DBF' or >= '\u4E00' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7A3';
+
+    /// <summary>
+    /// Whether a query word (its same-script form, <see cref="NameQueryWord.Compact"/>) is one or two characters, all of
+    /// <see cref="SyllableClass"/>: a word the trigram index cannot answer and the syllable index can. Its rule does not change:
+    /// every character of such a word is in the array of any case whose tokens hold the word, so the array's condition
+    /// only narrows the cases the LIKE is checked on.
+    /// </summary>
+    public static bool IsShortSyllableWord(string compact) => compact.Length is 1 or 2 && compact.All(IsSyllable);
+
+    /// <summary>
     /// The stored search tokens of a person (see <see cref="NameSearchKeys"/>), with the names of the cases merged
     /// into theirs (<paramref name="aliases"/>: <c>CaptureCase.AliasNames</c>, each "names | Latin names"), so the
     /// survivor of a merge is found by every name any record of the person had.

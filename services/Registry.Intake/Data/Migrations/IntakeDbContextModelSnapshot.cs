@@ -153,6 +153,11 @@ namespace Registry.Intake.Data.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.PrimitiveCollection<string[]>("SearchSyllables")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text[]")
+                        .HasComputedColumnSql("string_to_array(NULLIF(regexp_replace(\"SearchText\", '[^\\u3040-\\u30FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uAC00-\\uD7A3]', '', 'g'), ''), NULL)", true);
+
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -190,6 +195,12 @@ namespace Registry.Intake.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchKey"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchKey"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchSyllables")
+                        .HasDatabaseName("ix_cases_search_syllables")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 64);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchSyllables"), "gin");
 
                     b.HasIndex("SearchText")
                         .HasDatabaseName("ix_cases_search_text_trgm")

@@ -18,6 +18,9 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
     /// </summary>
     public const int PendingListLimitKilobytes = 64;
 
+    /// <summary>The PostgreSQL-only column of each case's characters of <see cref="NameSearch.SyllableClass"/> (a shadow property: the domain never reads it).</summary>
+    public const string SearchSyllables = "SearchSyllables";
+
     public void Configure(EntityTypeBuilder<CaptureCase> e)
     {
         e.ToTable("cases");
@@ -45,6 +48,17 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
         {
             // The cross-script tokens: LIKE '%key%' and the fuzzy word stage's strict word similarity (<<%, answered as %>>) both use it.
             searchKey.HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_cases_search_key_trgm")
+                .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
+        }
+
+        if (npgsql)
+        {
+            // The same-script tokens' characters of the short-word scripts (kana, CJK, Hangul: NameSearch.SyllableClass), each an
+            // element, null for a case with none; computed and stored by PostgreSQL, so no code path can forget it. The GIN index
+            // answers a query word of one or two such characters, which gives the trigram index nothing (CaseSearchQuery).
+            e.Property<string[]?>(SearchSyllables).HasComputedColumnSql(
+                $$"""string_to_array(NULLIF(regexp_replace("SearchText", '[^{{NameSearch.SyllableClass}}]', '', 'g'), ''), NULL)""", stored: true);
+            e.HasIndex(SearchSyllables).HasMethod("gin").HasDatabaseName("ix_cases_search_syllables")
                 .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
         }
 

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Domain;
+using Registry.Intake.Features.Registration;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
 
@@ -13,7 +14,9 @@ public static class CaseSearchQuery
     /// <see cref="NameSearch"/>'s, word by word: LIKE on the same-script and cross-script tokens (and the
     /// word's г-as-"h" and conventional-surname keys), which any store can run and PostgreSQL answers from the trigram indexes; with
     /// <paramref name="fuzzy"/> (PostgreSQL only) also pg_trgm's strict word similarity on the cross-script tokens (<c>&lt;&lt;%</c>,
-    /// indexed, then a half of the word present: <see cref="SimilarWord"/>); and, as an alternative to all the words, all but one
+    /// indexed, then a half of the word present: <see cref="SimilarWord"/>); on PostgreSQL a word of one or two Hangul, kana or
+    /// CJK characters, which gives the trigram index nothing, is first looked up in the syllable index
+    /// (<see cref="NameSearch.IsShortSyllableWord"/>); and, as an alternative to all the words, all but one
     /// with the other's first letter beginning a token and the whole query's key similar (each arm of the OR has
     /// indexed conditions, so the plan stays a bitmap of index scans). A fuzzy query is read inside
     /// <see cref="WithIndexSimilarityThresholdAsync"/>.
@@ -96,9 +99,19 @@ public static class CaseSearchQuery
         // Separate shapes rather than one with null guards: SQLite cannot translate the trigram operator at all.
         var compact = $"%{word.Compact}%";
         var cross = $"%{word.Cross}%";
+        Expression<Func<CaptureCase, bool>> sameScript = c => EF.Functions.Like(c.SearchText, compact);
+        if (fuzzy && NameSearch.IsShortSyllableWord(word.Compact))
+        {
+            // PostgreSQL: the word's characters in the case's syllable array first (GIN, "@>"), the LIKE then on those cases
+            // alone. Without it the LIKE of a one- or two-character word is unindexable, and so is the OR it is an arm of.
+            var syllables = word.Compact.Select(ch => ch.ToString()).Distinct().ToArray();
+            sameScript = c => syllables.All(s => EF.Property<string[]>(c, CaptureCaseConfiguration.SearchSyllables).Contains(s))
+                              && EF.Functions.Like(c.SearchText, compact);
+        }
+
         Expression<Func<CaptureCase, bool>> exact = word.Cross.Length == 0
-            ? c => EF.Functions.Like(c.SearchText, compact)
-            : c => EF.Functions.Like(c.SearchText, compact) || EF.Functions.Like(c.SearchKey!, cross);
+            ? sameScript
+            : Combine(sameScript, c => EF.Functions.Like(c.SearchKey!, cross), Expression.OrElse);
         foreach (var other in (ReadOnlySpan<string?>)[word.CrossH, word.CrossSurname])
         {
             if (other is not null)
