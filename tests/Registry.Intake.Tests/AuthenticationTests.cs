@@ -141,12 +141,15 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
     /// <summary>
     /// The ICRC's feed stays open for hours: what it delivers must stop when the access it was opened with ends (the
     /// client disabled, the token expired), not only new calls. Each reads one notification, loses its access, and then
-    /// gets the stream ended UNAUTHENTICATED instead of the notification registered afterwards.
+    /// gets the stream ended UNAUTHENTICATED instead of the notification registered afterwards; or, with nothing more
+    /// to send (<paramref name="idle"/>), ended all the same, not left open until a next notification.
     /// </summary>
     [Theory]
-    [InlineData("disabled")]
-    [InlineData("expired")]
-    public async Task An_open_notification_stream_ends_when_its_callers_access_ends(string how)
+    [InlineData("disabled", false)]
+    [InlineData("expired", false)]
+    [InlineData("disabled", true)]
+    [InlineData("expired", true)]
+    public async Task An_open_notification_stream_ends_when_its_callers_access_ends(string how, bool idle)
     {
         var authority = await TestAuthority.GetAsync();
         var clientId = $"test-icrc-{how}-{Guid.NewGuid():N}";
@@ -161,10 +164,15 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
             token = await authority.MintAsync(expires: DateTimeOffset.UtcNow.AddSeconds(4), roles: [RegistryRoles.IcrcDelegate]);
         }
 
-        await intake.Client.RegisterCaptureAsync(Requests.Rifleman());
+        var registered = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case.CaseId;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var stream = WithToken("Bearer " + token).StreamNotifications(new StreamNotificationsRequest(), cancellationToken: timeout.Token);
-        Assert.True(await stream.ResponseStream.MoveNext(timeout.Token), "the feed delivers while the access holds");
+        // Idle: the stream starts after the feed's last notification (found with the test's own token), so it has nothing to send.
+        var cursor = idle ? await CursorOfAsync(registered, timeout.Token) : "";
+        using var stream = WithToken("Bearer " + token).StreamNotifications(new StreamNotificationsRequest { Cursor = cursor }, cancellationToken: timeout.Token);
+        if (!idle)
+        {
+            Assert.True(await stream.ResponseStream.MoveNext(timeout.Token), "the feed delivers while the access holds");
+        }
 
         if (how == "disabled")
         {
@@ -176,7 +184,8 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
 
-        var after = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case.CaseId;
+        // Idle: nothing registered meanwhile (other tests' registrations may still arrive: they must not be delivered either).
+        var after = idle ? null : (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case.CaseId;
         var delivered = new List<string>();
         var ended = await Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -188,7 +197,29 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
 
         Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
         Assert.Contains(how == "disabled" ? $"Client '{clientId}' is disabled" : "expired at", ended.Status.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain(after, delivered);
+        if (after is not null)
+        {
+            Assert.DoesNotContain(after, delivered);
+        }
+        else
+        {
+            Assert.Empty(delivered);
+        }
+    }
+
+    /// <summary>The feed's cursor of <paramref name="caseId"/>'s registration, read with the test's own token.</summary>
+    private async Task<string> CursorOfAsync(string caseId, CancellationToken ct)
+    {
+        using var feed = intake.Client.StreamNotifications(new StreamNotificationsRequest(), cancellationToken: ct);
+        while (await feed.ResponseStream.MoveNext(ct))
+        {
+            if (feed.ResponseStream.Current.Notification.CaseId == caseId)
+            {
+                return feed.ResponseStream.Current.Notification.Cursor;
+            }
+        }
+
+        throw new InvalidOperationException($"The feed ended before case {caseId}'s notification.");
     }
 
     [Fact]

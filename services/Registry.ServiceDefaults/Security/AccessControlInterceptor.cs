@@ -76,9 +76,11 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var call = await AdmitAsync(request, context);
         try
         {
-            // A long-lived stream delivers only while the caller's token is unexpired and its client enabled. A token's
-            // life is wall-clock time, as its validation reads it, not the registry's clock (which tests move).
-            await continuation(request, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, TimeProvider.System), context);
+            // A long-lived stream delivers only while the caller's token is unexpired and its client enabled, and ends
+            // when either lapses, even with nothing to send. A token's life is wall-clock time, as its validation reads
+            // it, not the registry's clock (which tests move).
+            var access = StreamAccess.For(context.GetHttpContext(), call.Decision.Caller!, TimeProvider.System);
+            await access.RunAsync(context, bound => continuation(request, new AuthorizedStreamWriter<TResponse>(responseStream, access), bound));
         }
         catch (Exception ex)
         {
@@ -124,7 +126,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var call = await AdmitAsync<object?>(null, context);
         try
         {
-            await continuation(requestStream, AuthorizedStreamWriter<TResponse>.For(responseStream, context.GetHttpContext(), call.Decision.Caller!, TimeProvider.System), context);
+            var access = StreamAccess.For(context.GetHttpContext(), call.Decision.Caller!, TimeProvider.System);
+            await access.RunAsync(context, bound => continuation(requestStream, new AuthorizedStreamWriter<TResponse>(responseStream, access), bound));
         }
         catch (Exception ex)
         {
