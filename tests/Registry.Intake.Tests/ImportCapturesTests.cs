@@ -108,6 +108,24 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         Assert.Contains(prepared, s => s.Contains("FROM cases", StringComparison.Ordinal));
     }
 
+    /// <summary>As RegisterCapture: a row reusing the request_id of another agency's case is refused without naming that case.</summary>
+    [Fact]
+    public async Task A_row_reusing_another_agencys_request_id_is_refused_without_naming_its_case()
+    {
+        var registered = Person();
+        var before = (await intake.Client.RegisterCaptureAsync(registered)).Case;
+        var reused = Person();
+        reused.RequestId = registered.RequestId;
+        reused.Capture.CapturingAgency = registered.Capture.CapturingAgency == "UA-NGU" ? "UA-SSO" : "UA-NGU";
+
+        var row = Assert.Single((await intake.Client.ImportCapturesAsync(Call(reused))).Results);
+
+        Assert.Equal(ImportRowOutcome.Refused, row.Outcome);
+        var violation = Assert.Single(row.Violations);
+        Assert.Equal("request_id", violation.Field);
+        Assert.DoesNotContain(before.CaseNumber, violation.Description, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Each_row_is_created_replayed_or_refused_with_its_own_result_in_the_order_sent()
     {

@@ -79,6 +79,32 @@ public sealed class RegisterCaptureTests(IntakeFixture intake) : IClassFixture<I
         RpcAssert.RequestIdReused(conflict, id);
     }
 
+    /// <summary>
+    /// A request_id reused for a different registration is refused ALREADY_EXISTS either way; the earlier case is named
+    /// only when it is the caller's own agency's (the agency field is the caller's own, as the access table scopes it), so
+    /// another agency's reused id learns nothing about it.
+    /// </summary>
+    [Fact]
+    public async Task A_reused_request_id_names_the_earlier_case_only_to_its_own_agency()
+    {
+        var request = Requests.Rifleman();
+        var first = (await intake.Client.RegisterCaptureAsync(request)).Case;
+        var id = Guid.Parse(request.RequestId);
+
+        var sameAgency = request.Clone();
+        sameAgency.Capture.Place = "Sumy region";
+        var own = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(sameAgency).ResponseAsync);
+        RpcAssert.RequestIdReused(own, id);
+        Assert.Contains(first.CaseNumber, own.Status.Detail, StringComparison.Ordinal);
+
+        var otherAgency = request.Clone();
+        otherAgency.Capture.CapturingAgency = otherAgency.Capture.CapturingAgency == "UA-NGU" ? "UA-SSO" : "UA-NGU";
+        var other = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(otherAgency).ResponseAsync);
+        RpcAssert.RequestIdReused(other, id);
+        Assert.DoesNotContain(first.CaseNumber, other.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(first.CaseId, other.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Concurrent_retries_with_one_request_id_open_one_case()
     {

@@ -56,7 +56,7 @@ public sealed class ImportCapturesHandler(
     public Task<IReadOnlyList<ImportedRow>> HandleAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
         LostRace.RetryAsync(db, CaptureCase.ResourceType, "imports", token => ImportAsync(rows, token), ct);
 
-    private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number);
+    private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number, string CapturingAgency);
 
     private async Task<IReadOnlyList<ImportedRow>> ImportAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
@@ -64,7 +64,7 @@ public sealed class ImportCapturesHandler(
         var ids = rows.Where(r => r.Registration is not null).Select(r => r.Registration!.Key.RequestId).Distinct().ToList();
         var prior = ids.Count == 0 ? [] : await db.Cases.AsNoTracking()
             .Where(c => ids.Contains(c.RequestId))
-            .Select(c => new Prior(c.RequestId, c.RequestHash, c.CaseId, c.Number))
+            .Select(c => new Prior(c.RequestId, c.RequestHash, c.CaseId, c.Number, c.CapturingAgency))
             .ToListAsync(ct);
         var priorById = prior.ToDictionary(p => p.RequestId);
 
@@ -90,7 +90,9 @@ public sealed class ImportCapturesHandler(
                 }
                 else
                 {
-                    results[row.Index] = Refused(row, [Conflict(CaptureCase.FormatCaseNumber(earlier.Number))]);
+                    // As RegisterCapture: the earlier case is named only to its own agency.
+                    results[row.Index] = Refused(row, [Conflict(earlier.CapturingAgency == registration.Capture.CapturingAgency
+                        ? $"case {CaptureCase.FormatCaseNumber(earlier.Number)}" : null)]);
                 }
 
                 continue;
@@ -228,10 +230,10 @@ public sealed class ImportCapturesHandler(
     private static ImportedRow Refused(ImportRow row, IReadOnlyList<BadRequest.Types.FieldViolation> violations) =>
         new(row.Index, row.RequestId, ImportOutcome.Refused, null, null, [], violations);
 
-    /// <summary>RegisterCapture's ALREADY_EXISTS, as a violation of the row's request_id.</summary>
-    private static BadRequest.Types.FieldViolation Conflict(string usedBy) => new()
+    /// <summary>RegisterCapture's ALREADY_EXISTS, as a violation of the row's request_id, naming what used it when the caller may know.</summary>
+    private static BadRequest.Types.FieldViolation Conflict(string? usedBy) => new()
     {
         Field = RequestIdField,
-        Description = $"request_id was already used for a different registration ({(usedBy.StartsWith("row", StringComparison.Ordinal) ? usedBy : $"case {usedBy}")}); use a new request_id.",
+        Description = $"request_id was already used for a different registration{(usedBy is null ? "" : $" ({usedBy})")}; use a new request_id.",
     };
 }

@@ -30,7 +30,10 @@ public sealed class RegisterCaptureHandler(
             Replay = async (c, token) => new Registered(c, await db.DuplicateCandidates.AsNoTracking()
                 .Where(d => d.CaseId == c.CaseId && d.Status == DuplicateStatus.Open)
                 .OrderByDescending(d => d.Score).ToListAsync(token), Replayed: true),
-            Conflict = c => $"request_id was already used for a different registration (case {c.CaseNumber}); use a new request_id.",
+            // The earlier case is named only to its own agency: another agency's reused id learns nothing about it.
+            Conflict = c => c.CapturingAgency == registration.Capture.CapturingAgency
+                ? $"request_id was already used for a different registration (case {c.CaseNumber}); use a new request_id."
+                : "request_id was already used for a different registration; use a new request_id.",
         };
         return write.ExecuteAsync(token => RegisterAsync(registration, write.RequestHash, token), ct);
     }
