@@ -173,7 +173,13 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
         var asked = DateTimeOffset.UtcNow;
         var gaveUp = await Assert.ThrowsAsync<RpcException>(() =>
             custody.Custodian().TransferCustodyAsync(ToLviv(caseId), deadline: DateTime.UtcNow + callersDeadline).ResponseAsync);
-        Assert.Contains(gaveUp.StatusCode, new[] { StatusCode.DeadlineExceeded, StatusCode.Cancelled });
+        // DEADLINE_EXCEEDED is best effort over HTTP/2: the server's own deadline may reset the stream before the client's
+        // timer runs, and the client then reports CANCELLED, or INTERNAL for the broken transport, in the client's own words
+        // ("Error starting gRPC call…", "Error reading next message…"; grpc/grpc#2685, gRPC's PROTOCOL-HTTP2.md on
+        // RST_STREAM). An INTERNAL the service itself answered would be a fault of ours.
+        Assert.True(gaveUp.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled
+                    || (gaveUp.StatusCode == StatusCode.Internal && gaveUp.Status.Detail.StartsWith("Error ", StringComparison.Ordinal)),
+            $"{gaveUp.StatusCode}: {gaveUp.Status.Detail}");
         await Task.Delay(FitnessCallTimeout + TimeSpan.FromSeconds(1));
         await transaction.RollbackAsync();
 
