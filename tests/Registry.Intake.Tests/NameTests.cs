@@ -159,30 +159,6 @@ public sealed class NameTests(IntakeFixture intake) : IClassFixture<IntakeFixtur
         Assert.DoesNotContain(other.CaseId, found);
     }
 
-    /// <summary>
-    /// A name given by UpdateIdentity, not at registration, is found with a wrong letter too: the fuzzy word stage reads a
-    /// dictionary of the stored tokens (SearchTokenDictionary), which a trigger fills on every UPDATE of a case's tokens as on
-    /// every INSERT. The name is new to the registry (a random suffix), so only the update can have put it there.
-    /// </summary>
-    [Fact]
-    public async Task A_name_given_by_an_update_is_found_with_a_wrong_letter()
-    {
-        var agency = Agency();
-        var registered = (await RegisterAsync(agency, new Identity { FamilyName = "Коваленко", GivenNames = "Микола", Nationality = "UA" })).Case;
-        var suffix = string.Concat(Guid.NewGuid().ToString("N").Where(char.IsAsciiLetter).Take(4));
-        var family = $"Zabolotny{suffix}";
-        await intake.Client.UpdateIdentityAsync(new UpdateIdentityRequest
-        {
-            CaseId = registered.CaseId,
-            Identity = new Identity { FamilyNameLatin = family },
-            UpdateMask = FieldMask.FromString("family_name_latin"),
-            Source = new AssertionSource { Kind = SourceKind.StatedByPerson },
-            Revision = registered.Revision,
-        });
-
-        Assert.Contains(registered.CaseId, await FindAsync(agency, family.Remove(4, 1)));
-    }
-
     /// <summary>Registers the person and a neighbour of the same family name, then searches: the person is found, the neighbour is not.</summary>
     private async Task FindsOnlyThePersonAsync(string query, Identity person, Identity neighbour)
     {

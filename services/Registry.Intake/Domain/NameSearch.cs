@@ -38,10 +38,9 @@ public sealed record NameQuery(IReadOnlyList<NameQueryWord> Words, string? Whole
 /// <see cref="NameKeys.CrossScriptSurname"/>: "Park" for 박/Pak; the stored tokens carry both readings of such
 /// words too, the surname reading for family-name words only), or</item>
 /// <item>with <c>fuzzy</c> (PostgreSQL only), for a word whose cross-script key has at least
-/// <see cref="FuzzyMinLength"/> letters: one of the case's cross-script tokens holds the first or the second half of that
-/// key (one wrong, missing or extra letter leaves one half whole), and pg_trgm's similarity of the key to that token is
-/// at least <see cref="WordSimilarityThreshold"/> (<see cref="IsSimilarToAToken"/>; on PostgreSQL from a dictionary of the
-/// tokens, <c>SearchTokenDictionary</c>). One letter wrong,
+/// <see cref="FuzzyMinLength"/> letters: the first or the second half of that key occurs in the
+/// cross-script tokens (one wrong, missing or extra letter leaves one half whole), and pg_trgm's <c>strict_word_similarity</c> of the key against whole tokens is
+/// at least <see cref="WordSimilarityThreshold"/> (<see cref="StrictWordSimilarity"/>). One letter wrong,
 /// missing or extra in a word of seven letters or more passes ("Kovalenka", "Kowalenko", "Kovalennko"
 /// find Коваленко; "Ivonova" finds Іванова); a name that merely begins the same ("Kovalchuk") does not.</item>
 /// </list>
@@ -49,7 +48,7 @@ public sealed record NameQuery(IReadOnlyList<NameQueryWord> Words, string? Whole
 /// case's cross-script tokens begins with a letter the remaining word's key could begin with
 /// (<see cref="NameKeys.FirstLetters"/>: its first letter, alone or starting a digraph), and
 /// the query's whole key (<see cref="NameQuery.Whole"/>: the cross-script key of all its words joined) is similar
-/// to the stored tokens (a whole half of it present, and pg_trgm's strict word similarity over runs of whole tokens at least
+/// to the stored tokens in the way of stage 3 (a whole half of it present, strict word similarity at least
 /// <see cref="WholeNameSimilarityThreshold"/>). So one letter wrong, missing or extra, or two swapped, in a short
 /// word of a full-name query ("Kmi Hun Sam", "Melnyk Vitor") still finds the person. The first letter is the
 /// anchor trigrams cannot give for a word of three letters (a slip there is rare: Pollock and Zamora, "Automatic
@@ -63,11 +62,11 @@ public sealed record NameQuery(IReadOnlyList<NameQueryWord> Words, string? Whole
 public static class NameSearch
 {
     /// <summary>
-    /// The least similarity (pg_trgm's, to one token) of the fuzzy word stage: one letter wrong in the middle of a word of
+    /// The least strict word similarity of the fuzzy stage: one letter wrong in the middle of a word of
     /// seven letters scores 0.4545 ("ivonova" in "ivanova"), of nine 0.54 ("kowalenko"); a name sharing only
     /// its first half scores about 0.36 ("kovaljuk" against "kovalenko"). In SQL it is pg_trgm's
-    /// <c>%</c> operator on the dictionary of tokens, which answers at the session's pg_trgm.similarity_threshold: the search
-    /// sets that to this value for its own transaction (<c>CaseSearchQuery.WithIndexSimilarityThresholdAsync</c>).
+    /// <c>&lt;&lt;%</c> operator, which answers at the session's pg_trgm.strict_word_similarity_threshold: the search sets that
+    /// to this value for its own transaction (<c>CaseSearchQuery.WithIndexSimilarityThresholdAsync</c>).
     /// </summary>
     public const double WordSimilarityThreshold = 0.45;
 
@@ -161,7 +160,7 @@ public static class NameSearch
                         || (word.Cross.Length > 0 && keys.Cross.Contains(word.Cross, StringComparison.Ordinal))
                         || (word.CrossH is { } h && keys.Cross.Contains(h, StringComparison.Ordinal))
                         || (word.CrossSurname is { } surname && keys.Cross.Contains(surname, StringComparison.Ordinal))
-                        || (fuzzy && IsSimilarToAToken(word.Cross, keys.Cross));
+                        || (fuzzy && IsSimilar(word.Cross, keys.Cross));
             if (!found)
             {
                 if (missing >= 0)
@@ -192,35 +191,8 @@ public static class NameSearch
         return false;
     }
 
-    /// <summary>
-    /// The fuzzy stage for one word's cross-script key (<paramref name="cross"/>): one of the space-separated
-    /// <paramref name="tokens"/> holds a whole half of the key, and pg_trgm's similarity of the key to that token is at
-    /// least <see cref="WordSimilarityThreshold"/> (for one token, <see cref="StrictWordSimilarity"/> is that similarity).
-    /// Until issue 15's tenth increment the similarity was taken over runs of whole tokens and the half anywhere in the
-    /// tokens (<see cref="IsSimilar"/>); a token at a time, PostgreSQL answers it from a dictionary of the distinct tokens.
-    /// </summary>
-    public static bool IsSimilarToAToken(string cross, string tokens)
-    {
-        if (cross.Length < FuzzyMinLength)
-        {
-            return false;
-        }
-
-        var (first, second) = Halves(cross);
-        foreach (var token in tokens.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if ((token.Contains(first, StringComparison.Ordinal) || token.Contains(second, StringComparison.Ordinal))
-                && StrictWordSimilarity(cross, token) >= WordSimilarityThreshold)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The whole-name stage for a query's key: a whole half present, and strict word similarity (over runs of whole tokens) at the threshold.</summary>
-    public static bool IsSimilar(string cross, string tokens, double threshold)
+    /// <summary>The fuzzy stage for one word's cross-script key: a whole half present, and word similarity at the threshold.</summary>
+    public static bool IsSimilar(string cross, string tokens, double threshold = WordSimilarityThreshold)
     {
         if (cross.Length < FuzzyMinLength)
         {

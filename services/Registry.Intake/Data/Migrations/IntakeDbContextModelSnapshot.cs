@@ -163,11 +163,6 @@ namespace Registry.Intake.Data.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
-                    b.PrimitiveCollection<string[]>("SearchTokens")
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("text[]")
-                        .HasComputedColumnSql("string_to_array(\"SearchKey\", ' ')", true);
-
                     b.Property<string>("ServiceNumberKey")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -213,12 +208,6 @@ namespace Registry.Intake.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });
-
-                    b.HasIndex("SearchTokens")
-                        .HasDatabaseName("ix_cases_search_tokens")
-                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 64);
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchTokens"), "gin");
 
                     b.HasIndex("ServiceNumberKey");
 

@@ -21,13 +21,6 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
     /// <summary>The PostgreSQL-only column of each case's characters of <see cref="NameSearch.SyllableClass"/> (a shadow property: the domain never reads it).</summary>
     public const string SearchSyllables = "SearchSyllables";
 
-    /// <summary>
-    /// The PostgreSQL-only column of each case's cross-script tokens (<see cref="CaptureCase.SearchKey"/> split at its spaces) as
-    /// an array, with a GIN index: the cases holding one of the tokens the fuzzy word stage found similar in the dictionary
-    /// (<c>SearchTokenDictionary</c>) are looked up there (a shadow property: the domain never reads it).
-    /// </summary>
-    public const string SearchTokens = "SearchTokens";
-
     public void Configure(EntityTypeBuilder<CaptureCase> e)
     {
         e.ToTable("cases");
@@ -66,14 +59,6 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
             e.Property<string[]?>(SearchSyllables).HasComputedColumnSql(
                 $$"""string_to_array(NULLIF(regexp_replace("SearchText", '[^{{NameSearch.SyllableClass}}]', '', 'g'), ''), NULL)""", stored: true);
             e.HasIndex(SearchSyllables).HasMethod("gin").HasDatabaseName("ix_cases_search_syllables")
-                .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
-        }
-
-        if (npgsql)
-        {
-            // Computed and stored by PostgreSQL from SearchKey, like SearchSyllables; "&&" (overlap) against the similar tokens.
-            e.Property<string[]?>(SearchTokens).HasComputedColumnSql("""string_to_array("SearchKey", ' ')""", stored: true);
-            e.HasIndex(SearchTokens).HasMethod("gin").HasDatabaseName("ix_cases_search_tokens")
                 .HasStorageParameter("gin_pending_list_limit", PendingListLimitKilobytes);
         }
 

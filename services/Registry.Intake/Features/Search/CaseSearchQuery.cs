@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Features.Registration;
 using Registry.ServiceDefaults.Data;
@@ -14,23 +13,20 @@ public static class CaseSearchQuery
     /// The search as a query (paged in registration order by the caller). The name rule is
     /// <see cref="NameSearch"/>'s, word by word: LIKE on the same-script and cross-script tokens (and the
     /// word's г-as-"h" and conventional-surname keys), which any store can run and PostgreSQL answers from the trigram indexes; with
-    /// <paramref name="fuzzy"/> (PostgreSQL only) also the fuzzy word stage: the case holds one of the tokens
-    /// <paramref name="similar"/> gives for the word (<see cref="SearchTokenDictionary.SimilarAsync"/>, looked up first; <c>&amp;&amp;</c> on
-    /// the cases' token array, indexed); on PostgreSQL a word of one or two Hangul, kana or
+    /// <paramref name="fuzzy"/> (PostgreSQL only) also pg_trgm's strict word similarity on the cross-script tokens (<c>&lt;&lt;%</c>,
+    /// indexed, then a half of the word present: <see cref="SimilarWord"/>); on PostgreSQL a word of one or two Hangul, kana or
     /// CJK characters, which gives the trigram index nothing, is first looked up in the syllable index
     /// (<see cref="NameSearch.IsShortSyllableWord"/>); and, as an alternative to all the words, all but one
     /// with the other's first letter beginning a token and the whole query's key similar (each arm of the OR has
     /// indexed conditions, so the plan stays a bitmap of index scans). A fuzzy query is read inside
     /// <see cref="WithIndexSimilarityThresholdAsync"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">With <paramref name="fuzzy"/>, a word with a fuzzy stage that <paramref name="similar"/> does not hold.</exception>
-    public static IQueryable<CaptureCase> Matching(this IQueryable<CaptureCase> cases, CaseSearch s, bool fuzzy,
-        IReadOnlyDictionary<string, string[]>? similar = null)
+    public static IQueryable<CaptureCase> Matching(this IQueryable<CaptureCase> cases, CaseSearch s, bool fuzzy)
     {
         var query = cases;
         if (s.NameWords is { } name)
         {
-            var words = name.Words.Select(w => Word(w, fuzzy, similar)).ToList();
+            var words = name.Words.Select(w => Word(w, fuzzy)).ToList();
             var all = AllOf(words);
             if (fuzzy && name.Whole is { } whole && all is not null)
             {
@@ -97,7 +93,7 @@ public static class CaseSearchQuery
     }
 
     /// <summary>One query word: its three forms by LIKE, and with <paramref name="fuzzy"/> (a long enough key) a similar token.</summary>
-    private static Expression<Func<CaptureCase, bool>> Word(NameQueryWord word, bool fuzzy, IReadOnlyDictionary<string, string[]>? similar)
+    private static Expression<Func<CaptureCase, bool>> Word(NameQueryWord word, bool fuzzy)
     {
         // Keys hold only letters, digits and single spaces: nothing to escape for LIKE.
         // Separate shapes rather than one with null guards: SQLite cannot translate the trigram operator at all.
@@ -125,28 +121,33 @@ public static class CaseSearchQuery
             }
         }
 
-        if (!fuzzy || word.Cross.Length < NameSearch.FuzzyMinLength)
-        {
-            return exact;
-        }
+        return fuzzy && word.Cross.Length >= NameSearch.FuzzyMinLength ? Combine(exact, SimilarWord(word.Cross), Expression.OrElse) : exact;
+    }
 
-        if (similar is null || !similar.TryGetValue(word.Cross, out var tokens))
-        {
-            throw new ArgumentException($"The similar tokens of \"{word.Cross}\" were not looked up (SearchTokenDictionary.SimilarAsync).", nameof(similar));
-        }
-
-        // NameSearch.IsSimilar for one word: the case holds a token the dictionary found similar (overlap with the case's token
-        // array, from its GIN index). No such token, no fuzzy arm.
-        return tokens.Length == 0
-            ? exact
-            : Combine(exact, c => EF.Property<string[]>(c, CaptureCaseConfiguration.SearchTokens).Any(t => tokens.Contains(t)), Expression.OrElse);
+    /// <summary>
+    /// <see cref="NameSearch.IsSimilar"/> for one word in SQL: pg_trgm's <c>&lt;&lt;%</c>, strict word similarity at least the
+    /// session's <c>pg_trgm.strict_word_similarity_threshold</c> (<see cref="NameSearch.WordSimilarityThreshold"/> inside
+    /// <see cref="WithIndexSimilarityThresholdAsync"/>), which the trigram index answers with the rows whose tokens share enough
+    /// of the key's trigrams and rechecks on those rows; and a half of the key present, checked on the rows found.
+    /// (Until issue 15's seventh increment the halves, by LIKE, were the index condition: a three-letter half such as "nev"
+    /// occurs in 5 % of a million cases, and with estimates that large the planner walked the primary key instead, 3.6 s
+    /// a search: docs/performance.md, "A million cases".)
+    /// </summary>
+    private static Expression<Func<CaptureCase, bool>> SimilarWord(string key)
+    {
+        var (first, second) = NameSearch.Halves(key);
+        var (firstHalf, secondHalf) = ($"%{first}%", $"%{second}%");
+        // The halves first: where a plan filters rows one by one, PostgreSQL evaluates the condition in this order, and a
+        // LIKE costs a fraction of a microsecond where <<% computes the similarity (tens of microseconds on a case's tokens).
+        return c => (EF.Functions.Like(c.SearchKey!, firstHalf) || EF.Functions.Like(c.SearchKey!, secondHalf))
+                    && EF.Functions.TrigramsAreStrictWordSimilar(key, c.SearchKey!);
     }
 
     /// <summary>
     /// <see cref="NameSearch.IsSimilar"/> for the whole query at <see cref="NameSearch.WholeNameSimilarityThreshold"/>: a half
-    /// of the key by LIKE and <c>strict_word_similarity</c> over runs of whole tokens as a value, a filter on the rows the other
-    /// words' conditions found (as an index condition, <c>&lt;&lt;%</c>, at this lower threshold it returned ten times the rows for a short word:
-    /// 5,763 against 474 for "lopnev" at 352,000 cases).
+    /// of the key by LIKE and <c>strict_word_similarity</c> as a value, a filter on the rows the other words' conditions found
+    /// (<c>&lt;&lt;%</c> at this lower threshold would let the index return ten times the rows for a short word: 5,763 against 474
+    /// for "lopnev" at 352,000 cases).
     /// </summary>
     private static Expression<Func<CaptureCase, bool>> SimilarWhole(string key)
     {
@@ -157,11 +158,11 @@ public static class CaseSearchQuery
     }
 
     /// <summary>
-    /// Runs <paramref name="read"/>, a read of a fuzzy <see cref="Matching"/> query and of its similar tokens
-    /// (<see cref="SearchTokenDictionary.SimilarAsync"/>), in a transaction whose <c>pg_trgm.similarity_threshold</c> is
-    /// <see cref="NameSearch.WordSimilarityThreshold"/> (<c>set_config(…, true)</c>, as <c>SET LOCAL</c>: pooled sessions keep the
-    /// server's setting, and it holds behind any pooler, unlike a startup option). Outside it the dictionary's <c>%</c> would
-    /// answer at the default 0.3, tokens the rule does not count as similar. PostgreSQL only.
+    /// Runs <paramref name="read"/>, a read of a fuzzy <see cref="Matching"/> query, in a transaction whose
+    /// <c>pg_trgm.strict_word_similarity_threshold</c> is <see cref="NameSearch.WordSimilarityThreshold"/> (<c>set_config(…, true)</c>,
+    /// as <c>SET LOCAL</c>: pooled sessions keep the server's setting, and it holds behind any pooler, unlike a startup
+    /// option). Outside it <c>&lt;&lt;%</c> would answer at the default 0.5 and miss a seven-letter name with one wrong letter
+    /// (0.45). PostgreSQL only.
     /// </summary>
     public static Task<T> WithIndexSimilarityThresholdAsync<T>(DbContext db, Func<Task<T>> read, CancellationToken ct) =>
         InSearchTransactionAsync(db, null, read, ct);
@@ -179,11 +180,11 @@ public static class CaseSearchQuery
         {
             var (bitmap, index) = Settings(imposed);
             await db.Database.ExecuteSqlAsync(
-                $"SELECT set_config('pg_trgm.similarity_threshold', {threshold}, true), set_config('enable_bitmapscan', {bitmap}, true), set_config('enable_indexscan', {index}, true), set_config('enable_seqscan', 'off', true)", ct);
+                $"SELECT set_config('pg_trgm.strict_word_similarity_threshold', {threshold}, true), set_config('enable_bitmapscan', {bitmap}, true), set_config('enable_indexscan', {index}, true), set_config('enable_seqscan', 'off', true)", ct);
         }
         else
         {
-            await db.Database.ExecuteSqlAsync($"SELECT set_config('pg_trgm.similarity_threshold', {threshold}, true)", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT set_config('pg_trgm.strict_word_similarity_threshold', {threshold}, true)", ct);
         }
 
         var result = await read();
@@ -220,36 +221,20 @@ public static class CaseSearchQuery
     public const int RegistrationWindow = 2_000;
 
     /// <summary>
-    /// A page of a PostgreSQL name search (<paramref name="search"/>, which has a name: its <see cref="Matching"/> query, fuzzy,
-    /// with the similar tokens of its words looked up first), chosen on what
+    /// A page of a PostgreSQL name search (<paramref name="matching"/>: a fuzzy <see cref="Matching"/> query), chosen on what
     /// the data hold rather than on the planner's estimate. The planner must pick between walking the primary key in
     /// registration order, filtering each case (fast for a common name, whose page lies in the next few thousand cases;
-    /// the whole register for a rare one: 3.8 s at a million cases), and taking every match from the indexes and
+    /// the whole register for a rare one: 3.8 s at a million cases), and taking every match from the trigram indexes and
     /// sorting them (fast for a rare name; 0.6-0.9 s for a common one with tens of thousands of matches), and its
     /// estimates for these ORs of LIKEs are often wrong by orders of magnitude (docs/performance.md, "A million cases,
     /// again"). So: first the walk, bounded to the next <see cref="RegistrationWindow"/> case numbers; when that fills the
     /// page it is the page (no match after the window can come before one in it); else the matches from the indexes.
     /// Each plan is imposed for its statement (<c>enable_bitmapscan</c> / <c>enable_indexscan</c>, transaction-local),
-    /// inside <see cref="WithIndexSimilarityThresholdAsync"/>. Since the fuzzy word stage became a look-up of tokens
-    /// (<see cref="SearchTokenDictionary"/>) rather than a similarity computed on each case, the walk is cheap for a
-    /// fuzzy query too, and every name search takes this path.
+    /// inside <see cref="WithIndexSimilarityThresholdAsync"/>.
     /// </summary>
-    public static async Task<(Page<CaptureCase> Page, Plan Plan)> PageByNameAsync(IntakeDbContext db, CaseSearch search, CancellationToken ct)
-    {
-        var name = search.NameWords ?? throw new ArgumentException("A search by name is paged by name.", nameof(search));
-        var page = search.Page;
-        var fuzzy = HasFuzzyStage(name);
-        // The dictionary's look-up runs before any plan is imposed (its GIN indexes are read by bitmap scans only).
-        return await InSearchTransactionAsync(db, fuzzy ? null : Plan.RegistrationOrder, async () =>
+    public static Task<(Page<CaptureCase> Page, Plan Plan)> PageByNameAsync(DbContext db, IQueryable<CaptureCase> matching, PageRequest page, CancellationToken ct) =>
+        InSearchTransactionAsync(db, Plan.RegistrationOrder, async () =>
         {
-            IReadOnlyDictionary<string, string[]>? similar = null;
-            if (fuzzy)
-            {
-                similar = await SearchTokenDictionary.SimilarAsync(db, name, ct);
-                await ImposePlanAsync(db, Plan.RegistrationOrder, ct);
-            }
-
-            var matching = db.Cases.AsNoTracking().Matching(search, fuzzy: true, similar);
             var after = Math.Max(KeysetPaging.PositionAfter(page), 0);
             var windowEnd = after > long.MaxValue - RegistrationWindow ? long.MaxValue : after + RegistrationWindow;
             var window = await matching.Where(c => c.Number <= windowEnd).ToKeysetPageAsync(page, c => c.Number, ct);
@@ -261,7 +246,6 @@ public static class CaseSearchQuery
             await ImposePlanAsync(db, Plan.IndexMatches, ct);
             return (await matching.ToKeysetPageAsync(page, c => c.Number, ct), Plan.IndexMatches);
         }, ct);
-    }
 
     /// <summary>
     /// Turns off, for the rest of the current transaction, the scans the other plan would use, and the scan of the whole
