@@ -189,8 +189,7 @@ public static class RegistryDatabase
 
     /// <summary>
     /// Before the service takes traffic: with <see cref="MigrateAtStartKey"/> (default) brings the schema up to date
-    /// (EF Core takes a database lock while migrating, so replicas starting together do not race); without it, waits
-    /// until the <c>migrate</c> command has done so.
+    /// (one replica at a time: <see cref="Migration{TDb}"/>); without it, waits until the <c>migrate</c> command has done so.
     /// </summary>
     private sealed class MigrateDatabase<TDb>(IServiceProvider services, IConfiguration configuration, ILogger<MigrateDatabase<TDb>> logger) : IHostedService
         where TDb : DbContext
@@ -230,17 +229,49 @@ public static class RegistryDatabase
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>One store's migrations, applied or counted with retries while its database is not yet reachable.</summary>
+    /// <summary>
+    /// One store's migrations, applied or counted with retries while its database is not yet reachable. On PostgreSQL they
+    /// are applied under a session advisory lock (<see cref="LockKey"/>), so replicas that start together migrate one after
+    /// another and the later ones find nothing pending: EF Core's own lock (a <c>LOCK TABLE</c> of the history table) does
+    /// not cover a fresh database, where two replicas both read an empty history and both ran the first migration
+    /// (<c>42701: column "LatinNameKey" of relation "cases" already exists</c>, then a retry).
+    /// </summary>
     private sealed class Migration<TDb>(IServiceScopeFactory scopes) : IDatabaseMigration
         where TDb : DbContext
     {
+        /// <summary>How long a replica waits for another's migrations before its attempt fails (and is retried).</summary>
+        private static readonly TimeSpan LockWait = TimeSpan.FromMinutes(10);
+
+        /// <summary>The advisory lock held while migrating <typeparamref name="TDb"/>'s database.</summary>
+        public static long LockKey { get; } = AdvisoryLockKey.For("registry.migrations." + typeof(TDb).Name);
+
         public string Store => typeof(TDb).Name;
 
         public Task ApplyAsync(ILogger logger, CancellationToken cancellationToken) =>
             WithRetriesAsync(logger, async db =>
             {
-                await db.Database.MigrateAsync(cancellationToken);
-                return 0;
+                if (!db.Database.IsNpgsql())
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                    return 0;
+                }
+
+                // EF Core keeps a connection it did not open, so the lock's session is the one that migrates; closing it
+                // (or the process dying) releases the lock.
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                try
+                {
+                    db.Database.SetCommandTimeout(LockWait);
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({LockKey})", cancellationToken);
+                    db.Database.SetCommandTimeout(null);
+                    await db.Database.MigrateAsync(cancellationToken);
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({LockKey})", cancellationToken);
+                    return 0;
+                }
+                finally
+                {
+                    await db.Database.CloseConnectionAsync();
+                }
             }, cancellationToken);
 
         public Task<IReadOnlyList<string>> PendingAsync(ILogger logger, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -25,7 +26,7 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
     private string? _connectionString;
 
     /// <summary>The advisory lock of <typeparamref name="TDb"/>'s outbox: a stable 64-bit number from its name (FNV-1a).</summary>
-    public static long LockKey { get; } = Fnv1a("registry.outbox." + typeof(TDb).Name);
+    public static long LockKey { get; } = AdvisoryLockKey.For("registry.outbox." + typeof(TDb).Name);
 
     /// <summary>Whether this process leads now: it holds the lock (its session still answers), or has just taken it.</summary>
     /// <exception cref="NpgsqlException">The database could not be reached (no lead either way; the caller backs off).</exception>
@@ -120,16 +121,5 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
             _session = null;
             await session.DisposeAsync();
         }
-    }
-
-    private static long Fnv1a(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(text))
-        {
-            hash = (hash ^ b) * 1099511628211UL;
-        }
-
-        return unchecked((long)hash);
     }
 }
