@@ -256,20 +256,35 @@ public static class RegistryDatabase
                     return 0;
                 }
 
-                // EF Core keeps a connection it did not open, so the lock's session is the one that migrates; closing it
-                // (or the process dying) releases the lock.
+                // EF Core keeps a connection it did not open, so the lock's session is the one that migrates. The lock is
+                // released explicitly, failure included: the pool returns sessions without a reset (No Reset On Close), so
+                // a session given back still holding it would stall every replica's next attempt until the pool pruned it.
                 await db.Database.OpenConnectionAsync(cancellationToken);
+                var locked = false;
                 try
                 {
                     db.Database.SetCommandTimeout(LockWait);
                     await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({LockKey})", cancellationToken);
+                    locked = true;
                     db.Database.SetCommandTimeout(null);
                     await db.Database.MigrateAsync(cancellationToken);
-                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({LockKey})", cancellationToken);
                     return 0;
                 }
                 finally
                 {
+                    if (locked)
+                    {
+                        try
+                        {
+                            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({LockKey})", CancellationToken.None);
+                        }
+                        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
+                        {
+                            // A broken session holds nothing: the server released its locks when it ended.
+                            logger.LogWarning("Could not release the migration lock of {Store}: {Error}", Store, ex.Message);
+                        }
+                    }
+
                     await db.Database.CloseConnectionAsync();
                 }
             }, cancellationToken);
