@@ -34,6 +34,8 @@ public static class MedicalModule
         // registry.gc3.overdue: monthly inspections late now (GC III Art. 31).
         builder.Services.AddGaugeProbe<OverdueInspectionsProbe>();
         builder.Services.AddScoped<OpenMedicalRecordHandler>();
+        // Whose record a case is, for the intake officer's own-agency row on GetMedicalSummary.
+        builder.Services.AddScoped<Registry.ServiceDefaults.Security.ICaseOwnership, MedicalCaseOwnership>();
         builder.Services.AddScoped<GetMedicalRecordHandler>();
         builder.Services.AddScoped<RecordEncounterHandler>();
         builder.Services.AddScoped<ListEncountersHandler>();

@@ -1,8 +1,10 @@
+using Google.Rpc;
 using Grpc.Core;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 
 namespace Registry.Medical.Tests;
@@ -57,6 +59,33 @@ public sealed class CaseRegisteredTests(MedicalFixture medical) : IClassFixture<
         var error = await Assert.ThrowsAsync<RpcException>(() =>
             medical.Client.GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = Guid.NewGuid().ToString() }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_intake_officer_reads_the_health_summary_of_its_own_agencys_captures_only()
+    {
+        var caseId = Guid.NewGuid();
+        await medical.Bus.Publisher.Publish(Registered(caseId));
+        await Eventually.GetAsync(() => TryGetAsync(caseId), TimeSpan.FromSeconds(30), "the medical record");
+        var request = new GetMedicalSummaryRequest { CaseId = caseId.ToString() };
+
+        // The capturing agency's own record (CaseRegistered's capturing_agency, kept on the record).
+        Assert.Equal("UA-SSO", await medical.QueryAsync(db => db.Records.Where(r => r.CaseId == caseId).Select(r => r.CapturingAgency).SingleAsync()));
+        var own = new MedicalService.MedicalServiceClient(medical.Service.As("UA-SSO", RegistryRoles.IntakeOfficer));
+        Assert.Equal(MedicalStatus.AwaitingExamination, (await own.GetMedicalSummaryAsync(request)).Summary.Status);
+
+        // Another agency's intake officer learns nothing of this person's health, and the refusal is audited.
+        var other = new MedicalService.MedicalServiceClient(medical.Service.As("UA-AF", RegistryRoles.IntakeOfficer));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => other.GetMedicalSummaryAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal("NOT_OWN_AGENCY", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        await Eventually.TrueAsync(() => medical.QueryAsync(db => db.AccessEvents.AnyAsync(e =>
+                e.Method.EndsWith("/GetMedicalSummary") && e.Agency == "UA-AF" && e.Outcome == "PERMISSION_DENIED" && e.CaseIds.Contains(caseId))),
+            TimeSpan.FromSeconds(30), "the refusal audited");
+
+        // The roles that read every case's summary still do, whatever their agency.
+        var custodian = new MedicalService.MedicalServiceClient(medical.Service.As("UA-AF", RegistryRoles.Custodian));
+        Assert.Equal(MedicalStatus.AwaitingExamination, (await custodian.GetMedicalSummaryAsync(request)).Summary.Status);
     }
 
     private async Task<MedicalSummary?> TryGetAsync(Guid caseId)

@@ -20,6 +20,8 @@ public sealed partial class MedicalRecord
     public const int DateOfBirthMaxLength = 10;
     /// <summary>Intake's limit on each name (PersonIdentity.NameMaxLength).</summary>
     public const int NameMaxLength = 200;
+    /// <summary>Intake's limit on an agency's name (as custody's CustodyRecord.AgencyMaxLength).</summary>
+    public const int AgencyMaxLength = 200;
 
     private MedicalRecord()
     {
@@ -31,6 +33,13 @@ public sealed partial class MedicalRecord
     public string Subject => $"cases/{CaseId}";
 
     public string CaseNumber { get; private set; } = "";
+
+    /// <summary>
+    /// The agency whose capture intake registered (CaseRegistered): whose own record this is, for the access table's
+    /// own-agency rows (MedicalCaseOwnership). Empty on records opened before it was
+    /// kept: no agency's own record then, so an own-agency role is refused them (fail closed).
+    /// </summary>
+    public string CapturingAgency { get; private set; } = "";
     public MedicalStatus Status { get; private set; }
     public DateTimeOffset OpenedAt { get; private set; }
     /// <summary>When the person was captured, as intake registered it; null on records opened before it was kept.</summary>
@@ -64,9 +73,10 @@ public sealed partial class MedicalRecord
     public int EnquiriesOpened { get; private set; }
 
     public static MedicalRecord Open(Guid caseId, string caseNumber, DateTimeOffset now, DateTimeOffset? capturedAt = null, string? dateOfBirth = null,
-        PersonName? name = null) => new()
+        PersonName? name = null, string capturingAgency = "") => new()
     {
         Name = name,
+        CapturingAgency = capturingAgency,
         CaseId = caseId,
         CaseNumber = caseNumber,
         CapturedAt = capturedAt,

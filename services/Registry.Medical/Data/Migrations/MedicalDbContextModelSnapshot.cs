@@ -534,6 +534,13 @@ namespace Registry.Medical.Data.Migrations
                     b.Property<DateTimeOffset?>("CapturedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("CapturingAgency")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasDefaultValue("");
+
                     b.Property<string>("CaseNumber")
                         .IsRequired()
                         .HasMaxLength(32)

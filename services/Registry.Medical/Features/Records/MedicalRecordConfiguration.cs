@@ -11,6 +11,7 @@ public sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medica
         e.ToTable("medical_records");
         e.HasKey(r => r.CaseId);
         e.Property(r => r.CaseNumber).HasMaxLength(MedicalRecord.CaseNumberMaxLength);
+        e.Property(r => r.CapturingAgency).HasMaxLength(MedicalRecord.AgencyMaxLength).HasDefaultValue("");
         e.Property(r => r.Status).HasConversion<string>().HasMaxLength(40);
         e.Property(r => r.DateOfBirth).HasMaxLength(MedicalRecord.DateOfBirthMaxLength);
         e.Property(r => r.Version).IsConcurrencyToken();

@@ -26,7 +26,8 @@ public sealed class OpenMedicalRecordHandler(MedicalDbContext db, TimeProvider c
 
         var record = MedicalRecord.Open(registered.CaseId, registered.CaseNumber, clock.GetUtcNow().ToMicroseconds(),
             registered.CapturedAt.ToMicroseconds(), registered.DateOfBirth,
-            PersonName.Of(registered.FamilyName, registered.GivenNames, registered.FamilyNameLatin, registered.GivenNamesLatin));
+            PersonName.Of(registered.FamilyName, registered.GivenNames, registered.FamilyNameLatin, registered.GivenNamesLatin),
+            registered.CapturingAgency);
         db.Records.Add(record);
         return record;
     }

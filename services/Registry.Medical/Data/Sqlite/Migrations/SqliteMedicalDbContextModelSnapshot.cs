@@ -517,6 +517,13 @@ namespace Registry.Medical.Data.Sqlite.Migrations
                     b.Property<long?>("CapturedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CapturingAgency")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
                     b.Property<string>("CaseNumber")
                         .IsRequired()
                         .HasMaxLength(32)
