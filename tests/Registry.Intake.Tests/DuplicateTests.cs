@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Google.Rpc;
+using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
+using Registry.Intake.Features.Registration;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Telemetry;
@@ -458,5 +460,22 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         var measured = scopes.Where(s => s.Scope == "registration").ToList();
         Assert.NotEmpty(measured);
         Assert.All(measured, m => Assert.InRange(m.Seconds, 0, 60));
+    }
+
+    /// <summary>
+    /// Duplicate detection reads the newest cases through covering indexes, index-only only on pages VACUUM marked
+    /// all-visible: autovacuum visits the insert-only cases table every <see cref="CaptureCaseConfiguration.AutovacuumInsertThreshold"/>
+    /// new cases instead of the server's default of a fifth of the table (docs/performance.md, "Index-only scans need the visibility map").
+    /// </summary>
+    [Fact]
+    public async Task Autovacuum_visits_the_cases_table_every_few_thousand_new_cases()
+    {
+        var options = await intake.QueryAsync(db => db.Database.SqlQueryRaw<string>(
+            """SELECT unnest(c.reloptions) AS "Value" FROM pg_class c WHERE c.relname = 'cases' ORDER BY 1""")
+            .ToListAsync());
+
+        Assert.Equal(
+            ["autovacuum_vacuum_insert_scale_factor=0", $"autovacuum_vacuum_insert_threshold={CaptureCaseConfiguration.AutovacuumInsertThreshold}"],
+            options);
     }
 }

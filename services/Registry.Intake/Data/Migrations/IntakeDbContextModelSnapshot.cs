@@ -212,6 +212,10 @@ namespace Registry.Intake.Data.Migrations
                     b.HasIndex("ServiceNumberKey");
 
                     b.ToTable("cases", (string)null);
+
+                    b
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_insert_scale_factor", 0)
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_insert_threshold", 2000);
                 });
 
             modelBuilder.Entity("Registry.Intake.Domain.CaseShare", b =>
