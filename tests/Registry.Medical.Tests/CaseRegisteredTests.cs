@@ -88,6 +88,28 @@ public sealed class CaseRegisteredTests(MedicalFixture medical) : IClassFixture<
         Assert.Equal(MedicalStatus.AwaitingExamination, (await custodian.GetMedicalSummaryAsync(request)).Summary.Status);
     }
 
+    [Fact]
+    public async Task A_record_opened_before_the_capturing_agency_was_kept_is_refused_to_an_intake_officer_and_says_why()
+    {
+        // As the migration leaves a record opened earlier: no capturing agency.
+        var caseId = Guid.NewGuid();
+        await medical.QueryAsync(async db =>
+        {
+            db.Records.Add(Registry.Medical.Domain.MedicalRecord.Open(caseId, "RC-000019", DateTimeOffset.UtcNow));
+            return await db.SaveChangesAsync();
+        });
+        var request = new GetMedicalSummaryRequest { CaseId = caseId.ToString() };
+
+        var officer = new MedicalService.MedicalServiceClient(medical.Service.As("UA-SSO", RegistryRoles.IntakeOfficer));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => officer.GetMedicalSummaryAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal("NOT_OWN_AGENCY", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("does not know which agency", refused.Status.Detail);
+
+        var custodian = new MedicalService.MedicalServiceClient(medical.Service.As("UA-SSO", RegistryRoles.Custodian));
+        Assert.Equal(MedicalStatus.AwaitingExamination, (await custodian.GetMedicalSummaryAsync(request)).Summary.Status);
+    }
+
     private async Task<MedicalSummary?> TryGetAsync(Guid caseId)
     {
         try

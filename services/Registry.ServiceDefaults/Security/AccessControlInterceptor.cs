@@ -230,6 +230,13 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
                 continue; // unknown case: the handler answers NOT_FOUND
             }
 
+            if (decision.Scope == AccessScope.OwnAgency && ownership.Agencies.Count == 0)
+            {
+                // A copy that does not know whose record it is (e.g. a medical record opened before medical kept the
+                // capturing agency): fail closed, and say so rather than name the caller's agency as not the owner.
+                return PermissionDenied($"This service does not know which agency case {caseId} belongs to (a record kept from before it was recorded); role {decision.Role} reaches only its own agency's records.", "NOT_OWN_AGENCY", $"cases/{caseId}");
+            }
+
             if (decision.Scope == AccessScope.OwnAgency && !ownership.Agencies.Contains(caller.Agency))
             {
                 return PermissionDenied($"Case {caseId} is not a record of agency '{caller.Agency}'; role {decision.Role} reaches only its own agency's records.", "NOT_OWN_AGENCY", $"cases/{caseId}");

@@ -21,7 +21,7 @@ public static class MedicalCommands
 
     public static Command Create() => new("medical", """
         Health under medical confidentiality: the summary (status and dates, no clinical detail) for every role that may see
-        the case; encounters, certificates, fitness, hospital stays, deaths, the seriously ill, inspections for the medic.
+        the case (an intake officer: its own agency's captures only); encounters, certificates, fitness, hospital stays, deaths, the seriously ill, inspections for the medic.
         """)
     {
         Summary(), Record(), Encounter(), Encounters(),
@@ -43,7 +43,8 @@ public static class MedicalCommands
 
     private static Command Summary() => Calls.CaseRead("summary", """
         A person's medical summary: status, last examination, next inspection due (GC III Art. 31), hospital, seriously ill
-        (Art. 122), death. No clinical detail: every role that may see the case sees this.
+        (Art. 122), death. No clinical detail: every role that may see the case sees this, an intake officer only for its own
+        agency's captures (PERMISSION_DENIED otherwise, and for records opened before medical kept the capturing agency).
         Example: registryctl medical summary 0193c1f4-3b8e-7c4a-9d2e-5f6a7b8c9d0e --profile custodian
         """).Does(
         parse => new GetMedicalSummaryRequest { CaseId = Calls.CaseIdOf(parse) },
