@@ -24,8 +24,8 @@ public sealed class CaptureCaseConfiguration(bool npgsql) : IEntityTypeConfigura
     /// detection reads the latest cases through covering indexes (the blocking keys, and the name frequencies over the latest
     /// <see cref="Domain.Linkage.LinkageModel.FrequencyWindow"/> cases), and an index-only scan is index-only only on pages the
     /// visibility map marks all-visible, which only VACUUM sets. On an insert-only table the default waits for a fifth of the
-    /// table (40,000 cases at 200,000), so the window was always in the part never vacuumed: the frequency counts of a common
-    /// name took 11.9 ms with 464 heap fetches, 0.95 ms after a VACUUM (docs/performance.md, "Index-only scans need the
+    /// table (40,000 cases at 200,000), so from a few hundred thousand cases on the window is nearly always in the part not yet
+    /// vacuumed: the frequency counts of a common name took 11.9 ms with 464 heap fetches, 0.95 ms after a VACUUM (docs/performance.md, "Index-only scans need the
     /// visibility map"; https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-VISIBILITY-MAP).
     /// </summary>
     public const int AutovacuumInsertThreshold = 2_000;
