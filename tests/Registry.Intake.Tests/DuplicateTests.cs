@@ -3,6 +3,10 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Google.Rpc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Intake.Data;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Duplicates;
 using Registry.Contracts;
 using Registry.Intake.Features.Registration;
 using Registry.Protos.Common.V1;
@@ -477,5 +481,41 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Equal(
             ["autovacuum_vacuum_insert_scale_factor=0", $"autovacuum_vacuum_insert_threshold={CaptureCaseConfiguration.AutovacuumInsertThreshold}"],
             options);
+    }
+
+    [Fact]
+    public async Task A_cases_writes_are_planned_once_per_session_and_duplicate_detection_asks_for_no_null_key()
+    {
+        await using var scope = intake.Service.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+        var store = scope.ServiceProvider.GetRequiredService<CaseStore>();
+        Task<string> PlanCacheMode(CancellationToken ct) =>
+            db.Database.SqlQueryRaw<string>("""SELECT current_setting('plan_cache_mode') AS "Value" """).SingleAsync(ct);
+
+        string? inside = null;
+        await store.CommitAsync(CancellationToken.None, async ct => inside = await PlanCacheMode(ct));
+
+        // Inside a case's write the statements keep one plan per session (GenericPlans); outside, the sessions' setting.
+        Assert.Equal("force_generic_plan", inside);
+        Assert.Equal("force_custom_plan", await PlanCacheMode(CancellationToken.None));
+
+        // Such a plan cannot fold away EF Core's "OR (key IS NULL AND array_position(keys, NULL) IS NOT NULL)" for a key that
+        // may be null, and answers it by reading every case of the birth-year range: the statements test for null first.
+        var query = new Registry.Intake.Domain.Linkage.BlockingQuery("AB123", ["smithjohn"], ["smith/j"], ["john/s"], 1980);
+        var statements = new[]
+        {
+            db.Cases.BlockedWith(query, 1)!.ToQueryString(),
+            db.Cases.BlockedWith(query with { BirthYear = null }, 1)!.ToQueryString(),
+            db.Cases.BlockedWithAny([query, query with { BirthYear = null, FullKeys = ["doejane"] }]).Single().ToQueryString(),
+            db.Cases.KeyCounts(["smith", "john"], 100).ToQueryString(),
+        };
+        Assert.All(statements, sql =>
+        {
+            Assert.Contains("= ANY (", sql);
+            Assert.DoesNotContain("array_position", sql);
+        });
+
+        // Nor can it estimate a range whose bounds it does not know: the frequency window's are in the statement.
+        Assert.Contains("\"Number\" <= 100", statements[^1]);
     }
 }

@@ -139,7 +139,8 @@ public static class RegistryDatabase
     /// in <see cref="WithJitOff"/>). A prepared statement is parsed and analysed once, but still planned for each
     /// execution's values: PostgreSQL's generic plan of the registration's blocking statement (EF Core's
     /// <c>= ANY($n) OR (… IS NULL AND array_position($n, NULL) IS NOT NULL)</c>) reads every case of a birth-year range
-    /// where the custom plan reads one block (docs/performance.md, "Tiered compilation and prepared statements"). Measured: PostgreSQL's CPU per
+    /// where the custom plan reads one block (docs/performance.md, "Tiered compilation and prepared statements"). Writes that
+    /// look rows up by key plan once per session instead, inside their transaction (<see cref="GenericPlans"/>). Measured: PostgreSQL's CPU per
     /// registration 11.5-12.9 ms unprepared, 7.6-9.4 prepared. Behind a pooler that refuses startup options or cannot keep
     /// prepared statements (PgBouncer in transaction mode before 1.21) set <see cref="PreparedStatementsKey"/> false. A
     /// migration that changes the type of a column a prepared statement returns makes that statement fail once in each

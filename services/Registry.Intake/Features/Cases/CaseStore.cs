@@ -118,7 +118,8 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     /// Saves what is pending in one transaction, then wakes the outbox and the sequencer of the ICRC feed, which
     /// gives the new notifications their places after the commit (<see cref="NotificationSequencer"/>: the
     /// transaction takes no shared lock). <paramref name="first"/> runs inside the transaction before the save
-    /// (e.g. to insert a case and read the number the database gave it).
+    /// (e.g. to insert a case and read the number the database gave it). The transaction's statements are planned once per
+    /// session (<see cref="GenericPlans"/>).
     /// </summary>
     public async Task CommitAsync(CancellationToken ct, Func<CancellationToken, Task>? first = null)
     {
@@ -129,6 +130,9 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // A case's writes look rows up by key: planned once per session (a registration's duplicate detection
+            // planned at every call cost PostgreSQL more than running it).
+            await GenericPlans.UseForTransactionAsync(db.Database, ct);
             if (first is not null)
             {
                 await first(ct);
