@@ -11,6 +11,7 @@ using Registry.Contracts;
 using Registry.Intake.Features.Registration;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.Intake.Tests;
@@ -489,15 +490,27 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         await using var scope = intake.Service.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
         var store = scope.ServiceProvider.GetRequiredService<CaseStore>();
-        Task<string> PlanCacheMode(CancellationToken ct) =>
-            db.Database.SqlQueryRaw<string>("""SELECT current_setting('plan_cache_mode') AS "Value" """).SingleAsync(ct);
+        Task<string> PlanCacheMode(IntakeDbContext context, CancellationToken ct) =>
+            context.Database.SqlQueryRaw<string>("""SELECT current_setting('plan_cache_mode') AS "Value" """).SingleAsync(ct);
 
+        // One session throughout (the connection held open), so that what the write set is seen after it too.
+        await db.Database.OpenConnectionAsync();
         string? inside = null;
-        await store.CommitAsync(CancellationToken.None, async ct => inside = await PlanCacheMode(ct));
+        await store.CommitAsync(CancellationToken.None, async ct => inside = await PlanCacheMode(db, ct));
 
-        // Inside a case's write the statements keep one plan per session (GenericPlans); outside, the sessions' setting.
+        // Inside a case's write the statements keep one plan per session (GenericPlans); after it, the session's setting.
         Assert.Equal("force_generic_plan", inside);
-        Assert.Equal("force_custom_plan", await PlanCacheMode(CancellationToken.None));
+        Assert.Equal("force_custom_plan", await PlanCacheMode(db, CancellationToken.None));
+
+        // Sessions that do not prepare their statements (Max Auto Prepare 0), and Database:GenericPlansInWrites false, ask for nothing.
+        var unprepared = new Npgsql.NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { MaxAutoPrepare = 0 }.ConnectionString;
+        foreach (var (connection, plans) in new[] { (unprepared, new GenericPlans(enabled: true)), (db.Database.GetConnectionString()!, new GenericPlans(enabled: false)) })
+        {
+            await using var other = new IntakeDbContext(new DbContextOptionsBuilder<IntakeDbContext>().UseNpgsql(connection).Options);
+            await using var transaction = await other.Database.BeginTransactionAsync();
+            await plans.UseForTransactionAsync(other.Database, CancellationToken.None);
+            Assert.Equal("force_custom_plan", await PlanCacheMode(other, CancellationToken.None));
+        }
 
         // Such a plan cannot fold away EF Core's "OR (key IS NULL AND array_position(keys, NULL) IS NOT NULL)" for a key that
         // may be null, and answers it by reading every case of the birth-year range: the statements test for null first.
@@ -516,6 +529,7 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         });
 
         // Nor can it estimate a range whose bounds it does not know: the frequency window's are in the statement.
+        Assert.Contains($"\"Number\" > {100 - Registry.Intake.Domain.Linkage.LinkageModel.FrequencyWindow} AND", statements[^1]);
         Assert.Contains("\"Number\" <= 100", statements[^1]);
     }
 }

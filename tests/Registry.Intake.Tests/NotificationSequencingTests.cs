@@ -11,6 +11,7 @@ using Registry.Intake.Data;
 using Registry.Intake.Features.Cases;
 using Registry.Intake.Features.Notifications;
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 using Registry.Testing;
 using NotificationKind = Registry.Protos.Intake.V1.NotificationKind;
@@ -171,7 +172,7 @@ public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFi
         var connection = intake.Service.Services.GetRequiredService<IConfiguration>().GetConnectionString(IntakeModule.ConnectionName);
         await using var db = new IntakeDbContext(new DbContextOptionsBuilder<IntakeDbContext>().UseNpgsql(connection).AddInterceptors(hold).Options);
         var services = intake.Service.Services;
-        var store = new CaseStore(db, services.GetRequiredService<OutboxSignal<IntakeDbContext>>(), services.GetRequiredService<NotificationSignal>());
+        var store = new CaseStore(db, services.GetRequiredService<OutboxSignal<IntakeDbContext>>(), services.GetRequiredService<NotificationSignal>(), services.GetRequiredService<GenericPlans>());
 
         // A writer raises a notification through the same commit as every handler, and stops just before its commit.
         var held = await db.Cases.SingleAsync(c => c.CaseId == Guid.Parse(registered.CaseId));

@@ -11,28 +11,40 @@ namespace Registry.ServiceDefaults.Data;
 /// "plan_cache_mode"; the sessions otherwise run with <c>force_custom_plan</c>, <see cref="RegistryDatabase.WithPreparedStatements"/>).
 /// A prepared statement then keeps the plan built for it without parameter values, and each execution skips the
 /// planner, which for a statement over a table with many indexes costs several times its execution (a registration's
-/// blocking statement: 0.35-0.60 ms to plan, 0.10-0.15 to run; docs/performance.md, "Planned once per session"). Only for writes
-/// whose statements are looked up by key and whose plans do not depend on the values (a key equal to a parameter or to
-/// <c>= ANY($n)</c> of a parameter array, a range on an indexed column); never for searches, whose best plan depends on
-/// the pattern. A <c>Contains</c> on a nullable column in such a transaction must say the column is not null first
-/// (<c>c.Key != null &amp;&amp; keys.Contains(c.Key)</c>): EF Core otherwise adds <c>OR (c.Key IS NULL AND
-/// array_position($n, NULL) IS NOT NULL)</c>, which a generic plan cannot fold away and answers by reading every row
-/// of the other conditions' range. Nothing is done on SQLite (no plan cache), outside a transaction (SET LOCAL would
-/// last for the one statement), or when the session's statements are not prepared (<c>Max Auto Prepare</c> 0,
-/// <see cref="RegistryDatabase.PreparedStatementsKey"/> false: an unprepared statement would be planned generically
-/// at every execution, with nothing saved).
+/// blocking statement: 0.35-0.60 ms to plan, 0.10-0.15 to run; docs/performance.md, "Planned once per session"). A
+/// statement not prepared (Npgsql prepares one on its fifth use) is planned generically at each execution.
+/// <para>
+/// Only for writes whose every statement reads rows by key, where the plan does not depend on the values: an equality
+/// on an indexed column, <c>= ANY($n)</c> on the first column of an index, a range behind such an equality in the same
+/// index. Never for searches or lists. A generic plan does not know a parameter's value, so:
+/// <list type="bullet">
+/// <item>a range whose bounds are parameters is taken for a two-hundredth of the table (PostgreSQL's default
+/// selectivity), which can make a scan of the primary key look cheaper than the right index: write such bounds into the
+/// statement (<c>EF.Constant</c>) unless an equality on a leading column of the same index comes first;</item>
+/// <item>a <c>Contains</c> on a nullable column must test the column for null first (<c>c.Key != null &amp;&amp;
+/// keys.Contains(c.Key)</c>): EF Core otherwise adds <c>OR (c.Key IS NULL AND array_position($n, NULL) IS NOT
+/// NULL)</c>, which a generic plan cannot fold away and answers by reading every row of the other conditions.</item>
+/// </list>
+/// </para>
+/// Nothing is sent on SQLite (no plan cache), outside a transaction, when the session's statements are not prepared
+/// (<c>Max Auto Prepare</c> 0 in the connection string, as <see cref="RegistryDatabase.PreparedStatementsKey"/> false
+/// leaves it unless the string sets it), or when <see cref="RegistryDatabase.GenericPlansInWritesKey"/> is false.
 /// </summary>
-public static class GenericPlans
+public sealed class GenericPlans(bool enabled)
 {
     private static readonly ConcurrentDictionary<string, bool> Prepared = new();
+
+    /// <summary>Whether writes ask for generic plans at all (<see cref="RegistryDatabase.GenericPlansInWritesKey"/>).</summary>
+    public bool Enabled { get; } = enabled;
 
     /// <summary>
     /// Plans the rest of the current transaction's statements generically (see the type). One statement, sent with the
     /// transaction's deferred BEGIN; call it first in the transaction.
     /// </summary>
-    public static Task UseForTransactionAsync(DatabaseFacade database, CancellationToken ct)
+    public Task UseForTransactionAsync(DatabaseFacade database, CancellationToken ct)
     {
-        if (database.CurrentTransaction is null || database.GetDbConnection() is not NpgsqlConnection connection || !PreparesStatements(connection))
+        if (!Enabled || database.CurrentTransaction is null || database.GetDbConnection() is not NpgsqlConnection connection
+            || !PreparesStatements(connection))
         {
             return Task.CompletedTask;
         }

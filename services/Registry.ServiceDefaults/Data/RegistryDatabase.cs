@@ -57,11 +57,13 @@ public static class RegistryDatabase
                 }
 
                 builder.Services.AddDbContext<TDb>(o => o.UseNpgsql(sessions));
+                builder.Services.AddSingleton(new GenericPlans(builder.Configuration.GetValue(GenericPlansInWritesKey, true)));
                 break;
             case "sqlite":
                 EnsureDirectory(connectionString);
                 builder.Services.AddDbContext<TSqliteDb>(o => o.UseSqlite(connectionString));
                 builder.Services.AddScoped<TDb>(sp => sp.GetRequiredService<TSqliteDb>());
+                builder.Services.AddSingleton(new GenericPlans(enabled: false));
                 break;
             default:
                 throw new InvalidOperationException($"{ProviderKey} must be Postgres or Sqlite, not '{provider}'.");
@@ -121,6 +123,12 @@ public static class RegistryDatabase
     /// </summary>
     public static string WithJitOff(string connectionString, string? environmentOptions = null) =>
         WithSessionSetting(connectionString, environmentOptions, "jit", "off");
+
+    /// <summary>
+    /// Configuration key: whether writes that read rows by key plan their statements once per session (<see cref="GenericPlans"/>);
+    /// true by default. False keeps every statement planned for its values (the sessions' <c>plan_cache_mode</c>).
+    /// </summary>
+    public const string GenericPlansInWritesKey = "Database:GenericPlansInWrites";
 
     /// <summary>Configuration key: whether the service's PostgreSQL sessions prepare their statements (<see cref="WithPreparedStatements"/>); true by default.</summary>
     public const string PreparedStatementsKey = "Database:PreparedStatements";

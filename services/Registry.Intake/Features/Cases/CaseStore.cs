@@ -12,7 +12,7 @@ namespace Registry.Intake.Features.Cases;
 /// Loading a case to read or change it, and committing a change with its events and ICRC notifications:
 /// the steps every handler of a case shares.
 /// </summary>
-public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> outbox, NotificationSignal notifications)
+public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> outbox, NotificationSignal notifications, GenericPlans plans)
 {
     public async Task<CaptureCase> FindAsync(Guid caseId, bool tracked, CancellationToken ct)
     {
@@ -132,7 +132,7 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // A case's writes look rows up by key: planned once per session (a registration's duplicate detection
             // planned at every call cost PostgreSQL more than running it).
-            await GenericPlans.UseForTransactionAsync(db.Database, ct);
+            await plans.UseForTransactionAsync(db.Database, ct);
             if (first is not null)
             {
                 await first(ct);
