@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Registry.Testing;
 
 /// <summary>
-/// Records, per DbContext instance (one per consume scope), every exchange with the database that costs a round
+/// Records, per DbContext lease (one per consume scope: the services take their contexts from a pool, so one instance
+/// serves scope after scope, each with its own <see cref="DbContextId.Lease"/>), every exchange with the database that costs a round
 /// trip: each command EF Core executes (a batch of statements is one command), each COMMIT and ROLLBACK, and each
 /// savepoint operation (counted although Npgsql may send some with the next command: the count errs high, never low).
 /// BEGIN is not counted: Npgsql sends it together with the transaction's first command (NpgsqlConnection.BeginTransaction
@@ -15,7 +16,7 @@ namespace Registry.Testing;
 /// </summary>
 public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInterceptor
 {
-    private readonly ConcurrentDictionary<DbContext, Exchanges> _byContext = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<DbContextId, Exchanges> _byContext = new();
 
     /// <summary>
     /// The round trips of the context that inserted a row carrying <paramref name="value"/> (a parameter of a command
@@ -51,7 +52,7 @@ public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInte
             return;
         }
 
-        var exchanges = _byContext.GetOrAdd(context, _ => new Exchanges());
+        var exchanges = _byContext.GetOrAdd(context.ContextId, _ => new Exchanges());
         exchanges.Add(what, command);
     }
 
