@@ -87,6 +87,17 @@ public sealed class IdempotentWrite<TPrior, TResponse>
     public required Func<TPrior, string> Conflict { get; init; }
 
     /// <summary>
+    /// Whether the earlier write is looked for only when this one fails (true) instead of before it (false, the default).
+    /// Only for a write whose first statement inserts the row that holds <see cref="RequestId"/> under its unique index
+    /// (a registration's case): a repeated id then fails there, before anything else is written, and the failure is
+    /// answered as a lost race is, from the earlier write (its result again, or ALREADY_EXISTS). A first request saves a
+    /// round trip and a statement; a retry costs a failed insert and a rolled-back transaction. Not for a write that
+    /// changes an existing record first: run again, it could succeed a second time or be refused for the change it made
+    /// itself (a stale revision) rather than replayed.
+    /// </summary>
+    public bool LookUpOnlyAfterFailure { get; init; }
+
+    /// <summary>
     /// Replays an earlier request with this id, or runs <paramref name="write"/> (which must store
     /// <see cref="RequestId"/> under a unique index, and <see cref="RequestHash"/>) and returns its result.
     /// A failed save that was not a lost race is rethrown as it was.
@@ -94,7 +105,7 @@ public sealed class IdempotentWrite<TPrior, TResponse>
     public async Task<TResponse> ExecuteAsync(Func<CancellationToken, Task<TResponse>> write, CancellationToken ct)
     {
         _db.ChangeTracker.Clear();
-        if (await FindPrior(RequestId, ct) is { } prior)
+        if (!LookUpOnlyAfterFailure && await FindPrior(RequestId, ct) is { } prior)
         {
             return await ReplayOrRefuseAsync(prior, ct);
         }
@@ -105,7 +116,8 @@ public sealed class IdempotentWrite<TPrior, TResponse>
         }
         catch (Exception ex) when (MayBeLostRace(ex))
         {
-            // A concurrent call with the same request_id may have committed after our look-up: its row makes
+            // A concurrent call with the same request_id may have committed after our look-up (or an earlier one before
+            // this write, when it looks up only after a failure): its row makes
             // our insert fail, or its change makes our save fail on the record's version, or a rule or a
             // uniqueness check now refuses what that call already did. If it did, its answer is ours.
             _db.ChangeTracker.Clear();

@@ -25,6 +25,9 @@ public sealed class RegisterCaptureHandler(
     {
         var write = new IdempotentWrite<CaptureCase, Registered>(db, registration.Key)
         {
+            // The case, which holds the request id under a unique index, is the transaction's first insert: a retry fails
+            // there and is replayed from what it finds, and a first registration (nearly all of them) is not preceded by a look-up.
+            LookUpOnlyAfterFailure = true,
             FindPrior = (id, token) => db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == id, token),
             PriorHash = c => c.RequestHash,
             Replay = async (c, token) => new Registered(c, await db.DuplicateCandidates.AsNoTracking()

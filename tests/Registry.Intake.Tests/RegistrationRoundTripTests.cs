@@ -1,0 +1,83 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Intake.Data;
+using Registry.Intake.Grpc;
+using Registry.Protos.Intake.V1;
+using Registry.Testing;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>Intake with every database round trip of its DbContexts recorded (<see cref="RoundTripCounter"/>).</summary>
+public sealed class RoundTripIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
+{
+    public RoundTripCounter RoundTrips { get; } = new();
+
+    public IntakeService.IntakeServiceClient Client => new(Service.Channel);
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.ConfigureDbContext<IntakeDbContext>(o => o.AddInterceptors(RoundTrips));
+}
+
+/// <summary>
+/// Issue 15: a first registration writes at once, without first looking its request id up (the case's insert, the
+/// transaction's first statement, meets the unique index on the request id); a retry fails there and is replayed.
+/// </summary>
+public sealed class RegistrationRoundTripTests(RoundTripIntakeFixture intake) : IClassFixture<RoundTripIntakeFixture>
+{
+    private static bool IsPlanSetting(string exchange) => exchange.StartsWith("SET LOCAL", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_first_registration_begins_with_its_insert_and_a_retry_is_replayed_from_the_failed_one()
+    {
+        var request = Requests.Rifleman();
+        var requestId = Guid.Parse(request.RequestId);
+
+        var first = await intake.Client.RegisterCaptureAsync(request);
+
+        var exchanges = intake.RoundTrips.Of(requestId);
+        var trace = "the registration's round trips:\n  " + string.Join("\n  ", exchanges);
+        Assert.True(exchanges.Count > 0, trace);
+        Assert.StartsWith("INSERT INTO cases", exchanges.SkipWhile(IsPlanSetting).First(), StringComparison.Ordinal);
+        Assert.Equal("COMMIT", exchanges[^1]);
+
+        // The retry's insert fails on the request id (its transaction is rolled back), then the first case is read and answered again.
+        var retry = await intake.Client.RegisterCaptureAsync(request);
+
+        Assert.False(first.Replayed);
+        Assert.True(retry.Replayed);
+        Assert.Equal(first.Case, retry.Case);
+        Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == requestId)));
+        var contexts = intake.RoundTrips.OfAny([requestId]);
+        Assert.Equal(2, contexts.Count);
+        AssertFailedAtTheInsertThenLookedUp(Assert.Single(contexts, c => !c.Contains("COMMIT")));
+    }
+
+    [Fact]
+    public async Task A_reused_request_id_fails_at_the_insert_and_is_refused_with_nothing_stored()
+    {
+        var request = Requests.Rifleman();
+        var requestId = Guid.Parse(request.RequestId);
+        await intake.Client.RegisterCaptureAsync(request);
+        var different = request.Clone();
+        different.Identity.GivenNames = "Someone else";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(different).ResponseAsync);
+
+        RpcAssert.RequestIdReused(error, requestId);
+        Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == requestId)));
+        Assert.Equal(0, await intake.QueryAsync(db => db.IdentityAssertions.CountAsync(a => a.Value == "Someone else")));
+        AssertFailedAtTheInsertThenLookedUp(Assert.Single(intake.RoundTrips.OfAny([requestId]), c => !c.Contains("COMMIT")));
+    }
+
+    /// <summary>The insert of the case first (after the plan setting), then the look-up of the request id, and nothing committed.</summary>
+    private static void AssertFailedAtTheInsertThenLookedUp(IReadOnlyList<string> exchanges)
+    {
+        var trace = "the retry's round trips:\n  " + string.Join("\n  ", exchanges);
+        var steps = exchanges.SkipWhile(IsPlanSetting).ToList();
+        Assert.True(steps.Count >= 2, trace);
+        Assert.StartsWith("INSERT INTO cases", steps[0], StringComparison.Ordinal);
+        Assert.StartsWith("SELECT", steps[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(steps.Skip(1), s => s.StartsWith("INSERT", StringComparison.Ordinal));
+    }
+}
