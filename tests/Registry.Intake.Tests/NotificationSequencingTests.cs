@@ -145,6 +145,42 @@ public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFi
         await AssertPlacesRunWithoutGapsAsync();
     }
 
+    [Fact]
+    public async Task A_sessions_rounds_plan_their_statements_once()
+    {
+        // One session throughout (the connection held open): Npgsql prepares a statement on its fifth use, and
+        // pg_prepared_statements (PostgreSQL 14+) counts, for the session, the plans made for each prepared statement.
+        await using var scope = intake.Service.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+        await db.Database.OpenConnectionAsync();
+        for (var round = 0; round < 8; round++)
+        {
+            await NotificationSequencer.PlaceAsync(db, NotificationSequencer.Batch, CancellationToken.None);
+        }
+
+        var plans = await db.Database.SqlQueryRaw<PreparedPlans>("""
+            SELECT statement AS "Statement", generic_plans AS "Generic", custom_plans AS "Custom" FROM pg_prepared_statements
+            WHERE statement LIKE '%pg_advisory_xact_lock%' OR statement LIKE '%unplaced%'
+            """).ToListAsync();
+        await db.Database.CloseConnectionAsync();
+
+        // Both the lock and the placing statement were prepared, and neither was ever planned for its values: under the
+        // sessions' force_custom_plan, a parameter in either would have made a plan at every round.
+        Assert.Equal(2, plans.Count);
+        Assert.All(plans, p =>
+        {
+            Assert.True(p.Custom == 0, $"{p.Custom} plans made for the values of: {p.Statement}");
+            Assert.True(p.Generic >= 1, $"no plan kept for: {p.Statement}");
+        });
+    }
+
+    private sealed class PreparedPlans
+    {
+        public string Statement { get; init; } = "";
+        public long Generic { get; init; }
+        public long Custom { get; init; }
+    }
+
     /// <summary>Holds a transaction at its commit until <see cref="Release"/>: the writer has done everything else.</summary>
     private sealed class HoldAtCommit : DbTransactionInterceptor
     {
