@@ -68,12 +68,12 @@ public static class RegistryDatabase
                     sessions = WithPreparedStatements(sessions, environmentOptions);
                 }
 
-                builder.Services.AddDbContextPool<TDb>(o => o.UseNpgsql(sessions), ContextPoolSize);
+                builder.Services.AddDbContextPool<TDb>(o => HandledFailures(o.UseNpgsql(sessions)), ContextPoolSize);
                 builder.Services.AddSingleton(new GenericPlans(builder.Configuration.GetValue(GenericPlansInWritesKey, true)));
                 break;
             case "sqlite":
                 EnsureDirectory(connectionString);
-                builder.Services.AddDbContextPool<TSqliteDb>(o => o.UseSqlite(connectionString), ContextPoolSize);
+                builder.Services.AddDbContextPool<TSqliteDb>(o => HandledFailures(o.UseSqlite(connectionString)), ContextPoolSize);
                 builder.Services.AddScoped<TDb>(sp => sp.GetRequiredService<TSqliteDb>());
                 builder.Services.AddSingleton(new GenericPlans(enabled: false));
                 break;
@@ -86,6 +86,20 @@ public static class RegistryDatabase
         builder.Services.AddHostedService<MigrateDatabase<TDb>>();
         return builder;
     }
+
+    /// <summary>
+    /// EF Core logs a statement that failed (<c>RelationalEventId.CommandError</c>) and a save that failed
+    /// (<c>CoreEventId.SaveChangesFailed</c>) at Error, before the exception reaches the code that asked for them. Here they
+    /// are logged at Information: the registry handles the failures it expects (a lost race run again, a registration's
+    /// retry failing on its request id's unique index and replayed, <see cref="IdempotentWrite{TPrior,TResponse}.LookUpOnlyAfterFailure"/>),
+    /// which are routine and would otherwise put two Error lines in the log for each, and it logs those it does not expect
+    /// where it meets them: a call's as a warning with the exception (<see cref="Grpc.ExceptionMappingInterceptor"/>), the
+    /// background services' as warnings, a consumer's through MassTransit's fault logging.
+    /// </summary>
+    public static DbContextOptionsBuilder HandledFailures(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log(
+            (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Information),
+            (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Information)));
 
     /// <summary>
     /// A call waiting for a free session must get one before its wait runs out even when stuck calls hold
