@@ -29,7 +29,7 @@ public sealed class BatchingCustodyFixture : CustodyFixture
     };
 
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureDbContext<CustodyDbContext>(o => o.AddInterceptors(RoundTrips));
+        services.ConfigureDbContext<CustodyDbContext>(o => o.AddInterceptors(RoundTrips), ServiceLifetime.Singleton);
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ public sealed class RoundTripCustodyFixture : CustodyFixture
     public RoundTripCounter RoundTrips { get; } = new();
 
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureDbContext<CustodyDbContext>(o => o.AddInterceptors(RoundTrips));
+        services.ConfigureDbContext<CustodyDbContext>(o => o.AddInterceptors(RoundTrips), ServiceLifetime.Singleton);
 }
 
 /// <summary>

@@ -42,7 +42,7 @@ public sealed class ImportFixture() : ServiceFixture<IntakeGrpcService, IntakeDb
     {
         services.AddHttpContextAccessor();
         services.ConfigureDbContext<IntakeDbContext>((provider, options) =>
-            options.AddInterceptors(new CountingInterceptor(provider.GetRequiredService<IHttpContextAccessor>(), Commands)));
+            options.AddInterceptors(new CountingInterceptor(provider.GetRequiredService<IHttpContextAccessor>(), Commands)), ServiceLifetime.Singleton);
     }
 
     /// <summary>The commands run by calls whose <see cref="CountHeader"/> was a given label.</summary>

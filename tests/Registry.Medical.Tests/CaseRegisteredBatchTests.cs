@@ -18,7 +18,7 @@ public sealed class BatchingMedicalFixture() : ServiceFixture<MedicalGrpcService
     protected override IReadOnlyDictionary<string, string?> Settings => BatchSettings.WhenFull(BatchSize);
 
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureDbContext<MedicalDbContext>(o => o.AddInterceptors(RoundTrips));
+        services.ConfigureDbContext<MedicalDbContext>(o => o.AddInterceptors(RoundTrips), ServiceLifetime.Singleton);
 }
 
 /// <summary>

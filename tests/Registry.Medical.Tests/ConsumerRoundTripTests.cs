@@ -16,7 +16,7 @@ public sealed class RoundTripMedicalFixture() : ServiceFixture<MedicalGrpcServic
     public RoundTripCounter RoundTrips { get; } = new();
 
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureDbContext<MedicalDbContext>(o => o.AddInterceptors(RoundTrips));
+        services.ConfigureDbContext<MedicalDbContext>(o => o.AddInterceptors(RoundTrips), ServiceLifetime.Singleton);
 }
 
 /// <summary>

@@ -12,7 +12,8 @@ namespace Registry.Testing;
 /// savepoint operation (counted although Npgsql may send some with the next command: the count errs high, never low).
 /// BEGIN is not counted: Npgsql sends it together with the transaction's first command (NpgsqlConnection.BeginTransaction
 /// writes nothing to the wire). Added to a service under test with
-/// <c>services.ConfigureDbContext&lt;TDb&gt;(o =&gt; o.AddInterceptors(counter))</c>.
+/// <c>services.ConfigureDbContext&lt;TDb&gt;(o =&gt; o.AddInterceptors(counter), ServiceLifetime.Singleton)</c> (singleton: the pool
+/// builds the contexts' options once, from the root provider).
 /// </summary>
 public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInterceptor
 {

@@ -58,7 +58,7 @@ public sealed class NotificationSequencer(
     // prepared statement without parameters once per session (plancache.c, choose_custom_plan), where with parameters,
     // under the sessions' plan_cache_mode=force_custom_plan (RegistryDatabase.WithPreparedStatements), it planned the
     // placing statement at every round: 0.50 ms, twice what running it took (docs/performance.md, "Planned once per
-    // session"). Npgsql prepares each after its fifth use (Max Auto Prepare), as it would with parameters.
+    // session"). Npgsql prepares each on its fifth use (Max Auto Prepare), as it would with parameters.
     private static readonly string LockSql = string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({LockKey})");
 
     private static readonly string PlaceBatchSql = string.Format(CultureInfo.InvariantCulture, PlaceSql, Batch);
