@@ -17,6 +17,8 @@
 # (BENCH_IMPORT_BATCH rows a call, 1000; BENCH_IMPORT_PARALLEL calls in flight, 2) compared with
 # PostgreSQL COPY of the same rows into intake's schema, then N more rows with the CPU of every
 # process sampled: CPU milliseconds per imported row, by process (the first import warms the path up);
+# BENCH_HALF_RATE=1 adds, after the registration profile, registrations paced at half the rate it measured (the load generator's
+# --rate) for BENCH_HALF_SECONDS (60), reconciled: the propagation lag at a sustained half of the maximum (issue 15: p99 < 250 ms);
 # BENCH_STACK=NAME runs on the registry a `STACK_KEEP=1 stack_up NAME` left (tools/stack.sh: its databases and
 # development clients, STACK_REUSE=1), restarting its services and keeping it afterwards, e.g. the million cases of
 # docs/runs/million.sh.
@@ -81,6 +83,13 @@ echo "$(grep -E '^register ' <<<"$out")"
 paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
+
+if [ "${BENCH_HALF_RATE:-0}" = 1 ]; then
+  half=$(awk -v m="$(grep -oP '^register\s+\K[0-9.]+' <<<"$out")" 'BEGIN { printf "%.1f", m / 2 }')
+  echo "== propagation at half that rate: $half registrations/s for ${BENCH_HALF_SECONDS:-60} s, $clients clients, reconciled =="
+  $load --gateway "$STACK_GATEWAY" --clients "$clients" --warmup 0 --duration "${BENCH_HALF_SECONDS:-60}" --rate "$half" \
+    --floor-duration 0 --read-duration 0 --search-duration 0 | grep -E '^(register |propagation |ZERO LOSS|FAILED)|paced at'
+fi
 
 if (( ${BENCH_IMPORT:-0} > 0 )); then
   import=(--import "$BENCH_IMPORT" --import-batch "${BENCH_IMPORT_BATCH:-1000}" --import-parallel "${BENCH_IMPORT_PARALLEL:-2}")

@@ -11,6 +11,11 @@ public sealed class LoadOptions
     public IReadOnlyList<Uri> Gateways { get; private set; } = [new("http://127.0.0.1:5100")];
     public int Clients { get; private set; } = 16;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Registrations per second, all clients together, in the measured registration phase (0: as fast as the clients go). Paced,
+    /// the phase measures the registry below its maximum: the propagation lag at a sustained rate (issue 15: at half the maximum).
+    /// </summary>
+    public double Rate { get; private set; }
     public TimeSpan FloorDuration { get; private set; } = TimeSpan.FromSeconds(30);
     /// <summary>Seconds of registrations before anything is measured (null: a tenth of --duration, 1 to 3 s).</summary>
     public TimeSpan? Warmup { get; private set; }
@@ -65,6 +70,9 @@ public sealed class LoadOptions
           --authority URL        the authorization server, when not reached at the file's "authority" (default: REGISTRY_AUTHORITY)
           --clients N            concurrent clients, each on its own HTTP/2 connection (16)
           --duration S           seconds of registrations (30); 0 skips the phase
+          --rate N               registrations per second, all clients together, in that phase (0, the default: as fast as
+                                 the clients go); each call is sent at its slot, or at once when the phase has fallen behind
+                                 (at most --clients in flight), and the summary says how far behind it fell
           --floor-duration S     seconds of health checks, the transport floor (30); 0 skips it
           --warmup S             seconds of registrations first, unmeasured (a tenth of --duration, 1 to 3 s); 0 skips them
           --read-duration S      seconds of case-file reads (10); 0 skips them
@@ -113,6 +121,7 @@ public sealed class LoadOptions
                 case "--gateway": o.Gateways = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => new Uri(g))]; break;
                 case "--clients": o.Clients = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--duration": o.Duration = Seconds(); break;
+                case "--rate": o.Rate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--floor-duration": o.FloorDuration = Seconds(); break;
                 case "--warmup": o.Warmup = Seconds(); break;
                 case "--read-duration": o.ReadDuration = Seconds(); break;
@@ -160,6 +169,11 @@ public sealed class LoadOptions
         if (o.Clients < 1)
         {
             throw new ArgumentException("--clients must be at least 1");
+        }
+
+        if (!double.IsFinite(o.Rate) || o.Rate < 0)
+        {
+            throw new ArgumentException("--rate must be a number of registrations per second, 0 or more");
         }
 
         if (o.ImportBatch is < 1 or > 1000)

@@ -103,7 +103,7 @@ var ledger = new Ledger();
 PhaseStats? register = null;
 if (options.Duration > TimeSpan.Zero)
 {
-    register = await Registrations.RunAsync("register", options, channels, callers, ledger, options.Duration);
+    register = await Registrations.RunAsync("register", options, channels, callers, ledger, options.Duration, options.Rate);
 }
 
 // The bulk path: the same persons as ImportCaptures batches, reconciled on their own (below), then compared with COPY.

@@ -30,15 +30,61 @@ public static class Registrations
     /// <summary>True when a call that failed with <paramref name="status"/> may be sent again with the same request_id(s).</summary>
     public static bool IsRetryable(StatusCode status) => Retryable.Contains(status);
 
-    public static Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Callers callers, Ledger ledger, TimeSpan duration)
+    /// <param name="rate">Registrations per second, all clients together (0: as fast as they go). The k-th registration is
+    /// sent at k / rate seconds from the start, or at once by the first free client when the phase is behind; how far behind
+    /// the latest send was is printed at the end.</param>
+    public static async Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Callers callers, Ledger ledger,
+        TimeSpan duration, double rate = 0)
     {
         var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
-        return ClosedLoop.RunAsync(name, channels.Length, duration, async (i, stats, recorder, _) =>
+        var clock = Stopwatch.StartNew();
+        var slots = -1L;
+        var behindTicks = 0L;
+        var phase = await ClosedLoop.RunAsync(name, channels.Length, duration, async (i, stats, recorder, stop) =>
         {
-            var random = Random.Shared;
-            var request = Captures.Next(random);
+            if (rate > 0)
+            {
+                var due = TimeSpan.FromSeconds(Interlocked.Increment(ref slots) / rate);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(wait, stop);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return; // the phase ended before this slot came
+                    }
+                }
+                else
+                {
+                    InterlockedMax(ref behindTicks, (-wait).Ticks);
+                }
+            }
+
+            var request = Captures.Next(Random.Shared);
             await RegisterAsync(clients[i], callers, request, options, ledger, stats, recorder);
         }, _ => ledger.Accepted.Count);
+        if (rate > 0)
+        {
+            Console.WriteLine($"  [{name}] paced at {rate:0.#}/s: {phase.Throughput:0.0}/s answered OK; " +
+                $"the latest send was {TimeSpan.FromTicks(Interlocked.Read(ref behindTicks)).TotalMilliseconds:0} ms behind its slot" +
+                (TimeSpan.FromTicks(behindTicks) > TimeSpan.FromSeconds(1) ? " (the registry did not keep up: the rate is above what it sustains)" : ""));
+        }
+
+        return phase;
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value > seen; seen = Interlocked.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>
