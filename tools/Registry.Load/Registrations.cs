@@ -31,8 +31,8 @@ public static class Registrations
     public static bool IsRetryable(StatusCode status) => Retryable.Contains(status);
 
     /// <param name="rate">Registrations per second, all clients together (0: as fast as they go). The k-th registration is
-    /// sent at k / rate seconds from the start, or at once by the first free client when the phase is behind; how far behind
-    /// the latest send was is printed at the end.</param>
+    /// sent at k / rate seconds from the start, or at once by the first free client when the phase is behind; the furthest a
+    /// send fell behind its slot is printed at the end.</param>
     public static async Task<PhaseStats> RunAsync(string name, LoadOptions options, GrpcChannel[] channels, Callers callers, Ledger ledger,
         TimeSpan duration, double rate = 0)
     {
@@ -69,7 +69,7 @@ public static class Registrations
         if (rate > 0)
         {
             Console.WriteLine($"  [{name}] paced at {rate:0.#}/s: {phase.Throughput:0.0}/s answered OK; " +
-                $"the latest send was {TimeSpan.FromTicks(Interlocked.Read(ref behindTicks)).TotalMilliseconds:0} ms behind its slot" +
+                $"the furthest a send fell behind its slot was {TimeSpan.FromTicks(Interlocked.Read(ref behindTicks)).TotalMilliseconds:0} ms" +
                 (TimeSpan.FromTicks(behindTicks) > TimeSpan.FromSeconds(1) ? " (the registry did not keep up: the rate is above what it sustains)" : ""));
         }
 
