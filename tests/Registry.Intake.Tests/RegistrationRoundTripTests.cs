@@ -27,15 +27,19 @@ public sealed class RoundTripIntakeFixture() : ServiceFixture<IntakeGrpcService,
 }
 
 /// <summary>
-/// Issue 15: a first registration writes at once, without first looking its request id up (the case's insert, the
-/// transaction's first statement, meets the unique index on the request id); a retry fails there and is replayed.
+/// Issue 15: a first registration takes its case number (with the plan setting) in its first round trip, reads for duplicates,
+/// and writes every row in one batch, without first looking its request id up (the batch's first row, the case, meets the
+/// unique index on the request id); a retry fails there and is replayed.
 /// </summary>
 public sealed class RegistrationRoundTripTests(RoundTripIntakeFixture intake) : IClassFixture<RoundTripIntakeFixture>
 {
-    private static bool IsPlanSetting(string exchange) => exchange.StartsWith("SET LOCAL", StringComparison.Ordinal);
+    private static bool Inserts(string exchange) => exchange.StartsWith("INSERT", StringComparison.Ordinal);
+
+    private static bool InsertsFirstInto(string exchange, string table) =>
+        exchange.Replace("\"", "", StringComparison.Ordinal).StartsWith($"INSERT INTO {table} ", StringComparison.Ordinal);
 
     [Fact]
-    public async Task A_first_registration_begins_with_its_insert_and_a_retry_is_replayed_from_the_failed_one()
+    public async Task A_first_registration_writes_its_rows_in_one_batch_and_a_retry_is_replayed_from_the_failed_one()
     {
         var request = Requests.Rifleman();
         var requestId = Guid.Parse(request.RequestId);
@@ -44,11 +48,20 @@ public sealed class RegistrationRoundTripTests(RoundTripIntakeFixture intake) : 
 
         var exchanges = intake.RoundTrips.Of(requestId);
         var trace = "the registration's round trips:\n  " + string.Join("\n  ", exchanges);
-        Assert.True(exchanges.Count > 0, trace);
-        Assert.StartsWith("INSERT INTO cases", exchanges.SkipWhile(IsPlanSetting).First(), StringComparison.Ordinal);
+        Assert.True(exchanges.Count >= 3, trace);
+        // The number and the notification's id, with the plan setting in the same statement (no SET LOCAL of its own).
+        Assert.StartsWith("SELECT nextval(", exchanges[0], StringComparison.Ordinal);
+        Assert.Contains("set_config('plan_cache_mode'", exchanges[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(exchanges, e => e.StartsWith("SET", StringComparison.Ordinal));
+        // One batch holds every row, the case first; before it only reads; after it the commit.
+        var batch = Assert.Single(exchanges, Inserts);
+        Assert.True(InsertsFirstInto(batch, "cases"), trace);
+        Assert.Matches(@"\((\d{2,}|[7-9]) statements\)$", batch);
+        Assert.Equal(batch, exchanges[^2]);
+        Assert.All(exchanges.Skip(1).SkipLast(2), e => Assert.StartsWith("SELECT", e, StringComparison.Ordinal));
         Assert.Equal("COMMIT", exchanges[^1]);
 
-        // The retry's insert fails on the request id (its transaction is rolled back), then the first case is read and answered again.
+        // The retry's batch fails on the request id (its transaction is rolled back), then the first case is read and answered again.
         var retry = await intake.Client.RegisterCaptureAsync(request);
 
         Assert.False(first.Replayed);
@@ -79,14 +92,14 @@ public sealed class RegistrationRoundTripTests(RoundTripIntakeFixture intake) : 
         AssertFailedAtTheInsertThenLookedUp(Assert.Single(intake.RoundTrips.OfAny([requestId]), c => !c.Contains("COMMIT")));
     }
 
-    /// <summary>The insert of the case first (after the plan setting), then the look-up of the request id, and nothing committed.</summary>
+    /// <summary>One batch, the case first, failed; then the look-up of the request id; nothing written after it and nothing committed.</summary>
     private static void AssertFailedAtTheInsertThenLookedUp(IReadOnlyList<string> exchanges)
     {
         var trace = "the retry's round trips:\n  " + string.Join("\n  ", exchanges);
-        var steps = exchanges.SkipWhile(IsPlanSetting).ToList();
-        Assert.True(steps.Count >= 2, trace);
-        Assert.StartsWith("INSERT INTO cases", steps[0], StringComparison.Ordinal);
-        Assert.StartsWith("SELECT", steps[1], StringComparison.Ordinal);
-        Assert.DoesNotContain(steps.Skip(1), s => s.StartsWith("INSERT", StringComparison.Ordinal));
+        var batch = exchanges.ToList().FindIndex(e => Inserts(e));
+        Assert.True(batch >= 0 && batch < exchanges.Count - 1, trace);
+        Assert.True(InsertsFirstInto(exchanges[batch], "cases"), trace);
+        Assert.StartsWith("SELECT", exchanges[batch + 1], StringComparison.Ordinal);
+        Assert.DoesNotContain(exchanges.Skip(batch + 1), Inserts);
     }
 }

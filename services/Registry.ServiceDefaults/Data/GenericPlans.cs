@@ -41,16 +41,23 @@ public sealed class GenericPlans(bool enabled)
     /// Plans the rest of the current transaction's statements generically (see the type). One statement, sent with the
     /// transaction's deferred BEGIN; call it first in the transaction.
     /// </summary>
-    public Task UseForTransactionAsync(DatabaseFacade database, CancellationToken ct)
-    {
-        if (!Enabled || database.CurrentTransaction is null || database.GetDbConnection() is not NpgsqlConnection connection
-            || !PreparesStatements(connection))
-        {
-            return Task.CompletedTask;
-        }
+    public Task UseForTransactionAsync(DatabaseFacade database, CancellationToken ct) =>
+        AppliesTo(database) ? database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan", ct) : Task.CompletedTask;
 
-        return database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan", ct);
-    }
+    /// <summary>
+    /// <c>SET LOCAL</c>'s function form, for a transaction whose first statement is a query of its own: placed in that
+    /// statement (e.g. <c>FROM (SELECT …) AS plans</c>), it asks for generic plans in the same round trip, for the statements
+    /// after it (https://www.postgresql.org/docs/15/functions-admin.html, <c>set_config</c> with <c>is_local</c> true).
+    /// Use it only where <see cref="AppliesTo"/>.
+    /// </summary>
+    public const string SetConfigForTransaction = "set_config('plan_cache_mode', 'force_generic_plan', true)";
+
+    /// <summary>
+    /// Whether the current transaction of <paramref name="database"/> is one to plan generically: the setting is
+    /// <see cref="Enabled"/>, a transaction is open, and it is PostgreSQL's with statements prepared.
+    /// </summary>
+    public bool AppliesTo(DatabaseFacade database) =>
+        Enabled && database.CurrentTransaction is not null && database.GetDbConnection() is NpgsqlConnection connection && PreparesStatements(connection);
 
     private static bool PreparesStatements(NpgsqlConnection connection) =>
         Prepared.GetOrAdd(connection.ConnectionString, s => new NpgsqlConnectionStringBuilder(s).MaxAutoPrepare > 0);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Registry.ServiceDefaults.Domain;
 using Registry.ServiceDefaults.Grpc;
 
@@ -88,8 +89,8 @@ public sealed class IdempotentWrite<TPrior, TResponse>
 
     /// <summary>
     /// Whether the earlier write is looked for only when this one fails (true) instead of before it (false, the default).
-    /// Only for a write whose first statement inserts the row that holds <see cref="RequestId"/> under its unique index
-    /// (a registration's case): a repeated id then fails there, before anything else is written, and the failure is
+    /// Only for a write whose first write inserts the row that holds <see cref="RequestId"/> under its unique index
+    /// (a registration's case; reads and sequence values may come before it): a repeated id then fails there, before anything else is written, and the failure is
     /// answered as a lost race is, from the earlier write (its result again, or ALREADY_EXISTS). A first request saves a
     /// round trip and a statement; a retry costs a failed insert and a rolled-back transaction. Not for a write that
     /// changes an existing record first: run again, it could succeed a second time or be refused for the change it made
@@ -133,6 +134,8 @@ public sealed class IdempotentWrite<TPrior, TResponse>
     private static bool MayBeLostRace(Exception ex) => ex switch
     {
         DbUpdateException => true,
+        // A write inserted without the change tracker (InsertBatch) meets the unique index as the statement's own error.
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => true,
         RuleViolationException => true,
         RpcException { StatusCode: StatusCode.AlreadyExists or StatusCode.FailedPrecondition } => true,
         _ => false,

@@ -121,7 +121,34 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     /// (e.g. to insert a case and read the number the database gave it). The transaction's statements are planned once per
     /// session (<see cref="GenericPlans"/>).
     /// </summary>
-    public async Task CommitAsync(CancellationToken ct, Func<CancellationToken, Task>? first = null)
+    public Task CommitAsync(CancellationToken ct, Func<CancellationToken, Task>? first = null) => CommitAsync(first, planFirst: true, ct);
+
+    /// <summary>
+    /// Commits a new case written without the change tracker (PostgreSQL only): the case's number and its ICRC notification's
+    /// id are taken from their identities' sequences (as ImportCaptures takes them) by the transaction's first statement,
+    /// which also asks for generic plans (<see cref="GenericPlans.SetConfigForTransaction"/>): one round trip where the plan
+    /// setting took one of its own. <paramref name="write"/> then has what the case's rows need before any of them is
+    /// written (the event, the card and the notification name the number), so they can go in one batch
+    /// (<see cref="InsertBatch"/>) after duplicate detection, which reads with the number. A number or id taken by a
+    /// transaction that rolls back is not used again (a gap in the case numbers, as a failed insert into an identity leaves).
+    /// </summary>
+    public Task CommitNewAsync(Func<Allotment, CancellationToken, Task> write, CancellationToken ct) =>
+        CommitAsync(async token =>
+        {
+            var allotted = await db.Database.SqlQueryRaw<Allotment>(plans.AppliesTo(db.Database) ? AllotWithPlansSql : AllotSql)
+                .ToListAsync(token);
+            await write(allotted.Single(), token);
+        }, planFirst: false, ct);
+
+    private const string AllotSql =
+        """SELECT nextval(pg_get_serial_sequence('cases', 'Number')) AS "CaseNumber", nextval(pg_get_serial_sequence('notifications', 'Id')) AS "NotificationId" """;
+
+    private const string AllotWithPlansSql = AllotSql + "FROM (SELECT " + GenericPlans.SetConfigForTransaction + ") AS plans";
+
+    /// <summary>What <see cref="CommitNewAsync"/> takes from the identities for a new case: its number and its notification's id.</summary>
+    public sealed record Allotment(long CaseNumber, long NotificationId);
+
+    private async Task CommitAsync(Func<CancellationToken, Task>? first, bool planFirst, CancellationToken ct)
     {
         // No savepoint around each save (EF Core's default inside a transaction: SAVEPOINT and RELEASE, two round
         // trips a save): nothing here goes on after a failed save, the whole transaction is rolled back.
@@ -131,8 +158,12 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // A case's writes look rows up by key: planned once per session (a registration's duplicate detection
-            // planned at every call cost PostgreSQL more than running it).
-            await plans.UseForTransactionAsync(db.Database, ct);
+            // planned at every call cost PostgreSQL more than running it). A new case's first statement asks for it itself.
+            if (planFirst)
+            {
+                await plans.UseForTransactionAsync(db.Database, ct);
+            }
+
             if (first is not null)
             {
                 await first(ct);

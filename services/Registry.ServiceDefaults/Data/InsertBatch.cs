@@ -1,0 +1,104 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace Registry.ServiceDefaults.Data;
+
+/// <summary>
+/// New entities of several types inserted in one round trip, without EF Core's change tracker: one INSERT a row, its
+/// columns read from the model as <see cref="BulkCopy"/> reads them (<see cref="EntityTables"/>), the whole sent as one
+/// command through EF Core (<c>ExecuteSqlRaw</c>, so its interceptors, logging and tracing see it) in the context's
+/// current transaction. For a hot write of a few rows per call where tracking them cost more than the statements (a
+/// registration: docs/performance.md, "A registration without the change tracker"); elsewhere add entities to the context.
+/// <para>
+/// The entities are not tracked and nothing is read back. An identity key the entity holds no value for is left to the
+/// database; an entity split over several tables must carry its key (its fragments' rows are joined by it). A constraint
+/// violation throws as the statement's (on PostgreSQL a <see cref="Npgsql.PostgresException"/>, not a
+/// <see cref="DbUpdateException"/>), and the rows before it in the batch are not kept apart from the transaction.
+/// </para>
+/// </summary>
+public sealed class InsertBatch(DbContext db)
+{
+    private readonly StringBuilder _sql = new();
+    private readonly List<DbParameter> _parameters = [];
+    private DbCommand? _parameterFactory;
+
+    /// <summary>How many rows are waiting (an entity split over two tables counts two).</summary>
+    public int Rows { get; private set; }
+
+    /// <summary>Adds one new entity's rows, in the order they will be inserted.</summary>
+    /// <exception cref="InvalidOperationException">Not an entity type of the context, or a split entity without its key.</exception>
+    public InsertBatch Add<T>(T entity)
+        where T : class
+    {
+        var tables = EntityTables.Of(db.Model, typeof(T));
+        foreach (var table in tables)
+        {
+            _sql.Append("INSERT INTO ").Append(table.Name).Append(" (");
+            var values = new StringBuilder();
+            var first = true;
+            foreach (var column in table.Columns)
+            {
+                if (column.IsGeneratedKey && column.HasSentinel(entity))
+                {
+                    if (tables.Count > 1)
+                    {
+                        throw new InvalidOperationException($"{typeof(T).Name} is split over {tables.Count} tables: allot its key before inserting it.");
+                    }
+
+                    continue;
+                }
+
+                // EF Core's raw SQL takes {n} for the n-th parameter and writes the parameter's own placeholder there.
+                var index = _parameters.Count;
+                _parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
+                _parameters.Add(column.Mapping.CreateParameter(_parameterFactory, $"p{index}", column.Read(entity), column.IsNullable));
+                _sql.Append(first ? "" : ", ").Append(EntityTables.Quote(column.Name));
+                values.Append(first ? "" : ", ").Append('{').Append(index).Append('}');
+                first = false;
+            }
+
+            _sql.Append(") VALUES (").Append(values).Append(");\n");
+            Rows++;
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds each entity's rows, in order.</summary>
+    public InsertBatch AddRange<T>(IEnumerable<T> entities)
+        where T : class
+    {
+        foreach (var entity in entities)
+        {
+            Add(entity);
+        }
+
+        return this;
+    }
+
+    /// <summary>Inserts every row added, in one command, and empties the batch.</summary>
+    public async Task ExecuteAsync(CancellationToken ct)
+    {
+        if (Rows == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(_sql.ToString(), _parameters, ct);
+        }
+        finally
+        {
+            _sql.Clear();
+            _parameters.Clear();
+            Rows = 0;
+            if (_parameterFactory is not null)
+            {
+                await _parameterFactory.DisposeAsync();
+                _parameterFactory = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Intake.Data;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
+using Registry.Intake.Features.Notifications;
+using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Messaging;
+
+namespace Registry.Intake.Tests;
+
+/// <summary>
+/// <see cref="InsertBatch"/>, which writes a registration's rows without the change tracker: the rows it stores are the rows EF
+/// Core's SaveChanges stores for the same entities, column for column (owned types, value converters, the split notification).
+/// </summary>
+public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 4, 10, 30, 0, TimeSpan.Zero);
+
+    /// <summary>Every table a registration writes; the identity keys the database gives are left out (two writes take two).</summary>
+    private static readonly string[] Tables =
+        ["cases", "identity_assertions", "status_changes", "outbox_messages", "capture_cards", "notifications", "notification_bodies"];
+
+    [Fact]
+    public async Task A_batch_stores_the_rows_EF_Core_stores_for_the_same_entities()
+    {
+        var (rowsByBatch, rowsByTracker) = await intake.QueryAsync(async db =>
+        {
+            var (@case, rows) = await NewCaseAsync(db);
+            var byBatch = await WrittenThenRolledBackAsync(db, () => new InsertBatch(db).Add(@case).AddRange(rows.Assertions).Add(rows.Status)
+                .Add(rows.Event).Add(rows.Card).Add(rows.Notification).ExecuteAsync(CancellationToken.None));
+            var byTracker = await WrittenThenRolledBackAsync(db, async () =>
+            {
+                db.Cases.Add(@case);
+                db.IdentityAssertions.AddRange(rows.Assertions);
+                db.StatusChanges.Add(rows.Status);
+                db.OutboxMessages.Add(rows.Event);
+                db.CaptureCards.Add(rows.Card);
+                db.Notifications.Add(rows.Notification);
+                await db.SaveChangesAsync();
+            });
+            return (byBatch, byTracker);
+        });
+
+        Assert.Equal(Tables, rowsByBatch.Keys);
+        Assert.All(Tables, t => Assert.NotEmpty(rowsByBatch[t]));
+        Assert.Equal(rowsByTracker, rowsByBatch);
+    }
+
+    [Fact]
+    public async Task A_split_entity_without_its_key_is_refused_before_anything_is_sent()
+    {
+        await intake.QueryAsync(async db =>
+        {
+            var (_, rows) = await NewCaseAsync(db, allotNotification: false);
+            var error = Assert.Throws<InvalidOperationException>(() => new InsertBatch(db).Add(rows.Notification));
+            Assert.Contains("split over 2 tables", error.Message, StringComparison.Ordinal);
+            return 0;
+        });
+    }
+
+    private sealed record CaseRows(IReadOnlyList<IdentityAssertion> Assertions, StatusChange Status, OutboxMessage Event, CaptureCard Card, IcrcNotification Notification);
+
+    /// <summary>A case as a registration builds it, with its number (and its notification's id) taken from the identities.</summary>
+    private static async Task<(CaptureCase, CaseRows)> NewCaseAsync(IntakeDbContext db, bool allotNotification = true)
+    {
+        var c = CaptureCase.Register(Guid.NewGuid(), new byte[CaptureCase.RequestHashLength],
+            new CaptureDetails(Now.AddDays(-2), "Near Kupiansk", 49.71, 37.61, "unit 3", "ua-army", "taken in a trench"), Now);
+        var assertions = c.Assert(new Dictionary<string, string?>
+        {
+            ["family_name"] = "Пак", ["given_names"] = "Ки Хён", ["family_name_latin"] = "Pak", ["given_names_latin"] = "Ki Hyon",
+            ["date_of_birth"] = "1999-05", ["nationality"] = "KP", ["service_number"] = "77-1042",
+        }, new AssertionSource(SourceKind.Document, "military id", null, null, null), Now);
+        var status = c.InitialStatus(StatusCategory.PrisonerOfWar, Now);
+        c.Allot(await db.Database.SqlQueryRaw<long>("""SELECT nextval(pg_get_serial_sequence('cases', 'Number')) AS "Value" """).SingleAsync());
+        var notification = IcrcFeed.Notification(c, NotificationKind.Registration, IcrcFeed.RegisteredSummary(c), Now);
+        if (allotNotification)
+        {
+            notification.Allot(await db.Database.SqlQueryRaw<long>("""SELECT nextval(pg_get_serial_sequence('notifications', 'Id')) AS "Value" """).SingleAsync());
+        }
+
+        return (c, new CaseRows(assertions, status, OutboxMessage.Create(CaseEvents.Registered(c), Now),
+            CaptureCard.Owed(c, CaptureCardReason.Admission, Now, Now), notification));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a transaction, reads back what it wrote to each of <see cref="Tables"/> (the rows whose
+    /// xmin is the transaction's own), as JSON without the database's identity keys, and rolls it back.
+    /// </summary>
+    private static async Task<Dictionary<string, List<string>>> WrittenThenRolledBackAsync(IntakeDbContext db, Func<Task> write)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        // As CaseStore commits: no savepoint around the save (whose rows would carry the savepoint's own transaction id).
+        db.Database.AutoSavepointsEnabled = false;
+        await write();
+        var rows = new Dictionary<string, List<string>>();
+        foreach (var table in Tables)
+        {
+            // The notification's id was allotted (the same in both writes); the other tables' ids are the database's.
+            var generated = table is "notifications" or "notification_bodies" ? "" : " - 'Id'";
+            var sql = $"""SELECT (to_jsonb(t){generated})::text AS "Value" FROM {table} AS t WHERE t.xmin::text = (txid_current() % 4294967296)::text ORDER BY 1""";
+            rows[table] = await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
+        }
+
+        await transaction.RollbackAsync();
+        db.Database.AutoSavepointsEnabled = true;
+        db.ChangeTracker.Clear();
+        return rows;
+    }
+}
