@@ -250,7 +250,7 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         {
             var stored = await db.Cases.AsNoTracking().SingleAsync(c => c.CaseId == Guid.Parse(registered.Case.CaseId));
             var query = BlockingQuery.For(LinkageRecord.Of(stored.Number, stored.Identity, stored.CapturePlace, stored.CapturedAt));
-            return await ExplainAsync(db, db.Cases.AsNoTracking().BlockedWith(query, stored.Number)!);
+            return await ExplainAsync(db, db.BlockedWith(query, stored.Number)!);
         });
         Assert.Contains("IX_cases_LinkageFullKey_LinkageBirthYear", plan);
         Assert.Contains("IX_cases_LinkageFamilyBlock_LinkageBirthYear", plan);

@@ -66,7 +66,7 @@ public sealed class LinkageRegister : IAsyncLifetime
 
 /// <summary>
 /// The service's duplicate detection against the benchmark's in-memory evaluation on the same records: the
-/// database's blocking (<see cref="DuplicateQuery.BlockedWith"/>) selects the same cases as the in-memory
+/// database's blocking (<see cref="DuplicateQuery.BlockedAsync"/>, the statement a registration runs) selects the same cases as the in-memory
 /// index (<see cref="BlockingIndex"/>), and <see cref="DuplicateFinder"/> names the same candidates with the
 /// same weights, so the benchmark's figures (docs/linkage.md) are the service's.
 /// </summary>
@@ -86,9 +86,8 @@ public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFix
             var query = BlockingQuery.For(record);
             var inMemory = evaluation.Index.Select(query, 0).Keys.Select(r => r.Number).Order().ToList();
 
-            var inDatabase = await register.Intake.QueryAsync(async db => db.Cases.AsNoTracking().BlockedWith(query, 0) is { } blocked
-                ? (await blocked.Select(e => e.Number).ToListAsync()).Distinct().Order().ToList()
-                : []);
+            var inDatabase = await register.Intake.QueryAsync(async db =>
+                (await db.BlockedAsync(query, 0, CancellationToken.None)).Select(e => e.Number).Distinct().Order().ToList());
 
             Assert.Equal(inMemory, inDatabase);
             selected += inDatabase.Count;

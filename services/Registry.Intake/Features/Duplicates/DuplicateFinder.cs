@@ -36,12 +36,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     {
         var record = LinkageRecord.Of(newCase.Number, newCase.Identity, newCase.CapturePlace, newCase.CapturedAt);
         var query = BlockingQuery.For(record);
-        if (db.Cases.AsNoTracking().BlockedWith(query, newCase.Number) is not { } blocked)
-        {
-            return [];
-        }
-
-        var earlier = (await blocked.ToListAsync(ct)).DistinctBy(e => e.Number).Where(e => alreadyPaired?.Contains(e.CaseId) != true).ToList();
+        var earlier = (await db.BlockedAsync(query, newCase.Number, ct)).DistinctBy(e => e.Number).Where(e => alreadyPaired?.Contains(e.CaseId) != true).ToList();
         if (earlier.Count == 0)
         {
             return [];

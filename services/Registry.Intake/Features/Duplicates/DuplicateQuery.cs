@@ -1,4 +1,8 @@
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Domain.Linkage;
 
@@ -51,55 +55,8 @@ public sealed class EarlierCase
 
 public static class DuplicateQuery
 {
-    /// <summary>
-    /// The open cases other than <paramref name="number"/> that the blocking rules let through
-    /// (<see cref="BlockingQuery"/>, the same rules <see cref="BlockingIndex"/> applies in memory), in one
-    /// statement (UNION ALL; a case let through by several rules comes several times). Each rule is an
-    /// equality on an indexed key column and a range on the birth year next to it in the index
-    /// (<see cref="BlockingColumns"/>): the cost is the size of the blocks, not of the registry. Null when
-    /// the query has nothing to look up. Every key is tested for null before <c>Contains</c>, so that the SQL is
-    /// <c>key = ANY($n)</c> alone, which a plan made once per session (<see cref="ServiceDefaults.Data.GenericPlans"/>)
-    /// answers from the index as a plan for the values would.
-    /// </summary>
-    public static IQueryable<EarlierCase>? BlockedWith(this IQueryable<CaptureCase> cases, BlockingQuery query, long number)
-    {
-        var open = cases.Where(e => e.Number != number && e.MergedIntoCaseId == null);
-        var parts = new List<IQueryable<CaptureCase>>();
-        if (query.ServiceNumber is { } serviceNumber)
-        {
-            parts.Add(open.Where(e => e.ServiceNumberKey == serviceNumber));
-        }
-
-        if (query.FullKeys.Count > 0)
-        {
-            AddFullNameRules(parts, open, query.FullKeys.ToList(), query.BirthYear is { } year ? (year - 1, year + 1) : null);
-        }
-
-        if (query.BirthYear is { } known)
-        {
-            var (from, to) = (known - 1, known + 1);
-            if (query.FamilyBlocks.Count > 0)
-            {
-                var blocks = query.FamilyBlocks.ToList();
-                parts.Add(open.Where(e => e.BlockingKeys.FamilyBlock != null && blocks.Contains(e.BlockingKeys.FamilyBlock) && e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to));
-            }
-
-            if (query.GivenBlocks.Count > 0)
-            {
-                var blocks = query.GivenBlocks.ToList();
-                parts.Add(open.Where(e => e.BlockingKeys.GivenBlock != null && blocks.Contains(e.BlockingKeys.GivenBlock) && e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to));
-            }
-        }
-
-        return parts.Count == 0 ? null : parts.Select(Read).Aggregate((a, b) => a.Concat(b));
-    }
-
-    /// <summary>
-    /// What scoring compares (<see cref="EarlierCase"/>) and the stored blocking keys with their version: the batch applies
-    /// each row's rules in memory (<see cref="BlockingIndex"/>) to every case read, and the stored keys spare computing them
-    /// again from the names.
-    /// </summary>
-    private static IQueryable<EarlierCase> Read(IQueryable<CaptureCase> cases) => cases.Select(e => new EarlierCase
+    /// <summary>An earlier case's columns that duplicate detection reads (<see cref="EarlierCase"/>). Declared first: the statements below are built from it.</summary>
+    private static readonly Expression<Func<CaptureCase, EarlierCase>> ReadExpression = e => new EarlierCase
     {
         Number = e.Number,
         CaseId = e.CaseId,
@@ -121,7 +78,112 @@ public static class DuplicateQuery
         FamilyBlock = e.BlockingKeys.FamilyBlock,
         GivenBlock = e.BlockingKeys.GivenBlock,
         NameKeyVersion = e.NameKeyVersion,
-    });
+    };
+
+    /// <summary>
+    /// The blocking statement of one case (<see cref="BlockedWith"/>), of one shape whatever keys the case has: the open cases
+    /// other than <c>number</c> whose service number key is one of <c>serviceNumbers</c>; whose full name key, in the original
+    /// script or in Latin (counted once when the two are the same), is one of <c>fullKeys</c> with a birth year unknown or
+    /// within [<c>from</c>, <c>to</c>]; whose family or given-name block is one of <c>familyBlocks</c> or <c>givenBlocks</c>
+    /// with a birth year within the same range. A rule the case cannot use gets an empty array (and an unknown birth year the
+    /// whole range of <see cref="int"/>), so its part reads nothing (<see cref="BlockingStatement"/>).
+    /// </summary>
+    private static readonly Expression<Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IQueryable<EarlierCase>>> Blocking = BlockingStatement();
+
+    /// <summary>
+    /// <see cref="Blocking"/> compiled by EF Core (<c>EF.CompileAsyncQuery</c>) once per model: a registration runs it without
+    /// building, comparing and parameterising an expression tree of five UNION ALL parts (6 % of intake's CPU under
+    /// registrations, and as much again building the tree, when its shape depended on the keys; docs/performance.md). Per
+    /// model, because a compiled query keeps the executor of the first context it ran on, and PostgreSQL's and SQLite's
+    /// contexts (one process may hold both, as the tests do) have a model each.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IAsyncEnumerable<EarlierCase>>> CompiledBlocking = new();
+
+    /// <summary><see cref="Blocking"/> as a query to compose or show (<c>ToQueryString</c>, EXPLAIN), with the same parameters.</summary>
+    private static readonly Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IQueryable<EarlierCase>> BlockingQueryable =
+        Blocking.Compile();
+
+    /// <summary>
+    /// <see cref="Blocking"/> from its parts: each rule's cases as <see cref="ReadExpression"/> reads them, in one UNION ALL (a
+    /// projection after the union would make EF Core join <c>cases</c> again for the owned types' columns).
+    /// </summary>
+    private static Expression<Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IQueryable<EarlierCase>>> BlockingStatement()
+    {
+        Expression<Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IQueryable<CaptureCase>[]>> rules =
+            (db, number, serviceNumbers, fullKeys, from, to, familyBlocks, givenBlocks) => new[]
+            {
+                db.Cases.Where(e => e.Number != number && e.MergedIntoCaseId == null
+                    && e.ServiceNumberKey != null && serviceNumbers.Contains(e.ServiceNumberKey)),
+                db.Cases.Where(e => e.Number != number && e.MergedIntoCaseId == null
+                    && e.BlockingKeys.FullKey != null && fullKeys.Contains(e.BlockingKeys.FullKey)
+                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))),
+                db.Cases.Where(e => e.Number != number && e.MergedIntoCaseId == null
+                    && e.BlockingKeys.FullKeyLatin != null && fullKeys.Contains(e.BlockingKeys.FullKeyLatin) && e.BlockingKeys.FullKeyLatin != e.BlockingKeys.FullKey
+                    && (e.BlockingKeys.BirthYear == null || (e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to))),
+                db.Cases.Where(e => e.Number != number && e.MergedIntoCaseId == null
+                    && e.BlockingKeys.FamilyBlock != null && familyBlocks.Contains(e.BlockingKeys.FamilyBlock)
+                    && e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to),
+                db.Cases.Where(e => e.Number != number && e.MergedIntoCaseId == null
+                    && e.BlockingKeys.GivenBlock != null && givenBlocks.Contains(e.BlockingKeys.GivenBlock)
+                    && e.BlockingKeys.BirthYear >= from && e.BlockingKeys.BirthYear <= to),
+            };
+        var read = ((NewArrayExpression)rules.Body).Expressions.Select(rule =>
+            (Expression)Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(CaptureCase), typeof(EarlierCase)], rule, Expression.Quote(ReadExpression)));
+        var union = read.Aggregate((a, b) => Expression.Call(typeof(Queryable), nameof(Queryable.Concat), [typeof(EarlierCase)], a, b));
+        return Expression.Lambda<Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IQueryable<EarlierCase>>>(union, rules.Parameters);
+    }
+
+    /// <summary>
+    /// The open cases other than <paramref name="number"/> that the blocking rules let through
+    /// (<see cref="BlockingQuery"/>, the same rules <see cref="BlockingIndex"/> applies in memory), in one
+    /// statement (UNION ALL; a case let through by several rules comes several times). Each rule is an
+    /// equality on an indexed key column and a range on the birth year next to it in the index
+    /// (<see cref="BlockingColumns"/>): the cost is the size of the blocks, not of the registry. Null when
+    /// the query has nothing to look up. Every key is tested for null before <c>Contains</c>, so that the SQL is
+    /// <c>key = ANY($n)</c> alone, which a plan made once per session (<see cref="ServiceDefaults.Data.GenericPlans"/>)
+    /// answers from the index as a plan for the values would. The statement's text is the same for every case
+    /// (<see cref="Blocking"/>); <see cref="BlockedAsync"/> runs it compiled.
+    /// </summary>
+    public static IQueryable<EarlierCase>? BlockedWith(this IntakeDbContext db, BlockingQuery query, long number) =>
+        Arguments(query) is { } a ? BlockingQueryable(db, number, a.ServiceNumbers, a.FullKeys, a.From, a.To, a.FamilyBlocks, a.GivenBlocks) : null;
+
+    /// <summary><see cref="BlockedWith"/>, run as a query EF Core compiled once; empty when the query has nothing to look up.</summary>
+    public static async Task<List<EarlierCase>> BlockedAsync(this IntakeDbContext db, BlockingQuery query, long number, CancellationToken ct)
+    {
+        var found = new List<EarlierCase>();
+        if (Arguments(query) is { } a)
+        {
+            var blocking = CompiledBlocking.GetValue(db.Model, _ => EF.CompileAsyncQuery(Blocking));
+            await foreach (var e in blocking(db, number, a.ServiceNumbers, a.FullKeys, a.From, a.To, a.FamilyBlocks, a.GivenBlocks).WithCancellation(ct))
+            {
+                found.Add(e);
+            }
+        }
+
+        return found;
+    }
+
+    private sealed record BlockingArguments(string[] ServiceNumbers, string[] FullKeys, int From, int To, string[] FamilyBlocks, string[] GivenBlocks);
+
+    /// <summary><see cref="Blocking"/>'s parameters for <paramref name="query"/>, or null when no rule has anything to look up.</summary>
+    private static BlockingArguments? Arguments(BlockingQuery query)
+    {
+        var (from, to) = query.BirthYear is { } year ? (year - 1, year + 1) : (int.MinValue, int.MaxValue);
+        // The initial rules need a birth year (BlockingQuery.InitialYearAllows): without one they look up nothing.
+        string[] familyBlocks = query.BirthYear is null ? [] : [.. query.FamilyBlocks];
+        string[] givenBlocks = query.BirthYear is null ? [] : [.. query.GivenBlocks];
+        string[] serviceNumbers = query.ServiceNumber is { } serviceNumber ? [serviceNumber] : [];
+        return serviceNumbers.Length + query.FullKeys.Count + familyBlocks.Length + givenBlocks.Length == 0
+            ? null
+            : new BlockingArguments(serviceNumbers, [.. query.FullKeys], from, to, familyBlocks, givenBlocks);
+    }
+
+    /// <summary>
+    /// What scoring compares (<see cref="EarlierCase"/>) and the stored blocking keys with their version: the batch applies
+    /// each row's rules in memory (<see cref="BlockingIndex"/>) to every case read, and the stored keys spare computing them
+    /// again from the names.
+    /// </summary>
+    private static IQueryable<EarlierCase> Read(IQueryable<CaptureCase> cases) => cases.Select(ReadExpression);
 
     /// <summary>
     /// The whole-name rule of <see cref="BlockingQuery"/>: a case whose full name key, in the original script or in
