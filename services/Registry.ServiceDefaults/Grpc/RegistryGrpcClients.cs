@@ -37,7 +37,7 @@ public static class RegistryGrpcClients
     /// the replicas it can connect to (gRPC client-side load balancing): the listed addresses through the
     /// <c>registry:///</c> resolver, or every address DNS gives for the one host name through <c>dns:///</c>, read again
     /// every 30 s and whenever a connection fails. A replica that stops answering is skipped until it connects again;
-    /// a call already sent to it fails UNAVAILABLE, and its caller retries as it would after any transient failure.
+    /// a call that reached it before the channel noticed is sent again to the next one (<see cref="ReplicaRetry"/>).
     /// </summary>
     public static IHttpClientBuilder AddRegistryGrpcClient<TClient>(this IServiceCollection services, ServiceAddresses addresses, string? name = null)
         where TClient : class
@@ -67,9 +67,28 @@ public static class RegistryGrpcClients
         return Configure(builder).ConfigureChannel(channel =>
         {
             channel.Credentials = secure ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
-            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() }, MethodConfigs = { ReplicaRetry() } };
         });
     }
+
+    /// <summary>
+    /// A call to one of several replicas that fails UNAVAILABLE before its answer began (the replica died, and the channel
+    /// had not noticed yet) is sent again, to the next replica in the rotation, up to twice (gRPC retries,
+    /// https://github.com/grpc/proposal/blob/master/A6-client-retries.md; a call is never sent again once response headers
+    /// arrived). Safe for the registry's writes, which are idempotent by request id, as for its reads.
+    /// </summary>
+    public static MethodConfig ReplicaRetry() => new()
+    {
+        Names = { MethodName.Default },
+        RetryPolicy = new RetryPolicy
+        {
+            MaxAttempts = 3,
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            MaxBackoff = TimeSpan.FromMilliseconds(500),
+            BackoffMultiplier = 2,
+            RetryableStatusCodes = { StatusCode.Unavailable },
+        },
+    };
 
     /// <summary>How often a <c>dns:///</c> client reads its name again (besides whenever a connection fails).</summary>
     public static readonly TimeSpan DnsRefreshInterval = TimeSpan.FromSeconds(30);
