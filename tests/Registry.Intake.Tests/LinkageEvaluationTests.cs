@@ -166,8 +166,8 @@ public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFix
         var records = register.Set.Registry.Select((r, i) => Records.Linkage(r, register.Numbers[i])).ToList();
         var record = records[records.Count / 2];
         var (before, latest) = await register.Intake.QueryAsync(async db => (
-            await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: true, CancellationToken.None),
-            await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: false, CancellationToken.None)));
+            await db.FrequenciesAsync(record, beforeRecord: true, CancellationToken.None),
+            await db.FrequenciesAsync(record, beforeRecord: false, CancellationToken.None)));
 
         var keys = NameCounts.KeysOf(record);
         void Expect(NameFrequencies actual, List<LinkageRecord> counted, long latestNumber)
@@ -185,5 +185,37 @@ public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFix
         Expect(latest, others, others.Max(r => r.Number));
         // The two differ: the cases after it are counted in one only.
         Assert.Contains(keys, k => before.Family(k) != latest.Family(k) || before.Given(k) != latest.Given(k));
+    }
+
+    [Fact]
+    public async Task PostgreSQLs_frequency_statement_counts_what_the_query_SQLite_runs_counts_for_any_window_and_cases_left_out()
+    {
+        var records = register.Set.Registry.Select((r, i) => Records.Linkage(r, register.Numbers[i])).ToList();
+        var keys = records.Take(200).SelectMany(NameCounts.KeysOf).Append("no-such-key").Distinct().ToArray();
+        var (first, last) = (register.Numbers.Min(), register.Numbers.Max());
+        var middle = first + (last - first) / 2;
+        // Windows cutting the register at both ends, and ranges of cases left out inside, at the edges and none (1, 0).
+        var windows = new[] { (first - 1, last), (middle, last), (first + 100, middle), (first - 1, first + 10) };
+        var leftOut = new[] { (1L, 0L), (middle, middle), (first, first + 500), (middle - 3, last + 5) };
+        await register.Intake.QueryAsync(async db =>
+        {
+            foreach (var (floor, upTo) in windows)
+            {
+                foreach (var (from, to) in leftOut)
+                {
+                    var statement = await db.Database.SqlQueryRaw<KeyCount>(DuplicateQuery.KeyCountsStatement, keys, floor, upTo, from, to).ToListAsync();
+                    var query = await db.Cases.Where(c => c.Number < from || c.Number > to).KeyCounts(keys, floor, upTo).ToListAsync();
+                    Assert.Equal(
+                        query.Select(c => (c.Given, c.Key, c.Count)).Order(),
+                        statement.Where(c => c.Count > 0).Select(c => (c.Given, c.Key, c.Count)).Order());
+                    // Something is counted unless the cases left out cover the window.
+                    Assert.Equal(!(from <= floor + 1 && to >= upTo), statement.Any(c => c.Count > 0));
+                    // Every key is answered once as a family and once as a given-name key, counted or not.
+                    Assert.Equal(keys.Length * 2, statement.Count);
+                }
+            }
+
+            return 0;
+        });
     }
 }

@@ -15,10 +15,16 @@ public static class BlockingColumns
     /// <summary>The owner's key as the owned type sees it (the cases table's "Number").</summary>
     private const string Number = "CaptureCaseNumber";
 
+    /// <summary>The family-name key's column (frequency counts read it by name: <see cref="DuplicateQuery.KeyCountsStatement"/>).</summary>
+    public const string FamilyKeyColumn = "LinkageFamilyKey";
+
+    /// <summary>The given-name key's column.</summary>
+    public const string GivenKeyColumn = "LinkageGivenKey";
+
     public static void Configure(OwnedNavigationBuilder<CaptureCase, CaseBlockingKeys> k)
     {
-        k.Property(x => x.FamilyKey).HasColumnName("LinkageFamilyKey").HasMaxLength(CaseBlockingKeys.KeyMaxLength);
-        k.Property(x => x.GivenKey).HasColumnName("LinkageGivenKey").HasMaxLength(CaseBlockingKeys.KeyMaxLength);
+        k.Property(x => x.FamilyKey).HasColumnName(FamilyKeyColumn).HasMaxLength(CaseBlockingKeys.KeyMaxLength);
+        k.Property(x => x.GivenKey).HasColumnName(GivenKeyColumn).HasMaxLength(CaseBlockingKeys.KeyMaxLength);
         k.Property(x => x.FullKey).HasColumnName("LinkageFullKey").HasMaxLength(CaseBlockingKeys.KeyMaxLength);
         k.Property(x => x.FullKeyLatin).HasColumnName("LinkageFullKeyLatin").HasMaxLength(CaseBlockingKeys.KeyMaxLength);
         k.Property(x => x.FamilyBlock).HasColumnName("LinkageFamilyBlock").HasMaxLength(CaseBlockingKeys.KeyMaxLength);

@@ -42,7 +42,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             return [];
         }
 
-        var frequencies = await db.Cases.AsNoTracking().FrequenciesAsync(record, beforeRecord: beforeCase, ct);
+        var frequencies = await db.FrequenciesAsync(record, beforeRecord: beforeCase, ct);
         return earlier
             .Select(e => (e, score: LinkageModel.ScoreIfCandidate(record, e.ToLinkage(), frequencies)))
             .Where(x => x.score is not null)
@@ -81,7 +81,6 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         var queries = records.Select(BlockingQuery.For).ToList();
         var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
         bool Earlier(long number) => !stored || number < first || number > last;
-        var before = stored ? db.Cases.AsNoTracking().Where(c => c.Number < first || c.Number > last) : db.Cases.AsNoTracking();
 
         var index = new BlockingIndex();
         var caseIds = new Dictionary<LinkageRecord, Guid>(ReferenceEqualityComparer.Instance);
@@ -99,7 +98,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         }
 
         var keys = records.SelectMany(NameCounts.KeysOf).Distinct().ToList();
-        var counts = keys.Count == 0 ? new NameCounts(0, new Dictionary<string, int>(), new Dictionary<string, int>()) : await before.NameCountsAsync(keys, ct);
+        var counts = keys.Count == 0 ? new NameCounts(0, new Dictionary<string, int>(), new Dictionary<string, int>()) : await db.NameCountsAsync(keys, ct, leftOut: stored ? (first, last) : null);
         var (batchFamily, batchGiven) = (new Dictionary<string, int>(), new Dictionary<string, int>());
         var found = new List<List<DuplicateCandidate>>(newCases.Count);
         for (var i = 0; i < newCases.Count; i++)

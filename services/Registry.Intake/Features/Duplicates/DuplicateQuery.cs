@@ -208,21 +208,40 @@ public static class DuplicateQuery
     }
 
     /// <summary>
-    /// Each of <paramref name="keys"/>' count as a family and as a given-name key among the
-    /// <see cref="LinkageModel.FrequencyWindow"/> cases numbered up to <paramref name="last"/> (<see cref="NameCountsAsync"/>).
+    /// Each of <paramref name="keys"/>' count as a family and as a given-name key among the cases numbered after
+    /// <paramref name="floor"/> and up to <paramref name="last"/> (the window of <see cref="NameCountsAsync"/>), as EF Core
+    /// writes it; what SQLite runs. PostgreSQL runs <see cref="KeyCountsStatement"/> instead.
     /// </summary>
-    public static IQueryable<KeyCount> KeyCounts(this IQueryable<CaptureCase> cases, IReadOnlyCollection<string> keys, long last)
+    public static IQueryable<KeyCount> KeyCounts(this IQueryable<CaptureCase> cases, IReadOnlyCollection<string> keys, long floor, long last)
     {
-        // The window's bounds are written into the statement, not sent as parameters: a plan made without their values
-        // (GenericPlans, inside a case's write) takes the range for a two-hundredth of the table and reads the whole
-        // window through the primary key instead of each key's few entries (at 30,000 cases: 25 ms against 0.26).
-        var floor = last - LinkageModel.FrequencyWindow;
-        var window = cases.Where(c => c.Number > EF.Constant(floor) && c.Number <= EF.Constant(last));
+        var window = cases.Where(c => c.Number > floor && c.Number <= last);
         return window.Where(c => c.BlockingKeys.FamilyKey != null && keys.Contains(c.BlockingKeys.FamilyKey))
             .GroupBy(c => c.BlockingKeys.FamilyKey!).Select(g => new KeyCount { Given = false, Key = g.Key, Count = g.Count() })
             .Concat(window.Where(c => c.BlockingKeys.GivenKey != null && keys.Contains(c.BlockingKeys.GivenKey))
                 .GroupBy(c => c.BlockingKeys.GivenKey!).Select(g => new KeyCount { Given = true, Key = g.Key, Count = g.Count() }));
     }
+
+    /// <summary>
+    /// <see cref="KeyCounts"/> on PostgreSQL, one text for every call (so EF Core compiles it once and Npgsql prepares it):
+    /// parameters {0} the keys (text[]), {1} and {2} the window (after, up to), {3} and {4} a range of numbers left out
+    /// (1 and 0: none). Each key is counted by its own correlated subquery, an equality on the leading column of
+    /// (key, case number) and a range behind it, which a plan made without the values (<see cref="ServiceDefaults.Data.GenericPlans"/>, inside a
+    /// case's write) still answers from that index: written as EF Core writes it, with the keys as <c>= ANY($1)</c> and the
+    /// window's bounds as parameters, such a plan read the whole window through the primary key (at 30,000 cases 25 ms
+    /// against 0.26), and writing the bounds into the text made EF Core compile the statement at every call (0.6 ms of
+    /// intake's CPU, docs/performance.md, "Frequency counts in one text").
+    /// </summary>
+    public const string KeyCountsStatement = $$"""
+        SELECT false AS "Given", k."Key", (SELECT count(*)::int FROM cases AS c WHERE c."{{BlockingColumns.FamilyKeyColumn}}" = k."Key"
+            AND (c."{{BlockingColumns.FamilyKeyColumn}}", c."Number") > (k."Key", {1}) AND (c."{{BlockingColumns.FamilyKeyColumn}}", c."Number") <= (k."Key", {2})
+            AND c."Number" NOT BETWEEN {3} AND {4}) AS "Count"
+        FROM unnest({0}::text[]) AS k("Key")
+        UNION ALL
+        SELECT true, k."Key", (SELECT count(*)::int FROM cases AS c WHERE c."{{BlockingColumns.GivenKeyColumn}}" = k."Key"
+            AND (c."{{BlockingColumns.GivenKeyColumn}}", c."Number") > (k."Key", {1}) AND (c."{{BlockingColumns.GivenKeyColumn}}", c."Number") <= (k."Key", {2})
+            AND c."Number" NOT BETWEEN {3} AND {4})
+        FROM unnest({0}::text[]) AS k("Key")
+        """;
 
     /// <summary>
     /// <see cref="BlockedWith"/> for a batch of new cases (ImportCaptures) in one statement: the open cases that any of
@@ -287,36 +306,42 @@ public static class DuplicateQuery
     /// statistic of names, not of persons), over the window's size. <paramref name="beforeRecord"/>: the cases numbered
     /// before the record's instead (a registration's new case: the latest number need not be read, and concurrent
     /// registrations do not change its frequencies); a record not stored yet (number 0) is always counted against the
-    /// latest cases. Two index ranges (<see cref="BlockingColumns"/>: key, case
-    /// number) in one statement, bounded by the window whatever the registry's size.
+    /// latest cases. The record's own case is never counted. Two index ranges (<see cref="BlockingColumns"/>: key, case
+    /// number) per key in one statement, bounded by the window whatever the registry's size.
     /// </summary>
-    public static async Task<NameFrequencies> FrequenciesAsync(this IQueryable<CaptureCase> all, LinkageRecord record, bool beforeRecord, CancellationToken ct)
+    public static async Task<NameFrequencies> FrequenciesAsync(this IntakeDbContext db, LinkageRecord record, bool beforeRecord, CancellationToken ct)
     {
-        // The record's own case is not counted: it is compared with the others, as the benchmark compares a new record.
-        var cases = all.Where(c => c.Number != record.Number);
         var keys = NameCounts.KeysOf(record);
         if (keys.Count == 0)
         {
             return NameFrequencies.None;
         }
 
-        return (await cases.NameCountsAsync(keys, ct, latest: beforeRecord && record.Number > 0 ? record.Number - 1 : null)).Frequencies(keys);
+        // The record's own case is left out: it is compared with the others, as the benchmark compares a new record.
+        var latest = beforeRecord && record.Number > 0 ? record.Number - 1 : (long?)null;
+        return (await db.NameCountsAsync(keys, ct, latest, leftOut: (record.Number, record.Number))).Frequencies(keys);
     }
 
     /// <summary>
     /// The counts behind <see cref="FrequenciesAsync"/> for many keys at once (a batch's): each key's count as a family and
     /// as a given-name key among the <see cref="LinkageModel.FrequencyWindow"/> cases numbered up to
-    /// <paramref name="latest"/> (by default the latest case, read first). One statement whatever the number of keys,
+    /// <paramref name="latest"/> (by default the latest case, read first), the cases numbered within
+    /// <paramref name="leftOut"/> (inclusive; by default none) not counted. One statement whatever the number of keys,
     /// two when the latest number is read.
     /// </summary>
-    public static async Task<NameCounts> NameCountsAsync(this IQueryable<CaptureCase> cases, IReadOnlyCollection<string> keys, CancellationToken ct,
-        long? latest = null)
+    public static async Task<NameCounts> NameCountsAsync(this IntakeDbContext db, IReadOnlyCollection<string> keys, CancellationToken ct,
+        long? latest = null, (long From, long To)? leftOut = null)
     {
-        var last = latest ?? await cases.MaxAsync(c => (long?)c.Number, ct) ?? 0;
-        var counts = await cases.KeyCounts(keys, last).ToListAsync(ct);
+        var (from, to) = leftOut ?? (1, 0);
+        var counted = db.Cases.AsNoTracking().Where(c => c.Number < from || c.Number > to);
+        var last = latest ?? await counted.MaxAsync(c => (long?)c.Number, ct) ?? 0;
+        var floor = last - LinkageModel.FrequencyWindow;
+        var counts = db.Database.IsNpgsql()
+            ? await db.Database.SqlQueryRaw<KeyCount>(KeyCountsStatement, keys.ToArray(), floor, last, from, to).ToListAsync(ct)
+            : await counted.KeyCounts(keys, floor, last).ToListAsync(ct);
         return new NameCounts(last,
-            counts.Where(c => !c.Given).ToDictionary(c => c.Key, c => c.Count),
-            counts.Where(c => c.Given).ToDictionary(c => c.Key, c => c.Count));
+            counts.Where(c => !c.Given && c.Count > 0).ToDictionary(c => c.Key, c => c.Count),
+            counts.Where(c => c.Given && c.Count > 0).ToDictionary(c => c.Key, c => c.Count));
     }
 }
 
