@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Google.Rpc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Intake.Data;
 using Registry.Intake.Features.Cases;
@@ -539,39 +538,11 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         // Nor can it estimate a range whose bounds it does not know: the frequency counts ask for each key's entries of the
         // window by an equality on the leading column of the (key, number) index, which such a plan still reads from that
         // index, never the whole window through the primary key (DuplicateQuery.KeyCountsStatement).
-        var plan = await GenericPlanOf(db, DuplicateQuery.KeyCountsStatement, ["text[]", "bigint", "bigint", "bigint", "bigint"],
+        var plan = await QueryPlans.GenericPlanOfAsync(db, DuplicateQuery.KeyCountsStatement, ["text[]", "bigint", "bigint", "bigint", "bigint"],
             "ARRAY['smith', 'john'], 80000, 100000, 1, 0");
         Assert.Contains($"IX_cases_{BlockingColumns.FamilyKeyColumn}_Number", plan);
         Assert.Contains($"IX_cases_{BlockingColumns.GivenKeyColumn}_Number", plan);
         Assert.DoesNotContain("PK_cases", plan);
         Assert.DoesNotContain("Seq Scan", plan);
-    }
-
-    /// <summary>
-    /// The plan PostgreSQL makes for <paramref name="statement"/> (EF Core's {0}, {1}… placeholders, of
-    /// <paramref name="types"/>) without its parameters' values, as a prepared statement in a case's write gets it
-    /// (<c>force_generic_plan</c>), executed with <paramref name="arguments"/>: EXPLAIN's text.
-    /// </summary>
-    private static async Task<string> GenericPlanOf(IntakeDbContext db, string statement, string[] types, string arguments)
-    {
-        var numbered = string.Format(System.Globalization.CultureInfo.InvariantCulture, statement, types.Select((_, i) => (object)$"${i + 1}").ToArray());
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        await db.Database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan");
-        var prepare = $"PREPARE generic_plan_of({string.Join(", ", types)}) AS {numbered}";
-        await db.Database.ExecuteSqlRawAsync(prepare);
-        var plan = new List<string>();
-        await using (var explain = db.Database.GetDbConnection().CreateCommand())
-        {
-            explain.Transaction = transaction.GetDbTransaction();
-            explain.CommandText = $"EXPLAIN (COSTS OFF) EXECUTE generic_plan_of({arguments})";
-            await using var reader = await explain.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(0));
-            }
-        }
-
-        await db.Database.ExecuteSqlRawAsync("DEALLOCATE generic_plan_of");
-        return string.Join('\n', plan);
     }
 }
