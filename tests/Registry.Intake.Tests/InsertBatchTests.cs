@@ -5,6 +5,7 @@ using Registry.Intake.Features.Cases;
 using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security.Audit;
 
 namespace Registry.Intake.Tests;
 
@@ -26,9 +27,9 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         var (rowsByBatch, rowsByTracker) = await intake.QueryAsync(async db =>
         {
             var (@case, rows) = await NewCaseAsync(db);
-            var byBatch = await WrittenThenRolledBackAsync(db, () => new InsertBatch(db).Add(@case).AddRange(rows.Assertions).Add(rows.Status)
+            var byBatch = await WrittenThenRolledBackAsync(db, Tables, () => new InsertBatch(db).Add(@case).AddRange(rows.Assertions).Add(rows.Status)
                 .Add(rows.Event).Add(rows.Card).Add(rows.Notification).ExecuteAsync(CancellationToken.None));
-            var byTracker = await WrittenThenRolledBackAsync(db, async () =>
+            var byTracker = await WrittenThenRolledBackAsync(db, Tables, async () =>
             {
                 db.Cases.Add(@case);
                 db.IdentityAssertions.AddRange(rows.Assertions);
@@ -43,6 +44,37 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
 
         Assert.Equal(Tables, rowsByBatch.Keys);
         Assert.All(Tables, t => Assert.NotEmpty(rowsByBatch[t]));
+        Assert.Equal(rowsByTracker, rowsByBatch);
+    }
+
+    /// <summary>The access audit's rows (arrays, timestamps), which its writer inserts by batch when no caller asks for their ids.</summary>
+    [Fact]
+    public async Task A_batch_stores_the_access_audits_rows_as_EF_Core_stores_them()
+    {
+        string[] table = [AccessAuditModel.Table];
+        var events = new[]
+        {
+            new AccessEventRow
+            {
+                OccurredAt = Now.AddTicks(123_4560), Service = "intake", Method = "registry.intake.v1.IntakeService/GetCase",
+                CaseIds = [Guid.NewGuid(), Guid.NewGuid()], ClientId = "ua-army-system", Agency = "UA-ARMY", Roles = "capturing_unit",
+                Outcome = "OK", Reason = "", Withheld = "medical", TraceId = "0af7651916cd43dd8448eb211c80319c", DecidedBy = "",
+            },
+            new AccessEventRow { OccurredAt = Now, Service = "intake", Method = "m", CaseIds = [], Outcome = "PERMISSION_DENIED", Reason = "Ünïcode ' \"quoted\"" },
+        };
+        var (rowsByBatch, rowsByTracker) = await intake.QueryAsync(async db => (
+            await WrittenThenRolledBackAsync(db, table, () => new InsertBatch(db).AddRange(events).ExecuteAsync(CancellationToken.None)),
+            await WrittenThenRolledBackAsync(db, table, async () =>
+            {
+                db.AccessEvents.AddRange(events.Select(e => new AccessEventRow
+                {
+                    OccurredAt = e.OccurredAt, Service = e.Service, Method = e.Method, CaseIds = e.CaseIds, ClientId = e.ClientId, Agency = e.Agency,
+                    Roles = e.Roles, Outcome = e.Outcome, Reason = e.Reason, Withheld = e.Withheld, TraceId = e.TraceId, DecidedBy = e.DecidedBy,
+                }));
+                await db.SaveChangesAsync();
+            })));
+
+        Assert.Equal(2, rowsByBatch[table[0]].Count);
         Assert.Equal(rowsByTracker, rowsByBatch);
     }
 
@@ -83,20 +115,20 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> in a transaction, reads back what it wrote to each of <see cref="Tables"/> (the rows whose
+    /// Runs <paramref name="write"/> in a transaction, reads back what it wrote to each of <paramref name="tables"/> (the rows whose
     /// xmin is the transaction's own), as JSON without the database's identity keys, and rolls it back.
     /// </summary>
-    private static async Task<Dictionary<string, List<string>>> WrittenThenRolledBackAsync(IntakeDbContext db, Func<Task> write)
+    private static async Task<Dictionary<string, List<string>>> WrittenThenRolledBackAsync(IntakeDbContext db, string[] tables, Func<Task> write)
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
         // As CaseStore commits: no savepoint around the save (whose rows would carry the savepoint's own transaction id).
         db.Database.AutoSavepointsEnabled = false;
         await write();
         var rows = new Dictionary<string, List<string>>();
-        foreach (var table in Tables)
+        foreach (var table in tables)
         {
             // The notification's id was allotted (the same in both writes); the other tables' ids are the database's.
-            var generated = table is "notifications" or "notification_bodies" ? "" : " - 'Id'";
+            var generated = table switch { "notifications" or "notification_bodies" => "", AccessAuditModel.Table => " - 'id'", _ => " - 'Id'" };
             var sql = $"""SELECT (to_jsonb(t){generated})::text AS "Value" FROM {table} AS t WHERE t.xmin::text = (txid_current() % 4294967296)::text ORDER BY 1""";
             rows[table] = await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
         }
