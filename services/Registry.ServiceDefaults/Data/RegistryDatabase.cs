@@ -10,6 +10,14 @@ namespace Registry.ServiceDefaults.Data;
 
 public static class RegistryDatabase
 {
+    /// <summary>
+    /// Whether the context runs on PostgreSQL (its connection is Npgsql's), for the paths that differ from SQLite's on a
+    /// hot path: EF Core's <c>IsNpgsql()</c> compares the provider's assembly name, read by reflection at each call (about
+    /// 0.2 % of intake's CPU under registrations for each place that asked).
+    /// </summary>
+    public static bool IsPostgreSql(this Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade database) =>
+        database.GetDbConnection() is Npgsql.NpgsqlConnection;
+
     /// <summary>Configuration key choosing the database provider: <c>Postgres</c> (default) or <c>Sqlite</c>.</summary>
     public const string ProviderKey = "Database:Provider";
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Domain.Linkage;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.Intake.Features.Duplicates;
 
@@ -333,12 +334,12 @@ public static class DuplicateQuery
         long? latest = null, (long From, long To)? leftOut = null)
     {
         var (from, to) = leftOut ?? (1, 0);
-        var counted = db.Cases.AsNoTracking().Where(c => c.Number < from || c.Number > to);
-        var last = latest ?? await counted.MaxAsync(c => (long?)c.Number, ct) ?? 0;
+        IQueryable<CaptureCase> Counted() => db.Cases.AsNoTracking().Where(c => c.Number < from || c.Number > to);
+        var last = latest ?? await Counted().MaxAsync(c => (long?)c.Number, ct) ?? 0;
         var floor = last - LinkageModel.FrequencyWindow;
-        var counts = db.Database.IsNpgsql()
+        var counts = db.Database.IsPostgreSql()
             ? await db.Database.SqlQueryRaw<KeyCount>(KeyCountsStatement, keys.ToArray(), floor, last, from, to).ToListAsync(ct)
-            : await counted.KeyCounts(keys, floor, last).ToListAsync(ct);
+            : await Counted().KeyCounts(keys, floor, last).ToListAsync(ct);
         return new NameCounts(last,
             counts.Where(c => !c.Given && c.Count > 0).ToDictionary(c => c.Key, c => c.Count),
             counts.Where(c => c.Given && c.Count > 0).ToDictionary(c => c.Key, c => c.Count));

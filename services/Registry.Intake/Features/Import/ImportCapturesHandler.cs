@@ -125,7 +125,7 @@ public sealed class ImportCapturesHandler(
             await cases.CommitAsync(ct, async token =>
             {
                 var newCases = created.Select(c => c.Case).ToList();
-                var bulk = db.Database.IsNpgsql();
+                var bulk = db.Database.IsPostgreSql();
                 if (bulk)
                 {
                     // PostgreSQL: the numbers are taken from the cases' identity first (one statement, in the rows'

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.Intake.Features.Notifications;
 
@@ -76,7 +77,7 @@ public sealed class NotificationSequencer(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (db.Database.IsNpgsql())
+        if (db.Database.IsPostgreSql())
         {
             await db.Database.ExecuteSqlRawAsync(LockSql, ct);
         }

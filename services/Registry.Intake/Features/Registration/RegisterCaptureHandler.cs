@@ -49,7 +49,7 @@ public sealed class RegisterCaptureHandler(
         var assertions = entity.Assert(registration.Identity, registration.IdentitySource, now);
         var status = entity.InitialStatus(registration.StatusCategory, now);
         List<DuplicateCandidate> found = [];
-        if (db.Database.IsNpgsql())
+        if (db.Database.IsPostgreSql())
         {
             // The number and the notification's id are taken first, then the rows go in one batch, untracked: EF Core's
             // change tracker cost a registration more CPU than its statements (docs/performance.md). The case is the

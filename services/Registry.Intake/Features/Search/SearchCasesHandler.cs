@@ -11,7 +11,7 @@ public sealed class SearchCasesHandler(IntakeDbContext db)
 {
     public async Task<Page<CaptureCase>> HandleAsync(CaseSearch search, CancellationToken ct)
     {
-        var npgsql = db.Database.IsNpgsql();
+        var npgsql = db.Database.IsPostgreSql();
         var query = db.Cases.AsNoTracking().Matching(search, npgsql);
         if (!npgsql || search.NameWords is null)
         {
