@@ -1,4 +1,6 @@
 using System.Net;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -46,12 +48,63 @@ public sealed class ReplicaRetryTests
         Assert.All(replies, Assert.NotNull);
     }
 
-    private static async Task<WebApplication> StartReplicaAsync()
+    /// <summary>
+    /// A call the service answered UNAVAILABLE itself (its store failed, perhaps at the commit) may have done its work: the
+    /// answer tells the client not to send it again (<see cref="RetryPushbackInterceptor"/>), and the handler runs once.
+    /// (Grpc.Net.Client 2.x was seen not to resend such an answer even without the trailer; the trailer is the rule for any
+    /// client, an agency's on another gRPC stack too, and holds if a later version retries trailers-only answers as A6 allows.)
+    /// </summary>
+    [Fact]
+    public async Task A_call_a_service_answered_unavailable_itself_is_not_sent_again()
+    {
+        var answered = new AnsweredUnavailable();
+        await using var replica = await StartReplicaAsync(answered);
+        var addresses = ServiceAddresses.Parse(Address(replica), "Services:Test", "test", resolveDns: false);
+        var services = new ServiceCollection().AddLogging().AddHttpContextAccessor();
+        services.AddRegistryGrpcClient<Health.HealthClient>(addresses);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<Health.HealthClient>();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal(1, answered.Calls);
+        Assert.Equal("-1", error.Trailers.GetValue(RetryPushbackInterceptor.Trailer));
+    }
+
+    /// <summary>A handler that fails as a store does (the error mapping answers UNAVAILABLE), counting its calls.</summary>
+    private sealed class AnsweredUnavailable : Interceptor
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+            TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the store failed at the commit"));
+        }
+    }
+
+    private static async Task<WebApplication> StartReplicaAsync(Interceptor? inner = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o =>
+        {
+            // As the registry's server runs it (RegistryGrpcServer): outermost.
+            o.Interceptors.Add<RetryPushbackInterceptor>();
+            if (inner is not null)
+            {
+                o.Interceptors.Add(inner.GetType());
+            }
+        });
+        if (inner is not null)
+        {
+            builder.Services.AddSingleton(inner.GetType(), inner);
+        }
         builder.Services.AddGrpcHealthChecks();
         var app = builder.Build();
         app.MapGrpcHealthChecksService();

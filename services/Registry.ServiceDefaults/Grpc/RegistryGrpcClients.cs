@@ -67,7 +67,7 @@ public static class RegistryGrpcClients
         return Configure(builder).ConfigureChannel(channel =>
         {
             channel.Credentials = secure ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
-            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() }, MethodConfigs = { ReplicaRetry() } };
+            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() }, MethodConfigs = { ReplicaRetry() }, RetryThrottling = ReplicaRetryThrottling() };
         });
     }
 
@@ -75,7 +75,11 @@ public static class RegistryGrpcClients
     /// A call to one of several replicas that fails UNAVAILABLE before its answer began (the replica died, and the channel
     /// had not noticed yet) is sent again, to the next replica in the rotation, up to twice (gRPC retries,
     /// https://github.com/grpc/proposal/blob/master/A6-client-retries.md; a call is never sent again once response headers
-    /// arrived). Safe for the registry's writes, which are idempotent by request id, as for its reads.
+    /// arrived). A call a service answered UNAVAILABLE itself is not sent again: its answer says so
+    /// (<see cref="RetryPushbackInterceptor"/>), since it may have done its work, and not every write carries a request id.
+    /// What is resent is what no server answered; a replica killed between a commit and its answer is the one case
+    /// where a write may be sent twice (a write with a request id then answers from the first; one at a revision answers
+    /// that the revision moved). Retries are throttled per channel (<see cref="ReplicaRetryThrottling"/>).
     /// </summary>
     public static MethodConfig ReplicaRetry() => new()
     {
@@ -89,6 +93,14 @@ public static class RegistryGrpcClients
             RetryableStatusCodes = { StatusCode.Unavailable },
         },
     };
+
+    /// <summary>
+    /// The A6 proposal's token bucket per channel: each failed attempt takes a token, each success gives a tenth back, and
+    /// retries stop while fewer than half of the 100 are left. A replica's death costs the calls in flight to it, a few
+    /// dozen at most, which are retried; an outage of every replica stops the retries after some fifty failures, so calls
+    /// are not multiplied on top of it.
+    /// </summary>
+    public static RetryThrottlingPolicy ReplicaRetryThrottling() => new() { MaxTokens = 100, TokenRatio = 0.1 };
 
     /// <summary>How often a <c>dns:///</c> client reads its name again (besides whenever a connection fails).</summary>
     public static readonly TimeSpan DnsRefreshInterval = TimeSpan.FromSeconds(30);

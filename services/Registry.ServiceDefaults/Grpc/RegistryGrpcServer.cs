@@ -8,8 +8,9 @@ namespace Registry.ServiceDefaults.Grpc;
 public static class RegistryGrpcServer
 {
     /// <summary>
-    /// The gRPC server every service (and the gateway) runs: the registry's bounds on calls
-    /// (<see cref="CallLimitsInterceptor"/>, outermost), its error mapping, the access check and audit (<see cref="AccessControlInterceptor"/>), a receive limit, and HTTP/2
+    /// The gRPC server every service (and the gateway) runs: an UNAVAILABLE of its own marked not to be retried
+    /// (<see cref="RetryPushbackInterceptor"/>, outermost), the registry's bounds on calls
+    /// (<see cref="CallLimitsInterceptor"/>), its error mapping, the access check and audit (<see cref="AccessControlInterceptor"/>), a receive limit, and HTTP/2
     /// keep-alive pings on Kestrel so a client or gateway that vanished without closing its connection
     /// is found and its streams end (<see cref="GrpcCallOptions"/>, section <c>Grpc</c>).
     /// </summary>
@@ -20,6 +21,7 @@ public static class RegistryGrpcServer
         builder.Services.AddSingleton<BulkCallSlots>();
         builder.Services.AddGrpc(o =>
         {
+            o.Interceptors.Add<RetryPushbackInterceptor>();
             o.Interceptors.Add<CallLimitsInterceptor>();
             o.Interceptors.Add<ExceptionMappingInterceptor>();
             // Who may call, inside the error mapping (a store failure of its own answers UNAVAILABLE); it audits
