@@ -28,16 +28,38 @@ public static class QueryPlans
     /// <paramref name="types"/>) without its parameters' values, as a prepared statement in a case's write gets it
     /// (<c>force_generic_plan</c>), executed with <paramref name="arguments"/>.
     /// </summary>
-    public static async Task<string> GenericPlanOfAsync(IntakeDbContext db, string statement, string[] types, string arguments)
+    public static async Task<string> GenericPlanOfAsync(IntakeDbContext db, string statement, string[] types, string arguments, string? setLocal = null)
     {
         var numbered = string.Format(CultureInfo.InvariantCulture, statement, types.Select((_, i) => (object)$"${i + 1}").ToArray());
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        await db.Database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan");
-        var prepare = $"PREPARE generic_plan_of({string.Join(", ", types)}) AS {numbered}";
-        await db.Database.ExecuteSqlRawAsync(prepare);
-        var plan = await ReadPlanAsync(db, transaction, $"EXPLAIN (COSTS OFF) EXECUTE generic_plan_of({arguments})");
-        await db.Database.ExecuteSqlRawAsync("DEALLOCATE generic_plan_of");
-        return plan;
+        // A prepared statement outlives the transaction on the pooled session: its own name, and deallocated whatever happens.
+        var name = "generic_plan_of_" + Guid.NewGuid().ToString("N");
+        var prepared = false;
+        // One session for the statement's whole life (the transaction's end would otherwise give the connection back).
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan");
+            if (setLocal is not null)
+            {
+                await db.Database.ExecuteSqlRawAsync(setLocal);
+            }
+
+            var prepare = $"PREPARE {name}({string.Join(", ", types)}) AS {numbered}";
+            await db.Database.ExecuteSqlRawAsync(prepare);
+            prepared = true;
+            return await ReadPlanAsync(db, transaction, $"EXPLAIN (COSTS OFF) EXECUTE {name}({arguments})");
+        }
+        finally
+        {
+            if (prepared)
+            {
+                var deallocate = $"DEALLOCATE {name}";
+                await db.Database.ExecuteSqlRawAsync(deallocate);
+            }
+
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private static async Task<string> ReadPlanAsync(IntakeDbContext db, IDbContextTransaction transaction, string explain)

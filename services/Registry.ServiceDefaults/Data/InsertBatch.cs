@@ -31,7 +31,8 @@ public sealed class InsertBatch(DbContext db)
     public InsertBatch Add<T>(T entity)
         where T : class
     {
-        var tables = EntityTables.Of(db.Model, typeof(T));
+        // The entity's own type (a derived one, or one added as object, has its own columns).
+        var tables = EntityTables.Of(db.Model, entity.GetType());
         foreach (var table in tables)
         {
             _sql.Append("INSERT INTO ").Append(table.Name).Append(" (");
@@ -43,7 +44,7 @@ public sealed class InsertBatch(DbContext db)
                 {
                     if (tables.Count > 1)
                     {
-                        throw new InvalidOperationException($"{typeof(T).Name} is split over {tables.Count} tables: allot its key before inserting it.");
+                        throw new InvalidOperationException($"{entity.GetType().Name} is split over {tables.Count} tables: allot its key before inserting it.");
                     }
 
                     continue;
