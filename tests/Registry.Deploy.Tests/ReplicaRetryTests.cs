@@ -18,14 +18,16 @@ namespace Registry.Deploy.Tests;
 /// A client of a service in several replicas (<see cref="RegistryGrpcClients.AddRegistryGrpcClient{TClient}(IServiceCollection, ServiceAddresses, string?)"/>)
 /// keeps answering when one replica dies: the calls the channel still sends to it before it notices fail UNAVAILABLE before
 /// any answer, and are sent again to the other (<see cref="RegistryGrpcClients.ReplicaRetry"/>). Two real servers on loopback
-/// ports, the second reached through a TCP relay (<see cref="TcpProxy"/>) cut as a killed process's connections are: closed, nothing listening.
+/// ports, the second reached through a TCP relay (<see cref="TcpProxy"/>) that then drops each connection when it is next used,
+/// as a killed process's connection fails for a client that has not yet read its close, and listens no more.
 /// </summary>
 public sealed class ReplicaRetryTests
 {
     [Fact]
     public async Task Calls_go_on_through_the_other_replica_at_once_when_one_dies()
     {
-        await using var first = await StartReplicaAsync();
+        var resent = new ResentCalls();
+        await using var first = await StartReplicaAsync(resent);
         await using var second = await StartReplicaAsync();
         await using var relay = new TcpProxy("127.0.0.1", new Uri(Address(second)).Port);
         var addresses = ServiceAddresses.Parse($"{Address(first)},http://127.0.0.1:{relay.Port}", "Services:Test", "test", resolveDns: false);
@@ -40,12 +42,15 @@ public sealed class ReplicaRetryTests
             await client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
         }
 
-        relay.Cut();
+        // The second dies, and the channel does not know: its connection fails only when a call is sent on it.
+        relay.DropOnUse();
 
-        // At once, before the channel could notice: twenty calls together, every one answered (by the first replica).
+        // Twenty calls together, some sent to the dead replica first: every one answered (by the first replica).
         var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
             client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync));
         Assert.All(replies, Assert.NotNull);
+        // Some reached it as a second attempt (grpc-previous-rpc-attempts, gRFC A6): the case this test is for happened.
+        Assert.True(resent.Calls > 0, "no call was sent again: the dead replica was never tried");
     }
 
     /// <summary>
@@ -70,6 +75,25 @@ public sealed class ReplicaRetryTests
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Equal(1, answered.Calls);
         Assert.Equal("-1", error.Trailers.GetValue(RetryPushbackInterceptor.Trailer));
+    }
+
+    /// <summary>Counts the calls that arrive as a retry of an attempt that failed elsewhere (header grpc-previous-rpc-attempts).</summary>
+    private sealed class ResentCalls : Interceptor
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+            TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            if (context.RequestHeaders.Get("grpc-previous-rpc-attempts") is not null)
+            {
+                Interlocked.Increment(ref _calls);
+            }
+
+            return continuation(request, context);
+        }
     }
 
     /// <summary>A handler that fails as a store does (the error mapping answers UNAVAILABLE), counting its calls.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Google.Rpc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Intake.Data;
 using Registry.Intake.Features.Cases;
@@ -482,6 +483,45 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Equal(
             ["autovacuum_vacuum_insert_scale_factor=0", $"autovacuum_vacuum_insert_threshold={CaptureCaseConfiguration.AutovacuumInsertThreshold}"],
             options);
+    }
+
+    /// <summary>
+    /// A registration's blocking statement is compiled by EF Core once (DuplicateQuery.BlockedAsync), whatever keys the case has:
+    /// cases with and without a service number, birth year or blocks run it without EF Core compiling a query again. A statement
+    /// whose shape followed the keys was compiled for each new shape (docs/performance.md, "Duplicate detection's statement compiled once").
+    /// </summary>
+    [Fact]
+    public async Task Duplicate_detection_runs_one_compiled_blocking_statement_whatever_keys_a_case_has()
+    {
+        string connection;
+        await using (var scope = intake.Service.Services.CreateAsyncScope())
+        {
+            connection = scope.ServiceProvider.GetRequiredService<IntakeDbContext>().Database.GetConnectionString()!;
+        }
+
+        var compilations = new ConcurrentQueue<string>();
+        var options = new DbContextOptionsBuilder<IntakeDbContext>().UseNpgsql(connection)
+            .LogTo(compilations.Enqueue, [CoreEventId.QueryCompilationStarting]).Options;
+        await using var db = new IntakeDbContext(options);
+        var query = new Registry.Intake.Domain.Linkage.BlockingQuery("AB123", ["smithjohn"], ["smith/j"], ["john/s"], 1980);
+        Registry.Intake.Domain.Linkage.BlockingQuery[] shapes =
+        [
+            query, query with { BirthYear = null }, query with { ServiceNumber = null }, query with { GivenBlocks = [], FamilyBlocks = [] },
+            query with { FullKeys = ["smithjohn", "smythjohn", "johnsmith"], ServiceNumber = null, BirthYear = 1979 },
+        ];
+
+        // The first run may compile it (once per model, if no earlier test of this process ran it); the next shapes may not.
+        await db.BlockedAsync(shapes[0], 1, CancellationToken.None);
+        compilations.Clear();
+        foreach (var shape in shapes.Skip(1))
+        {
+            await db.BlockedAsync(shape, 1, CancellationToken.None);
+        }
+
+        Assert.Empty(compilations);
+        // The log does see a query compiled: one of a shape no other code runs.
+        await db.Cases.Where(c => c.Number < 0 && c.Revision == shapes.Length).Select(c => c.Number + 1).ToListAsync();
+        Assert.Single(compilations);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
+using Registry.Intake.Domain.Linkage;
 using Registry.Intake.Features.Cases;
 using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Data;
@@ -19,7 +20,7 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
 
     /// <summary>Every table a registration writes; the identity keys the database gives are left out (two writes take two).</summary>
     private static readonly string[] Tables =
-        ["cases", "identity_assertions", "status_changes", "outbox_messages", "capture_cards", "notifications", "notification_bodies"];
+        ["cases", "identity_assertions", "status_changes", "outbox_messages", "capture_cards", "notifications", "notification_bodies", "duplicate_candidates"];
 
     [Fact]
     public async Task A_batch_stores_the_rows_EF_Core_stores_for_the_same_entities()
@@ -28,7 +29,7 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         {
             var (@case, rows) = await NewCaseAsync(db);
             var byBatch = await WrittenThenRolledBackAsync(db, Tables, () => new InsertBatch(db).Add(@case).AddRange(rows.Assertions).Add(rows.Status)
-                .Add(rows.Event).Add(rows.Card).Add(rows.Notification).ExecuteAsync(CancellationToken.None));
+                .Add(rows.Event).Add(rows.Card).Add(rows.Notification).AddRange(rows.Candidates).ExecuteAsync(CancellationToken.None));
             var byTracker = await WrittenThenRolledBackAsync(db, Tables, async () =>
             {
                 db.Cases.Add(@case);
@@ -37,6 +38,7 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
                 db.OutboxMessages.Add(rows.Event);
                 db.CaptureCards.Add(rows.Card);
                 db.Notifications.Add(rows.Notification);
+                db.DuplicateCandidates.AddRange(rows.Candidates);
                 await db.SaveChangesAsync();
             });
             return (byBatch, byTracker);
@@ -90,7 +92,9 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         });
     }
 
-    private sealed record CaseRows(IReadOnlyList<IdentityAssertion> Assertions, StatusChange Status, OutboxMessage Event, CaptureCard Card, IcrcNotification Notification);
+    private sealed record CaseRows(
+        IReadOnlyList<IdentityAssertion> Assertions, StatusChange Status, OutboxMessage Event, CaptureCard Card, IcrcNotification Notification,
+        IReadOnlyList<DuplicateCandidate> Candidates);
 
     /// <summary>A case as a registration builds it, with its number (and its notification's id) taken from the identities.</summary>
     private static async Task<(CaptureCase, CaseRows)> NewCaseAsync(IntakeDbContext db, bool allotNotification = true)
@@ -110,8 +114,19 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
             notification.Allot(await db.Database.SqlQueryRaw<long>("""SELECT nextval(pg_get_serial_sequence('notifications', 'Id')) AS "Value" """).SingleAsync());
         }
 
+        // As duplicate detection finds them: one scored by record linkage (its comparisons as JSON, reasons with quotes and
+        // non-ASCII), one named with a bare score (empty comparisons).
+        var score = new LinkageScore(11.25, 0.97, [
+            new FieldComparison("family_name", ComparisonLevel.Agree, "\"Пак\" = \"Пак\"", 6.5),
+            new FieldComparison("date_of_birth", ComparisonLevel.Unknown, "", 0),
+        ]);
+        var candidates = new[]
+        {
+            DuplicateCandidate.Found(c.CaseId, c.Number, Guid.NewGuid(), c.Number - 1, score, Now),
+            DuplicateCandidate.Found(c.CaseId, c.Number, Guid.NewGuid(), c.Number - 2, 0.5, "named by a coordinator", Now),
+        };
         return (c, new CaseRows(assertions, status, OutboxMessage.Create(CaseEvents.Registered(c), Now),
-            CaptureCard.Owed(c, CaptureCardReason.Admission, Now, Now), notification));
+            CaptureCard.Owed(c, CaptureCardReason.Admission, Now, Now), notification, candidates));
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace Registry.Testing;
 /// <see cref="Cut"/> drops every open connection and refuses new ones, as a broker that went down
 /// would; <see cref="Restore"/> accepts again. <see cref="Freeze"/> keeps every connection open but
 /// forwards nothing more, as a host that vanished without closing its connections (power loss, a
-/// network partition) looks to its peers.
+/// network partition) looks to its peers. <see cref="DropOnUse"/> refuses new connections and closes each open one when
+/// its client next sends: a process that died, as a client that has not yet seen the close learns of it.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -19,6 +20,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private volatile bool _frozen;
+    private volatile bool _dropOnUse;
 
     public TcpProxy(string upstreamHost, int upstreamPort)
     {
@@ -53,6 +55,18 @@ public sealed class TcpProxy : IAsyncDisposable
         Cut();
         _frozen = false;
         Restore();
+    }
+
+    /// <summary>
+    /// From now on, new connections are refused and an open connection is closed as soon as its client sends anything (what
+    /// it sent is not relayed), so the client learns of the loss only by using the connection: unlike <see cref="Cut"/>, which
+    /// closes at once and lets a client notice before it sends.
+    /// </summary>
+    public void DropOnUse()
+    {
+        _dropOnUse = true;
+        _listener?.Stop();
+        _listener = null;
     }
 
     public void Cut()
@@ -95,8 +109,8 @@ public sealed class TcpProxy : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(_upstream, _stopping.Token);
-            var a = PumpAsync(downstream.GetStream(), upstream.GetStream(), _stopping.Token);
-            var b = PumpAsync(upstream.GetStream(), downstream.GetStream(), _stopping.Token);
+            var a = PumpAsync(downstream.GetStream(), upstream.GetStream(), fromClient: true, _stopping.Token);
+            var b = PumpAsync(upstream.GetStream(), downstream.GetStream(), fromClient: false, _stopping.Token);
             await Task.WhenAny(a, b);
             if (_frozen)
             {
@@ -117,13 +131,20 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Stream from, Stream to, CancellationToken ct)
+    private async Task PumpAsync(Stream from, Stream to, bool fromClient, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         int read;
         while ((read = await from.ReadAsync(buffer, ct)) > 0)
         {
-            if (!_frozen)
+            if (_dropOnUse)
+            {
+                if (fromClient)
+                {
+                    return; // ends the relay, which closes both sides
+                }
+            }
+            else if (!_frozen)
             {
                 await to.WriteAsync(buffer.AsMemory(0, read), ct);
             }
