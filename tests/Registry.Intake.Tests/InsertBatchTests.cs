@@ -80,6 +80,60 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         Assert.Equal(rowsByTracker, rowsByBatch);
     }
 
+    /// <summary>
+    /// Rows added one after the other into one table share an INSERT, up to <see cref="InsertBatch.RowsPerStatement"/> a
+    /// statement: a registration's seven identity assertions and two candidates are one statement each (8 statements for its
+    /// 15 rows), and 20 rows of the access audit go as 8 + 8 + 4, stored as SaveChanges stores them, in the order added.
+    /// </summary>
+    [Fact]
+    public async Task Rows_of_one_table_added_in_a_row_share_an_insert_of_at_most_eight_rows()
+    {
+        var sent = new SentCommands();
+        await using var db = new IntakeDbContext(new DbContextOptionsBuilder<IntakeDbContext>()
+            .UseNpgsql(await intake.QueryAsync(d => Task.FromResult(d.Database.GetConnectionString()!))).AddInterceptors(sent).Options);
+
+        var (@case, rows) = await NewCaseAsync(db);
+        await WrittenThenRolledBackAsync(db, Tables, () => new InsertBatch(db).Add(@case).AddRange(rows.Assertions).Add(rows.Status)
+            .Add(rows.Event).Add(rows.Card).Add(rows.Notification).AddRange(rows.Candidates).ExecuteAsync(CancellationToken.None));
+        var registration = Assert.Single(sent.Texts, t => t.Contains("INSERT INTO", StringComparison.Ordinal));
+        Assert.Equal(7, rows.Assertions.Count);
+        Assert.Equal(8, Inserts(registration));
+
+        var events = Enumerable.Range(0, 20).Select(i => new AccessEventRow
+        {
+            OccurredAt = Now.AddSeconds(i), Service = "intake", Method = $"m{i}", CaseIds = [Guid.NewGuid()], Outcome = "OK", Reason = "",
+        }).ToList();
+        sent.Texts.Clear();
+        string[] table = [AccessAuditModel.Table];
+        var byBatch = await WrittenThenRolledBackAsync(db, table, () => new InsertBatch(db).AddRange(events).ExecuteAsync(CancellationToken.None),
+            orderBy: "t.id");
+        var audit = Assert.Single(sent.Texts, t => t.Contains("INSERT INTO", StringComparison.Ordinal));
+        Assert.Equal(3, Inserts(audit));
+        Assert.Equal(events.Select(e => e.Method), byBatch[table[0]].Select(row => System.Text.Json.JsonDocument.Parse(row).RootElement.GetProperty("method").GetString()));
+        var byTracker = await WrittenThenRolledBackAsync(db, table, async () =>
+        {
+            db.AccessEvents.AddRange(events.Select(e => new AccessEventRow { OccurredAt = e.OccurredAt, Service = e.Service, Method = e.Method, CaseIds = e.CaseIds, Outcome = e.Outcome, Reason = e.Reason }));
+            await db.SaveChangesAsync();
+        }, orderBy: "t.id");
+        Assert.Equal(byTracker, byBatch);
+
+        static int Inserts(string sql) => sql.Split("INSERT INTO").Length - 1;
+    }
+
+    /// <summary>The text of every command the context sends.</summary>
+    private sealed class SentCommands : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public List<string> Texts { get; } = [];
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+    }
+
     [Fact]
     public async Task A_split_entity_without_its_key_is_refused_before_anything_is_sent()
     {
@@ -133,7 +187,8 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
     /// Runs <paramref name="write"/> in a transaction, reads back what it wrote to each of <paramref name="tables"/> (the rows whose
     /// xmin is the transaction's own), as JSON without the database's identity keys, and rolls it back.
     /// </summary>
-    private static async Task<Dictionary<string, List<string>>> WrittenThenRolledBackAsync(IntakeDbContext db, string[] tables, Func<Task> write)
+    private static async Task<Dictionary<string, List<string>>> WrittenThenRolledBackAsync(IntakeDbContext db, string[] tables, Func<Task> write,
+        string orderBy = "1")
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
         // As CaseStore commits: no savepoint around the save (whose rows would carry the savepoint's own transaction id).
@@ -144,7 +199,7 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         {
             // The notification's id was allotted (the same in both writes); the other tables' ids are the database's.
             var generated = table switch { "notifications" or "notification_bodies" => "", AccessAuditModel.Table => " - 'id'", _ => " - 'Id'" };
-            var sql = $"""SELECT (to_jsonb(t){generated})::text AS "Value" FROM {table} AS t WHERE t.xmin::text = (txid_current() % 4294967296)::text ORDER BY 1""";
+            var sql = $"""SELECT (to_jsonb(t){generated})::text AS "Value" FROM {table} AS t WHERE t.xmin::text = (txid_current() % 4294967296)::text ORDER BY {orderBy}""";
             rows[table] = await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
         }
 

@@ -5,10 +5,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Registry.ServiceDefaults.Data;
 
 /// <summary>
-/// New entities of several types inserted in one round trip, without EF Core's change tracker: one INSERT a row, its
-/// columns read from the model as <see cref="BulkCopy"/> reads them (<see cref="EntityTables"/>), the whole sent as one
-/// command through EF Core (<c>ExecuteSqlRaw</c>, so its interceptors, logging and tracing see it) in the context's
-/// current transaction. For a hot write of a few rows per call where tracking them cost more than the statements (a
+/// New entities of several types inserted in one round trip, without EF Core's change tracker, their columns read from the
+/// model as <see cref="BulkCopy"/> reads them (<see cref="EntityTables"/>), the whole sent as one command through EF Core
+/// (<c>ExecuteSqlRaw</c>, so its interceptors, logging and tracing see it) in the context's current transaction. Rows added one
+/// after the other into the same table with the same columns share one INSERT (a multi-row <c>VALUES</c> list, in the order
+/// added), up to <see cref="RowsPerStatement"/> rows a statement, so that the few texts a table gets stay prepared; any other
+/// row starts an INSERT of its own. For a hot write of a few rows per call where tracking them cost more than the statements (a
 /// registration: docs/performance.md, "A registration without the change tracker"); elsewhere add entities to the context.
 /// <para>
 /// The entities are not tracked and nothing is read back. An identity key the entity holds no value for is left to the
@@ -19,9 +21,19 @@ namespace Registry.ServiceDefaults.Data;
 /// </summary>
 public sealed class InsertBatch(DbContext db)
 {
+    /// <summary>
+    /// The most rows one INSERT carries. Each count of rows is its own statement text, which each session prepares apart
+    /// (Npgsql keeps <see cref="RegistryDatabase.AutoPreparedStatements"/> prepared): a bound keeps a table to this many texts
+    /// (a registration's identity assertions, 7 on average, go in one statement; a batch of the access audit in several).
+    /// </summary>
+    public const int RowsPerStatement = 8;
+
+    private const string StatementEnd = ");\n";
     private readonly StringBuilder _sql = new();
     private readonly List<DbParameter> _parameters = [];
     private DbCommand? _parameterFactory;
+    private string? _lastHeader;
+    private int _rowsInStatement;
 
     /// <summary>How many rows are waiting (an entity split over two tables counts two).</summary>
     public int Rows { get; private set; }
@@ -35,7 +47,7 @@ public sealed class InsertBatch(DbContext db)
         var tables = EntityTables.Of(db.Model, entity.GetType());
         foreach (var table in tables)
         {
-            _sql.Append("INSERT INTO ").Append(table.Name).Append(" (");
+            var header = new StringBuilder("INSERT INTO ").Append(table.Name).Append(" (");
             var values = new StringBuilder();
             var first = true;
             foreach (var column in table.Columns)
@@ -54,12 +66,27 @@ public sealed class InsertBatch(DbContext db)
                 var index = _parameters.Count;
                 _parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
                 _parameters.Add(column.Mapping.CreateParameter(_parameterFactory, $"p{index}", column.Read(entity), column.IsNullable));
-                _sql.Append(first ? "" : ", ").Append(EntityTables.Quote(column.Name));
+                header.Append(first ? "" : ", ").Append(EntityTables.Quote(column.Name));
                 values.Append(first ? "" : ", ").Append('{').Append(index).Append('}');
                 first = false;
             }
 
-            _sql.Append(") VALUES (").Append(values).Append(");\n");
+            var columns = header.Append(')').ToString();
+            if (columns == _lastHeader && _rowsInStatement < RowsPerStatement)
+            {
+                // The previous row's INSERT takes this one too: "... VALUES (a), (b);".
+                _sql.Length -= StatementEnd.Length;
+                _sql.Append("), (");
+                _rowsInStatement++;
+            }
+            else
+            {
+                _sql.Append(columns).Append(" VALUES (");
+                _lastHeader = columns;
+                _rowsInStatement = 1;
+            }
+
+            _sql.Append(values).Append(StatementEnd);
             Rows++;
         }
 
@@ -95,6 +122,8 @@ public sealed class InsertBatch(DbContext db)
             _sql.Clear();
             _parameters.Clear();
             Rows = 0;
+            _lastHeader = null;
+            _rowsInStatement = 0;
             if (_parameterFactory is not null)
             {
                 await _parameterFactory.DisposeAsync();
