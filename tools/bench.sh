@@ -11,7 +11,8 @@
 # Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes);
 # BENCH_IDLE=S seconds after start before the idle resident memory is read (10); BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary;
 # BENCH_WARMUP=S seconds of registrations before the profile (10; on a busy 2-core machine the JIT is
-# still compiling after that: 60 gives steadier CPU figures); BENCH_PRELOAD=N fills the registry to N
+# still compiling after that: 60 gives steadier CPU figures); BENCH_SETTLE=S seconds of quiet between the warm-up and the
+# profile (0), in which the tier-1 compilations the warm-up's last phase (case-file reads) queued can finish; BENCH_PRELOAD=N fills the registry to N
 # cases through the gateway before the full run's search phase (docs/performance.md);
 # BENCH_IMPORT=N adds the bulk path after the registration profile: N rows through ImportCaptures
 # (BENCH_IMPORT_BATCH rows a call, 1000; BENCH_IMPORT_PARALLEL calls in flight, 2) compared with
@@ -73,6 +74,7 @@ sleep "${BENCH_IDLE:-10}"
 rss
 echo "== warm-up =="
 $load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "${BENCH_WARMUP:-10}" --floor-duration 3 --read-duration 2 --search-duration 0 --no-reconcile >/dev/null
+sleep "${BENCH_SETTLE:-0}"
 echo "== registrations only, $clients clients, 20 s: CPU per registration =="
 before=$(snapshot)
 out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-duration 0 --no-reconcile)
