@@ -27,8 +27,9 @@ public sealed class ReplicaRetryTests
     public async Task Calls_go_on_through_the_other_replica_at_once_when_one_dies()
     {
         var resent = new ResentCalls();
+        var servedBySecond = new ResentCalls();
         await using var first = await StartReplicaAsync(resent);
-        await using var second = await StartReplicaAsync();
+        await using var second = await StartReplicaAsync(servedBySecond);
         await using var relay = new TcpProxy("127.0.0.1", new Uri(Address(second)).Port);
         var addresses = ServiceAddresses.Parse($"{Address(first)},http://127.0.0.1:{relay.Port}", "Services:Test", "test", resolveDns: false);
         var services = new ServiceCollection().AddLogging().AddHttpContextAccessor();
@@ -36,13 +37,16 @@ public sealed class ReplicaRetryTests
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<Health.HealthClient>();
 
-        // Both replicas connected and in the rotation.
-        for (var i = 0; i < 10; i++)
+        // Both replicas connected and in the rotation (the second has answered through the relay).
+        for (var i = 0; i < 10 || servedBySecond.All == 0; i++)
         {
+            Assert.True(i < 100, "the second replica never answered");
             await client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
         }
 
-        // The second dies, and the channel does not know: its connection fails only when a call is sent on it.
+        // The second dies, and the channel does not know: its connection fails only when a call is sent on it. (After a pause,
+        // so that what the client sends after an answer, such as HTTP/2 flow control, is not taken for a call.)
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
         relay.DropOnUse();
 
         // Twenty calls together, some sent to the dead replica first: every one answered (by the first replica).
@@ -77,16 +81,21 @@ public sealed class ReplicaRetryTests
         Assert.Equal("-1", error.Trailers.GetValue(RetryPushbackInterceptor.Trailer));
     }
 
-    /// <summary>Counts the calls that arrive as a retry of an attempt that failed elsewhere (header grpc-previous-rpc-attempts).</summary>
+    /// <summary>Counts the calls a replica answers (<see cref="All"/>), and of those the ones that arrive as a retry of an attempt
+    /// that failed elsewhere (header grpc-previous-rpc-attempts: <see cref="Calls"/>).</summary>
     private sealed class ResentCalls : Interceptor
     {
         private int _calls;
+        private int _all;
 
         public int Calls => _calls;
+
+        public int All => _all;
 
         public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
             TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
         {
+            Interlocked.Increment(ref _all);
             if (context.RequestHeaders.Get("grpc-previous-rpc-attempts") is not null)
             {
                 Interlocked.Increment(ref _calls);

@@ -39,6 +39,7 @@ public sealed class TcpProxy : IAsyncDisposable
             return;
         }
 
+        _dropOnUse = false;
         _listener = new TcpListener(IPAddress.Loopback, Port);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();

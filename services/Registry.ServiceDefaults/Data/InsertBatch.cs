@@ -23,8 +23,10 @@ public sealed class InsertBatch(DbContext db)
 {
     /// <summary>
     /// The most rows one INSERT carries. Each count of rows is its own statement text, which each session prepares apart
-    /// (Npgsql keeps <see cref="RegistryDatabase.AutoPreparedStatements"/> prepared): a bound keeps a table to this many texts
-    /// (a registration's identity assertions, 7 on average, go in one statement; a batch of the access audit in several).
+    /// (Npgsql keeps <see cref="RegistryDatabase.AutoPreparedStatements"/> prepared, for every statement the session runs): a
+    /// bound keeps a table and column list to this many texts. A registration's identity assertions (7 on average) go in one
+    /// statement when there are 8 or fewer; a batch of the access audit goes in one statement per 8 rows. A constraint violation
+    /// names the statement, so any of its rows.
     /// </summary>
     public const int RowsPerStatement = 8;
 
@@ -38,13 +40,16 @@ public sealed class InsertBatch(DbContext db)
     /// <summary>How many rows are waiting (an entity split over two tables counts two).</summary>
     public int Rows { get; private set; }
 
-    /// <summary>Adds one new entity's rows, in the order they will be inserted.</summary>
+    /// <summary>Adds one new entity's rows, in the order they will be inserted; nothing of it when it throws.</summary>
     /// <exception cref="InvalidOperationException">Not an entity type of the context, or a split entity without its key.</exception>
     public InsertBatch Add<T>(T entity)
         where T : class
     {
         // The entity's own type (a derived one, or one added as object, has its own columns).
         var tables = EntityTables.Of(db.Model, entity.GetType());
+        // Every row of the entity is read before any is added, so that a failure leaves the batch as it was.
+        var rows = new List<(string Columns, string Values)>(tables.Count);
+        var parameters = new List<DbParameter>();
         foreach (var table in tables)
         {
             var header = new StringBuilder("INSERT INTO ").Append(table.Name).Append(" (");
@@ -63,15 +68,20 @@ public sealed class InsertBatch(DbContext db)
                 }
 
                 // EF Core's raw SQL takes {n} for the n-th parameter and writes the parameter's own placeholder there.
-                var index = _parameters.Count;
+                var index = _parameters.Count + parameters.Count;
                 _parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
-                _parameters.Add(column.Mapping.CreateParameter(_parameterFactory, $"p{index}", column.Read(entity), column.IsNullable));
+                parameters.Add(column.Mapping.CreateParameter(_parameterFactory, $"p{index}", column.Read(entity), column.IsNullable));
                 header.Append(first ? "" : ", ").Append(EntityTables.Quote(column.Name));
                 values.Append(first ? "" : ", ").Append('{').Append(index).Append('}');
                 first = false;
             }
 
-            var columns = header.Append(')').ToString();
+            rows.Add((header.Append(')').ToString(), values.ToString()));
+        }
+
+        _parameters.AddRange(parameters);
+        foreach (var (columns, values) in rows)
+        {
             if (columns == _lastHeader && _rowsInStatement < RowsPerStatement)
             {
                 // The previous row's INSERT takes this one too: "... VALUES (a), (b);".
