@@ -98,12 +98,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            await Eventually.TrueAsync(async () =>
-                process.HasExited
-                    ? throw new InvalidOperationException($"{name} exited with code {process.ExitCode}.")
-                    : (await http.GetAsync("/readyz")).IsSuccessStatusCode,
+            // A process that exited ends the wait (a probe that threw would only be tried again until the timeout).
+            await Eventually.TrueAsync(async () => process.HasExited || (await http.GetAsync("/readyz")).IsSuccessStatusCode,
                 // A hang guard, not a speed check: on a loaded 2-core CI machine a start has taken over 90 s.
                 TimeSpan.FromSeconds(180), $"{name} to report ready");
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with code {process.ExitCode} before it was ready.");
+            }
         }
         catch (Exception ex)
         {

@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+using Registry.Testing;
+
+namespace Registry.Deploy.Tests;
+
+/// <summary>
+/// The test harness's service processes (tests/Registry.Testing/ServiceProcess.cs): a service that dies while it starts
+/// is reported as such, with its output, as soon as it has exited, not after the three minutes the harness gives a slow
+/// start (CI once waited them out for an identity server that had exited at once).
+/// </summary>
+public sealed class ServiceProcessTests
+{
+    [Fact]
+    public async Task A_service_that_exits_while_starting_is_reported_with_its_exit_code_and_output()
+    {
+        var infrastructure = await TestInfrastructure.GetAsync();
+        var database = await infrastructure.CreateDatabaseAsync("harness");
+        try
+        {
+            var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+            // The service's HTTP port is taken, as Kestrel binds it: the service cannot bind it and exits.
+            using var squatter = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+            squatter.Bind(new IPEndPoint(IPAddress.IPv6Any, httpPort));
+            squatter.Listen();
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
+                "Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, new Dictionary<string, string>
+                {
+                    ["Ports__Grpc"] = grpcPort.ToString(),
+                    ["Ports__Http"] = httpPort.ToString(),
+                    ["ConnectionStrings__Identity"] = database,
+                    ["Identity__Issuer"] = $"http://127.0.0.1:{httpPort}/",
+                    ["Identity__RequireHttps"] = "false",
+                }));
+
+            Assert.Contains("address already in use", error.Message, StringComparison.OrdinalIgnoreCase);
+            var exited = Assert.IsType<InvalidOperationException>(error.InnerException);
+            Assert.StartsWith("Identity exited with code ", exited.Message);
+        }
+        finally
+        {
+            await infrastructure.DropDatabaseAsync(database);
+        }
+    }
+}
