@@ -13,8 +13,8 @@ namespace Registry.Testing;
 /// A port is reserved for the life of the test process, across processes: <c>dotnet test</c> runs the
 /// test assemblies side by side, and a port one of them had found free could be found free by another in
 /// the seconds before the first one's server bound it (CI once saw the identity server die on such a
-/// port). The reservation is an exclusive <c>flock</c> on <c>registry-test-ports/PORT.lock</c> in the
-/// temporary directory, taken by opening the file with <see cref="FileShare.None"/> and kept open; the
+/// port). The reservation is an exclusive <c>flock</c> on <c>registry-test-ports-USER/PORT.lock</c> in the
+/// temporary directory (one directory per user: one that root's CI run created is not writable by a developer's run after it), taken by opening the file with <see cref="FileShare.None"/> and kept open; the
 /// kernel drops it when the process ends, however it ends, so a crashed run leaves no port taken.
 /// </para>
 /// <para>
@@ -27,8 +27,8 @@ public static class FreePort
 {
     private const int First = 20000;
     private const int Last = 32000;
-    /// <summary>Where the reservation files are: <c>registry-test-ports</c> in the temporary directory.</summary>
-    public static readonly string ReservationDirectory = Path.Combine(Path.GetTempPath(), "registry-test-ports");
+    /// <summary>Where the reservation files are: <c>registry-test-ports-USER</c> in the temporary directory.</summary>
+    public static readonly string ReservationDirectory = Path.Combine(Path.GetTempPath(), $"registry-test-ports-{Environment.UserName}");
     private static readonly Dictionary<int, FileStream> Reserved = [];
     private static readonly object Gate = new();
 
