@@ -60,12 +60,15 @@ stack_mgmt() { # METHOD PATH
 # stack_free_port: a port nothing listens on, below the kernel's ephemeral range: outgoing connections (to PostgreSQL,
 # RabbitMQ, between the services) take ports from that range at any moment, so a port free when chosen there could be
 # taken before its service binds it (CI once failed so: "address already in use" for medical).
+# Ports 10000-19999 only: the test harness (tests/Registry.Testing/FreePort.cs) takes 20000-31999, so a stack run beside
+# the tests does not meet their ports.
 stack_free_port() {
-  local port low
+  local port low high=20000
   low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   (( low > 11000 )) || low=60000 # an unusual range: choose anywhere, as before
+  (( low >= high )) || high=$low
   while :; do
-    port=$((10000 + RANDOM % (low - 10000)))
+    port=$((10000 + RANDOM % (high - 10000)))
     if ! (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       case " ${STACK_GRPC[*]} ${STACK_HTTP[*]} " in *" $port "*) continue ;; esac
       echo "$port"

@@ -19,7 +19,8 @@ public sealed class FreePortTests
         var port = UnusedPort();
         Directory.CreateDirectory(FreePort.ReservationDirectory);
         var holder = Process.Start(new ProcessStartInfo("flock",
-            ["--nonblock", Path.Combine(FreePort.ReservationDirectory, $"{port}.lock"), "--command", "echo held; exec sleep 60"])
+            // --close: the command (and its sleep) do not hold the lock, flock alone does, so killing it lets go at once.
+            ["--nonblock", "--close", Path.Combine(FreePort.ReservationDirectory, $"{port}.lock"), "--command", "echo held; exec sleep 60"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -41,22 +42,37 @@ public sealed class FreePortTests
     [Fact]
     public void A_port_with_a_listener_on_another_address_than_127_0_0_1_is_not_handed_out()
     {
-        if (!Socket.OSSupportsIPv6)
-        {
-            return;
-        }
-
-        using var listener = new TcpListener(IPAddress.IPv6Loopback, 0);
+        // 127.0.0.2 is loopback on Linux (127.0.0.0/8), and a different address than the one the old probe tried.
+        using var listener = new TcpListener(IPAddress.Parse("127.0.0.2"), 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         Assert.Throws<InvalidOperationException>(() => FreePort.Next(port, port + 1));
     }
 
-    /// <summary>A port nothing listens on now, from the kernel (bound to port 0 and let go).</summary>
+    /// <summary>
+    /// A port of the harness's range (20000-31999) that nothing listens on now and no process holds the reservation of
+    /// (a port of the kernel's ephemeral range could be taken by an outgoing connection before the test is done with it).
+    /// </summary>
     private static int UnusedPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        Directory.CreateDirectory(FreePort.ReservationDirectory);
+        while (true)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using (new FileStream(Path.Combine(FreePort.ReservationDirectory, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+                {
+                    if (FreePort.IsFree(port))
+                    {
+                        return port;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // Another process holds its reservation.
+            }
+        }
     }
 }

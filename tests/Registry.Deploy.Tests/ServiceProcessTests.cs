@@ -20,8 +20,10 @@ public sealed class ServiceProcessTests
         {
             var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
             // The service's HTTP port is taken, as Kestrel binds it: the service cannot bind it and exits.
-            using var squatter = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
-            squatter.Bind(new IPEndPoint(IPAddress.IPv6Any, httpPort));
+            using var squatter = Socket.OSSupportsIPv6
+                ? new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true }
+                : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            squatter.Bind(new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, httpPort));
             squatter.Listen();
 
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(

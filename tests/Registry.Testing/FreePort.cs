@@ -91,7 +91,7 @@ public static class FreePort
     }
 
     /// <summary>Whether a listener could bind <paramref name="port"/> as Kestrel's ListenAnyIP does.</summary>
-    private static bool IsFree(int port)
+    public static bool IsFree(int port)
     {
         try
         {

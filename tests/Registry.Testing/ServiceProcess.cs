@@ -104,6 +104,9 @@ public sealed class ServiceProcess : IAsyncDisposable
                 TimeSpan.FromSeconds(180), $"{name} to report ready");
             if (process.HasExited)
             {
+                // Read the rest of its output first (WaitForExitAsync waits for both streams' end): its last lines say why.
+                using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(drained.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 throw new InvalidOperationException($"{name} exited with code {process.ExitCode} before it was ready.");
             }
         }
