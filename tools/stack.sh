@@ -65,7 +65,7 @@ stack_mgmt() { # METHOD PATH
 stack_free_port() {
   local port low high=20000
   low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  (( low > 11000 )) || low=60000 # an unusual range: choose anywhere, as before
+  (( low > 11000 )) || low=60000 # an unusual range (no port below it to choose from): choose in 10000-19999 anyway
   (( low >= high )) || high=$low
   while :; do
     port=$((10000 + RANDOM % (high - 10000)))
