@@ -141,6 +141,55 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         }
     }
 
+    /// <summary>
+    /// What a batch consumer's inbox does with a batch's rows (<see cref="InsertBatch.OfTracked"/>): everything the tracker
+    /// holds, when all of it is new, goes as the tracker's save would write it, and the tracker is emptied; with anything
+    /// else tracked (an entity to update) the tracker is left as it was, for its own save.
+    /// </summary>
+    [Fact]
+    public async Task What_the_tracker_holds_is_written_as_its_save_would_write_it_or_left_to_the_save()
+    {
+        var (rowsByBatch, rowsByTracker, leftAlone) = await intake.QueryAsync(async db =>
+        {
+            var (@case, rows) = await NewCaseAsync(db);
+            void Track()
+            {
+                db.Cases.Add(@case);
+                db.IdentityAssertions.AddRange(rows.Assertions);
+                db.StatusChanges.Add(rows.Status);
+                db.OutboxMessages.Add(rows.Event);
+                db.CaptureCards.Add(rows.Card);
+                db.Notifications.Add(rows.Notification);
+                db.DuplicateCandidates.AddRange(rows.Candidates);
+            }
+
+            var byBatch = await WrittenThenRolledBackAsync(db, Tables, async () =>
+            {
+                Track();
+                var batch = InsertBatch.OfTracked(db);
+                Assert.NotNull(batch);
+                Assert.Empty(db.ChangeTracker.Entries());
+                await batch.ExecuteAsync(CancellationToken.None);
+            });
+            var byTracker = await WrittenThenRolledBackAsync(db, Tables, async () =>
+            {
+                Track();
+                await db.SaveChangesAsync();
+            });
+
+            Track();
+            db.Entry(rows.Card).State = EntityState.Modified;
+            var tracked = db.ChangeTracker.Entries().Count();
+            var refused = InsertBatch.OfTracked(db) is null && db.ChangeTracker.Entries().Count() == tracked;
+            db.ChangeTracker.Clear();
+            return (byBatch, byTracker, refused);
+        });
+
+        Assert.All(Tables, t => Assert.NotEmpty(rowsByBatch[t]));
+        Assert.Equal(rowsByTracker, rowsByBatch);
+        Assert.True(leftAlone, "with an entity to update among them, the tracker's entities are left to its save");
+    }
+
     [Fact]
     public async Task A_split_entity_without_its_key_is_refused_before_anything_is_sent()
     {

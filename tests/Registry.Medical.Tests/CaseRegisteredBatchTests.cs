@@ -58,5 +58,9 @@ public sealed class CaseRegisteredBatchTests(BatchingMedicalFixture medical) : I
         var commits = scopes.Sum(s => s.Count(e => e == "COMMIT"));
         Assert.True(commits <= count / BatchingMedicalFixture.BatchSize * 2,
             $"{commits} commits in {scopes.Count} scopes for {count} events:\n  " + string.Join("\n  ", scopes.Select(s => string.Join(" | ", s))));
+        // A batch's rows go as one multi-row INSERT a table (inbox_messages, medical_records), not one a row.
+        var writes = scopes.SelectMany(s => s).Where(e => e.StartsWith("INSERT", StringComparison.Ordinal)).ToList();
+        Assert.True(writes.Count > 0 && writes.TrueForAll(w => RoundTripCounter.Statements(w) <= 2),
+            "the batches' writes:\n  " + string.Join("\n  ", writes));
     }
 }

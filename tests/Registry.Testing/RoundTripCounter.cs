@@ -46,6 +46,13 @@ public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInte
         return [.. _byContext.Values.Where(e => wanted.Exists(e.Sent)).Select(e => e.List())];
     }
 
+    /// <summary>How many SQL statements a recorded exchange sent (1 for a command of one statement, 0 for COMMIT and the like).</summary>
+    public static int Statements(string exchange) =>
+        System.Text.RegularExpressions.Regex.Match(exchange, @"\((\d+) statements\)$") is { Success: true } many
+            ? int.Parse(many.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : exchange is "COMMIT" or "ROLLBACK" || exchange.StartsWith("SAVEPOINT", StringComparison.Ordinal)
+              || exchange.StartsWith("RELEASE", StringComparison.Ordinal) ? 0 : 1;
+
     private void Record(DbContext? context, string what, DbCommand? command = null)
     {
         if (context is null)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Registry.ServiceDefaults.Data;
 
@@ -101,6 +102,112 @@ public sealed class InsertBatch(DbContext db)
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// A batch of everything <paramref name="db"/> tracks, when all of it is new rows this batch can insert, with the context's
+    /// tracker cleared (the rows then exist only in the batch: execute it, or the context's next save writes nothing of
+    /// them); null, the tracker untouched, otherwise, and the caller saves as usual. For a write that adds many entities
+    /// through the tracker (a batch consumer's hundred messages: their inbox rows and what the consumer added), where EF
+    /// Core's save would send one INSERT a row. What it can insert:
+    /// <list type="bullet">
+    /// <item>every tracked entity is <see cref="EntityState.Added"/> (nothing to update or delete);</item>
+    /// <item>an entity type with shadow properties is not, but for computed columns (<see cref="EntityTables"/> reads the
+    /// entities' own properties);
+    /// an owned type only if stored in its owner's row (it goes with the owner);</item>
+    /// <item>a temporary value (EF Core's stand-in for a key the database generates) only as that key, on the entity
+    /// that owns it: a foreign key waiting for it could not be filled, since nothing is read back.</item>
+    /// </list>
+    /// The types go in an order their foreign keys allow (a principal's rows before its dependents'), each type's entities
+    /// in the order the tracker lists them; a cycle among the types gives null.
+    /// </summary>
+    public static InsertBatch? OfTracked(DbContext db)
+    {
+        var byType = new Dictionary<IEntityType, List<object>>();
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State != EntityState.Added)
+            {
+                return null;
+            }
+
+            var type = entry.Metadata;
+            // A column the database fills when the save leaves it out (a default, an identity that is not the key) would
+            // get the property's empty value from an INSERT that names every column.
+            if (entry.Properties.Any(p => !p.Metadata.IsPrimaryKey() && p.Metadata.ValueGenerated == ValueGenerated.OnAdd
+                    && p.Metadata.GetGetter() is { } getter && getter.HasSentinelValue(entry.Entity)))
+            {
+                return null;
+            }
+
+            if (type.IsOwned())
+            {
+                var ownership = type.FindOwnership()!;
+                if (!ownership.IsUnique || type.GetTableName() != ownership.PrincipalEntityType.GetTableName()
+                    || type.GetSchema() != ownership.PrincipalEntityType.GetSchema())
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            // A computed column (the database's to fill) may be a shadow property; any other is read from the entity.
+            if (type.GetProperties().Any(p => p.IsShadowProperty() && p.ValueGenerated != ValueGenerated.OnAddOrUpdate))
+            {
+                return null;
+            }
+
+            foreach (var property in entry.Properties)
+            {
+                var metadata = property.Metadata;
+                if (property.IsTemporary && (!metadata.IsPrimaryKey() || metadata.IsForeignKey()
+                        || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
+                {
+                    return null;
+                }
+            }
+
+            if (!byType.TryGetValue(type, out var entities))
+            {
+                byType[type] = entities = [];
+            }
+
+            entities.Add(entry.Entity);
+        }
+
+        var order = new List<IEntityType>(byType.Count);
+        var pending = byType.Keys.ToList();
+        while (pending.Count > 0)
+        {
+            // The first type none of whose principals (among the types still to go) is itself.
+            var next = pending.FindIndex(t => !t.GetForeignKeys().Any(fk => fk.PrincipalEntityType != t && pending.Contains(fk.PrincipalEntityType)));
+            if (next < 0)
+            {
+                return null;
+            }
+
+            order.Add(pending[next]);
+            pending.RemoveAt(next);
+        }
+
+        var batch = new InsertBatch(db);
+        try
+        {
+            foreach (var type in order)
+            {
+                batch.AddRange(byType[type]);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // An entity split over tables without its key: the tracker's save can still write it.
+            batch._parameterFactory?.Dispose();
+            return null;
+        }
+
+        db.ChangeTracker.Clear();
+        return batch;
     }
 
     /// <summary>Adds each entity's rows, in order.</summary>

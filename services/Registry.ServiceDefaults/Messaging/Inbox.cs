@@ -79,7 +79,7 @@ public static class Inbox
 
     /// <summary>
     /// Applies the messages <paramref name="messageIds"/> for <paramref name="consumer"/> in one transaction: one inbox row
-    /// each, <paramref name="apply"/> for all of them, one save, one commit (two round trips for the whole batch when
+    /// each, <paramref name="apply"/> for all of them, one write of all their rows (<see cref="Data.InsertBatch.OfTracked"/> when all are new, else the save), one commit (two round trips for the whole batch when
     /// <paramref name="apply"/> reads nothing). All or nothing: on any failure, a message applied before among them
     /// included (its inbox row's primary key), the transaction is rolled back, the context forgets what it tracked and
     /// the exception is thrown; the caller then applies the messages one at a time with <see cref="ApplyOnceAsync{TDb}"/>,
@@ -112,7 +112,18 @@ public static class Inbox
             // Inside the try: a consumer that saves early (intake's notification sequencing) meets the
             // concurrent duplicate's inbox row there, not at the final save.
             await apply(ct);
-            await db.SaveChangesAsync(ct);
+            // A batch's rows (an inbox row and what the consumer added, for each of up to a thousand messages) go as
+            // multi-row INSERTs in one command when they are all new, not as EF Core's one INSERT a row; a repeat meets
+            // the same keys (docs/performance.md, "A consumer's batch without the change tracker").
+            if (messageIds.Count > 1 && Data.InsertBatch.OfTracked(db) is { } rows)
+            {
+                await rows.ExecuteAsync(ct);
+            }
+            else
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
             await transaction.CommitAsync(ct);
             return true;
         }

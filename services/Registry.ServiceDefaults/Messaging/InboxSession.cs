@@ -54,7 +54,7 @@ public sealed class InboxSession<TDb>(
     /// Applies a batch MassTransit collected (<see cref="Batch{T}"/>), each message once, with <paramref name="apply"/>
     /// changing the context for one message (it never saves or commits).
     /// <list type="number">
-    /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): one inbox row per message, one save, one commit.
+    /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): one inbox row per message, one write (multi-row INSERTs, <see cref="Data.InsertBatch.OfTracked"/>), one commit.
     /// This is the path of a busy queue, and why batching is worth it: a transaction per batch instead of per message.</item>
     /// <item>If that fails for any reason (a message applied before, a case announced again under another id, a message
     /// that breaks a rule, the database gone), every message is applied on its own (<see cref="ApplyOneAsync"/>) in order,
