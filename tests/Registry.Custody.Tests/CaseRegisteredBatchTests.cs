@@ -77,6 +77,8 @@ public sealed class CaseRegisteredBatchTests(BatchingCustodyFixture custody) : I
         var writes = scopes.SelectMany(s => s).Where(e => e.StartsWith("INSERT", StringComparison.Ordinal)).ToList();
         Assert.True(writes.Count > 0 && writes.TrueForAll(w => RoundTripCounter.Statements(w) <= 3),
             "the batches' writes:\n  " + string.Join("\n  ", writes));
+        // Rows of several messages in one INSERT ("VALUES (…), (…)"), which the one-by-one path never sends.
+        Assert.Contains(writes, w => w.Contains("), (", StringComparison.Ordinal));
     }
 
     [Fact]

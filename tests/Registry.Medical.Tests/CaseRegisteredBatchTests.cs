@@ -62,5 +62,7 @@ public sealed class CaseRegisteredBatchTests(BatchingMedicalFixture medical) : I
         var writes = scopes.SelectMany(s => s).Where(e => e.StartsWith("INSERT", StringComparison.Ordinal)).ToList();
         Assert.True(writes.Count > 0 && writes.TrueForAll(w => RoundTripCounter.Statements(w) <= 2),
             "the batches' writes:\n  " + string.Join("\n  ", writes));
+        // Rows of several messages in one INSERT ("VALUES (…), (…)"), which the one-by-one path never sends.
+        Assert.Contains(writes, w => w.Contains("), (", StringComparison.Ordinal));
     }
 }

@@ -50,7 +50,7 @@ public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInte
     public static int Statements(string exchange) =>
         System.Text.RegularExpressions.Regex.Match(exchange, @"\((\d+) statements\)$") is { Success: true } many
             ? int.Parse(many.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
-            : exchange is "COMMIT" or "ROLLBACK" || exchange.StartsWith("SAVEPOINT", StringComparison.Ordinal)
+            : exchange == "COMMIT" || exchange.StartsWith("ROLLBACK", StringComparison.Ordinal) || exchange.StartsWith("SAVEPOINT", StringComparison.Ordinal)
               || exchange.StartsWith("RELEASE", StringComparison.Ordinal) ? 0 : 1;
 
     private void Record(DbContext? context, string what, DbCommand? command = null)

@@ -105,55 +105,33 @@ public sealed class InsertBatch(DbContext db)
     }
 
     /// <summary>
-    /// A batch of everything <paramref name="db"/> tracks, when all of it is new rows this batch can insert, with the context's
-    /// tracker cleared (the rows then exist only in the batch: execute it, or the context's next save writes nothing of
-    /// them); null, the tracker untouched, otherwise, and the caller saves as usual. For a write that adds many entities
-    /// through the tracker (a batch consumer's hundred messages: their inbox rows and what the consumer added), where EF
-    /// Core's save would send one INSERT a row. What it can insert:
+    /// A batch of everything <paramref name="db"/> tracks, when all of it is new rows this batch writes as EF Core's save
+    /// would, with the context's tracker cleared (the rows then exist only in the batch: execute it, or the context's next
+    /// save writes nothing of them); null, the tracker untouched, otherwise, and the caller saves as usual. For a write that
+    /// adds many entities through the tracker (a batch consumer's hundred messages: their inbox rows and what the consumer
+    /// added), where EF Core's save sends one INSERT a row. What it takes:
     /// <list type="bullet">
-    /// <item>every tracked entity is <see cref="EntityState.Added"/> (nothing to update or delete);</item>
-    /// <item>an entity type with shadow properties is not, but for computed columns (<see cref="EntityTables"/> reads the
-    /// entities' own properties);
-    /// an owned type only if stored in its owner's row (it goes with the owner);</item>
-    /// <item>a temporary value (EF Core's stand-in for a key the database generates) only as that key, on the entity
-    /// that owns it: a foreign key waiting for it could not be filled, since nothing is read back.</item>
+    /// <item>every tracked entity <see cref="EntityState.Added"/> (nothing to update or delete);</item>
+    /// <item>entity types mapped plainly (<see cref="Insertable"/>): one table of their own (or split over several, with
+    /// their key), no inheritance, no complex or JSON-mapped properties, no shadow properties but computed columns, no
+    /// property the save leaves out of an INSERT; owned types only in their owner's row;</item>
+    /// <item>no column the database would fill because the save leaves it out (a default on a property left at its empty
+    /// value);</item>
+    /// <item>a temporary value (EF Core's stand-in for a key the database generates) only as that key, on the entity that
+    /// owns it: a foreign key waiting for it could not be filled, since nothing is read back.</item>
     /// </list>
     /// The types go in an order their foreign keys allow (a principal's rows before its dependents'), each type's entities
-    /// in the order the tracker lists them; a cycle among the types gives null.
+    /// in the order the tracker lists them (a row that refers to another of its own type in the same batch, listed after
+    /// it, fails the batch's command, and its caller then saves); a cycle among the types gives null. The entities are left as the batch found
+    /// them: a key the database generates is not read back into them (it stays at its empty value).
     /// </summary>
     public static InsertBatch? OfTracked(DbContext db)
     {
         var byType = new Dictionary<IEntityType, List<object>>();
         foreach (var entry in db.ChangeTracker.Entries())
         {
-            if (entry.State != EntityState.Added)
-            {
-                return null;
-            }
-
             var type = entry.Metadata;
-            // A column the database fills when the save leaves it out (a default, an identity that is not the key) would
-            // get the property's empty value from an INSERT that names every column.
-            if (entry.Properties.Any(p => !p.Metadata.IsPrimaryKey() && p.Metadata.ValueGenerated == ValueGenerated.OnAdd
-                    && p.Metadata.GetGetter() is { } getter && getter.HasSentinelValue(entry.Entity)))
-            {
-                return null;
-            }
-
-            if (type.IsOwned())
-            {
-                var ownership = type.FindOwnership()!;
-                if (!ownership.IsUnique || type.GetTableName() != ownership.PrincipalEntityType.GetTableName()
-                    || type.GetSchema() != ownership.PrincipalEntityType.GetSchema())
-                {
-                    return null;
-                }
-
-                continue;
-            }
-
-            // A computed column (the database's to fill) may be a shadow property; any other is read from the entity.
-            if (type.GetProperties().Any(p => p.IsShadowProperty() && p.ValueGenerated != ValueGenerated.OnAddOrUpdate))
+            if (entry.State != EntityState.Added || !(type.IsOwned() ? OwnedInsertable(type) : Insertable(type)))
             {
                 return null;
             }
@@ -161,11 +139,26 @@ public sealed class InsertBatch(DbContext db)
             foreach (var property in entry.Properties)
             {
                 var metadata = property.Metadata;
-                if (property.IsTemporary && (!metadata.IsPrimaryKey() || metadata.IsForeignKey()
-                        || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
+                if (metadata.IsPrimaryKey())
                 {
+                    // A generated key left to the database, on its own entity (an owned type's key is its owner's).
+                    if (property.IsTemporary && (metadata.IsForeignKey() || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
+                    {
+                        return null;
+                    }
+                }
+                else if (property.IsTemporary
+                         || (metadata.ValueGenerated == ValueGenerated.OnAdd && metadata.GetGetter().HasSentinelValue(entry.Entity)))
+                {
+                    // A foreign key waiting for a generated key, or a default the save would leave to the database.
                     return null;
                 }
+            }
+
+            if (type.IsOwned())
+            {
+                // Written with its owner's row.
+                continue;
             }
 
             if (!byType.TryGetValue(type, out var entities))
@@ -180,7 +173,7 @@ public sealed class InsertBatch(DbContext db)
         var pending = byType.Keys.ToList();
         while (pending.Count > 0)
         {
-            // The first type none of whose principals (among the types still to go) is itself.
+            // The first type none of whose principals (other than itself) is still to go.
             var next = pending.FindIndex(t => !t.GetForeignKeys().Any(fk => fk.PrincipalEntityType != t && pending.Contains(fk.PrincipalEntityType)));
             if (next < 0)
             {
@@ -209,6 +202,39 @@ public sealed class InsertBatch(DbContext db)
         db.ChangeTracker.Clear();
         return batch;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IEntityType, object> Plain = new();
+
+    /// <summary>
+    /// Whether <see cref="OfTracked"/> writes <paramref name="type"/>'s entities as the save would (see there), its owned
+    /// types included; decided once per type.
+    /// </summary>
+    private static bool Insertable(IEntityType type) => (bool)Plain.GetValue(type, t =>
+        !t.HasSharedClrType && t.BaseType is null && !t.GetDerivedTypes().Any()
+        && ColumnsPlain(t)
+        // No other entity type in its table (table splitting); its own owned types are written with it.
+        && t.GetTableMappings().All(m => m.Table.EntityTypeMappings.All(o => o.TypeBase == t || (o.TypeBase is IEntityType e && e.IsOwned())))
+        && t.GetNavigations().Where(n => n.TargetEntityType.IsOwned()).All(n => OwnedInsertable(n.TargetEntityType)));
+
+    /// <summary>An owned type <see cref="EntityTables"/> reads from its owner's row: one instance, the same table, not JSON.</summary>
+    private static bool OwnedInsertable(IEntityType owned) => (bool)Plain.GetValue(owned, t =>
+    {
+        var ownership = t.FindOwnership()!;
+        var owner = ownership.PrincipalEntityType;
+        return ownership.IsUnique && !t.IsMappedToJson() && t.GetTableName() == owner.GetTableName() && t.GetSchema() == owner.GetSchema()
+            && !t.GetForeignKeys().Any(fk => !fk.IsOwnership)
+            && ColumnsPlain(t)
+            && t.GetNavigations().Where(n => n.TargetEntityType.IsOwned() && n.TargetEntityType != t).All(n => OwnedInsertable(n.TargetEntityType));
+    });
+
+    /// <summary>
+    /// Every property is a column read from the entity and written by an INSERT: no complex property, no shadow property
+    /// but a computed column or an owned type's key (its owner's), nothing the save leaves out of an INSERT.
+    /// </summary>
+    private static bool ColumnsPlain(IEntityType type) =>
+        !type.GetComplexProperties().Any()
+        && type.GetProperties().All(p => p.ValueGenerated == ValueGenerated.OnAddOrUpdate
+            || ((!p.IsShadowProperty() || (type.IsOwned() && p.IsPrimaryKey())) && p.GetBeforeSaveBehavior() == PropertySaveBehavior.Save));
 
     /// <summary>Adds each entity's rows, in order.</summary>
     public InsertBatch AddRange<T>(IEnumerable<T> entities)

@@ -114,7 +114,7 @@ public static class Inbox
             await apply(ct);
             // A batch's rows (an inbox row and what the consumer added, for each of up to a thousand messages) go as
             // multi-row INSERTs in one command when they are all new, not as EF Core's one INSERT a row; a repeat meets
-            // the same keys (docs/performance.md, "A consumer's batch without the change tracker").
+            // the same keys (docs/performance.md, "The garbage collector's dynamic adaptation, and a consumer's batch without the change tracker").
             if (messageIds.Count > 1 && Data.InsertBatch.OfTracked(db) is { } rows)
             {
                 await rows.ExecuteAsync(ct);

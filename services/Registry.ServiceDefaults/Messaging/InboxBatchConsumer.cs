@@ -32,7 +32,9 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(InboxSession<TDb> inbox)
 
     /// <summary>
     /// Applies one message of the batch: changes what the context tracks, and nothing else (no save, no commit). A
-    /// consumer that inserts on the strength of a key reads first when <see cref="Inbox.Reapplying"/> is true.
+    /// consumer that inserts on the strength of a key reads first when <see cref="Inbox.Reapplying"/> is true. When the
+    /// batch's entities are all new they are written without the save (<see cref="Data.InsertBatch.OfTracked"/>): a key the
+    /// database generates is not read back into them, so nothing after the batch should read one from an entity it added.
     /// </summary>
     protected abstract Task ApplyAsync(ConsumeContext<TMessage> message, CancellationToken ct);
 }

@@ -103,7 +103,11 @@ public sealed class InboxSession<TDb>(
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            logger.LogDebug(ex, "{Consumer}: a batch of {Count} {MessageType} was not applied as a whole; applying each on its own",
+            // The database refusing a row (a repeat, a case announced again, a value too long) is the expected way for a
+            // batch to fail, and the messages applied one by one say which. Anything else may be a batch that fails every
+            // time, for a reason of its own, and turns each into a transaction per message: said where an operator sees it.
+            var level = ex is DbUpdateException or System.Data.Common.DbException ? LogLevel.Debug : LogLevel.Warning;
+            logger.Log(level, ex, "{Consumer}: a batch of {Count} {MessageType} was not applied as a whole; applying each on its own",
                 consumer.Name, messages.Length, typeof(TMessage).Name);
         }
 
