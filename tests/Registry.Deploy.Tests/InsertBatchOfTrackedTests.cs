@@ -41,12 +41,19 @@ public sealed class InsertBatchOfTrackedTests
     }
 
     [Fact]
-    public void A_key_the_database_generates_is_left_out_when_no_one_waits_for_it()
+    public async Task A_key_the_database_generates_is_left_out_when_no_one_waits_for_it_and_an_owned_type_goes_in_its_owners_row()
     {
-        using var db = TestDb.Create(out _);
+        await using var db = TestDb.Create(out var sent);
         db.Add(new Parent { Name = "its key from the identity" });
+        db.Add(new Holder { Where = new Place { Name = "Olenivka" } });
 
-        Assert.NotNull(InsertBatch.OfTracked(db));
+        var batch = InsertBatch.OfTracked(db);
+
+        Assert.NotNull(batch);
+        await batch.ExecuteAsync(CancellationToken.None);
+        var sql = Assert.Single(sent);
+        Assert.Contains("INSERT INTO \"parents\" (\"Name\")", sql, StringComparison.Ordinal);
+        Assert.Contains("INSERT INTO \"holders\" (\"WhereName\")", sql, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,6 +117,17 @@ public sealed class InsertBatchOfTrackedTests
         public string Note { get; set; } = "";
     }
 
+    private sealed class Holder
+    {
+        public long Id { get; set; }
+        public Place? Where { get; set; }
+    }
+
+    private sealed class Place
+    {
+        public string Name { get; set; } = "";
+    }
+
     private sealed class Defaulted
     {
         public Guid Id { get; set; }
@@ -149,6 +167,11 @@ public sealed class InsertBatchOfTrackedTests
         {
             model.Entity<Parent>().ToTable("parents").Property(p => p.Id).UseIdentityByDefaultColumn();
             model.Entity<Child>().ToTable("children").HasOne(c => c.Parent).WithMany().HasForeignKey(c => c.ParentId);
+            model.Entity<Holder>(e =>
+            {
+                e.ToTable("holders").Property(h => h.Id).UseIdentityByDefaultColumn();
+                e.OwnsOne(h => h.Where, w => w.Property(p => p.Name).HasColumnName("WhereName"));
+            });
             model.Entity<Defaulted>().ToTable("defaulted").Property(d => d.Agency).HasDefaultValue("");
             model.Entity<Shadowed>().ToTable("shadowed").Property<DateTime>("Stamp");
             model.Entity<Hen>().ToTable("hens").HasOne<Egg>().WithMany().HasForeignKey(h => h.EggId);

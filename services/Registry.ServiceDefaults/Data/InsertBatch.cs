@@ -121,8 +121,9 @@ public sealed class InsertBatch(DbContext db)
     /// owns it: a foreign key waiting for it could not be filled, since nothing is read back.</item>
     /// </list>
     /// The types go in an order their foreign keys allow (a principal's rows before its dependents'), each type's entities
-    /// in the order the tracker lists them (a row that refers to another of its own type in the same batch, listed after
-    /// it, fails the batch's command, and its caller then saves); a cycle among the types gives null. The entities are left as the batch found
+    /// in the order the tracker lists them (a row that refers to another of its own type listed after it in a later
+    /// statement, more than <see cref="RowsPerStatement"/> rows on, fails the batch's command, and its caller then saves);
+    /// a cycle among the types gives null. The entities are left as the batch found
     /// them: a key the database generates is not read back into them (it stays at its empty value).
     /// </summary>
     public static InsertBatch? OfTracked(DbContext db)
@@ -141,8 +142,9 @@ public sealed class InsertBatch(DbContext db)
                 var metadata = property.Metadata;
                 if (metadata.IsPrimaryKey())
                 {
-                    // A generated key left to the database, on its own entity (an owned type's key is its owner's).
-                    if (property.IsTemporary && (metadata.IsForeignKey() || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
+                    // A generated key left to the database, on its own entity. An owned type's key is its owner's, checked
+                    // there, and not a column of its own (its properties go in the owner's row).
+                    if (!type.IsOwned() && property.IsTemporary && (metadata.IsForeignKey() || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
                     {
                         return null;
                     }
@@ -210,11 +212,13 @@ public sealed class InsertBatch(DbContext db)
     /// types included; decided once per type.
     /// </summary>
     private static bool Insertable(IEntityType type) => (bool)Plain.GetValue(type, t =>
-        !t.HasSharedClrType && t.BaseType is null && !t.GetDerivedTypes().Any()
+        // A table of its own to insert into (not a view, a query or a function; not through a stored procedure).
+        t.GetTableName() is not null && t.GetInsertStoredProcedure() is null
+        && !t.HasSharedClrType && t.BaseType is null && !t.GetDerivedTypes().Any()
         && ColumnsPlain(t)
         // No other entity type in its table (table splitting); its own owned types are written with it.
         && t.GetTableMappings().All(m => m.Table.EntityTypeMappings.All(o => o.TypeBase == t || (o.TypeBase is IEntityType e && e.IsOwned())))
-        && t.GetNavigations().Where(n => n.TargetEntityType.IsOwned()).All(n => OwnedInsertable(n.TargetEntityType)));
+        && OwnedTypes(t).All(OwnedInsertable));
 
     /// <summary>An owned type <see cref="EntityTables"/> reads from its owner's row: one instance, the same table, not JSON.</summary>
     private static bool OwnedInsertable(IEntityType owned) => (bool)Plain.GetValue(owned, t =>
@@ -224,8 +228,12 @@ public sealed class InsertBatch(DbContext db)
         return ownership.IsUnique && !t.IsMappedToJson() && t.GetTableName() == owner.GetTableName() && t.GetSchema() == owner.GetSchema()
             && !t.GetForeignKeys().Any(fk => !fk.IsOwnership)
             && ColumnsPlain(t)
-            && t.GetNavigations().Where(n => n.TargetEntityType.IsOwned() && n.TargetEntityType != t).All(n => OwnedInsertable(n.TargetEntityType));
+            && OwnedTypes(t).All(OwnedInsertable);
     });
+
+    /// <summary>The types <paramref name="owner"/> owns directly (from owner to owned only: an owned type's navigation back to its owner would recurse).</summary>
+    private static IEnumerable<IEntityType> OwnedTypes(IEntityType owner) =>
+        owner.GetNavigations().Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent).Select(n => n.TargetEntityType);
 
     /// <summary>
     /// Every property is a column read from the entity and written by an INSERT: no complex property, no shadow property

@@ -77,6 +77,7 @@ public sealed class InboxSession<TDb>(
             return;
         }
 
+        Exception? batchError = null;
         var ids = new Guid[messages.Length];
         for (var i = 0; i < messages.Length; i++)
         {
@@ -103,21 +104,28 @@ public sealed class InboxSession<TDb>(
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            // The database refusing a row (a repeat, a case announced again, a value too long) is the expected way for a
-            // batch to fail, and the messages applied one by one say which. Anything else may be a batch that fails every
-            // time, for a reason of its own, and turns each into a transaction per message: said where an operator sees it.
-            var level = ex is DbUpdateException or System.Data.Common.DbException ? LogLevel.Debug : LogLevel.Warning;
-            logger.Log(level, ex, "{Consumer}: a batch of {Count} {MessageType} was not applied as a whole; applying each on its own",
+            logger.LogDebug(ex, "{Consumer}: a batch of {Count} {MessageType} was not applied as a whole; applying each on its own",
                 consumer.Name, messages.Length, typeof(TMessage).Name);
+            batchError = ex;
         }
 
-        await ApplyEachAsync(consumer, messages, ids, apply, ct);
+        // A repeat or a message that breaks a rule is why a batch fails, and the messages applied one by one say which. When
+        // every one of them then applies afresh, nothing among them explains the failure but a case announced again under
+        // a new message id (an outbox replay, which applies anew on its own): otherwise the batch's own write failed, and
+        // would fail each time, a transaction per message instead of per batch. Said where an operator sees it.
+        if (await ApplyEachAsync(consumer, messages, ids, apply, ct) == messages.Length)
+        {
+            logger.LogWarning(batchError, "{Consumer}: a batch of {Count} {MessageType} failed as a whole although each of its messages then applied on its own",
+                consumer.Name, messages.Length, typeof(TMessage).Name);
+        }
     }
 
-    private async Task ApplyEachAsync<TMessage>(Type consumer, Batch<TMessage> messages, Guid[] ids,
+    /// <returns>How many of the messages were applied now (not repeats); throws when any failed.</returns>
+    private async Task<int> ApplyEachAsync<TMessage>(Type consumer, Batch<TMessage> messages, Guid[] ids,
         Func<ConsumeContext<TMessage>, CancellationToken, Task> apply, CancellationToken ct)
         where TMessage : class
     {
+        var applied = 0;
         var passed = new List<(ConsumeContext<TMessage> Message, TimeSpan Took)>(messages.Length);
         var failed = new List<(Guid MessageId, Exception Error)>();
         for (var i = 0; i < messages.Length; i++)
@@ -126,7 +134,11 @@ public sealed class InboxSession<TDb>(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await ApplyOneAsync(consumer, typeof(TMessage), ids[i], token => apply(message, token), ct);
+                if (await ApplyOneAsync(consumer, typeof(TMessage), ids[i], token => apply(message, token), ct))
+                {
+                    applied++;
+                }
+
                 passed.Add((message, Stopwatch.GetElapsedTime(started)));
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -138,7 +150,7 @@ public sealed class InboxSession<TDb>(
 
         if (failed.Count == 0)
         {
-            return;
+            return applied;
         }
 
         // Marked consumed, these are acknowledged; MassTransit faults the others with what is thrown below.
