@@ -123,8 +123,8 @@ public sealed class InsertBatch(DbContext db)
     /// The types go in an order their foreign keys allow (a principal's rows before its dependents'), each type's entities
     /// in the order the tracker lists them (a row that refers to another of its own type listed after it in a later
     /// statement, more than <see cref="RowsPerStatement"/> rows on, fails the batch's command, and its caller then saves);
-    /// a cycle among the types gives null. The entities are left as the batch found
-    /// them: a key the database generates is not read back into them (it stays at its empty value).
+    /// a cycle among the types gives null. The entities are left as the batch found them: a key the database generates is
+    /// not read back into them (it stays at its empty value).
     /// </summary>
     public static InsertBatch? OfTracked(DbContext db)
     {
@@ -144,7 +144,8 @@ public sealed class InsertBatch(DbContext db)
                 {
                     // A generated key left to the database, on its own entity. An owned type's key is its owner's, checked
                     // there, and not a column of its own (its properties go in the owner's row).
-                    if (!type.IsOwned() && property.IsTemporary && (metadata.IsForeignKey() || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
+                    if (!type.IsOwned() && property.IsTemporary
+                        && (metadata.IsForeignKey() || !metadata.GetGetter().HasSentinelValue(entry.Entity)))
                     {
                         return null;
                     }
@@ -231,7 +232,10 @@ public sealed class InsertBatch(DbContext db)
             && OwnedTypes(t).All(OwnedInsertable);
     });
 
-    /// <summary>The types <paramref name="owner"/> owns directly (from owner to owned only: an owned type's navigation back to its owner would recurse).</summary>
+    /// <summary>
+    /// The types <paramref name="owner"/> owns directly (from owner to owned only: an owned type's navigation back to its
+    /// owner would recurse).
+    /// </summary>
     private static IEnumerable<IEntityType> OwnedTypes(IEntityType owner) =>
         owner.GetNavigations().Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent).Select(n => n.TargetEntityType);
 

@@ -79,8 +79,9 @@ public static class Inbox
 
     /// <summary>
     /// Applies the messages <paramref name="messageIds"/> for <paramref name="consumer"/> in one transaction: one inbox row
-    /// each, <paramref name="apply"/> for all of them, one write of all their rows (<see cref="Data.InsertBatch.OfTracked"/> when all are new, else the save), one commit (two round trips for the whole batch when
-    /// <paramref name="apply"/> reads nothing). All or nothing: on any failure, a message applied before among them
+    /// each, <paramref name="apply"/> for all of them, one write of all their rows (<see cref="Data.InsertBatch.OfTracked"/>
+    /// when all are new, else the save), one commit (two round trips for the whole batch when <paramref name="apply"/>
+    /// reads nothing). All or nothing: on any failure, a message applied before among them
     /// included (its inbox row's primary key), the transaction is rolled back, the context forgets what it tracked and
     /// the exception is thrown; the caller then applies the messages one at a time with <see cref="ApplyOnceAsync{TDb}"/>,
     /// which tells a repeat from a failure (<see cref="InboxSession{TDb}.ApplyBatchAsync{TMessage}"/>).
@@ -114,7 +115,8 @@ public static class Inbox
             await apply(ct);
             // A batch's rows (an inbox row and what the consumer added, for each of up to a thousand messages) go as
             // multi-row INSERTs in one command when they are all new, not as EF Core's one INSERT a row; a repeat meets
-            // the same keys (docs/performance.md, "The garbage collector's dynamic adaptation, and a consumer's batch without the change tracker").
+            // the same keys (docs/performance.md, "The garbage collector's dynamic adaptation, and a consumer's batch
+            // without the change tracker").
             if (messageIds.Count > 1 && Data.InsertBatch.OfTracked(db) is { } rows)
             {
                 await rows.ExecuteAsync(ct);

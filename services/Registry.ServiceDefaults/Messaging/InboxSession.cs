@@ -54,7 +54,8 @@ public sealed class InboxSession<TDb>(
     /// Applies a batch MassTransit collected (<see cref="Batch{T}"/>), each message once, with <paramref name="apply"/>
     /// changing the context for one message (it never saves or commits).
     /// <list type="number">
-    /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): one inbox row per message, one write (multi-row INSERTs, <see cref="Data.InsertBatch.OfTracked"/>), one commit.
+    /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): one inbox row per message, one write
+    /// (multi-row INSERTs, <see cref="Data.InsertBatch.OfTracked"/>), one commit.
     /// This is the path of a busy queue, and why batching is worth it: a transaction per batch instead of per message.</item>
     /// <item>If that fails for any reason (a message applied before, a case announced again under another id, a message
     /// that breaks a rule, the database gone), every message is applied on its own (<see cref="ApplyOneAsync"/>) in order,
@@ -115,7 +116,8 @@ public sealed class InboxSession<TDb>(
         // would fail each time, a transaction per message instead of per batch. Said where an operator sees it.
         if (await ApplyEachAsync(consumer, messages, ids, apply, ct) == messages.Length)
         {
-            logger.LogWarning(batchError, "{Consumer}: a batch of {Count} {MessageType} failed as a whole although each of its messages then applied on its own",
+            logger.LogWarning(batchError,
+                "{Consumer}: a batch of {Count} {MessageType} failed as a whole although each of its messages then applied on its own",
                 consumer.Name, messages.Length, typeof(TMessage).Name);
         }
     }
