@@ -32,13 +32,7 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
                 .Add(rows.Event).Add(rows.Card).Add(rows.Notification).AddRange(rows.Candidates).ExecuteAsync(CancellationToken.None));
             var byTracker = await WrittenThenRolledBackAsync(db, Tables, async () =>
             {
-                db.Cases.Add(@case);
-                db.IdentityAssertions.AddRange(rows.Assertions);
-                db.StatusChanges.Add(rows.Status);
-                db.OutboxMessages.Add(rows.Event);
-                db.CaptureCards.Add(rows.Card);
-                db.Notifications.Add(rows.Notification);
-                db.DuplicateCandidates.AddRange(rows.Candidates);
+                Track(db, @case, rows);
                 await db.SaveChangesAsync();
             });
             return (byBatch, byTracker);
@@ -152,16 +146,7 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         var (rowsByBatch, rowsByTracker, leftAlone) = await intake.QueryAsync(async db =>
         {
             var (@case, rows) = await NewCaseAsync(db);
-            void Track()
-            {
-                db.Cases.Add(@case);
-                db.IdentityAssertions.AddRange(rows.Assertions);
-                db.StatusChanges.Add(rows.Status);
-                db.OutboxMessages.Add(rows.Event);
-                db.CaptureCards.Add(rows.Card);
-                db.Notifications.Add(rows.Notification);
-                db.DuplicateCandidates.AddRange(rows.Candidates);
-            }
+            void Track() => InsertBatchTests.Track(db, @case, rows);
 
             var byBatch = await WrittenThenRolledBackAsync(db, Tables, async () =>
             {
@@ -200,6 +185,18 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
             Assert.Contains("split over 2 tables", error.Message, StringComparison.Ordinal);
             return 0;
         });
+    }
+
+    /// <summary>Adds a case and its rows to the context's tracker, as a registration through the save would.</summary>
+    private static void Track(IntakeDbContext db, CaptureCase @case, CaseRows rows)
+    {
+        db.Cases.Add(@case);
+        db.IdentityAssertions.AddRange(rows.Assertions);
+        db.StatusChanges.Add(rows.Status);
+        db.OutboxMessages.Add(rows.Event);
+        db.CaptureCards.Add(rows.Card);
+        db.Notifications.Add(rows.Notification);
+        db.DuplicateCandidates.AddRange(rows.Candidates);
     }
 
     private sealed record CaseRows(
