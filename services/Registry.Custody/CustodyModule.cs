@@ -67,6 +67,7 @@ public static class CustodyModule
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
+            bus.AddConsumer<CaseRegisteredBundleConsumer, CaseRegisteredBundleConsumerDefinition>();
             bus.AddConsumer<CaseSharedConsumer, CaseSharedConsumerDefinition>();
             bus.AddConsumer<CaseShareRevokedConsumer, CaseShareRevokedConsumerDefinition>();
             bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();

@@ -70,6 +70,7 @@ public static class MedicalModule
         builder.AddRegistryConsumers(bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer, CaseRegisteredConsumerDefinition>();
+            bus.AddConsumer<CaseRegisteredBundleConsumer, CaseRegisteredBundleConsumerDefinition>();
             bus.AddConsumer<CasesMergedConsumer, CasesMergedConsumerDefinition>();
             // Whether an inspection is owed (GC III Art. 31): custody's end of captivity, escapes and recaptures.
             bus.AddConsumer<CaptivityEndedConsumer, CaptivityEndedConsumerDefinition>();

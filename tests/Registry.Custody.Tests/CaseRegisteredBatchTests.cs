@@ -7,6 +7,7 @@ using Registry.Custody.Domain;
 using Registry.Custody.Features.Records;
 using Registry.ServiceDefaults.Messaging;
 using Registry.Testing;
+using static Registry.Custody.Tests.CaseRegisteredSamples;
 
 namespace Registry.Custody.Tests;
 
@@ -41,18 +42,6 @@ public sealed class CaseRegisteredBatchTests(BatchingCustodyFixture custody) : I
 {
     private const string Queue = "custody-case-registered";
 
-    private static CaseRegistered Registered(Guid caseId, string place = "Kursk region") => new()
-    {
-        CaseId = caseId,
-        CaseNumber = "RC-000161",
-        FamilyName = "Соколов",
-        GivenNames = "Андрей Петрович",
-        CapturedAt = new DateTimeOffset(2025, 3, 2, 5, 0, 0, TimeSpan.Zero),
-        CapturePlace = place,
-        CapturingAgency = "UA-SSO",
-        RegisteredAt = new DateTimeOffset(2025, 3, 2, 9, 0, 0, TimeSpan.Zero),
-    };
-
     [Fact]
     public async Task A_burst_of_events_is_applied_a_batch_per_transaction()
     {
@@ -86,9 +75,9 @@ public sealed class CaseRegisteredBatchTests(BatchingCustodyFixture custody) : I
     {
         // Applied before the batch, outside the bus: a message the batch repeats, and a case it announces again.
         var repeated = (MessageId: NewId.NextGuid(), CaseId: Guid.NewGuid());
-        Assert.True(await ApplyAsync(repeated.MessageId, Registered(repeated.CaseId)));
+        Assert.True(await ApplyAsync(custody, repeated.MessageId, Registered(repeated.CaseId)));
         var known = Guid.NewGuid();
-        Assert.True(await ApplyAsync(NewId.NextGuid(), Registered(known)));
+        Assert.True(await ApplyAsync(custody, NewId.NextGuid(), Registered(known)));
         var twice = Guid.NewGuid();
         var poison = NewId.NextGuid();
         var good = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
@@ -130,9 +119,25 @@ public sealed class CaseRegisteredBatchTests(BatchingCustodyFixture custody) : I
         Assert.Equal(ids.Count - 1, await custody.QueryAsync(db => db.InboxMessages.CountAsync(m => ids.Contains(m.MessageId))));
         Assert.Equal(0, await custody.QueryAsync(db => db.InboxMessages.CountAsync(m => m.MessageId == poison)));
     }
+}
+
+/// <summary>The CaseRegistered of the batch and bundle tests, and the inbox's work for one delivery without the bus.</summary>
+internal static class CaseRegisteredSamples
+{
+    public static CaseRegistered Registered(Guid caseId, string place = "Kursk region") => new()
+    {
+        CaseId = caseId,
+        CaseNumber = "RC-000161",
+        FamilyName = "Соколов",
+        GivenNames = "Андрей Петрович",
+        CapturedAt = new DateTimeOffset(2025, 3, 2, 5, 0, 0, TimeSpan.Zero),
+        CapturePlace = place,
+        CapturingAgency = "UA-SSO",
+        RegisteredAt = new DateTimeOffset(2025, 3, 2, 9, 0, 0, TimeSpan.Zero),
+    };
 
     /// <summary>What the inbox does for one delivery, in a scope of its own, without the bus.</summary>
-    private async Task<bool> ApplyAsync(Guid messageId, CaseRegistered registered)
+    public static async Task<bool> ApplyAsync(CustodyFixture custody, Guid messageId, CaseRegistered registered)
     {
         await using var scope = custody.Service.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CustodyDbContext>();

@@ -76,8 +76,12 @@ public sealed class OutboxOrderTests(OrderedEventsCustodyFixture custody) : ICla
     [Fact]
     public void Every_contract_names_the_case_its_order_is_kept_by()
     {
-        var contracts = typeof(CaseRegistered).Assembly.GetExportedTypes();
+        // A bundle of CaseRegistered events is formed by the dispatcher as it publishes, never written as a row: each of
+        // its events is the first of its case, and the rows after them wait for the bundle's confirm.
+        var contracts = typeof(CaseRegistered).Assembly.GetExportedTypes().Where(c => c != typeof(CaseRegisteredBundle)).ToList();
+        Assert.Equal(19, contracts.Count);
         Assert.All(contracts, c => Assert.NotNull(OutboxOrdering.KeyPropertyOf(c)));
+        Assert.Null(OutboxOrdering.KeyPropertyOf(typeof(CaseRegisteredBundle)));
 
         var merged = Guid.NewGuid();
         Assert.Equal(merged.ToString("D"), OutboxOrdering.KeyOf(new CasesMerged

@@ -35,7 +35,7 @@ public sealed class ConsumerRegistrationTests
         var consumers = Services.SelectMany(a => a.GetTypes())
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IConsumer).IsAssignableFrom(t))
             .ToList();
-        Assert.Equal(20, consumers.Count); // incl. custody's and medical's CasesMerged consumers, intake's DeathRecorded and WeeklyHealthReport consumers, custody's three following medical, intake's three and medical's three for custody's lifecycle
+        Assert.Equal(22, consumers.Count); // incl. custody's and medical's CaseRegisteredBundle and CasesMerged consumers, intake's DeathRecorded and WeeklyHealthReport consumers, custody's three following medical, intake's three and medical's three for custody's lifecycle
         var registered = builder.Services.Where(d => typeof(IConsumer).IsAssignableFrom(d.ServiceType)).Select(d => d.ServiceType).ToHashSet();
         Assert.Equal(consumers.ToHashSet(), registered);
         // MassTransit registers IConsumerDefinition<T> as a factory forwarding to the definition type: ask the container.

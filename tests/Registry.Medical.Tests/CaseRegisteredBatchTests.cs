@@ -23,7 +23,8 @@ public sealed class BatchingMedicalFixture() : ServiceFixture<MedicalGrpcService
 
 /// <summary>
 /// Issue 15: medical opens records from CaseRegistered a batch per transaction (the inbox's rules inside a batch are
-/// custody's tests', CaseRegisteredBatchTests there: the same InboxSession applies both).
+/// custody's tests', CaseRegisteredBatchTests there: the same InboxSession applies both), and a bundle of them
+/// (CaseRegisteredBundle) in one.
 /// </summary>
 public sealed class CaseRegisteredBatchTests(BatchingMedicalFixture medical) : IClassFixture<BatchingMedicalFixture>
 {
@@ -64,5 +65,38 @@ public sealed class CaseRegisteredBatchTests(BatchingMedicalFixture medical) : I
             "the batches' writes:\n  " + string.Join("\n  ", writes));
         // Rows of several messages in one INSERT ("VALUES (…), (…)"), which the one-by-one path never sends.
         Assert.Contains(writes, w => w.Contains("), (", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bundle_of_events_is_applied_in_one_transaction_each_under_its_own_id_in_the_single_consumers_inbox()
+    {
+        // More events than a batch holds: singly they could never share one scope.
+        const int count = BatchingMedicalFixture.BatchSize + 3;
+        var events = Enumerable.Range(0, count).Select(_ => (MessageId: NewId.NextGuid(), CaseId: Guid.NewGuid())).ToList();
+
+        await medical.Bus.Publisher.Publish(new CaseRegisteredBundle
+        {
+            MessageIds = events.Select(e => e.MessageId).ToList(),
+            Events = events.Select(e => Registered(e.CaseId)).ToList(),
+        });
+
+        var cases = events.Select(e => e.CaseId).ToList();
+        await Eventually.TrueAsync(async () => await medical.QueryAsync(db => db.Records.CountAsync(r => cases.Contains(r.CaseId))) == count,
+            TimeSpan.FromSeconds(60), "every record opened");
+        var ids = events.Select(e => e.MessageId).ToList();
+        var inbox = await medical.QueryAsync(db => db.InboxMessages.Where(m => ids.Contains(m.MessageId)).ToListAsync());
+        Assert.Equal(ids.Order(), inbox.Select(m => m.MessageId).Order());
+        Assert.All(inbox, m => Assert.Equal(nameof(Consumers.CaseRegisteredConsumer), m.Consumer));
+        var scope = Assert.Single(medical.RoundTrips.OfAny(ids.Cast<object>()));
+        Assert.Equal(1, scope.Count(e => e == "COMMIT"));
+
+        // The same event again on its own (as a failed bundle sends it on): recognised, nothing opened twice.
+        await medical.Bus.Publisher.Publish(Registered(events[0].CaseId), c => c.MessageId = events[0].MessageId);
+        // Taken and acknowledged (ready and unacknowledged both zero; the publish returned at the broker's confirm).
+        await Eventually.TrueAsync(async () => await medical.Infrastructure.QueueDepthAsync(medical.Broker, "medical-case-registered") == 0,
+            TimeSpan.FromSeconds(30), "the repeat taken from the queue");
+        Assert.Equal(0, await medical.Infrastructure.QueueDepthAsync(medical.Broker, "medical-case-registered_error"));
+        Assert.Equal(1, await medical.QueryAsync(db => db.Records.CountAsync(r => r.CaseId == events[0].CaseId)));
+        Assert.Equal(1, await medical.QueryAsync(db => db.InboxMessages.CountAsync(m => m.MessageId == events[0].MessageId)));
     }
 }

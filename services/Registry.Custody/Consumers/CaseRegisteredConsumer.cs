@@ -24,4 +24,22 @@ public sealed class CaseRegisteredConsumer(OpenCustodyRecordHandler open, InboxS
 }
 
 public sealed class CaseRegisteredConsumerDefinition()
-    : RegistryConsumerDefinition<CaseRegisteredConsumer, CustodyDbContext>("custody-case-registered");
+    : RegistryConsumerDefinition<CaseRegisteredConsumer, CustodyDbContext>(Queue)
+{
+    public const string Queue = "custody-case-registered";
+}
+
+/// <summary>
+/// Opens the custody records of the cases whose <see cref="CaseRegistered"/> events intake's outbox published together
+/// (<see cref="CaseRegisteredBundle"/>: a bulk import's hundred cases in one message), each once under its own message
+/// id as <see cref="CaseRegisteredConsumer"/> would, in one transaction; a bundle that fails is sent on to that
+/// consumer's queue event by event.
+/// </summary>
+public sealed class CaseRegisteredBundleConsumer(OpenCustodyRecordHandler open, InboxSession<CustodyDbContext> inbox)
+    : InboxBundleConsumer<CaseRegisteredConsumer, CustodyDbContext>(inbox, CaseRegisteredConsumerDefinition.Queue)
+{
+    protected override Task ApplyAsync(CaseRegistered message, CancellationToken ct) => open.HandleAsync(message, ct);
+}
+
+public sealed class CaseRegisteredBundleConsumerDefinition()
+    : RegistryConsumerDefinition<CaseRegisteredBundleConsumer, CustodyDbContext>("custody-case-registered-bundle");

@@ -24,4 +24,22 @@ public sealed class CaseRegisteredConsumer(OpenMedicalRecordHandler open, InboxS
 }
 
 public sealed class CaseRegisteredConsumerDefinition()
-    : RegistryConsumerDefinition<CaseRegisteredConsumer, MedicalDbContext>("medical-case-registered");
+    : RegistryConsumerDefinition<CaseRegisteredConsumer, MedicalDbContext>(Queue)
+{
+    public const string Queue = "medical-case-registered";
+}
+
+/// <summary>
+/// Opens the medical records of the cases whose <see cref="CaseRegistered"/> events intake's outbox published together
+/// (<see cref="CaseRegisteredBundle"/>: a bulk import's hundred cases in one message), each once under its own message
+/// id as <see cref="CaseRegisteredConsumer"/> would, in one transaction; a bundle that fails is sent on to that
+/// consumer's queue event by event.
+/// </summary>
+public sealed class CaseRegisteredBundleConsumer(OpenMedicalRecordHandler open, InboxSession<MedicalDbContext> inbox)
+    : InboxBundleConsumer<CaseRegisteredConsumer, MedicalDbContext>(inbox, CaseRegisteredConsumerDefinition.Queue)
+{
+    protected override Task ApplyAsync(CaseRegistered message, CancellationToken ct) => open.HandleAsync(message, ct);
+}
+
+public sealed class CaseRegisteredBundleConsumerDefinition()
+    : RegistryConsumerDefinition<CaseRegisteredBundleConsumer, MedicalDbContext>("medical-case-registered-bundle");

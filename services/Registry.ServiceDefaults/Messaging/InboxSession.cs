@@ -87,20 +87,7 @@ public sealed class InboxSession<TDb>(
 
         try
         {
-            await db.ApplyAllAsync(ids, consumer.Name, clock, async token =>
-            {
-                commit.Discard();
-                for (var i = 0; i < messages.Length; i++)
-                {
-                    await apply(messages[i], token);
-                }
-            }, ct);
-            commit.Committed();
-            foreach (var id in ids)
-            {
-                deliveries.Confirm(id, consumer);
-            }
-
+            await ApplyAllAsync(consumer, ids, messages.Length, (i, token) => apply(messages[i], token), ct);
             return;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -119,6 +106,66 @@ public sealed class InboxSession<TDb>(
             logger.LogWarning(batchError,
                 "{Consumer}: a batch of {Count} {MessageType} failed as a whole although each of its messages then applied on its own",
                 consumer.Name, messages.Length, typeof(TMessage).Name);
+        }
+    }
+
+    /// <summary>
+    /// Applies the events of a bundle (<see cref="Registry.Contracts.CaseRegisteredBundle"/>) for <paramref name="consumer"/>,
+    /// the consumer of the single events, each once under its own message id, as if each had come on its own:
+    /// <list type="number">
+    /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): an inbox row per event under
+    /// <paramref name="consumer"/>'s name, one write, one commit.</item>
+    /// <item>If that fails for any reason (an event applied before, a redelivered bundle, an event that breaks a rule, the
+    /// database gone), each event is sent on to <paramref name="singleQueue"/>, the queue of <paramref name="consumer"/>,
+    /// as a message of its own under its own id, and the bundle is done: there each is applied once, retried or refused on
+    /// its own, as the event alone would have been (a repeat is recognised by the inbox). If sending fails too, the bundle
+    /// fails to the retry policy; the events sent before are recognised when they come again.</item>
+    /// </list>
+    /// </summary>
+    public async Task ApplyBundleAsync<TMessage>(Type consumer, ConsumeContext bundle, Uri singleQueue,
+        IReadOnlyList<Guid> ids, IReadOnlyList<TMessage> messages, Func<TMessage, CancellationToken, Task> apply)
+        where TMessage : class
+    {
+        var ct = bundle.CancellationToken;
+        try
+        {
+            await ApplyAllAsync(consumer, ids, messages.Count, (i, token) => apply(messages[i], token), ct);
+            return;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogInformation(ex,
+                "{Consumer}: a bundle of {Count} {MessageType} was not applied as a whole; each is sent on to {Queue} to be applied on its own",
+                consumer.Name, messages.Count, typeof(TMessage).Name, singleQueue);
+        }
+
+        var endpoint = await bundle.GetSendEndpoint(singleQueue);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var id = ids[i];
+            await endpoint.Send(messages[i], context => context.MessageId = id, ct);
+        }
+    }
+
+    /// <summary>
+    /// The messages <paramref name="ids"/> in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>), <paramref name="apply"/>
+    /// called with each one's index in order; once committed, the consumer's actions run and the in-memory ledger hears of each.
+    /// </summary>
+    private async Task ApplyAllAsync(Type consumer, IReadOnlyCollection<Guid> ids, int count,
+        Func<int, CancellationToken, Task> apply, CancellationToken ct)
+    {
+        await db.ApplyAllAsync(ids, consumer.Name, clock, async token =>
+        {
+            commit.Discard();
+            for (var i = 0; i < count; i++)
+            {
+                await apply(i, token);
+            }
+        }, ct);
+        commit.Committed();
+        foreach (var id in ids)
+        {
+            deliveries.Confirm(id, consumer);
         }
     }
 

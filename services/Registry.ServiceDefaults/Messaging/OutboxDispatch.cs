@@ -9,6 +9,8 @@ namespace Registry.ServiceDefaults.Messaging;
 /// (about 4 minutes with the defaults); a row that can never be published (its type names no contract, its
 /// payload does not read as one) is parked at its first attempt. A broker outage charges no row: the whole
 /// dispatcher waits instead (<see cref="OutboxDispatcher{TDb}"/>), so an outage of any length parks nothing.
+/// <see cref="BundleLimit"/> sets how many <c>CaseRegistered</c> rows of one round go out as one
+/// <c>CaseRegisteredBundle</c> message.
 /// </summary>
 public sealed class OutboxDispatch
 {
@@ -17,6 +19,14 @@ public sealed class OutboxDispatch
     public int MaxAttempts { get; init; } = 10;
     public TimeSpan RetryMinInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan RetryMaxInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most <c>CaseRegistered</c> events one bus message carries (<c>CaseRegisteredBundle</c>): 1 to 1,000, default
+    /// 100 (a round of the dispatcher reads at most 100 rows, so more changes nothing). 1 publishes every event on its
+    /// own. Bundles are sent on a broker only: the in-memory bus settles a row per message id and consumer
+    /// (<see cref="IOutboxSettlement{TDb}.Bundles"/>).
+    /// </summary>
+    public int BundleLimit { get; init; } = 100;
 
     /// <summary>How long a row waits after its <paramref name="attempts"/>-th failed attempt.</summary>
     public TimeSpan RetryDelay(int attempts) =>
@@ -41,6 +51,11 @@ public sealed class OutboxDispatch
         if (dispatch.RetryMaxInterval < dispatch.RetryMinInterval || dispatch.RetryMaxInterval > TimeSpan.FromDays(1))
         {
             problems.Add($"{Section}:RetryMaxInterval must be between RetryMinInterval and 1 day, not {dispatch.RetryMaxInterval}");
+        }
+
+        if (dispatch.BundleLimit is < 1 or > 1000)
+        {
+            problems.Add($"{Section}:BundleLimit must be between 1 and 1000, not {dispatch.BundleLimit}");
         }
 
         return problems.Count == 0 ? dispatch : throw new InvalidOperationException(string.Join("; ", problems) + ".");

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Registry.Contracts;
 using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Messaging;
@@ -15,7 +16,9 @@ namespace Registry.ServiceDefaults.Messaging;
 /// <item><b>Read</b> the pending rows that are due (not sent, not parked, past their <see cref="OutboxMessage.NextAttemptAt"/>),
 /// leaving out the cases that have an earlier row waiting to be tried again.</item>
 /// <item><b>Publish</b>: the rows of one case (<see cref="OutboxMessage.OrderingKey"/>) one after the other in the order
-/// they were written, different cases in parallel; the first row of a case that fails holds back the rest of that case.</item>
+/// they were written, different cases in parallel; the first row of a case that fails holds back the rest of that case.
+/// The round's <c>CaseRegistered</c> rows go as bundles (<see cref="CaseRegisteredBundle"/>, <see cref="OutboxDispatch.BundleLimit"/>)
+/// when the transport settles at the broker's confirm.</item>
 /// <item><b>Record</b> the outcome: the published rows handed to the transport's <see cref="IOutboxSettlement{TDb}"/>
 /// (marked sent in one statement at the broker's confirm; on the in-memory bus once their consumers applied them); a row that can never be published
 /// (its type names no contract, its payload does not read as one) parked at once; a row the broker refused charged one
@@ -148,7 +151,7 @@ public sealed class OutboxDispatcher<TDb>(
             return new Round(0, 0);
         }
 
-        var outcomes = await PublishAsync(bus, batch, ct);
+        var outcomes = await PublishAsync(bus, batch, settlement.Bundles ? settings.BundleLimit : 1, ct);
 
         await settlement.PublishedAsync(db, outcomes.Where(o => o.Result == Result.Sent).Select(o => o.Message).ToList());
 
@@ -189,26 +192,111 @@ public sealed class OutboxDispatcher<TDb>(
     /// The whole batch at once, each case in order: publisher confirms are pipelined on the channel, so a batch of
     /// different cases costs about one broker round trip instead of one per message (one by one, the dispatcher could
     /// not keep up with 40 registrations/s; see docs/performance.md). Events of one case wait for each other's confirm,
-    /// so they reach the queues in the order they were written.
+    /// so they reach the queues in the order they were written. The <c>CaseRegistered</c> rows that open their case's
+    /// rows in this batch go out together, up to <paramref name="bundleLimit"/> in one <see cref="CaseRegisteredBundle"/>
+    /// (a broker message and its deliveries per bundle, not per case); the later rows of those cases wait for the
+    /// bundle's confirm as they would for their own event's.
     /// </summary>
-    private static async Task<List<Outcome>> PublishAsync(IBus bus, List<OutboxMessage> batch, CancellationToken ct)
+    private static async Task<List<Outcome>> PublishAsync(IBus bus, List<OutboxMessage> batch, int bundleLimit, CancellationToken ct)
     {
         var cases = batch.GroupBy(m => m.OrderingKey)
-            .SelectMany(g => g.Key is null ? g.Select(m => new[] { m }) : [g.OrderBy(m => m.Id).ToArray()]);
-        var outcomes = await Task.WhenAll(cases.Select(rows => PublishInOrderAsync(bus, rows, ct)));
+            .SelectMany(g => g.Key is null ? g.Select(m => new[] { m }) : [g.OrderBy(m => m.Id).ToArray()])
+            .ToList();
+        var bundled = new Dictionary<long, Task<Outcome>>();
+        var openers = bundleLimit > 1
+            ? cases.Where(rows => rows[0].OrderingKey is not null && rows[0].MessageType == BundledType).Select(rows => rows[0]).ToList()
+            : [];
+        if (openers.Count > 1)
+        {
+            foreach (var bundle in openers.Chunk(bundleLimit))
+            {
+                var published = PublishBundleAsync(bus, bundle, ct);
+                for (var i = 0; i < bundle.Length; i++)
+                {
+                    bundled[bundle[i].Id] = OutcomeOf(published, i);
+                }
+            }
+        }
+
+        var outcomes = await Task.WhenAll(cases.Select(rows => PublishInOrderAsync(bus, rows, bundled, ct)));
         return outcomes.SelectMany(o => o).ToList();
     }
 
-    private static async Task<List<Outcome>> PublishInOrderAsync(IBus bus, OutboxMessage[] rows, CancellationToken ct)
+    private static readonly string BundledType = MessageNames.NameOf(typeof(CaseRegistered));
+
+    private static async Task<Outcome> OutcomeOf(Task<Outcome[]> bundle, int index) => (await bundle)[index];
+
+    private static async Task<List<Outcome>> PublishInOrderAsync(
+        IBus bus, OutboxMessage[] rows, Dictionary<long, Task<Outcome>> bundled, CancellationToken ct)
     {
         var outcomes = new List<Outcome>(rows.Length);
         var holding = false;
         foreach (var message in rows)
         {
-            var outcome = holding ? new Outcome(message, Result.NotTried) : await TryPublishAsync(bus, message, ct);
+            var outcome = holding ? new Outcome(message, Result.NotTried)
+                : bundled.TryGetValue(message.Id, out var inBundle) ? await inBundle
+                : await TryPublishAsync(bus, message, ct);
             outcomes.Add(outcome);
             // A parked row does not hold its case back: it will not be sent before the later ones in any case.
             holding |= outcome.Result is Result.Failed or Result.NotTried;
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="rows"/> (<c>CaseRegistered</c> rows of different cases) as one
+    /// <see cref="CaseRegisteredBundle"/>, each event under its row's message id; a row whose payload does not read is
+    /// unpublishable on its own, and a bundle left with one event goes as that event. One outcome per row, in order:
+    /// the bundle's confirm is every row's.
+    /// </summary>
+    private static async Task<Outcome[]> PublishBundleAsync(IBus bus, OutboxMessage[] rows, CancellationToken ct)
+    {
+        var outcomes = new Outcome[rows.Length];
+        var events = new List<(int Index, CaseRegistered Event)>(rows.Length);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            try
+            {
+                events.Add((i, JsonSerializer.Deserialize<CaseRegistered>(rows[i].Payload)
+                    ?? throw new InvalidOperationException($"Outbox message {rows[i].MessageId} has an empty payload.")));
+            }
+            catch (Exception ex)
+            {
+                outcomes[i] = new Outcome(rows[i], Result.Unpublishable, ex);
+            }
+        }
+
+        if (events.Count == 1)
+        {
+            outcomes[events[0].Index] = await TryPublishAsync(bus, rows[events[0].Index], ct);
+        }
+        else if (events.Count > 1)
+        {
+            var bundle = new CaseRegisteredBundle
+            {
+                MessageIds = events.Select(e => rows[e.Index].MessageId).ToArray(),
+                Events = events.Select(e => e.Event).ToArray(),
+            };
+            var result = Result.Sent;
+            Exception? error = null;
+            try
+            {
+                await PublishBundleAsync(bus, bundle, events.Select(e => rows[e.Index]).ToList(), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                result = Result.NotTried;
+            }
+            catch (Exception ex)
+            {
+                (result, error) = (Result.Failed, ex);
+            }
+
+            foreach (var (index, _) in events)
+            {
+                outcomes[index] = new Outcome(rows[index], result, error);
+            }
         }
 
         return outcomes;
@@ -254,13 +342,33 @@ public sealed class OutboxDispatcher<TDb>(
         activity?.SetTag("messaging.message.id", message.MessageId);
         activity?.SetTag("messaging.message.type", message.MessageType);
         activity?.SetTag(RegistryTelemetry.OutboxStoreTag, Store);
-        var traceParent = activity?.Id ?? message.TraceParent;
+        await PublishAsync(bus, payload, type, message.MessageId, activity?.Id ?? message.TraceParent, ct);
+    }
 
+    /// <summary>
+    /// A bundle's publish is one span in the trace of its first row's caller, linked to the other rows' callers (OpenTelemetry's
+    /// span links, as its messaging conventions do for a batch), so each registration's trace still shows its event leaving.
+    /// </summary>
+    private static async Task PublishBundleAsync(IBus bus, CaseRegisteredBundle bundle, IReadOnlyList<OutboxMessage> rows, CancellationToken ct)
+    {
+        var contexts = rows.Select(r => ActivityContext.TryParse(r.TraceParent, r.TraceState, isRemote: true, out var c) ? c : default).ToList();
+        var links = contexts.Skip(1).Where(c => c != default).Select(c => new ActivityLink(c)).ToList();
+        var messageId = NewId.NextGuid();
+        using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, contexts[0], links: links);
+        activity?.SetTag("messaging.message.id", messageId);
+        activity?.SetTag("messaging.message.type", MessageNames.NameOf(typeof(CaseRegisteredBundle)));
+        activity?.SetTag("messaging.batch.message_count", rows.Count);
+        activity?.SetTag(RegistryTelemetry.OutboxStoreTag, Store);
+        await PublishAsync(bus, bundle, typeof(CaseRegisteredBundle), messageId, activity?.Id ?? rows[0].TraceParent, ct);
+    }
+
+    private static async Task PublishAsync(IBus bus, object payload, Type type, Guid messageId, string? traceParent, CancellationToken ct)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(PublishTimeout);
         await bus.Publish(payload, type, context =>
         {
-            context.MessageId = message.MessageId;
+            context.MessageId = messageId;
             if (traceParent is not null)
             {
                 // Overwritten by MassTransit's own send span when it records one (set before it starts it).

@@ -25,6 +25,13 @@ public interface IOutboxSettlement<TDb>
     /// deliveries were applied. Never cancelled: a row published but not marked would only be published again.
     /// </summary>
     Task PublishedAsync(TDb db, IReadOnlyList<OutboxMessage> published);
+
+    /// <summary>
+    /// Whether rows may be published several in one message (<c>CaseRegisteredBundle</c>, <see cref="OutboxDispatch.BundleLimit"/>):
+    /// on a broker, whose confirm settles every row of the bundle at once; not on the in-memory bus, whose settlement
+    /// waits for each row's own message id to be applied by each of its consumers.
+    /// </summary>
+    bool Bundles { get; }
 }
 
 /// <summary>A broker's publisher confirm is the end of the outbox's duty: the rows are marked sent at once.</summary>
@@ -32,6 +39,8 @@ public sealed class BrokerOutboxSettlement<TDb>(TimeProvider clock) : IOutboxSet
     where TDb : DbContext, IOutboxStore
 {
     public IQueryable<OutboxMessage> Publishable(IQueryable<OutboxMessage> unsent) => unsent;
+
+    public bool Bundles => true;
 
     public Task PublishedAsync(TDb db, IReadOnlyList<OutboxMessage> published) =>
         OutboxSettlement.MarkSentAsync(db, published.Select(m => m.Id).ToList(), clock.GetUtcNow());
@@ -71,6 +80,8 @@ public sealed class InMemoryOutboxSettlement<TDb>(
     private const int MarkBatch = 500;
     private readonly ConcurrentDictionary<long, byte> _inFlight = new();
     private readonly Channel<long> _confirmed = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+
+    public bool Bundles => false;
 
     public IQueryable<OutboxMessage> Publishable(IQueryable<OutboxMessage> unsent)
     {

@@ -12,7 +12,8 @@ namespace Registry.ServiceDefaults.Messaging;
 /// is sealed, so no consumer can leave the inbox or the retry policy out; ConsumerRegistrationTests (Registry.Deploy.Tests) check
 /// that every consumer is registered through it. A consumer of <c>Batch&lt;T&gt;</c> must be an
 /// <see cref="InboxBatchConsumer{TMessage, TDb}"/>, which applies each batch through the inbox in one transaction;
-/// its limits come from <see cref="ConsumerBatching"/> (Messaging:Batch).
+/// its limits come from <see cref="ConsumerBatching"/> (Messaging:Batch). A consumer of <c>CaseRegisteredBundle</c> must be an
+/// <see cref="InboxBundleConsumer{TConsumer, TDb}"/>, which records each event of a bundle in the inbox.
 /// </summary>
 public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -53,6 +54,22 @@ public abstract class RegistryConsumerDefinition<TConsumer, TDb> : ConsumerDefin
                     .SetMessageLimit(batching.MessageLimit)
                     .SetTimeLimit(batching.TimeLimit)
                     .SetConcurrencyLimit(batching.ConcurrencyLimit));
+                continue;
+            }
+
+            if (message == typeof(Registry.Contracts.CaseRegisteredBundle))
+            {
+                // The consumer records each event of the bundle in its inbox itself (InboxBundleConsumer); a bundle holds up to a
+                // thousand events, so the queue gives out as many at once as a batch consumer applies batches.
+                if (!typeof(TConsumer).IsAssignableTo(typeof(IInboxBundleConsumer)))
+                {
+                    throw new InvalidOperationException(
+                        $"{typeof(TConsumer).Name} consumes {message.Name} without deriving from InboxBundleConsumer: it would run without the inbox.");
+                }
+
+                var limit = ConsumerBatching.From(context.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()).ConcurrencyLimit;
+                endpoint.ConcurrentMessageLimit = limit;
+                endpoint.PrefetchCount = limit * 2;
                 continue;
             }
 
