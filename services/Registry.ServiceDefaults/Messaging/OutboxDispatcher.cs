@@ -346,15 +346,18 @@ public sealed class OutboxDispatcher<TDb>(
     }
 
     /// <summary>
-    /// A bundle's publish is one span in the trace of its first row's caller, linked to the other rows' callers (OpenTelemetry's
+    /// A bundle's publish is one span in the trace of its first sampled row's caller, linked to the other rows' callers (OpenTelemetry's
     /// span links, as its messaging conventions do for a batch), so each registration's trace still shows its event leaving.
     /// </summary>
     private static async Task PublishBundleAsync(IBus bus, CaseRegisteredBundle bundle, IReadOnlyList<OutboxMessage> rows, CancellationToken ct)
     {
         var contexts = rows.Select(r => ActivityContext.TryParse(r.TraceParent, r.TraceState, isRemote: true, out var c) ? c : default).ToList();
-        var links = contexts.Skip(1).Where(c => c != default).Select(c => new ActivityLink(c)).ToList();
+        // The parent: the first caller who asked for a trace (sampled), so that a sampled registration's trace goes on across the
+        // bus even when its event shares a bundle with unsampled ones; the other callers are links.
+        var parent = contexts.FirstOrDefault(c => (c.TraceFlags & ActivityTraceFlags.Recorded) != 0, contexts[0]);
+        var links = contexts.Where(c => c != default && c != parent).Select(c => new ActivityLink(c)).ToList();
         var messageId = NewId.NextGuid();
-        using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, contexts[0], links: links);
+        using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, parent, links: links);
         activity?.SetTag("messaging.message.id", messageId);
         activity?.SetTag("messaging.message.type", MessageNames.NameOf(typeof(CaseRegisteredBundle)));
         activity?.SetTag("messaging.batch.message_count", rows.Count);
