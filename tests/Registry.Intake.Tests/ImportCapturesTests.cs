@@ -203,6 +203,16 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         var numbers = response.Results.Take(5).ToDictionary(r => r.CaseId, r => r.CaseNumber);
         await Eventually.TrueAsync(() => Task.FromResult(numbers.All(n => intake.Bus.Received.Any(e => e.Message.CaseId.ToString() == n.Key && e.Message.CaseNumber == n.Value))),
             TimeSpan.FromSeconds(30), "CaseRegistered of every created case on the bus");
+        // Written in one transaction, read in one round of the dispatcher: one bundle, each event under its outbox row's id.
+        foreach (var id in created)
+        {
+            var text = id.ToString();
+            var row = await intake.QueryAsync(db => db.OutboxMessages.SingleAsync(m => m.Payload.Contains(text)));
+            var arrived = intake.Bus.Received.Single(e => e.Message.CaseId == id);
+            Assert.Equal(row.MessageId, arrived.MessageId);
+            Assert.True(arrived.Bundled, $"the event of case {id} came alone, not in the import's bundle");
+        }
+
         // Notifications take places in the feed in the cases' order (the sequencer places them after the commit).
         await Eventually.TrueAsync(() => intake.QueryAsync(db => db.Notifications.Where(n => created.Contains(n.CaseId)).AllAsync(n => n.Sequence != null)),
             TimeSpan.FromSeconds(30), "every created case's notification to take its place in the feed");

@@ -22,7 +22,7 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
     public TestInfrastructure Infrastructure => _infrastructure;
     /// <summary>The amqp:// URI of the fixture's own virtual host.</summary>
     public string Broker => _broker;
-    public TestBus<CaseRegistered> Bus { get; private set; } = null!;
+    public TestBus Bus { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -30,7 +30,7 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
         _database = await _infrastructure.CreateDatabaseAsync(connectionName);
         _broker = await _infrastructure.CreateVirtualHostAsync(connectionName);
         // Bind the test queue before the service publishes anything.
-        Bus = await TestBus<CaseRegistered>.StartAsync(_broker, $"test-{connectionName.ToLowerInvariant()}-case-registered");
+        Bus = await TestBus.StartAsync(_broker, $"test-{connectionName.ToLowerInvariant()}-case-registered");
         await StartingAsync(_broker);
         var settings = new Dictionary<string, string?>
         {
