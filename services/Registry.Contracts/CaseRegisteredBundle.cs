@@ -12,17 +12,19 @@ namespace Registry.Contracts;
 /// once. A consumer that cannot apply a bundle in one transaction sends each event on to its own queue as a single
 /// <see cref="CaseRegistered"/> under that id, where it is applied, retried or refused on its own.
 /// <para>Not written to the outbox (the dispatcher forms it as it publishes), so it has no ordering key: each event
-/// in it is the first of its case, and the case's later events leave intake after the bundle's confirm.</para>
-/// <para>Roll-out: custody and medical consume bundles before an intake that sends them is deployed;
-/// <c>Messaging:Outbox:BundleLimit=1</c> on intake sends every event on its own, as before bundles.</para>
+/// in it is the first pending row of its case in the dispatcher's round, and the case's later rows leave intake after
+/// the bundle's confirm.</para>
+/// <para>Roll-out: custody and medical consume bundles before an intake that sends them is deployed (a bundle no queue
+/// is bound for is lost); <c>Messaging:Outbox:BundleLimit=1</c> on intake sends every event on its own, as before
+/// bundles.</para>
 /// </summary>
 [MessageUrn("Registry.Contracts:CaseRegisteredBundle")]
 [EntityName("Registry.Contracts:CaseRegisteredBundle")]
 public sealed record CaseRegisteredBundle
 {
-    /// <summary>The message id of each event, in the order of <see cref="Events"/>; as many as there are events.</summary>
+    /// <summary>The message id of each event, in the order of <see cref="Events"/>: as many as there are events, none twice.</summary>
     public required IReadOnlyList<Guid> MessageIds { get; init; }
 
-    /// <summary>The events, 1 to 1,000, each of another case.</summary>
+    /// <summary>The events, 1 to 1,000 (more is refused); intake sends each case's in a bundle once.</summary>
     public required IReadOnlyList<CaseRegistered> Events { get; init; }
 }

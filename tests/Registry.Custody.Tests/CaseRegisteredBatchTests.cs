@@ -13,11 +13,14 @@ namespace Registry.Custody.Tests;
 
 /// <summary>
 /// Custody taking CaseRegistered in batches of <see cref="BatchSize"/> (a long time limit, so a batch is delivered
-/// when full), with a short retry policy and every database round trip recorded.
+/// when full), with a short retry policy, bundles of at most <see cref="BundleLimit"/> events, and every database round trip recorded.
 /// </summary>
 public sealed class BatchingCustodyFixture : CustodyFixture
 {
     public const int BatchSize = 8;
+
+    /// <summary>The most events the outbox puts in one bundle here (Messaging:Outbox:BundleLimit): not the batch size, so the two tell apart.</summary>
+    public const int BundleLimit = 7;
 
     public RoundTripCounter RoundTrips { get; } = new();
 
@@ -27,6 +30,7 @@ public sealed class BatchingCustodyFixture : CustodyFixture
         ["Messaging:Retry:MinInterval"] = "00:00:00.050",
         ["Messaging:Retry:MaxInterval"] = "00:00:00.200",
         ["Messaging:Retry:IntervalDelta"] = "00:00:00.050",
+        ["Messaging:Outbox:BundleLimit"] = BundleLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     protected override void ConfigureServices(IServiceCollection services) =>

@@ -25,18 +25,27 @@ public abstract class InboxBundleConsumer<TConsumer, TDb>(InboxSession<TDb> inbo
     // the queue again, without the arguments it was declared with (a quorum queue: the broker refuses, 406).
     private readonly Uri _singleQueue = new($"exchange:{singleQueue}");
 
+    /// <summary>The most events a bundle may carry (<see cref="OutboxDispatch.BundleLimit"/>'s upper bound).</summary>
+    public const int MaxEvents = 1000;
+
     public async Task Consume(ConsumeContext<CaseRegisteredBundle> context)
     {
         var bundle = context.Message;
         if (bundle.MessageIds is null || bundle.Events is null || bundle.MessageIds.Count != bundle.Events.Count
-            || bundle.Events.Count == 0 || bundle.Events.Any(e => e is null) || bundle.MessageIds.Any(id => id == Guid.Empty))
+            || bundle.Events.Count is 0 or > MaxEvents || bundle.Events.Any(e => e is null)
+            || bundle.MessageIds.Any(id => id == Guid.Empty) || bundle.MessageIds.Distinct().Count() != bundle.MessageIds.Count)
         {
             throw new MessageRefusedException(
-                $"A {nameof(CaseRegisteredBundle)} must carry one non-empty message id per event and at least one event " +
-                $"({bundle.MessageIds?.Count ?? 0} ids, {bundle.Events?.Count ?? 0} events).");
+                $"A {nameof(CaseRegisteredBundle)} must carry 1 to {MaxEvents} events, each with a message id of its own, non-empty " +
+                $"and unique in the bundle ({bundle.MessageIds?.Count ?? 0} ids, {bundle.Events?.Count ?? 0} events).");
         }
 
-        ConsumerMetrics.Taken(context, nameof(CaseRegistered));
+        // The lag of each event, as if each had come on its own (from the bundle's sending; on the bundle's queue).
+        for (var i = 0; i < bundle.Events.Count; i++)
+        {
+            ConsumerMetrics.Taken(context, nameof(CaseRegistered));
+        }
+
         await inbox.ApplyBundleAsync(typeof(TConsumer), context, _singleQueue, bundle.MessageIds, bundle.Events, ApplyAsync);
     }
 

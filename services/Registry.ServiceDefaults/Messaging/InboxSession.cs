@@ -116,7 +116,7 @@ public sealed class InboxSession<TDb>(
     /// <item>All in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>): an inbox row per event under
     /// <paramref name="consumer"/>'s name, one write, one commit.</item>
     /// <item>If that fails for any reason (an event applied before, a redelivered bundle, an event that breaks a rule, the
-    /// database gone), each event is sent on to <paramref name="singleQueue"/>, the queue of <paramref name="consumer"/>,
+    /// database gone), each event is sent on (all at once, within <see cref="SendOnTimeout"/>) to <paramref name="singleQueue"/>, the queue of <paramref name="consumer"/>,
     /// as a message of its own under its own id, and the bundle is done: there each is applied once, retried or refused on
     /// its own, as the event alone would have been (a repeat is recognised by the inbox). If sending fails too, the bundle
     /// fails to the retry policy; the events sent before are recognised when they come again.</item>
@@ -139,13 +139,16 @@ public sealed class InboxSession<TDb>(
                 consumer.Name, messages.Count, typeof(TMessage).Name, singleQueue);
         }
 
+        // All at once, the broker's confirms pipelined, within a bound: a broker that blocks publishers (a memory alarm) fails
+        // the bundle to the retry policy instead of holding one of the queue's few bundle slots for ever.
         var endpoint = await bundle.GetSendEndpoint(singleQueue);
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var id = ids[i];
-            await endpoint.Send(messages[i], context => context.MessageId = id, ct);
-        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(SendOnTimeout);
+        await Task.WhenAll(messages.Select((message, i) => endpoint.Send(message, context => context.MessageId = ids[i], timeout.Token)));
     }
+
+    /// <summary>How long a failed bundle's events may take to be sent on to the single events' queue, all together.</summary>
+    public static readonly TimeSpan SendOnTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The messages <paramref name="ids"/> in one transaction (<see cref="Inbox.ApplyAllAsync{TDb}"/>), <paramref name="apply"/>

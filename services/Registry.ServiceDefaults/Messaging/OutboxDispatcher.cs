@@ -354,15 +354,18 @@ public sealed class OutboxDispatcher<TDb>(
         var contexts = rows.Select(r => ActivityContext.TryParse(r.TraceParent, r.TraceState, isRemote: true, out var c) ? c : default).ToList();
         // The parent: the first caller who asked for a trace (sampled), so that a sampled registration's trace goes on across the
         // bus even when its event shares a bundle with unsampled ones; the other callers are links.
-        var parent = contexts.FirstOrDefault(c => (c.TraceFlags & ActivityTraceFlags.Recorded) != 0, contexts[0]);
+        var first = Math.Max(0, contexts.FindIndex(c => (c.TraceFlags & ActivityTraceFlags.Recorded) != 0));
+        var parent = contexts[first];
         var links = contexts.Where(c => c != default && c != parent).Select(c => new ActivityLink(c)).ToList();
         var messageId = NewId.NextGuid();
         using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, parent, links: links);
         activity?.SetTag("messaging.message.id", messageId);
         activity?.SetTag("messaging.message.type", MessageNames.NameOf(typeof(CaseRegisteredBundle)));
         activity?.SetTag("messaging.batch.message_count", rows.Count);
+        // The events' own message ids, by which a registration's trace finds its event in the bundle.
+        activity?.SetTag(RegistryTelemetry.BundledMessageIdsTag, string.Join(",", rows.Select(r => r.MessageId.ToString("D"))));
         activity?.SetTag(RegistryTelemetry.OutboxStoreTag, Store);
-        await PublishAsync(bus, bundle, typeof(CaseRegisteredBundle), messageId, activity?.Id ?? rows[0].TraceParent, ct);
+        await PublishAsync(bus, bundle, typeof(CaseRegisteredBundle), messageId, activity?.Id ?? rows[first].TraceParent, ct);
     }
 
     private static async Task PublishAsync(IBus bus, object payload, Type type, Guid messageId, string? traceParent, CancellationToken ct)

@@ -24,6 +24,9 @@ public static class RegistryTelemetry
     /// <summary>Tag naming the outbox (its DbContext) a publish came from; tells the services apart in one process.</summary>
     public const string OutboxStoreTag = "registry.outbox.store";
 
+    /// <summary>On the publish span of a bundle (<c>CaseRegisteredBundle</c>): the message ids of its events, comma-separated.</summary>
+    public const string BundledMessageIdsTag = "registry.bundle.message_ids";
+
     /// <summary>The activity sources of incoming requests, outgoing calls and the bus, for a host that exports traces itself.</summary>
     public static readonly string[] ActivitySources =
         [Source.Name, "MassTransit", "Yarp.ReverseProxy", "Microsoft.AspNetCore", "System.Net.Http", "Grpc.Net.Client"];
