@@ -78,10 +78,7 @@ public sealed class CaseRegisteredBatchTests(BatchingCustodyFixture custody) : I
     public async Task In_one_batch_a_repeat_is_skipped_a_case_announced_twice_keeps_one_record_and_only_the_bad_message_is_refused()
     {
         // Applied before the batch, outside the bus: a message the batch repeats, and a case it announces again.
-        var repeated = (MessageId: NewId.NextGuid(), CaseId: Guid.NewGuid());
-        Assert.True(await ApplyAsync(custody, repeated.MessageId, Registered(repeated.CaseId)));
-        var known = Guid.NewGuid();
-        Assert.True(await ApplyAsync(custody, NewId.NextGuid(), Registered(known)));
+        var (repeated, known) = await AppliedBeforeAsync(custody);
         var twice = Guid.NewGuid();
         var poison = NewId.NextGuid();
         var good = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
@@ -103,12 +100,8 @@ public sealed class CaseRegisteredBatchTests(BatchingCustodyFixture custody) : I
             await custody.Bus.Publisher.Publish(message, c => c.MessageId = messageId);
         }
 
-        var headers = await Eventually.GetAsync(() => custody.Infrastructure.PeekHeadersAsync(custody.Broker, Queue + "_error", poison),
-            TimeSpan.FromSeconds(60), "the bad message refused into the error queue");
         // Refused at its first attempt, with its own reason, and alone: the batch's other messages were acknowledged.
-        Assert.False(headers.TryGetValue("MT-Fault-RetryCount", out var retries) && retries != "0", $"retried {retries} times");
-        Assert.Equal(typeof(MessageRefusedException).FullName, headers["MT-Fault-ExceptionType"]);
-        Assert.Contains("22001", headers["MT-Fault-Message"]);
+        Assert.Contains("22001", (await RefusedAtOnceAsync(custody, Queue + "_error", poison))["MT-Fault-Message"]);
         await Eventually.TrueAsync(async () => await custody.Infrastructure.QueueDepthAsync(custody.Broker, Queue + "_error") == 1,
             TimeSpan.FromSeconds(30), "the error queue to hold the bad message only");
         // The eight came as one batch: one consume scope inserted all their inbox rows (first together, then one by one).
@@ -139,6 +132,29 @@ internal static class CaseRegisteredSamples
         CapturingAgency = "UA-SSO",
         RegisteredAt = new DateTimeOffset(2025, 3, 2, 9, 0, 0, TimeSpan.Zero),
     };
+
+    /// <summary>
+    /// Outside the bus, before the messages under test: a message applied (for them to repeat) and a case opened under
+    /// another message id (for them to announce again).
+    /// </summary>
+    public static async Task<((Guid MessageId, Guid CaseId) Repeated, Guid Known)> AppliedBeforeAsync(CustodyFixture custody)
+    {
+        var repeated = (MessageId: NewId.NextGuid(), CaseId: Guid.NewGuid());
+        Assert.True(await ApplyAsync(custody, repeated.MessageId, Registered(repeated.CaseId)));
+        var known = Guid.NewGuid();
+        Assert.True(await ApplyAsync(custody, NewId.NextGuid(), Registered(known)));
+        return (repeated, known);
+    }
+
+    /// <summary>The message <paramref name="messageId"/> refused into <paramref name="errorQueue"/> at its first attempt, never retried.</summary>
+    public static async Task<Dictionary<string, string>> RefusedAtOnceAsync(CustodyFixture custody, string errorQueue, Guid messageId)
+    {
+        var headers = await Eventually.GetAsync(() => custody.Infrastructure.PeekHeadersAsync(custody.Broker, errorQueue, messageId),
+            TimeSpan.FromSeconds(60), $"message {messageId} refused into {errorQueue}");
+        Assert.False(headers.TryGetValue("MT-Fault-RetryCount", out var retries) && retries != "0", $"retried {retries} times");
+        Assert.Equal(typeof(MessageRefusedException).FullName, headers["MT-Fault-ExceptionType"]);
+        return headers;
+    }
 
     /// <summary>What the inbox does for one delivery, in a scope of its own, without the bus.</summary>
     public static async Task<bool> ApplyAsync(CustodyFixture custody, Guid messageId, CaseRegistered registered)
