@@ -75,16 +75,23 @@ rss
 echo "== warm-up =="
 $load --gateway "$STACK_GATEWAY" --clients "$clients" --duration "${BENCH_WARMUP:-10}" --floor-duration 3 --read-duration 2 --search-duration 0 --no-reconcile >/dev/null
 sleep "${BENCH_SETTLE:-0}"
+# batches: the sum and count of intake's registry.registration.batch.size histogram (RegisterCapture calls a transaction committed).
+batches() { curl -s "http://127.0.0.1:${STACK_HTTP[intake]}/metrics" | awk '/^registry_registration_batch_size_(sum|count)/ { s[$1 ~ /sum/] = $2 } END { printf "%d %d", s[1], s[0] }'; }
 echo "== registrations only, $clients clients, 20 s: CPU per registration =="
 before=$(snapshot)
+batches_before=$(batches)
 out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-duration 0 --no-reconcile)
 sleep 3 # let the consumers finish what was published
 after=$(snapshot)
+read -r calls_before batches_before_n <<<"$batches_before"
+read -r calls_after batches_after_n <<<"$(batches)"
 registered=$(grep -oP 'registrations answered OK \K[0-9]+' <<<"$out")
 echo "$(grep -E '^register ' <<<"$out")"
 paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
+awk -v c=$((calls_after - calls_before)) -v b=$((batches_after_n - batches_before_n)) \
+  'BEGIN { if (b > 0) printf "  intake committed them in %d transactions, %.1f calls each (Intake:Registration:BatchLimit)\n", b, c / b }'
 
 if [ "${BENCH_HALF_RATE:-0}" = 1 ]; then
   half=$(awk -v m="$(grep -oP '^register\s+\K[0-9.]+' <<<"$out")" 'BEGIN { printf "%.1f", m / 2 }')

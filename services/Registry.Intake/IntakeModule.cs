@@ -23,7 +23,7 @@ public static class IntakeModule
         builder.AddAccessAudit<IntakeDbContext>("registry.intake.v1", "intake");
         builder.AddMessagingRetention<IntakeDbContext>();
         builder.AddOutbox<IntakeDbContext>();
-        builder.Services.AddIntakeFeatures();
+        builder.Services.AddIntakeFeatures(builder.Configuration);
         // registry.gc3.overdue: capture cards, ICRC notifications and weekly health reports late now.
         builder.Services.AddGaugeProbe<Features.CaptureCards.OverdueDutiesProbe>();
         // The ICRC feed's places, given after commit (issue 15): no writer locks a shared row.

@@ -15,7 +15,8 @@ namespace Registry.Intake.Features;
 public static class IntakeFeatures
 {
     /// <summary>Every use case's handler (one per request, sharing the request's DbContext), and what they share.</summary>
-    public static IServiceCollection AddIntakeFeatures(this IServiceCollection services)
+    /// <exception cref="InvalidOperationException">A setting of <see cref="RegistrationBatching.Section"/> is out of range.</exception>
+    public static IServiceCollection AddIntakeFeatures(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<NotificationSignal>();
         services.AddScoped<CaseStore>();
@@ -24,6 +25,10 @@ public static class IntakeFeatures
 
         services.AddScoped<RegisterCaptureHandler>();
         services.AddScoped<ImportCapturesHandler>();
+        // Concurrent RegisterCapture calls committed together (issue 15): one transaction for what queued meanwhile.
+        services.AddSingleton(RegistrationBatching.From(configuration));
+        services.AddSingleton<RegistrationBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<RegistrationBatcher>());
         services.AddScoped<GetCaseHandler>();
         services.AddScoped<UpdateIdentityHandler>();
         services.AddScoped<ListIdentityAssertionsHandler>();

@@ -24,6 +24,7 @@ namespace Registry.Intake.Grpc;
 public sealed class IntakeGrpcService(
     TimeProvider clock,
     RegisterCaptureHandler registerCapture,
+    RegistrationBatcher batcher,
     ImportCapturesHandler importCaptures,
     GetCaseHandler getCase,
     SearchCasesHandler searchCases,
@@ -55,7 +56,10 @@ public sealed class IntakeGrpcService(
         var agency = AccessContext.Caller(context).Agency;
         try
         {
-            var response = (await registerCapture.HandleAsync(RegisterCaptureValidator.Validate(request, Now), context.CancellationToken)).ToProto();
+            var registration = RegisterCaptureValidator.Validate(request, Now);
+            var response = (await (batcher.Enabled
+                ? batcher.RegisterAsync(registration, context.CancellationToken)
+                : registerCapture.HandleAsync(registration, context.CancellationToken))).ToProto();
             RegistrationMetrics.Count(agency, response.Replayed ? RegistrationMetrics.Replayed : RegistrationMetrics.Created);
             return response;
         }

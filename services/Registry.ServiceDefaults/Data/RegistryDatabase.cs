@@ -21,6 +21,10 @@ public static class RegistryDatabase
     /// <summary>Configuration key choosing the database provider: <c>Postgres</c> (default) or <c>Sqlite</c>.</summary>
     public const string ProviderKey = "Database:Provider";
 
+    /// <summary>Whether <paramref name="configuration"/> chooses PostgreSQL (<see cref="ProviderKey"/> unset or <c>Postgres</c>).</summary>
+    public static bool UsesPostgres(IConfiguration configuration) =>
+        string.Equals(configuration[ProviderKey] ?? "Postgres", "postgres", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// Configuration key: whether the service applies its migrations when it starts (true, the default: one process,
     /// compose, the embedded mode). With false (several replicas, Kubernetes) a release's migrations are applied once,

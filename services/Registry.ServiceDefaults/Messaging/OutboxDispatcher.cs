@@ -354,11 +354,8 @@ public sealed class OutboxDispatcher<TDb>(
         var contexts = rows.Select(r => ActivityContext.TryParse(r.TraceParent, r.TraceState, isRemote: true, out var c) ? c : default).ToList();
         // The parent: the first caller who asked for a trace (sampled), so that a sampled registration's trace goes on across the
         // bus even when its event shares a bundle with unsampled ones; the other callers are links.
-        var first = Math.Max(0, contexts.FindIndex(c => (c.TraceFlags & ActivityTraceFlags.Recorded) != 0));
-        var parent = contexts[first];
-        var links = contexts.Where(c => c != default && c != parent).Select(c => new ActivityLink(c)).ToList();
         var messageId = NewId.NextGuid();
-        using var activity = RegistryTelemetry.Source.StartActivity("outbox publish", ActivityKind.Internal, parent, links: links);
+        using var activity = RegistryTelemetry.StartBatchActivity("outbox publish", contexts, out var first);
         activity?.SetTag("messaging.message.id", messageId);
         activity?.SetTag("messaging.message.type", MessageNames.NameOf(typeof(CaseRegisteredBundle)));
         activity?.SetTag("messaging.batch.message_count", rows.Count);

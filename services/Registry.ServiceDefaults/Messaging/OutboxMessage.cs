@@ -50,9 +50,16 @@ public sealed class OutboxMessage
     /// </summary>
     public DateTimeOffset? ParkedAt { get; set; }
 
-    public static OutboxMessage Create<T>(T message, DateTimeOffset now) where T : class
+    public static OutboxMessage Create<T>(T message, DateTimeOffset now) where T : class => Create(message, now, Activity.Current);
+
+    /// <summary>
+    /// As <see cref="Create{T}(T, DateTimeOffset)"/>, for an event whose cause is <paramref name="cause"/> rather than the
+    /// current activity: a registration committed in a batch with other callers' (its own request's span, so that its trace,
+    /// not the batch's, goes on across the bus).
+    /// </summary>
+    public static OutboxMessage Create<T>(T message, DateTimeOffset now, Activity? cause) where T : class
     {
-        var (traceParent, traceState) = TraceContextOf(Activity.Current);
+        var (traceParent, traceState) = TraceContextOf(cause);
         return new OutboxMessage
         {
             MessageId = Guid.NewGuid(),

@@ -27,6 +27,30 @@ public static class RegistryTelemetry
     /// <summary>On the publish span of a bundle (<c>CaseRegisteredBundle</c>): the message ids of its events, comma-separated.</summary>
     public const string BundledMessageIdsTag = "registry.bundle.message_ids";
 
+    /// <summary>
+    /// Starts the span of work done at once for several callers (a bundle of events, registrations committed together): in the
+    /// trace of the first caller that is sampled (so a sampled caller's trace goes on even when it shares the work with
+    /// unsampled ones), the other callers as span links (OpenTelemetry's messaging conventions for a batch).
+    /// <paramref name="parentIndex"/> is the position of the caller chosen as parent (0 when none is sampled); a caller
+    /// without a context (<c>default</c>) is neither parent nor link.
+    /// </summary>
+    public static Activity? StartBatchActivity(string name, IReadOnlyList<ActivityContext> callers, out int parentIndex)
+    {
+        parentIndex = 0;
+        for (var i = 0; i < callers.Count; i++)
+        {
+            if ((callers[i].TraceFlags & ActivityTraceFlags.Recorded) != 0)
+            {
+                parentIndex = i;
+                break;
+            }
+        }
+
+        var parent = callers.Count == 0 ? default : callers[parentIndex];
+        var links = callers.Where(c => c != default && c != parent).Select(c => new ActivityLink(c)).ToList();
+        return Source.StartActivity(name, ActivityKind.Internal, parent, links: links);
+    }
+
     /// <summary>The activity sources of incoming requests, outgoing calls and the bus, for a host that exports traces itself.</summary>
     public static readonly string[] ActivitySources =
         [Source.Name, "MassTransit", "Yarp.ReverseProxy", "Microsoft.AspNetCore", "System.Net.Http", "Grpc.Net.Client"];

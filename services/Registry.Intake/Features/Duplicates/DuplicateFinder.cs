@@ -13,6 +13,12 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     public const int MaxCandidates = 50;
 
     /// <summary>
+    /// Up to this many new cases not stored yet, <see cref="FindForBatchAsync"/> reads each case's blocks by the compiled
+    /// statement of <see cref="FindAsync"/>; more, by statements of the whole batch (<see cref="DuplicateQuery.BlockedWithAny"/>).
+    /// </summary>
+    public const int PerCaseStatementsUpTo = 64;
+
+    /// <summary>
     /// Open cases that may be the same person as <paramref name="newCase"/>, most likely first: the cases the
     /// blocking rules let through (<see cref="DuplicateQuery.BlockedWith"/>), scored field by field
     /// (<see cref="LinkageModel"/>) with the registry's name frequencies (<see cref="DuplicateQuery.FrequenciesAsync"/>);
@@ -85,9 +91,23 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         var index = new BlockingIndex();
         var caseIds = new Dictionary<LinkageRecord, Guid>(ReferenceEqualityComparer.Instance);
         var read = new List<EarlierCase>();
-        foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
+        if (!stored && newCases.Count <= PerCaseStatementsUpTo)
         {
-            read.AddRange(await statement.ToListAsync(ct));
+            // A few cases (RegisterCapture calls committed together, a short list): each case's blocks by the statement
+            // compiled once and planned once per session (BlockedAsync), a round trip each. The batch's own UNION below changes its
+            // text with the batch's keys and years, so EF Core translates it and PostgreSQL plans it at every call: cheaper
+            // than a round trip a case only for long lists.
+            for (var i = 0; i < newCases.Count; i++)
+            {
+                read.AddRange(await db.BlockedAsync(queries[i], newCases[i].Number, ct));
+            }
+        }
+        else
+        {
+            foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
+            {
+                read.AddRange(await statement.ToListAsync(ct));
+            }
         }
 
         foreach (var earlier in read.Where(e => Earlier(e.Number)).DistinctBy(e => e.Number))

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Rpc;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +20,11 @@ public enum ImportOutcome
     Refused,
 }
 
-/// <summary>One row's result: the case it opened or replayed (null when refused), its duplicate candidates, or why it was refused.</summary>
+/// <summary>
+/// One row's result: the case it opened or replayed (null when refused), its duplicate candidates, or why it was refused.
+/// <see cref="Case"/> is the case as stored when this call opened it (a created row, or a later row of the same call
+/// replaying it); null for a row replayed from an earlier call, whose case was not read, and for a refused row.
+/// </summary>
 public sealed record ImportedRow(
     int Index,
     string RequestId,
@@ -27,7 +32,8 @@ public sealed record ImportedRow(
     Guid? CaseId,
     long? CaseNumber,
     IReadOnlyList<DuplicateCandidate> DuplicateCandidates,
-    IReadOnlyList<BadRequest.Types.FieldViolation> Violations);
+    IReadOnlyList<BadRequest.Types.FieldViolation> Violations,
+    CaptureCase? Case = null);
 
 /// <summary>
 /// Registers an agency's list of captured persons (GC III Art. 122: the information bureau's lists) in one
@@ -53,7 +59,21 @@ public sealed class ImportCapturesHandler(
 {
     private const string RequestIdField = "request_id";
 
-    public Task<IReadOnlyList<ImportedRow>> HandleAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
+    public async Task<IReadOnlyList<ImportedRow>> HandleAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    {
+        var results = await RegisterAllAsync(rows, ct);
+        var created = results.Count(r => r.Outcome == ImportOutcome.Created);
+        var replayed = results.Count(r => r.Outcome == ImportOutcome.Replayed);
+        logger.LogInformation("Imported {Rows} rows: {Created} cases opened, {Replayed} replayed, {Refused} refused",
+            rows.Count, created, replayed, rows.Count - created - replayed);
+        return results;
+    }
+
+    /// <summary>
+    /// Registers <paramref name="rows"/> in one transaction as <see cref="HandleAsync"/> does, without its log line: also the
+    /// path of RegisterCapture calls committed together (<see cref="Registration.RegistrationBatcher"/>).
+    /// </summary>
+    public Task<IReadOnlyList<ImportedRow>> RegisterAllAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
         LostRace.RetryAsync(db, CaptureCase.ResourceType, "imports", token => ImportAsync(rows, token), ct);
 
     private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number, string CapturingAgency);
@@ -156,7 +176,9 @@ public sealed class ImportCapturesHandler(
                 var candidates = found.SelectMany(f => f).ToList();
                 // As RegisterCapture: the event names the number the database gave; the capture card's clock runs
                 // from registration until custody reports the admission.
-                var events = newCases.Select(c => OutboxMessage.Create(CaseEvents.Registered(c), now)).ToList();
+                // Each event carries its own row's cause when it has one (a RegisterCapture call committed in a batch), so
+                // that call's trace goes on across the bus; an import's rows share the call's.
+                var events = created.Select(c => OutboxMessage.Create(CaseEvents.Registered(c.Case), now, c.Row.Cause ?? Activity.Current)).ToList();
                 var cards = newCases.Select(c => CaptureCard.Owed(c, CaptureCardReason.Admission, now, now)).ToList();
                 // As RegisterCapture, the ICRC's notification of each case, written without a place: the feed's
                 // sequencer places them after the commit (NotificationSequencer), in the order they were inserted.
@@ -196,13 +218,13 @@ public sealed class ImportCapturesHandler(
         for (var i = 0; i < created.Count; i++)
         {
             var (row, entity, _, _) = created[i];
-            results[row.Index] = new ImportedRow(row.Index, row.RequestId, ImportOutcome.Created, entity.CaseId, entity.Number, found[i], []);
+            results[row.Index] = new ImportedRow(row.Index, row.RequestId, ImportOutcome.Created, entity.CaseId, entity.Number, found[i], [], entity);
         }
 
         foreach (var (index, createdAt) in replayedInCall)
         {
             var entity = created[createdAt].Case;
-            results[index] = new ImportedRow(index, rows[index].RequestId, ImportOutcome.Replayed, entity.CaseId, entity.Number, found[createdAt], []);
+            results[index] = new ImportedRow(index, rows[index].RequestId, ImportOutcome.Replayed, entity.CaseId, entity.Number, found[createdAt], [], entity);
         }
 
         if (replayedPrior.Count > 0)
@@ -220,8 +242,6 @@ public sealed class ImportCapturesHandler(
             }
         }
 
-        logger.LogInformation("Imported {Rows} rows: {Created} cases opened, {Replayed} replayed, {Refused} refused",
-            rows.Count, created.Count, replayedInCall.Count + replayedPrior.Count, rows.Count - created.Count - replayedInCall.Count - replayedPrior.Count);
         return results.Select(r => r!).ToList();
     }
 

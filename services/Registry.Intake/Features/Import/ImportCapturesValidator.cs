@@ -9,8 +9,13 @@ namespace Registry.Intake.Features.Import;
 /// <summary>
 /// One row of an import as read: its position, its request_id as sent, and either the registration
 /// (<see cref="Registration"/>) or why it cannot be one (<see cref="Violations"/>, paths inside the row).
+/// <see cref="Cause"/> is the span of the request the row came from when it is not the current one (a RegisterCapture
+/// call committed with others by <see cref="RegistrationBatcher"/>): its event carries that trace on.
 /// </summary>
-public sealed record ImportRow(int Index, string RequestId, CaptureRegistration? Registration, IReadOnlyList<BadRequest.Types.FieldViolation> Violations);
+public sealed record ImportRow(int Index, string RequestId, CaptureRegistration? Registration, IReadOnlyList<BadRequest.Types.FieldViolation> Violations)
+{
+    public System.Diagnostics.Activity? Cause { get; init; }
+}
 
 /// <summary>
 /// Checks an ImportCaptures call: the call itself (1 to <see cref="MaxRows"/> rows, else INVALID_ARGUMENT naming

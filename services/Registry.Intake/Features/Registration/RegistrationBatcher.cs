@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Import;
+using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Telemetry;
+
+namespace Registry.Intake.Features.Registration;
+
+/// <summary>
+/// Commits concurrent RegisterCapture calls together, on PostgreSQL, as a group commit: one transaction, and one statement
+/// of each kind, for all of them, through ImportCaptures' path (<see cref="ImportCapturesHandler.RegisterAllAsync"/>),
+/// instead of a transaction and a round of statements each. A registration's statements and commit cost PostgreSQL and
+/// intake about three times what an imported row's did (docs/performance.md, "Registrations committed together").
+/// <list type="bullet">
+/// <item>No call waits for others: <see cref="RegistrationBatching.Concurrency"/> committers each take what queued while they
+/// were busy, up to <see cref="RegistrationBatching.BatchLimit"/> calls. A lone call is committed alone, at once, by
+/// <see cref="RegisterCaptureHandler"/> (the path of every call before batching).</item>
+/// <item>Each call gets what it would have got alone. A created case, or a request_id twice in one batch (the second is
+/// REPLAYED with the first's case), is answered from the batch. A row the batch answered otherwise (its request_id used
+/// by an earlier call: replayed or refused) is run again alone, which replays it or raises ALREADY_EXISTS as RegisterCapture
+/// does. A batch that fails as a whole (a broken rule, the database gone) is run again call by call, so one bad call
+/// fails only itself.</item>
+/// <item>A caller that is gone (deadline, cancellation) before its batch starts is left out, nothing stored; one that goes
+/// while its batch commits may find its case stored, and a retry with the same request_id replays it (as before batching,
+/// when a commit could land after the deadline).</item>
+/// <item>Tracing: the batch is one span (<c>registration batch</c>) in the trace of its first sampled caller, the others
+/// linked to it and it linked from each; every case's <c>CaseRegistered</c> event carries its own caller's trace on
+/// (<see cref="ImportRow.Cause"/>). <c>registry.registration.batch.size</c> (histogram, {call}) counts the calls a
+/// transaction committed.</item>
+/// </list>
+/// SQLite (the embedded mode) and <c>BatchLimit</c> 1 keep one transaction a call (<see cref="Enabled"/> false).
+/// </summary>
+public sealed class RegistrationBatcher(
+    IServiceScopeFactory scopes, RegistrationBatching settings, IConfiguration configuration, ILogger<RegistrationBatcher> logger)
+    : BackgroundService
+{
+    /// <summary>On a RegisterCapture call's span and on the batch's: how many calls its transaction committed.</summary>
+    public const string BatchSizeTag = "registry.registration.batch_size";
+
+    private static readonly Histogram<int> BatchSizes = RegistryTelemetry.Meter.CreateHistogram<int>(
+        "registry.registration.batch.size", "{call}", "RegisterCapture calls committed in one transaction");
+
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+
+    /// <summary>Whether calls go through the batcher: PostgreSQL and a <see cref="RegistrationBatching.BatchLimit"/> above 1.</summary>
+    public bool Enabled { get; } = settings.BatchLimit > 1 && ServiceDefaults.Data.RegistryDatabase.UsesPostgres(configuration);
+
+    private sealed record Pending(CaptureRegistration Registration, Activity? Cause, CancellationToken CallerGone)
+    {
+        public TaskCompletionSource<Registered> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Registers <paramref name="registration"/> with whatever other calls are waiting (only when <see cref="Enabled"/>):
+    /// the same answer and errors as <see cref="RegisterCaptureHandler.HandleAsync"/>.
+    /// </summary>
+    /// <exception cref="Grpc.Core.RpcException">UNAVAILABLE when intake is stopping; otherwise what the registration raised.</exception>
+    public async Task<Registered> RegisterAsync(CaptureRegistration registration, CancellationToken ct)
+    {
+        var pending = new Pending(registration, Activity.Current, ct);
+        if (!queue.Writer.TryWrite(pending))
+        {
+            throw RpcErrors.Unavailable("intake is stopping; send the registration again (the same request_id is safe to repeat).");
+        }
+
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        // Each committer runs on the thread pool; the host's stop only ends the waiting: the calls already queued are
+        // still committed (their callers are waiting for them, and the server drains its calls before it stops).
+        await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ => Task.Run(() => CommitQueuedAsync(stoppingToken), CancellationToken.None)));
+        queue.Writer.TryComplete();
+        var left = new List<Pending>();
+        while (queue.Reader.TryRead(out var pending))
+        {
+            left.Add(pending);
+        }
+
+        foreach (var batch in left.Chunk(settings.BatchLimit))
+        {
+            await CommitAsync(batch);
+        }
+    }
+
+    private async Task CommitQueuedAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(settings.BatchLimit);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < settings.BatchLimit && queue.Reader.TryRead(out var pending))
+                {
+                    if (pending.CallerGone.IsCancellationRequested)
+                    {
+                        pending.Done.TrySetCanceled(pending.CallerGone);
+                        continue;
+                    }
+
+                    batch.Add(pending);
+                }
+
+                if (batch.Count > 0)
+                {
+                    await CommitAsync(batch);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Commits <paramref name="batch"/> and answers each of its calls; never throws (a call's failure is its answer).</summary>
+    private async Task CommitAsync(IReadOnlyList<Pending> batch)
+    {
+        BatchSizes.Record(batch.Count);
+        if (batch.Count == 1)
+        {
+            await AloneAsync(batch[0]);
+            return;
+        }
+
+        IReadOnlyList<ImportedRow> results;
+        using (var activity = RegistryTelemetry.StartBatchActivity("registration batch", batch.Select(p => p.Cause?.Context ?? default).ToList(), out _))
+        {
+            activity?.SetTag(BatchSizeTag, batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Cause?.SetTag(BatchSizeTag, batch.Count);
+                if (activity is not null && pending.Cause is not null && pending.Cause.SpanId != activity.ParentSpanId)
+                {
+                    pending.Cause.AddLink(new ActivityLink(activity.Context));
+                }
+            }
+
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var rows = batch.Select((p, i) => new ImportRow(i, p.Registration.Key.RequestId.ToString(), p.Registration, []) { Cause = p.Cause }).ToList();
+                // Not the callers' tokens: one caller's deadline does not undo the others' registrations.
+                results = await scope.ServiceProvider.GetRequiredService<ImportCapturesHandler>().RegisterAllAsync(rows, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                logger.LogWarning(ex, "A batch of {Calls} registrations failed as a whole; each is tried alone", batch.Count);
+                results = [];
+            }
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (i < results.Count && results[i] is { Case: { } registered, Outcome: ImportOutcome.Created or ImportOutcome.Replayed } row)
+            {
+                batch[i].Done.TrySetResult(new Registered(registered, row.DuplicateCandidates, Replayed: row.Outcome == ImportOutcome.Replayed));
+            }
+            else
+            {
+                await AloneAsync(batch[i]);
+            }
+        }
+    }
+
+    /// <summary>One call on the single-call path, its spans in its own request's trace.</summary>
+    private async Task AloneAsync(Pending pending)
+    {
+        if (pending.CallerGone.IsCancellationRequested)
+        {
+            pending.Done.TrySetCanceled(pending.CallerGone);
+            return;
+        }
+
+        var previous = Activity.Current;
+        Activity.Current = pending.Cause;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            pending.Done.TrySetResult(
+                await scope.ServiceProvider.GetRequiredService<RegisterCaptureHandler>().HandleAsync(pending.Registration, pending.CallerGone));
+        }
+        catch (Exception ex)
+        {
+            pending.Done.TrySetException(ex);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+}
