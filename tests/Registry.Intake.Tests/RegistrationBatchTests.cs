@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Npgsql;
 using Registry.Protos.Intake.V1;
+using Registry.Testing;
 
 namespace Registry.Intake.Tests;
 
@@ -97,6 +99,123 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
         Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == requestId)));
     }
 
+    [Fact]
+    public async Task Calls_that_queue_while_a_commit_is_held_go_in_together_in_one_transaction()
+    {
+        await using var hold = await HoldCasesAsync();
+        var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+        await UntilTakenAsync(hold);
+        var queued = Enumerable.Range(0, 5).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
+        // The committer is held by the first call: the others can only queue behind it (given a moment to arrive).
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await hold.DisposeAsync();
+
+        var cases = (await Task.WhenAll(queued)).Select(r => Guid.Parse(r.Case.CaseId)).ToList();
+        await first;
+        // Queued together, committed together: one transaction (two if one arrived as the first batch started).
+        Assert.InRange(await TransactionsAsync(cases), 1, 2);
+    }
+
+    [Fact]
+    public async Task A_caller_that_leaves_while_its_call_is_queued_is_answered_at_once_and_nothing_is_stored()
+    {
+        await using var hold = await HoldCasesAsync();
+        var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+        await UntilTakenAsync(hold);
+        var leaving = Requests.SniperInFull();
+
+        // Answered at its deadline while the committer is still held (for up to its 10 s bound), not when the committer comes
+        // to it. (The status is the test host's: over Kestrel the caller hears DEADLINE_EXCEEDED; in memory, what the handler
+        // threw at the deadline.)
+        await Assert.ThrowsAsync<RpcException>(() =>
+            intake.Client.RegisterCaptureAsync(leaving, deadline: DateTime.UtcNow.AddSeconds(1)).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(6)));
+        Assert.False(first.IsCompleted);
+        await hold.DisposeAsync();
+        await first;
+        // The next call commits after any batch the gone call could have joined.
+        await intake.Client.RegisterCaptureAsync(Requests.Rifleman());
+
+        var requestId = Guid.Parse(leaving.RequestId);
+        Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == requestId)));
+    }
+
+    [Fact]
+    public async Task A_caller_that_leaves_after_its_call_was_taken_finds_the_case_stored_and_the_access_audit_naming_it()
+    {
+        await using var hold = await HoldCasesAsync();
+        var leaving = Requests.Rifleman();
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        var call = intake.Client.RegisterCaptureAsync(leaving, deadline: deadline).ResponseAsync;
+        // Taken by the committer and held there past its deadline (the handler's token fires), then let go.
+        await UntilTakenAsync(hold);
+        await Task.Delay(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(1));
+        Assert.False(call.IsCompleted);
+        await hold.DisposeAsync();
+        // What the caller hears is the transport's (over Kestrel DEADLINE_EXCEEDED; the in-memory test host, which does not
+        // end a call at its deadline, the handler's answer): not what this test is about.
+        await call.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        // Its commit went on: the case is stored, and the audit row of the call names it (else a case would be stored
+        // with no record of who stored it). A retry with the same request_id replays it.
+        var requestId = Guid.Parse(leaving.RequestId);
+        var caseId = (await Eventually.GetAsync(async () => await intake.QueryAsync(db => db.Cases.Where(c => c.RequestId == requestId).Select(c => (Guid?)c.CaseId).SingleOrDefaultAsync()) is { } id ? (object)id : null,
+            TimeSpan.FromSeconds(20), "the taken call's case"));
+        var audited = (int)await Eventually.GetAsync(async () => await intake.QueryAsync(db => db.Database
+            .SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM access_events WHERE method LIKE '%/RegisterCapture' AND {0} = ANY(case_ids)""", caseId)
+            .SingleAsync()) is > 0 and var n ? (object)n : null, TimeSpan.FromSeconds(20), "the access audit's row naming the case");
+        Assert.Equal(1, audited);
+        var retry = await intake.Client.RegisterCaptureAsync(leaving);
+        Assert.True(retry.Replayed);
+        Assert.Equal(caseId.ToString(), retry.Case.CaseId);
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_as_a_whole_is_registered_call_by_call_each_in_a_transaction_of_its_own()
+    {
+        // A rule only the batch path breaks: a trigger refusing cases that arrive by COPY (the batch's way in), not by
+        // INSERT (a call alone).
+        await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync("""
+            CREATE FUNCTION refuse_copied_cases() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF current_query() ILIKE 'COPY%' THEN RAISE EXCEPTION 'cases by COPY refused by the test'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_copied_cases BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION refuse_copied_cases();
+            """));
+        try
+        {
+            await using var hold = await HoldCasesAsync();
+            var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+            await UntilTakenAsync(hold);
+            var queued = Enumerable.Range(0, 5).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await hold.DisposeAsync();
+
+            var responses = await Task.WhenAll(queued);
+            await first;
+            var cases = responses.Select(r => Guid.Parse(r.Case.CaseId)).ToList();
+            Assert.Equal(5, cases.Distinct().Count());
+            Assert.Equal(5, await TransactionsAsync(cases));
+        }
+        finally
+        {
+            await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
+                "DROP TRIGGER IF EXISTS refuse_copied_cases ON cases; DROP FUNCTION IF EXISTS refuse_copied_cases()"));
+        }
+    }
+
+    /// <summary>How many transactions wrote <paramref name="cases"/> (each row carries its transaction's id, xmin).</summary>
+    private Task<int> TransactionsAsync(IReadOnlyList<Guid> cases) => intake.QueryAsync(db => db.Database
+        .SqlQueryRaw<int>("""SELECT count(DISTINCT xmin::text)::int AS "Value" FROM cases WHERE "CaseId" = ANY({0})""", cases.ToList())
+        .SingleAsync());
+
+    private async Task<RawGrpc.TableLock> HoldCasesAsync() =>
+        await RawGrpc.LockAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), "cases");
+
+    /// <summary>Until the committer waits on the held table with the call it took (more calls can then only queue).</summary>
+    private static Task UntilTakenAsync(RawGrpc.TableLock hold) =>
+        Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() > 0, TimeSpan.FromSeconds(20), "the first call to wait on the held cases table");
+
     [Theory]
     [InlineData("BatchLimit", "0")]
     [InlineData("BatchLimit", "1001")]
@@ -112,5 +231,28 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
 
         Assert.Contains($"Intake:Registration:{key} must be between", error.Message, StringComparison.Ordinal);
         Assert.Contains($"not {value}", error.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Intake with <c>Intake:Registration:BatchLimit</c> 1: batching off, each RegisterCapture call a transaction of its own.</summary>
+public sealed class UnbatchedIntakeFixture() : ServiceFixture<Grpc.IntakeGrpcService, Data.IntakeDbContext>("Intake")
+{
+    public IntakeService.IntakeServiceClient Client => new(Service.Channel);
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Intake:Registration:BatchLimit"] = "1" };
+}
+
+public sealed class UnbatchedRegistrationTests(UnbatchedIntakeFixture intake) : IClassFixture<UnbatchedIntakeFixture>
+{
+    [Fact]
+    public async Task With_a_batch_limit_of_one_concurrent_calls_commit_each_in_a_transaction_of_its_own()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync));
+
+        var ids = responses.Select(r => Guid.Parse(r.Case.CaseId)).ToList();
+        var transactions = await intake.QueryAsync(db => db.Database
+            .SqlQueryRaw<int>("""SELECT count(DISTINCT xmin::text)::int AS "Value" FROM cases WHERE "CaseId" = ANY({0})""", ids)
+            .SingleAsync());
+        Assert.Equal(20, transactions);
     }
 }

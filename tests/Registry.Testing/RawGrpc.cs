@@ -127,8 +127,17 @@ public static class RawGrpc
             return (long)(await command.ExecuteScalarAsync())!;
         }
 
+        private bool released;
+
+        /// <summary>Releases the lock (its transaction rolled back); again, nothing.</summary>
         public async ValueTask DisposeAsync()
         {
+            if (released)
+            {
+                return;
+            }
+
+            released = true;
             await transaction.RollbackAsync();
             await connection.DisposeAsync();
         }

@@ -73,9 +73,11 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// only grows with them.
     /// </summary>
     /// <returns>One list per case of <paramref name="newCases"/>, in the same order, each most likely first.</returns>
+    /// <param name="scope">How the time is tagged (<see cref="DuplicateMetrics"/>): <see cref="DuplicateMetrics.Import"/> or
+    /// <see cref="DuplicateMetrics.RegistrationBatch"/>.</param>
     /// <param name="stored">Whether <paramref name="newCases"/> are inserted already (the SQLite path, whose single writer
     /// numbers them in one run): then the statements leave out their numbers. Not stored (PostgreSQL), nothing is left out.</param>
-    public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, bool stored, DateTimeOffset now, CancellationToken ct)
+    public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, bool stored, DateTimeOffset now, string scope, CancellationToken ct)
     {
         if (newCases.Count == 0)
         {
@@ -149,7 +151,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             Count(batchGiven, record.Keys.GivenKey);
         }
 
-        DuplicateMetrics.Record(started, "import");
+        DuplicateMetrics.Record(started, scope);
         return found;
     }
 

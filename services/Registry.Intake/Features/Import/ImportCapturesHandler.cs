@@ -142,6 +142,7 @@ public sealed class ImportCapturesHandler(
         IReadOnlyList<List<DuplicateCandidate>> found = [];
         if (created.Count > 0)
         {
+            var scope = rows.Any(r => r.FromCall) ? DuplicateMetrics.RegistrationBatch : DuplicateMetrics.Import;
             await cases.CommitAsync(ct, async token =>
             {
                 var newCases = created.Select(c => c.Case).ToList();
@@ -160,7 +161,7 @@ public sealed class ImportCapturesHandler(
                     }
 
                     // Duplicates are looked for before the cases go in: the statements need not leave the batch out.
-                    found = await duplicates.FindForBatchAsync(newCases, stored: false, now, token);
+                    found = await duplicates.FindForBatchAsync(newCases, stored: false, now, scope, token);
                     // A concurrent call with one of these request_ids loses here, on the unique index (and runs again).
                     await db.CopyAsync(newCases, token);
                 }
@@ -168,7 +169,7 @@ public sealed class ImportCapturesHandler(
                 {
                     db.Cases.AddRange(newCases);
                     await db.SaveChangesAsync(token);
-                    found = await duplicates.FindForBatchAsync(newCases, stored: true, now, token);
+                    found = await duplicates.FindForBatchAsync(newCases, stored: true, now, scope, token);
                 }
 
                 var assertions = created.SelectMany(c => c.Assertions).ToList();
@@ -176,9 +177,9 @@ public sealed class ImportCapturesHandler(
                 var candidates = found.SelectMany(f => f).ToList();
                 // As RegisterCapture: the event names the number the database gave; the capture card's clock runs
                 // from registration until custody reports the admission.
-                // Each event carries its own row's cause when it has one (a RegisterCapture call committed in a batch), so
-                // that call's trace goes on across the bus; an import's rows share the call's.
-                var events = created.Select(c => OutboxMessage.Create(CaseEvents.Registered(c.Case), now, c.Row.Cause ?? Activity.Current)).ToList();
+                // A RegisterCapture call committed in a batch: its event carries its own caller's trace on across the bus (none
+                // when the call was not traced); an import's rows share the call's.
+                var events = created.Select(c => OutboxMessage.Create(CaseEvents.Registered(c.Case), now, c.Row.FromCall ? c.Row.Cause : Activity.Current)).ToList();
                 var cards = newCases.Select(c => CaptureCard.Owed(c, CaptureCardReason.Admission, now, now)).ToList();
                 // As RegisterCapture, the ICRC's notification of each case, written without a place: the feed's
                 // sequencer places them after the commit (NotificationSequencer), in the order they were inserted.

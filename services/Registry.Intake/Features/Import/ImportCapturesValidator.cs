@@ -9,11 +9,17 @@ namespace Registry.Intake.Features.Import;
 /// <summary>
 /// One row of an import as read: its position, its request_id as sent, and either the registration
 /// (<see cref="Registration"/>) or why it cannot be one (<see cref="Violations"/>, paths inside the row).
-/// <see cref="Cause"/> is the span of the request the row came from when it is not the current one (a RegisterCapture
-/// call committed with others by <see cref="RegistrationBatcher"/>): its event carries that trace on.
 /// </summary>
 public sealed record ImportRow(int Index, string RequestId, CaptureRegistration? Registration, IReadOnlyList<BadRequest.Types.FieldViolation> Violations)
 {
+    /// <summary>
+    /// Whether the row is a RegisterCapture call committed with others by <see cref="RegistrationBatcher"/>, not a row of the
+    /// current ImportCaptures call: then its event carries <see cref="Cause"/> on, even when that is null (a call not traced),
+    /// never the batch's span, which belongs to another caller's trace.
+    /// </summary>
+    public bool FromCall { get; init; }
+
+    /// <summary>With <see cref="FromCall"/>: the span of the call the row came from (null when it was not traced).</summary>
     public System.Diagnostics.Activity? Cause { get; init; }
 }
 

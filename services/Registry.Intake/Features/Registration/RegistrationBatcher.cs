@@ -22,9 +22,11 @@ namespace Registry.Intake.Features.Registration;
 /// by an earlier call: replayed or refused) is run again alone, which replays it or raises ALREADY_EXISTS as RegisterCapture
 /// does. A batch that fails as a whole (a broken rule, the database gone) is run again call by call, so one bad call
 /// fails only itself.</item>
-/// <item>A caller that is gone (deadline, cancellation) before its batch starts is left out, nothing stored; one that goes
-/// while its batch commits may find its case stored, and a retry with the same request_id replays it (as before batching,
-/// when a commit could land after the deadline).</item>
+/// <item>A caller that is gone (deadline, cancellation) while its call waits in the queue leaves it, nothing stored. Once a
+/// committer has taken the call, it is finished whatever the caller does, within <see cref="GrpcCallOptions.MaxUnaryCallTimeout"/>
+/// (the longest any call may run): the handler returns its case, so the access audit names the case even when the caller has
+/// gone (a caller past its deadline still gets DEADLINE_EXCEEDED, and a retry with the same request_id replays the case).
+/// Nothing is stored without the call that stored it being audited.</item>
 /// <item>Tracing: the batch is one span (<c>registration batch</c>) in the trace of its first sampled caller, the others
 /// linked to it and it linked from each; every case's <c>CaseRegistered</c> event carries its own caller's trace on
 /// (<see cref="ImportRow.Cause"/>). <c>registry.registration.batch.size</c> (histogram, {call}) counts the calls a
@@ -42,14 +44,41 @@ public sealed class RegistrationBatcher(
     private static readonly Histogram<int> BatchSizes = RegistryTelemetry.Meter.CreateHistogram<int>(
         "registry.registration.batch.size", "{call}", "RegisterCapture calls committed in one transaction");
 
+    // Unbounded, yet no larger than the calls in flight: each waits at most its deadline (at most MaxUnaryCallTimeout), and
+    // one that leaves is dropped at the next read.
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+
+    /// <summary>How long a batch, or a call taken from the queue and committed alone, may run: the longest a unary call may.</summary>
+    private readonly TimeSpan timeLimit = GrpcCallOptions.From(configuration).MaxUnaryCallTimeout;
 
     /// <summary>Whether calls go through the batcher: PostgreSQL and a <see cref="RegistrationBatching.BatchLimit"/> above 1.</summary>
     public bool Enabled { get; } = settings.BatchLimit > 1 && ServiceDefaults.Data.RegistryDatabase.UsesPostgres(configuration);
 
-    private sealed record Pending(CaptureRegistration Registration, Activity? Cause, CancellationToken CallerGone)
+    /// <summary>A call in the queue: waiting, taken by a committer, or left by its caller (then answered cancelled).</summary>
+    private sealed class Pending(CaptureRegistration registration, Activity? cause, CancellationToken callerGone)
     {
+        private const int Waiting = 0, Taken = 1, Left = 2;
+        private int state = Waiting;
+
+        public CaptureRegistration Registration { get; } = registration;
+
+        public Activity? Cause { get; } = cause;
+
+        public CancellationToken CallerGone { get; } = callerGone;
+
         public TaskCompletionSource<Registered> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>A committer takes the call: false when its caller left first.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref state, Taken, Waiting) == Waiting;
+
+        /// <summary>The caller leaves: answered cancelled at once unless a committer took the call first.</summary>
+        public void Leave()
+        {
+            if (Interlocked.CompareExchange(ref state, Left, Waiting) == Waiting)
+            {
+                Done.TrySetCanceled(CallerGone);
+            }
+        }
     }
 
     /// <summary>
@@ -65,7 +94,10 @@ public sealed class RegistrationBatcher(
             throw RpcErrors.Unavailable("intake is stopping; send the registration again (the same request_id is safe to repeat).");
         }
 
-        return await pending.Done.Task.WaitAsync(ct);
+        // Not WaitAsync(ct): once taken, the call is answered with its case even if the caller has gone, so that what it
+        // stored is audited; while it waits, its caller's leaving answers it at once.
+        await using var leave = ct.Register(static p => ((Pending)p!).Leave(), pending);
+        return await pending.Done.Task;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -82,7 +114,10 @@ public sealed class RegistrationBatcher(
         var left = new List<Pending>();
         while (queue.Reader.TryRead(out var pending))
         {
-            left.Add(pending);
+            if (pending.TryTake())
+            {
+                left.Add(pending);
+            }
         }
 
         foreach (var batch in left.Chunk(settings.BatchLimit))
@@ -101,13 +136,10 @@ public sealed class RegistrationBatcher(
                 batch.Clear();
                 while (batch.Count < settings.BatchLimit && queue.Reader.TryRead(out var pending))
                 {
-                    if (pending.CallerGone.IsCancellationRequested)
+                    if (pending.TryTake())
                     {
-                        pending.Done.TrySetCanceled(pending.CallerGone);
-                        continue;
+                        batch.Add(pending);
                     }
-
-                    batch.Add(pending);
                 }
 
                 if (batch.Count > 0)
@@ -121,10 +153,11 @@ public sealed class RegistrationBatcher(
         }
     }
 
-    /// <summary>Commits <paramref name="batch"/> and answers each of its calls; never throws (a call's failure is its answer).</summary>
+    /// <summary>Commits <paramref name="batch"/> (taken calls) and answers each of its calls; never throws (a call's failure is its answer).</summary>
     private async Task CommitAsync(IReadOnlyList<Pending> batch)
     {
-        BatchSizes.Record(batch.Count);
+        // The committer's own work: not inside whichever request's span happened to start it.
+        Activity.Current = null;
         if (batch.Count == 1)
         {
             await AloneAsync(batch[0]);
@@ -137,7 +170,6 @@ public sealed class RegistrationBatcher(
             activity?.SetTag(BatchSizeTag, batch.Count);
             foreach (var pending in batch)
             {
-                pending.Cause?.SetTag(BatchSizeTag, batch.Count);
                 if (activity is not null && pending.Cause is not null && pending.Cause.SpanId != activity.ParentSpanId)
                 {
                     pending.Cause.AddLink(new ActivityLink(activity.Context));
@@ -147,9 +179,12 @@ public sealed class RegistrationBatcher(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var rows = batch.Select((p, i) => new ImportRow(i, p.Registration.Key.RequestId.ToString(), p.Registration, []) { Cause = p.Cause }).ToList();
-                // Not the callers' tokens: one caller's deadline does not undo the others' registrations.
-                results = await scope.ServiceProvider.GetRequiredService<ImportCapturesHandler>().RegisterAllAsync(rows, CancellationToken.None);
+                var rows = batch.Select((p, i) => new ImportRow(i, p.Registration.Key.RequestId.ToString(), p.Registration, []) { FromCall = true, Cause = p.Cause }).ToList();
+                // Not the callers' tokens: one caller's deadline does not undo the others' registrations. The batch's own
+                // bound, so that a stuck batch does not hold its callers past the longest a call may run.
+                using var bound = new CancellationTokenSource(timeLimit);
+                results = await scope.ServiceProvider.GetRequiredService<ImportCapturesHandler>().RegisterAllAsync(rows, bound.Token);
+                BatchSizes.Record(batch.Count);
             }
             catch (Exception ex)
             {
@@ -159,20 +194,29 @@ public sealed class RegistrationBatcher(
             }
         }
 
+        var alone = new List<Pending>();
         for (var i = 0; i < batch.Count; i++)
         {
             if (i < results.Count && results[i] is { Case: { } registered, Outcome: ImportOutcome.Created or ImportOutcome.Replayed } row)
             {
+                batch[i].Cause?.SetTag(BatchSizeTag, batch.Count);
                 batch[i].Done.TrySetResult(new Registered(registered, row.DuplicateCandidates, Replayed: row.Outcome == ImportOutcome.Replayed));
             }
             else
             {
-                await AloneAsync(batch[i]);
+                alone.Add(batch[i]);
             }
         }
+
+        // Side by side, each in a transaction of its own: one slow or failing call does not hold the others.
+        await Task.WhenAll(alone.Select(AloneAsync));
     }
 
-    /// <summary>One call on the single-call path, its spans in its own request's trace.</summary>
+    /// <summary>
+    /// One taken call on the single-call path, its spans in its own request's trace. A caller already gone is answered
+    /// cancelled (nothing of its own is stored: its batch stored nothing for it); otherwise the call runs to its answer within
+    /// the time limit, its caller's leaving notwithstanding, so a case it stores is the answer the access audit records.
+    /// </summary>
     private async Task AloneAsync(Pending pending)
     {
         if (pending.CallerGone.IsCancellationRequested)
@@ -186,8 +230,11 @@ public sealed class RegistrationBatcher(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            pending.Done.TrySetResult(
-                await scope.ServiceProvider.GetRequiredService<RegisterCaptureHandler>().HandleAsync(pending.Registration, pending.CallerGone));
+            using var bound = new CancellationTokenSource(timeLimit);
+            var registered = await scope.ServiceProvider.GetRequiredService<RegisterCaptureHandler>().HandleAsync(pending.Registration, bound.Token);
+            BatchSizes.Record(1);
+            pending.Cause?.SetTag(BatchSizeTag, 1);
+            pending.Done.TrySetResult(registered);
         }
         catch (Exception ex)
         {

@@ -15,7 +15,7 @@ public sealed class RegistrationBatching
     /// </summary>
     public int BatchLimit { get; init; } = 32;
 
-    /// <summary>How many batches commit at once: 1 to 64, default 2 (one per core of the machines measured).</summary>
+    /// <summary>How many batches commit at once: 1 to 64, default 1 (2 measured no better on 2 cores: docs/performance.md).</summary>
     public int Concurrency { get; init; } = 1;
 
     /// <summary>Reads and checks the section; a value out of range stops the service at start.</summary>
