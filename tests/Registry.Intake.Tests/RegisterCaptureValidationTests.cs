@@ -18,6 +18,8 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["no identity"] = r => r.Identity = null,
         ["no name at all"] = r => { r.Identity.FamilyName = " "; r.Identity.GivenNames = ""; },
         ["oversized family name"] = r => r.Identity.FamilyName = new string('김', 201),
+        // A Han character of Extension B (two UTF-16 units): 201 of them are 201 characters.
+        ["oversized family name outside the BMP"] = r => r.Identity.FamilyName = string.Concat(Enumerable.Repeat("\U00020BB7", 201)),
         ["control character in given names"] = r => r.Identity.GivenNames = "Jong\u0007Un",
         ["nationality not a code"] = r => r.Identity.Nationality = "North Korea",
         ["month 13"] = r => r.Identity.DateOfBirth = new PartialDate { Year = 1999, Month = 13 },
@@ -89,6 +91,7 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     [InlineData("no identity", "identity")]
     [InlineData("no name at all", "identity.family_name")]
     [InlineData("oversized family name", "identity.family_name")]
+    [InlineData("oversized family name outside the BMP", "identity.family_name")]
     [InlineData("control character in given names", "identity.given_names")]
     [InlineData("nationality not a code", "identity.nationality")]
     [InlineData("month 13", "identity.date_of_birth")]
@@ -174,6 +177,28 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         Assert.Equal("XK", registered.Identity.Nationality);
         Assert.Equal(["ko", "ru-Cyrl-RU", "ckb", "ko-Kore-KP"], registered.Identity.Languages);
         Assert.Equal(2005, registered.Identity.InServiceSince.Year);
+    }
+
+    [Fact]
+    public async Task Names_at_their_limits_in_scripts_that_transliterate_longer_are_accepted_and_stored_whole()
+    {
+        // 𠮷 (U+20BB7), a Han character of Extension B found in Chinese and Japanese names: 200 characters, 400 UTF-16 units.
+        // Each name at its limit, in scripts whose Latin keys are several times longer than the names (a key column's limit).
+        var request = Requests.Rifleman();
+        request.Identity.FamilyName = new string('김', 200);
+        request.Identity.GivenNames = string.Concat(Enumerable.Repeat("\U00020BB7", 200));
+        request.Identity.FamilyNameLatin = new string('x', 200);
+        request.Identity.GivenNamesLatin = new string('y', 200);
+
+        var registered = (await intake.Client.RegisterCaptureAsync(request)).Case;
+
+        var read = (await intake.Client.GetCaseAsync(new GetCaseRequest { CaseId = registered.CaseId })).Case.Identity;
+        Assert.Equal((request.Identity.FamilyName, request.Identity.GivenNames), (read.FamilyName, read.GivenNames));
+        // The same person registered again is found as a duplicate of the first (the keys, cut to their limit, still compare).
+        var again = request.Clone();
+        again.RequestId = Guid.NewGuid().ToString();
+        var second = await intake.Client.RegisterCaptureAsync(again);
+        Assert.Contains(second.DuplicateCandidates, d => d.OtherCaseId == registered.CaseId);
     }
 
     [Fact]

@@ -29,11 +29,27 @@ public sealed class DuplicateKeys(string? serviceNumberKey, int? birthYear, stri
         DuplicateScoring.ServiceNumberKey(identity.ServiceNumber), identity.BirthYear, identity.Nationality,
         OriginalNameKey(identity), LatinNameKeyOf(identity));
 
-    /// <summary>The cross-script key of the names in the original script (family, then given).</summary>
-    public static string OriginalNameKey(PersonIdentity identity) => NameKeys.CrossScript($"{identity.FamilyName} {identity.GivenNames}");
+    /// <summary>The cross-script key of the names in the original script (family, then given), at most <see cref="CaptureCase.NameKeyMaxLength"/> characters.</summary>
+    public static string OriginalNameKey(PersonIdentity identity) => Capped(NameKeys.CrossScript($"{identity.FamilyName} {identity.GivenNames}"));
 
-    /// <summary>The cross-script key of the Latin names (family, then given).</summary>
-    public static string LatinNameKeyOf(PersonIdentity identity) => NameKeys.CrossScript($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}");
+    /// <summary>The cross-script key of the Latin names (family, then given), at most <see cref="CaptureCase.NameKeyMaxLength"/> characters.</summary>
+    public static string LatinNameKeyOf(PersonIdentity identity) => Capped(NameKeys.CrossScript($"{identity.FamilyNameLatin} {identity.GivenNamesLatin}"));
+
+    /// <summary>
+    /// A key cut to <see cref="CaptureCase.NameKeyMaxLength"/>: a transliteration is longer than its name (a Han or Hangul
+    /// character becomes two to six Latin letters), so names within their limits (200 characters each) could make a key the
+    /// column cannot hold. Names that long are compared on the key's first 500 characters; never cut within a surrogate pair.
+    /// </summary>
+    private static string Capped(string key)
+    {
+        if (key.Length <= CaptureCase.NameKeyMaxLength)
+        {
+            return key;
+        }
+
+        var end = char.IsHighSurrogate(key[CaptureCase.NameKeyMaxLength - 1]) ? CaptureCase.NameKeyMaxLength - 1 : CaptureCase.NameKeyMaxLength;
+        return key[..end].TrimEnd();
+    }
 }
 
 /// <summary>
