@@ -129,6 +129,27 @@ public static class RawGrpc
 
         private bool released;
 
+        /// <summary>The statements of the sessions waiting on a lock now (as <see cref="WaitingSessionsAsync"/> counts them).</summary>
+        public async Task<List<string>> WaitingStatementsAsync()
+        {
+            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", connection, transaction))
+            {
+                await clear.ExecuteNonQueryAsync();
+            }
+
+            await using var command = new NpgsqlCommand(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+                connection, transaction);
+            var statements = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                statements.Add(reader.GetString(0));
+            }
+
+            return statements;
+        }
+
         /// <summary>Releases the lock (its transaction rolled back); again, nothing.</summary>
         public async ValueTask DisposeAsync()
         {

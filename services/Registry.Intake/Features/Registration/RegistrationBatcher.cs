@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Grpc.Core;
 using Registry.Intake.Domain;
 using Registry.Intake.Features.Import;
 using Registry.ServiceDefaults.Grpc;
@@ -26,7 +27,9 @@ namespace Registry.Intake.Features.Registration;
 /// committer has taken the call, it is finished whatever the caller does, within <see cref="GrpcCallOptions.MaxUnaryCallTimeout"/>
 /// (the longest any call may run): the handler returns its case, so the access audit names the case even when the caller has
 /// gone (a caller past its deadline still gets DEADLINE_EXCEEDED, and a retry with the same request_id replays the case).
-/// Nothing is stored without the call that stored it being audited.</item>
+/// Calls of a batch that failed as a whole are run again alone, a few side by side, within what is left of the same limit,
+/// even for a caller that has gone: the batch may have stored a case before it failed, and the replay is what names it in
+/// the audit (only a call whose limit runs out first is left with DEADLINE_EXCEEDED, its case replayed by a retry).</item>
 /// <item>Tracing: the batch is one span (<c>registration batch</c>) in the trace of its first sampled caller, the others
 /// linked to it and it linked from each; every case's <c>CaseRegistered</c> event carries its own caller's trace on
 /// (<see cref="ImportRow.Cause"/>). <c>registry.registration.batch.size</c> (histogram, {call}) counts the calls a
@@ -51,6 +54,9 @@ public sealed class RegistrationBatcher(
     /// <summary>How long a batch, or a call taken from the queue and committed alone, may run: the longest a unary call may.</summary>
     private readonly TimeSpan timeLimit = GrpcCallOptions.From(configuration).MaxUnaryCallTimeout;
 
+    /// <summary>Calls in the queue now, not yet taken by a committer (those whose callers left included until the next read).</summary>
+    public int Queued => queue.Reader.Count;
+
     /// <summary>Whether calls go through the batcher: PostgreSQL and a <see cref="RegistrationBatching.BatchLimit"/> above 1.</summary>
     public bool Enabled { get; } = settings.BatchLimit > 1 && ServiceDefaults.Data.RegistryDatabase.UsesPostgres(configuration);
 
@@ -68,8 +74,15 @@ public sealed class RegistrationBatcher(
 
         public TaskCompletionSource<Registered> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>When a committer took the call (<see cref="Stopwatch.GetTimestamp"/>): its time limit runs from then.</summary>
+        public long TakenAt { get; private set; }
+
         /// <summary>A committer takes the call: false when its caller left first.</summary>
-        public bool TryTake() => Interlocked.CompareExchange(ref state, Taken, Waiting) == Waiting;
+        public bool TryTake()
+        {
+            TakenAt = Stopwatch.GetTimestamp();
+            return Interlocked.CompareExchange(ref state, Taken, Waiting) == Waiting;
+        }
 
         /// <summary>The caller leaves: answered cancelled at once unless a committer took the call first.</summary>
         public void Leave()
@@ -180,11 +193,10 @@ public sealed class RegistrationBatcher(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var rows = batch.Select((p, i) => new ImportRow(i, p.Registration.Key.RequestId.ToString(), p.Registration, []) { FromCall = true, Cause = p.Cause }).ToList();
-                // Not the callers' tokens: one caller's deadline does not undo the others' registrations. The batch's own
-                // bound, so that a stuck batch does not hold its callers past the longest a call may run.
-                using var bound = new CancellationTokenSource(timeLimit);
+                // Not the callers' tokens: one caller's deadline does not undo the others' registrations. The time limit of
+                // the calls (taken together), so that a stuck batch does not hold them past the longest a call may run.
+                using var bound = new CancellationTokenSource(Remaining(batch[0]));
                 results = await scope.ServiceProvider.GetRequiredService<ImportCapturesHandler>().RegisterAllAsync(rows, bound.Token);
-                BatchSizes.Record(batch.Count);
             }
             catch (Exception ex)
             {
@@ -208,33 +220,53 @@ public sealed class RegistrationBatcher(
             }
         }
 
-        // Side by side, each in a transaction of its own: one slow or failing call does not hold the others.
-        await Task.WhenAll(alone.Select(AloneAsync));
+        if (alone.Count < batch.Count)
+        {
+            BatchSizes.Record(batch.Count - alone.Count);
+        }
+
+        // Each in a transaction of its own, a few side by side: one slow call does not hold the others, and a batch that
+        // failed on a stuck database does not take a session for each of its calls at once. Even a caller that has gone
+        // is run: the batch may have stored its case before it failed (after the commit, a read of replayed rows), and
+        // the call's answer is what the access audit records; a replay costs one read.
+        await Parallel.ForEachAsync(alone, new ParallelOptions { MaxDegreeOfParallelism = AloneSideBySide }, async (pending, _) => await AloneAsync(pending));
     }
 
+    /// <summary>Calls of a batch run again alone at once (<see cref="CommitAsync"/>).</summary>
+    private const int AloneSideBySide = 4;
+
+    /// <summary>What is left of <paramref name="pending"/>'s time limit (<see cref="GrpcCallOptions.MaxUnaryCallTimeout"/> from when it was taken).</summary>
+    private TimeSpan Remaining(Pending pending) => timeLimit - Stopwatch.GetElapsedTime(pending.TakenAt);
+
     /// <summary>
-    /// One taken call on the single-call path, its spans in its own request's trace. A caller already gone is answered
-    /// cancelled (nothing of its own is stored: its batch stored nothing for it); otherwise the call runs to its answer within
-    /// the time limit, its caller's leaving notwithstanding, so a case it stores is the answer the access audit records.
+    /// One taken call on the single-call path, its spans in its own request's trace, run to its answer within what is left
+    /// of its time limit whatever its caller does, so a case it stores (or replays) is the answer the access audit records.
+    /// Past the limit: DEADLINE_EXCEEDED (a retry with the same request_id replays the case if one was stored).
     /// </summary>
     private async Task AloneAsync(Pending pending)
     {
-        if (pending.CallerGone.IsCancellationRequested)
-        {
-            pending.Done.TrySetCanceled(pending.CallerGone);
-            return;
-        }
-
         var previous = Activity.Current;
         Activity.Current = pending.Cause;
         try
         {
+            var remaining = Remaining(pending);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new OperationCanceledException("the call's time limit passed before it could run alone");
+            }
+
             await using var scope = scopes.CreateAsyncScope();
-            using var bound = new CancellationTokenSource(timeLimit);
+            using var bound = new CancellationTokenSource(remaining);
             var registered = await scope.ServiceProvider.GetRequiredService<RegisterCaptureHandler>().HandleAsync(pending.Registration, bound.Token);
             BatchSizes.Record(1);
             pending.Cause?.SetTag(BatchSizeTag, 1);
             pending.Done.TrySetResult(registered);
+        }
+        catch (OperationCanceledException)
+        {
+            // The service's own limit, not the caller's doing: DEADLINE_EXCEEDED, not CANCELLED, in the answer and the audit.
+            pending.Done.TrySetException(new RpcException(new global::Grpc.Core.Status(StatusCode.DeadlineExceeded,
+                $"The registration did not finish within {timeLimit.TotalSeconds:0.#} s (Grpc:MaxUnaryCallTimeout); send it again with the same request_id: a case stored is replayed.")));
         }
         catch (Exception ex)
         {
