@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -189,6 +190,8 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         request.Identity.GivenNames = string.Concat(Enumerable.Repeat("\U00020BB7", 200));
         request.Identity.FamilyNameLatin = new string('x', 200);
         request.Identity.GivenNamesLatin = new string('y', 200);
+        // With the place at its limit too, the ICRC notification's summary (names, place, agency) passes its 1,000 characters.
+        request.Capture.Place = new string('p', Registry.Intake.Domain.CaptureCase.CapturePlaceMaxLength);
 
         var registered = (await intake.Client.RegisterCaptureAsync(request)).Case;
 
@@ -199,6 +202,9 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         again.RequestId = Guid.NewGuid().ToString();
         var second = await intake.Client.RegisterCaptureAsync(again);
         Assert.Contains(second.DuplicateCandidates, d => d.OtherCaseId == registered.CaseId);
+        var summary = await intake.QueryAsync(db => db.Notifications.Where(n => n.CaseId == Guid.Parse(registered.CaseId)).Select(n => n.Summary).SingleAsync());
+        Assert.Equal(Registry.Intake.Domain.IcrcNotification.SummaryMaxLength, summary.Length);
+        Assert.EndsWith("…", summary, StringComparison.Ordinal);
     }
 
     [Fact]

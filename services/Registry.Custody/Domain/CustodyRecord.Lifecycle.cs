@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Custody.Domain;
@@ -114,7 +115,7 @@ public sealed partial class CustodyRecord
             note = note is null ? late : $"{note}; {late}";
             if (note.Length > CustodyEvent.NoteMaxLength)
             {
-                note = note[..CustodyEvent.NoteMaxLength];
+                note = TextRules.Cut(note, CustodyEvent.NoteMaxLength);
             }
         }
 

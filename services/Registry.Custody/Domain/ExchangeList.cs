@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.Custody.Domain;
@@ -173,9 +174,7 @@ public sealed class ExchangeList
             {
                 entry.Outcome = ExchangeOutcome.HeldBack;
                 entry.HeldBackReason = refused.Reason;
-                entry.HeldBackDetail = refused.Message.Length <= ExchangeListEntry.DetailMaxLength
-                    ? refused.Message
-                    : refused.Message[..ExchangeListEntry.DetailMaxLength];
+                entry.HeldBackDetail = TextRules.Cut(refused.Message, ExchangeListEntry.DetailMaxLength);
             }
         }
 

@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 namespace Registry.Custody.Domain;
 
 /// <summary>A person at an interview other than the person interviewed: a name or service reference, their agency and function.</summary>
@@ -71,7 +72,7 @@ public sealed class Interview
         Language = s.Language,
         Interpreter = s.Interpreter,
         Present = [.. s.Present],
-        Fitness = fitness.Length > FitnessMaxLength ? fitness[..FitnessMaxLength] : fitness,
+        Fitness = TextRules.Cut(fitness, FitnessMaxLength),
         FitnessAssessmentId = fitnessAssessmentId,
         OverrideReason = s.OverrideReason,
         RecordedAt = now,

@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using Grpc.Core;
 using Grpc.Net.ClientFactory;
 using Registry.Protos.Audit.V1;
@@ -27,7 +28,7 @@ public sealed class RefusalReporter(GrpcClientFactory clients, BackendOptions ba
         {
             Method = name,
             StatusCode = AccessControlInterceptor.Code(status),
-            Reason = reason.Length > AccessAuditModel.ReasonLength ? reason[..AccessAuditModel.ReasonLength] : reason,
+            Reason = TextRules.Cut(reason, AccessAuditModel.ReasonLength),
             CaseIds = { caseIds.Select(id => id.ToString()) },
         };
         await clients.CreateClient<AccessAuditService.AccessAuditServiceClient>(owner)

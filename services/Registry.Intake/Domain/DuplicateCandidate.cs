@@ -79,7 +79,7 @@ public sealed class DuplicateCandidate
         var reasons = string.Join("; ", score.Comparisons.Where(c => c.Level != ComparisonLevel.Unknown)
             .OrderByDescending(c => Math.Abs(c.Weight)).Select(c => c.ToString())
             .Prepend(FormattableString.Invariant($"match weight {score.MatchWeight:0.0} bits")));
-        return reasons.Length <= ReasonsMaxLength ? reasons : reasons[..ReasonsMaxLength];
+        return Registry.ServiceDefaults.Validation.TextRules.Cut(reasons, ReasonsMaxLength);
     }
 
     /// <summary>The same pair with the later case first, as candidates are kept.</summary>

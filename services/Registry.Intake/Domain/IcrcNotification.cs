@@ -75,7 +75,8 @@ public sealed class IcrcNotification
         CaseId = c.CaseId,
         CaseNumber = c.Number,
         Kind = kind,
-        Summary = summary,
+        // Cut here, whatever built it: names, places and agencies within their limits can together pass it.
+        Summary = Registry.ServiceDefaults.Validation.TextRules.Cut(summary, SummaryMaxLength, ellipsis: true),
         Payload = payload,
         CreatedAt = now,
         DueAt = now + Deadlines.Notification,

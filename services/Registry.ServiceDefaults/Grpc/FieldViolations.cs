@@ -25,16 +25,6 @@ public sealed partial class FieldViolations
     public void Add(string field, string description) =>
         _violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
 
-    /// <summary>
-    /// A free-text field: required or not, at most <paramref name="maxLength"/> characters (Unicode code points, as PostgreSQL's
-    /// <c>varchar(n)</c> counts them: a Han character outside the Basic Multilingual Plane, as in some Chinese names, is one
-    /// though .NET stores it as two UTF-16 units), one line (none of
-    /// <see cref="TextRules.LineBreaks"/>), no control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported),
-    /// and no invisible format characters (<see cref="TextRules.FirstFormatCharacter"/>: zero-width spaces, bidi overrides,
-    /// tags, soft hyphens), which would make two texts that look alike differ, or reorder what a reader sees (CVE-2021-42574).
-    /// A caller that removes them itself (intake's names: <c>NameKeys.Clean</c>) passes <paramref name="invisibleRemovedAfter"/>.
-    /// Returns the trimmed value, or null when absent.
-    /// </summary>
     /// <summary>Code points in <paramref name="text"/>: a surrogate pair counts once (a lone surrogate once too; it is refused anyway).</summary>
     public static int CodePoints(string text)
     {
@@ -50,6 +40,16 @@ public sealed partial class FieldViolations
         return count;
     }
 
+    /// <summary>
+    /// A free-text field: required or not, at most <paramref name="maxLength"/> characters (Unicode code points, as PostgreSQL's
+    /// <c>varchar(n)</c> counts them: a Han character outside the Basic Multilingual Plane, as in some Chinese names, is one
+    /// though .NET stores it as two UTF-16 units), one line (none of
+    /// <see cref="TextRules.LineBreaks"/>), no control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported),
+    /// and no invisible format characters (<see cref="TextRules.FirstFormatCharacter"/>: zero-width spaces, bidi overrides,
+    /// tags, soft hyphens), which would make two texts that look alike differ, or reorder what a reader sees (CVE-2021-42574).
+    /// A caller that removes them itself (intake's names: <c>NameKeys.Clean</c>) passes <paramref name="invisibleRemovedAfter"/>.
+    /// Returns the trimmed value, or null when absent.
+    /// </summary>
     public string? Text(string field, string? value, int maxLength, bool required, bool invisibleRemovedAfter = false)
     {
         var trimmed = value?.Trim() ?? "";

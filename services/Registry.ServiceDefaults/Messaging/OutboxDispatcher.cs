@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
@@ -423,7 +424,7 @@ public sealed class OutboxDispatcher<TDb>(
     private static bool BusIsHealthy(IServiceProvider services) =>
         services.GetService<IBusControl>()?.CheckHealth().Status == BusHealthStatus.Healthy;
 
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+    private static string Truncate(string value, int length) => TextRules.Cut(value, length);
 }
 
 /// <summary>No outbox message could be published while the bus was not healthy; none is charged, the dispatcher backs off.</summary>

@@ -11,6 +11,27 @@ public static class TextRules
     /// </summary>
     public const string LineBreaks = "\n\u000B\f\r\u0085\u2028\u2029";
 
+    /// <summary>
+    /// <paramref name="text"/> cut to at most <paramref name="maxLength"/> UTF-16 units (so it fits a <c>varchar(maxLength)</c>
+    /// column, which counts code points, never more), never between the two halves of a surrogate pair: a lone surrogate is
+    /// not UTF-8 and the database would refuse the row. With <paramref name="ellipsis"/>, a cut text ends in "…" within the length.
+    /// </summary>
+    public static string Cut(string text, int maxLength, bool ellipsis = false)
+    {
+        if (text.Length <= maxLength)
+        {
+            return text;
+        }
+
+        var end = ellipsis ? maxLength - 1 : maxLength;
+        if (end > 0 && char.IsHighSurrogate(text[end - 1]))
+        {
+            end--;
+        }
+
+        return ellipsis ? string.Concat(text.AsSpan(0, end), "…") : text[..end];
+    }
+
     /// <summary>Whether <paramref name="text"/> holds any of <see cref="LineBreaks"/>.</summary>
     public static bool HasLineBreak(string? text) => text is not null && text.AsSpan().IndexOfAny(LineBreaks) >= 0;
 

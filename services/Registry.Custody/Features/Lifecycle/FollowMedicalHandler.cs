@@ -75,7 +75,7 @@ public sealed class FollowMedicalHandler(CustodyDbContext db, TimeProvider clock
     private static string OneLine(string text, int maxLength)
     {
         var line = string.Join(' ', text.Split(TextRules.LineBreaks.ToCharArray(), StringSplitOptions.RemoveEmptyEntries));
-        return line.Length > maxLength ? line[..maxLength] : line;
+        return TextRules.Cut(line, maxLength);
     }
 
     private static InvalidOperationException NotOpenYet(Guid caseId, string fact) =>

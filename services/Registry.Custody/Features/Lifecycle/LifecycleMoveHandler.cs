@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Custody.Data;
@@ -51,7 +52,7 @@ public sealed class LifecycleMoveHandler(
             var note = c.Note is null ? c.GroundsText : $"{c.GroundsText}: {c.Note}";
             if (note.Length > CustodyEvent.NoteMaxLength)
             {
-                note = note[..CustodyEvent.NoteMaxLength];
+                note = TextRules.Cut(note, CustodyEvent.NoteMaxLength);
             }
 
             var released = record.Release(c.ReleasedAt, note, now);

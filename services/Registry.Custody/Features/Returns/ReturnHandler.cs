@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
 using Registry.Custody.Data;
@@ -97,7 +98,7 @@ public sealed class ReturnHandler(
     private static string Note(params string?[] parts)
     {
         var note = string.Join("; ", parts.Where(p => !string.IsNullOrWhiteSpace(p)));
-        return note.Length <= CustodyEvent.NoteMaxLength ? note : string.Concat(note.AsSpan(0, CustodyEvent.NoteMaxLength - 1), "…");
+        return TextRules.Cut(note, CustodyEvent.NoteMaxLength, ellipsis: true);
     }
 
     private Task<ReturnResult> Idempotent(IdempotencyKey key, Guid caseId, Func<CancellationToken, Task<ReturnResult>> write, CancellationToken ct)

@@ -30,15 +30,16 @@ public sealed record BlockingQuery(string? ServiceNumber, IReadOnlyList<string> 
         // A Cyrillic name is looked up by its plain keys and by its reading with г as "h" (PersonNameKeys.FamilyH:
         // Ukraine's passport spelling), so that "Гончаренко Олег" finds the stored "Honcharenko Oleh"; the other
         // way round, the stored Cyrillic name's h-reading is its FullKeyLatin (CaseBlockingKeys).
-        string[] family = [.. names.Family, .. names.FamilyH];
-        string[] given = [.. names.Given, .. names.GivenH];
+        // Keys cut as the stored ones are (CaseBlockingKeys.Cut): a very long name still meets its own kind.
+        string[] family = [.. names.Family.Concat(names.FamilyH).Select(CaseBlockingKeys.Cut).Distinct()];
+        string[] given = [.. names.Given.Concat(names.GivenH).Select(CaseBlockingKeys.Cut).Distinct()];
         var familyBlocks = year is null ? [] : family
             .SelectMany(f => given.Length == 0 ? [$"{f}/"] : given.Select(g => $"{f}/{g[0]}"))
-            .Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength).Distinct().ToList();
+            .Distinct().ToList();
         var givenBlocks = year is null ? [] : given
             .SelectMany(g => family.Length == 0 ? [$"{g}/"] : family.Select(f => $"{g}/{f[0]}"))
-            .Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength).Distinct().ToList();
-        var full = names.Full.Concat(names.FullH).Where(k => k.Length <= CaseBlockingKeys.KeyMaxLength - 2).ToList();
+            .Distinct().ToList();
+        var full = names.Full.Concat(names.FullH).Select(CaseBlockingKeys.Cut).Distinct().ToList();
         return new BlockingQuery(record.ServiceNumberKey, full, familyBlocks, givenBlocks, year);
     }
 

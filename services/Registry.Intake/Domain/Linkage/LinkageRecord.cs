@@ -111,10 +111,16 @@ public sealed class CaseBlockingKeys
         FamilyBlock = familyBlock, GivenBlock = givenBlock, BirthYear = birthYear,
     };
 
+    /// <summary>
+    /// A name key as stored: at most <see cref="KeyMaxLength"/> - 2 characters (a block adds "/" and an initial). Keys are
+    /// ASCII (<see cref="NameKeys.CrossScript"/>); a name of some hundreds of Han or Hangul characters makes a longer one.
+    /// <see cref="BlockingQuery.For"/> cuts its keys the same way, so such names still find each other.
+    /// </summary>
+    public static string Cut(string key) => key.Length <= KeyMaxLength - 2 ? key : key[..(KeyMaxLength - 2)];
+
     public static CaseBlockingKeys Of(PersonIdentity identity)
     {
         static string? Key(string? text) => NameKeys.CrossScript(text) is { Length: > 0 } key ? Cut(key) : null;
-        static string Cut(string key) => key.Length <= KeyMaxLength - 2 ? key : key[..(KeyMaxLength - 2)];
 
         // A Cyrillic name with г and no Latin spelling: its reading with г as "h" (the Ukrainian passport's), so
         // that a later "Honcharenko Oleh" finds "Гончаренко Олег" by the whole-name rule.

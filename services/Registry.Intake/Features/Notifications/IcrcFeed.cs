@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Features.Cases;
@@ -26,21 +27,7 @@ public static class IcrcFeed
         IcrcNotification.Raise(c, kind, summary, ContractJson.Format(new Notification { Case = c.ToProto(), CaptureCard = card }), now);
 
     /// <summary>A summary cut to <see cref="IcrcNotification.SummaryMaxLength"/> characters (ending in an ellipsis when cut), never within a surrogate pair.</summary>
-    public static string Shortened(string summary)
-    {
-        if (summary.Length <= IcrcNotification.SummaryMaxLength)
-        {
-            return summary;
-        }
-
-        var end = IcrcNotification.SummaryMaxLength - 1;
-        if (char.IsHighSurrogate(summary[end - 1]))
-        {
-            end--;
-        }
-
-        return summary[..end] + "…";
-    }
+    public static string Shortened(string summary) => TextRules.Cut(summary, IcrcNotification.SummaryMaxLength, ellipsis: true);
 
     /// <summary>The summary of a registration's notification (RegisterCapture and ImportCaptures alike).</summary>
     public static string RegisteredSummary(CaptureCase c) =>

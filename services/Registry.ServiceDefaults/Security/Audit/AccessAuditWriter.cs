@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Validation;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -210,7 +211,7 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         Agency = e.Agency,
         Roles = e.Roles,
         Outcome = e.Outcome,
-        Reason = e.Reason.Length > AccessAuditModel.ReasonLength ? e.Reason[..AccessAuditModel.ReasonLength] : e.Reason,
+        Reason = TextRules.Cut(e.Reason, AccessAuditModel.ReasonLength),
         Withheld = e.Withheld,
         TraceId = e.TraceId,
         DecidedBy = e.DecidedBy,
