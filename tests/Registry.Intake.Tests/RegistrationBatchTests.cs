@@ -103,16 +103,7 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
     [Fact]
     public async Task Calls_that_queue_while_a_commit_is_held_go_in_together_in_one_transaction()
     {
-        await using var hold = await HoldCasesAsync();
-        var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
-        await UntilTakenAsync(hold);
-        var queued = Enumerable.Range(0, 5).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
-        // The committer is held by the first call: the others can only queue behind it.
-        await UntilQueuedAsync(5);
-        await hold.DisposeAsync();
-
-        var cases = (await Task.WhenAll(queued)).Select(r => Guid.Parse(r.Case.CaseId)).ToList();
-        await first;
+        var cases = (await QueuedBehindAHeldCommitAsync(5)).Select(r => Guid.Parse(r.Case.CaseId)).ToList();
         // Queued together, committed together: one transaction.
         Assert.Equal(1, await TransactionsAsync(cases));
     }
@@ -187,15 +178,7 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
             """));
         try
         {
-            await using var hold = await HoldCasesAsync();
-            var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
-            await UntilTakenAsync(hold);
-            var queued = Enumerable.Range(0, 5).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
-            await UntilQueuedAsync(5);
-            await hold.DisposeAsync();
-
-            var responses = await Task.WhenAll(queued);
-            await first;
+            var responses = await QueuedBehindAHeldCommitAsync(5);
             var cases = responses.Select(r => Guid.Parse(r.Case.CaseId)).ToList();
             Assert.Equal(5, cases.Distinct().Count());
             Assert.Equal(5, await TransactionsAsync(cases));
@@ -205,6 +188,24 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
             await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
                 "DROP TRIGGER IF EXISTS refuse_copied_cases ON cases; DROP FUNCTION IF EXISTS refuse_copied_cases()"));
         }
+    }
+
+    /// <summary>
+    /// Registers <paramref name="calls"/> people while the committer is held by a first call on the locked cases table (so
+    /// they can only queue behind it), then lets it go: the queued calls' answers, once the first call is answered too.
+    /// </summary>
+    private async Task<RegisterCaptureResponse[]> QueuedBehindAHeldCommitAsync(int calls)
+    {
+        await using var hold = await HoldCasesAsync();
+        var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+        await UntilTakenAsync(hold);
+        var queued = Enumerable.Range(0, calls).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
+        await UntilQueuedAsync(calls);
+        await hold.DisposeAsync();
+
+        var responses = await Task.WhenAll(queued);
+        await first;
+        return responses;
     }
 
     /// <summary>How many transactions wrote <paramref name="cases"/> (each row carries its transaction's id, xmin).</summary>
