@@ -180,6 +180,26 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_row_whose_name_normalisation_lengthens_past_its_limit_is_refused_alone()
+    {
+        // U+FB03 "ﬃ" is one character as typed and three ("ffi") in the stored form (NFKC): 67 of them are 201 stored,
+        // past the 200 of the column. Such a row is refused with its violation; it neither fails nor holds up the others.
+        var before = Person();
+        var ligatures = Person();
+        ligatures.Identity.FamilyName = new string('\uFB03', 67);
+        var after = Person();
+
+        var response = await intake.Client.ImportCapturesAsync(Call(before, ligatures, after));
+
+        Assert.Equal([ImportRowOutcome.Created, ImportRowOutcome.Refused, ImportRowOutcome.Created], response.Results.Select(r => r.Outcome));
+        var violation = Assert.Single(response.Results[1].Violations);
+        Assert.Equal("identity.family_name", violation.Field);
+        Assert.Contains("NFKC", violation.Description, StringComparison.Ordinal);
+        Assert.Equal(0, await CountCasesAsync([ligatures]));
+        Assert.Equal(2, await CountCasesAsync([before, after]));
+    }
+
+    [Fact]
     public async Task Every_created_case_publishes_its_event_raises_a_notification_and_owes_a_capture_card_once()
     {
         var rows = Enumerable.Range(0, 5).Select(_ => Person()).ToArray();

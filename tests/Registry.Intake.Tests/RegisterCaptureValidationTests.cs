@@ -77,6 +77,10 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["zero-width space in the place"] = r => r.Capture.Place = "Kursk\u200bregion",
         ["bidi override in the capturing unit"] = r => r.Capture.CapturingUnit = "47th \u202ebrigade",
         ["tag character in the circumstances"] = r => r.Capture.Circumstances = "surrendered\U000E0041",
+        // A zero-width non-joiner or joiner is spelling only between letters (RFC 5892 CONTEXTJ); elsewhere it is refused.
+        ["zero-width non-joiner after a space in the place"] = r => r.Capture.Place = "Khorram \u200Cabad",
+        ["zero-width joiner ending the capturing unit"] = r => r.Capture.CapturingUnit = "47th brigade\u200D",
+        ["zero-width joiner beside a non-joiner in the circumstances"] = r => r.Capture.Circumstances = "surrendered\u200C\u200Dunarmed",
         ["a modifier letter is not a name"] = r => r.Identity.FamilyName = "\u02bc",
     };
 
@@ -145,6 +149,9 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     [InlineData("zero-width space in the place", "capture.place")]
     [InlineData("bidi override in the capturing unit", "capture.capturing_unit")]
     [InlineData("tag character in the circumstances", "capture.circumstances")]
+    [InlineData("zero-width non-joiner after a space in the place", "capture.place")]
+    [InlineData("zero-width joiner ending the capturing unit", "capture.capturing_unit")]
+    [InlineData("zero-width joiner beside a non-joiner in the circumstances", "capture.circumstances")]
     [InlineData("a modifier letter is not a name", "identity.family_name")]
     public async Task A_bad_registration_is_refused_naming_the_field_and_stores_nothing(string spoiler, string field)
     {
@@ -205,6 +212,49 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         var summary = await intake.QueryAsync(db => db.Notifications.Where(n => n.CaseId == Guid.Parse(registered.CaseId)).Select(n => n.Summary).SingleAsync());
         Assert.Equal(Registry.Intake.Domain.IcrcNotification.SummaryMaxLength, summary.Length);
         Assert.EndsWith("…", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Text_within_its_limit_as_typed_but_longer_once_normalised_is_refused_naming_the_field_and_stores_nothing()
+    {
+        // Normalisation may lengthen text: NFKC (names) stores U+FB03 "ﬃ" as "ffi" and U+FDF2 as four Arabic letters;
+        // NFC (all free text) stores U+0958 (Devanagari qa, a composition exclusion) as two characters.
+        var place = Registry.Intake.Domain.CaptureCase.CapturePlaceMaxLength;
+        var request = Requests.Rifleman();
+        request.Identity.FamilyName = new string('\uFB03', 67);
+        request.Identity.FatherFirstName = new string('\uFDF2', 51);
+        request.Capture.Place = new string('\u0958', place / 2 + 1);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violations = error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.ToDictionary(v => v.Field, v => v.Description);
+        Assert.Contains("(Unicode NFKC), where it has 201", violations["identity.family_name"]);
+        Assert.Contains("(Unicode NFKC), where it has 204", violations["identity.father_first_name"]);
+        Assert.Contains($"(Unicode NFC), where it has {(place / 2 + 1) * 2}", violations["capture.place"]);
+        Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == Guid.Parse(request.RequestId))));
+
+        // Just within the limit once stored: accepted, stored in its normal form.
+        request.Identity.FamilyName = new string('\uFB03', 66);
+        request.Identity.FatherFirstName = new string('\uFDF2', 50);
+        request.Capture.Place = new string('\u0958', place / 2);
+        var read = (await intake.Client.RegisterCaptureAsync(request)).Case;
+        Assert.Equal(string.Concat(Enumerable.Repeat("ffi", 66)), read.Identity.FamilyName);
+        Assert.Equal(place, read.Capture.Place.Length);
+    }
+
+    [Fact]
+    public async Task Zero_width_joiners_between_letters_are_spelling_and_kept_in_free_text()
+    {
+        // Persian writes Khorramabad with a zero-width non-joiner (U+200C) between "خرم" and "آباد"; Devanagari uses the
+        // joiner (U+200D) for half forms. Free text keeps them as written (names are compared without them).
+        var request = Requests.Rifleman();
+        request.Capture.Place = "خرم\u200Cآباد";
+        request.Capture.CapturingUnit = "क्\u200Dष unit";
+
+        var read = (await intake.Client.RegisterCaptureAsync(request)).Case;
+
+        Assert.Equal(("خرم\u200Cآباد", "क्\u200Dष unit"), (read.Capture.Place, read.Capture.CapturingUnit));
     }
 
     [Fact]

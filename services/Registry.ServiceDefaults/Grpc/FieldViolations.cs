@@ -46,7 +46,8 @@ public sealed partial class FieldViolations
     /// though .NET stores it as two UTF-16 units), one line (none of
     /// <see cref="TextRules.LineBreaks"/>), no control characters, no lone surrogates (invalid UTF-16 cannot be stored or exported),
     /// and no invisible format characters (<see cref="TextRules.FirstFormatCharacter"/>: zero-width spaces, bidi overrides,
-    /// tags, soft hyphens), which would make two texts that look alike differ, or reorder what a reader sees (CVE-2021-42574).
+    /// tags, soft hyphens; a ZWNJ or ZWJ between letters is spelling, and allowed), which would make two texts that look
+    /// alike differ, or reorder what a reader sees (CVE-2021-42574). Its limit counts the text as stored (NFC, <see cref="FitsStored"/>).
     /// A caller that removes them itself (intake's names: <c>NameKeys.Clean</c>) passes <paramref name="invisibleRemovedAfter"/>.
     /// Returns the trimmed value, or null when absent.
     /// </summary>
@@ -81,19 +82,39 @@ public sealed partial class FieldViolations
         }
         else if (!invisibleRemovedAfter && TextRules.FirstFormatCharacter(trimmed) is { } invisible)
         {
-            Add(field, $"must not contain invisible format characters (U+{invisible.Value:X4} at {trimmed.IndexOf(invisible.ToString(), StringComparison.Ordinal)})");
+            Add(field, $"must not contain invisible format characters (U+{invisible.Rune.Value:X4} at {invisible.Index})");
         }
         else if (trimmed.Contains('\uFFFD'))
         {
             // What a decoder leaves where the client sent bytes that were not UTF-8: the text is already lost.
             Add(field, "must be valid UTF-8 (contains a replacement character)");
         }
-        else
+        else if (trimmed.Normalize(NormalizationForm.FormC) is var normal && FitsStored(field, normal, maxLength, "NFC"))
         {
-            return trimmed.Normalize(NormalizationForm.FormC);
+            return normal;
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether text still fits its limit of <paramref name="maxLength"/> characters (code points) in the form it is stored in,
+    /// after Unicode normalisation (<paramref name="form"/>: "NFC", or "NFKC" for intake's names). Normalisation can lengthen
+    /// text: NFC writes U+0958 (Devanagari qa) as two characters, NFKC the ligature U+FB03 "ﬃ" as "ffi" and U+FDF2 as four, so a
+    /// value within its limit as typed could overflow its column (PostgreSQL 22001, which the caller would hear as UNAVAILABLE).
+    /// Adds a violation naming both counts when it does not fit.
+    /// </summary>
+    public bool FitsStored(string field, string stored, int maxLength, string form)
+    {
+        var count = CodePoints(stored);
+        if (count <= maxLength)
+        {
+            return true;
+        }
+
+        Add(field, $"must be at most {maxLength} characters in the form it is stored in (Unicode {form}), where it has {count}: "
+            + "some characters are stored as two or more (ligatures such as U+FB03 \"ﬃ\", presentation forms)");
+        return false;
     }
 
     /// <summary>

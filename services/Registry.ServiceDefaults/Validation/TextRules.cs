@@ -37,19 +37,37 @@ public static class TextRules
 
     /// <summary>
     /// The first invisible format character of <paramref name="text"/> (Unicode general category Cf, in any plane:
-    /// zero-width space and joiners, word joiner, BOM, soft hyphen, bidi embeddings, overrides and isolates, tag
-    /// characters), or null when none. Other invisible spaces (U+3000, U+202F) are spaces and NFKC makes them so.
+    /// zero-width space, word joiner, BOM, soft hyphen, bidi embeddings, overrides and isolates, tag characters), or null
+    /// when none. Other invisible spaces (U+3000, U+202F) are spaces and NFKC makes them so. A zero-width non-joiner or
+    /// joiner (U+200C, U+200D) between two letters or marks is not counted: Persian, Kurdish and the Indic scripts spell
+    /// with them (the place "خرم‌آباد" holds a ZWNJ), as RFC 5892's CONTEXTJ rules allow them in context; anywhere else
+    /// (at an end, beside a space or another format character) they only make two texts that look alike differ.
+    /// Returns the character and its UTF-16 index.
     /// </summary>
-    public static System.Text.Rune? FirstFormatCharacter(string text)
+    public static (System.Text.Rune Rune, int Index)? FirstFormatCharacter(string text)
     {
-        foreach (var rune in text.EnumerateRunes())
+        for (var i = 0; i < text.Length;)
         {
-            if (System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format)
+            System.Text.Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used);
+            if (System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format
+                && !(rune.Value is 0x200C or 0x200D && LetterOrMarkEnds(text.AsSpan(0, i)) && LetterOrMarkStarts(text.AsSpan(i + used))))
             {
-                return rune;
+                return (rune, i);
             }
+
+            i += used;
         }
 
         return null;
     }
+
+    private static bool LetterOrMarkEnds(ReadOnlySpan<char> text) =>
+        System.Text.Rune.DecodeLastFromUtf16(text, out var rune, out var used) == System.Buffers.OperationStatus.Done && used > 0 && IsLetterOrMark(rune);
+
+    private static bool LetterOrMarkStarts(ReadOnlySpan<char> text) =>
+        System.Text.Rune.DecodeFromUtf16(text, out var rune, out var used) == System.Buffers.OperationStatus.Done && used > 0 && IsLetterOrMark(rune);
+
+    private static bool IsLetterOrMark(System.Text.Rune rune) =>
+        System.Text.Rune.IsLetter(rune) || System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.SpacingCombiningMark or System.Globalization.UnicodeCategory.EnclosingMark;
 }

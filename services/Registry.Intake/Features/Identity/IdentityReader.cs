@@ -85,8 +85,15 @@ internal static partial class IdentityReader
     private static string? Clean(FieldViolations errors, string path, string value, int maxLength)
     {
         var text = errors.Text(path, value, maxLength, required: false, invisibleRemovedAfter: true);
-        return text is null ? null : NameKeys.Clean(text) is { Length: > 0 } cleaned ? cleaned : null;
+        return text is null ? null : Stored(errors, path, text, maxLength) is { Length: > 0 } cleaned ? cleaned : null;
     }
+
+    /// <summary>
+    /// The storage form of valid text (<see cref="NameKeys.Clean"/>), or null when NFKC has made it longer than its column
+    /// (a violation is added: ﬃ ×67 is 201 characters stored).
+    /// </summary>
+    private static string? Stored(FieldViolations errors, string path, string text, int maxLength) =>
+        NameKeys.Clean(text) is var cleaned && errors.FitsStored(path, cleaned, maxLength, "NFKC") ? cleaned : null;
 
     /// <summary>A name in its storage form; one with no letter left (digits, punctuation, invisible characters only) is refused.</summary>
     private static string? Name(FieldViolations errors, string path, string value, int maxLength = PersonIdentity.NameMaxLength)
@@ -97,7 +104,12 @@ internal static partial class IdentityReader
             return null;
         }
 
-        var cleaned = NameKeys.Clean(text);
+        var cleaned = Stored(errors, path, text, maxLength);
+        if (cleaned is null)
+        {
+            return null;
+        }
+
         if (!NameKeys.HasLetter(cleaned))
         {
             errors.Add(path, "must contain a letter (after invisible characters are removed)");
