@@ -20,7 +20,7 @@ public sealed class ProtoCaseFieldsTests
     {
         var response = new ListIcrcVisitsResponse();
         var all = new List<Guid>();
-        for (var v = 0; v < 3; v++)
+        for (var v = 0; v < 11; v++)
         {
             var visit = new IcrcVisit();
             var ids = Enumerable.Range(0, 100).Select(_ => Guid.NewGuid()).ToList();

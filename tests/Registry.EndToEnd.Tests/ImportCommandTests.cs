@@ -81,6 +81,31 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task A_request_id_that_an_earlier_line_uses_for_another_row_is_invalid_and_a_row_repeated_word_for_word_is_a_second_case()
+    {
+        var id = Guid.NewGuid();
+        var list = Write("ids.csv",
+            "request_id," + Header,
+            $"{id},{_family},Глеб,,1993,RU,,2025-04-03T06:00:00Z,Robotyne,65th Brigade,one",
+            $"{id},{_family},Глеб,,1993,RU,,2025-04-03T06:00:00Z,Robotyne,65th Brigade,one",
+            $"{id},{_family}ов,Денис,,1990,RU,,2025-04-03T06:00:00Z,Robotyne,65th Brigade,another man",
+            $",{_family}ин,Егор,,1989,RU,,2025-04-03T07:00:00Z,Robotyne,65th Brigade,unknown",
+            $",{_family}ин,Егор,,1989,RU,,2025-04-03T07:00:00Z,Robotyne,65th Brigade,unknown");
+
+        var run = await RunAsync(list, "--batch", "500");
+
+        Assert.True(run.Code == 3, run.ToString());
+        var report = ReadReport(list);
+        // The same id for the same row is one person (replayed); for another row the later line is not sent, naming the earlier.
+        Assert.Equal(["created", "replayed", "invalid", "created", "created"], report.Select(r => r.Outcome));
+        Assert.Equal(report[0].CaseId, report[1].CaseId);
+        Assert.Equal("request_id: line 2 uses it for a different row; each registration needs its own request_id", report[2].Violations);
+        // Two lines alike without ids: two cases, the second with the first as its likeliest duplicate.
+        Assert.NotEqual(report[3].CaseId, report[4].CaseId);
+        Assert.Equal(report[3].CaseNumber, report[4].BestCandidate);
+    }
+
+    [Fact]
     public async Task A_throttled_import_waits_as_the_gateway_asks_and_stops_with_exit_1_when_it_cannot_go_on()
     {
         // A gateway whose bucket holds one call and refills one every 3 s: the second batch is refused RESOURCE_EXHAUSTED

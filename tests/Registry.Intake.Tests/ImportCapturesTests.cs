@@ -160,6 +160,7 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         Assert.Equal("request_id", Assert.Single(response.Results[3].Violations).Field);
         Assert.Contains(before.Case.CaseNumber, response.Results[3].Violations[0].Description);
         Assert.Equal("request_id", Assert.Single(response.Results[6].Violations).Field);
+        Assert.Contains("(rows[0] of this call, its index counted from 0)", response.Results[6].Violations[0].Description);
         Assert.All(response.Results.Where(r => r.Outcome != ImportRowOutcome.Refused), r => Assert.Empty(r.Violations));
 
         // Case numbers come from the database in the rows' order.
@@ -532,6 +533,11 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         var (spent, postgresSpent) = (process.TotalProcessorTime - cpu, PostgresCpu(database) - postgres);
 
         Assert.Equal(ImportCapturesValidator.MaxRows, response.Results.Count(r => r.Outcome == ImportRowOutcome.Created));
+        // Its audit row names every case the call opened, not only the first few hundred.
+        var opened = response.Results.Select(r => Guid.Parse(r.CaseId)).ToHashSet();
+        var first = opened.First();
+        var audited = await intake.QueryAsync(db => db.AccessEvents.Where(e => e.Method == "registry.intake.v1.IntakeService/ImportCaptures" && e.CaseIds.Contains(first)).SingleAsync());
+        Assert.Equal(opened, audited.CaseIds.ToHashSet());
         // Figures, not bounds. The test process is the service and the test client (and the outbox's first publications).
         output.WriteLine($"1,000 rows ({size / 1024} KiB) into {database}: {wall.TotalMilliseconds:0} ms wall; CPU-ms per row: "
             + $"intake+client {spent.TotalMilliseconds / rows.Length:0.000}, PostgreSQL backends {postgresSpent.TotalMilliseconds / rows.Length:0.000}; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");

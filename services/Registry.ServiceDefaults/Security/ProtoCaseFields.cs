@@ -13,8 +13,12 @@ namespace Registry.ServiceDefaults.Security;
 /// </summary>
 public static class ProtoCaseFields
 {
-    /// <summary>At most this many case ids are taken from one request or response (a page of search results, a visit's list).</summary>
-    public const int MaxCaseIds = 200;
+    /// <summary>
+    /// At most this many case ids are taken from one request or response (a page of search results, a visit's list): the
+    /// longest list a call carries, ImportCaptures' 1,000 rows, so an import's audit row names every case it opened or
+    /// replayed (at 200, a batch of 500 left 300 cases unnamed).
+    /// </summary>
+    public const int MaxCaseIds = 1000;
 
     /// <summary>The case ids a request names, in field order; values that are not UUIDs are skipped (the handler refuses them).</summary>
     public static List<Guid> FromRequest(object? message)

@@ -93,6 +93,7 @@ internal static class CaptureList
         reader.ReadHeader();
         var columns = reader.Headers.Select(h => CaptureColumns.Find(h)!).ToArray();
         var occurrences = new Dictionary<Guid, int>();
+        var given = new Dictionary<Guid, (long Line, Guid Content)>();
         while (reader.Read())
         {
             var line = reader.LineNumber;
@@ -130,7 +131,16 @@ internal static class CaptureList
                 }
             }
 
-            if (request.RequestId.Length == 0)
+            if (request.RequestId.Length > 0 && Guid.TryParse(request.RequestId, out var stated))
+            {
+                // The registry would refuse the later row (the id is taken by the earlier one); say so by line, before sending.
+                var content = DerivedRequestId(values);
+                if (!given.TryAdd(stated, (line, content)) && given[stated].Content != content)
+                {
+                    problems.Add($"request_id: line {given[stated].Line} uses it for a different row; each registration needs its own request_id");
+                }
+            }
+            else if (request.RequestId.Length == 0)
             {
                 var id = DerivedRequestId(values);
                 var occurrence = occurrences[id] = occurrences.GetValueOrDefault(id) + 1;
@@ -145,7 +155,8 @@ internal static class CaptureList
     /// The request_id of a row that has none: a UUIDv5 (RFC 9562 §5.5) of the row's non-empty values, column by column
     /// in the fixed order of <see cref="CaptureColumns.All"/> (so reordering or adding empty columns changes nothing).
     /// Rerunning a list replays its rows; correcting a refused row gives it a new id and leaves the others' alone. A row
-    /// repeated word for word in one list is told apart by its occurrence (the second gets the id of "id#2").
+    /// repeated word for word in one list is told apart by its occurrence (the second gets the id of "id#2"): it is registered
+    /// as a second case (two men may be described alike), which the registry gives the first as a duplicate candidate.
     /// </summary>
     public static Guid DerivedRequestId(IReadOnlyDictionary<string, string> values)
     {

@@ -31,7 +31,9 @@ internal static class ImportCommand
         {{CaptureColumns.Help()}}
           capturing_agency may be left out when --agency gives it (--agency also fills an empty cell).
           Without request_id, a row's id is a UUIDv5 of its non-empty values: running the same list again replays its rows
-          instead of registering them twice, and a refused row corrected in the list is sent as new.
+          instead of registering them twice, and a refused row corrected in the list is sent as new. A row repeated word
+          for word is a second case (two men may be described alike; the second gets the first as a duplicate candidate):
+          give both the same request_id to mean one person. A request_id another line uses for a different row is invalid.
 
           A row whose text does not read (a date that is not YYYY, YYYY-MM or YYYY-MM-DD, a time without its offset, an
           unknown category, broken quoting, more or fewer fields than the header) is not sent. Every row gets a line in

@@ -17,10 +17,10 @@ public sealed record IcrcVisitCommand(
 public static class IcrcVisitValidator
 {
     /// <summary>
-    /// At most this many persons interviewed in private per visit: the access audit names every case a call names up
-    /// to <see cref="ProtoCaseFields.MaxCaseIds"/>, and a visit must be audited in full.
+    /// At most this many persons interviewed in private per visit (more are recorded in several calls); within what the
+    /// access audit names of one call (<see cref="ProtoCaseFields.MaxCaseIds"/>), as a visit must be audited in full.
     /// </summary>
-    public const int MaxCaseIds = ProtoCaseFields.MaxCaseIds;
+    public const int MaxCaseIds = 200;
 
     public static IcrcVisitCommand Validate(RecordIcrcVisitRequest request, DateTimeOffset now)
     {

@@ -126,7 +126,7 @@ public sealed class ImportCapturesHandler(
                 }
                 else
                 {
-                    results[row.Index] = Refused(row, [Conflict($"row {first.Row.Index} of this call")]);
+                    results[row.Index] = Refused(row, [Conflict($"rows[{first.Row.Index}] of this call, its index counted from 0")]);
                 }
 
                 continue;

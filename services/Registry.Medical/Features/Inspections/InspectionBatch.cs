@@ -16,9 +16,9 @@ public sealed record InspectionBatch(Guid RequestId, IReadOnlyList<RecordEncount
 public static class InspectionBatchValidator
 {
     /// <summary>
-    /// At most this many persons per call: the access audit names at most <see cref="ServiceDefaults.Security.ProtoCaseFields.MaxCaseIds"/>
-    /// (200) cases of one call, so a larger batch would leave persons out of its audit record; a facility larger than that
-    /// is inspected in several calls.
+    /// At most this many persons per call, within what the access audit names of one call
+    /// (<see cref="ServiceDefaults.Security.ProtoCaseFields.MaxCaseIds"/>), so every person is in its audit record; a facility
+    /// larger than that is inspected in several calls.
     /// </summary>
     public const int MaxPersons = 200;
 
