@@ -111,7 +111,7 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
     [Fact]
     public async Task A_caller_that_leaves_while_its_call_is_queued_is_answered_at_once_and_nothing_is_stored()
     {
-        await using var hold = await HoldCasesAsync();
+        await using var hold = await HoldCasesAsync(intake);
         var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
         await UntilTakenAsync(hold);
         var leaving = Requests.SniperInFull();
@@ -134,7 +134,7 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
     [Fact]
     public async Task A_caller_that_leaves_after_its_call_was_taken_finds_the_case_stored_and_the_access_audit_naming_it()
     {
-        await using var hold = await HoldCasesAsync();
+        await using var hold = await HoldCasesAsync(intake);
         var leaving = Requests.Rifleman();
         var deadline = DateTime.UtcNow.AddSeconds(5);
         var call = intake.Client.RegisterCaptureAsync(leaving, deadline: deadline).ResponseAsync;
@@ -196,11 +196,11 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
     /// </summary>
     private async Task<RegisterCaptureResponse[]> QueuedBehindAHeldCommitAsync(int calls)
     {
-        await using var hold = await HoldCasesAsync();
+        await using var hold = await HoldCasesAsync(intake);
         var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
         await UntilTakenAsync(hold);
         var queued = Enumerable.Range(0, calls).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
-        await UntilQueuedAsync(calls);
+        await UntilQueuedAsync(intake, calls);
         await hold.DisposeAsync();
 
         var responses = await Task.WhenAll(queued);
@@ -213,7 +213,8 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
         .SqlQueryRaw<int>("""SELECT count(DISTINCT xmin::text)::int AS "Value" FROM cases WHERE "CaseId" = ANY({0})""", cases.ToList())
         .SingleAsync());
 
-    private async Task<RawGrpc.TableLock> HoldCasesAsync() =>
+    /// <summary>A lock on intake's cases table that holds its committer at its next registration, until disposed.</summary>
+    internal static async Task<RawGrpc.TableLock> HoldCasesAsync(ServiceFixture<Grpc.IntakeGrpcService, Data.IntakeDbContext> intake) =>
         await RawGrpc.LockAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), "cases");
 
     /// <summary>
@@ -221,12 +222,12 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
     /// on the lock with a registration's statement (the duplicate look-up alone, the request_ids' look-up in a batch), not a
     /// background job's.
     /// </summary>
-    private static Task UntilTakenAsync(RawGrpc.TableLock hold) =>
+    internal static Task UntilTakenAsync(RawGrpc.TableLock hold) =>
         Eventually.TrueAsync(async () => (await hold.WaitingStatementsAsync()).Any(q => q.Contains("\"LinkageFamilyBlock\"", StringComparison.Ordinal) || q.Contains("\"RequestId\"", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(20), "the first call to wait on the held cases table");
 
     /// <summary>Until <paramref name="calls"/> wait in the batcher's queue behind the held committer.</summary>
-    private Task UntilQueuedAsync(int calls) =>
+    internal static Task UntilQueuedAsync(ServiceFixture<Grpc.IntakeGrpcService, Data.IntakeDbContext> intake, int calls) =>
         Eventually.TrueAsync(() => Task.FromResult(intake.Service.Services.GetRequiredService<Features.Registration.RegistrationBatcher>().Queued >= calls),
             TimeSpan.FromSeconds(20), $"{calls} calls to queue");
 
@@ -268,5 +269,43 @@ public sealed class UnbatchedRegistrationTests(UnbatchedIntakeFixture intake) : 
             .SqlQueryRaw<int>("""SELECT count(DISTINCT xmin::text)::int AS "Value" FROM cases WHERE "CaseId" = ANY({0})""", ids)
             .SingleAsync());
         Assert.Equal(20, transactions);
+    }
+}
+
+/// <summary>An intake of its own for the shutdown test (its batcher is stopped and stays stopped).</summary>
+public sealed class StoppingIntakeFixture() : ServiceFixture<Grpc.IntakeGrpcService, Data.IntakeDbContext>("Intake")
+{
+    public IntakeService.IntakeServiceClient Client => new(Service.Channel);
+}
+
+public sealed class RegistrationBatcherShutdownTests(StoppingIntakeFixture intake) : IClassFixture<StoppingIntakeFixture>
+{
+    [Fact]
+    public async Task Calls_queued_when_intake_stops_are_still_registered_and_later_calls_are_told_to_retry()
+    {
+        var batcher = intake.Service.Services.GetRequiredService<Features.Registration.RegistrationBatcher>();
+        var hold = await RegistrationBatchTests.HoldCasesAsync(intake);
+        var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+        await RegistrationBatchTests.UntilTakenAsync(hold);
+        var queued = Enumerable.Range(0, 3).Select(_ => intake.Client.RegisterCaptureAsync(Requests.SniperInFull()).ResponseAsync).ToList();
+        await RegistrationBatchTests.UntilQueuedAsync(intake, 3);
+
+        // The host's stop reaches the batcher while one commit is held and three calls wait behind it.
+        var stopping = batcher.StopAsync(CancellationToken.None);
+        await hold.DisposeAsync();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Every queued call was answered with its case, and the cases are stored.
+        var responses = await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(5));
+        await first;
+        var ids = responses.Select(r => Guid.Parse(r.Case.CaseId)).ToList();
+        Assert.Equal(3, await intake.QueryAsync(db => db.Cases.CountAsync(c => ids.Contains(c.CaseId))));
+
+        // A call after the stop is refused UNAVAILABLE with the advice to send it again, and stores nothing.
+        var late = Requests.Rifleman();
+        var refused = await Assert.ThrowsAsync<RpcException>(() => intake.Client.RegisterCaptureAsync(late).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("same request_id is safe to repeat", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == Guid.Parse(late.RequestId))));
     }
 }
