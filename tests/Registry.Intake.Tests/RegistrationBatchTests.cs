@@ -226,7 +226,7 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
             Assert.Equal(StatusCode.Internal, error.StatusCode);
             Assert.Null(error.GetRpcStatus()!.GetDetail<Google.Rpc.RetryInfo>());
             var info = error.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>();
-            Assert.Equal(("STORE_REFUSED_VALUE", "22001"), (info.Reason, info.Metadata["sql_state"]));
+            Assert.Equal(("STORE_REFUSED_VALUE", "22001"), (info.Reason, info.Metadata["store_code"]));
             Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == Guid.Parse(poisoned.RequestId))));
             Assert.Equal(2, (await Task.WhenAll(passing)).Select(r => r.Case.CaseId).Distinct().Count());
             // Audited as what the caller heard.

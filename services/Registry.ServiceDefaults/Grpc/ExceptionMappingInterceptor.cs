@@ -2,6 +2,7 @@ using System.Data.Common;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.ServiceDefaults.Grpc;
@@ -10,7 +11,7 @@ namespace Registry.ServiceDefaults.Grpc;
 /// Turns a failing dependency into <c>Unavailable</c> (safe to retry) instead of the
 /// <c>Unknown</c> a caller would otherwise get; the caller did nothing wrong. A domain rule that
 /// refused the change becomes <c>FailedPrecondition</c> naming the rule. A value the database refused
-/// (<see cref="RefusedValueState"/>: too long for its column, out of range, against a check) is no outage: a retry
+/// (<see cref="RefusedValue"/>: too long for its column, out of range, against a check) is no outage: a retry
 /// meets it again, so it is <c>Internal</c> (<see cref="RpcErrors.StoreRefusedValue"/>), logged as an error,
 /// not <c>Unavailable</c> with advice to retry (a name NFKC lengthened past its column was answered that way).
 /// </summary>
@@ -27,9 +28,9 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         {
             throw RpcErrors.FailedPrecondition(ex.Reason, ex.ResourceType, ex.Subject, ex.Message);
         }
-        catch (Exception ex) when (RefusedValueState(ex) is { } state)
+        catch (Exception ex) when (RefusedValue.Of(ex) is { } value)
         {
-            throw StoreRefused(ex, state, context);
+            throw StoreRefused(ex, value, context);
         }
         catch (Exception ex) when (IsDependencyFailure(ex))
         {
@@ -50,9 +51,9 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         {
             throw RpcErrors.FailedPrecondition(ex.Reason, ex.ResourceType, ex.Subject, ex.Message);
         }
-        catch (Exception ex) when (RefusedValueState(ex) is { } state)
+        catch (Exception ex) when (RefusedValue.Of(ex) is { } value)
         {
-            throw StoreRefused(ex, state, context);
+            throw StoreRefused(ex, value, context);
         }
         catch (Exception ex) when (IsDependencyFailure(ex))
         {
@@ -67,34 +68,15 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         RpcException rpc => rpc.StatusCode,
         RuleViolationException => StatusCode.FailedPrecondition,
         OperationCanceledException => StatusCode.Cancelled,
-        _ when RefusedValueState(ex) is not null => StatusCode.Internal,
+        _ when RefusedValue.Of(ex) is not null => StatusCode.Internal,
         _ when IsDependencyFailure(ex) => StatusCode.Unavailable,
         _ => StatusCode.Unknown,
     };
 
-    private RpcException StoreRefused(Exception ex, string state, ServerCallContext context)
+    private RpcException StoreRefused(Exception ex, RefusedValue value, ServerCallContext context)
     {
-        logger.LogError(ex, "{Method}: the database refused a value the service wrote (SQLSTATE {SqlState}); a fault of the registry", context.Method, state);
-        return RpcErrors.StoreRefusedValue(state, System.Diagnostics.Activity.Current?.TraceId.ToString());
-    }
-
-    /// <summary>
-    /// The SQLSTATE of a value the database refused, anywhere in the chain, else null: class 22 (data exception: a value
-    /// too long, out of range, not valid for its type), 23502 (not null) and 23514 (check), which fail the same way
-    /// whenever the same request is sent (PostgreSQL, Appendix A). Unique and foreign-key violations are left out: they can
-    /// come from a concurrent write, and a retry may pass.
-    /// </summary>
-    public static string? RefusedValueState(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is DbException { SqlState: { Length: 5 } state } && (state.StartsWith("22", StringComparison.Ordinal) || state is "23502" or "23514"))
-            {
-                return state;
-            }
-        }
-
-        return null;
+        logger.LogError(ex, "{Method}: the store refused a value the service wrote ({Refusal}); a fault of the registry", context.Method, value.Description);
+        return RpcErrors.StoreRefusedValue(value.Code, System.Diagnostics.Activity.Current?.TraceId.ToString());
     }
 
     /// <summary>

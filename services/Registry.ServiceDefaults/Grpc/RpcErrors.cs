@@ -98,15 +98,15 @@ public static class RpcErrors
         }.ToRpcException();
 
     /// <summary>
-    /// INTERNAL for a fault of the registry that a retry would meet again (a value its database refused: SQLSTATE class 22,
-    /// a check or not-null constraint), with <c>google.rpc.ErrorInfo</c> reason <c>STORE_REFUSED_VALUE</c> and the
-    /// SQLSTATE in its metadata, and no <c>RetryInfo</c> (AIP-194: INTERNAL is not retried).
+    /// INTERNAL for a fault of the registry that a retry would meet again (a value its store refused,
+    /// <see cref="Data.RefusedValue"/>), with <c>google.rpc.ErrorInfo</c> reason <c>STORE_REFUSED_VALUE</c> and the store's
+    /// code in its metadata (<c>store_code</c>: the SQLSTATE, e.g. 22001), and no <c>RetryInfo</c> (AIP-194: INTERNAL is not retried).
     /// </summary>
-    public static RpcException StoreRefusedValue(string sqlState, string? traceId) =>
+    public static RpcException StoreRefusedValue(string code, string? traceId) =>
         new Google.Rpc.Status
         {
             Code = (int)Code.Internal,
-            Message = $"The registry could not store this request: its database refused a value (SQLSTATE {sqlState}). This is a fault "
+            Message = $"The registry could not store this request: its database refused a value ({code}). This is a fault "
                 + "of the registry, not a passing outage: sent again it fails the same way. Nothing of it was stored; report it"
                 + (string.IsNullOrEmpty(traceId) ? "." : $" with trace id {traceId}."),
             Details =
@@ -115,7 +115,7 @@ public static class RpcErrors
                 {
                     Reason = "STORE_REFUSED_VALUE",
                     Domain = Domain,
-                    Metadata = { ["sql_state"] = sqlState },
+                    Metadata = { ["store_code"] = code },
                 }),
             },
         }.ToRpcException();

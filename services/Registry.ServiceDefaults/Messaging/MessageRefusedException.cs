@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Domain;
 
 namespace Registry.ServiceDefaults.Messaging;
@@ -26,9 +25,8 @@ public sealed class MessageRefusedException(string reason)
     /// Why <paramref name="error"/> will recur on every attempt, or null when it may pass on a retry (a
     /// connection lost, a deadlock, a lost race for a unique key, a timeout). Refused: a domain rule's
     /// <see cref="RuleViolationException"/>; a body that is not the contract's JSON; arithmetic on its values
-    /// that overflows (<see cref="ArgumentOutOfRangeException"/>, <see cref="OverflowException"/>); PostgreSQL's data
-    /// exceptions (SQLSTATE class 22: a value too long, out of range, not a valid date) and NOT NULL or
-    /// CHECK violations (23502, 23514); SQLite's NOT NULL and CHECK violations.
+    /// that overflows (<see cref="ArgumentOutOfRangeException"/>, <see cref="OverflowException"/>); a value the store
+    /// refused (<see cref="RefusedValue"/>: PostgreSQL's SQLSTATE class 22, 23502, 23514; SQLite's NOT NULL and CHECK).
     /// </summary>
     public static string? Permanent(Exception error)
     {
@@ -45,18 +43,15 @@ public sealed class MessageRefusedException(string reason)
                 case ArgumentOutOfRangeException or OverflowException:
                     // Arithmetic on what the message says (e.g. a clock's due time past year 9999) fails the same way every time.
                     return $"a value of the message is out of range: {e.Message}";
-                case PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal)
-                    || pg.SqlState is PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.CheckViolation:
-                    return $"PostgreSQL {pg.SqlState}: {pg.MessageText}{(pg.ColumnName is null ? "" : $" (column {pg.ColumnName})")}";
-                case SqliteException { SqliteExtendedErrorCode: SqliteNotNull or SqliteCheck } sqlite:
-                    return $"SQLite {sqlite.SqliteExtendedErrorCode}: {sqlite.Message}";
+            }
+
+            if (RefusedValue.From(e) is { } value)
+            {
+                // What the store cannot hold.
+                return value.Description;
             }
         }
 
         return null;
     }
-
-    // SQLITE_CONSTRAINT_NOTNULL and SQLITE_CONSTRAINT_CHECK (https://www.sqlite.org/rescode.html).
-    private const int SqliteNotNull = 1299;
-    private const int SqliteCheck = 275;
 }
