@@ -19,6 +19,8 @@ internal static class ImportCommand
           Grpc:MaxConcurrentBulkCalls imports at once, 2 by default: more in flight wait for a slot). A
           batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is sent again, --retries times at most,
           with the same request_ids (so a row stored by an attempt that timed out comes back "replayed", never twice).
+          A batch the registry could not store (INTERNAL, STORE_REFUSED_VALUE: a fault of the registry that a retry meets
+          again) is sent again in halves, down to the row that fails alone, which is "refused" with the registry's words.
 
           Calls as an intake officer of the agency, connected as every agency command is: the profile's gateway and token
           (--profile, as `registryctl token` left it), or --gateway, --authority, --client and --secret (or REGISTRY_GATEWAY,

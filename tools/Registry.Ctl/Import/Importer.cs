@@ -122,6 +122,18 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             return lines;
         }
 
+        return [.. lines, .. await SendRowsAsync(sendable, ct)];
+    }
+
+    /// <summary>
+    /// Sends <paramref name="sendable"/> (valid rows) in one call and states each row's outcome. When the registry could not
+    /// store a value of the call (INTERNAL, <c>STORE_REFUSED_VALUE</c>: a fault of the registry that a retry meets again),
+    /// the rows are sent again in halves, down to the row that fails alone, which is "refused" with the registry's words:
+    /// one such row does not hold up the rest of its batch (the others are created, or replayed if an attempt stored them).
+    /// </summary>
+    private async Task<IReadOnlyList<ReportLine>> SendRowsAsync(List<ListRow> sendable, CancellationToken ct)
+    {
+        List<ReportLine> lines = [];
         if (ct.IsCancellationRequested)
         {
             Stop("interrupted");
@@ -148,6 +160,17 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             Stop(why);
             NotAllowed = true;
             return [.. lines, .. sendable.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Refused, "", "", 0, "", why))];
+        }
+        catch (RpcException ex) when (StoreRefusedValue(ex) && !ct.IsCancellationRequested)
+        {
+            if (sendable.Count == 1)
+            {
+                return [new ReportLine(sendable[0].Line, sendable[0].RequestId, ImportOutcomes.Refused, "", "", 0, "",
+                    $"the registry could not store this row (a fault of the registry, not of the row: report it): {ex.Status.Detail}")];
+            }
+
+            var half = sendable.Count / 2;
+            return [.. await SendRowsAsync(sendable[..half], ct), .. await SendRowsAsync(sendable[half..], ct)];
         }
         catch (RpcException ex)
         {
@@ -205,6 +228,10 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             return true;
         }
     }
+
+    /// <summary>Whether the registry answered that its store refused a value of the call (INTERNAL, google.rpc.ErrorInfo STORE_REFUSED_VALUE).</summary>
+    private static bool StoreRefusedValue(RpcException ex) =>
+        ex.StatusCode == StatusCode.Internal && ex.GetRpcStatus()?.GetDetail<ErrorInfo>() is { Reason: "STORE_REFUSED_VALUE" };
 
     /// <summary>The delay a RESOURCE_EXHAUSTED or UNAVAILABLE asked for (google.rpc.RetryInfo), else null: Polly's backoff.</summary>
     private static TimeSpan? ServerDelay(Exception? exception) =>
