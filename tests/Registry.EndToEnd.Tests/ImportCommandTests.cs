@@ -111,44 +111,23 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         // A fault of the registry that fails the same way on every attempt (a value its database refuses, INTERNAL
         // STORE_REFUSED_VALUE): a test trigger raises PostgreSQL's 22001 for one family name.
         var poisoned = _family + "яд";
-        await using var connection = new Npgsql.NpgsqlConnection(registry.IntakeDatabase);
-        await connection.OpenAsync();
-        await using (var create = new Npgsql.NpgsqlCommand($"""
-            CREATE FUNCTION refuse_e2e_value() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW."FamilyName" = '{poisoned}' THEN RAISE EXCEPTION 'too long (test)' USING ERRCODE = 'string_data_right_truncation'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_e2e_value BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION refuse_e2e_value();
-            """, connection))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
+        await using var refusal = await StoreFaults.RefuseFamilyNameAsync(registry.IntakeDatabase, poisoned);
+        var list = Write("poisoned.csv",
+            Header,
+            $"{_family},Антон,,1991,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,one",
+            $"{_family}ин,Борис,,1992,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,two",
+            $"{poisoned},Виктор,,1993,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,three",
+            $"{_family}ов,Глеб,,1994,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,four",
+            $"{_family}ев,Денис,,1995,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,five");
 
-        try
-        {
-            var list = Write("poisoned.csv",
-                Header,
-                $"{_family},Антон,,1991,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,one",
-                $"{_family}ин,Борис,,1992,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,two",
-                $"{poisoned},Виктор,,1993,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,three",
-                $"{_family}ов,Глеб,,1994,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,four",
-                $"{_family}ев,Денис,,1995,RU,,2025-04-05T06:00:00Z,Robotyne,65th Brigade,five");
+        var run = await RunAsync(list, "--batch", "500");
 
-            var run = await RunAsync(list, "--batch", "500");
-
-            // Exit 3 (a row refused), not 1 (stopped, the whole batch unsent): the batch was sent again in halves.
-            Assert.True(run.Code == 3, run.ToString());
-            var report = ReadReport(list);
-            Assert.Equal(["created", "created", "refused", "created", "created"], report.Select(r => r.Outcome));
-            Assert.StartsWith("the registry could not store this row (a fault of the registry", report[2].Violations, StringComparison.Ordinal);
-            Assert.Contains("22001", report[2].Violations, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await using var drop = new Npgsql.NpgsqlCommand("DROP TRIGGER IF EXISTS refuse_e2e_value ON cases; DROP FUNCTION IF EXISTS refuse_e2e_value()", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        // Exit 3 (a row refused), not 1 (stopped, the whole batch unsent): the batch was sent again in halves.
+        Assert.True(run.Code == 3, run.ToString());
+        var report = ReadReport(list);
+        Assert.Equal(["created", "created", "refused", "created", "created"], report.Select(r => r.Outcome));
+        Assert.StartsWith("the registry could not store this row (a fault of the registry", report[2].Violations, StringComparison.Ordinal);
+        Assert.Contains("22001", report[2].Violations, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -193,50 +193,35 @@ public sealed class RegistrationBatchTests(IntakeFixture intake) : IClassFixture
     [Fact]
     public async Task A_value_the_database_refuses_is_internal_without_retry_advice_and_the_other_calls_of_its_batch_are_registered()
     {
-        // A value validation let through and the column refused (as a name NFKC lengthened past its column once was):
-        // a test trigger raises PostgreSQL's 22001 for one family name.
-        await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync("""
-            CREATE FUNCTION refuse_test_value() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW."FamilyName" = 'Overlong' THEN RAISE EXCEPTION 'too long (test)' USING ERRCODE = 'string_data_right_truncation'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_test_value BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION refuse_test_value();
-            """));
-        try
-        {
-            // Queued behind a held commit with two good calls, so it reaches the database in their batch.
-            var poisoned = Requests.SniperInFull();
-            poisoned.Identity.FamilyName = "Overlong";
-            RegisterCaptureRequest[] good = [Requests.SniperInFull(), Requests.SniperInFull()];
-            Task<RegisterCaptureResponse> failing;
-            List<Task<RegisterCaptureResponse>> passing;
-            await using (var hold = await HoldCasesAsync(intake))
-            {
-                var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
-                await UntilTakenAsync(hold);
-                failing = intake.Client.RegisterCaptureAsync(poisoned).ResponseAsync;
-                passing = good.Select(g => intake.Client.RegisterCaptureAsync(g).ResponseAsync).ToList();
-                await UntilQueuedAsync(intake, 3);
-                await hold.DisposeAsync();
-                await first;
-            }
+        // A value validation let through and the column refused (as a name NFKC lengthened past its column once was).
+        var poisoned = Requests.SniperInFull();
+        poisoned.Identity.FamilyName = "Overlong";
+        await using var refusal = await StoreFaults.RefuseFamilyNameAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), "Overlong");
 
-            var error = await Assert.ThrowsAsync<RpcException>(() => failing);
-            Assert.Equal(StatusCode.Internal, error.StatusCode);
-            Assert.Null(error.GetRpcStatus()!.GetDetail<Google.Rpc.RetryInfo>());
-            var info = error.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>();
-            Assert.Equal(("STORE_REFUSED_VALUE", "22001"), (info.Reason, info.Metadata["store_code"]));
-            Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == Guid.Parse(poisoned.RequestId))));
-            Assert.Equal(2, (await Task.WhenAll(passing)).Select(r => r.Case.CaseId).Distinct().Count());
-            // Audited as what the caller heard.
-            Assert.True(await intake.QueryAsync(db => db.AccessEvents.AnyAsync(e => e.Method == "registry.intake.v1.IntakeService/RegisterCapture" && e.Outcome == "INTERNAL")));
-        }
-        finally
+        // Queued behind a held commit with two good calls, so it reaches the database in their batch.
+        RegisterCaptureRequest[] good = [Requests.SniperInFull(), Requests.SniperInFull()];
+        Task<RegisterCaptureResponse> failing;
+        List<Task<RegisterCaptureResponse>> passing;
+        await using (var hold = await HoldCasesAsync(intake))
         {
-            await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
-                "DROP TRIGGER IF EXISTS refuse_test_value ON cases; DROP FUNCTION IF EXISTS refuse_test_value()"));
+            var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+            await UntilTakenAsync(hold);
+            failing = intake.Client.RegisterCaptureAsync(poisoned).ResponseAsync;
+            passing = good.Select(g => intake.Client.RegisterCaptureAsync(g).ResponseAsync).ToList();
+            await UntilQueuedAsync(intake, 3);
+            await hold.DisposeAsync();
+            await first;
         }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => failing);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Null(error.GetRpcStatus()!.GetDetail<Google.Rpc.RetryInfo>());
+        var info = error.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>();
+        Assert.Equal(("STORE_REFUSED_VALUE", "22001"), (info.Reason, info.Metadata["store_code"]));
+        Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == Guid.Parse(poisoned.RequestId))));
+        Assert.Equal(2, (await Task.WhenAll(passing)).Select(r => r.Case.CaseId).Distinct().Count());
+        // Audited as what the caller heard.
+        Assert.True(await intake.QueryAsync(db => db.AccessEvents.AnyAsync(e => e.Method == "registry.intake.v1.IntakeService/RegisterCapture" && e.Outcome == "INTERNAL")));
     }
 
     /// <summary>

@@ -108,7 +108,6 @@ public static class RawGrpc
 
     public sealed class TableLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
-        /// <summary>Sessions of this database other than the lock's own that wait for a lock now.</summary>
         /// <summary>
         /// Sessions of the database waiting on a lock, now. PostgreSQL keeps one snapshot of pg_stat_activity per
         /// transaction, and this asks inside the transaction that holds the lock: without clearing it, every later
