@@ -134,7 +134,8 @@ internal static class CaptureList
             if (request.RequestId.Length > 0 && Guid.TryParse(request.RequestId, out var stated))
             {
                 // The registry would refuse the later row (the id is taken by the earlier one); say so by line, before sending.
-                var content = DerivedRequestId(values);
+                // The row's content without its id: the same row under two spellings of one UUID is one row.
+                var content = DerivedRequestId(values.Where(v => v.Key != CaptureColumns.RequestId).ToDictionary());
                 if (!given.TryAdd(stated, (line, content)) && given[stated].Content != content)
                 {
                     problems.Add($"request_id: line {given[stated].Line} uses it for a different row; each registration needs its own request_id");

@@ -48,7 +48,7 @@ internal static class ImportCommand
           (--output json: as one JSON object, rows, created, replayed, refused, invalid, unsent, seconds, report, stopped).
 
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
-          the authorization server could not be used (rows not sent are "unsent"); 2 a bad command line or a list whose
+          the authorization server could not be used, or Ctrl+C (rows not sent are "unsent"); 2 a bad command line or a list whose
           header is not one (no row sent); 4 the registry refused the caller (no valid token, a role that may not import, or
           --agency another agency's): the batch it refused is "refused", the rest "unsent".
           Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --profile intake

@@ -24,6 +24,9 @@ internal sealed record ImportSettings(int BatchSize, int Parallel, TimeSpan Dead
 /// </summary>
 internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportSettings settings, ImportReport report)
 {
+    /// <summary>The largest call sent: the services' receive limit (4 MiB, MaxReceiveMessageSize) less room for the framing.</summary>
+    private const int MaxCallBytes = 4 * 1024 * 1024 - 64 * 1024;
+
     private static readonly StatusCode[] Retryable = [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted];
 
     private ResiliencePipeline? _retry;
@@ -76,13 +79,10 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
                 long sequence = 0;
                 var current = new Batch(sequence++);
                 var sendable = 0;
+                // Every row is read even after the import has stopped: the batches then report it "unsent", so that the
+                // report holds every row of the list and the summary counts them all.
                 foreach (var row in rows)
                 {
-                    if (Failure is not null)
-                    {
-                        break;
-                    }
-
                     current.Rows.Add(row);
                     if (row.Request is not null && ++sendable == settings.BatchSize)
                     {
@@ -146,6 +146,14 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
 
         var request = new ImportCapturesRequest();
         request.Rows.AddRange(sendable.Select(r => r.Request));
+        if (sendable.Count > 1 && request.CalculateSize() > MaxCallBytes)
+        {
+            // Rows at their limits in a non-Latin script (two or three bytes a character) can make a batch larger than the
+            // registry receives (4 MiB; RESOURCE_EXHAUSTED that no retry passes): sent in halves instead.
+            var half = sendable.Count / 2;
+            return [.. await SendRowsAsync(sendable[..half], ct), .. await SendRowsAsync(sendable[half..], ct)];
+        }
+
         ImportCapturesResponse response;
         try
         {
