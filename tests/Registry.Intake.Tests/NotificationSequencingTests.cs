@@ -14,6 +14,7 @@ using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
 using Registry.Testing;
+using Xunit.Abstractions;
 using NotificationKind = Registry.Protos.Intake.V1.NotificationKind;
 
 namespace Registry.Intake.Tests;
@@ -24,19 +25,36 @@ namespace Registry.Intake.Tests;
 /// cursor gets every notification once, in order, the places without gaps; sequencers of several processes at once never
 /// give a place twice; and a writer whose transaction is open holds nobody back (no shared row is locked).
 /// </summary>
-public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
+public sealed class NotificationSequencingTests(IntakeFixture intake, ITestOutputHelper output) : IClassFixture<IntakeFixture>
 {
     private static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(90);
 
     /// <summary>Reads the feed from <paramref name="cursor"/> until <paramref name="enough"/> holds for what was read, then hangs up.</summary>
-    private async Task<List<Notification>> ReadAsync(string cursor, Func<List<Notification>, bool> enough)
+    /// <remarks>
+    /// Hanging up early on <paramref name="stop"/> (the writers failed): the caller then awaits the writers for their
+    /// error. After <see cref="ReadFor"/> it fails with what was read and what the feed holds after the cursor.
+    /// </remarks>
+    private async Task<List<Notification>> ReadAsync(string cursor, Func<List<Notification>, bool> enough, CancellationToken stop = default)
     {
-        using var timeout = new CancellationTokenSource(ReadFor);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(ReadFor);
         using var call = intake.Client.StreamNotifications(new StreamNotificationsRequest { Cursor = cursor }, cancellationToken: timeout.Token);
         var read = new List<Notification>();
-        while (!enough(read) && await call.ResponseStream.MoveNext(timeout.Token))
+        try
         {
-            read.Add(call.ResponseStream.Current.Notification);
+            while (!enough(read) && await call.ResponseStream.MoveNext(timeout.Token))
+            {
+                read.Add(call.ResponseStream.Current.Notification);
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && !stop.IsCancellationRequested)
+        {
+            var after = long.Parse(cursor.Length == 0 ? "0" : cursor, System.Globalization.CultureInfo.InvariantCulture);
+            var (placed, unplaced) = await intake.QueryAsync(async db => (
+                await db.Notifications.CountAsync(n => n.Sequence > after), await db.Notifications.CountAsync(n => n.Sequence == null)));
+            throw new TimeoutException(
+                $"After {ReadFor.TotalSeconds:0} s the feed from cursor '{cursor}' had given {read.Count} notifications (last cursor " +
+                $"{(read.Count > 0 ? read[^1].Cursor : "none")}); the store holds {placed} placed after the cursor and {unplaced} without a place.", ex);
         }
 
         return read;
@@ -78,11 +96,30 @@ public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFi
         const int Expected = Writers * Each + Writers * Each / 2;
         var start = await EndOfFeedAsync();
 
+        var unavailable = 0;
         var writing = Task.WhenAll(Enumerable.Range(0, Writers).Select(async _ =>
         {
             for (var i = 0; i < Each; i++)
             {
-                var registered = (await intake.Client.RegisterCaptureAsync(ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word()))).Case;
+                // As an agency's client does: the same request (its request_id) again after UNAVAILABLE (e.g. a deadlock
+                // the store broke under a loaded machine), which replays it if it was stored.
+                var request = ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word());
+                Case registered;
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        registered = (await intake.Client.RegisterCaptureAsync(request, deadline: DateTime.UtcNow.AddSeconds(30))).Case;
+                        break;
+                    }
+                    catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && attempt < 5)
+                    {
+                        Interlocked.Increment(ref unavailable);
+                        output.WriteLine($"RegisterCapture UNAVAILABLE (attempt {attempt}), sent again: {ex.Status.Detail}");
+                        await Task.Delay(200 * attempt);
+                    }
+                }
+
                 if (i % 2 == 1)
                 {
                     await intake.Bus.Publisher.Publish(new CustodyAdmitted
@@ -94,9 +131,23 @@ public sealed class NotificationSequencingTests(IntakeFixture intake) : IClassFi
         }));
 
         // The first reader hangs up a third of the way, while the writers write; the second resumes from its last cursor.
-        var first = await ReadAsync(start.ToString(), read => read.Count >= Expected / 3);
-        var rest = await ReadAsync(first[^1].Cursor, read => first.Count + read.Count >= Expected);
+        // A writer that fails ends the reading at once, and its error is what the test reports.
+        using var writersFailed = new CancellationTokenSource();
+        _ = writing.ContinueWith(_ => writersFailed.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        List<Notification> first, rest;
+        try
+        {
+            first = await ReadAsync(start.ToString(), read => read.Count >= Expected / 3, writersFailed.Token);
+            rest = await ReadAsync(first[^1].Cursor, read => first.Count + read.Count >= Expected, writersFailed.Token);
+        }
+        catch (Exception) when (writersFailed.IsCancellationRequested)
+        {
+            await writing; // throws the writer's error
+            throw;
+        }
+
         await writing;
+        output.WriteLine($"{unavailable} registrations answered UNAVAILABLE and were sent again");
         await WaitUntilAllPlacedAsync();
 
         var all = first.Concat(rest).ToList();
