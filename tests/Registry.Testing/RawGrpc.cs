@@ -90,15 +90,16 @@ public static class RawGrpc
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>
-    /// Holds <c>LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE</c> in a transaction until disposed: every
-    /// query touching the table waits, as behind a long migration or a stuck writer.
+    /// Holds <c>LOCK TABLE {table} IN {mode} MODE</c> in a transaction until disposed. ACCESS EXCLUSIVE (the default):
+    /// every query touching the table waits, as behind a long migration or a stuck writer; SHARE: writers wait, readers
+    /// go on (a writer held between its reads and its writes).
     /// </summary>
-    public static async Task<TableLock> LockAsync(string connectionString, string table)
+    public static async Task<TableLock> LockAsync(string connectionString, string table, string mode = "ACCESS EXCLUSIVE")
     {
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        await using (var command = new NpgsqlCommand($"LOCK TABLE {table} IN {mode} MODE", connection, transaction))
         {
             await command.ExecuteNonQueryAsync();
         }

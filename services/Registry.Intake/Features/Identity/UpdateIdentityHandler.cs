@@ -56,9 +56,14 @@ public sealed class UpdateIdentityHandler(
         db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.IdentityUpdated(found, update.Facts.Keys, update.Source), now));
         db.RaiseNotification(found, NotificationKind.IdentityCorrection,
             $"Identity of {found.CaseNumber} asserted anew ({string.Join(", ", update.Facts.Keys)}) from {update.Source.Kind}: {IcrcFeed.Describe(found)}.", now);
-        var newDuplicates = await duplicates.FindNewAsync(found, now, ct);
-        db.DuplicateCandidates.AddRange(newDuplicates);
-        await cases.CommitAsync(ct);
+        // Looked for inside the transaction, after the locks of the new keys (DuplicateLocks): a registration of the same
+        // person committing meanwhile is seen, or sees this correction.
+        List<DuplicateCandidate> newDuplicates = [];
+        await cases.CommitAsync(ct, async token =>
+        {
+            newDuplicates = await duplicates.FindNewAsync(found, now, token);
+            db.DuplicateCandidates.AddRange(newDuplicates);
+        });
         logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}; {Duplicates} new possible duplicates",
             found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind, newDuplicates.Count);
         return new IdentityUpdated(found, newDuplicates);
