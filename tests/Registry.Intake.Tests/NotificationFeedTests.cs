@@ -57,4 +57,21 @@ public sealed class NotificationFeedTests(IntakeFixture intake) : IClassFixture<
         var change = Assert.Single(heard, n => n.Kind == NotificationKind.StatusChange);
         Assert.Equal(StatusCategory.PrisonerOfWar, change.Case.StatusCategory);
     }
+
+    [Fact]
+    public async Task A_reader_at_the_feeds_end_gets_the_response_headers_at_once_while_nothing_comes()
+    {
+        var seed = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;
+        var read = await ReadAsync("", read => read.Any(n => n.CaseId == seed.CaseId));
+        var end = read.Max(n => long.Parse(n.Cursor));
+
+        // Nothing comes after the feed's end while this reader listens (no writer in this test), so without headers sent
+        // at the stream's start the client would wait for them until the next notification.
+        using var listening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = intake.Client.StreamNotifications(new StreamNotificationsRequest { Cursor = end.ToString() }, cancellationToken: listening.Token);
+        var headers = call.ResponseHeadersAsync;
+        Assert.Same(headers, await Task.WhenAny(headers, Task.Delay(TimeSpan.FromSeconds(5))));
+        await headers;
+        listening.Cancel();
+    }
 }

@@ -30,6 +30,8 @@ public sealed class SearchTests(IntakeFixture intake) : IClassFixture<IntakeFixt
     [InlineData("광순")]
     [InlineData("백 광")]
     [InlineData("  Paek,  Kwang-Sun ")]
+    [InlineData("Kw\u200Bang")] // invisible characters are removed, as from a stored name (zero-width space, word joiner, BOM)
+    [InlineData("\u2060광순\uFEFF")]
     public async Task A_name_is_found_by_any_part_in_either_script_whatever_the_case_and_diacritics(string name)
     {
         var sniper = await RegisterAsync($"UA-{Guid.NewGuid():N}");
@@ -102,6 +104,7 @@ public sealed class SearchTests(IntakeFixture intake) : IClassFixture<IntakeFixt
     [InlineData("name of punctuation only", "name")]
     [InlineData("oversized name", "name")]
     [InlineData("control character in the name", "name")]
+    [InlineData("name of invisible characters only", "name")]
     [InlineData("nationality in lower case", "nationality")]
     [InlineData("unknown status category", "status_category")]
     [InlineData("range ends before it starts", "captured_until")]
@@ -116,6 +119,7 @@ public sealed class SearchTests(IntakeFixture intake) : IClassFixture<IntakeFixt
             case "name of punctuation only": request.Name = "!?-"; break;
             case "oversized name": request.Name = new string('a', 201); break;
             case "control character in the name": request.Name = "pa\u0008ek"; break;
+            case "name of invisible characters only": request.Name = "\u200B\u2060\uFEFF"; break;
             case "nationality in lower case": request.Nationality = "kp"; break;
             case "unknown status category": request.StatusCategory = (StatusCategory)12; break;
             case "range ends before it starts":

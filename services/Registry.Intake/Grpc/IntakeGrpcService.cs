@@ -163,7 +163,8 @@ public sealed class IntakeGrpcService(
     public override async Task StreamNotifications(
         StreamNotificationsRequest request, IServerStreamWriter<StreamNotificationsResponse> responseStream, ServerCallContext context)
     {
-        await foreach (var notification in streamNotifications.HandleAsync(StreamNotificationsValidator.Validate(request), context.CancellationToken))
+        var after = StreamNotificationsValidator.Validate(request);
+        await foreach (var notification in streamNotifications.HandleAsync(after, () => context.WriteResponseHeadersAsync(new Metadata()), context.CancellationToken))
         {
             await responseStream.WriteAsync(new StreamNotificationsResponse { Notification = notification.ToProto() }, context.CancellationToken);
         }

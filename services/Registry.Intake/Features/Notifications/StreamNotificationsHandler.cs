@@ -18,12 +18,18 @@ public sealed class StreamNotificationsHandler(IntakeDbContext db, FeedSignal si
     private const int Batch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
-    public async IAsyncEnumerable<IcrcNotification> HandleAsync(long after, [EnumeratorCancellation] CancellationToken ct)
+    /// <param name="after">The cursor: the place of the last notification the reader received, 0 for the feed's beginning.</param>
+    /// <param name="open">Runs once the cursor is accepted (acknowledged), before the first read: the gRPC method sends its
+    /// response headers there, so that a reader at the feed's end, with nothing to receive yet, knows the stream is open
+    /// rather than waiting (and a client's header timeout cutting it) until the next notification.</param>
+    public async IAsyncEnumerable<IcrcNotification> HandleAsync(long after, Func<Task> open, [EnumeratorCancellation] CancellationToken ct)
     {
         if (after > 0)
         {
             await acknowledge.HandleAsync(after, ct);
         }
+
+        await open();
 
         while (!ct.IsCancellationRequested)
         {

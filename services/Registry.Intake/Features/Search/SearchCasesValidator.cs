@@ -11,7 +11,7 @@ public static class SearchCasesValidator
     public static CaseSearch Validate(SearchCasesRequest request)
     {
         var errors = new FieldViolations();
-        var name = errors.Text("name", request.Name, PersonIdentity.NameMaxLength, required: false);
+        var name = errors.Text("name", request.Name, PersonIdentity.NameMaxLength, required: false, invisibleRemovedAfter: true); // as a stored name: the fold removes them
         var nameWords = name is null ? null : NameSearch.Query(name);
         if (nameWords is { Words.Count: 0 })
         {
