@@ -210,6 +210,28 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.False(File.Exists(Path.ChangeExtension(list, ".report.csv")));
     }
 
+    [Fact]
+    public async Task With_agency_a_row_of_another_agency_is_invalid_alone_and_a_report_that_cannot_be_written_exits_2()
+    {
+        var list = Write("agencies.csv", Header + ",capturing_agency",
+            $"{_family},Антон,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,one,UA-SSO",
+            $"{_family}ко,Борис,,1992,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,two,UA-AF",
+            $"{_family}ук,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,three,");
+
+        // A report in a directory that is not there: a bad command line, said before the token or any row.
+        var unwritable = await RunAsync(list, "--report", Path.Combine(_directory, "no-such-directory", "list.report.csv"));
+        Assert.True(unwritable.Code == 2, unwritable.ToString());
+        Assert.Contains("cannot be written", unwritable.Err);
+        Assert.False(File.Exists(Path.ChangeExtension(list, ".report.csv")));
+
+        // The row in another agency's name is kept back; the registry would have refused its whole batch (exit 4, all unsent).
+        var run = await RunAsync(list, "--batch", "500");
+        Assert.True(run.Code == 3, run.ToString());
+        var report = ReadReport(list);
+        Assert.Equal(["created", "invalid", "created"], report.Select(r => r.Outcome));
+        Assert.StartsWith("capturing_agency: 'UA-AF' is not --agency UA-SSO", report[1].Violations, StringComparison.Ordinal);
+    }
+
     private static string Serial() => Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private string Write(string name, params string[] lines)

@@ -201,6 +201,40 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_row_the_store_refuses_is_refused_alone_and_the_rest_of_the_call_is_registered_with_its_duplicates()
+    {
+        // A value validation let through and the database refuses on every attempt (a test trigger raising 22001): the call
+        // is not INTERNAL as a whole; that row alone is refused, and a later row still names an earlier one as a duplicate
+        // although the two went in different halves.
+        var poison = $"Poison{Word(6)}";
+        await using var refusal = await StoreFaults.RefuseFamilyNameAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), poison);
+        var rows = Enumerable.Range(0, 6).Select(_ => Person()).ToList();
+        rows[2].Identity.FamilyName = poison;
+        var again = rows[0].Clone();
+        again.RequestId = Guid.NewGuid().ToString();
+        rows.Add(again);
+
+        var response = await intake.Client.ImportCapturesAsync(Call([.. rows]));
+
+        Assert.Equal([.. Enumerable.Range(0, rows.Count)], response.Results.Select(r => r.Index));
+        Assert.Equal(
+            [ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Refused, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Created],
+            response.Results.Select(r => r.Outcome));
+        var violation = Assert.Single(response.Results[2].Violations);
+        Assert.Equal("", violation.Field);
+        Assert.StartsWith("the registry could not store this row", violation.Description, StringComparison.Ordinal);
+        Assert.Contains("22001", violation.Description, StringComparison.Ordinal);
+        Assert.Equal(0, await CountCasesAsync([rows[2]]));
+        Assert.Equal(6, await CountCasesAsync(rows.Where((_, i) => i != 2)));
+        Assert.Contains(response.Results[6].DuplicateCandidates, d => d.OtherCaseId == response.Results[0].CaseId);
+
+        // The same call again replays every stored row and refuses the same row the same way.
+        var replayed = await intake.Client.ImportCapturesAsync(Call([.. rows]));
+        Assert.Equal(response.Results.Select(r => r.Outcome == ImportRowOutcome.Created ? ImportRowOutcome.Replayed : r.Outcome), replayed.Results.Select(r => r.Outcome));
+        Assert.Equal(response.Results.Select(r => r.CaseId), replayed.Results.Select(r => r.CaseId));
+    }
+
+    [Fact]
     public async Task Every_created_case_publishes_its_event_raises_a_notification_and_owes_a_capture_card_once()
     {
         var rows = Enumerable.Range(0, 5).Select(_ => Person()).ToArray();

@@ -83,7 +83,8 @@ internal static class CaptureList
 
     /// <summary>
     /// The data rows in file order. A row's problems (a date that does not parse, broken quoting, a field count other than
-    /// the header's) keep it from being sent. <paramref name="agency"/> fills an empty or absent capturing_agency.
+    /// the header's) keep it from being sent. <paramref name="agency"/> fills an empty or absent capturing_agency, and a row
+    /// naming another agency there is not sent either.
     /// A row without request_id gets one derived from its content (<see cref="DerivedRequestId"/>).
     /// </summary>
     public static IEnumerable<ListRow> Read(string path, string? agency)
@@ -117,9 +118,12 @@ internal static class CaptureList
                 }
             }
 
-            if (agency is not null)
+            if (agency is not null && !values.TryAdd(CaptureColumns.CapturingAgency, agency) && values[CaptureColumns.CapturingAgency] != agency)
             {
-                values.TryAdd(CaptureColumns.CapturingAgency, agency);
+                // The registry refuses a whole call for one row in another agency's name (compared exactly, as here): this row
+                // alone is kept back, and the rest of its batch goes.
+                problems.Add($"{CaptureColumns.CapturingAgency}: '{values[CaptureColumns.CapturingAgency]}' is not --agency {agency}, the agency this list is " +
+                    "imported for; the registry takes a row only in the caller's own agency's name (import it with that agency's token)");
             }
 
             var request = new RegisterCaptureRequest();

@@ -19,8 +19,8 @@ internal static class ImportCommand
           Grpc:MaxConcurrentBulkCalls imports at once, 2 by default: more in flight wait for a slot). A
           batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is sent again, --retries times at most,
           with the same request_ids (so a row stored by an attempt that timed out comes back "replayed", never twice).
-          A batch the registry could not store (INTERNAL, STORE_REFUSED_VALUE: a fault of the registry that a retry meets
-          again) is sent again in halves, down to the row that fails alone, which is "refused" with the registry's words.
+          A row the registry could not store (a fault of the registry that a retry meets again) is "refused" by the registry
+          alone, with its words and trace id; the rest of its batch is registered.
 
           Calls as an intake officer of the agency, connected as every agency command is: the profile's gateway and token
           (--profile, as `registryctl token` left it), or --gateway, --authority, --client and --secret (or REGISTRY_GATEWAY,
@@ -31,11 +31,15 @@ internal static class ImportCommand
           break; a header row naming some of these columns, in any order (a column not listed is refused, so a misspelt
           one cannot drop its facts):
         {{CaptureColumns.Help()}}
-          capturing_agency may be left out when --agency gives it (--agency also fills an empty cell).
+          capturing_agency may be left out when --agency gives it (--agency also fills an empty cell); with --agency, a row
+          naming another agency there is invalid (the registry would refuse its whole batch).
           Without request_id, a row's id is a UUIDv5 of its non-empty values: running the same list again replays its rows
           instead of registering them twice, and a refused row corrected in the list is sent as new. A row repeated word
           for word is a second case (two men may be described alike; the second gets the first as a duplicate candidate):
           give both the same request_id to mean one person. A request_id another line uses for a different row is invalid.
+          Correcting one of two such copies after an import makes the other the first of its kind again: it then replays
+          the first copy's case, and its own is left without a line. Before correcting one, copy the report's request_id
+          column into the list, so that every row keeps its id.
 
           A row whose text does not read (a date that is not YYYY, YYYY-MM or YYYY-MM-DD, a time without its offset, an
           unknown category, broken quoting, more or fewer fields than the header) is not sent. Every row gets a line in
@@ -49,7 +53,7 @@ internal static class ImportCommand
 
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
           the authorization server could not be used, or Ctrl+C (rows not sent are "unsent"); 2 a bad command line or a list whose
-          header is not one (no row sent); 4 the registry refused the caller (no valid token, a role that may not import, or
+          header is not one, or a --report that cannot be written (no row sent); 4 the registry refused the caller (no valid token, a role that may not import, or
           --agency another agency's): the batch it refused is "refused", the rest "unsent".
           Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --profile intake
                    registryctl import captures.csv --agency UA-SSO --gateway http://127.0.0.1:5100 \
@@ -78,6 +82,7 @@ internal static class ImportCommand
             throw new UsageException("--report must not be the list itself.");
         }
 
+        CheckWritable(reportPath);
         var interval = TimeSpan.FromSeconds(options.Int("--progress-interval") ?? 5);
         CaptureList.CheckHeader(path, agency);
         var total = CaptureList.Count(path);
@@ -115,6 +120,30 @@ internal static class ImportCommand
         }
 
         return counts.Refused + counts.Invalid > 0 ? ExitCodes.Refused : ExitCodes.Done;
+    }
+
+    /// <summary>
+    /// A report that cannot be written (no such directory, no permission) is a bad command line (exit 2), found before the
+    /// token is fetched and anything sent; an existing report is left as it is until the import writes it.
+    /// </summary>
+    private static void CheckWritable(string reportPath)
+    {
+        var existed = File.Exists(reportPath);
+        try
+        {
+            using (new FileStream(reportPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite))
+            {
+            }
+
+            if (!existed)
+            {
+                File.Delete(reportPath);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--report {reportPath} cannot be written: {ex.Message}");
+        }
     }
 }
 

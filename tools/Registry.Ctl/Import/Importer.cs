@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Google.Rpc;
 using Grpc.Core;
@@ -26,6 +27,14 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
 {
     /// <summary>The largest call sent: the services' receive limit (4 MiB, MaxReceiveMessageSize) less room for the framing.</summary>
     private const int MaxCallBytes = 4 * 1024 * 1024 - 64 * 1024;
+
+    /// <summary>The status's detail, or what the status means when it came without one (a deadline passed on this side).</summary>
+    private string Detail(RpcException ex) => ex.Status.Detail is { Length: > 0 } detail ? detail : ex.StatusCode switch
+    {
+        StatusCode.DeadlineExceeded => string.Create(CultureInfo.InvariantCulture,
+            $"no answer within the call's deadline ({settings.Deadline.TotalSeconds:0.#} s, --deadline; {settings.Retries + 1} attempt(s)); a larger --deadline or a smaller --batch may help"),
+        _ => "no detail given",
+    };
 
     private static readonly StatusCode[] Retryable = [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted];
 
@@ -126,10 +135,9 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
     }
 
     /// <summary>
-    /// Sends <paramref name="sendable"/> (valid rows) in one call and states each row's outcome. When the registry could not
-    /// store a value of the call (INTERNAL, <c>STORE_REFUSED_VALUE</c>: a fault of the registry that a retry meets again),
-    /// the rows are sent again in halves, down to the row that fails alone, which is "refused" with the registry's words:
-    /// one such row does not hold up the rest of its batch (the others are created, or replayed if an attempt stored them).
+    /// Sends <paramref name="sendable"/> (valid rows) in one call and states each row's outcome; a batch larger than the
+    /// registry receives goes in halves. (A row the registry could not store is refused by the registry itself, alone, with
+    /// a violation of no field; the rest of its call is registered.)
     /// </summary>
     private async Task<IReadOnlyList<ReportLine>> SendRowsAsync(List<ListRow> sendable, CancellationToken ct)
     {
@@ -169,20 +177,9 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             NotAllowed = true;
             return [.. lines, .. sendable.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Refused, "", "", 0, "", why))];
         }
-        catch (RpcException ex) when (StoreRefusedValue(ex) && !ct.IsCancellationRequested)
-        {
-            if (sendable.Count == 1)
-            {
-                return [new ReportLine(sendable[0].Line, sendable[0].RequestId, ImportOutcomes.Refused, "", "", 0, "",
-                    $"the registry could not store this row (a fault of the registry, not of the row: report it): {ex.Status.Detail}")];
-            }
-
-            var half = sendable.Count / 2;
-            return [.. await SendRowsAsync(sendable[..half], ct), .. await SendRowsAsync(sendable[half..], ct)];
-        }
         catch (RpcException ex)
         {
-            var why = ct.IsCancellationRequested ? "interrupted" : $"the gateway answered {ex.StatusCode}: {ex.Status.Detail}";
+            var why = ct.IsCancellationRequested ? "interrupted" : $"the gateway answered {ex.StatusCode}: {Detail(ex)}";
             Stop(why);
             return [.. lines, .. Unsent(sendable, why)];
         }
@@ -216,7 +213,8 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
                 result.CaseNumber,
                 result.DuplicateCandidates.Count,
                 best is null ? "" : best.OtherCaseNumber.Length > 0 && best.OtherCaseNumber != result.CaseNumber ? best.OtherCaseNumber : best.CaseNumber,
-                string.Join("; ", result.Violations.Select(v => $"{CaptureColumns.ColumnOf(v.Field)}: {v.Description}"))));
+                // A violation of no field: the row as a whole (one the registry could not store).
+                string.Join("; ", result.Violations.Select(v => v.Field.Length == 0 ? v.Description : $"{CaptureColumns.ColumnOf(v.Field)}: {v.Description}"))));
         }
 
         return lines;
@@ -236,10 +234,6 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             return true;
         }
     }
-
-    /// <summary>Whether the registry answered that its store refused a value of the call (INTERNAL, google.rpc.ErrorInfo STORE_REFUSED_VALUE).</summary>
-    private static bool StoreRefusedValue(RpcException ex) =>
-        ex.StatusCode == StatusCode.Internal && ex.GetRpcStatus()?.GetDetail<ErrorInfo>() is { Reason: "STORE_REFUSED_VALUE" };
 
     /// <summary>The delay a RESOURCE_EXHAUSTED or UNAVAILABLE asked for (google.rpc.RetryInfo), else null: Polly's backoff.</summary>
     private static TimeSpan? ServerDelay(Exception? exception) =>
