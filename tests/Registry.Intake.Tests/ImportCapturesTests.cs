@@ -213,25 +213,47 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         var again = rows[0].Clone();
         again.RequestId = Guid.NewGuid().ToString();
         rows.Add(again);
+        // Row 4's request_id for another registration: refused, named by its index in the call (the halves keep them).
+        var clash = rows[4].Clone();
+        clash.Identity.GivenNamesLatin = Word(7);
+        rows.Add(clash);
 
         var response = await intake.Client.ImportCapturesAsync(Call([.. rows]));
 
         Assert.Equal([.. Enumerable.Range(0, rows.Count)], response.Results.Select(r => r.Index));
         Assert.Equal(
-            [ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Refused, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Created],
+            [ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Refused, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Created, ImportRowOutcome.Refused],
             response.Results.Select(r => r.Outcome));
+        Assert.Contains("rows[4] of this call", Assert.Single(response.Results[7].Violations).Description, StringComparison.Ordinal);
         var violation = Assert.Single(response.Results[2].Violations);
         Assert.Equal("", violation.Field);
         Assert.StartsWith("the registry could not store this row", violation.Description, StringComparison.Ordinal);
         Assert.Contains("22001", violation.Description, StringComparison.Ordinal);
         Assert.Equal(0, await CountCasesAsync([rows[2]]));
-        Assert.Equal(6, await CountCasesAsync(rows.Where((_, i) => i != 2)));
+        Assert.Equal(6, await CountCasesAsync(rows.Where((_, i) => i is not 2 and not 7)));
         Assert.Contains(response.Results[6].DuplicateCandidates, d => d.OtherCaseId == response.Results[0].CaseId);
 
-        // The same call again replays every stored row and refuses the same row the same way.
+        // The same call again replays every stored row and refuses the same rows.
         var replayed = await intake.Client.ImportCapturesAsync(Call([.. rows]));
         Assert.Equal(response.Results.Select(r => r.Outcome == ImportRowOutcome.Created ? ImportRowOutcome.Replayed : r.Outcome), replayed.Results.Select(r => r.Outcome));
         Assert.Equal(response.Results.Select(r => r.CaseId), replayed.Results.Select(r => r.CaseId));
+    }
+
+    [Fact]
+    public async Task A_call_whose_every_row_the_store_refuses_fails_internal_after_a_bounded_number_of_rows()
+    {
+        // A refusal that is no row's fault (here every row's): not two transactions a row and every row blamed, but
+        // INTERNAL once ImportCapturesHandler.MaxStoreRefusedRows rows were refused one by one; nothing stored.
+        var poison = $"Poison{Word(6)}";
+        await using var refusal = await StoreFaults.RefuseFamilyNameAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), poison);
+        var rows = Enumerable.Range(0, ImportCapturesHandler.MaxStoreRefusedRows + 8).Select(_ => Person()).ToList();
+        rows.ForEach(r => r.Identity.FamilyName = poison);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.ImportCapturesAsync(Call([.. rows])).ResponseAsync);
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("STORE_REFUSED_VALUE", error.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal(0, await CountCasesAsync(rows));
     }
 
     [Fact]

@@ -19,8 +19,17 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     public const int PerCaseStatementsUpTo = 64;
 
     /// <summary>
-    /// Open cases that may be the same person as <paramref name="newCase"/>, most likely first (inside the writing
-    /// transaction: first waits for writers of cases it could pair with to commit, <see cref="DuplicateLocks"/>): the cases the
+    /// Takes the locks of <paramref name="newCases"/>' blocking keys in the writing transaction (<see cref="DuplicateLocks"/>),
+    /// waiting for writers of cases they could pair with to commit: call it before the new cases' numbers are taken (so a
+    /// case found is always numbered before the new one, the pair's order) and before <see cref="FindAsync(CaptureCase, DateTimeOffset, CancellationToken)"/>
+    /// or <see cref="FindForBatchAsync"/>. Nothing on SQLite.
+    /// </summary>
+    public Task LockAsync(IEnumerable<CaptureCase> newCases, CancellationToken ct) =>
+        db.LockForDuplicatesAsync(newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)), ct);
+
+    /// <summary>
+    /// Open cases that may be the same person as <paramref name="newCase"/>, most likely first (in the writing transaction,
+    /// after <see cref="LockAsync"/>): the cases the
     /// blocking rules let through (<see cref="DuplicateQuery.BlockedWith"/>), scored field by field
     /// (<see cref="LinkageModel"/>) with the registry's name frequencies (<see cref="DuplicateQuery.FrequenciesAsync"/>);
     /// those whose match weight reaches <see cref="LinkageModel.Threshold"/> are candidates.
@@ -42,7 +51,6 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         bool beforeCase, CancellationToken ct)
     {
         var record = LinkageRecord.Of(newCase.Number, newCase.Identity, newCase.CapturePlace, newCase.CapturedAt);
-        await db.LockForDuplicatesAsync([record], ct);
         var query = BlockingQuery.For(record);
         var earlier = (await db.BlockedAsync(query, newCase.Number, ct)).DistinctBy(e => e.Number).Where(e => alreadyPaired?.Contains(e.CaseId) != true).ToList();
         if (earlier.Count == 0)
@@ -62,8 +70,8 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     }
 
     /// <summary>
-    /// <see cref="FindAsync"/> for a batch of new cases (ImportCaptures; not stored yet, it first waits as FindAsync does,
-    /// <see cref="DuplicateLocks"/>), given in their numbers' order and either
+    /// <see cref="FindAsync"/> for a batch of new cases (ImportCaptures; not stored yet, after <see cref="LockAsync"/>),
+    /// given in their numbers' order and either
     /// not stored yet (PostgreSQL) or inserted in this transaction (the SQLite path, which takes the numbers from the insert):
     /// each gets what it would have got had the batch been registered one case after the other — open cases before
     /// the batch and the batch's earlier cases (row 7 resembling row 3 gets row 3's case), scored with the name
@@ -89,11 +97,6 @@ public sealed class DuplicateFinder(IntakeDbContext db)
 
         var started = Stopwatch.GetTimestamp();
         var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)).ToList();
-        if (!stored)
-        {
-            await db.LockForDuplicatesAsync(records, ct);
-        }
-
         var queries = records.Select(BlockingQuery.For).ToList();
         var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
         bool Earlier(long number) => !stored || number < first || number > last;
@@ -179,6 +182,8 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     public async Task<List<DuplicateCandidate>> FindNewAsync(CaptureCase changed, DateTimeOffset now, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        // The locks first, then the pairs on file: a registration committing meanwhile is among them, not raised twice.
+        await LockAsync([changed], ct);
         var paired = (await db.DuplicateCandidates.AsNoTracking()
             .Where(d => d.CaseId == changed.CaseId || d.OtherCaseId == changed.CaseId)
             .Select(d => d.CaseId == changed.CaseId ? d.OtherCaseId : d.CaseId)

@@ -15,18 +15,21 @@ namespace Registry.Intake.Features.Duplicates;
 /// raised. Before its look-up, a writer therefore takes transaction-scoped advisory locks (released at its commit or
 /// rollback) on the blocking keys of its cases (<see cref="KeysOf"/>: those it looks up by and those it will be found by);
 /// a writer sharing one of them waits for the commit, and its look-up, a later statement, then sees the cases.
-/// Writers with no key in common do not wait for each other: nothing on the write path is serialised as a whole.
+/// Writers of a few keys with none in common do not wait for each other.
 /// <list type="bullet">
 /// <item>A few keys (up to <see cref="FineUpTo"/>: a registration, a batch of RegisterCapture calls, a short list): the
 /// bucket of each key (<see cref="Buckets"/> of them) in shared mode, then each key in exclusive mode.</item>
-/// <item>More (an agency's list of hundreds of rows): each bucket of its keys in exclusive mode, so that the locks a
-/// transaction holds stay a few hundred, well within PostgreSQL's lock table (max_locks_per_transaction, 64 a session by
-/// default, shared by all sessions); such a list waits for, and holds back, the writers whose keys share a bucket.</item>
+/// <item>More (an agency's list of more than about 50 rows): each bucket of its keys in exclusive mode, so that a
+/// transaction holds at most 1,024 locks (512 in the other mode), within PostgreSQL's lock table (max_locks_per_transaction,
+/// 64 a session by default, shared by all sessions); such a list waits for, and holds back, every writer whose keys share a
+/// bucket, which for hundreds of rows is nearly every writer, from its look-up to its commit.</item>
 /// </list>
 /// Both in ascending order, buckets before keys, so two writers never wait for each other in a cycle (PostgreSQL would
 /// break one with 40P01, which <see cref="LostRace"/> runs again). The locks live in the two-key space of advisory locks
 /// (classes <see cref="BucketClass"/>, <see cref="KeyClass"/>), apart from the one-key lock of the ICRC feed's sequencer.
-/// SQLite needs none: its one writer at a time inserts the cases before it looks for their duplicates.
+/// Callers take the locks before the new cases' numbers (<see cref="DuplicateFinder.LockAsync"/>): a case committed while
+/// they wait is numbered before theirs. SQLite needs none: one writer at a time, which inserts its cases before it looks
+/// for their duplicates (an identity correction there looks before its transaction).
 /// </summary>
 public static class DuplicateLocks
 {

@@ -56,14 +56,26 @@ public sealed class UpdateIdentityHandler(
         db.OutboxMessages.Add(OutboxMessage.Create(CaseEvents.IdentityUpdated(found, update.Facts.Keys, update.Source), now));
         db.RaiseNotification(found, NotificationKind.IdentityCorrection,
             $"Identity of {found.CaseNumber} asserted anew ({string.Join(", ", update.Facts.Keys)}) from {update.Source.Kind}: {IcrcFeed.Describe(found)}.", now);
-        // Looked for inside the transaction, after the locks of the new keys (DuplicateLocks): a registration of the same
-        // person committing meanwhile is seen, or sees this correction.
         List<DuplicateCandidate> newDuplicates = [];
-        await cases.CommitAsync(ct, async token =>
+        async Task FindNewDuplicatesAsync(CancellationToken token)
         {
             newDuplicates = await duplicates.FindNewAsync(found, now, token);
             db.DuplicateCandidates.AddRange(newDuplicates);
-        });
+        }
+
+        if (db.Database.IsPostgreSql())
+        {
+            // Inside the transaction, after the locks of the new keys (DuplicateLocks): a registration of the same person
+            // committing meanwhile is seen, or sees this correction.
+            await cases.CommitAsync(ct, FindNewDuplicatesAsync);
+        }
+        else
+        {
+            // SQLite: before the transaction, as before. Its one writer at a time needs no lock, and a read inside a deferred
+            // transaction ahead of its first write could not take the write lock if another writer came between (SQLITE_BUSY).
+            await FindNewDuplicatesAsync(ct);
+            await cases.CommitAsync(ct);
+        }
         logger.LogInformation("Case {CaseNumber}: identity asserted ({Fields}) from {Source}; {Duplicates} new possible duplicates",
             found.CaseNumber, string.Join(", ", update.Facts.Keys), update.Source.Kind, newDuplicates.Count);
         return new IdentityUpdated(found, newDuplicates);

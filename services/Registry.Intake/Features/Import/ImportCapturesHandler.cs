@@ -81,19 +81,38 @@ public sealed class ImportCapturesHandler(
     /// the database would not hold, <see cref="RefusedValue"/>: a fault of the registry that every retry meets again) is
     /// registered again in halves, each in a transaction of its own, down to the row that fails alone. That row is refused
     /// with a violation of no field naming the store's code and the trace; the others are registered (a later half
-    /// finds an earlier half's cases as earlier cases, duplicates included). One such row costs about 2 log2(rows) more
-    /// transactions; none costs nothing.
+    /// finds an earlier half's cases as earlier cases, duplicates included; a later row with an earlier half's request_id is
+    /// replayed from the stored case). One such row costs about 2 log2(rows) more transactions; none costs nothing. At most
+    /// <see cref="MaxStoreRefusedRows"/> rows are refused so.
     /// </summary>
-    private async Task<IReadOnlyList<ImportedRow>> RegisterIsolatingAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    private Task<IReadOnlyList<ImportedRow>> RegisterIsolatingAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
+        RegisterIsolatingAsync(rows, new RefusalBudget(), ct);
+
+    /// <summary>
+    /// The rows a call may have refused one by one for the store before the refusal is taken for something else than a
+    /// row's value (a sequence at its limit is in SQLSTATE class 22 too): then the call fails INTERNAL as a whole, rather
+    /// than run two transactions a row and blame every row. A retry replays what the halves stored.
+    /// </summary>
+    public const int MaxStoreRefusedRows = 16;
+
+    private sealed class RefusalBudget
+    {
+        public int Left { get; set; } = MaxStoreRefusedRows;
+    }
+
+    private async Task<IReadOnlyList<ImportedRow>> RegisterIsolatingAsync(IReadOnlyList<ImportRow> rows, RefusalBudget budget, CancellationToken ct)
     {
         try
         {
             return await RegisterAllAsync(rows, ct);
         }
-        catch (Exception ex) when (RefusedValue.Of(ex) is { } refused && !ct.IsCancellationRequested)
+        catch (Exception ex) when (RefusedValue.Of(ex) is { } refused && !ct.IsCancellationRequested && budget.Left > 0)
         {
+            // What the failed attempt tracked (the SQLite path adds its cases to the context) must not go in with a half.
+            db.ChangeTracker.Clear();
             if (rows.Count(r => r.Registration is not null) <= 1)
             {
+                budget.Left--;
                 logger.LogError(ex, "ImportCaptures: the store refused a row ({Refusal}); a fault of the registry, the row is refused alone", refused.Description);
                 var violation = new BadRequest.Types.FieldViolation
                 {
@@ -104,17 +123,10 @@ public sealed class ImportCapturesHandler(
                 return rows.Select(r => Refused(r, r.Registration is null ? r.Violations : [violation])).ToList();
             }
 
+            // Each half keeps its rows' indexes in the call (what the results and the messages name).
             var half = rows.Count / 2;
-            return [.. await PartAsync(rows, 0, half, ct), .. await PartAsync(rows, half, rows.Count - half, ct)];
+            return [.. await RegisterIsolatingAsync(rows.Take(half).ToList(), budget, ct), .. await RegisterIsolatingAsync(rows.Skip(half).ToList(), budget, ct)];
         }
-    }
-
-    /// <summary>The rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> registered on their own, their results under their indexes in the call.</summary>
-    private async Task<IEnumerable<ImportedRow>> PartAsync(IReadOnlyList<ImportRow> rows, int start, int count, CancellationToken ct)
-    {
-        var part = rows.Skip(start).Take(count).ToList();
-        var results = await RegisterIsolatingAsync(part.Select((r, i) => r with { Index = i }).ToList(), ct);
-        return results.Select(r => r with { Index = part[r.Index].Index });
     }
 
     private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number, string CapturingAgency);
@@ -129,6 +141,13 @@ public sealed class ImportCapturesHandler(
             .ToListAsync(ct);
         var priorById = prior.ToDictionary(p => p.RequestId);
 
+        // A row's place in this list (a part of a call has rows of the call's indexes, ImportRow.Index: RegisterIsolatingAsync).
+        var at = new Dictionary<int, int>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            at[rows[i].Index] = i;
+        }
+
         var results = new ImportedRow?[rows.Count];
         var created = new List<(ImportRow Row, CaptureCase Case, IReadOnlyList<IdentityAssertion> Assertions, StatusChange Status)>();
         var firstInCall = new Dictionary<Guid, (ImportRow Row, int Created)>();
@@ -138,7 +157,7 @@ public sealed class ImportCapturesHandler(
         {
             if (row.Registration is not { } registration)
             {
-                results[row.Index] = Refused(row, row.Violations);
+                results[at[row.Index]] = Refused(row, row.Violations);
                 continue;
             }
 
@@ -152,7 +171,7 @@ public sealed class ImportCapturesHandler(
                 else
                 {
                     // As RegisterCapture: the earlier case is named only to its own agency.
-                    results[row.Index] = Refused(row, [Conflict(earlier.CapturingAgency == registration.Capture.CapturingAgency
+                    results[at[row.Index]] = Refused(row, [Conflict(earlier.CapturingAgency == registration.Capture.CapturingAgency
                         ? $"case {CaptureCase.FormatCaseNumber(earlier.Number)}" : null)]);
                 }
 
@@ -167,7 +186,7 @@ public sealed class ImportCapturesHandler(
                 }
                 else
                 {
-                    results[row.Index] = Refused(row, [Conflict($"rows[{first.Row.Index}] of this call, its index counted from 0")]);
+                    results[at[row.Index]] = Refused(row, [Conflict($"rows[{first.Row.Index}] of this call, its index counted from 0")]);
                 }
 
                 continue;
@@ -192,6 +211,9 @@ public sealed class ImportCapturesHandler(
                 {
                     // PostgreSQL: the numbers are taken from the cases' identity first (one statement, in the rows'
                     // order) and the rows go in by binary COPY (BulkCopy): EF's INSERTs cost more than all the rest.
+                    // The duplicate locks before the numbers: a case another writer commits while this one waits is
+                    // numbered before these, as the pairs' order wants (DuplicateFinder.LockAsync).
+                    await duplicates.LockAsync(newCases, token);
                     var count = newCases.Count;
                     var numbers = await db.Database.SqlQuery<long>(
                         $"""SELECT nextval(pg_get_serial_sequence('cases', 'Number')) AS "Value" FROM generate_series(1, {count})""").ToListAsync(token);
@@ -260,13 +282,13 @@ public sealed class ImportCapturesHandler(
         for (var i = 0; i < created.Count; i++)
         {
             var (row, entity, _, _) = created[i];
-            results[row.Index] = new ImportedRow(row.Index, row.RequestId, ImportOutcome.Created, entity.CaseId, entity.Number, found[i], [], entity);
+            results[at[row.Index]] = new ImportedRow(row.Index, row.RequestId, ImportOutcome.Created, entity.CaseId, entity.Number, found[i], [], entity);
         }
 
         foreach (var (index, createdAt) in replayedInCall)
         {
             var entity = created[createdAt].Case;
-            results[index] = new ImportedRow(index, rows[index].RequestId, ImportOutcome.Replayed, entity.CaseId, entity.Number, found[createdAt], [], entity);
+            results[at[index]] = new ImportedRow(index, rows[at[index]].RequestId, ImportOutcome.Replayed, entity.CaseId, entity.Number, found[createdAt], [], entity);
         }
 
         if (replayedPrior.Count > 0)
@@ -279,7 +301,7 @@ public sealed class ImportCapturesHandler(
                 .ToLookup(d => d.CaseId);
             foreach (var (index, earlier) in replayedPrior)
             {
-                results[index] = new ImportedRow(index, rows[index].RequestId, ImportOutcome.Replayed, earlier.CaseId, earlier.Number,
+                results[at[index]] = new ImportedRow(index, rows[at[index]].RequestId, ImportOutcome.Replayed, earlier.CaseId, earlier.Number,
                     open[earlier.CaseId].OrderByDescending(d => d.Score).ToList(), []);
             }
         }

@@ -54,7 +54,7 @@ public sealed class RegisterCaptureHandler(
             // The number and the notification's id are taken first, then the rows go in one batch, untracked: EF Core's
             // change tracker cost a registration more CPU than its statements (docs/performance.md). The case is the
             // batch's first row, so a concurrent call with the same request_id still loses on the unique index first.
-            await cases.CommitNewAsync(async (allotted, token) =>
+            await cases.CommitNewAsync(token => duplicates.LockAsync([entity], token), async (allotted, token) =>
             {
                 entity.Allot(allotted.CaseNumber);
                 found = await duplicates.FindAsync(entity, now, token);
