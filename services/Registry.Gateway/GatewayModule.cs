@@ -41,11 +41,26 @@ public static class GatewayModule
         }
 
         proxy
-            .AddTransforms(t => t.AddRequestTransform(context =>
+            .AddTransforms(t =>
             {
-                deadlines.Apply(context);
-                return ValueTask.CompletedTask;
-            }));
+                t.AddRequestTransform(context =>
+                {
+                    deadlines.Apply(context);
+                    return ValueTask.CompletedTask;
+                });
+                // A stream's response headers go to the caller as soon as the service sent them: YARP holds them until the
+                // first bytes of the body (dotnet/yarp#2520), so a reader at the ICRC feed's end, with nothing to receive yet,
+                // would wait for them until the next notification (and a client's header timeout would cut it). Not for a
+                // trailers-only answer (an error, grpc-status among the headers), nor for unary calls, whose body follows at once.
+                t.AddResponseTransform(async context =>
+                {
+                    if (context.ProxyResponse is { IsSuccessStatusCode: true } response && !response.Headers.Contains("grpc-status")
+                        && methods.IsStreaming(context.HttpContext.Request.Path))
+                    {
+                        await context.HttpContext.Response.Body.FlushAsync(context.HttpContext.RequestAborted); // StartAsync would not send them
+                    }
+                });
+            });
         builder.Services.AddSingleton<IForwarderHttpClientFactory, KeepAliveForwarderHttpClientFactory>();
 
         // Generated clients for the case file; context propagation carries the caller's deadline and cancellation.

@@ -41,6 +41,26 @@ public sealed class ForwardedStreamTests(RegistryFixture registry, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_reader_at_the_feeds_end_through_the_gateway_gets_the_response_headers_while_nothing_comes()
+    {
+        var intake = new IntakeService.IntakeServiceClient(registry.GatewayChannel);
+        string end;
+        using (var feed = new FeedReader(intake, ""))
+        {
+            end = await feed.ReadUntilAsync(await RegisterAsync(intake));
+        }
+
+        // Nothing is registered meanwhile by this test: without the headers forwarded at once, the reader would wait for
+        // them until another notification came (YARP holds them until body bytes arrive).
+        using var listening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = intake.StreamNotifications(new StreamNotificationsRequest { Cursor = end }, cancellationToken: listening.Token);
+        var headers = call.ResponseHeadersAsync;
+        Assert.Same(headers, await Task.WhenAny(headers, Task.Delay(TimeSpan.FromSeconds(5))));
+        await headers;
+        listening.Cancel();
+    }
+
+    [Fact]
     public async Task A_feed_ended_by_its_service_stopping_or_dying_is_UNAVAILABLE_and_resumes_from_its_cursor()
     {
         await using var intake = await DedicatedIntake.StartAsync(registry);
