@@ -118,6 +118,11 @@ internal static class CaptureList
                 }
             }
 
+            if (agency is not null && values.TryGetValue(CaptureColumns.CapturingAgency, out var blank) && string.IsNullOrWhiteSpace(blank))
+            {
+                values[CaptureColumns.CapturingAgency] = agency; // a cell of spaces is an empty one
+            }
+
             if (agency is not null && !values.TryAdd(CaptureColumns.CapturingAgency, agency) && values[CaptureColumns.CapturingAgency] != agency)
             {
                 // The registry refuses a whole call for one row in another agency's name (compared exactly, as here): this row
