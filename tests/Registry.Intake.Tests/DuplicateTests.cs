@@ -540,7 +540,7 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         await store.CommitAsync(CancellationToken.None, async ct => inside = await PlanCacheMode(db, ct));
         // A new case's transaction asks for them in its first statement, the allotment of its number (CommitNewAsync).
         string? insideNew = null;
-        await store.CommitNewAsync(_ => Task.CompletedTask, async (_, ct) => insideNew = await PlanCacheMode(db, ct), CancellationToken.None);
+        await store.CommitNewAsync(async (_, ct) => insideNew = await PlanCacheMode(db, ct), CancellationToken.None);
         Assert.Equal("force_generic_plan", insideNew);
 
         // Inside a case's write the statements keep one plan per session (GenericPlans); after it, the session's setting.

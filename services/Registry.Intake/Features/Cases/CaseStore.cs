@@ -125,18 +125,16 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
 
     /// <summary>
     /// Commits a new case written without the change tracker (PostgreSQL only): the case's number and its ICRC notification's
-    /// id are taken from their identities' sequences (as ImportCaptures takes them) by the transaction's first statement after <paramref name="before"/>,
+    /// id are taken from their identities' sequences (as ImportCaptures takes them) by the transaction's first statement,
     /// which also asks for generic plans (<see cref="GenericPlans.SetConfigForTransaction"/>): one round trip where the plan
     /// setting took one of its own. <paramref name="write"/> then has what the case's rows need before any of them is
     /// written (the event, the card and the notification name the number), so they can go in one batch
     /// (<see cref="InsertBatch"/>) after duplicate detection, which reads with the number. A number or id taken by a
     /// transaction that rolls back is not used again (a gap in the case numbers, as a failed insert into an identity leaves).
     /// </summary>
-    /// <param name="before">Runs in the transaction before the number is taken (the duplicate locks, <see cref="Duplicates.DuplicateFinder.LockAsync"/>).</param>
-    public Task CommitNewAsync(Func<CancellationToken, Task> before, Func<Allotment, CancellationToken, Task> write, CancellationToken ct) =>
+    public Task CommitNewAsync(Func<Allotment, CancellationToken, Task> write, CancellationToken ct) =>
         CommitAsync(async token =>
         {
-            await before(token);
             var allotted = await db.Database.SqlQueryRaw<Allotment>(plans.AppliesTo(db.Database) ? AllotWithPlansSql : AllotSql)
                 .ToListAsync(token);
             await write(allotted.Single(), token);

@@ -20,9 +20,11 @@ public sealed class DuplicateFinder(IntakeDbContext db)
 
     /// <summary>
     /// Takes the locks of <paramref name="newCases"/>' blocking keys in the writing transaction (<see cref="DuplicateLocks"/>),
-    /// waiting for writers of cases they could pair with to commit: call it before the new cases' numbers are taken (so a
-    /// case found is always numbered before the new one, the pair's order) and before <see cref="FindAsync(CaptureCase, DateTimeOffset, CancellationToken)"/>
-    /// or <see cref="FindForBatchAsync"/>. Nothing on SQLite.
+    /// waiting for writers of cases they could pair with to commit: call it before <see cref="FindForBatchAsync"/> (an
+    /// import calls it before its cases' numbers are taken, so that a case found is numbered before them);
+    /// <see cref="FindAsync(CaptureCase, DateTimeOffset, CancellationToken)"/> and <see cref="FindNewAsync"/> take them
+    /// themselves (a registration stores a pair whose other case came out numbered later, having committed while it
+    /// waited, later case first: <see cref="DuplicateCandidate.LaterFirst"/>). Nothing on SQLite.
     /// </summary>
     public Task LockAsync(IEnumerable<CaptureCase> newCases, CancellationToken ct) =>
         db.LockForDuplicatesAsync(newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)), ct);
@@ -39,6 +41,9 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     public async Task<List<DuplicateCandidate>> FindAsync(CaptureCase newCase, DateTimeOffset now, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        // The locks here, after the case's number was taken with the plan setting (the registration's first round trip): a
+        // case committed while this one waited may then be numbered after it (its caller stores such a pair later case first).
+        await LockAsync([newCase], ct);
         var found = await FindAsync(newCase, now, alreadyPaired: null, beforeCase: true, ct);
         DuplicateMetrics.Record(started, "registration");
         return found;

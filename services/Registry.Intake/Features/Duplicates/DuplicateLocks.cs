@@ -27,8 +27,9 @@ namespace Registry.Intake.Features.Duplicates;
 /// Both in ascending order, buckets before keys, so two writers never wait for each other in a cycle (PostgreSQL would
 /// break one with 40P01, which <see cref="LostRace"/> runs again). The locks live in the two-key space of advisory locks
 /// (classes <see cref="BucketClass"/>, <see cref="KeyClass"/>), apart from the one-key lock of the ICRC feed's sequencer.
-/// Callers take the locks before the new cases' numbers (<see cref="DuplicateFinder.LockAsync"/>): a case committed while
-/// they wait is numbered before theirs. SQLite needs none: one writer at a time, which inserts its cases before it looks
+/// An import takes the locks before its cases' numbers, a registration after its number (taken in its first round trip with
+/// the plan setting); a pair whose found case came out numbered later is stored later case first either way
+/// (<see cref="DuplicateFinder.LockAsync"/>). SQLite needs none: one writer at a time, which inserts its cases before it looks
 /// for their duplicates (an identity correction there looks before its transaction).
 /// </summary>
 public static class DuplicateLocks

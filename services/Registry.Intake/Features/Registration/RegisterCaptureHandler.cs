@@ -54,10 +54,12 @@ public sealed class RegisterCaptureHandler(
             // The number and the notification's id are taken first, then the rows go in one batch, untracked: EF Core's
             // change tracker cost a registration more CPU than its statements (docs/performance.md). The case is the
             // batch's first row, so a concurrent call with the same request_id still loses on the unique index first.
-            await cases.CommitNewAsync(token => duplicates.LockAsync([entity], token), async (allotted, token) =>
+            await cases.CommitNewAsync(async (allotted, token) =>
             {
                 entity.Allot(allotted.CaseNumber);
-                found = await duplicates.FindAsync(entity, now, token);
+                // Later case first, as every pair: a case found may be numbered after this one (committed while it waited on
+                // the duplicate locks, which come after its number).
+                found = [.. (await duplicates.FindAsync(entity, now, token)).Select(d => d.LaterFirst())];
                 var (events, card, notification) = Consequences(entity, now);
                 notification.Allot(allotted.NotificationId);
                 await new InsertBatch(db).Add(entity).AddRange(assertions).Add(status).AddRange(found).Add(events).Add(card).Add(notification)
