@@ -381,6 +381,44 @@ public sealed class HttpJsonTests(RegistryFixture registry)
     }
 
     [Fact]
+    public async Task An_HTTP_reader_at_the_feeds_end_gets_its_status_line_while_nothing_comes_and_a_bad_cursor_is_400()
+    {
+        // The feed's end: the cursor of a registration made now, read from the gRPC feed.
+        var intake = new IntakeService.IntakeServiceClient(registry.GatewayChannel);
+        var caseId = (await intake.RegisterCaptureAsync(SeedStory.Rifleman(), deadline: RegistryFixture.CallDeadline)).Case.CaseId;
+        var end = "";
+        using (var reading = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        using (var feed = intake.StreamNotifications(new StreamNotificationsRequest(), cancellationToken: reading.Token))
+        {
+            while (end.Length == 0 && await feed.ResponseStream.MoveNext(reading.Token))
+            {
+                if (feed.ResponseStream.Current.Notification.CaseId == caseId)
+                {
+                    end = feed.ResponseStream.Current.Notification.Cursor;
+                }
+            }
+        }
+
+        var delegate_ = await TokenAsync("ICRC", RegistryRoles.IcrcDelegate);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/notifications:stream?cursor={end}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", delegate_);
+        var sending = Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        // Nothing is registered by this test meanwhile: without the status line sent at once, it would come with the next notification.
+        Assert.Same(sending, await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(5))));
+        using (var response = await sending)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await cancel.CancelAsync();
+        using var beyond = new HttpRequestMessage(HttpMethod.Get, $"/v1/notifications:stream?cursor={long.Parse(end, System.Globalization.CultureInfo.InvariantCulture) + 1_000_000}");
+        beyond.Headers.Authorization = new AuthenticationHeaderValue("Bearer", delegate_);
+        using var refused = await Http.SendAsync(beyond, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_lists_every_RPC_reachable_through_the_gateway_at_its_route()
     {
         using var response = await Http.GetAsync("/openapi/v1.json");

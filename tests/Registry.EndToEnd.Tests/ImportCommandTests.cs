@@ -66,6 +66,10 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.True(again.Code == 3, again.ToString());
         var replayed = ReadReport(list);
         Assert.Equal(["replayed", "invalid", "refused", "replayed", "replayed"], replayed.Select(r => r.Outcome));
+        // The first run's report is kept beside the new one (a failed or mistaken run would otherwise take its case ids away).
+        var kept = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(list)!, Path.GetFileNameWithoutExtension(list) + ".report.*Z.csv"));
+        Assert.Contains(report[0].CaseId, File.ReadAllText(kept), StringComparison.Ordinal);
+        Assert.Contains("previous report is kept", again.Err, StringComparison.Ordinal);
         Assert.Equal(report.Select(r => (r.RequestId, r.CaseId)), replayed.Select(r => (r.RequestId, r.CaseId)));
 
         // The bad rows corrected in the list: they are sent as new, the others replayed, and every row is done (exit 0).

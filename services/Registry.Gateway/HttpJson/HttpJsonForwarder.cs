@@ -30,15 +30,30 @@ public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethod
         return await call.ResponseAsync;
     }
 
+    /// <summary>How long a forwarded stream waits, after the service's headers, for a first message or a status before it sends its own HTTP headers.</summary>
+    private static readonly TimeSpan IdleStreamHeadersAfter = TimeSpan.FromMilliseconds(250);
+
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var method = Definition<TRequest, TResponse>(context.Method, MethodType.ServerStreaming);
         using var call = Backend(context.Method).AsyncServerStreamingCall(method, null, Options(context, null), request);
-        while (await call.ResponseStream.MoveNext(context.CancellationToken))
+        // The service's headers say it accepted the call (intake sends them once the ICRC feed's cursor is accepted) or
+        // refused it (trailers only, its status then follows at once). When no message and no status follow promptly, the
+        // stream is open and idle: the HTTP response starts now, not at the first message, so a reader at the feed's end
+        // gets its status line while nothing comes; a refusal keeps its own HTTP status (400 for a bad cursor).
+        await call.ResponseHeadersAsync;
+        var moved = call.ResponseStream.MoveNext(context.CancellationToken);
+        if (await Task.WhenAny(moved, Task.Delay(IdleStreamHeadersAfter, context.CancellationToken)) != moved)
+        {
+            await context.WriteResponseHeadersAsync(new Metadata());
+        }
+
+        while (await moved)
         {
             await responseStream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
+            moved = call.ResponseStream.MoveNext(context.CancellationToken);
         }
     }
 

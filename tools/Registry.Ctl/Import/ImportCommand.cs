@@ -43,7 +43,8 @@ internal static class ImportCommand
 
           A row whose text does not read (a date that is not YYYY, YYYY-MM or YYYY-MM-DD, a time without its offset, an
           unknown category, broken quoting, more or fewer fields than the header) is not sent. Every row gets a line in
-          the report, --report (default: the list's name with .report.csv), in the list's order:
+          the report, --report (default: the list's name with .report.csv; a report already there is kept, renamed with the
+          time, e.g. list.report.20261205T201500123Z.csv), in the list's order:
             line, request_id, outcome (created | replayed | refused | invalid | unsent), case_id, case_number,
             duplicate_candidates (how many earlier cases may be the same person), best_duplicate_case_number,
             violations ("column: what is wrong; ..." — the registry's refusals, or why the row could not be read)
@@ -92,6 +93,7 @@ internal static class ImportCommand
         var clock = Stopwatch.StartNew();
         Importer importer;
         ImportCounts counts;
+        KeepPrevious(reportPath);
         using (var report = new ImportReport(reportPath))
         {
             importer = new Importer(new IntakeService.IntakeServiceClient(channel), settings, report);
@@ -120,6 +122,22 @@ internal static class ImportCommand
         }
 
         return counts.Refused + counts.Invalid > 0 ? ExitCodes.Refused : ExitCodes.Done;
+    }
+
+    /// <summary>
+    /// An earlier run's report is kept beside the new one, named by the time it was moved (list.report.20261205T201500Z.csv),
+    /// so that a run that fails or was mistaken does not take the earlier run's cases and request_ids with it.
+    /// </summary>
+    private static void KeepPrevious(string reportPath)
+    {
+        if (!File.Exists(reportPath))
+        {
+            return;
+        }
+
+        var kept = Path.ChangeExtension(reportPath, string.Create(CultureInfo.InvariantCulture, $".{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}{Path.GetExtension(reportPath)}"));
+        File.Move(reportPath, kept);
+        Console.Error.WriteLine($"registryctl: the previous report is kept as {kept}");
     }
 
     /// <summary>
