@@ -96,13 +96,15 @@ public sealed class NotificationSequencingTests(IntakeFixture intake, ITestOutpu
         const int Expected = Writers * Each + Writers * Each / 2;
         var start = await EndOfFeedAsync();
 
-        var unavailable = 0;
+        var resent = 0;
         var writing = Task.WhenAll(Enumerable.Range(0, Writers).Select(async _ =>
         {
             for (var i = 0; i < Each; i++)
             {
                 // As an agency's client does: the same request (its request_id) again after UNAVAILABLE (e.g. a deadlock
-                // the store broke under a loaded machine), which replays it if it was stored.
+                // the store broke under a loaded machine) or the service's own DEADLINE_EXCEEDED (its 10 s bound, run out
+                // once in CI while other test processes stalled this one), which replays it if it was stored. What this
+                // test is about is the feed's order, not how fast a call is.
                 var request = ConcurrencyTests.Person(ConcurrencyTests.Word(), ConcurrencyTests.Word());
                 Case registered;
                 for (var attempt = 1; ; attempt++)
@@ -112,10 +114,10 @@ public sealed class NotificationSequencingTests(IntakeFixture intake, ITestOutpu
                         registered = (await intake.Client.RegisterCaptureAsync(request, deadline: DateTime.UtcNow.AddSeconds(30))).Case;
                         break;
                     }
-                    catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && attempt < 5)
+                    catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && attempt < 5)
                     {
-                        Interlocked.Increment(ref unavailable);
-                        output.WriteLine($"RegisterCapture UNAVAILABLE (attempt {attempt}), sent again: {ex.Status.Detail}");
+                        Interlocked.Increment(ref resent);
+                        output.WriteLine($"RegisterCapture {ex.StatusCode} (attempt {attempt}), sent again: {ex.Status.Detail}");
                         await Task.Delay(200 * attempt);
                     }
                 }
@@ -147,7 +149,7 @@ public sealed class NotificationSequencingTests(IntakeFixture intake, ITestOutpu
         }
 
         await writing;
-        output.WriteLine($"{unavailable} registrations answered UNAVAILABLE and were sent again");
+        output.WriteLine($"{resent} registrations answered UNAVAILABLE or DEADLINE_EXCEEDED and were sent again");
         await WaitUntilAllPlacedAsync();
 
         var all = first.Concat(rest).ToList();
