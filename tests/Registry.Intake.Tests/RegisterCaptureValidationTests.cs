@@ -247,14 +247,22 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     public async Task Zero_width_joiners_between_letters_are_spelling_and_kept_in_free_text()
     {
         // Persian writes Khorramabad with a zero-width non-joiner (U+200C) between "خرم" and "آباد"; Devanagari uses the
-        // joiner (U+200D) for half forms. Free text keeps them as written (names are compared without them).
+        // joiner (U+200D) for half forms. Free text and the stored identity keep them as written (names are compared
+        // without them: another registration of the name without its ZWNJ is found as a duplicate).
         var request = Requests.Rifleman();
         request.Capture.Place = "خرم\u200Cآباد";
         request.Capture.CapturingUnit = "क्\u200Dष unit";
+        request.Identity.FamilyName = "مهدی\u200Cزاده";
+        request.Identity.PlaceOfBirth = "خرم\u200Cآباد";
 
         var read = (await intake.Client.RegisterCaptureAsync(request)).Case;
 
         Assert.Equal(("خرم\u200Cآباد", "क्\u200Dष unit"), (read.Capture.Place, read.Capture.CapturingUnit));
+        Assert.Equal(("مهدی\u200Cزاده", "خرم\u200Cآباد"), (read.Identity.FamilyName, read.Identity.PlaceOfBirth));
+        var again = Requests.Rifleman();
+        again.Identity.FamilyName = "مهدیزاده";
+        var found = await intake.Client.RegisterCaptureAsync(again);
+        Assert.Contains(found.DuplicateCandidates, d => d.OtherCaseId == read.CaseId);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public static class TextRules
         {
             System.Text.Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used);
             if (System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format
-                && !(rune.Value is 0x200C or 0x200D && LetterOrMarkEnds(text.AsSpan(0, i)) && LetterOrMarkStarts(text.AsSpan(i + used))))
+                && !IsJoinerInContext(rune.Value, text.AsSpan(0, i), text.AsSpan(i + used)))
             {
                 return (rune, i);
             }
@@ -60,6 +60,14 @@ public static class TextRules
 
         return null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="codePoint"/> is a zero-width non-joiner or joiner (U+200C, U+200D) that spells: between a
+    /// letter or mark that ends <paramref name="before"/> and one that starts <paramref name="after"/> (RFC 5892's CONTEXTJ
+    /// rules, as Persian, Kurdish and the Indic scripts use them).
+    /// </summary>
+    public static bool IsJoinerInContext(int codePoint, ReadOnlySpan<char> before, ReadOnlySpan<char> after) =>
+        codePoint is 0x200C or 0x200D && LetterOrMarkEnds(before) && LetterOrMarkStarts(after);
 
     private static bool LetterOrMarkEnds(ReadOnlySpan<char> text) =>
         System.Text.Rune.DecodeLastFromUtf16(text, out var rune, out var used) == System.Buffers.OperationStatus.Done && used > 0 && IsLetterOrMark(rune);

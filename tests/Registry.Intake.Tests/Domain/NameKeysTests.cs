@@ -16,8 +16,21 @@ public sealed class NameKeysTests
     [InlineData("백\u3164광순", "백광순")] // Hangul filler
     [InlineData("e\u0301", "é")] // NFKC composes
     [InlineData(null, "")]
+    [InlineData("مهدی\u200cزاده", "مهدی\u200cزاده")] // a ZWNJ between letters is Persian spelling (Mahdizadeh), kept
+    [InlineData("क्\u200dष", "क्\u200dष")] // a ZWJ after a virama (a mark): a Devanagari half form, kept
+    [InlineData("\u200cمهدی \u200cزاده\u200d", "مهدی زاده")] // at an end or beside a space it spells nothing: dropped
     public void Clean_is_NFKC_without_invisible_characters_and_with_single_spaces(string? raw, string expected) =>
         Assert.Equal(expected, NameKeys.Clean(raw));
+
+    [Fact]
+    public void A_joiner_kept_in_the_stored_name_changes_none_of_its_keys()
+    {
+        var (with, without) = (NameKeys.Clean("مهدی\u200cزاده"), NameKeys.Clean("مهدیزاده"));
+        Assert.NotEqual(without, with);
+        Assert.Equal(NameKeys.Fold(without), NameKeys.Fold(with));
+        Assert.Equal(NameKeys.Compact(without), NameKeys.Compact(with));
+        Assert.Equal(NameKeys.CrossScriptWords(without), NameKeys.CrossScriptWords(with));
+    }
 
     [Theory]
     [InlineData("Kovalenko", true)]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AnyAscii;
+using Registry.ServiceDefaults.Validation;
 
 namespace Registry.Intake.Domain.Names;
 
@@ -42,6 +43,9 @@ public static class NameKeys
     /// <summary>
     /// The storage form of a name or other identity text: NFKC, invisible and format characters removed,
     /// white space (including U+2028/U+2029 and controls) collapsed to single spaces, trimmed. "" for null.
+    /// A zero-width non-joiner or joiner between two letters or marks is kept: it is spelling in Persian, Kurdish and
+    /// the Indic scripts ("مهدی‌زاده" with its ZWNJ is written otherwise than without; <see cref="TextRules.IsJoinerInContext"/>,
+    /// RFC 5892 CONTEXTJ). The linkage and search keys drop it, so it changes no key (<see cref="Fold"/> and the others drop format characters).
     /// </summary>
     public static string Clean(string? raw)
     {
@@ -57,7 +61,8 @@ public static class NameKeys
         for (var i = 0; i < text.Length; i++)
         {
             var ch = text[i];
-            if (IsInvisible(ch))
+            // A joiner's context is the text as written (as validation reads it): one beside another format character is dropped.
+            if (IsInvisible(ch) && !TextRules.IsJoinerInContext(ch, text.AsSpan(0, i), text.AsSpan(i + 1)))
             {
                 continue;
             }
