@@ -212,10 +212,19 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.True(noAgency.Code == 2, noAgency.ToString());
         Assert.Contains("no capturing_agency column", noAgency.Err);
         Assert.False(File.Exists(Path.ChangeExtension(list, ".report.csv")));
+
+        // A gateway address where nothing listens: exit 1, the row unsent, saying that the gateway did not answer and where
+        // it was looked for (not that it "answered" UNAVAILABLE).
+        var nowhere = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var unreachable = await RunAsync(list, nowhere, "--retries", "0");
+        Assert.True(unreachable.Code == 1, unreachable.ToString());
+        var unsent = Assert.Single(ReadReport(list));
+        Assert.Equal("unsent", unsent.Outcome);
+        Assert.StartsWith($"not sent: no answer from the gateway at {nowhere} (1 attempt(s)): ", unsent.Violations, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task With_agency_a_row_of_another_agency_is_invalid_alone_and_a_report_that_cannot_be_written_exits_2()
+    public async Task With_agency_a_row_of_another_agency_is_invalid_alone_a_report_that_cannot_be_written_exits_2_and_an_open_quote_is_named()
     {
         var list = Write("agencies.csv", Header + ",capturing_agency",
             $"{_family},Антон,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,one,UA-SSO",
@@ -233,6 +242,18 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var report = ReadReport(list);
         Assert.Equal(["created", "invalid", "created"], report.Select(r => r.Outcome));
         Assert.StartsWith("capturing_agency: 'UA-AF' is not --agency UA-SSO", report[1].Violations, StringComparison.Ordinal);
+
+        // A quote left open on line 2 takes line 3 into its field (RFC 4180 lets a quoted field hold line breaks): the row is
+        // invalid, naming how far it runs, instead of going with line 3's text as its place while line 3 had no line of its own.
+        var open = Write("open-quote.csv", Header,
+            $"{_family}ец,Антон,,1991,RU,,2025-04-01T06:00:00Z,\"Robotyne,65th Brigade,one",
+            $"{_family}ич,Борис,,1992,RU,,2025-04-01T06:00:00Z,Robotyne\",65th Brigade,two",
+            $"{_family}ев,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,three");
+        var openRun = await RunAsync(open, "--batch", "500");
+        Assert.True(openRun.Code == 3, openRun.ToString());
+        var openReport = ReadReport(open);
+        Assert.Equal([(2L, "invalid"), (4L, "created")], openReport.Select(r => (r.Line, r.Outcome)));
+        Assert.StartsWith("capture_place: runs on over 1 line break(s) to line 3: a quote left open", openReport[0].Violations, StringComparison.Ordinal);
     }
 
     private static string Serial() => Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);

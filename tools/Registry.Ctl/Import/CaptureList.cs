@@ -110,12 +110,28 @@ internal static class CaptureList
             }
 
             var values = new Dictionary<string, string>();
+            var runOn = new List<string>();
+            var breaks = 0;
             for (var i = 0; i < Math.Min(columns.Length, reader.FieldCount); i++)
             {
                 if (reader.GetString(i) is { Length: > 0 } value)
                 {
                     values[columns[i].Name] = value;
+                    if (FileLineBreaks(value) is > 0 and var n)
+                    {
+                        runOn.Add(columns[i].Name);
+                        breaks += n;
+                    }
                 }
+            }
+
+            if (runOn.Count > 0)
+            {
+                // RFC 4180 lets a quoted field hold line breaks, but no field of the registry's may: a quote left open takes
+                // the lines after it into its field, and the row would go with their text in it (or be refused for it) while
+                // their own rows had no line in the report.
+                problems.Add($"{string.Join(", ", runOn)}: runs on over {breaks} line break(s) to line {line + breaks}: a quote left " +
+                    "open takes the lines after it into the field (no field of the registry's holds a line break); close the quote");
             }
 
             if (agency is not null && values.TryGetValue(CaptureColumns.CapturingAgency, out var blank) && string.IsNullOrWhiteSpace(blank))
@@ -194,6 +210,29 @@ internal static class CaptureList
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    /// <summary>How many line breaks of the file (CR LF, LF or CR, each one) <paramref name="value"/> holds.</summary>
+    private static int FileLineBreaks(string value)
+    {
+        var count = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\r')
+            {
+                count++;
+                if (i + 1 < value.Length && value[i + 1] == '\n')
+                {
+                    i++;
+                }
+            }
+            else if (value[i] == '\n')
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static string Words(CsvMalformedReason reason) => reason switch

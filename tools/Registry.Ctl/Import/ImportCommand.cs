@@ -39,10 +39,13 @@ internal static class ImportCommand
           give both the same request_id to mean one person. A request_id another line uses for a different row is invalid.
           Correcting one of two such copies after an import makes the other the first of its kind again: it then replays
           the first copy's case, and its own is left without a line. Before correcting one, copy the report's request_id
-          column into the list, so that every row keeps its id.
+          column into the list, so that every row keeps its id. With --parallel above 1, of two such rows in different
+          batches the one whose batch commits first is created (it may be the later line); one case and one pair per person
+          either way, and --parallel 1 keeps the list's order.
 
           A row whose text does not read (a date that is not YYYY, YYYY-MM or YYYY-MM-DD, a time without its offset, an
-          unknown category, broken quoting, more or fewer fields than the header) is not sent. Every row gets a line in
+          unknown category, broken quoting, a field running over a line break — a quote left open takes the lines after it —,
+          more or fewer fields than the header) is not sent. Every row gets a line in
           the report, --report (default: the list's name with .report.csv; a report already there is kept, renamed with the
           time, e.g. list.report.20261205T201500123Z.csv), in the list's order:
             line, request_id, outcome (created | replayed | refused | invalid | unsent), case_id, case_number,
@@ -50,12 +53,14 @@ internal static class ImportCommand
             violations ("column: what is wrong; ..." — the registry's refusals, or why the row could not be read)
           "unsent": the import stopped before the row (the gateway could not be used); run the same list again.
           Progress goes to standard error (a bar on a terminal, a line every 5 s otherwise), the summary to standard output
-          (--output json: as one JSON object, rows, created, replayed, refused, invalid, unsent, seconds, report, stopped).
+          (--output json: as one JSON object, list, rows, created, replayed, refused, invalid, unsent, seconds,
+          retriedBatches, report, stopped).
 
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
           the authorization server could not be used, or Ctrl+C (rows not sent are "unsent"); 2 a bad command line or a list whose
           header is not one, or a --report that cannot be written (no row sent); 4 the registry refused the caller (no valid token, a role that may not import, or
-          --agency another agency's): the batch it refused is "refused", the rest "unsent".
+          --agency another agency's for rows that take their agency from it): the batch it refused is "refused", the rest
+          "unsent" (a row whose own capturing_agency differs from --agency is invalid instead, exit 3).
           Example: registryctl import tools/Registry.Ctl/examples/captures.csv --agency UA-SSO --profile intake
                    registryctl import captures.csv --agency UA-SSO --gateway http://127.0.0.1:5100 \
                      --authority http://127.0.0.1:5184/ --client ua-sso-intake --secret "$SECRET" --output json

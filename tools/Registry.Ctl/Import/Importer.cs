@@ -4,6 +4,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Polly;
 using Polly.Retry;
+using Registry.Ctl.Cli;
 using Registry.Protos.Intake.V1;
 
 namespace Registry.Ctl.Import;
@@ -179,7 +180,12 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
         }
         catch (RpcException ex)
         {
-            var why = ct.IsCancellationRequested ? "interrupted" : $"the gateway answered {ex.StatusCode}: {Detail(ex)}";
+            // UNAVAILABLE without the registry's google.rpc.Status: no answer from the gateway at all (nothing listens there,
+            // the network), not a refusal of the registry's.
+            var why = ct.IsCancellationRequested ? "interrupted"
+                : ex.StatusCode == StatusCode.Unavailable && ex.GetRpcStatus() is null
+                    ? $"no answer from the gateway{(Connection.Called is { } gateway ? $" at {gateway}" : "")} ({settings.Retries + 1} attempt(s)): {Detail(ex)}"
+                    : $"the gateway answered {ex.StatusCode}: {Detail(ex)}";
             Stop(why);
             return [.. lines, .. Unsent(sendable, why)];
         }
