@@ -256,6 +256,30 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.StartsWith("capture_place: runs on over 1 line break(s) to line 3: a quote left open", openReport[0].Violations, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Digits_of_other_scripts_are_read_and_a_mistyped_agency_or_a_row_too_large_for_a_call_is_kept_back_alone()
+    {
+        // Without --agency: the token's agency (UA-SSO) checks the column, so a mistyped cell does not take its batch down.
+        var list = Write("scripts.csv", Header + ",capturing_agency",
+            $"{_family}ад,Антон,,١٩٩٤-٠٣-١٢,RU,,٢٠٢٥-٠٤-٠١T06:00:00Z,Robotyne,65th Brigade,Arabic-Indic digits,UA-SSO",
+            $"{_family}бе,Борис,,1992,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,a zero for an O,UA-SS0",
+            $"{new string('а', 3_000_000)},Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,too large,UA-SSO",
+            $"{_family}ге,Глеб,,1990,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,plain,UA-SSO",
+            $"{_family}де,Денис,,1990,RU,,2025-02-29T06:00:00Z,Robotyne,65th Brigade,no such day,UA-SSO");
+
+        var run = await RunAsync(list, registry.Gateway.GrpcAddress, ["--batch", "500"], agency: null);
+
+        Assert.True(run.Code == 3, run.ToString());
+        var report = ReadReport(list);
+        Assert.Equal(["created", "invalid", "invalid", "created", "invalid"], report.Select(r => r.Outcome));
+        Assert.StartsWith("capturing_agency: 'UA-SS0' is not UA-SSO, the agency of the caller's token", report[1].Violations, StringComparison.Ordinal);
+        Assert.StartsWith("row: 6,000,", report[2].Violations, StringComparison.Ordinal);
+        Assert.StartsWith("captured_at: '2025-02-29T06:00:00Z' is not a time of the calendar", report[4].Violations, StringComparison.Ordinal);
+        var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[0].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
+        Assert.Equal((1994, 3, 12), (stored.Identity.DateOfBirth.Year, stored.Identity.DateOfBirth.Month, stored.Identity.DateOfBirth.Day));
+        Assert.Equal(new DateTimeOffset(2025, 4, 1, 6, 0, 0, TimeSpan.Zero), stored.Capture.CapturedAt.ToDateTimeOffset());
+    }
+
     private static string Serial() => Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private string Write(string name, params string[] lines)

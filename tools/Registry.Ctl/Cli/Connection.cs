@@ -203,15 +203,33 @@ public static class Connection
     /// refused client ends the command before anything else; each request then carries it, and a new one is fetched (with
     /// the secret) once the profile says it is due. Calls carry no deadline of their own: the command sets each one's.
     /// </summary>
-    public static async Task<GrpcChannel> OpenRenewingAsync(ParseResult parse, CancellationToken ct)
+    public static async Task<(GrpcChannel Channel, string Token)> OpenRenewingAsync(ParseResult parse, CancellationToken ct)
     {
         var (token, gateway) = await TokenAsync(parse, ct);
-        return GrpcChannel.ForAddress(gateway, new GrpcChannelOptions
+        return (GrpcChannel.ForAddress(gateway, new GrpcChannelOptions
         {
             HttpHandler = new RenewingTokenHandler(parse, token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
             // An import's 1,000 results with up to 50 duplicate candidates each outgrow gRPC's default 4 MB.
             MaxReceiveMessageSize = 64 * 1024 * 1024,
-        });
+        }), token);
+    }
+
+    /// <summary>
+    /// The agency an access token was issued for (its <c>agency</c> claim, <see cref="RegistryClaims.Agency"/>), read without
+    /// checking the signature: the command's own token, read only to check rows before they are sent (the gateway and the
+    /// services check it). Null when the token is not a JWT or has no such claim.
+    /// </summary>
+    public static string? AgencyOf(string token)
+    {
+        try
+        {
+            return new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).TryGetPayloadValue<string>(RegistryClaims.Agency, out var agency)
+                && !string.IsNullOrWhiteSpace(agency) ? agency : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Puts the profile's token on each request; fetches a new one (once, for all requests in flight) when it is due.</summary>

@@ -98,6 +98,7 @@ internal static partial class CaptureColumns
     /// <summary>A partial date as the registry holds one: YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision), a real day.</summary>
     private static string? Date(string value, Action<PartialDate> set)
     {
+        value = AsciiDigits(value);
         if (PartialDatePattern().Match(value) is not { Success: true } m)
         {
             return $"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD";
@@ -129,10 +130,15 @@ internal static partial class CaptureColumns
     /// <summary>An instant with its offset (RFC 3339 §5.6): a time without one would be read in the importing machine's zone.</summary>
     private static string? CapturedAt(RegisterCaptureRequest r, string value)
     {
-        if (!InstantPattern().IsMatch(value)
-            || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        value = AsciiDigits(value);
+        if (!InstantPattern().IsMatch(value))
         {
             return $"'{value}' is not a time with its offset: write e.g. 2025-03-14T06:30:00Z or 2025-03-14T09:30:00+03:00 (RFC 3339)";
+        }
+
+        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            return $"'{value}' is not a time of the calendar (a day the month has, hours 00-23, minutes and seconds 00-59)";
         }
 
         Capture(r).CapturedAt = Timestamp.FromDateTimeOffset(at);
@@ -217,9 +223,30 @@ internal static partial class CaptureColumns
         return null;
     }
 
-    [GeneratedRegex(@"^(?<y>\d{4})(-(?<m>\d{2})(-(?<d>\d{2}))?)?$")]
+    /// <summary>
+    /// <paramref name="value"/> with every decimal digit of another script (Arabic-Indic ١٩٩٤, Persian ۱۹۹۴, Devanagari
+    /// १९९४, full-width １９９４: Unicode category Nd) written 0-9, as lists typed in those scripts hold dates.
+    /// </summary>
+    private static string AsciiDigits(string value)
+    {
+        if (!value.Any(c => c > '\u007F' && char.IsDigit(c)))
+        {
+            return value;
+        }
+
+        return string.Create(value.Length, value, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = text[i] > '\u007F' && char.IsDigit(text[i]) ? (char)('0' + (int)char.GetNumericValue(text[i])) : text[i];
+            }
+        });
+    }
+
+    // [0-9], not \d: .NET's \d matches the digits of every script, which int.Parse then does not read.
+    [GeneratedRegex(@"^(?<y>[0-9]{4})(-(?<m>[0-9]{2})(-(?<d>[0-9]{2}))?)?$")]
     private static partial Regex PartialDatePattern();
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")]
     private static partial Regex InstantPattern();
 }

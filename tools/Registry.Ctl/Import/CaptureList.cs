@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CsvHelper;
+using Google.Protobuf;
 using Registry.Ctl.Cli;
 using Registry.Protos.Intake.V1;
 
@@ -87,7 +89,7 @@ internal static class CaptureList
     /// naming another agency there is not sent either.
     /// A row without request_id gets one derived from its content (<see cref="DerivedRequestId"/>).
     /// </summary>
-    public static IEnumerable<ListRow> Read(string path, string? agency)
+    public static IEnumerable<ListRow> Read(string path, string? agency, string? tokenAgency = null)
     {
         var malformed = new Dictionary<long, CsvMalformedReason>();
         using var reader = CsvReader.FromFile(path, Options(m => malformed.TryAdd(m.LineNumber, m.Reason)));
@@ -146,11 +148,19 @@ internal static class CaptureList
                 problems.Add($"{CaptureColumns.CapturingAgency}: '{values[CaptureColumns.CapturingAgency]}' is not --agency {agency}, the agency this list is " +
                     "imported for; the registry takes a row only in the caller's own agency's name (import it with that agency's token)");
             }
+            else if (agency is null && tokenAgency is not null && values.TryGetValue(CaptureColumns.CapturingAgency, out var named)
+                && !string.IsNullOrWhiteSpace(named) && named != tokenAgency)
+            {
+                // Without --agency, the token's agency: the same check, so that one mistyped cell (UA-SS0, ua-sso) does not
+                // take its whole batch down with it and stop the import.
+                problems.Add($"{CaptureColumns.CapturingAgency}: '{named}' is not {tokenAgency}, the agency of the caller's token; the registry takes a " +
+                    "row only in the caller's own agency's name, written exactly so (import it with that agency's token)");
+            }
 
             var request = new RegisterCaptureRequest();
             foreach (var column in CaptureColumns.All)
             {
-                if (values.TryGetValue(column.Name, out var value) && column.Set(request, value) is { } problem)
+                if (values.TryGetValue(column.Name, out var value) && SetOrSay(column, request, value) is { } problem)
                 {
                     problems.Add($"{column.Name}: {problem}");
                 }
@@ -171,6 +181,13 @@ internal static class CaptureList
                 var id = DerivedRequestId(values);
                 var occurrence = occurrences[id] = occurrences.GetValueOrDefault(id) + 1;
                 request.RequestId = (occurrence == 1 ? id : Uuid5(RowNamespace, $"{id}#{occurrence}")).ToString();
+            }
+
+            if (problems.Count == 0 && request.CalculateSize() is var size and > Importer.MaxCallBytes)
+            {
+                // Alone in a call it would still be refused RESOURCE_EXHAUSTED, on every retry, and stop the import.
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"row: {size:N0} bytes, more than a call to the registry carries ({Importer.MaxCallBytes:N0}); a field is far over its length"));
             }
 
             yield return new ListRow(line, request.RequestId, problems.Count == 0 ? request : null, problems);
@@ -210,6 +227,22 @@ internal static class CaptureList
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    /// <summary>
+    /// A column's value set on the request, or what is wrong with it. A cell that a column's reading did not foresee is that
+    /// row's problem, never the whole list's end (a date in Arabic-Indic digits once stopped an import with exit 1).
+    /// </summary>
+    private static string? SetOrSay(CaptureColumns.Column column, RegisterCaptureRequest request, string value)
+    {
+        try
+        {
+            return column.Set(request, value);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or InvalidOperationException)
+        {
+            return $"'{value}' could not be read ({ex.Message})";
+        }
     }
 
     /// <summary>How many line breaks of the file (CR LF, LF or CR, each one) <paramref name="value"/> holds.</summary>

@@ -32,7 +32,8 @@ internal static class ImportCommand
           one cannot drop its facts):
         {{CaptureColumns.Help()}}
           capturing_agency may be left out when --agency gives it (--agency also fills an empty cell); with --agency, a row
-          naming another agency there is invalid (the registry would refuse its whole batch).
+          naming another agency there is invalid (the registry would refuse its whole batch), and without it, a row naming
+          another agency than the token's. Dates may be written in another script's digits (١٩٩٤, ۱۹۹۴, १९९४, １９９４).
           Without request_id, a row's id is a UUIDv5 of its non-empty values: running the same list again replays its rows
           instead of registering them twice, and a refused row corrected in the list is sent as new. A row repeated word
           for word is a second case (two men may be described alike; the second gets the first as a duplicate candidate):
@@ -94,7 +95,11 @@ internal static class ImportCommand
         var total = CaptureList.Count(path);
 
         // The token first: a wrong secret or an unreachable authority ends the command before the list is read (exit 1).
-        using var channel = await Connection.OpenRenewingAsync(parse, ct);
+        var opened = await Connection.OpenRenewingAsync(parse, ct);
+        using var channel = opened.Channel;
+        var token = opened.Token;
+        // Without --agency, rows naming another agency than the token's are kept back as --agency would keep them.
+        var tokenAgency = agency is null ? Connection.AgencyOf(token) : null;
         var clock = Stopwatch.StartNew();
         Importer importer;
         ImportCounts counts;
@@ -103,7 +108,7 @@ internal static class ImportCommand
         {
             importer = new Importer(new IntakeService.IntakeServiceClient(channel), settings, report);
             counts = report.Counts;
-            await ImportProgress.RunAsync(total, counts, interval, () => importer.RunAsync(CaptureList.Read(path, agency), ct));
+            await ImportProgress.RunAsync(total, counts, interval, () => importer.RunAsync(CaptureList.Read(path, agency, tokenAgency), ct));
         }
 
         var seconds = clock.Elapsed.TotalSeconds;

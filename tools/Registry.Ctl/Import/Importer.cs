@@ -27,7 +27,7 @@ internal sealed record ImportSettings(int BatchSize, int Parallel, TimeSpan Dead
 internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportSettings settings, ImportReport report)
 {
     /// <summary>The largest call sent: the services' receive limit (4 MiB, MaxReceiveMessageSize) less room for the framing.</summary>
-    private const int MaxCallBytes = 4 * 1024 * 1024 - 64 * 1024;
+    internal const int MaxCallBytes = 4 * 1024 * 1024 - 64 * 1024;
 
     /// <summary>The status's detail, or what the status means when it came without one (a deadline passed on this side).</summary>
     private string Detail(RpcException ex) => ex.Status.Detail is { Length: > 0 } detail ? detail : ex.StatusCode switch
