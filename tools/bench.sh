@@ -7,7 +7,8 @@
 #      registration's time goes on a machine where CPU is the scarce thing;
 #   3. the full load generator run: floor, registrations, propagation lag, case-file reads, search,
 #      reconciliation (exit code 1 on any loss).
-# Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60)
+# Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60; SECONDS is the full run's floor and
+#        registration phases; the CPU profile is always 20 s of registrations, and the full run's reads 20 s)
 # Environment: anything exported reaches the services (e.g. DOTNET_gcServer=0 to compare GC modes);
 # BENCH_IDLE=S seconds after start before the idle resident memory is read (10); BENCH_FULL=0 stops after the CPU profile; BENCH_RESULT=FILE keeps the full run's summary;
 # BENCH_WARMUP=S seconds of registrations before the profile (10; on a busy 2-core machine the JIT is

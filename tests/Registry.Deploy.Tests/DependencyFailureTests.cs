@@ -43,14 +43,32 @@ public sealed class DependencyFailureTests
             interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug")));
     }
 
-    private sealed class Call : ServerCallContext
+    [Fact]
+    public async Task A_stream_whose_caller_hung_up_ends_quietly_and_one_that_failed_on_its_own_still_throws()
+    {
+        var interceptor = new ExceptionMappingInterceptor(NullLogger<ExceptionMappingInterceptor>.Instance);
+        using var hungUp = new CancellationTokenSource();
+        await hungUp.CancelAsync();
+
+        // The feed's reader gone (its token fired): the cancellation, or a write after the request completed, is no error.
+        await interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(hungUp.Token), (_, _, _) => throw new OperationCanceledException(hungUp.Token));
+        await interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(hungUp.Token),
+            (_, _, _) => throw new InvalidOperationException("Can't write the message because the request is complete."));
+        // The same exceptions while the caller is still there are faults, and still thrown.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(),
+            (_, _, _) => throw new InvalidOperationException("a bug")));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(),
+            (_, _, _) => throw new OperationCanceledException()));
+    }
+
+    private sealed class Call(CancellationToken cancellation = default) : ServerCallContext
     {
         protected override string MethodCore => "/registry.test.v1.Test/Call";
         protected override string HostCore => "localhost";
         protected override string PeerCore => "ipv4:127.0.0.1:1";
         protected override DateTime DeadlineCore => DateTime.MaxValue;
         protected override Metadata RequestHeadersCore { get; } = [];
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+        protected override CancellationToken CancellationTokenCore => cancellation;
         protected override Metadata ResponseTrailersCore { get; } = [];
         protected override Status StatusCore { get; set; }
         protected override WriteOptions? WriteOptionsCore { get; set; }

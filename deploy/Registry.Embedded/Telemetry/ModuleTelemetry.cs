@@ -32,13 +32,20 @@ public static partial class ModuleTelemetry
             [options.MedicalPort] = "medical",
         };
 
-        var providers = Services.Append(Host).Select(service => Sdk.CreateTracerProviderBuilder()
-            .ConfigureResource(r => r.AddService(service, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
-            .AddSource(RegistryTelemetry.ActivitySources)
-            .AddProcessor(new ServiceSpanExportProcessor(
-                span => (ServiceOf(span, modulesByPort) ?? Host) == service,
-                new OtlpTraceExporter(otlp)))
-            .Build()).ToList();
+        // The servers' sampling (Telemetry:Tracing:SampleRatio, parent-based) unless OTEL_TRACES_SAMPLER says otherwise: by trace
+        // id, so every module's provider keeps or drops the same traces.
+        var ratio = RegistryTelemetry.SampleRatio(builder.Configuration[RegistryTelemetry.SampleRatioKey]);
+        var sampled = string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]);
+        var providers = Services.Append(Host).Select(service =>
+        {
+            var tracing = Sdk.CreateTracerProviderBuilder()
+                .ConfigureResource(r => r.AddService(service, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+                .AddSource(RegistryTelemetry.ActivitySources)
+                .AddProcessor(new ServiceSpanExportProcessor(
+                    span => (ServiceOf(span, modulesByPort) ?? Host) == service,
+                    new OtlpTraceExporter(otlp)));
+            return (sampled ? tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio))) : tracing).Build();
+        }).ToList();
         builder.Services.AddHostedService(_ => new ModuleTracerProviders(providers));
 
         builder.Services.AddOpenTelemetry()

@@ -18,7 +18,7 @@ namespace Registry.Gateway.HttpJson;
 /// rich details (<c>grpc-status-details-bin</c>) come back unchanged, for the transcoder to write as a
 /// <c>google.rpc.Status</c> JSON body. The continuation (the empty service type) is never called.
 /// </summary>
-public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethods methods, BackendOptions backends) : Interceptor
+public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethods methods, BackendOptions backends, ILogger<HttpJsonForwarder> logger) : Interceptor
 {
     private static readonly ConcurrentDictionary<string, object> Definitions = new(StringComparer.Ordinal);
 
@@ -36,6 +36,21 @@ public sealed class HttpJsonForwarder(GrpcClientFactory clients, ForwardedMethod
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await ForwardStreamAsync(request, responseStream, context);
+        }
+        catch (Exception ex) when (Registry.ServiceDefaults.Grpc.ExceptionMappingInterceptor.CallerGone(context, ex))
+        {
+            // An HTTP reader that hung up (the ICRC feed's, to resume from its cursor later): routine, not the transcoder's
+            // "Error when executing service method" with a stack trace for each; the service audits the call as CANCELLED.
+            logger.LogDebug("{Method}: the HTTP/JSON caller hung up ({Exception})", context.Method, ex.GetType().Name);
+        }
+    }
+
+    private async Task ForwardStreamAsync<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context)
+        where TRequest : class where TResponse : class
     {
         var method = Definition<TRequest, TResponse>(context.Method, MethodType.ServerStreaming);
         using var call = Backend(context.Method).AsyncServerStreamingCall(method, null, Options(context, null), request);

@@ -47,6 +47,13 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         {
             await continuation(request, responseStream, context);
         }
+        catch (Exception ex) when (CallerGone(context, ex))
+        {
+            // A reader that hung up (the ICRC feed's reader does so to resume later from its cursor): routine, and no one is
+            // left to hear a status. The access audit inside has recorded it CANCELLED; an error with its stack trace in the
+            // host's log for each, as before, would page an operator for nothing.
+            logger.LogDebug("{Method}: the caller hung up ({Exception})", context.Method, ex.GetType().Name);
+        }
         catch (RuleViolationException ex)
         {
             throw RpcErrors.FailedPrecondition(ex.Reason, ex.ResourceType, ex.Subject, ex.Message);
@@ -61,6 +68,14 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
             throw RpcErrors.Unavailable("A backing store is unavailable; retry later.");
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> only says that the caller of a stream has gone (its call's token fired: it hung up, or
+    /// its deadline passed): the cancellation itself, a write after the request completed, a reset connection.
+    /// </summary>
+    public static bool CallerGone(ServerCallContext context, Exception ex) =>
+        context.CancellationToken.IsCancellationRequested
+        && ex is OperationCanceledException or IOException or InvalidOperationException or RpcException { StatusCode: StatusCode.Cancelled };
 
     /// <summary>The status this interceptor gives <paramref name="ex"/> (what an audit records for a call that threw it).</summary>
     public static StatusCode StatusOf(Exception ex) => ex switch

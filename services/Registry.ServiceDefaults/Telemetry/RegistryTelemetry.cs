@@ -162,7 +162,8 @@ public static class RegistryTelemetry
         Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, PrometheusKey, true);
 
     /// <summary>The ratio of <see cref="SampleRatioKey"/>: absent means 1 (every trace).</summary>
-    private static double SampleRatio(string? value)
+    /// <exception cref="InvalidOperationException">Not a number from 0 to 1.</exception>
+    public static double SampleRatio(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
