@@ -116,8 +116,11 @@ internal static class CaptureList
             var breaks = 0;
             for (var i = 0; i < Math.Min(columns.Length, reader.FieldCount); i++)
             {
-                if (reader.GetString(i) is { Length: > 0 } value)
+                if (reader.GetString(i) is { Length: > 0 } cell)
                 {
+                    // Composed (NFC), as the registry stores text: a list saved again in decomposed form (NFD, as some
+                    // systems write it) sends the same rows under the same derived ids, and they replay.
+                    var value = cell.IsNormalized(NormalizationForm.FormC) ? cell : cell.Normalize(NormalizationForm.FormC);
                     values[columns[i].Name] = value;
                     if (FileLineBreaks(value) is > 0 and var n)
                     {
@@ -200,6 +203,7 @@ internal static class CaptureList
     /// Rerunning a list replays its rows; correcting a refused row gives it a new id and leaves the others' alone. A row
     /// repeated word for word in one list is told apart by its occurrence (the second gets the id of "id#2"): it is registered
     /// as a second case (two men may be described alike), which the registry gives the first as a duplicate candidate.
+    /// Values are taken in Unicode NFC (composed), so that re-saving a list in another normalization form changes no id.
     /// </summary>
     public static Guid DerivedRequestId(IReadOnlyDictionary<string, string> values)
     {
@@ -208,7 +212,9 @@ internal static class CaptureList
         {
             if (values.TryGetValue(column.Name, out var value))
             {
-                name.Append(column.Name).Append('=').Append(value).Append('\n');
+                // In NFC, as Read sends the values: the same list saved in decomposed form (NFD) derives the same ids and
+                // replays. A list in NFC, nearly all of them, derives what it always did.
+                name.Append(column.Name).Append('=').Append(value.IsNormalized(NormalizationForm.FormC) ? value : value.Normalize(NormalizationForm.FormC)).Append('\n');
             }
         }
 
