@@ -146,6 +146,7 @@ public sealed class NotificationAcknowledgementTests(ClockedIntakeFixture intake
     [InlineData("negative")]
     [InlineData("zero")]
     [InlineData("with a space")]
+    [InlineData("with leading zeros")]
     [InlineData("just beyond the end")]
     [InlineData("far beyond the end")]
     [InlineData("beyond a long")]
@@ -161,6 +162,7 @@ public sealed class NotificationAcknowledgementTests(ClockedIntakeFixture intake
             "negative" => "-1",
             "zero" => "0",
             "with a space" => $" {last}",
+            "with leading zeros" => $"00{last}", // names the notification to a reader of numbers, but no cursor the feed gave
             "just beyond the end" => (last + 1).ToString(),
             "far beyond the end" => long.MaxValue.ToString(),
             "beyond a long" => "99999999999999999999",

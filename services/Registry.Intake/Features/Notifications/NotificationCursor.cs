@@ -10,7 +10,10 @@ public static class NotificationCursor
 {
     public static string Format(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Digits only: no sign, no spaces, so "-1" or " 7" are not cursors.</summary>
+    /// <summary>
+    /// Only as <see cref="Format"/> writes it: digits, no sign, no spaces, no leading zeros, so "-1", " 7" or "007" are not
+    /// cursors (the feed never gave them; a cursor is opaque to its reader).
+    /// </summary>
     public static bool TryParse(string cursor, out long sequence) =>
-        long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
+        long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out sequence) && Format(sequence) == cursor;
 }
