@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Features.Duplicates;
+using Registry.Intake.Features.Import;
+using Registry.Intake.Features.Registration;
+using Registry.ServiceDefaults.Grpc;
 using Registry.Protos.Intake.V1;
 using Registry.Testing;
 
@@ -16,8 +19,13 @@ using Identity = Registry.Protos.Intake.V1.Identity;
 /// </summary>
 public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
 {
-    private async Task<RawGrpc.TableLock> HoldCaseWritesAsync() =>
-        await RawGrpc.LockAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), "cases", "SHARE");
+    private async Task<RawGrpc.TableLock> HoldCaseWritesAsync(string table = "cases") =>
+        await RawGrpc.LockAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), table, "SHARE");
+
+    /// <summary>The keys <paramref name="request"/>'s case will be locked by (<see cref="DuplicateLocks"/>).</summary>
+    private static IReadOnlyCollection<int> LockKeysOf(RegisterCaptureRequest request) =>
+        ImportCapturesHandler.LockKeysOf(RegisterCaptureValidator.Read(request, DateTimeOffset.UtcNow, new FieldViolations())
+                                         ?? throw new ArgumentException("not a valid registration", nameof(request)));
 
     private static Task UntilWaitingAsync(RawGrpc.TableLock hold, int writers) =>
         Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() >= writers, TimeSpan.FromSeconds(30), $"{writers} writers waiting on a lock");
@@ -41,8 +49,8 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         candidates.Any(c => (c.CaseId, c.OtherCaseId) == (caseId, otherCaseId) || (c.CaseId, c.OtherCaseId) == (otherCaseId, caseId));
 
     [Theory]
-    [InlineData(12)] // a few keys: each locked (and its bucket shared)
-    [InlineData(80)] // more than DuplicateLocks.FineUpTo keys: whole buckets locked
+    [InlineData(12)] // one transaction each
+    [InlineData(300)] // more than DuplicateLocks.KeysPerTransaction keys: each import in parts, a transaction each
     public async Task Two_imports_of_the_same_people_at_once_pair_every_person(int people)
     {
         var first = Enumerable.Range(0, people).Select(_ => ImportCapturesTests.Person()).ToList();
@@ -81,6 +89,35 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         var (imported, registered) = (await importing, await registering);
         Assert.True(Pairs(imported.Results[2].DuplicateCandidates.Concat(registered.DuplicateCandidates), imported.Results[2].CaseId, registered.Case.CaseId),
             "the registration and the import's row of the same person were not paired");
+    }
+
+    /// <summary>
+    /// A long list locks the keys of one part at a time (<see cref="DuplicateLocks.Parts"/>), never more than a transaction's
+    /// share: a registration of someone else, whose keys no row of the list has, is committed while the list's first part is
+    /// held before its commit (the duplicate pair within that part waits on the held candidates table, which the
+    /// registration, pairing with no one, does not write). When a list of more than about 50 rows locked whole buckets (nearly
+    /// all of them for 300 rows), the registration waited for the list's commit.
+    /// </summary>
+    [Fact]
+    public async Task A_registration_of_someone_else_beside_a_long_import_is_not_held_back_by_it()
+    {
+        var list = Enumerable.Range(0, 300).Select(_ => ImportCapturesTests.Person()).ToList();
+        list[1] = Again(list[0]);
+        var listKeys = list.SelectMany(LockKeysOf).ToHashSet();
+        var someoneElse = Enumerable.Range(0, 1000).Select(_ => ImportCapturesTests.Person()).First(p => !LockKeysOf(p).Any(listKeys.Contains));
+        Task<ImportCapturesResponse> importing;
+        await using (var hold = await HoldCaseWritesAsync("duplicate_candidates"))
+        {
+            importing = intake.Client.ImportCapturesAsync(List(list)).ResponseAsync;
+            await UntilWaitingAsync(hold, 1);
+            var registered = await intake.Client.RegisterCaptureAsync(someoneElse).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Empty(registered.DuplicateCandidates);
+            Assert.False(importing.IsCompleted, "the list was not held at its first part's commit: the test proves nothing");
+        }
+
+        var imported = await importing;
+        Assert.All(imported.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
+        Assert.Contains(imported.Results[1].DuplicateCandidates, c => c.OtherCaseId == imported.Results[0].CaseId);
     }
 
     [Fact]

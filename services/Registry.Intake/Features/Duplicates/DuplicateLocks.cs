@@ -13,20 +13,21 @@ namespace Registry.Intake.Features.Duplicates;
 /// COMMITTED a transaction's duplicate look-up sees only committed cases: two registrations of the same person running
 /// at once (an import beside another, or beside RegisterCapture) would each miss the other, and the pair would never be
 /// raised. Before its look-up, a writer therefore takes transaction-scoped advisory locks (released at its commit or
-/// rollback) on the blocking keys of its cases (<see cref="KeysOf"/>: those it looks up by and those it will be found by);
-/// a writer sharing one of them waits for the commit, and its look-up, a later statement, then sees the cases.
-/// Writers of a few keys with none in common do not wait for each other.
-/// <list type="bullet">
-/// <item>A few keys (up to <see cref="FineUpTo"/>: a registration, a batch of RegisterCapture calls, a short list): the
-/// bucket of each key (<see cref="Buckets"/> of them) in shared mode, then each key in exclusive mode.</item>
-/// <item>More (an agency's list of more than about 50 rows): each bucket of its keys in exclusive mode, so that a
-/// transaction holds at most 1,024 locks (512 in the other mode), within PostgreSQL's lock table (max_locks_per_transaction,
-/// 64 a session by default, shared by all sessions); such a list waits for, and holds back, every writer whose keys share a
-/// bucket, which for hundreds of rows is nearly every writer, from its look-up to its commit.</item>
-/// </list>
-/// Both in ascending order, buckets before keys, so two writers never wait for each other in a cycle (PostgreSQL would
-/// break one with 40P01, which <see cref="LostRace"/> runs again). The locks live in the two-key space of advisory locks
-/// (classes <see cref="BucketClass"/>, <see cref="KeyClass"/>), apart from the one-key lock of the ICRC feed's sequencer.
+/// rollback) on the blocking keys of its cases (<see cref="KeysOf"/>: those it looks up by and those it will be found by),
+/// each in exclusive mode, in ascending order; a writer sharing one of them waits for the commit, and its look-up, a later
+/// statement, then sees the cases. Writers with no key in common do not wait for each other, whatever their sizes.
+/// <para>
+/// A transaction holds at most <see cref="KeysPerTransaction"/> of them, within PostgreSQL's lock table
+/// (max_locks_per_transaction, 64 a session by default, shared by all sessions): a writer of more keys (an agency's list,
+/// RegisterCapture calls committed together) is split into consecutive parts of at most that many keys, each committed in
+/// a transaction of its own (<see cref="Import.ImportCapturesHandler.RegisterAllAsync"/>), so that a registration beside a
+/// long list waits only for the part holding one of its keys, not for the whole list (until the twenty-fourth increment
+/// of docs/performance.md a list of more than about 50 rows locked whole buckets of its keys, nearly all of them, and held
+/// back every registration until its commit).
+/// </para>
+/// In ascending order, so two writers never wait for each other in a cycle (PostgreSQL would break one with 40P01, which
+/// <see cref="LostRace"/> runs again). The locks live in the two-key space of advisory locks (class <see cref="KeyClass"/>),
+/// apart from the one-key lock of the ICRC feed's sequencer.
 /// An import takes the locks before its cases' numbers, a registration after its number (taken in its first round trip with
 /// the plan setting); a pair whose found case came out numbered later is stored later case first either way
 /// (<see cref="DuplicateFinder.LockAsync"/>). SQLite needs none: one writer at a time, which inserts its cases before it looks
@@ -34,26 +35,19 @@ namespace Registry.Intake.Features.Duplicates;
 /// </summary>
 public static class DuplicateLocks
 {
-    /// <summary>How many buckets the keys are hashed into.</summary>
-    public const int Buckets = 1024;
-
-    /// <summary>Up to this many distinct keys, a writer locks each key; above, whole buckets.</summary>
-    public const int FineUpTo = 256;
-
-    /// <summary>The class (first key) of the buckets' advisory locks: "DUPB" in ASCII.</summary>
-    public const int BucketClass = 0x44_55_50_42;
+    /// <summary>
+    /// The most keys one transaction locks (about 100 rows of a list, five keys a row): as many locks as the 512 buckets
+    /// the earlier scheme took at most, well within the lock table of a default PostgreSQL (64 × its connections).
+    /// </summary>
+    public const int KeysPerTransaction = 512;
 
     /// <summary>The class (first key) of the keys' advisory locks: "DUPK" in ASCII.</summary>
     public const int KeyClass = 0x44_55_50_4B;
 
-    // One statement whatever the mode: the arrays are sorted, unnest returns them in order, and the branches of UNION ALL
-    // run one after the other. A lock function returns void, cast so that the rows can be counted.
-    private static readonly string LockSql = string.Create(CultureInfo.InvariantCulture, $$"""
-        SELECT count(*)::int AS "Value" FROM (
-            SELECT pg_advisory_xact_lock_shared({{BucketClass}}, b)::text FROM unnest({0}::int[]) AS b
-            UNION ALL SELECT pg_advisory_xact_lock({{BucketClass}}, b)::text FROM unnest({1}::int[]) AS b
-            UNION ALL SELECT pg_advisory_xact_lock({{KeyClass}}, k)::text FROM unnest({2}::int[]) AS k) AS taken
-        """);
+    // One statement: the array is sorted and unnest returns it in order. A lock function returns void, cast so that the rows
+    // can be counted.
+    private static readonly string LockSql = string.Create(CultureInfo.InvariantCulture,
+        $$"""SELECT count(*)::int AS "Value" FROM (SELECT pg_advisory_xact_lock({{KeyClass}}, k)::text FROM unnest({0}::int[]) AS k) AS taken""");
 
     /// <summary>
     /// The keys a pair of records must share one of to be compared (<see cref="BlockingQuery"/>, <see cref="BlockingIndex"/>):
@@ -82,6 +76,8 @@ public static class DuplicateLocks
     /// <summary>
     /// Takes the locks of <paramref name="records"/> (see the class) in the current transaction, waiting for writers that
     /// hold any of them to commit or roll back. Nothing on SQLite, or outside a transaction (where a lock would end at once).
+    /// More than <see cref="KeysPerTransaction"/> keys are locked all the same (a lone record of that many keys: none the
+    /// blocking rules make has); a list is split before it comes here.
     /// </summary>
     public static async Task LockForDuplicatesAsync(this IntakeDbContext db, IEnumerable<LinkageRecord> records, CancellationToken ct)
     {
@@ -91,13 +87,53 @@ public static class DuplicateLocks
         }
 
         var keys = records.SelectMany(KeysOf).Distinct().Order().ToArray();
-        if (keys.Length == 0)
+        if (keys.Length > 0)
         {
-            return;
+            await db.Database.ExecuteSqlRawAsync(LockSql, [keys], ct);
+        }
+    }
+
+    /// <summary>
+    /// Splits <paramref name="items"/> into consecutive parts whose keys (<paramref name="keysOf"/>, distinct within a part)
+    /// number at most <see cref="KeysPerTransaction"/>, for a transaction each; an item of more keys is a part alone. An item
+    /// whose <paramref name="groupOf"/> (non-null) an earlier item had goes into that item's part, after it, whatever its keys
+    /// (an import's row repeating an earlier row's request_id, which its part answers). Items keep their order within a part.
+    /// </summary>
+    public static List<List<T>> Parts<T>(IReadOnlyList<T> items, Func<T, IReadOnlyCollection<int>> keysOf, Func<T, object?> groupOf)
+    {
+        var parts = new List<List<T>>();
+        var partOf = new Dictionary<object, List<T>>();
+        var current = new List<T>();
+        var keys = new HashSet<int>();
+        foreach (var item in items)
+        {
+            var group = groupOf(item);
+            if (group is not null && partOf.TryGetValue(group, out var earlier))
+            {
+                earlier.Add(item);
+                continue;
+            }
+
+            var own = keysOf(item);
+            if (current.Count > 0 && keys.Count + own.Count(k => !keys.Contains(k)) > KeysPerTransaction)
+            {
+                parts.Add(current);
+                (current, keys) = ([], []);
+            }
+
+            current.Add(item);
+            keys.UnionWith(own);
+            if (group is not null)
+            {
+                partOf[group] = current;
+            }
         }
 
-        var buckets = keys.Select(k => (int)((uint)k % Buckets)).Distinct().Order().ToArray();
-        var (shared, exclusive, fine) = keys.Length <= FineUpTo ? (buckets, Array.Empty<int>(), keys) : ([], buckets, []);
-        await db.Database.ExecuteSqlRawAsync(LockSql, [shared, exclusive, fine], ct);
+        if (current.Count > 0)
+        {
+            parts.Add(current);
+        }
+
+        return parts;
     }
 }

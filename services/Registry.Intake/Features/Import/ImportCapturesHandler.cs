@@ -36,8 +36,8 @@ public sealed record ImportedRow(
     CaptureCase? Case = null);
 
 /// <summary>
-/// Registers an agency's list of captured persons (GC III Art. 122: the information bureau's lists) in one
-/// transaction, each valid row exactly as RegisterCapture registers one (<see cref="Registration.RegisterCaptureHandler"/>):
+/// Registers an agency's list of captured persons (GC III Art. 122: the information bureau's lists) in a transaction per part
+/// of about 100 rows (<see cref="DuplicateLocks.Parts"/>; one on SQLite), each valid row exactly as RegisterCapture registers one (<see cref="Registration.RegisterCaptureHandler"/>):
 /// the case, its identity assertions and first status, its duplicate candidates, the CaseRegistered event through the
 /// outbox, the admission capture card's clock (Art. 70) and the ICRC's notification, committed by the shared commit
 /// path (<see cref="CaseStore.CommitAsync"/>). Batched, not one registration per row: one statement reads every
@@ -61,7 +61,8 @@ public sealed class ImportCapturesHandler(
 
     public async Task<IReadOnlyList<ImportedRow>> HandleAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
-        var results = await RegisterIsolatingAsync(rows, ct);
+        var budget = new RefusalBudget();
+        var results = await InPartsAsync(rows, (part, token) => RegisterIsolatingAsync(part, budget, token), ct);
         var created = results.Count(r => r.Outcome == ImportOutcome.Created);
         var replayed = results.Count(r => r.Outcome == ImportOutcome.Replayed);
         logger.LogInformation("Imported {Rows} rows: {Created} cases opened, {Replayed} replayed, {Refused} refused",
@@ -70,23 +71,65 @@ public sealed class ImportCapturesHandler(
     }
 
     /// <summary>
-    /// Registers <paramref name="rows"/> in one transaction as <see cref="HandleAsync"/> does, without its log line: also the
-    /// path of RegisterCapture calls committed together (<see cref="Registration.RegistrationBatcher"/>).
+    /// Registers <paramref name="rows"/> as <see cref="HandleAsync"/> does, without its log line and without isolating a row
+    /// the store refuses: the path of RegisterCapture calls committed together (<see cref="Registration.RegistrationBatcher"/>).
     /// </summary>
     public Task<IReadOnlyList<ImportedRow>> RegisterAllAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
-        LostRace.RetryAsync(db, CaptureCase.ResourceType, "imports", token => ImportAsync(rows, token), ct);
+        InPartsAsync(rows, RegisterPartAsync, ct);
 
     /// <summary>
-    /// <see cref="RegisterAllAsync"/>, except that a call the store refuses as a whole (a value validation let through and
-    /// the database would not hold, <see cref="RefusedValue"/>: a fault of the registry that every retry meets again) is
-    /// registered again in halves, each in a transaction of its own, down to the row that fails alone. That row is refused
-    /// with a violation of no field naming the store's code and the trace; the others are registered (a later half
-    /// finds an earlier half's cases as earlier cases, duplicates included; a later row with an earlier half's request_id is
-    /// replayed from the stored case). One such row costs about 2 log2(rows) more transactions; none costs nothing. At most
-    /// <see cref="MaxStoreRefusedRows"/> rows are refused so.
+    /// Runs <paramref name="register"/> on each part of <paramref name="rows"/> in turn, a transaction each, and gives the results
+    /// in the rows' order. On PostgreSQL the parts are those of <see cref="DuplicateLocks.Parts"/>: consecutive rows whose
+    /// duplicate locks number at most <see cref="DuplicateLocks.KeysPerTransaction"/> (about 100 rows), so that a long list
+    /// holds back only the writers whose keys one part shares, for that part's time; a row repeating an earlier row's
+    /// request_id is in that row's part, which answers it. A later part finds an earlier part's cases as earlier cases, as a
+    /// later row of one transaction does. A part that fails fails the call with the parts before it committed: its rows,
+    /// sent again, are replayed. SQLite (one writer at a time, which takes no locks): one part.
     /// </summary>
-    private Task<IReadOnlyList<ImportedRow>> RegisterIsolatingAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
-        RegisterIsolatingAsync(rows, new RefusalBudget(), ct);
+    private async Task<IReadOnlyList<ImportedRow>> InPartsAsync(IReadOnlyList<ImportRow> rows,
+        Func<IReadOnlyList<ImportRow>, CancellationToken, Task<IReadOnlyList<ImportedRow>>> register, CancellationToken ct)
+    {
+        var parts = db.Database.IsPostgreSql() ? DuplicateLocks.Parts(rows, row => LockKeysOf(row.Registration), row => row.Registration?.Key.RequestId) : [];
+        if (parts.Count <= 1)
+        {
+            return await register(rows, ct);
+        }
+
+        var byIndex = new Dictionary<int, ImportedRow>(rows.Count);
+        foreach (var part in parts)
+        {
+            foreach (var result in await register(part, ct))
+            {
+                byIndex[result.Index] = result;
+            }
+        }
+
+        return rows.Select(r => byIndex[r.Index]).ToList();
+    }
+
+    /// <summary>
+    /// The keys the duplicate locks of <paramref name="registration"/>'s case will be (<see cref="DuplicateLocks.KeysOf"/>,
+    /// computed from the registration before its case exists); none for a row refused before (null).
+    /// </summary>
+    public static IReadOnlyCollection<int> LockKeysOf(CaptureRegistration? registration)
+    {
+        if (registration is null)
+        {
+            return [];
+        }
+
+        var identity = new PersonIdentity();
+        foreach (var (name, value) in registration.Identity)
+        {
+            IdentityFields.Find(name)?.Set(identity, value);
+        }
+
+        return DuplicateLocks.KeysOf(Domain.Linkage.LinkageRecord.Of(0, identity, registration.Capture.Place, registration.Capture.CapturedAt)).ToList();
+    }
+
+    /// <summary>Registers <paramref name="rows"/> in one transaction, run again after a lost race (<see cref="LostRace.RetryAsync"/>).</summary>
+    private Task<IReadOnlyList<ImportedRow>> RegisterPartAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct) =>
+        LostRace.RetryAsync(db, CaptureCase.ResourceType, "imports", token => ImportAsync(rows, token), ct);
 
     /// <summary>
     /// The rows a call may have refused one by one for the store before the refusal is taken for something else than a
@@ -100,11 +143,20 @@ public sealed class ImportCapturesHandler(
         public int Left { get; set; } = MaxStoreRefusedRows;
     }
 
+    /// <summary>
+    /// <see cref="RegisterPartAsync"/>, except that a part the store refuses as a whole (a value validation let through and
+    /// the database would not hold, <see cref="RefusedValue"/>: a fault of the registry that every retry meets again) is
+    /// registered again in halves, each in a transaction of its own, down to the row that fails alone. That row is refused
+    /// with a violation of no field naming the store's code and the trace; the others are registered (a later half
+    /// finds an earlier half's cases as earlier cases, duplicates included; a later row with an earlier half's request_id is
+    /// replayed from the stored case). One such row costs about 2 log2(rows) more transactions; none costs nothing. At most
+    /// <see cref="MaxStoreRefusedRows"/> rows are refused so.
+    /// </summary>
     private async Task<IReadOnlyList<ImportedRow>> RegisterIsolatingAsync(IReadOnlyList<ImportRow> rows, RefusalBudget budget, CancellationToken ct)
     {
         try
         {
-            return await RegisterAllAsync(rows, ct);
+            return await RegisterPartAsync(rows, ct);
         }
         catch (Exception ex) when (RefusedValue.Of(ex) is { } refused && !ct.IsCancellationRequested && budget.Left > 0)
         {
