@@ -587,5 +587,18 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
         Assert.Contains($"IX_cases_{BlockingColumns.GivenKeyColumn}_Number", plan);
         Assert.DoesNotContain("PK_cases", plan);
         Assert.DoesNotContain("Seq Scan", plan);
+
+        // The batch's blocking statement, one text for every batch, reads each rule's blocks from its (key, birth year) index
+        // in a plan made without the arrays (DuplicateQuery.BatchBlockingStatement).
+        var batchPlan = await QueryPlans.GenericPlanOfAsync(db, DuplicateQuery.BatchBlockingStatement,
+            ["text[]", "text[]", "int[]", "int[]", "text[]", "int[]", "text[]", "int[]"],
+            "ARRAY['AB123'], ARRAY['smithjohn'], ARRAY[1979], ARRAY[1981], ARRAY['smith/j'], ARRAY[1980], ARRAY['john/s'], ARRAY[1980]",
+            "SET LOCAL enable_seqscan = off");
+        Assert.Contains("IX_cases_ServiceNumberKey", batchPlan);
+        Assert.Contains("IX_cases_LinkageFullKey_LinkageBirthYear", batchPlan);
+        Assert.Contains("IX_cases_LinkageFullKeyLatin_LinkageBirthYear", batchPlan);
+        Assert.Contains("IX_cases_LinkageFamilyBlock_LinkageBirthYear", batchPlan);
+        Assert.Contains("IX_cases_LinkageGivenBlock_LinkageBirthYear", batchPlan);
+        Assert.DoesNotContain("Seq Scan", batchPlan);
     }
 }

@@ -159,6 +159,43 @@ public sealed class LinkageEvaluationTests(LinkageRegister register) : IClassFix
         Assert.NotEqual("stale", stale.Keys.FamilyKey);
     }
 
+    /// <summary>
+    /// The batch's statement on PostgreSQL (<see cref="DuplicateQuery.BlockedForBatchAsync"/>, one text for every batch) reads
+    /// the cases the statements built from the batch's birth years (<see cref="DuplicateQuery.BlockedWithAny"/>) read, for
+    /// batches of every size, rows of unknown birth year included; and that set holds each row's block as the in-memory
+    /// index selects it.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(85)]
+    [InlineData(600)]
+    public async Task The_batch_statement_reads_what_the_statements_built_per_batch_read(int rows)
+    {
+        var records = Probes.Take(rows).Select((p, i) => Records.Linkage(p, 0)).ToList();
+        var queries = records.Select(BlockingQuery.For).Select((q, i) => i % 7 == 3 ? q with { BirthYear = null } : q).ToList();
+        var (fixedText, built) = await register.Intake.QueryAsync(async db =>
+        {
+            var perBatch = new List<EarlierCase>();
+            foreach (var statement in db.Cases.AsNoTracking().BlockedWithAny(queries))
+            {
+                perBatch.AddRange(await statement.ToListAsync());
+            }
+
+            return (await db.BlockedForBatchAsync(queries, CancellationToken.None), perBatch);
+        });
+
+        Assert.Equal(built.Select(e => e.Number).Distinct().Order(), fixedText.Select(e => e.Number).Distinct().Order());
+        Assert.True(fixedText.Count >= rows, $"{fixedText.Count} cases read for {rows} rows");
+        // What the batch compares is what it read: the cases as EarlierCase carries them, stored keys included.
+        var evaluation = new Evaluation(register.Set, register.Numbers);
+        var read = fixedText.DistinctBy(e => e.Number).ToDictionary(e => e.Number);
+        foreach (var query in queries)
+        {
+            Assert.All(evaluation.Index.Select(query, 0).Keys, r => Assert.True(read.TryGetValue(r.Number, out var e) && e.ToLinkage().KeysKnown,
+                $"case {r.Number} of a row's block was not read, or without its stored keys"));
+        }
+    }
+
     [Fact]
     public async Task A_new_cases_name_frequencies_count_the_cases_numbered_before_it_and_a_corrections_the_latest()
     {

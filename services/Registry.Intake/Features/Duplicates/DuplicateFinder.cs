@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Domain.Linkage;
+using Registry.ServiceDefaults.Data;
 
 namespace Registry.Intake.Features.Duplicates;
 
@@ -27,7 +28,10 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// waited, later case first: <see cref="DuplicateCandidate.LaterFirst"/>). Nothing on SQLite.
     /// </summary>
     public Task LockAsync(IEnumerable<CaptureCase> newCases, CancellationToken ct) =>
-        db.LockForDuplicatesAsync(newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)), ct);
+        db.LockForDuplicatesAsync(newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt, c.BlockingKeys)).SelectMany(DuplicateLocks.KeysOf), ct);
+
+    /// <summary><see cref="LockAsync(IEnumerable{CaptureCase}, CancellationToken)"/> by the keys of the new cases, computed before (<see cref="Import.ImportRow.LockKeys"/>).</summary>
+    public Task LockAsync(IEnumerable<int> keys, CancellationToken ct) => db.LockForDuplicatesAsync(keys, ct);
 
     /// <summary>
     /// Open cases that may be the same person as <paramref name="newCase"/>, most likely first (in the writing transaction,
@@ -101,7 +105,8 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         }
 
         var started = Stopwatch.GetTimestamp();
-        var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt)).ToList();
+        // The keys as the case computed them (CaptureCase.RefreshKeys, when its identity was asserted), not computed again.
+        var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt, c.BlockingKeys)).ToList();
         var queries = records.Select(BlockingQuery.For).ToList();
         var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
         bool Earlier(long number) => !stored || number < first || number > last;
@@ -119,6 +124,11 @@ public sealed class DuplicateFinder(IntakeDbContext db)
             {
                 read.AddRange(await db.BlockedAsync(queries[i], newCases[i].Number, ct));
             }
+        }
+        else if (db.Database.IsPostgreSql())
+        {
+            // One text for every batch, prepared once per session (DuplicateQuery.BatchBlockingStatement).
+            read.AddRange(await db.BlockedForBatchAsync(queries, ct));
         }
         else
         {

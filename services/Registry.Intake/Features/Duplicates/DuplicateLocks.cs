@@ -74,19 +74,19 @@ public static class DuplicateLocks
     private static int Hash(string key) => unchecked((int)XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan())));
 
     /// <summary>
-    /// Takes the locks of <paramref name="records"/> (see the class) in the current transaction, waiting for writers that
+    /// Takes the locks of the keys of some records (<paramref name="keysOfRecords"/>, <see cref="KeysOf"/>; see the class) in the current transaction, waiting for writers that
     /// hold any of them to commit or roll back. Nothing on SQLite, or outside a transaction (where a lock would end at once).
     /// More than <see cref="KeysPerTransaction"/> keys are locked all the same (a lone record of that many keys: none the
     /// blocking rules make has); a list is split before it comes here.
     /// </summary>
-    public static async Task LockForDuplicatesAsync(this IntakeDbContext db, IEnumerable<LinkageRecord> records, CancellationToken ct)
+    public static async Task LockForDuplicatesAsync(this IntakeDbContext db, IEnumerable<int> keysOfRecords, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null || !db.Database.IsPostgreSql())
         {
             return;
         }
 
-        var keys = records.SelectMany(KeysOf).Distinct().Order().ToArray();
+        var keys = keysOfRecords.Distinct().Order().ToArray();
         if (keys.Length > 0)
         {
             await db.Database.ExecuteSqlRawAsync(LockSql, [keys], ct);

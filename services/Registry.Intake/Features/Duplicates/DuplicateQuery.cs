@@ -301,6 +301,70 @@ public static class DuplicateQuery
     /// <summary>The most UNION ALL parts in one statement of <see cref="BlockedWithAny"/>.</summary>
     public const int MaxPartsPerStatement = 200;
 
+    // What BatchBlockingStatement reads of each case, named as EarlierCase names it.
+    private const string EarlierColumns = """
+        c."Number", c."CaseId", c."FamilyName", c."GivenNames", c."FamilyNameLatin", c."GivenNamesLatin", c."BirthYear", c."BirthMonth",
+        c."BirthDay", c."Nationality", c."ServiceNumber", c."CapturePlace", c."CapturedAt", c."LinkageFamilyKey" AS "FamilyKey",
+        c."LinkageGivenKey" AS "GivenKey", c."LinkageFullKey" AS "FullKey", c."LinkageFullKeyLatin" AS "FullKeyLatin",
+        c."LinkageFamilyBlock" AS "FamilyBlock", c."LinkageGivenBlock" AS "GivenBlock", c."NameKeyVersion"
+        """;
+
+    /// <summary>
+    /// <see cref="BlockedWithAny"/> on PostgreSQL in one text whatever the batch (so Npgsql prepares it and PostgreSQL plans it
+    /// once per session): the keys go in as arrays, each rule a join of its (key, years) pairs with an equality on the rule's
+    /// indexed key column and a range on the birth year next to it (<see cref="BlockingColumns"/>). Parameters: {0} the service
+    /// number keys (text[]); {1}, {2}, {3} the full name keys with the first and last birth year each allows (text[], int[],
+    /// int[]; a case of unknown year always, the whole range of <see cref="int"/> for a row of unknown year); {4}, {5} the
+    /// family blocks with their rows' birth years (text[], int[]; a year either side); {6}, {7} the given-name blocks likewise.
+    /// The statement <see cref="BlockedWithAny"/> built from the batch's birth years changed its text with every batch: EF Core
+    /// translated it and PostgreSQL planned a UNION of up to 200 parts at every call, 60-120 ms for a call of 85 rows
+    /// (docs/performance.md, twenty-fourth increment).
+    /// </summary>
+    public const string BatchBlockingStatement = $$"""
+        SELECT {{EarlierColumns}} FROM cases AS c WHERE c."ServiceNumberKey" = ANY({0}) AND c."MergedIntoCaseId" IS NULL
+        UNION ALL
+        SELECT {{EarlierColumns}} FROM unnest({1}::text[], {2}::int[], {3}::int[]) AS q(k, f, t) JOIN cases AS c ON c."LinkageFullKey" = q.k
+            AND (c."LinkageBirthYear" IS NULL OR (c."LinkageBirthYear" >= q.f AND c."LinkageBirthYear" <= q.t))
+            WHERE c."MergedIntoCaseId" IS NULL
+        UNION ALL
+        SELECT {{EarlierColumns}} FROM unnest({1}::text[], {2}::int[], {3}::int[]) AS q(k, f, t) JOIN cases AS c ON c."LinkageFullKeyLatin" = q.k
+            AND (c."LinkageBirthYear" IS NULL OR (c."LinkageBirthYear" >= q.f AND c."LinkageBirthYear" <= q.t))
+            WHERE c."MergedIntoCaseId" IS NULL AND c."LinkageFullKeyLatin" IS DISTINCT FROM c."LinkageFullKey"
+        UNION ALL
+        SELECT {{EarlierColumns}} FROM unnest({4}::text[], {5}::int[]) AS q(k, y) JOIN cases AS c ON c."LinkageFamilyBlock" = q.k
+            AND c."LinkageBirthYear" >= q.y - 1 AND c."LinkageBirthYear" <= q.y + 1
+            WHERE c."MergedIntoCaseId" IS NULL
+        UNION ALL
+        SELECT {{EarlierColumns}} FROM unnest({6}::text[], {7}::int[]) AS q(k, y) JOIN cases AS c ON c."LinkageGivenBlock" = q.k
+            AND c."LinkageBirthYear" >= q.y - 1 AND c."LinkageBirthYear" <= q.y + 1
+            WHERE c."MergedIntoCaseId" IS NULL
+        """;
+
+    /// <summary>
+    /// The open cases any of <paramref name="queries"/> could let through, as <see cref="BlockedWithAny"/> selects them (the
+    /// same superset: the caller applies each query's rules in memory), by <see cref="BatchBlockingStatement"/> on PostgreSQL;
+    /// a case may come several times. Empty without a statement when no query has anything to look up.
+    /// </summary>
+    public static async Task<List<EarlierCase>> BlockedForBatchAsync(this IntakeDbContext db, IReadOnlyCollection<BlockingQuery> queries, CancellationToken ct)
+    {
+        var serviceNumbers = queries.Select(q => q.ServiceNumber).OfType<string>().Distinct().ToArray();
+        var full = queries
+            .SelectMany(q => q.FullKeys.Select(k => q.BirthYear is { } y ? (Key: k, From: y - 1, To: y + 1) : (Key: k, From: int.MinValue, To: int.MaxValue)))
+            .Distinct().ToList();
+        // The initial rules need a birth year (BlockingQuery.InitialYearAllows), as in BlockedWithAny.
+        var family = queries.Where(q => q.BirthYear is not null).SelectMany(q => q.FamilyBlocks.Select(k => (Key: k, Year: q.BirthYear!.Value))).Distinct().ToList();
+        var given = queries.Where(q => q.BirthYear is not null).SelectMany(q => q.GivenBlocks.Select(k => (Key: k, Year: q.BirthYear!.Value))).Distinct().ToList();
+        if (serviceNumbers.Length + full.Count + family.Count + given.Count == 0)
+        {
+            return [];
+        }
+
+        return await db.Database.SqlQueryRaw<EarlierCase>(BatchBlockingStatement,
+                serviceNumbers, full.Select(f => f.Key).ToArray(), full.Select(f => f.From).ToArray(), full.Select(f => f.To).ToArray(),
+                family.Select(f => f.Key).ToArray(), family.Select(f => f.Year).ToArray(), given.Select(g => g.Key).ToArray(), given.Select(g => g.Year).ToArray())
+            .ToListAsync(ct);
+    }
+
     /// <summary>
     /// How common each of the record's name keys is (<see cref="NameFrequencies"/>): its count as a family and
     /// as a given-name key among the <see cref="LinkageModel.FrequencyWindow"/> latest cases (merged ones too: a

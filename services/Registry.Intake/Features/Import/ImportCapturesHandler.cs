@@ -89,10 +89,17 @@ public sealed class ImportCapturesHandler(
     private async Task<IReadOnlyList<ImportedRow>> InPartsAsync(IReadOnlyList<ImportRow> rows,
         Func<IReadOnlyList<ImportRow>, CancellationToken, Task<IReadOnlyList<ImportedRow>>> register, CancellationToken ct)
     {
-        var parts = db.Database.IsPostgreSql() ? DuplicateLocks.Parts(rows, row => LockKeysOf(row.Registration), row => row.Registration?.Key.RequestId) : [];
-        if (parts.Count <= 1)
+        if (!db.Database.IsPostgreSql())
         {
             return await register(rows, ct);
+        }
+
+        // The keys computed once, to split the rows and then to lock them.
+        var keyed = rows.Select(r => r with { LockKeys = LockKeysOf(r.Registration) }).ToList();
+        var parts = DuplicateLocks.Parts(keyed, row => row.LockKeys!, row => row.Registration?.Key.RequestId);
+        if (parts.Count <= 1)
+        {
+            return await register(keyed, ct);
         }
 
         var byIndex = new Dictionary<int, ImportedRow>(rows.Count);
@@ -265,7 +272,15 @@ public sealed class ImportCapturesHandler(
                     // order) and the rows go in by binary COPY (BulkCopy): EF's INSERTs cost more than all the rest.
                     // The duplicate locks before the numbers: a case another writer commits while this one waits is
                     // numbered before these, as the pairs' order wants (DuplicateFinder.LockAsync).
-                    await duplicates.LockAsync(newCases, token);
+                    if (created.All(c => c.Row.LockKeys is not null))
+                    {
+                        await duplicates.LockAsync(created.SelectMany(c => c.Row.LockKeys!), token);
+                    }
+                    else
+                    {
+                        await duplicates.LockAsync(newCases, token);
+                    }
+
                     var count = newCases.Count;
                     var numbers = await db.Database.SqlQuery<long>(
                         $"""SELECT nextval(pg_get_serial_sequence('cases', 'Number')) AS "Value" FROM generate_series(1, {count})""").ToListAsync(token);

@@ -21,6 +21,12 @@ public sealed record ImportRow(int Index, string RequestId, CaptureRegistration?
 
     /// <summary>With <see cref="FromCall"/>: the span of the call the row came from (null when it was not traced).</summary>
     public System.Diagnostics.Activity? Cause { get; init; }
+
+    /// <summary>
+    /// The keys of its case's duplicate locks (<see cref="Duplicates.DuplicateLocks.KeysOf"/>), when they were computed to split
+    /// the rows into parts (<see cref="Duplicates.DuplicateLocks.Parts"/>); null: computed from the case when it is locked.
+    /// </summary>
+    public IReadOnlyCollection<int>? LockKeys { get; init; }
 }
 
 /// <summary>
