@@ -120,6 +120,56 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         Assert.Contains(imported.Results[1].DuplicateCandidates, c => c.OtherCaseId == imported.Results[0].CaseId);
     }
 
+    /// <summary>
+    /// A list's parts commit one after the other: when a later part does not (here its caller leaves while it waits for a key
+    /// another session holds), the earlier parts' cases stay stored, and the call's access-audit row names them although
+    /// the call has no response; nothing of the later part is stored.
+    /// </summary>
+    [Fact]
+    public async Task A_long_import_that_ends_after_its_first_part_names_that_parts_cases_in_its_audit_row()
+    {
+        var list = Enumerable.Range(0, 300).Select(_ => ImportCapturesTests.Person()).ToList();
+        var parts = DuplicateLocks.Parts(list, LockKeysOf, r => r.RequestId);
+        Assert.True(parts.Count >= 2, $"{parts.Count} part(s): the list does not test parts");
+        var firstKeys = parts[0].SelectMany(LockKeysOf).ToHashSet();
+        var held = LockKeysOf(parts[1][0]).First(k => !firstKeys.Contains(k));
+        var connectionString = await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!));
+        await using var holder = new Npgsql.NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({DuplicateLocks.KeyClass}, {held})", holder))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        using var leave = new CancellationTokenSource();
+        var importing = intake.Client.ImportCapturesAsync(List(list), cancellationToken: leave.Token).ResponseAsync;
+        var firstIds = parts[0].Select(r => Guid.Parse(r.RequestId)).ToList();
+        var stored = (List<Guid>)await Eventually.GetAsync(async () =>
+        {
+            var ids = await intake.QueryAsync(db => db.Cases.Where(c => firstIds.Contains(c.RequestId)).Select(c => c.CaseId).ToListAsync());
+            return ids.Count == firstIds.Count ? ids : null;
+        }, TimeSpan.FromSeconds(30), "the first part's cases");
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var waiting = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", holder);
+            return (long)(await waiting.ExecuteScalarAsync())! >= 1;
+        }, TimeSpan.FromSeconds(30), "the second part waiting for the held key");
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => importing);
+        await using (var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({DuplicateLocks.KeyClass}, {held})", holder))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        var named = (int)await Eventually.GetAsync(async () => await intake.QueryAsync(db => db.Database
+            .SqlQueryRaw<int>("""SELECT coalesce(max(cardinality(case_ids)), 0)::int AS "Value" FROM access_events WHERE method LIKE '%/ImportCaptures' AND case_ids @> {0} AND outcome <> 'OK'""", stored.ToArray())
+            .SingleAsync()) is > 0 and var n ? (object)n : null, TimeSpan.FromSeconds(20), "the failed call's audit row naming the first part's cases");
+        Assert.Equal(stored.Count, named);
+        var laterIds = parts.Skip(1).SelectMany(p => p).Select(r => Guid.Parse(r.RequestId)).ToList();
+        Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => laterIds.Contains(c.RequestId))));
+    }
+
     [Fact]
     public async Task A_correction_beside_a_registration_of_the_person_it_now_names_is_paired_with_it()
     {

@@ -55,6 +55,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         }
         catch (Exception ex)
         {
+            // What the call stored before it failed, when its handler says so (an import's committed parts).
+            ProtoCaseFields.AddFromFailure(ex, call.CaseIds);
             await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
             throw;
         }

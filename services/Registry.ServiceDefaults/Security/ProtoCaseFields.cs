@@ -20,6 +20,26 @@ public static class ProtoCaseFields
     /// </summary>
     public const int MaxCaseIds = 1000;
 
+    // The key of Exception.Data under which a handler leaves the cases a failed call stored anyway (NameStoredBeforeFailure).
+    private const string StoredCaseIdsKey = "registry.stored_case_ids";
+
+    /// <summary>
+    /// Marks <paramref name="failure"/>, which is about to end a call, with the cases the call stored before it (e.g. an
+    /// ImportCaptures call whose later part failed after its earlier parts committed): the access audit names them although
+    /// the call has no response (<see cref="AddFromFailure"/>). The exception's type and status are unchanged.
+    /// </summary>
+    public static void NameStoredBeforeFailure(Exception failure, IEnumerable<Guid> caseIds) =>
+        failure.Data[StoredCaseIdsKey] = caseIds.Distinct().Take(MaxCaseIds).ToArray();
+
+    /// <summary>The cases <paramref name="failure"/> was marked with (<see cref="NameStoredBeforeFailure"/>), added to <paramref name="ids"/>.</summary>
+    public static void AddFromFailure(Exception failure, List<Guid> ids)
+    {
+        if (failure.Data[StoredCaseIdsKey] is Guid[] stored)
+        {
+            ids.AddRange(stored.Where(id => !ids.Contains(id)).Take(MaxCaseIds - ids.Count));
+        }
+    }
+
     /// <summary>The case ids a request names, in field order; values that are not UUIDs are skipped (the handler refuses them).</summary>
     public static List<Guid> FromRequest(object? message)
     {

@@ -36,8 +36,9 @@ namespace Registry.Intake.Features.Duplicates;
 public static class DuplicateLocks
 {
     /// <summary>
-    /// The most keys one transaction locks (about 100 rows of a list, five keys a row): as many locks as the 512 buckets
-    /// the earlier scheme took at most, well within the lock table of a default PostgreSQL (64 × its connections).
+    /// The most keys one transaction locks (about 100 rows of a list of Latin names, five keys a row; fewer rows with names in
+    /// two scripts): half the 1,024 bucket locks the earlier scheme took at most, well within the lock table of a default
+    /// PostgreSQL (64 × its connections; at most Grpc:MaxConcurrentBulkCalls imports a replica at once).
     /// </summary>
     public const int KeysPerTransaction = 512;
 

@@ -9,6 +9,7 @@ using Registry.Intake.Features.Duplicates;
 using Registry.Intake.Features.Notifications;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Security;
 
 namespace Registry.Intake.Features.Import;
 
@@ -50,8 +51,8 @@ public sealed record ImportedRow(
 /// import) is REPLAYED with that case; for a different registration it is REFUSED with a violation on
 /// <c>request_id</c>. Within one call, a later row with an earlier row's request_id is the same: REPLAYED with the
 /// earlier row's case when it is the same row, REFUSED otherwise. A concurrent call that takes a row's request_id
-/// first makes this one's insert fail on the unique index; the whole call then runs again from the read
-/// (<see cref="LostRace.RetryAsync"/>) and that row is replayed or refused.
+/// first makes this one's insert fail on the unique index; that row's part then runs again from the read
+/// (<see cref="LostRace.RetryAsync"/>) and the row is replayed or refused.
 /// </para>
 /// </summary>
 public sealed class ImportCapturesHandler(
@@ -103,12 +104,22 @@ public sealed class ImportCapturesHandler(
         }
 
         var byIndex = new Dictionary<int, ImportedRow>(rows.Count);
-        foreach (var part in parts)
+        try
         {
-            foreach (var result in await register(part, ct))
+            foreach (var part in parts)
             {
-                byIndex[result.Index] = result;
+                foreach (var result in await register(part, ct))
+                {
+                    byIndex[result.Index] = result;
+                }
             }
+        }
+        catch (Exception ex) when (byIndex.Count > 0)
+        {
+            // The parts before the one that failed are committed: the access audit names their cases (the call's row, CANCELLED
+            // or whatever ended it), as it names those of a call that succeeds; sent again, they are replayed.
+            ProtoCaseFields.NameStoredBeforeFailure(ex, byIndex.Values.Where(r => r.CaseId is not null).Select(r => r.CaseId!.Value));
+            throw;
         }
 
         return rows.Select(r => byIndex[r.Index]).ToList();
