@@ -123,7 +123,7 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
     /// <summary>
     /// A list's parts commit one after the other: when a later part does not (here its caller leaves while it waits for a key
     /// another session holds), the earlier parts' cases stay stored, and the call's access-audit row names them although
-    /// the call has no response; nothing of the later part is stored.
+    /// the call has no response, and they count created in <c>registry.registrations</c>; nothing of the later part is stored.
     /// </summary>
     [Fact]
     public async Task A_long_import_that_ends_after_its_first_part_names_that_parts_cases_in_its_audit_row()
@@ -140,6 +140,29 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         {
             await take.ExecuteNonQueryAsync();
         }
+
+        // registry.registrations by outcome while this test runs (other tests' rows too: hence bounds, not equalities).
+        var counted = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var meter = new System.Diagnostics.Metrics.MeterListener();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            // By name: the instrument may be published while RegistrationMetrics' static field is being initialised.
+            if (instrument.Meter.Name == Registry.ServiceDefaults.Telemetry.RegistryTelemetry.Meter.Name && instrument.Name == "registry.registrations")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == Registry.Intake.Features.Registration.RegistrationMetrics.OutcomeTag && tag.Value is string outcome)
+                {
+                    counted.AddOrUpdate(outcome, value, (_, sum) => sum + value);
+                }
+            }
+        });
+        meter.Start();
 
         using var leave = new CancellationTokenSource();
         var importing = intake.Client.ImportCapturesAsync(List(list), cancellationToken: leave.Token).ResponseAsync;
@@ -166,6 +189,9 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
             .SqlQueryRaw<int>("""SELECT coalesce(max(cardinality(case_ids)), 0)::int AS "Value" FROM access_events WHERE method LIKE '%/ImportCaptures' AND case_ids @> {0} AND outcome <> 'OK'""", stored.ToArray())
             .SingleAsync()) is > 0 and var n ? (object)n : null, TimeSpan.FromSeconds(20), "the failed call's audit row naming the first part's cases");
         Assert.Equal(stored.Count, named);
+        // The rows the first part registered count created, the others failed (not all 300 failed).
+        Assert.True(counted.GetValueOrDefault("created") >= stored.Count, $"{counted.GetValueOrDefault("created")} counted created; all: {string.Join(", ", counted.Select(c => $"{c.Key}={c.Value}"))}");
+        Assert.InRange(counted.GetValueOrDefault("failed"), list.Count - stored.Count, list.Count - 1);
         var laterIds = parts.Skip(1).SelectMany(p => p).Select(r => Guid.Parse(r.RequestId)).ToList();
         Assert.Equal(0, await intake.QueryAsync(db => db.Cases.CountAsync(c => laterIds.Contains(c.RequestId))));
     }

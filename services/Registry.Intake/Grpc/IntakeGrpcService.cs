@@ -81,8 +81,11 @@ public sealed class IntakeGrpcService(
         }
         catch (Exception ex)
         {
-            // The whole list refused (a bad batch) or not done (the bound, the caller gone): each row counts so.
-            RegistrationMetrics.Count(agency, RegistrationMetrics.OutcomeOf(ExceptionMappingInterceptor.StatusOf(ex)), request.Rows.Count);
+            // The whole list refused (a bad batch) or not done (the bound, the caller gone): each row counts so, but for the cases
+            // parts committed before the failure opened.
+            var created = ex.Data[ImportCapturesHandler.CreatedBeforeFailureKey] as int? ?? 0;
+            RegistrationMetrics.Count(agency, RegistrationMetrics.Created, created);
+            RegistrationMetrics.Count(agency, RegistrationMetrics.OutcomeOf(ExceptionMappingInterceptor.StatusOf(ex)), request.Rows.Count - created);
             throw;
         }
 

@@ -119,11 +119,18 @@ public sealed class ImportCapturesHandler(
             // The parts before the one that failed are committed: the access audit names their cases (the call's row, CANCELLED
             // or whatever ended it), as it names those of a call that succeeds; sent again, they are replayed.
             ProtoCaseFields.NameStoredBeforeFailure(ex, byIndex.Values.Where(r => r.CaseId is not null).Select(r => r.CaseId!.Value));
+            ex.Data[CreatedBeforeFailureKey] = byIndex.Values.Count(r => r.Outcome == ImportOutcome.Created);
             throw;
         }
 
         return rows.Select(r => byIndex[r.Index]).ToList();
     }
+
+    /// <summary>
+    /// The key of <see cref="Exception.Data"/> under which a call that failed after some of its parts were committed carries
+    /// how many cases those parts opened (an int): its rows' metrics count them created, not failed.
+    /// </summary>
+    public const string CreatedBeforeFailureKey = "registry.import.created_before_failure";
 
     /// <summary>
     /// The keys the duplicate locks of <paramref name="registration"/>'s case will be (<see cref="DuplicateLocks.KeysOf"/>,
