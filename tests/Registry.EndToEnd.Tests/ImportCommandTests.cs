@@ -191,6 +191,76 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.Contains(stoppedReport, r => r.Outcome == "unsent" && r.Violations.StartsWith("not sent: the gateway answered ResourceExhausted", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An import stopped by SIGTERM or Ctrl+C while a batch waits in the registry (intake's cases held by a table lock): the
+    /// batch in flight is answered and reported as the registry stored it, the rows after it "unsent", exit 1; a second
+    /// signal gives the call up and its rows are "unanswered"; either way a rerun stores each person once.
+    /// </summary>
+    [Fact]
+    public async Task An_import_interrupted_with_a_batch_in_flight_reports_that_batch_as_stored_and_a_second_interruption_as_unanswered()
+    {
+        string[] Rows(string tag) => [Header, .. Enumerable.Range(0, 6).Select(n => $"{_family}{tag}{(char)('а' + n)},Антон,,1991,RU,,2025-04-03T06:00:00Z,Robotyne,65th Brigade,{n}")];
+        const string Stopping = "registryctl: interrupted: no further batch is sent";
+
+        // SIGTERM once: the batch in flight (lines 2 and 3) commits when the lock is released and is reported created.
+        var list = Write("terminated.csv", Rows("т"));
+        RegistryCtlRun terminated;
+        await using (var hold = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases", "SHARE"))
+        {
+            await using var running = await StartAsync(list, "--batch", "2", "--parallel", "1");
+            await Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() >= 1, TimeSpan.FromSeconds(60), "the first batch waiting on the lock", () => running.Error);
+            await running.SignalAsync("TERM");
+            await running.UntilErrorContainsAsync(Stopping);
+            await hold.DisposeAsync();
+            terminated = await running.ExitAsync();
+        }
+
+        Assert.True(terminated.Code == 1, terminated.ToString());
+        var report = ReadReport(list);
+        Assert.Equal(Enumerable.Range(2, 6).Select(n => (long)n), report.Select(r => r.Line));
+        Assert.Equal(["created", "created", "unsent", "unsent", "unsent", "unsent"], report.Select(r => r.Outcome));
+        Assert.Equal("not sent: interrupted", report[2].Violations);
+        Assert.Contains("6 row(s): 2 created, 0 replayed, 0 refused, 0 invalid (not sent), 4 unsent", terminated.Out, StringComparison.Ordinal);
+        Assert.Contains("the import stopped: interrupted", terminated.Err, StringComparison.Ordinal);
+
+        // Ctrl+C twice: the call in flight is given up while the lock is still held; its rows are "unanswered".
+        var twice = Write("interrupted.csv", Rows("и"));
+        RegistryCtlRun abandoned;
+        await using (var hold = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases", "SHARE"))
+        {
+            await using var running = await StartAsync(twice, "--batch", "2", "--parallel", "1", "--output", "json");
+            await Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() >= 1, TimeSpan.FromSeconds(60), "the first batch waiting on the lock", () => running.Error);
+            await running.SignalAsync("INT");
+            await running.UntilErrorContainsAsync(Stopping);
+            await running.SignalAsync("INT");
+            abandoned = await running.ExitAsync();
+        }
+
+        Assert.True(abandoned.Code == 1, abandoned.ToString());
+        var given = ReadReport(twice);
+        Assert.Equal(["unanswered", "unanswered", "unsent", "unsent", "unsent", "unsent"], given.Select(r => r.Outcome));
+        Assert.StartsWith("sent, no answer: interrupted twice", given[0].Violations, StringComparison.Ordinal);
+        using (var summary = System.Text.Json.JsonDocument.Parse(abandoned.Out))
+        {
+            Assert.Equal((2L, 4L), (summary.RootElement.GetProperty("unanswered").GetInt64(), summary.RootElement.GetProperty("unsent").GetInt64()));
+        }
+
+        // Each list again: every row created or replayed, one case a person.
+        foreach (var (again, family) in new[] { (list, _family + "т"), (twice, _family + "и") })
+        {
+            var rerun = await RunAsync(again, "--batch", "2");
+            Assert.True(rerun.Code == 0, rerun.ToString());
+            var rows = ReadReport(again);
+            Assert.All(rows, r => Assert.Contains(r.Outcome, new[] { "created", "replayed" }));
+            Assert.Equal(6, rows.Select(r => r.CaseId).Distinct().Count());
+            await using var connection = new Npgsql.NpgsqlConnection(registry.IntakeDatabase);
+            await connection.OpenAsync();
+            await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM cases WHERE \"FamilyName\" LIKE @family || '%'", connection);
+            count.Parameters.AddWithValue("family", family);
+            Assert.Equal(6L, (long)(await count.ExecuteScalarAsync())!);
+        }
+    }
+
     [Fact]
     public async Task A_wrong_secret_exits_1_and_a_list_that_is_not_one_exits_2_before_anything_is_sent()
     {
@@ -314,6 +384,18 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
     private Task<RegistryCtlRun> RunAsync(string list, params string[] options) => RunAsync(list, registry.Gateway.GrpcAddress, options);
 
     private Task<RegistryCtlRun> RunAsync(string list, Uri gateway, params string[] options) => RunAsync(list, gateway, options, "UA-SSO");
+
+    /// <summary>Starts the built registryctl's import of <paramref name="list"/> as <see cref="RunAsync(string, Uri, string[], string?)"/> runs it, and returns while it runs.</summary>
+    private async Task<RunningRegistryCtl> StartAsync(string list, params string[] options)
+    {
+        var authority = await TestAuthority.GetAsync();
+        var credentials = await authority.CredentialsAsync("UA-SSO", [RegistryRoles.IntakeOfficer]);
+        return _ctl.Start(new Dictionary<string, string> { ["REGISTRY_CLIENT_SECRET"] = credentials.Secret },
+        [
+            "import", list, "--gateway", registry.Gateway.GrpcAddress.ToString(), "--authority", authority.Issuer.ToString(),
+            "--client", credentials.ClientId, "--agency", "UA-SSO", .. options,
+        ]);
+    }
 
     /// <summary>Runs the built registryctl as an intake officer of UA-SSO (its secret from REGISTRY_CLIENT_SECRET, as in a script).</summary>
     private async Task<RegistryCtlRun> RunAsync(string list, Uri gateway, string[] options, string? agency)

@@ -27,6 +27,16 @@ public sealed class RegistryCtl(IReadOnlyDictionary<string, string>? environment
     /// <summary>Runs <c>registryctl &lt;arguments&gt;</c> with <paramref name="variables"/> set in its environment, to its exit.</summary>
     public async Task<RegistryCtlRun> RunAsync(IReadOnlyDictionary<string, string> variables, params string[] arguments)
     {
+        await using var running = Start(variables, arguments);
+        return await running.ExitAsync();
+    }
+
+    /// <summary>
+    /// Starts <c>registryctl &lt;arguments&gt;</c> and returns while it runs: a test can read its standard error so far and send
+    /// it a signal (an operator's Ctrl+C, a runner's SIGTERM) before <see cref="RunningRegistryCtl.ExitAsync"/>.
+    /// </summary>
+    public RunningRegistryCtl Start(IReadOnlyDictionary<string, string> variables, params string[] arguments)
+    {
         if (!File.Exists(Dll))
         {
             throw new FileNotFoundException($"Build tools/Registry.Ctl ({ServiceProcess.BuildConfiguration}) first: {Dll} is missing.", Dll);
@@ -50,20 +60,7 @@ public sealed class RegistryCtl(IReadOnlyDictionary<string, string>? environment
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(Timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"registryctl {string.Join(' ', arguments)} did not exit within {Timeout}: {await error}");
-        }
-
-        return new RegistryCtlRun(process.ExitCode, await output, await error);
+        return new RunningRegistryCtl(Process.Start(start)!, string.Join(' ', arguments), Timeout);
     }
 
     /// <summary>
@@ -93,6 +90,88 @@ public sealed class RegistryCtl(IReadOnlyDictionary<string, string>? environment
         {
             Directory.Delete(Home, recursive: true);
         }
+    }
+}
+
+/// <summary>registryctl running: its standard error so far, signals to it, and its exit (killed with its children after the timeout).</summary>
+public sealed class RunningRegistryCtl : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _arguments;
+    private readonly TimeSpan _timeout;
+    private readonly System.Text.StringBuilder _error = new();
+    private readonly Task<string> _output;
+    private readonly Task _errorRead;
+
+    internal RunningRegistryCtl(Process process, string arguments, TimeSpan timeout)
+    {
+        (_process, _arguments, _timeout) = (process, arguments, timeout);
+        _output = process.StandardOutput.ReadToEndAsync();
+        _errorRead = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await process.StandardError.ReadAsync(buffer)) > 0)
+            {
+                lock (_error)
+                {
+                    _error.Append(buffer, 0, read);
+                }
+            }
+        });
+    }
+
+    /// <summary>What it wrote to standard error so far.</summary>
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (TERM, INT: as <c>kill -s</c> names them) to the process.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        await kill.WaitForExitAsync();
+        Assert.True(kill.ExitCode == 0, $"kill -s {signal} {_process.Id} exited {kill.ExitCode}");
+    }
+
+    /// <summary>Waits until standard error holds <paramref name="text"/> (at most 30 s).</summary>
+    public Task UntilErrorContainsAsync(string text) =>
+        Eventually.TrueAsync(() => Task.FromResult(Error.Contains(text, StringComparison.Ordinal)), TimeSpan.FromSeconds(30),
+            $"registryctl writing '{text}'", () => Error);
+
+    /// <summary>Waits for the exit, within the runner's timeout.</summary>
+    public async Task<RegistryCtlRun> ExitAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(_timeout);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"registryctl {_arguments} did not exit within {_timeout}: {Error}");
+        }
+
+        await _errorRead;
+        return new RegistryCtlRun(_process.ExitCode, await _output, Error);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
     }
 }
 

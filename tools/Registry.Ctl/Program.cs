@@ -37,15 +37,12 @@ if (parse.Errors.Count > 0)
     return ExitCodes.BadCommandLine;
 }
 
-using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    interrupt.Cancel();
-};
+// Ctrl+C and SIGTERM in steps (Interruption), not System.CommandLine's: that one ends the process 2 s after the signal.
+using var signals = Interruption.Register();
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, interrupt.Token);
+    return await parse.InvokeAsync(
+        new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, Interruption.Stopping);
 }
 catch (Exception ex)
 {

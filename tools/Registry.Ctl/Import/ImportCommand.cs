@@ -17,8 +17,9 @@ internal static class ImportCommand
           of --batch rows (1 to 1,000), --parallel batches in flight, each call with a deadline of --deadline seconds (the
           gateway cuts an import's deadline to Services:MaxForwardedBulkCallTimeout, 60 s by default, and intake runs
           Grpc:MaxConcurrentBulkCalls imports at once, 2 by default: more in flight wait for a slot). A
-          batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is sent again, --retries times at most,
-          with the same request_ids (so a row stored by an attempt that timed out comes back "replayed", never twice).
+          batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED or ABORTED (another writer of the same
+          person won ten times over) is sent again, --retries times at most, with the same request_ids (so a row stored by an
+          attempt that timed out comes back "replayed", never twice).
           A row the registry could not store (a fault of the registry that a retry meets again) is "refused" by the registry
           alone, with its words and trace id; the rest of its batch is registered.
 
@@ -49,16 +50,21 @@ internal static class ImportCommand
           more or fewer fields than the header) is not sent. Every row gets a line in
           the report, --report (default: the list's name with .report.csv; a report already there is kept, renamed with the
           time, e.g. list.report.20261205T201500123Z.csv), in the list's order:
-            line, request_id, outcome (created | replayed | refused | invalid | unsent), case_id, case_number,
+            line, request_id, outcome (created | replayed | refused | invalid | unsent | unanswered), case_id, case_number,
             duplicate_candidates (how many earlier cases may be the same person), best_duplicate_case_number,
             violations ("column: what is wrong; ..." — the registry's refusals, or why the row could not be read)
-          "unsent": the import stopped before the row (the gateway could not be used); run the same list again.
+          "unsent": the import stopped before the row was sent; "unanswered": its call was sent but ended without an answer
+          (a deadline, a lost connection, a fault of the registry's, or given up at a second Ctrl+C) — the registry commits a
+          long call in parts and may have stored some of its rows. Either way, run the same list again: what was stored is
+          replayed, the rest is sent.
+          Ctrl+C or SIGTERM: no further batch is sent, the calls in flight finish (within --deadline) and the report is
+          completed; a second Ctrl+C gives the calls in flight up (their rows "unanswered"), a third ends registryctl at once.
           Progress goes to standard error (a bar on a terminal, a line every 5 s otherwise), the summary to standard output
-          (--output json: as one JSON object, list, rows, created, replayed, refused, invalid, unsent, seconds,
+          (--output json: as one JSON object, list, rows, created, replayed, refused, invalid, unsent, unanswered, seconds,
           retriedBatches, report, stopped).
 
           Exit codes: 0 every row created or replayed; 3 some rows refused or invalid (see the report); 1 the gateway or
-          the authorization server could not be used, or Ctrl+C (rows not sent are "unsent"); 2 a bad command line or a list whose
+          the authorization server could not be used, or Ctrl+C / SIGTERM (rows not sent are "unsent"); 2 a bad command line or a list whose
           header is not one, or a --report that cannot be written (no row sent); 4 the registry refused the caller (no valid token, a role that may not import, or
           --agency another agency's for rows that take their agency from it): the batch it refused is "refused", the rest
           "unsent" (a row whose own capturing_agency differs from --agency is invalid instead, exit 3).
@@ -104,20 +110,24 @@ internal static class ImportCommand
         Importer importer;
         ImportCounts counts;
         KeepPrevious(reportPath);
+        Interruption.WaitsForWorkInFlight();
+        using var interrupted = ct.Register(() => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"registryctl: interrupted: no further batch is sent; the calls in flight finish (within {settings.Deadline.TotalSeconds:0.#} s, --deadline) and the report is completed. Interrupt again to give them up.")));
         using (var report = new ImportReport(reportPath))
         {
             importer = new Importer(new IntakeService.IntakeServiceClient(channel), settings, report);
             counts = report.Counts;
-            await ImportProgress.RunAsync(total, counts, interval, () => importer.RunAsync(CaptureList.Read(path, agency, tokenAgency), ct));
+            await ImportProgress.RunAsync(total, counts, interval,
+                () => importer.RunAsync(CaptureList.Read(path, agency, tokenAgency), ct, Interruption.Abandoning));
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
         var sent = counts.Created + counts.Replayed + counts.Refused;
         var summary = new ImportSummary(path, counts.Done, counts.Created, counts.Replayed, counts.Refused, counts.Invalid, counts.Unsent,
-            Math.Round(seconds, 1), importer.Retried, reportPath, importer.Failure);
+            counts.Unanswered, Math.Round(seconds, 1), importer.Retried, reportPath, importer.Failure);
         Output.WriteRecord(parse.GetValue(Connection.OutputFormat), summary, _ => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{path}: {counts.Done} row(s): {counts.Created} created, {counts.Replayed} replayed, {counts.Refused} refused, {counts.Invalid} invalid (not sent)" +
-            $"{(counts.Unsent > 0 ? $", {counts.Unsent} unsent" : "")} in {seconds:F1} s ({(seconds > 0 ? sent / seconds : 0):F0} rows/s sent)" +
+            $"{(counts.Unsent > 0 ? $", {counts.Unsent} unsent" : "")}{(counts.Unanswered > 0 ? $", {counts.Unanswered} unanswered" : "")} in {seconds:F1} s ({(seconds > 0 ? sent / seconds : 0):F0} rows/s sent)" +
             $"{(importer.Retried > 0 ? $", {importer.Retried} batch attempt(s) retried" : "")}; report: {reportPath}")));
         if (importer.NotAllowed)
         {
@@ -178,4 +188,4 @@ internal static class ImportCommand
 /// <summary>An import's summary as <c>--output json</c> prints it (the table's line, field by field).</summary>
 /// <param name="Stopped">Why the import stopped before every row was sent (exit 1); null when it did not.</param>
 internal sealed record ImportSummary(string List, long Rows, long Created, long Replayed, long Refused, long Invalid, long Unsent,
-    double Seconds, long RetriedBatches, string Report, string? Stopped);
+    long Unanswered, double Seconds, long RetriedBatches, string Report, string? Stopped);

@@ -3,7 +3,10 @@ using CsvHelper;
 namespace Registry.Ctl.Import;
 
 /// <summary>What became of one row, as the report file states it.</summary>
-/// <param name="Outcome">created, replayed, refused (by the registry), invalid (not sent: the list's fault) or unsent (the import stopped first).</param>
+/// <param name="Outcome">
+/// created, replayed, refused (by the registry), invalid (not sent: the list's fault), unsent (the import stopped first) or
+/// unanswered (sent, but the call failed or was given up without an answer: the registry may have stored the row).
+/// </param>
 /// <param name="Candidates">How many earlier cases may be the same person.</param>
 /// <param name="BestCandidate">The case number of the likeliest of them.</param>
 /// <param name="Violations">"column: description; …" in plain words.</param>
@@ -13,14 +16,15 @@ internal sealed record ReportLine(
 /// <summary>The counts of an import, for the progress line and the summary.</summary>
 internal sealed class ImportCounts
 {
-    private long _created, _replayed, _refused, _invalid, _unsent;
+    private long _created, _replayed, _refused, _invalid, _unsent, _unanswered;
 
     public long Created => Interlocked.Read(ref _created);
     public long Replayed => Interlocked.Read(ref _replayed);
     public long Refused => Interlocked.Read(ref _refused);
     public long Invalid => Interlocked.Read(ref _invalid);
     public long Unsent => Interlocked.Read(ref _unsent);
-    public long Done => Created + Replayed + Refused + Invalid + Unsent;
+    public long Unanswered => Interlocked.Read(ref _unanswered);
+    public long Done => Created + Replayed + Refused + Invalid + Unsent + Unanswered;
 
     public void Add(ReportLine line)
     {
@@ -30,6 +34,7 @@ internal sealed class ImportCounts
             case ImportOutcomes.Replayed: Interlocked.Increment(ref _replayed); break;
             case ImportOutcomes.Refused: Interlocked.Increment(ref _refused); break;
             case ImportOutcomes.Invalid: Interlocked.Increment(ref _invalid); break;
+            case ImportOutcomes.Unanswered: Interlocked.Increment(ref _unanswered); break;
             default: Interlocked.Increment(ref _unsent); break;
         }
     }
@@ -42,6 +47,7 @@ internal static class ImportOutcomes
     public const string Refused = "refused";
     public const string Invalid = "invalid";
     public const string Unsent = "unsent";
+    public const string Unanswered = "unanswered";
 }
 
 /// <summary>

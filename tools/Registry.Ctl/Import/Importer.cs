@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using Google.Rpc;
 using Grpc.Core;
@@ -13,16 +14,19 @@ namespace Registry.Ctl.Import;
 /// <param name="BatchSize">Rows per ImportCaptures call, 1 to 1,000 (the RPC's limit).</param>
 /// <param name="Parallel">Calls in flight at once.</param>
 /// <param name="Deadline">The deadline of each call (each attempt of it).</param>
-/// <param name="Retries">Further attempts of a batch that failed with UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED.</param>
+/// <param name="Retries">Further attempts of a batch that failed with UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED or ABORTED.</param>
 internal sealed record ImportSettings(int BatchSize, int Parallel, TimeSpan Deadline, int Retries);
 
 /// <summary>
 /// Sends a list's rows through the gateway's ImportCaptures in batches, a few in flight, and states each row's outcome in
-/// the report. A batch that fails with a status worth retrying (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED) is sent
-/// again whole, with the same request_ids, after an exponential backoff with jitter, or after the delay the server's
-/// google.rpc.RetryInfo asks for: rows the first attempt stored come back REPLAYED, never twice. Any other failure, or
-/// retries run out, stops the import: batches already in flight finish, rows not sent are reported "unsent", and a rerun
-/// of the same list replays what was stored and sends the rest.
+/// the report. A batch that fails with a status worth retrying (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, and
+/// ABORTED: AIP-193's "retry the whole request", which intake answers after ten lost races with another writer of the same
+/// person) is sent again whole, with the same request_ids, after an exponential backoff with jitter, or after the delay the
+/// server's google.rpc.RetryInfo asks for: rows the first attempt stored come back REPLAYED, never twice. Any other failure,
+/// retries run out, or an interruption (<see cref="Interruption"/>) stops the import: batches already in flight finish (an
+/// interruption sends no retry), rows never sent are reported "unsent", rows of a call sent without an answer
+/// "unanswered" (the registry commits a long call in parts, and may have stored some), and a rerun of the same list
+/// replays what was stored and sends the rest.
 /// </summary>
 internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportSettings settings, ImportReport report)
 {
@@ -37,7 +41,7 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
         _ => "no detail given",
     };
 
-    private static readonly StatusCode[] Retryable = [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted];
+    private static readonly StatusCode[] Retryable = [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted, StatusCode.Aborted];
 
     private ResiliencePipeline? _retry;
 
@@ -78,8 +82,11 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
     /// <summary>How many batch attempts were retried.</summary>
     public long Retried => Interlocked.Read(ref _retried);
 
-    /// <summary>Sends every row of <paramref name="rows"/>; returns when each is in the report.</summary>
-    public async Task RunAsync(IEnumerable<ListRow> rows, CancellationToken ct)
+    /// <summary>
+    /// Sends every row of <paramref name="rows"/>; returns when each is in the report. <paramref name="stop"/> sends no further
+    /// batch or retry and lets the calls in flight finish; <paramref name="abandon"/> gives those up.
+    /// </summary>
+    public async Task RunAsync(IEnumerable<ListRow> rows, CancellationToken stop, CancellationToken abandon)
     {
         var batches = Channel.CreateBounded<Batch>(settings.Parallel);
         var producer = Task.Run(async () =>
@@ -115,13 +122,13 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(CancellationToken.None))
             {
-                report.Complete(batch.Sequence, await SendAsync(batch, ct));
+                report.Complete(batch.Sequence, await SendAsync(batch, stop, abandon));
             }
         }, CancellationToken.None)).ToList();
         await Task.WhenAll([producer, .. senders]);
     }
 
-    private async Task<IReadOnlyList<ReportLine>> SendAsync(Batch batch, CancellationToken ct)
+    private async Task<IReadOnlyList<ReportLine>> SendAsync(Batch batch, CancellationToken ct, CancellationToken abandon)
     {
         var lines = batch.Rows.Where(r => r.Request is null)
             .Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Invalid, "", "", 0, "", string.Join("; ", r.Problems)))
@@ -132,7 +139,7 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             return lines;
         }
 
-        return [.. lines, .. await SendRowsAsync(sendable, ct)];
+        return [.. lines, .. await SendRowsAsync(sendable, ct, abandon)];
     }
 
     /// <summary>
@@ -140,7 +147,7 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
     /// registry receives goes in halves. (A row the registry could not store is refused by the registry itself, alone, with
     /// a violation of no field; the rest of its call is registered.)
     /// </summary>
-    private async Task<IReadOnlyList<ReportLine>> SendRowsAsync(List<ListRow> sendable, CancellationToken ct)
+    private async Task<IReadOnlyList<ReportLine>> SendRowsAsync(List<ListRow> sendable, CancellationToken ct, CancellationToken abandon)
     {
         List<ReportLine> lines = [];
         if (ct.IsCancellationRequested)
@@ -160,14 +167,29 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             // Rows at their limits in a non-Latin script (two or three bytes a character) can make a batch larger than the
             // registry receives (4 MiB; RESOURCE_EXHAUSTED that no retry passes): sent in halves instead.
             var half = sendable.Count / 2;
-            return [.. await SendRowsAsync(sendable[..half], ct), .. await SendRowsAsync(sendable[half..], ct)];
+            return [.. await SendRowsAsync(sendable[..half], ct, abandon), .. await SendRowsAsync(sendable[half..], ct, abandon)];
         }
 
         ImportCapturesResponse response;
+        // Whether an attempt may have stored rows: then a failure leaves them "unanswered", not "unsent".
+        var mayHaveStored = false;
         try
         {
+            // The stop token reaches Polly only, which then starts no further attempt; the call itself is given up only
+            // when the import is abandoned, so that an interrupted import still learns what its calls in flight stored.
             response = await Retry.ExecuteAsync(
-                async token => await client.ImportCapturesAsync(request, deadline: DateTime.UtcNow.Add(settings.Deadline), cancellationToken: token),
+                async _ =>
+                {
+                    try
+                    {
+                        return await client.ImportCapturesAsync(request, deadline: DateTime.UtcNow.Add(settings.Deadline), cancellationToken: abandon);
+                    }
+                    catch (RpcException ex)
+                    {
+                        mayHaveStored |= MayHaveStored(ex);
+                        throw;
+                    }
+                },
                 ct);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated && !ct.IsCancellationRequested)
@@ -182,17 +204,18 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
         {
             // UNAVAILABLE without the registry's google.rpc.Status: no answer from the gateway at all (nothing listens there,
             // the network), not a refusal of the registry's.
-            var why = ct.IsCancellationRequested ? "interrupted"
+            var why = abandon.IsCancellationRequested ? "interrupted twice: the call in flight was given up"
                 : ex.StatusCode == StatusCode.Unavailable && ex.GetRpcStatus() is null
                     ? $"no answer from the gateway{(Connection.Called is { } gateway ? $" at {gateway}" : "")} ({settings.Retries + 1} attempt(s)): {Detail(ex)}"
                     : $"the gateway answered {ex.StatusCode}: {Detail(ex)}";
             Stop(why);
-            return [.. lines, .. Unsent(sendable, why)];
+            return [.. lines, .. (mayHaveStored ? Unanswered(sendable, why) : Unsent(sendable, why))];
         }
         catch (OperationCanceledException)
         {
+            // Interrupted between two attempts (Polly's backoff): the earlier attempt may have stored rows.
             Stop("interrupted");
-            return [.. lines, .. Unsent(sendable, "interrupted")];
+            return [.. lines, .. (mayHaveStored ? Unanswered(sendable, "interrupted before a retry") : Unsent(sendable, "interrupted"))];
         }
 
         if (response.Results.Count != sendable.Count || response.Results.Any(r => r.Index < 0 || r.Index >= sendable.Count))
@@ -228,6 +251,45 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
 
     private static IEnumerable<ReportLine> Unsent(IEnumerable<ListRow> rows, string why) =>
         rows.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Unsent, "", "", 0, "", $"not sent: {why}"));
+
+    private static IEnumerable<ReportLine> Unanswered(IEnumerable<ListRow> rows, string why) =>
+        rows.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Unanswered, "", "", 0, "",
+            $"sent, no answer: {why}; the registry may have stored it: run the same list again (what was stored is replayed)"));
+
+    /// <summary>
+    /// Whether a call that failed with <paramref name="ex"/> may have stored some of its rows: not when it was refused before
+    /// the registry took it (throttled, the caller not allowed, the call as a whole refused, no connection made); otherwise it
+    /// may, for intake commits a long call in parts (README "ImportCaptures") and a deadline or a lost connection can fall
+    /// after a commit.
+    /// </summary>
+    internal static bool MayHaveStored(RpcException ex) => ex.StatusCode switch
+    {
+        StatusCode.ResourceExhausted or StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.InvalidArgument
+            or StatusCode.FailedPrecondition or StatusCode.OutOfRange or StatusCode.Unimplemented or StatusCode.NotFound => false,
+        StatusCode.Unavailable when ex.GetRpcStatus() is null && NoConnection(ex.Status.DebugException) => false,
+        _ => true,
+    };
+
+    /// <summary>
+    /// Whether the call failed for want of a connection (refused, no route, a name that does not resolve): nothing was sent.
+    /// A connection reset or lost during the call is not one of these.
+    /// </summary>
+    private static bool NoConnection(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException
+                {
+                    SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable
+                    or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.NoData or SocketError.AddressNotAvailable,
+                })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Whether the import stopped because the registry refused the caller (no valid token, or a role the access table does not allow).</summary>
     public bool NotAllowed { get; private set; }

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace Registry.Ctl.Cli;
+
+/// <summary>
+/// Ctrl+C (SIGINT) and SIGTERM (<c>kill</c>, a CI runner's or a container's stop) as registryctl answers them, in steps so
+/// that an interrupted import still leaves a report that says what the registry did:
+/// <list type="number">
+/// <item>The first signal cancels <see cref="Stopping"/>, the token every command runs with: an import sends no further
+/// batch and waits for the calls in flight, each within its deadline (--deadline), then writes every row's line.</item>
+/// <item>A second cancels <see cref="Abandoning"/> for a command that waits for its work in flight (an import): it gives up
+/// the calls in flight, their rows are reported "unanswered" (the registry may have stored some of them), and the report is
+/// still completed. For any other command the second signal ends the process.</item>
+/// <item>A third is left to the signal's own action: the process ends at once, and the report may lack lines.</item>
+/// </list>
+/// System.CommandLine's own handling of these signals is turned off (its ProcessTerminationTimeout): it would end the
+/// process two seconds after the first signal, whatever was in flight and however much of the report was written.
+/// </summary>
+internal static class Interruption
+{
+    private static readonly CancellationTokenSource StopSource = new();
+    private static readonly CancellationTokenSource AbandonSource = new();
+    private static int _signals;
+
+    /// <summary>Cancelled at the first SIGINT or SIGTERM: stop starting work.</summary>
+    public static CancellationToken Stopping => StopSource.Token;
+
+    /// <summary>Cancelled at the second: give up the work in flight.</summary>
+    public static CancellationToken Abandoning => AbandonSource.Token;
+
+    /// <summary>
+    /// Called by a command that waits for its work in flight after the first signal (an import): only then is a second signal
+    /// an abandonment rather than the end of the process, for a command that stops at once has nothing to abandon.
+    /// </summary>
+    public static void WaitsForWorkInFlight() => Volatile.Write(ref _waitsForWorkInFlight, true);
+
+    private static bool _waitsForWorkInFlight;
+
+    /// <summary>Handles SIGINT and SIGTERM until the returned registrations are disposed.</summary>
+    public static IDisposable Register() => new Registrations(
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+
+    private static void OnSignal(PosixSignalContext context)
+    {
+        switch (Interlocked.Increment(ref _signals))
+        {
+            case 1:
+                context.Cancel = true;
+                StopSource.Cancel();
+                break;
+            case 2 when Volatile.Read(ref _waitsForWorkInFlight):
+                context.Cancel = true;
+                AbandonSource.Cancel();
+                break;
+            default:
+                // The signal's own action: the process ends now.
+                break;
+        }
+    }
+
+    private sealed class Registrations(params PosixSignalRegistration[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+}
