@@ -261,6 +261,30 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         }
     }
 
+    /// <summary>
+    /// A list as a spreadsheet saves "CSV" where the decimal separator is a comma: separated by semicolons, degrees written
+    /// 47,1. And a latitude without its longitude, which the registry's GeoPoint would store as 0.
+    /// </summary>
+    [Fact]
+    public async Task A_semicolon_separated_list_with_decimal_commas_is_read_and_a_latitude_without_its_longitude_is_invalid()
+    {
+        var list = Write("semicolons.csv",
+            "family_name;given_names;date_of_birth;nationality;captured_at;capture_place;capturing_unit;latitude;longitude",
+            $"{_family};Антон;1991;RU;2025-04-04T06:00:00Z;Robotyne, Zaporizhzhia oblast;65th Brigade;47,4463;35,8378",
+            $"{_family}ин;Борис;1992;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;47.4463;",
+            $"{_family}ов;Виктор;1993;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;35.8378");
+
+        var run = await RunAsync(list);
+        Assert.True(run.Code == 3, run.ToString());
+        var report = ReadReport(list);
+        Assert.Equal(["created", "invalid", "invalid"], report.Select(r => r.Outcome));
+        Assert.Equal("longitude: empty while latitude is given; a place is both or neither", report[1].Violations);
+        Assert.Equal("latitude: empty while longitude is given; a place is both or neither", report[2].Violations);
+        var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[0].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
+        Assert.Equal((_family, "Robotyne, Zaporizhzhia oblast", 47.4463, 35.8378),
+            (stored.Identity.FamilyName, stored.Capture.Place, stored.Capture.Coordinates.Latitude, stored.Capture.Coordinates.Longitude));
+    }
+
     [Fact]
     public async Task A_wrong_secret_exits_1_and_a_list_that_is_not_one_exits_2_before_anything_is_sent()
     {
@@ -288,6 +312,16 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.True(noAgency.Code == 2, noAgency.ToString());
         Assert.Contains("no capturing_agency column", noAgency.Err);
         Assert.False(File.Exists(Path.ChangeExtension(list, ".report.csv")));
+
+        // A list saved as Windows-1251 (Тест in its bytes, line 3): exit 2 before anything is sent, naming the line, not a
+        // report of rows the registry refused one by one for U+FFFD in their names.
+        var cp1251 = Path.Combine(_directory, "cp1251.csv");
+        File.WriteAllBytes(cp1251, [.. Encoding.ASCII.GetBytes(Header + "\r\n" + "Smith,John,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,ascii\r\n"),
+            0xD2, 0xE5, 0xF1, 0xF2, .. Encoding.ASCII.GetBytes(",John,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,cp1251\r\n")]);
+        var notUtf8 = await RunAsync(cp1251);
+        Assert.True(notUtf8.Code == 2, notUtf8.ToString());
+        Assert.Contains("is not UTF-8 text (line 3 holds bytes UTF-8 does not have", notUtf8.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.ChangeExtension(cp1251, ".report.csv")));
 
         // A gateway address where nothing listens: exit 1, the row unsent, saying that the gateway did not answer and where
         // it was looked for (not that it "answered" UNAVAILABLE).

@@ -39,6 +39,7 @@ if (parse.Errors.Count > 0)
 
 // Ctrl+C and SIGTERM in steps (Interruption), not System.CommandLine's: that one ends the process 2 s after the signal.
 using var signals = Interruption.Register();
+Interruption.ToleratesHangUp();
 try
 {
     return await parse.InvokeAsync(

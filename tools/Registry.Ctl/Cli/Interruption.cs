@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Registry.Ctl.Cli;
 
 /// <summary>
-/// Ctrl+C (SIGINT) and SIGTERM (<c>kill</c>, a CI runner's or a container's stop) as registryctl answers them, in steps so
+/// Ctrl+C (SIGINT), SIGTERM (<c>kill</c>, a CI runner's or a container's stop) and SIGHUP (the terminal or the SSH session
+/// closed) as registryctl answers them, in steps so
 /// that an interrupted import still leaves a report that says what the registry did:
 /// <list type="number">
 /// <item>The first signal cancels <see cref="Stopping"/>, the token every command runs with: an import sends no further
@@ -36,13 +37,48 @@ internal static class Interruption
 
     private static bool _waitsForWorkInFlight;
 
-    /// <summary>Handles SIGINT and SIGTERM until the returned registrations are disposed.</summary>
+    /// <summary>Handles SIGINT, SIGTERM and SIGHUP until the returned registrations are disposed.</summary>
     public static IDisposable Register() => new Registrations(
         PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
-        PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+        PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal));
+
+    /// <summary>
+    /// Writes <paramref name="line"/> to standard error unless it is gone: after a hang-up the terminal answers every write
+    /// with EIO (an IOException), and a command stopping on SIGHUP must still finish its work (an import's report).
+    /// </summary>
+    public static void TellIfListened(string line)
+    {
+        try
+        {
+            Console.Error.WriteLine(line);
+        }
+        catch (IOException)
+        {
+            // No one to tell.
+        }
+    }
+
+    /// <summary>
+    /// Makes standard output and error ignore a terminal that hung up (SIGHUP received; its writes then fail with EIO), so
+    /// that a command stopping on SIGHUP finishes its work instead of dying on the first line it prints, Spectre.Console's
+    /// progress thread's included. Any other failure to write is still thrown.
+    /// </summary>
+    public static void ToleratesHangUp()
+    {
+        Console.SetOut(TextWriter.Synchronized(new HangUpTolerant(Console.Out)));
+        Console.SetError(TextWriter.Synchronized(new HangUpTolerant(Console.Error)));
+    }
+
+    private static bool _hungUp;
 
     private static void OnSignal(PosixSignalContext context)
     {
+        if (context.Signal == PosixSignal.SIGHUP)
+        {
+            Volatile.Write(ref _hungUp, true);
+        }
+
         switch (Interlocked.Increment(ref _signals))
         {
             case 1:
@@ -56,6 +92,57 @@ internal static class Interruption
             default:
                 // The signal's own action: the process ends now.
                 break;
+        }
+    }
+
+    /// <summary>A console writer whose writes after a hang-up are dropped (<see cref="ToleratesHangUp"/>).</summary>
+    private sealed class HangUpTolerant(TextWriter inner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override IFormatProvider FormatProvider => inner.FormatProvider;
+
+        [System.Diagnostics.CodeAnalysis.AllowNull]
+        public override string NewLine
+        {
+            get => inner.NewLine;
+            set => inner.NewLine = value;
+        }
+
+        public override void Write(char value) => Try(() => inner.Write(value));
+
+        public override void Write(string? value) => Try(() => inner.Write(value));
+
+        public override void Write(char[] buffer, int index, int count) => Try(() => inner.Write(buffer, index, count));
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            var copy = buffer.ToString();
+            Try(() => inner.Write(copy));
+        }
+
+        public override void WriteLine() => Try(inner.WriteLine);
+
+        public override void WriteLine(string? value) => Try(() => inner.WriteLine(value));
+
+        public override void WriteLine(ReadOnlySpan<char> buffer)
+        {
+            var copy = buffer.ToString();
+            Try(() => inner.WriteLine(copy));
+        }
+
+        public override void Flush() => Try(inner.Flush);
+
+        private static void Try(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (IOException) when (Volatile.Read(ref _hungUp))
+            {
+                // The terminal is gone: no one reads this.
+            }
         }
     }
 

@@ -25,6 +25,8 @@ internal static partial class CaptureColumns
 
     public const string RequestId = "request_id";
     public const string CapturingAgency = "capturing_agency";
+    public const string Latitude = "latitude";
+    public const string Longitude = "longitude";
 
     public static readonly IReadOnlyList<Column> All =
     [
@@ -52,8 +54,8 @@ internal static partial class CaptureColumns
         new("capture_place", "capture.place", "required", (r, v) => { Capture(r).Place = v; return null; }),
         new("capturing_unit", "capture.capturing_unit", "required", (r, v) => { Capture(r).CapturingUnit = v; return null; }),
         new(CapturingAgency, "capture.capturing_agency", "your agency's code, as your token carries it (e.g. UA-SSO); required here or by --agency", (r, v) => { Capture(r).CapturingAgency = v; return null; }),
-        new("latitude", "capture.coordinates.latitude", "WGS 84 decimal degrees, with longitude", (r, v) => Degrees(v, d => Point(r).Latitude = d)),
-        new("longitude", "capture.coordinates.longitude", "WGS 84 decimal degrees, with latitude", (r, v) => Degrees(v, d => Point(r).Longitude = d)),
+        new(Latitude, "capture.coordinates.latitude", "WGS 84 decimal degrees (47.8388 or 47,8388), with longitude", (r, v) => Degrees(v, d => Point(r).Latitude = d)),
+        new(Longitude, "capture.coordinates.longitude", "WGS 84 decimal degrees, with latitude", (r, v) => Degrees(v, d => Point(r).Longitude = d)),
         new("circumstances", "capture.circumstances", "", (r, v) => { Capture(r).Circumstances = v; return null; }),
         new("status_category", "status_category", "PRISONER_OF_WAR, PENDING_DETERMINATION (the default: GC III Art. 5), CIVILIAN_INTERNEE or OTHER", (r, v) => Category(r, v)),
         new("source_kind", "identity_source.kind", "where the identity facts come from: STATED_BY_PERSON, DOCUMENT or THIRD_PARTY", (r, v) => SourceKindOf(r, v)),
@@ -147,9 +149,11 @@ internal static partial class CaptureColumns
 
     private static string? Degrees(string value, Action<double> set)
     {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) || !double.IsFinite(degrees))
+        // A decimal comma (47,8388) as a spreadsheet writes it where that is the decimal separator: one comma and no point.
+        var number = value.Count(c => c == ',') == 1 && !value.Contains('.', StringComparison.Ordinal) ? value.Replace(',', '.') : value;
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) || !double.IsFinite(degrees))
         {
-            return $"'{value}' is not a number of degrees (decimal point, e.g. 47.8388)";
+            return $"'{value}' is not a number of degrees (e.g. 47.8388)";
         }
 
         set(degrees);

@@ -15,9 +15,10 @@ namespace Registry.Ctl.Import;
 internal sealed record ListRow(long Line, string RequestId, RegisterCaptureRequest? Request, IReadOnlyList<string> Problems);
 
 /// <summary>
-/// An agency's list of captured persons: RFC 4180 CSV in UTF-8 (a byte order mark is fine), comma-separated, a header
-/// row naming <see cref="CaptureColumns"/> in any order (case ignored; a column may be left out). Read with CsvHelper,
-/// one row at a time, so a list of a million rows is never held whole.
+/// An agency's list of captured persons: RFC 4180 CSV in UTF-8 (a byte order mark is fine), comma-separated — or
+/// semicolon-separated, as spreadsheets save "CSV" where the decimal separator is a comma, told by a header line with
+/// semicolons and no comma —, a header row naming <see cref="CaptureColumns"/> in any order (case ignored; a column may
+/// be left out). Read with CsvHelper, one row at a time, so a list of a million rows is never held whole.
 /// </summary>
 internal static class CaptureList
 {
@@ -27,9 +28,9 @@ internal static class CaptureList
     /// </summary>
     private static readonly Guid RowNamespace = new("0b9c7a52-4f2e-5d1a-9a36-6c2f1e8d4b17");
 
-    private static CsvReaderOptions Options(Action<CsvMalformedRecord>? malformed = null) => new()
+    private static CsvReaderOptions Options(string path, Action<CsvMalformedRecord>? malformed = null) => new()
     {
-        Separator = ',',
+        Separator = SeparatorOf(path),
         HasHeader = true,
         TrackLineNumbers = true,
         TrimWhitespace = true,
@@ -40,7 +41,7 @@ internal static class CaptureList
     /// <summary>The number of data rows, for the progress bar (a first pass over the file; CsvHelper scans it with SIMD).</summary>
     public static long Count(string path)
     {
-        using var reader = CsvReader.FromFile(path, Options());
+        using var reader = CsvReader.FromFile(path, Options(path));
         long rows = 0;
         while (reader.Read())
         {
@@ -54,10 +55,11 @@ internal static class CaptureList
     /// Checks the header: every column must be one of <see cref="CaptureColumns"/> (a misspelt column would silently
     /// drop its facts), none twice, and the capturing agency must come from a column or <paramref name="agency"/>.
     /// </summary>
-    /// <exception cref="UsageException">The header is not a list's.</exception>
+    /// <exception cref="UsageException">The header is not a list's, or the file is not UTF-8 text.</exception>
     public static void CheckHeader(string path, string? agency)
     {
-        using var reader = CsvReader.FromFile(path, Options());
+        CheckUtf8(path);
+        using var reader = CsvReader.FromFile(path, Options(path));
         reader.ReadHeader();
         var headers = reader.Headers.ToArray();
         if (headers.Length == 0 || headers.All(string.IsNullOrWhiteSpace))
@@ -92,7 +94,7 @@ internal static class CaptureList
     public static IEnumerable<ListRow> Read(string path, string? agency, string? tokenAgency = null)
     {
         var malformed = new Dictionary<long, CsvMalformedReason>();
-        using var reader = CsvReader.FromFile(path, Options(m => malformed.TryAdd(m.LineNumber, m.Reason)));
+        using var reader = CsvReader.FromFile(path, Options(path, m => malformed.TryAdd(m.LineNumber, m.Reason)));
         reader.ReadHeader();
         var columns = reader.Headers.Select(h => CaptureColumns.Find(h)!).ToArray();
         var occurrences = new Dictionary<Guid, int>();
@@ -158,6 +160,15 @@ internal static class CaptureList
                 // take its whole batch down with it and stop the import.
                 problems.Add($"{CaptureColumns.CapturingAgency}: '{named}' is not {tokenAgency}, the agency of the caller's token; the registry takes a " +
                     "row only in the caller's own agency's name, written exactly so (import it with that agency's token)");
+            }
+
+            if (values.ContainsKey(CaptureColumns.Latitude) != values.ContainsKey(CaptureColumns.Longitude))
+            {
+                // The registry's GeoPoint cannot tell a missing coordinate from 0: one without the other would be stored as
+                // a point on the equator or the prime meridian.
+                var (present, missing) = values.ContainsKey(CaptureColumns.Latitude)
+                    ? (CaptureColumns.Latitude, CaptureColumns.Longitude) : (CaptureColumns.Longitude, CaptureColumns.Latitude);
+                problems.Add($"{missing}: empty while {present} is given; a place is both or neither");
             }
 
             var request = new RegisterCaptureRequest();
@@ -248,6 +259,57 @@ internal static class CaptureList
         catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or InvalidOperationException)
         {
             return $"'{value}' could not be read ({ex.Message})";
+        }
+    }
+
+    /// <summary>
+    /// ';' when the header line holds semicolons and no comma (a spreadsheet's "CSV" where the decimal separator is a comma),
+    /// else ',' (RFC 4180).
+    /// </summary>
+    private static char SeparatorOf(string path)
+    {
+        using var lines = File.ReadLines(path).GetEnumerator();
+        var header = lines.MoveNext() ? lines.Current : "";
+        return header.Contains(';', StringComparison.Ordinal) && !header.Contains(',', StringComparison.Ordinal) ? ';' : ',';
+    }
+
+    /// <summary>
+    /// Refuses a file that is not UTF-8 text (a list saved as Windows-1251, Latin-1 or UTF-16) before anything is sent, naming
+    /// the first line with a byte sequence UTF-8 does not have: read anyway, its letters would be replaced by U+FFFD and every
+    /// such row refused by the registry, or worse, stored misspelt.
+    /// </summary>
+    /// <exception cref="UsageException">The file is not UTF-8.</exception>
+    private static void CheckUtf8(string path)
+    {
+        var decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetDecoder();
+        var bytes = new byte[1 << 16];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length) + 4];
+        long line = 1;
+        using var file = File.OpenRead(path);
+        int read;
+        while ((read = file.Read(bytes)) > 0)
+        {
+            try
+            {
+                decoder.GetChars(bytes.AsSpan(0, read), chars, flush: false);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                line += bytes.AsSpan(0, Math.Clamp(ex.Index, 0, read)).Count((byte)'\n');
+                throw new UsageException($"{path} is not UTF-8 text (line {line} holds bytes UTF-8 does not have; a list saved as " +
+                    "Windows-1251, Latin-1 or UTF-16?): save it as \"CSV UTF-8\", or convert it, e.g. iconv -f CP1251 -t UTF-8.");
+            }
+
+            line += bytes.AsSpan(0, read).Count((byte)'\n');
+        }
+
+        try
+        {
+            decoder.GetChars(ReadOnlySpan<byte>.Empty, chars, flush: true);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new UsageException($"{path} is not UTF-8 text: it ends inside a character; save it as \"CSV UTF-8\".");
         }
     }
 

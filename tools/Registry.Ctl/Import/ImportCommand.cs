@@ -28,9 +28,10 @@ internal static class ImportCommand
           REGISTRY_AUTHORITY, REGISTRY_CLIENT, REGISTRY_CLIENT_SECRET). A token that falls due during a long import is
           fetched again with the secret. The registry refuses a row captured in another agency's name.
 
-          The list: RFC 4180 CSV in UTF-8, comma-separated, quotes around a field holding a comma, a quote or a line
-          break; a header row naming some of these columns, in any order (a column not listed is refused, so a misspelt
-          one cannot drop its facts):
+          The list: RFC 4180 CSV in UTF-8, comma-separated (or semicolon-separated, as a spreadsheet saves CSV where the
+          decimal separator is a comma: told by a header with semicolons and no comma), quotes around a field holding the
+          separator, a quote or a line break; a file not in UTF-8 is refused (exit 2); a header row naming some of these
+          columns, in any order (a column not listed is refused, so a misspelt one cannot drop its facts):
         {{CaptureColumns.Help()}}
           capturing_agency may be left out when --agency gives it (--agency also fills an empty cell); with --agency, a row
           naming another agency there is invalid (the registry would refuse its whole batch), and without it, a row naming
@@ -57,7 +58,7 @@ internal static class ImportCommand
           (a deadline, a lost connection, a fault of the registry's, or given up at a second Ctrl+C) — the registry commits a
           long call in parts and may have stored some of its rows. Either way, run the same list again: what was stored is
           replayed, the rest is sent.
-          Ctrl+C or SIGTERM: no further batch is sent, the calls in flight finish (within --deadline) and the report is
+          Ctrl+C, SIGTERM or SIGHUP: no further batch is sent, the calls in flight finish (within --deadline) and the report is
           completed; a second Ctrl+C gives the calls in flight up (their rows "unanswered"), a third ends registryctl at once.
           Progress goes to standard error (a bar on a terminal, a line every 5 s otherwise), the summary to standard output
           (--output json: as one JSON object, list, rows, created, replayed, refused, invalid, unsent, unanswered, seconds,
@@ -111,7 +112,7 @@ internal static class ImportCommand
         ImportCounts counts;
         KeepPrevious(reportPath);
         Interruption.WaitsForWorkInFlight();
-        using var interrupted = ct.Register(() => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        using var interrupted = ct.Register(() => Interruption.TellIfListened(string.Create(CultureInfo.InvariantCulture,
             $"registryctl: interrupted: no further batch is sent; the calls in flight finish (within {settings.Deadline.TotalSeconds:0.#} s, --deadline) and the report is completed. Interrupt again to give them up.")));
         using (var report = new ImportReport(reportPath))
         {

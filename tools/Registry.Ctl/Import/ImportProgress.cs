@@ -13,6 +13,21 @@ internal static class ImportProgress
 {
     public static async Task RunAsync(long total, ImportCounts counts, TimeSpan interval, Func<Task> import)
     {
+        Task? work = null;
+        try
+        {
+            await ShowAsync(total, counts, interval, () => work ??= import());
+        }
+        catch (IOException) when (work is not null)
+        {
+            // Standard error is gone (a terminal hung up answers writes with EIO): the import goes on unseen, and its report
+            // is completed all the same.
+            await work;
+        }
+    }
+
+    private static async Task ShowAsync(long total, ImportCounts counts, TimeSpan interval, Func<Task> import)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var clock = Stopwatch.StartNew();
         if (!Console.IsErrorRedirected && console.Profile.Capabilities.Interactive)
@@ -50,7 +65,11 @@ internal static class ImportProgress
     {
         var done = counts.Done;
         var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
+        // Rows the import stopped before (or sent without an answer) count as done, for each has its line in the report:
+        // said here, so that a bar at 100 % after an interruption does not read as every row stored.
+        var notStored = counts.Unsent + counts.Unanswered;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{done:N0}/{total:N0} rows, {rate:N0} rows/s, {counts.Refused:N0} refused, {counts.Invalid:N0} invalid");
+            $"{done:N0}/{total:N0} rows, {rate:N0} rows/s, {counts.Refused:N0} refused, {counts.Invalid:N0} invalid" +
+            $"{(notStored > 0 ? $", {counts.Unsent:N0} unsent, {counts.Unanswered:N0} unanswered" : "")}");
     }
 }
