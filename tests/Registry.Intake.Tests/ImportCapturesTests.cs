@@ -5,6 +5,8 @@ using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Features.Duplicates;
 using Registry.Intake.Features.Import;
+using Registry.Intake.Features.Registration;
+using Registry.ServiceDefaults.Grpc;
 using Registry.Protos.Common.V1;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
@@ -198,6 +200,40 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         Assert.Contains("NFKC", violation.Description, StringComparison.Ordinal);
         Assert.Equal(0, await CountCasesAsync([ligatures]));
         Assert.Equal(2, await CountCasesAsync([before, after]));
+    }
+
+    /// <summary>
+    /// A call registered again in halves (rows the store refuses) that fails in its second half, here for a refused row
+    /// beyond the call's budget of <see cref="ImportCapturesHandler.MaxStoreRefusedRows"/>: the first half's rows stay
+    /// committed, and the failed call's access-audit row names their cases although the call has no response.
+    /// </summary>
+    [Fact]
+    public async Task A_call_that_fails_in_its_second_half_names_the_cases_its_first_half_stored_in_its_audit_row()
+    {
+        var poison = $"Poison{Word(6)}";
+        await using var refusal = await StoreFaults.RefuseFamilyNameAsync(await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), poison);
+        // 64 rows: the first half's even rows refused (the whole budget, 16), one more in the second half.
+        var rows = Enumerable.Range(0, 64).Select(_ => Person()).ToList();
+        Assert.Single(DuplicateLocks.Parts(rows, r => ImportCapturesHandler.LockKeysOf(RegisterCaptureValidator.Read(r, DateTimeOffset.UtcNow, new FieldViolations())),
+            r => r.RequestId));
+        for (var i = 0; i < ImportCapturesHandler.MaxStoreRefusedRows; i++)
+        {
+            rows[2 * i].Identity.FamilyName = poison;
+        }
+
+        rows[40].Identity.FamilyName = poison;
+
+        var failed = await Assert.ThrowsAsync<RpcException>(() => intake.Client.ImportCapturesAsync(Call([.. rows])).ResponseAsync);
+
+        Assert.NotEqual(StatusCode.OK, failed.StatusCode);
+        var firstHalf = rows.Take(32).Where((_, i) => i % 2 == 1).Select(r => Guid.Parse(r.RequestId)).ToList();
+        var stored = await intake.QueryAsync(db => db.Cases.Where(c => firstHalf.Contains(c.RequestId)).Select(c => c.CaseId).ToListAsync());
+        Assert.Equal(16, stored.Count);
+        Assert.Equal(0, await CountCasesAsync(rows.Skip(32)));
+        var named = (int)await Eventually.GetAsync(async () => await intake.QueryAsync(db => db.Database
+            .SqlQueryRaw<int>("""SELECT coalesce(max(cardinality(case_ids)), 0)::int AS "Value" FROM access_events WHERE method LIKE '%/ImportCaptures' AND case_ids @> {0} AND outcome <> 'OK'""", stored.ToArray())
+            .SingleAsync()) is > 0 and var n ? (object)n : null, TimeSpan.FromSeconds(20), "the failed call's audit row naming the first half's cases");
+        Assert.Equal(16, named);
     }
 
     [Fact]

@@ -26,10 +26,11 @@ public static class ProtoCaseFields
     /// <summary>
     /// Marks <paramref name="failure"/>, which is about to end a call, with the cases the call stored before it (e.g. an
     /// ImportCaptures call whose later part failed after its earlier parts committed): the access audit names them although
-    /// the call has no response (<see cref="AddFromFailure"/>). The exception's type and status are unchanged.
+    /// the call has no response (<see cref="AddFromFailure"/>). The exception's type and status are unchanged. Marks add up:
+    /// each step a failure passes through on its way out names what it stored.
     /// </summary>
     public static void NameStoredBeforeFailure(Exception failure, IEnumerable<Guid> caseIds) =>
-        failure.Data[StoredCaseIdsKey] = caseIds.Distinct().Take(MaxCaseIds).ToArray();
+        failure.Data[StoredCaseIdsKey] = (failure.Data[StoredCaseIdsKey] as Guid[] ?? []).Concat(caseIds).Distinct().Take(MaxCaseIds).ToArray();
 
     /// <summary>The cases <paramref name="failure"/> was marked with (<see cref="NameStoredBeforeFailure"/>), added to <paramref name="ids"/>.</summary>
     public static void AddFromFailure(Exception failure, List<Guid> ids)

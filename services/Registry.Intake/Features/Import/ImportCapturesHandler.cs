@@ -118,8 +118,7 @@ public sealed class ImportCapturesHandler(
         {
             // The parts before the one that failed are committed: the access audit names their cases (the call's row, CANCELLED
             // or whatever ended it), as it names those of a call that succeeds; sent again, they are replayed.
-            ProtoCaseFields.NameStoredBeforeFailure(ex, byIndex.Values.Where(r => r.CaseId is not null).Select(r => r.CaseId!.Value));
-            ex.Data[CreatedBeforeFailureKey] = byIndex.Values.Count(r => r.Outcome == ImportOutcome.Created);
+            MarkStoredBeforeFailure(ex, byIndex.Values);
             throw;
         }
 
@@ -131,6 +130,18 @@ public sealed class ImportCapturesHandler(
     /// how many cases those parts opened (an int): its rows' metrics count them created, not failed.
     /// </summary>
     public const string CreatedBeforeFailureKey = "registry.import.created_before_failure";
+
+    /// <summary>
+    /// Marks <paramref name="failure"/> with <paramref name="stored"/>, rows committed before it by an earlier part or an
+    /// earlier half: their cases for the access audit (<see cref="ProtoCaseFields.NameStoredBeforeFailure"/>), the cases they
+    /// opened under <see cref="CreatedBeforeFailureKey"/>; both add to what an inner step marked.
+    /// </summary>
+    private static void MarkStoredBeforeFailure(Exception failure, IEnumerable<ImportedRow> stored)
+    {
+        var rows = stored.ToList();
+        ProtoCaseFields.NameStoredBeforeFailure(failure, rows.Where(r => r.CaseId is not null).Select(r => r.CaseId!.Value));
+        failure.Data[CreatedBeforeFailureKey] = (failure.Data[CreatedBeforeFailureKey] as int? ?? 0) + rows.Count(r => r.Outcome == ImportOutcome.Created);
+    }
 
     /// <summary>
     /// The keys the duplicate locks of <paramref name="registration"/>'s case will be (<see cref="DuplicateLocks.KeysOf"/>,
@@ -202,7 +213,17 @@ public sealed class ImportCapturesHandler(
 
             // Each half keeps its rows' indexes in the call (what the results and the messages name).
             var half = rows.Count / 2;
-            return [.. await RegisterIsolatingAsync(rows.Take(half).ToList(), budget, ct), .. await RegisterIsolatingAsync(rows.Skip(half).ToList(), budget, ct)];
+            var first = await RegisterIsolatingAsync(rows.Take(half).ToList(), budget, ct);
+            try
+            {
+                return [.. first, .. await RegisterIsolatingAsync(rows.Skip(half).ToList(), budget, ct)];
+            }
+            catch (Exception failure)
+            {
+                // The first half is committed: the call's audit row and metrics count it although the call fails.
+                MarkStoredBeforeFailure(failure, first);
+                throw;
+            }
         }
     }
 
