@@ -272,7 +272,9 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
             "family_name;given_names;date_of_birth;nationality;captured_at;capture_place;capturing_unit;latitude;longitude",
             $"{_family};Антон;1991;RU;2025-04-04T06:00:00Z;Robotyne, Zaporizhzhia oblast;65th Brigade;47,4463;35,8378",
             $"{_family}ин;Борис;1992;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;47.4463;",
-            $"{_family}ов;Виктор;1993;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;35.8378");
+            $"{_family}ов;Виктор;1993;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;35.8378",
+            ";;;;;;;;",
+            ";;;;");
 
         var run = await RunAsync(list);
         Assert.True(run.Code == 3, run.ToString());
@@ -283,6 +285,17 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[0].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
         Assert.Equal((_family, "Robotyne, Zaporizhzhia oblast", 47.4463, 35.8378),
             (stored.Identity.FamilyName, stored.Capture.Place, stored.Capture.Coordinates.Latitude, stored.Capture.Coordinates.Longitude));
+        // The lines of separators only are skipped as empty lines are (3 rows, not 5 with 2 refused).
+        Assert.Contains("3 row(s): 1 created", run.Out, StringComparison.Ordinal);
+
+        // The same person in the same list saved with commas and decimal points: the same derived request_id, replayed.
+        var commas = Write("commas.csv",
+            "family_name,given_names,date_of_birth,nationality,captured_at,capture_place,capturing_unit,latitude,longitude",
+            $"{_family},Антон,1991,RU,2025-04-04T06:00:00Z,\"Robotyne, Zaporizhzhia oblast\",65th Brigade,47.4463,35.8378");
+        var again = await RunAsync(commas);
+        Assert.True(again.Code == 0, again.ToString());
+        var replayed = Assert.Single(ReadReport(commas));
+        Assert.Equal(("replayed", report[0].CaseId), (replayed.Outcome, replayed.CaseId));
     }
 
     [Fact]
@@ -322,6 +335,12 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.True(notUtf8.Code == 2, notUtf8.ToString());
         Assert.Contains("is not UTF-8 text (line 3 holds bytes UTF-8 does not have", notUtf8.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.ChangeExtension(cp1251, ".report.csv")));
+        // UTF-16 without a byte order mark is valid UTF-8 byte by byte (ASCII and NULs): its NULs name it.
+        var utf16 = Path.Combine(_directory, "utf16.csv");
+        File.WriteAllBytes(utf16, new UnicodeEncoding(bigEndian: false, byteOrderMark: false).GetBytes(Header + "\r\nSmith,John,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,utf16\r\n"));
+        var wide = await RunAsync(utf16);
+        Assert.True(wide.Code == 2, wide.ToString());
+        Assert.Contains("is not UTF-8 text (line 1 holds NUL bytes; a list saved as UTF-16?)", wide.Err, StringComparison.Ordinal);
 
         // A gateway address where nothing listens: exit 1, the row unsent, saying that the gateway did not answer and where
         // it was looked for (not that it "answered" UNAVAILABLE).

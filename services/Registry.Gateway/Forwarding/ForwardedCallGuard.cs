@@ -80,8 +80,8 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
         }
 
         var reason = lifetime.ApplicationStopping.IsCancellationRequested
-            ? "The gateway is shutting down; call again (a stream resumes from its last cursor)."
-            : $"The service ended the call without a status ({error.Error}); call again (a stream resumes from its last cursor).";
+            ? "The gateway is shutting down; call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor)."
+            : $"The service ended the call without a status ({error.Error}); call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor).";
         if (!context.Response.HasStarted)
         {
             // A trailers-only gRPC response (status 200, grpc-status in the headers) instead of YARP's 502/504/400.

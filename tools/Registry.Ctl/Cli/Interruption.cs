@@ -72,6 +72,9 @@ internal static class Interruption
 
     private static bool _hungUp;
 
+    // errno EIO (Linux and macOS), the HResult .NET gives the IOException of a failed write to a terminal.
+    private const int Eio = 5;
+
     private static void OnSignal(PosixSignalContext context)
     {
         if (context.Signal == PosixSignal.SIGHUP)
@@ -139,9 +142,11 @@ internal static class Interruption
             {
                 write();
             }
-            catch (IOException) when (Volatile.Read(ref _hungUp))
+            catch (IOException ex) when (Volatile.Read(ref _hungUp) || ex.HResult == Eio)
             {
-                // The terminal is gone: no one reads this.
+                // The terminal is gone: no one reads this. EIO is how a hung-up terminal answers, and it may come before the
+                // SIGHUP handler has run (signals are handled on the thread pool): it counts as the hang-up itself.
+                Volatile.Write(ref _hungUp, true);
             }
         }
     }

@@ -147,10 +147,19 @@ internal static partial class CaptureColumns
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="value"/> with its decimal comma written as a point (47,8388 → 47.8388), as a spreadsheet writes numbers
+    /// where the comma is the decimal separator: one comma, no point, digits on both sides; null for any other text.
+    /// </summary>
+    public static string? DecimalPoint(string value) =>
+        DecimalCommaPattern().IsMatch(value) ? value.Replace(',', '.') : null;
+
+    [GeneratedRegex(@"^\s*[+-]?[0-9]+,[0-9]+\s*$")]
+    private static partial Regex DecimalCommaPattern();
+
     private static string? Degrees(string value, Action<double> set)
     {
-        // A decimal comma (47,8388) as a spreadsheet writes it where that is the decimal separator: one comma and no point.
-        var number = value.Count(c => c == ',') == 1 && !value.Contains('.', StringComparison.Ordinal) ? value.Replace(',', '.') : value;
+        var number = DecimalPoint(value) ?? value;
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) || !double.IsFinite(degrees))
         {
             return $"'{value}' is not a number of degrees (e.g. 47.8388)";

@@ -45,7 +45,10 @@ internal static class CaptureList
         long rows = 0;
         while (reader.Read())
         {
-            rows++;
+            if (!IsBlank(reader))
+            {
+                rows++;
+            }
         }
 
         return rows;
@@ -101,6 +104,12 @@ internal static class CaptureList
         var given = new Dictionary<Guid, (long Line, Guid Content)>();
         while (reader.Read())
         {
+            if (IsBlank(reader))
+            {
+                // A line of separators only (";;;;", as a spreadsheet leaves rows it once had) is skipped as an empty line is.
+                continue;
+            }
+
             var line = reader.LineNumber;
             var problems = new List<string>();
             if (malformed.Remove(line, out var reason))
@@ -139,6 +148,16 @@ internal static class CaptureList
                 // their own rows had no line in the report.
                 problems.Add($"{string.Join(", ", runOn)}: runs on over {breaks} line break(s) to line {line + breaks}: a quote left " +
                     "open takes the lines after it into the field (no field of the registry's holds a line break); close the quote");
+            }
+
+            foreach (var degrees in new[] { CaptureColumns.Latitude, CaptureColumns.Longitude })
+            {
+                // Degrees with a decimal comma (a spreadsheet's "47,8388") as with a point, so that the row's derived
+                // request_id is the one the same list saved with points derives: sent again, it replays.
+                if (values.TryGetValue(degrees, out var written) && CaptureColumns.DecimalPoint(written) is { } pointed)
+                {
+                    values[degrees] = pointed;
+                }
             }
 
             if (agency is not null && values.TryGetValue(CaptureColumns.CapturingAgency, out var blank) && string.IsNullOrWhiteSpace(blank))
@@ -289,6 +308,14 @@ internal static class CaptureList
         int read;
         while ((read = file.Read(bytes)) > 0)
         {
+            if (bytes.AsSpan(0, read).IndexOf((byte)0) is >= 0 and var nul)
+            {
+                // Valid UTF-8, but no list's text: UTF-16 without a byte order mark ("r\0e\0q\0...").
+                line += bytes.AsSpan(0, nul).Count((byte)'\n');
+                throw new UsageException($"{path} is not UTF-8 text (line {line} holds NUL bytes; a list saved as UTF-16?): save it as " +
+                    "\"CSV UTF-8\", or convert it, e.g. iconv -f UTF-16 -t UTF-8.");
+            }
+
             try
             {
                 decoder.GetChars(bytes.AsSpan(0, read), chars, flush: false);
@@ -311,6 +338,20 @@ internal static class CaptureList
         {
             throw new UsageException($"{path} is not UTF-8 text: it ends inside a character; save it as \"CSV UTF-8\".");
         }
+    }
+
+    /// <summary>Whether the row just read has no field with anything but spaces in it.</summary>
+    private static bool IsBlank(CsvReader reader)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            if (!string.IsNullOrWhiteSpace(reader.GetString(i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>How many line breaks of the file (CR LF, LF or CR, each one) <paramref name="value"/> holds.</summary>

@@ -64,12 +64,14 @@ internal static class ImportProgress
     private static string Describe(long total, ImportCounts counts, TimeSpan elapsed)
     {
         var done = counts.Done;
-        var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
+        // Rows sent, as the summary counts them: rows reported unsent or invalid at once would inflate it.
+        var sent = counts.Created + counts.Replayed + counts.Refused + counts.Unanswered;
+        var rate = elapsed.TotalSeconds > 0 ? sent / elapsed.TotalSeconds : 0;
         // Rows the import stopped before (or sent without an answer) count as done, for each has its line in the report:
         // said here, so that a bar at 100 % after an interruption does not read as every row stored.
         var notStored = counts.Unsent + counts.Unanswered;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{done:N0}/{total:N0} rows, {rate:N0} rows/s, {counts.Refused:N0} refused, {counts.Invalid:N0} invalid" +
+            $"{done:N0}/{total:N0} rows, {rate:N0} rows/s sent, {counts.Refused:N0} refused, {counts.Invalid:N0} invalid" +
             $"{(notStored > 0 ? $", {counts.Unsent:N0} unsent, {counts.Unanswered:N0} unanswered" : "")}");
     }
 }

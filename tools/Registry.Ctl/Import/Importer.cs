@@ -205,7 +205,7 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             // UNAVAILABLE without the registry's google.rpc.Status: no answer from the gateway at all (nothing listens there,
             // the network), not a refusal of the registry's.
             var why = abandon.IsCancellationRequested ? "interrupted twice: the call in flight was given up"
-                : ex.StatusCode == StatusCode.Unavailable && ex.GetRpcStatus() is null
+                : ex.StatusCode == StatusCode.Unavailable && ex.GetRpcStatus() is null && ex.Status.DebugException is not null
                     ? $"no answer from the gateway{(Connection.Called is { } gateway ? $" at {gateway}" : "")} ({settings.Retries + 1} attempt(s)): {Detail(ex)}"
                     : $"the gateway answered {ex.StatusCode}: {Detail(ex)}";
             Stop(why);
