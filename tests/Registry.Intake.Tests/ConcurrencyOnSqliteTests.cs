@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data.Sqlite;
 using Registry.Protos.Intake.V1;
+using Registry.ServiceDefaults.Data;
 using Registry.Testing;
 using NotificationKind = Registry.Intake.Domain.NotificationKind;
 
@@ -32,5 +33,36 @@ public sealed class ConcurrencyOnSqliteTests(IntakeOnSqliteFixture intake) : ICl
             Assert.Equal(issued.IssuedAt.ToDateTimeOffset(), card.IssuedAt);
             Assert.Equal(1, await intake.QueryAsync(db => db.Notifications.CountAsync(n => n.CaseId == caseId && n.Kind == NotificationKind.CaptureCard)));
         }
+    }
+
+    /// <summary>
+    /// What keeps racing writers on SQLite from waiting seconds (<see cref="SqliteSessions"/>): write-ahead logging (EF Core
+    /// creates the file so), SQLite's own wait for the lock, and enough pool threads for the waiters and the lock's holder. The race
+    /// above went past the 10 s call bound in CI without them (a thread-pool starvation, not a failed assertion).
+    /// </summary>
+    [Fact]
+    public async Task The_service_s_SQLite_connections_use_write_ahead_logging_and_wait_for_the_lock()
+    {
+        var settings = await intake.QueryAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            try
+            {
+                using var command = db.Database.GetDbConnection().CreateCommand();
+                command.CommandText = "PRAGMA journal_mode";
+                var journal = (string)(await command.ExecuteScalarAsync())!;
+                command.CommandText = "PRAGMA busy_timeout";
+                return (journal, timeout: (long)(await command.ExecuteScalarAsync())!);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        });
+
+        Assert.Equal("wal", settings.journal);
+        Assert.Equal(SqliteSessions.BusyTimeoutMilliseconds, settings.timeout);
+        ThreadPool.GetMinThreads(out var workers, out _);
+        Assert.True(workers >= SqliteSessions.MinWorkerThreads, $"the thread pool keeps {workers} worker threads ready");
     }
 }

@@ -85,7 +85,8 @@ public static class RegistryDatabase
                 break;
             case "sqlite":
                 EnsureDirectory(connectionString);
-                builder.Services.AddDbContextPool<TSqliteDb>(o => HandledFailures(o.UseSqlite(connectionString)), ContextPoolSize);
+                SqliteSessions.ReserveThreads();
+                builder.Services.AddDbContextPool<TSqliteDb>(o => HandledFailures(o.UseSqlite(connectionString)).AddInterceptors(SqliteSessions.Instance), ContextPoolSize);
                 builder.Services.AddScoped<TDb>(sp => sp.GetRequiredService<TSqliteDb>());
                 builder.Services.AddSingleton(new GenericPlans(enabled: false));
                 break;
