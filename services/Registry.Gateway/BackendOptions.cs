@@ -86,13 +86,13 @@ public sealed class BackendOptions
         };
         if (options.ForwardedCallTimeout > options.MaxForwardedCallTimeout)
         {
-            throw new InvalidOperationException(
+            throw new InvalidConfigurationException(
                 $"{Section}:{nameof(ForwardedCallTimeout)} ({options.ForwardedCallTimeout}) must not exceed {Section}:{nameof(MaxForwardedCallTimeout)} ({options.MaxForwardedCallTimeout}).");
         }
 
         if (options.MaxForwardedBulkCallTimeout < options.MaxForwardedCallTimeout)
         {
-            throw new InvalidOperationException(
+            throw new InvalidConfigurationException(
                 $"{Section}:{nameof(MaxForwardedBulkCallTimeout)} ({options.MaxForwardedBulkCallTimeout}) must be at least {Section}:{nameof(MaxForwardedCallTimeout)} " +
                 $"({options.MaxForwardedCallTimeout}): a bulk call does many calls' work.");
         }
@@ -112,6 +112,6 @@ public sealed class BackendOptions
 
         return value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
             ? value
-            : throw new InvalidOperationException($"{Section}:{name} must be a positive duration under 24 days, or 0 for never; not {value}.");
+            : throw new InvalidConfigurationException($"{Section}:{name} must be a positive duration under 24 days, or 0 for never; not {value}.");
     }
 }

@@ -9,6 +9,7 @@ using Registry.Custody.Data;
 using Registry.ServiceDefaults.Messaging;
 using Registry.ServiceDefaults.Telemetry;
 using Registry.Testing;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Custody.Tests;
 
@@ -84,9 +85,9 @@ public sealed class OutboxParkingTests(CustodyFixture custody) : IClassFixture<C
             .AddInMemoryCollection([new KeyValuePair<string, string?>($"{OutboxDispatch.Section}:{key}", value)]).Build());
 
         Assert.Equal(10, Read("MaxAttempts", "10").MaxAttempts);
-        Assert.Contains("MaxAttempts", Assert.Throws<InvalidOperationException>(() => Read("MaxAttempts", "0")).Message);
-        Assert.Contains("RetryMinInterval", Assert.Throws<InvalidOperationException>(() => Read("RetryMinInterval", "00:00:00")).Message);
-        Assert.Contains("RetryMaxInterval", Assert.Throws<InvalidOperationException>(() => Read("RetryMaxInterval", "00:00:00.5")).Message);
+        Assert.Contains("MaxAttempts", Assert.Throws<InvalidConfigurationException>(() => Read("MaxAttempts", "0")).Message);
+        Assert.Contains("RetryMinInterval", Assert.Throws<InvalidConfigurationException>(() => Read("RetryMinInterval", "00:00:00")).Message);
+        Assert.Contains("RetryMaxInterval", Assert.Throws<InvalidConfigurationException>(() => Read("RetryMaxInterval", "00:00:00.5")).Message);
 
         var defaults = new OutboxDispatch();
         Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(1, 8).Select(a => defaults.RetryDelay(a).TotalSeconds));

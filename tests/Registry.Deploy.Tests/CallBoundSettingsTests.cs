@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Registry.ServiceDefaults.Data;
 using Registry.ServiceDefaults.Grpc;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Deploy.Tests;
 
@@ -29,7 +30,7 @@ public sealed class CallBoundSettingsTests
     [Fact]
     public void A_bound_as_long_as_the_pool_wait_is_refused_at_start_naming_both()
     {
-        var refused = Assert.Throws<InvalidOperationException>(() =>
+        var refused = Assert.Throws<InvalidConfigurationException>(() =>
             RegistryDatabase.EnsureCallsEndBeforePoolWait(Settings(("Grpc:MaxUnaryCallTimeout", "00:00:15")), "Intake", Database));
 
         Assert.Contains("Grpc:MaxUnaryCallTimeout", refused.Message);
@@ -46,7 +47,7 @@ public sealed class CallBoundSettingsTests
     [Fact]
     public void Bulk_calls_as_many_as_the_pool_has_sessions_are_refused_at_start_naming_both()
     {
-        var refused = Assert.Throws<InvalidOperationException>(() =>
+        var refused = Assert.Throws<InvalidConfigurationException>(() =>
             RegistryDatabase.EnsureCallsEndBeforePoolWait(Settings(("Grpc:MaxConcurrentBulkCalls", "10")), "Intake", Database + ";Maximum Pool Size=10"));
 
         Assert.Contains("Grpc:MaxConcurrentBulkCalls", refused.Message);
@@ -59,7 +60,7 @@ public sealed class CallBoundSettingsTests
     [InlineData("17")]
     public void Bulk_call_slots_out_of_range_stop_the_service_naming_the_key(string value)
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => GrpcCallOptions.From(Settings(("Grpc:MaxConcurrentBulkCalls", value))));
+        var refused = Assert.Throws<InvalidConfigurationException>(() => GrpcCallOptions.From(Settings(("Grpc:MaxConcurrentBulkCalls", value))));
 
         Assert.Contains("Grpc:MaxConcurrentBulkCalls", refused.Message);
     }
@@ -71,7 +72,7 @@ public sealed class CallBoundSettingsTests
     [InlineData("KeepAlivePingDelay", "30.00:00:00")]
     public void A_duration_that_is_not_positive_or_too_long_for_a_timer_stops_the_service_naming_its_key(string key, string value)
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => GrpcCallOptions.From(Settings(($"Grpc:{key}", value))));
+        var refused = Assert.Throws<InvalidConfigurationException>(() => GrpcCallOptions.From(Settings(($"Grpc:{key}", value))));
 
         Assert.Contains($"Grpc:{key}", refused.Message);
     }

@@ -6,6 +6,7 @@ using Registry.Contracts;
 using Registry.Custody;
 using Registry.Custody.Data;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Deploy.Tests;
 
@@ -26,7 +27,7 @@ public sealed class ConsumerBatchingTests
             [$"{ConsumerBatching.Section}:{key}"] = value,
         }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => ConsumerBatching.From(configuration));
+        var error = Assert.Throws<InvalidConfigurationException>(() => ConsumerBatching.From(configuration));
 
         Assert.Contains($"{ConsumerBatching.Section}:{message}", error.Message);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Deploy.Tests;
 
@@ -29,7 +30,7 @@ public sealed class RetentionSettingsTests
     [InlineData("OutboxSent", "00:00:00")]
     public void An_unsafe_setting_is_refused_naming_it(string key, string value)
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
+        var refused = Assert.Throws<InvalidConfigurationException>(() => Read((key, value)));
 
         Assert.Contains($"{MessagingRetention.Section}:{key}", refused.Message);
     }

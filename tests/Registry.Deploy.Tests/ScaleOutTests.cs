@@ -11,6 +11,7 @@ using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Messaging;
 using Registry.Testing;
 using Xunit.Abstractions;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Deploy.Tests;
 
@@ -42,7 +43,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     [InlineData("http://a:5101,http://b:5101", true, "one host name per service")]
     public void A_malformed_service_address_is_refused_naming_the_key(string value, bool resolveDns, string reason)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ServiceAddresses.Parse(value, "Services:Intake", "intake", resolveDns));
+        var error = Assert.Throws<InvalidConfigurationException>(() => ServiceAddresses.Parse(value, "Services:Intake", "intake", resolveDns));
 
         Assert.StartsWith("Services:Intake", error.Message);
         Assert.Contains(reason, error.Message);
@@ -91,7 +92,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [RegistryBus.QueueTypeKey] = "stream" }).Build();
 
-        Assert.Contains("must be quorum or classic", Assert.Throws<InvalidOperationException>(() => RegistryBus.QuorumQueues(configuration)).Message);
+        Assert.Contains("must be quorum or classic", Assert.Throws<InvalidConfigurationException>(() => RegistryBus.QuorumQueues(configuration)).Message);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Registry.ServiceDefaults.Hosting;
 using Registry.Testing;
 
 namespace Registry.Deploy.Tests;
@@ -44,5 +45,34 @@ public sealed class ServiceProcessTests
         {
             await infrastructure.DropDatabaseAsync(database);
         }
+    }
+
+    /// <summary>
+    /// A service started with a setting it cannot run with stops with one line that names the setting, and exit code 2
+    /// (<see cref="InvalidConfiguration"/>), whether the setting is read first (the trace sampler, in AddServiceDefaults)
+    /// or by the service's own registrations (the call bound against the database pool's wait). Before, the runtime
+    /// printed "Unhandled exception." with a stack trace, and the process ended on SIGABRT (134).
+    /// </summary>
+    [Theory]
+    [InlineData("Telemetry__Tracing__SampleRatio", "10", "intake: Telemetry:Tracing:SampleRatio must be a number from 0 to 1")]
+    [InlineData("Grpc__MaxUnaryCallTimeout", "00:00:15", "intake: Grpc:MaxUnaryCallTimeout (00:00:15) must be shorter than the wait for a free database session")]
+    public async Task A_service_with_an_invalid_setting_stops_with_one_line_naming_it_and_exit_code_2(string key, string value, string line)
+    {
+        var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
+            "Intake", Path.Combine("services", "Registry.Intake"), grpcPort, httpPort, new Dictionary<string, string>
+            {
+                ["Ports__Grpc"] = grpcPort.ToString(),
+                ["Ports__Http"] = httpPort.ToString(),
+                // Never opened: the service stops before it reaches its database.
+                ["ConnectionStrings__Intake"] = "Host=127.0.0.1;Database=never_opened",
+                [key] = value,
+            }));
+
+        Assert.Equal($"Intake exited with code {InvalidConfiguration.ExitCode} before it was ready.", error.InnerException?.Message);
+        Assert.Contains(line, error.Message);
+        Assert.Contains("The service did not start.", error.Message);
+        Assert.DoesNotContain("Unhandled exception", error.Message);
+        Assert.DoesNotContain("   at ", error.Message);
     }
 }

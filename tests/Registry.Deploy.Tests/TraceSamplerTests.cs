@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
 using Registry.ServiceDefaults.Telemetry;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Deploy.Tests;
 
@@ -101,7 +102,7 @@ public sealed class TraceSamplerTests
     [Fact]
     public async Task A_ratio_outside_zero_to_one_is_refused_at_start()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HostAsync("10"));
+        var error = await Assert.ThrowsAsync<InvalidConfigurationException>(() => HostAsync("10"));
         Assert.Contains(RegistryTelemetry.SampleRatioKey, error.Message);
     }
 

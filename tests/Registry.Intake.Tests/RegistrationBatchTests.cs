@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Registry.Protos.Intake.V1;
 using Registry.Testing;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Intake.Tests;
 
@@ -277,7 +278,7 @@ public sealed class RegistrationBatchTests(LongCallBoundIntakeFixture intake) : 
             .AddInMemoryCollection(new Dictionary<string, string?> { [$"{Features.Registration.RegistrationBatching.Section}:{key}"] = value })
             .Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => Features.Registration.RegistrationBatching.From(configuration));
+        var error = Assert.Throws<InvalidConfigurationException>(() => Features.Registration.RegistrationBatching.From(configuration));
 
         Assert.Contains($"Intake:Registration:{key} must be between", error.Message, StringComparison.Ordinal);
         Assert.Contains($"not {value}", error.Message, StringComparison.Ordinal);

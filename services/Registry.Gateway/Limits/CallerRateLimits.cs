@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Microsoft.AspNetCore.RateLimiting;
 using Registry.ServiceDefaults.Security;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Gateway.Limits;
 
@@ -38,12 +39,12 @@ public sealed class CallerRateLimits
         {
             if (name != "Default" && !RegistryRoles.All.Contains(name))
             {
-                throw new InvalidOperationException($"{Section}:Roles:{name} names no role (roles: {string.Join(", ", RegistryRoles.All)}).");
+                throw new InvalidConfigurationException($"{Section}:Roles:{name} names no role (roles: {string.Join(", ", RegistryRoles.All)}).");
             }
 
             if (bucket.TokenLimit <= 0 || bucket.TokensPerPeriod <= 0 || bucket.ReplenishmentPeriod <= TimeSpan.Zero)
             {
-                throw new InvalidOperationException($"{Section}:{(name == "Default" ? "Default" : $"Roles:{name}")} must have a positive TokenLimit, TokensPerPeriod and ReplenishmentPeriod.");
+                throw new InvalidConfigurationException($"{Section}:{(name == "Default" ? "Default" : $"Roles:{name}")} must have a positive TokenLimit, TokensPerPeriod and ReplenishmentPeriod.");
             }
         }
 

@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Hosting;
 namespace Registry.Identity.Clients;
 
 /// <summary>
@@ -17,7 +18,7 @@ public static class ConfiguredClients
             var secret = entry["Secret"];
             if (string.IsNullOrWhiteSpace(clientId) || string.IsNullOrEmpty(secret))
             {
-                throw new InvalidOperationException($"{entry.Path} needs ClientId and Secret.");
+                throw new InvalidConfigurationException($"{entry.Path} needs ClientId and Secret.");
             }
 
             var client = new AgencyClient(

@@ -10,14 +10,14 @@ public sealed record IdentitySettings(Uri Issuer, TimeSpan AccessTokenLifetime, 
 {
     public const string Section = "Identity";
 
-    /// <exception cref="InvalidOperationException">Issuer unset or not an absolute URI, or a bad lifetime, naming the key.</exception>
+    /// <exception cref="InvalidConfigurationException">Issuer unset or not an absolute URI, or a bad lifetime, naming the key.</exception>
     public static IdentitySettings From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
         var issuer = section["Issuer"];
         if (!Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri))
         {
-            throw new InvalidOperationException($"{Section}:Issuer must be an absolute URI (e.g. http://127.0.0.1:5184/), not '{issuer}'.");
+            throw new InvalidConfigurationException($"{Section}:Issuer must be an absolute URI (e.g. http://127.0.0.1:5184/), not '{issuer}'.");
         }
 
         return new IdentitySettings(

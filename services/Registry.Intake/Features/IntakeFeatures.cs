@@ -15,7 +15,7 @@ namespace Registry.Intake.Features;
 public static class IntakeFeatures
 {
     /// <summary>Every use case's handler (one per request, sharing the request's DbContext), and what they share.</summary>
-    /// <exception cref="InvalidOperationException">A setting of <see cref="RegistrationBatching.Section"/> is out of range.</exception>
+    /// <exception cref="Registry.ServiceDefaults.Hosting.InvalidConfigurationException">A setting of <see cref="RegistrationBatching.Section"/> is out of range.</exception>
     public static IServiceCollection AddIntakeFeatures(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<NotificationSignal>();

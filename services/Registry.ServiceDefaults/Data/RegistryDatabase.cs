@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.ServiceDefaults.Health;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Data;
 
@@ -61,7 +62,7 @@ public static class RegistryDatabase
         where TSqliteDb : TDb
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
-            ?? throw new InvalidOperationException(
+            ?? throw new InvalidConfigurationException(
                 $"ConnectionStrings:{connectionName} is not set; deploy/local-servers.sh prints the local settings.");
         var provider = builder.Configuration[ProviderKey] ?? "Postgres";
         switch (provider.ToLowerInvariant())
@@ -91,7 +92,7 @@ public static class RegistryDatabase
                 builder.Services.AddSingleton(new GenericPlans(enabled: false));
                 break;
             default:
-                throw new InvalidOperationException($"{ProviderKey} must be Postgres or Sqlite, not '{provider}'.");
+                throw new InvalidConfigurationException($"{ProviderKey} must be Postgres or Sqlite, not '{provider}'.");
         }
 
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>($"{connectionName.ToLowerInvariant()}-database", tags: [RegistryHealth.Ready]);
@@ -129,7 +130,7 @@ public static class RegistryDatabase
         // Bulk calls may run longer than the wait, but only a few at once (BulkCallSlots): they must leave sessions free.
         if (calls.MaxConcurrentBulkCalls >= pool.MaxPoolSize)
         {
-            throw new InvalidOperationException(
+            throw new InvalidConfigurationException(
                 $"{Grpc.GrpcCallOptions.Section}:{nameof(Grpc.GrpcCallOptions.MaxConcurrentBulkCalls)} ({calls.MaxConcurrentBulkCalls}) must be below the " +
                 $"database pool's size (Maximum Pool Size={pool.MaxPoolSize} in ConnectionStrings:{connectionName}): bulk calls run up to " +
                 $"{nameof(Grpc.GrpcCallOptions.BulkCallTimeout)} and must never hold every session.");
@@ -137,7 +138,7 @@ public static class RegistryDatabase
 
         if (bound >= poolWait)
         {
-            throw new InvalidOperationException(
+            throw new InvalidConfigurationException(
                 $"{Grpc.GrpcCallOptions.Section}:{nameof(Grpc.GrpcCallOptions.MaxUnaryCallTimeout)} ({bound}) must be shorter than the wait for a free " +
                 $"database session (Timeout={poolWait.TotalSeconds:0} s in ConnectionStrings:{connectionName}): calls stuck that long could keep the pool " +
                 "full and make every other call fail. Shorten the bound or raise Timeout.");

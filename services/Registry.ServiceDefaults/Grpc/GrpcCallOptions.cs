@@ -72,12 +72,12 @@ public sealed class GrpcCallOptions
         };
         if (options.MaxConcurrentBulkCalls is < 1 or > 16)
         {
-            throw new InvalidOperationException($"{Section}:{nameof(MaxConcurrentBulkCalls)} must be 1 to 16, not {options.MaxConcurrentBulkCalls}.");
+            throw new InvalidConfigurationException($"{Section}:{nameof(MaxConcurrentBulkCalls)} must be 1 to 16, not {options.MaxConcurrentBulkCalls}.");
         }
 
         return options.UnaryCallTimeout <= options.MaxUnaryCallTimeout
             ? options
-            : throw new InvalidOperationException(
+            : throw new InvalidConfigurationException(
                 $"{Section}:{nameof(UnaryCallTimeout)} ({options.UnaryCallTimeout}) must not exceed {Section}:{nameof(MaxUnaryCallTimeout)} ({options.MaxUnaryCallTimeout}).");
     }
 

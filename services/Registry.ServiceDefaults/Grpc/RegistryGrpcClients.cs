@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.ServiceDefaults.Security;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -135,7 +136,7 @@ public static class RegistryGrpcClients
             var directory = services.GetRequiredService<ReplicaDirectory>();
             return directory.TryGetValue(service, out var replicas)
                 ? new StaticResolverFactory(_ => replicas).Create(options)
-                : throw new InvalidOperationException($"No replicas are configured for '{service}'.");
+                : throw new InvalidConfigurationException($"No replicas are configured for '{service}'.");
         }
 
         /// <summary>The one directory of the service collection, created with its first entry.</summary>

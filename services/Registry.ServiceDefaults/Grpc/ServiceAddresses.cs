@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -35,7 +36,7 @@ public sealed record ServiceAddresses(string Service, IReadOnlyList<Uri> Replica
         var parts = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0)
         {
-            throw new InvalidOperationException($"{key} must be the service's gRPC address, e.g. http://127.0.0.1:5101 (several, comma-separated, for replicas).");
+            throw new InvalidConfigurationException($"{key} must be the service's gRPC address, e.g. http://127.0.0.1:5101 (several, comma-separated, for replicas).");
         }
 
         var replicas = new List<Uri>();
@@ -44,12 +45,12 @@ public sealed record ServiceAddresses(string Service, IReadOnlyList<Uri> Replica
             if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
                 || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
             {
-                throw new InvalidOperationException($"{key}: '{part}' is not an http:// or https:// address without a path, e.g. http://127.0.0.1:5101.");
+                throw new InvalidConfigurationException($"{key}: '{part}' is not an http:// or https:// address without a path, e.g. http://127.0.0.1:5101.");
             }
 
             if (replicas.Contains(uri))
             {
-                throw new InvalidOperationException($"{key}: '{part}' is given twice.");
+                throw new InvalidConfigurationException($"{key}: '{part}' is given twice.");
             }
 
             replicas.Add(uri);
@@ -57,12 +58,12 @@ public sealed record ServiceAddresses(string Service, IReadOnlyList<Uri> Replica
 
         if (resolveDns && replicas.Count > 1)
         {
-            throw new InvalidOperationException($"{key}: with {ResolveDnsKey}=true give one host name per service (DNS names its replicas), not {replicas.Count} addresses.");
+            throw new InvalidConfigurationException($"{key}: with {ResolveDnsKey}=true give one host name per service (DNS names its replicas), not {replicas.Count} addresses.");
         }
 
         if (replicas.Select(r => r.Scheme).Distinct().Count() > 1)
         {
-            throw new InvalidOperationException($"{key}: the addresses mix http and https; one service's replicas speak one.");
+            throw new InvalidConfigurationException($"{key}: the addresses mix http and https; one service's replicas speak one.");
         }
 
         return new ServiceAddresses(service, replicas, resolveDns);

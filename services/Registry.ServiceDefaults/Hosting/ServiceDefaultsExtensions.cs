@@ -20,6 +20,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
+        InvalidConfiguration.ExitOnUnhandled(serviceName);
         builder.AddRegistryTelemetry(serviceName);
         builder.AddRegistryHealth();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Registry.ServiceDefaults.Telemetry;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -59,23 +60,23 @@ public sealed class ConsumerBatching
     /// <summary>Batches applied at once: 1 to 16 (default 2: one is collected while the other commits).</summary>
     public int ConcurrencyLimit { get; init; } = 2;
 
-    /// <exception cref="InvalidOperationException">A setting is out of its range, named with the range.</exception>
+    /// <exception cref="InvalidConfigurationException">A setting is out of its range, named with the range.</exception>
     public static ConsumerBatching From(IConfiguration configuration)
     {
         var batching = configuration.GetSection(Section).Get<ConsumerBatching>() ?? new ConsumerBatching();
         if (batching.MessageLimit is < 1 or > 1000)
         {
-            throw new InvalidOperationException($"{Section}:MessageLimit must be 1 to 1000, not {batching.MessageLimit}.");
+            throw new InvalidConfigurationException($"{Section}:MessageLimit must be 1 to 1000, not {batching.MessageLimit}.");
         }
 
         if (batching.TimeLimit < TimeSpan.FromMilliseconds(1) || batching.TimeLimit > TimeSpan.FromSeconds(10))
         {
-            throw new InvalidOperationException($"{Section}:TimeLimit must be 1 ms to 10 s, not {batching.TimeLimit}.");
+            throw new InvalidConfigurationException($"{Section}:TimeLimit must be 1 ms to 10 s, not {batching.TimeLimit}.");
         }
 
         if (batching.ConcurrencyLimit is < 1 or > 16)
         {
-            throw new InvalidOperationException($"{Section}:ConcurrencyLimit must be 1 to 16, not {batching.ConcurrencyLimit}.");
+            throw new InvalidConfigurationException($"{Section}:ConcurrencyLimit must be 1 to 16, not {batching.ConcurrencyLimit}.");
         }
 
         return batching;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -30,7 +31,7 @@ public sealed class MessagingRetention
     public static readonly TimeSpan MinimumInbox = TimeSpan.FromDays(1);
 
     /// <summary>Reads and checks the section; a value that would delete the redelivery guard, or spin, stops the service at start.</summary>
-    /// <exception cref="InvalidOperationException">A window, the interval or the batch size is out of range.</exception>
+    /// <exception cref="InvalidConfigurationException">A window, the interval or the batch size is out of range.</exception>
     public static MessagingRetention From(IConfiguration configuration)
     {
         var retention = configuration.GetSection(Section).Get<MessagingRetention>() ?? new MessagingRetention();
@@ -55,7 +56,7 @@ public sealed class MessagingRetention
             problems.Add($"{Section}:BatchSize must be between 1 and 100000, not {retention.BatchSize}");
         }
 
-        return problems.Count == 0 ? retention : throw new InvalidOperationException(string.Join("; ", problems) + ".");
+        return problems.Count == 0 ? retention : throw new InvalidConfigurationException(string.Join("; ", problems) + ".");
     }
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -33,7 +34,7 @@ public sealed class OutboxDispatch
         TimeSpan.FromTicks((long)Math.Min(RetryMaxInterval.Ticks, RetryMinInterval.Ticks * Math.Pow(2, Math.Max(0, attempts - 1))));
 
     /// <summary>Reads and checks the section; a value out of range stops the service at start.</summary>
-    /// <exception cref="InvalidOperationException">An attempt count or interval is out of range.</exception>
+    /// <exception cref="InvalidConfigurationException">An attempt count or interval is out of range.</exception>
     public static OutboxDispatch From(IConfiguration configuration)
     {
         var dispatch = configuration.GetSection(Section).Get<OutboxDispatch>() ?? new OutboxDispatch();
@@ -58,6 +59,6 @@ public sealed class OutboxDispatch
             problems.Add($"{Section}:BundleLimit must be between 1 and 1000, not {dispatch.BundleLimit}");
         }
 
-        return problems.Count == 0 ? dispatch : throw new InvalidOperationException(string.Join("; ", problems) + ".");
+        return problems.Count == 0 ? dispatch : throw new InvalidConfigurationException(string.Join("; ", problems) + ".");
     }
 }

@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Hosting;
 namespace Registry.ServiceDefaults.Messaging;
 
 /// <summary>An amqp://user:password@host:port/vhost connection string, taken apart.</summary>
@@ -7,7 +8,7 @@ public sealed record RabbitMqAddress(string Host, ushort Port, string VirtualHos
     {
         if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "rabbitmq"))
         {
-            throw new InvalidOperationException($"'{Redact(uri)}' is not an amqp:// URI.");
+            throw new InvalidConfigurationException($"'{Redact(uri)}' is not an amqp:// URI.");
         }
 
         var user = parsed.UserInfo.Split(':', 2);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Registry.ServiceDefaults.Telemetry;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -122,7 +123,7 @@ public static class RegistryBus
             builder.Services.TryAddSingleton<ConsumerQueues>();
             builder.Services.AddGaugeProbe<BrokerQueueProbe>();
             var connection = builder.Configuration.GetConnectionString(ConnectionName)
-                ?? throw new InvalidOperationException(
+                ?? throw new InvalidConfigurationException(
                     $"ConnectionStrings:{ConnectionName} is not set (an amqp:// URI); deploy/local-servers.sh prints one.");
             var broker = RabbitMqAddress.Parse(connection);
             if (QuorumQueues(builder.Configuration))
@@ -174,7 +175,7 @@ public static class RegistryBus
         {
             "quorum" => true,
             "classic" => false,
-            _ => throw new InvalidOperationException($"{QueueTypeKey} must be quorum or classic, not '{type}'."),
+            _ => throw new InvalidConfigurationException($"{QueueTypeKey} must be quorum or classic, not '{type}'."),
         };
     }
 
@@ -185,7 +186,7 @@ public static class RegistryBus
         {
             "rabbitmq" => false,
             "inmemory" => true,
-            _ => throw new InvalidOperationException($"{TransportKey} must be RabbitMq or InMemory, not '{transport}'."),
+            _ => throw new InvalidConfigurationException($"{TransportKey} must be RabbitMq or InMemory, not '{transport}'."),
         };
     }
 

@@ -66,7 +66,7 @@ public sealed class RegistryAuthOptions
         var options = configuration.GetSection(Section).Get<RegistryAuthOptions>() ?? new RegistryAuthOptions();
         if (string.IsNullOrWhiteSpace(options.Authority) || !Uri.TryCreate(options.Authority, UriKind.Absolute, out _))
         {
-            throw new InvalidOperationException(
+            throw new InvalidConfigurationException(
                 $"{Section}:Authority must be the issuer URL of the OpenID Connect authority that issues the registry's access tokens (e.g. http://127.0.0.1:5184/); it is '{options.Authority}'.");
         }
 

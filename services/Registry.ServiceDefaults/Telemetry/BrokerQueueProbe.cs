@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Registry.ServiceDefaults.Messaging;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Telemetry;
 
@@ -54,7 +55,7 @@ public sealed class BrokerQueueProbe(ConsumerQueues queues, IConfiguration confi
         }
 
         var uri = configuration.GetConnectionString(RegistryBus.ConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{RegistryBus.ConnectionName} is not set.");
+            ?? throw new InvalidConfigurationException($"ConnectionStrings:{RegistryBus.ConnectionName} is not set.");
         // Bounded waits: a broker that does not answer fails the reading (GaugeProbeService.ProbeTimeout), it does not hang it.
         var factory = new ConnectionFactory
         {

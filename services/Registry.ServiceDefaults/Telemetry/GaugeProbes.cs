@@ -26,7 +26,7 @@ public sealed record GaugeProbeSettings(TimeSpan Interval)
 {
     public const string IntervalKey = "Telemetry:Metrics:ProbeInterval";
 
-    /// <exception cref="InvalidOperationException">The interval is zero, negative or too long (naming the key).</exception>
+    /// <exception cref="InvalidConfigurationException">The interval is zero, negative or too long (naming the key).</exception>
     public static GaugeProbeSettings From(IConfiguration configuration) =>
         new(DurationSetting.Positive(configuration.GetSection("Telemetry:Metrics"), "ProbeInterval", TimeSpan.FromSeconds(15)));
 }

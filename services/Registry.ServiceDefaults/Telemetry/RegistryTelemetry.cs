@@ -10,6 +10,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Telemetry;
 
@@ -79,7 +80,7 @@ public static class RegistryTelemetry
     /// </list>
     /// Metrics are kept either way (aggregated in memory, cheap).
     /// </summary>
-    /// <exception cref="InvalidOperationException"><see cref="SampleRatioKey"/> is not a number from 0 to 1.</exception>
+    /// <exception cref="InvalidConfigurationException"><see cref="SampleRatioKey"/> is not a number from 0 to 1.</exception>
     public static IHostApplicationBuilder AddRegistryTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
         var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -162,7 +163,7 @@ public static class RegistryTelemetry
         Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, PrometheusKey, true);
 
     /// <summary>The ratio of <see cref="SampleRatioKey"/>: absent means 1 (every trace).</summary>
-    /// <exception cref="InvalidOperationException">Not a number from 0 to 1.</exception>
+    /// <exception cref="InvalidConfigurationException">Not a number from 0 to 1.</exception>
     public static double SampleRatio(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -173,7 +174,7 @@ public static class RegistryTelemetry
         if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio)
             || ratio is < 0 or > 1 || double.IsNaN(ratio))
         {
-            throw new InvalidOperationException($"{SampleRatioKey} must be a number from 0 to 1 (the share of traces started here that are kept), not '{value}'.");
+            throw new InvalidConfigurationException($"{SampleRatioKey} must be a number from 0 to 1 (the share of traces started here that are kept), not '{value}'.");
         }
 
         return ratio;

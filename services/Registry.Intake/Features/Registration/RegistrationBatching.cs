@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults.Hosting;
 namespace Registry.Intake.Features.Registration;
 
 /// <summary>
@@ -19,7 +20,7 @@ public sealed class RegistrationBatching
     public int Concurrency { get; init; } = 1;
 
     /// <summary>Reads and checks the section; a value out of range stops the service at start.</summary>
-    /// <exception cref="InvalidOperationException">BatchLimit or Concurrency is out of range.</exception>
+    /// <exception cref="InvalidConfigurationException">BatchLimit or Concurrency is out of range.</exception>
     public static RegistrationBatching From(IConfiguration configuration)
     {
         var batching = configuration.GetSection(Section).Get<RegistrationBatching>() ?? new RegistrationBatching();
@@ -34,6 +35,6 @@ public sealed class RegistrationBatching
             problems.Add($"{Section}:Concurrency must be between 1 and 64, not {batching.Concurrency}");
         }
 
-        return problems.Count == 0 ? batching : throw new InvalidOperationException(string.Join("; ", problems) + ".");
+        return problems.Count == 0 ? batching : throw new InvalidConfigurationException(string.Join("; ", problems) + ".");
     }
 }
