@@ -182,6 +182,29 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         Assert.Equal(1, await intake.QueryAsync(db => db.StatusChanges.CountAsync(s => s.CaseId == caseId)));
     }
 
+    /// <summary>
+    /// A point needs both coordinates: without presence on GeoPoint's fields the missing one was read as 0 and the capture
+    /// stored on the equator or the prime meridian. A point given as exactly 0, 0 is a point, and kept.
+    /// </summary>
+    [Fact]
+    public async Task A_row_with_one_coordinate_of_its_point_is_refused_naming_the_other_and_a_point_at_zero_is_kept()
+    {
+        var halfPoint = Person();
+        halfPoint.Capture.Coordinates = new GeoPoint { Latitude = 47.8388 };
+        var atZero = Person();
+        atZero.Capture.Coordinates = new GeoPoint { Latitude = 0, Longitude = 0 };
+
+        var response = await intake.Client.ImportCapturesAsync(Call(halfPoint, atZero));
+
+        Assert.Equal([ImportRowOutcome.Refused, ImportRowOutcome.Created], response.Results.Select(r => r.Outcome));
+        var violation = Assert.Single(response.Results[0].Violations);
+        Assert.Equal(("capture.coordinates.longitude", "is required when coordinates are given"), (violation.Field, violation.Description));
+        Assert.Equal(0, await CountCasesAsync([halfPoint]));
+        var point = (await intake.Client.GetCaseAsync(new GetCaseRequest { CaseId = response.Results[1].CaseId })).Case.Capture.Coordinates;
+        Assert.True(point.HasLatitude && point.HasLongitude);
+        Assert.Equal((0d, 0d), (point.Latitude, point.Longitude));
+    }
+
     [Fact]
     public async Task A_row_whose_name_normalisation_lengthens_past_its_limit_is_refused_alone()
     {

@@ -40,6 +40,8 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
         ["unknown sex"] = r => r.Identity.Sex = (Sex)3,
         ["latitude beyond the pole"] = r => r.Capture.Coordinates = new GeoPoint { Latitude = 91, Longitude = 35 },
         ["longitude not a number"] = r => r.Capture.Coordinates = new GeoPoint { Latitude = 51, Longitude = double.NaN },
+        ["latitude without its longitude"] = r => r.Capture.Coordinates = new GeoPoint { Latitude = 51 },
+        ["longitude without its latitude"] = r => r.Capture.Coordinates = new GeoPoint { Longitude = 35 },
         ["in service before 1900"] = r => r.Identity.InServiceSince = new PartialDate { Year = 1800 },
         ["dependent power not a code"] = r => r.Identity.DependentPower = "DPRK",
         ["document source without its type"] = r => r.IdentitySource = new AssertionSource { Kind = SourceKind.Document, DocumentNumber = "1" },
@@ -116,6 +118,8 @@ public sealed class RegisterCaptureValidationTests(IntakeFixture intake) : IClas
     [InlineData("unknown sex", "identity.sex")]
     [InlineData("latitude beyond the pole", "capture.coordinates.latitude")]
     [InlineData("longitude not a number", "capture.coordinates.longitude")]
+    [InlineData("latitude without its longitude", "capture.coordinates.longitude")]
+    [InlineData("longitude without its latitude", "capture.coordinates.latitude")]
     [InlineData("in service before 1900", "identity.in_service_since")]
     [InlineData("dependent power not a code", "identity.dependent_power")]
     [InlineData("document source without its type", "identity_source.document_type")]

@@ -183,8 +183,7 @@ internal static class CaptureList
 
             if (values.ContainsKey(CaptureColumns.Latitude) != values.ContainsKey(CaptureColumns.Longitude))
             {
-                // The registry's GeoPoint cannot tell a missing coordinate from 0: one without the other would be stored as
-                // a point on the equator or the prime meridian.
+                // The registry refuses a point with one coordinate; told here, the row is invalid before it is sent.
                 var (present, missing) = values.ContainsKey(CaptureColumns.Latitude)
                     ? (CaptureColumns.Latitude, CaptureColumns.Longitude) : (CaptureColumns.Longitude, CaptureColumns.Latitude);
                 problems.Add($"{missing}: empty while {present} is given; a place is both or neither");

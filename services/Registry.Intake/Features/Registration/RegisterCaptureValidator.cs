@@ -96,7 +96,12 @@ internal static class CaptureReader
         double? latitude = null, longitude = null;
         if (capture.Coordinates is { } point)
         {
-            if (!double.IsFinite(point.Latitude) || point.Latitude is < -90 or > 90)
+            // Without presence the missing one would read as 0 and be stored as a place on the equator or the meridian.
+            if (!point.HasLatitude)
+            {
+                errors.Add($"{path}.coordinates.latitude", "is required when coordinates are given");
+            }
+            else if (!double.IsFinite(point.Latitude) || point.Latitude is < -90 or > 90)
             {
                 errors.Add($"{path}.coordinates.latitude", "must be between -90 and 90 degrees");
             }
@@ -105,7 +110,11 @@ internal static class CaptureReader
                 latitude = point.Latitude;
             }
 
-            if (!double.IsFinite(point.Longitude) || point.Longitude is < -180 or > 180)
+            if (!point.HasLongitude)
+            {
+                errors.Add($"{path}.coordinates.longitude", "is required when coordinates are given");
+            }
+            else if (!double.IsFinite(point.Longitude) || point.Longitude is < -180 or > 180)
             {
                 errors.Add($"{path}.coordinates.longitude", "must be between -180 and 180 degrees");
             }
