@@ -262,6 +262,51 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
     }
 
     /// <summary>
+    /// A batch whose first attempt stored its earlier parts and then ran out of its deadline (its last part held behind a
+    /// lock) is sent again; the retry finds those parts' rows stored. They were created by this import: the report says
+    /// created, with why, not replayed (the registry's registered_at falls after the first attempt was sent). The summary's
+    /// created count is then what the run stored.
+    /// </summary>
+    [Fact]
+    public async Task Rows_a_timed_out_attempt_stored_are_reported_created_when_its_retry_finds_them()
+    {
+        // 300 people in one batch, committed in parts of about 100; only the last row resembles another (the first), so only
+        // the last part writes a duplicate candidate, and a lock on that table holds the last part alone. Names and years of
+        // birth at random, so that no other rows resemble each other; the circumstances tag the test's rows.
+        static string Word(int length) => string.Concat(Enumerable.Range(0, length).Select(_ => (char)('а' + Random.Shared.Next(32))));
+        var people = Enumerable.Range(0, 299).Select(_ => (Family: Word(9), Given: Word(7), Born: 1960 + Random.Shared.Next(40))).ToList();
+        var rows = people.Select((p, n) => $"{p.Family},{p.Given},,{p.Born},RU,,2025-04-03T06:00:00Z,Robotyne,65th Brigade,{_family} {n}").ToList();
+        rows.Add($"{people[0].Family},{people[0].Given},,{people[0].Born},RU,,2025-04-03T06:00:00Z,Robotyne,65th Brigade,{_family} the first again");
+        var list = Write("timed-out.csv", [Header, .. rows]);
+
+        RegistryCtlRun run;
+        await using (var hold = await RawGrpc.LockAsync(registry.IntakeDatabase, "duplicate_candidates", "SHARE"))
+        {
+            await using var running = await StartAsync(list, "--batch", "300", "--parallel", "1", "--deadline", "5");
+            await Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() >= 1, TimeSpan.FromSeconds(60), "the last part waiting on the lock", () => running.Error);
+            // Past the first attempt's deadline (5 s from its start); its retry, a second later, waits for the lock in turn.
+            await Task.Delay(TimeSpan.FromSeconds(5.5));
+            await hold.DisposeAsync();
+            run = await running.ExitAsync();
+        }
+
+        Assert.True(run.Code == 0, run.ToString());
+        var report = ReadReport(list);
+        Assert.Equal(300, report.Count);
+        Assert.All(report, r => Assert.Equal("created", r.Outcome));
+        var byEarlierAttempt = report.Where(r => r.Violations.StartsWith("created by an earlier attempt", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(byEarlierAttempt);
+        Assert.DoesNotContain(report[^1], byEarlierAttempt);
+        Assert.Contains("300 row(s): 300 created, 0 replayed", run.Out, StringComparison.Ordinal);
+        Assert.Contains(" batch attempt(s) retried", run.Out, StringComparison.Ordinal);
+        await using var connection = new Npgsql.NpgsqlConnection(registry.IntakeDatabase);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM cases WHERE \"CaptureCircumstances\" LIKE @tag || ' %'", connection);
+        count.Parameters.AddWithValue("tag", _family);
+        Assert.Equal(300L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>
     /// A list as a spreadsheet saves "CSV" where the decimal separator is a comma: separated by semicolons, degrees written
     /// 47,1. And a latitude without its longitude, which the registry's GeoPoint would store as 0.
     /// </summary>

@@ -378,6 +378,13 @@ public sealed class ImportCapturesTests(ImportFixture intake, ITestOutputHelper 
         Assert.All(first.Results, r => Assert.Equal(ImportRowOutcome.Created, r.Outcome));
         Assert.All(again.Results, r => Assert.Equal(ImportRowOutcome.Replayed, r.Outcome));
         Assert.Equal(first.Results.Select(r => (r.CaseId, r.CaseNumber)), again.Results.Select(r => (r.CaseId, r.CaseNumber)));
+        // When each case was registered: by the first call, as stored, and the same in the replay (a client whose first call
+        // got no answer tells by it that the case came from that call).
+        Assert.All(first.Results, r => Assert.NotNull(r.RegisteredAt));
+        Assert.Equal(first.Results.Select(r => r.RegisteredAt), again.Results.Select(r => r.RegisteredAt));
+        var firstCase = Guid.Parse(first.Results[0].CaseId);
+        Assert.Equal(await intake.QueryAsync(db => db.Cases.Where(c => c.CaseId == firstCase).Select(c => c.RegisteredAt).SingleAsync()),
+            first.Results[0].RegisteredAt.ToDateTimeOffset());
         // The duplicate found the first time is answered again, as RegisterCapture's replay answers it.
         Assert.Equal(first.Results[3].DuplicateCandidates.Select(d => d.DuplicateCandidateId), again.Results[3].DuplicateCandidates.Select(d => d.DuplicateCandidateId));
         Assert.NotEmpty(again.Results[3].DuplicateCandidates);

@@ -171,8 +171,10 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
         }
 
         ImportCapturesResponse response;
-        // Whether an attempt may have stored rows: then a failure leaves them "unanswered", not "unsent".
+        // Whether an attempt may have stored rows: then a failure leaves them "unanswered", not "unsent", and a later
+        // attempt's replay of a case registered since the first was sent is that attempt's creation.
         var mayHaveStored = false;
+        var firstSent = DateTimeOffset.UtcNow;
         try
         {
             // The stop token reaches Polly only, which then starts no further attempt; the call itself is given up only
@@ -229,12 +231,14 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
         {
             var row = sendable[result.Index];
             var best = result.DuplicateCandidates.FirstOrDefault();
+            var createdByEarlierAttempt = CreatedByEarlierAttempt(result, mayHaveStored, firstSent);
             lines.Add(new ReportLine(
                 row.Line,
                 row.RequestId,
                 result.Outcome switch
                 {
                     ImportRowOutcome.Created => ImportOutcomes.Created,
+                    ImportRowOutcome.Replayed when createdByEarlierAttempt => ImportOutcomes.Created,
                     ImportRowOutcome.Replayed => ImportOutcomes.Replayed,
                     _ => ImportOutcomes.Refused,
                 },
@@ -242,12 +246,25 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
                 result.CaseNumber,
                 result.DuplicateCandidates.Count,
                 best is null ? "" : best.OtherCaseNumber.Length > 0 && best.OtherCaseNumber != result.CaseNumber ? best.OtherCaseNumber : best.CaseNumber,
-                // A violation of no field: the row as a whole (one the registry could not store).
-                string.Join("; ", result.Violations.Select(v => v.Field.Length == 0 ? v.Description : $"{CaptureColumns.ColumnOf(v.Field)}: {v.Description}"))));
+                createdByEarlierAttempt
+                    ? "created by an earlier attempt of its batch that got no answer; the retry found it stored"
+                    // A violation of no field: the row as a whole (one the registry could not store).
+                    : string.Join("; ", result.Violations.Select(v => v.Field.Length == 0 ? v.Description : $"{CaptureColumns.ColumnOf(v.Field)}: {v.Description}"))));
         }
 
         return lines;
     }
+
+    /// <summary>
+    /// Whether a row the registry answered REPLAYED was created by this import: by an earlier attempt of its batch that may
+    /// have stored rows but got no answer (<paramref name="earlierAttemptMayHaveStored"/>), its case registered
+    /// (<c>registered_at</c>, the registry's clock) since that attempt was sent (<paramref name="firstSent"/>, this
+    /// machine's). A registry clock behind this machine's reads such a row as replayed, as before; only a case stored by
+    /// another import just before this one, within the clocks' difference, could be read as created.
+    /// </summary>
+    internal static bool CreatedByEarlierAttempt(ImportRowResult result, bool earlierAttemptMayHaveStored, DateTimeOffset firstSent) =>
+        earlierAttemptMayHaveStored && result.Outcome == ImportRowOutcome.Replayed
+        && result.RegisteredAt is { } registered && registered.ToDateTimeOffset() >= firstSent;
 
     private static IEnumerable<ReportLine> Unsent(IEnumerable<ListRow> rows, string why) =>
         rows.Select(r => new ReportLine(r.Line, r.RequestId, ImportOutcomes.Unsent, "", "", 0, "", $"not sent: {why}"));

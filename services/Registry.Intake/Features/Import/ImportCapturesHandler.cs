@@ -34,7 +34,12 @@ public sealed record ImportedRow(
     long? CaseNumber,
     IReadOnlyList<DuplicateCandidate> DuplicateCandidates,
     IReadOnlyList<BadRequest.Types.FieldViolation> Violations,
-    CaptureCase? Case = null);
+    CaptureCase? Case = null,
+    DateTimeOffset? PriorRegisteredAt = null)
+{
+    /// <summary>When the row's case was registered: by this call (<see cref="Case"/>) or by the earlier call a replay answers; null when refused.</summary>
+    public DateTimeOffset? RegisteredAt => Case?.RegisteredAt ?? PriorRegisteredAt;
+}
 
 /// <summary>
 /// Registers an agency's list of captured persons (GC III Art. 122: the information bureau's lists) in a transaction per part
@@ -227,7 +232,7 @@ public sealed class ImportCapturesHandler(
         }
     }
 
-    private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number, string CapturingAgency);
+    private sealed record Prior(Guid RequestId, byte[] RequestHash, Guid CaseId, long Number, string CapturingAgency, DateTimeOffset RegisteredAt);
 
     private async Task<IReadOnlyList<ImportedRow>> ImportAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
@@ -235,7 +240,7 @@ public sealed class ImportCapturesHandler(
         var ids = rows.Where(r => r.Registration is not null).Select(r => r.Registration!.Key.RequestId).Distinct().ToList();
         var prior = ids.Count == 0 ? [] : await db.Cases.AsNoTracking()
             .Where(c => ids.Contains(c.RequestId))
-            .Select(c => new Prior(c.RequestId, c.RequestHash, c.CaseId, c.Number, c.CapturingAgency))
+            .Select(c => new Prior(c.RequestId, c.RequestHash, c.CaseId, c.Number, c.CapturingAgency, c.RegisteredAt))
             .ToListAsync(ct);
         var priorById = prior.ToDictionary(p => p.RequestId);
 
@@ -408,7 +413,7 @@ public sealed class ImportCapturesHandler(
             foreach (var (index, earlier) in replayedPrior)
             {
                 results[at[index]] = new ImportedRow(index, rows[at[index]].RequestId, ImportOutcome.Replayed, earlier.CaseId, earlier.Number,
-                    open[earlier.CaseId].OrderByDescending(d => d.Score).ToList(), []);
+                    open[earlier.CaseId].OrderByDescending(d => d.Score).ToList(), [], PriorRegisteredAt: earlier.RegisteredAt);
             }
         }
 

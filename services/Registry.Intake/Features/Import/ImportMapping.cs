@@ -26,6 +26,7 @@ public static class ImportMapping
             },
             CaseId = row.CaseId?.ToString() ?? "",
             CaseNumber = row.CaseNumber is { } number ? Domain.CaptureCase.FormatCaseNumber(number) : "",
+            RegisteredAt = row.RegisteredAt is { } at ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at) : null,
         };
         result.Violations.AddRange(row.Violations.Select(v => new ImportFieldViolation { Field = v.Field, Description = v.Description }));
         result.DuplicateCandidates.AddRange(row.DuplicateCandidates.Select(d => d.ToProto()));
