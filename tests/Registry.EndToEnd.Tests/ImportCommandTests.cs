@@ -308,35 +308,45 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
 
     /// <summary>
     /// A list as a spreadsheet saves "CSV" where the decimal separator is a comma: separated by semicolons, degrees written
-    /// 47,1. And a latitude without its longitude, which the registry's GeoPoint would store as 0.
+    /// 47,1, dates day first with points (17.07.1991). And a latitude without its longitude, which the registry's GeoPoint
+    /// would store as 0, and a date with slashes, whose day and month cannot be told apart.
     /// </summary>
     [Fact]
-    public async Task A_semicolon_separated_list_with_decimal_commas_is_read_and_a_latitude_without_its_longitude_is_invalid()
+    public async Task A_semicolon_separated_list_with_decimal_commas_and_day_first_dates_is_read_and_a_latitude_without_its_longitude_is_invalid()
     {
         var list = Write("semicolons.csv",
             "family_name;given_names;date_of_birth;nationality;captured_at;capture_place;capturing_unit;latitude;longitude",
-            $"{_family};Антон;1991;RU;2025-04-04T06:00:00Z;Robotyne, Zaporizhzhia oblast;65th Brigade;47,4463;35,8378",
+            $"{_family};Антон;17.07.1991;RU;2025-04-04T06:00:00Z;Robotyne, Zaporizhzhia oblast;65th Brigade;47,4463;35,8378",
             $"{_family}ин;Борис;1992;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;47.4463;",
             $"{_family}ов;Виктор;1993;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;35.8378",
+            $"{_family}ко;Глеб;03/04/1994;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;",
+            $"{_family}ук;Дмитро;31.02.1995;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;",
+            $"{_family}ич;Євген;2.1996;RU;2025-04-04T06:00:00Z;Robotyne;65th Brigade;;",
             ";;;;;;;;",
             ";;;;");
 
         var run = await RunAsync(list);
         Assert.True(run.Code == 3, run.ToString());
         var report = ReadReport(list);
-        Assert.Equal(["created", "invalid", "invalid"], report.Select(r => r.Outcome));
+        Assert.Equal(["created", "invalid", "invalid", "invalid", "invalid", "created"], report.Select(r => r.Outcome));
         Assert.Equal("longitude: empty while latitude is given; a place is both or neither", report[1].Violations);
         Assert.Equal("latitude: empty while longitude is given; a place is both or neither", report[2].Violations);
+        Assert.StartsWith("date_of_birth: '03/04/1994' is not a date that can be read: with slashes, day and month cannot be told apart",
+            report[3].Violations, StringComparison.Ordinal);
+        Assert.Equal("date_of_birth: '31.02.1995' is not a day of the calendar", report[4].Violations);
         var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[0].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
-        Assert.Equal((_family, "Robotyne, Zaporizhzhia oblast", 47.4463, 35.8378),
-            (stored.Identity.FamilyName, stored.Capture.Place, stored.Capture.Coordinates.Latitude, stored.Capture.Coordinates.Longitude));
-        // The lines of separators only are skipped as empty lines are (3 rows, not 5 with 2 refused).
-        Assert.Contains("3 row(s): 1 created", run.Out, StringComparison.Ordinal);
+        Assert.Equal((_family, "Robotyne, Zaporizhzhia oblast", 47.4463, 35.8378, 1991, 7, 17),
+            (stored.Identity.FamilyName, stored.Capture.Place, stored.Capture.Coordinates.Latitude, stored.Capture.Coordinates.Longitude,
+                stored.Identity.DateOfBirth.Year, stored.Identity.DateOfBirth.Month, stored.Identity.DateOfBirth.Day));
+        var monthOnly = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[5].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
+        Assert.Equal((1996, 2, 0), (monthOnly.Identity.DateOfBirth.Year, monthOnly.Identity.DateOfBirth.Month, monthOnly.Identity.DateOfBirth.Day));
+        // The lines of separators only are skipped as empty lines are (6 rows, not 8 with 2 refused).
+        Assert.Contains("6 row(s): 2 created", run.Out, StringComparison.Ordinal);
 
-        // The same person in the same list saved with commas and decimal points: the same derived request_id, replayed.
+        // The same person in the same list saved with commas, decimal points and ISO dates: the same derived request_id, replayed.
         var commas = Write("commas.csv",
             "family_name,given_names,date_of_birth,nationality,captured_at,capture_place,capturing_unit,latitude,longitude",
-            $"{_family},Антон,1991,RU,2025-04-04T06:00:00Z,\"Robotyne, Zaporizhzhia oblast\",65th Brigade,47.4463,35.8378");
+            $"{_family},Антон,1991-07-17,RU,2025-04-04T06:00:00Z,\"Robotyne, Zaporizhzhia oblast\",65th Brigade,47.4463,35.8378");
         var again = await RunAsync(commas);
         Assert.True(again.Code == 0, again.ToString());
         var replayed = Assert.Single(ReadReport(commas));

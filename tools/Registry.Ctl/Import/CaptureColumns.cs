@@ -37,7 +37,7 @@ internal static partial class CaptureColumns
         new("given_names_latin", "identity.given_names_latin", "Latin transliteration", (r, v) => Text(r, v, (i, t) => i.GivenNamesLatin = t)),
         new("father_first_name", "identity.father_first_name", "Annex IV capture card", (r, v) => Text(r, v, (i, t) => i.FatherFirstName = t)),
         new("mother_maiden_name", "identity.mother_maiden_name", "Annex IV capture card", (r, v) => Text(r, v, (i, t) => i.MotherMaidenName = t)),
-        new("date_of_birth", "identity.date_of_birth", "partial date: YYYY, YYYY-MM or YYYY-MM-DD", (r, v) => Date(v, d => Person(r).DateOfBirth = d)),
+        new("date_of_birth", "identity.date_of_birth", DateHelp, (r, v) => Date(v, d => Person(r).DateOfBirth = d)),
         new("place_of_birth", "identity.place_of_birth", "", (r, v) => Text(r, v, (i, t) => i.PlaceOfBirth = t)),
         new("sex", "identity.sex", "MALE or FEMALE (M, F)", (r, v) => Sex(r, v)),
         new("nationality", "identity.nationality", "ISO 3166-1 alpha-2, e.g. RU, KP", (r, v) => Text(r, v, (i, t) => i.Nationality = t)),
@@ -47,7 +47,7 @@ internal static partial class CaptureColumns
         new("rank", "identity.rank", "", (r, v) => Text(r, v, (i, t) => i.Rank = t)),
         new("military_unit", "identity.military_unit", "", (r, v) => Text(r, v, (i, t) => i.MilitaryUnit = t)),
         new("role", "identity.role", "", (r, v) => Text(r, v, (i, t) => i.Role = t)),
-        new("in_service_since", "identity.in_service_since", "partial date: YYYY, YYYY-MM or YYYY-MM-DD", (r, v) => Date(v, d => Person(r).InServiceSince = d)),
+        new("in_service_since", "identity.in_service_since", DateHelp, (r, v) => Date(v, d => Person(r).InServiceSince = d)),
         new("person_to_inform", "identity.person_to_inform", "", (r, v) => Text(r, v, (i, t) => i.PersonToInform = t)),
         new("person_to_inform_address", "identity.person_to_inform_address", "the family's address", (r, v) => Text(r, v, (i, t) => i.PersonToInformAddress = t)),
         new("captured_at", "capture.captured_at", "RFC 3339 with an offset, e.g. 2025-03-14T06:30:00Z or 2025-03-14T09:30+03:00; required", (r, v) => CapturedAt(r, v)),
@@ -97,14 +97,45 @@ internal static partial class CaptureColumns
         return null;
     }
 
-    /// <summary>A partial date as the registry holds one: YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision), a real day.</summary>
+    private const string DateHelp = "partial date: YYYY, YYYY-MM or YYYY-MM-DD (or day first with points, DD.MM.YYYY or MM.YYYY)";
+
+    /// <summary>The columns that hold a partial date, whose day-first spelling <see cref="IsoDate"/> rewrites.</summary>
+    public static readonly string[] DateColumns = ["date_of_birth", "in_service_since"];
+
+    /// <summary>
+    /// <paramref name="value"/> written day first with points, as a spreadsheet in a day-month-year locale saves a date
+    /// (17.07.1983, 7.7.1983, 07.1983), rewritten in ISO 8601 (1983-07-17, 1983-07-07, 1983-07); null for any other text. Points
+    /// are read day first only: no locale writes month.day.year with points. Slashes are not read (03/04/1983 is the 3rd of
+    /// April in most of the world and the 4th of March in the United States) and stay refused by <see cref="Date"/>.
+    /// Whether the day is one of the calendar's is <see cref="Date"/>'s check on the rewritten value.
+    /// </summary>
+    public static string? IsoDate(string value)
+    {
+        if (DayFirstDatePattern().Match(AsciiDigits(value)) is not { Success: true } m)
+        {
+            return null;
+        }
+
+        var month = m.Groups["m"].Value.PadLeft(2, '0');
+        return m.Groups["d"].Success ? $"{m.Groups["y"].Value}-{month}-{m.Groups["d"].Value.PadLeft(2, '0')}" : $"{m.Groups["y"].Value}-{month}";
+    }
+
+    /// <summary>
+    /// A partial date as the registry holds one: YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision), or day first with
+    /// points (<see cref="IsoDate"/>); a real day.
+    /// </summary>
     private static string? Date(string value, Action<PartialDate> set)
     {
-        value = AsciiDigits(value);
+        var written = value;
+        value = IsoDate(value) ?? AsciiDigits(value);
         if (PartialDatePattern().Match(value) is not { Success: true } m)
         {
-            return $"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD";
+            return SlashedDatePattern().IsMatch(value)
+                ? $"'{value}' is not a date that can be read: with slashes, day and month cannot be told apart (03/04/1983); write YYYY-MM-DD or DD.MM.YYYY"
+                : $"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (or DD.MM.YYYY, MM.YYYY)";
         }
+
+        value = written; // the problems below name the date as the list wrote it
 
         var date = new PartialDate { Year = int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture) };
         if (m.Groups["m"].Success)
@@ -259,6 +290,12 @@ internal static partial class CaptureColumns
     // [0-9], not \d: .NET's \d matches the digits of every script, which int.Parse then does not read.
     [GeneratedRegex(@"^(?<y>[0-9]{4})(-(?<m>[0-9]{2})(-(?<d>[0-9]{2}))?)?$")]
     private static partial Regex PartialDatePattern();
+
+    [GeneratedRegex(@"^\s*((?<d>[0-9]{1,2})\.)?(?<m>[0-9]{1,2})\.(?<y>[0-9]{4})\s*$")]
+    private static partial Regex DayFirstDatePattern();
+
+    [GeneratedRegex(@"^\s*[0-9]{1,4}/[0-9]{1,2}/[0-9]{1,4}\s*$")]
+    private static partial Regex SlashedDatePattern();
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")]
     private static partial Regex InstantPattern();

@@ -160,6 +160,18 @@ internal static class CaptureList
                 }
             }
 
+            var asWritten = new Dictionary<string, string>();
+            foreach (var dated in CaptureColumns.DateColumns)
+            {
+                // A date written day first with points (a spreadsheet's "17.07.1983") as in ISO 8601, for the same reason; read
+                // (and named in a problem) as written.
+                if (values.TryGetValue(dated, out var written) && CaptureColumns.IsoDate(written) is { } iso)
+                {
+                    values[dated] = iso;
+                    asWritten[dated] = written;
+                }
+            }
+
             if (agency is not null && values.TryGetValue(CaptureColumns.CapturingAgency, out var blank) && string.IsNullOrWhiteSpace(blank))
             {
                 values[CaptureColumns.CapturingAgency] = agency; // a cell of spaces is an empty one
@@ -192,7 +204,7 @@ internal static class CaptureList
             var request = new RegisterCaptureRequest();
             foreach (var column in CaptureColumns.All)
             {
-                if (values.TryGetValue(column.Name, out var value) && SetOrSay(column, request, value) is { } problem)
+                if (values.TryGetValue(column.Name, out var value) && SetOrSay(column, request, asWritten.GetValueOrDefault(column.Name, value)) is { } problem)
                 {
                     problems.Add($"{column.Name}: {problem}");
                 }

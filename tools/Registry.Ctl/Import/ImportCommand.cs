@@ -35,7 +35,8 @@ internal static class ImportCommand
         {{CaptureColumns.Help()}}
           capturing_agency may be left out when --agency gives it (--agency also fills an empty cell); with --agency, a row
           naming another agency there is invalid (the registry would refuse its whole batch), and without it, a row naming
-          another agency than the token's. Dates may be written in another script's digits (١٩٩٤, ۱۹۹۴, १९९४, １９９４).
+          another agency than the token's. Dates may be written in another script's digits (١٩٩٤, ۱۹۹۴, १९९४, １９９４), and day
+          first with points (17.07.1983, as a spreadsheet saves them; read as 1983-07-17); with slashes (03/04/1983) they are refused.
           Without request_id, a row's id is a UUIDv5 of its non-empty values: running the same list again replays its rows
           instead of registering them twice, and a refused row corrected in the list is sent as new. A row repeated word
           for word is a second case (two men may be described alike; the second gets the first as a duplicate candidate):
