@@ -222,4 +222,41 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         Assert.True(Pairs(registered.DuplicateCandidates.Concat(corrected.DuplicateCandidates), someone.CaseId, registered.Case.CaseId),
             "the corrected case and the registration of the person it now names were not paired");
     }
+
+    /// <summary>
+    /// A registration that waits on the duplicate locks while a case of the same person commits under a later number keeps
+    /// that pair later case first, the other case's id first (<see cref="DuplicateCandidate.LaterFirst"/>); a retry of the
+    /// registration, or an import row repeating its request_id, answers it again (<see cref="FirstAnswerCandidates"/>), and
+    /// does not answer the pair a later registration, or a later correction, found. The race itself is timing; the pair it leaves is written here
+    /// as it leaves it: found when the earlier-numbered case was registered.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_answers_the_pair_its_registration_found_with_a_case_numbered_later_and_not_a_pair_found_after_it()
+    {
+        var person = ImportCapturesTests.Person();
+        var first = await intake.Client.RegisterCaptureAsync(person);
+        var second = await intake.Client.RegisterCaptureAsync(Again(person));
+        var pair = Assert.Single(second.DuplicateCandidates);
+        Assert.Equal((second.Case.CaseId, first.Case.CaseId), (pair.CaseId, pair.OtherCaseId));
+
+        // Found by the second registration: not part of the first's answer.
+        var replayed = await intake.Client.RegisterCaptureAsync(person);
+        Assert.True(replayed.Replayed);
+        Assert.Empty(replayed.DuplicateCandidates);
+
+        // The same pair as the first registration stores it when it found the second, committed while it waited.
+        await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
+            """UPDATE duplicate_candidates SET "FoundAt" = (SELECT "RegisteredAt" FROM cases WHERE "CaseId" = {0}) WHERE "CaseId" = {1} AND "OtherCaseId" = {0}""",
+            Guid.Parse(first.Case.CaseId), Guid.Parse(second.Case.CaseId)));
+        replayed = await intake.Client.RegisterCaptureAsync(person);
+        Assert.Equal(pair.DuplicateCandidateId, Assert.Single(replayed.DuplicateCandidates).DuplicateCandidateId);
+        var imported = Assert.Single((await intake.Client.ImportCapturesAsync(List([person]))).Results);
+        Assert.Equal((ImportRowOutcome.Replayed, pair.DuplicateCandidateId), (imported.Outcome, Assert.Single(imported.DuplicateCandidates).DuplicateCandidateId));
+
+        // Found later by a correction of the second case's identity: not part of either registration's answer.
+        await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
+            """UPDATE duplicate_candidates SET "FoundAt" = "FoundAt" + interval '1 minute' WHERE "CaseId" = {1} AND "OtherCaseId" = {0}""",
+            Guid.Parse(first.Case.CaseId), Guid.Parse(second.Case.CaseId)));
+        Assert.Empty((await intake.Client.RegisterCaptureAsync(person)).DuplicateCandidates);
+    }
 }

@@ -404,16 +404,12 @@ public sealed class ImportCapturesHandler(
 
         if (replayedPrior.Count > 0)
         {
-            // As RegisterCapture's replay: the case's open candidates, best first; one statement for all replayed rows.
-            var replayedIds = replayedPrior.Select(r => r.Prior.CaseId).Distinct().ToList();
-            var open = (await db.DuplicateCandidates.AsNoTracking()
-                    .Where(d => replayedIds.Contains(d.CaseId) && d.Status == DuplicateStatus.Open)
-                    .ToListAsync(ct))
-                .ToLookup(d => d.CaseId);
+            // As RegisterCapture's replay: the open pairs each case's registration found, best first; two statements for all replayed rows.
+            var open = await FirstAnswerCandidates.ReadAsync(db, replayedPrior.Select(r => r.Prior.CaseId), ct);
             foreach (var (index, earlier) in replayedPrior)
             {
                 results[at[index]] = new ImportedRow(index, rows[at[index]].RequestId, ImportOutcome.Replayed, earlier.CaseId, earlier.Number,
-                    open[earlier.CaseId].OrderByDescending(d => d.Score).ToList(), [], PriorRegisteredAt: earlier.RegisteredAt);
+                    [.. open[earlier.CaseId]], [], PriorRegisteredAt: earlier.RegisteredAt);
             }
         }
 

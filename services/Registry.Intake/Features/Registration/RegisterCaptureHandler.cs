@@ -31,9 +31,8 @@ public sealed class RegisterCaptureHandler(
             LookUpOnlyAfterFailure = true,
             FindPrior = (id, token) => db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.RequestId == id, token),
             PriorHash = c => c.RequestHash,
-            Replay = async (c, token) => new Registered(c, await db.DuplicateCandidates.AsNoTracking()
-                .Where(d => d.CaseId == c.CaseId && d.Status == DuplicateStatus.Open)
-                .OrderByDescending(d => d.Score).ToListAsync(token), Replayed: true),
+            Replay = async (c, token) => new Registered(c,
+                [.. (await FirstAnswerCandidates.ReadAsync(db, [c.CaseId], token))[c.CaseId]], Replayed: true),
             // The earlier case is named only to its own agency: another agency's reused id learns nothing about it.
             Conflict = c => c.CapturingAgency == registration.Capture.CapturingAgency
                 ? $"request_id was already used for a different registration (case {c.CaseNumber}); use a new request_id."
