@@ -353,6 +353,111 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.Equal(("replayed", report[0].CaseId), (replayed.Outcome, replayed.CaseId));
     }
 
+    /// <summary>
+    /// The same list saved again by a program that writes its values otherwise (degrees with a trailing zero or a decimal
+    /// comma, the capture's time in UTC instead of with its offset, M for MALE, a category in lower case, languages
+    /// separated otherwise) derives the same request_ids and replays: the ids are made of the values as read, not of the
+    /// cells' text.
+    /// </summary>
+    [Fact]
+    public async Task A_list_saved_again_with_its_values_written_otherwise_replays()
+    {
+        const string header = "family_name,given_names,date_of_birth,nationality,captured_at,capture_place,capturing_unit,latitude,longitude,sex,status_category,languages";
+        var first = Write("written-one-way.csv", header,
+            $"{_family},Антон,1991-07-17,RU,2025-03-01T09:00:00+03:00,Robotyne,65th Brigade,47.4440,35.8300,M,prisoner of war,ru;uk");
+        var created = await RunAsync(first);
+        Assert.True(created.Code == 0, created.ToString());
+        var original = Assert.Single(ReadReport(first));
+        Assert.Equal("created", original.Outcome);
+
+        var again = Write("written-otherwise.csv", header.Replace(',', ';'),
+            $"{_family};Антон;17.07.1991;RU;2025-03-01T06:00:00Z;Robotyne;65th Brigade;47,444;35,83;MALE;PRISONER_OF_WAR;ru uk");
+        var replayed = await RunAsync(again);
+        Assert.True(replayed.Code == 0, replayed.ToString());
+        var row = Assert.Single(ReadReport(again));
+        Assert.Equal(("replayed", original.RequestId, original.CaseId), (row.Outcome, row.RequestId, row.CaseId));
+    }
+
+    /// <summary>
+    /// A row created by one run and corrected in the list before the next (a name's letter put right) is a new row, so a new
+    /// case; registryctl says so, naming the line and both cases, from the previous run's kept report.
+    /// </summary>
+    [Fact]
+    public async Task A_row_corrected_after_it_was_created_is_told_as_a_second_case_of_the_person()
+    {
+        var serial = Serial();
+        var list = Write("corrected.csv", Header,
+            $"{_family},Петр Иванович,,1988-02-11,RU,АБ-{serial},2025-04-05T06:00:00Z,Robotyne,65th Brigade,before");
+        var first = await RunAsync(list);
+        Assert.True(first.Code == 0, first.ToString());
+        var before = Assert.Single(ReadReport(list));
+
+        File.WriteAllLines(list, [Header, $"{_family},Пётр Иванович,,1988-02-11,RU,АБ-{serial},2025-04-05T06:00:00Z,Robotyne,65th Brigade,before"]);
+        var second = await RunAsync(list);
+        Assert.True(second.Code == 0, second.ToString());
+        var after = Assert.Single(ReadReport(list));
+        Assert.Equal(("created", before.CaseNumber), (after.Outcome, after.BestCandidate));
+        Assert.Contains($"line 2 was case {before.CaseNumber} in the previous run and is now a new case, {after.CaseNumber}", second.Err, StringComparison.Ordinal);
+
+        // Run again unchanged: replayed, and nothing to warn of.
+        var third = await RunAsync(list);
+        Assert.True(third.Code == 0, third.ToString());
+        Assert.DoesNotContain("warning", third.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The report is on disk as each batch is answered, not when the import ends: a killed import leaves the lines of the
+    /// batches it was answered. The second batch's row resembles the first's, so it writes a duplicate candidate, and a lock on
+    /// that table holds it while the report is read.
+    /// </summary>
+    [Fact]
+    public async Task The_report_holds_each_answered_batch_while_the_import_runs()
+    {
+        var serial = Serial();
+        var list = Write("flushed.csv", Header,
+            $"{_family},Олег Петрович,,1985-05-05,RU,ВГ-{serial},2025-04-06T06:00:00Z,Robotyne,65th Brigade,one",
+            $"{_family},Олег Петрович,,1985-05-05,RU,,2025-04-07T06:00:00Z,Robotyne,65th Brigade,the same man again");
+        var report = Path.ChangeExtension(list, ".report.csv");
+        await using (var hold = await RawGrpc.LockAsync(registry.IntakeDatabase, "duplicate_candidates", "SHARE"))
+        {
+            await using var running = await StartAsync(list, "--batch", "1", "--parallel", "1");
+            await Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() >= 1, TimeSpan.FromSeconds(60), "the second batch waiting on the lock", () => running.Error);
+            var written = ReadReport(list);
+            Assert.Equal([(2L, "created")], written.Select(r => (r.Line, r.Outcome)));
+            await hold.DisposeAsync();
+            var run = await running.ExitAsync();
+            Assert.True(run.Code == 0, run.ToString());
+        }
+
+        Assert.Equal([(2L, "created"), (3L, "created")], ReadReport(list).Select(r => (r.Line, r.Outcome)));
+        Assert.True(File.Exists(report));
+    }
+
+    /// <summary>
+    /// Calls that run out of their deadline (here every insert held behind a lock past it) make registryctl keep fewer in
+    /// flight, halved at each such call down to one (<c>CallGate</c>), instead of sending --parallel attempts into the
+    /// registry's queue again; it says so, and once the lock is gone every row is registered once.
+    /// </summary>
+    [Fact]
+    public async Task Calls_that_run_out_of_their_deadline_cut_the_calls_in_flight()
+    {
+        var list = Write("congested.csv", [Header, .. Enumerable.Range(0, 8).Select(n =>
+            $"{_family}{(char)('а' + n)},Иван,,{1970 + n},RU,,2025-04-08T06:00:00Z,Robotyne,65th Brigade,congested {n}")]);
+        RegistryCtlRun run;
+        await using (var hold = await RawGrpc.LockAsync(registry.IntakeDatabase, "cases", "SHARE"))
+        {
+            await using var running = await StartAsync(list, "--batch", "1", "--parallel", "4", "--deadline", "2", "--retries", "8");
+            await Eventually.TrueAsync(async () => await hold.WaitingSessionsAsync() >= 1, TimeSpan.FromSeconds(60), "a call waiting on the lock", () => running.Error);
+            await Task.Delay(TimeSpan.FromSeconds(6)); // past the deadlines of the first calls and of their retries
+            await hold.DisposeAsync();
+            run = await running.ExitAsync();
+        }
+
+        Assert.True(run.Code == 0, run.ToString());
+        Assert.Contains("calls in flight were cut from --parallel 4 to as few as 1", run.Err, StringComparison.Ordinal);
+        Assert.Contains("8 row(s): 8 created, 0 replayed", run.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_wrong_secret_exits_1_and_a_list_that_is_not_one_exits_2_before_anything_is_sent()
     {

@@ -99,9 +99,6 @@ internal static partial class CaptureColumns
 
     private const string DateHelp = "partial date: YYYY, YYYY-MM or YYYY-MM-DD (or day first with points, DD.MM.YYYY or MM.YYYY)";
 
-    /// <summary>The columns that hold a partial date, whose day-first spelling <see cref="IsoDate"/> rewrites.</summary>
-    public static readonly string[] DateColumns = ["date_of_birth", "in_service_since"];
-
     /// <summary>
     /// <paramref name="value"/> written day first with points, as a spreadsheet in a day-month-year locale saves a date
     /// (17.07.1983, 7.7.1983, 07.1983), rewritten in ISO 8601 (1983-07-17, 1983-07-07, 1983-07); null for any other text. Points
@@ -109,7 +106,7 @@ internal static partial class CaptureColumns
     /// April in most of the world and the 4th of March in the United States) and stay refused by <see cref="Date"/>.
     /// Whether the day is one of the calendar's is <see cref="Date"/>'s check on the rewritten value.
     /// </summary>
-    public static string? IsoDate(string value)
+    private static string? IsoDate(string value)
     {
         if (DayFirstDatePattern().Match(AsciiDigits(value)) is not { Success: true } m)
         {
@@ -160,6 +157,26 @@ internal static partial class CaptureColumns
         return null;
     }
 
+    /// <summary>
+    /// The text a row's derived request_id is made of for a value of the column <paramref name="column"/>: the value as read,
+    /// written one way, so that the same list saved again by a program that writes values otherwise derives the same ids
+    /// and replays. Degrees as the shortest number that reads back the same (47.4440 and 47,444 → 47.444), an instant in UTC
+    /// (2025-03-01T09:00:00+03:00 → 2025-03-01T06:00:00Z), a date in ISO 8601 (17.07.1983 → 1983-07-17), sex and the
+    /// categories by their proto names (M → MALE), languages separated by ';'. Text, and a value that cannot be read (its
+    /// row is not sent), stay as written.
+    /// </summary>
+    public static string Canonical(string column, string value) => column switch
+    {
+        Latitude or Longitude => ReadDegrees(value) is { } degrees ? degrees.ToString("R", CultureInfo.InvariantCulture) : value,
+        "date_of_birth" or "in_service_since" => IsoDate(value) ?? AsciiDigits(value),
+        "captured_at" => ReadInstant(value) is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture) : value,
+        "sex" => ReadSex(value) switch { Protos.Intake.V1.Sex.Male => "MALE", Protos.Intake.V1.Sex.Female => "FEMALE", _ => value },
+        "status_category" => EnumValue<StatusCategory>(value, "STATUS_CATEGORY_") is { } category ? NameOf(category, "STATUS_CATEGORY_") : value,
+        "source_kind" => EnumValue<SourceKind>(value, "SOURCE_KIND_") is { } kind ? NameOf(kind, "SOURCE_KIND_") : value,
+        "languages" => string.Join(';', LanguageTags(value)),
+        _ => value,
+    };
+
     /// <summary>An instant with its offset (RFC 3339 §5.6): a time without one would be read in the importing machine's zone.</summary>
     private static string? CapturedAt(RegisterCaptureRequest r, string value)
     {
@@ -169,7 +186,7 @@ internal static partial class CaptureColumns
             return $"'{value}' is not a time with its offset: write e.g. 2025-03-14T06:30:00Z or 2025-03-14T09:30:00+03:00 (RFC 3339)";
         }
 
-        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        if (ReadInstant(value) is not { } at)
         {
             return $"'{value}' is not a time of the calendar (a day the month has, hours 00-23, minutes and seconds 00-59)";
         }
@@ -178,11 +195,17 @@ internal static partial class CaptureColumns
         return null;
     }
 
+    private static DateTimeOffset? ReadInstant(string value)
+    {
+        value = AsciiDigits(value);
+        return InstantPattern().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : null;
+    }
+
     /// <summary>
     /// <paramref name="value"/> with its decimal comma written as a point (47,8388 → 47.8388), as a spreadsheet writes numbers
     /// where the comma is the decimal separator: one comma, no point, digits on both sides; null for any other text.
     /// </summary>
-    public static string? DecimalPoint(string value) =>
+    private static string? DecimalPoint(string value) =>
         DecimalCommaPattern().IsMatch(value) ? value.Replace(',', '.') : null;
 
     [GeneratedRegex(@"^\s*[+-]?[0-9]+,[0-9]+\s*$")]
@@ -190,8 +213,7 @@ internal static partial class CaptureColumns
 
     private static string? Degrees(string value, Action<double> set)
     {
-        var number = DecimalPoint(value) ?? value;
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) || !double.IsFinite(degrees))
+        if (ReadDegrees(value) is not { } degrees)
         {
             return $"'{value}' is not a number of degrees (e.g. 47.8388)";
         }
@@ -200,28 +222,35 @@ internal static partial class CaptureColumns
         return null;
     }
 
+    private static double? ReadDegrees(string value) =>
+        double.TryParse(DecimalPoint(value) ?? value, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) && double.IsFinite(degrees)
+            ? degrees : null;
+
     private static string? Sex(RegisterCaptureRequest r, string value)
     {
-        var sex = value.Trim().ToUpperInvariant() switch
-        {
-            "MALE" or "M" or "SEX_MALE" => Protos.Intake.V1.Sex.Male,
-            "FEMALE" or "F" or "SEX_FEMALE" => Protos.Intake.V1.Sex.Female,
-            _ => (Protos.Intake.V1.Sex?)null,
-        };
-        if (sex is null)
+        if (ReadSex(value) is not { } sex)
         {
             return $"'{value}' is not MALE or FEMALE";
         }
 
-        Person(r).Sex = sex.Value;
+        Person(r).Sex = sex;
         return null;
     }
 
+    private static Protos.Intake.V1.Sex? ReadSex(string value) => value.Trim().ToUpperInvariant() switch
+    {
+        "MALE" or "M" or "SEX_MALE" => Protos.Intake.V1.Sex.Male,
+        "FEMALE" or "F" or "SEX_FEMALE" => Protos.Intake.V1.Sex.Female,
+        _ => null,
+    };
+
     private static string? Languages(RegisterCaptureRequest r, string value)
     {
-        Person(r).Languages.AddRange(value.Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Person(r).Languages.AddRange(LanguageTags(value));
         return null;
     }
+
+    private static string[] LanguageTags(string value) => value.Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string? Category(RegisterCaptureRequest r, string value)
     {
@@ -243,6 +272,15 @@ internal static partial class CaptureColumns
 
         Source(r).Kind = kind;
         return null;
+    }
+
+    /// <summary>The proto name of <paramref name="value"/> without <paramref name="prefix"/> (<c>PRISONER_OF_WAR</c>).</summary>
+    private static string NameOf<T>(T value, string prefix)
+        where T : struct, Enum
+    {
+        var name = typeof(T).GetField(value.ToString())!.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+            .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().Single().Name;
+        return name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
     }
 
     /// <summary>

@@ -150,25 +150,16 @@ internal static class CaptureList
                     "open takes the lines after it into the field (no field of the registry's holds a line break); close the quote");
             }
 
-            foreach (var degrees in new[] { CaptureColumns.Latitude, CaptureColumns.Longitude })
-            {
-                // Degrees with a decimal comma (a spreadsheet's "47,8388") as with a point, so that the row's derived
-                // request_id is the one the same list saved with points derives: sent again, it replays.
-                if (values.TryGetValue(degrees, out var written) && CaptureColumns.DecimalPoint(written) is { } pointed)
-                {
-                    values[degrees] = pointed;
-                }
-            }
-
             var asWritten = new Dictionary<string, string>();
-            foreach (var dated in CaptureColumns.DateColumns)
+            foreach (var (column, written) in values.ToList())
             {
-                // A date written day first with points (a spreadsheet's "17.07.1983") as in ISO 8601, for the same reason; read
-                // (and named in a problem) as written.
-                if (values.TryGetValue(dated, out var written) && CaptureColumns.IsoDate(written) is { } iso)
+                // Each value as read, written one way (a spreadsheet's "47,8388" and "17.07.1983", an instant with its offset,
+                // "M"), so that the row's derived request_id is the one the same list saved otherwise derives: sent again, it
+                // replays. Read (and named in a problem) as written.
+                if (CaptureColumns.Canonical(column, written) is var canonical && canonical != written)
                 {
-                    values[dated] = iso;
-                    asWritten[dated] = written;
+                    values[column] = canonical;
+                    asWritten[column] = written;
                 }
             }
 
@@ -240,7 +231,8 @@ internal static class CaptureList
 
     /// <summary>
     /// The request_id of a row that has none: a UUIDv5 (RFC 9562 §5.5) of the row's non-empty values, column by column
-    /// in the fixed order of <see cref="CaptureColumns.All"/> (so reordering or adding empty columns changes nothing).
+    /// in the fixed order of <see cref="CaptureColumns.All"/> (so reordering or adding empty columns changes nothing), each
+    /// as <see cref="Read"/> passes it: written one way (<see cref="CaptureColumns.Canonical"/>).
     /// Rerunning a list replays its rows; correcting a refused row gives it a new id and leaves the others' alone. A row
     /// repeated word for word in one list is told apart by its occurrence (the second gets the id of "id#2"): it is registered
     /// as a second case (two men may be described alike), which the registry gives the first as a duplicate candidate.

@@ -16,7 +16,9 @@ internal static class ImportCommand
           Registers every row of an agency's list of captured persons through the gateway's ImportCaptures RPC, in batches
           of --batch rows (1 to 1,000), --parallel batches in flight, each call with a deadline of --deadline seconds (the
           gateway cuts an import's deadline to Services:MaxForwardedBulkCallTimeout, 60 s by default, and intake runs
-          Grpc:MaxConcurrentBulkCalls imports at once, 2 by default: more in flight wait for a slot). A
+          Grpc:MaxConcurrentBulkCalls imports at once, 2 by default: more in flight wait for a slot; while calls run out of
+          their deadline or are refused RESOURCE_EXHAUSTED, fewer are kept in flight, halved at each, one more added back as
+          calls are answered, as TCP adapts its window). A
           batch that fails with UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED or ABORTED (another writer of the same
           person won ten times over) is sent again, --retries times at most, with the same request_ids (so a row stored by an
           attempt that timed out comes back "replayed", never twice).
@@ -37,8 +39,10 @@ internal static class ImportCommand
           naming another agency there is invalid (the registry would refuse its whole batch), and without it, a row naming
           another agency than the token's. Dates may be written in another script's digits (١٩٩٤, ۱۹۹۴, १९९४, １９９４), and day
           first with points (17.07.1983, as a spreadsheet saves them; read as 1983-07-17); with slashes (03/04/1983) they are refused.
-          Without request_id, a row's id is a UUIDv5 of its non-empty values: running the same list again replays its rows
-          instead of registering them twice, and a refused row corrected in the list is sent as new. A row repeated word
+          Without request_id, a row's id is a UUIDv5 of its non-empty values as read (degrees, times, dates, sex and categories
+          written one way: 47,444 and 47.4440 alike): running the same list again replays its rows instead of registering
+          them twice, and a refused row corrected in the list is sent as new (a created row corrected is a new case too:
+          correct a registered case with UpdateIdentity). A row repeated word
           for word is a second case (two men may be described alike; the second gets the first as a duplicate candidate):
           give both the same request_id to mean one person. A request_id another line uses for a different row is invalid.
           Correcting one of two such copies after an import makes the other the first of its kind again: it then replays
@@ -111,7 +115,7 @@ internal static class ImportCommand
         var clock = Stopwatch.StartNew();
         Importer importer;
         ImportCounts counts;
-        KeepPrevious(reportPath);
+        var previousReport = KeepPrevious(reportPath);
         Interruption.WaitsForWorkInFlight();
         using var interrupted = ct.Register(() => Interruption.TellIfListened(string.Create(CultureInfo.InvariantCulture,
             $"registryctl: interrupted: no further batch is sent; the calls in flight finish (within {settings.Deadline.TotalSeconds:0.#} s, --deadline) and the report is completed. Interrupt again to give them up.")));
@@ -131,6 +135,17 @@ internal static class ImportCommand
             $"{path}: {counts.Done} row(s): {counts.Created} created, {counts.Replayed} replayed, {counts.Refused} refused, {counts.Invalid} invalid (not sent)" +
             $"{(counts.Unsent > 0 ? $", {counts.Unsent} unsent" : "")}{(counts.Unanswered > 0 ? $", {counts.Unanswered} unanswered" : "")} in {seconds:F1} s ({(seconds > 0 ? sent / seconds : 0):F0} rows/s sent)" +
             $"{(importer.Retried > 0 ? $", {importer.Retried} batch attempt(s) retried" : "")}; report: {reportPath}")));
+        if (previousReport is not null)
+        {
+            WarnOfCorrectedRows(previousReport, reportPath);
+        }
+
+        if (importer.LeastParallel < settings.Parallel)
+        {
+            Console.Error.WriteLine($"registryctl: the registry was busy (calls ran out of their deadline or were refused RESOURCE_EXHAUSTED): " +
+                $"calls in flight were cut from --parallel {settings.Parallel} to as few as {importer.LeastParallel} and raised again as calls were answered");
+        }
+
         if (importer.NotAllowed)
         {
             Console.Error.WriteLine($"registryctl: the import stopped: {importer.Failure}; nothing more was sent");
@@ -150,16 +165,38 @@ internal static class ImportCommand
     /// An earlier run's report is kept beside the new one, named by the time it was moved (list.report.20261205T201500Z.csv),
     /// so that a run that fails or was mistaken does not take the earlier run's cases and request_ids with it.
     /// </summary>
-    private static void KeepPrevious(string reportPath)
+    private static string? KeepPrevious(string reportPath)
     {
         if (!File.Exists(reportPath))
         {
-            return;
+            return null;
         }
 
         var kept = Path.ChangeExtension(reportPath, string.Create(CultureInfo.InvariantCulture, $".{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}{Path.GetExtension(reportPath)}"));
         File.Move(reportPath, kept);
         Console.Error.WriteLine($"registryctl: the previous report is kept as {kept}");
+        return kept;
+    }
+
+    /// <summary>
+    /// Warns of rows that were created by the previous run and, corrected in the list since, created again as second cases
+    /// (<see cref="CorrectedRows"/>): the person is then registered twice, and a coordinator merges the two.
+    /// </summary>
+    private static void WarnOfCorrectedRows(string previousReport, string reportPath)
+    {
+        var corrected = CorrectedRows.Find(previousReport, reportPath);
+        foreach (var (line, before, now) in corrected.Take(20))
+        {
+            Console.Error.WriteLine($"registryctl: warning: line {line} was case {before} in the previous run and is now a new case, {now}, paired with it " +
+                "as a likely duplicate: a row corrected after it was created registers the person again");
+        }
+
+        if (corrected.Count > 0)
+        {
+            var listed = corrected.Count > 20 ? " (the first 20 above)" : "";
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"registryctl: warning: {corrected.Count} row(s) corrected after they were created{listed}; correct a registered case with UpdateIdentity, and have a coordinator merge each pair (MergeCases)"));
+        }
     }
 
     /// <summary>

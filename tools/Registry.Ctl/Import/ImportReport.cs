@@ -54,6 +54,7 @@ internal static class ImportOutcomes
 /// The per-row report: RFC 4180 CSV, one line per data row of the list in the list's order, whatever order the batches
 /// came back in (a batch's lines wait until the batches before it are written). Fields that a spreadsheet would run as a
 /// formula (a name or a violation starting with =, +, -, @) are written with a leading apostrophe (OWASP CSV injection).
+/// Written through to the file as each batch completes, so an import that is killed leaves the lines it was answered.
 /// </summary>
 internal sealed class ImportReport : IDisposable
 {
@@ -69,6 +70,7 @@ internal sealed class ImportReport : IDisposable
     {
         _writer = CsvWriter.ToFile(path, new CsvWriterOptions { Injection = CsvInjection.Escape });
         _writer.WriteHeader(Header);
+        _writer.Flush();
     }
 
     public ImportCounts Counts { get; } = new();
@@ -97,6 +99,9 @@ internal sealed class ImportReport : IDisposable
 
                 _next++;
             }
+
+            // On disk as each batch completes: an import killed (kill -9, a lost session) leaves the report of what it was told.
+            _writer.Flush();
         }
     }
 
@@ -106,5 +111,55 @@ internal sealed class ImportReport : IDisposable
         {
             _writer.Dispose();
         }
+    }
+}
+
+/// <summary>
+/// Rows corrected in the list after they were created (a misspelt name put right): the corrected row derives a new
+/// request_id, so it is registered as a second case. Told by comparing this run's report with the previous run's kept
+/// report: a row this run created whose likeliest duplicate candidate is the case the same line of the list created or
+/// replayed before, under another request_id. (A line moved by rows added above it does not match its old case, so it
+/// is not reported.)
+/// </summary>
+internal static class CorrectedRows
+{
+    /// <summary>Each such row: its line, the case it was before and the case it is now.</summary>
+    public static IReadOnlyList<(long Line, string Before, string Now)> Find(string previousReport, string report)
+    {
+        var before = Read(previousReport)
+            .Where(r => r.Outcome is ImportOutcomes.Created or ImportOutcomes.Replayed)
+            .ToDictionary(r => r.Line);
+        return Read(report)
+            .Where(r => r.Outcome == ImportOutcomes.Created && before.TryGetValue(r.Line, out var old)
+                        && old.RequestId != r.RequestId && old.CaseNumber.Length > 0 && old.CaseNumber == r.BestCandidate)
+            .Select(r => (r.Line, before[r.Line].CaseNumber, r.CaseNumber))
+            .ToList();
+    }
+
+    private static List<(long Line, string RequestId, string Outcome, string CaseNumber, string BestCandidate)> Read(string path)
+    {
+        var rows = new List<(long, string, string, string, string)>();
+        if (new FileInfo(path).Length == 0)
+        {
+            return rows; // an import killed before its first line was written (by a registryctl that wrote the report at its end)
+        }
+
+        using var reader = CsvReader.FromFile(path, new CsvReaderOptions { Separator = ',', HasHeader = true });
+        reader.ReadHeader();
+        if (ImportReport.Header.Any(h => !reader.TryGetFieldIndex(h, out _)))
+        {
+            return rows; // not a report of this registryctl's
+        }
+
+        while (reader.Read())
+        {
+            if (long.TryParse(reader.GetString("line"), System.Globalization.CultureInfo.InvariantCulture, out var line))
+            {
+                rows.Add((line, reader.GetString("request_id"), reader.GetString("outcome"), reader.GetString("case_number"),
+                    reader.GetString("best_duplicate_case_number")));
+            }
+        }
+
+        return rows;
     }
 }

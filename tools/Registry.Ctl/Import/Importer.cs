@@ -22,7 +22,8 @@ internal sealed record ImportSettings(int BatchSize, int Parallel, TimeSpan Dead
 /// the report. A batch that fails with a status worth retrying (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, and
 /// ABORTED: AIP-193's "retry the whole request", which intake answers after ten lost races with another writer of the same
 /// person) is sent again whole, with the same request_ids, after an exponential backoff with jitter, or after the delay the
-/// server's google.rpc.RetryInfo asks for: rows the first attempt stored come back REPLAYED, never twice. Any other failure,
+/// server's google.rpc.RetryInfo asks for: rows the first attempt stored come back REPLAYED, never twice. Calls in flight
+/// are fewer than --parallel while the registry is busy (<see cref="CallGate"/>). Any other failure,
 /// retries run out, or an interruption (<see cref="Interruption"/>) stops the import: batches already in flight finish (an
 /// interruption sends no retry), rows never sent are reported "unsent", rows of a call sent without an answer
 /// "unanswered" (the registry commits a long call in parts, and may have stored some), and a rerun of the same list
@@ -44,6 +45,11 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
     private static readonly StatusCode[] Retryable = [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted, StatusCode.Aborted];
 
     private ResiliencePipeline? _retry;
+
+    private readonly CallGate _gate = new(settings.Parallel);
+
+    /// <summary>The fewest calls the import kept in flight while the registry was busy (<see cref="CallGate"/>); --parallel if never fewer.</summary>
+    public int LeastParallel => _gate.Least;
 
     private ResiliencePipeline Retry => _retry ??= settings.Retries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
@@ -182,6 +188,8 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
             response = await Retry.ExecuteAsync(
                 async _ =>
                 {
+                    await _gate.EnterAsync(abandon);
+                    var congested = false;
                     try
                     {
                         return await client.ImportCapturesAsync(request, deadline: DateTime.UtcNow.Add(settings.Deadline), cancellationToken: abandon);
@@ -189,7 +197,12 @@ internal sealed class Importer(IntakeService.IntakeServiceClient client, ImportS
                     catch (RpcException ex)
                     {
                         mayHaveStored |= MayHaveStored(ex);
+                        congested = ex.StatusCode is StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted;
                         throw;
+                    }
+                    finally
+                    {
+                        _gate.Exit(congested);
                     }
                 },
                 ct);
