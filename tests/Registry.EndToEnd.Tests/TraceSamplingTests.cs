@@ -50,6 +50,23 @@ public sealed class TraceSamplingTests(RegistryFixture registry)
         Assert.Empty(spans.Where(s => Mentions(s, unsampledMessage)).Select(Describe));
     }
 
+    /// <summary>
+    /// The database driver's spans are children of a trace, never a trace of their own: the services' background work (the
+    /// outbox dispatcher, the ICRC feed's sequencer, the outbox leader's liveness check) runs statements with no activity
+    /// current, and each was exported as a root span (<see cref="Registry.ServiceDefaults.Telemetry.DatabaseSpans"/>).
+    /// </summary>
+    [Fact]
+    public async Task The_database_driver_starts_no_trace_of_its_own()
+    {
+        var registered = (await Intake.RegisterCaptureAsync(SeedStory.Rifleman(), deadline: RegistryFixture.CallDeadline)).Case;
+        await CaseFileTests.WholeCaseFileAsync(CaseFiles, registered.CaseId); // published, placed in the feed, applied
+        await Eventually.TrueAsync(() => Task.FromResult(registry.Spans.Spans.Any(s => s.Scope == "Npgsql" && s.ParentSpanId.Length > 0)),
+            TimeSpan.FromSeconds(30), "a statement's span in a request's trace");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // dispatcher and sequencer rounds (500 ms), and an export round of every process
+
+        Assert.Empty(registry.Spans.Spans.Where(s => s.Scope == "Npgsql" && s.ParentSpanId.Length == 0).Select(Describe).Take(10));
+    }
+
     private static Metadata Caller(string traceId, bool sampled) =>
         new() { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-{(sampled ? "01" : "00")}" } };
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.ServiceDefaults.Health;
 using Registry.ServiceDefaults.Hosting;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Data;
 
@@ -81,7 +82,12 @@ public static class RegistryDatabase
                     sessions = WithPreparedStatements(sessions, environmentOptions);
                 }
 
-                builder.Services.AddDbContextPool<TDb>(o => HandledFailures(o.UseNpgsql(sessions)), ContextPoolSize);
+                // The sessions' data source traces statements only inside a trace (DatabaseSpans). Built from a data source, EF
+                // Core's connection string would lose its password (Persist Security Info is off by default), which the outbox
+                // leader's own session and the tests read from it: kept, as it was when EF Core held the string itself.
+                sessions = new Npgsql.NpgsqlConnectionStringBuilder(sessions) { PersistSecurityInfo = true }.ConnectionString;
+                builder.Services.AddDbContextPool<TDb>(
+                    o => HandledFailures(o.UseNpgsql(sessions, npgsql => npgsql.ConfigureDataSource(sources => sources.OnlyWithinTraces()))), ContextPoolSize);
                 builder.Services.AddSingleton(new GenericPlans(builder.Configuration.GetValue(GenericPlansInWritesKey, true)));
                 break;
             case "sqlite":

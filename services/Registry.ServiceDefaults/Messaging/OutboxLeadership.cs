@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Registry.ServiceDefaults.Data;
+using Registry.ServiceDefaults.Telemetry;
 
 namespace Registry.ServiceDefaults.Messaging;
 
@@ -23,7 +24,7 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
     private readonly SemaphoreSlim _gate = new(1, 1);
     private NpgsqlConnection? _session;
     private bool? _onPostgres;
-    private string? _connectionString;
+    private NpgsqlDataSource? _sessions;
 
     /// <summary>The advisory lock of <typeparamref name="TDb"/>'s outbox: a stable 64-bit number from its name (FNV-1a).</summary>
     public static long LockKey { get; } = AdvisoryLockKey.For("registry.outbox." + typeof(TDb).Name);
@@ -40,8 +41,9 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TDb>();
                 _onPostgres = db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
-                _connectionString = _onPostgres.Value
-                    ? new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false }.ConnectionString
+                _sessions = _onPostgres.Value
+                    ? new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false }.ConnectionString)
+                        .OnlyWithinTraces().Build()
                     : null;
             }
 
@@ -65,7 +67,7 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
                 }
             }
 
-            var session = new NpgsqlConnection(_connectionString);
+            var session = _sessions!.CreateConnection();
             try
             {
                 await session.OpenAsync(ct);
@@ -107,6 +109,11 @@ public sealed class OutboxLeadership<TDb>(IServiceScopeFactory scopes, ILogger<O
         try
         {
             await ReleaseAsync();
+            if (_sessions is { } sessions)
+            {
+                _sessions = null;
+                await sessions.DisposeAsync();
+            }
         }
         finally
         {
