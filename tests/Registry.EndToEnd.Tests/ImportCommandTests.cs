@@ -543,6 +543,51 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var openReport = ReadReport(open);
         Assert.Equal([(2L, "invalid"), (4L, "created")], openReport.Select(r => (r.Line, r.Outcome)));
         Assert.StartsWith("capture_place: runs on over 1 line break(s) to line 3: a quote left open", openReport[0].Violations, StringComparison.Ordinal);
+
+        // A quote left open to the end of the file: the field holds the file's last line break too, and the row ends on the
+        // file's last line (4), not on one after it.
+        var openToEnd = Write("open-to-end.csv", Header,
+            $"{_family}ок,Антон,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,one",
+            $"{_family}ук,Борис,,1992,RU,,2025-04-01T06:00:00Z,\"Robotyne,65th Brigade,two",
+            $"{_family}ык,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,three");
+        var toEndRun = await RunAsync(openToEnd, "--batch", "500");
+        Assert.True(toEndRun.Code == 3, toEndRun.ToString());
+        var toEndReport = ReadReport(openToEnd);
+        Assert.Equal([(2L, "created"), (3L, "invalid")], toEndReport.Select(r => (r.Line, r.Outcome)));
+        Assert.Contains("capture_place: runs on over 1 line break(s) to line 4: a quote left open", toEndReport[1].Violations, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What spreadsheets export besides RFC 4180 CSV: a tab-separated file, a header followed by the empty cells of unused
+    /// columns (",,,"), and a title line above the header. The first two are read (a value under an unnamed column makes its
+    /// row invalid); the third is refused naming the line that looks like the header. A list's fault is not a command line's:
+    /// no "(see --help)".
+    /// </summary>
+    [Fact]
+    public async Task Tab_separated_lists_and_unnamed_trailing_columns_are_read_and_a_title_above_the_header_is_named()
+    {
+        var tabs = Write("tabs.txt", Header.Replace(',', '\t'),
+            $"{_family}та\tАнтон\t\t1991\tRU\t\t2025-04-01T06:00:00Z\tRobotyne, Zaporizhzhia oblast\t65th Brigade\ttabs");
+        var tabRun = await RunAsync(tabs);
+        Assert.True(tabRun.Code == 0, tabRun.ToString());
+        var tabRow = Assert.Single(ReadReport(tabs));
+        var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = tabRow.CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
+        Assert.Equal(($"{_family}та", "Robotyne, Zaporizhzhia oblast"), (stored.Identity.FamilyName, stored.Capture.Place));
+
+        var trailing = Write("trailing.csv", Header + ",,,",
+            $"{_family}тб,Борис,,1992,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,trailing,,,",
+            $"{_family}тв,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,trailing,,stray,");
+        var trailingRun = await RunAsync(trailing);
+        Assert.True(trailingRun.Code == 3, trailingRun.ToString());
+        var trailingReport = ReadReport(trailing);
+        Assert.Equal(["created", "invalid"], trailingReport.Select(r => r.Outcome));
+        Assert.Equal("column 12: a value ('stray') under a column the header does not name; name the column or clear the cell", trailingReport[1].Violations);
+
+        var titled = Write("titled.csv", "Список военнопленных,,,,,,,,,", Header, $"{_family}тг,Глеб,,1994,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,titled");
+        var titledRun = await RunAsync(titled);
+        Assert.True(titledRun.Code == 2, titledRun.ToString());
+        Assert.Contains("the header must be the first line, and line 2 looks like it", titledRun.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("see --help", titledRun.Err, StringComparison.Ordinal);
     }
 
     [Fact]

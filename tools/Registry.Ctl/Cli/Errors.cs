@@ -16,7 +16,7 @@ public static class Errors
         switch (failure)
         {
             case UsageException usage:
-                Console.Error.WriteLine($"registryctl: {usage.Message} (see --help)");
+                Console.Error.WriteLine($"registryctl: {usage.Message}{(usage.SeeHelp ? " (see --help)" : "")}");
                 return ExitCodes.BadCommandLine;
             case RpcException rpc:
                 return ReportStatus(rpc);

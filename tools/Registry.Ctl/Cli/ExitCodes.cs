@@ -32,5 +32,12 @@ public static class ExitCodes
         """;
 }
 
-/// <summary>A command line the command does not allow (exit 2), with what is wrong in plain words.</summary>
-public sealed class UsageException(string message) : Exception(message);
+/// <summary>
+/// A command line the command does not allow (exit 2), with what is wrong in plain words; or a file it names that cannot be
+/// used as it is (<paramref name="seeHelp"/> false: the message says what to change, and --help would not help).
+/// </summary>
+public sealed class UsageException(string message, bool seeHelp = true) : Exception(message)
+{
+    /// <summary>Whether the message ends with "(see --help)".</summary>
+    public bool SeeHelp { get; } = seeHelp;
+}

@@ -64,27 +64,36 @@ internal static class CaptureList
         CheckUtf8(path);
         using var reader = CsvReader.FromFile(path, Options(path));
         reader.ReadHeader();
-        var headers = reader.Headers.ToArray();
-        if (headers.Length == 0 || headers.All(string.IsNullOrWhiteSpace))
+        // Columns without a name (the empty cells a spreadsheet leaves after the last column, ",,,") are left out; a row
+        // with a value under one is invalid (Read).
+        var headers = reader.Headers.Where(h => !string.IsNullOrWhiteSpace(h)).ToArray();
+        if (headers.Length == 0)
         {
-            throw new UsageException($"{path} has no header row: its first line must name the columns (registryctl import --help lists them).");
+            throw new UsageException($"{path} has no header row: its first line must name the columns (registryctl import --help lists them).", seeHelp: false);
         }
 
         var unknown = headers.Where(h => CaptureColumns.Find(h) is null).ToList();
+        if (unknown.Count == headers.Length && HeaderBelow(path) is { } line)
+        {
+            // A title above the header ("Список военнопленных"), as a spreadsheet's export of a titled sheet writes it.
+            throw new UsageException($"{path}: the header must be the first line, and line {line} looks like it (no line 1 cell names a " +
+                "column, seeHelp: false); delete the lines above it.", seeHelp: false);
+        }
+
         if (unknown.Count > 0)
         {
-            throw new UsageException($"{path}: unknown column(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} in the header; registryctl import --help lists the columns.");
+            throw new UsageException($"{path}: unknown column(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} in the header; registryctl import --help lists the columns.", seeHelp: false);
         }
 
         var twice = headers.GroupBy(h => CaptureColumns.Find(h)!.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (twice.Count > 0)
         {
-            throw new UsageException($"{path}: column(s) {string.Join(", ", twice)} named twice in the header.");
+            throw new UsageException($"{path}: column(s) {string.Join(", ", twice)} named twice in the header.", seeHelp: false);
         }
 
         if (agency is null && !headers.Any(h => CaptureColumns.Find(h)!.Name == CaptureColumns.CapturingAgency))
         {
-            throw new UsageException($"{path} has no {CaptureColumns.CapturingAgency} column: add one or pass --agency <code> (your token's agency, e.g. UA-SSO).");
+            throw new UsageException($"{path} has no {CaptureColumns.CapturingAgency} column: add one or pass --agency <code> (your token's agency, e.g. UA-SSO).", seeHelp: false);
         }
     }
 
@@ -99,9 +108,11 @@ internal static class CaptureList
         var malformed = new Dictionary<long, CsvMalformedReason>();
         using var reader = CsvReader.FromFile(path, Options(path, m => malformed.TryAdd(m.LineNumber, m.Reason)));
         reader.ReadHeader();
-        var columns = reader.Headers.Select(h => CaptureColumns.Find(h)!).ToArray();
+        // Null for a column without a name (left out: CheckHeader).
+        var columns = reader.Headers.Select(CaptureColumns.Find).ToArray();
         var occurrences = new Dictionary<Guid, int>();
         var given = new Dictionary<Guid, (long Line, Guid Content)>();
+        long? lastLine = null;
         while (reader.Read())
         {
             if (IsBlank(reader))
@@ -127,15 +138,19 @@ internal static class CaptureList
             var breaks = 0;
             for (var i = 0; i < Math.Min(columns.Length, reader.FieldCount); i++)
             {
-                if (reader.GetString(i) is { Length: > 0 } cell)
+                if (reader.GetString(i) is { Length: > 0 } unnamed && columns[i] is null)
+                {
+                    problems.Add($"column {i + 1}: a value ('{unnamed}') under a column the header does not name; name the column or clear the cell");
+                }
+                else if (reader.GetString(i) is { Length: > 0 } cell)
                 {
                     // Composed (NFC), as the registry stores text: a list saved again in decomposed form (NFD, as some
                     // systems write it) sends the same rows under the same derived ids, and they replay.
                     var value = cell.IsNormalized(NormalizationForm.FormC) ? cell : cell.Normalize(NormalizationForm.FormC);
-                    values[columns[i].Name] = value;
+                    values[columns[i]!.Name] = value;
                     if (FileLineBreaks(value) is > 0 and var n)
                     {
-                        runOn.Add(columns[i].Name);
+                        runOn.Add(columns[i]!.Name);
                         breaks += n;
                     }
                 }
@@ -146,7 +161,10 @@ internal static class CaptureList
                 // RFC 4180 lets a quoted field hold line breaks, but no field of the registry's may: a quote left open takes
                 // the lines after it into its field, and the row would go with their text in it (or be refused for it) while
                 // their own rows had no line in the report.
-                problems.Add($"{string.Join(", ", runOn)}: runs on over {breaks} line break(s) to line {line + breaks}: a quote left " +
+                // A quote left open to the end of the file holds the file's last line break too: the row then ends on the last line.
+                lastLine ??= File.ReadLines(path).LongCount();
+                var to = Math.Min(line + breaks, lastLine.Value);
+                problems.Add($"{string.Join(", ", runOn)}: runs on over {to - line} line break(s) to line {to}: a quote left " +
                     "open takes the lines after it into the field (no field of the registry's holds a line break); close the quote");
             }
 
@@ -286,13 +304,38 @@ internal static class CaptureList
 
     /// <summary>
     /// ';' when the header line holds semicolons and no comma (a spreadsheet's "CSV" where the decimal separator is a comma),
-    /// else ',' (RFC 4180).
+    /// a tab when it holds tabs and neither (a spreadsheet's "Text (Tab delimited)"), else ',' (RFC 4180).
     /// </summary>
     private static char SeparatorOf(string path)
     {
         using var lines = File.ReadLines(path).GetEnumerator();
-        var header = lines.MoveNext() ? lines.Current : "";
-        return header.Contains(';', StringComparison.Ordinal) && !header.Contains(',', StringComparison.Ordinal) ? ';' : ',';
+        return SeparatorOfLine(lines.MoveNext() ? lines.Current : "");
+    }
+
+    private static char SeparatorOfLine(string header) =>
+        header.Contains(',', StringComparison.Ordinal) ? ','
+        : header.Contains(';', StringComparison.Ordinal) ? ';'
+        : header.Contains('\t', StringComparison.Ordinal) ? '\t'
+        : ',';
+
+    /// <summary>
+    /// The line (2 to 10) that looks like the header when line 1 does not: separated as it is, every named cell a column's
+    /// name, at least two of them; null when none does.
+    /// </summary>
+    private static long? HeaderBelow(string path)
+    {
+        long number = 1;
+        foreach (var line in File.ReadLines(path).Skip(1).Take(9))
+        {
+            number++;
+            var cells = line.Split(SeparatorOfLine(line)).Select(c => c.Trim().Trim('"')).Where(c => c.Length > 0).ToList();
+            if (cells.Count >= 2 && cells.All(c => CaptureColumns.Find(c) is not null))
+            {
+                return number;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -316,7 +359,7 @@ internal static class CaptureList
                 // Valid UTF-8, but no list's text: UTF-16 without a byte order mark ("r\0e\0q\0...").
                 line += bytes.AsSpan(0, nul).Count((byte)'\n');
                 throw new UsageException($"{path} is not UTF-8 text (line {line} holds NUL bytes; a list saved as UTF-16?): save it as " +
-                    "\"CSV UTF-8\", or convert it, e.g. iconv -f UTF-16 -t UTF-8.");
+                    "\"CSV UTF-8\", or convert it, e.g. iconv -f UTF-16 -t UTF-8.", seeHelp: false);
             }
 
             try
@@ -327,7 +370,7 @@ internal static class CaptureList
             {
                 line += bytes.AsSpan(0, Math.Clamp(ex.Index, 0, read)).Count((byte)'\n');
                 throw new UsageException($"{path} is not UTF-8 text (line {line} holds bytes UTF-8 does not have; a list saved as " +
-                    "Windows-1251, Latin-1 or UTF-16?): save it as \"CSV UTF-8\", or convert it, e.g. iconv -f CP1251 -t UTF-8.");
+                    "Windows-1251, Latin-1 or UTF-16?): save it as \"CSV UTF-8\", or convert it, e.g. iconv -f CP1251 -t UTF-8.", seeHelp: false);
             }
 
             line += bytes.AsSpan(0, read).Count((byte)'\n');
@@ -339,7 +382,7 @@ internal static class CaptureList
         }
         catch (DecoderFallbackException)
         {
-            throw new UsageException($"{path} is not UTF-8 text: it ends inside a character; save it as \"CSV UTF-8\".");
+            throw new UsageException($"{path} is not UTF-8 text: it ends inside a character; save it as \"CSV UTF-8\".", seeHelp: false);
         }
     }
 

@@ -31,7 +31,8 @@ internal static class ImportCommand
           fetched again with the secret. The registry refuses a row captured in another agency's name.
 
           The list: RFC 4180 CSV in UTF-8, comma-separated (or semicolon-separated, as a spreadsheet saves CSV where the
-          decimal separator is a comma: told by a header with semicolons and no comma), quotes around a field holding the
+          decimal separator is a comma: told by a header with semicolons and no comma; or tab-separated, told by tabs and
+          neither; empty header cells after the last column are left out), quotes around a field holding the
           separator, a quote or a line break; a file not in UTF-8 is refused (exit 2); a header row naming some of these
           columns, in any order (a column not listed is refused, so a misspelt one cannot drop its facts):
         {{CaptureColumns.Help()}}
