@@ -32,11 +32,36 @@ public sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingIntercep
         {
             throw StoreRefused(ex, value, context);
         }
+        catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && IsCancellation(ex))
+        {
+            // The caller gave up or the call's bound passed, and the database statement in flight was cancelled with it
+            // (PostgreSQL's 57014, wrapped by EF Core): the call's own end, not a failing dependency, and no warning with a
+            // stack trace. The bound's DEADLINE_EXCEEDED is given by CallLimitsInterceptor.
+            logger.LogDebug("{Method}: cancelled with its call ({Exception})", context.Method, ex.GetType().Name);
+            throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled: its caller gave up or its deadline passed."));
+        }
         catch (Exception ex) when (IsDependencyFailure(ex))
         {
             logger.LogWarning(ex, "{Method} failed on a dependency", context.Method);
             throw RpcErrors.Unavailable("A backing store is unavailable; retry later.");
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/>, or an exception it wraps, is a cancellation: .NET's, or a PostgreSQL statement cancelled
+    /// on request (SQLSTATE 57014 query_canceled, what Npgsql sends when the statement's token fires).
+    /// </summary>
+    private static bool IsCancellation(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException || (e is DbException db && db.SqlState == "57014"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
