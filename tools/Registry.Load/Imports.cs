@@ -97,7 +97,11 @@ public static class Imports
                         case ImportRowOutcome.Created or ImportRowOutcome.Replayed:
                             // A row replayed on the first attempt is a request_id seen before: the generator never reuses one.
                             var replayed = result.Outcome == ImportRowOutcome.Replayed;
-                            ledger.Accepted[requestId] = new Accepted(requestId, Guid.Parse(result.CaseId), okAt, replayed, attempt);
+                            // The propagation lag runs from the case's registration (registered_at, intake's clock on this
+                            // machine), not from the call's answer: a call of many rows commits in parts, and its first parts'
+                            // events reach custody and medical before the call returns (a lag from the answer was 0).
+                            var from = result.RegisteredAt?.ToDateTimeOffset() ?? okAt;
+                            ledger.Accepted[requestId] = new Accepted(requestId, Guid.Parse(result.CaseId), from, replayed, attempt);
                             ledger.GaveUp.TryRemove(requestId, out _);
                             if (replayed)
                             {

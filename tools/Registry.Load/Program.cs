@@ -314,7 +314,7 @@ if (importOutcome is not null)
     Line("");
     Line($"== reconciliation of the import: {importOutcome.Accepted} rows answered created or replayed, {importOutcome.AcceptedWithoutOk} more stored by intake although the client saw no result ==");
     var lag = importOutcome.PropagationLagMs;
-    Line($"  propagation of the import, result → custody and medical both applied, ms: p50 {PhaseStats.Percentile(lag, 50):0.0}  p99 {PhaseStats.Percentile(lag, 99):0.0}  " +
+    Line($"  propagation of the import, registered_at → custody and medical both applied, ms: p50 {PhaseStats.Percentile(lag, 50):0.0}  p99 {PhaseStats.Percentile(lag, 99):0.0}  " +
          $"max {(lag.Length > 0 ? lag[^1] : double.NaN):0.0}");
     Line($"  refused rows that intake stored all the same: {refusedButStored}");
     exitCode = Math.Max(exitCode, Verdict(importOutcome));

@@ -6,7 +6,10 @@ using Registry.Protos.Intake.V1;
 
 namespace Registry.Load;
 
-/// <summary>An accepted registration: the case the registry answered with, and when the OK arrived.</summary>
+/// <summary>
+/// An accepted registration: the case the registry answered with, and when the OK arrived (for an imported row, the case's
+/// registered_at: the propagation lag runs from there).
+/// </summary>
 public sealed record Accepted(Guid RequestId, Guid CaseId, DateTimeOffset OkAt, bool Replayed, int Attempts);
 
 /// <summary>
