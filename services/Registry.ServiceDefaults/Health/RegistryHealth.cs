@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Registry.ServiceDefaults.Health;
 
@@ -14,6 +16,9 @@ public static class RegistryHealth
     public static IHostApplicationBuilder AddRegistryHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks();
+        // Readiness is logged when it changes (ReadinessLog), not as an error for each unhealthy check at every run.
+        builder.Services.AddSingleton<IHealthCheckPublisher, ReadinessLog>();
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         // grpc.health.v1: the overall ("") status follows the readiness checks.
         builder.Services.AddGrpcHealthChecks(o =>
         {
