@@ -590,7 +590,8 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var titled = Write("titled.csv", "Список военнопленных,,,,,,,,,", Header, $"{_family}тг,Глеб,,1994,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,titled");
         var titledRun = await RunAsync(titled);
         Assert.True(titledRun.Code == 2, titledRun.ToString());
-        Assert.Contains("the header must be the first line, and line 2 looks like it", titledRun.Err, StringComparison.Ordinal);
+        Assert.Contains("the header must be the first line, and line 2 looks like it (no line 1 cell names a column); delete the lines above it.\n",
+            titledRun.Err.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.DoesNotContain("see --help", titledRun.Err, StringComparison.Ordinal);
     }
 

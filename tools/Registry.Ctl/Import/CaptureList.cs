@@ -77,7 +77,7 @@ internal static class CaptureList
         {
             // A title above the header ("Список военнопленных"), as a spreadsheet's export of a titled sheet writes it.
             throw new UsageException($"{path}: the header must be the first line, and line {line} looks like it (no line 1 cell names a " +
-                "column, seeHelp: false); delete the lines above it.", seeHelp: false);
+                "column); delete the lines above it.", seeHelp: false);
         }
 
         if (unknown.Count > 0)
