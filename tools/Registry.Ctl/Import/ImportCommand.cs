@@ -185,7 +185,18 @@ internal static class ImportCommand
     /// </summary>
     private static void WarnOfCorrectedRows(string previousReport, string reportPath)
     {
-        var corrected = CorrectedRows.Find(previousReport, reportPath);
+        IReadOnlyList<(long Line, string Before, string Now)> corrected;
+        try
+        {
+            corrected = CorrectedRows.Find(previousReport, reportPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvHelper.CsvFormatException or FormatException)
+        {
+            // A warning only: an unreadable earlier report (cut short, edited) does not fail an import that ran.
+            Console.Error.WriteLine($"registryctl: the previous report {previousReport} could not be compared with this one ({ex.Message})");
+            return;
+        }
+
         foreach (var (line, before, now) in corrected.Take(20))
         {
             Console.Error.WriteLine($"registryctl: warning: line {line} was case {before} in the previous run and is now a new case, {now}, paired with it " +
