@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.ServiceDefaults.Grpc;
 using Microsoft.EntityFrameworkCore;
 using Registry.Intake.Data;
 using Registry.Intake.Grpc;
@@ -111,6 +113,30 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
     }
 
     /// <summary>
+    /// With every slot taken and Grpc:MaxWaitingBulkCalls calls waiting (1 and 1 here), one more bulk call is refused at
+    /// once, RESOURCE_EXHAUSTED with a RetryInfo, not left to wait out its deadline in the queue.
+    /// </summary>
+    [Fact]
+    public async Task A_bulk_call_beyond_the_waiting_ones_is_refused_at_once_with_a_retry_delay()
+    {
+        using var http = new HttpMessageInvoker(intake.Service.Server.CreateHandler());
+        var slots = intake.Service.Services.GetRequiredService<BulkCallSlots>();
+
+        await using var locked = await RawGrpc.LockAsync(await intake.ConnectionStringAsync(), "cases");
+        var running = RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress, "/registry.intake.v1.IntakeService/ImportCaptures", List(), "abc", Guard);
+        await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() > 0, TimeSpan.FromSeconds(30), "an import to wait on the lock");
+        var waiting = RawGrpc.UnaryAsync(http, intake.Service.Server.BaseAddress, "/registry.intake.v1.IntakeService/ImportCaptures", List(), "abc", Guard);
+        await Eventually.TrueAsync(() => Task.FromResult(slots.Waiting == 1), TimeSpan.FromSeconds(30), "an import to wait for the slot");
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => intake.Client.ImportCapturesAsync(List(), deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.GetRpcStatus()!.GetDetail<Google.Rpc.RetryInfo>().RetryDelay.ToTimeSpan());
+        Assert.True(running.IsCompleted is false && waiting.IsCompleted is false, "the running and the waiting import were refused instead");
+        await locked.DisposeAsync();
+        await Task.WhenAll(running, waiting);
+    }
+
+    /// <summary>
     /// ListOverdue, a call that reads no case: it needs only a session, and its audit row (written by the access audit's
     /// group commit, from the same pool). On a loaded machine that row can wait behind stuck calls' own audit rows past
     /// this fixture's 4 s bound: one more try then, once the stuck calls have ended at theirs.
@@ -135,7 +161,7 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
     }
 }
 
-/// <summary>Intake with small call bounds (2 s for none, 4 s at most, 7 s for a bulk call, one at a time), on a database of its own (the tests lock its tables).</summary>
+/// <summary>Intake with small call bounds (2 s for none, 4 s at most, 7 s for a bulk call, one at a time, one waiting), on a database of its own (the tests lock its tables).</summary>
 public sealed class BoundedIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
 {
     public static readonly TimeSpan UnaryCallTimeout = TimeSpan.FromSeconds(2);
@@ -151,5 +177,6 @@ public sealed class BoundedIntakeFixture() : ServiceFixture<IntakeGrpcService, I
         ["Grpc:MaxUnaryCallTimeout"] = MaxUnaryCallTimeout.ToString(),
         ["Grpc:BulkCallTimeout"] = "00:00:07",
         ["Grpc:MaxConcurrentBulkCalls"] = "1",
+        ["Grpc:MaxWaitingBulkCalls"] = "1",
     };
 }

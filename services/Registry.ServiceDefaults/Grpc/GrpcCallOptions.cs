@@ -47,6 +47,13 @@ public sealed class GrpcCallOptions
     public int MaxConcurrentBulkCalls { get; init; } = 2;
 
     /// <summary>
+    /// Bulk calls a service process lets wait for a slot: 0 to 64 (default 4). One more is refused at once with
+    /// RESOURCE_EXHAUSTED and a google.rpc.RetryInfo (<see cref="RpcErrors.BulkCallsBusy"/>), instead of waiting out its
+    /// deadline behind the others while its retry joins the same queue (a trial's import with 8 calls in flight failed so).
+    /// </summary>
+    public int MaxWaitingBulkCalls { get; init; } = 4;
+
+    /// <summary>
     /// HTTP/2 PING after this long without a frame from the peer, on the service's gRPC endpoint
     /// (Kestrel) and on the registry's gRPC clients and the gateway's forwarding (SocketsHttpHandler,
     /// while a call is open): a stream that is idle by design is kept, a peer that vanished is found.
@@ -69,10 +76,16 @@ public sealed class GrpcCallOptions
             KeepAlivePingTimeout = DurationSetting.Positive(section, nameof(KeepAlivePingTimeout), defaults.KeepAlivePingTimeout),
             BulkCallTimeout = DurationSetting.Positive(section, nameof(BulkCallTimeout), defaults.BulkCallTimeout),
             MaxConcurrentBulkCalls = section.GetValue(nameof(MaxConcurrentBulkCalls), defaults.MaxConcurrentBulkCalls),
+            MaxWaitingBulkCalls = section.GetValue(nameof(MaxWaitingBulkCalls), defaults.MaxWaitingBulkCalls),
         };
         if (options.MaxConcurrentBulkCalls is < 1 or > 16)
         {
             throw new InvalidConfigurationException($"{Section}:{nameof(MaxConcurrentBulkCalls)} must be 1 to 16, not {options.MaxConcurrentBulkCalls}.");
+        }
+
+        if (options.MaxWaitingBulkCalls is < 0 or > 64)
+        {
+            throw new InvalidConfigurationException($"{Section}:{nameof(MaxWaitingBulkCalls)} must be 0 to 64, not {options.MaxWaitingBulkCalls}.");
         }
 
         return options.UnaryCallTimeout <= options.MaxUnaryCallTimeout

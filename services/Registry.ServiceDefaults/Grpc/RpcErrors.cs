@@ -98,6 +98,24 @@ public static class RpcErrors
         }.ToRpcException();
 
     /// <summary>
+    /// RESOURCE_EXHAUSTED for a bulk call refused because every slot is taken and <see cref="GrpcCallOptions.MaxWaitingBulkCalls"/>
+    /// calls already wait (AIP-194: retry after the delay), with <c>ErrorInfo{reason BULK_CALLS_BUSY}</c> and a
+    /// <c>RetryInfo</c> of <paramref name="retryAfter"/>. Nothing of the call was done.
+    /// </summary>
+    public static RpcException BulkCallsBusy(int running, int waiting, TimeSpan retryAfter) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)Code.ResourceExhausted,
+            Message = $"{running} bulk call(s) are running and {waiting} waiting, as many as this service takes (Grpc:MaxConcurrentBulkCalls, " +
+                $"Grpc:MaxWaitingBulkCalls); nothing of this call was done: send it again after {retryAfter.TotalSeconds:0.#} s, or with fewer calls in flight.",
+            Details =
+            {
+                Any.Pack(new ErrorInfo { Reason = "BULK_CALLS_BUSY", Domain = Domain }),
+                Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }),
+            },
+        }.ToRpcException();
+
+    /// <summary>
     /// INTERNAL for a fault of the registry that a retry would meet again (a value its store refused,
     /// <see cref="Data.RefusedValue"/>), with <c>google.rpc.ErrorInfo</c> reason <c>STORE_REFUSED_VALUE</c> and the store's
     /// code in its metadata (<c>store_code</c>: the SQLSTATE, e.g. 22001), and no <c>RetryInfo</c> (AIP-194: INTERNAL is not retried).
