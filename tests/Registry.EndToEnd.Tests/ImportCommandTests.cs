@@ -331,7 +331,7 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.Equal(["created", "invalid", "invalid", "invalid", "invalid", "created"], report.Select(r => r.Outcome));
         Assert.Equal("longitude: empty while latitude is given; a place is both or neither", report[1].Violations);
         Assert.Equal("latitude: empty while longitude is given; a place is both or neither", report[2].Violations);
-        Assert.StartsWith("date_of_birth: '03/04/1994' is not a date that can be read: with slashes, day and month cannot be told apart",
+        Assert.StartsWith("date_of_birth: '03/04/1994' is not a date that can be read: written so, with the year last, day and month cannot be told apart",
             report[3].Violations, StringComparison.Ordinal);
         Assert.Equal("date_of_birth: '31.02.1995' is not a day of the calendar", report[4].Violations);
         var stored = (await Intake.GetCaseAsync(new GetCaseRequest { CaseId = report[0].CaseId }, deadline: RegistryFixture.CallDeadline)).Case;
@@ -376,6 +376,21 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.True(replayed.Code == 0, replayed.ToString());
         var row = Assert.Single(ReadReport(again));
         Assert.Equal(("replayed", original.RequestId, original.CaseId), (row.Outcome, row.RequestId, row.CaseId));
+
+        // The date as East Asian locales save it, and as a date cell saved with its (midnight) time.
+        foreach (var (name, born) in new[] { ("year-first.csv", "1991/7/17"), ("midnight.csv", "1991-07-17T00:00:00") })
+        {
+            var spelt = Write(name, header, $"{_family},Антон,{born},RU,2025-03-01T06:00:00Z,Robotyne,65th Brigade,47.444,35.83,male,PRISONER_OF_WAR,ru;uk");
+            var run = await RunAsync(spelt);
+            Assert.True(run.Code == 0, run.ToString());
+            Assert.Equal(("replayed", original.CaseId), (Assert.Single(ReadReport(spelt)).Outcome, ReadReport(spelt)[0].CaseId));
+        }
+
+        // With the year last and hyphens, day and month cannot be told apart: refused, saying why.
+        var hyphens = Write("hyphens.csv", header, $"{_family}а,Антон,31-12-1991,RU,2025-03-01T06:00:00Z,Robotyne,65th Brigade,,,,,");
+        var refused = await RunAsync(hyphens);
+        Assert.True(refused.Code == 3, refused.ToString());
+        Assert.StartsWith("date_of_birth: '31-12-1991' is not a date that can be read: written so, with the year last", Assert.Single(ReadReport(hyphens)).Violations, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -393,11 +408,14 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var before = Assert.Single(ReadReport(list));
 
         File.WriteAllLines(list, [Header, $"{_family},Пётр Иванович,,1988-02-11,RU,АБ-{serial},2025-04-05T06:00:00Z,Robotyne,65th Brigade,before"]);
+        // A run in between whose rows went unsent (no gateway there) says nothing of the line: the run before it still does.
+        var unsent = await RunAsync(list, new Uri("http://127.0.0.1:9"), "--retries", "0");
+        Assert.True(unsent.Code == 1, unsent.ToString());
         var second = await RunAsync(list);
         Assert.True(second.Code == 0, second.ToString());
         var after = Assert.Single(ReadReport(list));
         Assert.Equal(("created", before.CaseNumber), (after.Outcome, after.BestCandidate));
-        Assert.Contains($"line 2 was case {before.CaseNumber} in the previous run and is now a new case, {after.CaseNumber}", second.Err, StringComparison.Ordinal);
+        Assert.Contains($"line 2 was case {before.CaseNumber} in an earlier run and is now a new case, {after.CaseNumber}", second.Err, StringComparison.Ordinal);
 
         // Run again unchanged: replayed, and nothing to warn of.
         var third = await RunAsync(list);
@@ -460,6 +478,8 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.Contains("8 row(s): 8 created, 0 replayed", run.Out, StringComparison.Ordinal);
         // The calls' statements were cancelled with them (PostgreSQL's 57014): their end, not a failing database.
         Assert.DoesNotContain("failed on a dependency", registry.Intake.Output[logged..], StringComparison.Ordinal);
+        // Nor the calls given up while they waited for a bulk slot (the framework's "canceled" with a stack trace each).
+        Assert.DoesNotContain("at Registry.ServiceDefaults.Grpc.BulkCallSlots", registry.Intake.Output[logged..], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -553,12 +573,22 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var openToEnd = Write("open-to-end.csv", Header,
             $"{_family}ок,Антон,,1991,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,one",
             $"{_family}ук,Борис,,1992,RU,,2025-04-01T06:00:00Z,\"Robotyne,65th Brigade,two",
-            $"{_family}ык,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,three");
+            $"{_family}ык,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,three",
+            "",
+            "");
         var toEndRun = await RunAsync(openToEnd, "--batch", "500");
         Assert.True(toEndRun.Code == 3, toEndRun.ToString());
         var toEndReport = ReadReport(openToEnd);
         Assert.Equal([(2L, "created"), (3L, "invalid")], toEndReport.Select(r => (r.Line, r.Outcome)));
         Assert.Contains("capture_place: runs on over 1 line break(s) to line 4: a quote left open", toEndReport[1].Violations, StringComparison.Ordinal);
+
+        // Left open on the last line itself: broken quoting, and no run over zero line breaks.
+        var openOnLast = Write("open-on-last.csv", Header, $"{_family}юк,Борис,,1992,RU,,2025-04-01T06:00:00Z,\"Robotyne,65th Brigade,two");
+        var lastRun = await RunAsync(openOnLast, "--batch", "500");
+        Assert.True(lastRun.Code == 3, lastRun.ToString());
+        var lastRow = Assert.Single(ReadReport(openOnLast));
+        Assert.StartsWith("row: broken quoting", lastRow.Violations, StringComparison.Ordinal);
+        Assert.DoesNotContain("runs on", lastRow.Violations, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -580,11 +610,12 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
 
         var trailing = Write("trailing.csv", Header + ",,,",
             $"{_family}тб,Борис,,1992,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,trailing,,,",
-            $"{_family}тв,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,trailing,,stray,");
+            $"{_family}тв,Вадим,,1993,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,trailing,,stray,",
+            $"{_family}тд,Дмитро,,1995,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,without the empty cells");
         var trailingRun = await RunAsync(trailing);
         Assert.True(trailingRun.Code == 3, trailingRun.ToString());
         var trailingReport = ReadReport(trailing);
-        Assert.Equal(["created", "invalid"], trailingReport.Select(r => r.Outcome));
+        Assert.Equal(["created", "invalid", "created"], trailingReport.Select(r => r.Outcome));
         Assert.Equal("column 12: a value ('stray') under a column the header does not name; name the column or clear the cell", trailingReport[1].Violations);
 
         var titled = Write("titled.csv", "Список военнопленных,,,,,,,,,", Header, $"{_family}тг,Глеб,,1994,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,titled");
@@ -593,6 +624,16 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         Assert.Contains("the header must be the first line, and line 2 looks like it (no line 1 cell names a column); delete the lines above it.\n",
             titledRun.Err.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.DoesNotContain("see --help", titledRun.Err, StringComparison.Ordinal);
+
+        // An empty row above the header, likewise; and a list that is not there, or a directory.
+        var blankFirst = Write("blank-first.csv", ",,,,,,,,,", Header, $"{_family}те,Глеб,,1994,RU,,2025-04-01T06:00:00Z,Robotyne,65th Brigade,blank first");
+        var blankRun = await RunAsync(blankFirst);
+        Assert.True(blankRun.Code == 2, blankRun.ToString());
+        Assert.Contains("the header must be the first line, and line 2 looks like it", blankRun.Err, StringComparison.Ordinal);
+        var missing = await RunAsync(Path.Combine(_directory, "no-such-list.csv"));
+        Assert.True(missing.Code == 2 && missing.Err.Contains("No list at", StringComparison.Ordinal) && !missing.Err.Contains("see --help", StringComparison.Ordinal), missing.ToString());
+        var directory = await RunAsync(_directory);
+        Assert.True(directory.Code == 2 && directory.Err.Contains("is a directory", StringComparison.Ordinal), directory.ToString());
     }
 
     [Fact]

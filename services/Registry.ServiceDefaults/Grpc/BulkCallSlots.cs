@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace Registry.ServiceDefaults.Grpc;
 
 /// <summary>
@@ -37,6 +39,12 @@ public sealed class BulkCallSlots(GrpcCallOptions options)
             try
             {
                 await _slots.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Given up while waiting (the caller's deadline, its hang-up, or the service's bound: CallLimitsInterceptor
+                // answers DEADLINE_EXCEEDED for that): nothing was done, a status without the framework's stack trace.
+                throw new RpcException(new Status(StatusCode.Cancelled, "The call was given up while it waited for a bulk-call slot; nothing of it was done."));
             }
             finally
             {

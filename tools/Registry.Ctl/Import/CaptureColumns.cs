@@ -97,24 +97,29 @@ internal static partial class CaptureColumns
         return null;
     }
 
-    private const string DateHelp = "partial date: YYYY, YYYY-MM or YYYY-MM-DD (or day first with points, DD.MM.YYYY or MM.YYYY)";
+    private const string DateHelp = "partial date: YYYY, YYYY-MM or YYYY-MM-DD (or DD.MM.YYYY, MM.YYYY, YYYY/MM/DD)";
 
     /// <summary>
-    /// <paramref name="value"/> written day first with points, as a spreadsheet in a day-month-year locale saves a date
-    /// (17.07.1983, 7.7.1983, 07.1983), rewritten in ISO 8601 (1983-07-17, 1983-07-07, 1983-07); null for any other text. Points
-    /// are read day first only: no locale writes month.day.year with points. Slashes are not read (03/04/1983 is the 3rd of
-    /// April in most of the world and the 4th of March in the United States) and stay refused by <see cref="Date"/>.
+    /// <paramref name="value"/> written as spreadsheets save dates in other locales, rewritten in ISO 8601: day first with
+    /// points (17.07.1983, 7.7.1983, 07.1983 → 1983-07-17, 1983-07-07, 1983-07; no locale writes month.day.year with points),
+    /// the year first with slashes or points (2001/12/31, 2001.12.31), or a date and time at midnight (1983-07-17T00:00:00);
+    /// null for any other text. With the year last and slashes or hyphens (03/04/1983, 31-12-2001) day and month cannot be
+    /// told apart (the 3rd of April in most of the world, the 4th of March in the United States): refused by <see cref="Date"/>.
     /// Whether the day is one of the calendar's is <see cref="Date"/>'s check on the rewritten value.
     /// </summary>
     private static string? IsoDate(string value)
     {
-        if (DayFirstDatePattern().Match(AsciiDigits(value)) is not { Success: true } m)
+        var digits = AsciiDigits(value);
+        var m = DayFirstDatePattern().Match(digits);
+        m = m.Success ? m : YearFirstDatePattern().Match(digits);
+        if (m.Success)
         {
-            return null;
+            var month = m.Groups["m"].Value.PadLeft(2, '0');
+            return m.Groups["d"].Success ? $"{m.Groups["y"].Value}-{month}-{m.Groups["d"].Value.PadLeft(2, '0')}" : $"{m.Groups["y"].Value}-{month}";
         }
 
-        var month = m.Groups["m"].Value.PadLeft(2, '0');
-        return m.Groups["d"].Success ? $"{m.Groups["y"].Value}-{month}-{m.Groups["d"].Value.PadLeft(2, '0')}" : $"{m.Groups["y"].Value}-{month}";
+        // A date cell saved as a date and time at midnight (1983-07-17T00:00:00, 1983-07-17 00:00).
+        return MidnightPattern().Match(digits) is { Success: true } midnight ? midnight.Groups["date"].Value : null;
     }
 
     /// <summary>
@@ -127,8 +132,8 @@ internal static partial class CaptureColumns
         value = IsoDate(value) ?? AsciiDigits(value);
         if (PartialDatePattern().Match(value) is not { Success: true } m)
         {
-            return SlashedDatePattern().IsMatch(value)
-                ? $"'{value}' is not a date that can be read: with slashes, day and month cannot be told apart (03/04/1983); write YYYY-MM-DD or DD.MM.YYYY"
+            return AmbiguousDatePattern().IsMatch(value)
+                ? $"'{value}' is not a date that can be read: written so, with the year last, day and month cannot be told apart (03/04/1983 is the 3rd of April or the 4th of March); write YYYY-MM-DD or DD.MM.YYYY"
                 : $"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (or DD.MM.YYYY, MM.YYYY)";
         }
 
@@ -332,8 +337,17 @@ internal static partial class CaptureColumns
     [GeneratedRegex(@"^\s*((?<d>[0-9]{1,2})\.)?(?<m>[0-9]{1,2})\.(?<y>[0-9]{4})\s*$")]
     private static partial Regex DayFirstDatePattern();
 
-    [GeneratedRegex(@"^\s*[0-9]{1,4}/[0-9]{1,2}/[0-9]{1,4}\s*$")]
-    private static partial Regex SlashedDatePattern();
+    // Day and month first with slashes or hyphens, the year last (03/04/1983, 31-12-2001): the United States writes the month
+    // first, most of the world the day.
+    [GeneratedRegex(@"^\s*[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{2,4}\s*$")]
+    private static partial Regex AmbiguousDatePattern();
+
+    // The year first with slashes or points (2001/12/31, 2001.12.31, as East Asian locales save dates): year, month, day.
+    [GeneratedRegex(@"^\s*(?<y>[0-9]{4})[/.](?<m>[0-9]{1,2})([/.](?<d>[0-9]{1,2}))?\s*$")]
+    private static partial Regex YearFirstDatePattern();
+
+    [GeneratedRegex(@"^\s*(?<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]00:00(:00(\.0+)?)?\s*$")]
+    private static partial Regex MidnightPattern();
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")]
     private static partial Regex InstantPattern();

@@ -67,19 +67,19 @@ internal static class CaptureList
         // Columns without a name (the empty cells a spreadsheet leaves after the last column, ",,,") are left out; a row
         // with a value under one is invalid (Read).
         var headers = reader.Headers.Where(h => !string.IsNullOrWhiteSpace(h)).ToArray();
+        if (headers.All(h => CaptureColumns.Find(h) is null) && HeaderBelow(path) is { } line)
+        {
+            // A title above the header ("Список военнопленных"), or an empty row, as a spreadsheet's export of a titled sheet writes it.
+            throw new UsageException($"{path}: the header must be the first line, and line {line} looks like it (no line 1 cell names a " +
+                "column); delete the lines above it.", seeHelp: false);
+        }
+
         if (headers.Length == 0)
         {
             throw new UsageException($"{path} has no header row: its first line must name the columns (registryctl import --help lists them).", seeHelp: false);
         }
 
         var unknown = headers.Where(h => CaptureColumns.Find(h) is null).ToList();
-        if (unknown.Count == headers.Length && HeaderBelow(path) is { } line)
-        {
-            // A title above the header ("Список военнопленных"), as a spreadsheet's export of a titled sheet writes it.
-            throw new UsageException($"{path}: the header must be the first line, and line {line} looks like it (no line 1 cell names a " +
-                "column); delete the lines above it.", seeHelp: false);
-        }
-
         if (unknown.Count > 0)
         {
             throw new UsageException($"{path}: unknown column(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} in the header; registryctl import --help lists the columns.", seeHelp: false);
@@ -108,8 +108,10 @@ internal static class CaptureList
         var malformed = new Dictionary<long, CsvMalformedReason>();
         using var reader = CsvReader.FromFile(path, Options(path, m => malformed.TryAdd(m.LineNumber, m.Reason)));
         reader.ReadHeader();
-        // Null for a column without a name (left out: CheckHeader).
+        // Null for a column without a name (left out: CheckHeader). A row may end before the unnamed columns after the last
+        // named one (a spreadsheet's trailing ",,,"), not before a named one.
         var columns = reader.Headers.Select(CaptureColumns.Find).ToArray();
+        var namedColumns = Array.FindLastIndex(columns, c => c is not null) + 1;
         var occurrences = new Dictionary<Guid, int>();
         var given = new Dictionary<Guid, (long Line, Guid Content)>();
         long? lastLine = null;
@@ -128,9 +130,11 @@ internal static class CaptureList
                 problems.Add($"row: broken quoting ({Words(reason)}); RFC 4180 quotes a field with \"…\" and doubles a quote inside it");
             }
 
-            if (reader.FieldCount != columns.Length)
+            if (reader.FieldCount < namedColumns || reader.FieldCount > columns.Length)
             {
-                problems.Add($"row: {reader.FieldCount} field(s) where the header names {columns.Length}");
+                problems.Add(namedColumns == columns.Length
+                    ? $"row: {reader.FieldCount} field(s) where the header names {columns.Length}"
+                    : $"row: {reader.FieldCount} field(s) where the header names {namedColumns} (and has {columns.Length} cells)");
             }
 
             var values = new Dictionary<string, string>();
@@ -161,11 +165,16 @@ internal static class CaptureList
                 // RFC 4180 lets a quoted field hold line breaks, but no field of the registry's may: a quote left open takes
                 // the lines after it into its field, and the row would go with their text in it (or be refused for it) while
                 // their own rows had no line in the report.
-                // A quote left open to the end of the file holds the file's last line break too: the row then ends on the last line.
-                lastLine ??= File.ReadLines(path).LongCount();
+                // A quote left open to the end of the file holds the file's last line breaks too (and its blank lines): the
+                // row then ends on the last line with text. Left open on that line itself, it runs on over nothing (the broken
+                // quoting above says so).
+                lastLine ??= LastLineWithText(path);
                 var to = Math.Min(line + breaks, lastLine.Value);
-                problems.Add($"{string.Join(", ", runOn)}: runs on over {to - line} line break(s) to line {to}: a quote left " +
-                    "open takes the lines after it into the field (no field of the registry's holds a line break); close the quote");
+                if (to > line)
+                {
+                    problems.Add($"{string.Join(", ", runOn)}: runs on over {to - line} line break(s) to line {to}: a quote left " +
+                        "open takes the lines after it into the field (no field of the registry's holds a line break); close the quote");
+                }
             }
 
             var asWritten = new Dictionary<string, string>();
@@ -310,6 +319,21 @@ internal static class CaptureList
     {
         using var lines = File.ReadLines(path).GetEnumerator();
         return SeparatorOfLine(lines.MoveNext() ? lines.Current : "");
+    }
+
+    private static long LastLineWithText(string path)
+    {
+        long number = 0, last = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            number++;
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                last = number;
+            }
+        }
+
+        return last;
     }
 
     private static char SeparatorOfLine(string header) =>

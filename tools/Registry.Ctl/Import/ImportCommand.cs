@@ -7,7 +7,7 @@ using Registry.Protos.Intake.V1;
 namespace Registry.Ctl.Import;
 
 /// <summary><c>registryctl import &lt;list.csv&gt;</c>: an agency's list of captured persons loaded through the gateway's ImportCaptures.</summary>
-internal static class ImportCommand
+internal static partial class ImportCommand
 {
     public static readonly string Help = $$"""
         registryctl import <list.csv> --agency <code> [--profile <name>] [--report <file>] [--batch 500] [--parallel 2]
@@ -39,7 +39,8 @@ internal static class ImportCommand
           capturing_agency may be left out when --agency gives it (--agency also fills an empty cell); with --agency, a row
           naming another agency there is invalid (the registry would refuse its whole batch), and without it, a row naming
           another agency than the token's. Dates may be written in another script's digits (١٩٩٤, ۱۹۹۴, १९९४, １９９４), and day
-          first with points (17.07.1983, as a spreadsheet saves them; read as 1983-07-17); with slashes (03/04/1983) they are refused.
+          first with points (17.07.1983, as a spreadsheet saves them; read as 1983-07-17), the year first with slashes (2001/12/31),
+          or at midnight (1983-07-17T00:00:00); with the year last and slashes or hyphens (03/04/1983) they are refused.
           Without request_id, a row's id is a UUIDv5 of its non-empty values as read (degrees, times, dates, sex and categories
           written one way: 47,444 and 47.4440 alike): running the same list again replays its rows instead of registering
           them twice, and a refused row corrected in the list is sent as new (a created row corrected is a new case too:
@@ -83,9 +84,14 @@ internal static class ImportCommand
     /// <summary>Imports the list at <paramref name="path"/> with the options of <see cref="Help"/> (the import's own by name, the connection's).</summary>
     public static async Task<int> RunAsync(string path, ParseResult parse, Options options, CancellationToken ct)
     {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"{path} is a directory; name the list's file.", seeHelp: false);
+        }
+
         if (!File.Exists(path))
         {
-            throw new UsageException($"No list at {path}.");
+            throw new UsageException($"No list at {path}.", seeHelp: false);
         }
 
         var settings = new ImportSettings(
@@ -138,7 +144,7 @@ internal static class ImportCommand
             $"{(importer.Retried > 0 ? $", {importer.Retried} batch attempt(s) retried" : "")}; report: {reportPath}")));
         if (previousReport is not null)
         {
-            WarnOfCorrectedRows(previousReport, reportPath);
+            WarnOfCorrectedRows(reportPath);
         }
 
         if (importer.LeastParallel < settings.Parallel)
@@ -179,27 +185,35 @@ internal static class ImportCommand
         return kept;
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.[0-9]{8}T[0-9]{9}Z\.[^.]+$")]
+    private static partial System.Text.RegularExpressions.Regex KeptReportName();
+
     /// <summary>
-    /// Warns of rows that were created by the previous run and, corrected in the list since, created again as second cases
+    /// Warns of rows that were created by an earlier run and, corrected in the list since, created again as second cases
     /// (<see cref="CorrectedRows"/>): the person is then registered twice, and a coordinator merges the two.
     /// </summary>
-    private static void WarnOfCorrectedRows(string previousReport, string reportPath)
+    private static void WarnOfCorrectedRows(string reportPath)
     {
         IReadOnlyList<(long Line, string Before, string Now)> corrected;
         try
         {
-            corrected = CorrectedRows.Find(previousReport, reportPath);
+            // Every kept report of this list's, newest first (their names end with the time they were kept).
+            var directory = Path.GetDirectoryName(Path.GetFullPath(reportPath))!;
+            var kept = Directory.EnumerateFiles(directory, $"{Path.GetFileNameWithoutExtension(reportPath)}.*{Path.GetExtension(reportPath)}")
+                .Where(f => KeptReportName().IsMatch(Path.GetFileName(f)))
+                .OrderByDescending(f => f, StringComparer.Ordinal);
+            corrected = CorrectedRows.Find(kept, reportPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvHelper.CsvFormatException or FormatException)
         {
             // A warning only: an unreadable earlier report (cut short, edited) does not fail an import that ran.
-            Console.Error.WriteLine($"registryctl: the previous report {previousReport} could not be compared with this one ({ex.Message})");
+            Console.Error.WriteLine($"registryctl: an earlier report could not be compared with this one ({ex.Message})");
             return;
         }
 
         foreach (var (line, before, now) in corrected.Take(20))
         {
-            Console.Error.WriteLine($"registryctl: warning: line {line} was case {before} in the previous run and is now a new case, {now}, paired with it " +
+            Console.Error.WriteLine($"registryctl: warning: line {line} was case {before} in an earlier run and is now a new case, {now}, paired with it " +
                 "as a likely duplicate: a row corrected after it was created registers the person again");
         }
 

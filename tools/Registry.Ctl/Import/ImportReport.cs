@@ -116,19 +116,29 @@ internal sealed class ImportReport : IDisposable
 
 /// <summary>
 /// Rows corrected in the list after they were created (a misspelt name put right): the corrected row derives a new
-/// request_id, so it is registered as a second case. Told by comparing this run's report with the previous run's kept
-/// report: a row this run created whose likeliest duplicate candidate is the case the same line of the list created or
+/// request_id, so it is registered as a second case. Told by comparing this run's report with the earlier runs' kept
+/// reports: a row this run created whose likeliest duplicate candidate is the case the same line of the list created or
 /// replayed before, under another request_id. (A line moved by rows added above it does not match its old case, so it
 /// is not reported.)
 /// </summary>
 internal static class CorrectedRows
 {
-    /// <summary>Each such row: its line, the case it was before and the case it is now.</summary>
-    public static IReadOnlyList<(long Line, string Before, string Now)> Find(string previousReport, string report)
+    /// <summary>
+    /// Each such row: its line, the case it was before and the case it is now. <paramref name="earlierReports"/> newest
+    /// first: a line's case is the newest that created or replayed it (a run whose rows went unsent, its gateway down,
+    /// says nothing of them).
+    /// </summary>
+    public static IReadOnlyList<(long Line, string Before, string Now)> Find(IEnumerable<string> earlierReports, string report)
     {
-        var before = Read(previousReport)
-            .Where(r => r.Outcome is ImportOutcomes.Created or ImportOutcomes.Replayed)
-            .ToDictionary(r => r.Line);
+        var before = new Dictionary<long, (long Line, string RequestId, string Outcome, string CaseNumber, string BestCandidate)>();
+        foreach (var earlier in earlierReports)
+        {
+            foreach (var row in Read(earlier).Where(r => r.Outcome is ImportOutcomes.Created or ImportOutcomes.Replayed))
+            {
+                before.TryAdd(row.Line, row);
+            }
+        }
+
         return Read(report)
             .Where(r => r.Outcome == ImportOutcomes.Created && before.TryGetValue(r.Line, out var old)
                         && old.RequestId != r.RequestId && old.CaseNumber.Length > 0 && old.CaseNumber == r.BestCandidate)
