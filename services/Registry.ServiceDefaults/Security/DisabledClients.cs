@@ -13,7 +13,8 @@ namespace Registry.ServiceDefaults.Security;
 /// authority without such a list), disabling takes effect at the tokens' expiry. If the list cannot be fetched the
 /// last one is kept and the failure logged.
 /// </summary>
-public sealed class DisabledClients(RegistryAuthOptions options, IHttpClientFactory http, ILogger<DisabledClients> logger) : BackgroundService
+public sealed class DisabledClients(RegistryAuthOptions options, IHttpClientFactory http, IHostApplicationLifetime lifetime, ILogger<DisabledClients> logger)
+    : BackgroundService
 {
     private volatile FrozenSet<string> _disabled = FrozenSet<string>.Empty;
 
@@ -24,6 +25,14 @@ public sealed class DisabledClients(RegistryAuthOptions options, IHttpClientFact
         if (options.DisabledClients is not { Length: > 0 } address)
         {
             return;
+        }
+
+        // The first fetch once the host has started: the authority serves the list itself, and asked before its own port
+        // listened, it logged a warning at every start (a trial's finding).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
         }
 
         using var timer = new PeriodicTimer(options.DisabledClientsRefresh);
