@@ -108,18 +108,22 @@ public static class RegistryDatabase
     }
 
     /// <summary>
-    /// EF Core logs a statement that failed (<c>RelationalEventId.CommandError</c>) and a save that failed
-    /// (<c>CoreEventId.SaveChangesFailed</c>) at Error, before the exception reaches the code that asked for them. Here they
-    /// are logged at Information: the registry handles the failures it expects (a lost race run again, a registration's
-    /// retry failing on its request id's unique index and replayed, <see cref="IdempotentWrite{TPrior,TResponse}.LookUpOnlyAfterFailure"/>),
-    /// which are routine and would otherwise put two Error lines in the log for each, and it logs those it does not expect
+    /// EF Core logs a statement that failed (<c>RelationalEventId.CommandError</c>), a save that failed
+    /// (<c>CoreEventId.SaveChangesFailed</c>) and a commit or rollback that failed (<c>RelationalEventId.TransactionError</c>)
+    /// at Error, before the exception reaches the code that asked for them. Here they are logged at Information: the registry
+    /// handles the failures it expects (a lost race run again, a registration's retry failing on its request id's unique
+    /// index and replayed, <see cref="IdempotentWrite{TPrior,TResponse}.LookUpOnlyAfterFailure"/>, a call whose caller gave up
+    /// or whose deadline passed just before its commit), which are routine and would otherwise put Error lines in the log for
+    /// each (a search at a million cases whose deadline passed as it committed logged "fail: An error occurred using a
+    /// transaction"), and it logs those it does not expect
     /// where it meets them: a call's as a warning with the exception (<see cref="Grpc.ExceptionMappingInterceptor"/>), the
     /// background services' as warnings, a consumer's through MassTransit's fault logging.
     /// </summary>
     public static DbContextOptionsBuilder HandledFailures(DbContextOptionsBuilder options) =>
         options.ConfigureWarnings(w => w.Log(
             (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Information),
-            (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Information)));
+            (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Information),
+            (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.TransactionError, LogLevel.Information)));
 
     /// <summary>
     /// A call waiting for a free session must get one before its wait runs out even when stuck calls hold
