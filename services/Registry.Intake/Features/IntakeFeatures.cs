@@ -15,7 +15,7 @@ namespace Registry.Intake.Features;
 public static class IntakeFeatures
 {
     /// <summary>Every use case's handler (one per request, sharing the request's DbContext), and what they share.</summary>
-    /// <exception cref="Registry.ServiceDefaults.Hosting.InvalidConfigurationException">A setting of <see cref="RegistrationBatching.Section"/> is out of range.</exception>
+    /// <exception cref="Registry.ServiceDefaults.Hosting.InvalidConfigurationException">A setting of <see cref="RegistrationBatching.Section"/> or <see cref="NameSearchSlots.Section"/> is out of range.</exception>
     public static IServiceCollection AddIntakeFeatures(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<NotificationSignal>();
@@ -49,6 +49,9 @@ public static class IntakeFeatures
         services.AddScoped<StreamNotificationsHandler>();
         services.AddScoped<AcknowledgeNotificationsHandler>();
         services.AddScoped<SearchCasesHandler>();
+        // Name searches bounded per process, so look-ups by number or filter do not wait for the CPU behind them (issue 15).
+        services.AddSingleton(NameSearchLimits.From(configuration));
+        services.AddSingleton<NameSearchSlots>();
         services.AddSingleton<NameKeyRebuild>();
         services.AddHostedService(sp => sp.GetRequiredService<NameKeyRebuild>());
         services.AddScoped<ShareCaseHandler>();
