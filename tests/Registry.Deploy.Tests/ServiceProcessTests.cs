@@ -56,6 +56,10 @@ public sealed class ServiceProcessTests
     [Theory]
     [InlineData("Telemetry__Tracing__SampleRatio", "10", "intake: Telemetry:Tracing:SampleRatio must be a number from 0 to 1")]
     [InlineData("Grpc__MaxUnaryCallTimeout", "00:00:15", "intake: Grpc:MaxUnaryCallTimeout (00:00:15) must be shorter than the wait for a free database session")]
+    // Values the configuration binder cannot convert (read with Get<T>, and with GetValue<T>): before, a stack trace and SIGABRT.
+    [InlineData("Intake__Search__MaxConcurrentNameSearches", "abc", "intake: Failed to convert configuration value 'abc' at 'Intake:Search:MaxConcurrentNameSearches' to type 'System.Int32'.")]
+    [InlineData("Intake__Search__MaxConcurrentNameSearches", "2.5", "intake: Failed to convert configuration value '2.5' at 'Intake:Search:MaxConcurrentNameSearches'")]
+    [InlineData("Grpc__MaxConcurrentBulkCalls", "two", "intake: Failed to convert configuration value 'two' at 'Grpc:MaxConcurrentBulkCalls'")]
     public async Task A_service_with_an_invalid_setting_stops_with_one_line_naming_it_and_exit_code_2(string key, string value, string line)
     {
         var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Registry.Intake.Features.Search;
@@ -43,6 +44,32 @@ public sealed class NameSearchSlotsTests(OneNameSearchIntakeFixture intake) : IC
         Assert.All(answers, a => Assert.Empty(a.Cases));
     }
 
+    /// <summary>A name search that waits for a slot until the service's own bound says so (DEADLINE_EXCEEDED naming the setting).</summary>
+    [Fact]
+    public async Task A_name_search_that_waits_for_a_slot_past_the_services_bound_says_it_waited_for_one()
+    {
+        var connection = await intake.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!));
+        var locked = await RawGrpc.LockAsync(connection, "cases");
+        Task<SearchCasesResponse> running;
+        RpcException error;
+        try
+        {
+            running = Search(new SearchCasesRequest { Name = "Ivanov", PageSize = 5 });
+            await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() == 1, TimeSpan.FromSeconds(30), "the first name search to wait on the lock");
+            // No deadline: the service's bound for such a call (Grpc:UnaryCallTimeout, 3 s here).
+            error = await Assert.ThrowsAsync<RpcException>(() => intake.Client.SearchCasesAsync(new SearchCasesRequest { Name = "Petrenko", PageSize = 5 }).ResponseAsync);
+        }
+        finally
+        {
+            await locked.DisposeAsync();
+        }
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Contains("(Grpc:UnaryCallTimeout).", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("waited for a name-search slot (Intake:Search:MaxConcurrentNameSearches); nothing was read.", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await running).Cases);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("65")]
@@ -61,7 +88,7 @@ public sealed class NameSearchSlotsTests(OneNameSearchIntakeFixture intake) : IC
         intake.Client.SearchCasesAsync(request, deadline: DateTime.UtcNow.AddSeconds(40)).ResponseAsync;
 }
 
-/// <summary>Intake running one name search at a time, on a database of its own (the test locks its cases).</summary>
+/// <summary>Intake running one name search at a time, a call without a deadline bounded at 3 s and one with a deadline at 14 s, on a database of its own (the tests lock its cases).</summary>
 public sealed class OneNameSearchIntakeFixture() : ServiceFixture<IntakeGrpcService, IntakeDbContext>("Intake")
 {
     public IntakeService.IntakeServiceClient Client => new(Service.Channel);
@@ -69,5 +96,8 @@ public sealed class OneNameSearchIntakeFixture() : ServiceFixture<IntakeGrpcServ
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Intake:Search:MaxConcurrentNameSearches"] = "1",
+        ["Grpc:UnaryCallTimeout"] = "00:00:03",
+        // The first test's calls wait on the lock and for the slot: as much time as the pool's wait allows (15 s), for loaded machines.
+        ["Grpc:MaxUnaryCallTimeout"] = "00:00:14",
     };
 }

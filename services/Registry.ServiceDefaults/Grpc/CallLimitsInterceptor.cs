@@ -61,11 +61,14 @@ public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots
         }
         catch (Exception ex) when (limit.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("{Method} ran into the service's bound of {Bound} (caller's deadline: {Deadline}): {Error}",
-                context.Method, bound, callerSetOne ? context.Deadline.ToString("O") : "none usable", ex.GetType().Name);
+            // What the call was doing when its bound came, as the handler said it (a wait for a service's own slot, such as
+            // intake's name searches), so an operator can tell a wait for a slot from a slow statement.
+            var doing = ex is RpcException { StatusCode: StatusCode.Cancelled } given ? $" {given.Status.Detail}" : "";
+            logger.LogWarning("{Method} ran into the service's bound of {Bound} (caller's deadline: {Deadline}): {Error}{Doing}",
+                context.Method, bound, callerSetOne ? context.Deadline.ToString("O") : "none usable", ex.GetType().Name, doing);
             var slotsNote = bulk ? $"; at most {options.MaxConcurrentBulkCalls} such calls run at once (Grpc:{nameof(GrpcCallOptions.MaxConcurrentBulkCalls)}), the others wait within it" : "";
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
-                $"The call ran into the service's bound of {bound.TotalSeconds:0.###} s (Grpc:{setting}{slotsNote})."));
+                $"The call ran into the service's bound of {bound.TotalSeconds:0.###} s (Grpc:{setting}{slotsNote}).{doing}"));
         }
     }
 

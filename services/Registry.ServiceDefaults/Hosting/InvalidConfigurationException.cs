@@ -19,7 +19,8 @@ public static class InvalidConfiguration
     /// <summary>
     /// From now on, an <see cref="InvalidConfigurationException"/> that nothing catches (settings are read while the
     /// service is built, before <see cref="RegistryCommands.RunRegistryAsync"/> runs) ends the process with
-    /// <c>"{serviceName}: {message} The service did not start."</c> on standard error and <see cref="ExitCode"/>. Without
+    /// <c>"{serviceName}: {message} The service did not start."</c> on standard error and <see cref="ExitCode"/> (so does a
+    /// value the configuration binder cannot convert: <see cref="Find"/>). Without
     /// it the runtime printed "Unhandled exception." and a stack trace, and the process ended on SIGABRT (exit code 134).
     /// Other unhandled exceptions are left to the runtime. Installed once per process.
     /// </summary>
@@ -44,11 +45,18 @@ public static class InvalidConfiguration
     public static void Report(string serviceName, InvalidConfigurationException invalid) =>
         Console.Error.WriteLine($"{serviceName}: {invalid.Message.TrimEnd()} The service did not start.");
 
-    /// <summary>The <see cref="InvalidConfigurationException"/> in <paramref name="ex"/> or among its inner exceptions; null if none.</summary>
+    /// <summary>
+    /// The <see cref="InvalidConfigurationException"/> in <paramref name="ex"/> or among its inner exceptions; null if none.
+    /// A value the configuration binder could not convert to its setting's type (<c>Intake__Search__MaxConcurrentNameSearches=abc</c>,
+    /// an empty value, <c>2.5</c> for a count) counts as one, with the binder's message, which names the key, the value and
+    /// the type: every setting read with <c>Get&lt;T&gt;</c> or <c>GetValue&lt;T&gt;</c> fails so before its own range check.
+    /// </summary>
     public static InvalidConfigurationException? Find(Exception? ex) => ex switch
     {
         null => null,
         InvalidConfigurationException invalid => invalid,
+        InvalidOperationException unconvertible when unconvertible.TargetSite?.DeclaringType == typeof(Microsoft.Extensions.Configuration.ConfigurationBinder) =>
+            new InvalidConfigurationException(unconvertible.Message),
         AggregateException aggregate => aggregate.InnerExceptions.Select(Find).FirstOrDefault(found => found is not null),
         _ => Find(ex.InnerException),
     };

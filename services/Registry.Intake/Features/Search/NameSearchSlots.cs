@@ -33,7 +33,8 @@ public sealed class NameSearchSlots
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The search was given up while it waited for a name-search slot; nothing was read."));
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled,
+                $"The search was given up while it waited for a name-search slot ({Section}:{nameof(NameSearchLimits.MaxConcurrentNameSearches)}); nothing was read."));
         }
 
         try
