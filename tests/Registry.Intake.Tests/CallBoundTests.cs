@@ -36,6 +36,8 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
             new GetCaseRequest { CaseId = Guid.NewGuid().ToString() }, grpcTimeout, Guard);
 
         Assert.True(outcome.Status == StatusCode.DeadlineExceeded, $"grpc-timeout: {grpcTimeout} -> {outcome}");
+        // A statement cut by the bound says only that (no "its caller gave up", which a wait for a slot's detail would add).
+        Assert.EndsWith("(Grpc:UnaryCallTimeout).", outcome.Message.Replace("MaxUnaryCallTimeout", "UnaryCallTimeout", StringComparison.Ordinal), StringComparison.Ordinal);
         await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() == 0, TimeSpan.FromSeconds(15), "the call's session to stop waiting on the lock");
     }
 

@@ -44,7 +44,7 @@ public sealed class BulkCallSlots(GrpcCallOptions options)
             {
                 // Given up while waiting (the caller's deadline, its hang-up, or the service's bound: CallLimitsInterceptor
                 // answers DEADLINE_EXCEEDED for that): nothing was done, a status without the framework's stack trace.
-                throw new RpcException(new Status(StatusCode.Cancelled, "The call was given up while it waited for a bulk-call slot; nothing of it was done."));
+                throw new GivenUpWhileWaitingException("The call was given up while it waited for a bulk-call slot; nothing of it was done.");
             }
             finally
             {

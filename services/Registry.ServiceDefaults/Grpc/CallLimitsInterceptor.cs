@@ -61,9 +61,8 @@ public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots
         }
         catch (Exception ex) when (limit.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            // What the call was doing when its bound came, as the handler said it (a wait for a service's own slot, such as
-            // intake's name searches), so an operator can tell a wait for a slot from a slow statement.
-            var doing = ex is RpcException { StatusCode: StatusCode.Cancelled } given ? $" {given.Status.Detail}" : "";
+            // A call its bound found waiting for one of the service's slots says so (GivenUpWhileWaitingException).
+            var doing = ex is GivenUpWhileWaitingException waited ? $" {waited.Status.Detail}" : "";
             logger.LogWarning("{Method} ran into the service's bound of {Bound} (caller's deadline: {Deadline}): {Error}{Doing}",
                 context.Method, bound, callerSetOne ? context.Deadline.ToString("O") : "none usable", ex.GetType().Name, doing);
             var slotsNote = bulk ? $"; at most {options.MaxConcurrentBulkCalls} such calls run at once (Grpc:{nameof(GrpcCallOptions.MaxConcurrentBulkCalls)}), the others wait within it" : "";

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.Intake.Features.Search;
@@ -24,7 +25,7 @@ public sealed class NameSearchSlots
     /// Runs <paramref name="search"/> in a slot, waiting for one until <paramref name="ct"/> fires: then nothing was read, and
     /// the call ends CANCELLED (the caller's deadline or hang-up; the service's own bound answers DEADLINE_EXCEEDED).
     /// </summary>
-    /// <exception cref="RpcException">CANCELLED: given up while waiting.</exception>
+    /// <exception cref="GivenUpWhileWaitingException">CANCELLED: given up while waiting.</exception>
     public async Task<T> RunAsync<T>(Func<Task<T>> search, CancellationToken ct)
     {
         try
@@ -33,8 +34,8 @@ public sealed class NameSearchSlots
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled,
-                $"The search was given up while it waited for a name-search slot ({Section}:{nameof(NameSearchLimits.MaxConcurrentNameSearches)}); nothing was read."));
+            throw new GivenUpWhileWaitingException(
+                $"The search was given up while it waited for a name-search slot ({Section}:{nameof(NameSearchLimits.MaxConcurrentNameSearches)}); nothing was read.");
         }
 
         try
