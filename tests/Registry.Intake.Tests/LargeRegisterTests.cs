@@ -181,15 +181,17 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
     }
 
     /// <summary>
-    /// A name search without a fuzzy stage reads its page by the plan the data call for, not the planner's estimate: a
-    /// common name ("ivan", in one case in twenty) in registration order over the next cases; a rare one ("hyok"), or a
-    /// page the next cases cannot fill (200 "ivan" where the window holds about 100), from the indexes. Either way the
-    /// page is the query's first matches after the position, and the next page continues where it ended. (With a fuzzy
-    /// stage the same holds of <see cref="CaseSearchQuery.PageByNameAsync"/>, which SearchCases leaves to the planner then.)
+    /// A name search reads its page by the plan the data call for, not the planner's estimate (SearchCases does so for a
+    /// name search without a fuzzy stage, and leaves one with a fuzzy stage to the planner): a common name ("ivan", in
+    /// one case in twenty; "ivanov", a word long enough for the fuzzy stage) in registration order over the next cases; a
+    /// rare one ("hyok", "lebnov"), or a page the next cases cannot fill (200 "ivan" where the window holds about 100), from
+    /// the indexes. Either way the page is the query's first matches after the position, and the next page continues
+    /// where it ended.
     /// </summary>
     [Theory]
     [InlineData("ivan", 20, CaseSearchQuery.Plan.RegistrationOrder)]
     [InlineData("ivan", 200, CaseSearchQuery.Plan.IndexMatches)]
+    [InlineData("ivanov", 20, CaseSearchQuery.Plan.RegistrationOrder)]
     [InlineData("hyok", 20, CaseSearchQuery.Plan.IndexMatches)]
     [InlineData("lebnov", 20, CaseSearchQuery.Plan.IndexMatches)]
     public async Task A_name_search_page_is_read_by_the_plan_its_matches_call_for(string name, int pageSize, CaseSearchQuery.Plan expected)
@@ -212,6 +214,41 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         Assert.Equal(expected, plan);
         Assert.Equal(all.Take(pageSize), first.Items.Select(c => c.Number));
         Assert.Equal(all.Skip(pageSize).Take(pageSize), second?.Items.Select(c => c.Number) ?? []);
+    }
+
+    /// <summary>
+    /// A window of registration order that holds exactly a page of matches is not the page: the read cannot tell from it
+    /// whether any match comes after the window, and the page it gave had no next-page token, so a client was told the list
+    /// ended there (found by a review of the twenty-ninth increment: "ivanov" with a page of 99, the window's count). The
+    /// page comes from the indexes then, with its token, and the next page continues.
+    /// </summary>
+    [Theory]
+    [InlineData("ivan")]
+    [InlineData("ivanov")]
+    public async Task A_window_holding_exactly_a_page_of_matches_still_says_more_follow(string name)
+    {
+        var probe = SearchCasesValidator.Validate(new SearchCasesRequest { Name = name, PageSize = 20 });
+        var inWindow = await Intake.QueryAsync(db => CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
+            () => db.Cases.AsNoTracking().Matching(probe, fuzzy: true).CountAsync(c => c.Number <= CaseSearchQuery.RegistrationWindow), default));
+        Assert.InRange(inWindow, 2, 500);
+
+        var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = name, PageSize = inWindow });
+        var (first, second, all) = await Intake.QueryAsync(async db =>
+        {
+            var matching = db.Cases.AsNoTracking().Matching(search, fuzzy: true);
+            var (page, _) = await CaseSearchQuery.PageByNameAsync(db, matching, search.Page, default);
+            var next = page.NextPageToken.Length == 0
+                ? null
+                : (await CaseSearchQuery.PageByNameAsync(db, matching, search.Page with { Position = page.Items[^1].Number.ToString(CultureInfo.InvariantCulture) }, default)).Page;
+            var every = await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
+                () => matching.OrderBy(c => c.Number).Select(c => c.Number).ToListAsync(), default);
+            return (page, next, every);
+        });
+
+        Assert.True(all.Count > inWindow, $"{all.Count} matches in all, {inWindow} in the window");
+        Assert.Equal(all.Take(inWindow), first.Items.Select(c => c.Number));
+        Assert.NotEmpty(first.NextPageToken);
+        Assert.Equal(all.Skip(inWindow).Take(inWindow), second!.Items.Select(c => c.Number));
     }
 
     /// <summary>

@@ -227,8 +227,9 @@ public static class CaseSearchQuery
     /// the whole register for a rare one: 3.8 s at a million cases), and taking every match from the trigram indexes and
     /// sorting them (fast for a rare name; 0.6-0.9 s for a common one with tens of thousands of matches), and its
     /// estimates for these ORs of LIKEs are often wrong by orders of magnitude (docs/performance.md, "A million cases,
-    /// again"). So: first the walk, bounded to the next <see cref="RegistrationWindow"/> case numbers; when that fills the
-    /// page it is the page (no match after the window can come before one in it); else the matches from the indexes.
+    /// again"). So: first the walk, bounded to the next <see cref="RegistrationWindow"/> case numbers; when that holds more
+    /// than a page it is the page, with its next-page token (no match after the window can come before one in it); else the
+    /// matches from the indexes.
     /// Each plan is imposed for its statement (<c>enable_bitmapscan</c> / <c>enable_indexscan</c>, transaction-local),
     /// inside <see cref="WithIndexSimilarityThresholdAsync"/>.
     /// </summary>
@@ -238,7 +239,9 @@ public static class CaseSearchQuery
             var after = Math.Max(KeysetPaging.PositionAfter(page), 0);
             var windowEnd = after > long.MaxValue - RegistrationWindow ? long.MaxValue : after + RegistrationWindow;
             var window = await matching.Where(c => c.Number <= windowEnd).ToKeysetPageAsync(page, c => c.Number, ct);
-            if (window.Items.Count == page.Size)
+            // The window is the page only when it held a match past the page (the read asks for one more than the page):
+            // a window with exactly a page of matches says nothing of the cases after it, and its page would end the list.
+            if (window.NextPageToken.Length > 0)
             {
                 return (window, Plan.RegistrationOrder);
             }
