@@ -66,7 +66,7 @@ public static class NameSearch
     /// seven letters scores 0.4545 ("ivonova" in "ivanova"), of nine 0.54 ("kowalenko"); a name sharing only
     /// its first half scores about 0.36 ("kovaljuk" against "kovalenko"). In SQL it is pg_trgm's
     /// <c>&lt;&lt;%</c> operator, which answers at the session's pg_trgm.strict_word_similarity_threshold: the search sets that
-    /// to this value for its own transaction (<c>CaseSearchQuery.WithIndexSimilarityThresholdAsync</c>).
+    /// to this value for its own transaction (<c>CaseSearchQuery.PageByNameAsync</c>, <c>WithIndexSimilarityThresholdAsync</c>).
     /// </summary>
     public const double WordSimilarityThreshold = 0.45;
 

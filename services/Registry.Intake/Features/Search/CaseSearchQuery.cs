@@ -18,8 +18,8 @@ public static class CaseSearchQuery
     /// CJK characters, which gives the trigram index nothing, is first looked up in the syllable index
     /// (<see cref="NameSearch.IsShortSyllableWord"/>); and, as an alternative to all the words, all but one
     /// with the other's first letter beginning a token and the whole query's key similar (each arm of the OR has
-    /// indexed conditions, so the plan stays a bitmap of index scans). A fuzzy query is read inside
-    /// <see cref="WithIndexSimilarityThresholdAsync"/>.
+    /// indexed conditions, so the plan stays a bitmap of index scans). A fuzzy query is read by <see cref="PageByNameAsync"/>
+    /// (or inside <see cref="WithIndexSimilarityThresholdAsync"/>), which set the similarity threshold for its transaction.
     /// </summary>
     public static IQueryable<CaptureCase> Matching(this IQueryable<CaptureCase> cases, CaseSearch s, bool fuzzy)
     {
@@ -230,8 +230,9 @@ public static class CaseSearchQuery
     /// again"). So: first the walk, bounded to the next <see cref="RegistrationWindow"/> case numbers; when that holds more
     /// than a page it is the page, with its next-page token (no match after the window can come before one in it); else the
     /// matches from the indexes.
-    /// Each plan is imposed for its statement (<c>enable_bitmapscan</c> / <c>enable_indexscan</c>, transaction-local),
-    /// inside <see cref="WithIndexSimilarityThresholdAsync"/>.
+    /// Each plan is imposed for its statement (<c>enable_bitmapscan</c> / <c>enable_indexscan</c>, transaction-local), in a
+    /// transaction with the similarity threshold of <see cref="WithIndexSimilarityThresholdAsync"/>. SearchCases reads every
+    /// PostgreSQL name search this way, with a fuzzy stage or not (docs/performance.md, "Fuzzy name searches by the window first").
     /// </summary>
     public static Task<(Page<CaptureCase> Page, Plan Plan)> PageByNameAsync(DbContext db, IQueryable<CaptureCase> matching, PageRequest page, CancellationToken ct) =>
         InSearchTransactionAsync(db, Plan.RegistrationOrder, async () =>
@@ -255,7 +256,7 @@ public static class CaseSearchQuery
     /// table (which PostgreSQL still runs where no index can answer, such as a Hangul word of one syllable: it only stops
     /// being chosen on a wrong estimate).
     /// </summary>
-    private static Task ImposePlanAsync(DbContext db, Plan plan, CancellationToken ct)
+    public static Task ImposePlanAsync(DbContext db, Plan plan, CancellationToken ct)
     {
         var (bitmap, index) = Settings(plan);
         return db.Database.ExecuteSqlAsync(

@@ -19,20 +19,18 @@ public sealed class SearchCasesHandler(IntakeDbContext db, NameSearchSlots nameS
             return await query.ToKeysetPageAsync(search.Page, c => c.Number, ct);
         }
 
-        var name = search.NameWords;
-        return await nameSearches.RunAsync(() => ByNameAsync(name, search.Page, query, ct), ct);
+        return await nameSearches.RunAsync(() => ByNameAsync(search.Page, query, ct), ct);
     }
 
-    /// <summary>A PostgreSQL name search's page, in a <see cref="NameSearchSlots"/> slot.</summary>
-    private async Task<Page<CaptureCase>> ByNameAsync(NameQuery name, PageRequest page, IQueryable<CaptureCase> query, CancellationToken ct)
+    /// <summary>
+    /// A PostgreSQL name search's page, in a <see cref="NameSearchSlots"/> slot, by <see cref="CaseSearchQuery.PageByNameAsync"/>
+    /// whether or not it has a fuzzy stage: the window of registration order first, then the indexes' matches. Until issue 15's
+    /// twenty-ninth increment a search with a fuzzy stage was left to the planner, which on a wrong estimate walked the
+    /// primary key through the whole register for a name few cases bear (3.9 s at a million cases; docs/performance.md,
+    /// "Fuzzy name searches by the window first").
+    /// </summary>
+    private async Task<Page<CaptureCase>> ByNameAsync(PageRequest page, IQueryable<CaptureCase> query, CancellationToken ct)
     {
-        if (CaseSearchQuery.HasFuzzyStage(name))
-        {
-            // Similarity computed case by case makes a walk of registration order costly even over a bounded window
-            // (measured: a full Latin name p50 99 ms left to the planner, 300-480 ms with the window first).
-            return await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db, () => query.ToKeysetPageAsync(page, c => c.Number, ct), ct);
-        }
-
         var (read, plan) = await CaseSearchQuery.PageByNameAsync(db, query, page, ct);
         Activity.Current?.SetTag(CaseSearchQuery.PlanTag, plan == CaseSearchQuery.Plan.RegistrationOrder ? "registration_order" : "index_matches");
         return read;
