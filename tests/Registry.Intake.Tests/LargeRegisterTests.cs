@@ -199,17 +199,7 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = name, PageSize = pageSize });
         Assert.Equal(name.Length >= Registry.Intake.Domain.NameSearch.FuzzyMinLength, CaseSearchQuery.HasFuzzyStage(search.NameWords!));
 
-        var (first, plan, second, all) = await Intake.QueryAsync(async db =>
-        {
-            var matching = db.Cases.AsNoTracking().Matching(search, fuzzy: true);
-            var (page, plan) = await CaseSearchQuery.PageByNameAsync(db, matching, search.Page, default);
-            var next = page.NextPageToken.Length == 0
-                ? null
-                : (await CaseSearchQuery.PageByNameAsync(db, matching, search.Page with { Position = page.Items[^1].Number.ToString(CultureInfo.InvariantCulture) }, default)).Page;
-            var every = await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
-                () => matching.OrderBy(c => c.Number).Select(c => c.Number).ToListAsync(), default);
-            return (page, plan, next, every);
-        });
+        var (first, plan, second, all) = await TwoPagesByNameAsync(search);
 
         Assert.Equal(expected, plan);
         Assert.Equal(all.Take(pageSize), first.Items.Select(c => c.Number));
@@ -233,17 +223,7 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         Assert.InRange(inWindow, 2, 500);
 
         var search = SearchCasesValidator.Validate(new SearchCasesRequest { Name = name, PageSize = inWindow });
-        var (first, second, all) = await Intake.QueryAsync(async db =>
-        {
-            var matching = db.Cases.AsNoTracking().Matching(search, fuzzy: true);
-            var (page, _) = await CaseSearchQuery.PageByNameAsync(db, matching, search.Page, default);
-            var next = page.NextPageToken.Length == 0
-                ? null
-                : (await CaseSearchQuery.PageByNameAsync(db, matching, search.Page with { Position = page.Items[^1].Number.ToString(CultureInfo.InvariantCulture) }, default)).Page;
-            var every = await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
-                () => matching.OrderBy(c => c.Number).Select(c => c.Number).ToListAsync(), default);
-            return (page, next, every);
-        });
+        var (first, _, second, all) = await TwoPagesByNameAsync(search);
 
         Assert.True(all.Count > inWindow, $"{all.Count} matches in all, {inWindow} in the window");
         Assert.Equal(all.Take(inWindow), first.Items.Select(c => c.Number));
@@ -334,6 +314,23 @@ public sealed class LargeRegisterTests(LargeRegister register, ITestOutputHelper
         Assert.DoesNotContain("PK_cases", plan);
         Assert.DoesNotContain("Seq Scan", plan);
     }
+
+    /// <summary>
+    /// <paramref name="search"/>'s first page by <see cref="CaseSearchQuery.PageByNameAsync"/> and the plan that read it, the
+    /// page after it when the first has a next-page token (else null), and every match's number in registration order.
+    /// </summary>
+    private Task<(Registry.ServiceDefaults.Data.Page<Registry.Intake.Domain.CaptureCase> First, CaseSearchQuery.Plan Plan, Registry.ServiceDefaults.Data.Page<Registry.Intake.Domain.CaptureCase>? Second, List<long> All)> TwoPagesByNameAsync(CaseSearch search) =>
+        Intake.QueryAsync(async db =>
+        {
+            var matching = db.Cases.AsNoTracking().Matching(search, fuzzy: true);
+            var (page, plan) = await CaseSearchQuery.PageByNameAsync(db, matching, search.Page, default);
+            var next = page.NextPageToken.Length == 0
+                ? null
+                : (await CaseSearchQuery.PageByNameAsync(db, matching, search.Page with { Position = page.Items[^1].Number.ToString(CultureInfo.InvariantCulture) }, default)).Page;
+            var every = await CaseSearchQuery.WithIndexSimilarityThresholdAsync(db,
+                () => matching.OrderBy(c => c.Number).Select(c => c.Number).ToListAsync(), default);
+            return (page, plan, (Registry.ServiceDefaults.Data.Page<Registry.Intake.Domain.CaptureCase>?)next, every);
+        });
 
     /// <summary>
     /// The plan of the statement SearchCases runs for a name with a fuzzy stage when the window of registration order does
