@@ -67,13 +67,35 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
         return await query(scope.ServiceProvider.GetRequiredService<TDb>());
     }
 
-    /// <summary>Each step of the cleanup is logged if it fails, never thrown: the tests are over (see <see cref="TestCleanup"/>).</summary>
+    /// <summary>
+    /// Each step of the cleanup is logged if it fails, never thrown: the tests are over (see <see cref="TestCleanup"/>).
+    /// Only what <see cref="InitializeAsync"/> got to is released: when it failed (no PostgreSQL or RabbitMQ found), the
+    /// test's own error is the one to read, not a NullReferenceException from each later step.
+    /// </summary>
     public async Task DisposeAsync()
     {
-        await TestCleanup.TryAsync($"stop {typeof(TDb).Name}'s service", async () => await Service.DisposeAsync());
+        if (Service is { } service)
+        {
+            await TestCleanup.TryAsync($"stop {typeof(TDb).Name}'s service", async () => await service.DisposeAsync());
+        }
+
         await TestCleanup.TryAsync($"release {typeof(TDb).Name}'s resources", StoppedAsync);
-        await TestCleanup.TryAsync("stop the test bus", async () => await Bus.DisposeAsync());
-        await _infrastructure.DropDatabaseAsync(_database);
-        await _infrastructure.DeleteVirtualHostAsync(_broker);
+        if (Bus is { } bus)
+        {
+            await TestCleanup.TryAsync("stop the test bus", async () => await bus.DisposeAsync());
+        }
+
+        if (_infrastructure is { } infrastructure)
+        {
+            if (_database is not null)
+            {
+                await infrastructure.DropDatabaseAsync(_database);
+            }
+
+            if (_broker is not null)
+            {
+                await infrastructure.DeleteVirtualHostAsync(_broker);
+            }
+        }
     }
 }
