@@ -28,6 +28,10 @@ public static class GatewayModule
         var methods = new ForwardedMethods([IntakeService.Descriptor, CustodyService.Descriptor, MedicalService.Descriptor]);
         builder.Services.AddSingleton(methods);
         builder.Services.AddSingleton<ForwardedCallGuard>();
+        // YARP logs each forwarding failure at Warning with its exception (HttpForwarder, event 48 ForwardingError), a caller's
+        // own deadline or cancel too whenever its reset races the copy of the request body, and a service's DEADLINE_EXCEEDED
+        // followed by its reset of the stream: the guard, which knows the call's deadline and its caller, logs them instead.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
         builder.Services.AddSingleton<ForwardedAccessCheck>();
         builder.Services.AddSingleton<IAccessRefusalReporter, RefusalReporter>();
         builder.Services.AddCallerRateLimits(builder.Configuration);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Intake.V1;
+using Registry.Protos.Medical.V1;
 using Registry.Testing;
 using Xunit.Abstractions;
 
@@ -136,6 +137,72 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
         output.WriteLine(outcome.ToString());
         Assert.True(outcome.Status is StatusCode.DeadlineExceeded or StatusCode.Unavailable, outcome.ToString());
         Assert.InRange(outcome.Elapsed, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// A burst of calls whose callers give up after 1 to 100 ms, their bodies (up to 3 MB, each refused by intake, so nothing is
+    /// stored) often still being copied when the caller resets the stream: a caller's own deadline is not the gateway's failure,
+    /// so none is logged as a warning or with a stack trace (YARP logged each such race as a warning with its exception,
+    /// RequestBodyClient or ResponseBodyDestination; the guard logs them at Debug). A service that cannot be reached is still a
+    /// warning, with its exception.
+    /// </summary>
+    [Fact]
+    public async Task Callers_that_give_up_mid_call_are_not_logged_as_the_gateways_failures_and_an_unreachable_service_is()
+    {
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Registry.Gateway.Forwarding"] = "Debug",
+        });
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress, new GrpcChannelOptions { MaxSendMessageSize = null });
+        var intake = new IntakeService.IntakeServiceClient(TestCallers.Operator(channel));
+        var started = gateway.Output.Length;
+        var random = new Random(15);
+        int[] deadlines = [1, 5, 20, 100];
+        var calls = Enumerable.Range(0, 240).Select(i =>
+        {
+            var request = SeedStory.Rifleman();
+            request.RequestId = $"not-a-uuid-{i}";
+            request.Identity.FamilyName = new string('Ж', i % 2 == 0 ? 100_000 : 1_500_000);
+            return (Request: request, Deadline: deadlines[random.Next(deadlines.Length)]);
+        }).ToList();
+
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<StatusCode>();
+        await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (call, _) =>
+        {
+            try
+            {
+                await intake.RegisterCaptureAsync(call.Request, deadline: DateTime.UtcNow.AddMilliseconds(call.Deadline));
+                statuses.Add(StatusCode.OK);
+            }
+            catch (RpcException ex)
+            {
+                statuses.Add(ex.StatusCode);
+            }
+        });
+
+        output.WriteLine(string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.DoesNotContain(StatusCode.OK, statuses);
+        // No call of the burst was logged as a warning or with a stack trace; the guard saw them end (its Debug lines).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var burst = gateway.Output[started..];
+        var lines = burst.Split('\n');
+        // (Forwarding's categories only: under this burst the gateway's one-second fetch of the disabled clients from the
+        // test's in-process authority may time out, a warning of its own, without a stack trace.)
+        Assert.DoesNotContain(lines, l => l.StartsWith("warn: Yarp.", StringComparison.Ordinal) || l.StartsWith("fail: Yarp.", StringComparison.Ordinal)
+                                          || l.StartsWith("warn: Registry.Gateway.", StringComparison.Ordinal) || l.StartsWith("fail: Registry.Gateway.", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("at System.", StringComparison.Ordinal) || l.TrimStart().StartsWith("at Microsoft.", StringComparison.Ordinal));
+        Assert.Contains("ForwardedCallGuard", burst, StringComparison.Ordinal);
+
+        // A service the gateway cannot reach is its failure: a warning, with the exception.
+        await using var withoutMedical = await registry.StartGatewayWithoutMedicalAsync();
+        using var medicalChannel = GrpcChannel.ForAddress(withoutMedical.GrpcAddress);
+        var error = await Assert.ThrowsAsync<RpcException>(() => new MedicalService.MedicalServiceClient(TestCallers.Operator(medicalChannel))
+            .GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = Guid.NewGuid().ToString() }, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        await Eventually.TrueAsync(() => Task.FromResult(withoutMedical.Output.Contains("answering UNAVAILABLE", StringComparison.Ordinal)), TimeSpan.FromSeconds(10),
+            "the gateway's warning", () => withoutMedical.Output);
+        var warning = withoutMedical.Output[withoutMedical.Output.IndexOf("warn: Registry.Gateway.Forwarding.ForwardedCallGuard", StringComparison.Ordinal)..];
+        Assert.Contains("Connection refused", warning, StringComparison.Ordinal);
     }
 
     /// <summary>The test's own limit on a raw call: far above the gateway's bound, far below "held until the lock goes".</summary>

@@ -23,6 +23,16 @@ namespace Registry.Gateway.Forwarding;
 /// in flight finish normally.</item>
 /// </list>
 /// A call whose caller hung up is left to end as it does.
+/// <para>
+/// The guard also logs every forwarding failure, in YARP's place (<see cref="GatewayModule"/> turns off YARP's own
+/// ForwardingError warnings): the caller's own deadline or cancel, and the service ending a call at that deadline, in one
+/// Debug line without the exception; a failure of the caller's side of the stream in one Information line; any other,
+/// the service's, the connection's or the gateway's, as a warning with its exception.
+/// YARP logged them all at Warning with a stack trace when the caller's reset raced the copy of the request body: Kestrel
+/// fails the body read at once but signals RequestAborted later (from the thread pool), so YARP saw a client
+/// error (RequestBodyClient), not a cancel; and a service answers a passed deadline with DEADLINE_EXCEEDED and then
+/// resets the stream (CANCEL), which .NET's HttpClient reports as a failure of the response or request body.
+/// </para>
 /// </summary>
 public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicationLifetime lifetime, ILogger<ForwardedCallGuard> logger)
 {
@@ -34,6 +44,11 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
         if (!IsGrpc(context.Request))
         {
             await next();
+            if (context.GetForwarderErrorFeature() is { } failed)
+            {
+                LogFailure(context, failed);
+            }
+
             return;
         }
 
@@ -53,8 +68,25 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
 
         await next();
 
-        if (caller.IsCancellationRequested || context.GetForwarderErrorFeature() is not { } error)
+        if (context.GetForwarderErrorFeature() is not { } error)
         {
+            reset.Release();
+            return;
+        }
+
+        if (caller.IsCancellationRequested)
+        {
+            // The caller's deadline or cancel: its gRPC client has ended the call with DEADLINE_EXCEEDED or CANCELLED itself.
+            logger.LogDebug("{Path}: the caller ended the call ({Error}: {Reason})", context.Request.Path, error.Error, Reason(error));
+            reset.Release();
+            return;
+        }
+
+        if (body.Completed)
+        {
+            // The service answered, its status included, before it had read the whole request (at its deadline, or refusing the
+            // call): what failed is only the rest of the request body, which the service no longer wanted.
+            logger.LogDebug("{Path}: the service answered before the request was forwarded whole ({Error}: {Reason})", context.Request.Path, error.Error, Reason(error));
             reset.Release();
             return;
         }
@@ -65,6 +97,7 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
             // reset of the request stream is how it may do that, and the truth for the caller is DEADLINE_EXCEEDED.
             // Whatever YARP names the failure: when the reset races the copy of the request body it reports
             // RequestBodyClient (and would answer 400), though the caller is still there.
+            logger.LogDebug("{Path} ended at its deadline ({Error}: {Reason}); answering DEADLINE_EXCEEDED", context.Request.Path, error.Error, Reason(error));
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/grpc";
@@ -75,17 +108,19 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
 
         if (!OnOurSide(error.Error))
         {
+            LogFailure(context, error);
             reset.Release();
             return;
         }
 
-        var reason = lifetime.ApplicationStopping.IsCancellationRequested
+        var shuttingDown = lifetime.ApplicationStopping.IsCancellationRequested;
+        var reason = shuttingDown
             ? "The gateway is shutting down; call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor)."
             : $"The service ended the call without a status ({error.Error}); call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor).";
         if (!context.Response.HasStarted)
         {
             // A trailers-only gRPC response (status 200, grpc-status in the headers) instead of YARP's 502/504/400.
-            logger.LogWarning("{Path} failed before the service answered ({Error}); answering UNAVAILABLE", context.Request.Path, error.Error);
+            logger.LogWarning(shuttingDown ? null : error.Exception, "{Path} failed before the service answered ({Error}); answering UNAVAILABLE", context.Request.Path, error.Error);
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/grpc";
@@ -96,14 +131,75 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
 
         if (reset.Requested is not null && body.AtMessageBoundary)
         {
-            logger.LogWarning("{Path} ended without the service's status ({Error}); ending it UNAVAILABLE", context.Request.Path, error.Error);
+            logger.LogWarning(shuttingDown ? null : error.Exception, "{Path} ended without the service's status ({Error}); ending it UNAVAILABLE", context.Request.Path, error.Error);
             context.Response.AppendTrailer("grpc-status", Unavailable);
             context.Response.AppendTrailer("grpc-message", reason);
             await context.Response.CompleteAsync();
             return;
         }
 
+        logger.LogWarning(shuttingDown ? null : error.Exception, "{Path} failed after the service began answering ({Error}); the stream is reset", context.Request.Path, error.Error);
         reset.Release();
+    }
+
+    /// <summary>A failure the guard leaves as YARP ended it: the caller's side of the stream at Information, anything else as a warning with its exception.</summary>
+    private void LogFailure(HttpContext context, IForwarderErrorFeature error)
+    {
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogDebug("{Path}: the caller ended the call ({Error}: {Reason})", context.Request.Path, error.Error, Reason(error));
+        }
+        else if (OnCallersSide(error))
+        {
+            logger.LogInformation("{Path}: the caller's stream failed ({Error}: {Reason})", context.Request.Path, error.Error, Reason(error));
+        }
+        else
+        {
+            logger.LogWarning(error.Exception, "{Path} failed ({Error})", context.Request.Path, error.Error);
+        }
+    }
+
+    /// <summary>
+    /// Reading the caller's request or writing its response failed at the caller's end: a reset (its deadline or a cancel, when
+    /// Kestrel has not yet signalled RequestAborted; the caller's deadline passes a little before the one the gateway forwarded,
+    /// which was measured later), a lost connection, a body Kestrel refused. Not when the service reset the stream: YARP may
+    /// name that RequestBodyClient too, when the reset cancels the read of the caller's body.
+    /// </summary>
+    private static bool OnCallersSide(IForwarderErrorFeature error) =>
+        error.Error is ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
+        && !Causes(error.Exception).Any(e => e is HttpProtocolException);
+
+    /// <summary>An exception and those it wraps, the inner exceptions of an <see cref="AggregateException"/> included.</summary>
+    private static IEnumerable<Exception> Causes(Exception? exception)
+    {
+        var pending = new Stack<Exception>();
+        if (exception is not null)
+        {
+            pending.Push(exception);
+        }
+
+        while (pending.TryPop(out var ex))
+        {
+            yield return ex;
+            if (ex is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.Reverse())
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (ex.InnerException is { } cause)
+            {
+                pending.Push(cause);
+            }
+        }
+    }
+
+    /// <summary>The failure in one line: the messages of the exception and those it wraps, without the stack traces.</summary>
+    private static string Reason(IForwarderErrorFeature error)
+    {
+        var messages = Causes(error.Exception).Where(e => e is not AggregateException).Select(e => $"{e.GetType().Name}: {e.Message}").Distinct().Take(6).ToList();
+        return messages.Count == 0 ? "no exception" : string.Join(" <- ", messages);
     }
 
     /// <summary>Failures of the service, the connection to it, or the gateway itself; not of the caller's request.</summary>
@@ -156,7 +252,14 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
         public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
             inner.SendFileAsync(path, offset, count, cancellationToken);
 
-        public Task CompleteAsync() => inner.CompleteAsync();
+        /// <summary>Whether the response was completed (YARP does so once the service's trailers are copied): the caller has its status.</summary>
+        public bool Completed { get; private set; }
+
+        public Task CompleteAsync()
+        {
+            Completed = true;
+            return inner.CompleteAsync();
+        }
 
         private void Observe(ReadOnlySpan<byte> data)
         {
