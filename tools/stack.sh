@@ -8,7 +8,8 @@
 #   stack_up mystack          # creates mystack_intake/_custody/_medical/_identity and vhost mystack, starts all five
 #   dotnet tools/Registry.Load/bin/Release/net10.0/Registry.Load.dll --gateway "$STACK_GATEWAY"
 #   stack_kill custody; stack_start custody   # a crash and a restart, same ports and settings (identity too)
-#   stack_down                # stops them, drops the databases and the vhost (STACK_KEEP=1 keeps them)
+#   stack_down                # stops them, drops the databases and the vhost (STACK_KEEP=1 keeps them); from another
+#                             # shell: source tools/stack.sh; STACK_NAME=mystack stack_down
 #   STACK_REUSE=1 stack_up mystack   # starts on the databases and vhost a STACK_KEEP=1 run left (a preloaded registry)
 #   STACK_REPLICAS=2 stack_up mystack   # two replicas of intake, custody, medical and the gateway (intake and intake-2, ...):
 #                             # each service is told every replica's address (Services__Intake=a,b), STACK_GATEWAYS lists the
@@ -206,10 +207,12 @@ stack_kill() {
 }
 
 stack_down() {
-  local service db file
-  # From another shell (STACK_NAME and STACK_LOGS set), the pid files name what to stop.
-  if (( ${#STACK_PID[@]} == 0 )) && [[ -n ${STACK_LOGS:-} ]]; then
-    for file in "$STACK_LOGS"/*.pid; do
+  local service db file waited
+  # From another shell (STACK_NAME set; STACK_LOGS if stack_up was given one), the pid files name what to stop: without
+  # them the databases were dropped under services left running.
+  local logs=${STACK_LOGS:-${STACK_NAME:+$STACK_ROOT/.data/stack/$STACK_NAME}}
+  if (( ${#STACK_PID[@]} == 0 )) && [[ -n $logs ]]; then
+    for file in "$logs"/*.pid; do
       [[ -f $file ]] && STACK_PID[$(basename "$file" .pid)]=$(cat "$file")
     done
   fi
@@ -218,9 +221,14 @@ stack_down() {
   done
   for service in "${!STACK_PID[@]}"; do
     wait "${STACK_PID[$service]}" 2>/dev/null || true
+    # Another shell's processes are not this shell's children (wait returns at once): give each 30 s to stop.
+    for (( waited = 0; waited < 60; waited++ )); do
+      kill -0 "${STACK_PID[$service]}" 2>/dev/null || break
+      sleep 0.5
+    done
   done
   STACK_PID=()
-  rm -f "${STACK_LOGS:-/nonexistent}"/*.pid
+  rm -f "${logs:-/nonexistent}"/*.pid
   if [[ -n ${STACK_NAME:-} && -z ${STACK_KEEP:-} ]]; then
     for db in "${STACK_DATABASES[@]}"; do
       # FORCE cannot end a superuser's backend (an autovacuum worker busy on the database): wait and try again.
