@@ -31,7 +31,12 @@ public static class GatewayModule
         // YARP logs each forwarding failure at Warning with its exception (HttpForwarder, event 48 ForwardingError), a caller's
         // own deadline or cancel too whenever its reset races the copy of the request body, and a service's DEADLINE_EXCEEDED
         // followed by its reset of the stream: the guard, which knows the call's deadline and its caller, logs them instead.
-        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
+        // A default only: an operator's Logging:LogLevel for this category (a filter added in code would win over it) holds.
+        const string forwarder = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+        if (builder.Configuration[$"Logging:LogLevel:{forwarder}"] is null)
+        {
+            builder.Logging.AddFilter(forwarder, LogLevel.Error);
+        }
         builder.Services.AddSingleton<ForwardedAccessCheck>();
         builder.Services.AddSingleton<IAccessRefusalReporter, RefusalReporter>();
         builder.Services.AddCallerRateLimits(builder.Configuration);

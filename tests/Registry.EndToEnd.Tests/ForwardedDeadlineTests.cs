@@ -205,6 +205,55 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
         Assert.Contains("Connection refused", warning, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A service that accepts the connection and never answers (a hung process) does not end the call at its deadline: the
+    /// gateway answers DEADLINE_EXCEEDED when its activity timeout ends the forward, and warns, with the exception, that the
+    /// service let the deadline pass (a review found it logged at Debug as a service ending the call at its deadline).
+    /// </summary>
+    [Fact]
+    public async Task A_service_that_lets_the_deadline_pass_without_answering_is_a_warning()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            // Accept, read nothing, answer nothing.
+            while (true)
+            {
+                try
+                {
+                    held.Add(await silent.AcceptTcpClientAsync());
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+            }
+        });
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Services__Medical"] = $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}",
+            ["Services__ForwardedCallTimeout"] = "00:00:01",
+            ["Services__MaxForwardedCallTimeout"] = "00:00:01",
+            ["Services__ActivityTimeout"] = "00:00:05",
+        });
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new MedicalService.MedicalServiceClient(TestCallers.Operator(channel))
+            .GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = Guid.NewGuid().ToString() }, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        await Eventually.TrueAsync(() => Task.FromResult(gateway.Output.Contains("the service did not end the call at its deadline", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the gateway's warning", () => gateway.Output);
+        Assert.Contains("warn: Registry.Gateway.Forwarding.ForwardedCallGuard", gateway.Output, StringComparison.Ordinal);
+        silent.Stop();
+        foreach (var client in held)
+        {
+            client.Dispose();
+        }
+    }
+
     /// <summary>The test's own limit on a raw call: far above the gateway's bound, far below "held until the lock goes".</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(40);
 

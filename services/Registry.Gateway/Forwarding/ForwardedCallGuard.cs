@@ -27,7 +27,8 @@ namespace Registry.Gateway.Forwarding;
 /// The guard also logs every forwarding failure, in YARP's place (<see cref="GatewayModule"/> turns off YARP's own
 /// ForwardingError warnings): the caller's own deadline or cancel, and the service ending a call at that deadline, in one
 /// Debug line without the exception; a failure of the caller's side of the stream in one Information line; any other,
-/// the service's, the connection's or the gateway's, as a warning with its exception.
+/// the service's, the connection's or the gateway's, as a warning with its exception, a service that let the deadline
+/// pass without ending the call (the failure came later than a grace of 2 s, or was YARP's activity timeout) too.
 /// YARP logged them all at Warning with a stack trace when the caller's reset raced the copy of the request body: Kestrel
 /// fails the body read at once but signals RequestAborted later (from the thread pool), so YARP saw a client
 /// error (RequestBodyClient), not a cancel; and a service answers a passed deadline with DEADLINE_EXCEEDED and then
@@ -38,6 +39,12 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
 {
     private const string Unavailable = "14";
     private const string DeadlineExceeded = "4";
+
+    /// <summary>
+    /// How long after a call's forwarded deadline its failure still counts as the service ending it at that deadline (its
+    /// DEADLINE_EXCEEDED and stream reset arrive within milliseconds; a loaded machine's margin): later, a warning.
+    /// </summary>
+    private static readonly TimeSpan DeadlineGrace = TimeSpan.FromSeconds(2);
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -97,7 +104,19 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
             // reset of the request stream is how it may do that, and the truth for the caller is DEADLINE_EXCEEDED.
             // Whatever YARP names the failure: when the reset races the copy of the request body it reports
             // RequestBodyClient (and would answer 400), though the caller is still there.
-            logger.LogDebug("{Path} ended at its deadline ({Error}: {Reason}); answering DEADLINE_EXCEEDED", context.Request.Path, error.Error, Reason(error));
+            // A failure long after the deadline, or YARP's own timeout, is not that: the service did not end the call at its
+            // deadline (a hung process, a network that drops packets), and the gateway waited for its activity timeout.
+            var late = DateTime.UtcNow - due;
+            if (error.Error == ForwarderError.RequestTimedOut || late > DeadlineGrace)
+            {
+                logger.LogWarning(error.Exception, "{Path}: the service did not end the call at its deadline; it failed {Late:0.0} s after it ({Error}); answering DEADLINE_EXCEEDED",
+                    context.Request.Path, late.TotalSeconds, error.Error);
+            }
+            else
+            {
+                logger.LogDebug("{Path} ended at its deadline ({Error}: {Reason}); answering DEADLINE_EXCEEDED", context.Request.Path, error.Error, Reason(error));
+            }
+
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/grpc";
