@@ -85,6 +85,8 @@ stack_up() {
   STACK_NAME=$1
   STACK_LOGS=${STACK_LOGS:-$STACK_ROOT/.data/stack/$STACK_NAME}
   export STACK_NAME STACK_LOGS
+  # The stack this shell started (not exported): stack_down stops it by its pids, any other by its pid files.
+  STACK_STARTED=$STACK_NAME
   mkdir -p "$STACK_LOGS"
   local db
   if [[ ${STACK_REUSE:-0} == 1 ]]; then
@@ -207,27 +209,44 @@ stack_kill() {
 }
 
 stack_down() {
-  local service db file waited
-  # From another shell (STACK_NAME set; STACK_LOGS if stack_up was given one), the pid files name what to stop: without
-  # them the databases were dropped under services left running.
-  local logs=${STACK_LOGS:-${STACK_NAME:+$STACK_ROOT/.data/stack/$STACK_NAME}}
-  if (( ${#STACK_PID[@]} == 0 )) && [[ -n $logs ]]; then
+  local service db file waited pid logs=${STACK_LOGS:-} ours=1
+  local -A pids=()
+  if [[ -n ${STACK_NAME:-} && ${STACK_STARTED:-} != "$STACK_NAME" ]]; then
+    # Another shell's stack (or another than the one this shell started): its pid files name what to stop, in STACK_LOGS
+    # when it holds them, else where stack_up puts them by default. Without them the databases were dropped under
+    # services left running.
+    ours=0
+    compgen -G "${logs:-/nonexistent}/*.pid" >/dev/null || logs=$STACK_ROOT/.data/stack/$STACK_NAME
     for file in "$logs"/*.pid; do
-      [[ -f $file ]] && STACK_PID[$(basename "$file" .pid)]=$(cat "$file")
+      [[ -f $file ]] || continue
+      service=$(basename "$file" .pid)
+      pid=$(cat "$file")
+      # Only a process of the stack's own: a file left by a crash may name a number another process has taken since.
+      if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qi "registry\.${service%-[0-9]*}\.dll"; then
+        pids[$service]=$pid
+      fi
+    done
+  else
+    for service in "${!STACK_PID[@]}"; do
+      pids[$service]=${STACK_PID[$service]}
     done
   fi
-  for service in "${!STACK_PID[@]}"; do
-    kill "${STACK_PID[$service]}" 2>/dev/null || true
+  for service in "${!pids[@]}"; do
+    kill "${pids[$service]}" 2>/dev/null || true
   done
-  for service in "${!STACK_PID[@]}"; do
-    wait "${STACK_PID[$service]}" 2>/dev/null || true
-    # Another shell's processes are not this shell's children (wait returns at once): give each 30 s to stop.
+  for service in "${!pids[@]}"; do
+    wait "${pids[$service]}" 2>/dev/null || true
+    # Another shell's processes are not this shell's children (wait returns at once): 30 s to stop, then killed.
     for (( waited = 0; waited < 60; waited++ )); do
-      kill -0 "${STACK_PID[$service]}" 2>/dev/null || break
+      kill -0 "${pids[$service]}" 2>/dev/null || break
       sleep 0.5
     done
+    (( waited < 60 )) || kill -9 "${pids[$service]}" 2>/dev/null || true
   done
-  STACK_PID=()
+  if (( ours )); then
+    STACK_PID=()
+    unset STACK_STARTED
+  fi
   rm -f "${logs:-/nonexistent}"/*.pid
   if [[ -n ${STACK_NAME:-} && -z ${STACK_KEEP:-} ]]; then
     for db in "${STACK_DATABASES[@]}"; do
