@@ -9,7 +9,8 @@ namespace Registry.Intake.Tests;
 /// PostgreSQL evaluates the parts of a name search's condition in the order written, in a bitmap scan's recheck and in its
 /// filter alike, stopping at the first that decides; pg_trgm's similarity costs about 9 µs a case where a LIKE costs a
 /// tenth of one (docs/performance.md, "The order of a name search's conditions"). So the whole-name arm comes first, led by
-/// the LIKEs of its key's halves, with the whole key's similarity last: a case found by a common word of the query is then
+/// the LIKEs of its key's halves, then each arm of all words but one led by its first-letter LIKEs, with the whole key's
+/// similarity last: a case found by a common word of the query is then
 /// turned away by LIKEs, not by a word's similarity computed first.
 /// </summary>
 public sealed class CaseSearchQueryOrderTests
@@ -29,6 +30,11 @@ public sealed class CaseSearchQueryOrderTests
         Assert.Equal("Like", wholeArm[0].Method.Name);
         Assert.Equal($"%{first}%", Value(wholeArm[0].Arguments[2]));
         Assert.Equal($"%{second}%", Value(wholeArm[1].Arguments[2]));
+        // Then the first arm of all words but one (the first word missing): its first-letter LIKE leads, before the other word.
+        Assert.Equal("Like", wholeArm[2].Method.Name);
+        var begins = Assert.IsType<string>(Value(wholeArm[2].Arguments[2]));
+        Assert.Equal($"{begins[0]}%", begins);
+        Assert.Contains(begins[0], search.NameWords!.Words[0].FirstLetters);
         Assert.Equal("TrigramsStrictWordSimilarity", wholeArm[^1].Method.Name);
         Assert.DoesNotContain(Leaves(or.Right), call => call.Method.Name == "TrigramsStrictWordSimilarity");
     }
