@@ -42,6 +42,7 @@ public static class GatewayModule
         builder.Services.AddCallerRateLimits(builder.Configuration);
         var (routes, clusters) = ServiceRoutes.Build(backends, methods);
         var deadlines = new ForwardedDeadlines(methods, backends.ForwardedCallTimeout, backends.MaxForwardedCallTimeout, backends.MaxForwardedBulkCallTimeout);
+        builder.Services.AddSingleton(deadlines);
         var proxy = builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
         if (backends.ResolveDns)
         {

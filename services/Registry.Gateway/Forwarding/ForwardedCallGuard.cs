@@ -18,6 +18,9 @@ namespace Registry.Gateway.Forwarding;
 /// <item>a unary call whose forwarded deadline (<see cref="ForwardedDeadlines"/>) had passed when the service ended it
 /// without an answer (a server may reset the stream at its deadline) ends DEADLINE_EXCEEDED, as it would have
 /// ended had the service answered;</item>
+/// <item>a unary call the service has not ended <see cref="DeadlineGrace"/> after its forwarded deadline (a hung process,
+/// a network that drops packets) is cut by the gateway there and ends DEADLINE_EXCEEDED, with a warning: the caller, who may
+/// have set no deadline or a longer one than the gateway forwards, does not wait for YARP's activity timeout (100 s);</item>
 /// <item>the gateway is shutting down: open streams (see <see cref="ForwardedMethods"/>) are ended at
 /// once with UNAVAILABLE rather than held until the host's shutdown timeout and then cut. Unary calls
 /// in flight finish normally.</item>
@@ -35,16 +38,20 @@ namespace Registry.Gateway.Forwarding;
 /// resets the stream (CANCEL), which .NET's HttpClient reports as a failure of the response or request body.
 /// </para>
 /// </summary>
-public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicationLifetime lifetime, ILogger<ForwardedCallGuard> logger)
+public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadlines deadlines, IHostApplicationLifetime lifetime, ILogger<ForwardedCallGuard> logger)
 {
     private const string Unavailable = "14";
     private const string DeadlineExceeded = "4";
 
     /// <summary>
     /// How long after a call's forwarded deadline its failure still counts as the service ending it at that deadline (its
-    /// DEADLINE_EXCEEDED and stream reset arrive within milliseconds; a loaded machine's margin): later, a warning.
+    /// DEADLINE_EXCEEDED and stream reset arrive within milliseconds; a loaded machine's margin): later, a warning. A unary
+    /// call still open this long after its deadline is cut by the gateway.
     /// </summary>
     private static readonly TimeSpan DeadlineGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest delay <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/> takes (about 49.7 days); a longer deadline is not cut.</summary>
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -53,7 +60,7 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
             await next();
             if (context.GetForwarderErrorFeature() is { } failed)
             {
-                LogFailure(context, failed);
+                LogFailure(context, context.RequestAborted, failed);
             }
 
             return;
@@ -65,12 +72,20 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
         var body = new FrameTrackingBody(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>());
         context.Features.Set<IHttpResponseBodyFeature>(body);
 
-        using var stopping = methods.IsStreaming(context.Request.Path.Value ?? "")
-            ? CancellationTokenSource.CreateLinkedTokenSource(caller, lifetime.ApplicationStopping)
-            : null;
-        if (stopping is not null)
+        // What cancels the forwarded request (YARP cancels it when RequestAborted fires): for a stream, its caller or the
+        // gateway's shutdown; for a unary call, its caller or the passing of its forwarded deadline and the grace.
+        var streaming = methods.IsStreaming(context.Request.Path.Value ?? "");
+        var timeout = streaming ? null : deadlines.ForwardedTimeout(context.Request);
+        using var cut = streaming ? CancellationTokenSource.CreateLinkedTokenSource(caller, lifetime.ApplicationStopping)
+            : timeout is not null ? CancellationTokenSource.CreateLinkedTokenSource(caller) : null;
+        if (timeout is { } t && t + DeadlineGrace < MaxTimer)
         {
-            context.RequestAborted = stopping.Token;
+            cut!.CancelAfter(t + DeadlineGrace);
+        }
+
+        if (cut is not null)
+        {
+            context.RequestAborted = cut.Token;
         }
 
         await next();
@@ -104,10 +119,16 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
             // reset of the request stream is how it may do that, and the truth for the caller is DEADLINE_EXCEEDED.
             // Whatever YARP names the failure: when the reset races the copy of the request body it reports
             // RequestBodyClient (and would answer 400), though the caller is still there.
-            // A failure long after the deadline, or YARP's own timeout, is not that: the service did not end the call at its
-            // deadline (a hung process, a network that drops packets), and the gateway waited for its activity timeout.
+            // A call still open DeadlineGrace after the deadline (the gateway cuts it there), a failure later than that, or YARP's
+            // own activity timeout is not that: the service did not end the call at its deadline (a hung process, a network that
+            // drops packets).
             var late = DateTime.UtcNow - due;
-            if (error.Error == ForwarderError.RequestTimedOut || late > DeadlineGrace)
+            if (timeout is not null && cut!.IsCancellationRequested)
+            {
+                logger.LogWarning("{Path}: the service did not end the call at its deadline; the gateway cut it {Late:0.0} s after it; answering DEADLINE_EXCEEDED",
+                    context.Request.Path, late.TotalSeconds);
+            }
+            else if (error.Error == ForwarderError.RequestTimedOut || late > DeadlineGrace)
             {
                 logger.LogWarning(error.Exception, "{Path}: the service did not end the call at its deadline; it failed {Late:0.0} s after it ({Error}); answering DEADLINE_EXCEEDED",
                     context.Request.Path, late.TotalSeconds, error.Error);
@@ -125,9 +146,18 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
             return;
         }
 
+        if (timeout is not null && cut!.IsCancellationRequested)
+        {
+            // Cut 2 s after its deadline with the answer begun: a service that hung mid-answer, or a caller that stopped reading it.
+            logger.LogWarning("{Path}: the call was still open {Grace} s after its deadline, its answer begun; the gateway cut it ({Error}: {Reason})",
+                context.Request.Path, DeadlineGrace.TotalSeconds, error.Error, Reason(error));
+            reset.Release();
+            return;
+        }
+
         if (!OnOurSide(error.Error))
         {
-            LogFailure(context, error);
+            LogFailure(context, caller, error);
             reset.Release();
             return;
         }
@@ -162,9 +192,9 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, IHostApplicatio
     }
 
     /// <summary>A failure the guard leaves as YARP ended it: the caller's side of the stream at Information, anything else as a warning with its exception.</summary>
-    private void LogFailure(HttpContext context, IForwarderErrorFeature error)
+    private void LogFailure(HttpContext context, CancellationToken caller, IForwarderErrorFeature error)
     {
-        if (context.RequestAborted.IsCancellationRequested)
+        if (caller.IsCancellationRequested)
         {
             logger.LogDebug("{Path}: the caller ended the call ({Error}: {Reason})", context.Request.Path, error.Error, Reason(error));
         }

@@ -43,11 +43,24 @@ public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeou
         return Encode(asked is { } t ? (t < cap ? t : cap) : fallback);
     }
 
+    /// <summary>The <c>grpc-timeout</c> a request is forwarded with (<see cref="For"/> of its path and its caller's header).</summary>
+    public string? For(HttpRequest request)
+    {
+        var caller = request.Headers[Header];
+        return For(request.Path.Value ?? "", caller.Count == 1 ? caller.ToString() : caller.Count == 0 ? null : "");
+    }
+
+    /// <summary>
+    /// How long after it arrives a unary call's forwarded deadline passes (<see cref="For(HttpRequest)"/>, as a duration);
+    /// null for a streaming call, which keeps its caller's deadline or none.
+    /// </summary>
+    public TimeSpan? ForwardedTimeout(HttpRequest request) =>
+        methods.IsUnary(request.Path.Value ?? "") ? Parse(For(request)) : null;
+
     public void Apply(RequestTransformContext context)
     {
         var request = context.HttpContext.Request;
-        var caller = request.Headers[Header];
-        var forwarded = For(request.Path.Value ?? "", caller.Count == 1 ? caller.ToString() : caller.Count == 0 ? null : "");
+        var forwarded = For(request);
         context.ProxyRequest.Headers.Remove(Header);
         if (forwarded is not null)
         {
