@@ -208,6 +208,48 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.Equal(2, (await RunAsync("case", "search", "--output", "yaml")).Code);
     }
 
+    /// <summary>
+    /// A write whose answer never came (here a "gateway" that accepts the connection and never answers, so the call ends at
+    /// registryctl's own deadline, whose status has no detail) says what happened in words, not an empty
+    /// <c>DEADLINE_EXCEEDED: </c> (a trial's finding), and names the request_id it was sent with: the same command again with
+    /// <c>--request-id</c> registers the person once, and once more replays that case instead of registering a second.
+    /// </summary>
+    [Fact]
+    public async Task A_write_without_an_answer_names_its_request_id_and_the_same_command_with_it_registers_once()
+    {
+        await LogInAsync("intake-lost", "UA-SSO", RegistryRoles.IntakeOfficer);
+        var family = "Ctl" + Guid.NewGuid().ToString("N")[..8];
+        string[] register = ["register", "--family-name", family, "--given-names", "Chol", "--born", "2001", "--nationality", "KP",
+            "--captured-at", "2025-01-12T08:00:00Z", "--place", "Kursk region", "--capturing-unit", "80th brigade", "--agency", "UA-SSO",
+            "--source", "STATED_BY_PERSON", "--profile", "intake-lost"];
+
+        RegistryCtlRun lost;
+        using (var silent = new SilentListener())
+        {
+            lost = await RunAsync([.. register, "--gateway", silent.Address, "--deadline", "1"]);
+        }
+
+        Assert.Equal(1, lost.Code);
+        Assert.Contains("registryctl: DEADLINE_EXCEEDED: no answer within the call's deadline (--deadline)", lost.Err);
+        var requestId = System.Text.RegularExpressions.Regex.Match(lost.Err, "run the same command again with --request-id ([0-9a-f-]{36}) ").Groups[1].Value;
+        Assert.True(Guid.TryParse(requestId, out _), lost.ToString());
+
+        var first = await RunAsync([.. register, "--request-id", requestId, "--output", "json"]);
+        Assert.True(first.Code == 0, first.ToString());
+        var again = await RunAsync([.. register, "--request-id", requestId, "--output", "json"]);
+        Assert.True(again.Code == 0, again.ToString());
+        using var firstJson = JsonDocument.Parse(first.Out);
+        using var againJson = JsonDocument.Parse(again.Out);
+        Assert.False(firstJson.RootElement.TryGetProperty("replayed", out var r1) && r1.GetBoolean());
+        Assert.True(againJson.RootElement.GetProperty("replayed").GetBoolean());
+        Assert.Equal(firstJson.RootElement.GetProperty("case").GetProperty("caseId").GetString(), againJson.RootElement.GetProperty("case").GetProperty("caseId").GetString());
+
+        // A refusal is an answer: no request id is offered for it.
+        var refused = await RunAsync("register", "--family-name", family, "--born", "2001", "--profile", "intake-lost");
+        Assert.Equal(3, refused.Code);
+        Assert.DoesNotContain("--request-id", refused.Err);
+    }
+
     private Task LogInAsync(string profile, string agency, string role) => _ctl.LogInAsync(profile, agency, role, registry.Gateway.GrpcAddress);
 
     private Task<RegistryCtlRun> RunAsync(params string[] arguments) => _ctl.RunAsync(arguments);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Registry.ServiceDefaults.Security;
 
@@ -279,7 +280,8 @@ public static class Connection
 /// <summary>The gateway channel of one command, and the options every call of it carries.</summary>
 public sealed class RegistryCalls(GrpcChannel channel, string token, TimeSpan deadline, CancellationToken cancellation) : IDisposable
 {
-    public CallInvoker Invoker { get; } = channel.CreateCallInvoker();
+    /// <summary>The channel's calls; a write whose outcome a failure leaves open is remembered (<see cref="UnknownOutcome"/>).</summary>
+    public CallInvoker Invoker { get; } = channel.Intercept(new UnknownOutcome());
 
     public Registry.Protos.Intake.V1.IntakeService.IntakeServiceClient Intake => new(Invoker);
 

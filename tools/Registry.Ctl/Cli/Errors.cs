@@ -32,7 +32,19 @@ public static class Errors
 
     private static int ReportStatus(RpcException rpc)
     {
-        Console.Error.WriteLine($"registryctl: {Name(rpc.StatusCode)}: {rpc.Status.Detail}");
+        // A status of the client's own (its deadline, a connection it could not make) has no detail: say what it means.
+        var said = rpc.Status.Detail is { Length: > 0 } given ? given : rpc.StatusCode switch
+        {
+            StatusCode.DeadlineExceeded => "no answer within the call's deadline (--deadline)",
+            StatusCode.Cancelled => "the call was cancelled before its answer came",
+            _ => "no detail given",
+        };
+        Console.Error.WriteLine($"registryctl: {Name(rpc.StatusCode)}: {said}");
+        if (UnknownOutcome.LeavesOutcomeOpen(rpc.StatusCode) && UnknownOutcome.RequestId is { } requestId)
+        {
+            Console.Error.WriteLine($"  the write may have been done: run the same command again with --request-id {requestId} to get its result without doing it twice");
+        }
+
         if (rpc.StatusCode == StatusCode.Unavailable && rpc.GetRpcStatus() is null && Connection.Called is { } gateway)
         {
             // The gateway itself could not be reached (a refusal of the registry's own carries a google.rpc.Status).

@@ -1,0 +1,56 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Registry.Protos;
+
+namespace Registry.Ctl.Cli;
+
+/// <summary>
+/// Remembers the request_id of a write whose outcome the command cannot know: the call failed with a status that says
+/// nothing of whether the registry did it (DEADLINE_EXCEEDED, UNAVAILABLE, CANCELLED, UNKNOWN, INTERNAL; the registry may
+/// have stored it before the answer was lost, as an access audit that fails after the write does). <see cref="Errors"/>
+/// then tells the operator to run the same command again with <c>--request-id</c>, which replays the first result instead
+/// of doing the write twice (every write RPC is idempotent by its request_id). Not for a bulk call
+/// (<see cref="IBulkRequest"/>: <c>registryctl import</c> reports each row and retries by itself).
+/// </summary>
+public sealed class UnknownOutcome : Interceptor
+{
+    /// <summary>The request_id of the command's last write that ended so; null when none did.</summary>
+    public static string? RequestId { get; private set; }
+
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+    {
+        var call = continuation(request, context);
+        if (request is IBulkRequest || RequestIdOf(request) is not { Length: > 0 } id)
+        {
+            return call;
+        }
+
+        return new AsyncUnaryCall<TResponse>(WatchAsync(call.ResponseAsync, id), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    /// <summary>Whether a failure with <paramref name="code"/> leaves open whether the write was done.</summary>
+    public static bool LeavesOutcomeOpen(StatusCode code) =>
+        code is StatusCode.DeadlineExceeded or StatusCode.Unavailable or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal;
+
+    private static async Task<TResponse> WatchAsync<TResponse>(Task<TResponse> response, string requestId)
+    {
+        try
+        {
+            return await response;
+        }
+        catch (RpcException ex) when (LeavesOutcomeOpen(ex.StatusCode))
+        {
+            RequestId = requestId;
+            throw;
+        }
+    }
+
+    /// <summary>The request's <c>request_id</c> (a string field of that name), or null when it has none.</summary>
+    private static string? RequestIdOf(object request) =>
+        request is IMessage message && message.Descriptor.FindFieldByName("request_id") is { FieldType: FieldType.String } field
+            ? field.Accessor.GetValue(message) as string
+            : null;
+}
