@@ -199,6 +199,8 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
         var error = await Assert.ThrowsAsync<RpcException>(() => new MedicalService.MedicalServiceClient(TestCallers.Operator(medicalChannel))
             .GetMedicalSummaryAsync(new GetMedicalSummaryRequest { CaseId = Guid.NewGuid().ToString() }, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        // The caller is told what failed: not a service that ended the call (a trial read that in the old message).
+        Assert.StartsWith("The service could not be reached, or its connection failed, before it answered", error.Status.Detail, StringComparison.Ordinal);
         await Eventually.TrueAsync(() => Task.FromResult(withoutMedical.Output.Contains("answering UNAVAILABLE", StringComparison.Ordinal)), TimeSpan.FromSeconds(10),
             "the gateway's warning", () => withoutMedical.Output);
         var warning = withoutMedical.Output[withoutMedical.Output.IndexOf("warn: Registry.Gateway.Forwarding.ForwardedCallGuard", StringComparison.Ordinal)..];

@@ -165,7 +165,11 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadli
         var shuttingDown = lifetime.ApplicationStopping.IsCancellationRequested;
         var reason = shuttingDown
             ? "The gateway is shutting down; call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor)."
-            : $"The service ended the call without a status ({error.Error}); call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor).";
+            : context.Response.HasStarted
+                ? $"The service ended the call without a status ({error.Error}); call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor)."
+                // Before any answer: a service not reachable, or a connection that failed (a process that froze is found by the
+                // HTTP/2 keep-alive ping), not a service that chose to end the call.
+                : $"The service could not be reached, or its connection failed, before it answered ({error.Error}); call again (a request with a request_id is replayed, not done twice; a stream resumes from its last cursor).";
         if (!context.Response.HasStarted)
         {
             // A trailers-only gRPC response (status 200, grpc-status in the headers) instead of YARP's 502/504/400.

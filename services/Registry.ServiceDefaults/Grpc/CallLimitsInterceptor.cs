@@ -29,7 +29,8 @@ namespace Registry.ServiceDefaults.Grpc;
 /// The handler sees the bounded token as <see cref="ServerCallContext.CancellationToken"/> and the
 /// bound as <see cref="ServerCallContext.Deadline"/>.
 /// </summary>
-public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots slots, IHostApplicationLifetime lifetime, ILogger<CallLimitsInterceptor> logger)
+public sealed class CallLimitsInterceptor(
+    GrpcCallOptions options, BulkCallSlots slots, IHostApplicationLifetime lifetime, IHostEnvironment environment, ILogger<CallLimitsInterceptor> logger)
     : Interceptor
 {
     private const string ShuttingDown = "The service is shutting down; call again (a stream resumes from its last cursor).";
@@ -63,11 +64,12 @@ public sealed class CallLimitsInterceptor(GrpcCallOptions options, BulkCallSlots
         {
             // A call its bound found waiting for one of the service's slots says so (GivenUpWhileWaitingException).
             var doing = ex is GivenUpWhileWaitingException waited ? $" {waited.Status.Detail}" : "";
-            logger.LogWarning("{Method} ran into the service's bound of {Bound} (caller's deadline: {Deadline}): {Error}{Doing}",
+            logger.LogWarning("{Method} ran into this service's bound of {Bound} (caller's deadline: {Deadline}): {Error}{Doing}",
                 context.Method, bound, callerSetOne ? context.Deadline.ToString("O") : "none usable", ex.GetType().Name, doing);
             var slotsNote = bulk ? $"; at most {options.MaxConcurrentBulkCalls} such calls run at once (Grpc:{nameof(GrpcCallOptions.MaxConcurrentBulkCalls)}), the others wait within it" : "";
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
-                $"The call ran into the service's bound of {bound.TotalSeconds:0.###} s (Grpc:{setting}{slotsNote}).{doing}"));
+                // Named, since the bound may be the gateway's (an HTTP/JSON call it runs itself) rather than the owning service's.
+                $"The call ran into the bound of {bound.TotalSeconds:0.###} s that {environment.ApplicationName} sets (Grpc:{setting}{slotsNote}).{doing}"));
         }
     }
 
