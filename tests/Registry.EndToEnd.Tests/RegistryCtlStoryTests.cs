@@ -248,6 +248,28 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         var refused = await RunAsync("register", "--family-name", family, "--born", "2001", "--profile", "intake-lost");
         Assert.Equal(3, refused.Code);
         Assert.DoesNotContain("--request-id", refused.Err);
+
+        // A write whose --at was left out (now, when the command ran): the re-run must send that same instant, or the registry
+        // refuses the request_id as reused with another request (a review's finding); the hint carries it.
+        await LogInAsync("medic-lost", "UA-MED", RegistryRoles.Medic);
+        var caseId = firstJson.RootElement.GetProperty("case").GetProperty("caseId").GetString()!;
+        string[] mark = ["medical", "seriously-ill", "mark", caseId, "--grounds", "septic fragment wounds of the jaw, febrile", "--profile", "medic-lost"];
+        RegistryCtlRun lostMark;
+        using (var silent = new SilentListener())
+        {
+            lostMark = await RunAsync([.. mark, "--gateway", silent.Address, "--deadline", "1"]);
+        }
+
+        var rerun = System.Text.RegularExpressions.Regex.Match(lostMark.Err, "run the same command again with (--request-id \\S+ --at \\S+) to get");
+        Assert.True(rerun.Success, lostMark.ToString());
+        string[] again2 = [.. mark, .. rerun.Groups[1].Value.Split(' '), "--output", "json"];
+        RegistryCtlRun marked = null!;
+        await Eventually.TrueAsync(async () => (marked = await RunAsync(again2)).Code != 5, TimeSpan.FromSeconds(30), "medical to open the case's record", () => marked.ToString());
+        Assert.True(marked.Code == 0, marked.ToString());
+        var markedAgain = await RunAsync(again2);
+        Assert.True(markedAgain.Code == 0, markedAgain.ToString());
+        using var markedJson = JsonDocument.Parse(markedAgain.Out);
+        Assert.True(markedJson.RootElement.GetProperty("replayed").GetBoolean(), markedAgain.Out);
     }
 
     private Task LogInAsync(string profile, string agency, string role) => _ctl.LogInAsync(profile, agency, role, registry.Gateway.GrpcAddress);

@@ -40,9 +40,9 @@ public static class Errors
             _ => "no detail given",
         };
         Console.Error.WriteLine($"registryctl: {Name(rpc.StatusCode)}: {said}");
-        if (UnknownOutcome.LeavesOutcomeOpen(rpc.StatusCode) && UnknownOutcome.RequestId is { } requestId)
+        if (UnknownOutcome.LeavesOutcomeOpen(rpc.StatusCode) && UnknownOutcome.RerunArguments is { } rerun)
         {
-            Console.Error.WriteLine($"  the write may have been done: run the same command again with --request-id {requestId} to get its result without doing it twice");
+            Console.Error.WriteLine($"  the write may have been done: run the same command again with {rerun} to get its result without doing it twice");
         }
 
         if (rpc.StatusCode == StatusCode.Unavailable && rpc.GetRpcStatus() is null && Connection.Called is { } gateway)

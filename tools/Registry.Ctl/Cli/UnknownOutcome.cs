@@ -11,13 +11,48 @@ namespace Registry.Ctl.Cli;
 /// nothing of whether the registry did it (DEADLINE_EXCEEDED, UNAVAILABLE, CANCELLED, UNKNOWN, INTERNAL; the registry may
 /// have stored it before the answer was lost, as an access audit that fails after the write does). <see cref="Errors"/>
 /// then tells the operator to run the same command again with <c>--request-id</c>, which replays the first result instead
-/// of doing the write twice (every write RPC is idempotent by its request_id). Not for a bulk call
-/// (<see cref="IBulkRequest"/>: <c>registryctl import</c> reports each row and retries by itself).
+/// of doing the write twice (every write RPC is idempotent by its request_id), and with every value the command filled in
+/// itself (<see cref="Filled"/>: an <c>--at</c> left out is the time the command ran, an agreed list's version the one it
+/// read): the registry keeps a request_id with the whole request, and the same id with another request is refused
+/// (ALREADY_EXISTS), so a re-run must send the same values. Not for a bulk call (<see cref="IBulkRequest"/>:
+/// <c>registryctl import</c> reports each row and retries by itself).
 /// </summary>
 public sealed class UnknownOutcome : Interceptor
 {
-    /// <summary>The request_id of the command's last write that ended so; null when none did.</summary>
+    private static readonly List<(string Option, string Value)> FilledIn = [];
+
+    /// <summary>The request_id of the command's last write that ended so; null when none did, or a later write succeeded.</summary>
     public static string? RequestId { get; private set; }
+
+    /// <summary>
+    /// Records a value the command filled in for an option left out (e.g. <c>--at</c> as now), in a form the option reads
+    /// back exactly, so that <see cref="RerunArguments"/> repeats it.
+    /// </summary>
+    public static void Filled(string option, string value)
+    {
+        lock (FilledIn)
+        {
+            FilledIn.RemoveAll(f => f.Option == option);
+            FilledIn.Add((option, value));
+        }
+    }
+
+    /// <summary>The arguments that make a re-run send the same request: <c>--request-id</c> and each filled-in value; null when no write ended so.</summary>
+    public static string? RerunArguments
+    {
+        get
+        {
+            if (RequestId is not { } id)
+            {
+                return null;
+            }
+
+            lock (FilledIn)
+            {
+                return string.Join(' ', [$"--request-id {id}", .. FilledIn.Select(f => $"{f.Option} {f.Value}")]);
+            }
+        }
+    }
 
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
@@ -39,7 +74,9 @@ public sealed class UnknownOutcome : Interceptor
     {
         try
         {
-            return await response;
+            var answer = await response;
+            RequestId = null;
+            return answer;
         }
         catch (RpcException ex) when (LeavesOutcomeOpen(ex.StatusCode))
         {

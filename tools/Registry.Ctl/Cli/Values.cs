@@ -19,9 +19,21 @@ public static class Values
     /// <summary>The option's RFC 3339 instant (null when unset).</summary>
     public static Timestamp? Instant(this ParseResult parse, Option<string?> option) => Instant(parse.GetValue(option), option.Name);
 
-    /// <summary>The option's RFC 3339 instant, or now when unset.</summary>
-    public static Timestamp InstantOrNow(this ParseResult parse, Option<string?> option) =>
-        parse.Instant(option) ?? Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+    /// <summary>
+    /// The option's RFC 3339 instant, or now when unset; now is recorded as the option's value
+    /// (<see cref="UnknownOutcome.Filled"/>) so that a write whose outcome is unknown can be sent again the same.
+    /// </summary>
+    public static Timestamp InstantOrNow(this ParseResult parse, Option<string?> option)
+    {
+        if (parse.Instant(option) is { } given)
+        {
+            return given;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        UnknownOutcome.Filled(option.Name, now.ToString("O", CultureInfo.InvariantCulture));
+        return Timestamp.FromDateTimeOffset(now);
+    }
 
     /// <summary>An RFC 3339 instant with its offset (null when unset).</summary>
     public static Timestamp? Instant(string? text, string option) =>

@@ -85,6 +85,7 @@ public static class ExchangeCommands
                 if (request.Version == 0)
                 {
                     request.Version = (await calls.Custody.GetExchangeListAsync(new GetExchangeListRequest { ExchangeListId = request.ExchangeListId }, calls.Options)).ExchangeList.Version;
+                    UnknownOutcome.Filled(version.Name, request.Version.ToString(CultureInfo.InvariantCulture));
                 }
 
                 return await calls.Custody.AgreeExchangeListAsync(request, calls.Options);
