@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Registry.Protos.Intake.V1;
@@ -237,6 +240,61 @@ public sealed class ForwardedDeadlineTests(RegistryFixture registry, ITestOutput
         await Eventually.TrueAsync(() => Task.FromResult(gateway.Output.Contains("the service did not end the call at its deadline; the gateway cut it", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the gateway's warning", () => gateway.Output);
         Assert.Contains("warn: Registry.Gateway.Forwarding.ForwardedCallGuard", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The cut 2 s after the forwarded deadline is for a service that has not begun to answer: an answer begun in time is left
+    /// to reach a caller that reads it slowly. Here "medical" answers at once with a 4 MB message, the forwarded deadline is
+    /// 1 s, and the caller reads the answer only after 5 s (the gateway's copy waits on HTTP/2 flow control meanwhile): it
+    /// gets all of it and grpc-status 0. A review found the first cut reset such a stream at 3 s.
+    /// </summary>
+    [Fact]
+    public async Task An_answer_begun_in_time_reaches_a_caller_that_reads_it_late()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        await using var medical = builder.Build();
+        const int Size = 4 * 1024 * 1024;
+        medical.MapPost("/registry.medical.v1.MedicalService/GetMedicalSummary", async context =>
+        {
+            context.Response.ContentType = "application/grpc";
+            context.Response.AppendTrailer("grpc-status", "0");
+            var framed = new byte[5 + Size];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), Size);
+            await context.Response.Body.WriteAsync(framed);
+        });
+        await medical.StartAsync();
+        await using var gateway = await registry.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Services__Medical"] = $"http://127.0.0.1:{port}",
+            ["Services__ForwardedCallTimeout"] = "00:00:01",
+            ["Services__MaxForwardedCallTimeout"] = "00:00:01",
+        });
+
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var payload = Google.Protobuf.MessageExtensions.ToByteArray(new GetMedicalSummaryRequest { CaseId = Guid.NewGuid().ToString() });
+        var body = new byte[5 + payload.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(body, 5);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.GrpcAddress, "/registry.medical.v1.MedicalService/GetMedicalSummary"))
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            await (await TestAuthority.GetAsync()).TokenAsync(TestCallers.DefaultAgency, Registry.ServiceDefaults.Security.RegistryRoles.All));
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var read = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(5 + Size, read.Length);
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+        Assert.DoesNotContain("the gateway cut it", gateway.Output, StringComparison.Ordinal);
     }
 
     /// <summary>The test's own limit on a raw call: far above the gateway's bound, far below "held until the lock goes".</summary>

@@ -73,22 +73,39 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadli
         context.Features.Set<IHttpResponseBodyFeature>(body);
 
         // What cancels the forwarded request (YARP cancels it when RequestAborted fires): for a stream, its caller or the
-        // gateway's shutdown; for a unary call, its caller or the passing of its forwarded deadline and the grace.
+        // gateway's shutdown; for a unary call, its caller or, while no answer has begun, the passing of its forwarded deadline
+        // and the grace (DeadlineCut).
         var streaming = methods.IsStreaming(context.Request.Path.Value ?? "");
         var timeout = streaming ? null : deadlines.ForwardedTimeout(context.Request);
         using var cut = streaming ? CancellationTokenSource.CreateLinkedTokenSource(caller, lifetime.ApplicationStopping)
             : timeout is not null ? CancellationTokenSource.CreateLinkedTokenSource(caller) : null;
-        if (timeout is { } t && t + DeadlineGrace < MaxTimer)
-        {
-            cut!.CancelAfter(t + DeadlineGrace);
-        }
-
         if (cut is not null)
         {
             context.RequestAborted = cut.Token;
         }
 
-        await next();
+        DeadlineCut? deadlineCut = null;
+        Timer? timer = null;
+        if (timeout is { } forwarded)
+        {
+            // The deadline the guard tells a service's own cut by, and its timer, from the same instant.
+            context.Items[ForwardedDeadlines.DeadlineItem] = DateTime.UtcNow + forwarded;
+            deadlineCut = new DeadlineCut(context, cut!);
+            if (forwarded + DeadlineGrace < MaxTimer)
+            {
+                timer = new Timer(static state => ((DeadlineCut)state!).Fire(), deadlineCut, forwarded + DeadlineGrace, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            deadlineCut?.Stop();
+            timer?.Dispose();
+        }
 
         if (context.GetForwarderErrorFeature() is not { } error)
         {
@@ -123,7 +140,7 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadli
             // own activity timeout is not that: the service did not end the call at its deadline (a hung process, a network that
             // drops packets).
             var late = DateTime.UtcNow - due;
-            if (timeout is not null && cut!.IsCancellationRequested)
+            if (deadlineCut is { Fired: true })
             {
                 logger.LogWarning("{Path}: the service did not end the call at its deadline; the gateway cut it {Late:0.0} s after it; answering DEADLINE_EXCEEDED",
                     context.Request.Path, late.TotalSeconds);
@@ -146,9 +163,9 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadli
             return;
         }
 
-        if (timeout is not null && cut!.IsCancellationRequested)
+        if (deadlineCut is { Fired: true })
         {
-            // Cut 2 s after its deadline with the answer begun: a service that hung mid-answer, or a caller that stopped reading it.
+            // Cut 2 s after its deadline as the answer began (the cut checks first, but the answer can begin meanwhile).
             logger.LogWarning("{Path}: the call was still open {Grace} s after its deadline, its answer begun; the gateway cut it ({Error}: {Reason})",
                 context.Request.Path, DeadlineGrace.TotalSeconds, error.Error, Reason(error));
             reset.Release();
@@ -263,6 +280,52 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadli
 
     private static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Cancels a unary call's forwarded request when its timer fires (<see cref="DeadlineGrace"/> after the forwarded deadline),
+    /// if the service's answer has not begun by then: once it has, what remains is copying it to the caller, which may be slow
+    /// without the service being at fault (YARP's activity timeout still bounds a stall). <see cref="Stop"/> once the call is
+    /// over, so that a late timer touches neither the pooled HttpContext nor the disposed source.
+    /// </summary>
+    private sealed class DeadlineCut(HttpContext context, CancellationTokenSource source)
+    {
+        private readonly Lock _gate = new();
+        private bool _stopped;
+
+        /// <summary>Whether the timer cut the call.</summary>
+        public bool Fired { get; private set; }
+
+        public void Fire()
+        {
+            lock (_gate)
+            {
+                if (_stopped || context.Response.HasStarted)
+                {
+                    return;
+                }
+
+                Fired = true;
+            }
+
+            try
+            {
+                source.Cancel();
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or AggregateException)
+            {
+                // The call ended meanwhile, or a callback of YARP's failed on cancellation: nothing left to cut, and an exception
+                // thrown on the timer's thread would end the process.
+            }
+        }
+
+        public void Stop()
+        {
+            lock (_gate)
+            {
+                _stopped = true;
+            }
+        }
+    }
 
     /// <summary>Holds back YARP's stream reset until the guard has decided whether a gRPC status can end the call instead.</summary>
     private sealed class DeferredReset(IHttpResetFeature? inner) : IHttpResetFeature

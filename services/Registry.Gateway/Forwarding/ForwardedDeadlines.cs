@@ -25,7 +25,8 @@ public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeou
 
     /// <summary>
     /// <see cref="HttpContext.Items"/> key of the instant (UTC <see cref="DateTime"/>) a forwarded unary call's deadline
-    /// passes, so that <see cref="ForwardedCallGuard"/> can tell a call the service cut at its deadline from one it failed.
+    /// passes, counted from when <see cref="ForwardedCallGuard"/> took the call (it sets it, from <see cref="ForwardedTimeout"/>),
+    /// so that the guard can tell a call the service cut at its deadline from one it failed, and cut one the service left open.
     /// </summary>
     public const string DeadlineItem = "registry.forwarded-deadline";
     private const int MaxDigits = 8;
@@ -65,10 +66,6 @@ public sealed class ForwardedDeadlines(ForwardedMethods methods, TimeSpan timeou
         if (forwarded is not null)
         {
             context.ProxyRequest.Headers.TryAddWithoutValidation(Header, forwarded);
-            if (methods.IsUnary(request.Path.Value ?? "") && Parse(forwarded) is { } due)
-            {
-                context.HttpContext.Items[DeadlineItem] = DateTime.UtcNow + due;
-            }
         }
     }
 
