@@ -39,7 +39,7 @@ public sealed class CallBoundTests(BoundedIntakeFixture intake) : IClassFixture<
         // A statement cut by the bound says only that (no "its caller gave up", which a wait for a slot's detail would add).
         Assert.EndsWith("(Grpc:UnaryCallTimeout).", outcome.Message.Replace("MaxUnaryCallTimeout", "UnaryCallTimeout", StringComparison.Ordinal), StringComparison.Ordinal);
         // Whose bound it is (the gateway's own for an HTTP/JSON call it runs, a trial found "the service's" misread).
-        Assert.Contains("that Registry.Intake sets", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("ran into intake's bound", outcome.Message, StringComparison.Ordinal);
         await Eventually.TrueAsync(async () => await locked.WaitingSessionsAsync() == 0, TimeSpan.FromSeconds(15), "the call's session to stop waiting on the lock");
     }
 

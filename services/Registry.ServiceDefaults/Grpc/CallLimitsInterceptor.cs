@@ -4,6 +4,7 @@ using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Protos;
+using Registry.ServiceDefaults.Hosting;
 
 namespace Registry.ServiceDefaults.Grpc;
 
@@ -30,7 +31,7 @@ namespace Registry.ServiceDefaults.Grpc;
 /// bound as <see cref="ServerCallContext.Deadline"/>.
 /// </summary>
 public sealed class CallLimitsInterceptor(
-    GrpcCallOptions options, BulkCallSlots slots, IHostApplicationLifetime lifetime, IHostEnvironment environment, ILogger<CallLimitsInterceptor> logger)
+    GrpcCallOptions options, BulkCallSlots slots, IHostApplicationLifetime lifetime, RegistryServiceName service, ILogger<CallLimitsInterceptor> logger)
     : Interceptor
 {
     private const string ShuttingDown = "The service is shutting down; call again (a stream resumes from its last cursor).";
@@ -69,7 +70,7 @@ public sealed class CallLimitsInterceptor(
             var slotsNote = bulk ? $"; at most {options.MaxConcurrentBulkCalls} such calls run at once (Grpc:{nameof(GrpcCallOptions.MaxConcurrentBulkCalls)}), the others wait within it" : "";
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
                 // Named, since the bound may be the gateway's (an HTTP/JSON call it runs itself) rather than the owning service's.
-                $"The call ran into the bound of {bound.TotalSeconds:0.###} s that {environment.ApplicationName} sets (Grpc:{setting}{slotsNote}).{doing}"));
+                $"The call ran into {service}'s bound of {bound.TotalSeconds:0.###} s (Grpc:{setting}{slotsNote}).{doing}"));
         }
     }
 

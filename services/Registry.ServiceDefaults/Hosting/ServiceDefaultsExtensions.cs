@@ -23,6 +23,7 @@ public static class ServiceDefaultsExtensions
         InvalidConfiguration.ExitOnUnhandled(serviceName);
         builder.AddRegistryTelemetry(serviceName);
         builder.AddRegistryHealth();
+        builder.Services.AddSingleton(new RegistryServiceName(serviceName));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRegistryAuthentication(builder.Configuration);
         builder.AddRegistryGrpcServer();
