@@ -18,9 +18,10 @@ namespace Registry.Gateway.Forwarding;
 /// <item>a unary call whose forwarded deadline (<see cref="ForwardedDeadlines"/>) had passed when the service ended it
 /// without an answer (a server may reset the stream at its deadline) ends DEADLINE_EXCEEDED, as it would have
 /// ended had the service answered;</item>
-/// <item>a unary call the service has not ended <see cref="DeadlineGrace"/> after its forwarded deadline (a hung process,
-/// a network that drops packets) is cut by the gateway there and ends DEADLINE_EXCEEDED, with a warning: the caller, who may
-/// have set no deadline or a longer one than the gateway forwards, does not wait for YARP's activity timeout (100 s);</item>
+/// <item>a unary call the service has not begun to answer <see cref="DeadlineGrace"/> after its forwarded deadline (a hung
+/// process, a network that drops packets) is cut by the gateway there and ends DEADLINE_EXCEEDED, with a warning: the caller,
+/// who may have set no deadline or a longer one than the gateway forwards, does not wait for YARP's activity timeout (100 s).
+/// An answer begun by then is left to reach the caller, however slowly it reads;</item>
 /// <item>the gateway is shutting down: open streams (see <see cref="ForwardedMethods"/>) are ended at
 /// once with UNAVAILABLE rather than held until the host's shutdown timeout and then cut. Unary calls
 /// in flight finish normally.</item>
@@ -50,7 +51,7 @@ public sealed class ForwardedCallGuard(ForwardedMethods methods, ForwardedDeadli
     /// </summary>
     private static readonly TimeSpan DeadlineGrace = TimeSpan.FromSeconds(2);
 
-    /// <summary>The longest delay <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/> takes (about 49.7 days); a longer deadline is not cut.</summary>
+    /// <summary>The longest due time a <see cref="Timer"/> takes (about 49.7 days); a call with a longer deadline is not cut.</summary>
     private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
