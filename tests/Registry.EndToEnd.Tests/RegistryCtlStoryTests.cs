@@ -244,6 +244,13 @@ public sealed class RegistryCtlStoryTests(RegistryFixture registry) : IDisposabl
         Assert.True(againJson.RootElement.GetProperty("replayed").GetBoolean());
         Assert.Equal(firstJson.RootElement.GetProperty("case").GetProperty("caseId").GetString(), againJson.RootElement.GetProperty("case").GetProperty("caseId").GetString());
 
+        // A gateway that refuses the connection was never sent the write: no re-run is offered, the gateway is named.
+        var refusedConnection = await RunAsync([.. register, "--gateway", $"http://127.0.0.1:{FreePort.Next()}"]);
+        Assert.Equal(1, refusedConnection.Code);
+        Assert.Contains("registryctl: UNAVAILABLE:", refusedConnection.Err);
+        Assert.Contains("  gateway: http://127.0.0.1:", refusedConnection.Err);
+        Assert.DoesNotContain("--request-id", refusedConnection.Err);
+
         // A refusal is an answer: no request id is offered for it.
         var refused = await RunAsync("register", "--family-name", family, "--born", "2001", "--profile", "intake-lost");
         Assert.Equal(3, refused.Code);

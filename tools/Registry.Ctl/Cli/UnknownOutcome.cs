@@ -78,11 +78,32 @@ public sealed class UnknownOutcome : Interceptor
             RequestId = null;
             return answer;
         }
-        catch (RpcException ex) when (LeavesOutcomeOpen(ex.StatusCode))
+        catch (RpcException ex) when (LeavesOutcomeOpen(ex.StatusCode) && !NeverSent(ex))
         {
             RequestId = requestId;
             throw;
         }
+    }
+
+    /// <summary>
+    /// A call that failed while connecting (the gateway refused the connection, its name or network could not be reached):
+    /// the request was never sent, so the write was certainly not done and a new command is as good as a re-run.
+    /// </summary>
+    private static bool NeverSent(RpcException ex)
+    {
+        for (Exception? cause = ex.Status.DebugException; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is System.Net.Sockets.SocketException
+                {
+                    SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound
+                        or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkUnreachable,
+                })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The request's <c>request_id</c> (a string field of that name), or null when it has none.</summary>
