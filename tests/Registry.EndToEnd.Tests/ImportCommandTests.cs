@@ -22,6 +22,9 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
 
     private IntakeService.IntakeServiceClient Intake => new(registry.GatewayChannel);
 
+    /// <summary>A run's output with what intake logged since <paramref name="from"/> (a length of its output), for a failure's message.</summary>
+    private string WithIntakeLog(RegistryCtlRun run, int from) => $"{run}\n--- intake's log during the run:\n{registry.Intake.Output[from..]}";
+
     public void Dispose()
     {
         Directory.Delete(_directory, recursive: true);
@@ -280,6 +283,7 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
         var list = Write("timed-out.csv", [Header, .. rows]);
 
         RegistryCtlRun run;
+        var logged = registry.Intake.Output.Length;
         await using (var hold = await RawGrpc.LockAsync(registry.IntakeDatabase, "duplicate_candidates", "SHARE"))
         {
             await using var running = await StartAsync(list, "--batch", "300", "--parallel", "1", "--deadline", "5");
@@ -290,7 +294,8 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
             run = await running.ExitAsync();
         }
 
-        Assert.True(run.Code == 0, run.ToString());
+        // Once seen in CI (every attempt of the batch ran out of its deadline, also after the lock was gone): intake's log says why.
+        Assert.True(run.Code == 0, WithIntakeLog(run, logged));
         var report = ReadReport(list);
         Assert.Equal(300, report.Count);
         Assert.All(report, r => Assert.Equal("created", r.Outcome));
@@ -473,7 +478,7 @@ public sealed class ImportCommandTests(RegistryFixture registry) : IDisposable
             run = await running.ExitAsync();
         }
 
-        Assert.True(run.Code == 0, run.ToString());
+        Assert.True(run.Code == 0, WithIntakeLog(run, logged));
         Assert.Contains("calls in flight were cut from --parallel 4 to as few as 1", run.Err, StringComparison.Ordinal);
         Assert.Contains("8 row(s): 8 created, 0 replayed", run.Out, StringComparison.Ordinal);
         // The calls' statements were cancelled with them (PostgreSQL's 57014): their end, not a failing database.

@@ -168,15 +168,16 @@ public sealed class RegistrationBatchTests(LongCallBoundIntakeFixture intake) : 
     [Fact]
     public async Task A_batch_that_fails_as_a_whole_is_registered_call_by_call_each_in_a_transaction_of_its_own()
     {
-        // A rule only the batch path breaks: a trigger refusing cases that arrive by COPY (the batch's way in), not by
-        // INSERT (a call alone).
+        // A rule only the batch path breaks: a trigger refusing a statement that inserts several cases (the batch's way in,
+        // a multi-row INSERT or a COPY), not one (a call alone).
         await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync("""
             CREATE FUNCTION refuse_copied_cases() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF current_query() ILIKE 'COPY%' THEN RAISE EXCEPTION 'cases by COPY refused by the test'; END IF;
-                RETURN NEW;
+                IF (SELECT count(*) FROM inserted) > 1 THEN RAISE EXCEPTION 'several cases in one statement refused by the test'; END IF;
+                RETURN NULL;
             END $$;
-            CREATE TRIGGER refuse_copied_cases BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION refuse_copied_cases();
+            CREATE TRIGGER refuse_copied_cases AFTER INSERT ON cases REFERENCING NEW TABLE AS inserted
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_copied_cases();
             """));
         try
         {

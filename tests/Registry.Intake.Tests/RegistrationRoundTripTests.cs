@@ -92,6 +92,45 @@ public sealed class RegistrationRoundTripTests(RoundTripIntakeFixture intake) : 
         AssertFailedAtTheInsertThenLookedUp(Assert.Single(intake.RoundTrips.OfAny([requestId]), c => !c.Contains("COMMIT")));
     }
 
+    /// <summary>
+    /// Calls committed together (RegistrationBatcher, through ImportCaptures' path): after the request_ids' read and the duplicate
+    /// locks, one statement takes every number and notification id with the plan setting, one reads the blocks of every case,
+    /// one counts the names, and one command inserts every row of every call; then the commit. Until the thirty-third increment
+    /// of docs/performance.md a batch of five took about 25 round trips: a blocking statement a case, the latest number read
+    /// apart, and a COPY a table (two round trips each, and not seen by EF Core's interceptors).
+    /// </summary>
+    [Fact]
+    public async Task Registrations_committed_together_read_once_for_their_duplicates_and_write_every_row_in_one_command()
+    {
+        var requests = Enumerable.Range(0, 5).Select(_ => Requests.SniperInFull()).ToList();
+        RegisterCaptureResponse[] responses;
+        await using (var hold = await RegistrationBatchTests.HoldCasesAsync(intake))
+        {
+            var first = intake.Client.RegisterCaptureAsync(Requests.Rifleman()).ResponseAsync;
+            await RegistrationBatchTests.UntilTakenAsync(hold);
+            var queued = requests.Select(r => intake.Client.RegisterCaptureAsync(r).ResponseAsync).ToList();
+            await RegistrationBatchTests.UntilQueuedAsync(intake, requests.Count);
+            await hold.DisposeAsync();
+            responses = await Task.WhenAll(queued);
+            await first;
+        }
+
+        // The same man five times (queued in whatever order the calls arrived): each names those before it, found within the batch.
+        Assert.Equal(Enumerable.Range(0, 5), responses.Select(r => r.DuplicateCandidates.Count).Order());
+        var exchanges = Assert.Single(intake.RoundTrips.OfAny(requests.Select(r => (object)Guid.Parse(r.RequestId))));
+        var trace = "the batch's round trips:\n  " + string.Join("\n  ", exchanges);
+        Assert.True(exchanges.Count <= 7, trace);
+        var allot = Assert.Single(exchanges, e => e.Contains("nextval(", StringComparison.Ordinal));
+        Assert.Contains("'notifications'", allot, StringComparison.Ordinal);
+        Assert.Contains("set_config('plan_cache_mode'", allot, StringComparison.Ordinal);
+        Assert.DoesNotContain(exchanges, e => e.StartsWith("SET", StringComparison.Ordinal));
+        Assert.Single(exchanges, e => e.Contains("\"LinkageFamilyBlock\"", StringComparison.Ordinal));
+        var batch = Assert.Single(exchanges, Inserts);
+        Assert.True(InsertsFirstInto(batch, "cases"), trace);
+        Assert.Equal(batch, exchanges[^2]);
+        Assert.Equal("COMMIT", exchanges[^1]);
+    }
+
     /// <summary>One batch, the case first, failed; then the look-up of the request id; nothing written after it and nothing committed.</summary>
     private static void AssertFailedAtTheInsertThenLookedUp(IReadOnlyList<string> exchanges)
     {

@@ -140,10 +140,33 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
             await write(allotted.Single(), token);
         }, planFirst: false, ct);
 
+    /// <summary>
+    /// <see cref="CommitNewAsync(Func{Allotment, CancellationToken, Task}, CancellationToken)"/> for <paramref name="count"/>
+    /// new cases written together (ImportCaptures' parts, RegisterCapture calls committed together): <paramref name="before"/>
+    /// runs first in the transaction (the duplicate locks, taken before the numbers so that a case another writer commits while
+    /// this one waits is numbered before these), then one statement takes the <paramref name="count"/> numbers and notification
+    /// ids, each list in ascending order (the rows' order), and asks for generic plans, where each took a round trip of its own.
+    /// PostgreSQL only.
+    /// </summary>
+    public Task CommitNewAsync(int count, Func<CancellationToken, Task> before, Func<IReadOnlyList<Allotment>, CancellationToken, Task> write, CancellationToken ct) =>
+        CommitAsync(async token =>
+        {
+            await before(token);
+            var allotted = await db.Database.SqlQueryRaw<Allotment>(plans.AppliesTo(db.Database) ? AllotManyWithPlansSql : AllotManySql, count)
+                .ToListAsync(token);
+            var numbers = allotted.Select(a => a.CaseNumber).Order();
+            var ids = allotted.Select(a => a.NotificationId).Order();
+            await write([.. numbers.Zip(ids, (number, id) => new Allotment(number, id))], token);
+        }, planFirst: false, ct);
+
     private const string AllotSql =
         """SELECT nextval(pg_get_serial_sequence('cases', 'Number')) AS "CaseNumber", nextval(pg_get_serial_sequence('notifications', 'Id')) AS "NotificationId" """;
 
     private const string AllotWithPlansSql = AllotSql + "FROM (SELECT " + GenericPlans.SetConfigForTransaction + ") AS plans";
+
+    private const string AllotManySql = AllotSql + "FROM generate_series(1, {0})";
+
+    private const string AllotManyWithPlansSql = AllotManySql + " CROSS JOIN (SELECT " + GenericPlans.SetConfigForTransaction + ") AS plans";
 
     /// <summary>What <see cref="CommitNewAsync"/> takes from the identities for a new case: its number and its notification's id.</summary>
     public sealed record Allotment(long CaseNumber, long NotificationId);

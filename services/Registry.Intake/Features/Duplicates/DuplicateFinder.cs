@@ -14,12 +14,6 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     public const int MaxCandidates = 50;
 
     /// <summary>
-    /// Up to this many new cases not stored yet, <see cref="FindForBatchAsync"/> reads each case's blocks by the compiled
-    /// statement of <see cref="FindAsync"/>; more, by statements of the whole batch (<see cref="DuplicateQuery.BlockedWithAny"/>).
-    /// </summary>
-    public const int PerCaseStatementsUpTo = 64;
-
-    /// <summary>
     /// Takes the locks of <paramref name="newCases"/>' blocking keys in the writing transaction (<see cref="DuplicateLocks"/>),
     /// waiting for writers of cases they could pair with to commit: call it before <see cref="FindForBatchAsync"/> (an
     /// import calls it before its cases' numbers are taken, so that a case found is numbered before them);
@@ -84,10 +78,11 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// not stored yet (PostgreSQL) or inserted in this transaction (the SQLite path, which takes the numbers from the insert):
     /// each gets what it would have got had the batch been registered one case after the other — open cases before
     /// the batch and the batch's earlier cases (row 7 resembling row 3 gets row 3's case), scored with the name
-    /// frequencies of the registry and the batch's earlier cases. One blocking statement per 200 of its parts
-    /// (<see cref="DuplicateQuery.BlockedWithAny"/>, each birth year's keys of the whole batch) and two frequency
-    /// statements (<see cref="DuplicateQuery.NameCountsAsync"/>, over the cases outside the batch) for the
-    /// whole batch, whatever its size; the rules of each case are applied in memory by <see cref="BlockingIndex"/>,
+    /// frequencies of the registry and the batch's earlier cases. For the whole batch, whatever its size, on PostgreSQL one
+    /// blocking statement (<see cref="DuplicateQuery.BlockedForBatchAsync"/>) and one frequency statement
+    /// (<see cref="DuplicateQuery.NameCountsAsync"/>, over the cases numbered before the batch's first); on SQLite one blocking
+    /// statement per 200 of its parts (<see cref="DuplicateQuery.BlockedWithAny"/>) and two frequency statements (over the
+    /// cases outside the batch); the rules of each case are applied in memory by <see cref="BlockingIndex"/>,
     /// which selects as the database does. One difference from one-by-one: the frequency window is not slid past the
     /// oldest cases by the batch's earlier rows (at most 1,000 of <see cref="LinkageModel.FrequencyWindow"/>), it
     /// only grows with them.
@@ -114,20 +109,11 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         var index = new BlockingIndex();
         var caseIds = new Dictionary<LinkageRecord, Guid>(ReferenceEqualityComparer.Instance);
         var read = new List<EarlierCase>();
-        if (!stored && newCases.Count <= PerCaseStatementsUpTo)
+        if (db.Database.IsPostgreSql())
         {
-            // A few cases (RegisterCapture calls committed together, a short list): each case's blocks by the statement
-            // compiled once and planned once per session (BlockedAsync), a round trip each. The batch's own UNION below changes its
-            // text with the batch's keys and years, so EF Core translates it and PostgreSQL plans it at every call: cheaper
-            // than a round trip a case only for long lists.
-            for (var i = 0; i < newCases.Count; i++)
-            {
-                read.AddRange(await db.BlockedAsync(queries[i], newCases[i].Number, ct));
-            }
-        }
-        else if (db.Database.IsPostgreSql())
-        {
-            // One text for every batch, prepared once per session (DuplicateQuery.BatchBlockingStatement).
+            // One text for every batch, prepared once per session (DuplicateQuery.BatchBlockingStatement): one round trip
+            // however many cases, RegisterCapture calls committed together as an agency's list (until the thirty-third
+            // increment of docs/performance.md a batch of up to 64 cases sent the per-case statement once a case).
             read.AddRange(await db.BlockedForBatchAsync(queries, ct));
         }
         else
@@ -146,7 +132,11 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         }
 
         var keys = records.SelectMany(NameCounts.KeysOf).Distinct().ToList();
-        var counts = keys.Count == 0 ? new NameCounts(0, new Dictionary<string, int>(), new Dictionary<string, int>()) : await db.NameCountsAsync(keys, ct, leftOut: stored ? (first, last) : null);
+        // Cases not stored yet are counted against the cases numbered before the batch's first, as a registration's case is
+        // against those before its own (FrequenciesAsync): the latest number need not be read first.
+        var counts = keys.Count == 0
+            ? new NameCounts(0, new Dictionary<string, int>(), new Dictionary<string, int>())
+            : stored ? await db.NameCountsAsync(keys, ct, leftOut: (first, last)) : await db.NameCountsAsync(keys, ct, latest: first - 1);
         var (batchFamily, batchGiven) = (new Dictionary<string, int>(), new Dictionary<string, int>());
         var found = new List<List<DuplicateCandidate>>(newCases.Count);
         for (var i = 0; i < newCases.Count; i++)

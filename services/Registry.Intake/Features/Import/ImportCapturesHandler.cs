@@ -65,6 +65,14 @@ public sealed class ImportCapturesHandler(
 {
     private const string RequestIdField = "request_id";
 
+    /// <summary>
+    /// Up to this many new cases a transaction (on PostgreSQL), their rows go in as one command of multi-row INSERTs
+    /// (<see cref="InsertBatch"/>): one round trip where a binary COPY a table takes two, fourteen for a registration's seven
+    /// tables. More, by COPY, which costs PostgreSQL and intake less per row (docs/performance.md, "A registration batch in
+    /// fewer round trips").
+    /// </summary>
+    public const int InsertedUpTo = 64;
+
     public async Task<IReadOnlyList<ImportedRow>> HandleAsync(IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
         var budget = new RefusalBudget();
@@ -306,88 +314,77 @@ public sealed class ImportCapturesHandler(
         if (created.Count > 0)
         {
             var scope = rows.Any(r => r.FromCall) ? DuplicateMetrics.RegistrationBatch : DuplicateMetrics.Import;
-            await cases.CommitAsync(ct, async token =>
+            var newCases = created.Select(c => c.Case).ToList();
+            var assertions = created.SelectMany(c => c.Assertions).ToList();
+            var statuses = created.Select(c => c.Status).ToList();
+            // As RegisterCapture: the event names the number the database gave; the capture card's clock runs from registration
+            // until custody reports the admission. A RegisterCapture call committed in a batch: its event carries its own caller's
+            // trace on across the bus (none when the call was not traced); an import's rows share the call's. As RegisterCapture,
+            // the ICRC's notification of each case is written without a place: the feed's sequencer places them after the commit
+            // (NotificationSequencer), in the order they were inserted.
+            List<OutboxMessage> Events() => created.Select(c => OutboxMessage.Create(CaseEvents.Registered(c.Case), now, c.Row.FromCall ? c.Row.Cause : Activity.Current)).ToList();
+            List<CaptureCard> Cards() => newCases.Select(c => CaptureCard.Owed(c, CaptureCardReason.Admission, now, now)).ToList();
+            List<IcrcNotification> Notifications() => newCases.Select(c => IcrcFeed.Notification(c, NotificationKind.Registration, IcrcFeed.RegisteredSummary(c), now)).ToList();
+            if (db.Database.IsPostgreSql())
             {
-                var newCases = created.Select(c => c.Case).ToList();
-                var bulk = db.Database.IsPostgreSql();
-                if (bulk)
-                {
-                    // PostgreSQL: the numbers are taken from the cases' identity first (one statement, in the rows'
-                    // order) and the rows go in by binary COPY (BulkCopy): EF's INSERTs cost more than all the rest.
-                    // The duplicate locks before the numbers: a case another writer commits while this one waits is
-                    // numbered before these, as the pairs' order wants (DuplicateFinder.LockAsync).
-                    if (created.All(c => c.Row.LockKeys is not null))
+                // The duplicate locks, then the numbers and the notifications' ids from the identities (one statement, in the
+                // rows' order); duplicates are looked for before the cases go in, so the statements need not leave the batch out.
+                await cases.CommitNewAsync(newCases.Count,
+                    token => created.All(c => c.Row.LockKeys is not null)
+                        ? duplicates.LockAsync(created.SelectMany(c => c.Row.LockKeys!), token)
+                        : duplicates.LockAsync(newCases, token),
+                    async (allotted, token) =>
                     {
-                        await duplicates.LockAsync(created.SelectMany(c => c.Row.LockKeys!), token);
-                    }
-                    else
-                    {
-                        await duplicates.LockAsync(newCases, token);
-                    }
+                        for (var i = 0; i < newCases.Count; i++)
+                        {
+                            newCases[i].Allot(allotted[i].CaseNumber);
+                        }
 
-                    var count = newCases.Count;
-                    var numbers = await db.Database.SqlQuery<long>(
-                        $"""SELECT nextval(pg_get_serial_sequence('cases', 'Number')) AS "Value" FROM generate_series(1, {count})""").ToListAsync(token);
-                    numbers.Sort();
-                    for (var i = 0; i < newCases.Count; i++)
-                    {
-                        newCases[i].Allot(numbers[i]);
-                    }
+                        found = await duplicates.FindForBatchAsync(newCases, stored: false, now, scope, token);
+                        var candidates = found.SelectMany(f => f).ToList();
+                        var (events, cards, notifications) = (Events(), Cards(), Notifications());
+                        // A notification's body goes into its own table under the notification's id (IcrcNotificationConfiguration).
+                        for (var i = 0; i < notifications.Count; i++)
+                        {
+                            notifications[i].Allot(allotted[i].NotificationId);
+                        }
 
-                    // Duplicates are looked for before the cases go in: the statements need not leave the batch out.
-                    found = await duplicates.FindForBatchAsync(newCases, stored: false, now, scope, token);
-                    // A concurrent call with one of these request_ids loses here, on the unique index (and runs again).
-                    await db.CopyAsync(newCases, token);
-                }
-                else
+                        // A concurrent call with one of these request_ids loses at the cases' insert, on the unique index (and
+                        // runs again). A few cases' rows go in one command of INSERTs (one round trip); a part of more, by a
+                        // binary COPY a table (two round trips each, and cheaper than INSERTs per row: EF's INSERTs cost more
+                        // than all the rest).
+                        if (newCases.Count <= InsertedUpTo)
+                        {
+                            await new InsertBatch(db).AddRange(newCases).AddRange(assertions).AddRange(statuses).AddRange(candidates)
+                                .AddRange(events).AddRange(cards).AddRange(notifications).ExecuteAsync(token);
+                        }
+                        else
+                        {
+                            await db.CopyAsync(newCases, token);
+                            await db.CopyAsync(assertions, token);
+                            await db.CopyAsync(statuses, token);
+                            await db.CopyAsync(candidates, token);
+                            await db.CopyAsync(events, token);
+                            await db.CopyAsync(cards, token);
+                            await db.CopyAsync(notifications, token);
+                        }
+                    }, ct);
+            }
+            else
+            {
+                await cases.CommitAsync(ct, async token =>
                 {
                     db.Cases.AddRange(newCases);
                     await db.SaveChangesAsync(token);
                     found = await duplicates.FindForBatchAsync(newCases, stored: true, now, scope, token);
-                }
-
-                var assertions = created.SelectMany(c => c.Assertions).ToList();
-                var statuses = created.Select(c => c.Status).ToList();
-                var candidates = found.SelectMany(f => f).ToList();
-                // As RegisterCapture: the event names the number the database gave; the capture card's clock runs
-                // from registration until custody reports the admission.
-                // A RegisterCapture call committed in a batch: its event carries its own caller's trace on across the bus (none
-                // when the call was not traced); an import's rows share the call's.
-                var events = created.Select(c => OutboxMessage.Create(CaseEvents.Registered(c.Case), now, c.Row.FromCall ? c.Row.Cause : Activity.Current)).ToList();
-                var cards = newCases.Select(c => CaptureCard.Owed(c, CaptureCardReason.Admission, now, now)).ToList();
-                // As RegisterCapture, the ICRC's notification of each case, written without a place: the feed's
-                // sequencer places them after the commit (NotificationSequencer), in the order they were inserted.
-                var notifications = newCases.Select(c => IcrcFeed.Notification(c, NotificationKind.Registration, IcrcFeed.RegisteredSummary(c), now)).ToList();
-                if (bulk)
-                {
-                    // A notification's body goes into its own table under the notification's id (IcrcNotificationConfiguration):
-                    // the ids are taken from the identity first, in the rows' order, as the cases' numbers were.
-                    var ids = await db.Database.SqlQuery<long>(
-                        $"""SELECT nextval(pg_get_serial_sequence('notifications', 'Id')) AS "Value" FROM generate_series(1, {notifications.Count})""").ToListAsync(token);
-                    ids.Sort();
-                    for (var i = 0; i < notifications.Count; i++)
-                    {
-                        notifications[i].Allot(ids[i]);
-                    }
-
-                    await db.CopyAsync(assertions, token);
-                    await db.CopyAsync(statuses, token);
-                    await db.CopyAsync(candidates, token);
-                    await db.CopyAsync(events, token);
-                    await db.CopyAsync(cards, token);
-                    await db.CopyAsync(notifications, token);
-                }
-                else
-                {
                     db.IdentityAssertions.AddRange(assertions);
                     db.StatusChanges.AddRange(statuses);
-                    db.DuplicateCandidates.AddRange(candidates);
-                    db.OutboxMessages.AddRange(events);
-                    db.CaptureCards.AddRange(cards);
-                    db.Notifications.AddRange(notifications);
-                }
-
-            });
+                    db.DuplicateCandidates.AddRange(found.SelectMany(f => f));
+                    db.OutboxMessages.AddRange(Events());
+                    db.CaptureCards.AddRange(Cards());
+                    db.Notifications.AddRange(Notifications());
+                });
+            }
         }
 
         for (var i = 0; i < created.Count; i++)
