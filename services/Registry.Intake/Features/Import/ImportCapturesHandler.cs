@@ -68,8 +68,8 @@ public sealed class ImportCapturesHandler(
     /// <summary>
     /// Up to this many new cases a transaction (on PostgreSQL), their rows go in as one command of multi-row INSERTs
     /// (<see cref="InsertBatch"/>): one round trip where a binary COPY a table takes two, fourteen for a registration's seven
-    /// tables. More, by COPY, which costs PostgreSQL and intake less per row (docs/performance.md, "A registration batch in
-    /// fewer round trips").
+    /// tables. More, by COPY, as before (its round trips are few beside a long part's rows; multi-row INSERTs were not measured
+    /// against it there): docs/performance.md, "A registration batch in fewer round trips".
     /// </summary>
     public const int InsertedUpTo = 64;
 
@@ -350,9 +350,9 @@ public sealed class ImportCapturesHandler(
                         }
 
                         // A concurrent call with one of these request_ids loses at the cases' insert, on the unique index (and
-                        // runs again). A few cases' rows go in one command of INSERTs (one round trip); a part of more, by a
-                        // binary COPY a table (two round trips each, and cheaper than INSERTs per row: EF's INSERTs cost more
-                        // than all the rest).
+                        // runs again). A few cases' rows go in one command of multi-row INSERTs (one round trip); a part of
+                        // more, by a binary COPY a table (two round trips each; EF Core's INSERTs, a row each, cost more than
+                        // all the rest of an import).
                         if (newCases.Count <= InsertedUpTo)
                         {
                             await new InsertBatch(db).AddRange(newCases).AddRange(assertions).AddRange(statuses).AddRange(candidates)
