@@ -118,8 +118,42 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         Assert.Equal(byTracker, byBatch);
 
         static int Inserts(string sql) => sql.Split("INSERT INTO").Length - 1;
-        static int[] RowsPerInsert(string sql) => sql.Split("INSERT INTO").Skip(1).Select(i => i.Split("), (").Length).ToArray();
     }
+
+    /// <summary>
+    /// Entities split over two tables (ICRC notifications and their bodies) added together go table by table, so that each
+    /// table's rows share an INSERT (a batch of registrations writes one for each of its cases): three cases and their three
+    /// notifications are three statements of three rows, stored as SaveChanges stores them. One entity after the other, the
+    /// notifications would alternate between their tables, a statement a row.
+    /// </summary>
+    [Fact]
+    public async Task Entities_split_over_two_tables_added_together_share_an_insert_for_each_table()
+    {
+        var sent = new SentCommands();
+        await using var db = new IntakeDbContext(new DbContextOptionsBuilder<IntakeDbContext>()
+            .UseNpgsql(await intake.QueryAsync(d => Task.FromResult(d.Database.GetConnectionString()!))).AddInterceptors(sent).Options);
+        var made = new List<(CaptureCase Case, CaseRows Rows)>();
+        for (var i = 0; i < 3; i++)
+        {
+            made.Add(await NewCaseAsync(db));
+        }
+
+        string[] tables = ["cases", "notifications", "notification_bodies"];
+        var byBatch = await WrittenThenRolledBackAsync(db, tables, () => new InsertBatch(db).AddRange(made.Select(m => m.Case))
+            .AddRange(made.Select(m => m.Rows.Notification)).ExecuteAsync(CancellationToken.None));
+        var command = Assert.Single(sent.Texts, t => t.Contains("INSERT INTO", StringComparison.Ordinal));
+        Assert.Equal([3, 3, 3], RowsPerInsert(command));
+        Assert.All(tables, t => Assert.Equal(3, byBatch[t].Count));
+        var byTracker = await WrittenThenRolledBackAsync(db, tables, async () =>
+        {
+            db.Cases.AddRange(made.Select(m => m.Case));
+            db.Notifications.AddRange(made.Select(m => m.Rows.Notification));
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(byTracker, byBatch);
+    }
+
+    private static int[] RowsPerInsert(string sql) => sql.Split("INSERT INTO").Skip(1).Select(i => i.Split("), (").Length).ToArray();
 
     /// <summary>The text of every command the context sends.</summary>
     private sealed class SentCommands : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor

@@ -171,13 +171,13 @@ public sealed class RegistrationBatchTests(LongCallBoundIntakeFixture intake) : 
         // A rule only the batch path breaks: a trigger refusing a statement that inserts several cases (the batch's way in,
         // a multi-row INSERT or a COPY), not one (a call alone).
         await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync("""
-            CREATE FUNCTION refuse_copied_cases() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION refuse_batched_cases() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF (SELECT count(*) FROM inserted) > 1 THEN RAISE EXCEPTION 'several cases in one statement refused by the test'; END IF;
                 RETURN NULL;
             END $$;
-            CREATE TRIGGER refuse_copied_cases AFTER INSERT ON cases REFERENCING NEW TABLE AS inserted
-                FOR EACH STATEMENT EXECUTE FUNCTION refuse_copied_cases();
+            CREATE TRIGGER refuse_batched_cases AFTER INSERT ON cases REFERENCING NEW TABLE AS inserted
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_batched_cases();
             """));
         try
         {
@@ -189,7 +189,7 @@ public sealed class RegistrationBatchTests(LongCallBoundIntakeFixture intake) : 
         finally
         {
             await intake.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
-                "DROP TRIGGER IF EXISTS refuse_copied_cases ON cases; DROP FUNCTION IF EXISTS refuse_copied_cases()"));
+                "DROP TRIGGER IF EXISTS refuse_batched_cases ON cases; DROP FUNCTION IF EXISTS refuse_batched_cases()"));
         }
     }
 

@@ -46,11 +46,22 @@ public sealed class InsertBatch(DbContext db)
     public InsertBatch Add<T>(T entity)
         where T : class
     {
+        var parameters = new List<DbParameter>();
+        Append(RowsOf(entity, parameters), parameters);
+        return this;
+    }
+
+    /// <summary>
+    /// Each row of one new entity (one a table it is mapped to, the main table first) as its INSERT's header and its
+    /// <c>VALUES</c> list, its parameters added to <paramref name="pending"/> (numbered after the batch's and those already
+    /// pending); nothing is added to the batch.
+    /// </summary>
+    private List<(string Columns, string Values)> RowsOf(object entity, List<DbParameter> pending)
+    {
         // The entity's own type (a derived one, or one added as object, has its own columns).
         var tables = EntityTables.Of(db.Model, entity.GetType());
         // Every row of the entity is read before any is added, so that a failure leaves the batch as it was.
         var rows = new List<(string Columns, string Values)>(tables.Count);
-        var parameters = new List<DbParameter>();
         foreach (var table in tables)
         {
             var header = new StringBuilder("INSERT INTO ").Append(table.Name).Append(" (");
@@ -69,9 +80,9 @@ public sealed class InsertBatch(DbContext db)
                 }
 
                 // EF Core's raw SQL takes {n} for the n-th parameter and writes the parameter's own placeholder there.
-                var index = _parameters.Count + parameters.Count;
+                var index = _parameters.Count + pending.Count;
                 _parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
-                parameters.Add(column.Mapping.CreateParameter(_parameterFactory, $"p{index}", column.Read(entity), column.IsNullable));
+                pending.Add(column.Mapping.CreateParameter(_parameterFactory, $"p{index}", column.Read(entity), column.IsNullable));
                 header.Append(first ? "" : ", ").Append(EntityTables.Quote(column.Name));
                 values.Append(first ? "" : ", ").Append('{').Append(index).Append('}');
                 first = false;
@@ -80,6 +91,12 @@ public sealed class InsertBatch(DbContext db)
             rows.Add((header.Append(')').ToString(), values.ToString()));
         }
 
+        return rows;
+    }
+
+    /// <summary>Adds rows built by <see cref="RowsOf"/> with their parameters, each sharing the previous row's INSERT when it can.</summary>
+    private void Append(IEnumerable<(string Columns, string Values)> rows, List<DbParameter> parameters)
+    {
         _parameters.AddRange(parameters);
         foreach (var (columns, values) in rows)
         {
@@ -100,8 +117,6 @@ public sealed class InsertBatch(DbContext db)
             _sql.Append(values).Append(StatementEnd);
             Rows++;
         }
-
-        return this;
     }
 
     /// <summary>
@@ -248,11 +263,26 @@ public sealed class InsertBatch(DbContext db)
         && type.GetProperties().All(p => p.ValueGenerated == ValueGenerated.OnAddOrUpdate
             || ((!p.IsShadowProperty() || (type.IsOwned() && p.IsPrimaryKey())) && p.GetBeforeSaveBehavior() == PropertySaveBehavior.Save));
 
-    /// <summary>Adds each entity's rows, in order.</summary>
+    /// <summary>
+    /// Adds each entity's rows, in order. Entities of one type split over several tables (an ICRC notification and its body)
+    /// go table by table, the main table's rows of all of them first, so that each table's rows share INSERTs as the rows of
+    /// an unsplit type do (one entity after the other would alternate between the tables, a statement a row); then nothing of
+    /// them is added when one throws.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not an entity type of the context, or a split entity without its key.</exception>
     public InsertBatch AddRange<T>(IEnumerable<T> entities)
         where T : class
     {
-        foreach (var entity in entities)
+        var list = entities as IReadOnlyList<T> ?? [.. entities];
+        if (list.Count > 1 && list.All(e => e.GetType() == list[0].GetType()) && EntityTables.Of(db.Model, list[0].GetType()).Count > 1)
+        {
+            var parameters = new List<DbParameter>();
+            var rows = list.Select(e => RowsOf(e, parameters)).ToList();
+            Append(Enumerable.Range(0, rows[0].Count).SelectMany(table => rows.Select(r => r[table])), parameters);
+            return this;
+        }
+
+        foreach (var entity in list)
         {
             Add(entity);
         }
