@@ -68,8 +68,8 @@ public sealed class ImportCapturesHandler(
     /// <summary>
     /// Up to this many new cases a transaction (on PostgreSQL), their rows go in as one command of multi-row INSERTs
     /// (<see cref="InsertBatch"/>): one round trip where a binary COPY a table takes two, sixteen for a registration's eight
-    /// tables (with its duplicate candidates). More, by COPY, as before (its round trips are few beside a long part's rows; multi-row INSERTs were not measured
-    /// against it there): docs/performance.md, "A registration batch in fewer round trips".
+    /// tables (with its duplicate candidates). More, by COPY, as before (its round trips are few beside a long part's rows;
+    /// multi-row INSERTs were not measured against it there): docs/performance.md, "A registration batch in fewer round trips".
     /// </summary>
     public const int InsertedUpTo = 64;
 
