@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Domain.Linkage;
@@ -118,6 +119,46 @@ public sealed class InsertBatchTests(IntakeFixture intake) : IClassFixture<Intak
         Assert.Equal(byTracker, byBatch);
 
         static int Inserts(string sql) => sql.Split("INSERT INTO").Length - 1;
+    }
+
+    /// <summary>
+    /// A batch sent with <see cref="GenericPlans"/> (the access audit's batches, a consumer's batch) has its INSERTs planned
+    /// once per session, not at each execution as the sessions' <c>force_custom_plan</c> would plan them: sent alone, as the
+    /// audit sends it (one implicit transaction), and as the last command of an open transaction, as a consumer sends it.
+    /// One session throughout (Npgsql prepares a text on its fifth use); pg_prepared_statements counts its plans.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_batch_sent_with_generic_plans_is_planned_once_per_session(bool inTransaction)
+    {
+        await using var scope = intake.Service.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+        var plans = scope.ServiceProvider.GetRequiredService<GenericPlans>();
+        await db.Database.OpenConnectionAsync();
+        // The audit is append-only: the rows sent alone stay, under a method no call has.
+        var method = $"test/generic-plans/{Guid.NewGuid():N}";
+        for (var round = 0; round < 8; round++)
+        {
+            // Three rows: one text, its own (the audit writer's batches under this class's calls are other counts or planned the same way).
+            var rows = Enumerable.Range(0, 3).Select(i => new AccessEventRow { OccurredAt = Now, Service = "intake", Method = method, CaseIds = [], Outcome = "OK", Reason = "" });
+            await using var transaction = inTransaction ? await db.Database.BeginTransactionAsync() : null;
+            await new InsertBatch(db).AddRange(rows).ExecuteAsync(plans, CancellationToken.None);
+            Assert.Equal(inTransaction ? "force_generic_plan" : "force_custom_plan",
+                await db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync());
+            if (transaction is not null)
+            {
+                await transaction.RollbackAsync();
+            }
+        }
+
+        var prepared = await PreparedPlans.OfSessionAsync(db,
+            $"statement LIKE 'INSERT INTO \"{AccessAuditModel.Table}\"%' AND (length(statement) - length(replace(statement, '), (', ''))) / 4 = 2");
+        await db.Database.CloseConnectionAsync();
+
+        var insert = Assert.Single(prepared);
+        Assert.True(insert.Custom == 0, $"{insert.Custom} plans made for the values of: {insert.Statement}");
+        Assert.True(insert.Generic >= 1, $"no plan kept for: {insert.Statement}");
     }
 
     /// <summary>

@@ -211,10 +211,7 @@ public sealed class NotificationSequencingTests(IntakeFixture intake, ITestOutpu
             await NotificationSequencer.PlaceAsync(db, NotificationSequencer.Batch, CancellationToken.None);
         }
 
-        var plans = await db.Database.SqlQueryRaw<PreparedPlans>("""
-            SELECT statement AS "Statement", generic_plans AS "Generic", custom_plans AS "Custom" FROM pg_prepared_statements
-            WHERE statement LIKE '%pg_advisory_xact_lock%' OR statement LIKE '%unplaced%'
-            """).ToListAsync();
+        var plans = await PreparedPlans.OfSessionAsync(db, "statement LIKE '%pg_advisory_xact_lock%' OR statement LIKE '%unplaced%'");
         await db.Database.CloseConnectionAsync();
 
         // Both the lock and the placing statement were prepared, and neither was ever planned for its values: under the
@@ -227,13 +224,6 @@ public sealed class NotificationSequencingTests(IntakeFixture intake, ITestOutpu
             Assert.True(p.Custom == 0, $"{p.Custom} plans made for the values of: {p.Statement}");
             Assert.True(p.Generic >= 1, $"no plan kept for: {p.Statement}");
         });
-    }
-
-    private sealed class PreparedPlans
-    {
-        public string Statement { get; init; } = "";
-        public long Generic { get; init; }
-        public long Custom { get; init; }
     }
 
     /// <summary>Holds a transaction at its commit until <see cref="Release"/>: the writer has done everything else.</summary>

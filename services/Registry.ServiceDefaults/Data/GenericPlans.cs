@@ -53,6 +53,20 @@ public sealed class GenericPlans(bool enabled)
     public const string SetConfigForTransaction = "set_config('plan_cache_mode', 'force_generic_plan', true)";
 
     /// <summary>
+    /// The statement to put first in one command of INSERTs (<see cref="InsertBatch.ExecuteAsync(GenericPlans, CancellationToken)"/>)
+    /// so that PostgreSQL plans the command's statements once per session, or null where nothing is to be sent (as for
+    /// <see cref="AppliesTo"/>, but a transaction need not be open: a command sent alone is one implicit transaction, to
+    /// whose end the setting lasts). An <c>INSERT … VALUES</c> has one plan whatever its values, so planning it at each
+    /// execution, as the sessions' <c>force_custom_plan</c> does, is only cost: a consumer's batch and the access audit's
+    /// inserts (docs/performance.md, "INSERTs planned once per session"). In an open transaction the setting also covers
+    /// the statements after the command, so send such a command last, before the commit.
+    /// </summary>
+    public string? CommandPrefix(DatabaseFacade database) =>
+        Enabled && database.GetDbConnection() is NpgsqlConnection connection && PreparesStatements(connection)
+            ? "SELECT " + SetConfigForTransaction + ";\n"
+            : null;
+
+    /// <summary>
     /// Whether the current transaction of <paramref name="database"/> is one to plan generically: the setting is
     /// <see cref="Enabled"/>, a transaction is open, and it is PostgreSQL's with statements prepared.
     /// </summary>

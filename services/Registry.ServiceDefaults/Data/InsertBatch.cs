@@ -291,7 +291,16 @@ public sealed class InsertBatch(DbContext db)
     }
 
     /// <summary>Inserts every row added, in one command, and empties the batch.</summary>
-    public async Task ExecuteAsync(CancellationToken ct)
+    public Task ExecuteAsync(CancellationToken ct) => ExecuteAsync(prefix: null, ct);
+
+    /// <summary>
+    /// <see cref="ExecuteAsync(CancellationToken)"/>, the command's INSERTs planned once per session where
+    /// <paramref name="plans"/> applies (<see cref="GenericPlans.CommandPrefix"/>: one statement more in the same round
+    /// trip) instead of at each execution; in an open transaction, the statements after the command too.
+    /// </summary>
+    public Task ExecuteAsync(GenericPlans plans, CancellationToken ct) => ExecuteAsync(plans.CommandPrefix(db.Database), ct);
+
+    private async Task ExecuteAsync(string? prefix, CancellationToken ct)
     {
         if (Rows == 0)
         {
@@ -300,7 +309,7 @@ public sealed class InsertBatch(DbContext db)
 
         try
         {
-            await db.Database.ExecuteSqlRawAsync(_sql.ToString(), _parameters, ct);
+            await db.Database.ExecuteSqlRawAsync(prefix is null ? _sql.ToString() : prefix + _sql, _parameters, ct);
         }
         finally
         {

@@ -86,14 +86,18 @@ public static class Inbox
     /// the exception is thrown; the caller then applies the messages one at a time with <see cref="ApplyOnceAsync{TDb}"/>,
     /// which tells a repeat from a failure (<see cref="InboxSession{TDb}.ApplyBatchAsync{TMessage}"/>).
     /// </summary>
+    /// <param name="plans">When given, the batch's INSERTs (the last command before the commit) are planned once per session
+    /// (<see cref="Data.GenericPlans.CommandPrefix"/>), not at each batch.</param>
     public static Task ApplyAllAsync<TDb>(
-        this TDb db, IReadOnlyCollection<Guid> messageIds, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
+        this TDb db, IReadOnlyCollection<Guid> messageIds, string consumer, TimeProvider clock, Data.GenericPlans? plans,
+        Func<CancellationToken, Task> apply, CancellationToken ct)
         where TDb : DbContext, IInboxStore =>
-        ApplyInTransactionAsync(db, messageIds, consumer, clock, apply, ct);
+        ApplyInTransactionAsync(db, messageIds, consumer, clock, apply, ct, plans);
 
     /// <summary>One attempt; on any failure the transaction is rolled back and the context forgets what it tracked.</summary>
     private static async Task<bool> ApplyInTransactionAsync<TDb>(
-        TDb db, IReadOnlyCollection<Guid> messageIds, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct)
+        TDb db, IReadOnlyCollection<Guid> messageIds, string consumer, TimeProvider clock, Func<CancellationToken, Task> apply, CancellationToken ct,
+        Data.GenericPlans? plans = null)
         where TDb : DbContext, IInboxStore
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -119,7 +123,7 @@ public static class Inbox
             // without the change tracker").
             if (messageIds.Count > 1 && Data.InsertBatch.OfTracked(db) is { } rows)
             {
-                await rows.ExecuteAsync(ct);
+                await (plans is null ? rows.ExecuteAsync(ct) : rows.ExecuteAsync(plans, ct));
             }
             else
             {

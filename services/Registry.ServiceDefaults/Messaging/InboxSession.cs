@@ -12,7 +12,8 @@ namespace Registry.ServiceDefaults.Messaging;
 /// <typeparamref name="TDb"/> is the consumer's own context, and its <see cref="InboxCommit"/> the consumer's.
 /// </summary>
 public sealed class InboxSession<TDb>(
-    TDb db, InboxCommit commit, TimeProvider clock, InMemoryDeliveryLedger deliveries, ILogger<InboxSession<TDb>> logger)
+    TDb db, InboxCommit commit, TimeProvider clock, InMemoryDeliveryLedger deliveries, ILogger<InboxSession<TDb>> logger,
+    Data.GenericPlans? plans = null)
     where TDb : DbContext, IInboxStore
 {
     /// <summary>
@@ -157,7 +158,7 @@ public sealed class InboxSession<TDb>(
     private async Task ApplyAllAsync(Type consumer, IReadOnlyCollection<Guid> ids, int count,
         Func<int, CancellationToken, Task> apply, CancellationToken ct)
     {
-        await db.ApplyAllAsync(ids, consumer.Name, clock, async token =>
+        await db.ApplyAllAsync(ids, consumer.Name, clock, plans, async token =>
         {
             commit.Discard();
             for (var i = 0; i < count; i++)

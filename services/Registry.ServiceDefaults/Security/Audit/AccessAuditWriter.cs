@@ -171,8 +171,10 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
             var db = scope.ServiceProvider.GetRequiredService<TDb>();
             if (db.Database.IsPostgreSql() && !batch.Exists(p => p.NeedsId))
             {
-                // One command, which PostgreSQL runs as one implicit transaction; nothing read back.
-                await new InsertBatch(db).AddRange(batch.Select(p => p.Row)).ExecuteAsync(abort);
+                // One command, which PostgreSQL runs as one implicit transaction; nothing read back. Its INSERTs planned once
+                // per session (GenericPlans.CommandPrefix), not at each batch.
+                var rows = new InsertBatch(db).AddRange(batch.Select(p => p.Row));
+                await (scope.ServiceProvider.GetService<GenericPlans>() is { } plans ? rows.ExecuteAsync(plans, abort) : rows.ExecuteAsync(abort));
             }
             else
             {
