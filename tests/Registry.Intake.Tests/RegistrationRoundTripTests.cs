@@ -60,6 +60,12 @@ public sealed class RegistrationRoundTripTests(RoundTripIntakeFixture intake) : 
         Assert.Equal(batch, exchanges[^2]);
         Assert.All(exchanges.Skip(1).SkipLast(2), e => Assert.StartsWith("SELECT", e, StringComparison.Ordinal));
         Assert.Equal("COMMIT", exchanges[^1]);
+        // The call's access audit, written by the audit writer's batches (one command each): their INSERTs planned once per
+        // session (GenericPlans.CommandPrefix), not at every batch.
+        var audits = intake.RoundTrips.OfAny(["registry.intake.v1.IntakeService/RegisterCapture"]).SelectMany(c => c)
+            .Where(e => e.StartsWith("INSERT INTO \"access_events\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(audits);
+        Assert.All(audits, e => Assert.Contains(RoundTripCounter.PlannedForTheSession, e, StringComparison.Ordinal));
 
         // The retry's batch fails on the request id (its transaction is rolled back), then the first case is read and answered again.
         var retry = await intake.Client.RegisterCaptureAsync(request);

@@ -65,6 +65,10 @@ public sealed class CaseRegisteredBatchTests(BatchingMedicalFixture medical) : I
             "the batches' writes:\n  " + string.Join("\n  ", writes));
         // Rows of several messages in one INSERT ("VALUES (…), (…)"), which the one-by-one path never sends.
         Assert.Contains(writes, w => w.Contains("), (", StringComparison.Ordinal));
+        // Each batch's INSERTs planned once per session (GenericPlans.CommandPrefix), not at every batch (a batch of one
+        // message, or one met again, goes through the save, one row an INSERT).
+        Assert.All(writes.Where(w => w.Contains("), (", StringComparison.Ordinal)),
+            w => Assert.Contains(RoundTripCounter.PlannedForTheSession, w, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -64,11 +64,22 @@ public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInte
         exchanges.Add(what, command);
     }
 
+    /// <summary>
+    /// What a command of INSERTs planned once per session starts with (<see cref="ServiceDefaults.Data.GenericPlans.CommandPrefix"/>):
+    /// described by its INSERTs, marked <see cref="PlannedForTheSession"/>, the setting not counted as a statement.
+    /// </summary>
+    private const string GenericPlansPrefix = "SELECT " + ServiceDefaults.Data.GenericPlans.SetConfigForTransaction + ";";
+
+    /// <summary>In an exchange's description: its command began with <see cref="GenericPlansPrefix"/>.</summary>
+    public const string PlannedForTheSession = "[plans kept for the session]";
+
     private static string Describe(DbCommand command)
     {
         var text = command.CommandText.Trim();
+        var planned = text.StartsWith(GenericPlansPrefix, StringComparison.Ordinal);
+        text = planned ? text[GenericPlansPrefix.Length..].Trim() : text;
         var statements = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var first = text.Split('\n')[0].Trim();
+        var first = text.Split('\n')[0].Trim() + (planned ? " " + PlannedForTheSession : "");
         return statements.Length > 1 ? $"{first} … ({statements.Length} statements)" : first;
     }
 
