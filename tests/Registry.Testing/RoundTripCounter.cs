@@ -46,7 +46,10 @@ public sealed class RoundTripCounter : IDbCommandInterceptor, IDbTransactionInte
         return [.. _byContext.Values.Where(e => wanted.Exists(e.Sent)).Select(e => e.List())];
     }
 
-    /// <summary>How many SQL statements a recorded exchange sent (1 for a command of one statement, 0 for COMMIT and the like).</summary>
+    /// <summary>
+    /// How many SQL statements a recorded exchange sent (1 for a command of one statement, 0 for COMMIT and the like), the
+    /// plan setting of a command marked <see cref="PlannedForTheSession"/> not counted (it sent one statement more).
+    /// </summary>
     public static int Statements(string exchange) =>
         System.Text.RegularExpressions.Regex.Match(exchange, @"\((\d+) statements\)$") is { Success: true } many
             ? int.Parse(many.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)

@@ -6,8 +6,8 @@ using Npgsql;
 namespace Registry.ServiceDefaults.Data;
 
 /// <summary>
-/// Statements planned once per session instead of at every execution, for the rest of one transaction: PostgreSQL's
-/// <c>SET LOCAL plan_cache_mode = force_generic_plan</c> (https://www.postgresql.org/docs/15/runtime-config-query.html,
+/// Statements planned once per session instead of at every execution, for the rest of one transaction (or, by
+/// <see cref="CommandPrefix"/>, of one command of INSERTs): PostgreSQL's <c>SET LOCAL plan_cache_mode = force_generic_plan</c> (https://www.postgresql.org/docs/15/runtime-config-query.html,
 /// "plan_cache_mode"; the sessions otherwise run with <c>force_custom_plan</c>, <see cref="RegistryDatabase.WithPreparedStatements"/>).
 /// A prepared statement then keeps the plan built for it without parameter values, and each execution skips the
 /// planner, which for a statement over a table with many indexes costs several times its execution (a registration's
@@ -26,7 +26,7 @@ namespace Registry.ServiceDefaults.Data;
 /// NULL)</c>, which a generic plan cannot fold away and answers by reading every row of the other conditions.</item>
 /// </list>
 /// </para>
-/// Nothing is sent on SQLite (no plan cache), outside a transaction, when the session's statements are not prepared
+/// Nothing is sent on SQLite (no plan cache), outside a transaction (but for <see cref="CommandPrefix"/>), when the session's statements are not prepared
 /// (<c>Max Auto Prepare</c> 0 in the connection string, as <see cref="RegistryDatabase.PreparedStatementsKey"/> false
 /// leaves it unless the string sets it), or when <see cref="RegistryDatabase.GenericPlansInWritesKey"/> is false.
 /// </summary>
@@ -59,7 +59,8 @@ public sealed class GenericPlans(bool enabled)
     /// whose end the setting lasts). An <c>INSERT … VALUES</c> has one plan whatever its values, so planning it at each
     /// execution, as the sessions' <c>force_custom_plan</c> does, is only cost: a consumer's batch and the access audit's
     /// inserts (docs/performance.md, "INSERTs planned once per session"). In an open transaction the setting also covers
-    /// the statements after the command, so send such a command last, before the commit.
+    /// the statements after the command, which is why only a command sent last, before the commit, may carry it: nothing
+    /// checks that, so a caller that reads or searches after it must not use it.
     /// </summary>
     public string? CommandPrefix(DatabaseFacade database) =>
         Enabled && database.GetDbConnection() is NpgsqlConnection connection && PreparesStatements(connection)

@@ -296,7 +296,8 @@ public sealed class InsertBatch(DbContext db)
     /// <summary>
     /// <see cref="ExecuteAsync(CancellationToken)"/>, the command's INSERTs planned once per session where
     /// <paramref name="plans"/> applies (<see cref="GenericPlans.CommandPrefix"/>: one statement more in the same round
-    /// trip) instead of at each execution; in an open transaction, the statements after the command too.
+    /// trip) instead of at each execution. In an open transaction the statements after the command are planned so too:
+    /// use it only for a transaction's last command before its commit, or for a command sent alone.
     /// </summary>
     public Task ExecuteAsync(GenericPlans plans, CancellationToken ct) => ExecuteAsync(plans.CommandPrefix(db.Database), ct);
 

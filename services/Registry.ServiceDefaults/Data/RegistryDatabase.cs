@@ -175,8 +175,9 @@ public static class RegistryDatabase
         WithSessionSetting(connectionString, environmentOptions, "jit", "off");
 
     /// <summary>
-    /// Configuration key: whether writes that read rows by key plan their statements once per session (<see cref="GenericPlans"/>);
-    /// true by default. False keeps every statement planned for its values (the sessions' <c>plan_cache_mode</c>).
+    /// Configuration key: whether writes that read rows by key, and the consumers' and the access audit's batches of INSERTs,
+    /// plan their statements once per session (<see cref="GenericPlans"/>); true by default. False keeps every statement
+    /// planned for its values (the sessions' <c>plan_cache_mode</c>).
     /// </summary>
     public const string GenericPlansInWritesKey = "Database:GenericPlansInWrites";
 
@@ -198,7 +199,7 @@ public static class RegistryDatabase
     /// execution's values: PostgreSQL's generic plan of the registration's blocking statement (EF Core's
     /// <c>= ANY($n) OR (… IS NULL AND array_position($n, NULL) IS NOT NULL)</c>) reads every case of a birth-year range
     /// where the custom plan reads one block (docs/performance.md, "Tiered compilation and prepared statements"). Writes that
-    /// look rows up by key plan once per session instead, inside their transaction (<see cref="GenericPlans"/>). Measured: PostgreSQL's CPU per
+    /// look rows up by key, and batches of INSERTs, plan once per session instead, inside their transaction (<see cref="GenericPlans"/>). Measured: PostgreSQL's CPU per
     /// registration 11.5-12.9 ms unprepared, 7.6-9.4 prepared. Behind a pooler that refuses startup options or cannot keep
     /// prepared statements (PgBouncer in transaction mode before 1.21) set <see cref="PreparedStatementsKey"/> false. A
     /// migration that changes the type of a column a prepared statement returns makes that statement fail once in each
