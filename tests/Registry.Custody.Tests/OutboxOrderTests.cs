@@ -74,6 +74,43 @@ public sealed class OutboxOrderTests(OrderedEventsCustodyFixture custody) : ICla
     }
 
     [Fact]
+    public async Task A_case_whose_event_waits_for_its_next_attempt_holds_its_later_events_back_and_no_other_case()
+    {
+        // The held case's first row failed once and waits for its next attempt; its second row must wait with it, while
+        // another case's row, written in the same transaction and so read in the same round, goes out.
+        var (held, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var waiting = Identity(held, 2);
+        (waiting.Attempts, waiting.LastError, waiting.NextAttemptAt) = (1, "test: refused by the broker", DateTimeOffset.UtcNow.AddHours(1));
+        var after = Status(held, 3);
+        var free = Identity(other, 2);
+        await OutboxRows.WriteAsync(custody, waiting, after, free);
+
+        await Eventually.TrueAsync(() => custody.QueryAsync(db => db.OutboxMessages.AnyAsync(m => m.Id == free.Id && m.SentAt != null)),
+            TimeSpan.FromSeconds(30), "the other case's row sent");
+        Assert.Null(await custody.QueryAsync(db => db.OutboxMessages.Where(m => m.Id == after.Id).Select(m => m.SentAt).SingleAsync()));
+        Assert.Empty(EventsOf(held));
+
+        // Its next attempt due: both go, in the order they were written.
+        await custody.QueryAsync(db => db.OutboxMessages.Where(m => m.Id == waiting.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.NextAttemptAt, DateTimeOffset.UtcNow.AddSeconds(-1))));
+        await OutboxRows.WriteAsync(custody);
+        await Eventually.TrueAsync(() => Task.FromResult(EventsOf(held).Count == 2), TimeSpan.FromSeconds(30),
+            "the held case's two events", () => string.Join(", ", EventsOf(held)));
+        Assert.Equal([2L, 3L], EventsOf(held));
+    }
+
+    /// <summary>The revisions of <paramref name="caseId"/>'s events the ordered consumer recorded, in the order it got them.</summary>
+    private List<long> EventsOf(Guid caseId) => custody.CaseEvents.Received.Select(r => r.Message)
+        .Select(m => m switch
+        {
+            IdentityUpdated i when i.CaseId == caseId => i.Revision,
+            StatusCategoryChanged s when s.CaseId == caseId => s.Revision,
+            _ => (long?)null,
+        })
+        .OfType<long>()
+        .ToList();
+
+    [Fact]
     public void Every_contract_names_the_case_its_order_is_kept_by()
     {
         // A bundle of CaseRegistered events is formed by the dispatcher as it publishes, never written as a row: each of
