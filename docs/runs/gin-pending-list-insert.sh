@@ -37,4 +37,5 @@ gin="SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JO
   for run in 1 2; do echo "\\echo == the primary key alone, run $run"; echo '\echo insert:'; echo 'INSERT INTO t (:cols) SELECT :cols FROM src;'; echo 'TRUNCATE t;'; done
   echo 'DROP TABLE t, src;'
 } | psql -X "$conn" -v ON_ERROR_STOP=1 2>&1 \
-  | awk '/^==/ { print; next } /^(insert|merge):$/ { tag = $1; next } tag != "" && /^Time:/ { printf "  %-7s %s %s\n", tag, $2, $3; tag = "" }'
+  | awk '/^==/ { print; next } /ERROR|FATAL|^psql:/ { print; next } /^(insert|merge):$/ { tag = $1; next }
+         tag != "" && /^Time:/ { printf "  %-7s %s %s\n", tag, $2, $3; tag = "" }'

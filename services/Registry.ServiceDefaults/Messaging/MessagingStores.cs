@@ -30,7 +30,7 @@ public static class MessagingModel
             e.HasIndex(m => m.MessageId).IsUnique();
             // The dispatcher's query: pending (neither sent nor parked) messages in order.
             e.HasIndex(m => m.Id).HasFilter("\"SentAt\" IS NULL AND \"ParkedAt\" IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
-            // The dispatcher's other query: the cases held back by a row waiting for its next attempt (few rows).
+            // The subquery of the dispatcher's query: the cases held back by a row waiting for its next attempt (few rows).
             e.HasIndex(m => m.NextAttemptAt)
                 .HasFilter("\"SentAt\" IS NULL AND \"ParkedAt\" IS NULL AND \"NextAttemptAt\" IS NOT NULL")
                 .HasDatabaseName("ix_outbox_messages_retrying");

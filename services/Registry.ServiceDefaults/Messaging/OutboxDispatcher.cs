@@ -135,8 +135,9 @@ public sealed class OutboxDispatcher<TDb>(
 
         // One statement: the due rows, less those of a case that has a pending row waiting for its next attempt (a
         // failure charged it): a case's later rows wait with it, to keep its order. The waiting rows are few, found
-        // through ix_outbox_messages_retrying (NOT EXISTS: an anti-join). Until the thirty-fifth increment of
-        // docs/performance.md the held cases were a statement of their own, read before the batch at every round.
+        // through ix_outbox_messages_retrying (NOT EXISTS under the OR, which PostgreSQL runs as one hashed subplan, read
+        // once a statement). Until the thirty-fifth increment of docs/performance.md the held cases were a statement of
+        // their own, read before the batch at every round.
         var batch = await settlement.Publishable(db.OutboxMessages
                 .AsNoTracking()
                 .Where(m => m.SentAt == null && m.ParkedAt == null && (m.NextAttemptAt == null || m.NextAttemptAt <= now))
