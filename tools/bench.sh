@@ -3,8 +3,9 @@
 #   1. the authorization server and the four services as processes on their own databases and vhost
 #      (tools/stack.sh; the load generator gets its tokens there with the stack's development clients);
 #   2. a warm-up (JIT, connection pools), then a registration-only run during which the CPU time of
-#      every process involved is sampled: CPU milliseconds per registration, by process — where a
-#      registration's time goes on a machine where CPU is the scarce thing;
+#      every process involved is sampled (the services, each database's sessions, the rest of the PostgreSQL
+#      server, RabbitMQ): CPU milliseconds per registration, by process — where a registration's time goes on a
+#      machine where CPU is the scarce thing — and the machine's busy time beside it;
 #   3. the full load generator run: floor, registrations, propagation lag, case-file reads, search,
 #      reconciliation (exit code 1 on any loss).
 # Usage: sudo bash tools/bench.sh [CLIENTS] [SECONDS]        (defaults 16 and 60; SECONDS is the full run's floor and
@@ -53,16 +54,31 @@ cpu_of() { # PID/stat... -> CPU seconds (user + system) of those processes
 }
 # PostgreSQL backends serving one database ("postgres: 15/main: registry DB 127.0.0.1(port) idle").
 pids_of_db() { ps -eo pid,args | awk -v db="$1" '$2 == "postgres:" { for (i = 3; i <= NF; i++) if ($i == db) { print $1 "/stat"; break } }'; }
+# The whole PostgreSQL server: every live process's CPU, and what its ended processes used (the postmaster's cutime and
+# cstime, to which the kernel adds a child's times when the postmaster reaps it). Less the three databases' live backends,
+# that is the rest of the server's work: the WAL writer, checkpointer, background writer, autovacuum launcher and workers,
+# backends that ended between two snapshots, and other databases' sessions (identity's).
+pg_server() {
+  local postmaster
+  postmaster=$(pgrep -o -x postgres) || { echo 0; return; }
+  # shellcheck disable=SC2046
+  awk -v t="$tick" -v live="$(cpu_of $(pgrep -x postgres | sed 's|$|/stat|'))" '{ printf "%.2f", live + ($16 + $17) / t }' "/proc/$postmaster/stat"
+}
 snapshot() {
-  local service
+  local service cpu databases=0
   for service in gateway intake custody medical identity; do echo "$service $(cpu_of "$(cat "$STACK_LOGS/$service.pid")/stat")"; done
   for service in intake custody medical; do
     # shellcheck disable=SC2046
-    echo "postgres:$service $(cpu_of $(pids_of_db "${STACK_NAME}_$service"))"
+    cpu=$(cpu_of $(pids_of_db "${STACK_NAME}_$service"))
+    echo "postgres:$service $cpu"
+    databases=$(awk -v a="$databases" -v b="$cpu" 'BEGIN { printf "%.2f", a + b }')
   done
+  echo "postgres:server $(awk -v a="$(pg_server)" -v b="$databases" 'BEGIN { printf "%.2f", a - b }')"
   # shellcheck disable=SC2046
   echo "rabbitmq $(cpu_of $(pgrep -x beam.smp | sed 's|$|/stat|'))"
 }
+# The machine's busy CPU-seconds (every process and the kernel, the load generator included), from /proc/stat.
+machine_busy() { awk -v t="$tick" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / t }' /proc/stat; }
 
 # Resident memory (VmRSS) of each service, in MB: idle after start, and again after the run (issue 15: < 150 MB idle).
 # PSS divides each page shared by several processes (the runtime's and the framework's files, mapped by all five) among them.
@@ -80,10 +96,12 @@ sleep "${BENCH_SETTLE:-0}"
 batches() { curl -s "http://127.0.0.1:${STACK_HTTP[intake]}/metrics" | awk '/^registry_registration_batch_size_(sum|count)/ { s[$1 ~ /sum/] = $2 } END { printf "%d %d", s[1], s[0] }'; }
 echo "== registrations only, $clients clients, 20 s: CPU per registration =="
 before=$(snapshot)
+busy_before=$(machine_busy)
 batches_before=$(batches)
 out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-duration 0 --no-reconcile)
 sleep 3 # let the consumers finish what was published
 after=$(snapshot)
+busy_after=$(machine_busy)
 read -r calls_before batches_before_n <<<"$batches_before"
 read -r calls_after batches_after_n <<<"$(batches)"
 registered=$(grep -oP 'registrations answered OK \K[0-9]+' <<<"$out")
@@ -91,6 +109,7 @@ echo "$(grep -E '^register ' <<<"$out")"
 paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
+awk -v a="$busy_before" -v b="$busy_after" 'BEGIN { printf "  the machine was busy %.1f CPU-s in the same 23 s (the load generator, the kernel and anything else included)\n", b - a }'
 awk -v c=$((calls_after - calls_before)) -v b=$((batches_after_n - batches_before_n)) \
   'BEGIN { if (b > 0) printf "  intake committed them in %d transactions, %.1f calls each (Intake:Registration:BatchLimit)\n", b, c / b }'
 
