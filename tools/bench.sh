@@ -97,11 +97,13 @@ batches() { curl -s "http://127.0.0.1:${STACK_HTTP[intake]}/metrics" | awk '/^re
 echo "== registrations only, $clients clients, 20 s: CPU per registration =="
 before=$(snapshot)
 busy_before=$(machine_busy)
+started=$(date +%s.%N)
 batches_before=$(batches)
 out=$($load --gateway "$STACK_GATEWAY" --clients "$clients" --duration 20 --floor-duration 0 --read-duration 0 --search-duration 0 --no-reconcile)
 sleep 3 # let the consumers finish what was published
 after=$(snapshot)
 busy_after=$(machine_busy)
+ended=$(date +%s.%N)
 read -r calls_before batches_before_n <<<"$batches_before"
 read -r calls_after batches_after_n <<<"$(batches)"
 registered=$(grep -oP 'registrations answered OK \K[0-9]+' <<<"$out")
@@ -109,7 +111,8 @@ echo "$(grep -E '^register ' <<<"$out")"
 paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
-awk -v a="$busy_before" -v b="$busy_after" 'BEGIN { printf "  the machine was busy %.1f CPU-s in the same 23 s (the load generator, the kernel and anything else included)\n", b - a }'
+awk -v a="$busy_before" -v b="$busy_after" -v s="$started" -v e="$ended" -v c="$(nproc)" \
+  'BEGIN { printf "  the machine was busy %.1f CPU-s of the %.1f its %d cores had in the same %.1f s (the load generator, the kernel and anything else included)\n", b - a, c * (e - s), c, e - s }'
 awk -v c=$((calls_after - calls_before)) -v b=$((batches_after_n - batches_before_n)) \
   'BEGIN { if (b > 0) printf "  intake committed them in %d transactions, %.1f calls each (Intake:Registration:BatchLimit)\n", b, c / b }'
 
