@@ -111,8 +111,12 @@ echo "$(grep -E '^register ' <<<"$out")"
 paste <(echo "$before") <(echo "$after") | awk -v n="$registered" \
   '{ d = $4 - $2; t += d; printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration\n", $1, d, 1000 * d / n }
    END { printf "  %-18s %7.1f CPU-s  %6.2f CPU-ms per registration (%d registrations; rabbitmq is the whole node)\n", "total", t, 1000 * t / n, n }'
-awk -v a="$busy_before" -v b="$busy_after" -v s="$started" -v e="$ended" -v c="$(nproc)" \
-  'BEGIN { printf "  the machine was busy %.1f CPU-s of the %.1f its %d cores had in the same %.1f s (the load generator, the kernel and anything else included)\n", b - a, c * (e - s), c, e - s }'
+counted=$(paste <(echo "$before") <(echo "$after") | awk '{ t += $4 - $2 } END { printf "%.2f", t }')
+awk -v a="$busy_before" -v b="$busy_after" -v s="$started" -v e="$ended" -v c="$(nproc)" -v counted="$counted" \
+  'BEGIN { busy = b - a
+    printf "  the machine was busy %.1f CPU-s of the %.1f its %d cores had in the same %.1f s (the load generator, the kernel and anything else included)\n", busy, c * (e - s), c, e - s
+    # The load generator and the kernel take about an eighth here; far more is something else running (a build, tests).
+    if (busy - counted > busy / 4) printf "  WARNING: %.1f of those CPU-s went to processes this run does not count: something else shared the machine, so the figures above are not the registry'"'"'s alone\n", busy - counted }'
 awk -v c=$((calls_after - calls_before)) -v b=$((batches_after_n - batches_before_n)) \
   'BEGIN { if (b > 0) printf "  intake committed them in %d transactions, %.1f calls each (Intake:Registration:BatchLimit)\n", b, c / b }'
 
