@@ -25,7 +25,7 @@ public static class IntakeFeatures
 
         services.AddScoped<RegisterCaptureHandler>();
         services.AddScoped<ImportCapturesHandler>();
-        // Concurrent RegisterCapture calls committed together (issue 15): one transaction for what queued meanwhile (a part of at most 768 duplicate-lock keys each).
+        // Concurrent RegisterCapture calls committed together (issue 15): one transaction for what queued meanwhile (a part of at most 512 duplicate-lock keys each).
         services.AddSingleton(RegistrationBatching.From(configuration));
         services.AddSingleton<RegistrationBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistrationBatcher>());

@@ -36,14 +36,11 @@ namespace Registry.Intake.Features.Duplicates;
 public static class DuplicateLocks
 {
     /// <summary>
-    /// The most keys one transaction locks: about 80 rows of the load generator's lists (names in one script or two, about nine
-    /// new keys a row once a part's common blocks are counted; each family and given block takes two, its birth year and the
-    /// next). Raised from 512 when the blocks' locks came to name the year, which kept parts at their earlier length (and an
-    /// import's parts on COPY, <see cref="Import.ImportCapturesHandler.InsertedUpTo"/>). Within the lock table of a default
-    /// PostgreSQL, 6,400 locks shared by all its sessions (max_locks_per_transaction 64 × max_connections 100): at most
-    /// Grpc:MaxConcurrentBulkCalls (2) imports a replica run at once, 1,536 keys.
+    /// The most keys one transaction locks (about 100 rows of a list of Latin names, five keys a row; fewer rows with names in
+    /// two scripts): half the 1,024 bucket locks the earlier scheme took at most, well within the lock table of a default
+    /// PostgreSQL (64 × its connections; at most Grpc:MaxConcurrentBulkCalls imports a replica at once).
     /// </summary>
-    public const int KeysPerTransaction = 768;
+    public const int KeysPerTransaction = 512;
 
     /// <summary>The class (first key) of the keys' advisory locks: "DUPK" in ASCII.</summary>
     public const int KeyClass = 0x44_55_50_4B;
@@ -56,17 +53,8 @@ public static class DuplicateLocks
     /// <summary>
     /// The keys a pair of records must share one of to be compared (<see cref="BlockingQuery"/>, <see cref="BlockingIndex"/>):
     /// the values <paramref name="record"/> is looked up by and the stored keys it is found by, each named by its kind,
-    /// hashed (XXH3, the same in every process) to 32 bits. A lock may be shared by records the rules keep apart, never
-    /// missing from a pair they let through:
-    /// <list type="bullet">
-    /// <item>the service-number and whole-name keys as they are (the whole-name rule lets a pair through when either birth
-    /// year is unknown, so its lock cannot name a year);</item>
-    /// <item>the family and given blocks with the birth year (<see cref="YearLocks"/>): their rules let a pair through only
-    /// when both years are known and within one (<see cref="BlockingQuery.InitialYearAllows"/>), so a block is locked for
-    /// the year and the year after it, and two records share such a lock exactly when their years are within one. A
-    /// common given name ("aleksandr/k") no longer makes every writer holding it wait for every other; a record without a
-    /// birth year is neither looked up nor found by these rules and takes none of these locks.</item>
-    /// </list>
+    /// hashed (XXH3, the same in every process) to 32 bits. Birth years are left out: a lock may be shared by records
+    /// the rules' years keep apart, never missing from a pair they let through.
     /// </summary>
     public static IEnumerable<int> KeysOf(LinkageRecord record)
     {
@@ -76,21 +64,13 @@ public static class DuplicateLocks
         [
             Named("service", query.ServiceNumber), Named("service", record.ServiceNumberKey),
             .. query.FullKeys.Select(k => Named("full", k)), Named("full", keys.FullKey), Named("full", keys.FullKeyLatin),
-            .. YearLocks("family", query.FamilyBlocks, query.BirthYear), .. YearLocks("family", [keys.FamilyBlock], keys.BirthYear),
-            .. YearLocks("given", query.GivenBlocks, query.BirthYear), .. YearLocks("given", [keys.GivenBlock], keys.BirthYear),
+            .. query.FamilyBlocks.Select(k => Named("family", k)), Named("family", keys.FamilyBlock),
+            .. query.GivenBlocks.Select(k => Named("given", k)), Named("given", keys.GivenBlock),
         ];
         return named.OfType<string>().Distinct().Select(Hash);
     }
 
     private static string? Named(string kind, string? key) => key is null ? null : $"{kind}:{key}";
-
-    /// <summary>
-    /// The locks of blocks whose rule asks for both birth years known and within one: each block with
-    /// <paramref name="year"/> and with the year after. Records of years y and z share one exactly when |y - z| ≤ 1
-    /// ({y, y+1} and {z, z+1} meet). None when the year is unknown (the rule lets no such pair through).
-    /// </summary>
-    private static IEnumerable<string> YearLocks(string kind, IEnumerable<string?> blocks, int? year) =>
-        year is not { } y ? [] : blocks.OfType<string>().SelectMany(b => new[] { $"{kind}:{b}@{y}", $"{kind}:{b}@{y + 1}" });
 
     private static int Hash(string key) => unchecked((int)XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan())));
 

@@ -9,7 +9,7 @@ namespace Registry.Intake.Features.Duplicates;
 /// <c>registry.intake.duplicates.duration</c> (histogram, seconds), tagged <see cref="ScopeTag"/> with
 /// <c>registration</c> (one RegisterCapture: blocking statement, name frequencies, scoring),
 /// <c>identity_update</c> (an identity correction looking again), <c>import</c> (one part of an ImportCaptures
-/// call, a transaction of at most 768 duplicate-lock keys, about 80 rows: DuplicateLocks.Parts; a call of more rows records
+/// call, a transaction of at most 512 duplicate-lock keys, about 100 rows: DuplicateLocks.Parts; a call of more rows records
 /// one value a part) or <c>registration_batch</c> (RegisterCapture calls committed together
 /// by RegistrationBatcher, once for the batch; <c>registry.registration.batch.size</c> counts its calls). Read it with <c>dotnet-counters monitor -p &lt;intake's pid&gt;
 /// --counters Registry</c> (p50/p95/p99) or an OpenTelemetry metrics exporter (explicit buckets from 1 ms to 10 s, see
@@ -23,7 +23,7 @@ public static class DuplicateMetrics
     /// <summary>Scope of one part of an ImportCaptures call's rows (a transaction).</summary>
     public const string Import = "import";
 
-    /// <summary>Scope of RegisterCapture calls committed together (a transaction, or each part of at most 768 duplicate-lock keys).</summary>
+    /// <summary>Scope of RegisterCapture calls committed together (a transaction, or each part of at most 512 duplicate-lock keys).</summary>
     public const string RegistrationBatch = "registration_batch";
 
     /// <summary>Bucket boundaries in seconds, as OpenTelemetry's semantic conventions advise for durations.</summary>

@@ -11,7 +11,7 @@ namespace Registry.Intake.Features.Registration;
 
 /// <summary>
 /// Commits concurrent RegisterCapture calls together, on PostgreSQL, as a group commit: one transaction, and one statement
-/// of each kind, for all of them (a transaction per part of at most 768 duplicate-lock keys, <see cref="Duplicates.DuplicateLocks.Parts"/>,
+/// of each kind, for all of them (a transaction per part of at most 512 duplicate-lock keys, <see cref="Duplicates.DuplicateLocks.Parts"/>,
 /// when a batch has more: about 100 calls), through ImportCaptures' path (<see cref="ImportCapturesHandler.RegisterAllAsync"/>),
 /// instead of a transaction and a round of statements each. A registration's statements and commit cost PostgreSQL and
 /// intake about three times what an imported row's did (docs/performance.md, "Registrations committed together").
@@ -46,7 +46,7 @@ public sealed class RegistrationBatcher(
     public const string BatchSizeTag = "registry.registration.batch_size";
 
     private static readonly Histogram<int> BatchSizes = RegistryTelemetry.Meter.CreateHistogram<int>(
-        "registry.registration.batch.size", "{call}", "RegisterCapture calls committed together (in one transaction, or in parts of at most 768 duplicate-lock keys)");
+        "registry.registration.batch.size", "{call}", "RegisterCapture calls committed together (in one transaction, or in parts of at most 512 duplicate-lock keys)");
 
     // Unbounded, yet no larger than the calls in flight: each waits at most its deadline (at most MaxUnaryCallTimeout), and
     // one that leaves is dropped at the next read.

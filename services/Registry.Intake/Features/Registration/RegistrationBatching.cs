@@ -11,7 +11,7 @@ public sealed class RegistrationBatching
     public const string Section = "Intake:Registration";
 
     /// <summary>
-    /// The most calls committed together (in one transaction up to 768 duplicate-lock keys, else in such parts): 1 to 1,000 (<see cref="Import.ImportCapturesValidator.MaxRows"/>), default 32;
+    /// The most calls committed together (in one transaction up to 512 duplicate-lock keys, else in such parts): 1 to 1,000 (<see cref="Import.ImportCapturesValidator.MaxRows"/>), default 32;
     /// 1 commits each call in a transaction of its own (the path before batching).
     /// </summary>
     public int BatchLimit { get; init; } = 32;
