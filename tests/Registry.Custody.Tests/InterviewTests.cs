@@ -2,6 +2,8 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Registry.Custody.Features.Interviews;
+using Registry.Custody.Features.Records;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Security;
@@ -101,6 +103,36 @@ public sealed class InterviewTests(InterviewFixture custody) : IClassFixture<Int
             ["case_id", "duration_minutes", "fitness", "fitness_assessment_id", "interpreter", "interview_id", "interviewer", "interviewing_agency",
              "language", "override_reason", "place", "present", "recorded_at", "recorded_by_agency", "started_at"],
             Interview.Descriptor.Fields.InDeclarationOrder().Select(f => f.Name).Order());
+    }
+
+    /// <summary>
+    /// A custody record and the case's latest interview (each case-file read asks for both) are read by queries EF Core
+    /// compiled once (<c>CustodyRecords.FindRecordAsync</c>, <c>ListInterviewsHandler.LastAsync</c>, <c>CompiledQuery</c>), so no
+    /// run builds, parameterises and hashes a LINQ query to find it in EF Core's query cache (docs/performance.md, "Reads by
+    /// key compiled once"). A LINQ query leaves its shape in that cache; the compiled ones leave nothing.
+    /// </summary>
+    [Fact]
+    public async Task The_record_and_the_latest_interview_are_read_by_queries_compiled_once_not_through_ef_cores_query_cache()
+    {
+        var caseId = await FitCaseAsync();
+        await Custodian.RecordInterviewAsync(Kyiv(caseId, InterviewAt));
+        var latest = (await Custodian.RecordInterviewAsync(Kyiv(caseId, InterviewAt.AddDays(1)))).Interview;
+        await using var db = await custody.IsolatedContextAsync();
+
+        Assert.Equal(caseId, (await db.FindRecordAsync(caseId, tracked: false, CancellationToken.None)).CaseId);
+        var tracked = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
+        Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => db.FindRecordAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        var (last, withheld) = await new ListInterviewsHandler(db).LastAsync(caseId, null, CancellationToken.None);
+        Assert.Equal(latest.InterviewId, last!.InterviewId.ToString());
+        Assert.Equal("KR-NIS", Assert.Single(last.Present).Agency);
+        Assert.False(withheld);
+        Assert.Equal(0, CustodyFixture.QueryCacheEntries(db));
+
+        // The cache does keep a LINQ query that reads the same.
+        await db.Records.AsNoTracking().SingleAsync(r => r.CaseId == caseId);
+        Assert.Equal(1, CustodyFixture.QueryCacheEntries(db));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Intake.Domain;
+using Registry.Intake.Features.Cases;
 using Registry.Protos.Intake.V1;
 using Registry.Testing;
 
@@ -29,6 +32,33 @@ public sealed class RegisterCaptureTests(IntakeFixture intake) : IClassFixture<I
         // The outbox row is marked sent, with the message id the consumers deduplicate on.
         await Eventually.TrueAsync(() => intake.QueryAsync(db => db.OutboxMessages.AnyAsync(
             m => m.MessageId == announced.MessageId && m.SentAt != null)), TimeSpan.FromSeconds(10), "the outbox row marked sent");
+    }
+
+    /// <summary>
+    /// GetCase, each case-file read and every change of a case load the case by a query EF Core compiled once
+    /// (<c>CaseStore.FindAsync</c>, <c>CompiledQuery</c>), so no run builds, parameterises and hashes a LINQ query to find it in
+    /// EF Core's query cache (docs/performance.md, "Reads by key compiled once"). A LINQ query leaves its shape in that cache;
+    /// the compiled ones leave nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_case_is_loaded_by_a_query_compiled_once_not_through_ef_cores_query_cache()
+    {
+        var registered = (await intake.Client.RegisterCaptureAsync(Requests.Rifleman())).Case;
+        var caseId = Guid.Parse(registered.CaseId);
+        await using var db = await intake.IsolatedContextAsync();
+        await using var scope = intake.Service.Services.CreateAsyncScope();
+        var store = ActivatorUtilities.CreateInstance<CaseStore>(scope.ServiceProvider, db);
+
+        Assert.Equal(registered.CaseNumber, CaptureCase.FormatCaseNumber((await store.FindAsync(caseId, tracked: false, CancellationToken.None)).Number));
+        var tracked = await store.FindAsync(caseId, tracked: true, CancellationToken.None);
+        Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => store.FindAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(0, IntakeFixture.QueryCacheEntries(db));
+
+        // The cache does keep a LINQ query that reads the same.
+        await db.Cases.AsNoTracking().SingleAsync(c => c.CaseId == caseId);
+        Assert.Equal(1, IntakeFixture.QueryCacheEntries(db));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Registry.Contracts;
+using Registry.Medical.Features.Records;
 using Registry.Protos.Medical.V1;
 using Registry.ServiceDefaults.Security;
 using Registry.Testing;
@@ -34,6 +35,30 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
         await Eventually.TrueAsync(() => medical.QueryAsync(db => db.Records.AnyAsync(r => r.CaseId == caseId)),
             TimeSpan.FromSeconds(30), "the medical record");
         return caseId;
+    }
+
+    /// <summary>
+    /// A medical record (every medical feature and each case-file read start from it) is read by a query EF Core compiled once
+    /// (<c>MedicalRecords.FindRecordAsync</c>, <c>CompiledQuery</c>), so no run builds, parameterises and hashes a LINQ query to
+    /// find it in EF Core's query cache (docs/performance.md, "Reads by key compiled once"). A LINQ query leaves its shape in
+    /// that cache; the compiled ones leave nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_record_is_read_by_a_query_compiled_once_not_through_ef_cores_query_cache()
+    {
+        var caseId = await RegisteredAsync();
+        await using var db = await medical.IsolatedContextAsync();
+
+        Assert.Equal("RC-000032", (await db.FindRecordAsync(caseId, tracked: false, CancellationToken.None)).CaseNumber);
+        var tracked = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
+        Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => db.FindRecordAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(0, MedicalFixture.QueryCacheEntries(db));
+
+        // The cache does keep a LINQ query that reads the same.
+        await db.Records.AsNoTracking().SingleAsync(r => r.CaseId == caseId);
+        Assert.Equal(1, MedicalFixture.QueryCacheEntries(db));
     }
 
     private static RecordEncounterRequest IntakeExamination(Guid caseId) => new()

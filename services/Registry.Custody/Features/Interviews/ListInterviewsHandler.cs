@@ -25,9 +25,13 @@ public sealed class ListInterviewsHandler(CustodyDbContext db)
     /// </summary>
     public async Task<(Interview? Interview, bool Withheld)> LastAsync(Guid caseId, string? onlyAgency, CancellationToken ct)
     {
-        var last = await Visible(caseId, null).OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id).FirstOrDefaultAsync(ct);
+        var last = await Latest.RunAsync(db, caseId, ct);
         return last is null ? (null, false) : onlyAgency is null || last.TookPart(onlyAgency) ? (last, false) : (null, true);
     }
+
+    // Compiled once per model (CompiledQuery): each case-file read asks for it.
+    private static readonly CompiledQuery<CustodyDbContext, Guid, Interview?> Latest = new((db, caseId, ct) =>
+        db.Interviews.AsNoTracking().Where(i => i.CaseId == caseId).OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id).FirstOrDefault());
 
     private IQueryable<Interview> Visible(Guid caseId, string? onlyAgency)
     {

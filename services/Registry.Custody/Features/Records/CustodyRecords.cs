@@ -10,5 +10,12 @@ public static class CustodyRecords
 {
     /// <summary>The record of <paramref name="caseId"/>; NOT_FOUND (with ResourceInfo) when custody has none.</summary>
     public static Task<CustodyRecord> FindRecordAsync(this CustodyDbContext db, Guid caseId, bool tracked, CancellationToken ct)
-        => (tracked ? db.Records : db.Records.AsNoTracking()).SingleOrNotFoundAsync(r => r.CaseId == caseId, CustodyRecord.ResourceType, caseId.ToString(), ct);
+        => (tracked ? Tracked : Untracked).SingleOrNotFoundAsync(db, caseId, CustodyRecord.ResourceType, caseId.ToString(), ct);
+
+    // Compiled once per model (CompiledQuery): every custody feature, and each case-file read, starts here.
+    private static readonly CompiledQuery<CustodyDbContext, Guid, CustodyRecord?> Tracked =
+        new((db, caseId, ct) => db.Records.SingleOrDefault(r => r.CaseId == caseId));
+
+    private static readonly CompiledQuery<CustodyDbContext, Guid, CustodyRecord?> Untracked =
+        new((db, caseId, ct) => db.Records.AsNoTracking().SingleOrDefault(r => r.CaseId == caseId));
 }

@@ -14,12 +14,16 @@ namespace Registry.Intake.Features.Cases;
 /// </summary>
 public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> outbox, NotificationSignal notifications, GenericPlans plans)
 {
-    public async Task<CaptureCase> FindAsync(Guid caseId, bool tracked, CancellationToken ct)
-    {
-        var cases = tracked ? db.Cases : db.Cases.AsNoTracking();
-        return await cases.SingleOrDefaultAsync(c => c.CaseId == caseId, ct)
-            ?? throw RpcErrors.NotFound(CaptureCase.ResourceType, caseId.ToString());
-    }
+    /// <summary>The case <paramref name="caseId"/>, tracked to be changed or not; NOT_FOUND (with ResourceInfo) when there is none.</summary>
+    public Task<CaptureCase> FindAsync(Guid caseId, bool tracked, CancellationToken ct) =>
+        (tracked ? TrackedCase : UntrackedCase).SingleOrNotFoundAsync(db, caseId, CaptureCase.ResourceType, caseId.ToString(), ct);
+
+    // Compiled once per model (CompiledQuery): GetCase, each case-file read and every change of a case start here.
+    private static readonly CompiledQuery<IntakeDbContext, Guid, CaptureCase?> TrackedCase =
+        new((db, caseId, ct) => db.Cases.SingleOrDefault(c => c.CaseId == caseId));
+
+    private static readonly CompiledQuery<IntakeDbContext, Guid, CaptureCase?> UntrackedCase =
+        new((db, caseId, ct) => db.Cases.AsNoTracking().SingleOrDefault(c => c.CaseId == caseId));
 
     /// <summary>Loads a case to change it: it must exist, not be merged away, and be the caller's revision.</summary>
     public async Task<CaptureCase> FindToChangeAsync(Guid caseId, long revision, CancellationToken ct)

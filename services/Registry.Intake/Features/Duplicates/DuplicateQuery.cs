@@ -1,7 +1,5 @@
 using System.Linq.Expressions;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Registry.Intake.Data;
 using Registry.Intake.Domain;
 using Registry.Intake.Domain.Linkage;
@@ -98,7 +96,8 @@ public static class DuplicateQuery
     /// model, because a compiled query keeps the executor of the first context it ran on, and PostgreSQL's and SQLite's
     /// contexts (one process may hold both, as the tests do) have a model each.
     /// </summary>
-    private static readonly ConditionalWeakTable<IModel, Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IAsyncEnumerable<EarlierCase>>> CompiledBlocking = new();
+    private static readonly PerModel<Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IAsyncEnumerable<EarlierCase>>> CompiledBlocking =
+        new(() => EF.CompileAsyncQuery(Blocking));
 
     /// <summary><see cref="Blocking"/> as a query to compose or show (<c>ToQueryString</c>, EXPLAIN), with the same parameters.</summary>
     private static readonly Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IQueryable<EarlierCase>> BlockingQueryable =
@@ -154,7 +153,7 @@ public static class DuplicateQuery
         var found = new List<EarlierCase>();
         if (Arguments(query) is { } a)
         {
-            var blocking = CompiledBlocking.GetValue(db.Model, _ => EF.CompileAsyncQuery(Blocking));
+            var blocking = CompiledBlocking.For(db);
             await foreach (var e in blocking(db, number, a.ServiceNumbers, a.FullKeys, a.From, a.To, a.FamilyBlocks, a.GivenBlocks).WithCancellation(ct))
             {
                 found.Add(e);

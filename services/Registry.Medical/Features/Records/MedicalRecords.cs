@@ -10,5 +10,12 @@ public static class MedicalRecords
 {
     /// <summary>The record of <paramref name="caseId"/>; NOT_FOUND (with ResourceInfo) when medical has none.</summary>
     public static Task<MedicalRecord> FindRecordAsync(this MedicalDbContext db, Guid caseId, bool tracked, CancellationToken ct)
-        => (tracked ? db.Records : db.Records.AsNoTracking()).SingleOrNotFoundAsync(r => r.CaseId == caseId, MedicalRecord.ResourceType, caseId.ToString(), ct);
+        => (tracked ? Tracked : Untracked).SingleOrNotFoundAsync(db, caseId, MedicalRecord.ResourceType, caseId.ToString(), ct);
+
+    // Compiled once per model (CompiledQuery): every medical feature, and each case-file read, starts here.
+    private static readonly CompiledQuery<MedicalDbContext, Guid, MedicalRecord?> Tracked =
+        new((db, caseId, ct) => db.Records.SingleOrDefault(r => r.CaseId == caseId));
+
+    private static readonly CompiledQuery<MedicalDbContext, Guid, MedicalRecord?> Untracked =
+        new((db, caseId, ct) => db.Records.AsNoTracking().SingleOrDefault(r => r.CaseId == caseId));
 }
