@@ -120,6 +120,7 @@ public sealed class InterviewTests(InterviewFixture custody) : IClassFixture<Int
         await using var db = await custody.IsolatedContextAsync();
 
         Assert.Equal(caseId, (await db.FindRecordAsync(caseId, tracked: false, CancellationToken.None)).CaseId);
+        Assert.Empty(db.ChangeTracker.Entries());
         var tracked = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
         Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
         var missing = await Assert.ThrowsAsync<RpcException>(() => db.FindRecordAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));

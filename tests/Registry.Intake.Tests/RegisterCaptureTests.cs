@@ -50,6 +50,7 @@ public sealed class RegisterCaptureTests(IntakeFixture intake) : IClassFixture<I
         var store = ActivatorUtilities.CreateInstance<CaseStore>(scope.ServiceProvider, db);
 
         Assert.Equal(registered.CaseNumber, CaptureCase.FormatCaseNumber((await store.FindAsync(caseId, tracked: false, CancellationToken.None)).Number));
+        Assert.Empty(db.ChangeTracker.Entries());
         var tracked = await store.FindAsync(caseId, tracked: true, CancellationToken.None);
         Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
         var missing = await Assert.ThrowsAsync<RpcException>(() => store.FindAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));

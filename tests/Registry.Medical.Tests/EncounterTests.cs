@@ -50,6 +50,7 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
         await using var db = await medical.IsolatedContextAsync();
 
         Assert.Equal("RC-000032", (await db.FindRecordAsync(caseId, tracked: false, CancellationToken.None)).CaseNumber);
+        Assert.Empty(db.ChangeTracker.Entries());
         var tracked = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
         Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
         var missing = await Assert.ThrowsAsync<RpcException>(() => db.FindRecordAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));

@@ -6,16 +6,19 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace Registry.ServiceDefaults.Data;
 
 /// <summary>
-/// One value for each EF Core model, made the first time a context of that model asks for it. A compiled query keeps the
-/// executor of the first context it ran on, and one process may hold contexts of several models (PostgreSQL's and SQLite's
-/// in the tests and the embedded mode), so what is compiled is kept per model.
+/// One value for each EF Core model, made the first time a context of that model asks for it. A compiled query is bound to
+/// the model of the first context it runs on (EF Core throws when a context of another model runs it), and one process may
+/// hold contexts of several models (the tests hold PostgreSQL's and SQLite's), so what is compiled is kept per model.
 /// </summary>
 public sealed class PerModel<T> where T : class
 {
     private readonly ConditionalWeakTable<IModel, T> _values = new();
     private readonly ConditionalWeakTable<IModel, T>.CreateValueCallback _create;
 
-    /// <param name="create">Makes the value for a model (called at most once per model, under the table's lock).</param>
+    /// <param name="create">
+    /// Makes the value for a model. Threads that ask for a new model at the same time may each call it; one value is kept and
+    /// every caller gets that one (<see cref="ConditionalWeakTable{TKey, TValue}.GetValue"/>), so it must have no side effects.
+    /// </param>
     public PerModel(Func<T> create) => _create = _ => create();
 
     /// <summary>The value for <paramref name="db"/>'s model.</summary>
