@@ -93,8 +93,8 @@ public static class DuplicateQuery
     /// <see cref="Blocking"/> compiled by EF Core (<c>EF.CompileAsyncQuery</c>) once per model: a registration runs it without
     /// building, comparing and parameterising an expression tree of five UNION ALL parts (6 % of intake's CPU under
     /// registrations, and as much again building the tree, when its shape depended on the keys; docs/performance.md). Per
-    /// model, because a compiled query keeps the executor of the first context it ran on, and PostgreSQL's and SQLite's
-    /// contexts (one process may hold both, as the tests do) have a model each.
+    /// model (<see cref="PerModel{T}"/>), because a compiled query is bound to the model of the first context it runs on, and
+    /// PostgreSQL's and SQLite's contexts (one process may hold both, as the tests do) have a model each.
     /// </summary>
     private static readonly PerModel<Func<IntakeDbContext, long, string[], string[], int, int, string[], string[], IAsyncEnumerable<EarlierCase>>> CompiledBlocking =
         new(() => EF.CompileAsyncQuery(Blocking));
