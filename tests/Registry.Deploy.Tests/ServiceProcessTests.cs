@@ -28,14 +28,7 @@ public sealed class ServiceProcessTests
             squatter.Listen();
 
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
-                "Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, new Dictionary<string, string>
-                {
-                    ["Ports__Grpc"] = grpcPort.ToString(),
-                    ["Ports__Http"] = httpPort.ToString(),
-                    ["ConnectionStrings__Identity"] = database,
-                    ["Identity__Issuer"] = $"http://127.0.0.1:{httpPort}/",
-                    ["Identity__RequireHttps"] = "false",
-                }));
+                "Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, ServiceProcess.IdentitySettings(database, grpcPort, httpPort)));
 
             Assert.Contains("address already in use", error.Message, StringComparison.OrdinalIgnoreCase);
             var exited = Assert.IsType<InvalidOperationException>(error.InnerException);

@@ -23,20 +23,13 @@ public sealed class DisabledClientsListTests
         {
             var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
             var authority = $"http://127.0.0.1:{httpPort}/";
-            await using var server = await ServiceProcess.StartAsync("Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, new Dictionary<string, string>
-            {
-                ["Ports__Grpc"] = grpcPort.ToString(),
-                ["Ports__Http"] = httpPort.ToString(),
-                ["ConnectionStrings__Identity"] = database,
-                ["Identity__Issuer"] = authority,
-                ["Identity__RequireHttps"] = "false",
-                ["Auth__Authority"] = authority,
-                ["Auth__RequireHttpsMetadata"] = "false",
-                ["Auth__DisabledClients"] = $"{authority}registry/disabled-clients",
-                ["Auth__DisabledClientsRefresh"] = "00:00:01",
-                // Each request's first log line ("Request starting HTTP/1.1 GET …"), to see the fetches arrive.
-                ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
-            });
+            var settings = ServiceProcess.IdentitySettings(database, grpcPort, httpPort);
+            settings["Auth__Authority"] = authority;
+            settings["Auth__RequireHttpsMetadata"] = "false";
+            settings["Auth__DisabledClients"] = $"{authority}registry/disabled-clients";
+            // Each request's first log line ("Request starting HTTP/1.1 GET …"), to see when the first fetch arrives.
+            settings["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
+            await using var server = await ServiceProcess.StartAsync("Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, settings);
 
             var fetch = new Regex(@"Request starting HTTP/\S+ GET http://127\.0\.0\.1:\d+/registry/disabled-clients");
             await Eventually.TrueAsync(() => Task.FromResult(fetch.IsMatch(server.Output)), TimeSpan.FromSeconds(60), "a fetch of the list", () => server.Output);

@@ -23,14 +23,8 @@ public sealed class RegistryCtlTests : IAsyncLifetime
         var grpcPort = FreePort.Next();
         var httpPort = FreePort.Next();
         _authority = $"http://127.0.0.1:{httpPort}/";
-        _server = await ServiceProcess.StartAsync("Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, new Dictionary<string, string>
-        {
-            ["Ports__Grpc"] = grpcPort.ToString(),
-            ["Ports__Http"] = httpPort.ToString(),
-            ["ConnectionStrings__Identity"] = _database,
-            ["Identity__Issuer"] = _authority,
-            ["Identity__RequireHttps"] = "false",
-        });
+        _server = await ServiceProcess.StartAsync("Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort,
+            ServiceProcess.IdentitySettings(_database, grpcPort, httpPort));
     }
 
     public async Task DisposeAsync()

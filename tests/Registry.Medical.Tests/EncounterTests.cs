@@ -49,17 +49,9 @@ public sealed class EncounterTests(MedicalFixture medical) : IClassFixture<Medic
         var caseId = await RegisteredAsync();
         await using var db = await medical.IsolatedContextAsync();
 
-        Assert.Equal("RC-000032", (await db.FindRecordAsync(caseId, tracked: false, CancellationToken.None)).CaseNumber);
-        Assert.Empty(db.ChangeTracker.Entries());
-        var tracked = await db.FindRecordAsync(caseId, tracked: true, CancellationToken.None);
-        Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
-        var missing = await Assert.ThrowsAsync<RpcException>(() => db.FindRecordAsync(Guid.NewGuid(), tracked: false, CancellationToken.None));
-        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
-        Assert.Equal(0, MedicalFixture.QueryCacheEntries(db));
-
-        // The cache does keep a LINQ query that reads the same.
-        await db.Records.AsNoTracking().SingleAsync(r => r.CaseId == caseId);
-        Assert.Equal(1, MedicalFixture.QueryCacheEntries(db));
+        var found = await CompiledReads.FindsByKeyAsync(db, caseId, (id, tracked) => db.FindRecordAsync(id, tracked, CancellationToken.None));
+        Assert.Equal("RC-000032", found.CaseNumber);
+        await CompiledReads.LeftNoLinqQueryAsync(db, () => db.Records.AsNoTracking().SingleAsync(r => r.CaseId == caseId));
     }
 
     private static RecordEncounterRequest IntakeExamination(Guid caseId) => new()

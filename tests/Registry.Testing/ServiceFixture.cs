@@ -69,8 +69,7 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
 
     /// <summary>
     /// A context on the service's database with a service provider of its own, so a model and an EF Core query cache of its
-    /// own, empty: after a read, <see cref="QueryCacheEntries"/> tells whether it ran as a LINQ query (an entry for its shape)
-    /// or compiled (none; <c>CompiledQuery</c>). The caller disposes it.
+    /// own, empty: <see cref="CompiledReads"/> reads through it to tell a compiled read from a LINQ query. The caller disposes it.
     /// </summary>
     public async Task<TDb> IsolatedContextAsync()
     {
@@ -78,16 +77,6 @@ public abstract class ServiceFixture<TMarker, TDb>(string connectionName) : IAsy
         var options = new DbContextOptionsBuilder<TDb>().UseNpgsql(connection).EnableServiceProviderCaching(false).Options;
         return (TDb)Activator.CreateInstance(typeof(TDb), options)!;
     }
-
-    /// <summary>
-    /// The LINQ queries EF Core keeps compiled in <paramref name="db"/>'s query cache, one per shape it ran: the entries keyed by
-    /// a compiled-query cache key (the same memory cache holds other entries, such as each query's SQL for its parameters'
-    /// nullness, which a compiled query makes too).
-    /// </summary>
-    public static int QueryCacheEntries(DbContext db) =>
-        ((Microsoft.Extensions.Caching.Memory.MemoryCache)Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions
-            .GetService<Microsoft.Extensions.Caching.Memory.IMemoryCache>(db)).Keys
-            .Count(k => k.GetType().Name.EndsWith("CompiledQueryCacheKey", StringComparison.Ordinal));
 
     /// <summary>
     /// Each step of the cleanup is logged if it fails, never thrown: the tests are over (see <see cref="TestCleanup"/>).

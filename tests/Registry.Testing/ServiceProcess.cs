@@ -59,6 +59,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// The settings of the authorization server (services/Registry.Identity) run as a process on <paramref name="database"/>
+    /// and the two ports, issuing tokens as <c>http://127.0.0.1:{httpPort}/</c> over plain HTTP; add to them what a test needs.
+    /// </summary>
+    public static Dictionary<string, string> IdentitySettings(string database, int grpcPort, int httpPort) => new()
+    {
+        ["Ports__Grpc"] = grpcPort.ToString(),
+        ["Ports__Http"] = httpPort.ToString(),
+        ["ConnectionStrings__Identity"] = database,
+        ["Identity__Issuer"] = $"http://127.0.0.1:{httpPort}/",
+        ["Identity__RequireHttps"] = "false",
+    };
+
+    /// <summary>
     /// Starts the build output of the project in <paramref name="projectDirectory"/> (relative to the
     /// repository) and waits until /readyz on <paramref name="httpPort"/> answers 200.
     /// </summary>
