@@ -99,7 +99,7 @@ public static class CustodyModule
         }
         else
         {
-            builder.Services.AddScoped(sp => new MedicalFitness(null, options, sp.GetRequiredService<ILogger<MedicalFitness>>()));
+            builder.Services.AddScoped(sp => new MedicalFitness(null, options, sp.GetRequiredService<ILogger<MedicalFitness>>(), sp.GetService<IHttpContextAccessor>()));
             builder.Services.AddHostedService(sp => new StartupWarning(sp.GetRequiredService<ILogger<MedicalFitness>>(),
                 "Services:Medical is not set: custody cannot ask medical about fitness; transfers and interviews need an override reason."));
         }

@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Registry.Protos.Custody.V1;
 using Registry.Protos.Medical.V1;
+using Registry.ServiceDefaults.Security;
 using Registry.Testing;
 using static Registry.Custody.Tests.MedicalLinkFixture;
 using Facility = Registry.Protos.Custody.V1.Facility;
@@ -20,6 +24,9 @@ namespace Registry.Custody.Tests;
 [Collection(MedicalLinkCollection.Name)]
 public sealed class FitnessGateTests(MedicalLinkFixture custody)
 {
+    /// <summary>No override reason, and one: a caller that gave up is not moved on either.</summary>
+    public static TheoryData<string?> WithAndWithoutOverride => [null, "the medic is cut off by shelling; a medic of the unit goes with the convoy"];
+
     private async Task AssertNothingStoredAsync(Guid caseId)
     {
         var record = await custody.RecordAsync(caseId);
@@ -155,24 +162,21 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
         }
     }
 
-    [Fact]
-    public async Task A_callers_deadline_shorter_than_custodys_own_reaches_medical_and_the_transfer_it_gave_up_on_is_not_stored()
+    [Theory]
+    [MemberData(nameof(WithAndWithoutOverride))]
+    public async Task A_callers_deadline_shorter_than_custodys_own_reaches_medical_and_the_transfer_it_gave_up_on_is_not_stored(string? overrideReason)
     {
-        var caseId = await custody.HeldAsync();
-        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
-        // Medical's answer waits behind a lock on its assessments until long after both deadlines.
-        await using var connection = new NpgsqlConnection(custody.MedicalDatabase);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand("LOCK TABLE fitness_assessments IN ACCESS EXCLUSIVE MODE", connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
+        await using var held = await FitWithMedicalsAnswerHeldBackAsync();
+        var (caseId, transaction) = (held.CaseId, held.Transaction);
 
         var callersDeadline = TimeSpan.FromMilliseconds(500);
         var asked = DateTimeOffset.UtcNow;
+        var transfer = ToLviv(caseId);
+        transfer.OverrideReason = overrideReason ?? "";
+        // Custody's call to medical runs out with the caller's deadline; custody answers DEADLINE_EXCEEDED (never UNAVAILABLE,
+        // and never the move on its override reason), whichever of the two timers for that deadline fires first.
         var gaveUp = await Assert.ThrowsAsync<RpcException>(() =>
-            custody.Custodian().TransferCustodyAsync(ToLviv(caseId), deadline: DateTime.UtcNow + callersDeadline).ResponseAsync);
+            custody.Custodian().TransferCustodyAsync(transfer, deadline: DateTime.UtcNow + callersDeadline).ResponseAsync);
         // DEADLINE_EXCEEDED is best effort over HTTP/2: the server's own deadline may reset the stream before the client's
         // timer runs, and the client then reports CANCELLED, or INTERNAL for the broken transport, in the client's own words
         // ("Error starting gRPC call…", "Error reading next message…"; grpc/grpc#2685, gRPC's PROTOCOL-HTTP2.md on
@@ -189,7 +193,75 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
         Assert.Contains(question.Outcome, new[] { "DEADLINE_EXCEEDED", "CANCELLED" });
         var lasted = question.OccurredAt.ToDateTimeOffset() - asked;
         Assert.True(lasted < FitnessCallTimeout - TimeSpan.FromSeconds(1), $"medical's call ended {lasted} after it was asked ({question.Outcome})");
+        // Custody's own answer, as its audit recorded it: the caller's deadline, or the caller gone; never "medical unavailable".
+        var answered = await Eventually.GetAsync(async () => (await custody.TransferAnswersAsync(caseId)).SingleOrDefault(),
+            TimeSpan.FromSeconds(30), "custody's audit of the transfer");
+        Assert.Contains(answered.Outcome, new[] { "DEADLINE_EXCEEDED", "CANCELLED" });
         await AssertNothingStoredAsync(caseId);
+    }
+
+    /// <summary>
+    /// The same, decided without the race between the two timers for one deadline: the fitness question is asked inside a
+    /// served call whose deadline (500 ms) is shorter than custody's own and whose caller never goes away, so medical's
+    /// silence ends only by that deadline. The answer is DEADLINE_EXCEEDED (CALLER_DEADLINE_EXCEEDED), neither UNAVAILABLE
+    /// nor, with an override reason, a move the caller has already given up on.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WithAndWithoutOverride))]
+    public async Task When_the_callers_deadline_ends_the_fitness_question_the_answer_is_deadline_exceeded(string? overrideReason)
+    {
+        await using var held = await FitWithMedicalsAnswerHeldBackAsync();
+        var (caseId, transaction) = (held.CaseId, held.Transaction);
+        await using var scope = custody.Service.Services.CreateAsyncScope();
+        var accessor = scope.ServiceProvider.GetRequiredService<IHttpContextAccessor>();
+        var served = new DefaultHttpContext();
+        var token = await (await TestAuthority.GetAsync()).TokenAsync("UA-SSO", [RegistryRoles.Custodian]);
+        served.Request.Headers.Authorization = $"Bearer {token}";
+        served.Features.Set<IServerCallContextFeature>(new ServedCall(new TestServerCallContext(DateTime.UtcNow + TimeSpan.FromMilliseconds(500))));
+        accessor.HttpContext = served;
+        try
+        {
+            var fitness = scope.ServiceProvider.GetRequiredService<Registry.Custody.Features.Fitness.MedicalFitness>();
+            var clock = Stopwatch.StartNew();
+            var ranOut = await Assert.ThrowsAsync<RpcException>(() =>
+                fitness.CheckAsync(caseId, FitnessPurpose.Transfer, DepartedAt, overrideReason, $"cases/{caseId}", CancellationToken.None));
+
+            Assert.Equal(StatusCode.DeadlineExceeded, ranOut.StatusCode);
+            Assert.Equal("CALLER_DEADLINE_EXCEEDED", ranOut.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
+            Assert.Contains("deadline ran out while custody waited for medical", ranOut.Status.Detail);
+            Assert.True(clock.Elapsed < FitnessCallTimeout, $"took {clock.Elapsed}");
+        }
+        finally
+        {
+            accessor.HttpContext = null;
+            await transaction.RollbackAsync();
+        }
+    }
+
+    /// <summary>
+    /// A person held and assessed fit, then medical's fitness answers held back by a lock on its assessments until
+    /// <see cref="MedicalHeldBack.Transaction"/> ends (long after every deadline of these tests).
+    /// </summary>
+    private async Task<MedicalHeldBack> FitWithMedicalsAnswerHeldBackAsync()
+    {
+        var caseId = await custody.HeldAsync();
+        await custody.AssessAsync(caseId, FitnessOutcome.Fit);
+        var connection = new NpgsqlConnection(custody.MedicalDatabase);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand("LOCK TABLE fitness_assessments IN ACCESS EXCLUSIVE MODE", connection, transaction);
+        await command.ExecuteNonQueryAsync();
+        return new MedicalHeldBack(caseId, connection, transaction);
+    }
+
+    private sealed record MedicalHeldBack(Guid CaseId, NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    }
+
+    private sealed class ServedCall(ServerCallContext call) : IServerCallContextFeature
+    {
+        public ServerCallContext ServerCallContext => call;
     }
 
     [Fact]

@@ -180,9 +180,15 @@ public sealed class MedicalLinkFixture() : ServiceFixture<CustodyGrpcService, Cu
         (await Client.GetCustodyRecordAsync(new GetCustodyRecordRequest { CaseId = caseId.ToString() })).Record;
 
     /// <summary>Medical's audit rows of GetFitness for the case.</summary>
-    public async Task<List<Protos.Audit.V1.AccessEvent>> FitnessQuestionsAsync(Guid caseId) =>
-        (await MedicalAudit.ListAccessEventsAsync(new ListAccessEventsRequest { CaseId = caseId.ToString(), PageSize = 100 })).Events
-            .Where(e => e.Method.EndsWith("/GetFitness", StringComparison.Ordinal)).ToList();
+    public Task<List<Protos.Audit.V1.AccessEvent>> FitnessQuestionsAsync(Guid caseId) => AccessEventsAsync(MedicalAudit, caseId, "GetFitness");
+
+    /// <summary>Custody's audit rows of TransferCustody for the case: what custody itself answered, whatever the caller's client saw.</summary>
+    public Task<List<Protos.Audit.V1.AccessEvent>> TransferAnswersAsync(Guid caseId) =>
+        AccessEventsAsync(new AccessAuditService.AccessAuditServiceClient(Service.As("UA-OMBUDSMAN", RegistryRoles.Auditor)), caseId, "TransferCustody");
+
+    private static async Task<List<Protos.Audit.V1.AccessEvent>> AccessEventsAsync(AccessAuditService.AccessAuditServiceClient audit, Guid caseId, string method) =>
+        (await audit.ListAccessEventsAsync(new ListAccessEventsRequest { CaseId = caseId.ToString(), PageSize = 100 })).Events
+            .Where(e => e.Method.EndsWith("/" + method, StringComparison.Ordinal)).ToList();
 }
 
 [CollectionDefinition(Name)]

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registry.ServiceDefaults.Grpc;
+using Registry.Testing;
 
 namespace Registry.Deploy.Tests;
 
@@ -29,7 +30,7 @@ public sealed class DependencyFailureTests
         var interceptor = new ExceptionMappingInterceptor(NullLogger<ExceptionMappingInterceptor>.Instance);
 
         var answered = await Assert.ThrowsAsync<RpcException>(() =>
-            interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw failure));
+            interceptor.UnaryServerHandler<string, string>("request", new TestServerCallContext(), (_, _) => throw failure));
 
         Assert.Equal(StatusCode.Unavailable, answered.StatusCode);
     }
@@ -40,7 +41,7 @@ public sealed class DependencyFailureTests
         var interceptor = new ExceptionMappingInterceptor(NullLogger<ExceptionMappingInterceptor>.Instance);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug")));
+            interceptor.UnaryServerHandler<string, string>("request", new TestServerCallContext(), (_, _) => throw new InvalidOperationException("a bug")));
     }
 
     [Fact]
@@ -51,29 +52,13 @@ public sealed class DependencyFailureTests
         await hungUp.CancelAsync();
 
         // The feed's reader gone (its token fired): the cancellation, or a write after the request completed, is no error.
-        await interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(hungUp.Token), (_, _, _) => throw new OperationCanceledException(hungUp.Token));
-        await interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(hungUp.Token),
+        await interceptor.ServerStreamingServerHandler<string, string>("request", null!, new TestServerCallContext(cancellation: hungUp.Token), (_, _, _) => throw new OperationCanceledException(hungUp.Token));
+        await interceptor.ServerStreamingServerHandler<string, string>("request", null!, new TestServerCallContext(cancellation: hungUp.Token),
             (_, _, _) => throw new InvalidOperationException("Can't write the message because the request is complete."));
         // The same exceptions while the caller is still there are faults, and still thrown.
-        await Assert.ThrowsAsync<InvalidOperationException>(() => interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(),
+        await Assert.ThrowsAsync<InvalidOperationException>(() => interceptor.ServerStreamingServerHandler<string, string>("request", null!, new TestServerCallContext(),
             (_, _, _) => throw new InvalidOperationException("a bug")));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => interceptor.ServerStreamingServerHandler<string, string>("request", null!, new Call(),
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => interceptor.ServerStreamingServerHandler<string, string>("request", null!, new TestServerCallContext(),
             (_, _, _) => throw new OperationCanceledException()));
-    }
-
-    private sealed class Call(CancellationToken cancellation = default) : ServerCallContext
-    {
-        protected override string MethodCore => "/registry.test.v1.Test/Call";
-        protected override string HostCore => "localhost";
-        protected override string PeerCore => "ipv4:127.0.0.1:1";
-        protected override DateTime DeadlineCore => DateTime.MaxValue;
-        protected override Metadata RequestHeadersCore { get; } = [];
-        protected override CancellationToken CancellationTokenCore => cancellation;
-        protected override Metadata ResponseTrailersCore { get; } = [];
-        protected override Status StatusCore { get; set; }
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-        protected override AuthContext AuthContextCore => new(null, []);
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
     }
 }

@@ -138,6 +138,20 @@ public static class RpcErrors
             },
         }.ToRpcException();
 
+    /// <summary>
+    /// DEADLINE_EXCEEDED for a call whose own deadline (its <c>grpc-timeout</c>, carried on to the calls it makes: call-context
+    /// propagation) ran out while the service waited for another service, with <c>ErrorInfo{reason CALLER_DEADLINE_EXCEEDED}</c>
+    /// and <c>ErrorInfo.metadata.waited_for</c> the service it waited for. Nothing of the call was done (AIP-194: retry with a
+    /// longer deadline).
+    /// </summary>
+    public static RpcException CallerDeadlineExceeded(string waitedFor, string message) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)Code.DeadlineExceeded,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = "CALLER_DEADLINE_EXCEEDED", Domain = Domain, Metadata = { ["waited_for"] = waitedFor } }) },
+        }.ToRpcException();
+
     public static RpcException Unavailable(string message) =>
         new Google.Rpc.Status
         {

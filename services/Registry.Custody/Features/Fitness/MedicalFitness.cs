@@ -44,13 +44,18 @@ public sealed record FitnessCheck(FitnessPurpose Purpose, FitnessOutcome Outcome
 /// continues into medical. Fit and fit-with-conditions let the move go ahead; unfit or no assessment in force refuse
 /// it (FAILED_PRECONDITION, reason <c>UNFIT_FOR_TRANSFER</c> / <c>UNFIT_FOR_INTERVIEW</c> or
 /// <c>NO_FITNESS_ASSESSMENT</c>), and medical unreachable answers UNAVAILABLE, unless the caller recorded an override
-/// reason, which then goes with the move into the timeline.
+/// reason, which then goes with the move into the timeline. When the caller's own deadline runs out first, the answer is
+/// DEADLINE_EXCEEDED (<c>CALLER_DEADLINE_EXCEEDED</c>), even with an override reason: the caller has given up, so nothing
+/// is moved.
 /// </summary>
-public sealed class MedicalFitness(MedicalService.MedicalServiceClient? medical, CustodyFitnessOptions options, ILogger<MedicalFitness> logger)
+public sealed class MedicalFitness(
+    MedicalService.MedicalServiceClient? medical, CustodyFitnessOptions options, ILogger<MedicalFitness> logger, IHttpContextAccessor? http = null)
 {
     public async Task<FitnessCheck> CheckAsync(Guid caseId, FitnessPurpose purpose, DateTimeOffset at, string? overrideReason, string subject, CancellationToken ct)
     {
         GetFitnessResponse answer;
+        var ownDeadline = DateTime.UtcNow + options.Timeout;
+        var callersDeadline = CallerDeadline.Of(http);
         try
         {
             if (medical is null)
@@ -60,12 +65,17 @@ public sealed class MedicalFitness(MedicalService.MedicalServiceClient? medical,
 
             answer = await medical.GetFitnessAsync(
                 new GetFitnessRequest { CaseId = caseId.ToString(), Purpose = purpose, At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at) },
-                deadline: DateTime.UtcNow + options.Timeout, cancellationToken: ct);
+                deadline: ownDeadline, cancellationToken: ct);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             // Medical holds no record of the case yet: no assessment is in force.
             answer = new GetFitnessResponse { CaseId = caseId.ToString(), Purpose = purpose, Standing = FitnessStanding.None };
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded && CallerDeadline.Governs(callersDeadline, ownDeadline))
+        {
+            throw RpcErrors.CallerDeadlineExceeded("medical",
+                $"The call's deadline ran out while custody waited for medical's answer on fitness for {Label(purpose)}; nothing was stored. Call again with a longer deadline.");
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && !ct.IsCancellationRequested)
         {
