@@ -3,6 +3,9 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Registry.Protos.Intake.V1;
 using Registry.ServiceDefaults.Security;
 using Registry.Testing;
@@ -220,6 +223,30 @@ public sealed class AuthenticationTests(IntakeFixture intake) : IClassFixture<In
         }
 
         throw new InvalidOperationException($"The feed ended before case {caseId}'s notification.");
+    }
+
+    /// <summary>
+    /// The service remembers a token it validated (<see cref="ValidatedTokenCache"/>, Auth:ValidatedTokens) and answers each
+    /// call carrying it as the first; the checks after authentication stay per call (a tampered copy and a disabled client:
+    /// the tests above).
+    /// </summary>
+    [Fact]
+    public async Task A_token_validated_once_is_remembered_and_each_call_with_it_is_answered_as_the_first()
+    {
+        var jwt = intake.Service.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        var cache = Assert.IsType<ValidatedTokenCache>(Assert.Single(jwt.TokenHandlers));
+        var token = await (await TestAuthority.GetAsync()).MintAsync(roles: [RegistryRoles.Coordinator]);
+        var client = WithToken("Bearer " + token);
+        var before = cache.Count;
+
+        var first = await client.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 });
+        var again = await client.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 });
+
+        Assert.Equal(before + 1, cache.Count);
+        Assert.Equal(first.Items.Count, again.Items.Count);
+        var medic = WithToken("Bearer " + await (await TestAuthority.GetAsync()).MintAsync(roles: [RegistryRoles.Medic]));
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => medic.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 }).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => medic.ListOverdueAsync(new ListOverdueRequest { PageSize = 1 }).ResponseAsync)).StatusCode);
     }
 
     [Fact]

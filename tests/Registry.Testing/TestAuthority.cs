@@ -112,6 +112,7 @@ public sealed class TestAuthority
             Claims = new Dictionary<string, object>
             {
                 ["sub"] = "test-minted",
+                ["jti"] = Guid.NewGuid().ToString("N"), // each token its own string, as the authority's are (RS256 signs deterministically)
                 [RegistryClaims.ClientId] = "test-minted",
                 [RegistryClaims.Agency] = TestCallers.DefaultAgency,
                 [RegistryClaims.Role] = roles ?? new[] { RegistryRoles.IntakeOfficer },
