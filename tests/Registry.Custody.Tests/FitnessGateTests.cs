@@ -210,31 +210,61 @@ public sealed class FitnessGateTests(MedicalLinkFixture custody)
     [MemberData(nameof(WithAndWithoutOverride))]
     public async Task When_the_callers_deadline_ends_the_fitness_question_the_answer_is_deadline_exceeded(string? overrideReason)
     {
+        var clock = Stopwatch.StartNew();
+        var ranOut = await Assert.ThrowsAsync<RpcException>(() => AskWithMedicalSilentAsync(overrideReason, TimeSpan.FromMilliseconds(500)));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ranOut.StatusCode);
+        Assert.Equal("CALLER_DEADLINE_EXCEEDED", ranOut.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
+        Assert.Contains("deadline ran out while custody waited for medical", ranOut.Status.Detail);
+        Assert.True(clock.Elapsed < FitnessCallTimeout, $"took {clock.Elapsed}");
+    }
+
+    /// <summary>
+    /// A caller's deadline later than custody's own is not what ends the question: custody's bound runs out first, and
+    /// medical's silence is UNAVAILABLE, or with an override reason the move goes ahead on it, as without a deadline.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WithAndWithoutOverride))]
+    public async Task A_callers_deadline_later_than_custodys_own_leaves_medicals_silence_unavailable(string? overrideReason)
+    {
+        var callersDeadline = FitnessCallTimeout + TimeSpan.FromSeconds(10);
+        if (overrideReason is null)
+        {
+            var silent = await Assert.ThrowsAsync<RpcException>(() => AskWithMedicalSilentAsync(overrideReason, callersDeadline));
+            Assert.Equal(StatusCode.Unavailable, silent.StatusCode);
+            Assert.Contains("Medical did not answer whether the person is fit for transfer (DeadlineExceeded)", silent.Status.Detail);
+        }
+        else
+        {
+            var check = await AskWithMedicalSilentAsync(overrideReason, callersDeadline);
+            Assert.Equal(overrideReason, check.OverrideReason);
+            Assert.Equal("medical unavailable (DeadlineExceeded)", check.MedicalAnswer);
+        }
+    }
+
+    /// <summary>
+    /// Custody's fitness question for a transfer, asked as inside a served call of a custodian whose deadline is
+    /// <paramref name="callersDeadline"/> from now and who never goes away, while medical's answers are held back.
+    /// </summary>
+    private async Task<Registry.Custody.Features.Fitness.FitnessCheck> AskWithMedicalSilentAsync(string? overrideReason, TimeSpan callersDeadline)
+    {
         await using var held = await FitWithMedicalsAnswerHeldBackAsync();
-        var (caseId, transaction) = (held.CaseId, held.Transaction);
         await using var scope = custody.Service.Services.CreateAsyncScope();
         var accessor = scope.ServiceProvider.GetRequiredService<IHttpContextAccessor>();
         var served = new DefaultHttpContext();
         var token = await (await TestAuthority.GetAsync()).TokenAsync("UA-SSO", [RegistryRoles.Custodian]);
         served.Request.Headers.Authorization = $"Bearer {token}";
-        served.Features.Set<IServerCallContextFeature>(new ServedCall(new TestServerCallContext(DateTime.UtcNow + TimeSpan.FromMilliseconds(500))));
+        served.Features.Set<IServerCallContextFeature>(new ServedCall(new TestServerCallContext(DateTime.UtcNow + callersDeadline)));
         accessor.HttpContext = served;
         try
         {
             var fitness = scope.ServiceProvider.GetRequiredService<Registry.Custody.Features.Fitness.MedicalFitness>();
-            var clock = Stopwatch.StartNew();
-            var ranOut = await Assert.ThrowsAsync<RpcException>(() =>
-                fitness.CheckAsync(caseId, FitnessPurpose.Transfer, DepartedAt, overrideReason, $"cases/{caseId}", CancellationToken.None));
-
-            Assert.Equal(StatusCode.DeadlineExceeded, ranOut.StatusCode);
-            Assert.Equal("CALLER_DEADLINE_EXCEEDED", ranOut.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
-            Assert.Contains("deadline ran out while custody waited for medical", ranOut.Status.Detail);
-            Assert.True(clock.Elapsed < FitnessCallTimeout, $"took {clock.Elapsed}");
+            return await fitness.CheckAsync(held.CaseId, FitnessPurpose.Transfer, DepartedAt, overrideReason, $"cases/{held.CaseId}", CancellationToken.None);
         }
         finally
         {
             accessor.HttpContext = null;
-            await transaction.RollbackAsync();
+            await held.Transaction.RollbackAsync();
         }
     }
 

@@ -63,6 +63,8 @@ public sealed class ValidatedTokenCacheTests
         var token = Token(TimeSpan.FromMinutes(10));
 
         var first = await cache.ValidateTokenAsync(token, parameters);
+        // What the first call adds to its identity is not remembered either.
+        first.ClaimsIdentity.AddClaim(new Claim(RegistryClaims.Role, RegistryRoles.Coordinator));
         var second = await cache.ValidateTokenAsync(token, parameters);
         var third = await cache.ValidateTokenAsync(token, parameters);
 
@@ -74,7 +76,9 @@ public sealed class ValidatedTokenCacheTests
         // Each call its own identity, of the same kind and with the same claims: what one call adds, the next does not see.
         Assert.NotSame(second.ClaimsIdentity, third.ClaimsIdentity);
         Assert.Equal(first.ClaimsIdentity.GetType(), second.ClaimsIdentity.GetType());
-        Assert.Equal(first.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value)), second.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value)));
+        Assert.Equal(2, cache.Hits);
+        Assert.Equal(first.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value)).Where(c => c.Value != RegistryRoles.Coordinator),
+            second.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value)));
         Assert.Equal("unit-65", second.ClaimsIdentity.Name);
         Assert.True(new ClaimsPrincipal(second.ClaimsIdentity).IsInRole(RegistryRoles.Custodian));
         second.ClaimsIdentity.AddClaim(new Claim(RegistryClaims.Role, RegistryRoles.Auditor));
@@ -121,6 +125,27 @@ public sealed class ValidatedTokenCacheTests
         Assert.IsAssignableFrom<SecurityTokenSignatureKeyNotFoundException>(rotated.Exception);
     }
 
+    /// <summary>
+    /// After a refresh that dropped the token's key, IdentityModel still accepts the token by its last-known-good
+    /// configuration (for up to an hour); the cache does not remember such a token, so it never lengthens that hour.
+    /// </summary>
+    [Fact]
+    public async Task A_token_accepted_only_by_the_last_known_good_keys_is_not_remembered()
+    {
+        var cache = new ValidatedTokenCache(16, _clock);
+        var parameters = Parameters(Keys(new RsaSecurityKey(RSA.Create(2048)) { KeyId = "key-2" }));
+        parameters.ConfigurationManager.LastKnownGoodConfiguration = Keys(Key);
+        var token = Token(TimeSpan.FromMinutes(10));
+
+        var first = await cache.ValidateTokenAsync(token, parameters);
+        var second = await cache.ValidateTokenAsync(token, parameters);
+
+        Assert.True(first.IsValid, first.Exception?.Message);
+        Assert.True(second.IsValid);
+        Assert.Equal(0, cache.Count);
+        Assert.NotSame(first.SecurityToken, second.SecurityToken);
+    }
+
     [Fact]
     public async Task Refusals_are_not_remembered_and_a_full_memory_is_emptied_of_expired_tokens_first()
     {
@@ -147,7 +172,7 @@ public sealed class ValidatedTokenCacheTests
 
     [Theory]
     [InlineData("-1")]
-    [InlineData("1000001")]
+    [InlineData("100001")]
     public void A_size_out_of_range_stops_the_service_naming_the_setting(string size)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -14,11 +14,15 @@ public static class CallerDeadline
         accessor?.HttpContext?.Features.Get<IServerCallContextFeature>()?.ServerCallContext.Deadline ?? DateTime.MaxValue;
 
     /// <summary>
-    /// Whether a call made with <paramref name="ownDeadline"/> (both UTC) ran under the caller's deadline instead: then its
-    /// DEADLINE_EXCEEDED is the caller's time running out, not the other service being slow, and the answer is
-    /// DEADLINE_EXCEEDED (<see cref="RpcErrors.CallerDeadlineExceeded"/>), never UNAVAILABLE or a fallback. Decided from the
-    /// deadlines, not from the server's cancellation token, because the client's timer for the propagated deadline and the
-    /// server's timer for the same deadline fire in either order.
+    /// Whether a call made with <paramref name="ownDeadline"/> (both UTC) ended because the caller's deadline ran out: the
+    /// caller's deadline was the one the call ran under (no later than the service's own) and it has passed. Then the call's
+    /// failure, whatever its status (DEADLINE_EXCEEDED from the client's timer; CANCELLED or INTERNAL when the other service's
+    /// own timer for the same deadline reset the stream first), is the caller's time running out, not the other service
+    /// being slow or down, and the answer is DEADLINE_EXCEEDED (<see cref="RpcErrors.CallerDeadlineExceeded"/>), never
+    /// UNAVAILABLE or a fallback. Decided from the deadlines and the clock, not from the server's cancellation token, because
+    /// the client's timer for the propagated deadline and the server's timer for the same deadline fire in either order.
+    /// A failure before the caller's deadline (the other service cut the call at a bound of its own) is not the caller's.
     /// </summary>
-    public static bool Governs(DateTime callersDeadline, DateTime ownDeadline) => callersDeadline <= ownDeadline;
+    public static bool RanOut(DateTime callersDeadline, DateTime ownDeadline) =>
+        callersDeadline <= ownDeadline && DateTime.UtcNow >= callersDeadline;
 }

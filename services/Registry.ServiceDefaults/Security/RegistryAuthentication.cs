@@ -70,10 +70,10 @@ public sealed class RegistryAuthOptions
     public static RegistryAuthOptions From(IConfiguration configuration)
     {
         var options = configuration.GetSection(Section).Get<RegistryAuthOptions>() ?? new RegistryAuthOptions();
-        if (options.ValidatedTokens is < 0 or > 1_000_000)
+        if (options.ValidatedTokens is < 0 or > 100_000)
         {
             throw new InvalidConfigurationException(
-                $"{Section}:{nameof(ValidatedTokens)} is how many validated tokens a process remembers, 0 (none) to 1000000; it is {options.ValidatedTokens}.");
+                $"{Section}:{nameof(ValidatedTokens)} is how many validated tokens a process remembers, 0 (none) to 100000; it is {options.ValidatedTokens}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Authority) || !Uri.TryCreate(options.Authority, UriKind.Absolute, out _))

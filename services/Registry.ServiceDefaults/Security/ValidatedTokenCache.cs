@@ -15,13 +15,17 @@ namespace Registry.ServiceDefaults.Security;
 /// <list type="bullet">
 /// <item>it has not expired (<c>exp</c>, without the clock skew the full validation would still allow);</item>
 /// <item>the authority's configuration (discovery document and signing keys, RFC 7517) is the one it was validated
-/// against: a refresh that drops a key drops the tokens signed with it at once;</item>
+/// against: after a refresh each token is validated in full again. A token is remembered only when its key is one of the
+/// current configuration's: one that IdentityModel accepted by a key the authority no longer publishes (its
+/// last-known-good configuration, kept for up to an hour after a refresh) is validated in full on every call, as without
+/// this cache, so the cache never lengthens that hour;</item>
 /// <item>it was validated at most <see cref="MaxAge"/> ago.</item>
 /// </list>
 /// Each call gets its own copy of the claims (<see cref="ClaimsIdentity.Clone"/>), so nothing a call adds is seen by
 /// another. Refusals are not remembered. What is checked per call after authentication stays per call: the disabled
 /// clients (<see cref="DisabledClients"/>) and the access table (<see cref="AccessPolicy"/>). Holds at most
-/// <paramref name="capacity"/> tokens; when full, the expired ones go, then all of them.
+/// <paramref name="capacity"/> tokens (a few KB each); when full, the expired ones go, then all of them. One instance serves
+/// one authentication scheme: the validation parameters of its calls are taken to be the same each time.
 /// </summary>
 public sealed class ValidatedTokenCache(int capacity, TimeProvider clock) : TokenHandler
 {
@@ -31,8 +35,13 @@ public sealed class ValidatedTokenCache(int capacity, TimeProvider clock) : Toke
     private readonly JsonWebTokenHandler _inner = new() { MapInboundClaims = false };
     private readonly ConcurrentDictionary<string, Validated> _validated = new(StringComparer.Ordinal);
 
+    private long _hits;
+
     /// <summary>How many tokens are remembered now.</summary>
     public int Count => _validated.Count;
+
+    /// <summary>How many validations were answered from memory since the start.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
@@ -58,6 +67,7 @@ public sealed class ValidatedTokenCache(int capacity, TimeProvider clock) : Toke
         {
             if (ReferenceEquals(known.Configuration, configuration) && now < known.Until)
             {
+                Interlocked.Increment(ref _hits);
                 return known.Answer();
             }
 
@@ -65,9 +75,10 @@ public sealed class ValidatedTokenCache(int capacity, TimeProvider clock) : Toke
         }
 
         var result = await _inner.ValidateTokenAsync(token, validationParameters);
-        if (result is { IsValid: true, ClaimsIdentity: { } identity, SecurityToken: JsonWebToken jwt } && capacity > 0)
+        if (result is { IsValid: true, ClaimsIdentity: { } identity, SecurityToken: JsonWebToken jwt } && capacity > 0
+            && configuration.SigningKeys.Contains(jwt.SigningKey)
+            && (jwt.ValidTo < now + MaxAge ? jwt.ValidTo : now + MaxAge) is var until && until > now)
         {
-            var until = jwt.ValidTo < now + MaxAge ? jwt.ValidTo : now + MaxAge;
             if (_validated.Count >= capacity)
             {
                 Sweep(now);

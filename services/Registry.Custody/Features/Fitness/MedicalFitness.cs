@@ -49,7 +49,7 @@ public sealed record FitnessCheck(FitnessPurpose Purpose, FitnessOutcome Outcome
 /// is moved.
 /// </summary>
 public sealed class MedicalFitness(
-    MedicalService.MedicalServiceClient? medical, CustodyFitnessOptions options, ILogger<MedicalFitness> logger, IHttpContextAccessor? http = null)
+    MedicalService.MedicalServiceClient? medical, CustodyFitnessOptions options, ILogger<MedicalFitness> logger, IHttpContextAccessor? http)
 {
     public async Task<FitnessCheck> CheckAsync(Guid caseId, FitnessPurpose purpose, DateTimeOffset at, string? overrideReason, string subject, CancellationToken ct)
     {
@@ -67,15 +67,16 @@ public sealed class MedicalFitness(
                 new GetFitnessRequest { CaseId = caseId.ToString(), Purpose = purpose, At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at) },
                 deadline: ownDeadline, cancellationToken: ct);
         }
+        catch (RpcException ex) when (CallerDeadline.RanOut(callersDeadline, ownDeadline))
+        {
+            logger.LogInformation("The caller's deadline ran out while custody asked medical about fitness for case {CaseId} ({Purpose}): {Status}", caseId, purpose, ex.StatusCode);
+            throw RpcErrors.CallerDeadlineExceeded("medical",
+                $"The call's deadline ran out while custody waited for medical's answer on fitness for {Label(purpose)}; nothing was stored. Call again with a longer deadline.");
+        }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             // Medical holds no record of the case yet: no assessment is in force.
             answer = new GetFitnessResponse { CaseId = caseId.ToString(), Purpose = purpose, Standing = FitnessStanding.None };
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded && CallerDeadline.Governs(callersDeadline, ownDeadline))
-        {
-            throw RpcErrors.CallerDeadlineExceeded("medical",
-                $"The call's deadline ran out while custody waited for medical's answer on fitness for {Label(purpose)}; nothing was stored. Call again with a longer deadline.");
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && !ct.IsCancellationRequested)
         {
