@@ -17,11 +17,11 @@ public sealed class OutboxLeadershipTests
     public async Task One_replica_leads_the_other_stands_by_and_takes_over_when_the_leader_goes()
     {
         var infrastructure = await TestInfrastructure.GetAsync();
-        var database = await infrastructure.CreateDatabaseAsync("custody-leadership");
+        await using var database = await infrastructure.TemporaryDatabaseAsync("custody-leadership");
         try
         {
-            await using var first = Replica(database);
-            await using var second = Replica(database);
+            await using var first = Replica(database.ConnectionString);
+            await using var second = Replica(database.ConnectionString);
 
             Assert.True(await first.HoldAsync(CancellationToken.None));
             Assert.False(await second.HoldAsync(CancellationToken.None));
@@ -34,9 +34,9 @@ public sealed class OutboxLeadershipTests
             Assert.True(await second.HoldAsync(CancellationToken.None));
 
             // The leader's session is killed under it (a replica that lost its database): it notices, and no longer leads.
-            await using var third = Replica(database);
+            await using var third = Replica(database.ConnectionString);
             Assert.False(await third.HoldAsync(CancellationToken.None));
-            await using (var admin = new Npgsql.NpgsqlConnection(database))
+            await using (var admin = new Npgsql.NpgsqlConnection(database.ConnectionString))
             {
                 await admin.OpenAsync();
                 await using var kill = new Npgsql.NpgsqlCommand(
@@ -55,7 +55,6 @@ public sealed class OutboxLeadershipTests
         finally
         {
             Npgsql.NpgsqlConnection.ClearAllPools();
-            await infrastructure.DropDatabaseAsync(database);
         }
     }
 

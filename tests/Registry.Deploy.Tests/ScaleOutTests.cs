@@ -104,13 +104,13 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     public async Task Migrations_run_once_by_the_migrate_command_and_replicas_wait_for_the_schema()
     {
         var infrastructure = await TestInfrastructure.GetAsync();
-        var database = await infrastructure.CreateDatabaseAsync("deploy_migrate");
+        await using var database = await infrastructure.TemporaryDatabaseAsync("deploy_migrate");
         var broker = await infrastructure.CreateVirtualHostAsync("deploy_migrate");
         try
         {
             var settings = new Dictionary<string, string>((await TestAuthority.GetAsync()).ServiceEnvironment)
             {
-                ["ConnectionStrings__Custody"] = database,
+                ["ConnectionStrings__Custody"] = database.ConnectionString,
                 ["ConnectionStrings__RabbitMq"] = "amqp://registry:registry@127.0.0.1:1/unused",
                 [$"{RegistryDatabase.MigrateAtStartKey.Replace(":", "__")}"] = "false",
                 [$"{RegistryDatabase.SchemaWaitKey.Replace(":", "__")}"] = "00:00:03",
@@ -119,12 +119,12 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             var waited = await RunAsync("Registry.Custody", [], settings);
             Assert.NotEqual(0, waited.ExitCode);
             Assert.Contains("run the service's migrate command", waited.Output);
-            Assert.Equal(0, await TableCountAsync(database));
+            Assert.Equal(0, await TableCountAsync(database.ConnectionString));
 
             var migrated = await RunAsync("Registry.Custody", ["migrate"], settings);
             Assert.True(migrated.ExitCode == 0, migrated.Output);
             Assert.Contains("migration(s) applied", migrated.Output);
-            Assert.True(await TableCountAsync(database) > 5);
+            Assert.True(await TableCountAsync(database.ConnectionString) > 5);
 
             var again = await RunAsync("Registry.Custody", ["migrate"], settings);
             Assert.True(again.ExitCode == 0, again.Output);
@@ -144,7 +144,6 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
         finally
         {
-            await infrastructure.DropDatabaseAsync(database);
             await infrastructure.DeleteVirtualHostAsync(broker);
         }
     }

@@ -16,28 +16,21 @@ public sealed class ServiceProcessTests
     public async Task A_service_that_exits_while_starting_is_reported_with_its_exit_code_and_output()
     {
         var infrastructure = await TestInfrastructure.GetAsync();
-        var database = await infrastructure.CreateDatabaseAsync("harness");
-        try
-        {
-            var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
-            // The service's HTTP port is taken, as Kestrel binds it: the service cannot bind it and exits.
-            using var squatter = Socket.OSSupportsIPv6
-                ? new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true }
-                : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            squatter.Bind(new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, httpPort));
-            squatter.Listen();
+        await using var database = await infrastructure.TemporaryDatabaseAsync("harness");
+        var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+        // The service's HTTP port is taken, as Kestrel binds it: the service cannot bind it and exits.
+        using var squatter = Socket.OSSupportsIPv6
+            ? new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true }
+            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, httpPort));
+        squatter.Listen();
 
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
-                "Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, ServiceProcess.IdentitySettings(database, grpcPort, httpPort)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
+            "Identity", Path.Combine("services", "Registry.Identity"), grpcPort, httpPort, ServiceProcess.IdentitySettings(database.ConnectionString, grpcPort, httpPort)));
 
-            Assert.Contains("address already in use", error.Message, StringComparison.OrdinalIgnoreCase);
-            var exited = Assert.IsType<InvalidOperationException>(error.InnerException);
-            Assert.StartsWith("Identity exited with code ", exited.Message);
-        }
-        finally
-        {
-            await infrastructure.DropDatabaseAsync(database);
-        }
+        Assert.Contains("address already in use", error.Message, StringComparison.OrdinalIgnoreCase);
+        var exited = Assert.IsType<InvalidOperationException>(error.InnerException);
+        Assert.StartsWith("Identity exited with code ", exited.Message);
     }
 
     /// <summary>

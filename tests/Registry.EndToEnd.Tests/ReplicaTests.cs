@@ -17,9 +17,9 @@ public sealed class ReplicaTests(RegistryFixture registry, ITestOutputHelper out
     [Fact]
     public async Task With_two_intake_replicas_the_gateway_answers_through_either_when_the_other_is_killed()
     {
-        var database = await registry.Infrastructure.CreateDatabaseAsync("e2e_replicas_intake");
+        await using var database = await registry.Infrastructure.TemporaryDatabaseAsync("e2e_replicas_intake");
         var broker = await registry.Infrastructure.CreateVirtualHostAsync("e2e_replicas");
-        var replicas = new[] { new Replica(database, broker), new Replica(database, broker) };
+        var replicas = new[] { new Replica(database.ConnectionString, broker), new Replica(database.ConnectionString, broker) };
         try
         {
             await Task.WhenAll(replicas.Select(r => r.StartAsync()));
@@ -59,7 +59,7 @@ public sealed class ReplicaTests(RegistryFixture registry, ITestOutputHelper out
             }
 
             // Every request stored once, on the one database both replicas share.
-            Assert.Equal(requests.Count, await RegistryFixture.CountAsync(database, """SELECT count(*) FROM cases"""));
+            Assert.Equal(requests.Count, await RegistryFixture.CountAsync(database.ConnectionString, """SELECT count(*) FROM cases"""));
         }
         finally
         {
@@ -68,7 +68,6 @@ public sealed class ReplicaTests(RegistryFixture registry, ITestOutputHelper out
                 await replica.DisposeAsync();
             }
 
-            await registry.Infrastructure.DropDatabaseAsync(database);
             await registry.Infrastructure.DeleteVirtualHostAsync(broker);
         }
     }

@@ -62,27 +62,20 @@ public sealed class SigningKeyTests
     public async Task Two_servers_starting_on_one_empty_database_end_with_one_signing_key()
     {
         var infrastructure = await TestInfrastructure.GetAsync();
-        var database = await infrastructure.CreateDatabaseAsync("identity");
-        try
-        {
-            var settings = IdentityHost.Settings(database, "Postgres");
-            await using var first = IdentityHost.On(settings);
-            await using var second = IdentityHost.On(settings);
+        await using var database = await infrastructure.TemporaryDatabaseAsync("identity");
+        var settings = IdentityHost.Settings(database.ConnectionString, "Postgres");
+        await using var first = IdentityHost.On(settings);
+        await using var second = IdentityHost.On(settings);
 
-            await Task.WhenAll(Task.Run(first.Server.WaitUntilReadyAsync), Task.Run(second.Server.WaitUntilReadyAsync));
+        await Task.WhenAll(Task.Run(first.Server.WaitUntilReadyAsync), Task.Run(second.Server.WaitUntilReadyAsync));
 
-            var keys = await first.WithStoreAsync((_, store) => store.ListAsync());
-            Assert.Single(keys, k => k.Use == SigningKey.Signing);
-            Assert.Single(keys, k => k.Use == SigningKey.Encryption);
-            var one = new JsonWebToken(await first.Tokens().GetAsync(IdentityHost.Intake));
-            var other = new JsonWebToken(await second.Tokens().GetAsync(IdentityHost.Intake));
-            Assert.Equal(one.Kid, other.Kid);
-            Assert.Equal(2, (await first.WithStoreAsync((clients, _) => clients.ListAsync())).Count);
-        }
-        finally
-        {
-            await infrastructure.DropDatabaseAsync(database);
-        }
+        var keys = await first.WithStoreAsync((_, store) => store.ListAsync());
+        Assert.Single(keys, k => k.Use == SigningKey.Signing);
+        Assert.Single(keys, k => k.Use == SigningKey.Encryption);
+        var one = new JsonWebToken(await first.Tokens().GetAsync(IdentityHost.Intake));
+        var other = new JsonWebToken(await second.Tokens().GetAsync(IdentityHost.Intake));
+        Assert.Equal(one.Kid, other.Kid);
+        Assert.Equal(2, (await first.WithStoreAsync((clients, _) => clients.ListAsync())).Count);
     }
 
     [Fact]

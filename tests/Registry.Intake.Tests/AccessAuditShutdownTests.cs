@@ -14,13 +14,13 @@ public sealed class AccessAuditShutdownTests
     public async Task Events_queued_when_the_service_stops_are_all_committed_before_it_ends()
     {
         var infrastructure = await TestInfrastructure.GetAsync();
-        var database = await infrastructure.CreateDatabaseAsync("Intake");
+        await using var database = await infrastructure.TemporaryDatabaseAsync("Intake");
         var broker = await infrastructure.CreateVirtualHostAsync("Intake");
         try
         {
             var service = new ServiceFactory<IntakeGrpcService>(new Dictionary<string, string?>
             {
-                ["ConnectionStrings:Intake"] = database,
+                ["ConnectionStrings:Intake"] = database.ConnectionString,
                 ["ConnectionStrings:RabbitMq"] = broker,
             });
             await service.WaitUntilReadyAsync();
@@ -38,14 +38,13 @@ public sealed class AccessAuditShutdownTests
             // asynchronously), so it may trail the stop by a moment on a loaded machine: waited for, never dropped.
             await Task.WhenAll(recorded).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.All(recorded, r => Assert.True(r.IsCompletedSuccessfully, r.Exception?.ToString() ?? r.Status.ToString()));
-            await using var connection = new NpgsqlConnection(database);
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
             await connection.OpenAsync();
             await using var count = new NpgsqlCommand("SELECT count(*) FROM access_events WHERE agency = 'UA-DRAIN'", connection);
             Assert.Equal(events, (long)(await count.ExecuteScalarAsync())!);
         }
         finally
         {
-            await infrastructure.DropDatabaseAsync(database);
             await infrastructure.DeleteVirtualHostAsync(broker);
         }
     }

@@ -77,6 +77,12 @@ public sealed class TestInfrastructure
     }
 
     /// <summary>
+    /// Creates an empty database (<see cref="CreateDatabaseAsync"/>) that is dropped when the returned
+    /// <see cref="TemporaryDatabase"/> is disposed: <c>await using var database = await infrastructure.TemporaryDatabaseAsync("purpose");</c>.
+    /// </summary>
+    public async Task<TemporaryDatabase> TemporaryDatabaseAsync(string purpose) => new(this, await CreateDatabaseAsync(purpose));
+
+    /// <summary>
     /// Drops a test database. A failure is logged (with its SQLSTATE), never thrown: the tests are over,
     /// and a later run's <see cref="SweepLeftoversAsync"/> removes what is left.
     /// </summary>
