@@ -120,6 +120,41 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
     }
 
     /// <summary>
+    /// An import writes its rows before it waits for the duplicate locks (<see cref="ImportCapturesHandler"/>): held at its
+    /// insert, it holds none of them, so a registration of the same person, numbered after it, goes on to its own insert (with
+    /// the locks first, it waited on the import's locks). Released, the registration commits first (its look-up ran before the
+    /// import's cases went in); the import's look-up, made under the locks the registration held, then finds that case,
+    /// numbered after its own, and keeps the pair later case first, as a registration keeps such a pair
+    /// (<see cref="DuplicateCandidate.LaterFirst"/>): without that, the pair would be kept import case first.
+    /// </summary>
+    [Fact]
+    public async Task An_import_waits_for_the_duplicate_locks_after_its_rows_and_keeps_a_pair_numbered_later_later_case_first()
+    {
+        var person = ImportCapturesTests.Person();
+        Task<ImportCapturesResponse> importing;
+        Task<RegisterCaptureResponse> registering;
+        await using (var hold = await HoldCaseWritesAsync())
+        {
+            importing = intake.Client.ImportCapturesAsync(List([person])).ResponseAsync;
+            await UntilWaitingAsync(hold, 1);
+            registering = intake.Client.RegisterCaptureAsync(Again(person)).ResponseAsync;
+            await UntilWaitingAsync(hold, 2);
+            var waiting = await hold.WaitingStatementsAsync();
+            Assert.DoesNotContain(waiting, s => s.Contains("pg_advisory_xact_lock", StringComparison.Ordinal));
+        }
+
+        var (imported, registered) = (Assert.Single((await importing).Results), await registering);
+        Assert.True(long.Parse(registered.Case.CaseNumber.Split('-')[^1]) > long.Parse(imported.CaseNumber.Split('-')[^1]),
+            $"the registration ({registered.Case.CaseNumber}) was to be numbered after the import's case ({imported.CaseNumber})");
+        Assert.Empty(registered.DuplicateCandidates);
+        var pair = Assert.Single(imported.DuplicateCandidates);
+        Assert.Equal((registered.Case.CaseId, imported.CaseId), (pair.CaseId, pair.OtherCaseId));
+        var stored = await intake.QueryAsync(db => db.DuplicateCandidates.AsNoTracking()
+            .Where(d => d.CaseId == Guid.Parse(registered.Case.CaseId) || d.CaseId == Guid.Parse(imported.CaseId)).ToListAsync());
+        Assert.Equal((Guid.Parse(registered.Case.CaseId), Guid.Parse(imported.CaseId)), (Assert.Single(stored).CaseId, stored[0].OtherCaseId));
+    }
+
+    /// <summary>
     /// A long list locks the keys of one part at a time (<see cref="DuplicateLocks.Parts"/>), never more than a transaction's
     /// share: a registration of someone else, whose keys no row of the list has, is committed while the list's first part is
     /// held before its commit (the duplicate pair within that part waits on the held candidates table, which the

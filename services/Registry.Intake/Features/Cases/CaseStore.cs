@@ -147,8 +147,9 @@ public sealed class CaseStore(IntakeDbContext db, OutboxSignal<IntakeDbContext> 
     /// <summary>
     /// <see cref="CommitNewAsync(Func{Allotment, CancellationToken, Task}, CancellationToken)"/> for <paramref name="count"/>
     /// new cases written together (ImportCaptures' parts, RegisterCapture calls committed together): <paramref name="before"/>
-    /// runs first in the transaction (the duplicate locks, taken before the numbers so that a case another writer commits while
-    /// this one waits is numbered before these), then one statement takes the <paramref name="count"/> numbers and notification
+    /// runs first in the transaction (RegisterCapture calls' duplicate locks, taken before the numbers so that a case another
+    /// writer commits while they wait is numbered before theirs; nothing for an import, which takes them in <paramref name="write"/>
+    /// after its rows), then one statement takes the <paramref name="count"/> numbers and notification
     /// ids, each list in ascending order (the rows' order), and asks for generic plans, where each took a round trip of its own.
     /// PostgreSQL only.
     /// </summary>

@@ -15,8 +15,9 @@ public sealed class DuplicateFinder(IntakeDbContext db)
 
     /// <summary>
     /// Takes the locks of <paramref name="newCases"/>' blocking keys in the writing transaction (<see cref="DuplicateLocks"/>),
-    /// waiting for writers of cases they could pair with to commit: call it before <see cref="FindForBatchAsync"/> (an
-    /// import calls it before its cases' numbers are taken, so that a case found is numbered before them);
+    /// waiting for writers of cases they could pair with to commit: call it before <see cref="FindForBatchAsync"/>
+    /// (RegisterCapture calls committed together take it before their cases' numbers, so that a case found is numbered before
+    /// them; an import after its numbers and its rows, keeping a pair found numbered later later case first);
     /// <see cref="FindAsync(CaptureCase, DateTimeOffset, CancellationToken)"/> and <see cref="FindNewAsync"/> take them
     /// themselves (a registration stores a pair whose other case came out numbered later, having committed while it
     /// waited, later case first: <see cref="DuplicateCandidate.LaterFirst"/>). Nothing on SQLite.
@@ -73,9 +74,9 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     }
 
     /// <summary>
-    /// <see cref="FindAsync"/> for a batch of new cases (ImportCaptures; not stored yet, after <see cref="LockAsync"/>),
-    /// given in their numbers' order and either
-    /// not stored yet (PostgreSQL) or inserted in this transaction (the SQLite path, which takes the numbers from the insert):
+    /// <see cref="FindAsync"/> for a batch of new cases (ImportCaptures, RegisterCapture calls committed together; after
+    /// <see cref="LockAsync"/>), given in their numbers' order and either not stored yet (RegisterCapture calls on PostgreSQL) or
+    /// inserted in this transaction (an import on PostgreSQL; the SQLite path, which takes the numbers from the insert):
     /// each gets what it would have got had the batch been registered one case after the other — open cases before
     /// the batch and the batch's earlier cases (row 7 resembling row 3 gets row 3's case), scored with the name
     /// frequencies of the registry and the batch's earlier cases. For the whole batch, whatever its size, on PostgreSQL one
@@ -90,8 +91,14 @@ public sealed class DuplicateFinder(IntakeDbContext db)
     /// <returns>One list per case of <paramref name="newCases"/>, in the same order, each most likely first.</returns>
     /// <param name="scope">How the time is tagged (<see cref="DuplicateMetrics"/>): <see cref="DuplicateMetrics.Import"/> or
     /// <see cref="DuplicateMetrics.RegistrationBatch"/>.</param>
-    /// <param name="stored">Whether <paramref name="newCases"/> are inserted already (the SQLite path, whose single writer
-    /// numbers them in one run): then the statements leave out their numbers. Not stored (PostgreSQL), nothing is left out.</param>
+    /// <param name="stored">Whether <paramref name="newCases"/> are inserted already in this transaction: the SQLite path, whose
+    /// single writer numbers them in one run, and an agency's list on PostgreSQL, which writes its rows before it takes the
+    /// duplicate locks (<see cref="Import.ImportCapturesHandler"/>). Then the blocking read leaves them out by their numbers, and
+    /// the name counts are over the cases outside the batch (SQLite) or numbered before its first (PostgreSQL, as when not
+    /// stored: another writer's cases may be numbered among the batch's). A case found numbered after the batch's (committed by
+    /// another writer while this one waited for the locks) is named as any other; the caller keeps such a pair later case
+    /// first (<see cref="DuplicateCandidate.LaterFirst"/>). Not stored (RegisterCapture calls committed together on
+    /// PostgreSQL), nothing is left out.</param>
     public async Task<IReadOnlyList<List<DuplicateCandidate>>> FindForBatchAsync(IReadOnlyList<CaptureCase> newCases, bool stored, DateTimeOffset now, string scope, CancellationToken ct)
     {
         if (newCases.Count == 0)
@@ -104,7 +111,9 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         var records = newCases.Select(c => LinkageRecord.Of(c.Number, c.Identity, c.CapturePlace, c.CapturedAt, c.BlockingKeys)).ToList();
         var queries = records.Select(BlockingQuery.For).ToList();
         var (first, last) = (newCases.Min(c => c.Number), newCases.Max(c => c.Number));
-        bool Earlier(long number) => !stored || number < first || number > last;
+        // The batch's own cases, when stored, by their numbers: on PostgreSQL another writer's cases may be numbered between them.
+        var own = stored ? newCases.Select(c => c.Number).ToHashSet() : null;
+        bool Earlier(long number) => own is null || !own.Contains(number);
 
         var index = new BlockingIndex();
         var caseIds = new Dictionary<LinkageRecord, Guid>(ReferenceEqualityComparer.Instance);
@@ -136,7 +145,7 @@ public sealed class DuplicateFinder(IntakeDbContext db)
         // against those before its own (FrequenciesAsync): the latest number need not be read first.
         var counts = keys.Count == 0
             ? new NameCounts(0, new Dictionary<string, int>(), new Dictionary<string, int>())
-            : stored ? await db.NameCountsAsync(keys, ct, leftOut: (first, last)) : await db.NameCountsAsync(keys, ct, latest: first - 1);
+            : stored && !db.Database.IsPostgreSql() ? await db.NameCountsAsync(keys, ct, leftOut: (first, last)) : await db.NameCountsAsync(keys, ct, latest: first - 1);
         var (batchFamily, batchGiven) = (new Dictionary<string, int>(), new Dictionary<string, int>());
         var found = new List<List<DuplicateCandidate>>(newCases.Count);
         for (var i = 0; i < newCases.Count; i++)

@@ -28,9 +28,10 @@ namespace Registry.Intake.Features.Duplicates;
 /// In ascending order, so two writers never wait for each other in a cycle (PostgreSQL would break one with 40P01, which
 /// <see cref="LostRace"/> runs again). The locks live in the two-key space of advisory locks (class <see cref="KeyClass"/>),
 /// apart from the one-key lock of the ICRC feed's sequencer.
-/// An import takes the locks before its cases' numbers, a registration after its number (taken in its first round trip with
-/// the plan setting); a pair whose found case came out numbered later is stored later case first either way
-/// (<see cref="DuplicateFinder.LockAsync"/>). SQLite needs none: one writer at a time, which inserts its cases before it looks
+/// RegisterCapture calls committed together take the locks before their cases' numbers; a registration alone after its number
+/// (taken in its first round trip with the plan setting); an import after its numbers and its rows (written in its
+/// transaction, so that another part's look-up need not wait for its COPYs); a pair whose found case came out numbered later
+/// is stored later case first either way (<see cref="DuplicateFinder.LockAsync"/>). SQLite needs none: one writer at a time, which inserts its cases before it looks
 /// for their duplicates (an identity correction there looks before its transaction).
 /// </summary>
 public static class DuplicateLocks

@@ -47,9 +47,10 @@ public sealed record ImportedRow(
 /// the case, its identity assertions and first status, its duplicate candidates, the CaseRegistered event through the
 /// outbox, the admission capture card's clock (Art. 70) and the ICRC's notification, committed by the shared commit
 /// path (<see cref="CaseStore.CommitAsync"/>). Batched, not one registration per row: one statement reads every
-/// row's earlier use of its request_id, the cases are inserted together (the database gives their numbers, in the
-/// rows' order), duplicate detection runs once for the batch (<see cref="DuplicateFinder.FindForBatchAsync"/>), and
-/// everything else is saved in one more batch of statements.
+/// row's earlier use of its request_id, one takes the part's case numbers (in the rows' order), its rows go in together
+/// (COPY, or one command of INSERTs), and duplicate detection runs once for the part (<see cref="DuplicateFinder.FindForBatchAsync"/>)
+/// under the duplicate locks (<see cref="DuplicateLocks"/>), taken on PostgreSQL after the rows so that only the look-up and the
+/// candidates' insert are done while holding them.
 /// <para>
 /// Idempotent per row, as RegisterCapture is per call (<see cref="IdempotentWrite{TPrior, TResponse}"/>): a row whose
 /// request_id was used before for the same registration (the same SHA-256 of the row, by RegisterCapture or an
@@ -327,12 +328,22 @@ public sealed class ImportCapturesHandler(
             List<IcrcNotification> Notifications() => newCases.Select(c => IcrcFeed.Notification(c, NotificationKind.Registration, IcrcFeed.RegisteredSummary(c), now)).ToList();
             if (db.Database.IsPostgreSql())
             {
-                // The duplicate locks, then the numbers and the notifications' ids from the identities (one statement, in the
-                // rows' order); duplicates are looked for before the cases go in, so the statements need not leave the batch out.
-                await cases.CommitNewAsync(newCases.Count,
-                    token => created.All(c => c.Row.LockKeys is not null)
-                        ? duplicates.LockAsync(created.SelectMany(c => c.Row.LockKeys!), token)
-                        : duplicates.LockAsync(newCases, token),
+                // An agency's list (no row from a RegisterCapture call) writes its rows before it waits for the duplicate locks, so
+                // that only its duplicate look-up and its candidates are written while it holds them: a part's COPYs, most of its
+                // time, overlap another part's look-up instead of waiting for its commit (docs/performance.md, "An import part's
+                // rows written before its duplicate locks"). Its cases are then in the table its look-up reads, which leaves them
+                // out; a case another writer commits while this one waits may be numbered after these, and such a pair is kept
+                // later case first, as a registration keeps it. RegisterCapture calls committed together keep the locks first:
+                // their rows are one INSERT command with their candidates, and they have no other committer to overlap.
+                var rowsFirst = !rows.Any(r => r.FromCall);
+                Task LockAsync(CancellationToken token) => created.All(c => c.Row.LockKeys is not null)
+                    ? duplicates.LockAsync(created.SelectMany(c => c.Row.LockKeys!), token)
+                    : duplicates.LockAsync(newCases, token);
+
+                // The numbers and the notifications' ids from the identities (one statement, in the rows' order); without rowsFirst
+                // after the duplicate locks, and duplicates are looked for before the cases go in, so the statements need not leave
+                // the batch out.
+                await cases.CommitNewAsync(newCases.Count, rowsFirst ? _ => Task.CompletedTask : LockAsync,
                     async (allotted, token) =>
                     {
                         for (var i = 0; i < newCases.Count; i++)
@@ -340,8 +351,6 @@ public sealed class ImportCapturesHandler(
                             newCases[i].Allot(allotted[i].CaseNumber);
                         }
 
-                        found = await duplicates.FindForBatchAsync(newCases, stored: false, now, scope, token);
-                        var candidates = found.SelectMany(f => f).ToList();
                         var (events, cards, notifications) = (Events(), Cards(), Notifications());
                         // A notification's body goes into its own table under the notification's id (IcrcNotificationConfiguration).
                         for (var i = 0; i < notifications.Count; i++)
@@ -349,24 +358,18 @@ public sealed class ImportCapturesHandler(
                             notifications[i].Allot(allotted[i].NotificationId);
                         }
 
-                        // A concurrent call with one of these request_ids loses at the cases' insert, on the unique index (and
-                        // runs again). A few cases' rows go in one command of multi-row INSERTs (one round trip); a part of
-                        // more, by a binary COPY a table (two round trips each; EF Core's INSERTs, a row each, cost more than
-                        // all the rest of an import).
-                        if (newCases.Count <= InsertedUpTo)
+                        if (rowsFirst)
                         {
-                            await new InsertBatch(db).AddRange(newCases).AddRange(assertions).AddRange(statuses).AddRange(candidates)
-                                .AddRange(events).AddRange(cards).AddRange(notifications).ExecuteAsync(token);
+                            await WriteAsync(newCases, assertions, statuses, [], events, cards, notifications, token);
+                            await LockAsync(token);
+                            found = [.. (await duplicates.FindForBatchAsync(newCases, stored: true, now, scope, token))
+                                .Select(f => f.Select(d => d.LaterFirst()).ToList())];
+                            await WriteAsync([], [], [], [.. found.SelectMany(f => f)], [], [], [], token);
                         }
                         else
                         {
-                            await db.CopyAsync(newCases, token);
-                            await db.CopyAsync(assertions, token);
-                            await db.CopyAsync(statuses, token);
-                            await db.CopyAsync(candidates, token);
-                            await db.CopyAsync(events, token);
-                            await db.CopyAsync(cards, token);
-                            await db.CopyAsync(notifications, token);
+                            found = await duplicates.FindForBatchAsync(newCases, stored: false, now, scope, token);
+                            await WriteAsync(newCases, assertions, statuses, [.. found.SelectMany(f => f)], events, cards, notifications, token);
                         }
                     }, ct);
             }
@@ -411,6 +414,39 @@ public sealed class ImportCapturesHandler(
         }
 
         return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>
+    /// Writes a part's rows without the change tracker (PostgreSQL): up to <see cref="InsertedUpTo"/> new cases' rows as one
+    /// command of multi-row INSERTs (one round trip), more by a binary COPY a table (two round trips each; EF Core's INSERTs,
+    /// a row each, cost more than all the rest of an import). A concurrent call with one of the request_ids loses at the
+    /// cases' insert, on the unique index (and runs again). Empty lists write nothing.
+    /// </summary>
+    private async Task WriteAsync(List<CaptureCase> newCases, List<IdentityAssertion> assertions, List<StatusChange> statuses,
+        List<DuplicateCandidate> candidates, List<OutboxMessage> events, List<CaptureCard> cards, List<IcrcNotification> notifications,
+        CancellationToken ct)
+    {
+        var rows = Math.Max(newCases.Count, candidates.Count);
+        if (rows == 0)
+        {
+            return;
+        }
+
+        if (rows <= InsertedUpTo)
+        {
+            await new InsertBatch(db).AddRange(newCases).AddRange(assertions).AddRange(statuses).AddRange(candidates)
+                .AddRange(events).AddRange(cards).AddRange(notifications).ExecuteAsync(ct);
+        }
+        else
+        {
+            await db.CopyAsync(newCases, ct);
+            await db.CopyAsync(assertions, ct);
+            await db.CopyAsync(statuses, ct);
+            await db.CopyAsync(candidates, ct);
+            await db.CopyAsync(events, ct);
+            await db.CopyAsync(cards, ct);
+            await db.CopyAsync(notifications, ct);
+        }
     }
 
     private static bool SameRequest(byte[]? stored, byte[] hash) => stored is not null && CryptographicOperations.FixedTimeEquals(stored, hash);
