@@ -14,8 +14,9 @@ using Identity = Registry.Protos.Intake.V1.Identity;
 /// Duplicate detection between writers that run at once (<see cref="DuplicateLocks"/>): the same person in two imports,
 /// in an import and a RegisterCapture call, or a correction and a registration, is paired although neither writer had
 /// committed when the other began. Each test makes the race certain: the cases table is held in SHARE mode (reads go on,
-/// inserts wait), so the first writer waits with its look-up done and its cases not committed while the second comes;
-/// without the locks the second's look-up would run then, and miss the first's cases.
+/// inserts wait), so the first writer waits with its cases not committed (a registration with its look-up done; an import
+/// part before its look-up, which it makes after its rows) while the second comes; without the locks both look-ups would
+/// run while neither had committed, and miss each other's cases.
 /// </summary>
 public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixture<IntakeFixture>
 {
@@ -152,6 +153,63 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         var stored = await intake.QueryAsync(db => db.DuplicateCandidates.AsNoTracking()
             .Where(d => d.CaseId == Guid.Parse(registered.Case.CaseId) || d.CaseId == Guid.Parse(imported.CaseId)).ToListAsync());
         Assert.Equal((Guid.Parse(registered.Case.CaseId), Guid.Parse(imported.CaseId)), (Assert.Single(stored).CaseId, stored[0].OtherCaseId));
+    }
+
+    /// <summary>
+    /// The same row sent at once through ImportCaptures and RegisterCapture (one request_id, one registration): the import
+    /// holds its row (the request_id under the unique index) while it waits for the duplicate locks, and the registration,
+    /// holding those locks, waits at its insert for the import's transaction. PostgreSQL breaks the cycle (40P01) by
+    /// rolling back the registration (the first to wait); it runs again (<see cref="LostRace"/>) and is answered with the
+    /// import's case, replayed, as any call that lost its request_id to another. Held here: the import at its second
+    /// table's insert, after its case row, so that the registration reaches its insert first. Without the retry the
+    /// registration failed with the deadlock.
+    /// </summary>
+    [Fact]
+    public async Task The_same_row_imported_and_registered_at_once_ends_as_one_case_both_calls_answered()
+    {
+        var person = ImportCapturesTests.Person();
+        Task<ImportCapturesResponse> importing;
+        Task<RegisterCaptureResponse> registering;
+        await using (var hold = await HoldCaseWritesAsync("identity_assertions"))
+        {
+            importing = intake.Client.ImportCapturesAsync(List([person])).ResponseAsync;
+            await UntilWaitingAsync(hold, 1);
+            registering = intake.Client.RegisterCaptureAsync(person).ResponseAsync;
+            await UntilWaitingAsync(hold, 2);
+        }
+
+        var (imported, registered) = (Assert.Single((await importing).Results), await registering);
+        Assert.Equal(imported.CaseId, registered.Case.CaseId);
+        Assert.True(registered.Replayed || imported.Outcome == ImportRowOutcome.Replayed, "neither call was answered as a replay of the other");
+        Assert.Equal(1, await intake.QueryAsync(db => db.Cases.CountAsync(c => c.RequestId == Guid.Parse(person.RequestId))));
+    }
+
+    /// <summary>
+    /// An import part looks for duplicates with its own rows already in the table (<see cref="DuplicateFinder.FindForBatchAsync"/>,
+    /// stored): it leaves out its own cases by their numbers, not by the range from its first to its last, because another
+    /// writer's case, committed while the part waited for the locks, may be numbered among them. Here the part's two cases
+    /// are numbered just before and just after a committed registration of the same person as its second.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_stored_before_its_look_up_finds_a_case_numbered_between_its_own()
+    {
+        var person = ImportCapturesTests.Person();
+        var registered = await intake.Client.RegisterCaptureAsync(person);
+        var number = long.Parse(registered.Case.CaseNumber.Split('-')[^1]);
+        var now = DateTimeOffset.UtcNow;
+        Registry.Intake.Domain.CaptureCase New(RegisterCaptureRequest request, long at)
+        {
+            var registration = RegisterCaptureValidator.Read(request, now, new FieldViolations())!;
+            var entity = Registry.Intake.Domain.CaptureCase.Register(registration.Key.RequestId, new byte[32], registration.Capture, now);
+            entity.Assert(registration.Identity, registration.IdentitySource, now);
+            entity.Allot(at);
+            return entity;
+        }
+
+        var part = new[] { New(ImportCapturesTests.Person(), number - 1), New(Again(person), number + 1) };
+        var found = await intake.QueryAsync(db => new DuplicateFinder(db).FindForBatchAsync(part, stored: true, now, DuplicateMetrics.Import, CancellationToken.None));
+        Assert.Empty(found[0]);
+        Assert.Contains(found[1], d => d.OtherCaseId == Guid.Parse(registered.Case.CaseId));
     }
 
     /// <summary>

@@ -25,8 +25,11 @@ namespace Registry.Intake.Features.Duplicates;
 /// of docs/performance.md a list of more than about 50 rows locked whole buckets of its keys, nearly all of them, and held
 /// back every registration until its commit).
 /// </para>
-/// In ascending order, so two writers never wait for each other in a cycle (PostgreSQL would break one with 40P01, which
-/// <see cref="LostRace"/> runs again). The locks live in the two-key space of advisory locks (class <see cref="KeyClass"/>),
+/// In ascending order, so two writers never wait for each other in a cycle of these locks. One cycle with a row remains: an
+/// import part holds its rows (their request_ids under the unique index) while it waits for the locks, and a registration
+/// of one of those rows under the same request_id, holding the locks, waits at its insert for the part's commit; PostgreSQL
+/// breaks it (40P01, within its deadlock_timeout, 1 s by default) and the loser, import part or registration, runs again
+/// (<see cref="LostRace"/>) and is replayed. The locks live in the two-key space of advisory locks (class <see cref="KeyClass"/>),
 /// apart from the one-key lock of the ICRC feed's sequencer.
 /// RegisterCapture calls committed together take the locks before their cases' numbers; a registration alone after its number
 /// (taken in its first round trip with the plan setting); an import after its numbers and its rows (written in its

@@ -251,8 +251,8 @@ public static class DuplicateQuery
     /// (one range spanning the batch's years read every block of every year: at 190,000 cases, tens of thousands of
     /// rows per call). Still a superset (a case of one row's block whose year suits another row of the same year): the
     /// caller applies each query's own rules in memory (<see cref="BlockingIndex.Select"/>, the same rules), and drops
-    /// the batch's own cases if they are already stored (the SQLite path; on PostgreSQL the batch looks before it
-    /// inserts). The cost is the size of the batch's blocks, which grow with the registry (docs/performance.md, "Import
+    /// the batch's own cases if they are already stored (the SQLite path, and an import part on PostgreSQL, which inserts
+    /// before it looks; RegisterCapture calls committed together look first). The cost is the size of the batch's blocks, which grow with the registry (docs/performance.md, "Import
     /// as the registry grows"). The parts (up to four per birth year, one for service numbers) go in statements of at
     /// most <see cref="MaxPartsPerStatement"/> (SQLite refuses a compound SELECT of more than 500); none when no query
     /// has anything to look up.

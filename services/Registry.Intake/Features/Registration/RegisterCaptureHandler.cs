@@ -38,7 +38,12 @@ public sealed class RegisterCaptureHandler(
                 ? $"request_id was already used for a different registration (case {c.CaseNumber}); use a new request_id."
                 : "request_id was already used for a different registration; use a new request_id.",
         };
-        return write.ExecuteAsync(token => RegisterAsync(registration, write.RequestHash, token), ct);
+        // A deadlock PostgreSQL breaks (40P01) is a lost race too, run again from the start: an import part holds its rows
+        // (request_ids under the unique index) while it waits for the duplicate locks, so a registration of one of its rows
+        // with the same request_id, holding those locks and waiting at its insert, closes a cycle. Run again, its insert waits
+        // for the import's commit and the call is replayed with the import's case (or refused, for a different row).
+        return LostRace.RetryAsync(db, "case", registration.Key.RequestId.ToString(),
+            token => write.ExecuteAsync(t => RegisterAsync(registration, write.RequestHash, t), token), ct);
     }
 
     private async Task<Registered> RegisterAsync(CaptureRegistration registration, byte[] hash, CancellationToken ct)
