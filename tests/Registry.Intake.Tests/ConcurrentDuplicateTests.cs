@@ -132,13 +132,14 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
     public async Task An_import_waits_for_the_duplicate_locks_after_its_rows_and_keeps_a_pair_numbered_later_later_case_first()
     {
         var person = ImportCapturesTests.Person();
+        var again = Again(person);
         Task<ImportCapturesResponse> importing;
         Task<RegisterCaptureResponse> registering;
         await using (var hold = await HoldCaseWritesAsync())
         {
             importing = intake.Client.ImportCapturesAsync(List([person])).ResponseAsync;
             await UntilWaitingAsync(hold, 1);
-            registering = intake.Client.RegisterCaptureAsync(Again(person)).ResponseAsync;
+            registering = intake.Client.RegisterCaptureAsync(again).ResponseAsync;
             await UntilWaitingAsync(hold, 2);
             var waiting = await hold.WaitingStatementsAsync();
             Assert.DoesNotContain(waiting, s => s.Contains("pg_advisory_xact_lock", StringComparison.Ordinal));
@@ -153,6 +154,15 @@ public sealed class ConcurrentDuplicateTests(IntakeFixture intake) : IClassFixtu
         var stored = await intake.QueryAsync(db => db.DuplicateCandidates.AsNoTracking()
             .Where(d => d.CaseId == Guid.Parse(registered.Case.CaseId) || d.CaseId == Guid.Parse(imported.CaseId)).ToListAsync());
         Assert.Equal((Guid.Parse(registered.Case.CaseId), Guid.Parse(imported.CaseId)), (Assert.Single(stored).CaseId, stored[0].OtherCaseId));
+
+        // Replayed, each call answers what it answered first (FirstAnswerCandidates): the import's row the pair it found, the
+        // registration none, although the pair is kept with the registration's case first.
+        var replayedRegistration = await intake.Client.RegisterCaptureAsync(again);
+        Assert.True(replayedRegistration.Replayed);
+        Assert.Empty(replayedRegistration.DuplicateCandidates);
+        var replayedRow = Assert.Single((await intake.Client.ImportCapturesAsync(List([person]))).Results);
+        Assert.Equal(ImportRowOutcome.Replayed, replayedRow.Outcome);
+        Assert.Equal(pair.DuplicateCandidateId, Assert.Single(replayedRow.DuplicateCandidates).DuplicateCandidateId);
     }
 
     /// <summary>

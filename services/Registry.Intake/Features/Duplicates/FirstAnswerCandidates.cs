@@ -7,7 +7,8 @@ namespace Registry.Intake.Features.Duplicates;
 /// <summary>
 /// The duplicate candidates a replayed registration answers with again (RegisterCapture and ImportCaptures rows whose
 /// request_id is on file): the open pairs its registration found, best first. Pairs are kept later case first
-/// (<see cref="DuplicateCandidate.LaterFirst"/>), so most of them are the case's own (<c>CaseId</c> the case); a case found
+/// (<see cref="DuplicateCandidate.LaterFirst"/>), so most of them are the case's own (<c>CaseId</c> the case, found when the
+/// case was registered: <c>FoundAt</c> its registration time, not a pair another registration or a correction found later); a case found
 /// that came out numbered after it (committed while the registration waited on the duplicate locks) is kept the other way
 /// round, <c>OtherCaseId</c> the case, and is told from a pair a later registration found by its time: found when the case
 /// was registered, by a case registered at another time. (A case registered in the same batch and found with it is the one
@@ -22,8 +23,15 @@ public static class FirstAnswerCandidates
     public static async Task<ILookup<Guid, DuplicateCandidate>> ReadAsync(IntakeDbContext db, IEnumerable<Guid> caseIds, CancellationToken ct)
     {
         var ids = caseIds.Distinct().ToList();
-        var own = await db.DuplicateCandidates.AsNoTracking()
-            .Where(d => ids.Contains(d.CaseId) && d.Status == DuplicateStatus.Open)
+        // The case's own pairs found when it was registered: a pair kept with the case first may also have been found by an
+        // earlier-numbered case that committed after it (an import part finds cases committed while it waited for the locks,
+        // docs/performance.md, "An import part's rows written before its duplicate locks"), or by a later correction; neither
+        // was in the registration's answer.
+        var own = await (
+                from d in db.DuplicateCandidates.AsNoTracking()
+                join owner in db.Cases on d.CaseId equals owner.CaseId
+                where ids.Contains(d.CaseId) && d.Status == DuplicateStatus.Open && d.FoundAt == owner.RegisteredAt
+                select d)
             .ToListAsync(ct);
         var flipped = await (
                 from d in db.DuplicateCandidates.AsNoTracking()
