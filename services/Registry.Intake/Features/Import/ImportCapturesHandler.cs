@@ -329,12 +329,14 @@ public sealed class ImportCapturesHandler(
             if (db.Database.IsPostgreSql())
             {
                 // An agency's list (no row from a RegisterCapture call) writes its rows before it waits for the duplicate locks, so
-                // that only its duplicate look-up and its candidates are written while it holds them: a part's COPYs, most of its
-                // time, overlap another part's look-up instead of waiting for its commit (docs/performance.md, "An import part's
-                // rows written before its duplicate locks"). Its cases are then in the table its look-up reads, which leaves them
-                // out; a case another writer commits while this one waits may be numbered after these, and such a pair is kept
-                // later case first, as a registration keeps it. RegisterCapture calls committed together keep the locks first:
-                // their rows are one INSERT command with their candidates, and they have no other committer to overlap.
+                // that it holds them only for its look-up (blocking read, name counts), its candidates' insert and its commit: a
+                // part's COPYs, most of its time, overlap another part's look-up instead of waiting for its commit
+                // (docs/performance.md, "An import part's rows written before its duplicate locks"). Its cases are then in the table
+                // its look-up reads, which leaves them out; a case another writer commits while this one waits may be numbered after
+                // these, and such a pair is kept later case first, as a registration keeps it. Holding its rows while it waits, it can
+                // close a cycle with a registration of one of them under the same request_id (DuplicateLocks): PostgreSQL breaks it
+                // and the loser runs again. RegisterCapture calls committed together keep the locks first: their rows and candidates
+                // go in one command, one round trip, which this order would split in two.
                 var rowsFirst = !rows.Any(r => r.FromCall);
                 Task LockAsync(CancellationToken token) => created.All(c => c.Row.LockKeys is not null)
                     ? duplicates.LockAsync(created.SelectMany(c => c.Row.LockKeys!), token)
