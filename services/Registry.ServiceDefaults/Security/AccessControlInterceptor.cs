@@ -33,7 +33,9 @@ public interface IAccessRefusalReporter
 /// <item>the access audit: every call, allowed or refused, is recorded by the owning service's
 /// <see cref="IAccessAuditSink"/> with the cases named by the request and the response, the status it
 /// ended with and the trace id. An allowed answer is not returned until its audit row is durable; if the
-/// audit cannot be written the call fails UNAVAILABLE.</item>
+/// audit cannot be written the call fails UNAVAILABLE; if its caller has gone first (its deadline, the service's bound,
+/// a cancel), the audit records what the caller saw, DEADLINE_EXCEEDED or CANCELLED, not OK
+/// (<see cref="IAccessAuditSink.RecordAnswerAsync"/>).</item>
 /// </list>
 /// Health and reflection are open (<see cref="AccessPolicy.IsOpen"/>).
 /// </summary>
@@ -62,7 +64,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         }
 
         ProtoCaseFields.AddFromResponse(response, call.CaseIds);
-        await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
+        await RecordAsync(call, StatusCode.OK, "", context, thrown: false, answerWaits: true);
         return response;
     }
 
@@ -106,7 +108,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         try
         {
             var response = await continuation(requestStream, context);
-            await RecordAsync(call, StatusCode.OK, "", context, thrown: false);
+            await RecordAsync(call, StatusCode.OK, "", context, thrown: false, answerWaits: true);
             return response;
         }
         catch (Exception ex)
@@ -254,7 +256,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
     }
 
     /// <param name="decidedHere">A refusal of the access check itself; otherwise the handler's outcome.</param>
-    private async Task RecordAsync(Call call, StatusCode status, string reason, ServerCallContext context, bool thrown, bool decidedHere = false)
+    /// <param name="answerWaits">An OK whose one answer message leaves after this (unary, client stream): recorded as what
+    /// the caller saw if it has gone first. A server stream's messages have left already.</param>
+    private async Task RecordAsync(Call call, StatusCode status, string reason, ServerCallContext context, bool thrown, bool decidedHere = false, bool answerWaits = false)
     {
         var http = context.GetHttpContext();
         var forwarded = ForwardedToOwningService.Marks(http);
@@ -290,7 +294,19 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             : http.RequestServices.GetService<AccessAuditSinks>()?.For(context);
         try
         {
-            if (sink is not null)
+            if (sink is not null && answerWaits)
+            {
+                // The answer leaves once its row is durable, and only while its caller still waits for it: the caller that
+                // has gone (its deadline, the service's bound, or it cancelled) is recorded with what it saw.
+                var answered = accessEvent with { Service = sink.Service };
+                await sink.RecordAnswerAsync(answered, () => answered with
+                {
+                    OccurredAt = clock.GetUtcNow(),
+                    Outcome = Code(Seen(context)),
+                    Reason = CallerGoneReason(Seen(context)),
+                }, context.CancellationToken);
+            }
+            else if (sink is not null)
             {
                 await sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None);
             }
@@ -302,6 +318,11 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
                 await reporter.ReportAsync(http, call.Method, status, reason, call.CaseIds, context.CancellationToken);
             }
         }
+        catch (OperationCanceledException) when (answerWaits && context.CancellationToken.IsCancellationRequested)
+        {
+            var seen = Seen(context);
+            throw new RpcException(new global::Grpc.Core.Status(seen, CallerGoneReason(seen)));
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "The access audit of {Method} ({Outcome}) could not be written", call.Method, accessEvent.Outcome);
@@ -312,6 +333,17 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
             }
         }
     }
+
+    /// <summary>
+    /// What a caller that left before its answer saw: DEADLINE_EXCEEDED when the call's deadline (its own, or the service's
+    /// bound, <see cref="CallLimitsInterceptor"/>) has passed, within a timer's tolerance; else CANCELLED.
+    /// </summary>
+    private static StatusCode Seen(ServerCallContext context) =>
+        context.Deadline <= DateTime.UtcNow.AddMilliseconds(100) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+
+    private static string CallerGoneReason(StatusCode seen) =>
+        $"The call ended OK here, but its caller {(seen == StatusCode.DeadlineExceeded ? "ran out of its deadline" : "cancelled it")} before its access "
+        + "was recorded, so the answer was not delivered; anything the call wrote stands.";
 
     /// <summary>gRPC status codes as the audit stores them: <c>PERMISSION_DENIED</c>.</summary>
     public static string Code(StatusCode status) => status switch

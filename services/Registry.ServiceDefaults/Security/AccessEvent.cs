@@ -56,4 +56,11 @@ public interface IAccessAuditSink
     string Service { get; }
 
     Task RecordAsync(AccessEvent accessEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records an answered call's event while its caller waits; when <paramref name="callerGone"/> fires before it is
+    /// durable, records <paramref name="whenGone"/>'s event (the outcome the caller saw) in its place or after it, and
+    /// throws <see cref="OperationCanceledException"/> (see <see cref="Audit.AccessAuditWriter{TDb}.RecordAnswerAsync"/>).
+    /// </summary>
+    Task RecordAnswerAsync(AccessEvent answered, Func<AccessEvent> whenGone, CancellationToken callerGone);
 }

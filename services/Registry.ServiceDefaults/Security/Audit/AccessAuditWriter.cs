@@ -22,7 +22,9 @@ namespace Registry.ServiceDefaults.Security.Audit;
 /// <para>
 /// Failure: when the insert fails, every caller of the batch gets the exception (the access interceptor answers
 /// UNAVAILABLE: an access that is not audited is not answered). The queue is bounded (<see cref="QueueCapacity"/>):
-/// a full queue makes callers wait (their cancellation applies). At shutdown the writer stops taking new events only
+/// a full queue makes callers wait (their cancellation applies). A call's own event is recorded with the outcome its
+/// caller saw: one whose caller has gone before it was committed is withdrawn or followed by that outcome
+/// (<see cref="RecordAnswerAsync"/>). At shutdown the writer stops taking new events only
 /// after the server stopped serving calls (<see cref="IHostedLifecycleService.StoppedAsync"/>) and drains what is queued.
 /// </para>
 /// </summary>
@@ -85,9 +87,51 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
     public Task RecordAsync(AccessEvent accessEvent, CancellationToken cancellationToken) =>
         EnqueueAsync(accessEvent, needsId: false, cancellationToken);
 
+    /// <summary>
+    /// Records the event of a call whose answer is about to leave, while its caller waits: returns when the event is
+    /// committed. When <paramref name="callerGone"/> fires first (the caller's deadline, the service's bound on the call, or
+    /// the caller cancelled), the answer is never delivered, so the audit records what the caller saw: the event from
+    /// <paramref name="whenGone"/> replaces <paramref name="answered"/> when the writer had not taken it yet, and follows it
+    /// when it had (its INSERT may already be in flight, and access_events is append-only). The outcome the caller saw is
+    /// queued, not awaited (no one is left to answer); this then throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task RecordAnswerAsync(AccessEvent answered, Func<AccessEvent> whenGone, CancellationToken callerGone)
+    {
+        var pending = new Pending(ToRow(answered), needsId: false);
+        try
+        {
+            await WriteAsync(pending, callerGone);
+            await pending.Done.Task.WaitAsync(callerGone);
+        }
+        catch (OperationCanceledException) when (callerGone.IsCancellationRequested)
+        {
+            pending.TryWithdraw();
+            var gone = new Pending(ToRow(whenGone()), needsId: false);
+            try
+            {
+                await WriteAsync(gone, CancellationToken.None);
+                // A failed commit is logged by the writer; nothing else waits for this one.
+                _ = gone.Done.Task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            catch (InvalidOperationException stopped)
+            {
+                _logger.LogWarning("{Message} ({Method}: {Outcome})", stopped.Message, gone.Row.Method, gone.Row.Outcome);
+            }
+
+            throw;
+        }
+    }
+
     private async Task<long> EnqueueAsync(AccessEvent accessEvent, bool needsId, CancellationToken cancellationToken)
     {
-        var pending = new Pending(ToRow(accessEvent), needsId, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(ToRow(accessEvent), needsId);
+        await WriteAsync(pending, cancellationToken);
+        return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Queues <paramref name="pending"/>, waiting for room (bounded queue).</summary>
+    private async Task WriteAsync(Pending pending, CancellationToken cancellationToken)
+    {
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -96,8 +140,6 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         {
             throw new InvalidOperationException($"The access audit of {Service} has stopped (the service is shutting down); the access is not recorded.");
         }
-
-        return await pending.Done.Task.WaitAsync(cancellationToken);
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -141,7 +183,16 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
             {
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
                 {
-                    batch.Add(next);
+                    // One whose caller has gone while it waited here was withdrawn (RecordAnswerAsync): not written.
+                    if (next.TryTake())
+                    {
+                        batch.Add(next);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
                 }
 
                 await CommitAsync(batch, abort);
@@ -219,5 +270,20 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         DecidedBy = e.DecidedBy,
     };
 
-    private sealed record Pending(AccessEventRow Row, bool NeedsId, TaskCompletionSource<long> Done);
+    /// <summary>An event in the queue: taken by the writer for a batch, or withdrawn by its caller first, never both.</summary>
+    private sealed class Pending(AccessEventRow row, bool needsId)
+    {
+        private const int Queued = 0, Taken = 1, Withdrawn = 2;
+        private int _state;
+
+        public AccessEventRow Row { get; } = row;
+
+        public bool NeedsId { get; } = needsId;
+
+        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued;
+    }
 }
