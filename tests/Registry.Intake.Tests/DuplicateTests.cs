@@ -297,6 +297,30 @@ public sealed class DuplicateTests(IntakeFixture intake) : IClassFixture<IntakeF
     }
 
     [Fact]
+    public async Task A_replayed_registration_lists_its_candidates_in_the_first_answers_order_when_they_tie()
+    {
+        // Four registrations of one man whose three earlier ones tie (the same record): the answer lists them newer first, the
+        // finder's order after the match weight, and a replay of the request_id (and ImportCaptures' report, its best
+        // candidate the first) gives the same list in the same order.
+        var (family, given) = (Word(), Word());
+        var earlier = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            earlier.Add((await intake.Client.RegisterCaptureAsync(Person(family, given, 1996, "UA-SSO"))).Case.CaseId);
+        }
+
+        var request = Person(family, given, 1996, "UA-SSO");
+        var first = await intake.Client.RegisterCaptureAsync(request);
+        var replayed = await intake.Client.RegisterCaptureAsync(request);
+
+        Assert.Equal(3, first.DuplicateCandidates.Count);
+        Assert.Single(first.DuplicateCandidates.Select(c => c.MatchWeight).Distinct());
+        Assert.Equal(Enumerable.Reverse(earlier), first.DuplicateCandidates.Select(c => c.OtherCaseId));
+        Assert.Equal(first.Case.CaseId, replayed.Case.CaseId);
+        Assert.Equal(first.DuplicateCandidates.Select(c => c.DuplicateCandidateId), replayed.DuplicateCandidates.Select(c => c.DuplicateCandidateId));
+    }
+
+    [Fact]
     public async Task Merging_points_the_merged_case_to_the_survivor_deletes_nothing_and_is_announced()
     {
         var (family, given) = (Word(), Word());

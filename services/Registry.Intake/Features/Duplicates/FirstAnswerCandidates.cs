@@ -18,7 +18,8 @@ public static class FirstAnswerCandidates
 {
     /// <summary>
     /// The open pairs each of the cases <paramref name="caseIds"/> answered its registration with, keyed by case id, each
-    /// list best first. Two statements whatever the number of cases, both by index.
+    /// list best first as the registration answered it (match weight, then the newer case). Two statements whatever the
+    /// number of cases, both by index.
     /// </summary>
     public static async Task<ILookup<Guid, DuplicateCandidate>> ReadAsync(IntakeDbContext db, IEnumerable<Guid> caseIds, CancellationToken ct)
     {
@@ -41,9 +42,13 @@ public static class FirstAnswerCandidates
                       && d.FoundAt == found.RegisteredAt && later.RegisteredAt != d.FoundAt
                 select d)
             .ToListAsync(ct);
-        return own.Select(d => (For: d.CaseId, Pair: d))
-            .Concat(flipped.Select(d => (For: d.OtherCaseId, Pair: d)))
-            .OrderByDescending(x => x.Pair.Score)
+        // In the first answer's order (DuplicateFinder): by match weight, then the newer case found first. By the score alone,
+        // candidates that tie (cases of one record) came in the read's order: a replay listed them otherwise than the first
+        // answer, and ImportCaptures' report named another best candidate for a quarter of a trial's rows.
+        return own.Select(d => (For: d.CaseId, Found: d.OtherCaseNumber, Pair: d))
+            .Concat(flipped.Select(d => (For: d.OtherCaseId, Found: d.CaseNumber, Pair: d)))
+            .OrderByDescending(x => x.Pair.MatchWeight)
+            .ThenByDescending(x => x.Found)
             .ToLookup(x => x.For, x => x.Pair);
     }
 }
