@@ -5,6 +5,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.ServiceDefaults.Grpc;
 using Registry.ServiceDefaults.Security.Audit;
@@ -105,17 +106,19 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
 
         // Each message of a stream is the handler's to check against the scope; here the role decides.
         var call = await AdmitAsync<object?>(null, context);
+        TResponse response;
         try
         {
-            var response = await continuation(requestStream, context);
-            await RecordAsync(call, StatusCode.OK, "", context, thrown: false, answerWaits: true);
-            return response;
+            response = await continuation(requestStream, context);
         }
         catch (Exception ex)
         {
             await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
             throw;
         }
+
+        await RecordAsync(call, StatusCode.OK, "", context, thrown: false, answerWaits: true);
+        return response;
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -292,19 +295,26 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         var sink = call.Method.StartsWith(AccessAuditNames.GatewayPackage + ".", StringComparison.Ordinal)
             ? null
             : http.RequestServices.GetService<AccessAuditSinks>()?.For(context);
+        StatusCode? seen = null;
         try
         {
             if (sink is not null && answerWaits)
             {
                 // The answer leaves once its row is durable, and only while its caller still waits for it: the caller that
-                // has gone (its deadline, the service's bound, or it cancelled) is recorded with what it saw.
+                // has gone (its deadline, the service's bound, it cancelled, the service stopping) is recorded with what it saw.
                 var answered = accessEvent with { Service = sink.Service };
-                await sink.RecordAnswerAsync(answered, () => answered with
+                await sink.RecordAnswerAsync(answered, () =>
                 {
-                    OccurredAt = clock.GetUtcNow(),
-                    Outcome = Code(Seen(context)),
-                    Reason = CallerGoneReason(Seen(context)),
+                    seen = Seen(context);
+                    return answered with { OccurredAt = clock.GetUtcNow(), Outcome = Code(seen.Value), Reason = CallerGoneReason(seen.Value) };
                 }, context.CancellationToken);
+            }
+            else if (sink is not null && context.CancellationToken.IsCancellationRequested)
+            {
+                // The caller has gone already (a handler that ran into the call's deadline): no one waits for this row, and the
+                // call's slot is not held until it is written. The writer logs a failure.
+                _ = sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None)
+                    .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             else if (sink is not null)
             {
@@ -320,8 +330,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         }
         catch (OperationCanceledException) when (answerWaits && context.CancellationToken.IsCancellationRequested)
         {
-            var seen = Seen(context);
-            throw new RpcException(new global::Grpc.Core.Status(seen, CallerGoneReason(seen)));
+            var saw = seen ?? Seen(context);
+            throw new RpcException(new global::Grpc.Core.Status(saw, CallerGoneReason(saw)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -336,14 +346,22 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
 
     /// <summary>
     /// What a caller that left before its answer saw: DEADLINE_EXCEEDED when the call's deadline (its own, or the service's
-    /// bound, <see cref="CallLimitsInterceptor"/>) has passed, within a timer's tolerance; else CANCELLED.
+    /// bound, <see cref="CallLimitsInterceptor"/>) has passed, within a timer's tolerance; UNAVAILABLE when the service began
+    /// to shut down (a stream's token fires with it, and <see cref="CallLimitsInterceptor"/> answers so); else CANCELLED.
     /// </summary>
     private static StatusCode Seen(ServerCallContext context) =>
-        context.Deadline <= DateTime.UtcNow.AddMilliseconds(100) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+        context.Deadline <= DateTime.UtcNow.AddMilliseconds(100) ? StatusCode.DeadlineExceeded
+        : context.GetHttpContext().RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested == true
+            ? StatusCode.Unavailable
+            : StatusCode.Cancelled;
 
     private static string CallerGoneReason(StatusCode seen) =>
-        $"The call ended OK here, but its caller {(seen == StatusCode.DeadlineExceeded ? "ran out of its deadline" : "cancelled it")} before its access "
-        + "was recorded, so the answer was not delivered; anything the call wrote stands.";
+        "The call ended OK here, but " + seen switch
+        {
+            StatusCode.DeadlineExceeded => "its deadline (the caller's, or the service's bound) passed",
+            StatusCode.Unavailable => "the service began to shut down",
+            _ => "its caller cancelled it",
+        } + " before its access was recorded, so the answer was not delivered; anything the call wrote stands.";
 
     /// <summary>gRPC status codes as the audit stores them: <c>PERMISSION_DENIED</c>.</summary>
     public static string Code(StatusCode status) => status switch

@@ -48,6 +48,8 @@ public static class FirstAnswerCandidates
         return own.Select(d => (For: d.CaseId, Found: d.OtherCaseNumber, Pair: d))
             .Concat(flipped.Select(d => (For: d.OtherCaseId, Found: d.CaseNumber, Pair: d)))
             .OrderByDescending(x => x.Pair.MatchWeight)
+            // Pairs kept before match weights were stored (MatchWeight 0) were answered by score.
+            .ThenByDescending(x => x.Pair.Score)
             .ThenByDescending(x => x.Found)
             .ToLookup(x => x.For, x => x.Pair);
     }

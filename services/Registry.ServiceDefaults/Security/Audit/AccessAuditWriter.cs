@@ -23,8 +23,8 @@ namespace Registry.ServiceDefaults.Security.Audit;
 /// Failure: when the insert fails, every caller of the batch gets the exception (the access interceptor answers
 /// UNAVAILABLE: an access that is not audited is not answered). The queue is bounded (<see cref="QueueCapacity"/>):
 /// a full queue makes callers wait (their cancellation applies). A call's own event is recorded with the outcome its
-/// caller saw: one whose caller has gone before it was committed is withdrawn or followed by that outcome
-/// (<see cref="RecordAnswerAsync"/>). At shutdown the writer stops taking new events only
+/// caller saw: one whose caller has gone before it was committed is replaced in the queue, or followed, by that
+/// outcome (<see cref="RecordAnswerAsync"/>). At shutdown the writer stops taking new events only
 /// after the server stopped serving calls (<see cref="IHostedLifecycleService.StoppedAsync"/>) and drains what is queued.
 /// </para>
 /// </summary>
@@ -91,36 +91,60 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
     /// Records the event of a call whose answer is about to leave, while its caller waits: returns when the event is
     /// committed. When <paramref name="callerGone"/> fires first (the caller's deadline, the service's bound on the call, or
     /// the caller cancelled), the answer is never delivered, so the audit records what the caller saw: the event from
-    /// <paramref name="whenGone"/> replaces <paramref name="answered"/> when the writer had not taken it yet, and follows it
-    /// when it had (its INSERT may already be in flight, and access_events is append-only). The outcome the caller saw is
-    /// queued, not awaited (no one is left to answer); this then throws <see cref="OperationCanceledException"/>.
+    /// <paramref name="whenGone"/> replaces <paramref name="answered"/> in the queue when the writer had not taken it yet,
+    /// and follows it when it had (its INSERT may already be in flight, and access_events is append-only). Nothing waits for
+    /// that row (no one is left to answer; a full queue takes it when there is room, in the background); this then throws
+    /// <see cref="OperationCanceledException"/> at once.
     /// </summary>
     public async Task RecordAnswerAsync(AccessEvent answered, Func<AccessEvent> whenGone, CancellationToken callerGone)
     {
         var pending = new Pending(ToRow(answered), needsId: false);
+        var queued = false;
         try
         {
             await WriteAsync(pending, callerGone);
+            queued = true;
             await pending.Done.Task.WaitAsync(callerGone);
         }
         catch (OperationCanceledException) when (callerGone.IsCancellationRequested)
         {
-            pending.TryWithdraw();
-            var gone = new Pending(ToRow(whenGone()), needsId: false);
-            try
+            var seen = ToRow(whenGone());
+            Observe(pending.Done.Task);
+            if (!queued || !pending.TryReplace(seen))
             {
-                await WriteAsync(gone, CancellationToken.None);
-                // A failed commit is logged by the writer; nothing else waits for this one.
-                _ = gone.Done.Task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            }
-            catch (InvalidOperationException stopped)
-            {
-                _logger.LogWarning("{Message} ({Method}: {Outcome})", stopped.Message, gone.Row.Method, gone.Row.Outcome);
+                // Not queued (the caller left while the queue was full), or the writer has it already: the outcome seen follows.
+                Follow(new Pending(seen, needsId: false));
             }
 
             throw;
         }
     }
+
+    /// <summary>Queues a row no caller waits for: at once when there is room, else in the background; its failure is logged.</summary>
+    private void Follow(Pending pending)
+    {
+        Observe(pending.Done.Task);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            _ = FollowWhenRoomAsync(pending);
+        }
+    }
+
+    private async Task FollowWhenRoomAsync(Pending pending)
+    {
+        try
+        {
+            await WriteAsync(pending, CancellationToken.None);
+        }
+        catch (InvalidOperationException stopped)
+        {
+            _logger.LogWarning("{Message} ({Method}: {Outcome})", stopped.Message, pending.Row.Method, pending.Row.Outcome);
+        }
+    }
+
+    /// <summary>A failure of a row no caller awaits is the writer's to log; observed here so it is not raised again.</summary>
+    private static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task<long> EnqueueAsync(AccessEvent accessEvent, bool needsId, CancellationToken cancellationToken)
     {
@@ -183,16 +207,9 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
             {
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
                 {
-                    // One whose caller has gone while it waited here was withdrawn (RecordAnswerAsync): not written.
-                    if (next.TryTake())
-                    {
-                        batch.Add(next);
-                    }
-                }
-
-                if (batch.Count == 0)
-                {
-                    continue;
+                    // The row as it is now: one whose caller has gone while it waited here carries what that caller saw.
+                    next.Take();
+                    batch.Add(next);
                 }
 
                 await CommitAsync(batch, abort);
@@ -270,20 +287,37 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         DecidedBy = e.DecidedBy,
     };
 
-    /// <summary>An event in the queue: taken by the writer for a batch, or withdrawn by its caller first, never both.</summary>
+    /// <summary>
+    /// An event in the queue. Its caller may replace its row until the writer takes it (<see cref="RecordAnswerAsync"/>);
+    /// the writer writes the row it found when it took it, and a replacement offered later is refused.
+    /// </summary>
     private sealed class Pending(AccessEventRow row, bool needsId)
     {
-        private const int Queued = 0, Taken = 1, Withdrawn = 2;
+        private const int Queued = 0, Replaced = 1, Taken = 2;
         private int _state;
+        private AccessEventRow? _replacement;
 
-        public AccessEventRow Row { get; } = row;
+        /// <summary>The row to write: the one queued, or its replacement when the writer took it replaced.</summary>
+        public AccessEventRow Row { get; private set; } = row;
 
         public bool NeedsId { get; } = needsId;
 
         public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+        /// <summary>The writer's: from here on <see cref="Row"/> is what is written.</summary>
+        public void Take()
+        {
+            if (Interlocked.Exchange(ref _state, Taken) == Replaced)
+            {
+                Row = _replacement!;
+            }
+        }
 
-        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued;
+        /// <summary>Whether <paramref name="replacement"/> will be written instead (false: the writer has the row already).</summary>
+        public bool TryReplace(AccessEventRow replacement)
+        {
+            _replacement = replacement;
+            return Interlocked.CompareExchange(ref _state, Replaced, Queued) == Queued;
+        }
     }
 }
