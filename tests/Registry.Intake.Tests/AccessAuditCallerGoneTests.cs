@@ -8,8 +8,8 @@ namespace Registry.Intake.Tests;
 
 /// <summary>
 /// A call whose caller has gone (its deadline passed) before its access audit row was committed is audited with the
-/// outcome the caller saw, DEADLINE_EXCEEDED, not the OK its handler ended with: in place of the OK when the writer had not
-/// taken it yet, after it when it had. Its own service and database, since it holds access_events locked.
+/// outcome the caller saw, DEADLINE_EXCEEDED, not the OK (or the error) its handler ended with: in place of it when the writer
+/// had not taken it yet, after it when it had. Its own service and database, since it holds access_events locked.
 /// </summary>
 public sealed class AccessAuditCallerGoneTests
 {
@@ -45,7 +45,10 @@ public sealed class AccessAuditCallerGoneTests
             var first = client.GetCaseAsync(new GetCaseRequest { CaseId = inFlight }, deadline: DateTime.UtcNow.AddSeconds(4)).ResponseAsync;
             await WaitForBlockedInsertAsync(database.ConnectionString);
             var second = client.GetCaseAsync(new GetCaseRequest { CaseId = queued }, deadline: DateTime.UtcNow.AddSeconds(4)).ResponseAsync;
-            foreach (var call in new[] { first, second })
+            // An error answer waits for its row as an OK does: NOT_FOUND, never delivered.
+            var missing = Guid.NewGuid().ToString();
+            var third = client.GetCaseAsync(new GetCaseRequest { CaseId = missing }, deadline: DateTime.UtcNow.AddSeconds(4)).ResponseAsync;
+            foreach (var call in new[] { first, second, third })
             {
                 // At the deadline grpc-dotnet resets the call's stream (CANCEL, code 8) once the handler ends; the in-memory test
                 // server hands that reset to the client as INTERNAL when it comes before the client's own deadline timer.
@@ -56,13 +59,17 @@ public sealed class AccessAuditCallerGoneTests
 
             await hold.CommitAsync();
 
-            var audited = await WaitForOutcomesAsync(database.ConnectionString, [inFlight, queued]);
+            var audited = await WaitForOutcomesAsync(database.ConnectionString, [inFlight, queued, missing]);
             // Already in flight: its OK row is written, and the outcome its caller saw follows it.
             Assert.Equal(["OK", "DEADLINE_EXCEEDED"], audited[inFlight].Select(r => r.Outcome));
             // Still queued: replaced, so only what its caller saw is there.
             Assert.Equal(["DEADLINE_EXCEEDED"], audited[queued].Select(r => r.Outcome));
-            Assert.All(audited.Values.SelectMany(r => r).Where(r => r.Outcome != "OK"), r =>
-                Assert.StartsWith("The call ended OK here, but its deadline (the caller's, or the service's bound) passed", r.Reason));
+            Assert.Equal(["DEADLINE_EXCEEDED"], audited[missing].Select(r => r.Outcome));
+            const string Gone = "here, but its deadline (the caller's, or the service's bound) passed before its access was recorded";
+            Assert.StartsWith("The call ended OK " + Gone, audited[inFlight][1].Reason);
+            Assert.StartsWith("The call ended OK " + Gone, audited[queued][0].Reason);
+            Assert.StartsWith("The call ended NOT_FOUND " + Gone, audited[missing][0].Reason);
+            Assert.Contains(" The answer: ", audited[missing][0].Reason);
         }
         finally
         {

@@ -60,7 +60,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         {
             // What the call stored before it failed, when its handler says so (an import's committed parts).
             ProtoCaseFields.AddFromFailure(ex, call.CaseIds);
-            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
+            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true, answerWaits: true);
             throw;
         }
 
@@ -113,7 +113,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         }
         catch (Exception ex)
         {
-            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true);
+            await RecordAsync(call, ExceptionMappingInterceptor.StatusOf(ex), (ex as RpcException)?.Status.Detail ?? ex.GetType().Name, context, thrown: true, answerWaits: true);
             throw;
         }
 
@@ -158,7 +158,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         if (refusal is not null)
         {
             AccessMetrics.Denied(method, refusal.StatusCode, decision.Caller);
-            await RecordAsync(call, refusal.StatusCode, refusal.Status.Detail, context, thrown: true, decidedHere: true);
+            await RecordAsync(call, refusal.StatusCode, refusal.Status.Detail, context, thrown: true, decidedHere: true, answerWaits: true);
             throw refusal;
         }
 
@@ -259,8 +259,9 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
     }
 
     /// <param name="decidedHere">A refusal of the access check itself; otherwise the handler's outcome.</param>
-    /// <param name="answerWaits">An OK whose one answer message leaves after this (unary, client stream): recorded as what
-    /// the caller saw if it has gone first. A server stream's messages have left already.</param>
+    /// <param name="answerWaits">An outcome whose answer leaves after this (a unary or client-stream call's answer or error, a
+    /// refusal before any message): recorded as what the caller saw if it has gone first. A server stream's messages have left
+    /// already.</param>
     private async Task RecordAsync(Call call, StatusCode status, string reason, ServerCallContext context, bool thrown, bool decidedHere = false, bool answerWaits = false)
     {
         var http = context.GetHttpContext();
@@ -298,23 +299,24 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         StatusCode? seen = null;
         try
         {
-            if (sink is not null && answerWaits)
+            if (sink is not null && thrown && context.CancellationToken.IsCancellationRequested)
             {
-                // The answer leaves once its row is durable, and only while its caller still waits for it: the caller that
-                // has gone (its deadline, the service's bound, it cancelled, the service stopping) is recorded with what it saw.
+                // The handler ended with its caller gone (it ran into the call's deadline, or stopped because its caller left):
+                // its own outcome, queued; no one waits for this row, and the call's slot is not held until it is written.
+                // The writer logs a failure.
+                _ = sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None)
+                    .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            else if (sink is not null && answerWaits)
+            {
+                // The answer (or error) leaves once its row is durable, and only while its caller still waits for it: a caller
+                // that has gone (its deadline, the service's bound, it cancelled, the service stopping) is recorded with what it saw.
                 var answered = accessEvent with { Service = sink.Service };
                 await sink.RecordAnswerAsync(answered, () =>
                 {
                     seen = Seen(context);
-                    return answered with { OccurredAt = clock.GetUtcNow(), Outcome = Code(seen.Value), Reason = CallerGoneReason(seen.Value) };
+                    return answered with { OccurredAt = clock.GetUtcNow(), Outcome = Code(seen.Value), Reason = CallerGoneReason(seen.Value, status, reason) };
                 }, context.CancellationToken);
-            }
-            else if (sink is not null && context.CancellationToken.IsCancellationRequested)
-            {
-                // The caller has gone already (a handler that ran into the call's deadline): no one waits for this row, and the
-                // call's slot is not held until it is written. The writer logs a failure.
-                _ = sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None)
-                    .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             else if (sink is not null)
             {
@@ -331,7 +333,7 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
         catch (OperationCanceledException) when (answerWaits && context.CancellationToken.IsCancellationRequested)
         {
             var saw = seen ?? Seen(context);
-            throw new RpcException(new global::Grpc.Core.Status(saw, CallerGoneReason(saw)));
+            throw new RpcException(new global::Grpc.Core.Status(saw, CallerGoneReason(saw, status, reason)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -345,23 +347,29 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
     }
 
     /// <summary>
-    /// What a caller that left before its answer saw: DEADLINE_EXCEEDED when the call's deadline (its own, or the service's
-    /// bound, <see cref="CallLimitsInterceptor"/>) has passed, within a timer's tolerance; UNAVAILABLE when the service began
-    /// to shut down (a stream's token fires with it, and <see cref="CallLimitsInterceptor"/> answers so); else CANCELLED.
+    /// What a caller that left before its answer saw: DEADLINE_EXCEEDED when the call had a deadline (its own, or the service's
+    /// bound, <see cref="CallLimitsInterceptor"/>) and it was at most <see cref="DeadlineSlack"/> away; UNAVAILABLE when the
+    /// service began to shut down (a stream's token fires with it, and <see cref="CallLimitsInterceptor"/> answers so); else
+    /// CANCELLED. A client's own deadline timer ends its call, and the deadline it sent (grpc-timeout) was reckoned before the
+    /// call's credentials were fetched and its headers sent, so its cancel reaches the service before the service's deadline.
     /// </summary>
     private static StatusCode Seen(ServerCallContext context) =>
-        context.Deadline <= DateTime.UtcNow.AddMilliseconds(100) ? StatusCode.DeadlineExceeded
+        context.Deadline != DateTime.MaxValue && context.Deadline <= DateTime.UtcNow + DeadlineSlack ? StatusCode.DeadlineExceeded
         : context.GetHttpContext().RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested == true
             ? StatusCode.Unavailable
             : StatusCode.Cancelled;
 
-    private static string CallerGoneReason(StatusCode seen) =>
-        "The call ended OK here, but " + seen switch
+    /// <summary>How far ahead of its deadline a call's cancel is still taken for that deadline (<see cref="Seen"/>).</summary>
+    private static readonly TimeSpan DeadlineSlack = TimeSpan.FromSeconds(1);
+
+    private static string CallerGoneReason(StatusCode seen, StatusCode answered, string answer) =>
+        $"The call ended {Code(answered)} here, but " + seen switch
         {
             StatusCode.DeadlineExceeded => "its deadline (the caller's, or the service's bound) passed",
             StatusCode.Unavailable => "the service began to shut down",
             _ => "its caller cancelled it",
-        } + " before its access was recorded, so the answer was not delivered; anything the call wrote stands.";
+        } + " before its access was recorded, so the answer was not delivered; anything the call wrote stands."
+        + (answer.Length > 0 ? $" The answer: {answer}" : "");
 
     /// <summary>gRPC status codes as the audit stores them: <c>PERMISSION_DENIED</c>.</summary>
     public static string Code(StatusCode status) => status switch

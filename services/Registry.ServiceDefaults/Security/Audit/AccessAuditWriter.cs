@@ -219,14 +219,21 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             var stopped = new InvalidOperationException($"The access audit of {Service} stopped before the event was written.");
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Take();
+                batch.Add(left);
+            }
+
+            if (batch.Count > 0)
+            {
+                // Which accesses have no row: an auditor's question later, so named here.
+                _logger.LogError("Access audit of {Service}: stopped with {Count} events not written: {Events}", Service, batch.Count, Describe(batch));
+            }
+
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(stopped);
-            }
-
-            while (_queue.Reader.TryRead(out var left))
-            {
-                left.Done.TrySetException(stopped);
             }
         }
     }
@@ -263,13 +270,18 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !abort.IsCancellationRequested)
         {
-            _logger.LogError(ex, "Access audit of {Service}: {Count} events not written; their calls fail", Service, batch.Count);
+            _logger.LogError(ex, "Access audit of {Service}: {Count} events not written; their calls fail: {Events}", Service, batch.Count, Describe(batch));
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(ex);
             }
         }
     }
+
+    /// <summary>The events of <paramref name="batch"/> for a log line: method, outcome, client and cases of the first 20.</summary>
+    private static string Describe(List<Pending> batch) =>
+        string.Join("; ", batch.Take(20).Select(p => $"{p.Row.Method} {p.Row.Outcome} by {p.Row.ClientId} [{string.Join(",", p.Row.CaseIds)}]"))
+        + (batch.Count > 20 ? $"; and {batch.Count - 20} more" : "");
 
     private AccessEventRow ToRow(AccessEvent e) => new()
     {
