@@ -350,8 +350,8 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
     /// What a caller that left before its answer saw: DEADLINE_EXCEEDED when the call had a deadline (its own, or the service's
     /// bound, <see cref="CallLimitsInterceptor"/>) and it was at most <see cref="DeadlineSlack"/> away; UNAVAILABLE when the
     /// service began to shut down (a stream's token fires with it, and <see cref="CallLimitsInterceptor"/> answers so); else
-    /// CANCELLED. A client's own deadline timer ends its call, and the deadline it sent (grpc-timeout) was reckoned before the
-    /// call's credentials were fetched and its headers sent, so its cancel reaches the service before the service's deadline.
+    /// CANCELLED. A client's own deadline timer ends its call, and its cancel reaches the service before the service's deadline
+    /// (a trial saw it with 100 ms of slack; likely the grpc-timeout it sent was reckoned before its credentials were fetched).
     /// </summary>
     private static StatusCode Seen(ServerCallContext context) =>
         context.Deadline != DateTime.MaxValue && context.Deadline <= DateTime.UtcNow + DeadlineSlack ? StatusCode.DeadlineExceeded
