@@ -304,7 +304,17 @@ public sealed class AccessControlInterceptor(AccessPolicy policy, TimeProvider c
                 // The handler ended with its caller gone (it ran into the call's deadline, or stopped because its caller left):
                 // its own outcome, queued; no one waits for this row, and the call's slot is not held until it is written.
                 // The writer logs a failure.
-                _ = sink.RecordAsync(accessEvent with { Service = sink.Service }, CancellationToken.None)
+                // A handler stopped by the call's token (CANCELLED, OperationCanceledException) ended as its caller saw it: at
+                // the deadline, DEADLINE_EXCEEDED; at shutdown, UNAVAILABLE.
+                var ended = status == StatusCode.Cancelled ? Seen(context) : status;
+                var recorded = ended == status ? accessEvent : accessEvent with
+                {
+                    Outcome = Code(ended),
+                    Reason = (ended == StatusCode.DeadlineExceeded
+                        ? "The call's deadline (the caller's, or the service's bound) passed while it ran"
+                        : "The service began to shut down while the call ran") + $" ({reason}).",
+                };
+                _ = sink.RecordAsync(recorded with { Service = sink.Service }, CancellationToken.None)
                     .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             else if (sink is not null && answerWaits)

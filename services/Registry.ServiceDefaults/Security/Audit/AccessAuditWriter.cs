@@ -138,7 +138,7 @@ public sealed class AccessAuditWriter<TDb> : IAccessAuditSink, IHostedLifecycleS
         }
         catch (InvalidOperationException stopped)
         {
-            _logger.LogWarning("{Message} ({Method}: {Outcome})", stopped.Message, pending.Row.Method, pending.Row.Outcome);
+            _logger.LogError("{Message}: {Events}", stopped.Message, Describe([pending]));
         }
     }
 
