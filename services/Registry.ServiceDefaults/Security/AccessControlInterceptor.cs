@@ -34,9 +34,9 @@ public interface IAccessRefusalReporter
 /// <item>the access audit: every call, allowed or refused, is recorded by the owning service's
 /// <see cref="IAccessAuditSink"/> with the cases named by the request and the response, the status it
 /// ended with and the trace id. An allowed answer is not returned until its audit row is durable; if the
-/// audit cannot be written the call fails UNAVAILABLE; if its caller has gone first (its deadline, the service's bound,
-/// a cancel), the audit records what the caller saw, DEADLINE_EXCEEDED or CANCELLED, not OK
-/// (<see cref="IAccessAuditSink.RecordAnswerAsync"/>).</item>
+/// audit cannot be written the call fails UNAVAILABLE. An answer, error or refusal whose caller has gone first (its
+/// deadline, the service's bound, a cancel, the service stopping) is recorded as what the caller saw, DEADLINE_EXCEEDED,
+/// CANCELLED or UNAVAILABLE, not the handler's outcome (<see cref="IAccessAuditSink.RecordAnswerAsync"/>).</item>
 /// </list>
 /// Health and reflection are open (<see cref="AccessPolicy.IsOpen"/>).
 /// </summary>
