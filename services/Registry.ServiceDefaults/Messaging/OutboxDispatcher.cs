@@ -89,7 +89,13 @@ public sealed class OutboxDispatcher<TDb>(
                     continue;
                 }
 
-                await signal.WaitAsync(PollInterval, stoppingToken);
+                // Woken by a commit: the commits of the next few milliseconds join this round (Messaging:Outbox:Linger), so that
+                // their events share bundles, deliveries and the consumers' transactions (docs/performance.md, "The outbox
+                // waits a moment for more"). A full round above went on at once; a poll's round reads what is there.
+                if (await signal.WaitAsync(PollInterval, stoppingToken))
+                {
+                    await signal.LingerAsync(settings.Linger, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -137,7 +137,7 @@ public sealed class InMemoryOutboxSettlement<TDb>(
         {
             logger.LogInformation("Outbox of {Store}: message {MessageId} (row {Row}) not applied by every consumer within {After}; publishing it again",
                 typeof(TDb).Name, messageId, id, RepublishAfter);
-            signal.Notify();
+            signal.Wake();
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class InMemoryOutboxSettlement<TDb>(
                 batch.Clear();
                 if (wasFull)
                 {
-                    signal.Notify();
+                    signal.Wake();
                 }
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
