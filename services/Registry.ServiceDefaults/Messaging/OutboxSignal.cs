@@ -43,7 +43,7 @@ public sealed class OutboxSignal<TDb>
     /// notified since the last round (real time, not the registry's clock, which tests move), so that the commits made
     /// meanwhile are read by the same round and their events share bundles and deliveries. Returns at once when
     /// <paramref name="linger"/> is zero, when that much time has passed already (a busy dispatcher whose rounds take longer
-    /// adds no delay), or after <see cref="Wake"/>.
+    /// adds no delay), or when <see cref="Wake"/> came before it (one during its wait does not cut it short).
     /// </summary>
     public async Task LingerAsync(TimeSpan linger, CancellationToken ct)
     {
@@ -53,8 +53,11 @@ public sealed class OutboxSignal<TDb>
             await Task.Delay(left, ct);
         }
 
-        // Commits from here on are read by this round or notify for the next; one made between this and the read is read by
-        // this round and wakes the next, which then finds little: harmless.
+        // The commits that notified while this waited are read by this round: their wake-up is taken back, else the next round
+        // would start at once and find nothing, or one commit's rows (a review of this change's first form). Commits from here
+        // on notify for the next round; one made between this and the read is read by this round and wakes the next, which
+        // then finds little: harmless.
+        _signal.Wait(0);
         Interlocked.Exchange(ref _firstNotified, None);
     }
 
