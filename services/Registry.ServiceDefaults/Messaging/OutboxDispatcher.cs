@@ -60,9 +60,6 @@ public sealed class OutboxDispatcher<TDb>(
     {
         var outages = 0;
         var countParkedAt = DateTimeOffset.MinValue;
-        // The settings in effect, once: an operator who changed them can see that they took (a trial's finding).
-        logger.LogInformation("Outbox of {Store}: a round waits up to {Linger} ms after the commit that woke it (Messaging:Outbox:Linger), up to {BundleLimit} CaseRegistered events a bundle (Messaging:Outbox:BundleLimit)",
-            Store, settings.Linger.TotalMilliseconds, settings.BundleLimit);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
